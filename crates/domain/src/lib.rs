@@ -1,0 +1,9 @@
+//! Clearinghouse domain model. Pure types and functions: no IO, no async, no SQL, no HTTP.
+//!
+//! `labels` owns TLP markings, visibility expressions and the one read policy;
+//! `audit` owns the RFC 6962 Merkle log and signed checkpoints;
+//! `identity` owns organisation kinds, roles and principals;
+//! `approval` owns the two-person rule.
+
+pub mod audit;
+pub mod labels;
