@@ -1,1 +1,5 @@
-fn main() {}
+//! The `clearinghouse` binary: `serve`, `worker`, `migrate`, `audit verify`, `bench`.
+
+fn main() -> std::process::ExitCode {
+    clearinghouse::cli::run()
+}

@@ -1,0 +1,111 @@
+//! The running application: what every handler and job shares, and how it
+//! is put together at start (storage, migrations, signing key, bootstrap).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use clearinghouse_domain::audit::checkpoint::NoteSigner;
+
+use crate::artifacts::Artifacts;
+use crate::audit_log::AuditLog;
+use crate::auth::rate_limit::RateLimiter;
+use crate::config::StorageArgs;
+use crate::store::{self, Store};
+
+/// Shared state, cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<AppInner>);
+
+pub struct AppInner {
+    pub store: Store,
+    pub audit: AuditLog,
+    pub artifacts: Artifacts,
+    pub rate_limiter: RateLimiter,
+    pub settings: HttpSettings,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// Settings that shape HTTP behaviour.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub max_body_bytes: usize,
+    pub secure_cookies: bool,
+    pub public_url: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// Opens storage, applies migrations and loads the audit signer.
+pub async fn open(storage: &StorageArgs, settings: HttpSettings) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&storage.data_dir)
+        .with_context(|| format!("creating data folder {}", storage.data_dir.display()))?;
+    let store = Store::connect(&storage.database_url(), storage.db_connections)
+        .await
+        .context("connecting to the database")?;
+    store.migrate().await.context("applying migrations")?;
+    let artifacts = Artifacts::open(storage.object_store_url.as_deref(), &storage.data_dir)?;
+    let audit = open_audit_log(&store, &storage.audit_key_path()).await?;
+    Ok(AppState(Arc::new(AppInner {
+        store,
+        audit,
+        artifacts,
+        rate_limiter: RateLimiter::default(),
+        settings,
+        metrics: crate::http::metrics::handle(),
+    })))
+}
+
+/// The log's origin is fixed at first start and stored in the database, so
+/// every process of the installation signs the same log name.
+async fn open_audit_log(store: &Store, key_path: &Path) -> anyhow::Result<AuditLog> {
+    let candidate = format!(
+        "clearinghouse.local/audit/{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    store::settings::set_once(&store.pool, "audit_origin", &candidate).await?;
+    let origin = store::settings::get(&store.pool, "audit_origin")
+        .await?
+        .unwrap_or(candidate);
+    let secret = load_or_create_key(key_path)?;
+    let key_name = origin.replace('/', "-");
+    let signer =
+        NoteSigner::new(&key_name, secret).map_err(|e| anyhow::anyhow!("audit key: {e}"))?;
+    Ok(AuditLog::new(origin, signer))
+}
+
+/// Reads a base64 Ed25519 secret, or creates one (mode 0600) when absent.
+pub fn load_or_create_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    if path.exists() {
+        return read_key(path);
+    }
+    let secret = crate::auth::secrets::random_bytes();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, STANDARD.encode(secret))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(secret)
+}
+
+/// Reads a base64 Ed25519 secret.
+pub fn read_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = STANDARD
+        .decode(text.trim())
+        .context("audit key is not base64")?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| anyhow::anyhow!("audit key must be 32 bytes"))
+}

@@ -1,0 +1,178 @@
+//! Who is calling: resolving a bearer token or a session cookie to a
+//! [`Principal`], and the checks every workflow makes on it. An agent's
+//! rights are always a subset of its user's: its roles are the user's, its
+//! scopes are named, and its authorizations are the intersection of its own
+//! and the user's.
+
+pub mod rate_limit;
+pub mod secrets;
+
+use clearinghouse_domain::identity::{Role, Scope};
+use clearinghouse_domain::labels::{Authorizations, Reader};
+
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::model::{ApiToken, User};
+use crate::store::{self, Store};
+
+/// How the principal reached us.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// A browser session; carries the session's CSRF token.
+    Session { csrf_token: String },
+    /// A personal API token: acts with all of its user's rights.
+    UserToken { token_id: String },
+    /// An agent principal: a scoped, rate-limited token made by a user.
+    Agent { token: ApiToken },
+    /// The system itself (bootstrap, jobs).
+    System,
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub roles: Vec<Role>,
+    /// The effective authorizations (for agents, the intersection).
+    pub authorizations: Authorizations,
+    pub via: Via,
+}
+
+impl Principal {
+    pub fn new(user: User, via: Via) -> Principal {
+        let roles = user.roles.iter().filter_map(|r| r.parse().ok()).collect();
+        let user_auths = Authorizations::new(user.authorizations.iter().cloned());
+        let authorizations = match &via {
+            Via::Agent { token } => {
+                let own = Authorizations::new(token.authorizations.iter().flatten().cloned());
+                own.intersect(&user_auths)
+            }
+            _ => user_auths,
+        };
+        Principal {
+            user,
+            roles,
+            authorizations,
+            via,
+        }
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user.id
+    }
+
+    pub fn org_id(&self) -> &str {
+        &self.user.org_id
+    }
+
+    pub fn agent(&self) -> Option<&ApiToken> {
+        match &self.via {
+            Via::Agent { token } => Some(token),
+            _ => None,
+        }
+    }
+
+    pub fn is_agent(&self) -> bool {
+        self.agent().is_some()
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn has_any_role(&self, roles: &[Role]) -> bool {
+        roles.iter().any(|r| self.has_role(*r))
+    }
+
+    /// Agents may only use the scopes they were given; people and personal
+    /// tokens hold every scope.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        match &self.via {
+            Via::Agent { token } => token.scopes.iter().any(|s| s == scope.as_str()),
+            _ => true,
+        }
+    }
+
+    pub fn require_scope(&self, scope: Scope) -> AppResult<()> {
+        if self.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(format!(
+                "this agent token lacks the scope '{scope}'"
+            )))
+        }
+    }
+
+    /// Requires the scope and one of the roles.
+    pub fn require(&self, scope: Scope, roles: &[Role]) -> AppResult<()> {
+        self.require_scope(scope)?;
+        if self.has_any_role(roles) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(AppError::forbidden(format!(
+                "this needs one of the roles: {}",
+                names.join(", ")
+            )))
+        }
+    }
+
+    /// The reader as the domain's policy sees it.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            principal_id: &self.user.id,
+            org_id: &self.user.org_id,
+            authorizations: &self.authorizations,
+        }
+    }
+}
+
+/// Resolves an API bearer token. Unknown, revoked and expired tokens, and
+/// tokens of disabled users, are all simply "unauthenticated".
+pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Principal> {
+    if !token.starts_with("chx_") || token.len() > 128 {
+        return Err(AppError::Unauthenticated);
+    }
+    let digest = secrets::token_digest(token);
+    let row = store::tokens::get_by_hash(&store.pool, &digest)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let now = clock::now_text();
+    if row.revoked_at.is_some() || row.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
+        return Err(AppError::Unauthenticated);
+    }
+    let user = store::users::get(&store.pool, &row.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if user.disabled {
+        return Err(AppError::Unauthenticated);
+    }
+    let via = if row.kind == "agent" {
+        Via::Agent { token: row }
+    } else {
+        Via::UserToken { token_id: row.id }
+    };
+    Ok(Principal::new(user, via))
+}
+
+/// Resolves a session cookie value.
+pub async fn principal_from_session(store: &Store, cookie: &str) -> AppResult<Principal> {
+    let digest = secrets::token_digest(cookie);
+    let session = store::sessions::get(&store.pool, &digest)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if session.expires_at <= clock::now_text() {
+        return Err(AppError::Unauthenticated);
+    }
+    let user = store::users::get(&store.pool, &session.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if user.disabled {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(Principal::new(
+        user,
+        Via::Session {
+            csrf_token: session.csrf_token,
+        },
+    ))
+}

@@ -1,0 +1,53 @@
+//! The command line: parses arguments and runs one role. Long-running
+//! roles (`serve`, `worker`) and the admin verbs each have a module.
+
+pub mod bench;
+pub mod serve;
+pub mod verify;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::config::{AuditCommand, BenchCommand, Cli, Command};
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::serve(args).await,
+            Command::Worker(args) => serve::worker(args).await,
+            Command::Migrate(storage) => serve::migrate(storage).await,
+            Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
+            Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CLEARINGHOUSE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

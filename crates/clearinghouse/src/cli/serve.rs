@@ -1,0 +1,121 @@
+//! `serve`, `worker` and `migrate`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::app::{self, AppState, HttpSettings};
+use crate::config::{ServeArgs, StorageArgs, WorkerArgs};
+use crate::{http, jobs, workflows};
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let settings = HttpSettings {
+        max_body_bytes: args.max_body_bytes,
+        secure_cookies: !args.insecure_cookies,
+        public_url: public_url.clone(),
+    };
+    let app = app::open(&args.storage, settings).await?;
+    announce_bootstrap(&app, &public_url).await?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = (!args.no_worker).then(|| {
+        tokio::spawn(jobs::run_worker(
+            app.clone(),
+            jobs::default_worker_id(),
+            false,
+            stop_rx.clone(),
+        ))
+    });
+    tracing::info!(%addr, "serving");
+    println!(
+        "Clearinghouse is listening on {public_url}/ (API under {public_url}/api/v1, OpenAPI at {public_url}/api/openapi.json)"
+    );
+    http::serve(app, listener, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the first administrator on first start and says how to sign in.
+async fn announce_bootstrap(app: &AppState, url: &str) -> anyhow::Result<()> {
+    let token = std::env::var("CLEARINGHOUSE_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let password = std::env::var("CLEARINGHOUSE_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let created = workflows::bootstrap::ensure_admin(app, token.as_deref(), password.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    if let Some(b) = created {
+        println!("First start: created the administrator '{}'.", b.username);
+        println!(
+            "  Open {url}/ and sign in as '{}'{}",
+            b.username,
+            match &b.password {
+                Some(p) => format!(" with the password: {p}"),
+                None => " with the password from CLEARINGHOUSE_ADMIN_PASSWORD".to_owned(),
+            }
+        );
+        match &b.token {
+            Some(t) => println!("  API token (shown once): {t}"),
+            None => println!("  API token: the value of CLEARINGHOUSE_ADMIN_TOKEN"),
+        }
+    }
+    Ok(())
+}
+
+pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    let settings = HttpSettings {
+        max_body_bytes: 0,
+        secure_cookies: true,
+        public_url: String::new(),
+    };
+    let app = app::open(&args.storage, settings).await?;
+    let id = args.worker_id.unwrap_or_else(jobs::default_worker_id);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    tracing::info!(worker = %id, "worker running");
+    jobs::run_worker(app, id, args.exit_when_idle, stop_rx).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(storage: StorageArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&storage.data_dir)?;
+    let store = crate::store::Store::connect(&storage.database_url(), 2).await?;
+    store.migrate().await?;
+    println!("migrations applied to {:?} database", store.backend);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,40 @@
+//! Liveness, readiness and metrics.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+
+use crate::app::AppState;
+use crate::store;
+
+/// 200 whenever the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "the process is up")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 200 when the database answers, else 503.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "ready"), (status = 503, description = "the database does not answer")))]
+pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
+    if app.store.ping().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+/// Prometheus text exposition: request counts and latencies, job outcomes,
+/// job queue depth and audit log size.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
+    if let Ok(depth) = store::jobs::queued_count(&app.store.pool).await {
+        metrics::gauge!("clearinghouse_jobs_queued").set(depth as f64);
+    }
+    if let Ok(size) = store::audit::size(&app.store.pool).await {
+        metrics::gauge!("clearinghouse_audit_entries").set(size as f64);
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+}

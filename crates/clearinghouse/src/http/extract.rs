@@ -1,0 +1,178 @@
+//! Request extractors: the authenticated principal (bearer token or session
+//! cookie, with CSRF and rate-limit checks), and JSON / query extractors
+//! whose rejections are problem documents naming what is wrong.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::auth::{self, Principal, Via, secrets};
+use crate::error::AppError;
+use crate::http::error::Problem;
+
+pub const SESSION_COOKIE: &str = "chx_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The caller, authenticated. Rejects with 401 when there is none.
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = authenticate(parts, app).await?;
+        if let Some(token) = principal.agent() {
+            let per_minute = token.rate_limit_per_minute.unwrap_or(600).clamp(1, 100_000) as u32;
+            app.rate_limiter
+                .check(&token.id, per_minute)
+                .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        }
+        Ok(Auth(principal))
+    }
+}
+
+/// Resolves the bearer token, else the session cookie. A cookie-authenticated
+/// request that changes state must carry the session's CSRF token in the
+/// `X-CSRF-Token` header (forms are checked in the UI handlers).
+pub async fn authenticate(parts: &Parts, app: &AppState) -> Result<Principal, AppError> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let text = value.to_str().map_err(|_| AppError::Unauthenticated)?;
+        let token = text
+            .strip_prefix("Bearer ")
+            .ok_or(AppError::Unauthenticated)?;
+        return auth::principal_from_token(&app.store, token.trim()).await;
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+    let principal = auth::principal_from_session(&app.store, cookie.value()).await?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && parts.uri.path().starts_with("/api/") {
+        let Via::Session { csrf_token } = &principal.via else {
+            return Err(AppError::Unauthenticated);
+        };
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !secrets::constant_time_eq(sent, csrf_token) {
+            return Err(AppError::forbidden(
+                "missing or wrong X-CSRF-Token header for a cookie session",
+            ));
+        }
+    }
+    Ok(principal)
+}
+
+/// JSON body whose errors are problem documents: 400 for malformed JSON,
+/// 413 past the size limit, 415 without a JSON content type, 422 for
+/// missing, mistyped or unknown fields (named in `field`).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_problem(rejection)),
+        }
+    }
+}
+
+fn json_problem(rejection: JsonRejection) -> Problem {
+    let status = rejection.status();
+    let detail = rejection.body_text();
+    match rejection {
+        JsonRejection::JsonDataError(_) => {
+            let field = field_from_serde_message(&detail);
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                detail,
+                field,
+            )
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            Problem::new(StatusCode::BAD_REQUEST, "malformed-json", detail, None)
+        }
+        JsonRejection::MissingJsonContentType(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            detail,
+            None,
+        ),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+            status,
+            "too-large",
+            "the request body is larger than this server accepts",
+            None,
+        ),
+        _ => Problem::new(status, "bad-request", detail, None),
+    }
+}
+
+/// Pulls the field name out of serde's messages: "unknown field `x`",
+/// "missing field `x`", or the path prefix "x.y: invalid type".
+fn field_from_serde_message(message: &str) -> Option<String> {
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(rest) = message.split(marker).nth(1) {
+            return rest.split('`').next().map(str::to_owned);
+        }
+    }
+    let body = message.split("target type: ").nth(1).unwrap_or(message);
+    body.split(": ")
+        .next()
+        .filter(|p| !p.contains(' '))
+        .map(str::to_owned)
+}
+
+/// Query string whose errors are 400 problem documents.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad-query",
+                e.body_text(),
+                None,
+            )),
+            Err(e) => Err(Problem::new(e.status(), "bad-query", e.body_text(), None)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_from_serde_message;
+
+    #[test]
+    fn names_fields_from_serde_messages() {
+        let check =
+            |m: &str, f: Option<&str>| assert_eq!(field_from_serde_message(m).as_deref(), f, "{m}");
+        check(
+            "Failed to deserialize the JSON body into the target type: unknown field `colour`, expected one of `name`",
+            Some("colour"),
+        );
+        check(
+            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1",
+            Some("name"),
+        );
+        check(
+            "Failed to deserialize the JSON body into the target type: kind: invalid type: integer `3`",
+            Some("kind"),
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Every route of the server, in one place.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::api::{approvals, audit, documents, health, me, orgs, tokens, users};
+use super::{metrics, ui};
+use crate::app::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Clearinghouse API",
+        description = "The AI cybersecurity clearinghouse and frontier-model pre-release framework. \
+            Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents; \
+            lists are paginated by cursor; write endpoints reject unknown fields.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness, readiness, metrics"),
+        (name = "identity", description = "Users, agent principals and tokens"),
+        (name = "organisations", description = "The organisation directory"),
+        (name = "approvals", description = "Two-person requests"),
+        (name = "documents", description = "Labelled records shared between organisations"),
+        (name = "audit", description = "The tamper-evident audit log")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes under `/api/v1` and the OpenAPI document describing them,
+/// built from the same handler list so they cannot drift.
+pub fn api() -> (Router<AppState>, OpenApiDoc) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::get_me))
+        .routes(routes!(me::change_password))
+        .routes(routes!(orgs::create, orgs::list))
+        .routes(routes!(orgs::get, orgs::update))
+        .routes(routes!(users::create, users::list))
+        .routes(routes!(users::get))
+        .routes(routes!(users::set_roles))
+        .routes(routes!(users::request_grant))
+        .routes(routes!(users::remove_authorizations))
+        .routes(routes!(tokens::create, tokens::list))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(approvals::list))
+        .routes(routes!(approvals::get))
+        .routes(routes!(approvals::decide))
+        .routes(routes!(documents::create, documents::list))
+        .routes(routes!(documents::get))
+        .routes(routes!(documents::attachment))
+        .routes(routes!(audit::checkpoint))
+        .routes(routes!(audit::public_key))
+        .routes(routes!(audit::checkpoints))
+        .routes(routes!(audit::entries))
+        .routes(routes!(audit::inclusion))
+        .routes(routes!(audit::consistency))
+        .split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    (router, doc)
+}
+
+/// The OpenAPI 3.1 document of this server.
+pub fn openapi() -> OpenApiDoc {
+    let (_, mut doc) = api();
+    // Health endpoints live at the root, outside `/api/v1`.
+    let (_, health_doc) = OpenApiRouter::<AppState>::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .split_for_parts();
+    for (path, item) in health_doc.paths.paths {
+        let mut item = item;
+        item.servers = Some(vec![utoipa::openapi::Server::new("/")]);
+        doc.paths.paths.insert(path, item);
+    }
+    doc
+}
+
+pub fn build(app: AppState) -> Router {
+    let (api, _) = api();
+    let doc = openapi();
+    let max_body = app.settings.max_body_bytes;
+    Router::new()
+        .nest("/api/v1", api.fallback(api_not_found))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.clone()) }),
+        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .merge(ui::routes())
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+async fn api_not_found() -> crate::error::AppError {
+    crate::error::AppError::NotFound
+}
+
+/// Headers every response carries.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    resp
+}

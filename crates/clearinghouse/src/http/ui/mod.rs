@@ -1,0 +1,168 @@
+//! The server-rendered web UI (askama templates + htmx, no JavaScript build
+//! step). Each page module owns its handlers and template structs; this
+//! module owns the session extractor, the navigation, CSRF checks, error
+//! pages and static assets.
+
+pub mod apiref;
+pub mod approvals;
+pub mod audit;
+pub mod directory;
+pub mod documents;
+pub mod login;
+pub mod tokens;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use clearinghouse_domain::identity::Role;
+
+use crate::app::AppState;
+use crate::auth::{self, Principal, Via, secrets};
+use crate::error::AppError;
+use crate::http::error::Problem;
+use crate::http::extract::SESSION_COOKIE;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/account/password", post(login::change_password))
+        .route("/orgs", get(directory::orgs).post(directory::create_org))
+        .route("/users", get(directory::users).post(directory::create_user))
+        .route("/tokens", get(tokens::page).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route(
+            "/authorizations",
+            get(approvals::authorizations).post(approvals::request_grant),
+        )
+        .route("/approvals", get(approvals::page))
+        .route("/approvals/{id}/decision", post(approvals::decide))
+        .route("/documents", get(documents::page).post(documents::create))
+        .route("/documents/{id}", get(documents::show))
+        .route("/audit", get(audit::page))
+        .route("/audit/proof", get(audit::proof))
+        .route("/api", get(apiref::page))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/static/app.css", get(css))
+}
+
+async fn htmx() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../assets/htmx.min.js"),
+    )
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css")],
+        include_str!("../../../assets/app.css"),
+    )
+}
+
+/// What the layout needs to draw the navigation for this person.
+pub struct Nav {
+    pub username: String,
+    pub csrf_token: String,
+    pub is_admin: bool,
+    pub sees_audit: bool,
+    pub decides_approvals: bool,
+    pub current: &'static str,
+}
+
+impl Nav {
+    pub fn new(who: &Principal, current: &'static str) -> Nav {
+        let csrf_token = match &who.via {
+            Via::Session { csrf_token } => csrf_token.clone(),
+            _ => String::new(),
+        };
+        Nav {
+            username: who.user.username.clone(),
+            csrf_token,
+            is_admin: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
+            sees_audit: who.has_any_role(&[Role::Auditor, Role::PlatformAdmin]),
+            decides_approvals: who.has_role(Role::PlatformAdmin),
+            current,
+        }
+    }
+}
+
+/// A signed-in person in the browser; anyone else is sent to `/login`.
+pub struct UiAuth(pub Principal);
+
+impl FromRequestParts<AppState> for UiAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        match auth::principal_from_session(&app.store, cookie.value()).await {
+            Ok(p) => Ok(UiAuth(p)),
+            Err(_) => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// Checks the form's CSRF token against the session's.
+pub fn check_csrf(who: &Principal, sent: &str) -> Result<(), UiError> {
+    match &who.via {
+        Via::Session { csrf_token } if secrets::constant_time_eq(sent, csrf_token) => Ok(()),
+        _ => Err(UiError(AppError::forbidden(
+            "the form's CSRF token is missing or stale; reload the page",
+        ))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    detail: String,
+}
+
+/// An application error shown as an HTML page.
+pub struct UiError(pub AppError);
+
+impl From<AppError> for UiError {
+    fn from(e: AppError) -> Self {
+        UiError(e)
+    }
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Store(_) | AppError::Internal(_)) {
+            tracing::error!(error = %self.0, "page failed");
+        }
+        let problem = Problem::from(&self.0);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            ErrorPage {
+                status: problem.status,
+                title: problem.title,
+                detail: problem.detail,
+            },
+        )
+            .into_response()
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;

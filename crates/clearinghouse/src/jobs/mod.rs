@@ -1,0 +1,139 @@
+//! Background jobs: rows in the `jobs` table, claimed by any `serve` or
+//! `worker` process (see `store::jobs` for how a job is never run twice),
+//! retried with exponential backoff, one file per job kind.
+
+pub mod audit_checkpoint;
+pub mod purge_sessions;
+
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::clock;
+use crate::store::{self, jobs::ClaimedJob};
+
+/// How long a claimed job may run before another worker may take it over.
+const LEASE: time::Duration = time::Duration::minutes(5);
+
+/// Jobs every installation runs on a schedule: kind and period.
+const PERIODIC: &[(&str, i64)] = &[(audit_checkpoint::KIND, 60), (purge_sessions::KIND, 3600)];
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("unknown job kind '{0}'")]
+    UnknownKind(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+async fn run_one(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+    match job.kind.as_str() {
+        audit_checkpoint::KIND => audit_checkpoint::run(app).await,
+        purge_sessions::KIND => purge_sessions::run(app).await,
+        other => Err(JobError::UnknownKind(other.to_owned())),
+    }
+}
+
+/// Queues the periodic jobs for the current period; each period's job is
+/// queued once across all processes (its unique key).
+pub async fn schedule_periodic(app: &AppState) -> Result<(), store::StoreError> {
+    let now = clock::now();
+    let now_text = clock::format(now);
+    for (kind, period) in PERIODIC {
+        let bucket = now.unix_timestamp() / period;
+        let key = format!("{kind}:{bucket}");
+        store::jobs::enqueue(
+            &app.store.pool,
+            kind,
+            "{}",
+            Some(&key),
+            &now_text,
+            &now_text,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Claims and runs one job; returns false when none was due.
+pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::StoreError> {
+    let now = clock::now();
+    let Some(job) = store::jobs::claim(
+        &app.store,
+        worker,
+        &clock::format(now),
+        &clock::format(now - LEASE),
+    )
+    .await?
+    else {
+        return Ok(false);
+    };
+    let started = std::time::Instant::now();
+    let outcome = run_one(app, &job).await;
+    metrics::histogram!("clearinghouse_job_seconds", "kind" => job.kind.clone())
+        .record(started.elapsed().as_secs_f64());
+    let done_at = clock::now_text();
+    match outcome {
+        Ok(()) => {
+            metrics::counter!("clearinghouse_jobs_total", "kind" => job.kind.clone(), "outcome" => "ok").increment(1);
+            store::jobs::complete(&app.store.pool, job.id, worker, &done_at).await?;
+        }
+        Err(e) => {
+            metrics::counter!("clearinghouse_jobs_total", "kind" => job.kind.clone(), "outcome" => "error").increment(1);
+            tracing::warn!(job.id = job.id, job.kind = %job.kind, error = %e, "job failed");
+            let backoff = time::Duration::seconds(2_i64.pow(job.attempts.clamp(1, 10) as u32) * 5);
+            let retry_at = clock::format(clock::now() + backoff);
+            store::jobs::fail(
+                &app.store.pool,
+                &job,
+                worker,
+                &e.to_string(),
+                &retry_at,
+                &done_at,
+            )
+            .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Runs jobs until `shutdown` fires (or, with `exit_when_idle`, until none
+/// is due).
+pub async fn run_worker(
+    app: AppState,
+    worker: String,
+    exit_when_idle: bool,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut last_schedule = std::time::Instant::now() - Duration::from_secs(3600);
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if last_schedule.elapsed() >= Duration::from_secs(15) && !exit_when_idle {
+            if let Err(e) = schedule_periodic(&app).await {
+                tracing::warn!(error = %e, "scheduling periodic jobs failed");
+            }
+            last_schedule = std::time::Instant::now();
+        }
+        match run_next(&app, &worker).await {
+            Ok(true) => continue,
+            Ok(false) if exit_when_idle => return,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming a job failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// A worker name unique to this process.
+pub fn default_worker_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}

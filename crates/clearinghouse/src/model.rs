@@ -1,0 +1,108 @@
+//! The application's records as the store returns them and the API shows
+//! them. Plain data: validation lives in the domain crate and in
+//! `workflows/`, SQL in `store/`.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    /// One of `government_agency`, `ai_developer`, `researcher`, `vendor`,
+    /// `critical_infrastructure_operator`, `state_local_authority`.
+    pub kind: String,
+    /// The critical-infrastructure sector, for operators.
+    pub sector: Option<String>,
+    pub vetted: bool,
+    pub trusted_partner: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: String,
+    pub org_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    /// Authorization terms held, used to evaluate visibility expressions.
+    pub authorizations: Vec<String>,
+    pub disabled: bool,
+    pub created_at: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    /// `user` (acts with all of its user's rights) or `agent` (scoped).
+    pub kind: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// For agents: the authorization terms it may use; its effective set is
+    /// the intersection with its user's.
+    pub authorizations: Option<Vec<String>>,
+    pub rate_limit_per_minute: Option<i64>,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Approval {
+    pub id: String,
+    pub action: String,
+    /// What will be done when approved, as recorded at request time.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub summary: String,
+    pub requested_by: String,
+    pub requested_via: Option<String>,
+    /// `pending`, `approved`, `rejected` or `cancelled`.
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+/// A document shared between organisations: the generic labelled record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Document {
+    pub id: String,
+    pub owner_org: String,
+    pub created_by: String,
+    pub title: String,
+    pub body: String,
+    /// A protection marking carried on every export, such as `PCII`.
+    pub protection_marking: Option<String>,
+    /// TLP 2.0: `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` or `RED`.
+    pub tlp: String,
+    /// Visibility expression over authorizations; empty means public.
+    pub visibility: String,
+    pub shared_with_orgs: Vec<String>,
+    pub named_readers: Vec<String>,
+    pub attachment: Option<Attachment>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub name: String,
+    pub sha256: String,
+    pub size: i64,
+    #[serde(skip)]
+    pub key: String,
+}
+
+/// One page of a list, with the cursor for the next page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

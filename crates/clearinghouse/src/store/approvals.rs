@@ -1,0 +1,98 @@
+//! Pending two-person requests and their decisions.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use super::{Result, StoreError};
+use crate::model::Approval;
+
+const COLUMNS: &str = "id, action, payload, summary, requested_by, requested_via, state, \
+                       decided_by, decided_at, reason, created_at";
+
+fn from_row(row: &AnyRow) -> Result<Approval> {
+    let payload: String = row.try_get("payload")?;
+    Ok(Approval {
+        id: row.try_get("id")?,
+        action: row.try_get("action")?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| StoreError::Corrupt(format!("approval payload: {e}")))?,
+        summary: row.try_get("summary")?,
+        requested_by: row.try_get("requested_by")?,
+        requested_via: row.try_get("requested_via")?,
+        state: row.try_get("state")?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        reason: row.try_get("reason")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Approval) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO approvals (id, action, payload, summary, requested_by, requested_via, state, \
+         decided_by, decided_at, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8)",
+    )
+    .bind(&a.id)
+    .bind(&a.action)
+    .bind(a.payload.to_string())
+    .bind(&a.summary)
+    .bind(&a.requested_by)
+    .bind(&a.requested_via)
+    .bind(&a.state)
+    .bind(&a.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Approval>> {
+    let sql = format!("SELECT {COLUMNS} FROM approvals WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Requests after the cursor, optionally in one state.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    state: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Approval>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM approvals WHERE id > $1 AND ($2 = '' OR state = $2) ORDER BY id LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.unwrap_or(""))
+        .bind(state.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Records a decision, only if the request is still pending (compare and set).
+pub async fn decide<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    state: &str,
+    decided_by: &str,
+    decided_at: &str,
+    reason: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE approvals SET state = $1, decided_by = $2, decided_at = $3, reason = $4 \
+         WHERE id = $5 AND state = 'pending'",
+    )
+    .bind(state)
+    .bind(decided_by)
+    .bind(decided_at)
+    .bind(reason)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,137 @@
+//! The audit log's rows: `(idx, entry, leaf_hash)`, appended under a lock so
+//! that indices are dense and commit in order on every backend, and the
+//! signed checkpoints issued over them.
+
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use super::{Backend, Result};
+
+/// An arbitrary, fixed key for PostgreSQL's transaction-scoped advisory lock
+/// that serialises audit appends across processes.
+const AUDIT_LOCK_KEY: i64 = 0x4348_5841_5544; // "CHXAUD"
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub idx: i64,
+    pub entry: String,
+    pub leaf_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckpointRow {
+    pub tree_size: i64,
+    pub root_hash: String,
+    pub note: String,
+    pub created_at: String,
+}
+
+/// Appends rows in order inside the caller's transaction; returns the index
+/// of the first. The caller's transaction must be a write transaction (see
+/// `Store::begin_write`), so on SQLite the write lock is already held.
+pub async fn append(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    rows: &[(String, String)],
+) -> Result<i64> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log")
+        .fetch_one(&mut *conn)
+        .await?;
+    // Multi-row inserts in chunks keep a large batch to a few round trips.
+    for (chunk_no, chunk) in rows.chunks(200).enumerate() {
+        let mut sql = String::from("INSERT INTO audit_log (idx, entry, leaf_hash) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, (entry, leaf)) in chunk.iter().enumerate() {
+            let idx = next + (chunk_no * 200 + i) as i64;
+            q = q.bind(idx).bind(entry).bind(leaf);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(next)
+}
+
+/// Rows with `start <= idx < end`, in order.
+pub async fn range<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    start: i64,
+    end: i64,
+) -> Result<Vec<AuditRow>> {
+    let rows = sqlx::query(
+        "SELECT idx, entry, leaf_hash FROM audit_log WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                idx: r.try_get("idx")?,
+                entry: r.try_get("entry")?,
+                leaf_hash: r.try_get("leaf_hash")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn size<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_log")
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+pub async fn insert_checkpoint<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    cp: &CheckpointRow,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tree_size) DO NOTHING",
+    )
+    .bind(cp.tree_size)
+    .bind(&cp.root_hash)
+    .bind(&cp.note)
+    .bind(&cp.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Stored checkpoints of trees larger than `after_size`, smallest first.
+pub async fn checkpoints_after<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    after_size: i64,
+    limit: i64,
+) -> Result<Vec<CheckpointRow>> {
+    let rows = sqlx::query(
+        "SELECT tree_size, root_hash, note, created_at FROM audit_checkpoints WHERE tree_size > $1 \
+         ORDER BY tree_size LIMIT $2",
+    )
+    .bind(after_size)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CheckpointRow {
+                tree_size: r.try_get("tree_size")?,
+                root_hash: r.try_get("root_hash")?,
+                note: r.try_get("note")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! Shared documents, the generic labelled record, with the read filter that
+//! turns the domain's policy into SQL (see `labels::policy`): TLP and
+//! sharing in the WHERE clause, visibility through the ids of the distinct
+//! expressions the reader satisfies.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use super::Result;
+use crate::model::{Attachment, Document};
+
+/// Who is reading, in the terms the SQL filter needs.
+pub struct ReadFilter<'a> {
+    pub user_id: &'a str,
+    pub org_id: &'a str,
+    /// Ids of the visibility expressions the reader satisfies.
+    pub visibility_ids: &'a [i64],
+}
+
+const COLUMNS: &str = "d.id, d.owner_org, d.created_by, d.title, d.body, d.protection_marking, \
+     d.tlp, v.expression, d.attachment_key, d.attachment_name, d.attachment_sha256, \
+     d.attachment_size, d.created_at";
+
+/// The policy of `clearinghouse_domain::labels::can_read`, as SQL. `$1` is
+/// the reader's org, `$2` the reader's user id; visibility ids are inlined
+/// (they are integers from our own table, never user text).
+fn readable_clause(filter: &ReadFilter<'_>) -> String {
+    let ids = if filter.visibility_ids.is_empty() {
+        "-1".to_owned()
+    } else {
+        filter
+            .visibility_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        "d.visibility_id IN ({ids}) AND ( \
+            d.tlp IN ('CLEAR', 'GREEN') \
+            OR (d.tlp = 'AMBER' AND (d.owner_org = $1 OR EXISTS ( \
+                SELECT 1 FROM record_shares s WHERE s.record_id = d.id AND s.org_id = $1))) \
+            OR (d.tlp = 'AMBER+STRICT' AND d.owner_org = $1) \
+            OR EXISTS (SELECT 1 FROM record_readers r WHERE r.record_id = d.id AND r.user_id = $2))"
+    )
+}
+
+fn from_row(row: &AnyRow) -> Result<Document> {
+    let key: Option<String> = row.try_get("attachment_key")?;
+    let attachment = match key {
+        Some(key) => Some(Attachment {
+            key,
+            name: row
+                .try_get::<Option<String>, _>("attachment_name")?
+                .unwrap_or_default(),
+            sha256: row
+                .try_get::<Option<String>, _>("attachment_sha256")?
+                .unwrap_or_default(),
+            size: row
+                .try_get::<Option<i64>, _>("attachment_size")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Document {
+        id: row.try_get("id")?,
+        owner_org: row.try_get("owner_org")?,
+        created_by: row.try_get("created_by")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        protection_marking: row.try_get("protection_marking")?,
+        tlp: row.try_get("tlp")?,
+        visibility: row.try_get("expression")?,
+        shared_with_orgs: Vec::new(),
+        named_readers: Vec::new(),
+        attachment,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, doc: &Document, visibility_id: i64) -> Result<()> {
+    let att = doc.attachment.as_ref();
+    sqlx::query(
+        "INSERT INTO documents (id, owner_org, created_by, title, body, protection_marking, tlp, \
+         visibility_id, attachment_key, attachment_name, attachment_sha256, attachment_size, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&doc.id)
+    .bind(&doc.owner_org)
+    .bind(&doc.created_by)
+    .bind(&doc.title)
+    .bind(&doc.body)
+    .bind(&doc.protection_marking)
+    .bind(&doc.tlp)
+    .bind(visibility_id)
+    .bind(att.map(|a| a.key.clone()))
+    .bind(att.map(|a| a.name.clone()))
+    .bind(att.map(|a| a.sha256.clone()))
+    .bind(att.map(|a| a.size))
+    .bind(&doc.created_at)
+    .execute(&mut *conn)
+    .await?;
+    for org in &doc.shared_with_orgs {
+        sqlx::query("INSERT INTO record_shares (record_id, org_id) VALUES ($1, $2)")
+            .bind(&doc.id)
+            .bind(org)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for user in &doc.named_readers {
+        sqlx::query("INSERT INTO record_readers (record_id, user_id) VALUES ($1, $2)")
+            .bind(&doc.id)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
+    db: E,
+    doc: &mut Document,
+) -> Result<()> {
+    doc.shared_with_orgs =
+        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
+            .bind(&doc.id)
+            .fetch_all(db)
+            .await?;
+    doc.named_readers = sqlx::query_scalar(
+        "SELECT user_id FROM record_readers WHERE record_id = $1 ORDER BY user_id",
+    )
+    .bind(&doc.id)
+    .fetch_all(db)
+    .await?;
+    Ok(())
+}
+
+/// One document, only if the reader may read it.
+pub async fn get_readable(
+    pool: &sqlx::AnyPool,
+    id: &str,
+    filter: &ReadFilter<'_>,
+) -> Result<Option<Document>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id \
+         WHERE d.id = $3 AND {}",
+        readable_clause(filter)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match row {
+        Some(row) => {
+            let mut doc = from_row(&row)?;
+            fill_sharing(pool, &mut doc).await?;
+            Ok(Some(doc))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Readable documents after the cursor, newest id last.
+pub async fn list_readable(
+    pool: &sqlx::AnyPool,
+    filter: &ReadFilter<'_>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Document>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id \
+         WHERE d.id > $3 AND {} ORDER BY d.id LIMIT $4",
+        readable_clause(filter)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    let mut docs = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    for doc in &mut docs {
+        fill_sharing(pool, doc).await?;
+    }
+    Ok(docs)
+}

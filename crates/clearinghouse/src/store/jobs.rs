@@ -1,0 +1,166 @@
+//! The job queue: rows claimed by one worker at a time. PostgreSQL claims
+//! with `FOR UPDATE SKIP LOCKED` so several processes drain one queue
+//! without running a job twice; SQLite has a single writer, so the same
+//! UPDATE is atomic there without it.
+
+use sqlx::{Any, Executor, Row};
+
+use super::{Backend, Result, Store};
+
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+/// Queues a job. With a `unique_key`, a second job with the same key is not
+/// queued (returns false).
+pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    kind: &str,
+    payload: &str,
+    unique_key: Option<&str>,
+    run_at: &str,
+    now: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (kind, payload, unique_key, state, attempts, max_attempts, run_at, created_at) \
+         VALUES ($1, $2, $3, 'queued', 0, 5, $4, $5) ON CONFLICT (unique_key) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(unique_key)
+    .bind(run_at)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims the next job that is due, or one whose worker's lease expired.
+pub async fn claim(
+    store: &Store,
+    worker: &str,
+    now: &str,
+    lease_expired_before: &str,
+) -> Result<Option<ClaimedJob>> {
+    let lock = match store.backend {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', locked_by = $1, locked_at = $2, attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM jobs \
+             WHERE (state = 'queued' AND run_at <= $2) OR (state = 'running' AND locked_at < $3) \
+             ORDER BY run_at, id LIMIT 1 {lock}) \
+         RETURNING id, kind, payload, attempts, max_attempts"
+    );
+    let mut tx = store.begin_write().await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(worker)
+        .bind(now)
+        .bind(lease_expired_before)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(match row {
+        Some(r) => Some(ClaimedJob {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            payload: r.try_get("payload")?,
+            attempts: r.try_get("attempts")?,
+            max_attempts: r.try_get("max_attempts")?,
+        }),
+        None => None,
+    })
+}
+
+pub async fn complete<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    worker: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $1, unique_key = NULL, last_error = NULL \
+         WHERE id = $2 AND locked_by = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a failure: retried at `retry_at`, or failed for good when out of
+/// attempts.
+pub async fn fail<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+    retry_at: &str,
+    now: &str,
+) -> Result<()> {
+    let final_failure = job.attempts >= job.max_attempts;
+    sqlx::query(
+        "UPDATE jobs SET state = $1, run_at = $2, last_error = $3, finished_at = $4, locked_by = NULL, \
+         unique_key = CASE WHEN $1 = 'failed' THEN NULL ELSE unique_key END \
+         WHERE id = $5 AND locked_by = $6",
+    )
+    .bind(if final_failure { "failed" } else { "queued" })
+    .bind(retry_at)
+    .bind(error)
+    .bind(if final_failure { Some(now) } else { None })
+    .bind(job.id)
+    .bind(worker)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Jobs waiting to run (for the `jobs_queued` metric).
+pub async fn queued_count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')")
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct JobStatus {
+    pub id: i64,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub locked_by: Option<String>,
+}
+
+/// Recent jobs, newest first (for operators and tests).
+pub async fn recent<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    limit: i64,
+) -> Result<Vec<JobStatus>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, state, attempts, locked_by FROM jobs ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(JobStatus {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                state: r.try_get("state")?,
+                attempts: r.try_get("attempts")?,
+                locked_by: r.try_get("locked_by")?,
+            })
+        })
+        .collect()
+}

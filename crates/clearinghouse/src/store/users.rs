@@ -1,0 +1,137 @@
+//! People: accounts, their roles and authorizations.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use super::{Result, StoreError, json_list, parse_json_list};
+use crate::model::User;
+
+const COLUMNS: &str = "id, org_id, username, display_name, password_hash, roles, authorizations, disabled, created_at";
+
+fn from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        roles: parse_json_list(&row.try_get::<String, _>("roles")?)?,
+        authorizations: parse_json_list(&row.try_get::<String, _>("authorizations")?)?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, user: &User) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, display_name, password_hash, roles, \
+         authorizations, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&user.id)
+    .bind(&user.org_id)
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(json_list(&user.roles))
+    .bind(json_list(&user.authorizations))
+    .bind(i64::from(user.disabled))
+    .bind(&user.created_at)
+    .execute(db)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a user with this username"))?;
+    Ok(())
+}
+
+async fn get_by<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    column: &str,
+    value: &str,
+) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE {column} = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(value)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<User>> {
+    get_by(db, "id", id).await
+}
+
+pub async fn get_by_username<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    username: &str,
+) -> Result<Option<User>> {
+    get_by(db, "username", username).await
+}
+
+/// Users after the cursor, optionally only those of one organisation.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE id > $1 AND ($2 = '' OR org_id = $2) ORDER BY id LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.unwrap_or(""))
+        .bind(org_id.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn set_authorizations<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    authorizations: &[String],
+) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET authorizations = $1 WHERE id = $2")
+        .bind(json_list(authorizations))
+        .bind(id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_roles<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    roles: &[String],
+) -> Result<()> {
+    let done = sqlx::query("UPDATE users SET roles = $1 WHERE id = $2")
+        .bind(json_list(roles))
+        .bind(id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_password<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    hash: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
+}

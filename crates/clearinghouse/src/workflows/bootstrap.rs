@@ -1,0 +1,126 @@
+//! First start: when there is no user yet, create the clearinghouse's own
+//! organisation and its first platform administrator, with an API token
+//! (from `CLEARINGHOUSE_ADMIN_TOKEN` when set) and a password.
+
+use clearinghouse_domain::identity::{OrgKind, Role};
+use serde_json::json;
+
+use super::new_id;
+use crate::app::AppState;
+use crate::audit_log::AuditEvent;
+use crate::auth::{Principal, Via, secrets};
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::model::{ApiToken, Organization, User};
+use crate::store;
+
+pub struct Bootstrapped {
+    pub username: String,
+    /// Present when generated here (not given by the environment).
+    pub password: Option<String>,
+    pub token: Option<String>,
+}
+
+/// Creates the administrator if the installation has no user. Safe to call
+/// from several processes at once: the username's uniqueness decides.
+pub async fn ensure_admin(
+    app: &AppState,
+    given_token: Option<&str>,
+    given_password: Option<&str>,
+) -> AppResult<Option<Bootstrapped>> {
+    if store::users::count(&app.store.pool).await? > 0 {
+        return Ok(None);
+    }
+    if let Some(t) = given_token
+        && (!t.starts_with("chx_") || t.len() < 24 || t.len() > 128)
+    {
+        return Err(AppError::invalid(
+            "CLEARINGHOUSE_ADMIN_TOKEN",
+            "must start with 'chx_' and be 24 to 128 characters",
+        ));
+    }
+    let now = clock::now_text();
+    let org = Organization {
+        id: new_id(),
+        name: "Clearinghouse Administration".into(),
+        kind: OrgKind::GovernmentAgency.as_str().into(),
+        sector: None,
+        vetted: true,
+        trusted_partner: false,
+        created_at: now.clone(),
+    };
+    let generated_password = given_password.is_none().then(secrets::new_opaque);
+    let password = given_password
+        .map(str::to_owned)
+        .or(generated_password.clone())
+        .unwrap_or_default();
+    let user = User {
+        id: new_id(),
+        org_id: org.id.clone(),
+        username: "admin".into(),
+        display_name: "Bootstrap administrator".into(),
+        roles: vec![
+            Role::PlatformAdmin.as_str().into(),
+            Role::Auditor.as_str().into(),
+        ],
+        authorizations: Vec::new(),
+        disabled: false,
+        created_at: now.clone(),
+        password_hash: Some(
+            secrets::hash_password(&password).map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
+    };
+    let token_value = given_token
+        .map(str::to_owned)
+        .unwrap_or_else(secrets::new_token);
+    let token = ApiToken {
+        id: new_id(),
+        user_id: user.id.clone(),
+        kind: "user".into(),
+        name: "bootstrap".into(),
+        scopes: vec!["*".into()],
+        authorizations: None,
+        rate_limit_per_minute: None,
+        expires_at: None,
+        revoked_at: None,
+        created_at: now,
+        last_used_at: None,
+    };
+    let system = Principal::new(user.clone(), Via::System);
+    let mut tx = app.store.begin_write().await?;
+    if store::users::count(&mut *tx).await? > 0 {
+        return Ok(None);
+    }
+    store::orgs::insert(&mut *tx, &org).await?;
+    store::users::insert(&mut *tx, &user).await?;
+    store::tokens::insert(&mut *tx, &token, &secrets::token_digest(&token_value)).await?;
+    let events = [
+        AuditEvent {
+            action: "org.create",
+            object_type: "organization",
+            object_id: &org.id,
+            change: json!(org),
+        },
+        AuditEvent {
+            action: "user.create",
+            object_type: "user",
+            object_id: &user.id,
+            change: json!(user),
+        },
+        AuditEvent {
+            action: "token.create",
+            object_type: "api_token",
+            object_id: &token.id,
+            change: json!(token),
+        },
+    ];
+    app.audit
+        .record(&mut tx, &app.store, &system, &events)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(Bootstrapped {
+        username: user.username,
+        password: generated_password,
+        token: given_token.is_none().then_some(token_value),
+    }))
+}

@@ -1,0 +1,40 @@
+//! Workflows: each public function is one thing a user can do. It checks the
+//! principal's rights, validates input with the domain crate, writes through
+//! the store in one transaction together with its audit entries, and
+//! returns plain records. HTTP handlers and the CLI call these; they hold no
+//! SQL and know nothing of HTTP.
+
+pub mod approvals;
+pub mod bootstrap;
+pub mod documents;
+pub mod orgs;
+pub mod sessions;
+pub mod tokens;
+pub mod users;
+
+/// Page sizes: default and largest.
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 500;
+
+/// Clamps a requested page size.
+pub fn page_size(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
+}
+
+/// Cuts one extra row off a page and derives the next cursor from the last
+/// row kept.
+pub fn into_page<T>(
+    mut items: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> String,
+) -> crate::model::Page<T> {
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next_cursor = if more { items.last().map(&key) } else { None };
+    crate::model::Page { items, next_cursor }
+}
+
+/// A fresh time-ordered record id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

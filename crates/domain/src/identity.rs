@@ -1,0 +1,246 @@
+//! Who acts here: organisation kinds and sectors, user roles, and the named
+//! scopes an agent principal may be given.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// An error for a name that is not one of a closed set of values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{given}'; expected one of: {expected}")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub given: String,
+    pub expected: String,
+}
+
+/// Declares a closed string enum with `as_str`, `ALL`, `Display`, `FromStr`
+/// and serde in snake_case.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownName;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownName {
+                        what: $what,
+                        given: s.chars().take(64).collect(),
+                        expected: [$($text),+].join(", "),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// What kind of organisation an account belongs to.
+    OrgKind, "organisation kind", {
+        GovernmentAgency => "government_agency",
+        AiDeveloper => "ai_developer",
+        Researcher => "researcher",
+        Vendor => "vendor",
+        CriticalInfrastructureOperator => "critical_infrastructure_operator",
+        StateLocalAuthority => "state_local_authority",
+    }
+);
+
+named_enum!(
+    /// The sixteen US critical-infrastructure sectors (PPD-21), for operators.
+    Sector, "sector", {
+        Chemical => "chemical",
+        CommercialFacilities => "commercial_facilities",
+        Communications => "communications",
+        CriticalManufacturing => "critical_manufacturing",
+        Dams => "dams",
+        DefenseIndustrialBase => "defense_industrial_base",
+        EmergencyServices => "emergency_services",
+        Energy => "energy",
+        FinancialServices => "financial_services",
+        FoodAndAgriculture => "food_and_agriculture",
+        GovernmentFacilities => "government_facilities",
+        HealthcareAndPublicHealth => "healthcare_and_public_health",
+        InformationTechnology => "information_technology",
+        NuclearReactors => "nuclear_reactors",
+        TransportationSystems => "transportation_systems",
+        WaterAndWastewater => "water_and_wastewater",
+    }
+);
+
+named_enum!(
+    /// What a user may do. Roles are granted per user; an agent acts with
+    /// its user's roles, narrowed by its scopes.
+    Role, "role", {
+        PlatformAdmin => "platform_admin",
+        Coordinator => "coordinator",
+        Validator => "validator",
+        Evaluator => "evaluator",
+        DesignationAuthority => "designation_authority",
+        Consultant => "consultant",
+        Auditor => "auditor",
+        OrgAdmin => "org_admin",
+        Member => "member",
+    }
+);
+
+named_enum!(
+    /// A named permission an API token may carry. User tokens and web
+    /// sessions carry every scope; agent tokens carry the ones named at
+    /// creation.
+    Scope, "scope", {
+        OrgsRead => "orgs:read",
+        OrgsWrite => "orgs:write",
+        UsersRead => "users:read",
+        UsersWrite => "users:write",
+        TokensWrite => "tokens:write",
+        DocumentsRead => "documents:read",
+        DocumentsWrite => "documents:write",
+        ApprovalsRead => "approvals:read",
+        ApprovalsWrite => "approvals:write",
+        AuditRead => "audit:read",
+    }
+);
+
+impl OrgKind {
+    /// Operators are the only kind that carries a sector.
+    pub fn takes_sector(self) -> bool {
+        self == OrgKind::CriticalInfrastructureOperator
+    }
+}
+
+/// Validated organisation and user names: trimmed, 1..=200 characters, no
+/// control characters.
+pub fn validate_display_name(field: &'static str, value: &str) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > 200 {
+        return Err(FieldError::new(field, "must be at most 200 characters"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A login name: 3..=64 of `a-z 0-9 . _ -`, starting with a letter.
+pub fn validate_username(value: &str) -> Result<String, FieldError> {
+    let ok_len = (3..=64).contains(&value.len());
+    let ok_start = value.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    let ok_chars = value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok_len && ok_start && ok_chars {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "username",
+            "must be 3 to 64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter",
+        ))
+    }
+}
+
+/// A password policy in the spirit of NIST SP 800-63B: length, not
+/// composition rules.
+pub fn validate_password(value: &str) -> Result<(), FieldError> {
+    let n = value.chars().count();
+    if n < 12 {
+        return Err(FieldError::new(
+            "password",
+            "must be at least 12 characters",
+        ));
+    }
+    if n > 256 {
+        return Err(FieldError::new(
+            "password",
+            "must be at most 256 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// A validation failure naming the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(*r));
+        }
+        for s in Scope::ALL {
+            assert_eq!(s.as_str().parse::<Scope>(), Ok(*s));
+        }
+        for k in OrgKind::ALL {
+            assert_eq!(k.as_str().parse::<OrgKind>(), Ok(*k));
+        }
+        assert_eq!(Sector::ALL.len(), 16);
+    }
+
+    #[test]
+    fn unknown_names_list_the_choices() {
+        let err = "wizard".parse::<Role>().unwrap_err();
+        assert!(err.to_string().contains("platform_admin"), "{err}");
+    }
+
+    #[test]
+    fn usernames() {
+        for ok in ["admin", "a.b-c_9"] {
+            assert!(validate_username(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "ab", "Admin", "9abc", "a b c", "ab\u{e9}cd"] {
+            assert!(validate_username(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn display_names() {
+        assert_eq!(
+            validate_display_name("name", "  Rural Hospital ").as_deref(),
+            Ok("Rural Hospital")
+        );
+        assert!(validate_display_name("name", "   ").is_err());
+        assert!(validate_display_name("name", "a\u{7}b").is_err());
+    }
+}
