@@ -1,0 +1,220 @@
+//! `TestApp`: the real server on a random port with a fresh database of
+//! the chosen backend and a bootstrap administrator.
+//!
+//! PostgreSQL tests use the server at `CLEARINGHOUSE_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432`), one new database per test. When
+//! it does not answer they print a skip line, except with `CI=true`, where
+//! that is a failure.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use clearinghouse::app::{self, AppState, HttpSettings};
+use clearinghouse::config::StorageArgs;
+use clearinghouse::workflows::bootstrap;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub const ADMIN_TOKEN: &str = "chx_test_admin_token_0123456789abcdef";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub admin_token: String,
+    pub client: reqwest::Client,
+    pub app: AppState,
+    pub db: Db,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+fn pg_base() -> String {
+    std::env::var("CLEARINGHOUSE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A fresh, empty PostgreSQL database URL, or None (skip) outside CI.
+pub async fn fresh_pg_database() -> Option<String> {
+    sqlx::any::install_default_drivers();
+    let admin_url = format!("{}/postgres", pg_base());
+    let conn = sqlx::AnyPool::connect(&admin_url).await;
+    let pool = match conn {
+        Ok(p) => p,
+        Err(e) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but PostgreSQL at {admin_url} does not answer: {e}");
+            }
+            println!("SKIPPED (PostgreSQL not reachable at {admin_url}: {e})");
+            return None;
+        }
+    };
+    let name = format!("chx_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create test database");
+    pool.close().await;
+    Some(format!("{}/{name}", pg_base()))
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chx-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+impl TestApp {
+    /// Starts a server; None when the backend is unavailable (outside CI).
+    pub async fn spawn(db: Db) -> Option<TestApp> {
+        let data_dir = temp_dir();
+        let database_url = match db {
+            Db::Sqlite => format!("sqlite://{}?mode=rwc", data_dir.join("clearinghouse.db").display()),
+            Db::Postgres => fresh_pg_database().await?,
+        };
+        let storage = StorageArgs {
+            data_dir: data_dir.clone(),
+            database_url: Some(database_url.clone()),
+            object_store_url: None,
+            audit_key_file: None,
+            db_connections: 8,
+        };
+        let settings = HttpSettings { max_body_bytes: 64 * 1024, secure_cookies: false, public_url: String::new() };
+        let app = app::open(&storage, settings).await.expect("open app");
+        bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD)).await.expect("bootstrap");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        tokio::spawn(async move {
+            clearinghouse::http::serve(served, listener, async move {
+                let _ = rx.await;
+            })
+            .await
+            .expect("serve");
+        });
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            admin_token: ADMIN_TOKEN.into(),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            app,
+            db,
+            database_url,
+            data_dir,
+            shutdown: Some(tx),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// GET with a bearer token; returns status and JSON (Null if not JSON).
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let resp = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        let resp = self.client.request(method, self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, token, path, body).await
+    }
+
+    /// Creates an organisation; returns its id.
+    pub async fn org(&self, name: &str, kind: &str) -> String {
+        let sector = (kind == "critical_infrastructure_operator").then_some("healthcare_and_public_health");
+        let (s, v) = self.post(&self.admin_token, "/api/v1/orgs", &serde_json::json!({"name": name, "kind": kind, "sector": sector})).await;
+        assert_eq!(s, 201, "{v}");
+        v["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Creates a user with roles and a personal token; returns (user id, token).
+    pub async fn user(&self, org_id: &str, username: &str, roles: &[&str]) -> (String, String) {
+        let (s, v) = self
+            .post(&self.admin_token, "/api/v1/users", &serde_json::json!({"org_id": org_id, "username": username, "display_name": username, "password": ADMIN_PASSWORD, "roles": roles}))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let id = v["id"].as_str().expect("id").to_owned();
+        let token = self.token_for(&id).await;
+        (id, token)
+    }
+
+    /// A personal token for a user, made directly through the workflow
+    /// (the API only lets people make their own tokens).
+    pub async fn token_for(&self, user_id: &str) -> String {
+        use clearinghouse::auth::{Principal, Via};
+        let user = clearinghouse::store::users::get(&self.app.store.pool, user_id).await.expect("load").expect("user");
+        let who = Principal::new(user, Via::System);
+        let input = clearinghouse::workflows::tokens::NewToken {
+            name: "test".into(),
+            kind: "user".into(),
+            scopes: vec![],
+            authorizations: vec![],
+            expires_in_days: Some(1),
+            rate_limit_per_minute: None,
+        };
+        clearinghouse::workflows::tokens::create(&self.app, &who, input).await.expect("token").token
+    }
+
+    /// Grants authorizations through the two-person rule, with a second admin.
+    pub async fn grant(&self, user_id: &str, terms: &[&str]) {
+        let second = self.second_admin().await;
+        let (s, v) = self.post(&self.admin_token, &format!("/api/v1/users/{user_id}/authorizations"), &serde_json::json!({"authorizations": terms})).await;
+        assert_eq!(s, 202, "{v}");
+        let id = v["id"].as_str().expect("id");
+        let (s, v) = self.post(&second, &format!("/api/v1/approvals/{id}/decision"), &serde_json::json!({"decision": "approve"})).await;
+        assert_eq!(s, 200, "{v}");
+    }
+
+    /// A second platform admin's token (created once per app).
+    pub async fn second_admin(&self) -> String {
+        let existing = clearinghouse::store::users::get_by_username(&self.app.store.pool, "admin2").await.expect("load");
+        match existing {
+            Some(u) => self.token_for(&u.id).await,
+            None => {
+                let (_, v) = self.get(&self.admin_token, "/api/v1/me").await;
+                let org = v["user"]["org_id"].as_str().expect("org").to_owned();
+                self.user(&org, "admin2", &["platform_admin"]).await.1
+            }
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// Defines `<name>_sqlite` and `<name>_postgres` tests running `$body(app)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:path) => {
+        pastey::paste! {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn [<$name _sqlite>]() {
+                if let Some(app) = $crate::harness::TestApp::spawn($crate::harness::Db::Sqlite).await {
+                    $body(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn [<$name _postgres>]() {
+                if let Some(app) = $crate::harness::TestApp::spawn($crate::harness::Db::Postgres).await {
+                    $body(app).await;
+                }
+            }
+        }
+    };
+}

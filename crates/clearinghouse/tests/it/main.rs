@@ -1,0 +1,14 @@
+//! One integration-test binary: each test starts the real server on a
+//! random port with a fresh database (SQLite, and PostgreSQL through
+//! `both_backends!`) and talks HTTP to it.
+
+mod harness;
+
+mod approvals;
+mod audit;
+mod bad_input;
+mod browser;
+mod identity;
+mod labels_property;
+mod smoke;
+mod workers;
