@@ -133,7 +133,7 @@ impl AuditLog {
                 (text, leaf)
             })
             .collect();
-        store::audit::append(&mut **tx, store.backend, &rows).await?;
+        store::audit::append(tx, store.backend, &rows).await?;
         Ok(())
     }
 

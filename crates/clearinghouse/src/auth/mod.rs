@@ -23,7 +23,7 @@ pub enum Via {
     /// A personal API token: acts with all of its user's rights.
     UserToken { token_id: String },
     /// An agent principal: a scoped, rate-limited token made by a user.
-    Agent { token: ApiToken },
+    Agent { token: Box<ApiToken> },
     /// The system itself (bootstrap, jobs).
     System,
 }
@@ -147,7 +147,9 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         return Err(AppError::Unauthenticated);
     }
     let via = if row.kind == "agent" {
-        Via::Agent { token: row }
+        Via::Agent {
+            token: Box::new(row),
+        }
     } else {
         Via::UserToken { token_id: row.id }
     };

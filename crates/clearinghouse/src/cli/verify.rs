@@ -38,7 +38,7 @@ struct Entry {
 /// Where verification ended.
 enum Outcome {
     Ok {
-        verifier: Verifier,
+        verifier: Box<Verifier>,
         latest_note: Option<String>,
         earlier: Option<u64>,
     },
@@ -190,7 +190,7 @@ async fn verify_server(
         None => None,
     };
     Ok(Outcome::Ok {
-        verifier: v,
+        verifier: Box::new(v),
         latest_note: Some(latest.note),
         earlier: earlier_size,
     })
@@ -265,7 +265,7 @@ async fn verify_offline(
         None => None,
     };
     Ok(Outcome::Ok {
-        verifier: v,
+        verifier: Box::new(v),
         latest_note: latest,
         earlier: earlier_size,
     })
