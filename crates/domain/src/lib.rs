@@ -3,9 +3,17 @@
 //! `labels` owns TLP markings, visibility expressions and the one read policy;
 //! `audit` owns the RFC 6962 Merkle log and signed checkpoints;
 //! `identity` owns organisation kinds, roles, scopes and name rules;
-//! `approval` owns the two-person rule.
+//! `approval` owns the two-person rule;
+//! `cvss` scores CVSS 3.x and 4.0 vectors;
+//! `purl` owns package identity (package URLs, per-ecosystem normalisation);
+//! `versions` orders versions per ecosystem and decides OSV ranges;
+//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines.
 
 pub mod approval;
 pub mod audit;
+pub mod cvss;
 pub mod identity;
 pub mod labels;
+pub mod purl;
+pub mod ssvc;
+pub mod versions;

@@ -1,0 +1,1 @@
+//! Package identity: package URLs and per-ecosystem name normalisation.

@@ -1,0 +1,1 @@
+//! SSVC decision tables and CISA BOD 26-04 remediation deadlines.
