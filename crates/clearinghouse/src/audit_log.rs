@@ -147,15 +147,23 @@ impl AuditLog {
         loop {
             let have = self.lock().len() as i64;
             let rows = store::audit::range(&store.pool, have, have + 10_000).await?;
-            if rows.is_empty() {
-                return Ok(have as u64);
-            }
             let mut tree = self.lock();
+            let before = tree.len();
+            if let Some(first) = rows.first()
+                && first.idx as u64 > before
+            {
+                return Err(StoreError::Corrupt(format!(
+                    "audit entry {before} is missing"
+                )));
+            }
             for row in rows {
                 // Another task may have synced the same rows meanwhile.
                 if row.idx as u64 == tree.len() {
                     tree.push(merkle::leaf_hash(row.entry.as_bytes()));
                 }
+            }
+            if tree.len() == before {
+                return Ok(tree.len());
             }
         }
     }

@@ -53,7 +53,9 @@ pub async fn authenticate(parts: &Parts, app: &AppState) -> Result<Principal, Ap
     let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
     let principal = auth::principal_from_session(&app.store, cookie.value()).await?;
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && parts.uri.path().starts_with("/api/") {
+    // `Auth` guards API handlers only (the UI uses `ui::UiAuth` and checks
+    // form tokens), so every unsafe cookie request here needs the header.
+    if !safe {
         let Via::Session { csrf_token } = &principal.via else {
             return Err(AppError::Unauthenticated);
         };

@@ -109,6 +109,7 @@ pub fn build(app: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(ui::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(security_headers))
@@ -117,6 +118,16 @@ pub fn build(app: AppState) -> Router {
 
 async fn api_not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
+}
+
+/// Unknown paths: a problem document under `/api/`, an HTML page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::error::AppError::NotFound.into_response()
+    } else {
+        ui::UiError(crate::error::AppError::NotFound).into_response()
+    }
 }
 
 /// Headers every response carries.

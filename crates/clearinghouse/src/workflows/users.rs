@@ -182,6 +182,10 @@ pub async fn set_roles(
         .await?
         .ok_or(AppError::NotFound)?;
     check_manage(who, &user.org_id, &roles)?;
+    // An org admin may only change users whose current roles it could have
+    // given: otherwise it could strip roles only a platform admin grants.
+    let current = parse_roles(&user.roles)?;
+    check_manage(who, &user.org_id, &current)?;
     if user.id == who.user_id()
         && !roles.contains(&Role::PlatformAdmin)
         && who.has_role(Role::PlatformAdmin)

@@ -36,7 +36,8 @@ pub struct TestApp {
 }
 
 fn pg_base() -> String {
-    std::env::var("CLEARINGHOUSE_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("CLEARINGHOUSE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 /// A fresh, empty PostgreSQL database URL, or None (skip) outside CI.
@@ -55,7 +56,10 @@ pub async fn fresh_pg_database() -> Option<String> {
         }
     };
     let name = format!("chx_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await
+        .expect("create test database");
     pool.close().await;
     Some(format!("{}/{name}", pg_base()))
 }
@@ -71,7 +75,10 @@ impl TestApp {
     pub async fn spawn(db: Db) -> Option<TestApp> {
         let data_dir = temp_dir();
         let database_url = match db {
-            Db::Sqlite => format!("sqlite://{}?mode=rwc", data_dir.join("clearinghouse.db").display()),
+            Db::Sqlite => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("clearinghouse.db").display()
+            ),
             Db::Postgres => fresh_pg_database().await?,
         };
         let storage = StorageArgs {
@@ -81,10 +88,18 @@ impl TestApp {
             audit_key_file: None,
             db_connections: 8,
         };
-        let settings = HttpSettings { max_body_bytes: 64 * 1024, secure_cookies: false, public_url: String::new() };
+        let settings = HttpSettings {
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            public_url: String::new(),
+        };
         let app = app::open(&storage, settings).await.expect("open app");
-        bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD)).await.expect("bootstrap");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD))
+            .await
+            .expect("bootstrap");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = app.clone();
@@ -98,7 +113,10 @@ impl TestApp {
         Some(TestApp {
             base: format!("http://{addr}"),
             admin_token: ADMIN_TOKEN.into(),
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
             app,
             db,
             database_url,
@@ -113,14 +131,33 @@ impl TestApp {
 
     /// GET with a bearer token; returns status and JSON (Null if not JSON).
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let resp = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     /// A JSON request with a bearer token.
-    pub async fn send(&self, method: reqwest::Method, token: &str, path: &str, body: &Value) -> (u16, Value) {
-        let resp = self.client.request(method, self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let resp = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -131,8 +168,15 @@ impl TestApp {
 
     /// Creates an organisation; returns its id.
     pub async fn org(&self, name: &str, kind: &str) -> String {
-        let sector = (kind == "critical_infrastructure_operator").then_some("healthcare_and_public_health");
-        let (s, v) = self.post(&self.admin_token, "/api/v1/orgs", &serde_json::json!({"name": name, "kind": kind, "sector": sector})).await;
+        let sector =
+            (kind == "critical_infrastructure_operator").then_some("healthcare_and_public_health");
+        let (s, v) = self
+            .post(
+                &self.admin_token,
+                "/api/v1/orgs",
+                &serde_json::json!({"name": name, "kind": kind, "sector": sector}),
+            )
+            .await;
         assert_eq!(s, 201, "{v}");
         v["id"].as_str().expect("id").to_owned()
     }
@@ -152,7 +196,10 @@ impl TestApp {
     /// (the API only lets people make their own tokens).
     pub async fn token_for(&self, user_id: &str) -> String {
         use clearinghouse::auth::{Principal, Via};
-        let user = clearinghouse::store::users::get(&self.app.store.pool, user_id).await.expect("load").expect("user");
+        let user = clearinghouse::store::users::get(&self.app.store.pool, user_id)
+            .await
+            .expect("load")
+            .expect("user");
         let who = Principal::new(user, Via::System);
         let input = clearinghouse::workflows::tokens::NewToken {
             name: "test".into(),
@@ -162,22 +209,39 @@ impl TestApp {
             expires_in_days: Some(1),
             rate_limit_per_minute: None,
         };
-        clearinghouse::workflows::tokens::create(&self.app, &who, input).await.expect("token").token
+        clearinghouse::workflows::tokens::create(&self.app, &who, input)
+            .await
+            .expect("token")
+            .token
     }
 
     /// Grants authorizations through the two-person rule, with a second admin.
     pub async fn grant(&self, user_id: &str, terms: &[&str]) {
         let second = self.second_admin().await;
-        let (s, v) = self.post(&self.admin_token, &format!("/api/v1/users/{user_id}/authorizations"), &serde_json::json!({"authorizations": terms})).await;
+        let (s, v) = self
+            .post(
+                &self.admin_token,
+                &format!("/api/v1/users/{user_id}/authorizations"),
+                &serde_json::json!({"authorizations": terms}),
+            )
+            .await;
         assert_eq!(s, 202, "{v}");
         let id = v["id"].as_str().expect("id");
-        let (s, v) = self.post(&second, &format!("/api/v1/approvals/{id}/decision"), &serde_json::json!({"decision": "approve"})).await;
+        let (s, v) = self
+            .post(
+                &second,
+                &format!("/api/v1/approvals/{id}/decision"),
+                &serde_json::json!({"decision": "approve"}),
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
     }
 
     /// A second platform admin's token (created once per app).
     pub async fn second_admin(&self) -> String {
-        let existing = clearinghouse::store::users::get_by_username(&self.app.store.pool, "admin2").await.expect("load");
+        let existing = clearinghouse::store::users::get_by_username(&self.app.store.pool, "admin2")
+            .await
+            .expect("load");
         match existing {
             Some(u) => self.token_for(&u.id).await,
             None => {

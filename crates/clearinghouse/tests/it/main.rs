@@ -2,6 +2,9 @@
 //! random port with a fresh database (SQLite, and PostgreSQL through
 //! `both_backends!`) and talks HTTP to it.
 
+// clippy's allow-unwrap-in-tests does not reach async test bodies and helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod harness;
 
 mod approvals;

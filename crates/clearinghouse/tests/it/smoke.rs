@@ -8,8 +8,20 @@ async fn health_and_openapi(app: TestApp) {
     assert_eq!(resp.status(), 200);
     let resp = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    let doc: serde_json::Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     assert!(doc["paths"]["/documents"]["post"].is_object());
     let (s, me) = app.get(&app.admin_token, "/api/v1/me").await;
     assert_eq!(s, 200);
@@ -17,3 +29,146 @@ async fn health_and_openapi(app: TestApp) {
 }
 
 both_backends!(health_and_openapi, health_and_openapi);
+
+/// A browser session may call the API, but a state change needs the
+/// session's CSRF token in `X-CSRF-Token`; without it nothing is stored.
+async fn cookie_sessions_need_csrf_for_api_writes(app: TestApp) {
+    let resp = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", crate::harness::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "login redirects home");
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("chx_session="))
+        .expect("session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let home = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = home
+        .split("\"X-CSRF-Token\": \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf token in page")
+        .to_owned();
+    let body = serde_json::json!({"name": "Cookie Org", "kind": "vendor"});
+    let without = app
+        .client
+        .post(app.url("/api/v1/orgs"))
+        .header("cookie", &cookie)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 403);
+    let wrong = app
+        .client
+        .post(app.url("/api/v1/orgs"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", "nope")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let (_, orgs) = app.get(&app.admin_token, "/api/v1/orgs").await;
+    assert!(
+        !orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "Cookie Org"),
+        "nothing stored without the token"
+    );
+    let with = app
+        .client
+        .post(app.url("/api/v1/orgs"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 201);
+    let reads = app
+        .client
+        .get(app.url("/api/v1/orgs"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reads.status(), 200, "reads need no CSRF token");
+}
+
+both_backends!(
+    cookie_sessions_need_csrf_for_api_writes,
+    cookie_sessions_need_csrf_for_api_writes
+);
+
+/// Pages for platform admins answer 403 to others, even when typed in.
+async fn admin_pages_refuse_members(app: TestApp) {
+    let org = app.org("Member Org", "vendor").await;
+    app.user(&org, "mona", &["member"]).await;
+    let resp = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "mona"),
+            ("password", crate::harness::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("chx_session="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    for page in ["/authorizations", "/audit"] {
+        let resp = app
+            .client
+            .get(app.url(page))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 403, "{page}");
+    }
+    let home = app
+        .client
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), 200);
+}
+
+both_backends!(admin_pages_refuse_members, admin_pages_refuse_members);

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use clearinghouse_domain::approval::Decision;
+use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
 use super::{Nav, UiAuth, UiResult, check_csrf};
@@ -25,6 +26,7 @@ pub async fn authorizations(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
 ) -> UiResult<AuthorizationsPage> {
+    who.require(Scope::ApprovalsWrite, &[Role::PlatformAdmin])?;
     let users = users::list(&app, &who, None, None, Some(500)).await?.items;
     Ok(AuthorizationsPage {
         nav: Nav::new(&who, "authorizations"),
