@@ -31,6 +31,17 @@ pub enum Command {
     /// Measure hot paths against a baseline in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Score CVSS 3.x and 4.0 vectors (one per line from standard input when none is given).
+    Cvss(CvssArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CvssArgs {
+    /// Vectors such as `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H`.
+    pub vectors: Vec<String>,
+    /// Print a JSON array, one object per vector.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where data lives. Shared by every role that opens the database.

@@ -2,6 +2,7 @@
 //! roles (`serve`, `worker`) and the admin verbs each have a module.
 
 pub mod bench;
+pub mod cvss;
 pub mod serve;
 pub mod verify;
 
@@ -31,6 +32,7 @@ pub fn run() -> ExitCode {
             Command::Migrate(storage) => serve::migrate(storage).await,
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
+            Command::Cvss(args) => cvss::run(args),
         }
     });
     match result {
