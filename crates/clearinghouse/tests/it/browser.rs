@@ -466,3 +466,28 @@ async fn tampered_csrf_token_is_refused() {
     })
     .await;
 }
+
+/// With the production default (`Secure` session cookies), signing in works
+/// on plain `http://127.0.0.1`, which browsers treat as a secure context.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secure_cookie_sign_in_works_on_loopback() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = TestApp::spawn_with(Db::Sqlite, true)
+        .await
+        .expect("SQLite app");
+    let client = driver.connect().await;
+    let outcome = AssertUnwindSafe(async {
+        sign_in(&client, &app, "admin").await;
+        open(&client, &app, "/orgs").await;
+        assert_eq!(path(&client).await, "/orgs", "the session cookie was kept");
+    })
+    .catch_unwind()
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

@@ -73,6 +73,12 @@ pub fn temp_dir() -> PathBuf {
 impl TestApp {
     /// Starts a server; None when the backend is unavailable (outside CI).
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, false).await
+    }
+
+    /// Like `spawn`, choosing whether session cookies carry `Secure` (the
+    /// production default).
+    pub async fn spawn_with(db: Db, secure_cookies: bool) -> Option<TestApp> {
         let data_dir = temp_dir();
         let database_url = match db {
             Db::Sqlite => format!(
@@ -90,7 +96,7 @@ impl TestApp {
         };
         let settings = HttpSettings {
             max_body_bytes: 64 * 1024,
-            secure_cookies: false,
+            secure_cookies,
             public_url: String::new(),
         };
         let app = app::open(&storage, settings).await.expect("open app");
