@@ -17,3 +17,6 @@ pub mod labels;
 pub mod purl;
 pub mod ssvc;
 pub mod versions;
+
+#[cfg(test)]
+mod test_data;

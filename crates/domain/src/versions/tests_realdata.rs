@@ -9,42 +9,13 @@
 //!   affected, fixed is not).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+pub(super) use crate::test_data::{files, sub_dir as data_dir};
 
 use super::{
     Decision, Ecosystem, OsvEvent, OsvRange, compare, compare_semver, decide, yaml_subset,
 };
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
-
-pub(super) fn data_dir(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(DATA).join(sub);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "test data missing in CI: {}",
-        dir.display()
-    );
-    println!("SKIPPED: {} not present", dir.display());
-    None
-}
-
-pub(super) fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, ext, out);
-        } else if p.extension().is_some_and(|e| e == ext) {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(serde::Deserialize)]
 pub(super) struct Record {
