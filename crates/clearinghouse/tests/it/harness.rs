@@ -131,6 +131,26 @@ impl TestApp {
         })
     }
 
+    /// Signs in through the web form; returns the `chx_session=...` cookie pair.
+    pub async fn login_cookie(&self, username: &str) -> String {
+        let resp = self
+            .client
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(resp.status(), 303, "login redirects home");
+        resp.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("chx_session="))
+            .and_then(|v| v.split(';').next())
+            .expect("session cookie")
+            .to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

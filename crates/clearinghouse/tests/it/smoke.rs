@@ -33,28 +33,7 @@ both_backends!(health_and_openapi, health_and_openapi);
 /// A browser session may call the API, but a state change needs the
 /// session's CSRF token in `X-CSRF-Token`; without it nothing is stored.
 async fn cookie_sessions_need_csrf_for_api_writes(app: TestApp) {
-    let resp = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::harness::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "login redirects home");
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("chx_session="))
-        .expect("session cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.login_cookie("admin").await;
     let home = app
         .client
         .get(app.url("/"))
@@ -129,28 +108,7 @@ both_backends!(
 async fn admin_pages_refuse_members(app: TestApp) {
     let org = app.org("Member Org", "vendor").await;
     app.user(&org, "mona", &["member"]).await;
-    let resp = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "mona"),
-            ("password", crate::harness::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303);
-    let cookie = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("chx_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.login_cookie("mona").await;
     for page in ["/authorizations", "/audit"] {
         let resp = app
             .client
