@@ -161,3 +161,51 @@ pub(crate) fn json_list(items: &[String]) -> String {
 pub(crate) fn parse_json_list(text: &str) -> Result<Vec<String>> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("list column: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    fn folder(backend: &str) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The hand-kept list of migrations is exactly the files of both folders,
+    /// in order, and both folders hold the same migrations.
+    #[test]
+    fn migration_list_matches_the_folders() {
+        let sqlite = folder("sqlite");
+        let postgres = folder("postgres");
+        let names = |f: &[(String, String)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&sqlite),
+            names(&postgres),
+            "both backends have the same migration files"
+        );
+        assert_eq!(
+            sqlite.len(),
+            MIGRATIONS.len(),
+            "every migration file is listed in MIGRATIONS"
+        );
+        for (i, (version, name, sqlite_sql, postgres_sql)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*version, i as i64 + 1, "versions are dense");
+            assert_eq!(sqlite[i].0, format!("{version:04}_{name}.sql"));
+            assert_eq!(&sqlite[i].1, sqlite_sql);
+            assert_eq!(&postgres[i].1, postgres_sql);
+        }
+    }
+}
