@@ -85,13 +85,26 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     rows.iter().map(from_row).collect()
 }
 
-pub async fn set_authorizations<'e, E: Executor<'e, Database = Any>>(
+/// The list-valued columns of a user.
+#[derive(Debug, Clone, Copy)]
+pub enum ListColumn {
+    Roles,
+    Authorizations,
+}
+
+/// Replaces one list-valued column of a user.
+pub async fn set_list<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
-    authorizations: &[String],
+    column: ListColumn,
+    values: &[String],
 ) -> Result<()> {
-    let done = sqlx::query("UPDATE users SET authorizations = $1 WHERE id = $2")
-        .bind(json_list(authorizations))
+    let sql = match column {
+        ListColumn::Roles => "UPDATE users SET roles = $1 WHERE id = $2",
+        ListColumn::Authorizations => "UPDATE users SET authorizations = $1 WHERE id = $2",
+    };
+    let done = sqlx::query(sql)
+        .bind(json_list(values))
         .bind(id)
         .execute(db)
         .await?;
@@ -101,20 +114,20 @@ pub async fn set_authorizations<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
+pub async fn set_authorizations<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    authorizations: &[String],
+) -> Result<()> {
+    set_list(db, id, ListColumn::Authorizations, authorizations).await
+}
+
 pub async fn set_roles<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
     roles: &[String],
 ) -> Result<()> {
-    let done = sqlx::query("UPDATE users SET roles = $1 WHERE id = $2")
-        .bind(json_list(roles))
-        .bind(id)
-        .execute(db)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    set_list(db, id, ListColumn::Roles, roles).await
 }
 
 pub async fn set_password<'e, E: Executor<'e, Database = Any>>(
