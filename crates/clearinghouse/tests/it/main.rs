@@ -14,5 +14,6 @@ mod browser;
 mod cli_cvss;
 mod identity;
 mod labels_property;
+mod scale_out;
 mod smoke;
 mod workers;
