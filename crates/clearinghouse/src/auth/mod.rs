@@ -146,6 +146,7 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
     if user.disabled {
         return Err(AppError::Unauthenticated);
     }
+    record_use(store, &row, &now).await;
     let via = if row.kind == "agent" {
         Via::Agent {
             token: Box::new(row),
@@ -177,4 +178,17 @@ pub async fn principal_from_session(store: &Store, cookie: &str) -> AppResult<Pr
             csrf_token: session.csrf_token,
         },
     ))
+}
+
+/// Keeps `last_used_at` roughly current without a write on every request:
+/// at most one update a minute per token. A failed update only loses that
+/// bookkeeping, so it is logged and the request goes on.
+async fn record_use(store: &Store, token: &ApiToken, now: &str) {
+    let stale = match token.last_used_at.as_deref().and_then(clock::parse) {
+        Some(last) => clock::now() - last > time::Duration::minutes(1),
+        None => true,
+    };
+    if stale && let Err(e) = store::tokens::touch(&store.pool, &token.id, now).await {
+        tracing::warn!(token.id = %token.id, error = %e, "recording token use failed");
+    }
 }

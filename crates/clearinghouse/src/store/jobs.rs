@@ -131,36 +131,3 @@ pub async fn queued_count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<
             .await?,
     )
 }
-
-#[derive(Debug, Clone)]
-pub struct JobStatus {
-    pub id: i64,
-    pub kind: String,
-    pub state: String,
-    pub attempts: i64,
-    pub locked_by: Option<String>,
-}
-
-/// Recent jobs, newest first (for operators and tests).
-pub async fn recent<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    limit: i64,
-) -> Result<Vec<JobStatus>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, state, attempts, locked_by FROM jobs ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobStatus {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                state: r.try_get("state")?,
-                attempts: r.try_get("attempts")?,
-                locked_by: r.try_get("locked_by")?,
-            })
-        })
-        .collect()
-}

@@ -82,9 +82,3 @@ pub async fn set_flags<'e, E: Executor<'e, Database = Any>>(
     }
     Ok(())
 }
-
-pub async fn count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
-        .fetch_one(db)
-        .await?)
-}

@@ -87,13 +87,13 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
 
 /// The list-valued columns of a user.
 #[derive(Debug, Clone, Copy)]
-pub enum ListColumn {
+enum ListColumn {
     Roles,
     Authorizations,
 }
 
 /// Replaces one list-valued column of a user.
-pub async fn set_list<'e, E: Executor<'e, Database = Any>>(
+async fn set_list<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
     column: ListColumn,
