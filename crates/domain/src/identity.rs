@@ -118,6 +118,14 @@ named_enum!(
         ApprovalsRead => "approvals:read",
         ApprovalsWrite => "approvals:write",
         AuditRead => "audit:read",
+        AssetsRead => "assets:read",
+        AssetsWrite => "assets:write",
+        AdvisoriesRead => "advisories:read",
+        AdvisoriesWrite => "advisories:write",
+        ExposuresRead => "exposures:read",
+        ExposuresWrite => "exposures:write",
+        NotificationsRead => "notifications:read",
+        NotificationsWrite => "notifications:write",
     }
 );
 

@@ -71,12 +71,20 @@ pub struct Store {
 /// hand with `include_str!` instead of `sqlx::migrate!` so the build does
 /// not need sqlx's proc-macro crates (minutes on a 2-core CI); a test checks
 /// that this list and the `migrations/` folders agree.
-pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "exposure",
+        include_str!("../../migrations/sqlite/0002_exposure.sql"),
+        include_str!("../../migrations/postgres/0002_exposure.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(
