@@ -7,13 +7,15 @@
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
 //! `versions` orders versions per ecosystem and decides OSV ranges;
-//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines.
+//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
+//! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline.
 
 pub mod approval;
 pub mod audit;
 pub mod cvss;
 pub mod identity;
 pub mod labels;
+pub mod priority;
 pub mod purl;
 pub mod ssvc;
 pub mod versions;

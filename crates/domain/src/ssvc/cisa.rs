@@ -331,6 +331,16 @@ impl CisaSsvcInputs {
         CisaSsvcInputs::from_pairs(pairs)
     }
 
+    /// Writes the vulnerability's inputs in the vulnrichment `options` form
+    /// that [`CisaSsvcInputs::from_json`] reads.
+    pub fn to_options(&self) -> serde_json::Value {
+        serde_json::json!([
+            { points::EXPLOITATION: self.exploitation.table_value() },
+            { points::AUTOMATABLE: yes_no(self.automatable) },
+            { points::TECHNICAL_IMPACT: self.technical_impact.table_value() },
+        ])
+    }
+
     /// The CISA coordinator level for these inputs and a mission and well-being impact.
     pub const fn coordinator_level(&self, mission_wellbeing: MissionWellbeing) -> CisaLevel {
         cisa_coordinator_2_0_3(

@@ -180,6 +180,7 @@ fn ssvc_inputs_from_vulnrichment_options() {
             technical_impact: TechnicalImpact::Total,
         }
     );
+    assert_eq!(CisaSsvcInputs::from_json(&inputs.to_options()), Ok(inputs));
     assert_eq!(
         inputs.coordinator_level(MissionWellbeing::High),
         CisaLevel::Attend
