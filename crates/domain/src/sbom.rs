@@ -8,13 +8,15 @@
 //! `line 37`): never a partial inventory.
 //!
 //! The readers are written here rather than taken from a crate: no crate reads
-//! CycloneDX 1.7, and the generated serde models that read 1.4–1.6 accept the
-//! schema's invalid test documents (wrong enum values, bad hashes, serial numbers
-//! and timestamps) and report errors without a field path. The CycloneDX JSON
-//! reader checks the rules of the official JSON schema for the parts it reads and for
-//! the constraints its invalid test BOMs exercise (see `cyclonedx/rules.rs`); it
-//! does not check the SPDX licence-id list, which is data that changes every
-//! quarter and plays no part in matching.
+//! CycloneDX 1.7 (serde-cyclonedx stops at 1.6), a serde model reports a line and
+//! column rather than the component's field path, and the schema's patterns and
+//! cross-field rules (serial numbers, hash content, timestamps, licence choices,
+//! `version` xor `versionRange`) are not in any type. So the JSON reader walks a
+//! `serde_json::Value` and the XML reader a `roxmltree` tree, reading the parts that
+//! name components and checking the rules of the official schemas there and in the
+//! parts the official invalid test BOMs exercise (`cyclonedx/rules.rs`). They do
+//! not check the SPDX licence-id list: it is data that changes every quarter and
+//! plays no part in matching.
 //!
 //! What becomes a component:
 //! - CycloneDX: every entry of `components`, recursively through

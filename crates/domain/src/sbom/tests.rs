@@ -12,8 +12,10 @@ fn cdx_xml(version: &str, body: &str) -> String {
     )
 }
 
-/// (name, version, purl, cpe) of each component.
-fn summary(inv: &Inventory) -> Vec<(String, Option<String>, Option<String>, Option<String>)> {
+/// (name, version, canonical purl, cpe).
+type Summary = (String, Option<String>, Option<String>, Option<String>);
+
+fn summary(inv: &Inventory) -> Vec<Summary> {
     inv.components
         .iter()
         .map(|c| {
