@@ -360,7 +360,13 @@ impl Reader {
                     "a license has an id or a name, not both",
                 ));
             }
-            (None, None) => return Err(SbomError::Missing { at: at(path, "id") }),
+            (None, None) => {
+                return Err(SbomError::invalid(
+                    path,
+                    "{}",
+                    "a license needs an id or a name",
+                ));
+            }
             _ => {}
         }
         enumerated(o, path, "acknowledgement", rules::ACKNOWLEDGEMENTS, false)?;

@@ -296,9 +296,7 @@ impl<'a> Reader<'a> {
                         ));
                     }
                     (None, None) => {
-                        return Err(SbomError::Missing {
-                            at: format!("{q}/id"),
-                        });
+                        return Err(SbomError::invalid(q, "", "a license needs an id or a name"));
                     }
                     _ => {}
                 }
