@@ -7,6 +7,7 @@
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
 //! `versions` orders versions per ecosystem and decides OSV ranges;
+//! `sbom` reads CycloneDX and SPDX documents into component inventories;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
 //! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline.
 
@@ -17,6 +18,7 @@ pub mod identity;
 pub mod labels;
 pub mod priority;
 pub mod purl;
+pub mod sbom;
 pub mod ssvc;
 pub mod versions;
 
