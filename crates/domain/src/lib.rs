@@ -7,8 +7,10 @@
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
 //! `versions` orders versions per ecosystem and decides OSV ranges;
-//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines.
+//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
+//! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape.
 
+pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;
