@@ -27,6 +27,8 @@ pub use epss::{EpssFile, EpssScore, parse_epss};
 pub use kev::{KevCatalog, KevEntry, parse_kev};
 pub use osv::parse_osv;
 
+use serde::Deserialize as _;
+
 use crate::purl::PackageId;
 use crate::ssvc::CisaSsvcInputs;
 use crate::versions::{Ecosystem, OsvRange};
@@ -341,8 +343,6 @@ where
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
-
-use serde::Deserialize as _;
 
 /// Fails when `list` is longer than `limit`.
 fn check_len<T>(
