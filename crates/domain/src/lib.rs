@@ -8,9 +8,11 @@
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
 //! `versions` orders versions per ecosystem and decides OSV ranges;
 //! `sbom` reads CycloneDX and SPDX documents into component inventories;
+//! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
 //! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline.
 
+pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;

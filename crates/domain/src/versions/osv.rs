@@ -25,7 +25,7 @@ use std::cmp::Ordering;
 use super::{Ecosystem, VersionError, compare, compare_semver};
 
 /// One `affected[].ranges[]` object (`repo` and `database_specific` are not needed here).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct OsvRange {
     /// `SEMVER`, `ECOSYSTEM` or `GIT`.
     #[serde(rename = "type")]
@@ -34,7 +34,7 @@ pub struct OsvRange {
 }
 
 /// One event object, e.g. `{"introduced": "0"}` or `{"fixed": "2.4.1"}`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OsvEvent {
     Introduced(String),

@@ -1,0 +1,143 @@
+//! The CISA Known Exploited Vulnerabilities catalog
+//! (<https://www.cisa.gov/known-exploited-vulnerabilities-catalog>, JSON feed).
+//!
+//! Every entry needs `cveID`, `dateAdded` and `dueDate`; the other strings default to
+//! empty. `knownRansomwareCampaignUse` is `Known` or `Unknown` (any case); `cwes` are
+//! normalised to `CWE-<n>`. A `count` that differs from the number of entries is an
+//! error: a truncated feed must not pass as a complete one.
+
+use serde::Deserialize;
+
+use super::{AdvisoryError, MAX_ROWS, check_len, from_json, nullable, push_cwe};
+
+const FORMAT: &str = "KEV";
+
+/// The catalog.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KevCatalog {
+    pub catalog_version: String,
+    /// RFC 3339 as given.
+    pub date_released: String,
+    pub entries: Vec<KevEntry>,
+}
+
+/// One known exploited vulnerability.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KevEntry {
+    pub cve_id: String,
+    /// `vendorProject`.
+    pub vendor: String,
+    pub product: String,
+    /// `vulnerabilityName`.
+    pub name: String,
+    /// `shortDescription`.
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub date_added: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    /// `knownRansomwareCampaignUse` is `Known`.
+    pub known_ransomware: bool,
+    pub required_action: String,
+    pub notes: String,
+    pub cwes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    catalog_version: String,
+    date_released: String,
+    #[serde(default)]
+    count: Option<usize>,
+    vulnerabilities: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEntry {
+    #[serde(rename = "cveID")]
+    cve_id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    vendor_project: String,
+    #[serde(default, deserialize_with = "nullable")]
+    product: String,
+    #[serde(default, deserialize_with = "nullable")]
+    vulnerability_name: String,
+    #[serde(default, deserialize_with = "nullable")]
+    short_description: String,
+    date_added: String,
+    due_date: String,
+    #[serde(default, deserialize_with = "nullable")]
+    known_ransomware_campaign_use: String,
+    #[serde(default, deserialize_with = "nullable")]
+    required_action: String,
+    #[serde(default, deserialize_with = "nullable")]
+    notes: String,
+    #[serde(default, deserialize_with = "nullable")]
+    cwes: Vec<String>,
+}
+
+/// Reads the KEV JSON feed.
+pub fn parse_kev(bytes: &[u8]) -> Result<KevCatalog, AdvisoryError> {
+    let raw: Raw = from_json(FORMAT, bytes)?;
+    check_len(
+        FORMAT,
+        || "vulnerabilities".into(),
+        &raw.vulnerabilities,
+        MAX_ROWS,
+    )?;
+    if let Some(count) = raw.count.filter(|c| *c != raw.vulnerabilities.len()) {
+        return Err(AdvisoryError::field_error(
+            FORMAT,
+            "count",
+            format!(
+                "says {count}, but vulnerabilities has {}",
+                raw.vulnerabilities.len()
+            ),
+        ));
+    }
+    let mut entries = Vec::with_capacity(raw.vulnerabilities.len());
+    for (i, e) in raw.vulnerabilities.into_iter().enumerate() {
+        if e.cve_id.trim().is_empty() {
+            return Err(AdvisoryError::field_error(
+                FORMAT,
+                format!("vulnerabilities[{i}].cveID"),
+                "must not be empty",
+            ));
+        }
+        let known_ransomware = match e.known_ransomware_campaign_use.trim() {
+            k if k.eq_ignore_ascii_case("known") => true,
+            k if k.is_empty() || k.eq_ignore_ascii_case("unknown") => false,
+            other => {
+                return Err(AdvisoryError::field_error(
+                    FORMAT,
+                    format!("vulnerabilities[{i}].knownRansomwareCampaignUse"),
+                    format!("expected Known or Unknown, found {other:?}"),
+                ));
+            }
+        };
+        let mut cwes = Vec::new();
+        for c in &e.cwes {
+            push_cwe(&mut cwes, c);
+        }
+        entries.push(KevEntry {
+            cve_id: e.cve_id,
+            vendor: e.vendor_project,
+            product: e.product,
+            name: e.vulnerability_name,
+            description: e.short_description,
+            date_added: e.date_added,
+            due_date: e.due_date,
+            known_ransomware,
+            required_action: e.required_action,
+            notes: e.notes,
+            cwes,
+        });
+    }
+    Ok(KevCatalog {
+        catalog_version: raw.catalog_version,
+        date_released: raw.date_released,
+        entries,
+    })
+}
