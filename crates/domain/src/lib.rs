@@ -7,7 +7,8 @@
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
 //! `versions` orders versions per ecosystem and decides OSV ranges;
-//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines.
+//! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
+//! `webhook_signature` signs and verifies Standard Webhooks messages.
 
 pub mod approval;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod labels;
 pub mod purl;
 pub mod ssvc;
 pub mod versions;
+pub mod webhook_signature;
 
 #[cfg(test)]
 mod test_data;
