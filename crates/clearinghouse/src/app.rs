@@ -13,6 +13,7 @@ use crate::artifacts::Artifacts;
 use crate::audit_log::AuditLog;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::StorageArgs;
+use crate::notify_email::Mailer;
 use crate::store::{self, Store};
 
 /// Shared state, cheap to clone.
@@ -26,6 +27,8 @@ pub struct AppInner {
     pub rate_limiter: RateLimiter,
     pub settings: HttpSettings,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Sends notification emails; None when SMTP is not configured.
+    pub mailer: Option<Mailer>,
 }
 
 /// Settings that shape HTTP behaviour.
@@ -43,8 +46,17 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// Opens storage, applies migrations and loads the audit signer.
+/// Opens storage, applies migrations and loads the audit signer; no email.
 pub async fn open(storage: &StorageArgs, settings: HttpSettings) -> anyhow::Result<AppState> {
+    open_with_mailer(storage, settings, None).await
+}
+
+/// Like [`open`], sending notification emails through `mailer`.
+pub async fn open_with_mailer(
+    storage: &StorageArgs,
+    settings: HttpSettings,
+    mailer: Option<Mailer>,
+) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&storage.data_dir)
         .with_context(|| format!("creating data folder {}", storage.data_dir.display()))?;
     let store = Store::connect(&storage.database_url(), storage.db_connections)
@@ -60,6 +72,7 @@ pub async fn open(storage: &StorageArgs, settings: HttpSettings) -> anyhow::Resu
         rate_limiter: RateLimiter::default(),
         settings,
         metrics: crate::http::metrics::handle(),
+        mailer,
     })))
 }
 

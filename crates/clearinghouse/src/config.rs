@@ -109,6 +109,8 @@ pub struct ServeArgs {
     /// deployments that are not on localhost).
     #[arg(long, env = "CLEARINGHOUSE_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    #[command(flatten)]
+    pub smtp: crate::notify_email::SmtpArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -121,6 +123,8 @@ pub struct WorkerArgs {
     /// Name of this worker in the jobs table (default: host and process id).
     #[arg(long, env = "CLEARINGHOUSE_WORKER_ID")]
     pub worker_id: Option<String>,
+    #[command(flatten)]
+    pub smtp: crate::notify_email::SmtpArgs,
 }
 
 #[derive(Debug, Subcommand)]

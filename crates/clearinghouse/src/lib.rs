@@ -13,5 +13,6 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod model;
+pub mod notify_email;
 pub mod store;
 pub mod workflows;

@@ -2,6 +2,8 @@
 //! them. Plain data: validation lives in the domain crate and in
 //! `workflows/`, SQL in `store/`.
 
+pub mod notify;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -10,7 +10,8 @@
 //! `sbom` reads CycloneDX and SPDX documents into component inventories;
 //! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
-//! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline.
+//! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline;
+//! `webhook_signature` signs and verifies Standard Webhooks messages.
 
 pub mod advisory;
 pub mod approval;
@@ -23,6 +24,7 @@ pub mod purl;
 pub mod sbom;
 pub mod ssvc;
 pub mod versions;
+pub mod webhook_signature;
 
 #[cfg(test)]
 mod test_data;

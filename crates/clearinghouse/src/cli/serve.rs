@@ -22,7 +22,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         secure_cookies: !args.insecure_cookies,
         public_url: public_url.clone(),
     };
-    let app = app::open(&args.storage, settings).await?;
+    let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
+    let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
     announce_bootstrap(&app, &public_url).await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -84,7 +85,8 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         secure_cookies: true,
         public_url: String::new(),
     };
-    let app = app::open(&args.storage, settings).await?;
+    let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
+    let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
     let id = args.worker_id.unwrap_or_else(jobs::default_worker_id);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {

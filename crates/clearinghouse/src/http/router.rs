@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{approvals, audit, documents, health, me, orgs, tokens, users};
+use super::api::{approvals, audit, documents, health, me, notifications, orgs, tokens, users};
 use super::{metrics, ui};
 use crate::app::AppState;
 
@@ -29,6 +29,7 @@ use crate::app::AppState;
         (name = "organisations", description = "The organisation directory"),
         (name = "approvals", description = "Two-person requests"),
         (name = "documents", description = "Labelled records shared between organisations"),
+        (name = "notifications", description = "Your organisation's inbox, webhooks and email settings"),
         (name = "audit", description = "The tamper-evident audit log")
     )
 )]
@@ -67,6 +68,11 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(documents::create, documents::list))
         .routes(routes!(documents::get))
         .routes(routes!(documents::attachment))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::list_webhooks, notifications::create_webhook))
+        .routes(routes!(notifications::delete_webhook))
+        .routes(routes!(notifications::get_settings, notifications::put_settings))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::public_key))
         .routes(routes!(audit::checkpoints))

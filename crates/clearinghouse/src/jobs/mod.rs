@@ -3,7 +3,10 @@
 //! retried with exponential backoff, one file per job kind.
 
 pub mod audit_checkpoint;
+pub mod email_digest;
+pub mod email_send;
 pub mod purge_sessions;
+pub mod webhook_deliver;
 
 use std::time::Duration;
 
@@ -15,7 +18,11 @@ use crate::store::{self, jobs::ClaimedJob};
 const LEASE: time::Duration = time::Duration::minutes(5);
 
 /// Jobs every installation runs on a schedule: kind and period.
-const PERIODIC: &[(&str, i64)] = &[(audit_checkpoint::KIND, 60), (purge_sessions::KIND, 3600)];
+const PERIODIC: &[(&str, i64)] = &[
+    (audit_checkpoint::KIND, 60),
+    (purge_sessions::KIND, 3600),
+    (email_digest::KIND, 86_400),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -29,6 +36,9 @@ async fn run_one(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
     match job.kind.as_str() {
         audit_checkpoint::KIND => audit_checkpoint::run(app).await,
         purge_sessions::KIND => purge_sessions::run(app).await,
+        webhook_deliver::KIND => webhook_deliver::run(app, job).await,
+        email_send::KIND => email_send::run(app, job).await,
+        email_digest::KIND => email_digest::run(app).await,
         other => Err(JobError::UnknownKind(other.to_owned())),
     }
 }

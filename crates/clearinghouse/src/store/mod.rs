@@ -9,6 +9,7 @@ pub mod audit;
 pub mod documents;
 pub mod jobs;
 pub mod labels;
+pub mod notifications;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;

@@ -7,6 +7,7 @@
 pub mod approvals;
 pub mod bootstrap;
 pub mod documents;
+pub mod notifications;
 pub mod orgs;
 pub mod sessions;
 pub mod tokens;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod documents;
 pub mod health;
 pub mod me;
+pub mod notifications;
 pub mod orgs;
 pub mod tokens;
 pub mod users;

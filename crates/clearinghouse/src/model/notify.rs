@@ -1,0 +1,80 @@
+//! Notification records as the store returns them and the API shows them:
+//! an organisation's inbox entries, its webhook endpoints and its delivery
+//! settings.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One entry of an organisation's inbox.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: String,
+    pub org_id: String,
+    /// What happened, such as `exposure.new` or `exposure.priority_changed`.
+    pub kind: String,
+    pub exposure_id: Option<String>,
+    pub vuln_id: Option<String>,
+    /// TLP 2.0: `CLEAR`, `GREEN` or `AMBER`. Whatever the marking, a
+    /// notification is only ever shown to its own organisation.
+    pub tlp: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: String,
+    /// When someone of the organisation marked it read.
+    pub read_at: Option<String>,
+    /// When it went out by email (alone or in a digest).
+    pub emailed_at: Option<String>,
+}
+
+/// A webhook endpoint. Its signing secret is shown only once, at creation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Webhook {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub description: String,
+    pub enabled: bool,
+    pub created_at: String,
+    #[serde(skip)]
+    pub secret: String,
+}
+
+/// A webhook just created, with its signing secret (shown this once).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedWebhook {
+    pub id: String,
+    pub org_id: String,
+    pub url: String,
+    pub description: String,
+    pub enabled: bool,
+    pub created_at: String,
+    /// `whsec_` + base64: the Standard Webhooks signing secret. Store it now;
+    /// it cannot be read again.
+    pub secret: String,
+}
+
+impl From<Webhook> for CreatedWebhook {
+    fn from(w: Webhook) -> Self {
+        CreatedWebhook {
+            id: w.id,
+            org_id: w.org_id,
+            url: w.url,
+            description: w.description,
+            enabled: w.enabled,
+            created_at: w.created_at,
+            secret: w.secret,
+        }
+    }
+}
+
+/// How an organisation is told of new notifications besides its inbox.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotificationSettings {
+    pub org_id: String,
+    /// Where notification emails go; none means no email.
+    pub email: Option<String>,
+    /// One email a day listing what is new, instead of one per notification.
+    pub daily_digest: bool,
+    /// Absent until the settings are first saved.
+    pub updated_at: Option<String>,
+}

@@ -1,0 +1,292 @@
+//! Notifications: an organisation's inbox rows, its webhook endpoints and
+//! its delivery settings. Every query of inbox rows and webhooks that a
+//! person can reach names the organisation, so one organisation never sees
+//! another's.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use super::Result;
+use crate::model::notify::{Notification, NotificationSettings, Webhook};
+
+const COLUMNS: &str =
+    "id, org_id, kind, exposure_id, vuln_id, tlp, title, body, created_at, read_at, emailed_at";
+
+fn from_row(row: &AnyRow) -> Result<Notification> {
+    Ok(Notification {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        kind: row.try_get("kind")?,
+        exposure_id: row.try_get("exposure_id")?,
+        vuln_id: row.try_get("vuln_id")?,
+        tlp: row.try_get("tlp")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        created_at: row.try_get("created_at")?,
+        read_at: row.try_get("read_at")?,
+        emailed_at: row.try_get("emailed_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, n: &Notification) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notifications (id, org_id, kind, exposure_id, vuln_id, tlp, title, body, \
+         created_at, read_at, emailed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&n.id)
+    .bind(&n.org_id)
+    .bind(&n.kind)
+    .bind(&n.exposure_id)
+    .bind(&n.vuln_id)
+    .bind(&n.tlp)
+    .bind(&n.title)
+    .bind(&n.body)
+    .bind(&n.created_at)
+    .bind(&n.read_at)
+    .bind(&n.emailed_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One notification by id, whoever owns it (for jobs).
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<Notification>> {
+    let sql = format!("SELECT {COLUMNS} FROM notifications WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// One notification of an organisation.
+pub async fn get_for_org<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<Notification>> {
+    let sql = format!("SELECT {COLUMNS} FROM notifications WHERE id = $1 AND org_id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// An organisation's notifications, newest first, older than the cursor
+/// (ids are time-ordered UUIDv7).
+pub async fn list_for_org<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    unread_only: bool,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Notification>> {
+    let unread = if unread_only {
+        " AND read_at IS NULL"
+    } else {
+        ""
+    };
+    let cursor = if before.is_some() { " AND id < $3" } else { "" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notifications WHERE org_id = $1{unread}{cursor} \
+         ORDER BY id DESC LIMIT $2"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(limit);
+    if let Some(b) = before {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(db).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Marks one of an organisation's notifications read (keeping the first
+/// read time); false when the organisation has no such notification.
+pub async fn mark_read<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    id: &str,
+    now: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND org_id = $3",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(org_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An organisation's notifications not yet emailed, oldest first.
+pub async fn not_emailed<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<Notification>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM notifications WHERE org_id = $1 AND emailed_at IS NULL \
+         ORDER BY id LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn mark_emailed(conn: &mut AnyConnection, ids: &[String], now: &str) -> Result<()> {
+    for id in ids {
+        sqlx::query(
+            "UPDATE notifications SET emailed_at = $1 WHERE id = $2 AND emailed_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+const WEBHOOK_COLUMNS: &str = "id, org_id, url, secret, description, enabled, created_at";
+
+fn webhook_from_row(row: &AnyRow) -> Result<Webhook> {
+    Ok(Webhook {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        url: row.try_get("url")?,
+        secret: row.try_get("secret")?,
+        description: row.try_get("description")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_webhook<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    w: &Webhook,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO webhooks (id, org_id, url, secret, description, enabled, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&w.id)
+    .bind(&w.org_id)
+    .bind(&w.url)
+    .bind(&w.secret)
+    .bind(&w.description)
+    .bind(i64::from(w.enabled))
+    .bind(&w.created_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An organisation's webhooks, oldest first; only enabled ones if asked.
+pub async fn webhooks_for_org<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    enabled_only: bool,
+) -> Result<Vec<Webhook>> {
+    let enabled = if enabled_only { " AND enabled = 1" } else { "" };
+    let sql =
+        format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE org_id = $1{enabled} ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(webhook_from_row).collect()
+}
+
+/// One webhook by id, whoever owns it (for jobs).
+pub async fn get_webhook<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<Webhook>> {
+    let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(webhook_from_row).transpose()
+}
+
+/// Deletes one of an organisation's webhooks; false when it has none such.
+pub async fn delete_webhook<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    id: &str,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM webhooks WHERE id = $1 AND org_id = $2")
+        .bind(id)
+        .bind(org_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn settings_from_row(row: &AnyRow) -> Result<NotificationSettings> {
+    Ok(NotificationSettings {
+        org_id: row.try_get("org_id")?,
+        email: row.try_get("email")?,
+        daily_digest: row.try_get::<i64, _>("daily_digest")? != 0,
+        updated_at: Some(row.try_get("updated_at")?),
+    })
+}
+
+pub async fn get_settings<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+) -> Result<Option<NotificationSettings>> {
+    let row = sqlx::query(
+        "SELECT org_id, email, daily_digest, updated_at FROM notification_settings WHERE org_id = $1",
+    )
+    .bind(org_id)
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(settings_from_row).transpose()
+}
+
+pub async fn put_settings<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    email: Option<&str>,
+    daily_digest: bool,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO notification_settings (org_id, email, daily_digest, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET \
+         email = excluded.email, daily_digest = excluded.daily_digest, updated_at = excluded.updated_at",
+    )
+    .bind(org_id)
+    .bind(email)
+    .bind(i64::from(daily_digest))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Organisations that asked for a daily digest, with their address.
+pub async fn digest_recipients<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT org_id, email FROM notification_settings \
+         WHERE daily_digest = 1 AND email IS NOT NULL ORDER BY org_id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("org_id")?, r.try_get("email")?)))
+        .collect()
+}

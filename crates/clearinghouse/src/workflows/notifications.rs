@@ -1,0 +1,357 @@
+//! Notifications: [`enqueue`] puts one in an organisation's inbox and, in
+//! the same transaction, queues its webhook deliveries and (unless the
+//! organisation takes a daily digest) its email. People read and mark their
+//! own organisation's inbox, and the organisation's administrators manage
+//! its webhooks and email settings. Nothing here crosses organisations: a
+//! notification, whatever its TLP, is only ever its own organisation's.
+
+use clearinghouse_domain::identity::{Role, Scope};
+use clearinghouse_domain::labels::Tlp;
+use clearinghouse_domain::webhook_signature::Secret;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{into_page, new_id, page_size};
+use crate::app::AppState;
+use crate::audit_log::AuditEvent;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::jobs::{email_send, webhook_deliver};
+use crate::model::Page;
+use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
+use crate::store::{self, Tx};
+
+/// Most webhooks one organisation may register.
+pub const MAX_WEBHOOKS_PER_ORG: usize = 20;
+
+/// Who may manage an organisation's webhooks and email settings.
+const ORG_MANAGERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin, Role::Coordinator];
+
+/// A notification to deliver, as the code that detects events builds it.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub org_id: String,
+    /// `exposure.new`, `exposure.priority_changed`, ...: a dotted name.
+    pub kind: String,
+    pub exposure_id: Option<String>,
+    pub vuln_id: Option<String>,
+    /// TLP 2.0: `CLEAR`, `GREEN` or `AMBER`.
+    pub tlp: String,
+    pub title: String,
+    pub body: String,
+    /// The `data` of the webhook payload.
+    pub data: serde_json::Value,
+}
+
+/// Puts a notification in its organisation's inbox and, in the caller's
+/// transaction, queues one `webhook.deliver` job per enabled webhook of the
+/// organisation and, when it has an email address and no daily digest, one
+/// `email.send` job. The caller audits the change that caused it.
+pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppResult<()> {
+    let kind = n.kind.trim();
+    if kind.is_empty()
+        || kind.len() > 64
+        || !kind
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_'))
+    {
+        return Err(AppError::invalid("kind", "must be 1 to 64 of a-z, 0-9, '.', '_'"));
+    }
+    let tlp: Tlp = n
+        .tlp
+        .parse()
+        .map_err(|e: clearinghouse_domain::labels::TlpParseError| {
+            AppError::invalid("tlp", e.to_string())
+        })?;
+    if !matches!(tlp.as_str(), "CLEAR" | "GREEN" | "AMBER") {
+        return Err(AppError::invalid(
+            "tlp",
+            "notifications are CLEAR, GREEN or AMBER",
+        ));
+    }
+    let title = n.title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(AppError::invalid("title", "must be 1 to 300 characters"));
+    }
+    let now = clock::now_text();
+    let record = Notification {
+        id: new_id(),
+        org_id: n.org_id.clone(),
+        kind: kind.to_owned(),
+        exposure_id: n.exposure_id,
+        vuln_id: n.vuln_id,
+        tlp: tlp.as_str().to_owned(),
+        title: title.to_owned(),
+        body: n.body,
+        created_at: now.clone(),
+        read_at: None,
+        emailed_at: None,
+    };
+    store::notifications::insert(&mut **tx, &record).await?;
+
+    // The body is fixed now, so every retry sends the same bytes under the
+    // same message id; only the signature's timestamp changes per attempt.
+    let body = json!({"type": record.kind, "timestamp": now, "data": n.data}).to_string();
+    for hook in store::notifications::webhooks_for_org(&mut **tx, &record.org_id, true).await? {
+        let payload = webhook_deliver::Payload {
+            webhook_id: hook.id.clone(),
+            message_id: format!("msg_{}", record.id),
+            body: body.clone(),
+        };
+        let key = format!("{}:{}:{}", webhook_deliver::KIND, record.id, hook.id);
+        store::jobs::enqueue(
+            &mut **tx,
+            webhook_deliver::KIND,
+            &payload.to_json(),
+            Some(&key),
+            &now,
+            &now,
+        )
+        .await?;
+    }
+    let settings = store::notifications::get_settings(&mut **tx, &record.org_id).await?;
+    if let Some(s) = settings
+        && s.email.is_some()
+        && !s.daily_digest
+    {
+        let payload = email_send::Payload {
+            notification_id: record.id.clone(),
+        };
+        let key = format!("{}:{}", email_send::KIND, record.id);
+        store::jobs::enqueue(
+            &mut **tx,
+            email_send::KIND,
+            &payload.to_json(),
+            Some(&key),
+            &now,
+            &now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The caller's organisation's inbox, newest first.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    unread_only: bool,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Notification>> {
+    who.require_scope(Scope::NotificationsRead)?;
+    let limit = page_size(limit);
+    let rows = store::notifications::list_for_org(
+        &app.store.pool,
+        who.org_id(),
+        unread_only,
+        cursor.filter(|c| !c.is_empty()),
+        limit + 1,
+    )
+    .await?;
+    Ok(into_page(rows, limit, |n| n.id.clone()))
+}
+
+/// Marks one of the caller's organisation's notifications read; another
+/// organisation's is "not found".
+pub async fn mark_read(app: &AppState, who: &Principal, id: &str) -> AppResult<Notification> {
+    who.require_scope(Scope::NotificationsWrite)?;
+    let mut tx = app.store.begin_write().await?;
+    let now = clock::now_text();
+    if !store::notifications::mark_read(&mut *tx, who.org_id(), id, &now).await? {
+        return Err(AppError::NotFound);
+    }
+    let n = store::notifications::get_for_org(&mut *tx, who.org_id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = AuditEvent {
+        action: "notification.read",
+        object_type: "notification",
+        object_id: id,
+        change: json!({"read_at": n.read_at}),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// An `http` or `https` URL that accepts POSTed Standard Webhooks messages.
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn validate_url(text: &str) -> AppResult<String> {
+    let text = text.trim();
+    if text.len() > 2000 {
+        return Err(AppError::invalid("url", "must be at most 2000 characters"));
+    }
+    let url = url::Url::parse(text)
+        .map_err(|e| AppError::invalid("url", format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(AppError::invalid("url", "must be an http or https URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(AppError::invalid("url", "must name a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AppError::invalid(
+            "url",
+            "must not carry credentials; verify the signature instead",
+        ));
+    }
+    Ok(url.to_string())
+}
+
+pub async fn list_webhooks(app: &AppState, who: &Principal) -> AppResult<Vec<Webhook>> {
+    who.require(Scope::NotificationsRead, ORG_MANAGERS)?;
+    Ok(store::notifications::webhooks_for_org(&app.store.pool, who.org_id(), false).await?)
+}
+
+/// Registers a webhook for the caller's organisation with a fresh signing
+/// secret, returned this once.
+pub async fn create_webhook(
+    app: &AppState,
+    who: &Principal,
+    input: NewWebhook,
+) -> AppResult<CreatedWebhook> {
+    who.require(Scope::NotificationsWrite, ORG_MANAGERS)?;
+    let url = validate_url(&input.url)?;
+    let description = input.description.trim();
+    if description.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "description",
+            "must be at most 200 characters",
+        ));
+    }
+    let secret = Secret::from_bytes(crate::auth::secrets::random_bytes().to_vec())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let hook = Webhook {
+        id: new_id(),
+        org_id: who.org_id().to_owned(),
+        url,
+        description: description.to_owned(),
+        enabled: true,
+        created_at: clock::now_text(),
+        secret: secret.to_text(),
+    };
+    let mut tx = app.store.begin_write().await?;
+    let existing = store::notifications::webhooks_for_org(&mut *tx, who.org_id(), false).await?;
+    if existing.len() >= MAX_WEBHOOKS_PER_ORG {
+        return Err(AppError::Conflict(format!(
+            "an organisation may have at most {MAX_WEBHOOKS_PER_ORG} webhooks"
+        )));
+    }
+    store::notifications::insert_webhook(&mut *tx, &hook).await?;
+    // The secret is skipped by `Webhook`'s serialisation, so the audit
+    // digest never covers it.
+    let event = AuditEvent {
+        action: "webhook.create",
+        object_type: "webhook",
+        object_id: &hook.id,
+        change: json!(hook),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(hook.into())
+}
+
+pub async fn delete_webhook(app: &AppState, who: &Principal, id: &str) -> AppResult<()> {
+    who.require(Scope::NotificationsWrite, ORG_MANAGERS)?;
+    let mut tx = app.store.begin_write().await?;
+    if !store::notifications::delete_webhook(&mut *tx, who.org_id(), id).await? {
+        return Err(AppError::NotFound);
+    }
+    let event = AuditEvent {
+        action: "webhook.delete",
+        object_type: "webhook",
+        object_id: id,
+        change: json!({"id": id}),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get_settings(app: &AppState, who: &Principal) -> AppResult<NotificationSettings> {
+    who.require_scope(Scope::NotificationsRead)?;
+    Ok(
+        store::notifications::get_settings(&app.store.pool, who.org_id())
+            .await?
+            .unwrap_or_else(|| NotificationSettings {
+                org_id: who.org_id().to_owned(),
+                email: None,
+                daily_digest: false,
+                updated_at: None,
+            }),
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettingsInput {
+    /// Where notification emails go; null or empty turns email off.
+    pub email: Option<String>,
+    /// One email a day instead of one per notification.
+    #[serde(default)]
+    pub daily_digest: bool,
+}
+
+fn validate_email(text: &str) -> AppResult<String> {
+    let text = text.trim();
+    let ok = text.len() <= 254
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && text.parse::<lettre::Address>().is_ok();
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(AppError::invalid(
+            "email",
+            "must be one email address such as soc@example.org",
+        ))
+    }
+}
+
+pub async fn put_settings(
+    app: &AppState,
+    who: &Principal,
+    input: NotificationSettingsInput,
+) -> AppResult<NotificationSettings> {
+    who.require(Scope::NotificationsWrite, ORG_MANAGERS)?;
+    let email = input
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(validate_email)
+        .transpose()?;
+    let now = clock::now_text();
+    let settings = NotificationSettings {
+        org_id: who.org_id().to_owned(),
+        email,
+        daily_digest: input.daily_digest,
+        updated_at: Some(now.clone()),
+    };
+    let mut tx = app.store.begin_write().await?;
+    store::notifications::put_settings(
+        &mut *tx,
+        &settings.org_id,
+        settings.email.as_deref(),
+        settings.daily_digest,
+        &now,
+    )
+    .await?;
+    let event = AuditEvent {
+        action: "notification_settings.update",
+        object_type: "organization",
+        object_id: &settings.org_id,
+        change: json!(settings),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(settings)
+}
