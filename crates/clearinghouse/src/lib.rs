@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod matching;
 pub mod model;
 pub mod notify_email;
 pub mod store;

@@ -2,6 +2,7 @@
 //! them. Plain data: validation lives in the domain crate and in
 //! `workflows/`, SQL in `store/`.
 
+pub mod exposure;
 pub mod notify;
 
 use serde::Serialize;

@@ -238,10 +238,7 @@ pub fn assess(vuln: &VulnFacts, asset: &AssetFacts) -> Priority {
     let (technical_impact, impact_input) = match (&vuln.ssvc, &cvss) {
         (Some(ssvc), _) => (
             ssvc.technical_impact,
-            input(
-                ssvc.technical_impact.table_value(),
-                "CISA's published SSVC",
-            ),
+            input(ssvc.technical_impact.table_value(), "CISA's published SSVC"),
         ),
         (None, Some(score)) => {
             let t = if total_impact_from(score) {
@@ -315,7 +312,9 @@ pub fn assess(vuln: &VulnFacts, asset: &AssetFacts) -> Priority {
         explanation.push("KEV: known to be used in ransomware campaigns".to_owned());
     }
 
-    let cvss_tenths = cvss.as_ref().map_or(0, |s| (s.base_score * 10.0).round() as i64);
+    let cvss_tenths = cvss
+        .as_ref()
+        .map_or(0, |s| (s.base_score * 10.0).round() as i64);
     let epss_part = vuln
         .epss
         .map_or(0, |(_, pct)| (pct.clamp(0.0, 1.0) * 999.0).round() as i64);

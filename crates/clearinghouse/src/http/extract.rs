@@ -178,3 +178,27 @@ mod tests {
         );
     }
 }
+
+/// Reads a raw upload (an SBOM, an advisory file) up to `limit` bytes;
+/// past it the answer is 413. The server's default body limit does not
+/// apply: these routes set their own.
+pub async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+    what: &str,
+) -> Result<Vec<u8>, AppError> {
+    match axum::body::to_bytes(body, limit).await {
+        Ok(b) => Ok(b.to_vec()),
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                Err(AppError::TooLarge(format!("{what}: at most {limit} bytes")))
+            } else {
+                Err(AppError::BadRequest(format!(
+                    "{what}: could not read the body: {e}"
+                )))
+            }
+        }
+    }
+}

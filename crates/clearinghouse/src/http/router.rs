@@ -9,7 +9,10 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{approvals, audit, documents, health, me, notifications, orgs, tokens, users};
+use super::api::{
+    advisories, approvals, assets, audit, documents, exposures, health, me, notifications, orgs,
+    tokens, users,
+};
 use super::{metrics, ui};
 use crate::app::AppState;
 
@@ -30,7 +33,8 @@ use crate::app::AppState;
         (name = "approvals", description = "Two-person requests"),
         (name = "documents", description = "Labelled records shared between organisations"),
         (name = "notifications", description = "Your organisation's inbox, webhooks and email settings"),
-        (name = "audit", description = "The tamper-evident audit log")
+        (name = "audit", description = "The tamper-evident audit log"),
+        (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation")
     )
 )]
 struct ApiDoc;
@@ -70,15 +74,30 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(documents::attachment))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
-        .routes(routes!(notifications::list_webhooks, notifications::create_webhook))
+        .routes(routes!(
+            notifications::list_webhooks,
+            notifications::create_webhook
+        ))
         .routes(routes!(notifications::delete_webhook))
-        .routes(routes!(notifications::get_settings, notifications::put_settings))
+        .routes(routes!(
+            notifications::get_settings,
+            notifications::put_settings
+        ))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::public_key))
         .routes(routes!(audit::checkpoints))
         .routes(routes!(audit::entries))
         .routes(routes!(audit::inclusion))
         .routes(routes!(audit::consistency))
+        .routes(routes!(assets::create, assets::list))
+        .routes(routes!(assets::get, assets::update))
+        .routes(routes!(assets::upload_sbom))
+        .routes(routes!(advisories::import))
+        .routes(routes!(advisories::get))
+        .routes(routes!(advisories::vulnerability))
+        .routes(routes!(exposures::list))
+        .routes(routes!(exposures::get, exposures::set_state))
+        .routes(routes!(exposures::stats))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -4,9 +4,12 @@
 //! [`Backend`]. Values are kept as TEXT/INTEGER/BOOLEAN because the `Any`
 //! driver decodes nothing richer (ids are UUID text, times RFC 3339 text).
 
+pub mod advisories;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod documents;
+pub mod exposures;
 pub mod jobs;
 pub mod labels;
 pub mod notifications;
@@ -160,6 +163,35 @@ impl Store {
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// `($1, $2, ...), (...)` for a multi-row insert of `rows` rows of `cols`
+/// columns, numbering placeholders from `$1`.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$from, $from+1, ...` for an `IN (...)` list of `n` values.
+pub(crate) fn in_placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A JSON array of strings as stored in a TEXT column.

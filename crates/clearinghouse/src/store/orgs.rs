@@ -82,3 +82,15 @@ pub async fn set_flags<'e, E: Executor<'e, Database = Any>>(
     }
     Ok(())
 }
+
+pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    name: &str,
+) -> Result<Option<Organization>> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE name = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}

@@ -4,9 +4,12 @@
 //! returns plain records. HTTP handlers and the CLI call these; they hold no
 //! SQL and know nothing of HTTP.
 
+pub mod advisories;
 pub mod approvals;
+pub mod assets;
 pub mod bootstrap;
 pub mod documents;
+pub mod exposures;
 pub mod notifications;
 pub mod orgs;
 pub mod sessions;

@@ -57,7 +57,10 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_'))
     {
-        return Err(AppError::invalid("kind", "must be 1 to 64 of a-z, 0-9, '.', '_'"));
+        return Err(AppError::invalid(
+            "kind",
+            "must be 1 to 64 of a-z, 0-9, '.', '_'",
+        ));
     }
     let tlp: Tlp = n
         .tlp

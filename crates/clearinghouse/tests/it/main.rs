@@ -12,6 +12,7 @@ mod audit;
 mod bad_input;
 mod browser;
 mod cli_cvss;
+mod exposure;
 mod identity;
 mod labels_property;
 mod scale_out;

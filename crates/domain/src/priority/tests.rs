@@ -70,7 +70,10 @@ fn published_ssvc_wins_over_the_cvss_derivation() {
 
 #[test]
 fn no_cvss_and_no_ssvc_still_decides_and_says_what_was_assumed() {
-    let p = assess(&VulnFacts::default(), &asset(false, MissionWellbeing::Medium));
+    let p = assess(
+        &VulnFacts::default(),
+        &asset(false, MissionWellbeing::Medium),
+    );
     assert!(p.cvss.is_none());
     assert!(p.ssvc.automatable.source.contains("assumed"));
     assert!(p.ssvc.technical_impact.source.contains("assumed"));
@@ -84,7 +87,10 @@ fn cvss_4_derivation_uses_attack_requirements_and_vulnerable_system_impacts() {
     assert_eq!(p.ssvc.automatable.value, "yes");
     assert_eq!(p.ssvc.technical_impact.value, "total");
     let with_at = "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
-    let p = assess(&facts(&[with_at], false), &asset(true, MissionWellbeing::Medium));
+    let p = assess(
+        &facts(&[with_at], false),
+        &asset(true, MissionWellbeing::Medium),
+    );
     assert_eq!(p.ssvc.automatable.value, "no");
 }
 
@@ -101,8 +107,14 @@ fn best_cvss_takes_the_highest_valid_vector_and_ignores_malformed_ones() {
 
 #[test]
 fn rank_orders_act_before_track_and_kev_before_not() {
-    let act = assess(&facts(&[CRITICAL_NETWORK], true), &asset(true, MissionWellbeing::High));
-    let track = assess(&facts(&[LOCAL_LOW], false), &asset(false, MissionWellbeing::Low));
+    let act = assess(
+        &facts(&[CRITICAL_NETWORK], true),
+        &asset(true, MissionWellbeing::High),
+    );
+    let track = assess(
+        &facts(&[LOCAL_LOW], false),
+        &asset(false, MissionWellbeing::Low),
+    );
     assert!(act.rank > track.rank);
     let mut with_epss = facts(&[LOCAL_LOW], false);
     with_epss.epss = Some((0.5, 0.97));

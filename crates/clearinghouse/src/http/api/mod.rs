@@ -1,9 +1,12 @@
 //! The JSON API under `/api/v1`: one module per resource, each handler thin
 //! (extract, call a workflow, serialise) and described for OpenAPI.
 
+pub mod advisories;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod documents;
+pub mod exposures;
 pub mod health;
 pub mod me;
 pub mod notifications;

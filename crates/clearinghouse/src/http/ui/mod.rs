@@ -6,8 +6,10 @@
 pub mod apiref;
 pub mod approvals;
 pub mod audit;
+pub mod chart;
 pub mod directory;
 pub mod documents;
+pub mod exposure;
 pub mod login;
 pub mod tokens;
 
@@ -46,6 +48,15 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals/{id}/decision", post(approvals::decide))
         .route("/documents", get(documents::page).post(documents::create))
         .route("/documents/{id}", get(documents::show))
+        .route("/exposures", get(exposure::dashboard))
+        .route("/exposures/{id}/state", post(exposure::set_state))
+        .route(
+            "/assets",
+            get(exposure::assets_page).post(exposure::create_asset),
+        )
+        .route("/assets/{id}", get(exposure::asset_page))
+        .route("/assets/{id}/sbom", post(exposure::upload_sbom))
+        .route("/vulnerabilities/{id}", get(exposure::vulnerability_page))
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))

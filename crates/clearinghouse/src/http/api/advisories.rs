@@ -1,0 +1,82 @@
+//! `/api/v1/advisories` and `/api/v1/vulnerabilities`: importing public
+//! advisories and feeds, and reading vulnerabilities (advisories grouped by alias).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiQuery, Auth, read_body};
+use crate::model::exposure::{Advisory, ExposureStat, ImportReport, Vulnerability};
+use crate::workflows::advisories::{self, ImportOptions, MAX_IMPORT_BYTES};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The file's name: a hint for the format (`.yaml`, `.csv`).
+    pub name: Option<String>,
+    /// Not yet public: told only to vetted exposed operators, under TLP:AMBER.
+    #[serde(default)]
+    pub embargo: bool,
+}
+
+/// Import an OSV record (JSON or YAML), a CVE JSON 5 record, a CSAF 2.0
+/// document, the CISA KEV catalog, an EPSS CSV, or a zip of such files, as
+/// the raw body. Idempotent; matching runs at once. Coordinators only.
+#[utoipa::path(post, path = "/advisories/import", tag = "exposure", security(("bearer" = [])), params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn import(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: Body,
+) -> AppResult<Json<ImportReport>> {
+    let bytes = read_body(body, MAX_IMPORT_BYTES, "import").await?;
+    let options = ImportOptions {
+        name: q.name.unwrap_or_default(),
+        embargo: q.embargo,
+    };
+    Ok(Json(
+        advisories::import(&app, &who, &bytes, &options).await?,
+    ))
+}
+
+/// One advisory by its id.
+#[utoipa::path(get, path = "/advisories/{id}", tag = "exposure", security(("bearer" = [])),
+    responses((status = 200, body = Advisory), (status = 404, body = Problem)))]
+pub async fn get(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Advisory>> {
+    Ok(Json(advisories::get(&app, &who, &id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VulnerabilityView {
+    #[serde(flatten)]
+    pub vulnerability: Vulnerability,
+    /// Coordinators only: per exposed organisation, open, fixed and overdue counts.
+    pub exposed_organisations: Option<Vec<ExposureStat>>,
+}
+
+/// A vulnerability by its id or any alias (CVE, GHSA, OSV id). Embargoed
+/// ones are 404 except to coordinators and the exposed operators.
+#[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "exposure", security(("bearer" = [])),
+    responses((status = 200, body = VulnerabilityView), (status = 404, body = Problem)))]
+pub async fn vulnerability(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<VulnerabilityView>> {
+    let (vulnerability, exposed_organisations) = advisories::vulnerability(&app, &who, &id).await?;
+    Ok(Json(VulnerabilityView {
+        vulnerability,
+        exposed_organisations,
+    }))
+}

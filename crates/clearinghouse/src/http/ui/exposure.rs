@@ -1,0 +1,274 @@
+//! Exposure pages: the operator's dashboard (exposures ranked by priority
+//! and deadline, each with its reason, and the chart of open exposures),
+//! assets with SBOM upload, and the vulnerability page (with the exposed
+//! organisations for coordinators).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Redirect;
+use serde::Deserialize;
+
+use super::chart;
+use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
+use crate::app::AppState;
+use crate::clock;
+use crate::error::AppError;
+use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
+use crate::store;
+use crate::workflows::advisories;
+use crate::workflows::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
+use crate::workflows::exposures::{self, ExposureQuery, STATES, StateChange};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "exposures.html")]
+pub struct DashboardPage {
+    nav: Nav,
+    exposures: Vec<Exposure>,
+    chart: String,
+    by_sector: Vec<ExposureStat>,
+    by_vuln: Vec<ExposureStat>,
+    state: String,
+    states: &'static [&'static str],
+    back: String,
+}
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    state: Option<String>,
+}
+
+async fn chart_for(app: &AppState, org: Option<&str>) -> UiResult<String> {
+    let rows = store::exposures::timeline(&app.store.pool, org)
+        .await
+        .map_err(AppError::from)?;
+    Ok(chart::render_svg(&chart::open_per_day(
+        &rows,
+        clock::now().date(),
+        30,
+    )))
+}
+
+pub async fn dashboard(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Query(q): Query<DashboardQuery>,
+) -> UiResult<DashboardPage> {
+    let state = q.state.unwrap_or_else(|| "active".to_owned());
+    let query = ExposureQuery {
+        state: Some(state.clone()),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let list = exposures::list(&app, &who, &query).await?.items;
+    let coordinator = who.has_any_role(READ_ANY);
+    let org = (!coordinator).then(|| who.org_id().to_owned());
+    let (by_sector, by_vuln) = if coordinator {
+        (
+            exposures::stats(&app, &who, "sector", None).await?,
+            exposures::stats(&app, &who, "vulnerability", None).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(DashboardPage {
+        nav: Nav::new(&who, "exposures"),
+        exposures: list,
+        chart: chart_for(&app, org.as_deref()).await?,
+        by_sector,
+        by_vuln,
+        back: format!("/exposures?state={state}"),
+        state,
+        states: STATES,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    csrf_token: String,
+    state: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    accepted_until: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn set_state(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<StateForm>,
+) -> UiResult<Redirect> {
+    check_csrf(&who, &f.csrf_token)?;
+    let non_empty = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let until = non_empty(f.accepted_until).map(|d| {
+        if d.len() == 10 {
+            format!("{d}T23:59:59Z")
+        } else {
+            d
+        }
+    });
+    exposures::set_state(
+        &app,
+        &who,
+        &id,
+        StateChange {
+            state: f.state,
+            reason: non_empty(f.reason),
+            accepted_until: until,
+        },
+    )
+    .await?;
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
+        f.back
+    } else {
+        "/exposures".to_owned()
+    };
+    Ok(Redirect::to(&back))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "assets.html")]
+pub struct AssetsPage {
+    nav: Nav,
+    assets: Vec<Asset>,
+}
+
+pub async fn assets_page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<AssetsPage> {
+    let list = assets::list(&app, &who, None, None, None, Some(500))
+        .await?
+        .items;
+    Ok(AssetsPage {
+        nav: Nav::new(&who, "assets"),
+        assets: list,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AssetForm {
+    csrf_token: String,
+    name: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    publicly_exposed: Option<String>,
+    mission_impact: String,
+}
+
+pub async fn create_asset(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Form(f): Form<AssetForm>,
+) -> UiResult<Redirect> {
+    check_csrf(&who, &f.csrf_token)?;
+    let asset = assets::create(
+        &app,
+        &who,
+        NewAsset {
+            name: f.name,
+            org: None,
+            owner: f.owner,
+            description: String::new(),
+            publicly_exposed: f.publicly_exposed.is_some(),
+            mission_impact: Some(f.mission_impact),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/assets/{}", asset.id)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "asset.html")]
+pub struct AssetPage {
+    nav: Nav,
+    asset: Asset,
+    exposures: Vec<Exposure>,
+    states: &'static [&'static str],
+    back: String,
+}
+
+pub async fn asset_page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<AssetPage> {
+    let asset = assets::get(&app, &who, &id).await?;
+    let query = ExposureQuery {
+        asset: Some(asset.id.clone()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let list = exposures::list(&app, &who, &query).await?.items;
+    Ok(AssetPage {
+        nav: Nav::new(&who, "assets"),
+        back: format!("/assets/{}", asset.id),
+        asset,
+        exposures: list,
+        states: STATES,
+    })
+}
+
+/// The SBOM upload form: a multipart file and the CSRF token.
+pub async fn upload_sbom(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> UiResult<Redirect> {
+    let bad = |m: String| UiError(AppError::BadRequest(m));
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        match field.name() {
+            Some("csrf_token") => csrf = field.text().await.map_err(|e| bad(e.to_string()))?,
+            Some("sbom") => {
+                let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+                if bytes.len() > MAX_SBOM_BYTES {
+                    return Err(UiError(AppError::TooLarge("sbom: too large".into())));
+                }
+                file = Some(bytes.to_vec());
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&who, &csrf)?;
+    let bytes = file.ok_or_else(|| UiError(AppError::invalid("sbom", "choose a file")))?;
+    assets::upload_sbom(&app, &who, &id, bytes).await?;
+    Ok(Redirect::to(&format!("/assets/{id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vulnerability.html")]
+pub struct VulnerabilityPage {
+    nav: Nav,
+    vuln: Vulnerability,
+    exposed: Option<Vec<ExposureStat>>,
+    exposures: Vec<Exposure>,
+    states: &'static [&'static str],
+    back: String,
+}
+
+pub async fn vulnerability_page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<VulnerabilityPage> {
+    let (vuln, exposed) = advisories::vulnerability(&app, &who, &id).await?;
+    let query = ExposureQuery {
+        vulnerability: Some(vuln.id.clone()),
+        org: (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned()),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let list = exposures::list(&app, &who, &query).await?.items;
+    Ok(VulnerabilityPage {
+        nav: Nav::new(&who, "exposures"),
+        back: format!("/vulnerabilities/{}", vuln.id),
+        vuln,
+        exposed,
+        exposures: list,
+        states: STATES,
+    })
+}

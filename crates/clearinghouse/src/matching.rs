@@ -1,0 +1,400 @@
+//! Matching components against advisories, incrementally. The package index
+//! (`affected_packages.package_key`, `components.package_key`) lets a new
+//! SBOM find its advisories and a new advisory find its components without
+//! scanning everything; the version decision is the domain's
+//! (`versions::decide`, OSV semantics per ecosystem). `sync_*` turn the
+//! matches of one scope (an asset, or a vulnerability) into exposure rows:
+//! new ones are inserted, vanished ones resolved, and changed priorities
+//! rewritten, each operator being told through the notifications workflow.
+
+use std::collections::{HashMap, HashSet};
+
+use clearinghouse_domain::priority::{self, AssetFacts, VulnFacts};
+use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
+use clearinghouse_domain::versions::{self, Decision, Ecosystem, OsvRange};
+use sqlx::AnyConnection;
+
+use crate::model::exposure::{ExposureCounts, Vulnerability};
+use crate::store::advisories::AffectedRow;
+use crate::store::assets::ComponentRow;
+use crate::store::exposures::{Assessed, Current, is_active};
+use crate::store::{self, StoreError};
+
+/// One parsed `affected[]` entry.
+#[derive(Debug, Clone)]
+pub struct Affected {
+    pub advisory_id: String,
+    pub vuln_id: String,
+    pub ecosystem: Ecosystem,
+    pub ranges: Vec<OsvRange>,
+    pub versions: Vec<String>,
+}
+
+/// Affected entries by package identity.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_key: HashMap<String, Vec<Affected>>,
+}
+
+impl Index {
+    /// Builds the index from stored rows; a row whose JSON does not parse is
+    /// skipped (it was written by this program, so that is corruption).
+    pub fn from_rows(rows: Vec<AffectedRow>) -> Index {
+        let mut by_key: HashMap<String, Vec<Affected>> = HashMap::new();
+        for r in rows {
+            let (Ok(ranges), Ok(versions)) = (
+                serde_json::from_str::<Vec<OsvRange>>(&r.ranges),
+                serde_json::from_str::<Vec<String>>(&r.versions),
+            ) else {
+                tracing::warn!(advisory = %r.advisory_id, "unreadable affected entry skipped");
+                continue;
+            };
+            by_key.entry(r.package_key).or_default().push(Affected {
+                advisory_id: r.advisory_id,
+                vuln_id: r.vuln_id,
+                ecosystem: Ecosystem::from_osv(&r.ecosystem),
+                ranges,
+                versions,
+            });
+        }
+        Index { by_key }
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.by_key.keys()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_key.values().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}
+
+/// A component found affected (or undecidable) by a vulnerability.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub asset_id: String,
+    pub component_key: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: Option<String>,
+    pub vuln_id: String,
+    pub advisory_id: String,
+    pub decision: Decision,
+    pub reason: String,
+}
+
+/// The identity of a component within its asset: package and version.
+pub fn component_key(package_key: &str, version: Option<&str>) -> String {
+    format!("{package_key}@{}", version.unwrap_or(""))
+}
+
+/// Decides every component against the index. Per (asset, component,
+/// vulnerability) the strongest answer wins: affected over cannot-decide.
+pub fn match_components(index: &Index, components: &[ComponentRow]) -> Vec<Found> {
+    let mut best: HashMap<(String, String, String), Found> = HashMap::new();
+    for c in components {
+        let Some(key) = c.package_key.as_deref() else {
+            continue;
+        };
+        let Some(entries) = index.by_key.get(key) else {
+            continue;
+        };
+        let ckey = component_key(key, c.version.as_deref());
+        for a in entries {
+            let verdict = match c.version.as_deref() {
+                Some(v) => versions::decide(a.ecosystem, v, &a.ranges, &a.versions),
+                None => versions::Verdict {
+                    decision: Decision::CannotDecide,
+                    reason: "the component has no version".to_owned(),
+                },
+            };
+            if verdict.decision == Decision::NotAffected {
+                continue;
+            }
+            let slot = (c.asset_id.clone(), ckey.clone(), a.vuln_id.clone());
+            if best
+                .get(&slot)
+                .is_some_and(|f| f.decision == Decision::Affected)
+            {
+                continue;
+            }
+            let shown = c.purl.clone().unwrap_or_else(|| ckey.clone());
+            let reason = format!(
+                "{shown} matches {} ({}): {}",
+                a.advisory_id, a.ecosystem, verdict.reason
+            );
+            best.insert(
+                slot,
+                Found {
+                    asset_id: c.asset_id.clone(),
+                    component_key: ckey.clone(),
+                    name: c.name.clone(),
+                    version: c.version.clone(),
+                    purl: c.purl.clone(),
+                    vuln_id: a.vuln_id.clone(),
+                    advisory_id: a.advisory_id.clone(),
+                    decision: verdict.decision,
+                    reason,
+                },
+            );
+        }
+    }
+    let mut out: Vec<Found> = best.into_values().collect();
+    out.sort_by(|a, b| {
+        (&a.asset_id, &a.component_key, &a.vuln_id).cmp(&(
+            &b.asset_id,
+            &b.component_key,
+            &b.vuln_id,
+        ))
+    });
+    out
+}
+
+/// The facts of one asset that matching and priority need.
+#[derive(Debug, Clone)]
+pub struct AssetInfo {
+    pub org_id: String,
+    pub facts: AssetFacts,
+    pub org_vetted: bool,
+}
+
+/// The priority inputs of a stored vulnerability.
+pub fn vuln_facts(v: &Vulnerability) -> VulnFacts {
+    VulnFacts {
+        cvss_vectors: v.cvss_vectors.clone(),
+        epss: v.epss.zip(v.epss_percentile),
+        in_kev: v.in_kev,
+        kev_due_date: v.kev_due_date.clone(),
+        kev_ransomware: v.kev_ransomware,
+        ssvc: v
+            .ssvc
+            .as_ref()
+            .and_then(|s| CisaSsvcInputs::from_json(s).ok()),
+    }
+}
+
+/// What one sync changed, per organisation and vulnerability, for the
+/// notifications.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub counts: ExposureCounts,
+    /// (org, vuln) → (new exposure ids, changed exposure ids)
+    pub by_org_vuln: HashMap<(String, String), (Vec<String>, Vec<String>)>,
+}
+
+async fn asset_infos(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<HashMap<String, AssetInfo>, StoreError> {
+    Ok(store::assets::facts(conn, ids)
+        .await?
+        .into_iter()
+        .map(|(id, org_id, public, mission, vetted)| {
+            (
+                id,
+                AssetInfo {
+                    org_id,
+                    facts: AssetFacts {
+                        publicly_exposed: public,
+                        mission_impact: MissionWellbeing::parse(&mission)
+                            .unwrap_or(MissionWellbeing::Medium),
+                    },
+                    org_vetted: vetted,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Turns the matches of a scope into exposure rows. `existing` must be every
+/// exposure of the same scope, so that what is no longer found is resolved.
+pub async fn apply(
+    conn: &mut AnyConnection,
+    found: Vec<Found>,
+    existing: Vec<Current>,
+    resolve_reason: &str,
+    now: &str,
+) -> Result<Changes, StoreError> {
+    let mut changes = Changes::default();
+    let vuln_ids: Vec<String> = found
+        .iter()
+        .map(|f| f.vuln_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let asset_ids: Vec<String> = found
+        .iter()
+        .map(|f| f.asset_id.clone())
+        .chain(existing.iter().map(|e| e.asset_id.clone()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let vulns = store::advisories::vulnerabilities(conn, &vuln_ids).await?;
+    let assets = asset_infos(conn, &asset_ids).await?;
+    let facts: HashMap<&String, VulnFacts> =
+        vulns.iter().map(|(k, v)| (k, vuln_facts(v))).collect();
+    let mut current: HashMap<(String, String, String), Current> = existing
+        .into_iter()
+        .map(|e| {
+            (
+                (
+                    e.asset_id.clone(),
+                    e.component_key.clone(),
+                    e.vuln_id.clone(),
+                ),
+                e,
+            )
+        })
+        .collect();
+    let now_secs = crate::clock::parse(now).map_or(0, |t| t.unix_timestamp());
+    let mut inserts = Vec::new();
+    for f in found {
+        let (Some(vuln), Some(asset)) = (vulns.get(&f.vuln_id), assets.get(&f.asset_id)) else {
+            continue;
+        };
+        // Under embargo only vetted operators are told, and nobody else
+        // learns that the vulnerability exists.
+        if vuln.embargoed && !asset.org_vetted {
+            continue;
+        }
+        let Some(vf) = facts.get(&f.vuln_id) else {
+            continue;
+        };
+        let p = priority::assess(vf, &asset.facts);
+        let slot = (
+            f.asset_id.clone(),
+            f.component_key.clone(),
+            f.vuln_id.clone(),
+        );
+        let prior = current.remove(&slot);
+        let first_seen = match &prior {
+            Some(c) if c.state != "patched" => c.first_seen.clone(),
+            _ => now.to_owned(),
+        };
+        let first_secs = crate::clock::parse(&first_seen).map_or(now_secs, |t| t.unix_timestamp());
+        let due_at = p
+            .deadline()
+            .due(first_secs)
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .map(crate::clock::format);
+        let row = Assessed {
+            id: prior
+                .as_ref()
+                .map_or_else(crate::workflows::new_id, |c| c.id.clone()),
+            org_id: asset.org_id.clone(),
+            asset_id: f.asset_id.clone(),
+            component_key: f.component_key.clone(),
+            component_name: f.name.clone(),
+            component_version: f.version.clone(),
+            component_purl: f.purl.clone(),
+            vuln_id: f.vuln_id.clone(),
+            advisory_id: f.advisory_id.clone(),
+            decision: decision_text(f.decision).to_owned(),
+            reason: f.reason.clone(),
+            priority: serde_json::to_string(&p).unwrap_or_else(|_| "{}".to_owned()),
+            priority_rank: p.rank,
+            ssvc_decision: p.ssvc.decision.clone(),
+            deadline: p.deadline.outcome.clone(),
+            due_at,
+            embargoed: vuln.embargoed,
+            first_seen,
+            updated_at: now.to_owned(),
+        };
+        let entry = changes
+            .by_org_vuln
+            .entry((asset.org_id.clone(), f.vuln_id.clone()))
+            .or_default();
+        match prior {
+            None => {
+                changes.counts.new += 1;
+                entry.0.push(row.id.clone());
+                inserts.push(row);
+            }
+            Some(c) if c.state == "patched" => {
+                changes.counts.new += 1;
+                entry.0.push(row.id.clone());
+                store::exposures::update_assessment(conn, &row, true).await?;
+            }
+            Some(c) if c.priority_rank != row.priority_rank || c.deadline != row.deadline => {
+                changes.counts.changed += 1;
+                entry.1.push(row.id.clone());
+                store::exposures::update_assessment(conn, &row, false).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    store::exposures::insert_many(conn, &inserts).await?;
+    let vanished: Vec<String> = current
+        .into_values()
+        .filter(|c| is_active(&c.state))
+        .map(|c| c.id)
+        .collect();
+    changes.counts.resolved = vanished.len() as u64;
+    store::exposures::resolve(conn, &vanished, resolve_reason, now).await?;
+    changes
+        .by_org_vuln
+        .retain(|_, (n, c)| !n.is_empty() || !c.is_empty());
+    Ok(changes)
+}
+
+pub fn decision_text(d: Decision) -> &'static str {
+    match d {
+        Decision::Affected => "affected",
+        Decision::NotAffected => "not_affected",
+        Decision::CannotDecide => "cannot_decide",
+    }
+}
+
+/// Re-matches one asset's inventory against the advisories of its packages.
+pub async fn sync_asset(
+    conn: &mut AnyConnection,
+    asset_id: &str,
+    now: &str,
+) -> Result<Changes, StoreError> {
+    let components = store::assets::components_of(&mut *conn, asset_id).await?;
+    let keys: Vec<String> = components
+        .iter()
+        .filter_map(|c| c.package_key.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let index = Index::from_rows(store::advisories::affected_with_keys(conn, &keys).await?);
+    let found = match_components(&index, &components);
+    let existing = store::exposures::of_assets(conn, &[asset_id.to_owned()]).await?;
+    apply(
+        conn,
+        found,
+        existing,
+        "the component is no longer in the asset's inventory at this version",
+        now,
+    )
+    .await
+}
+
+/// Re-matches every component that names a package of one vulnerability.
+pub async fn sync_vuln(
+    conn: &mut AnyConnection,
+    vuln_id: &str,
+    now: &str,
+) -> Result<Changes, StoreError> {
+    let index = Index::from_rows(store::advisories::affected_of_vuln(conn, vuln_id).await?);
+    let keys: Vec<String> = index.keys().cloned().collect();
+    let components = store::assets::components_with_keys(conn, &keys).await?;
+    let found = match_components(&index, &components);
+    let existing = store::exposures::of_vuln(conn, vuln_id).await?;
+    apply(
+        conn,
+        found,
+        existing,
+        "the advisory no longer lists this version as affected",
+        now,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,350 @@
+//! Exposures as operators and coordinators use them: the ranked list with
+//! the reason for each, remediation tracking (open, acknowledged,
+//! mitigated, patched, risk accepted with a reason and an expiry), the
+//! counts coordinators see per sector and per vulnerability, and telling
+//! operators when an exposure appears or its priority changes.
+
+use clearinghouse_domain::identity::Scope;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::assets::{ACT_FOR_ANY, ACT_FOR_OWN, READ_ANY, acting_org};
+use super::notifications::{self, NewNotification};
+use crate::app::AppState;
+use crate::audit_log::AuditEvent;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::matching::Changes;
+use crate::model::Page;
+use crate::model::exposure::{Exposure, ExposureStat};
+use crate::store::{self, Tx};
+
+/// The remediation states an operator may set.
+pub const STATES: &[&str] = &[
+    "open",
+    "acknowledged",
+    "mitigated",
+    "patched",
+    "risk_accepted",
+];
+
+/// Longest a risk acceptance may run.
+const MAX_ACCEPTANCE_DAYS: i64 = 366;
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExposureQuery {
+    /// An asset id or name.
+    pub asset: Option<String>,
+    /// An organisation id or name (coordinators); defaults to yours.
+    pub org: Option<String>,
+    /// A vulnerability id or alias.
+    pub vulnerability: Option<String>,
+    /// `active` (default: every state that still needs work), `all`, or one state.
+    pub state: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateChange {
+    /// `open`, `acknowledged`, `mitigated`, `patched` or `risk_accepted`.
+    pub state: String,
+    /// Why; required for `risk_accepted` and `mitigated`.
+    pub reason: Option<String>,
+    /// RFC 3339 expiry of a risk acceptance (required for `risk_accepted`).
+    pub accepted_until: Option<String>,
+}
+
+fn parse_cursor(cursor: Option<&str>) -> AppResult<Option<(i64, String)>> {
+    let Some(c) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let (rank, id) = c
+        .split_once(':')
+        .ok_or_else(|| AppError::invalid("cursor", "not a cursor this API returned"))?;
+    let rank = rank
+        .parse()
+        .map_err(|_| AppError::invalid("cursor", "not a cursor this API returned"))?;
+    Ok(Some((rank, id.to_owned())))
+}
+
+pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResult<Page<Exposure>> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let org_id = match q.org.as_deref() {
+        Some(o) => Some(acting_org(app, who, Some(o)).await?),
+        None if who.has_any_role(READ_ANY) => None,
+        None => Some(who.org_id().to_owned()),
+    };
+    if org_id.as_deref().is_some_and(|o| o != who.org_id()) && !who.has_any_role(READ_ANY) {
+        return Err(AppError::NotFound);
+    }
+    let asset_id = match q.asset.as_deref() {
+        Some(a) => Some(super::assets::find(app, who, a, q.org.as_deref()).await?.id),
+        None => None,
+    };
+    let vuln_id = match q.vulnerability.as_deref() {
+        Some(v) => Some(
+            store::advisories::vuln_id_for(&app.store.pool, v)
+                .await?
+                .unwrap_or_else(|| v.to_owned()),
+        ),
+        None => None,
+    };
+    if let Some(s) = q.state.as_deref()
+        && s != "active"
+        && s != "all"
+        && !STATES.contains(&s)
+    {
+        return Err(AppError::invalid(
+            "state",
+            "must be active, all, open, acknowledged, mitigated, patched or risk_accepted",
+        ));
+    }
+    let after = parse_cursor(q.cursor.as_deref())?;
+    let limit = super::page_size(q.limit);
+    let filter = store::exposures::Filter {
+        org_id: org_id.as_deref(),
+        asset_id: asset_id.as_deref(),
+        vuln_id: vuln_id.as_deref(),
+        state: q.state.as_deref(),
+    };
+    let rows = store::exposures::list(
+        &app.store.pool,
+        &filter,
+        after.as_ref().map(|(r, i)| (*r, i.as_str())),
+        limit + 1,
+        &clock::now_text(),
+    )
+    .await?;
+    Ok(super::into_page(rows, limit, |e| {
+        format!("{}:{}", e.priority_rank, e.id)
+    }))
+}
+
+/// One exposure; another organisation's is "not found".
+pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Exposure> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let e = store::exposures::get(&app.store.pool, id, &clock::now_text())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if e.org_id != who.org_id() && !who.has_any_role(READ_ANY) {
+        return Err(AppError::NotFound);
+    }
+    Ok(e)
+}
+
+/// Records a remediation step; audited with its reason.
+pub async fn set_state(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    change: StateChange,
+) -> AppResult<Exposure> {
+    who.require_scope(Scope::ExposuresWrite)?;
+    let e = get(app, who, id).await?;
+    let own = e.org_id == who.org_id() && who.has_any_role(ACT_FOR_OWN);
+    if !own && !who.has_any_role(ACT_FOR_ANY) {
+        return Err(AppError::forbidden(
+            "remediation is recorded by the exposed organisation",
+        ));
+    }
+    let state = change.state.trim();
+    if !STATES.contains(&state) {
+        return Err(AppError::invalid(
+            "state",
+            "must be open, acknowledged, mitigated, patched or risk_accepted",
+        ));
+    }
+    let reason = change
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > 2000) {
+        return Err(AppError::invalid(
+            "reason",
+            "must be at most 2000 characters",
+        ));
+    }
+    if matches!(state, "risk_accepted" | "mitigated") && reason.is_none() {
+        return Err(AppError::invalid(
+            "reason",
+            format!("is required to mark an exposure {state}"),
+        ));
+    }
+    let now = clock::now();
+    let accepted_until = if state == "risk_accepted" {
+        let text = change
+            .accepted_until
+            .as_deref()
+            .ok_or_else(|| AppError::invalid("accepted_until", "is required for risk_accepted"))?;
+        let until = clock::parse(text)
+            .ok_or_else(|| AppError::invalid("accepted_until", "must be an RFC 3339 time"))?;
+        if until <= now || until > now + time::Duration::days(MAX_ACCEPTANCE_DAYS) {
+            return Err(AppError::invalid(
+                "accepted_until",
+                format!("must be in the future and within {MAX_ACCEPTANCE_DAYS} days"),
+            ));
+        }
+        Some(clock::format(until))
+    } else if change.accepted_until.is_some() {
+        return Err(AppError::invalid(
+            "accepted_until",
+            "applies to risk_accepted only",
+        ));
+    } else {
+        None
+    };
+    let now_text = clock::format(now);
+    let resolved_at = (state == "patched").then(|| now_text.clone());
+    let mut tx = app.store.begin_write().await?;
+    store::exposures::set_state(
+        &mut tx,
+        id,
+        state,
+        reason,
+        accepted_until.as_deref(),
+        resolved_at.as_deref(),
+        &now_text,
+    )
+    .await?;
+    let event = AuditEvent {
+        action: "exposure.state",
+        object_type: "exposure",
+        object_id: id,
+        change: json!({ "from": e.state, "to": state, "reason": reason, "accepted_until": accepted_until }),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    get(app, who, id).await
+}
+
+/// Counts per sector, vulnerability or organisation; coordinators only.
+pub async fn stats(
+    app: &AppState,
+    who: &Principal,
+    by: &str,
+    vulnerability: Option<&str>,
+) -> AppResult<Vec<ExposureStat>> {
+    who.require_scope(Scope::ExposuresRead)?;
+    if !who.has_any_role(READ_ANY) {
+        return Err(AppError::forbidden(
+            "exposure statistics are for coordinators, auditors and platform admins",
+        ));
+    }
+    if !matches!(by, "sector" | "vulnerability" | "org") {
+        return Err(AppError::invalid(
+            "by",
+            "must be sector, vulnerability or org",
+        ));
+    }
+    let vuln_id = match vulnerability {
+        Some(v) => Some(
+            store::advisories::vuln_id_for(&app.store.pool, v)
+                .await?
+                .unwrap_or_else(|| v.to_owned()),
+        ),
+        None => None,
+    };
+    Ok(
+        store::exposures::stats(&app.store.pool, by, vuln_id.as_deref(), &clock::now_text())
+            .await?,
+    )
+}
+
+/// Tells each organisation, once per vulnerability, what one sync changed.
+/// Under embargo the notification is TLP:AMBER (matching only created
+/// exposures for vetted operators).
+pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> AppResult<()> {
+    if changes.by_org_vuln.is_empty() {
+        return Ok(());
+    }
+    let vuln_ids: Vec<String> = changes
+        .by_org_vuln
+        .keys()
+        .map(|(_, v)| v.clone())
+        .collect::<std::collections::HashSet<_>>()
+        .into_iter()
+        .collect();
+    let vulns = store::advisories::vulnerabilities(tx, &vuln_ids).await?;
+    let mut keys: Vec<&(String, String)> = changes.by_org_vuln.keys().collect();
+    keys.sort();
+    for key in keys {
+        let (org_id, vuln_id) = key;
+        let Some((new, changed)) = changes.by_org_vuln.get(key) else {
+            continue;
+        };
+        let Some(v) = vulns.get(vuln_id) else {
+            continue;
+        };
+        let tlp = if v.embargoed { "AMBER" } else { "CLEAR" };
+        let aliases: Vec<&String> = v.aliases.iter().filter(|a| *a != vuln_id).collect();
+        let also = if aliases.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (also {})",
+                aliases
+                    .iter()
+                    .map(|a| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let (kind, title, ids) = if new.is_empty() {
+            (
+                "exposure.priority_changed",
+                format!(
+                    "Priority changed for {vuln_id} on {} exposure(s)",
+                    changed.len()
+                ),
+                changed,
+            )
+        } else {
+            (
+                "exposure.new",
+                format!(
+                    "{vuln_id} affects {} component(s) of your assets",
+                    new.len()
+                ),
+                new,
+            )
+        };
+        let body = format!(
+            "{vuln_id}{also}: {}{}",
+            v.summary,
+            if v.embargoed {
+                "\nTLP:AMBER — embargoed: share only within your organisation on a need-to-know basis."
+            } else {
+                ""
+            }
+        );
+        notifications::enqueue(
+            app,
+            tx,
+            NewNotification {
+                org_id: org_id.clone(),
+                kind: kind.to_owned(),
+                exposure_id: ids.first().cloned(),
+                vuln_id: Some(vuln_id.clone()),
+                tlp: tlp.to_owned(),
+                title,
+                body,
+                data: json!({
+                    "vulnerability": vuln_id,
+                    "aliases": aliases,
+                    "exposures": ids,
+                    "new": new.len(),
+                    "priority_changed": changed.len(),
+                    "tlp": tlp,
+                }),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
