@@ -99,7 +99,10 @@ fn walk(dir: &Path, out: &mut Vec<Planned>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            out.push(Planned::Rejected(dir.to_owned(), format!("cannot read folder: {e}")));
+            out.push(Planned::Rejected(
+                dir.to_owned(),
+                format!("cannot read folder: {e}"),
+            ));
             return;
         }
     };
@@ -107,7 +110,10 @@ fn walk(dir: &Path, out: &mut Vec<Planned>) {
     for entry in entries {
         match entry {
             Ok(entry) => paths.push(entry.path()),
-            Err(e) => out.push(Planned::Rejected(dir.to_owned(), format!("cannot read folder: {e}"))),
+            Err(e) => out.push(Planned::Rejected(
+                dir.to_owned(),
+                format!("cannot read folder: {e}"),
+            )),
         }
     }
     paths.sort();
@@ -220,7 +226,10 @@ impl Totals {
             self.exposures
         ));
         if self.item_errors > 0 {
-            out.push_str(&format!("\n{} record(s) rejected by the server", self.item_errors));
+            out.push_str(&format!(
+                "\n{} record(s) rejected by the server",
+                self.item_errors
+            ));
         }
         out
     }
@@ -302,7 +311,10 @@ async fn import_one(
         .unwrap_or_default();
     let url = client.url(
         &["advisories", "import"],
-        &[("name", Some(&name)), ("embargo", embargo.then_some("true"))],
+        &[
+            ("name", Some(&name)),
+            ("embargo", embargo.then_some("true")),
+        ],
     )?;
     let content_type = match kind {
         Kind::Zip => "application/zip",
@@ -363,7 +375,7 @@ mod tests {
     #[test]
     fn walks_folders_in_order_keeping_advisory_files() {
         let dir = tree();
-        let planned = plan(&[dir.clone()]);
+        let planned = plan(std::slice::from_ref(&dir));
         let rel = |p: &PathBuf| p.strip_prefix(&dir).unwrap().display().to_string();
         let got: Vec<String> = planned
             .iter()

@@ -60,7 +60,7 @@ pub enum ClientError {
     Status {
         request: String,
         status: u16,
-        problem: Problem,
+        problem: Box<Problem>,
     },
     /// No answer: connection, TLS, timeout.
     Transport { request: String, detail: String },
@@ -78,7 +78,9 @@ impl ClientError {
                 request,
                 status,
                 problem,
-            } => json!({"request": request, "status": status, "problem": problem, "message": self.to_string()}),
+            } => {
+                json!({"request": request, "status": status, "problem": problem, "message": self.to_string()})
+            }
             ClientError::Transport { request, .. } | ClientError::Decode { request, .. } => {
                 json!({"request": request, "message": self.to_string()})
             }
@@ -125,7 +127,10 @@ pub fn render_problem(status: u16, problem: &Problem) -> String {
         out.push_str(detail);
     }
     if let Some(field) = &problem.field
-        && !problem.errors.iter().any(|e| e.field.as_ref() == Some(field))
+        && !problem
+            .errors
+            .iter()
+            .any(|e| e.field.as_ref() == Some(field))
     {
         out.push_str(&format!("\n  field `{field}`"));
     }
@@ -226,7 +231,9 @@ impl ApiClient {
             .user_agent(concat!("clearinghouse-cli/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| ClientError::Local(format!("cannot build the HTTP client: {}", chain(&e))))?;
+            .map_err(|e| {
+                ClientError::Local(format!("cannot build the HTTP client: {}", chain(&e)))
+            })?;
         Ok(ApiClient {
             http,
             server: args.server.clone(),
@@ -272,7 +279,7 @@ impl ApiClient {
             return Err(ClientError::Status {
                 request,
                 status: status.as_u16(),
-                problem: problem_from_body(&text),
+                problem: Box::new(problem_from_body(&text)),
             });
         }
         let body = if text.trim().is_empty() {
@@ -450,9 +457,10 @@ mod tests {
 
     #[test]
     fn builds_urls_under_api_v1() {
-        let check = |server: &str, segments: &[&str], query: &[(&str, Option<&str>)], want: &str| {
-            assert_eq!(api_url(server, segments, query).unwrap().as_str(), want);
-        };
+        let check =
+            |server: &str, segments: &[&str], query: &[(&str, Option<&str>)], want: &str| {
+                assert_eq!(api_url(server, segments, query).unwrap().as_str(), want);
+            };
         check(
             "http://127.0.0.1:8080",
             &["assets"],
@@ -497,7 +505,7 @@ mod tests {
         let e = ClientError::Status {
             request: "POST /api/v1/assets".into(),
             status: 422,
-            problem,
+            problem: Box::new(problem),
         };
         assert_eq!(
             e.to_string(),
@@ -508,7 +516,9 @@ mod tests {
             e.to_json()["problem"]["errors"][0]["field"],
             "mission_impact"
         );
-        let single = problem_from_body(r#"{"title":"Unprocessable Entity","detail":"roles[2]: unknown","field":"roles[2]"}"#);
+        let single = problem_from_body(
+            r#"{"title":"Unprocessable Entity","detail":"roles[2]: unknown","field":"roles[2]"}"#,
+        );
         assert_eq!(
             render_problem(422, &single),
             "422 Unprocessable Entity: roles[2]: unknown\n  field `roles[2]`"
@@ -524,14 +534,35 @@ mod tests {
         assert_eq!(render_problem(404, &problem_from_body("")), "404 Not Found");
         let long = "x".repeat(1000);
         let rendered = render_problem(500, &problem_from_body(&long));
-        assert!(rendered.len() < 400 && rendered.ends_with('…'), "{rendered}");
+        assert!(
+            rendered.len() < 400 && rendered.ends_with('…'),
+            "{rendered}"
+        );
     }
 
     #[test]
     fn sums_exposure_deltas_and_keeps_the_newest_open_count() {
         let mut total = ExposureCounts::default();
-        total.absorb(&ExposureCounts { new: 2, changed: 1, resolved: 0, open: 5 });
-        total.absorb(&ExposureCounts { new: 1, changed: 0, resolved: 3, open: 3 });
-        assert_eq!(total, ExposureCounts { new: 3, changed: 1, resolved: 3, open: 3 });
+        total.absorb(&ExposureCounts {
+            new: 2,
+            changed: 1,
+            resolved: 0,
+            open: 5,
+        });
+        total.absorb(&ExposureCounts {
+            new: 1,
+            changed: 0,
+            resolved: 3,
+            open: 3,
+        });
+        assert_eq!(
+            total,
+            ExposureCounts {
+                new: 3,
+                changed: 1,
+                resolved: 3,
+                open: 3
+            }
+        );
     }
 }

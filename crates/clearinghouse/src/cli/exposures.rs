@@ -213,7 +213,14 @@ mod tests {
         }));
         assert_eq!(
             sparse,
-            ["12", "2026-08-01", "7", "pkg:deb/debian/openssl@3.0.1", "CVE-2024-1", ""]
+            [
+                "12",
+                "2026-08-01",
+                "7",
+                "pkg:deb/debian/openssl@3.0.1",
+                "CVE-2024-1",
+                ""
+            ]
         );
         assert_eq!(exposure(json!({}))[..4], ["-", "-", "-", "-"]);
     }
@@ -221,7 +228,11 @@ mod tests {
     #[test]
     fn aligns_columns_and_neutralises_control_characters() {
         let rows = vec![
-            vec!["act".to_owned(), "web".to_owned(), "why\n\u{1b}[31m".to_owned()],
+            vec![
+                "act".to_owned(),
+                "web".to_owned(),
+                "why\n\u{1b}[31m".to_owned(),
+            ],
             vec!["track*".to_owned(), "".to_owned(), "".to_owned()],
         ];
         assert_eq!(

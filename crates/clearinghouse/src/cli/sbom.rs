@@ -182,7 +182,11 @@ fn report_asset(asset: &Asset, created: bool, args: &SbomUploadArgs) {
         return;
     }
     let impact_differs = args.mission_impact.is_some_and(|want| {
-        asset.mission_impact.as_deref() != serde_json::to_value(want).ok().as_ref().and_then(Value::as_str)
+        asset.mission_impact.as_deref()
+            != serde_json::to_value(want)
+                .ok()
+                .as_ref()
+                .and_then(Value::as_str)
     });
     if (args.public && !asset.publicly_exposed) || impact_differs {
         eprintln!(
@@ -214,7 +218,10 @@ mod tests {
             json!({"id": "1", "name": "web-frontend", "org_id": "a"}),
             json!({"id": "2", "name": "web", "org_id": "a"}),
         ];
-        assert_eq!(pick_by_name(items.clone(), "web").unwrap().unwrap()["id"], "2");
+        assert_eq!(
+            pick_by_name(items.clone(), "web").unwrap().unwrap()["id"],
+            "2"
+        );
         assert!(pick_by_name(items, "db").unwrap().is_none());
         let twice = vec![
             json!({"id": "1", "name": "web", "org_id": "a"}),
