@@ -33,6 +33,14 @@ pub enum Command {
     Bench(BenchCommand),
     /// Score CVSS 3.x and 4.0 vectors (one per line from standard input when none is given).
     Cvss(CvssArgs),
+    /// Software bills of materials of your assets (client of a running server).
+    #[command(subcommand)]
+    Sbom(SbomCommand),
+    /// Advisory feeds: OSV, CVE JSON 5, CSAF 2.0, CISA KEV, EPSS (client of a running server).
+    #[command(subcommand)]
+    Advisory(AdvisoryCommand),
+    /// List exposures: which advisories affect which assets, with priority and deadline.
+    Exposures(ExposuresArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -178,4 +186,97 @@ pub struct BenchAuditArgs {
     /// Database URL (default: a fresh SQLite file in a temporary folder).
     #[arg(long)]
     pub database_url: Option<String>,
+}
+
+/// The server a client command talks to, and the token it sends.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Base URL of the server, such as `https://clearinghouse.example`.
+    #[arg(long, env = "CLEARINGHOUSE_SERVER")]
+    pub server: String,
+    /// API token, sent as `Authorization: Bearer <token>`.
+    #[arg(long, env = "CLEARINGHOUSE_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Upload SBOM files (CycloneDX JSON/XML, SPDX JSON/tag-value) for one
+    /// asset, creating the asset when it does not exist. With several files
+    /// each is uploaded in turn and the last one is the asset's inventory.
+    Upload(SbomUploadArgs),
+}
+
+/// How much an asset matters to its operator's mission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MissionImpact {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SbomUploadArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Name of the asset the SBOM describes.
+    #[arg(long, env = "CLEARINGHOUSE_ASSET")]
+    pub asset: String,
+    /// Organisation owning the asset (id or name), for coordinators and
+    /// admins acting for an operator.
+    #[arg(long, env = "CLEARINGHOUSE_ORG")]
+    pub org: Option<String>,
+    /// When creating the asset: it is reachable from the internet.
+    #[arg(long, env = "CLEARINGHOUSE_ASSET_PUBLIC")]
+    pub public: bool,
+    /// When creating the asset: its mission impact (default: medium).
+    #[arg(long, value_enum, env = "CLEARINGHOUSE_MISSION_IMPACT")]
+    pub mission_impact: Option<MissionImpact>,
+    /// Print one JSON document with a result per file.
+    #[arg(long)]
+    pub json: bool,
+    /// SBOM files, uploaded in this order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdvisoryCommand {
+    /// Import advisory files and folders (searched recursively for .json,
+    /// .yaml, .yml, .csv and .zip files), four uploads at a time.
+    Import(AdvisoryImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AdvisoryImportArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Import the advisories under embargo.
+    #[arg(long, env = "CLEARINGHOUSE_EMBARGO")]
+    pub embargo: bool,
+    /// Print the totals and per-file results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Files and folders to import.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExposuresArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Only this asset (name or id).
+    #[arg(long, env = "CLEARINGHOUSE_ASSET")]
+    pub asset: Option<String>,
+    /// Only this organisation (id or name).
+    #[arg(long, env = "CLEARINGHOUSE_ORG")]
+    pub org: Option<String>,
+    /// Only exposures in this state, such as `open`.
+    #[arg(long, env = "CLEARINGHOUSE_EXPOSURE_STATE")]
+    pub state: Option<String>,
+    /// Print a JSON array of the exposures as the server sent them.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -1,8 +1,13 @@
 //! The command line: parses arguments and runs one role. Long-running
-//! roles (`serve`, `worker`) and the admin verbs each have a module.
+//! roles (`serve`, `worker`) and the admin verbs each have a module; the
+//! client commands (`sbom`, `advisory`, `exposures`) share `client.rs`.
 
+pub mod advisory;
 pub mod bench;
+pub mod client;
 pub mod cvss;
+pub mod exposures;
+pub mod sbom;
 pub mod serve;
 pub mod verify;
 
@@ -10,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::{AuditCommand, BenchCommand, Cli, Command};
+use crate::config::{AdvisoryCommand, AuditCommand, BenchCommand, Cli, Command, SbomCommand};
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -33,6 +38,9 @@ pub fn run() -> ExitCode {
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
             Command::Cvss(args) => cvss::run(args),
+            Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
+            Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,
+            Command::Exposures(args) => exposures::run(args).await,
         }
     });
     match result {
