@@ -392,8 +392,8 @@ pub async fn refresh_vulnerability(
     sqlx::query(
         "INSERT INTO vulnerabilities (id, aliases, summary, cvss_vectors, cwes, ssvc, published, in_kev, \
          kev_due_date, kev_ransomware, epss, epss_percentile, embargoed, withdrawn, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-         ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CAST($11 AS DOUBLE PRECISION), \
+         CAST($12 AS DOUBLE PRECISION), $13, $14, $15) ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
          cvss_vectors = excluded.cvss_vectors, cwes = excluded.cwes, ssvc = excluded.ssvc, \
          published = excluded.published, in_kev = excluded.in_kev, kev_due_date = excluded.kev_due_date, \
          kev_ransomware = excluded.kev_ransomware, epss = excluded.epss, epss_percentile = excluded.epss_percentile, \
@@ -409,8 +409,10 @@ pub async fn refresh_vulnerability(
     .bind(i64::from(in_kev))
     .bind(kev_due)
     .bind(i64::from(ransomware))
-    .bind(epss)
-    .bind(pct)
+    // As text: the `Any` driver binds a NULL f64 with no type, and
+    // PostgreSQL's cached statement then rejects a later binary float.
+    .bind(epss.map(|e| e.to_string()))
+    .bind(pct.map(|p| p.to_string()))
     .bind(i64::from(embargoed))
     .bind(withdrawn)
     .bind(now)

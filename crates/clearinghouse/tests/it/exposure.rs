@@ -90,7 +90,14 @@ pub async fn import(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (
 /// An operator organisation with a member; returns (org id, member token).
 pub async fn operator(app: &TestApp, name: &str) -> (String, String) {
     let org = app.org(name, "critical_infrastructure_operator").await;
-    let (_, token) = app.user(&org, &format!("{name}-ops"), &["member"]).await;
+    let username: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let (_, token) = app
+        .user(&org, &format!("{username}-ops"), &["member"])
+        .await;
     (org, token)
 }
 
