@@ -14,6 +14,7 @@ mod browser;
 mod cli_cvss;
 mod identity;
 mod labels_property;
+mod notifications;
 mod scale_out;
 mod smoke;
 mod workers;
