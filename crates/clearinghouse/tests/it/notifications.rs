@@ -506,3 +506,57 @@ async fn bad_webhook_urls_are_refused(app: TestApp) {
     assert_eq!(s, 422, "{v}");
 }
 both_backends!(bad_webhook_urls_are_refused, bad_webhook_urls_are_refused);
+
+async fn inbox_page_marks_read_through_htmx(app: TestApp) {
+    let (org, _) = org_with_admin(&app, "Delta").await;
+    let (_, member) = app.user(&org, "delta-member", &["member"]).await;
+    notify(&app.app, notification(&org, "seen in the browser", "AMBER")).await;
+    let cookie = app.login_cookie("delta-member").await;
+    let page = app
+        .client
+        .get(app.url("/inbox"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("seen in the browser"), "{html}");
+    assert!(html.contains("class=\"unread\""), "{html}");
+    assert!(!html.contains("id=\"new-webhook\""), "members do not manage webhooks");
+    let csrf = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (_, inbox) = app.get(&member, "/api/v1/notifications").await;
+    let id = inbox["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let stale = app
+        .client
+        .post(app.url(&format!("/inbox/{id}/read")))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", "wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 403);
+    let row = app
+        .client
+        .post(app.url(&format!("/inbox/{id}/read")))
+        .header("cookie", &cookie)
+        .header("hx-request", "true")
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(row.status(), 200);
+    let row = row.text().await.unwrap();
+    assert!(row.starts_with("<tr id=\"n-"), "{row}");
+    assert!(!row.contains("class=\"unread\"") && !row.contains("Mark read"), "{row}");
+}
+both_backends!(
+    inbox_page_marks_read_through_htmx,
+    inbox_page_marks_read_through_htmx
+);

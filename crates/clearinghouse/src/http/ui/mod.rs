@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod audit;
 pub mod directory;
 pub mod documents;
+pub mod inbox;
 pub mod login;
 pub mod tokens;
 
@@ -46,6 +47,11 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals/{id}/decision", post(approvals::decide))
         .route("/documents", get(documents::page).post(documents::create))
         .route("/documents/{id}", get(documents::show))
+        .route("/inbox", get(inbox::page))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
+        .route("/inbox/settings", post(inbox::save_settings))
+        .route("/inbox/webhooks", post(inbox::create_webhook))
+        .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))
