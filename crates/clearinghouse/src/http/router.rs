@@ -70,9 +70,15 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(documents::attachment))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
-        .routes(routes!(notifications::list_webhooks, notifications::create_webhook))
+        .routes(routes!(
+            notifications::list_webhooks,
+            notifications::create_webhook
+        ))
         .routes(routes!(notifications::delete_webhook))
-        .routes(routes!(notifications::get_settings, notifications::put_settings))
+        .routes(routes!(
+            notifications::get_settings,
+            notifications::put_settings
+        ))
         .routes(routes!(audit::checkpoint))
         .routes(routes!(audit::public_key))
         .routes(routes!(audit::checkpoints))

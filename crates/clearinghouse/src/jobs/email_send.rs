@@ -32,8 +32,8 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         notify_email::note_email_off();
         return Ok(());
     };
-    let payload: Payload = serde_json::from_str(&job.payload)
-        .map_err(|e| failed(format!("bad payload: {e}")))?;
+    let payload: Payload =
+        serde_json::from_str(&job.payload).map_err(|e| failed(format!("bad payload: {e}")))?;
     let pool = &app.store.pool;
     let Some(n) = store::notifications::get(pool, &payload.notification_id)
         .await
@@ -52,9 +52,10 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         return Ok(());
     };
     let (subject, body) = notify_email::single(&n, &app.settings.public_url);
-    mailer.send(&to, &subject, body).await.map_err(|e| {
-        failed(format!("{e:#}"))
-    })?;
+    mailer
+        .send(&to, &subject, body)
+        .await
+        .map_err(|e| failed(format!("{e:#}")))?;
     let mut tx = app.store.begin_write().await.map_err(failed)?;
     store::notifications::mark_emailed(&mut tx, std::slice::from_ref(&n.id), &clock::now_text())
         .await

@@ -40,7 +40,10 @@ fn client() -> &'static reqwest::Client {
             // A redirect is an answer we do not follow: the receiver must
             // register the URL it serves.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("clearinghouse-webhooks/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "clearinghouse-webhooks/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .unwrap_or_default()
     })

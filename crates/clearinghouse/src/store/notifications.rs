@@ -170,10 +170,7 @@ fn webhook_from_row(row: &AnyRow) -> Result<Webhook> {
     })
 }
 
-pub async fn insert_webhook<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    w: &Webhook,
-) -> Result<()> {
+pub async fn insert_webhook<'e, E: Executor<'e, Database = Any>>(db: E, w: &Webhook) -> Result<()> {
     sqlx::query(
         "INSERT INTO webhooks (id, org_id, url, secret, description, enabled, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -121,7 +121,11 @@ fn header<'a>(r: &'a Received, name: &str) -> &'a str {
 async fn org_with_admin(app: &TestApp, name: &str) -> (String, String) {
     let org = app.org(name, "vendor").await;
     let (_, token) = app
-        .user(&org, &format!("{}-admin", name.to_lowercase()), &["org_admin"])
+        .user(
+            &org,
+            &format!("{}-admin", name.to_lowercase()),
+            &["org_admin"],
+        )
         .await;
     (org, token)
 }
@@ -146,7 +150,11 @@ async fn webhook_is_signed_per_standard_webhooks(app: TestApp) {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(list[0].get("secret").is_none(), "{list}");
 
-    notify(&app.app, notification(&org, "xz backdoor on build-host-7", "AMBER")).await;
+    notify(
+        &app.app,
+        notification(&org, "xz backdoor on build-host-7", "AMBER"),
+    )
+    .await;
     assert_eq!(drain(&app.app).await, 1);
 
     let got = seen.lock().unwrap().clone();
@@ -177,8 +185,16 @@ async fn webhook_is_signed_per_standard_webhooks(app: TestApp) {
     // Another secret does not verify.
     let other = Secret::from_bytes(vec![9; 32]).unwrap();
     assert!(
-        webhook_signature::verify(&other, id, ts, &r.body, header(r, "webhook-signature"), now, 300)
-            .is_err()
+        webhook_signature::verify(
+            &other,
+            id,
+            ts,
+            &r.body,
+            header(r, "webhook-signature"),
+            now,
+            300
+        )
+        .is_err()
     );
 
     // After deletion, nothing more is sent.
@@ -356,7 +372,11 @@ async fn email_goes_out_one_by_one_or_as_a_digest(app: TestApp) {
 
     let (port, messages) = fake_smtp().await;
     let mailing = app_with_smtp(&app, port).await;
-    notify(&mailing, notification(&org, "xz backdoor reaches prod", "AMBER")).await;
+    notify(
+        &mailing,
+        notification(&org, "xz backdoor reaches prod", "AMBER"),
+    )
+    .await;
     assert_eq!(drain(&mailing).await, 1);
     {
         let got = messages.lock().unwrap();
@@ -388,14 +408,24 @@ async fn email_goes_out_one_by_one_or_as_a_digest(app: TestApp) {
     notify(&mailing, notification(&org, "digest two", "GREEN")).await;
     assert_eq!(job_states(&mailing, "email.send").await.len(), 2);
     let now = clearinghouse::clock::now_text();
-    clearinghouse::store::jobs::enqueue(&mailing.store.pool, "email.digest", "{}", None, &now, &now)
-        .await
-        .unwrap();
+    clearinghouse::store::jobs::enqueue(
+        &mailing.store.pool,
+        "email.digest",
+        "{}",
+        None,
+        &now,
+        &now,
+    )
+    .await
+    .unwrap();
     assert_eq!(drain(&mailing).await, 1);
     let got = messages.lock().unwrap().clone();
     assert_eq!(got.len(), 2, "{got:?}");
     let digest = &got[1];
-    assert!(digest.contains("Subject: [TLP:GREEN] 3 new notifications"), "{digest}");
+    assert!(
+        digest.contains("Subject: [TLP:GREEN] 3 new notifications"),
+        "{digest}"
+    );
     for title in ["unsent", "digest one", "digest two"] {
         assert!(digest.contains(title), "{title} in {digest}");
     }
@@ -427,7 +457,10 @@ async fn inbox_is_the_organisations_own(app: TestApp) {
     assert_eq!(s, 200);
     let cursor = page["next_cursor"].as_str().unwrap();
     let (_, page2) = app
-        .get(&member_a, &format!("/api/v1/notifications?limit=1&cursor={cursor}"))
+        .get(
+            &member_a,
+            &format!("/api/v1/notifications?limit=1&cursor={cursor}"),
+        )
         .await;
     assert_eq!(page2["items"][0]["title"], "first");
     assert!(page2["next_cursor"].is_null(), "{page2}");
@@ -442,7 +475,9 @@ async fn inbox_is_the_organisations_own(app: TestApp) {
     // Not even the platform administrator of another organisation.
     let (s, _) = app.post(&app.admin_token, &read_path, &Value::Null).await;
     assert_eq!(s, 404);
-    let (s, v) = app.post(&admin_b, "/api/v1/notifications/nope/read", &Value::Null).await;
+    let (s, v) = app
+        .post(&admin_b, "/api/v1/notifications/nope/read", &Value::Null)
+        .await;
     assert_eq!(s, 404, "{v}");
 
     let (s, v) = app.post(&member_a, &read_path, &Value::Null).await;
@@ -450,7 +485,9 @@ async fn inbox_is_the_organisations_own(app: TestApp) {
     let read_at = v["read_at"].as_str().unwrap().to_owned();
     let (_, v) = app.post(&admin_a, &read_path, &Value::Null).await;
     assert_eq!(v["read_at"], read_at.as_str(), "the first read time stays");
-    let (_, unread) = app.get(&member_a, "/api/v1/notifications?unread=true").await;
+    let (_, unread) = app
+        .get(&member_a, "/api/v1/notifications?unread=true")
+        .await;
     let titles: Vec<&str> = unread["items"]
         .as_array()
         .unwrap()
@@ -472,7 +509,11 @@ async fn inbox_is_the_organisations_own(app: TestApp) {
         .await;
     assert_eq!(s, 403);
     let (s, _) = app
-        .post(&member_a, "/api/v1/webhooks", &json!({"url": "https://alpha.example/h"}))
+        .post(
+            &member_a,
+            "/api/v1/webhooks",
+            &json!({"url": "https://alpha.example/h"}),
+        )
         .await;
     assert_eq!(s, 403);
 
@@ -481,9 +522,15 @@ async fn inbox_is_the_organisations_own(app: TestApp) {
         .get(&app.admin_token, "/api/v1/audit/entries?start=0&end=1000")
         .await;
     assert_eq!(s, 200, "{entries}");
-    assert!(entries.to_string().contains("notification.read"), "{entries}");
+    assert!(
+        entries.to_string().contains("notification.read"),
+        "{entries}"
+    );
 }
-both_backends!(inbox_is_the_organisations_own, inbox_is_the_organisations_own);
+both_backends!(
+    inbox_is_the_organisations_own,
+    inbox_is_the_organisations_own
+);
 
 async fn bad_webhook_urls_are_refused(app: TestApp) {
     let (_, token) = org_with_admin(&app, "Gamma").await;
@@ -501,7 +548,11 @@ async fn bad_webhook_urls_are_refused(app: TestApp) {
         assert_eq!(v["field"], "url", "{url}: {v}");
     }
     let (s, v) = app
-        .post(&token, "/api/v1/webhooks", &json!({"url": "https://gamma.example/h", "colour": 1}))
+        .post(
+            &token,
+            "/api/v1/webhooks",
+            &json!({"url": "https://gamma.example/h", "colour": 1}),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
 }
@@ -523,7 +574,10 @@ async fn inbox_page_marks_read_through_htmx(app: TestApp) {
     let html = page.text().await.unwrap();
     assert!(html.contains("seen in the browser"), "{html}");
     assert!(html.contains("class=\"unread\""), "{html}");
-    assert!(!html.contains("id=\"new-webhook\""), "members do not manage webhooks");
+    assert!(
+        !html.contains("id=\"new-webhook\""),
+        "members do not manage webhooks"
+    );
     let csrf = html
         .split("name=\"csrf_token\" value=\"")
         .nth(1)
@@ -554,7 +608,10 @@ async fn inbox_page_marks_read_through_htmx(app: TestApp) {
     assert_eq!(row.status(), 200);
     let row = row.text().await.unwrap();
     assert!(row.starts_with("<tr id=\"n-"), "{row}");
-    assert!(!row.contains("class=\"unread\"") && !row.contains("Mark read"), "{row}");
+    assert!(
+        !row.contains("class=\"unread\"") && !row.contains("Mark read"),
+        "{row}"
+    );
 }
 both_backends!(
     inbox_page_marks_read_through_htmx,

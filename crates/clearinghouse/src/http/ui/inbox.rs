@@ -37,7 +37,11 @@ pub struct InboxRow {
     csrf_token: String,
 }
 
-async fn render(app: &AppState, who: &Principal, new_secret: Option<String>) -> UiResult<InboxPage> {
+async fn render(
+    app: &AppState,
+    who: &Principal,
+    new_secret: Option<String>,
+) -> UiResult<InboxPage> {
     let nav = Nav::new(who, "inbox");
     let webhooks = match notifications::list_webhooks(app, who).await {
         Ok(w) => Some(w),
