@@ -92,7 +92,7 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
         read_at: None,
         emailed_at: None,
     };
-    store::notifications::insert(&mut **tx, &record).await?;
+    store::notifications::insert(tx, &record).await?;
 
     // The body is fixed now, so every retry sends the same bytes under the
     // same message id; only the signature's timestamp changes per attempt.
@@ -357,4 +357,38 @@ pub async fn put_settings(
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
     Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{validate_email, validate_url};
+
+    #[test]
+    fn webhook_urls_are_http_or_https_with_a_host_and_no_credentials() {
+        for ok in ["https://soc.example/h", "http://127.0.0.1:8080/hook?x=1"] {
+            assert!(validate_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ftp://x.example/",
+            "mailto:a@b.example",
+            "https://u:p@x.example/",
+            "x",
+        ] {
+            let err = validate_url(bad).unwrap_err().to_string();
+            assert!(err.starts_with("url:"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn emails_are_one_address() {
+        assert_eq!(validate_email(" soc@x.example ").unwrap(), "soc@x.example");
+        for bad in [
+            "soc",
+            "a@b c.example",
+            "a@b.example, c@d.example",
+            "<a@b.example>",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+    }
 }

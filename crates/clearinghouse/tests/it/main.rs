@@ -16,6 +16,7 @@ mod cli_cvss;
 mod exposure;
 mod identity;
 mod labels_property;
+mod notifications;
 mod scale_out;
 mod smoke;
 mod workers;

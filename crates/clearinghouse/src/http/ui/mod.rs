@@ -10,6 +10,7 @@ pub mod chart;
 pub mod directory;
 pub mod documents;
 pub mod exposure;
+pub mod inbox;
 pub mod login;
 pub mod tokens;
 
@@ -57,6 +58,11 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(exposure::asset_page))
         .route("/assets/{id}/sbom", post(exposure::upload_sbom))
         .route("/vulnerabilities/{id}", get(exposure::vulnerability_page))
+        .route("/inbox", get(inbox::page))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
+        .route("/inbox/settings", post(inbox::save_settings))
+        .route("/inbox/webhooks", post(inbox::create_webhook))
+        .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))
