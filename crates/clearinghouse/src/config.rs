@@ -176,6 +176,27 @@ pub struct VerifyArgs {
 pub enum BenchCommand {
     /// Append audit entries; report throughput, signing and proof times.
     Audit(BenchAuditArgs),
+    /// Match generated operators' SBOMs against every OSV advisory in the shared data.
+    Matching(BenchMatchingArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchMatchingArgs {
+    /// Operators, one asset and SBOM each.
+    #[arg(long, default_value_t = 10_000)]
+    pub operators: usize,
+    /// Components per SBOM.
+    #[arg(long, default_value_t = 300)]
+    pub components: usize,
+    /// New advisories imported one at a time for the latency figures.
+    #[arg(long, default_value_t = 200)]
+    pub new_advisories: usize,
+    /// The shared data folder holding the OSV collections.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: std::path::PathBuf,
+    /// Database URL (default: a fresh SQLite file in a temporary folder).
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

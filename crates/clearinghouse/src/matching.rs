@@ -251,6 +251,8 @@ pub async fn apply(
         })
         .collect();
     let now_secs = crate::clock::parse(now).map_or(0, |t| t.unix_timestamp());
+    let mut assessed: HashMap<(String, bool, &'static str), (priority::Priority, String)> =
+        HashMap::new();
     let mut inserts = Vec::new();
     for f in found {
         let (Some(vuln), Some(asset)) = (vulns.get(&f.vuln_id), assets.get(&f.asset_id)) else {
@@ -264,7 +266,17 @@ pub async fn apply(
         let Some(vf) = facts.get(&f.vuln_id) else {
             continue;
         };
-        let p = priority::assess(vf, &asset.facts);
+        // One assessment per vulnerability and kind of asset, not per row.
+        let cache_key = (
+            f.vuln_id.clone(),
+            asset.facts.publicly_exposed,
+            asset.facts.mission_impact.table_value(),
+        );
+        let (p, p_json) = assessed.entry(cache_key).or_insert_with(|| {
+            let p = priority::assess(vf, &asset.facts);
+            let json = serde_json::to_string(&p).unwrap_or_else(|_| "{}".to_owned());
+            (p, json)
+        });
         let slot = (
             f.asset_id.clone(),
             f.component_key.clone(),
@@ -295,7 +307,7 @@ pub async fn apply(
             advisory_id: f.advisory_id.clone(),
             decision: decision_text(f.decision).to_owned(),
             reason: f.reason.clone(),
-            priority: serde_json::to_string(&p).unwrap_or_else(|_| "{}".to_owned()),
+            priority: p_json.clone(),
             priority_rank: p.rank,
             ssvc_decision: p.ssvc.decision.clone(),
             deadline: p.deadline.outcome.clone(),
@@ -394,6 +406,50 @@ pub async fn sync_vuln(
         now,
     )
     .await
+}
+
+/// Matches every asset against the whole package index, held in memory,
+/// a page of assets per transaction: what a full re-match (after a bulk
+/// import, or to check the incremental path) costs.
+pub async fn rematch_all(
+    app: &crate::app::AppState,
+    who: &crate::auth::Principal,
+    assets_per_batch: usize,
+) -> Result<ExposureCounts, crate::error::AppError> {
+    let index = Index::from_rows(store::advisories::all_affected(&app.store.pool).await?);
+    let mut total = ExposureCounts::default();
+    let mut after = String::new();
+    loop {
+        let ids = store::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64).await?;
+        let Some(last) = ids.last() else {
+            break;
+        };
+        after = last.clone();
+        let now = crate::clock::now_text();
+        let mut tx = app.store.begin_write().await?;
+        let components = store::assets::components_of_assets(&mut tx, &ids).await?;
+        let found = match_components(&index, &components);
+        let existing = store::exposures::of_assets(&mut tx, &ids).await?;
+        let changes = apply(
+            &mut tx,
+            found,
+            existing,
+            "the component is no longer in the asset's inventory at this version",
+            &now,
+        )
+        .await?;
+        crate::workflows::exposures::notify_changes(app, &mut tx, &changes).await?;
+        let event = crate::audit_log::AuditEvent {
+            action: "exposures.rematch",
+            object_type: "assets",
+            object_id: last,
+            change: serde_json::json!({ "assets": ids, "exposures": changes.counts }),
+        };
+        app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+        tx.commit().await?;
+        total.add(&changes.counts);
+    }
+    Ok(total)
 }
 
 #[cfg(test)]

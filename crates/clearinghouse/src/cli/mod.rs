@@ -4,6 +4,7 @@
 
 pub mod advisory;
 pub mod bench;
+pub mod bench_matching;
 pub mod client;
 pub mod cvss;
 pub mod exposures;
@@ -37,6 +38,7 @@ pub fn run() -> ExitCode {
             Command::Migrate(storage) => serve::migrate(storage).await,
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
+            Command::Bench(BenchCommand::Matching(args)) => bench_matching::matching(args).await,
             Command::Cvss(args) => cvss::run(args),
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,

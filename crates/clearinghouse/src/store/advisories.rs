@@ -465,12 +465,21 @@ pub async fn vulnerabilities(
             out.insert(v.id.clone(), v);
         }
     }
-    for (id, v) in out.iter_mut() {
-        v.advisories =
-            sqlx::query_scalar("SELECT id FROM advisories WHERE vuln_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT id, vuln_id FROM advisories WHERE vuln_id IN ({}) ORDER BY id",
+            in_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let vuln_id: String = r.try_get("vuln_id")?;
+            if let Some(v) = out.get_mut(&vuln_id) {
+                v.advisories.push(r.try_get("id")?);
+            }
+        }
     }
     Ok(out)
 }

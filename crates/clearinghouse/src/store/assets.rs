@@ -232,6 +232,43 @@ pub async fn components_of<'e, E: Executor<'e, Database = Any>>(
     rows.iter().map(component_from_row).collect()
 }
 
+/// Every component of the given assets.
+pub async fn components_of_assets(
+    conn: &mut AnyConnection,
+    asset_ids: &[String],
+) -> Result<Vec<ComponentRow>> {
+    let mut out = Vec::new();
+    for chunk in asset_ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COMPONENT_COLUMNS} FROM components WHERE asset_id IN ({}) ORDER BY id",
+            in_placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(component_from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Asset ids after `after`, in order: to walk every asset in pages.
+pub async fn ids_after<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM assets WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
 /// Components of any asset whose package identity is one of `keys`: the
 /// package index lookup of incremental matching.
 pub async fn components_with_keys(

@@ -244,7 +244,18 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
     };
     let priority: String = r.try_get("priority")?;
     let due_at: Option<String> = r.try_get("due_at")?;
-    let state: String = r.try_get("state")?;
+    let mut state: String = r.try_get("state")?;
+    let mut state_reason: Option<String> = r.try_get("state_reason")?;
+    let accepted_until: Option<String> = r.try_get("accepted_until")?;
+    // An expired risk acceptance is open again, without a write: the
+    // operator sees it the moment the acceptance runs out.
+    if state == "risk_accepted" && accepted_until.as_deref().is_some_and(|u| u < now) {
+        state = "open".to_owned();
+        state_reason = Some(format!(
+            "risk acceptance expired on {}",
+            accepted_until.as_deref().unwrap_or_default()
+        ));
+    }
     let embargoed = r.try_get::<i64, _>("embargoed")? != 0;
     let overdue = matches!(state.as_str(), "open" | "acknowledged")
         && due_at.as_deref().is_some_and(|d| d < now);
@@ -275,8 +286,8 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
         due_at,
         overdue,
         state,
-        state_reason: r.try_get("state_reason")?,
-        accepted_until: r.try_get("accepted_until")?,
+        state_reason,
+        accepted_until,
         tlp: if embargoed { "AMBER" } else { "CLEAR" }.to_owned(),
         embargoed,
         first_seen: r.try_get("first_seen")?,
@@ -397,28 +408,4 @@ pub async fn open_count(conn: &mut AnyConnection, asset_id: &str) -> Result<u64>
         .fetch_one(&mut *conn)
         .await?;
     Ok(n.max(0) as u64)
-}
-
-/// Reopens risk acceptances whose expiry has passed; returns their ids.
-pub async fn expire_acceptances(conn: &mut AnyConnection, now: &str) -> Result<Vec<String>> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM exposures WHERE state = 'risk_accepted' AND accepted_until IS NOT NULL \
-         AND accepted_until < $1",
-    )
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "UPDATE exposures SET state = 'open', state_reason = 'risk acceptance expired', \
-             accepted_until = NULL, updated_at = $1 WHERE id IN ({})",
-            in_placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(ids)
 }

@@ -165,10 +165,24 @@ pub async fn import(
             Document::Epss(epss) => import_epss(app, who, &epss, &mut report).await?,
         }
     }
-    for chunk in advisories.chunks(BATCH) {
-        import_batch(app, who, chunk, options.embargo, &mut report).await?;
-    }
+    import_advisories(app, who, &advisories, options.embargo, &mut report).await?;
     Ok(report)
+}
+
+/// Stores parsed advisories, a batch per transaction, grouping and
+/// matching as it goes.
+pub async fn import_advisories(
+    app: &AppState,
+    who: &Principal,
+    advisories: &[advisory::Advisory],
+    embargo: bool,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    who.require(Scope::AdvisoriesWrite, IMPORTERS)?;
+    for chunk in advisories.chunks(BATCH) {
+        import_batch(app, who, chunk, embargo, report).await?;
+    }
+    Ok(())
 }
 
 async fn import_batch(

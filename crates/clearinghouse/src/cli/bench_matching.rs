@@ -1,0 +1,356 @@
+//! `clearinghouse bench matching`: every OSV advisory in the shared data
+//! against generated operators' SBOMs drawn from the real package names and
+//! versions those advisories name. Reports, each beside a baseline measured
+//! in the same run:
+//! - a full match (`matching::rematch_all`) against reading every component
+//!   plus bulk-inserting as many plain rows as exposures were found;
+//! - the latency from importing one new advisory to its exposures being
+//!   committed (median and p99) against the package-index lookup of the
+//!   same advisory plus an empty write commit;
+//! - peak memory against the memory after loading.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clearinghouse_domain::advisory::{self, Document};
+use clearinghouse_domain::versions::OsvEvent;
+
+use crate::app::{self, HttpSettings};
+use crate::auth::{Principal, Via};
+use crate::config::{BenchMatchingArgs, StorageArgs};
+use crate::model::exposure::ImportReport;
+use crate::store::{self, values_placeholders};
+use crate::workflows::{self, advisories};
+
+/// OSV collections read from the shared data.
+const OSV_DIRS: &[&str] = &[
+    "pypa-advisory-db",
+    "rustsec-advisory-db",
+    "golang-vulndb",
+    "bitnami-vulndb",
+    "oss-fuzz-vulns",
+];
+
+/// A deterministic generator (xorshift), so runs draw the same SBOMs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A package named by the advisories, with versions worth drawing.
+struct Package {
+    key: String,
+    purl_type: String,
+    name: String,
+    versions: Vec<String>,
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect_files(&p, out);
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+        {
+            out.push(p);
+        }
+    }
+}
+
+fn load_advisories(data: &Path) -> Vec<advisory::Advisory> {
+    let mut files = Vec::new();
+    for d in OSV_DIRS {
+        collect_files(&data.join(d), &mut files);
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if let Ok(Document::Osv(a)) = advisory::parse_document(&name, &bytes)
+            && !a.affected.is_empty()
+        {
+            out.push(a);
+        }
+    }
+    out
+}
+
+fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
+    let mut by_key: std::collections::BTreeMap<String, Package> = Default::default();
+    for a in advisories {
+        for af in &a.affected {
+            let p = by_key.entry(af.package.key()).or_insert_with(|| Package {
+                key: af.package.key(),
+                purl_type: af.package.purl_type.clone(),
+                name: af.package.name.clone(),
+                versions: Vec::new(),
+            });
+            p.versions.extend(af.versions.iter().take(20).cloned());
+            for r in &af.ranges {
+                for e in &r.events {
+                    match e {
+                        OsvEvent::Introduced(v) | OsvEvent::Fixed(v) | OsvEvent::LastAffected(v)
+                            if v != "0" && v.len() < 40 =>
+                        {
+                            p.versions.push(v.clone())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    by_key
+        .into_values()
+        .filter_map(|mut p| {
+            p.versions.sort();
+            p.versions.dedup();
+            (!p.versions.is_empty()).then_some(p)
+        })
+        .collect()
+}
+
+fn rss_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
+    let tmp = std::env::temp_dir().join(format!("clearinghouse-bench-match-{}", std::process::id()));
+    let storage = StorageArgs {
+        data_dir: tmp.clone(),
+        database_url: args.database_url.clone(),
+        object_store_url: None,
+        audit_key_file: None,
+        db_connections: 4,
+    };
+    let app = app::open(
+        &storage,
+        HttpSettings {
+            max_body_bytes: 1 << 20,
+            secure_cookies: false,
+            public_url: "http://localhost".into(),
+        },
+    )
+    .await?;
+    workflows::bootstrap::ensure_admin(&app, None, None).await?;
+    let admin = store::users::get_by_username(&app.store.pool, "admin")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no admin"))?;
+    let who = Principal::new(admin, Via::System);
+
+    let started = Instant::now();
+    let advisories = load_advisories(&args.data);
+    if advisories.is_empty() {
+        anyhow::bail!("no OSV advisories under {}", args.data.display());
+    }
+    let packages = packages_of(&advisories);
+    println!(
+        "matching benchmark on {:?}: {} advisories, {} packages with versions (read in {:.1} s)",
+        app.store.backend,
+        advisories.len(),
+        packages.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let mut report = ImportReport::default();
+    advisories::import_advisories(&app, &who, &advisories, false, &mut report).await?;
+    println!(
+        "import: {} advisories in {:.1} s ({:.0}/s), no assets yet",
+        report.advisories_created,
+        t.elapsed().as_secs_f64(),
+        report.advisories_created as f64 / t.elapsed().as_secs_f64().max(1e-9)
+    );
+
+    // Operators, one asset each, `components` drawn from the packages.
+    let t = Instant::now();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let now = crate::clock::now_text();
+    for chunk_start in (0..args.operators).step_by(100) {
+        let mut tx = app.store.begin_write().await?;
+        for i in chunk_start..(chunk_start + 100).min(args.operators) {
+            let org = crate::model::Organization {
+                id: workflows::new_id(),
+                name: format!("operator-{i:05}"),
+                kind: "critical_infrastructure_operator".into(),
+                sector: Some("healthcare_and_public_health".into()),
+                vetted: i % 2 == 0,
+                trusted_partner: false,
+                created_at: now.clone(),
+            };
+            store::orgs::insert(&mut *tx, &org).await?;
+            let asset = crate::model::exposure::Asset {
+                id: workflows::new_id(),
+                org_id: org.id.clone(),
+                name: "main".into(),
+                owner: String::new(),
+                description: String::new(),
+                publicly_exposed: i % 3 == 0,
+                mission_impact: ["low", "medium", "high"][i % 3].into(),
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                sbom: None,
+            };
+            store::assets::insert(&mut *tx, &asset).await?;
+            let components: Vec<store::assets::NewComponent> = (0..args.components)
+                .map(|_| {
+                    let p = &packages[rng.below(packages.len())];
+                    let v = p.versions[rng.below(p.versions.len())].clone();
+                    store::assets::NewComponent {
+                        package_key: Some(p.key.clone()),
+                        ecosystem: Some(p.purl_type.clone()),
+                        purl: Some(format!("pkg:{}@{v}", p.key)),
+                        name: p.name.clone(),
+                        version: Some(v),
+                        cpe: None,
+                    }
+                })
+                .collect();
+            store::assets::insert_components(&mut tx, &asset.id, &components).await?;
+        }
+        tx.commit().await?;
+    }
+    let total_components = args.operators * args.components;
+    println!(
+        "setup: {} operators x {} components = {} components in {:.1} s",
+        args.operators,
+        args.components,
+        total_components,
+        t.elapsed().as_secs_f64()
+    );
+    let rss_loaded = rss_kib("VmRSS:");
+
+    // Full match.
+    let t = Instant::now();
+    let counts = crate::matching::rematch_all(&app, &who, 50).await?;
+    let full = t.elapsed();
+    let peak = rss_kib("VmHWM:");
+
+    // Its baseline: read every component, insert as many plain rows.
+    let t = Instant::now();
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT asset_id, package_key, version FROM components")
+            .fetch_all(&app.store.pool)
+            .await?;
+    sqlx::query("CREATE TABLE bench_plain (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT)")
+        .execute(&app.store.pool)
+        .await?;
+    let n_plain = counts.new as usize;
+    let mut written = 0;
+    while written < n_plain {
+        let mut tx = app.store.begin_write().await?;
+        for _ in 0..20 {
+            let n = (n_plain - written).min(400);
+            if n == 0 {
+                break;
+            }
+            let sql = format!(
+                "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
+                values_placeholders(n, 5)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in 0..n {
+                let (a, b, c) = &rows[(written + k) % rows.len().max(1)];
+                q = q.bind(a).bind(b).bind(c).bind("CVE-2000-0000").bind("{}");
+            }
+            q.execute(&mut *tx).await?;
+            written += n;
+        }
+        tx.commit().await?;
+    }
+    let plain = t.elapsed();
+    println!(
+        "full match: {} components, {} exposures found in {:.2} s ({:.0} components/s); \
+         baseline (read every component + insert {} plain rows) {:.2} s; ratio {:.2}x the baseline",
+        total_components,
+        counts.new,
+        full.as_secs_f64(),
+        total_components as f64 / full.as_secs_f64().max(1e-9),
+        n_plain,
+        plain.as_secs_f64(),
+        full.as_secs_f64() / plain.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "memory: {:.0} MiB after loading, peak {:.0} MiB during the full match ({:.2}x)",
+        rss_loaded as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        peak as f64 / rss_loaded.max(1) as f64
+    );
+
+    // New-advisory latency: a fresh copy of real advisories, one at a time.
+    let mut rng = Rng(42);
+    let mut latencies = Vec::new();
+    let mut floors = Vec::new();
+    let mut exposures_made = 0u64;
+    for i in 0..args.new_advisories {
+        let mut a = advisories[rng.below(advisories.len())].clone();
+        a.id = format!("BENCH-{i:05}");
+        a.aliases.clear();
+        let keys: Vec<String> = a.affected.iter().map(|af| af.package.key()).collect();
+        let t = Instant::now();
+        let mut r = ImportReport::default();
+        advisories::import_advisories(&app, &who, std::slice::from_ref(&a), false, &mut r).await?;
+        latencies.push(t.elapsed());
+        exposures_made += r.exposures.new;
+        let t = Instant::now();
+        let mut tx = app.store.begin_write().await?;
+        let _ = store::assets::components_with_keys(&mut tx, &keys).await?;
+        tx.commit().await?;
+        floors.push(t.elapsed());
+    }
+    latencies.sort();
+    floors.sort();
+    let (m, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    let (fm, fp99) = (percentile(&floors, 0.5), percentile(&floors, 0.99));
+    println!(
+        "new advisory to committed exposures ({} advisories, {} exposures): median {:.2} ms, p99 {:.2} ms; \
+         baseline (package-index lookup + write commit) median {:.2} ms, p99 {:.2} ms; ratio {:.2}x median, {:.2}x p99",
+        latencies.len(),
+        exposures_made,
+        ms(m),
+        ms(p99),
+        ms(fm),
+        ms(fp99),
+        ms(m) / ms(fm).max(1e-9),
+        ms(p99) / ms(fp99).max(1e-9)
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(ExitCode::SUCCESS)
+}
