@@ -248,10 +248,10 @@ pub struct SbomUploadArgs {
     /// admins acting for an operator.
     #[arg(long, env = "CLEARINGHOUSE_ORG")]
     pub org: Option<String>,
-    /// When creating the asset: it is reachable from the internet.
+    /// The asset is reachable from the internet (set on creation, or updated).
     #[arg(long, env = "CLEARINGHOUSE_ASSET_PUBLIC")]
     pub public: bool,
-    /// When creating the asset: its mission impact (default: medium).
+    /// The asset's mission impact (default on creation: medium; updated when given).
     #[arg(long, value_enum, env = "CLEARINGHOUSE_MISSION_IMPACT")]
     pub mission_impact: Option<MissionImpact>,
     /// Print one JSON document with a result per file.

@@ -49,9 +49,7 @@ pub async fn upload(args: SbomUploadArgs) -> anyhow::Result<ExitCode> {
         request: "asset".into(),
         detail: e.to_string(),
     })?;
-    if !args.json {
-        report_asset(&asset, created, &args);
-    }
+    update_asset(&client, &asset, created, &args).await?;
     let asset_id = asset.id.to_string();
     let bar = progress_bar(args.files.len(), args.json);
     let mut results = Vec::with_capacity(args.files.len());
@@ -176,24 +174,47 @@ async fn upload_one(
     Ok((reply.body, uploaded))
 }
 
-fn report_asset(asset: &Asset, created: bool, args: &SbomUploadArgs) {
+/// Reports a created asset, or brings an existing one in line with
+/// `--public` / `--mission-impact` when they were given and differ.
+async fn update_asset(
+    client: &ApiClient,
+    asset: &Asset,
+    created: bool,
+    args: &SbomUploadArgs,
+) -> Result<(), ClientError> {
     if created {
-        eprintln!("created asset {:?} ({})", asset.name, asset.id);
-        return;
+        if !args.json {
+            eprintln!("created asset {:?} ({})", asset.name, asset.id);
+        }
+        return Ok(());
     }
-    let impact_differs = args.mission_impact.is_some_and(|want| {
-        asset.mission_impact.as_deref()
-            != serde_json::to_value(want)
-                .ok()
-                .as_ref()
-                .and_then(Value::as_str)
-    });
-    if (args.public && !asset.publicly_exposed) || impact_differs {
-        eprintln!(
-            "note: asset {:?} exists; --public and --mission-impact apply only when creating it",
-            asset.name
-        );
+    let wanted_impact = args
+        .mission_impact
+        .and_then(|want| serde_json::to_value(want).ok())
+        .and_then(|v| v.as_str().map(str::to_owned));
+    let impact_differs = wanted_impact
+        .as_deref()
+        .is_some_and(|w| asset.mission_impact.as_deref() != Some(w));
+    let public_differs = args.public && !asset.publicly_exposed;
+    if !impact_differs && !public_differs {
+        return Ok(());
     }
+    let mut change = serde_json::Map::new();
+    if public_differs {
+        change.insert("publicly_exposed".into(), Value::Bool(true));
+    }
+    if let Some(w) = wanted_impact.filter(|_| impact_differs) {
+        change.insert("mission_impact".into(), Value::String(w));
+    }
+    let id = asset.id.to_string();
+    let url = client.url(&["assets", &id], &[])?;
+    client
+        .send(Method::PATCH, url, Body::Json(Value::Object(change)))
+        .await?;
+    if !args.json {
+        eprintln!("updated asset {:?} to the --public / --mission-impact given", asset.name);
+    }
+    Ok(())
 }
 
 /// `CycloneDX 1.6, 412 components; exposures: 3 new, 0 changed, 1 resolved, 9 open`.

@@ -156,29 +156,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::field_from_serde_message;
-
-    #[test]
-    fn names_fields_from_serde_messages() {
-        let check =
-            |m: &str, f: Option<&str>| assert_eq!(field_from_serde_message(m).as_deref(), f, "{m}");
-        check(
-            "Failed to deserialize the JSON body into the target type: unknown field `colour`, expected one of `name`",
-            Some("colour"),
-        );
-        check(
-            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1",
-            Some("name"),
-        );
-        check(
-            "Failed to deserialize the JSON body into the target type: kind: invalid type: integer `3`",
-            Some("kind"),
-        );
-    }
-}
-
 /// Reads a raw upload (an SBOM, an advisory file) up to `limit` bytes;
 /// past it the answer is 413. The server's default body limit does not
 /// apply: these routes set their own.
@@ -200,5 +177,28 @@ pub async fn read_body(
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_from_serde_message;
+
+    #[test]
+    fn names_fields_from_serde_messages() {
+        let check =
+            |m: &str, f: Option<&str>| assert_eq!(field_from_serde_message(m).as_deref(), f, "{m}");
+        check(
+            "Failed to deserialize the JSON body into the target type: unknown field `colour`, expected one of `name`",
+            Some("colour"),
+        );
+        check(
+            "Failed to deserialize the JSON body into the target type: missing field `name` at line 1",
+            Some("name"),
+        );
+        check(
+            "Failed to deserialize the JSON body into the target type: kind: invalid type: integer `3`",
+            Some("kind"),
+        );
     }
 }

@@ -35,6 +35,13 @@ pub struct SbomSummary {
     pub uploaded_at: String,
 }
 
+impl SbomSummary {
+    /// The upload time to the second, for display.
+    pub fn uploaded(&self) -> &str {
+        self.uploaded_at.get(..19).unwrap_or(&self.uploaded_at)
+    }
+}
+
 /// One component of an asset's inventory.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Component {
@@ -149,6 +156,11 @@ pub struct Exposure {
 }
 
 impl Exposure {
+    /// The due date without the time, for display.
+    pub fn due_date(&self) -> Option<&str> {
+        self.due_at.as_deref().map(|d| d.get(..10).unwrap_or(d))
+    }
+
     /// The priority's explanation, one sentence per step.
     pub fn explanation(&self) -> Vec<&str> {
         self.priority["explanation"]

@@ -91,7 +91,8 @@ pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
                 COLOURS[slot], DECISIONS[slot], DECISIONS[slot]
             );
         }
-        if i == 0 || i + 1 == series.len() || i % 7 == 0 {
+        // Every 7th day, and the last one unless it would touch the one before.
+        if i % 7 == 0 || (i + 1 == series.len() && i % 7 >= 3) {
             let _ = write!(
                 svg,
                 r#"<text x="{:.1}" y="{}" font-size="9" text-anchor="middle">{}</text>"#,
