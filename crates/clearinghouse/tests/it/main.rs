@@ -11,6 +11,7 @@ mod approvals;
 mod audit;
 mod bad_input;
 mod browser;
+mod browser_exposure;
 mod cli_client;
 mod cli_cvss;
 mod exposure;
