@@ -420,7 +420,8 @@ pub async fn rematch_all(
     let mut total = ExposureCounts::default();
     let mut after = String::new();
     loop {
-        let ids = store::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64).await?;
+        let ids =
+            store::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64).await?;
         let Some(last) = ids.last() else {
             break;
         };

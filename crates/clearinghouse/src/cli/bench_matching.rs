@@ -84,7 +84,10 @@ fn load_advisories(data: &Path) -> Vec<advisory::Advisory> {
         let Ok(bytes) = std::fs::read(&f) else {
             continue;
         };
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Ok(Document::Osv(a)) = advisory::parse_document(&name, &bytes)
             && !a.affected.is_empty()
         {
@@ -108,7 +111,9 @@ fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
             for r in &af.ranges {
                 for e in &r.events {
                     match e {
-                        OsvEvent::Introduced(v) | OsvEvent::Fixed(v) | OsvEvent::LastAffected(v)
+                        OsvEvent::Introduced(v)
+                        | OsvEvent::Fixed(v)
+                        | OsvEvent::LastAffected(v)
                             if v != "0" && v.len() < 40 =>
                         {
                             p.versions.push(v.clone())
@@ -153,7 +158,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
-    let tmp = std::env::temp_dir().join(format!("clearinghouse-bench-match-{}", std::process::id()));
+    let tmp =
+        std::env::temp_dir().join(format!("clearinghouse-bench-match-{}", std::process::id()));
     let storage = StorageArgs {
         data_dir: tmp.clone(),
         database_url: args.database_url.clone(),

@@ -212,7 +212,10 @@ async fn update_asset(
         .send(Method::PATCH, url, Body::Json(Value::Object(change)))
         .await?;
     if !args.json {
-        eprintln!("updated asset {:?} to the --public / --mission-impact given", asset.name);
+        eprintln!(
+            "updated asset {:?} to the --public / --mission-impact given",
+            asset.name
+        );
     }
     Ok(())
 }

@@ -19,10 +19,10 @@ use serde_json::json;
 
 use crate::harness::{ADMIN_PASSWORD, Db, TestApp, temp_dir};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
-const WAIT: Duration = Duration::from_secs(15);
-const CHROME_ARGS: &[&str] = &[
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const CHROME_ARGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -116,7 +116,7 @@ impl Drop for Driver {
 
 /// Runs `test` with a fresh server and browser; the client is closed and the
 /// driver stopped whether or not the test panics.
-async fn browse(test: impl AsyncFnOnce(&TestApp, &Client)) {
+pub(crate) async fn browse(test: impl AsyncFnOnce(&TestApp, &Client)) {
     let Some(driver) = Driver::start().await else {
         return;
     };
@@ -130,12 +130,12 @@ async fn browse(test: impl AsyncFnOnce(&TestApp, &Client)) {
     }
 }
 
-async fn open(c: &Client, app: &TestApp, path: &str) {
+pub(crate) async fn open(c: &Client, app: &TestApp, path: &str) {
     c.goto(&app.url(path)).await.expect("navigate");
 }
 
 /// Waits for an element; on time-out fails showing where the browser is.
-async fn wait(c: &Client, loc: Locator<'_>) -> Element {
+pub(crate) async fn wait(c: &Client, loc: Locator<'_>) -> Element {
     match c.wait().at_most(WAIT).for_element(loc).await {
         Ok(e) => e,
         Err(e) => {
@@ -149,42 +149,52 @@ async fn wait(c: &Client, loc: Locator<'_>) -> Element {
     }
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     let e = wait(c, Locator::Css(css)).await;
     e.text().await.expect("element text")
 }
 
 /// Waits for the element at `xpath` and returns its text.
-async fn xtext(c: &Client, xpath: &str) -> String {
+pub(crate) async fn xtext(c: &Client, xpath: &str) -> String {
     let e = wait(c, Locator::XPath(xpath)).await;
     e.text().await.expect("element text")
 }
 
-async fn count(c: &Client, loc: Locator<'_>) -> usize {
+/// The `textContent` of an element, for what the browser does not render
+/// as text (an SVG `<title>`).
+pub(crate) async fn content(c: &Client, css: &str) -> String {
+    let e = wait(c, Locator::Css(css)).await;
+    e.prop("textContent")
+        .await
+        .expect("prop")
+        .unwrap_or_default()
+}
+
+pub(crate) async fn count(c: &Client, loc: Locator<'_>) -> usize {
     c.find_all(loc).await.expect("find_all").len()
 }
 
-async fn fill(c: &Client, id: &str, value: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, value: &str) {
     let field = wait(c, Locator::Id(id)).await;
     field.clear().await.expect("clear");
     field.send_keys(value).await.expect("type");
 }
 
-async fn click(c: &Client, loc: Locator<'_>) {
+pub(crate) async fn click(c: &Client, loc: Locator<'_>) {
     wait(c, loc).await.click().await.expect("click");
 }
 
-async fn select(c: &Client, id: &str, value: &str) {
+pub(crate) async fn select(c: &Client, id: &str, value: &str) {
     let e = wait(c, Locator::Id(id)).await;
     e.select_by_value(value).await.expect("select option");
 }
 
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     c.current_url().await.expect("url").path().to_owned()
 }
 
 /// Fills and submits the sign-in form.
-async fn submit_login(c: &Client, app: &TestApp, username: &str, password: &str) {
+pub(crate) async fn submit_login(c: &Client, app: &TestApp, username: &str, password: &str) {
     open(c, app, "/login").await;
     fill(c, "username", username).await;
     fill(c, "password", password).await;
@@ -192,7 +202,7 @@ async fn submit_login(c: &Client, app: &TestApp, username: &str, password: &str)
 }
 
 /// Signs in with ADMIN_PASSWORD and waits for the header to name the user.
-async fn sign_in(c: &Client, app: &TestApp, username: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, username: &str) {
     submit_login(c, app, username, ADMIN_PASSWORD).await;
     xtext(
         c,
@@ -201,7 +211,7 @@ async fn sign_in(c: &Client, app: &TestApp, username: &str) {
     .await;
 }
 
-async fn sign_out(c: &Client, app: &TestApp) {
+pub(crate) async fn sign_out(c: &Client, app: &TestApp) {
     click(c, Locator::Id("logout")).await;
     let login = url::Url::parse(&app.url("/login")).expect("url");
     let until = c.wait().at_most(WAIT);
@@ -210,7 +220,7 @@ async fn sign_out(c: &Client, app: &TestApp) {
 }
 
 /// Waits for the error page of `status` and returns its detail line.
-async fn error_page(c: &Client, status: u16) -> String {
+pub(crate) async fn error_page(c: &Client, status: u16) -> String {
     xtext(
         c,
         &format!("//h1[starts-with(normalize-space(), '{status} ')]"),
