@@ -14,6 +14,7 @@ mod browser;
 mod cli_client;
 mod cli_cvss;
 mod exposure;
+mod exposure_realdata;
 mod identity;
 mod labels_property;
 mod notifications;
