@@ -236,7 +236,7 @@ both_backends!(
 // ---------------------------------------------------------------------------
 
 /// The advisories of a feed document (OSV, CVE JSON 5, CSAF); none for KEV or EPSS.
-fn advisories_of(name: &str, bytes: &[u8]) -> Vec<Advisory> {
+pub fn advisories_of(name: &str, bytes: &[u8]) -> Vec<Advisory> {
     match advisory::parse_document(name, bytes) {
         Ok(Document::Osv(a) | Document::Cve(a)) => vec![a],
         Ok(Document::Csaf(list)) => list,
@@ -248,7 +248,7 @@ fn advisories_of(name: &str, bytes: &[u8]) -> Vec<Advisory> {
 /// Alias groups as documented: ids linked through `aliases` form one
 /// vulnerability, known by its lowest CVE id, else its lowest id. Maps every
 /// id (advisory ids and aliases) to its group's id.
-fn alias_groups(records: &[Advisory]) -> HashMap<String, String> {
+pub fn alias_groups(records: &[Advisory]) -> HashMap<String, String> {
     let mut links: HashMap<&str, Vec<&str>> = HashMap::new();
     for a in records {
         links.entry(&a.id).or_default();
@@ -287,7 +287,7 @@ fn alias_groups(records: &[Advisory]) -> HashMap<String, String> {
 /// (component name, vulnerability id) → decision, for PyPI components,
 /// through `versions::decide` over every affected entry of the package;
 /// withdrawn records do not count, and "affected" wins over "cannot_decide".
-fn expected_exposures(
+pub fn expected_exposures(
     records: &[Advisory],
     groups: &HashMap<String, String>,
     components: &[(&str, &str)],

@@ -13,6 +13,7 @@ mod bad_input;
 mod browser;
 mod cli_client;
 mod cli_cvss;
+mod cli_e2e;
 mod exposure;
 mod exposure_realdata;
 mod identity;
