@@ -514,6 +514,45 @@ async fn real_pypi_advisories_match_as_the_domain_decides(app: TestApp) {
         assert_eq!(e["priority"]["in_kev"], listed.contains(&id), "{e}");
     }
 
+    // Small pages give the same list, in the same order, each item once.
+    let whole = all_exposures(&app, &ops, &[("state", "all")]).await;
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (s, v) = app
+            .get(
+                &ops,
+                &format!("/api/v1/exposures?state=all&limit=7&cursor={cursor}"),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        paged.extend(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].clone()),
+        );
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    let whole_ids: Vec<Value> = whole.iter().map(|e| e["id"].clone()).collect();
+    assert_eq!(paged, whole_ids, "pages of 7 against one page");
+    assert_eq!(whole.len(), 2 * expected.len());
+
+    // Any id of a group finds its exposures.
+    for a in records.iter().filter(|a| a.id.starts_with("GHSA-")) {
+        let gid = &groups[&a.id];
+        let by_group = all_exposures(&app, &ops, &[("vulnerability", gid), ("asset", &late)]).await;
+        let by_ghsa =
+            all_exposures(&app, &ops, &[("vulnerability", &a.id), ("asset", &late)]).await;
+        let wanted = expected.keys().filter(|(_, g)| g == gid).count();
+        assert_eq!(by_group.len(), wanted, "{gid}");
+        assert_eq!(by_ghsa, by_group, "{} is an alias of {gid}", a.id);
+    }
+
     // Grouping: every record's vulnerability is its alias group.
     let mut server_groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for a in &records {
@@ -563,6 +602,45 @@ async fn real_pypi_advisories_match_as_the_domain_decides(app: TestApp) {
     assert!(ghsa_pysec > 0, "some PYSEC and GHSA records share a CVE");
     assert!(local_groups.len() < records.len());
 
+    // Upgrading: what the newer versions no longer have is resolved, the rest stays.
+    const NEWER: &[(&str, &str)] = &[
+        ("paramiko", "3.4.0"),
+        ("django", "4.2.10"),
+        ("jinja2", "3.1.2"),
+        ("requests", "2.31.0"),
+        ("urllib3", "2.0.6"),
+        ("salt", "3006.0"),
+    ];
+    let newer = expected_exposures(&records, &groups, NEWER);
+    let by_vuln = |m: &BTreeMap<(String, String), &str>| -> BTreeSet<(String, String)> {
+        m.keys().cloned().collect()
+    };
+    let (old_set, new_set) = (by_vuln(&expected), by_vuln(&newer));
+    // A component is keyed by package and version, so every old one is gone.
+    let (s, v) = upload(&app, &ops, &early, crate::exposure::cyclonedx(NEWER)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["exposures"]["resolved"], old_set.len(), "{v}");
+    assert_eq!(v["exposures"]["new"], new_set.len(), "{v}");
+    assert_eq!(v["exposures"]["open"], new_set.len(), "{v}");
+    let active: BTreeSet<(String, String)> = all_exposures(&app, &ops, &[("asset", &early)])
+        .await
+        .iter()
+        .map(|e| {
+            (
+                e["component"]["name"].as_str().unwrap().to_owned(),
+                e["vulnerability"]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(active, new_set);
+    let patched = all_exposures(&app, &ops, &[("asset", &early), ("state", "patched")]).await;
+    assert_eq!(patched.len(), old_set.len());
+    println!(
+        "  upgraded: {} resolved, {} remain on newer versions",
+        old_set.len(),
+        new_set.len()
+    );
+
     // Re-import: nothing new, nothing changed.
     for (name, bytes) in &feeds {
         let (s, v) = import(&app, &admin, name, bytes.clone()).await;
@@ -587,6 +665,10 @@ async fn real_pypi_advisories_match_as_the_domain_decides(app: TestApp) {
         "after re-import",
         &actual_exposures(&app, &ops, &late).await,
         &expected_text,
+    );
+    assert_eq!(
+        all_exposures(&app, &ops, &[("asset", &early)]).await.len(),
+        new_set.len()
     );
 }
 
