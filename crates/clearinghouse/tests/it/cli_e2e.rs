@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::exposure::{cyclonedx, operator};
 use crate::exposure_realdata::{
-    advisories_of, alias_groups, expected_exposures, files, read, sub_dir,
+    Feed, advisories_of, alias_groups, expected_exposures, files, read, sub_dir,
 };
 use crate::harness::{Db, TestApp, temp_dir};
 
@@ -58,7 +58,7 @@ const COMPONENTS: &[(&str, &str)] = &[("paramiko", "2.4.0"), ("requests", "2.19.
 /// A folder of real feeds, copied to a temporary folder (never into the
 /// repository): PyPA YAML records of paramiko and requests, a Go OSV JSON
 /// record and the KEV catalog. Returns the folder and the advisory files.
-fn feed_folder() -> Option<(PathBuf, Vec<(String, Vec<u8>)>)> {
+fn feed_folder() -> Option<(PathBuf, Vec<Feed>)> {
     let pypa = sub_dir("pypa-advisory-db/vulns")?;
     let go = sub_dir("golang-vulndb/data/osv")?;
     let kev = sub_dir("kev")?;

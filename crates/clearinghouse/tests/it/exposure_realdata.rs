@@ -59,6 +59,9 @@ pub fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A feed file to import: its name and bytes.
+pub type Feed = (String, Vec<u8>);
+
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -382,7 +385,7 @@ const PYPI: &[(&str, &str)] = &[
 /// packages, the GHSA records osv-scanner reported for them (from a real
 /// scan in DefectDojo's fixtures), and CISA's vulnrichment CVE records of
 /// their CVEs; then the KEV catalog.
-fn pypi_feeds() -> Option<(Vec<(String, Vec<u8>)>, Vec<u8>)> {
+fn pypi_feeds() -> Option<(Vec<Feed>, Vec<u8>)> {
     let pypa = sub_dir("pypa-advisory-db/vulns")?;
     let scan = sub_dir("defectdojo-scans/unittests/scans/osv_scanner")?;
     let vulnrichment = sub_dir("vulnrichment")?;
