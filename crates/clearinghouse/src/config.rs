@@ -188,6 +188,10 @@ pub struct BenchMatchingArgs {
     /// Components per SBOM.
     #[arg(long, default_value_t = 300)]
     pub components: usize,
+    /// Share of components drawn at a version an advisory names as
+    /// affected; the others are at the newest fixed version.
+    #[arg(long, default_value_t = 0.2)]
+    pub vulnerable_share: f64,
     /// New advisories imported one at a time for the latency figures.
     #[arg(long, default_value_t = 200)]
     pub new_advisories: usize,

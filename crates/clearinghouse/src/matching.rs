@@ -92,9 +92,59 @@ pub fn component_key(package_key: &str, version: Option<&str>) -> String {
     format!("{package_key}@{}", version.unwrap_or(""))
 }
 
+/// Verdicts already reached, per (package key, version): SBOMs repeat the
+/// same package versions across operators, so each is decided once.
+/// Holds, per pair, the index entries (positions) that did not answer
+/// "not affected", with their decision and reason.
+#[derive(Debug, Default)]
+pub struct VerdictCache {
+    hits: HashMap<(String, Option<String>), Vec<(usize, Decision, String)>>,
+}
+
+impl VerdictCache {
+    fn verdicts(
+        &mut self,
+        entries: &[Affected],
+        key: &str,
+        version: Option<&str>,
+    ) -> &[(usize, Decision, String)] {
+        self.hits
+            .entry((key.to_owned(), version.map(str::to_owned)))
+            .or_insert_with(|| {
+                entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| {
+                        let verdict = match version {
+                            Some(v) => versions::decide(a.ecosystem, v, &a.ranges, &a.versions),
+                            None => versions::Verdict {
+                                decision: Decision::CannotDecide,
+                                reason: "the component has no version".to_owned(),
+                            },
+                        };
+                        (verdict.decision != Decision::NotAffected).then_some((
+                            i,
+                            verdict.decision,
+                            verdict.reason,
+                        ))
+                    })
+                    .collect()
+            })
+    }
+}
+
 /// Decides every component against the index. Per (asset, component,
 /// vulnerability) the strongest answer wins: affected over cannot-decide.
 pub fn match_components(index: &Index, components: &[ComponentRow]) -> Vec<Found> {
+    match_components_cached(index, components, &mut VerdictCache::default())
+}
+
+/// [`match_components`] reusing verdicts across calls.
+pub fn match_components_cached(
+    index: &Index,
+    components: &[ComponentRow],
+    cache: &mut VerdictCache,
+) -> Vec<Found> {
     let mut best: HashMap<(String, String, String), Found> = HashMap::new();
     for c in components {
         let Some(key) = c.package_key.as_deref() else {
@@ -104,17 +154,8 @@ pub fn match_components(index: &Index, components: &[ComponentRow]) -> Vec<Found
             continue;
         };
         let ckey = component_key(key, c.version.as_deref());
-        for a in entries {
-            let verdict = match c.version.as_deref() {
-                Some(v) => versions::decide(a.ecosystem, v, &a.ranges, &a.versions),
-                None => versions::Verdict {
-                    decision: Decision::CannotDecide,
-                    reason: "the component has no version".to_owned(),
-                },
-            };
-            if verdict.decision == Decision::NotAffected {
-                continue;
-            }
+        for (i, decision, why) in cache.verdicts(entries, key, c.version.as_deref()) {
+            let a = &entries[*i];
             let slot = (c.asset_id.clone(), ckey.clone(), a.vuln_id.clone());
             if best
                 .get(&slot)
@@ -122,11 +163,8 @@ pub fn match_components(index: &Index, components: &[ComponentRow]) -> Vec<Found
             {
                 continue;
             }
-            let shown = c.purl.clone().unwrap_or_else(|| ckey.clone());
-            let reason = format!(
-                "{shown} matches {} ({}): {}",
-                a.advisory_id, a.ecosystem, verdict.reason
-            );
+            let shown = c.purl.as_deref().unwrap_or(&ckey);
+            let reason = format!("{shown} matches {} ({}): {why}", a.advisory_id, a.ecosystem);
             best.insert(
                 slot,
                 Found {
@@ -137,7 +175,7 @@ pub fn match_components(index: &Index, components: &[ComponentRow]) -> Vec<Found
                     purl: c.purl.clone(),
                     vuln_id: a.vuln_id.clone(),
                     advisory_id: a.advisory_id.clone(),
-                    decision: verdict.decision,
+                    decision: *decision,
                     reason,
                 },
             );
@@ -417,6 +455,7 @@ pub async fn rematch_all(
     assets_per_batch: usize,
 ) -> Result<ExposureCounts, crate::error::AppError> {
     let index = Index::from_rows(store::advisories::all_affected(&app.store.pool).await?);
+    let mut cache = VerdictCache::default();
     let mut total = ExposureCounts::default();
     let mut after = String::new();
     loop {
@@ -429,7 +468,7 @@ pub async fn rematch_all(
         let now = crate::clock::now_text();
         let mut tx = app.store.begin_write().await?;
         let components = store::assets::components_of_assets(&mut tx, &ids).await?;
-        let found = match_components(&index, &components);
+        let found = match_components_cached(&index, &components, &mut cache);
         let existing = store::exposures::of_assets(&mut tx, &ids).await?;
         let changes = apply(
             &mut tx,

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clearinghouse_domain::advisory::{self, Document};
-use clearinghouse_domain::versions::OsvEvent;
+use clearinghouse_domain::versions::{OsvEvent, compare};
 
 use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
@@ -48,12 +48,15 @@ impl Rng {
     }
 }
 
-/// A package named by the advisories, with versions worth drawing.
+/// A package named by the advisories, with versions worth drawing: ones
+/// the advisories name as affected (introduced, last affected, listed) and
+/// the newest version any of them names as fixed (the up-to-date case).
 struct Package {
     key: String,
     purl_type: String,
     name: String,
     versions: Vec<String>,
+    newest_fixed: Option<String>,
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -106,17 +109,24 @@ fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
                 purl_type: af.package.purl_type.clone(),
                 name: af.package.name.clone(),
                 versions: Vec::new(),
+                newest_fixed: None,
             });
             p.versions.extend(af.versions.iter().take(20).cloned());
-            for r in &af.ranges {
+            for r in af.ranges.iter().filter(|r| r.kind != "GIT") {
                 for e in &r.events {
                     match e {
-                        OsvEvent::Introduced(v)
-                        | OsvEvent::Fixed(v)
-                        | OsvEvent::LastAffected(v)
+                        OsvEvent::Introduced(v) | OsvEvent::LastAffected(v)
                             if v != "0" && v.len() < 40 =>
                         {
                             p.versions.push(v.clone())
+                        }
+                        OsvEvent::Fixed(v) if v.len() < 40 => {
+                            let newer = p.newest_fixed.as_ref().is_none_or(|old| {
+                                compare(af.ecosystem, v, old).is_ok_and(|o| o.is_gt())
+                            });
+                            if newer {
+                                p.newest_fixed = Some(v.clone());
+                            }
                         }
                         _ => {}
                     }
@@ -129,7 +139,7 @@ fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
         .filter_map(|mut p| {
             p.versions.sort();
             p.versions.dedup();
-            (!p.versions.is_empty()).then_some(p)
+            (!p.versions.is_empty() || p.newest_fixed.is_some()).then_some(p)
         })
         .collect()
 }
@@ -238,7 +248,12 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             let components: Vec<store::assets::NewComponent> = (0..args.components)
                 .map(|_| {
                     let p = &packages[rng.below(packages.len())];
-                    let v = p.versions[rng.below(p.versions.len())].clone();
+                    let old = (rng.below(1000) as f64) < args.vulnerable_share * 1000.0;
+                    let v = match (&p.newest_fixed, old || p.newest_fixed.is_none()) {
+                        (Some(fixed), false) => fixed.clone(),
+                        _ if p.versions.is_empty() => p.newest_fixed.clone().unwrap_or_default(),
+                        _ => p.versions[rng.below(p.versions.len())].clone(),
+                    };
                     store::assets::NewComponent {
                         package_key: Some(p.key.clone()),
                         ecosystem: Some(p.purl_type.clone()),
@@ -255,10 +270,12 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
     }
     let total_components = args.operators * args.components;
     println!(
-        "setup: {} operators x {} components = {} components in {:.1} s",
+        "setup: {} operators x {} components = {} components ({:.0}% at a version an advisory names as affected, \
+         the rest at the newest fixed version) in {:.1} s",
         args.operators,
         args.components,
         total_components,
+        args.vulnerable_share * 100.0,
         t.elapsed().as_secs_f64()
     );
     let rss_loaded = rss_kib("VmRSS:");

@@ -10,6 +10,9 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 use super::{Result, in_placeholders, json_list, parse_json_list, values_placeholders};
 use crate::model::exposure::{Advisory, Vulnerability};
 
+/// Rows of `affected_packages` per insert statement (6 parameters each).
+const AFFECTED_ROWS: usize = 150;
+
 /// An advisory as stored, with what the import needs to compare.
 #[derive(Debug, Clone)]
 pub struct AdvisoryRow {
@@ -159,7 +162,7 @@ pub async fn upsert(
         }
         q.execute(&mut *conn).await?;
     }
-    for (chunk_no, chunk) in affected.chunks(300).enumerate() {
+    for (chunk_no, chunk) in affected.chunks(AFFECTED_ROWS).enumerate() {
         let sql = format!(
             "INSERT INTO affected_packages (advisory_id, idx, package_key, ecosystem, ranges, versions) VALUES {}",
             values_placeholders(chunk.len(), 6)
@@ -168,7 +171,7 @@ pub async fn upsert(
         for (i, (key, eco, ranges, versions)) in chunk.iter().enumerate() {
             q = q
                 .bind(&a.id)
-                .bind((chunk_no * 300 + i) as i64)
+                .bind((chunk_no * AFFECTED_ROWS + i) as i64)
                 .bind(key)
                 .bind(eco)
                 .bind(ranges)
@@ -530,7 +533,7 @@ pub async fn upsert_kev(conn: &mut AnyConnection, rows: &[KevRow<'_>]) -> Result
                 .is_none_or(|(due, rw)| due != k.due_date || (*rw != 0) != k.known_ransomware)
         })
         .collect();
-    for chunk in changed.chunks(200) {
+    for chunk in changed.chunks(100) {
         let sql = format!(
             "INSERT INTO kev_entries (cve_id, vendor, product, name, date_added, due_date, known_ransomware, \
              required_action) VALUES {} ON CONFLICT (cve_id) DO UPDATE SET vendor = excluded.vendor, \
@@ -573,7 +576,7 @@ pub async fn upsert_epss(
         .iter()
         .filter(|(cve, p, _)| existing.get(cve).is_none_or(|old| (old - p).abs() > 1e-9))
         .collect();
-    for chunk in changed.chunks(300) {
+    for chunk in changed.chunks(200) {
         let sql = format!(
             "INSERT INTO epss_scores (cve_id, probability, percentile, score_date) VALUES {} \
              ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \

@@ -174,7 +174,7 @@ pub async fn insert_components(
     components: &[NewComponent],
 ) -> Result<()> {
     const COLS: usize = 7;
-    for chunk in components.chunks(1000) {
+    for chunk in components.chunks(100) {
         let sql = format!(
             "INSERT INTO components (asset_id, package_key, ecosystem, purl, name, version, cpe) VALUES {}",
             values_placeholders(chunk.len(), COLS)

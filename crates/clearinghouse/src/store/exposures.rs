@@ -104,7 +104,7 @@ pub async fn of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<Curr
 /// Inserts new exposures (state `open`) in multi-row batches.
 pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<()> {
     const COLS: usize = 20;
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(40) {
         let sql = format!(
             "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, component_version, \
              component_purl, vuln_id, advisory_id, decision, reason, priority, priority_rank, ssvc_decision, \

@@ -165,6 +165,10 @@ impl Store {
     }
 }
 
+/// Multi-row inserts keep to about a thousand parameters a statement:
+/// sqlx's SQLite driver resolves each `$n` by name, so one statement's
+/// binding cost grows with the square of its parameter count.
+///
 /// `($1, $2, ...), (...)` for a multi-row insert of `rows` rows of `cols`
 /// columns, numbering placeholders from `$1`.
 pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {

@@ -18,7 +18,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::matching::Changes;
 use crate::model::Page;
-use crate::model::exposure::{Exposure, ExposureStat};
+use crate::model::exposure::{Exposure, ExposureStat, Vulnerability};
 use crate::store::{self, Tx};
 
 /// The remediation states an operator may set.
@@ -256,9 +256,15 @@ pub async fn stats(
     )
 }
 
-/// Tells each organisation, once per vulnerability, what one sync changed.
-/// Under embargo the notification is TLP:AMBER (matching only created
-/// exposures for vetted operators).
+/// Above this many vulnerabilities changed for one organisation in one
+/// sync (a bulk import or a full re-match), it gets one summary instead of
+/// one notification per vulnerability.
+const PER_VULN_NOTIFICATIONS: usize = 3;
+
+/// Tells each organisation what one sync changed: once per vulnerability,
+/// or in one summary when many changed at once. Under embargo the
+/// notification is TLP:AMBER (matching only created exposures for vetted
+/// operators).
 pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> AppResult<()> {
     if changes.by_org_vuln.is_empty() {
         return Ok(());
@@ -271,80 +277,138 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
         .into_iter()
         .collect();
     let vulns = store::advisories::vulnerabilities(tx, &vuln_ids).await?;
-    let mut keys: Vec<&(String, String)> = changes.by_org_vuln.keys().collect();
-    keys.sort();
-    for key in keys {
-        let (org_id, vuln_id) = key;
-        let Some((new, changed)) = changes.by_org_vuln.get(key) else {
-            continue;
-        };
-        let Some(v) = vulns.get(vuln_id) else {
-            continue;
-        };
-        let tlp = if v.embargoed { "AMBER" } else { "CLEAR" };
-        let aliases: Vec<&String> = v.aliases.iter().filter(|a| *a != vuln_id).collect();
-        let also = if aliases.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (also {})",
-                aliases
-                    .iter()
-                    .map(|a| a.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let (kind, title, ids) = if new.is_empty() {
-            (
-                "exposure.priority_changed",
-                format!(
-                    "Priority changed for {vuln_id} on {} exposure(s)",
-                    changed.len()
-                ),
-                changed,
-            )
-        } else {
-            (
-                "exposure.new",
-                format!(
-                    "{vuln_id} affects {} component(s) of your assets",
-                    new.len()
-                ),
-                new,
-            )
-        };
-        let body = format!(
-            "{vuln_id}{also}: {}{}",
-            v.summary,
-            if v.embargoed {
-                "\nTLP:AMBER — embargoed: share only within your organisation on a need-to-know basis."
-            } else {
-                ""
+    let mut by_org: std::collections::BTreeMap<&str, Vec<(&Vulnerability, &[String], &[String])>> =
+        Default::default();
+    for ((org_id, vuln_id), (new, changed)) in &changes.by_org_vuln {
+        if let Some(v) = vulns.get(vuln_id) {
+            by_org
+                .entry(org_id)
+                .or_default()
+                .push((v, new.as_slice(), changed.as_slice()));
+        }
+    }
+    for (org_id, mut items) in by_org {
+        items.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        if items.len() <= PER_VULN_NOTIFICATIONS {
+            for (v, new, changed) in items {
+                notifications::enqueue(app, tx, one_vulnerability(org_id, v, new, changed)).await?;
             }
-        );
-        notifications::enqueue(
-            app,
-            tx,
-            NewNotification {
-                org_id: org_id.clone(),
-                kind: kind.to_owned(),
-                exposure_id: ids.first().cloned(),
-                vuln_id: Some(vuln_id.clone()),
-                tlp: tlp.to_owned(),
-                title,
-                body,
-                data: json!({
-                    "vulnerability": vuln_id,
-                    "aliases": aliases,
-                    "exposures": ids,
-                    "new": new.len(),
-                    "priority_changed": changed.len(),
-                    "tlp": tlp,
-                }),
-            },
-        )
-        .await?;
+        } else {
+            notifications::enqueue(app, tx, summary(org_id, &items)).await?;
+        }
     }
     Ok(())
+}
+
+fn tlp_of(embargoed: bool) -> &'static str {
+    if embargoed { "AMBER" } else { "CLEAR" }
+}
+
+const EMBARGO_NOTE: &str =
+    "\nTLP:AMBER — embargoed: share only within your organisation on a need-to-know basis.";
+
+fn one_vulnerability(
+    org_id: &str,
+    v: &Vulnerability,
+    new: &[String],
+    changed: &[String],
+) -> NewNotification {
+    let aliases: Vec<&str> = v
+        .aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != v.id)
+        .collect();
+    let also = if aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" (also {})", aliases.join(", "))
+    };
+    let (kind, title, ids) = if new.is_empty() {
+        (
+            "exposure.priority_changed",
+            format!(
+                "Priority changed for {} on {} exposure(s)",
+                v.id,
+                changed.len()
+            ),
+            changed,
+        )
+    } else {
+        (
+            "exposure.new",
+            format!("{} affects {} component(s) of your assets", v.id, new.len()),
+            new,
+        )
+    };
+    NewNotification {
+        org_id: org_id.to_owned(),
+        kind: kind.to_owned(),
+        exposure_id: ids.first().cloned(),
+        vuln_id: Some(v.id.clone()),
+        tlp: tlp_of(v.embargoed).to_owned(),
+        title,
+        body: format!(
+            "{}{also}: {}{}",
+            v.id,
+            v.summary,
+            if v.embargoed { EMBARGO_NOTE } else { "" }
+        ),
+        data: json!({
+            "vulnerability": v.id,
+            "aliases": aliases,
+            "exposures": ids,
+            "new": new.len(),
+            "priority_changed": changed.len(),
+            "tlp": tlp_of(v.embargoed),
+        }),
+    }
+}
+
+fn summary(org_id: &str, items: &[(&Vulnerability, &[String], &[String])]) -> NewNotification {
+    let new: usize = items.iter().map(|(_, n, _)| n.len()).sum();
+    let changed: usize = items.iter().map(|(_, _, c)| c.len()).sum();
+    let embargoed = items.iter().any(|(v, _, _)| v.embargoed);
+    let mut body = String::new();
+    for (v, n, c) in items.iter().take(20) {
+        body.push_str(&format!(
+            "{}: {} new, {} priority changed — {}\n",
+            v.id,
+            n.len(),
+            c.len(),
+            v.summary
+        ));
+    }
+    if items.len() > 20 {
+        body.push_str(&format!(
+            "… and {} more vulnerabilities; see your exposures.\n",
+            items.len() - 20
+        ));
+    }
+    if embargoed {
+        body.push_str(EMBARGO_NOTE.trim_start());
+    }
+    let list: Vec<serde_json::Value> = items
+        .iter()
+        .take(500)
+        .map(|(v, n, c)| json!({ "vulnerability": v.id, "new": n.len(), "priority_changed": c.len() }))
+        .collect();
+    NewNotification {
+        org_id: org_id.to_owned(),
+        kind: if new > 0 {
+            "exposure.new"
+        } else {
+            "exposure.priority_changed"
+        }
+        .to_owned(),
+        exposure_id: None,
+        vuln_id: None,
+        tlp: tlp_of(embargoed).to_owned(),
+        title: format!(
+            "{new} new exposure(s) and {changed} priority change(s) across {} vulnerabilities",
+            items.len()
+        ),
+        body,
+        data: json!({ "new": new, "priority_changed": changed, "vulnerabilities": list, "tlp": tlp_of(embargoed) }),
+    }
 }
