@@ -181,6 +181,7 @@ impl<'de> Visitor<'de> for RunSeed<'_, '_> {
                     meta.set_provenance(&list.map(|c| c.0).unwrap_or_default());
                 }
                 "results" => {
+                    ctx.path = format!("runs[{index}].results");
                     map.next_value_seed(ResultsSeed {
                         ctx: &mut *ctx,
                         meta: &meta,
