@@ -79,7 +79,8 @@ pub const MAX_EVIDENCE_BYTES: usize = 4 * 1024;
 pub const MAX_TITLE_BYTES: usize = 512;
 /// The most bytes kept of a description or any other free text.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
-/// The most rules kept from one SARIF run's `tool` (driver and extensions together).
+/// The most rules kept per tool component (driver or extension, at most 256
+/// extensions) of one SARIF run; later rules are skipped unread.
 pub const MAX_RULES: usize = 50_000;
 /// The most `versionControlProvenance` entries read from one run.
 pub const MAX_PROVENANCE: usize = 64;

@@ -43,7 +43,11 @@ pub(super) fn parse<R: Read>(
         )));
     }
     let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let name = if json { "document.json" } else { "document.yaml" };
+    let name = if json {
+        "document.json"
+    } else {
+        "document.yaml"
+    };
     let doc = parse_document(name, &bytes).map_err(|e| FindingError::Document {
         position: e.field().unwrap_or("$").to_owned(),
         line: e.line().unwrap_or(0),

@@ -107,7 +107,11 @@ fn every_sarif_file_gives_one_finding_per_result() {
             assert!(!f.title.is_empty(), "{name} {}", f.position);
             assert!(f.position.starts_with("runs["), "{name} {}", f.position);
             assert_eq!(f.fingerprint.len(), 64);
-            assert!(f.evidence.as_ref().is_none_or(|e| e.len() <= MAX_EVIDENCE_BYTES));
+            assert!(
+                f.evidence
+                    .as_ref()
+                    .is_none_or(|e| e.len() <= MAX_EVIDENCE_BYTES)
+            );
             total += 1;
             with_cwe += usize::from(!f.cwes.is_empty());
             with_severity += usize::from(f.severity.is_some());
@@ -131,7 +135,10 @@ fn every_sarif_file_gives_one_finding_per_result() {
         unique.len()
     );
     assert!(total >= 1494, "{total}");
-    assert!(with_cwe > 100 && with_severity > 1000, "{with_cwe} {with_severity}");
+    assert!(
+        with_cwe > 100 && with_severity > 1000,
+        "{with_cwe} {with_severity}"
+    );
 }
 
 #[test]
@@ -205,7 +212,9 @@ fn advisory_corpus(
 #[test]
 fn pypa_osv_records_become_package_findings() {
     let Some((docs, findings, rejected)) =
-        advisory_corpus("pypa-advisory-db/vulns", "yaml", FindingFormat::Osv, |_| true)
+        advisory_corpus("pypa-advisory-db/vulns", "yaml", FindingFormat::Osv, |_| {
+            true
+        })
     else {
         return;
     };

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::sarif::{Ctx, Deferred};
 use super::text::{document_error, first_line, push_cwe, push_unique, scan_ids, truncate};
 use super::{
-    Finding, FindingError, Item, ItemError, Location, MAX_EVIDENCE_BYTES, MAX_IDS,
-    MAX_TEXT_BYTES, MAX_TITLE_BYTES, Target, fingerprint, normalise_path,
+    Finding, FindingError, Item, ItemError, Location, MAX_EVIDENCE_BYTES, MAX_IDS, MAX_TEXT_BYTES,
+    MAX_TITLE_BYTES, Target, fingerprint, normalise_path,
 };
 
 /// The version key's name.
@@ -221,9 +221,11 @@ fn finding(position: &str, v: Value, default_target: Option<&Target>) -> Result<
         (Some(s), _) => Target::parse(s).map_err(|e| format!("target: {e}"))?,
         (None, Some(t)) => t.clone(),
         (None, None) => {
-            return Err("no target: neither the finding nor the document names one, \
+            return Err(
+                "no target: neither the finding nor the document names one, \
                         and no default target (--target) was given"
-                .into());
+                    .into(),
+            );
         }
     };
     let severity = match &f.severity {
@@ -249,7 +251,9 @@ fn finding(position: &str, v: Value, default_target: Option<&Target>) -> Result<
         let before = cwes.len();
         push_cwe(&mut cwes, raw, true);
         if cwes.len() == before && !cwes.iter().any(|c| c.eq_ignore_ascii_case(raw.trim())) {
-            return Err(format!("cwe[{i}]: {raw:?} is not a CWE id such as \"CWE-79\""));
+            return Err(format!(
+                "cwe[{i}]: {raw:?} is not a CWE id such as \"CWE-79\""
+            ));
         }
     }
     let mut aliases = Vec::new();
@@ -286,7 +290,10 @@ fn finding(position: &str, v: Value, default_target: Option<&Target>) -> Result<
         severity,
         cvss_vector,
         title,
-        description: truncate(f.description.as_deref().unwrap_or("").trim(), MAX_TEXT_BYTES),
+        description: truncate(
+            f.description.as_deref().unwrap_or("").trim(),
+            MAX_TEXT_BYTES,
+        ),
         evidence: f.evidence.map(|e| truncate(&e, MAX_EVIDENCE_BYTES)),
         aliases,
         fingerprint: fp,

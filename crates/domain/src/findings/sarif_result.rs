@@ -23,8 +23,7 @@
 use serde_json::Value;
 
 use super::text::{
-    first_line, push_cwe, push_cwes_value, scan_ids, severity_from_score,
-    severity_word, truncate,
+    first_line, push_cwe, push_cwes_value, scan_ids, severity_from_score, severity_word, truncate,
 };
 use super::{
     Finding, Item, ItemError, Location, MAX_EVIDENCE_BYTES, MAX_IDS, MAX_TEXT_BYTES,
@@ -86,7 +85,10 @@ impl RunMeta {
         {
             return Some(rule);
         }
-        if let Some(rule) = idx.filter(|_| ext.is_none()).and_then(|i| self.rules.get(i)) {
+        if let Some(rule) = idx
+            .filter(|_| ext.is_none())
+            .and_then(|i| self.rules.get(i))
+        {
             return Some(rule);
         }
         let id = str_at(r, &["ruleId"]).or(rule_ref.and_then(|x| str_at(x, &["id"])))?;
@@ -144,7 +146,8 @@ pub(super) fn convert(
     meta: &RunMeta,
     default_target: Option<&Target>,
 ) -> Item {
-    let reject = |position: String, message: String| Item::Rejected(ItemError { position, message });
+    let reject =
+        |position: String, message: String| Item::Rejected(ItemError { position, message });
     if !r.is_object() {
         return reject(
             position,
@@ -247,7 +250,9 @@ pub(super) fn convert(
         tool: meta.tool.clone(),
         cwes,
         severity: severity(&r, rule),
-        cvss_vector: props.and_then(cvss_in).or(rule.and_then(|x| x.cvss.clone())),
+        cvss_vector: props
+            .and_then(cvss_in)
+            .or(rule.and_then(|x| x.cvss.clone())),
         title,
         description,
         evidence: snippet.map(|s| truncate(s, MAX_EVIDENCE_BYTES)),
@@ -277,7 +282,9 @@ fn severity(r: &Value, rule: Option<&Rule>) -> Option<Severity> {
         .and_then(|p| number(p.get("security-severity")))
         .or(rule.and_then(|x| x.security_severity))
         .and_then(severity_from_score)
-        .or(props.and_then(|p| str_at(p, &["severity"])).and_then(severity_word))
+        .or(props
+            .and_then(|p| str_at(p, &["severity"]))
+            .and_then(severity_word))
         .or(str_at(r, &["level"]).and_then(level))
         .or(rule.and_then(|x| x.level.as_deref()).and_then(level))
         .or(rule
@@ -295,7 +302,11 @@ fn severity(r: &Value, rule: Option<&Rule>) -> Option<Severity> {
 fn tool_fingerprint(r: &Value) -> Option<String> {
     let map = ["fingerprints", "partialFingerprints"]
         .iter()
-        .find_map(|k| r.get(*k).and_then(Value::as_object).filter(|m| !m.is_empty()))?;
+        .find_map(|k| {
+            r.get(*k)
+                .and_then(Value::as_object)
+                .filter(|m| !m.is_empty())
+        })?;
     let mut parts: Vec<String> = map
         .iter()
         .map(|(k, v)| match v {

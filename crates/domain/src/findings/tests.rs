@@ -86,7 +86,13 @@ fn fingerprint_ignores_the_package_version_and_normalises_paths() {
     let a = Target::parse("pkg:pypi/paramiko@2.4.0").expect("purl");
     let b = Target::parse("pkg:pypi/paramiko@2.4.1").expect("purl");
     let fa = fingerprint(&a.identity(), Some("R1"), Some(&loc("a/b.py")), None, None);
-    let fb = fingerprint(&b.identity(), Some("R1"), Some(&loc("./a\\b.py")), None, None);
+    let fb = fingerprint(
+        &b.identity(),
+        Some("R1"),
+        Some(&loc("./a\\b.py")),
+        None,
+        None,
+    );
     assert_eq!(fa, fb);
     assert_eq!(fa.len(), 64);
     let other_rule = fingerprint(&a.identity(), Some("R2"), Some(&loc("a/b.py")), None, None);
@@ -278,7 +284,11 @@ fn sarif_items_without_target_or_shape_are_rejected_with_positions() {
     assert!(r[2].message.contains("properties"), "{}", r[2].message);
 
     // With a default target every well-formed result is a finding.
-    let (items, result) = run(doc, FindingFormat::Sarif, Some("repo:https://example.org/x@abc"));
+    let (items, result) = run(
+        doc,
+        FindingFormat::Sarif,
+        Some("repo:https://example.org/x@abc"),
+    );
     assert_eq!(result.expect("parses").findings, 2);
     assert_eq!(rejections(&items).len(), 2);
 }
@@ -292,7 +302,11 @@ fn sarif_fatal_errors_name_their_position() {
     };
     assert_eq!(position, "runs[0].results[1]");
     assert!(line > 1);
-    assert_eq!(items.len(), 1, "the first result was delivered before the error");
+    assert_eq!(
+        items.len(),
+        1,
+        "the first result was delivered before the error"
+    );
 
     for (doc, want) in [
         ("", "$"),
@@ -338,13 +352,21 @@ fn native_form_streams_with_rejections_per_finding() {
     assert_eq!(f[0].severity, Some(Severity::High));
     assert_eq!(f[0].target.identity(), "pkg:pypi/paramiko");
     assert_eq!(f[0].target.version(), Some("2.4.0"));
-    assert_eq!(f[0].location.as_ref().and_then(|l| l.path.as_deref()), Some("a/b.py"));
+    assert_eq!(
+        f[0].location.as_ref().and_then(|l| l.path.as_deref()),
+        Some("a/b.py")
+    );
     assert_eq!(f[1].cwes, ["CWE-79"]);
     assert_eq!(f[1].target.identity(), "repo:https://o.org/r");
     let r = rejections(&items);
     let got: Vec<(&str, &str)> = r
         .iter()
-        .map(|e| (e.position.as_str(), e.message.split(':').next().unwrap_or("")))
+        .map(|e| {
+            (
+                e.position.as_str(),
+                e.message.split(':').next().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -152,7 +152,12 @@ pub(super) fn weight(v: &serde_json::Value) -> usize {
         Value::Null | Value::Bool(_) | Value::Number(_) => 8,
         Value::String(s) => s.len() + 2,
         Value::Array(a) => 2 + a.iter().map(|x| weight(x) + 1).sum::<usize>(),
-        Value::Object(o) => 2 + o.iter().map(|(k, x)| k.len() + 4 + weight(x)).sum::<usize>(),
+        Value::Object(o) => {
+            2 + o
+                .iter()
+                .map(|(k, x)| k.len() + 4 + weight(x))
+                .sum::<usize>()
+        }
     }
 }
 
