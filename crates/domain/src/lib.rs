@@ -9,6 +9,7 @@
 //! `versions` orders versions per ecosystem and decides OSV ranges;
 //! `sbom` reads CycloneDX and SPDX documents into component inventories;
 //! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape;
+//! `findings` streams scanner findings (SARIF, OSV, CSAF, CVE, native JSON) into one shape;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
 //! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline;
 //! `webhook_signature` signs and verifies Standard Webhooks messages.
@@ -17,6 +18,7 @@ pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;
+pub mod findings;
 pub mod identity;
 pub mod labels;
 pub mod priority;
