@@ -17,11 +17,15 @@ pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;
+/// Envelope encryption of proof-of-concept artifacts: per-artifact data keys wrapped by a KEK.
+pub mod envelope;
 pub mod identity;
 pub mod labels;
 pub mod priority;
 pub mod purl;
 pub mod sbom;
+/// Near-duplicate detection of findings: normalised shingles, MinHash, LSH band keys.
+pub mod similarity;
 pub mod ssvc;
 pub mod versions;
 pub mod webhook_signature;

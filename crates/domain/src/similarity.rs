@@ -1,0 +1,1 @@
+//! Near-duplicate detection of vulnerability findings (MinHash, LSH).
