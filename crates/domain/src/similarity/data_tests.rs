@@ -2,10 +2,11 @@
 //! PYSEC record and another source's record of the same CVE, or two PYSEC
 //! records aliasing one CVE) score higher than random pairs of PYSEC records.
 //!
-//! The PYSEC records' GHSA aliases have no GHSA text in the shared data (the
-//! trivy GHSA fixtures are ten non-PyPI advisories, osv-scanner's test data
-//! has none), so the other side of a pair is the CVE as Bitnami, Go, RustSec,
-//! CISA CSAF, vulnrichment (CVE JSON 5) or osv.dev's samples describe it.
+//! GHSA records of PyPI CVEs are found in osv-scanner's output among the
+//! DefectDojo scanner samples (the trivy GHSA fixtures are ten non-PyPI
+//! advisories, osv-scanner's own test data has none); the other pairs are
+//! the CVE as Bitnami, Go, RustSec, CISA CSAF, vulnrichment (CVE JSON 5) or
+//! osv.dev's samples describe it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -180,6 +181,22 @@ fn similarity_alias_records_score_above_random_pairs() {
             }
         }
     }
+    // GHSA records as osv-scanner reported them (a tool's finding).
+    let mut ghsa = Vec::new();
+    let mut seen = BTreeSet::new();
+    for other in osv_scanner_ghsa() {
+        let s = signature(&other.text, None);
+        for i in other
+            .cves
+            .iter()
+            .filter_map(|c| by_cve.get(c.as_str()))
+            .flatten()
+        {
+            if seen.insert((pysec[*i].id.clone(), other.id.clone())) {
+                ghsa.push((sigs[*i].clone(), s.clone(), pysec[*i].text == other.text));
+            }
+        }
+    }
     // Two PYSEC records of one CVE (often two packages, or a re-issued record).
     let mut within = Vec::new();
     let mut seen = BTreeSet::new();
@@ -217,6 +234,7 @@ fn similarity_alias_records_score_above_random_pairs() {
         ));
     }
 
+    let ghsa_mean = report("PYSEC vs GHSA in osv-scanner output, same CVE", &ghsa);
     let cross_mean = report("PYSEC vs other source, same CVE", &cross);
     let within_mean = report("PYSEC vs PYSEC, same CVE", &within);
     let random_mean = report("random PYSEC pairs", &random);
@@ -232,6 +250,47 @@ fn similarity_alias_records_score_above_random_pairs() {
         within_mean > random_mean + 0.2,
         "{within_mean:.3} vs {random_mean:.3}"
     );
+    // osv-scanner's sample has about 27 such pairs; absent, there is nothing to compare.
+    if !ghsa.is_empty() {
+        assert!(
+            ghsa_mean > random_mean + 0.2,
+            "{ghsa_mean:.3} vs {random_mean:.3}"
+        );
+    }
     let random_scores: Vec<f64> = random.iter().map(|(a, b, _)| a.similarity(b)).collect();
     assert!(share(&random_scores, 0.3) < 0.05 && share(&random_scores, 0.5) < 0.01);
+}
+
+/// The GHSA records inside osv-scanner's JSON output
+/// (`results[].packages[].vulnerabilities[]`), each parsed as OSV.
+fn osv_scanner_ghsa() -> Vec<Record> {
+    let Some(dir) = sub_dir("defectdojo-scans/unittests/scans/osv_scanner") else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    files(&dir, "json", &mut paths);
+    let mut out = Vec::new();
+    for p in paths {
+        let Ok(bytes) = std::fs::read(&p) else {
+            continue;
+        };
+        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        let vulns = doc["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["packages"].as_array().into_iter().flatten())
+            .flat_map(|p| p["vulnerabilities"].as_array().into_iter().flatten());
+        for v in vulns {
+            if !v["id"].as_str().is_some_and(|id| id.starts_with("GHSA-")) {
+                continue;
+            }
+            if let Ok(Document::Osv(a)) = parse_document("ghsa.json", v.to_string().as_bytes()) {
+                out.push(record(&a));
+            }
+        }
+    }
+    out
 }
