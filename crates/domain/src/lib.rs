@@ -12,18 +12,22 @@
 //! `findings` streams scanner findings (SARIF, OSV, CSAF, CVE, native JSON) into one shape;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
 //! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline;
-//! `webhook_signature` signs and verifies Standard Webhooks messages.
+//! `webhook_signature` signs and verifies Standard Webhooks messages;
+//! `similarity` finds near-duplicate findings (normalised shingles, MinHash, LSH band keys);
+//! `envelope` encrypts proof-of-concept material (per-artifact keys wrapped by a KEK).
 
 pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;
+pub mod envelope;
 pub mod findings;
 pub mod identity;
 pub mod labels;
 pub mod priority;
 pub mod purl;
 pub mod sbom;
+pub mod similarity;
 pub mod ssvc;
 pub mod versions;
 pub mod webhook_signature;
