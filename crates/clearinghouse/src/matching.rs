@@ -289,8 +289,7 @@ pub async fn apply(
         })
         .collect();
     let now_secs = crate::clock::parse(now).map_or(0, |t| t.unix_timestamp());
-    let mut assessed: HashMap<(String, bool, &'static str), (priority::Priority, String)> =
-        HashMap::new();
+    let mut assessed: HashMap<(String, bool, &'static str), priority::Priority> = HashMap::new();
     let mut inserts = Vec::new();
     for f in found {
         let (Some(vuln), Some(asset)) = (vulns.get(&f.vuln_id), assets.get(&f.asset_id)) else {
@@ -310,11 +309,9 @@ pub async fn apply(
             asset.facts.publicly_exposed,
             asset.facts.mission_impact.table_value(),
         );
-        let (p, p_json) = assessed.entry(cache_key).or_insert_with(|| {
-            let p = priority::assess(vf, &asset.facts);
-            let json = serde_json::to_string(&p).unwrap_or_else(|_| "{}".to_owned());
-            (p, json)
-        });
+        let p = assessed
+            .entry(cache_key)
+            .or_insert_with(|| priority::assess(vf, &asset.facts));
         let slot = (
             f.asset_id.clone(),
             f.component_key.clone(),
@@ -345,7 +342,6 @@ pub async fn apply(
             advisory_id: f.advisory_id.clone(),
             decision: decision_text(f.decision).to_owned(),
             reason: f.reason.clone(),
-            priority: p_json.clone(),
             priority_rank: p.rank,
             ssvc_decision: p.ssvc.decision.clone(),
             deadline: p.deadline.outcome.clone(),

@@ -130,7 +130,6 @@ CREATE TABLE exposures (
     advisory_id TEXT NOT NULL,
     decision TEXT NOT NULL,
     reason TEXT NOT NULL,
-    priority TEXT NOT NULL,
     priority_rank BIGINT NOT NULL,
     ssvc_decision TEXT NOT NULL,
     deadline TEXT NOT NULL,

@@ -133,9 +133,14 @@ pub struct Exposure {
     /// Why it matched: the component, range and advisory.
     pub reason: String,
     /// The assessment: CVSS, EPSS, KEV, SSVC inputs with their sources, the
-    /// BOD 26-04 deadline, and an explanation of each step.
+    /// BOD 26-04 deadline, and an explanation of each step. Computed when
+    /// read from what is known now (the stored rank and deadline are kept
+    /// equal to it by matching).
     #[schema(value_type = Object)]
     pub priority: serde_json::Value,
+    /// What `priority` is computed from.
+    #[serde(skip)]
+    pub inputs: Option<PriorityInputs>,
     pub priority_rank: i64,
     /// `track`, `track*`, `attend` or `act`.
     pub ssvc_decision: String,
@@ -155,7 +160,23 @@ pub struct Exposure {
     pub resolved_at: Option<String>,
 }
 
+/// The facts an exposure's priority is computed from.
+#[derive(Debug, Clone)]
+pub struct PriorityInputs {
+    pub vuln: clearinghouse_domain::priority::VulnFacts,
+    pub asset: clearinghouse_domain::priority::AssetFacts,
+}
+
 impl Exposure {
+    /// Fills `priority` from `inputs`.
+    pub fn assess(mut self) -> Exposure {
+        if let Some(i) = &self.inputs {
+            let p = clearinghouse_domain::priority::assess(&i.vuln, &i.asset);
+            self.priority = serde_json::to_value(p).unwrap_or(serde_json::Value::Null);
+        }
+        self
+    }
+
     /// The due date without the time, for display.
     pub fn due_date(&self) -> Option<&str> {
         self.due_at.as_deref().map(|d| d.get(..10).unwrap_or(d))

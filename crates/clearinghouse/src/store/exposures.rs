@@ -6,7 +6,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{Result, in_placeholders, parse_json_list, values_placeholders};
-use crate::model::exposure::{ComponentRef, Exposure, ExposureStat, VulnRef};
+use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
+use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
+
+use crate::model::exposure::{ComponentRef, Exposure, ExposureStat, PriorityInputs, VulnRef};
 
 /// An exposure as matching compares it.
 #[derive(Debug, Clone)]
@@ -35,7 +38,6 @@ pub struct Assessed {
     pub advisory_id: String,
     pub decision: String,
     pub reason: String,
-    pub priority: String,
     pub priority_rank: i64,
     pub ssvc_decision: String,
     pub deadline: String,
@@ -103,11 +105,11 @@ pub async fn of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<Curr
 
 /// Inserts new exposures (state `open`) in multi-row batches.
 pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<()> {
-    const COLS: usize = 20;
+    const COLS: usize = 19;
     for chunk in rows.chunks(40) {
         let sql = format!(
             "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, component_version, \
-             component_purl, vuln_id, advisory_id, decision, reason, priority, priority_rank, ssvc_decision, \
+             component_purl, vuln_id, advisory_id, decision, reason, priority_rank, ssvc_decision, \
              deadline, due_at, embargoed, state, first_seen, updated_at) VALUES {}",
             values_placeholders(chunk.len(), COLS)
         );
@@ -125,7 +127,6 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<
                 .bind(&e.advisory_id)
                 .bind(&e.decision)
                 .bind(&e.reason)
-                .bind(&e.priority)
                 .bind(e.priority_rank)
                 .bind(&e.ssvc_decision)
                 .bind(&e.deadline)
@@ -144,21 +145,20 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<
 /// makes a resolved one open again (the component or range came back).
 pub async fn update_assessment(conn: &mut AnyConnection, e: &Assessed, reopen: bool) -> Result<()> {
     let sql = if reopen {
-        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority = $5, \
-         priority_rank = $6, ssvc_decision = $7, deadline = $8, due_at = $9, embargoed = $10, \
-         updated_at = $11, state = 'open', state_reason = NULL, accepted_until = NULL, \
-         resolved_at = NULL, first_seen = $11 WHERE id = $1"
+        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority_rank = $5, \
+         ssvc_decision = $6, deadline = $7, due_at = $8, embargoed = $9, updated_at = $10, \
+         state = 'open', state_reason = NULL, accepted_until = NULL, resolved_at = NULL, \
+         first_seen = $10 WHERE id = $1"
     } else {
-        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority = $5, \
-         priority_rank = $6, ssvc_decision = $7, deadline = $8, due_at = $9, embargoed = $10, \
-         updated_at = $11 WHERE id = $1"
+        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority_rank = $5, \
+         ssvc_decision = $6, deadline = $7, due_at = $8, embargoed = $9, updated_at = $10 \
+         WHERE id = $1"
     };
     sqlx::query(sql)
         .bind(&e.id)
         .bind(&e.advisory_id)
         .bind(&e.decision)
         .bind(&e.reason)
-        .bind(&e.priority)
         .bind(e.priority_rank)
         .bind(&e.ssvc_decision)
         .bind(&e.deadline)
@@ -229,8 +229,37 @@ pub struct Filter<'a> {
 
 const LIST_COLUMNS: &str = "e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
      e.component_version, e.component_purl, e.vuln_id, v.aliases, v.summary, e.advisory_id, e.decision, \
-     e.reason, e.priority, e.priority_rank, e.ssvc_decision, e.deadline, e.due_at, e.embargoed, e.state, \
-     e.state_reason, e.accepted_until, e.first_seen, e.updated_at, e.resolved_at";
+     e.reason, e.priority_rank, e.ssvc_decision, e.deadline, e.due_at, e.embargoed, e.state, \
+     e.state_reason, e.accepted_until, e.first_seen, e.updated_at, e.resolved_at, \
+     v.cvss_vectors, v.ssvc, v.in_kev, v.kev_due_date, v.kev_ransomware, v.epss, v.epss_percentile, \
+     a.publicly_exposed, a.mission_impact";
+
+/// What the priority of an exposure is computed from, as stored now.
+fn priority_inputs(r: &AnyRow) -> Result<Option<PriorityInputs>> {
+    let Some(vectors) = r.try_get::<Option<String>, _>("cvss_vectors")? else {
+        return Ok(None);
+    };
+    let ssvc: Option<String> = r.try_get("ssvc")?;
+    let epss: Option<f64> = r.try_get("epss")?;
+    let pct: Option<f64> = r.try_get("epss_percentile")?;
+    let mission: String = r.try_get("mission_impact")?;
+    Ok(Some(PriorityInputs {
+        vuln: VulnFacts {
+            cvss_vectors: parse_json_list(&vectors)?,
+            epss: epss.zip(pct),
+            in_kev: r.try_get::<Option<i64>, _>("in_kev")?.unwrap_or(0) != 0,
+            kev_due_date: r.try_get("kev_due_date")?,
+            kev_ransomware: r.try_get::<Option<i64>, _>("kev_ransomware")?.unwrap_or(0) != 0,
+            ssvc: ssvc
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .and_then(|v| CisaSsvcInputs::from_json(&v).ok()),
+        },
+        asset: AssetFacts {
+            publicly_exposed: r.try_get::<i64, _>("publicly_exposed")? != 0,
+            mission_impact: MissionWellbeing::parse(&mission).unwrap_or(MissionWellbeing::Medium),
+        },
+    }))
+}
 
 fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
     let vuln_id: String = r.try_get("vuln_id")?;
@@ -242,7 +271,7 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
             .collect(),
         None => Vec::new(),
     };
-    let priority: String = r.try_get("priority")?;
+    let inputs = priority_inputs(r)?;
     let due_at: Option<String> = r.try_get("due_at")?;
     let mut state: String = r.try_get("state")?;
     let mut state_reason: Option<String> = r.try_get("state_reason")?;
@@ -279,7 +308,8 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
         advisory_id: r.try_get("advisory_id")?,
         decision: r.try_get("decision")?,
         reason: r.try_get("reason")?,
-        priority: serde_json::from_str(&priority).unwrap_or(serde_json::Value::Null),
+        priority: serde_json::Value::Null,
+        inputs,
         priority_rank: r.try_get("priority_rank")?,
         ssvc_decision: r.try_get("ssvc_decision")?,
         deadline: r.try_get("deadline")?,

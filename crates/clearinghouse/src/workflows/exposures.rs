@@ -120,6 +120,7 @@ pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResu
         &clock::now_text(),
     )
     .await?;
+    let rows = rows.into_iter().map(Exposure::assess).collect();
     Ok(super::into_page(rows, limit, |e| {
         format!("{}:{}", e.priority_rank, e.id)
     }))
@@ -130,7 +131,8 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Exposur
     who.require_scope(Scope::ExposuresRead)?;
     let e = store::exposures::get(&app.store.pool, id, &clock::now_text())
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)?
+        .assess();
     if e.org_id != who.org_id() && !who.has_any_role(READ_ANY) {
         return Err(AppError::NotFound);
     }
