@@ -444,16 +444,26 @@ pub async fn sync_vuln(
 
 /// Matches every asset against the whole package index, held in memory,
 /// a page of assets per transaction: what a full re-match (after a bulk
-/// import, or to check the incremental path) costs.
+/// import, or to check the incremental path) costs. On PostgreSQL several
+/// pages are written at once (their assets, hence exposures, are
+/// disjoint); SQLite has one writer.
 pub async fn rematch_all(
     app: &crate::app::AppState,
     who: &crate::auth::Principal,
     assets_per_batch: usize,
 ) -> Result<ExposureCounts, crate::error::AppError> {
+    use futures_util::StreamExt;
+    use futures_util::stream::FuturesUnordered;
+
     let index = Index::from_rows(store::advisories::all_affected(&app.store.pool).await?);
-    let mut cache = VerdictCache::default();
+    let cache = std::sync::Mutex::new(VerdictCache::default());
+    let parallel = match app.store.backend {
+        store::Backend::Postgres => 4,
+        store::Backend::Sqlite => 1,
+    };
     let mut total = ExposureCounts::default();
     let mut after = String::new();
+    let mut inflight = FuturesUnordered::new();
     loop {
         let ids =
             store::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64).await?;
@@ -461,31 +471,55 @@ pub async fn rematch_all(
             break;
         };
         after = last.clone();
-        let now = crate::clock::now_text();
-        let mut tx = app.store.begin_write().await?;
-        let components = store::assets::components_of_assets(&mut tx, &ids).await?;
-        let found = match_components_cached(&index, &components, &mut cache);
-        let existing = store::exposures::of_assets(&mut tx, &ids).await?;
-        let changes = apply(
-            &mut tx,
-            found,
-            existing,
-            "the component is no longer in the asset's inventory at this version",
-            &now,
-        )
-        .await?;
-        crate::workflows::exposures::notify_changes(app, &mut tx, &changes).await?;
-        let event = crate::audit_log::AuditEvent {
-            action: "exposures.rematch",
-            object_type: "assets",
-            object_id: last,
-            change: serde_json::json!({ "assets": ids, "exposures": changes.counts }),
-        };
-        app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-        tx.commit().await?;
-        total.add(&changes.counts);
+        inflight.push(rematch_batch(app, who, &index, &cache, ids));
+        while inflight.len() >= parallel {
+            if let Some(counts) = inflight.next().await {
+                total.add(&counts?);
+            }
+        }
+    }
+    while let Some(counts) = inflight.next().await {
+        total.add(&counts?);
     }
     Ok(total)
+}
+
+async fn rematch_batch(
+    app: &crate::app::AppState,
+    who: &crate::auth::Principal,
+    index: &Index,
+    cache: &std::sync::Mutex<VerdictCache>,
+    ids: Vec<String>,
+) -> Result<ExposureCounts, crate::error::AppError> {
+    let now = crate::clock::now_text();
+    let mut tx = app.store.begin_write().await?;
+    let components = store::assets::components_of_assets(&mut tx, &ids).await?;
+    let found = {
+        let mut cache = cache
+            .lock()
+            .map_err(|_| crate::error::AppError::Internal("verdict cache poisoned".into()))?;
+        match_components_cached(index, &components, &mut cache)
+    };
+    let existing = store::exposures::of_assets(&mut tx, &ids).await?;
+    let changes = apply(
+        &mut tx,
+        found,
+        existing,
+        "the component is no longer in the asset's inventory at this version",
+        &now,
+    )
+    .await?;
+    crate::workflows::exposures::notify_changes(app, &mut tx, &changes).await?;
+    let last = ids.last().cloned().unwrap_or_default();
+    let event = crate::audit_log::AuditEvent {
+        action: "exposures.rematch",
+        object_type: "assets",
+        object_id: &last,
+        change: serde_json::json!({ "assets": ids, "exposures": changes.counts }),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(changes.counts)
 }
 
 #[cfg(test)]
