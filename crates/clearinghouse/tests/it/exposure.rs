@@ -493,3 +493,66 @@ async fn bad_input_changes_nothing(app: TestApp) {
 }
 
 both_backends!(bad_input_changes_nothing, bad_input_changes_nothing);
+
+/// A full re-match over the whole index agrees with what the incremental
+/// paths (SBOM first, advisory first) already committed.
+async fn full_rematch_agrees_with_incremental_matching(app: TestApp) {
+    use clearinghouse::auth::{Principal, Via};
+    let admin = app.admin_token.clone();
+    let (_, ops) = operator(&app, "Rural Hospital").await;
+    let before = asset(&app, &ops, "before", true).await;
+    upload(
+        &app,
+        &ops,
+        &before,
+        cyclonedx(&[("paramiko", "2.4.0"), ("paramiko", "1.0")]),
+    )
+    .await;
+    import(
+        &app,
+        &admin,
+        "ghsa.json",
+        serde_json::to_vec(&osv_paramiko()).unwrap(),
+    )
+    .await;
+    let after = asset(&app, &ops, "after", false).await;
+    upload(
+        &app,
+        &ops,
+        &after,
+        cyclonedx(&[("paramiko", "2.4.0"), ("requests", "1.0")]),
+    )
+    .await;
+    assert_eq!(exposures(&app, &ops, "").await.len(), 3);
+
+    let user = clearinghouse::store::users::get_by_username(&app.app.store.pool, "admin")
+        .await
+        .unwrap()
+        .unwrap();
+    let who = Principal::new(user, Via::System);
+    let counts = clearinghouse::matching::rematch_all(&app.app, &who, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts.new, counts.changed, counts.resolved),
+        (0, 0, 0),
+        "{counts:?}"
+    );
+
+    // Removing the index rows behind the incremental path's back: the full
+    // match resolves what no longer matches.
+    sqlx::query("DELETE FROM affected_packages")
+        .execute(&app.app.store.pool)
+        .await
+        .unwrap();
+    let counts = clearinghouse::matching::rematch_all(&app.app, &who, 1)
+        .await
+        .unwrap();
+    assert_eq!(counts.resolved, 3, "{counts:?}");
+    assert!(exposures(&app, &ops, "").await.is_empty());
+}
+
+both_backends!(
+    full_rematch_agrees_with_incremental_matching,
+    full_rematch_agrees_with_incremental_matching
+);
