@@ -98,16 +98,14 @@ pub fn component_key(package_key: &str, version: Option<&str>) -> String {
 /// "not affected", with their decision and reason.
 #[derive(Debug, Default)]
 pub struct VerdictCache {
-    hits: HashMap<(String, Option<String>), Vec<(usize, Decision, String)>>,
+    hits: HashMap<(String, Option<String>), Vec<Hit>>,
 }
 
+/// An index entry (by position) that did not answer "not affected".
+type Hit = (usize, Decision, String);
+
 impl VerdictCache {
-    fn verdicts(
-        &mut self,
-        entries: &[Affected],
-        key: &str,
-        version: Option<&str>,
-    ) -> &[(usize, Decision, String)] {
+    fn verdicts(&mut self, entries: &[Affected], key: &str, version: Option<&str>) -> &[Hit] {
         self.hits
             .entry((key.to_owned(), version.map(str::to_owned)))
             .or_insert_with(|| {

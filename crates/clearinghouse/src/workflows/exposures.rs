@@ -279,8 +279,7 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
         .into_iter()
         .collect();
     let vulns = store::advisories::vulnerabilities(tx, &vuln_ids).await?;
-    let mut by_org: std::collections::BTreeMap<&str, Vec<(&Vulnerability, &[String], &[String])>> =
-        Default::default();
+    let mut by_org: std::collections::BTreeMap<&str, Vec<VulnChanges<'_>>> = Default::default();
     for ((org_id, vuln_id), (new, changed)) in &changes.by_org_vuln {
         if let Some(v) = vulns.get(vuln_id) {
             by_org
@@ -301,6 +300,9 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
     }
     Ok(())
 }
+
+/// A vulnerability with the ids of its new and its re-prioritised exposures.
+type VulnChanges<'a> = (&'a Vulnerability, &'a [String], &'a [String]);
 
 fn tlp_of(embargoed: bool) -> &'static str {
     if embargoed { "AMBER" } else { "CLEAR" }
@@ -367,7 +369,7 @@ fn one_vulnerability(
     }
 }
 
-fn summary(org_id: &str, items: &[(&Vulnerability, &[String], &[String])]) -> NewNotification {
+fn summary(org_id: &str, items: &[VulnChanges<'_>]) -> NewNotification {
     let new: usize = items.iter().map(|(_, n, _)| n.len()).sum();
     let changed: usize = items.iter().map(|(_, _, c)| c.len()).sum();
     let embargoed = items.iter().any(|(v, _, _)| v.embargoed);
