@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, Executor, SqlSafeStr, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, SqlSafeStr, Transaction};
 
 pub type Tx = Transaction<'static, Any>;
 
@@ -121,7 +121,10 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let options = AnyConnectOptions::from_str(url)?;
+        // Bulk work (imports, a full re-match) runs statements of a second or
+        // so by design; warn only about ones that are slow for any reason.
+        let options = AnyConnectOptions::from_str(url)?
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(10));
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
