@@ -28,25 +28,55 @@ fn from_row(row: &AnyRow) -> Result<Notification> {
     })
 }
 
-pub async fn insert(conn: &mut AnyConnection, n: &Notification) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO notifications (id, org_id, kind, exposure_id, vuln_id, tlp, title, body, \
-         created_at, read_at, emailed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&n.id)
-    .bind(&n.org_id)
-    .bind(&n.kind)
-    .bind(&n.exposure_id)
-    .bind(&n.vuln_id)
-    .bind(&n.tlp)
-    .bind(&n.title)
-    .bind(&n.body)
-    .bind(&n.created_at)
-    .bind(&n.read_at)
-    .bind(&n.emailed_at)
-    .execute(conn)
-    .await?;
+/// Inserts notifications in multi-row statements.
+pub async fn insert_many(conn: &mut AnyConnection, items: &[Notification]) -> Result<()> {
+    for chunk in items.chunks(80) {
+        let sql = format!(
+            "INSERT INTO notifications (id, org_id, kind, exposure_id, vuln_id, tlp, title, body, \
+             created_at, read_at, emailed_at) VALUES {}",
+            super::values_placeholders(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for n in chunk {
+            q = q
+                .bind(&n.id)
+                .bind(&n.org_id)
+                .bind(&n.kind)
+                .bind(&n.exposure_id)
+                .bind(&n.vuln_id)
+                .bind(&n.tlp)
+                .bind(&n.title)
+                .bind(&n.body)
+                .bind(&n.created_at)
+                .bind(&n.read_at)
+                .bind(&n.emailed_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// Of `org_ids`, those with an enabled webhook or an email address that
+/// is sent to at once (not only in the daily digest).
+pub async fn orgs_with_delivery(
+    conn: &mut AnyConnection,
+    org_ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in org_ids.chunks(400) {
+        let list = super::in_placeholders(1, chunk.len());
+        let sql = format!(
+            "SELECT org_id FROM webhooks WHERE enabled = 1 AND org_id IN ({list}) \
+             UNION SELECT org_id FROM notification_settings WHERE email IS NOT NULL \
+             AND daily_digest = 0 AND org_id IN ({list})"
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// One notification by id, whoever owns it (for jobs).

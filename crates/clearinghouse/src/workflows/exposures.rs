@@ -288,17 +288,18 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
                 .push((v, new.as_slice(), changed.as_slice()));
         }
     }
+    let mut out = Vec::new();
     for (org_id, mut items) in by_org {
         items.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         if items.len() <= PER_VULN_NOTIFICATIONS {
             for (v, new, changed) in items {
-                notifications::enqueue(app, tx, one_vulnerability(org_id, v, new, changed)).await?;
+                out.push(one_vulnerability(org_id, v, new, changed));
             }
         } else {
-            notifications::enqueue(app, tx, summary(org_id, &items)).await?;
+            out.push(summary(org_id, &items));
         }
     }
-    Ok(())
+    notifications::enqueue_many(app, tx, out).await
 }
 
 /// A vulnerability with the ids of its new and its re-prioritised exposures.

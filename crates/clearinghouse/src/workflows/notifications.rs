@@ -49,7 +49,43 @@ pub struct NewNotification {
 /// transaction, queues one `webhook.deliver` job per enabled webhook of the
 /// organisation and, when it has an email address and no daily digest, one
 /// `email.send` job. The caller audits the change that caused it.
-pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppResult<()> {
+pub async fn enqueue(app: &AppState, tx: &mut Tx, n: NewNotification) -> AppResult<()> {
+    enqueue_many(app, tx, vec![n]).await
+}
+
+/// [`enqueue`] for many notifications at once: one multi-row insert, and
+/// delivery jobs looked up only for organisations that have a webhook or
+/// an email address (what a bulk import tells hundreds of operators).
+pub async fn enqueue_many(
+    _app: &AppState,
+    tx: &mut Tx,
+    items: Vec<NewNotification>,
+) -> AppResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let now = clock::now_text();
+    let mut records = Vec::with_capacity(items.len());
+    let mut data = Vec::with_capacity(items.len());
+    for n in items {
+        let (record, d) = validate(n, &now)?;
+        records.push(record);
+        data.push(d);
+    }
+    store::notifications::insert_many(tx, &records).await?;
+    let mut org_ids: Vec<String> = records.iter().map(|r| r.org_id.clone()).collect();
+    org_ids.sort();
+    org_ids.dedup();
+    let delivering = store::notifications::orgs_with_delivery(tx, &org_ids).await?;
+    for (record, d) in records.iter().zip(data) {
+        if delivering.contains(&record.org_id) {
+            queue_deliveries(tx, record, d, &now).await?;
+        }
+    }
+    Ok(())
+}
+
+fn validate(n: NewNotification, now: &str) -> AppResult<(Notification, serde_json::Value)> {
     let kind = n.kind.trim();
     if kind.is_empty()
         || kind.len() > 64
@@ -78,7 +114,6 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
     if title.is_empty() || title.chars().count() > 300 {
         return Err(AppError::invalid("title", "must be 1 to 300 characters"));
     }
-    let now = clock::now_text();
     let record = Notification {
         id: new_id(),
         org_id: n.org_id.clone(),
@@ -88,15 +123,23 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
         tlp: tlp.as_str().to_owned(),
         title: title.to_owned(),
         body: n.body,
-        created_at: now.clone(),
+        created_at: now.to_owned(),
         read_at: None,
         emailed_at: None,
     };
-    store::notifications::insert(tx, &record).await?;
+    Ok((record, n.data))
+}
 
+/// Queues the webhook and email jobs of one stored notification.
+async fn queue_deliveries(
+    tx: &mut Tx,
+    record: &Notification,
+    data: serde_json::Value,
+    now: &str,
+) -> AppResult<()> {
     // The body is fixed now, so every retry sends the same bytes under the
     // same message id; only the signature's timestamp changes per attempt.
-    let body = json!({"type": record.kind, "timestamp": now, "data": n.data}).to_string();
+    let body = json!({"type": record.kind, "timestamp": now, "data": data}).to_string();
     for hook in store::notifications::webhooks_for_org(&mut **tx, &record.org_id, true).await? {
         let payload = webhook_deliver::Payload {
             webhook_id: hook.id.clone(),
@@ -109,8 +152,8 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
             webhook_deliver::KIND,
             &payload.to_json(),
             Some(&key),
-            &now,
-            &now,
+            now,
+            now,
         )
         .await?;
     }
@@ -128,8 +171,8 @@ pub async fn enqueue(_app: &AppState, tx: &mut Tx, n: NewNotification) -> AppRes
             email_send::KIND,
             &payload.to_json(),
             Some(&key),
-            &now,
-            &now,
+            now,
+            now,
         )
         .await?;
     }
