@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, in_placeholders, json_list, parse_json_list, values_placeholders};
+use super::{Result, json_list, parse_json_list, rows_in, values_placeholders};
 use crate::model::exposure::{Advisory, Vulnerability};
 
 /// Rows of `affected_packages` per insert statement (6 parameters each).
@@ -85,18 +85,12 @@ pub async fn get<'e, E: Executor<'e, Database = Any> + Copy>(
 /// The stored digests of advisories, to skip unchanged ones on re-import.
 pub async fn digests(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT id, content_sha256 FROM advisories WHERE id IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.insert(r.try_get("id")?, r.try_get("content_sha256")?);
-        }
+    for r in rows_in(conn, ids, |list| {
+        format!("SELECT id, content_sha256 FROM advisories WHERE id IN ({list})")
+    })
+    .await?
+    {
+        out.insert(r.try_get("id")?, r.try_get("content_sha256")?);
     }
     Ok(out)
 }
@@ -184,19 +178,17 @@ pub async fn upsert(
 
 /// The vulnerability groups that already hold any of `ids` as an alias.
 pub async fn groups_holding(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT DISTINCT a.vuln_id FROM advisory_aliases al JOIN advisories a ON a.id = al.advisory_id \
-             WHERE al.alias IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        out.extend(q.fetch_all(&mut *conn).await?);
-    }
+    let rows = rows_in(conn, ids, |list| {
+        format!(
+            "SELECT DISTINCT a.vuln_id FROM advisory_aliases al JOIN advisories a \
+             ON a.id = al.advisory_id WHERE al.alias IN ({list})"
+        )
+    })
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| r.try_get("vuln_id"))
+        .collect::<std::result::Result<Vec<String>, _>>()?;
     out.sort();
     out.dedup();
     Ok(out)
@@ -278,18 +270,12 @@ pub async fn affected_with_keys(
     keys: &[String],
 ) -> Result<Vec<AffectedRow>> {
     let mut out = Vec::new();
-    for chunk in keys.chunks(500) {
-        let sql = format!(
-            "{AFFECTED_SELECT} AND p.package_key IN ({}) ORDER BY p.advisory_id, p.idx",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in chunk {
-            q = q.bind(k);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(affected_from_row(&r)?);
-        }
+    for r in rows_in(conn, keys, |list| {
+        format!("{AFFECTED_SELECT} AND p.package_key IN ({list}) ORDER BY p.advisory_id, p.idx")
+    })
+    .await?
+    {
+        out.push(affected_from_row(&r)?);
     }
     Ok(out)
 }
@@ -356,40 +342,34 @@ pub async fn refresh_vulnerability(
     } else {
         None
     };
-    let cves: Vec<&String> = aliases.iter().filter(|a| a.starts_with("CVE-")).collect();
+    let cves: Vec<String> = aliases
+        .iter()
+        .filter(|a| a.starts_with("CVE-"))
+        .cloned()
+        .collect();
     let (mut in_kev, mut kev_due, mut ransomware) = (false, None::<String>, false);
+    for r in rows_in(conn, &cves, |list| {
+        format!("SELECT due_date, known_ransomware FROM kev_entries WHERE cve_id IN ({list})")
+    })
+    .await?
+    {
+        in_kev = true;
+        let due: String = r.try_get("due_date")?;
+        if kev_due.as_ref().is_none_or(|d| due < *d) {
+            kev_due = Some(due);
+        }
+        ransomware |= r.try_get::<i64, _>("known_ransomware")? != 0;
+    }
     let (mut epss, mut pct) = (None::<f64>, None::<f64>);
-    if !cves.is_empty() {
-        let sql = format!(
-            "SELECT due_date, known_ransomware FROM kev_entries WHERE cve_id IN ({})",
-            in_placeholders(1, cves.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for c in &cves {
-            q = q.bind(*c);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            in_kev = true;
-            let due: String = r.try_get("due_date")?;
-            if kev_due.as_ref().is_none_or(|d| due < *d) {
-                kev_due = Some(due);
-            }
-            ransomware |= r.try_get::<i64, _>("known_ransomware")? != 0;
-        }
-        let sql = format!(
-            "SELECT probability, percentile FROM epss_scores WHERE cve_id IN ({})",
-            in_placeholders(1, cves.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for c in &cves {
-            q = q.bind(*c);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            let p: f64 = r.try_get("probability")?;
-            if epss.is_none_or(|e| p > e) {
-                epss = Some(p);
-                pct = Some(r.try_get("percentile")?);
-            }
+    for r in rows_in(conn, &cves, |list| {
+        format!("SELECT probability, percentile FROM epss_scores WHERE cve_id IN ({list})")
+    })
+    .await?
+    {
+        let p: f64 = r.try_get("probability")?;
+        if epss.is_none_or(|e| p > e) {
+            epss = Some(p);
+            pct = Some(r.try_get("percentile")?);
         }
     }
     sqlx::query(
@@ -454,34 +434,22 @@ pub async fn vulnerabilities(
     ids: &[String],
 ) -> Result<HashMap<String, Vulnerability>> {
     let mut out = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT {VULN_COLUMNS} FROM vulnerabilities WHERE id IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            let v = vuln_from_row(&r)?;
-            out.insert(v.id.clone(), v);
-        }
+    for r in rows_in(conn, ids, |list| {
+        format!("SELECT {VULN_COLUMNS} FROM vulnerabilities WHERE id IN ({list})")
+    })
+    .await?
+    {
+        let v = vuln_from_row(&r)?;
+        out.insert(v.id.clone(), v);
     }
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT id, vuln_id FROM advisories WHERE vuln_id IN ({}) ORDER BY id",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            let vuln_id: String = r.try_get("vuln_id")?;
-            if let Some(v) = out.get_mut(&vuln_id) {
-                v.advisories.push(r.try_get("id")?);
-            }
+    for r in rows_in(conn, ids, |list| {
+        format!("SELECT id, vuln_id FROM advisories WHERE vuln_id IN ({list}) ORDER BY id")
+    })
+    .await?
+    {
+        let vuln_id: String = r.try_get("vuln_id")?;
+        if let Some(v) = out.get_mut(&vuln_id) {
+            v.advisories.push(r.try_get("id")?);
         }
     }
     Ok(out)

@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, StoreError, in_placeholders, values_placeholders};
+use super::{Result, StoreError, rows_in, values_placeholders};
 use crate::model::exposure::{Asset, SbomSummary};
 
 const COLUMNS: &str = "a.id, a.org_id, a.name, a.owner, a.description, a.publicly_exposed, \
@@ -238,18 +238,12 @@ pub async fn components_of_assets(
     asset_ids: &[String],
 ) -> Result<Vec<ComponentRow>> {
     let mut out = Vec::new();
-    for chunk in asset_ids.chunks(500) {
-        let sql = format!(
-            "SELECT {COMPONENT_COLUMNS} FROM components WHERE asset_id IN ({}) ORDER BY id",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(component_from_row(&r)?);
-        }
+    for r in rows_in(conn, asset_ids, |list| {
+        format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE asset_id IN ({list}) ORDER BY id")
+    })
+    .await?
+    {
+        out.push(component_from_row(&r)?);
     }
     Ok(out)
 }
@@ -276,18 +270,12 @@ pub async fn components_with_keys(
     keys: &[String],
 ) -> Result<Vec<ComponentRow>> {
     let mut out = Vec::new();
-    for chunk in keys.chunks(500) {
-        let sql = format!(
-            "SELECT {COMPONENT_COLUMNS} FROM components WHERE package_key IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in chunk {
-            q = q.bind(k);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(component_from_row(&r)?);
-        }
+    for r in rows_in(conn, keys, |list| {
+        format!("SELECT {COMPONENT_COLUMNS} FROM components WHERE package_key IN ({list})")
+    })
+    .await?
+    {
+        out.push(component_from_row(&r)?);
     }
     Ok(out)
 }
@@ -299,25 +287,21 @@ pub async fn facts(
     asset_ids: &[String],
 ) -> Result<Vec<(String, String, bool, String, bool)>> {
     let mut out = Vec::new();
-    for chunk in asset_ids.chunks(500) {
-        let sql = format!(
+    for r in rows_in(conn, asset_ids, |list| {
+        format!(
             "SELECT a.id, a.org_id, a.publicly_exposed, a.mission_impact, o.vetted FROM assets a \
-             JOIN organizations o ON o.id = a.org_id WHERE a.id IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in chunk {
-            q = q.bind(k);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push((
-                r.try_get("id")?,
-                r.try_get("org_id")?,
-                r.try_get::<i64, _>("publicly_exposed")? != 0,
-                r.try_get("mission_impact")?,
-                r.try_get::<i64, _>("vetted")? != 0,
-            ));
-        }
+             JOIN organizations o ON o.id = a.org_id WHERE a.id IN ({list})"
+        )
+    })
+    .await?
+    {
+        out.push((
+            r.try_get("id")?,
+            r.try_get("org_id")?,
+            r.try_get::<i64, _>("publicly_exposed")? != 0,
+            r.try_get("mission_impact")?,
+            r.try_get::<i64, _>("vetted")? != 0,
+        ));
     }
     Ok(out)
 }

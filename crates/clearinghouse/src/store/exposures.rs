@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{Result, in_placeholders, parse_json_list, values_placeholders};
+use super::{Result, in_placeholders, parse_json_list, rows_in, values_placeholders};
 use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 
@@ -77,18 +77,12 @@ const CURRENT_COLUMNS: &str =
 /// Every exposure (in any state) of the given assets.
 pub async fn of_assets(conn: &mut AnyConnection, asset_ids: &[String]) -> Result<Vec<Current>> {
     let mut out = Vec::new();
-    for chunk in asset_ids.chunks(500) {
-        let sql = format!(
-            "SELECT {CURRENT_COLUMNS} FROM exposures WHERE asset_id IN ({})",
-            in_placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(current_from_row(&r)?);
-        }
+    for r in rows_in(conn, asset_ids, |list| {
+        format!("SELECT {CURRENT_COLUMNS} FROM exposures WHERE asset_id IN ({list})")
+    })
+    .await?
+    {
+        out.push(current_from_row(&r)?);
     }
     Ok(out)
 }

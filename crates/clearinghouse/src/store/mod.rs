@@ -201,6 +201,25 @@ pub(crate) fn in_placeholders(from: usize, n: usize) -> String {
         .join(",")
 }
 
+/// Runs the query `sql(list)` once per chunk of `ids`, `list` being the
+/// chunk's `$1, $2, ...`, binding the ids; returns every row.
+pub(crate) async fn rows_in(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+    sql: impl Fn(&str) -> String,
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let text = sql(&in_placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
 /// A JSON array of strings as stored in a TEXT column.
 pub(crate) fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
