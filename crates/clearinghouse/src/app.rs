@@ -37,6 +37,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     pub secure_cookies: bool,
     pub public_url: String,
+    /// Let webhooks reach loopback and private-network addresses (for a
+    /// receiver on the same host or network); off, the server refuses them
+    /// so an organisation admin cannot make it call internal services.
+    pub allow_private_webhooks: bool,
 }
 
 impl std::ops::Deref for AppState {

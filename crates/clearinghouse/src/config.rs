@@ -117,6 +117,9 @@ pub struct ServeArgs {
     /// deployments that are not on localhost).
     #[arg(long, env = "CLEARINGHOUSE_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Let webhooks reach loopback and private-network addresses.
+    #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
     #[command(flatten)]
     pub smtp: crate::notify_email::SmtpArgs,
 }
@@ -131,6 +134,9 @@ pub struct WorkerArgs {
     /// Name of this worker in the jobs table (default: host and process id).
     #[arg(long, env = "CLEARINGHOUSE_WORKER_ID")]
     pub worker_id: Option<String>,
+    /// Let webhooks reach loopback and private-network addresses.
+    #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
     #[command(flatten)]
     pub smtp: crate::notify_email::SmtpArgs,
 }

@@ -183,6 +183,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             max_body_bytes: 1 << 20,
             secure_cookies: false,
             public_url: "http://localhost".into(),
+            allow_private_webhooks: false,
         },
     )
     .await?;

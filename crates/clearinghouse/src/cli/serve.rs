@@ -21,6 +21,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         secure_cookies: !args.insecure_cookies,
         public_url: public_url.clone(),
+        allow_private_webhooks: args.allow_private_webhooks,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -84,6 +85,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         max_body_bytes: 0,
         secure_cookies: true,
         public_url: String::new(),
+        allow_private_webhooks: args.allow_private_webhooks,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

@@ -49,6 +49,76 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
+/// Whether a webhook may reach `ip` when private targets are not allowed:
+/// not loopback, private (RFC 1918, RFC 4193), link-local, shared (RFC 6598),
+/// unspecified, broadcast, multicast or documentation space. Written by
+/// hand because `IpAddr::is_global` is not stable.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
+}
+
+/// Resolves the webhook's host and refuses private destinations; returns a
+/// client pinned to the checked address, so a second lookup (DNS
+/// rebinding) cannot send the request elsewhere.
+async fn pinned_client(url: &str) -> Result<reqwest::Client, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("bad webhook URL: {e}"))?;
+    let host = parsed
+        .host_str()
+        .ok_or("the webhook URL names no host")?
+        .trim_matches(['[', ']'])
+        .to_owned();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .collect();
+    let Some(first) = addrs.first().copied() else {
+        return Err(format!("{host} resolves to no address"));
+    };
+    if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
+        return Err(format!(
+            "{host} resolves to {} (loopback or private); refused unless the server runs with --allow-private-webhooks",
+            bad.ip()
+        ));
+    }
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            "clearinghouse-webhooks/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .resolve(&host, first)
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))
+}
+
 fn count(outcome: &'static str) {
     metrics::counter!("clearinghouse_webhook_deliveries_total", "outcome" => outcome).increment(1);
 }
@@ -73,7 +143,23 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         timestamp,
         payload.body.as_bytes(),
     );
-    let sent = client()
+    let pinned;
+    let http = if app.settings.allow_private_webhooks {
+        client()
+    } else {
+        match pinned_client(&hook.url).await {
+            Ok(c) => {
+                pinned = c;
+                &pinned
+            }
+            Err(refused) => {
+                count("refused");
+                tracing::warn!(webhook.id = %hook.id, error = %refused, "webhook destination refused");
+                return Err(JobError::Failed(refused));
+            }
+        }
+    };
+    let sent = http
         .post(&hook.url)
         .header("content-type", "application/json")
         .header("webhook-id", &payload.message_id)
@@ -104,4 +190,44 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         count("retry");
     }
     Err(JobError::Failed(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_public;
+
+    #[test]
+    fn private_loopback_and_special_addresses_are_not_public() {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "192.0.2.1",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(a.parse().unwrap()), "{a}");
+        }
+        for a in [
+            "93.184.215.14",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(is_public(a.parse().unwrap()), "{a}");
+        }
+    }
 }

@@ -98,6 +98,8 @@ impl TestApp {
             max_body_bytes: 64 * 1024,
             secure_cookies,
             public_url: String::new(),
+            // Tests run webhook receivers on loopback.
+            allow_private_webhooks: true,
         };
         let app = app::open(&storage, settings).await.expect("open app");
         bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD))

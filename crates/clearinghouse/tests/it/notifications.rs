@@ -329,6 +329,8 @@ async fn app_with_smtp(app: &TestApp, port: u16) -> AppState {
         max_body_bytes: 64 * 1024,
         secure_cookies: false,
         public_url: "https://ch.example".into(),
+        // Tests run webhook receivers on loopback.
+        allow_private_webhooks: true,
     };
     let mailer = Mailer::from_args(&SmtpArgs {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
@@ -616,4 +618,57 @@ async fn inbox_page_marks_read_through_htmx(app: TestApp) {
 both_backends!(
     inbox_page_marks_read_through_htmx,
     inbox_page_marks_read_through_htmx
+);
+
+/// Without `--allow-private-webhooks`, a webhook that resolves to loopback
+/// is never called: the delivery fails with the reason and the receiver
+/// sees nothing (no server-side request forgery by an organisation admin).
+async fn private_webhook_destinations_are_refused(app: TestApp) {
+    let (org, token) = org_with_admin(&app, "Ssrf").await;
+    let (url, seen) = receiver(0).await;
+    let (s, hook) = app
+        .post(&token, "/api/v1/webhooks", &json!({"url": url}))
+        .await;
+    assert_eq!(s, 201, "{hook}");
+    let storage = StorageArgs {
+        data_dir: app.data_dir.clone(),
+        database_url: Some(app.database_url.clone()),
+        object_store_url: None,
+        audit_key_file: None,
+        db_connections: 4,
+    };
+    let strict = app::open(
+        &storage,
+        HttpSettings {
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            public_url: String::new(),
+            allow_private_webhooks: false,
+        },
+    )
+    .await
+    .unwrap();
+    notify(&strict, notification(&org, "internal?", "GREEN")).await;
+    assert_eq!(drain(&strict).await, 1);
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the receiver was not called"
+    );
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM jobs WHERE kind = 'webhook.deliver'")
+            .fetch_one(&strict.store.pool)
+            .await
+            .unwrap();
+    assert!(
+        error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("loopback or private"),
+        "{error:?}"
+    );
+}
+
+both_backends!(
+    private_webhook_destinations_are_refused,
+    private_webhook_destinations_are_refused
 );

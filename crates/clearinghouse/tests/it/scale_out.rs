@@ -22,6 +22,7 @@ async fn two_servers_share_one_log(a: TestApp) {
         max_body_bytes: 64 * 1024,
         secure_cookies: false,
         public_url: String::new(),
+        allow_private_webhooks: true,
     };
     let b_state = app::open(&storage, settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
