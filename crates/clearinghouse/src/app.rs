@@ -29,6 +29,8 @@ pub struct AppInner {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// Sends notification emails; None when SMTP is not configured.
     pub mailer: Option<Mailer>,
+    /// Seals secrets kept in the database (see `--kek-file`).
+    pub kek: clearinghouse_domain::envelope::Kek,
 }
 
 /// Settings that shape HTTP behaviour.
@@ -69,6 +71,8 @@ pub async fn open_with_mailer(
     store.migrate().await.context("applying migrations")?;
     let artifacts = Artifacts::open(storage.object_store_url.as_deref(), &storage.data_dir)?;
     let audit = open_audit_log(&store, &storage.audit_key_path()).await?;
+    let kek =
+        clearinghouse_domain::envelope::Kek::from_bytes(load_or_create_key(&storage.kek_path())?);
     Ok(AppState(Arc::new(AppInner {
         store,
         audit,
@@ -77,6 +81,7 @@ pub async fn open_with_mailer(
         settings,
         metrics: crate::http::metrics::handle(),
         mailer,
+        kek,
     })))
 }
 

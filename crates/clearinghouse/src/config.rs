@@ -74,6 +74,12 @@ pub struct StorageArgs {
     /// process of one installation must use the same key.
     #[arg(long, env = "CLEARINGHOUSE_AUDIT_KEY_FILE")]
     pub audit_key_file: Option<PathBuf>,
+    /// Key-encryption key (32 bytes, base64) sealing secrets at rest, such
+    /// as webhook signing secrets. Default: `key-encryption.key` in the
+    /// data folder, created on first start. Keep it out of database
+    /// backups; every process of one installation must use the same key.
+    #[arg(long, env = "CLEARINGHOUSE_KEK_FILE")]
+    pub kek_file: Option<PathBuf>,
     /// Maximum database connections of this process.
     #[arg(long, env = "CLEARINGHOUSE_DB_CONNECTIONS", default_value_t = 16)]
     pub db_connections: u32,
@@ -88,6 +94,12 @@ impl StorageArgs {
                 self.data_dir.join("clearinghouse.db").display()
             ),
         }
+    }
+
+    pub fn kek_path(&self) -> PathBuf {
+        self.kek_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("key-encryption.key"))
     }
 
     pub fn audit_key_path(&self) -> PathBuf {

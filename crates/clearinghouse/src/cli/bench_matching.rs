@@ -175,6 +175,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         database_url: args.database_url.clone(),
         object_store_url: None,
         audit_key_file: None,
+        kek_file: None,
         db_connections: 8,
     };
     let app = app::open(

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use clearinghouse_domain::webhook_signature::{self, Secret};
+use clearinghouse_domain::webhook_signature;
 use serde::{Deserialize, Serialize};
 
 use super::JobError;
@@ -134,8 +134,8 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         count("skipped");
         return Ok(());
     };
-    let secret = Secret::parse(&hook.secret)
-        .map_err(|e| JobError::Failed(format!("stored webhook secret: {e}")))?;
+    let secret =
+        crate::workflows::notifications::webhook_secret(app, &hook).map_err(JobError::Failed)?;
     let timestamp = crate::clock::now().unix_timestamp();
     let signature = webhook_signature::sign(
         &secret,

@@ -277,14 +277,22 @@ pub async fn create_webhook(
     }
     let secret = Secret::from_bytes(crate::auth::secrets::random_bytes().to_vec())
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = new_id();
+    // Stored sealed under the key-encryption key, bound to the webhook's id.
+    let sealed = clearinghouse_domain::envelope::try_seal(
+        &app.kek,
+        secret.to_text().as_bytes(),
+        id.as_bytes(),
+    )
+    .map_err(|e| AppError::Internal(format!("sealing the webhook secret: {e}")))?;
     let hook = Webhook {
-        id: new_id(),
+        id,
         org_id: who.org_id().to_owned(),
         url,
         description: description.to_owned(),
         enabled: true,
         created_at: clock::now_text(),
-        secret: secret.to_text(),
+        secret: format!("{SEALED_PREFIX}{}", hex::encode(sealed.to_bytes())),
     };
     let mut tx = app.store.begin_write().await?;
     let existing = store::notifications::webhooks_for_org(&mut *tx, who.org_id(), false).await?;
@@ -304,7 +312,29 @@ pub async fn create_webhook(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
-    Ok(hook.into())
+    let mut created: CreatedWebhook = hook.into();
+    created.secret = secret.to_text();
+    Ok(created)
+}
+
+/// Marks a webhook secret stored sealed (hex of the envelope's bytes).
+const SEALED_PREFIX: &str = "sealed:";
+
+/// The signing secret of a stored webhook, unsealed with the key-encryption key.
+pub fn webhook_secret(app: &AppState, hook: &Webhook) -> Result<Secret, String> {
+    let hex_text = hook
+        .secret
+        .strip_prefix(SEALED_PREFIX)
+        .ok_or("the stored webhook secret is not sealed")?;
+    let bytes = hex::decode(hex_text).map_err(|e| format!("stored webhook secret: {e}"))?;
+    let sealed = clearinghouse_domain::envelope::Sealed::from_bytes(&bytes)
+        .map_err(|e| format!("stored webhook secret: {e}"))?;
+    let plain = clearinghouse_domain::envelope::open(&app.kek, &sealed, hook.id.as_bytes())
+        .map_err(|e| {
+            format!("unsealing the webhook secret (is --kek-file the installation's key?): {e}")
+        })?;
+    let text = String::from_utf8(plain).map_err(|e| format!("stored webhook secret: {e}"))?;
+    Secret::parse(&text).map_err(|e| format!("stored webhook secret: {e}"))
 }
 
 pub async fn delete_webhook(app: &AppState, who: &Principal, id: &str) -> AppResult<()> {

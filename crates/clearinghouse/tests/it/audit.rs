@@ -409,6 +409,7 @@ async fn restart(app: &TestApp) -> AppState {
         database_url,
         object_store_url: None,
         audit_key_file: None,
+        kek_file: None,
         db_connections: 4,
     };
     let settings = HttpSettings {

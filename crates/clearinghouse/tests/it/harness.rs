@@ -92,6 +92,7 @@ impl TestApp {
             database_url: Some(database_url.clone()),
             object_store_url: None,
             audit_key_file: None,
+            kek_file: None,
             db_connections: 8,
         };
         let settings = HttpSettings {

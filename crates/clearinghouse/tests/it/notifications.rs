@@ -323,6 +323,7 @@ async fn app_with_smtp(app: &TestApp, port: u16) -> AppState {
         database_url: Some(app.database_url.clone()),
         object_store_url: None,
         audit_key_file: None,
+        kek_file: None,
         db_connections: 4,
     };
     let settings = HttpSettings {
@@ -635,6 +636,7 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
         database_url: Some(app.database_url.clone()),
         object_store_url: None,
         audit_key_file: None,
+        kek_file: None,
         db_connections: 4,
     };
     let strict = app::open(
@@ -671,4 +673,32 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
 both_backends!(
     private_webhook_destinations_are_refused,
     private_webhook_destinations_are_refused
+);
+
+/// Webhook signing secrets are stored sealed under the key-encryption key:
+/// the database never holds the `whsec_` text.
+async fn webhook_secrets_are_sealed_at_rest(app: TestApp) {
+    let (_, token) = org_with_admin(&app, "Sealed").await;
+    let (s, hook) = app
+        .post(
+            &token,
+            "/api/v1/webhooks",
+            &json!({"url": "https://example.org/hook"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{hook}");
+    assert!(hook["secret"].as_str().unwrap().starts_with("whsec_"));
+    let stored: String = sqlx::query_scalar("SELECT secret FROM webhooks")
+        .fetch_one(&app.app.store.pool)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("sealed:"), "{stored}");
+    assert!(!stored.contains("whsec_"));
+    let sealed_secret = hook["secret"].as_str().unwrap();
+    assert!(!stored.contains(&sealed_secret[6..]));
+}
+
+both_backends!(
+    webhook_secrets_are_sealed_at_rest,
+    webhook_secrets_are_sealed_at_rest
 );

@@ -16,6 +16,7 @@ async fn two_servers_share_one_log(a: TestApp) {
         database_url: Some(a.database_url.clone()),
         object_store_url: None,
         audit_key_file: None,
+        kek_file: None,
         db_connections: 8,
     };
     let settings = HttpSettings {
