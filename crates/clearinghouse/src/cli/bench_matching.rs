@@ -20,7 +20,7 @@ use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
 use crate::config::{BenchMatchingArgs, StorageArgs};
 use crate::model::exposure::ImportReport;
-use crate::store::{self, values_placeholders};
+use crate::store::{self, values_params};
 use crate::workflows::{self, advisories};
 
 /// OSV collections read from the shared data.
@@ -308,7 +308,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             }
             let sql = format!(
                 "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
-                values_placeholders(n, 5)
+                values_params(n, 5)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for k in 0..n {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, json_list, parse_json_list, rows_in, values_placeholders};
+use super::{Result, json_list, parse_json_list, rows_in, values_params};
 use crate::model::exposure::{Advisory, Vulnerability};
 
 /// Rows of `affected_packages` per insert statement (6 parameters each).
@@ -148,7 +148,7 @@ pub async fn upsert(
     for chunk in aliases.chunks(300) {
         let sql = format!(
             "INSERT INTO advisory_aliases (alias, advisory_id) VALUES {}",
-            values_placeholders(chunk.len(), 2)
+            values_params(chunk.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for alias in chunk {
@@ -159,7 +159,7 @@ pub async fn upsert(
     for (chunk_no, chunk) in affected.chunks(AFFECTED_ROWS).enumerate() {
         let sql = format!(
             "INSERT INTO affected_packages (advisory_id, idx, package_key, ecosystem, ranges, versions) VALUES {}",
-            values_placeholders(chunk.len(), 6)
+            values_params(chunk.len(), 6)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, (key, eco, ranges, versions)) in chunk.iter().enumerate() {
@@ -508,7 +508,7 @@ pub async fn upsert_kev(conn: &mut AnyConnection, rows: &[KevRow<'_>]) -> Result
              product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
              due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
              required_action = excluded.required_action",
-            values_placeholders(chunk.len(), 8)
+            values_params(chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in chunk {
@@ -549,7 +549,7 @@ pub async fn upsert_epss(
             "INSERT INTO epss_scores (cve_id, probability, percentile, score_date) VALUES {} \
              ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
              percentile = excluded.percentile, score_date = excluded.score_date",
-            values_placeholders(chunk.len(), 4)
+            values_params(chunk.len(), 4)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (cve, p, pct) in chunk {

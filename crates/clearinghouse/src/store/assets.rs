@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, StoreError, rows_in, values_placeholders};
+use super::{Result, StoreError, rows_in, values_params};
 use crate::model::exposure::{Asset, SbomSummary};
 
 const COLUMNS: &str = "a.id, a.org_id, a.name, a.owner, a.description, a.publicly_exposed, \
@@ -177,7 +177,7 @@ pub async fn insert_components(
     for chunk in components.chunks(100) {
         let sql = format!(
             "INSERT INTO components (asset_id, package_key, ecosystem, purl, name, version, cpe) VALUES {}",
-            values_placeholders(chunk.len(), COLS)
+            values_params(chunk.len(), COLS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for c in chunk {

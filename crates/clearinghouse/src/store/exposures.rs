@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{Result, in_placeholders, parse_json_list, rows_in, values_placeholders};
+use super::{Result, in_params, parse_json_list, rows_in, values_params};
 use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 
@@ -105,7 +105,7 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<
             "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, component_version, \
              component_purl, vuln_id, advisory_id, decision, reason, priority_rank, ssvc_decision, \
              deadline, due_at, embargoed, state, first_seen, updated_at) VALUES {}",
-            values_placeholders(chunk.len(), COLS)
+            values_params(chunk.len(), COLS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -175,7 +175,7 @@ pub async fn resolve(
         let sql = format!(
             "UPDATE exposures SET state = 'patched', state_reason = $1, resolved_at = $2, updated_at = $2 \
              WHERE id IN ({})",
-            in_placeholders(3, chunk.len())
+            in_params(3, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reason).bind(now);
         for id in chunk {

@@ -174,7 +174,7 @@ impl Store {
 ///
 /// `($1, $2, ...), (...)` for a multi-row insert of `rows` rows of `cols`
 /// columns, numbering placeholders from `$1`.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+pub(crate) fn values_params(rows: usize, cols: usize) -> String {
     let mut sql = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -194,7 +194,7 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
 }
 
 /// `$from, $from+1, ...` for an `IN (...)` list of `n` values.
-pub(crate) fn in_placeholders(from: usize, n: usize) -> String {
+pub(crate) fn in_params(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -210,7 +210,7 @@ pub(crate) async fn rows_in(
 ) -> Result<Vec<sqlx::any::AnyRow>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        let text = sql(&in_placeholders(1, chunk.len()));
+        let text = sql(&in_params(1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
         for id in chunk {
             q = q.bind(id);

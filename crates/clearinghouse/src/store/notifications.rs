@@ -34,7 +34,7 @@ pub async fn insert_many(conn: &mut AnyConnection, items: &[Notification]) -> Re
         let sql = format!(
             "INSERT INTO notifications (id, org_id, kind, exposure_id, vuln_id, tlp, title, body, \
              created_at, read_at, emailed_at) VALUES {}",
-            super::values_placeholders(chunk.len(), 11)
+            super::values_params(chunk.len(), 11)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for n in chunk {
@@ -64,7 +64,7 @@ pub async fn orgs_with_delivery(
 ) -> Result<std::collections::HashSet<String>> {
     let mut out = std::collections::HashSet::new();
     for chunk in org_ids.chunks(400) {
-        let list = super::in_placeholders(1, chunk.len());
+        let list = super::in_params(1, chunk.len());
         let sql = format!(
             "SELECT org_id FROM webhooks WHERE enabled = 1 AND org_id IN ({list}) \
              UNION SELECT org_id FROM notification_settings WHERE email IS NOT NULL \

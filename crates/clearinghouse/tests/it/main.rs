@@ -17,6 +17,7 @@ mod cli_cvss;
 mod cli_e2e;
 mod exposure;
 mod exposure_realdata;
+mod exposure_scanner;
 mod identity;
 mod labels_property;
 mod notifications;
