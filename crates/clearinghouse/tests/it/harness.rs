@@ -154,6 +154,19 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Storage settings for a second process on this test's database and
+    /// data folder (same audit key and key-encryption key).
+    pub fn storage(&self) -> clearinghouse::config::StorageArgs {
+        clearinghouse::config::StorageArgs {
+            data_dir: self.data_dir.clone(),
+            database_url: Some(self.database_url.clone()),
+            object_store_url: None,
+            audit_key_file: None,
+            kek_file: None,
+            db_connections: 4,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

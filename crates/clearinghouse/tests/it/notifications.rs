@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use clearinghouse::app::{self, AppState, HttpSettings};
-use clearinghouse::config::StorageArgs;
 use clearinghouse::notify_email::{Mailer, SmtpArgs};
 use clearinghouse::workflows::notifications::{NewNotification, enqueue};
 use clearinghouse_domain::webhook_signature::{self, Secret};
@@ -318,14 +317,7 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
 /// A second application state on the test's database that sends email
 /// through the fake server (as a `worker --smtp-url ...` process would).
 async fn app_with_smtp(app: &TestApp, port: u16) -> AppState {
-    let storage = StorageArgs {
-        data_dir: app.data_dir.clone(),
-        database_url: Some(app.database_url.clone()),
-        object_store_url: None,
-        audit_key_file: None,
-        kek_file: None,
-        db_connections: 4,
-    };
+    let storage = app.storage();
     let settings = HttpSettings {
         max_body_bytes: 64 * 1024,
         secure_cookies: false,
@@ -631,14 +623,7 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
         .post(&token, "/api/v1/webhooks", &json!({"url": url}))
         .await;
     assert_eq!(s, 201, "{hook}");
-    let storage = StorageArgs {
-        data_dir: app.data_dir.clone(),
-        database_url: Some(app.database_url.clone()),
-        object_store_url: None,
-        audit_key_file: None,
-        kek_file: None,
-        db_connections: 4,
-    };
+    let storage = app.storage();
     let strict = app::open(
         &storage,
         HttpSettings {
