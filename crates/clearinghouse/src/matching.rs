@@ -220,6 +220,9 @@ pub struct Changes {
     pub counts: ExposureCounts,
     /// (org, vuln) → (new exposure ids, changed exposure ids)
     pub by_org_vuln: HashMap<(String, String), (Vec<String>, Vec<String>)>,
+    /// The vulnerabilities matched, as read for the assessment (for the
+    /// notifications, so they are not read twice).
+    pub vulns: HashMap<String, Vulnerability>,
 }
 
 async fn asset_infos(
@@ -382,6 +385,7 @@ pub async fn apply(
     changes
         .by_org_vuln
         .retain(|_, (n, c)| !n.is_empty() || !c.is_empty());
+    changes.vulns = vulns;
     Ok(changes)
 }
 

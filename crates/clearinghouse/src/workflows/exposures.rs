@@ -271,14 +271,7 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
     if changes.by_org_vuln.is_empty() {
         return Ok(());
     }
-    let vuln_ids: Vec<String> = changes
-        .by_org_vuln
-        .keys()
-        .map(|(_, v)| v.clone())
-        .collect::<std::collections::HashSet<_>>()
-        .into_iter()
-        .collect();
-    let vulns = store::advisories::vulnerabilities(tx, &vuln_ids).await?;
+    let vulns = &changes.vulns;
     let mut by_org: std::collections::BTreeMap<&str, Vec<VulnChanges<'_>>> = Default::default();
     for ((org_id, vuln_id), (new, changed)) in &changes.by_org_vuln {
         if let Some(v) = vulns.get(vuln_id) {
