@@ -3,6 +3,7 @@
 //! `workflows/`, SQL in `store/`.
 
 pub mod exposure;
+pub mod finding;
 pub mod notify;
 
 use serde::Serialize;

@@ -59,6 +59,7 @@
 
 mod advisories;
 mod native;
+pub mod review;
 mod sarif;
 mod sarif_result;
 mod target;

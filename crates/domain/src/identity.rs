@@ -126,6 +126,8 @@ named_enum!(
         ExposuresWrite => "exposures:write",
         NotificationsRead => "notifications:read",
         NotificationsWrite => "notifications:write",
+        FindingsRead => "findings:read",
+        FindingsWrite => "findings:write",
     }
 );
 

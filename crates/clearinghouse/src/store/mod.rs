@@ -88,6 +88,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_exposure.sql"),
         include_str!("../../migrations/postgres/0002_exposure.sql"),
     ),
+    (
+        3,
+        "findings",
+        include_str!("../../migrations/sqlite/0003_findings.sql"),
+        include_str!("../../migrations/postgres/0003_findings.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
