@@ -200,6 +200,8 @@ pub enum BenchCommand {
     Audit(BenchAuditArgs),
     /// Match generated operators' SBOMs against every OSV advisory in the shared data.
     Matching(BenchMatchingArgs),
+    /// Submit a million generated SARIF results over HTTP; intake rate, memory, baseline.
+    Findings(crate::cli::bench_findings::BenchFindingsArgs),
 }
 
 #[derive(Debug, Clone, Args)]

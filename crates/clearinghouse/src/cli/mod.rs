@@ -4,6 +4,7 @@
 
 pub mod advisory;
 pub mod bench;
+pub mod bench_findings;
 pub mod bench_matching;
 pub mod client;
 pub mod cvss;
@@ -39,6 +40,7 @@ pub fn run() -> ExitCode {
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
             Command::Bench(BenchCommand::Matching(args)) => bench_matching::matching(args).await,
+            Command::Bench(BenchCommand::Findings(args)) => bench_findings::findings(args).await,
             Command::Cvss(args) => cvss::run(args),
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,

@@ -8,6 +8,7 @@ pub mod advisories;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod bench_support;
 pub mod documents;
 pub mod exposures;
 pub mod findings;

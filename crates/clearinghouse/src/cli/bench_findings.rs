@@ -1,0 +1,587 @@
+//! `clearinghouse bench findings`: the finding intake end to end at a
+//! million results. A SARIF 2.1.0 file is generated from real SARIF shapes
+//! (`generator`), then, per backend, the real server is started in-process
+//! on a random port with a fresh database and its job worker (as `serve`
+//! runs them), the file is uploaded over HTTP as a streamed body, and the
+//! submission is polled until it is done. Reported, each against a
+//! reference measured in the same run:
+//! - intake findings/s, from the POST's start to the submission's
+//!   `finished_at`, against a baseline that bulk-inserts the same
+//!   `findings` and `finding_sightings` rows the intake wrote (plain
+//!   multi-row INSERTs, 2000 findings a transaction, no parsing, no
+//!   deduplication) into another fresh database;
+//! - the domain parser alone over the file (no database);
+//! - the process's peak memory during the intake (VmHWM reset before the
+//!   upload, and VmRSS sampled).
+//!
+//! The submission's counts must equal the generator's exact numbers
+//! (received, new, duplicates, rejected); the benchmark fails otherwise.
+
+mod generator;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use clearinghouse_domain::findings::{self, FindingFormat, Item, Target};
+use serde_json::Value;
+
+use crate::app::{self, HttpSettings};
+use crate::clock;
+use crate::config::StorageArgs;
+use crate::store::bench_support::{self, Cell, Table};
+use crate::store::{self, Backend, Store};
+use crate::workflows::findings::BATCH_ITEMS;
+use crate::{http, jobs, workflows};
+
+use generator::Generated;
+
+/// The bootstrap administrator's token in the benchmark's databases.
+const TOKEN: &str = "chx_bench_findings_token_0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchBackend {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchFindingsArgs {
+    /// Results in the generated SARIF file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub findings: u64,
+    /// The database(s) to run on.
+    #[arg(long, value_enum, default_value_t = BenchBackend::Sqlite)]
+    pub backend: BenchBackend,
+    /// The PostgreSQL server; fresh databases are created in it and dropped
+    /// afterwards.
+    #[arg(
+        long,
+        env = "CLEARINGHOUSE_BENCH_PG",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
+    pub postgres: String,
+    /// The target of the results (SARIF results name only paths).
+    #[arg(long, default_value = "repo:https://github.com/example/monorepo@9fceb02")]
+    pub target: String,
+    /// The shared data folder holding `sarif-sdk-testdata` and `defectdojo-scans`.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Keep the generated file and the SQLite databases (their folder is printed).
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// One backend's figures.
+struct Outcome {
+    backend: Backend,
+    intake_secs: f64,
+    upload_secs: f64,
+    peak_mib: f64,
+    baseline_rows: u64,
+    baseline_secs: f64,
+}
+
+fn rate(n: u64, secs: f64) -> f64 {
+    n as f64 / secs.max(1e-9)
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak-RSS mark (VmHWM) to the current RSS; false where the
+/// kernel does not allow it (the sampled maximum still counts).
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+pub async fn findings(args: BenchFindingsArgs) -> anyhow::Result<ExitCode> {
+    let target = Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?;
+    let work = std::env::temp_dir().join(format!(
+        "clearinghouse-bench-findings-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&work)?;
+    let outcome = run(&args, &target, &work).await;
+    if args.keep {
+        println!("kept: {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    outcome
+}
+
+async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::Result<ExitCode> {
+    let t = Instant::now();
+    let corpus = generator::load(&args.data, target)?;
+    println!(
+        "corpus: {} SARIF files, {} results, {} distinct shapes from {} tools",
+        corpus.files,
+        corpus.results,
+        corpus.shapes(),
+        corpus.tools.len()
+    );
+    let file = work.join("findings.sarif");
+    let g = generator::write(&corpus, args.findings, target, &file)?;
+    drop(corpus);
+    println!(
+        "generated {} ({:.0} MiB, {} runs) in {:.1} s: {} results = {} distinct fingerprints + {} exact duplicates ({:.1}%) + {} invalid",
+        g.path.display(),
+        g.bytes as f64 / 1048576.0,
+        g.runs,
+        t.elapsed().as_secs_f64(),
+        g.results,
+        g.distinct,
+        g.duplicates,
+        100.0 * g.duplicates as f64 / g.results.max(1) as f64,
+        g.rejected
+    );
+
+    let parse_secs = parse_only(&g, target).await?;
+    println!(
+        "parse only (domain parser, no database): {:>9.0} findings/s ({:.2} s)",
+        rate(g.results, parse_secs),
+        parse_secs
+    );
+
+    let backends: &[Backend] = match args.backend {
+        BenchBackend::Sqlite => &[Backend::Sqlite],
+        BenchBackend::Postgres => &[Backend::Postgres],
+        BenchBackend::Both => &[Backend::Sqlite, Backend::Postgres],
+    };
+    let mut outcomes = Vec::new();
+    for &backend in backends {
+        outcomes.push(run_backend(args, &g, backend, work).await?);
+    }
+
+    println!();
+    println!(
+        "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9} {:>12} {:>14} {:>7} {:>12} {:>10}",
+        "backend",
+        "received",
+        "new",
+        "dups",
+        "rejected",
+        "upload s",
+        "intake s",
+        "intake f/s",
+        "baseline r/s",
+        "ratio",
+        "parse f/s",
+        "peak MiB"
+    );
+    for o in &outcomes {
+        let intake = rate(g.results, o.intake_secs);
+        let baseline = rate(o.baseline_rows, o.baseline_secs);
+        println!(
+            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8.1} {:>9.1} {:>12.0} {:>14.0} {:>7.2} {:>12.0} {:>10.0}",
+            format!("{:?}", o.backend),
+            g.results,
+            g.distinct,
+            g.duplicates,
+            g.rejected,
+            o.upload_secs,
+            o.intake_secs,
+            intake,
+            baseline,
+            intake / baseline,
+            rate(g.results, parse_secs),
+            o.peak_mib
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The domain parser over the file on a blocking thread; checks that it
+/// finds the generator's numbers. Returns the seconds it took.
+async fn parse_only(g: &Generated, target: &Target) -> anyhow::Result<f64> {
+    let (path, target) = (g.path.clone(), target.clone());
+    let (secs, items, rejected, distinct) = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)?;
+        let mut fingerprints = std::collections::HashSet::<[u8; 32]>::new();
+        let (mut items, mut rejected) = (0u64, 0u64);
+        let mut bad = None;
+        let started = Instant::now();
+        findings::parse_stream(file, FindingFormat::Sarif, Some(&target), &mut |item| {
+            items += 1;
+            match item {
+                Item::Finding(f) => {
+                    let mut fp = [0u8; 32];
+                    if hex::decode_to_slice(&f.fingerprint, &mut fp).is_err() {
+                        bad = Some(f.fingerprint.clone());
+                    }
+                    fingerprints.insert(fp);
+                }
+                Item::Rejected(_) => rejected += 1,
+            }
+        })
+        .map_err(|e| anyhow::anyhow!("the generated file does not parse: {e}"))?;
+        let secs = started.elapsed().as_secs_f64();
+        if let Some(fp) = bad {
+            bail!("a fingerprint is not hex: {fp}");
+        }
+        anyhow::Ok((secs, items, rejected, fingerprints.len() as u64))
+    })
+    .await??;
+    if (items, rejected, distinct) != (g.results, g.rejected, g.distinct) {
+        bail!(
+            "the parser reads {items} items, {rejected} rejected, {distinct} distinct fingerprints; \
+             the generator wrote {}, {}, {}",
+            g.results,
+            g.rejected,
+            g.distinct
+        );
+    }
+    Ok(secs)
+}
+
+/// A fresh database of `backend` (SQLite: a file under `dir`).
+async fn fresh_database(
+    args: &BenchFindingsArgs,
+    backend: Backend,
+    dir: &Path,
+) -> anyhow::Result<String> {
+    std::fs::create_dir_all(dir)?;
+    Ok(match backend {
+        Backend::Sqlite => format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("clearinghouse.db").display()
+        ),
+        Backend::Postgres => {
+            let admin = Store::connect(&format!("{}/postgres", args.postgres), 1)
+                .await
+                .with_context(|| format!("connecting to PostgreSQL at {}", args.postgres))?;
+            let name = format!("chx_bench_{}", uuid::Uuid::new_v4().simple());
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin.pool)
+                .await?;
+            admin.pool.close().await;
+            format!("{}/{name}", args.postgres)
+        }
+    })
+}
+
+async fn drop_database(args: &BenchFindingsArgs, url: &str) {
+    let Some(name) = url.strip_prefix(&format!("{}/", args.postgres)) else {
+        return;
+    };
+    if let Ok(admin) = Store::connect(&format!("{}/postgres", args.postgres), 1).await {
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&admin.pool)
+            .await
+        {
+            eprintln!("warning: could not drop the benchmark database {name}: {e}");
+        }
+        admin.pool.close().await;
+    }
+}
+
+/// The intake, then the baseline, on one backend.
+async fn run_backend(
+    args: &BenchFindingsArgs,
+    g: &Generated,
+    backend: Backend,
+    work: &Path,
+) -> anyhow::Result<Outcome> {
+    let name = format!("{backend:?}").to_lowercase();
+    let intake_dir = work.join(format!("{name}-intake"));
+    let intake_url = fresh_database(args, backend, &intake_dir).await?;
+    let baseline_dir = work.join(format!("{name}-baseline"));
+    let baseline_url = fresh_database(args, backend, &baseline_dir).await?;
+    let outcome = intake_and_baseline(
+        g,
+        &args.target,
+        backend,
+        &intake_dir,
+        &intake_url,
+        &baseline_url,
+    )
+    .await;
+    if backend == Backend::Postgres {
+        drop_database(args, &intake_url).await;
+        drop_database(args, &baseline_url).await;
+    }
+    outcome
+}
+
+async fn intake_and_baseline(
+    g: &Generated,
+    target: &str,
+    backend: Backend,
+    data_dir: &Path,
+    intake_url: &str,
+    baseline_url: &str,
+) -> anyhow::Result<Outcome> {
+    println!("\n== {backend:?} ==");
+    let storage = StorageArgs {
+        data_dir: data_dir.to_owned(),
+        database_url: Some(intake_url.to_owned()),
+        object_store_url: None,
+        audit_key_file: None,
+        kek_file: None,
+        db_connections: 8,
+    };
+    let settings = HttpSettings {
+        max_body_bytes: 1 << 20,
+        max_submission_bytes: app::DEFAULT_MAX_SUBMISSION_BYTES.max(g.bytes + 1),
+        secure_cookies: false,
+        public_url: String::new(),
+        allow_private_webhooks: false,
+    };
+    let app = app::open(&storage, settings).await?;
+    workflows::bootstrap::ensure_admin(&app, Some(TOKEN), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = {
+        let (app, mut stop) = (app.clone(), stop_rx.clone());
+        tokio::spawn(http::serve(app, listener, async move {
+            let _ = stop.changed().await;
+        }))
+    };
+    let worker = tokio::spawn(jobs::run_worker(
+        app.clone(),
+        jobs::default_worker_id(),
+        false,
+        stop_rx,
+    ));
+
+    let measured = intake(g, &base, target).await;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    let _ = server.await;
+    let (submission, intake_secs, upload_secs, start_kib, peak_kib) = measured?;
+
+    let received = rate(g.results, intake_secs);
+    println!(
+        "intake: {} items in {:.1} s (upload and acknowledgement {:.1} s) = {:.0} findings/s; \
+         peak memory {:.0} MiB (at the upload's start {:.0} MiB)",
+        g.results,
+        intake_secs,
+        upload_secs,
+        received,
+        mib(peak_kib),
+        mib(start_kib)
+    );
+
+    let (rows, baseline_secs) = baseline(&app.store, &submission, baseline_url).await?;
+    app.store.pool.close().await;
+    let baseline = rate(rows.0 + rows.1, baseline_secs);
+    println!(
+        "intake {received:.0} findings/s = {:.2} x the baseline ({baseline:.0} rows/s: {} findings + {} sightings \
+         in {baseline_secs:.1} s, plain multi-row INSERTs, {BATCH_ITEMS} findings a transaction); \
+         the intake takes {:.2} x the baseline's time",
+        received / baseline,
+        rows.0,
+        rows.1,
+        intake_secs / baseline_secs.max(1e-9)
+    );
+    Ok(Outcome {
+        backend,
+        intake_secs,
+        upload_secs,
+        peak_mib: mib(peak_kib),
+        baseline_rows: rows.0 + rows.1,
+        baseline_secs,
+    })
+}
+
+/// Uploads the file as a streamed body and polls the submission until it
+/// is finished; checks its counts. Returns the submission id, the seconds
+/// from the POST's start to `finished_at`, the seconds until the POST was
+/// answered, and RSS at the start and at the peak (KiB).
+async fn intake(
+    g: &Generated,
+    base: &str,
+    target: &str,
+) -> anyhow::Result<(String, f64, f64, u64, u64)> {
+    let client = reqwest::Client::new();
+    // Memory: the peak mark restarts here; a sampler backs it up.
+    let hwm_reset = reset_peak();
+    let start_kib = status_kib("VmRSS:");
+    let sampled = Arc::new(AtomicU64::new(start_kib));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (sampled, sampling) = (sampled.clone(), sampling.clone());
+        tokio::spawn(async move {
+            while sampling.load(Ordering::Relaxed) {
+                sampled.fetch_max(status_kib("VmRSS:"), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+
+    let file = tokio::fs::File::open(&g.path).await?;
+    let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(file, |mut f| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    }));
+    let started_at = clock::now();
+    let started = Instant::now();
+    let url = format!(
+        "{base}/api/v1/submissions?target={}&name=bench-findings.sarif&tlp=GREEN",
+        url::form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
+    );
+    let resp = client
+        .post(url)
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/sarif+json")
+        .body(body)
+        .send()
+        .await
+        .context("uploading the file")?;
+    let status = resp.status();
+    let created: Value = resp.json().await.unwrap_or(Value::Null);
+    let upload_secs = started.elapsed().as_secs_f64();
+    if status.as_u16() != 202 {
+        bail!("POST /submissions answered {status}: {created}");
+    }
+    let id = created["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no submission id in {created}"))?
+        .to_owned();
+
+    let mut last_report = Instant::now();
+    let done = loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let s: Value = client
+            .get(format!("{base}/api/v1/submissions/{id}"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await?
+            .json()
+            .await?;
+        match s["state"].as_str() {
+            Some("done") | Some("failed") => break s,
+            _ if last_report.elapsed() >= Duration::from_secs(10) => {
+                last_report = Instant::now();
+                let n = s["counts"]["received"].as_i64().unwrap_or(0);
+                println!(
+                    "  {:>5.0} s: {} {n} items committed",
+                    started.elapsed().as_secs_f64(),
+                    s["state"].as_str().unwrap_or("?")
+                );
+            }
+            _ => {}
+        }
+    };
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.await;
+    let hwm = if hwm_reset { status_kib("VmHWM:") } else { 0 };
+    let peak_kib = hwm.max(sampled.load(Ordering::Relaxed));
+
+    let finished_at = done["finished_at"]
+        .as_str()
+        .and_then(clock::parse)
+        .ok_or_else(|| anyhow::anyhow!("no finished_at in {done}"))?;
+    let intake_secs = (finished_at - started_at).as_seconds_f64();
+    let counts = &done["counts"];
+    let got = [
+        counts["received"].as_i64(),
+        counts["new"].as_i64(),
+        counts["duplicates"].as_i64(),
+        counts["rejected"].as_i64(),
+    ];
+    let want = [g.results, g.distinct, g.duplicates, g.rejected].map(|n| Some(n as i64));
+    if done["state"] != "done" || !done["error"].is_null() || got != want {
+        bail!(
+            "INTAKE COUNTS WRONG: the submission ended {} (error {}) with received/new/duplicates/rejected = {:?}; \
+             the generator wrote {:?}",
+            done["state"],
+            done["error"],
+            got,
+            want
+        );
+    }
+    println!(
+        "counts match the generator: received {}, new {}, duplicates {}, rejected {}",
+        g.results, g.distinct, g.duplicates, g.rejected
+    );
+    Ok((id, intake_secs, upload_secs, start_kib, peak_kib))
+}
+
+/// The baseline: the intake's `findings` and `finding_sightings` rows
+/// (read back page by page, untimed) written into a fresh database with
+/// plain multi-row INSERTs, [`BATCH_ITEMS`] findings and their sightings a
+/// transaction. Returns (findings, sightings) written and the seconds spent
+/// writing and committing.
+async fn baseline(src: &Store, submission_id: &str, url: &str) -> anyhow::Result<((u64, u64), f64)> {
+    let dst = Store::connect(url, 2).await?;
+    dst.migrate().await?;
+    // What the rows refer to: the submitter's organisation and user, the
+    // submission and its visibility label.
+    let stored = store::submissions::get(&src.pool, submission_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the submission is gone"))?;
+    let s = &stored.submission;
+    let user = store::users::get(&src.pool, &s.submitted_by)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the submitter is gone"))?;
+    let org = store::orgs::get(&src.pool, &s.org_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the organisation is gone"))?;
+    let mut tx = dst.begin_write().await?;
+    store::orgs::insert(&mut *tx, &org).await?;
+    store::users::insert(&mut *tx, &user).await?;
+    let visibility = store::labels::intern(&mut tx, &s.visibility).await?;
+    store::submissions::insert(&mut tx, s, &stored.artifact_key, visibility).await?;
+    tx.commit().await?;
+    let vis_col = Table::Findings
+        .columns()
+        .iter()
+        .position(|(c, _)| *c == "visibility_id");
+
+    let (mut findings, mut sightings, mut secs) = (0u64, 0u64, 0f64);
+    let mut after = String::new();
+    loop {
+        let mut page = bench_support::findings_after(&src.pool, &after, BATCH_ITEMS as i64).await?;
+        let Some(Cell::Text(Some(last))) = page.last().and_then(|r| r.first()).cloned() else {
+            break;
+        };
+        let seen = bench_support::sightings_between(&src.pool, &after, &last).await?;
+        if let Some(i) = vis_col {
+            for row in &mut page {
+                row[i] = Cell::Int(Some(visibility));
+            }
+        }
+        let started = Instant::now();
+        let mut tx = dst.begin_write().await?;
+        bench_support::insert_rows(&mut tx, Table::Findings, &page).await?;
+        bench_support::insert_rows(&mut tx, Table::Sightings, &seen).await?;
+        tx.commit().await?;
+        secs += started.elapsed().as_secs_f64();
+        findings += page.len() as u64;
+        sightings += seen.len() as u64;
+        after = last;
+    }
+    dst.pool.close().await;
+    Ok(((findings, sightings), secs))
+}

@@ -1,0 +1,174 @@
+//! What `clearinghouse bench findings` needs for its baseline and nothing
+//! else: reading back the `findings` and `finding_sightings` rows an intake
+//! wrote, page by page in id order, as plain cells, and writing such rows
+//! into another database with plain multi-row INSERTs (no lookups, no
+//! conflict handling), so the benchmark can compare the intake with the
+//! cost of storing its output alone.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use super::{Result, values_params};
+
+/// The SQL type of a column as the `Any` driver carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Int,
+}
+
+/// One value of a row read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// The columns the intake writes for a new finding, in its order.
+pub const FINDING_COLUMNS: &[(&str, Kind)] = &[
+    ("id", Kind::Text),
+    ("fingerprint", Kind::Text),
+    ("target", Kind::Text),
+    ("target_kind", Kind::Text),
+    ("target_identity", Kind::Text),
+    ("title", Kind::Text),
+    ("description", Kind::Text),
+    ("rule_id", Kind::Text),
+    ("tool", Kind::Text),
+    ("cwes", Kind::Text),
+    ("severity", Kind::Text),
+    ("cvss_vector", Kind::Text),
+    ("location_path", Kind::Text),
+    ("start_line", Kind::Int),
+    ("end_line", Kind::Int),
+    ("function_name", Kind::Text),
+    ("evidence", Kind::Text),
+    ("aliases", Kind::Text),
+    ("reporter_org", Kind::Text),
+    ("reported_by", Kind::Text),
+    ("submission_id", Kind::Text),
+    ("position", Kind::Text),
+    ("campaign", Kind::Text),
+    ("tlp", Kind::Text),
+    ("visibility_id", Kind::Int),
+    ("state", Kind::Text),
+    ("created_at", Kind::Text),
+    ("updated_at", Kind::Text),
+];
+
+/// The columns of a sighting.
+pub const SIGHTING_COLUMNS: &[(&str, Kind)] = &[
+    ("finding_id", Kind::Text),
+    ("org_id", Kind::Text),
+    ("version", Kind::Text),
+    ("submission_id", Kind::Text),
+    ("seen_at", Kind::Text),
+];
+
+/// A table this module reads and writes; the names are constants, never input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Findings,
+    Sightings,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Findings => "findings",
+            Table::Sightings => "finding_sightings",
+        }
+    }
+
+    pub fn columns(self) -> &'static [(&'static str, Kind)] {
+        match self {
+            Table::Findings => FINDING_COLUMNS,
+            Table::Sightings => SIGHTING_COLUMNS,
+        }
+    }
+
+    fn column_list(self) -> String {
+        self.columns()
+            .iter()
+            .map(|(c, _)| *c)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Text => Cell::Text(row.try_get(i)?),
+                Kind::Int => Cell::Int(row.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// At most `limit` findings with an id above `after`, in id order.
+pub async fn findings_after<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<Vec<Cell>>> {
+    let table = Table::Findings;
+    let sql = format!(
+        "SELECT {} FROM findings WHERE id > $1 ORDER BY id LIMIT $2",
+        table.column_list()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(|r| cells(r, table.columns())).collect()
+}
+
+/// The sightings of the findings whose id is above `after` and at most `last`.
+pub async fn sightings_between<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    after: &str,
+    last: &str,
+) -> Result<Vec<Vec<Cell>>> {
+    let table = Table::Sightings;
+    let sql = format!(
+        "SELECT {} FROM finding_sightings WHERE finding_id > $1 AND finding_id <= $2 \
+         ORDER BY finding_id, org_id, version",
+        table.column_list()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after)
+        .bind(last)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(|r| cells(r, table.columns())).collect()
+}
+
+/// Plain multi-row INSERTs of `rows` (cells in [`Table::columns`] order),
+/// about a thousand parameters a statement.
+pub async fn insert_rows(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) -> Result<()> {
+    let width = table.columns().len();
+    for chunk in rows.chunks((1000 / width).max(1)) {
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            table.name(),
+            table.column_list(),
+            values_params(chunk.len(), width)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for cell in row {
+                q = match cell {
+                    Cell::Text(v) => q.bind(v.as_deref()),
+                    Cell::Int(v) => q.bind(*v),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
