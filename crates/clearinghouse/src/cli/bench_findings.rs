@@ -67,7 +67,10 @@ pub struct BenchFindingsArgs {
     )]
     pub postgres: String,
     /// The target of the results (SARIF results name only paths).
-    #[arg(long, default_value = "repo:https://github.com/example/monorepo@9fceb02")]
+    #[arg(
+        long,
+        default_value = "repo:https://github.com/example/monorepo@9fceb02"
+    )]
     pub target: String,
     /// The shared data folder holding `sarif-sdk-testdata` and `defectdojo-scans`.
     #[arg(long, default_value = "../shared/data")]
@@ -533,7 +536,11 @@ async fn intake(
 /// plain multi-row INSERTs, [`BATCH_ITEMS`] findings and their sightings a
 /// transaction. Returns (findings, sightings) written and the seconds spent
 /// writing and committing.
-async fn baseline(src: &Store, submission_id: &str, url: &str) -> anyhow::Result<((u64, u64), f64)> {
+async fn baseline(
+    src: &Store,
+    submission_id: &str,
+    url: &str,
+) -> anyhow::Result<((u64, u64), f64)> {
     let dst = Store::connect(url, 2).await?;
     dst.migrate().await?;
     // What the rows refer to: the submitter's organisation and user, the

@@ -211,7 +211,10 @@ pub fn load(data: &Path, target: &Target) -> anyhow::Result<Corpus> {
             });
         }
     }
-    let tools: Vec<Tool> = tools.into_values().filter(|t| !t.shapes.is_empty()).collect();
+    let tools: Vec<Tool> = tools
+        .into_values()
+        .filter(|t| !t.shapes.is_empty())
+        .collect();
     if tools.is_empty() {
         anyhow::bail!(
             "no SARIF results under {}/sarif-sdk-testdata or {}/defectdojo-scans (use --data)",
