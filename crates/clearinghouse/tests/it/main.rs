@@ -12,6 +12,7 @@ mod audit;
 mod bad_input;
 mod browser;
 mod browser_exposure;
+mod browser_findings;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
