@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::api::{
     advisories, approvals, assets, audit, documents, exposures, health, me, notifications, orgs,
-    tokens, users,
+    pocs, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -98,6 +98,10 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
+        .routes(routes!(pocs::upload, pocs::list))
+        .routes(routes!(pocs::get))
+        .routes(routes!(pocs::request_release))
+        .routes(routes!(pocs::content))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod exposures;
 pub mod notifications;
 pub mod orgs;
+pub mod pocs;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

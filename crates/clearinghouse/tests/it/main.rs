@@ -21,6 +21,7 @@ mod exposure_scanner;
 mod identity;
 mod labels_property;
 mod notifications;
+mod pocs;
 mod scale_out;
 mod smoke;
 mod workers;
