@@ -10,6 +10,7 @@ pub mod assets;
 pub mod audit;
 pub mod documents;
 pub mod exposures;
+pub mod findings;
 pub mod jobs;
 pub mod labels;
 pub mod notifications;
@@ -17,6 +18,7 @@ pub mod orgs;
 pub mod pocs;
 pub mod sessions;
 pub mod settings;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

@@ -161,31 +161,3 @@ pub async fn active_release<'e, E: Executor<'e, Database = Any>>(
     })
     .transpose()
 }
-
-/// STAND-IN until finding intake lands (`store::findings`): a finding's
-/// labels and the organisations that reported it.
-pub async fn finding_labels_standin(
-    pool: &sqlx::AnyPool,
-    finding_id: &str,
-) -> Result<Option<(String, String, Vec<String>)>> {
-    let row = sqlx::query(
-        "SELECT f.tlp, v.expression, f.reporter_org FROM findings f \
-         JOIN visibility_labels v ON v.id = f.visibility_id WHERE f.id = $1",
-    )
-    .bind(finding_id)
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut orgs: Vec<String> = vec![row.try_get("reporter_org")?];
-    let more: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT org_id FROM finding_sightings WHERE finding_id = $1")
-            .bind(finding_id)
-            .fetch_all(pool)
-            .await?;
-    orgs.extend(more);
-    Ok(Some((
-        row.try_get("tlp")?,
-        row.try_get("expression")?,
-        orgs,
-    )))
-}

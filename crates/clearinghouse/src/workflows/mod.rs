@@ -10,10 +10,12 @@ pub mod assets;
 pub mod bootstrap;
 pub mod documents;
 pub mod exposures;
+pub mod findings;
 pub mod notifications;
 pub mod orgs;
 pub mod pocs;
 pub mod sessions;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

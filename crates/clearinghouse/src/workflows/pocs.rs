@@ -68,32 +68,19 @@ struct FindingLabels {
     reporter_org: String,
 }
 
-/// The finding if `who` may read it, else 404.
-///
-/// STAND-IN until finding intake lands: then this is
-/// `workflows::findings::get_readable`, the one read rule for findings.
+/// The finding if `who` may read it (the findings read rule,
+/// `findings::get_readable`), else 404.
 async fn readable_finding(
     app: &AppState,
     who: &Principal,
     finding_id: &str,
 ) -> AppResult<FindingLabels> {
-    use clearinghouse_domain::identity::Role;
-    who.require_scope(Scope::FindingsRead)?;
-    let (tlp, visibility, orgs) = store::pocs::finding_labels_standin(&app.store.pool, finding_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let visibility =
-        Visibility::parse(&visibility).map_err(|e| AppError::Internal(format!("label: {e}")))?;
-    let reporter = orgs.iter().any(|o| o == who.org_id());
-    let readable = visibility.evaluate(&who.authorizations)
-        && (reporter || who.has_any_role(&[Role::Coordinator, Role::Validator]));
-    if !readable {
-        return Err(AppError::NotFound);
-    }
+    let finding = super::findings::get_readable(app, who, finding_id).await?;
     Ok(FindingLabels {
-        tlp: parse_tlp(&tlp)?,
-        visibility,
-        reporter_org: orgs.into_iter().next().unwrap_or_default(),
+        tlp: parse_tlp(&finding.tlp)?,
+        visibility: Visibility::parse(&finding.visibility)
+            .map_err(|e| AppError::Internal(format!("label: {e}")))?,
+        reporter_org: finding.reporter_org,
     })
 }
 

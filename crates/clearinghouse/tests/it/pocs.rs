@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::both_backends;
+use crate::findings;
 use crate::harness::TestApp;
 
 /// Plaintext whose every piece is easy to spot in files and responses.
@@ -14,49 +15,15 @@ const EXPLOIT: &[u8] = b"#!/usr/bin/env python3\n# MARKER-7f3a-EXPLOIT paramiko 
 import paramiko\nprint('MARKER-7f3a-EXPLOIT')\n";
 const MARKER: &[u8] = b"MARKER-7f3a-EXPLOIT";
 
-/// STAND-IN until finding intake lands (then: `findings::submit_and_wait`):
-/// a finding reported by `user_id` of `org_id`, written to the database.
-async fn seed_finding(app: &TestApp, org_id: &str, user_id: &str, tlp: &str) -> String {
-    let pool = &app.app.store.pool;
-    let mut conn = pool.acquire().await.unwrap();
-    let vis = clearinghouse::store::labels::intern(&mut conn, "")
-        .await
-        .unwrap();
-    let now = "2026-07-01T00:00:00.000000Z";
-    let sub = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO submissions (id, org_id, submitted_by, idempotency_key, sha256, size_bytes, \
-         artifact_key, tlp, visibility_id, state, created_at) \
-         VALUES ($1, $2, $3, $1, 'x', 0, 'x', $4, $5, 'done', $6)",
-    )
-    .bind(&sub)
-    .bind(org_id)
-    .bind(user_id)
-    .bind(tlp)
-    .bind(vis)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO findings (id, fingerprint, target_kind, target_identity, target, title, \
-         description, cwes, aliases, reporter_org, reported_by, submission_id, position, tlp, \
-         visibility_id, state, created_at, updated_at) \
-         VALUES ($1, $1, 'package', 'pkg:pypi/paramiko', 'pkg:pypi/paramiko@2.4.0', \
-         'auth bypass', 'd', '[]', '[]', $2, $3, $4, 'findings[0]', $5, $6, 'received', $7, $7)",
-    )
-    .bind(&id)
-    .bind(org_id)
-    .bind(user_id)
-    .bind(&sub)
-    .bind(tlp)
-    .bind(vis)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .unwrap();
-    id
+/// A finding reported (through intake) by the holder of `token`, at `tlp`.
+async fn reported_finding(app: &TestApp, token: &str, tlp: &str) -> String {
+    let body = findings::native(&[findings::finding("auth bypass", "paramiko/auth.py", 42)]);
+    let sub = findings::submit_and_wait(app, token, body, &format!("?tlp={tlp}")).await;
+    assert_eq!(sub["counts"]["new"], 1, "{sub}");
+    let path = format!("/api/v1/submissions/{}/items", sub["id"].as_str().unwrap());
+    let (s, items) = app.get(token, &path).await;
+    assert_eq!(s, 200, "{items}");
+    items["items"][0]["finding_id"].as_str().unwrap().to_owned()
 }
 
 /// Posts raw bytes; returns status and JSON (Null if not JSON).
@@ -170,7 +137,7 @@ async fn cast(app: &TestApp) -> Cast {
     let cole = app.user(&agency, "cole", &["coordinator"]).await;
     let validator = app.user(&checkers, "vera", &["validator"]).await;
     let outsider = app.user(&others, "otto", &["member"]).await;
-    let finding = seed_finding(app, &finders, &reporter.0, "AMBER").await;
+    let finding = reported_finding(app, &reporter.1, "AMBER").await;
     Cast {
         reporter,
         cora,
