@@ -23,6 +23,7 @@ mod findings;
 mod identity;
 mod labels_property;
 mod notifications;
+mod pocs;
 mod scale_out;
 mod smoke;
 mod workers;
