@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod intake_shim;
 pub mod jobs;
 pub mod matching;
 pub mod model;

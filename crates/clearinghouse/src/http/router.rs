@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{
-    advisories, approvals, assets, audit, documents, exposures, health, me, notifications, orgs,
-    tokens, users,
+    advisories, approvals, assets, audit, documents, exposures, finding_review, health, me,
+    notifications, orgs, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -98,6 +98,10 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
+        .routes(routes!(finding_review::review))
+        .routes(routes!(finding_review::decide_similar))
+        .routes(routes!(finding_review::credits))
+        .routes(routes!(finding_review::reporter_stats))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

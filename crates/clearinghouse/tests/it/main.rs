@@ -18,6 +18,7 @@ mod cli_e2e;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;
+mod finding_review;
 mod identity;
 mod labels_property;
 mod notifications;
