@@ -11,7 +11,6 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
-pub mod intake_shim;
 pub mod jobs;
 pub mod matching;
 pub mod model;

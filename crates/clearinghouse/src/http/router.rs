@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{
-    advisories, approvals, assets, audit, documents, exposures, finding_review, health, me,
-    notifications, orgs, tokens, users,
+    advisories, approvals, assets, audit, documents, exposures, finding_review, findings, health,
+    me, notifications, orgs, submissions, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -34,7 +34,8 @@ use crate::app::AppState;
         (name = "documents", description = "Labelled records shared between organisations"),
         (name = "notifications", description = "Your organisation's inbox, webhooks and email settings"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation")
+        (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation"),
+        (name = "findings", description = "Finding intake from scanners, deduplication and validation")
     )
 )]
 struct ApiDoc;
@@ -102,6 +103,11 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(finding_review::decide_similar))
         .routes(routes!(finding_review::credits))
         .routes(routes!(finding_review::reporter_stats))
+        .routes(routes!(submissions::create, submissions::list))
+        .routes(routes!(submissions::get))
+        .routes(routes!(submissions::items))
+        .routes(routes!(findings::list))
+        .routes(routes!(findings::get))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -27,10 +27,10 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::intake_shim as intake;
 use crate::model::finding::Finding;
 use crate::model::review::{Credit, ReporterStats, SimilarityLink};
 use crate::store::{self, Tx};
+use crate::workflows::findings::get_readable;
 
 /// A review decision on one finding.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -148,10 +148,10 @@ async fn apply(
     finding_id: &str,
     d: Decision<'_>,
 ) -> AppResult<serde_json::Value> {
-    let current = intake::get(&mut **tx, finding_id)
+    let current = store::findings::get(&mut **tx, finding_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let reporter_orgs = intake::reporter_orgs(&mut **tx, finding_id).await?;
+    let reporter_orgs = store::findings::reporter_orgs(&mut **tx, finding_id).await?;
     let state = FindingState::parse(&current.state)
         .ok_or_else(|| AppError::Internal(format!("finding state '{}'", current.state)))?;
     let facts = ReviewFacts {
@@ -236,7 +236,7 @@ pub async fn review(
 ) -> AppResult<Finding> {
     who.require_scope(Scope::FindingsWrite)?;
     let action = parse_action(&req)?;
-    intake::get_readable(app, who, id).await?;
+    get_readable(app, who, id).await?;
     if let Some(other) = req.duplicate_of.as_deref() {
         let unknown = || AppError::invalid("duplicate_of", "no such finding");
         if other == id {
@@ -245,9 +245,7 @@ pub async fn review(
                 "a finding cannot duplicate itself",
             ));
         }
-        intake::get_readable(app, who, other)
-            .await
-            .map_err(|_| unknown())?;
+        get_readable(app, who, other).await.map_err(|_| unknown())?;
     }
     let plan = match &req.vulnerability {
         Some(spec) => Some(vulnerability::plan(app, spec).await?),
@@ -275,7 +273,7 @@ pub async fn review(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
-    intake::get(&app.store.pool, id)
+    store::findings::get(&app.store.pool, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -302,8 +300,8 @@ pub async fn decide_similar(
     if req.reason.trim().is_empty() {
         return Err(review_error(ReviewError::NoReason));
     }
-    let a = intake::get_readable(app, who, id).await?;
-    let b = intake::get_readable(app, who, other_id).await?;
+    let a = get_readable(app, who, id).await?;
+    let b = get_readable(app, who, other_id).await?;
     let mut tx = app.store.begin_write().await?;
     let mut link = store::finding_review::similarity_link(&mut *tx, id, other_id)
         .await?
@@ -365,7 +363,7 @@ const MAX_LINK_DEPTH: usize = 16;
 /// finding or a finding linked to it (an exact duplicate report, a
 /// confirmed near-duplicate, a duplicate by decision), first reporter first.
 pub async fn credits(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Credit>> {
-    let finding = intake::get_readable(app, who, id).await?;
+    let finding = get_readable(app, who, id).await?;
     let mut conn = app.store.pool.acquire().await?;
     let mut seen: BTreeSet<String> = BTreeSet::from([id.to_owned()]);
     let mut frontier = vec![id.to_owned()];

@@ -11,9 +11,11 @@ pub mod bootstrap;
 pub mod documents;
 pub mod exposures;
 pub mod finding_review;
+pub mod findings;
 pub mod notifications;
 pub mod orgs;
 pub mod sessions;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

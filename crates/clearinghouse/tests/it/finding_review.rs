@@ -3,17 +3,20 @@
 //! for a missing reason or code), the CHX vulnerability a validation makes
 //! (grouped with the CVE the reporter named, matched against SBOMs,
 //! numbered uniquely under concurrency), near-duplicate decisions, shared
-//! credit, and reporter quality counts.
+//! credit, and reporter quality counts (the last two in `credit`, the
+//! vulnerability records in `vulnerabilities`).
+
+mod credit;
+mod vulnerabilities;
 
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::exposure::{CVE, GHSA, asset, cyclonedx, import, operator, osv_paramiko, upload};
+use crate::exposure::{CVE, GHSA, import, osv_paramiko};
+use crate::findings;
 use crate::harness::TestApp;
-
-const TARGET: &str = "pkg:pypi/paramiko@2.4.0";
 
 /// The people of a review: a reporting lab (A) with a member and its own
 /// validator, an independent lab (B) with two validators, a coordinator.
@@ -52,117 +55,59 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
+/// A native finding whose fingerprint is its title.
 fn finding(title: &str, aliases: &[&str]) -> Value {
     json!({"title": title, "description": format!("{title}: details"), "cwe": ["CWE-287"],
            "severity": "high", "aliases": aliases, "fingerprint": title})
 }
 
-/// Submits native findings as the token's organisation (TLP `tlp`); returns
-/// the id of the finding each item created or was linked to, in order.
-///
-/// Until finding intake lands this writes the rows intake would write.
+/// Submits native findings (target paramiko 2.4.0) as the token's
+/// organisation under TLP `tlp`; returns the id of the finding each item
+/// created or was linked to, in order.
 async fn submit(app: &TestApp, token: &str, findings: &[Value], tlp: &str) -> Vec<String> {
-    let (_, me) = app.get(token, "/api/v1/me").await;
-    let user = me["user"]["id"].as_str().unwrap().to_owned();
-    let org = me["user"]["org_id"].as_str().unwrap().to_owned();
-    let pool = &app.app.store.pool;
-    let now = clearinghouse::clock::now_text();
-    let sub = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO submissions (id, org_id, submitted_by, idempotency_key, sha256, size_bytes, \
-         artifact_key, format, tlp, visibility_id, state, created_at, finished_at) \
-         VALUES ($1, $2, $3, $1, 'x', 1, 'x', 'native', $4, 1, 'done', $5, $5)",
+    let sub = findings::submit_and_wait(
+        app,
+        token,
+        findings::native(findings),
+        &format!("?tlp={tlp}"),
     )
-    .bind(&sub)
-    .bind(&org)
-    .bind(&user)
-    .bind(tlp)
-    .bind(&now)
-    .execute(pool)
-    .await
-    .unwrap();
-    let (mut ids, mut new) = (Vec::new(), 0i64);
-    for (i, f) in findings.iter().enumerate() {
-        let fp = f["fingerprint"].as_str().unwrap().to_owned();
-        let target = f["target"].as_str().unwrap_or(TARGET).to_owned();
-        let (identity, version) = target.split_once('@').unwrap();
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM findings WHERE fingerprint = $1")
-                .bind(&fp)
-                .fetch_optional(pool)
-                .await
-                .unwrap();
-        let now = clearinghouse::clock::now_text();
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                sqlx::query(
-                    "INSERT INTO findings (id, fingerprint, target_kind, target_identity, target, title, \
-                     description, cwes, cvss_vector, aliases, reporter_org, reported_by, submission_id, position, \
-                     tlp, visibility_id, state, created_at, updated_at) VALUES ($1, $2, 'package', $3, $4, $5, \
-                     $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, 'received', $15, $15)",
-                )
-                .bind(&id)
-                .bind(&fp)
-                .bind(identity)
-                .bind(&target)
-                .bind(f["title"].as_str().unwrap())
-                .bind(f["description"].as_str().unwrap_or(""))
-                .bind(f["cwe"].to_string())
-                .bind(f["cvss"].as_str())
-                .bind(f["aliases"].to_string())
-                .bind(&org)
-                .bind(&user)
-                .bind(&sub)
-                .bind(format!("findings[{i}]"))
-                .bind(tlp)
-                .bind(&now)
-                .execute(pool)
-                .await
-                .unwrap();
-                new += 1;
-                id
-            }
-        };
-        sqlx::query(
-            "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (finding_id, org_id, version) DO NOTHING",
+    .await;
+    assert_eq!(sub["state"], "done", "{sub}");
+    let (s, page) = app
+        .get(
+            token,
+            &format!(
+                "/api/v1/submissions/{}/items?limit=500",
+                sub["id"].as_str().unwrap()
+            ),
         )
-        .bind(&id)
-        .bind(&org)
-        .bind(version)
-        .bind(&sub)
-        .bind(&now)
-        .execute(pool)
-        .await
-        .unwrap();
-        ids.push(id);
-    }
-    let n = findings.len() as i64;
-    sqlx::query(
-        "UPDATE submissions SET items = $1, new_findings = $2, duplicates = $3 WHERE id = $4",
-    )
-    .bind(n)
-    .bind(new)
-    .bind(n - new)
-    .bind(&sub)
-    .execute(pool)
-    .await
-    .unwrap();
-    ids
+        .await;
+    assert_eq!(s, 200, "{page}");
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["finding_id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
-/// The finding's workflow history as `GET /findings/{id}` lists it.
-async fn events(app: &TestApp, id: &str) -> Vec<(String, String, String)> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT from_state, to_state, reason FROM finding_events WHERE finding_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(&app.app.store.pool)
-    .await
-    .unwrap();
-    rows
+/// The finding's workflow history (from, to, reason) as `GET /findings/{id}` lists it.
+async fn events(app: &TestApp, token: &str, id: &str) -> Vec<(String, String, String)> {
+    let (s, v) = app.get(token, &format!("/api/v1/findings/{id}")).await;
+    assert_eq!(s, 200, "{v}");
+    let text = |e: &Value, k: &str| e[k].as_str().unwrap().to_owned();
+    v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                text(e, "from_state"),
+                text(e, "to_state"),
+                text(e, "reason"),
+            )
+        })
+        .collect()
 }
 
 async fn decide(app: &TestApp, token: &str, id: &str, body: Value) -> (u16, Value) {
@@ -364,7 +309,7 @@ async fn happy_path_needs_an_independent_validator(app: TestApp) {
     .await;
     assert_eq!(s, 409, "validated is final: {v}");
 
-    let history: Vec<(String, String)> = events(&app, &id)
+    let history: Vec<(String, String)> = events(&app, &c.coordinator, &id)
         .await
         .into_iter()
         .map(|(a, b, _)| (a, b))
@@ -414,118 +359,6 @@ async fn happy_path_needs_an_independent_validator(app: TestApp) {
 both_backends!(
     happy_path_needs_an_independent_validator,
     happy_path_needs_an_independent_validator
-);
-
-async fn chx_only_vulnerability_reaches_exposed_operators(app: TestApp) {
-    let c = cast(&app).await;
-    let (_, ops) = operator(&app, "County Hospital").await;
-    let ehr = asset(&app, &ops, "ehr", true).await;
-    let (s, v) = upload(&app, &ops, &ehr, cyclonedx(&[("paramiko", "2.4.0")])).await;
-    assert_eq!(s, 200, "{v}");
-
-    let id = submit(
-        &app,
-        &c.reporter,
-        &[finding("Channel hijack", &[])],
-        "CLEAR",
-    )
-    .await[0]
-        .clone();
-    to_validating(&app, &c, &id).await;
-    let f = ok(
-        &app,
-        &c.validator_b,
-        &id,
-        json!({"action": "validate", "reason": "reproduced"}),
-    )
-    .await;
-    let chx = f["vulnerability_id"].as_str().unwrap().to_owned();
-
-    let (s, v) = app.get(&ops, "/api/v1/exposures").await;
-    assert_eq!(s, 200, "{v}");
-    let items = v["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "{v}");
-    assert_eq!(
-        items[0]["vulnerability"]["id"],
-        chx.as_str(),
-        "a CHX-only group is named by its CHX id"
-    );
-    let (s, v) = app
-        .get(&ops, &format!("/api/v1/vulnerabilities/{chx}"))
-        .await;
-    assert_eq!((s, v["embargoed"].as_bool()), (200, Some(false)), "{v}");
-    let (_, v) = app.get(&ops, "/api/v1/notifications").await;
-    let told: Vec<&Value> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["vuln_id"] == chx.as_str())
-        .collect();
-    assert_eq!(told.len(), 1, "the operator is told: {v}");
-
-    // Not TLP:CLEAR: embargoed, so the (unvetted) operator is not told and
-    // cannot read it; the reporter can.
-    let id = submit(&app, &c.reporter, &[finding("Key confusion", &[])], "AMBER").await[0].clone();
-    to_validating(&app, &c, &id).await;
-    let f = ok(&app, &c.validator_b, &id, json!({"action": "validate", "reason": "reproduced",
-        "vulnerability": {"cwes": ["CWE-347"], "affected": [{"package": "pkg:pypi/paramiko", "fixed": "2.4.2"}]}})).await;
-    let chx2 = f["vulnerability_id"].as_str().unwrap().to_owned();
-    assert_ne!(chx, chx2);
-    let (s, _) = app
-        .get(&ops, &format!("/api/v1/vulnerabilities/{chx2}"))
-        .await;
-    assert_eq!(s, 404);
-    let (s, v) = app
-        .get(&c.reporter, &format!("/api/v1/vulnerabilities/{chx2}"))
-        .await;
-    assert_eq!(
-        (s, v["embargoed"].as_bool(), v["cwes"].clone()),
-        (200, Some(true), json!(["CWE-347"])),
-        "{v}"
-    );
-    let (_, v) = app.get(&ops, "/api/v1/exposures").await;
-    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
-
-    // A third finding joins the first vulnerability.
-    let id3 = submit(
-        &app,
-        &c.reporter,
-        &[finding("Channel hijack, again", &[])],
-        "CLEAR",
-    )
-    .await[0]
-        .clone();
-    to_validating(&app, &c, &id3).await;
-    let (s, v) = decide(
-        &app,
-        &c.validator_b,
-        &id3,
-        json!({"action": "validate", "reason": "same",
-        "vulnerability": {"attach_to": "CHX-1999-00001"}}),
-    )
-    .await;
-    assert_eq!(
-        (s, v["field"].as_str()),
-        (422, Some("vulnerability.attach_to")),
-        "{v}"
-    );
-    let f = ok(
-        &app,
-        &c.validator_b,
-        &id3,
-        json!({"action": "validate", "reason": "same",
-        "vulnerability": {"attach_to": chx}}),
-    )
-    .await;
-    assert_eq!(f["vulnerability_id"], chx.as_str());
-    let (_, v) = app
-        .get(&c.reporter, &format!("/api/v1/vulnerabilities/{chx}"))
-        .await;
-    assert_eq!(v["supporting_findings"].as_array().unwrap().len(), 2, "{v}");
-}
-both_backends!(
-    chx_only_vulnerability_reaches_exposed_operators,
-    chx_only_vulnerability_reaches_exposed_operators
 );
 
 async fn rejections_need_their_code_and_reopen_clears_them(app: TestApp) {
@@ -618,7 +451,11 @@ async fn rejections_need_their_code_and_reopen_clears_them(app: TestApp) {
     )
     .await;
     assert_eq!(f["rejection_reason"], "out_of_scope");
-    let reasons: Vec<String> = events(&app, one).await.into_iter().map(|e| e.2).collect();
+    let reasons: Vec<String> = events(&app, coord, one)
+        .await
+        .into_iter()
+        .map(|e| e.2)
+        .collect();
     assert_eq!(
         reasons,
         [
@@ -661,253 +498,4 @@ async fn rejections_need_their_code_and_reopen_clears_them(app: TestApp) {
 both_backends!(
     rejections_need_their_code_and_reopen_clears_them,
     rejections_need_their_code_and_reopen_clears_them
-);
-
-async fn chx_numbers_are_unique_under_concurrency(app: TestApp) {
-    let c = cast(&app).await;
-    let findings: Vec<Value> = (0..6).map(|i| finding(&format!("Bug {i}"), &[])).collect();
-    let ids = submit(&app, &c.reporter, &findings, "CLEAR").await;
-    for id in &ids {
-        to_validating(&app, &c, id).await;
-    }
-    let results = futures_util::future::join_all(ids.iter().map(|id| {
-        decide(
-            &app,
-            &c.validator_b,
-            id,
-            json!({"action": "validate", "reason": "reproduced"}),
-        )
-    }))
-    .await;
-    let mut numbers = BTreeSet::new();
-    for (s, v) in results {
-        assert_eq!(s, 200, "{v}");
-        let chx = v["vulnerability_id"].as_str().unwrap().to_owned();
-        assert!(is_chx(&chx), "{chx}");
-        numbers.insert(chx[9..].parse::<u32>().unwrap());
-    }
-    assert_eq!(
-        numbers,
-        (1..=6).collect::<BTreeSet<u32>>(),
-        "distinct and dense"
-    );
-}
-both_backends!(
-    chx_numbers_are_unique_under_concurrency,
-    chx_numbers_are_unique_under_concurrency
-);
-
-async fn link(app: &TestApp, a: &str, b: &str) {
-    sqlx::query("INSERT INTO finding_similarities (finding_id, other_id, similarity, state) VALUES ($1, $2, 0.93, 'possible')")
-        .bind(a)
-        .bind(b)
-        .execute(&app.app.store.pool)
-        .await
-        .unwrap();
-}
-
-async fn near_duplicates_are_confirmed_or_split_and_share_credit(app: TestApp) {
-    let c = cast(&app).await;
-    let gov = app.org("Third Lab", "researcher").await;
-    let (_, reporter_c) = app.user(&gov, "reporter-c", &["member"]).await;
-    let x = submit(
-        &app,
-        &c.reporter,
-        &[finding("Auth bypass", &[]), finding("Other", &[])],
-        "CLEAR",
-    )
-    .await;
-    let y = submit(
-        &app,
-        &c.reporter_b,
-        &[
-            finding("Authentication bypass", &[]),
-            finding("Unrelated", &[]),
-        ],
-        "CLEAR",
-    )
-    .await;
-    // Lab C reports the same finding as Lab A's: an exact duplicate report.
-    submit(&app, &reporter_c, &[finding("Auth bypass", &[])], "CLEAR").await;
-    link(&app, &y[0], &x[0]).await;
-    link(&app, &x[1], &y[1]).await;
-    let path = |a: &str, b: &str| format!("/api/v1/findings/{a}/similar/{b}");
-    let confirm = json!({"decision": "confirm", "reason": "same bug, other words"});
-
-    let (s, _) = app
-        .post(&c.coordinator, &path(&x[0], &x[1]), &confirm)
-        .await;
-    assert_eq!(s, 404, "no such link");
-    let (s, _) = app.post(&c.reporter, &path(&x[0], &y[0]), &confirm).await;
-    assert_eq!(s, 403);
-    let (s, v) = app
-        .post(
-            &c.coordinator,
-            &path(&x[0], &y[0]),
-            &json!({"decision": "merge", "reason": "x"}),
-        )
-        .await;
-    assert_eq!((s, v["field"].as_str()), (422, Some("decision")));
-    let (s, v) = app
-        .post(&c.coordinator, &path(&x[0], &y[0]), &confirm)
-        .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(
-        (v["state"].as_str(), v["rejected_finding"].as_str()),
-        (Some("confirmed"), Some(y[0].as_str()))
-    );
-    let (s, _) = app
-        .post(&c.coordinator, &path(&y[0], &x[0]), &confirm)
-        .await;
-    assert_eq!(s, 409, "already confirmed");
-    let reasons: Vec<(String, String, String)> = events(&app, &y[0]).await;
-    assert_eq!(
-        reasons,
-        [(
-            "received".to_owned(),
-            "rejected".to_owned(),
-            format!("duplicate of {}: same bug, other words", x[0])
-        )]
-    );
-    assert_eq!(audit_actions(&app, &y[0]).await, ["finding.review"]);
-
-    let (s, v) = app
-        .post(
-            &c.coordinator,
-            &path(&y[1], &x[1]),
-            &json!({"decision": "split", "reason": "different bugs"}),
-        )
-        .await;
-    assert_eq!(
-        (s, v["state"].as_str(), v["rejected_finding"].clone()),
-        (200, Some("split"), Value::Null),
-        "{v}"
-    );
-
-    let credits = |id: String, token: String| {
-        let app = &app;
-        async move {
-            let (s, v) = app
-                .get(&token, &format!("/api/v1/findings/{id}/credits"))
-                .await;
-            assert_eq!(s, 200, "{v}");
-            v.as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["org_id"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        }
-    };
-    assert_eq!(
-        credits(x[0].clone(), c.reporter.clone()).await,
-        [c.org_a.clone(), c.org_b.clone(), gov.clone()]
-    );
-    assert_eq!(
-        credits(y[0].clone(), c.coordinator.clone()).await,
-        [c.org_b.clone(), c.org_a.clone(), gov.clone()]
-    );
-    assert_eq!(
-        credits(x[1].clone(), c.reporter.clone()).await,
-        [c.org_a.clone()],
-        "a split link shares nothing"
-    );
-    let (s, _) = app
-        .get(&c.reporter, &format!("/api/v1/findings/{}/credits", y[1]))
-        .await;
-    assert_eq!(s, 404, "Lab A cannot read Lab B's finding");
-}
-both_backends!(
-    near_duplicates_are_confirmed_or_split_and_share_credit,
-    near_duplicates_are_confirmed_or_split_and_share_credit
-);
-
-async fn reporter_stats_count_what_happened(app: TestApp) {
-    let c = cast(&app).await;
-    let a = submit(
-        &app,
-        &c.reporter,
-        &[finding("A1", &[]), finding("A2", &[]), finding("A3", &[])],
-        "CLEAR",
-    )
-    .await;
-    let b = submit(
-        &app,
-        &c.reporter_b,
-        &[finding("A2", &[]), finding("B1", &[])],
-        "CLEAR",
-    )
-    .await;
-    to_validating(&app, &c, &a[0]).await;
-    ok(
-        &app,
-        &c.validator_b,
-        &a[0],
-        json!({"action": "validate", "reason": "reproduced"}),
-    )
-    .await;
-    ok(
-        &app,
-        &c.coordinator,
-        &a[1],
-        json!({"action": "reject", "reason_code": "false_positive", "reason": "test code"}),
-    )
-    .await;
-    link(&app, &a[2], &b[1]).await;
-    let (s, v) = app
-        .post(
-            &c.coordinator,
-            &format!("/api/v1/findings/{}/similar/{}", a[2], b[1]),
-            &json!({"decision": "confirm", "reason": "same"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-
-    let (s, v) = app.get(&c.coordinator, "/api/v1/reporter-stats").await;
-    assert_eq!(s, 200, "{v}");
-    let by_org = |org: &str| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["org_id"] == org)
-            .cloned()
-            .unwrap()
-    };
-    let mut lab_a = by_org(&c.org_a);
-    lab_a.as_object_mut().unwrap().remove("name");
-    assert_eq!(
-        lab_a,
-        json!({"org_id": c.org_a, "submissions": 1, "items_received": 3, "new_findings": 3,
-        "duplicates": 0, "near_duplicates_confirmed": 0, "validated": 1, "rejected": {"false_positive": 1},
-        "open": 1, "validated_ratio": 0.5})
-    );
-    let mut lab_b = by_org(&c.org_b);
-    lab_b.as_object_mut().unwrap().remove("name");
-    assert_eq!(
-        lab_b,
-        json!({"org_id": c.org_b, "submissions": 1, "items_received": 2, "new_findings": 1,
-        "duplicates": 1, "near_duplicates_confirmed": 1, "validated": 0, "rejected": {"duplicate": 1},
-        "open": 0, "validated_ratio": 0.0})
-    );
-    assert_eq!(
-        v.as_array().unwrap().len(),
-        2,
-        "only reporting organisations: {v}"
-    );
-
-    let (s, v) = app
-        .get(&c.coordinator, "/api/v1/reporter-stats?since=2999-01-01")
-        .await;
-    assert_eq!((s, v), (200, json!([])));
-    let (s, v) = app
-        .get(&c.coordinator, "/api/v1/reporter-stats?since=last-week")
-        .await;
-    assert_eq!((s, v["field"].as_str()), (422, Some("since")));
-    let (s, _) = app.get(&c.reporter, "/api/v1/reporter-stats").await;
-    assert_eq!(s, 403, "members do not see reporter stats");
-    let (s, _) = app.get(&app.admin_token, "/api/v1/reporter-stats").await;
-    assert_eq!(s, 200, "platform admins do");
-}
-both_backends!(
-    reporter_stats_count_what_happened,
-    reporter_stats_count_what_happened
 );

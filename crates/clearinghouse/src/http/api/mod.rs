@@ -8,10 +8,12 @@ pub mod audit;
 pub mod documents;
 pub mod exposures;
 pub mod finding_review;
+pub mod findings;
 pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod orgs;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 
