@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{cast, decide, finding, is_chx, ok, submit, to_validating};
 use crate::both_backends;
-use crate::exposure::{asset, cyclonedx, operator, upload};
+use crate::exposure::{asset, cyclonedx, import, operator, osv_paramiko, upload};
 use crate::harness::TestApp;
 
 async fn chx_only_vulnerability_reaches_exposed_operators(app: TestApp) {
@@ -80,6 +80,27 @@ async fn chx_only_vulnerability_reaches_exposed_operators(app: TestApp) {
     );
     let (_, v) = app.get(&ops, "/api/v1/exposures").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+
+    // A CVE published later naming the CHX id takes its group over, exposures included.
+    let mut osv = osv_paramiko();
+    osv["id"] = json!("GHSA-late-late-late");
+    osv["aliases"] = json!([chx, "CVE-2026-0001"]);
+    let (s, v) = import(
+        &app,
+        &app.admin_token,
+        "late.json",
+        serde_json::to_vec(&osv).unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let group: String = sqlx::query_scalar("SELECT vuln_id FROM chx_vulnerabilities WHERE id = $1")
+        .bind(&chx)
+        .fetch_one(&app.app.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(group, "CVE-2026-0001");
+    let (_, v) = app.get(&ops, "/api/v1/exposures").await;
+    assert_eq!(v["items"][0]["vulnerability"]["id"], "CVE-2026-0001", "{v}");
 
     // A third finding joins the first vulnerability.
     let id3 = submit(
