@@ -238,14 +238,16 @@ pub async fn review(
     let action = parse_action(&req)?;
     get_readable(app, who, id).await?;
     if let Some(other) = req.duplicate_of.as_deref() {
-        let unknown = || AppError::invalid("duplicate_of", "no such finding");
         if other == id {
             return Err(AppError::invalid(
                 "duplicate_of",
                 "a finding cannot duplicate itself",
             ));
         }
-        get_readable(app, who, other).await.map_err(|_| unknown())?;
+        get_readable(app, who, other).await.map_err(|e| match e {
+            AppError::NotFound => AppError::invalid("duplicate_of", "no such finding"),
+            e => e,
+        })?;
     }
     let plan = match &req.vulnerability {
         Some(spec) => Some(vulnerability::plan(app, spec).await?),
