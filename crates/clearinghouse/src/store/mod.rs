@@ -10,6 +10,7 @@ pub mod assets;
 pub mod audit;
 pub mod documents;
 pub mod exposures;
+pub mod finding_review;
 pub mod findings;
 pub mod jobs;
 pub mod labels;

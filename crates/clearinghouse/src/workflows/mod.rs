@@ -10,6 +10,7 @@ pub mod assets;
 pub mod bootstrap;
 pub mod documents;
 pub mod exposures;
+pub mod finding_review;
 pub mod findings;
 pub mod notifications;
 pub mod orgs;

@@ -19,6 +19,7 @@ mod cli_e2e;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;
+mod finding_review;
 mod findings;
 mod identity;
 mod labels_property;

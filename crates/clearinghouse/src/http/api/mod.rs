@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod documents;
 pub mod exposures;
+pub mod finding_review;
 pub mod findings;
 pub mod health;
 pub mod me;
