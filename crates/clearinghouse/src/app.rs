@@ -31,12 +31,21 @@ pub struct AppInner {
     pub mailer: Option<Mailer>,
     /// Seals secrets kept in the database (see `--kek-file`).
     pub kek: clearinghouse_domain::envelope::Kek,
+    /// Wakes this process's job worker when a job was queued here.
+    pub jobs_queued: tokio::sync::Notify,
+    /// Where uploads and job inputs are spooled (`tmp/` in the data folder).
+    pub spool_dir: std::path::PathBuf,
 }
+
+/// The default `--max-submission-bytes`: 1 GiB.
+pub const DEFAULT_MAX_SUBMISSION_BYTES: u64 = 1 << 30;
 
 /// Settings that shape HTTP behaviour.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
+    /// Largest file of findings accepted (streamed to disk).
+    pub max_submission_bytes: u64,
     pub secure_cookies: bool,
     pub public_url: String,
     /// Let webhooks reach loopback and private-network addresses (for a
@@ -82,6 +91,8 @@ pub async fn open_with_mailer(
         metrics: crate::http::metrics::handle(),
         mailer,
         kek,
+        jobs_queued: tokio::sync::Notify::new(),
+        spool_dir: storage.data_dir.join("tmp"),
     })))
 }
 

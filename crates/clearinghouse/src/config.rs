@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLEARINGHOUSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest accepted file of findings (`POST /api/v1/submissions`), in
+    /// bytes; it is streamed to disk, never held in memory.
+    #[arg(long, env = "CLEARINGHOUSE_MAX_SUBMISSION_BYTES", default_value_t = crate::app::DEFAULT_MAX_SUBMISSION_BYTES)]
+    pub max_submission_bytes: u64,
     /// Send session cookies without the Secure attribute (only for plain-HTTP
     /// deployments that are not on localhost).
     #[arg(long, env = "CLEARINGHOUSE_INSECURE_COOKIES")]

@@ -182,6 +182,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         &storage,
         HttpSettings {
             max_body_bytes: 1 << 20,
+            max_submission_bytes: crate::app::DEFAULT_MAX_SUBMISSION_BYTES,
             secure_cookies: false,
             public_url: "http://localhost".into(),
             allow_private_webhooks: false,

@@ -19,6 +19,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{addr}"));
     let settings = HttpSettings {
         max_body_bytes: args.max_body_bytes,
+        max_submission_bytes: args.max_submission_bytes,
         secure_cookies: !args.insecure_cookies,
         public_url: public_url.clone(),
         allow_private_webhooks: args.allow_private_webhooks,
@@ -83,6 +84,7 @@ async fn announce_bootstrap(app: &AppState, url: &str) -> anyhow::Result<()> {
 pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let settings = HttpSettings {
         max_body_bytes: 0,
+        max_submission_bytes: 0,
         secure_cookies: true,
         public_url: String::new(),
         allow_private_webhooks: args.allow_private_webhooks,

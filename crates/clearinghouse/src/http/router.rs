@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{
-    advisories, approvals, assets, audit, documents, exposures, health, me, notifications, orgs,
-    tokens, users,
+    advisories, approvals, assets, audit, documents, exposures, findings, health, me,
+    notifications, orgs, submissions, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -34,7 +34,8 @@ use crate::app::AppState;
         (name = "documents", description = "Labelled records shared between organisations"),
         (name = "notifications", description = "Your organisation's inbox, webhooks and email settings"),
         (name = "audit", description = "The tamper-evident audit log"),
-        (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation")
+        (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation"),
+        (name = "findings", description = "Finding intake from scanners, deduplication and validation")
     )
 )]
 struct ApiDoc;
@@ -98,6 +99,11 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
+        .routes(routes!(submissions::create, submissions::list))
+        .routes(routes!(submissions::get))
+        .routes(routes!(submissions::items))
+        .routes(routes!(findings::list))
+        .routes(routes!(findings::get))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

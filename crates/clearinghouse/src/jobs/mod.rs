@@ -6,6 +6,7 @@ pub mod audit_checkpoint;
 pub mod email_digest;
 pub mod email_send;
 pub mod purge_sessions;
+pub mod submission_process;
 pub mod webhook_deliver;
 
 use std::time::Duration;
@@ -14,8 +15,11 @@ use crate::app::AppState;
 use crate::clock;
 use crate::store::{self, jobs::ClaimedJob};
 
-/// How long a claimed job may run before another worker may take it over.
-const LEASE: time::Duration = time::Duration::minutes(5);
+/// How long a claimed job's worker may stay silent before another worker
+/// takes the job over (after a crash, say). A running job's lease is renewed
+/// every [`HEARTBEAT`], however long the job runs.
+const LEASE: time::Duration = time::Duration::seconds(30);
+const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// Jobs every installation runs on a schedule: kind and period.
 const PERIODIC: &[(&str, i64)] = &[
@@ -39,6 +43,7 @@ async fn run_one(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         webhook_deliver::KIND => webhook_deliver::run(app, job).await,
         email_send::KIND => email_send::run(app, job).await,
         email_digest::KIND => email_digest::run(app).await,
+        submission_process::KIND => submission_process::run(app, job).await,
         other => Err(JobError::UnknownKind(other.to_owned())),
     }
 }
@@ -78,7 +83,20 @@ pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::Store
         return Ok(false);
     };
     let started = std::time::Instant::now();
+    let beating = {
+        let (app, id, worker) = (app.clone(), job.id, worker.to_owned());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HEARTBEAT).await;
+                let now = clock::now_text();
+                if let Err(e) = store::jobs::heartbeat(&app.store.pool, id, &worker, &now).await {
+                    tracing::warn!(job.id = id, error = %e, "renewing a job's lease failed");
+                }
+            }
+        })
+    };
     let outcome = run_one(app, &job).await;
+    beating.abort();
     metrics::histogram!("clearinghouse_job_seconds", "kind" => job.kind.clone())
         .record(started.elapsed().as_secs_f64());
     let done_at = clock::now_text();
@@ -133,6 +151,7 @@ pub async fn run_worker(
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = app.jobs_queued.notified() => {}
             _ = shutdown.changed() => {}
         }
     }

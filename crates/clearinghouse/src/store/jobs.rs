@@ -78,6 +78,24 @@ pub async fn claim(
     })
 }
 
+/// Renews a running job's lease, while its worker still holds it.
+pub async fn heartbeat<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: i64,
+    worker: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET locked_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(worker)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn complete<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: i64,

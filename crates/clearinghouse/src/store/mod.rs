@@ -10,12 +10,14 @@ pub mod assets;
 pub mod audit;
 pub mod documents;
 pub mod exposures;
+pub mod findings;
 pub mod jobs;
 pub mod labels;
 pub mod notifications;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

@@ -195,7 +195,10 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
 }
 
 /// The ids of the distinct visibility expressions `who` satisfies.
-async fn readable_visibility_ids(app: &AppState, who: &Principal) -> AppResult<Vec<i64>> {
+pub(crate) async fn readable_visibility_ids(
+    app: &AppState,
+    who: &Principal,
+) -> AppResult<Vec<i64>> {
     let all = store::labels::all(&app.store.pool).await?;
     Ok(all
         .into_iter()

@@ -10,9 +10,11 @@ pub mod assets;
 pub mod bootstrap;
 pub mod documents;
 pub mod exposures;
+pub mod findings;
 pub mod notifications;
 pub mod orgs;
 pub mod sessions;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

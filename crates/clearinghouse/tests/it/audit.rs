@@ -414,6 +414,7 @@ async fn restart(app: &TestApp) -> AppState {
     };
     let settings = HttpSettings {
         max_body_bytes: 64 * 1024,
+        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
         secure_cookies: false,
         public_url: String::new(),
         // Tests run webhook receivers on loopback.

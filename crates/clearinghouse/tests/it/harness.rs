@@ -79,6 +79,14 @@ impl TestApp {
     /// Like `spawn`, choosing whether session cookies carry `Secure` (the
     /// production default).
     pub async fn spawn_with(db: Db, secure_cookies: bool) -> Option<TestApp> {
+        Self::spawn_configured(db, |s| s.secure_cookies = secure_cookies).await
+    }
+
+    /// Like `spawn`, with the HTTP settings changed by `configure`.
+    pub async fn spawn_configured(
+        db: Db,
+        configure: impl FnOnce(&mut HttpSettings),
+    ) -> Option<TestApp> {
         let data_dir = temp_dir();
         let database_url = match db {
             Db::Sqlite => format!(
@@ -95,13 +103,15 @@ impl TestApp {
             kek_file: None,
             db_connections: 8,
         };
-        let settings = HttpSettings {
+        let mut settings = HttpSettings {
             max_body_bytes: 64 * 1024,
-            secure_cookies,
+            max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
+            secure_cookies: false,
             public_url: String::new(),
             // Tests run webhook receivers on loopback.
             allow_private_webhooks: true,
         };
+        configure(&mut settings);
         let app = app::open(&storage, settings).await.expect("open app");
         bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD))
             .await

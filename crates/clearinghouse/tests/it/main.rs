@@ -18,6 +18,7 @@ mod cli_e2e;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;
+mod findings;
 mod findings_crash;
 mod findings_realdata;
 mod identity;

@@ -320,6 +320,7 @@ async fn app_with_smtp(app: &TestApp, port: u16) -> AppState {
     let storage = app.storage();
     let settings = HttpSettings {
         max_body_bytes: 64 * 1024,
+        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
         secure_cookies: false,
         public_url: "https://ch.example".into(),
         // Tests run webhook receivers on loopback.
@@ -628,6 +629,7 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
         &storage,
         HttpSettings {
             max_body_bytes: 64 * 1024,
+            max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
             secure_cookies: false,
             public_url: String::new(),
             allow_private_webhooks: false,

@@ -21,6 +21,7 @@ async fn two_servers_share_one_log(a: TestApp) {
     };
     let settings = HttpSettings {
         max_body_bytes: 64 * 1024,
+        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
         secure_cookies: false,
         public_url: String::new(),
         allow_private_webhooks: true,

@@ -7,10 +7,12 @@ pub mod assets;
 pub mod audit;
 pub mod documents;
 pub mod exposures;
+pub mod findings;
 pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod orgs;
+pub mod submissions;
 pub mod tokens;
 pub mod users;
 

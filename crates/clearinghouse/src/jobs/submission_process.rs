@@ -1,0 +1,196 @@
+//! The `submission_process` job: reads a submitted file from the artifact
+//! store as a stream on a blocking thread (the domain parser), and commits
+//! its items in batches of [`BATCH_ITEMS`] through
+//! `workflows::findings::ingest_batch`. Each batch commit records how many
+//! batches are done, so a run interrupted at any moment (crash, kill, lost
+//! lease) resumes after the last committed batch and never stores an item
+//! twice. A document error after some items keeps them and ends the
+//! submission `done` with the error; one before any item ends it `failed`.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clearinghouse_domain::findings::{self, Item, Target};
+use serde::Deserialize;
+
+use super::JobError;
+use crate::app::AppState;
+use crate::auth::{Principal, Via};
+use crate::clock;
+use crate::store;
+use crate::store::jobs::ClaimedJob;
+use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
+
+pub const KIND: &str = crate::workflows::submissions::PROCESS_JOB;
+
+#[derive(Deserialize)]
+struct Payload {
+    submission_id: String,
+}
+
+/// Stops the parser soon after the consumer has gone away.
+struct Cancellable<R> {
+    inner: R,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for Cancellable<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("processing stopped"));
+        }
+        self.inner.read(buf)
+    }
+}
+
+fn failed(e: impl std::fmt::Display) -> JobError {
+    JobError::Failed(e.to_string())
+}
+
+pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+    let payload: Payload = serde_json::from_str(&job.payload).map_err(failed)?;
+    let pool = &app.store.pool;
+    let Some(stored) = store::submissions::get(pool, &payload.submission_id)
+        .await
+        .map_err(failed)?
+    else {
+        return Err(failed("no such submission"));
+    };
+    let submission = stored.submission;
+    if submission.is_finished() {
+        return Ok(());
+    }
+    let user = store::users::get(pool, &submission.submitted_by)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| failed("the submitter no longer exists"))?;
+    let who = Principal::new(user, Via::System);
+    let default_target = submission
+        .default_target
+        .as_deref()
+        .map(Target::parse)
+        .transpose()
+        .map_err(failed)?;
+
+    std::fs::create_dir_all(&app.spool_dir).map_err(failed)?;
+    let local = app
+        .spool_dir
+        .join(format!("job-{}-{}", submission.id, job.attempts));
+    let _cleanup = RemoveOnDrop(local.clone());
+    app.artifacts
+        .download(&stored.artifact_key, &local)
+        .await
+        .map_err(failed)?;
+    let file = std::fs::File::open(&local).map_err(failed)?;
+    let mut head = vec![0u8; 64 * 1024];
+    let n = (&file)
+        .take(head.len() as u64)
+        .read(&mut head)
+        .map_err(failed)?;
+    head.truncate(n);
+    let Some(format) = findings::detect(&head) else {
+        store::submissions::finish(
+            pool,
+            &submission.id,
+            "failed",
+            Some("not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document"),
+            &clock::now_text(),
+        )
+        .await
+        .map_err(failed)?;
+        return Ok(());
+    };
+    let file = std::fs::File::open(&local).map_err(failed)?;
+    store::submissions::start(
+        pool,
+        &submission.id,
+        Some(crate::workflows::submissions::format_name(format)),
+    )
+    .await
+    .map_err(failed)?;
+
+    // The parser runs on a blocking thread and hands over whole batches;
+    // two in flight bound the memory to a few batches of findings.
+    let skip = (stored.batches as usize) * BATCH_ITEMS;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(2);
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let reader = Cancellable {
+        inner: file,
+        cancelled: cancelled.clone(),
+    };
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut seq = 0usize;
+        let mut batch = Vec::with_capacity(BATCH_ITEMS);
+        let mut sink = |item: Item| {
+            seq += 1;
+            if seq <= skip {
+                return;
+            }
+            batch.push(item);
+            if batch.len() == BATCH_ITEMS {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ITEMS));
+                if tx.blocking_send(full).is_err() {
+                    cancelled.store(true, Ordering::Relaxed);
+                }
+            }
+        };
+        let outcome = findings::parse_stream(reader, format, default_target.as_ref(), &mut sink);
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+        outcome
+    });
+
+    let mut batch_no = stored.batches;
+    let mut first_seq = skip as i64;
+    while let Some(items) = rx.recv().await {
+        let n = items.len() as i64;
+        let outcome = ingest_batch(
+            app,
+            &who,
+            &submission,
+            stored.visibility_id,
+            batch_no,
+            first_seq,
+            &items,
+        )
+        .await;
+        match outcome {
+            Ok(BatchOutcome::Committed(_)) => {}
+            // Another worker holds this submission now; leave it to it.
+            Ok(BatchOutcome::AlreadyDone) => {
+                drop(rx);
+                let _ = parser.await;
+                return Ok(());
+            }
+            Err(e) => {
+                drop(rx);
+                let _ = parser.await;
+                return Err(failed(e));
+            }
+        }
+        batch_no += 1;
+        first_seq += n;
+    }
+    let parsed = parser.await.map_err(failed)?;
+    let now = clock::now_text();
+    let (state, error) = match parsed {
+        Ok(_) => ("done", None),
+        Err(e) if first_seq > 0 => ("done", Some(e.to_string())),
+        Err(e) => ("failed", Some(e.to_string())),
+    };
+    store::submissions::finish(pool, &submission.id, state, error.as_deref(), &now)
+        .await
+        .map_err(failed)?;
+    app.jobs_queued.notify_one();
+    Ok(())
+}
+
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

@@ -1,0 +1,355 @@
+//! Submitting findings: a file of scanner output is streamed to disk (never
+//! held in memory), its format checked from its first bytes, stored as an
+//! artifact, and acknowledged with a submission row and a processing job in
+//! one transaction — after that commit the submission survives any crash.
+//! An `Idempotency-Key`, or else the file's SHA-256 (with its target and
+//! campaign), makes a resubmission return the first submission instead of
+//! a new one.
+
+use clearinghouse_domain::findings::{self, Target};
+use clearinghouse_domain::identity::{Role, Scope};
+use clearinghouse_domain::labels::{Tlp, Visibility};
+use futures_util::{Stream, StreamExt};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::{into_page, new_id, page_size};
+use crate::app::AppState;
+use crate::artifacts::Artifacts;
+use crate::audit_log::AuditEvent;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::model::Page;
+use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
+use crate::store::{self, StoreError};
+
+/// Roles that see every organisation's submissions.
+const READ_ANY: &[Role] = &[Role::PlatformAdmin, Role::Coordinator, Role::Auditor];
+
+/// The job kind that processes a submission.
+pub const PROCESS_JOB: &str = "submission_process";
+
+/// What the submitter says about a file, besides its bytes.
+#[derive(Debug, Default, Clone)]
+pub struct SubmissionOptions {
+    /// The target of findings whose file names none: `pkg:...`, `repo:URL@REV`
+    /// or `product:VENDOR/PRODUCT@VERSION`.
+    pub target: Option<String>,
+    pub campaign: Option<String>,
+    /// Default `AMBER`.
+    pub tlp: Option<String>,
+    /// Default public (empty).
+    pub visibility: Option<String>,
+    /// The file's name, for people.
+    pub name: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The options, checked before a byte of the body is read.
+struct Checked {
+    target: Option<String>,
+    campaign: Option<String>,
+    tlp: Tlp,
+    visibility: Visibility,
+    name: Option<String>,
+    key: Option<String>,
+}
+
+fn printable(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.len() > max || v.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max} bytes, no control characters"),
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
+    let target = match o.target.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            Target::parse(t).map_err(|e| AppError::invalid("target", e.to_string()))?;
+            Some(t.to_owned())
+        }
+        None => None,
+    };
+    let tlp: Tlp = o.tlp.as_deref().unwrap_or("AMBER").parse().map_err(
+        |e: clearinghouse_domain::labels::TlpParseError| AppError::invalid("tlp", e.to_string()),
+    )?;
+    if tlp == Tlp::Red {
+        return Err(AppError::invalid(
+            "tlp",
+            "TLP:RED findings cannot be shared with the clearinghouse; use AMBER+STRICT",
+        ));
+    }
+    let visibility = Visibility::parse(o.visibility.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
+    if !visibility.evaluate(&who.authorizations) {
+        return Err(AppError::invalid(
+            "visibility",
+            "you must hold the authorizations of a label you apply",
+        ));
+    }
+    let name = printable("name", o.name.as_deref(), 200)?;
+    let key = printable("Idempotency-Key", o.idempotency_key.as_deref(), 200)?;
+    Ok(Checked {
+        target,
+        campaign: printable("campaign", o.campaign.as_deref(), 200)?,
+        tlp,
+        visibility,
+        name,
+        key,
+    })
+}
+
+/// A spooled upload: deleted when dropped.
+struct Spool(std::path::PathBuf);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Streams `body` to a spool file; returns it with its SHA-256, size and
+/// first bytes. 413 past `limit`.
+async fn spool<S, B, E>(
+    app: &AppState,
+    mut body: S,
+    limit: u64,
+) -> AppResult<(Spool, String, u64, Vec<u8>)>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    tokio::fs::create_dir_all(&app.spool_dir)
+        .await
+        .map_err(|e| AppError::Internal(format!("spool folder: {e}")))?;
+    let spool = Spool(app.spool_dir.join(format!("upload-{}", new_id())));
+    let io = |e: std::io::Error| AppError::Internal(format!("spooling the upload: {e}"));
+    let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
+    let mut hash = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("body: could not read it: {e}")))?;
+        let chunk = chunk.as_ref();
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(AppError::TooLarge(format!("body: at most {limit} bytes")));
+        }
+        if head.len() < 64 * 1024 {
+            let room = 64 * 1024 - head.len();
+            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        hash.update(chunk);
+        file.write_all(chunk).await.map_err(io)?;
+    }
+    file.sync_all().await.map_err(io)?;
+    Ok((spool, hex::encode(hash.finalize()), size, head))
+}
+
+/// Accepts a file of findings. Returns `(true, submission)` for a new
+/// submission, `(false, the earlier one)` when the idempotency key (or the
+/// file's digest) was used before by the caller's organisation.
+pub async fn create<S, B, E>(
+    app: &AppState,
+    who: &Principal,
+    options: SubmissionOptions,
+    body: S,
+) -> AppResult<(bool, Submission)>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    who.require_scope(Scope::FindingsWrite)?;
+    let o = check(who, &options)?;
+    if let Some(key) = &o.key
+        && let Some(found) =
+            store::submissions::by_idempotency_key(&app.store.pool, who.org_id(), key).await?
+    {
+        return Ok((false, found));
+    }
+    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
+    if size == 0 {
+        return Err(AppError::invalid("body", "the file is empty"));
+    }
+    let Some(format) = findings::detect(&head) else {
+        return Err(AppError::invalid(
+            "body",
+            "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document",
+        ));
+    };
+    let key = o.key.clone().unwrap_or_else(|| digest_key(&sha256, &o));
+    if let Some(found) =
+        store::submissions::by_idempotency_key(&app.store.pool, who.org_id(), &key).await?
+    {
+        return Ok((false, found));
+    }
+    // Content-addressed and immutable: storing it before the commit leaves
+    // at worst an unreferenced object.
+    let artifact_key = Artifacts::key_for(&sha256);
+    app.artifacts
+        .put_file(&artifact_key, &spooled.0)
+        .await
+        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+    drop(spooled);
+    let now = clock::now_text();
+    let submission = Submission {
+        id: new_id(),
+        org_id: who.org_id().to_owned(),
+        submitted_by: who.user_id().to_owned(),
+        submitted_via: who.agent().map(|a| a.id.clone()),
+        idempotency_key: key.clone(),
+        file_name: o.name,
+        sha256,
+        size_bytes: size as i64,
+        format: Some(format_name(format).to_owned()),
+        default_target: o.target,
+        campaign: o.campaign,
+        tlp: o.tlp.as_str().to_owned(),
+        visibility: o.visibility.as_str().to_owned(),
+        state: "queued".to_owned(),
+        error: None,
+        counts: SubmissionCounts::default(),
+        created_at: now.clone(),
+        finished_at: None,
+    };
+    let mut tx = app.store.begin_write().await?;
+    let vis_id = store::labels::intern(&mut tx, &submission.visibility).await?;
+    match store::submissions::insert(&mut tx, &submission, &artifact_key, vis_id).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            // Another request with the same key committed first.
+            drop(tx);
+            let found = store::submissions::by_idempotency_key(&app.store.pool, who.org_id(), &key)
+                .await?
+                .ok_or(AppError::Conflict("submission".into()))?;
+            return Ok((false, found));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    store::jobs::enqueue(
+        &mut *tx,
+        PROCESS_JOB,
+        &json!({"submission_id": submission.id}).to_string(),
+        Some(&format!("submission:{}", submission.id)),
+        &now,
+        &now,
+    )
+    .await?;
+    let event = AuditEvent {
+        action: "submission.create",
+        object_type: "submission",
+        object_id: &submission.id,
+        change: json!(submission),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    app.jobs_queued.notify_one();
+    metrics::counter!("clearinghouse_submissions_total").increment(1);
+    Ok((true, submission))
+}
+
+/// The idempotency key of a submission sent without one: the file's digest,
+/// and the target and campaign when given (the same file for another target
+/// is another submission).
+fn digest_key(sha256: &str, o: &Checked) -> String {
+    let mut key = format!("sha256:{sha256}");
+    if let Some(t) = &o.target {
+        key.push_str(&format!(" target:{t}"));
+    }
+    if let Some(c) = &o.campaign {
+        key.push_str(&format!(" campaign:{c}"));
+    }
+    key.chars().take(1000).collect()
+}
+
+pub fn format_name(f: findings::FindingFormat) -> &'static str {
+    match f {
+        findings::FindingFormat::Sarif => "sarif",
+        findings::FindingFormat::Osv => "osv",
+        findings::FindingFormat::Csaf => "csaf",
+        findings::FindingFormat::Cve => "cve",
+        findings::FindingFormat::Native => "native",
+    }
+}
+
+/// One submission: the submitter's organisation's, or any for coordinators.
+pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Submission> {
+    who.require_scope(Scope::FindingsRead)?;
+    let s = store::submissions::get(&app.store.pool, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .submission;
+    if s.org_id == who.org_id() || who.has_any_role(READ_ANY) {
+        Ok(s)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Submissions of the caller's organisation (coordinators: all), newest first.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Submission>> {
+    who.require_scope(Scope::FindingsRead)?;
+    let limit = page_size(limit);
+    let org = (!who.has_any_role(READ_ANY)).then(|| who.org_id());
+    let rows = store::submissions::list(&app.store.pool, org, cursor, limit + 1).await?;
+    Ok(into_page(rows, limit, |s| s.id.clone()))
+}
+
+/// Item results in file order from the cursor (a sequence number), at most
+/// `limit`, optionally only one outcome.
+pub async fn items(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    outcome: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<ItemResult>> {
+    let submission = get(app, who, id).await?;
+    if let Some(o) = outcome
+        && !matches!(o, "new" | "duplicate" | "rejected")
+    {
+        return Err(AppError::invalid(
+            "outcome",
+            "must be new, duplicate or rejected",
+        ));
+    }
+    let limit = page_size(limit);
+    let mut from: i64 = match cursor {
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid("cursor", "not a cursor of this list"))?
+            .saturating_add(1),
+        None => 0,
+    };
+    let mut out = Vec::new();
+    while (out.len() as i64) <= limit && from < submission.counts.received {
+        let chunk = store::submissions::results(&app.store.pool, id, from, 4).await?;
+        let Some(last) = chunk.last().map(|r| r.seq) else {
+            break;
+        };
+        out.extend(
+            chunk
+                .into_iter()
+                .filter(|r| r.seq >= from && outcome.is_none_or(|o| r.outcome == o)),
+        );
+        from = last + 1;
+    }
+    Ok(into_page(out, limit, |r| r.seq.to_string()))
+}

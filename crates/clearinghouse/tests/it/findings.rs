@@ -1,0 +1,335 @@
+//! Finding intake over HTTP: submissions acknowledged at once and processed
+//! by the job, per-item results, exact deduplication across reporters and
+//! versions, idempotent resubmission, the read rule, and bad input that
+//! stores nothing.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::harness::{Db, TestApp};
+
+/// A native findings document targeting `pkg:pypi/paramiko@2.4.0`.
+pub fn native(findings: &[Value]) -> Vec<u8> {
+    native_for("pkg:pypi/paramiko@2.4.0", findings)
+}
+
+pub fn native_for(target: &str, findings: &[Value]) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "clearinghouse_findings": "1.0",
+        "target": target,
+        "findings": findings,
+    }))
+    .unwrap()
+}
+
+/// A finding of the native form at `path:line`.
+pub fn finding(title: &str, path: &str, line: u32) -> Value {
+    json!({"title": title, "description": format!("{title} in {path}"), "rule_id": "R1",
+           "cwe": "CWE-287", "severity": "high",
+           "location": {"path": path, "start_line": line}, "evidence": "if not authed: pass"})
+}
+
+/// Runs every due job of the test server.
+pub async fn drain(app: &TestApp) {
+    while clearinghouse::jobs::run_next(&app.app, "tester")
+        .await
+        .unwrap()
+    {}
+}
+
+/// POSTs a submission; returns status and body.
+pub async fn submit(
+    app: &TestApp,
+    token: &str,
+    body: Vec<u8>,
+    query: &str,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/api/v1/submissions{query}")))
+        .bearer_auth(token)
+        .body(body);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Submits, runs the processing job, and returns the finished submission.
+pub async fn submit_and_wait(app: &TestApp, token: &str, body: Vec<u8>, query: &str) -> Value {
+    let (status, s) = submit(app, token, body, query, None).await;
+    assert!(status == 202 || status == 200, "{status} {s}");
+    drain(app).await;
+    let (status, s) = app
+        .get(
+            token,
+            &format!("/api/v1/submissions/{}", s["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(status, 200, "{s}");
+    s
+}
+
+/// A researcher organisation with one member; returns (org id, token).
+pub async fn reporter(app: &TestApp, name: &str) -> (String, String) {
+    let org = app.org(name, "researcher").await;
+    let (_, token) = app
+        .user(&org, &format!("{name}-scanner"), &["member"])
+        .await;
+    (org, token)
+}
+
+async fn items(app: &TestApp, token: &str, id: &str, query: &str) -> Vec<Value> {
+    let (status, page) = app
+        .get(token, &format!("/api/v1/submissions/{id}/items{query}"))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn intake_and_exact_dedup(app: TestApp) {
+    let (lab, lab_token) = reporter(&app, "lab").await;
+    let (firm, firm_token) = reporter(&app, "firm").await;
+    let three = vec![
+        finding("Auth bypass", "paramiko/auth_handler.py", 10),
+        finding("Weak check", "paramiko/transport.py", 20),
+        json!({"description": "no title"}),
+        finding("Auth bypass", "./paramiko//auth_handler.py", 10),
+    ];
+    let (status, s) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
+    assert_eq!(status, 202, "{s}");
+    assert_eq!(s["state"], "queued");
+    assert_eq!(s["format"], "native");
+    drain(&app).await;
+    let (_, s) = app
+        .get(
+            &lab_token,
+            &format!("/api/v1/submissions/{}", s["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(s["state"], "done", "{s}");
+    assert_eq!(
+        s["counts"],
+        json!({"received": 4, "new": 2, "duplicates": 1, "rejected": 1})
+    );
+    let id = s["id"].as_str().unwrap();
+    let all = items(&app, &lab_token, id, "").await;
+    let outcomes: Vec<&str> = all.iter().map(|i| i["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["new", "new", "rejected", "duplicate"]);
+    assert_eq!(
+        all[3]["finding_id"], all[0]["finding_id"],
+        "same path after normalising"
+    );
+    assert_eq!(all[2]["position"], "findings[2]");
+    assert!(
+        all[2]["message"].as_str().unwrap().contains("title"),
+        "{}",
+        all[2]
+    );
+    let rejected = items(&app, &lab_token, id, "?outcome=rejected").await;
+    assert_eq!(rejected.len(), 1);
+    let paged = items(&app, &lab_token, id, "?limit=1&cursor=0").await;
+    assert_eq!(paged[0]["seq"], 1);
+
+    // The same file again: the first submission, nothing queued.
+    let (status, again) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["id"], s["id"]);
+
+    // Another reporter finds the first bug in the next version: linked, not stored twice.
+    let later = native_for(
+        "pkg:pypi/paramiko@2.4.1",
+        &[finding("Auth bypass", "paramiko/auth_handler.py", 10)],
+    );
+    let s2 = submit_and_wait(&app, &firm_token, later, "").await;
+    assert_eq!(
+        s2["counts"],
+        json!({"received": 1, "new": 0, "duplicates": 1, "rejected": 0})
+    );
+    let fid = all[0]["finding_id"].as_str().unwrap();
+    // The second reporter now reads it too, with both sightings.
+    let (status, d) = app
+        .get(&firm_token, &format!("/api/v1/findings/{fid}"))
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["finding"]["reporter_org"], lab);
+    assert_eq!(d["finding"]["target_identity"], "pkg:pypi/paramiko");
+    assert_eq!(d["finding"]["state"], "received");
+    assert_eq!(d["finding"]["campaign"], "c-1");
+    let seen: Vec<(String, String)> = d["sightings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["org_id"].as_str().unwrap().to_owned(),
+                s["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(seen.contains(&(lab.clone(), "2.4.0".into())), "{seen:?}");
+    assert!(seen.contains(&(firm.clone(), "2.4.1".into())), "{seen:?}");
+
+    // Lists: each reporter sees its own; a third organisation sees nothing.
+    let (_, mine) = app.get(&lab_token, "/api/v1/findings").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 2);
+    let (_, theirs) = app.get(&firm_token, "/api/v1/findings").await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
+    let (_, other_token) = reporter(&app, "bystander").await;
+    let (_, none) = app.get(&other_token, "/api/v1/findings").await;
+    assert_eq!(none["items"], json!([]));
+    let (status, _) = app
+        .get(&other_token, &format!("/api/v1/findings/{fid}"))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .get(&other_token, &format!("/api/v1/submissions/{id}"))
+        .await;
+    assert_eq!(status, 404);
+    // Coordinators read everything, filtered.
+    let treasury = app.org("Treasury", "government_agency").await;
+    let (_, coord) = app.user(&treasury, "coord", &["coordinator"]).await;
+    let (_, high) = app
+        .get(
+            &coord,
+            "/api/v1/findings?severity=high&target=pkg:pypi/paramiko&campaign=c-1",
+        )
+        .await;
+    assert_eq!(high["items"].as_array().unwrap().len(), 2, "{high}");
+    let (status, bad) = app.get(&coord, "/api/v1/findings?state=open").await;
+    assert_eq!(status, 422);
+    assert!(bad["detail"].as_str().unwrap().contains("state"), "{bad}");
+
+    // The submission, each batch and nothing else is audited.
+    let (_, entries) = app
+        .get(&app.admin_token, "/api/v1/audit/entries?start=0&end=500")
+        .await;
+    let text = entries.to_string();
+    assert!(text.contains("submission.create"), "{text}");
+    assert!(text.contains("submission.batch"));
+}
+both_backends!(intake_and_exact_dedup, intake_and_exact_dedup);
+
+async fn idempotency_key_and_labels(app: TestApp) {
+    let (_, token) = reporter(&app, "lab").await;
+    let one = native(&[finding("A", "a.py", 1)]);
+    let (status, first) = submit(&app, &token, one, "", Some("run-42")).await;
+    assert_eq!(status, 202);
+    // Same key, other bytes: still the first.
+    let two = native(&[finding("B", "b.py", 2)]);
+    let (status, again) = submit(&app, &token, two, "", Some("run-42")).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["id"], first["id"]);
+    drain(&app).await;
+
+    // A label the reporter does not hold is refused; one it holds applies.
+    let (status, p) = submit(
+        &app,
+        &token,
+        native(&[finding("C", "c.py", 3)]),
+        "?visibility=CUI",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("visibility"));
+    let (status, p) = submit(&app, &token, native(&[]), "?tlp=RED", None).await;
+    assert_eq!(status, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("tlp"));
+
+    let treasury = app.org("Treasury", "government_agency").await;
+    let (_, coord) = app.user(&treasury, "coord", &["coordinator"]).await;
+    let (status, labelled) = submit(
+        &app,
+        &app.admin_token.clone(),
+        native(&[finding("Secret", "s.py", 1)]),
+        "?tlp=AMBER%2BSTRICT",
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{labelled}");
+    assert_eq!(labelled["tlp"], "AMBER+STRICT");
+    drain(&app).await;
+    let (_, all) = app.get(&coord, "/api/v1/findings").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
+}
+both_backends!(idempotency_key_and_labels, idempotency_key_and_labels);
+
+async fn bad_input_stores_nothing(app: TestApp) {
+    let (_, token) = reporter(&app, "lab").await;
+    let (status, p) = submit(&app, &token, b"hello, world".to_vec(), "", None).await;
+    assert_eq!(status, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().starts_with("body"), "{p}");
+    let (status, p) = submit(&app, &token, Vec::new(), "", None).await;
+    assert_eq!(status, 422, "{p}");
+    let (status, p) = submit(
+        &app,
+        &token,
+        native(&[finding("A", "a.py", 1)]),
+        "?target=notatarget",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{p}");
+    assert!(p["detail"].as_str().unwrap().starts_with("target"), "{p}");
+    let (status, _) = submit(&app, &token, native(&[]), "?colour=red", None).await;
+    assert_eq!(status, 400, "unknown query parameters are refused");
+    let (_, list) = app.get(&token, "/api/v1/submissions").await;
+    assert_eq!(list["items"], json!([]));
+
+    // SARIF naming only file paths needs --target: each result is rejected
+    // with its position, the rest of the batch is unaffected.
+    let sarif = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "semgrep"}},
+        "results": [
+            {"ruleId": "sqli", "message": {"text": "SQL injection"},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app/db.py"},
+                 "region": {"startLine": 7}}}]},
+            {"ruleId": "xss", "message": {"text": "XSS"}}]}]});
+    let bytes = serde_json::to_vec(&sarif).unwrap();
+    let s = submit_and_wait(&app, &token, bytes.clone(), "").await;
+    assert_eq!(s["counts"]["rejected"], 2, "{s}");
+    let rejected = items(&app, &token, s["id"].as_str().unwrap(), "?outcome=rejected").await;
+    assert_eq!(rejected[1]["position"], "runs[0].results[1]");
+    let s = submit_and_wait(
+        &app,
+        &token,
+        bytes,
+        "?target=repo:https://github.com/example/app@abc123",
+    )
+    .await;
+    assert_eq!(s["counts"]["new"], 2, "{s}");
+
+    // A truncated file keeps what came before the break, and says where.
+    // (The target comes first: findings read before it would wait for it.)
+    let mut cut = format!(
+        r#"{{"clearinghouse_findings": "1.0", "target": "pkg:pypi/paramiko@2.4.0", "findings": [{}, {}]}}"#,
+        finding("A", "a.py", 1),
+        finding("B", "b.py", 2)
+    )
+    .into_bytes();
+    cut.truncate(cut.len() - 30);
+    let s = submit_and_wait(&app, &token, cut, "").await;
+    assert_eq!(s["state"], "done", "{s}");
+    assert_eq!(s["counts"]["new"], 1, "{s}");
+    assert!(s["error"].as_str().unwrap().contains("line"), "{s}");
+}
+both_backends!(bad_input_stores_nothing, bad_input_stores_nothing);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_submission_is_413() {
+    let app = TestApp::spawn_configured(Db::Sqlite, |s| s.max_submission_bytes = 1000)
+        .await
+        .unwrap();
+    let (_, token) = reporter(&app, "lab").await;
+    let big: Vec<Value> = (0..50).map(|i| finding("A", "a.py", i)).collect();
+    let (status, p) = submit(&app, &token, native(&big), "", None).await;
+    assert_eq!(status, 413, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("1000"), "{p}");
+    let (_, list) = app.get(&token, "/api/v1/submissions").await;
+    assert_eq!(list["items"], json!([]));
+    let spooled = std::fs::read_dir(app.data_dir.join("tmp")).unwrap().count();
+    assert_eq!(spooled, 0, "the spooled upload is removed");
+}
