@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use sqlx::Row as _;
 
 use crate::both_backends;
+use crate::findings::reporter;
 use crate::harness::{TestApp, temp_dir};
 use crate::submit_cli::cli;
 
@@ -53,7 +54,6 @@ impl Serve {
             }
         }
         cmd.args(["serve", "--listen", &addr, "--db-connections", "8"])
-            .args(["--max-body-bytes", "1073741824"])
             .arg("--data-dir")
             .arg(&app.data_dir)
             .args(["--database-url", &app.database_url])
@@ -195,25 +195,6 @@ fn distinct_fingerprints(path: &Path) -> usize {
     seen.len()
 }
 
-/// A researcher organisation and one of its members' token.
-async fn reporter(app: &TestApp, name: &str) -> (String, String) {
-    let org = app.org(name, "researcher").await;
-    let (_, token) = app
-        .user(&org, &name.to_lowercase().replace(' ', "-"), &["member"])
-        .await;
-    (org, token)
-}
-
-/// The killed process's claim on its job outlives it by the lease; moves
-/// the lease into the past, as if that much time had gone by.
-async fn expire_leases(app: &TestApp) {
-    sqlx::query("UPDATE jobs SET locked_at = $1 WHERE state = 'running'")
-        .bind("2000-01-01T00:00:00.000000Z")
-        .execute(&app.app.store.pool)
-        .await
-        .unwrap();
-}
-
 async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
     sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
         .bind(id)
@@ -247,7 +228,7 @@ async fn killed_while_processing(app: TestApp) {
     write_large_native(&file, n);
     let distinct = distinct_fingerprints(&file);
     assert_eq!(distinct, n / 5 * 3);
-    let (_, token) = reporter(&app, "Crash Lab").await;
+    let (_, token) = reporter(&app, "crashlab").await;
     let server = Serve::start(&app).await;
     let path = file.display().to_string();
     let run = cli(&[
@@ -281,7 +262,8 @@ async fn killed_while_processing(app: TestApp) {
     let (_, at_kill) = app.get(&token, &format!("/api/v1/submissions/{id}")).await;
     println!("killed at {}", at_kill["counts"]);
 
-    expire_leases(&app).await;
+    // The restarted worker takes the job over once the dead one's lease
+    // (30 s, no longer renewed) has run out.
     let server = Serve::start(&app).await;
     let done = server
         .poll(&token, &id, Duration::from_secs(900), |s| {
@@ -341,7 +323,7 @@ async fn killed_while_uploading(app: TestApp) {
     let file = dir.join("upload.findings.json");
     write_large_native(&file, n);
     let bytes = std::fs::read(&file).unwrap();
-    let (org, token) = reporter(&app, "Upload Lab").await;
+    let (org, token) = reporter(&app, "uploadlab").await;
     let server = Serve::start(&app).await;
 
     // Half the body, then nothing until the server is gone.
@@ -377,7 +359,6 @@ async fn killed_while_uploading(app: TestApp) {
     );
     drop(stop_tx);
 
-    expire_leases(&app).await;
     let server = Serve::start(&app).await;
     let (s, list) = server.get(&token, "/api/v1/submissions").await;
     assert_eq!(s, 200, "{list}");

@@ -11,10 +11,11 @@
 
 use std::path::{Path, PathBuf};
 
-use clearinghouse_domain::findings::{self, Target};
+use clearinghouse_domain::findings::{self as domain, Target};
 use serde_json::Value;
 
 use crate::exposure_realdata::{files, read, sub_dir};
+use crate::findings;
 use crate::harness::TestApp;
 
 /// The target named for findings whose file names none, as in the domain's test.
@@ -70,33 +71,15 @@ async fn submit(
     query: &str,
     key: Option<&str>,
 ) -> (u16, Value) {
-    let mut req = app
-        .client
-        .post(app.url(&format!("/api/v1/submissions?{query}")))
-        .bearer_auth(token)
-        .body(body);
-    if let Some(k) = key {
-        req = req.header("Idempotency-Key", k);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let v: Value = resp.json().await.unwrap_or(Value::Null);
+    let (status, v) = findings::submit(app, token, body, &format!("?{query}"), key).await;
     if !matches!(status, 200 | 202) {
         return (status, v);
     }
-    while clearinghouse::jobs::run_next(&app.app, "tester")
-        .await
-        .unwrap()
-    {}
+    findings::drain(app).await;
     let id = v["id"].as_str().expect("submission id");
     let (s, v) = app.get(token, &format!("/api/v1/submissions/{id}")).await;
     assert_eq!(s, 200, "{v}");
     (status, v)
-}
-
-async fn reporter(app: &TestApp) -> String {
-    let org = app.org("Real Scanners", "researcher").await;
-    app.user(&org, "real-scanner", &["member"]).await.1
 }
 
 fn counts(v: &Value) -> [u64; 4] {
@@ -210,8 +193,8 @@ fn advisory_sample(
         .take(take)
         .map(|p| {
             let bytes = read(&p);
-            let format = findings::detect(&bytes).unwrap_or_else(|| panic!("{}", p.display()));
-            let summary = findings::parse_stream(&bytes[..], format, Some(&target), &mut |_| {})
+            let format = domain::detect(&bytes).unwrap_or_else(|| panic!("{}", p.display()));
+            let summary = domain::parse_stream(&bytes[..], format, Some(&target), &mut |_| {})
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p, summary.items, summary.rejected)
         })
@@ -242,7 +225,7 @@ async fn real_findings_ingest_sqlite() {
     let Some(app) = TestApp::spawn(crate::harness::Db::Sqlite).await else {
         return;
     };
-    let token = reporter(&app).await;
+    let (_, token) = findings::reporter(&app, "realscanners").await;
     let results = sarif_files(&app, &token, &paths).await;
     assert!(results >= 1494, "{results}");
     bad_files(&app, &token, &paths).await;
@@ -259,7 +242,7 @@ async fn real_findings_ingest_postgres() {
     let Some(app) = TestApp::spawn(crate::harness::Db::Postgres).await else {
         return;
     };
-    let token = reporter(&app).await;
+    let (_, token) = findings::reporter(&app, "realscanners").await;
     // Every tenth file: SDK converters' output and DefectDojo's tools alike.
     let subset: Vec<PathBuf> = paths.iter().step_by(10).cloned().collect();
     let results = sarif_files(&app, &token, &subset).await;

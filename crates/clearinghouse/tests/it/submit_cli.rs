@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
+use crate::findings::reporter;
 use crate::findings_crash::Serve;
 use crate::harness::{TestApp, temp_dir};
 
@@ -82,8 +83,7 @@ fn counts(received: u64, new: u64, duplicates: u64, rejected: u64) -> Value {
 }
 
 async fn submit_through_the_binary(app: TestApp) {
-    let org = app.org("Scanner Lab", "researcher").await;
-    let (_, token) = app.user(&org, "scanner", &["member"]).await;
+    let (_, token) = reporter(&app, "scannerlab").await;
     let server = Serve::start(&app).await;
     let work = temp_dir();
     let write = |name: &str, bytes: &[u8]| {
@@ -136,8 +136,9 @@ async fn submit_through_the_binary(app: TestApp) {
     assert_eq!(out["failures"], json!([]), "{out}");
     let first_id = first["id"].as_str().unwrap().to_owned();
 
-    // The same file again: the server answers with the same submission.
-    let run = run_with(&["--target", target, &scan]).await;
+    // The same file for the same target and campaign: the server answers
+    // with the same submission.
+    let run = run_with(&["--target", target, "--campaign", "spring-sweep", &scan]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout.trim(),
@@ -161,7 +162,8 @@ async fn submit_through_the_binary(app: TestApp) {
     assert_eq!(second["idempotency_key"], "again", "{out}");
     assert_eq!(second["counts"], counts(4, 0, 4, 0), "{out}");
 
-    // Rejected items are counted and listed with their positions; exit 0.
+    // Rejected items are counted and listed with their positions, exit 0;
+    // the scan outside the campaign is a new submission of duplicates.
     let mixed = write(
         "mixed.sarif",
         &sarif(vec![result("paramiko/sftp.py", 7, "eval(data)"), json!(42)]),
@@ -177,7 +179,7 @@ async fn submit_through_the_binary(app: TestApp) {
     );
     assert!(
         run.stdout
-            .contains("total (2 files): 6 received: 4 new, 1 duplicates, 1 rejected"),
+            .contains("total (2 files): 6 received: 1 new, 4 duplicates, 1 rejected"),
         "{}",
         run.stdout
     );
