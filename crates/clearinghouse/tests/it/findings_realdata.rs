@@ -9,6 +9,7 @@
 //! submission and a fresh submission of it finds nothing new. The full
 //! sweep runs on SQLite, a representative subset on PostgreSQL.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clearinghouse_domain::findings::{self as domain, Target};
@@ -87,13 +88,28 @@ fn counts(v: &Value) -> [u64; 4] {
     ["received", "new", "duplicates", "rejected"].map(|k| c[k].as_u64().unwrap_or(u64::MAX))
 }
 
+/// The files submitted so far: the corpora hold a few identical files,
+/// which are replays of the first.
+#[derive(Default)]
+struct Sent {
+    contents: HashSet<Vec<u8>>,
+}
+
 /// Submits a file whose expected item count is `items` (of which
 /// `rejected` rejected), checks the counts, then replays it (the same
 /// submission) and submits it anew under another key (nothing new).
-async fn ingest(app: &TestApp, token: &str, label: &str, bytes: &[u8], items: u64, rejected: u64) {
+async fn ingest(
+    app: &TestApp,
+    token: &str,
+    sent: &mut Sent,
+    (label, bytes): (&str, &[u8]),
+    items: u64,
+    rejected: u64,
+) {
     let q = query(label);
     let (status, first) = submit(app, token, bytes.to_vec(), &q, None).await;
-    assert_eq!(status, 202, "{label}: {first}");
+    let seen = !sent.contents.insert(bytes.to_vec());
+    assert_eq!(status, if seen { 200 } else { 202 }, "{label}: {first}");
     assert_eq!(first["state"], "done", "{label}: {first}");
     assert_eq!(first["error"], Value::Null, "{label}: {first}");
     let [received, new, duplicates, rej] = counts(&first);
@@ -104,7 +120,7 @@ async fn ingest(app: &TestApp, token: &str, label: &str, bytes: &[u8], items: u6
     assert_eq!(status, 200, "{label}: {replay}");
     assert_eq!(replay["id"], first["id"], "{label}");
 
-    let key = format!("again:{label}");
+    let key = format!("again:{}:{label}", sent.contents.len());
     let (status, again) = submit(app, token, bytes.to_vec(), &q, Some(&key)).await;
     assert_eq!(status, 202, "{label}: {again}");
     assert_ne!(again["id"], first["id"], "{label}");
@@ -131,12 +147,12 @@ async fn refused(app: &TestApp, token: &str, label: &str, bytes: Vec<u8>) -> Str
     error.to_owned()
 }
 
-async fn sarif_files(app: &TestApp, token: &str, paths: &[PathBuf]) -> u64 {
+async fn sarif_files(app: &TestApp, token: &str, sent: &mut Sent, paths: &[PathBuf]) -> u64 {
     let mut total = 0;
     for p in paths {
         let bytes = read(p);
         let n = count_results(&bytes);
-        ingest(app, token, &name_of(p), &bytes, n, 0).await;
+        ingest(app, token, sent, (&name_of(p), &bytes), n, 0).await;
         total += n;
     }
     total
@@ -201,7 +217,7 @@ fn advisory_sample(
         .collect()
 }
 
-async fn advisories(app: &TestApp, token: &str, take: usize) -> usize {
+async fn advisories(app: &TestApp, token: &str, sent: &mut Sent, take: usize) -> usize {
     let mut sample = advisory_sample("pypa-advisory-db/vulns", ".yaml", take, |_| true);
     sample.extend(advisory_sample("vulnrichment", ".json", take, |n| {
         n.starts_with("CVE-")
@@ -213,7 +229,7 @@ async fn advisories(app: &TestApp, token: &str, take: usize) -> usize {
         |n| !n.contains("-feed-"),
     ));
     for (p, items, rejected) in &sample {
-        ingest(app, token, &name_of(p), &read(p), *items, *rejected).await;
+        ingest(app, token, sent, (&name_of(p), &read(p)), *items, *rejected).await;
     }
     sample.len()
 }
@@ -226,10 +242,11 @@ async fn real_findings_ingest_sqlite() {
         return;
     };
     let (_, token) = findings::reporter(&app, "realscanners").await;
-    let results = sarif_files(&app, &token, &paths).await;
+    let mut sent = Sent::default();
+    let results = sarif_files(&app, &token, &mut sent, &paths).await;
     assert!(results >= 1494, "{results}");
     bad_files(&app, &token, &paths).await;
-    let docs = advisories(&app, &token, 12).await;
+    let docs = advisories(&app, &token, &mut sent, 12).await;
     println!(
         "{} SARIF files ({results} results) and {docs} advisory documents ingested",
         paths.len()
@@ -243,11 +260,12 @@ async fn real_findings_ingest_postgres() {
         return;
     };
     let (_, token) = findings::reporter(&app, "realscanners").await;
+    let mut sent = Sent::default();
     // Every tenth file: SDK converters' output and DefectDojo's tools alike.
     let subset: Vec<PathBuf> = paths.iter().step_by(10).cloned().collect();
-    let results = sarif_files(&app, &token, &subset).await;
+    let results = sarif_files(&app, &token, &mut sent, &subset).await;
     bad_files(&app, &token, &paths).await;
-    let docs = advisories(&app, &token, 3).await;
+    let docs = advisories(&app, &token, &mut sent, 3).await;
     println!(
         "{} SARIF files ({results} results) and {docs} advisory documents ingested",
         subset.len()
