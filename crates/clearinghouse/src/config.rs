@@ -343,7 +343,8 @@ pub struct SubmitArgs {
     /// The scan campaign the findings come from.
     #[arg(long, env = "CLEARINGHOUSE_CAMPAIGN")]
     pub campaign: Option<String>,
-    /// TLP marking of the findings (CLEAR, GREEN, AMBER, AMBER+STRICT, RED).
+    /// TLP marking of the findings: CLEAR, GREEN, AMBER (the server's default)
+    /// or AMBER+STRICT.
     #[arg(long, env = "CLEARINGHOUSE_TLP")]
     pub tlp: Option<String>,
     /// Visibility expression of the findings, such as `CUI & (FRONTIER | PCII)`.

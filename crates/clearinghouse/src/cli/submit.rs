@@ -175,10 +175,10 @@ pub async fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let failed = runs.iter().filter(|r| r.failed(!args.no_wait)).count();
     if args.json {
         print_json(&json_document(&runs, &total));
-    } else if runs.len() > 1 || failed > 0 {
+    } else if runs.len() > 1 {
         let mut line = format!("total ({} files): {total}", runs.len());
         if failed > 0 {
-            line.push_str(&format!("; {failed} file(s) failed"));
+            line.push_str(&format!("; {failed} failed"));
         }
         println!("{line}");
     }
@@ -196,9 +196,21 @@ fn check_usage(args: &SubmitArgs) -> Result<(), String> {
         Target::parse(t).map_err(|e| format!("--target: {e}"))?;
     }
     if let Some(t) = &args.tlp {
-        t.parse::<Tlp>().map_err(|_| {
-            format!("--tlp {t:?}: expected CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
-        })?;
+        // The server refuses TLP:RED: findings shared here go beyond their recipient.
+        match t.parse::<Tlp>() {
+            Ok(Tlp::Red) => {
+                return Err(format!(
+                    "--tlp {t:?}: TLP:RED findings cannot be shared with the clearinghouse; \
+                     use AMBER+STRICT"
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(format!(
+                    "--tlp {t:?}: expected CLEAR, GREEN, AMBER or AMBER+STRICT"
+                ));
+            }
+        }
     }
     if let Some(v) = &args.visibility {
         Visibility::parse(v).map_err(|e| format!("--visibility {v:?}: {e}"))?;
@@ -507,9 +519,11 @@ mod tests {
             Ok(())
         );
         assert_eq!(
-            check_usage(&args("repo:https://example.org/x@abc", "TLP:RED")),
+            check_usage(&args("repo:https://example.org/x@abc", "TLP:AMBER+STRICT")),
             Ok(())
         );
+        let e = check_usage(&args("pkg:pypi/paramiko", "TLP:RED")).unwrap_err();
+        assert!(e.contains("AMBER+STRICT"), "{e}");
         let e = check_usage(&args("paramiko", "amber")).unwrap_err();
         assert!(e.starts_with("--target: ") && e.contains("pkg:"), "{e}");
         let e = check_usage(&args("pkg:pypi/paramiko", "purple")).unwrap_err();
