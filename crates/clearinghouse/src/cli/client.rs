@@ -1,7 +1,8 @@
-//! What the client commands (`sbom`, `advisory`, `exposures`, `submit`) share: an
-//! HTTP client for `{server}/api/v1` with the bearer token, the one error
-//! type (rendering RFC 9457 problem documents, naming the fields at fault),
-//! cursor pagination, per-file results and the progress bar.
+//! What the client commands (`sbom`, `advisory`, `exposures`, `submit`)
+//! share: an HTTP client for `{server}/api/v1` with the bearer token, the
+//! one error type (rendering RFC 9457 problem documents, naming the fields
+//! at fault), cursor pagination, streamed uploads, per-file results and the
+//! progress bar.
 
 use std::fmt;
 use std::io::IsTerminal;
