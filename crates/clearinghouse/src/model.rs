@@ -5,6 +5,7 @@
 pub mod exposure;
 pub mod finding;
 pub mod notify;
+pub mod poc;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::api::{
     advisories, approvals, assets, audit, documents, exposures, findings, health, me,
-    notifications, orgs, submissions, tokens, users,
+    notifications, orgs, pocs, submissions, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -104,6 +104,10 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(submissions::items))
         .routes(routes!(findings::list))
         .routes(routes!(findings::get))
+        .routes(routes!(pocs::upload, pocs::list))
+        .routes(routes!(pocs::get))
+        .routes(routes!(pocs::request_release))
+        .routes(routes!(pocs::content))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

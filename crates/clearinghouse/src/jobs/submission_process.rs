@@ -6,6 +6,7 @@
 //! lease) resumes after the last committed batch and never stores an item
 //! twice. A document error after some items keeps them and ends the
 //! submission `done` with the error; one before any item ends it `failed`.
+//! A processed submission queues its `finding_analysis` job.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -180,6 +181,18 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         Err(e) if first_seq > 0 => ("done", Some(e.to_string())),
         Err(e) => ("failed", Some(e.to_string())),
     };
+    // Queued before the submission is marked finished, so a crash between
+    // the two cannot lose the analysis (the rerun finds nothing left to read).
+    store::jobs::enqueue(
+        pool,
+        super::finding_analysis::KIND,
+        &super::finding_analysis::payload(&submission.id),
+        Some(&format!("analysis:{}", submission.id)),
+        &now,
+        &now,
+    )
+    .await
+    .map_err(failed)?;
     store::submissions::finish(pool, &submission.id, state, error.as_deref(), &now)
         .await
         .map_err(failed)?;

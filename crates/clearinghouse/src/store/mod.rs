@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod labels;
 pub mod notifications;
 pub mod orgs;
+pub mod pocs;
 pub mod sessions;
 pub mod settings;
 pub mod submissions;

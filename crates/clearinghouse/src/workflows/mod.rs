@@ -13,6 +13,7 @@ pub mod exposures;
 pub mod findings;
 pub mod notifications;
 pub mod orgs;
+pub mod pocs;
 pub mod sessions;
 pub mod submissions;
 pub mod tokens;

@@ -12,6 +12,7 @@ pub mod health;
 pub mod me;
 pub mod notifications;
 pub mod orgs;
+pub mod pocs;
 pub mod submissions;
 pub mod tokens;
 pub mod users;
