@@ -79,7 +79,11 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         assert_eq!(count(c, Locator::Css("tr.finding")).await, 3);
         crate::browser::select(c, "filter-severity", "high").await;
         click(c, Locator::Id("apply-filters")).await;
-        xtext(c, "//table[@id='finding-list']").await;
+        let until = c.wait().at_most(std::time::Duration::from_secs(10));
+        until
+            .for_url(&url::Url::parse(&app.url("/findings?state=received&severity=high&target=&campaign=&reporter_org=")).unwrap())
+            .await
+            .expect("the filtered queue");
         let rows = count(c, Locator::Css("tr.finding")).await;
         assert_eq!(rows, 1, "only the error-level SARIF result is high");
         open(c, app, "/findings?state=received&campaign=spring-sweep").await;
@@ -95,6 +99,52 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         assert!((shown - similarity).abs() < 0.011, "{shown} vs {similarity}");
         let table = text(c, "#compare").await;
         assert!(table.contains("lab-agent") && table.contains("firm-scanner"), "{table}");
+
+        // Triage through the form; the near-duplicate is judged another bug.
+        let firm_id = {
+            let (_, page) = app.get(&firm, "/api/v1/findings").await;
+            page["items"][0]["id"].as_str().unwrap().to_owned()
+        };
+        open(c, app, &format!("/findings/{firm_id}")).await;
+        crate::browser::select(c, "review-action", "triage").await;
+        fill(c, "review-reason", "credible, names the CVE").await;
+        click(c, Locator::Id("review-submit")).await;
+        xtext(c, "//strong[@id='finding-state' and text()='triaged']").await;
+        let reason = crate::browser::wait(c, Locator::Css("form.similar-decision input[name='reason']")).await;
+        reason.send_keys("different line and wording").await.unwrap();
+        click(c, Locator::Css("form.similar-decision button[value='split']")).await;
+        xtext(c, "//table[@id='similar']//td[text()='split']").await;
+        sign_out(c, app).await;
+
+        // A validator from another organisation takes it and validates it.
+        let nist = app.org("NIST", "government_agency").await;
+        let (_, validator) = app.user(&nist, "validator", &["validator"]).await;
+        sign_in(c, app, "validator").await;
+        open(c, app, &format!("/findings/{firm_id}")).await;
+        crate::browser::select(c, "review-action", "start_validation").await;
+        fill(c, "review-reason", "reproducing").await;
+        click(c, Locator::Id("review-submit")).await;
+        xtext(c, "//strong[@id='finding-state' and text()='validating']").await;
+        crate::browser::select(c, "review-action", "validate").await;
+        fill(c, "review-reason", "reproduced against 2.4.0").await;
+        click(c, Locator::Id("review-submit")).await;
+        xtext(c, "//strong[@id='finding-state' and text()='validated']").await;
+        let history = text(c, "#events").await;
+        assert!(history.contains("triaged → validating"), "{history}");
+        let (_, f) = app.get(&validator, &format!("/api/v1/findings/{firm_id}")).await;
+        let vuln = f["finding"]["vulnerability_id"].as_str().unwrap().to_owned();
+        assert!(vuln.starts_with("CHX-") && vuln.len() == "CHX-2026-00001".len(), "{vuln}");
+        click(c, Locator::LinkText(&vuln)).await;
+        xtext(c, "//h1[@id='vuln-id']").await;
+        sign_out(c, app).await;
+
+        // Reporter quality for coordinators.
+        sign_in(c, app, "coord").await;
+        open(c, app, "/findings").await;
+        click(c, Locator::Id("reporters-link")).await;
+        let stats = text(c, "#reporter-stats tbody").await;
+        assert!(stats.contains("lab"), "{stats}");
+        assert_eq!(count(c, Locator::Css("tr.reporter")).await, 2, "{stats}");
         sign_out(c, app).await;
 
         // A bystander organisation: the queue is empty and a finding is 404.

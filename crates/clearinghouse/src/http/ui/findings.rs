@@ -88,6 +88,8 @@ pub async fn queue(
 pub struct FindingPage {
     nav: Nav,
     d: FindingDetail,
+    /// Coordinators and validators: the decision forms.
+    staff: bool,
 }
 
 pub async fn show(
@@ -98,6 +100,7 @@ pub async fn show(
     Ok(FindingPage {
         nav: Nav::new(&who, "findings"),
         d: findings::detail(&app, &who, &id).await?,
+        staff: who.has_any_role(CLEARINGHOUSE_READERS),
     })
 }
 
