@@ -134,6 +134,16 @@ async fn intake_and_exact_dedup(app: TestApp) {
     let paged = items(&app, &lab_token, id, "?limit=1&cursor=0").await;
     assert_eq!(paged[0]["seq"], 1);
 
+    // The organisation is told (inbox and webhooks), not only by polling.
+    let (_, inbox) = app.get(&lab_token, "/api/v1/notifications").await;
+    let told = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "submission.processed")
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert!(told["title"].as_str().unwrap().contains("2 new"), "{told}");
+
     // The same file again: the first submission, nothing queued.
     let (status, again) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
     assert_eq!(status, 200);
@@ -210,6 +220,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     let text = entries.to_string();
     assert!(text.contains("submission.create"), "{text}");
     assert!(text.contains("submission.batch"));
+    assert!(text.contains("submission.finish"));
 }
 both_backends!(intake_and_exact_dedup, intake_and_exact_dedup);
 
