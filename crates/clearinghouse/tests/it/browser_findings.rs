@@ -136,6 +136,8 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         assert!(vuln.starts_with("CHX-") && vuln.len() == "CHX-2026-00001".len(), "{vuln}");
         click(c, Locator::LinkText(&vuln)).await;
         xtext(c, "//h1[@id='vuln-id']").await;
+        let supporting = text(c, "#supporting-findings").await;
+        assert!(supporting.contains("Auth bypass in auth handler"), "{supporting}");
         sign_out(c, app).await;
 
         // Reporter quality for coordinators.
