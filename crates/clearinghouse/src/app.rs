@@ -82,6 +82,8 @@ pub async fn open_with_mailer(
     let audit = open_audit_log(&store, &storage.audit_key_path()).await?;
     let kek =
         clearinghouse_domain::envelope::Kek::from_bytes(load_or_create_key(&storage.kek_path())?);
+    let spool_dir = storage.data_dir.join("tmp");
+    sweep_spool(&spool_dir);
     Ok(AppState(Arc::new(AppInner {
         store,
         audit,
@@ -92,8 +94,26 @@ pub async fn open_with_mailer(
         mailer,
         kek,
         jobs_queued: tokio::sync::Notify::new(),
-        spool_dir: storage.data_dir.join("tmp"),
+        spool_dir,
     })))
+}
+
+/// Removes spooled uploads and job inputs a killed process left behind: a
+/// day old is far past any live upload or job (jobs renew their lease).
+fn sweep_spool(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let day = std::time::Duration::from_secs(86_400);
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The log's origin is fixed at first start and stored in the database, so

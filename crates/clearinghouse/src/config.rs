@@ -41,6 +41,9 @@ pub enum Command {
     Advisory(AdvisoryCommand),
     /// List exposures: which advisories affect which assets, with priority and deadline.
     Exposures(ExposuresArgs),
+    /// Submit scanner findings (SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5, native JSON),
+    /// wait for processing and print what became of them (client of a running server).
+    Submit(SubmitArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -328,4 +331,38 @@ pub struct ExposuresArgs {
     /// Print a JSON array of the exposures as the server sent them.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Target of findings whose file names none (many scanners' SARIF names only
+    /// file paths): a package URL such as `pkg:pypi/paramiko@2.4.0`,
+    /// `repo:URL@REVISION` or `product:VENDOR/PRODUCT@VERSION`.
+    #[arg(long, env = "CLEARINGHOUSE_TARGET")]
+    pub target: Option<String>,
+    /// The scan campaign the findings come from.
+    #[arg(long, env = "CLEARINGHOUSE_CAMPAIGN")]
+    pub campaign: Option<String>,
+    /// TLP marking of the findings: CLEAR, GREEN, AMBER (the server's default)
+    /// or AMBER+STRICT.
+    #[arg(long, env = "CLEARINGHOUSE_TLP")]
+    pub tlp: Option<String>,
+    /// Visibility expression of the findings, such as `CUI & (FRONTIER | PCII)`.
+    #[arg(long, env = "CLEARINGHOUSE_VISIBILITY")]
+    pub visibility: Option<String>,
+    /// Makes a resubmission a no-op (default: the file's digest does). With
+    /// several files, file N is sent with `KEY-N`.
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+    /// Return once the files are accepted, without waiting for processing.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Print one JSON document: the submissions and their total.
+    #[arg(long)]
+    pub json: bool,
+    /// Files of findings, uploaded in this order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }

@@ -64,6 +64,11 @@ impl Index {
         self.by_key.keys()
     }
 
+    /// The affected entries of one package identity.
+    pub fn entries(&self, key: &str) -> &[Affected] {
+        self.by_key.get(key).map_or(&[], Vec::as_slice)
+    }
+
     pub fn len(&self) -> usize {
         self.by_key.values().map(Vec::len).sum()
     }

@@ -5,6 +5,8 @@
 pub mod exposure;
 pub mod finding;
 pub mod notify;
+pub mod poc;
+pub mod review;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -48,13 +48,16 @@ pub const MAX_CSAF_DEPTH: usize = 64;
 /// The most KEV entries or EPSS rows in one file.
 pub const MAX_ROWS: usize = 2_000_000;
 
-/// Which feed format an advisory was read from.
+/// Which feed format an advisory was read from, or `Clearinghouse` for one
+/// made here from validated findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Osv,
     Csaf,
     Cve,
+    /// A vulnerability this clearinghouse validated from findings (`CHX-YYYY-NNNNN`).
+    Clearinghouse,
 }
 
 /// One vulnerability as a feed describes it.

@@ -15,19 +15,33 @@ pub enum ApprovalAction {
     /// Grant authorizations (visibility terms such as `CUI` or `FRONTIER`)
     /// to a user.
     GrantAuthorizations,
+    /// Release one proof-of-concept artifact (exploit code, crash input) to
+    /// the person who asked, for a limited time.
+    ReleaseProofOfConcept,
 }
 
 impl ApprovalAction {
+    pub const ALL: &'static [ApprovalAction] = &[
+        ApprovalAction::GrantAuthorizations,
+        ApprovalAction::ReleaseProofOfConcept,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ApprovalAction::GrantAuthorizations => "grant_authorizations",
+            ApprovalAction::ReleaseProofOfConcept => "release_proof_of_concept",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<ApprovalAction> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == s)
     }
 
     /// The role a second person must hold to approve this action.
     pub fn approver_role(self) -> Role {
         match self {
             ApprovalAction::GrantAuthorizations => Role::PlatformAdmin,
+            ApprovalAction::ReleaseProofOfConcept => Role::Coordinator,
         }
     }
 }
@@ -192,5 +206,40 @@ mod tests {
             Decision::Approve,
             Err(ApprovalError::NotPending("approved")),
         );
+    }
+
+    #[test]
+    fn proof_of_concept_release_needs_a_second_coordinator() {
+        use ApprovalState::*;
+        let action = ApprovalAction::ReleaseProofOfConcept;
+        let decider = |user_id, via_agent, roles| Decider {
+            user_id,
+            via_agent,
+            roles,
+        };
+        let coordinator: &[Role] = &[Role::Coordinator];
+        let admin: &[Role] = &[Role::PlatformAdmin];
+        let approve = |d: &Decider<'_>| decide(action, Pending, "maker", d, Decision::Approve);
+        assert_eq!(approve(&decider("other", false, coordinator)), Ok(Approved));
+        assert_eq!(
+            approve(&decider("maker", false, coordinator)),
+            Err(ApprovalError::SelfDecision)
+        );
+        assert_eq!(
+            approve(&decider("other", true, coordinator)),
+            Err(ApprovalError::AgentCannotDecide)
+        );
+        assert_eq!(
+            approve(&decider("other", false, admin)),
+            Err(ApprovalError::NotEligible("coordinator"))
+        );
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for a in ApprovalAction::ALL {
+            assert_eq!(ApprovalAction::parse(a.as_str()), Some(*a));
+        }
+        assert_eq!(ApprovalAction::parse("launch_missiles"), None);
     }
 }

@@ -1,7 +1,8 @@
-//! What the client commands (`sbom`, `advisory`, `exposures`) share: an
-//! HTTP client for `{server}/api/v1` with the bearer token, the one error
-//! type (rendering RFC 9457 problem documents, naming the fields at fault),
-//! cursor pagination, per-file results and the progress bar.
+//! What the client commands (`sbom`, `advisory`, `exposures`, `submit`)
+//! share: an HTTP client for `{server}/api/v1` with the bearer token, the
+//! one error type (rendering RFC 9457 problem documents, naming the fields
+//! at fault), cursor pagination, streamed uploads, per-file results and the
+//! progress bar.
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -197,6 +198,14 @@ pub enum Body {
     Json(Value),
     /// Raw file bytes with their content type; sent with the upload timeout.
     Bytes(Vec<u8>, &'static str),
+    /// A file streamed from disk, its length sent as `Content-Length`; no
+    /// total timeout (a large file takes as long as it takes), only the
+    /// client's read timeout.
+    Stream {
+        body: reqwest::Body,
+        len: u64,
+        content_type: &'static str,
+    },
 }
 
 /// The API of one server, as one token.
@@ -207,9 +216,10 @@ pub struct ApiClient {
     token: String,
 }
 
-/// A successful answer: its JSON body and the request it answers.
+/// A successful answer: its status, its JSON body and the request it answers.
 pub struct Reply {
     pub request: String,
+    pub status: u16,
     pub body: Value,
 }
 
@@ -230,6 +240,7 @@ impl ApiClient {
         let http = reqwest::Client::builder()
             .user_agent(concat!("clearinghouse-cli/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
+            .read_timeout(UPLOAD_TIMEOUT)
             .build()
             .map_err(|e| {
                 ClientError::Local(format!("cannot build the HTTP client: {}", chain(&e)))
@@ -252,12 +263,26 @@ impl ApiClient {
     /// Sends one request; any status outside 2xx becomes `Status` with the
     /// problem document (or an excerpt of whatever else came back).
     pub async fn send(&self, method: Method, url: Url, body: Body) -> Result<Reply, ClientError> {
+        self.send_with(method, url, body, &[]).await
+    }
+
+    /// `send` with extra request headers (such as `Idempotency-Key`).
+    pub async fn send_with(
+        &self,
+        method: Method,
+        url: Url,
+        body: Body,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, ClientError> {
         let request = format!("{method} {}", url.path());
         let mut builder = self
             .http
             .request(method, url)
             .bearer_auth(&self.token)
             .header(reqwest::header::ACCEPT, "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
         builder = match body {
             Body::None => builder.timeout(REQUEST_TIMEOUT),
             Body::Json(v) => builder.timeout(REQUEST_TIMEOUT).json(&v),
@@ -265,6 +290,14 @@ impl ApiClient {
                 .timeout(UPLOAD_TIMEOUT)
                 .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(bytes),
+            Body::Stream {
+                body,
+                len,
+                content_type,
+            } => builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(reqwest::header::CONTENT_LENGTH, len)
+                .body(body),
         };
         let resp = builder.send().await.map_err(|e| ClientError::Transport {
             request: request.clone(),
@@ -290,7 +323,11 @@ impl ApiClient {
                 detail: format!("not JSON ({e}): {}", excerpt(&text)),
             })?
         };
-        Ok(Reply { request, body })
+        Ok(Reply {
+            request,
+            status: status.as_u16(),
+            body,
+        })
     }
 
     pub async fn get(&self, url: Url) -> Result<Reply, ClientError> {

@@ -1,6 +1,6 @@
 //! The command line: parses arguments and runs one role. Long-running
 //! roles (`serve`, `worker`) and the admin verbs each have a module; the
-//! client commands (`sbom`, `advisory`, `exposures`) share `client.rs`.
+//! client commands (`sbom`, `advisory`, `exposures`, `submit`) share `client.rs`.
 
 pub mod advisory;
 pub mod bench;
@@ -11,6 +11,7 @@ pub mod cvss;
 pub mod exposures;
 pub mod sbom;
 pub mod serve;
+pub mod submit;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn run() -> ExitCode {
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,
             Command::Exposures(args) => exposures::run(args).await,
+            Command::Submit(args) => submit::run(args).await,
         }
     });
     match result {

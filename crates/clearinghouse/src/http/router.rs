@@ -10,8 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::{
-    advisories, approvals, assets, audit, documents, exposures, findings, health, me,
-    notifications, orgs, submissions, tokens, users,
+    advisories, approvals, assets, audit, documents, exposures, finding_review, findings, health,
+    me, notifications, orgs, pocs, submissions, tokens, users,
 };
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -99,11 +99,19 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
+        .routes(routes!(finding_review::review))
+        .routes(routes!(finding_review::decide_similar))
+        .routes(routes!(finding_review::credits))
+        .routes(routes!(finding_review::reporter_stats))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(submissions::items))
         .routes(routes!(findings::list))
         .routes(routes!(findings::get))
+        .routes(routes!(pocs::upload, pocs::list))
+        .routes(routes!(pocs::get))
+        .routes(routes!(pocs::request_release))
+        .routes(routes!(pocs::content))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

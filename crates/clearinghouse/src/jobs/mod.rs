@@ -5,6 +5,7 @@
 pub mod audit_checkpoint;
 pub mod email_digest;
 pub mod email_send;
+pub mod finding_analysis;
 pub mod purge_sessions;
 pub mod submission_process;
 pub mod webhook_deliver;
@@ -44,6 +45,7 @@ async fn run_one(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         email_send::KIND => email_send::run(app, job).await,
         email_digest::KIND => email_digest::run(app).await,
         submission_process::KIND => submission_process::run(app, job).await,
+        finding_analysis::KIND => finding_analysis::run(app, job).await,
         other => Err(JobError::UnknownKind(other.to_owned())),
     }
 }

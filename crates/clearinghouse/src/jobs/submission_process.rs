@@ -6,6 +6,8 @@
 //! lease) resumes after the last committed batch and never stores an item
 //! twice. A document error after some items keeps them and ends the
 //! submission `done` with the error; one before any item ends it `failed`.
+//! A processed submission queues its `finding_analysis` job and tells its
+//! organisation (inbox and webhooks) in the transaction that ends it.
 
 use std::io::Read;
 use std::sync::Arc;
@@ -17,10 +19,10 @@ use serde::Deserialize;
 use super::JobError;
 use crate::app::AppState;
 use crate::auth::{Principal, Via};
-use crate::clock;
 use crate::store;
 use crate::store::jobs::ClaimedJob;
 use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
+use crate::workflows::submissions::finish;
 
 pub const KIND: &str = crate::workflows::submissions::PROCESS_JOB;
 
@@ -90,15 +92,11 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         .map_err(failed)?;
     head.truncate(n);
     let Some(format) = findings::detect(&head) else {
-        store::submissions::finish(
-            pool,
-            &submission.id,
-            "failed",
-            Some("not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document"),
-            &clock::now_text(),
-        )
-        .await
-        .map_err(failed)?;
+        let error =
+            "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document";
+        finish(app, &who, &submission, "failed", Some(error))
+            .await
+            .map_err(failed)?;
         return Ok(());
     };
     let file = std::fs::File::open(&local).map_err(failed)?;
@@ -174,13 +172,12 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         first_seq += n;
     }
     let parsed = parser.await.map_err(failed)?;
-    let now = clock::now_text();
     let (state, error) = match parsed {
         Ok(_) => ("done", None),
         Err(e) if first_seq > 0 => ("done", Some(e.to_string())),
         Err(e) => ("failed", Some(e.to_string())),
     };
-    store::submissions::finish(pool, &submission.id, state, error.as_deref(), &now)
+    finish(app, &who, &submission, state, error.as_deref())
         .await
         .map_err(failed)?;
     app.jobs_queued.notify_one();

@@ -205,9 +205,9 @@ pub async fn group_aliases(conn: &mut AnyConnection, vuln_id: &str) -> Result<Ve
     .await?)
 }
 
-/// Moves every advisory and exposure of group `from` into group `to`. An
-/// exposure that exists in both groups for the same component keeps the
-/// one of `to`.
+/// Moves every advisory, exposure, notification and CHX record of group
+/// `from` into group `to`. An exposure that exists in both groups for the
+/// same component keeps the one of `to`.
 pub async fn merge_group(conn: &mut AnyConnection, from: &str, to: &str) -> Result<()> {
     sqlx::query("UPDATE advisories SET vuln_id = $2 WHERE vuln_id = $1")
         .bind(from)
@@ -225,6 +225,7 @@ pub async fn merge_group(conn: &mut AnyConnection, from: &str, to: &str) -> Resu
     for sql in [
         "UPDATE exposures SET vuln_id = $2 WHERE vuln_id = $1",
         "UPDATE notifications SET vuln_id = $2 WHERE vuln_id = $1",
+        "UPDATE chx_vulnerabilities SET vuln_id = $2 WHERE vuln_id = $1",
     ] {
         sqlx::query(sql)
             .bind(from)

@@ -333,3 +333,128 @@ pub async fn events<'e, E: Executor<'e, Database = Any>>(
         })
         .collect()
 }
+
+/// What the analysis job needs of a finding.
+#[derive(Debug, Clone)]
+pub struct AnalysisRow {
+    pub id: String,
+    pub target: String,
+    pub target_identity: String,
+    pub location_path: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub evidence: Option<String>,
+    pub tool: Option<String>,
+    pub rule_id: Option<String>,
+    pub reporter_org: String,
+    pub cwes: Vec<String>,
+    pub aliases: Vec<String>,
+    pub signature: Option<Vec<u8>>,
+}
+
+const ANALYSIS_COLUMNS: &str = "id, target, target_identity, location_path, title, description, \
+     evidence, tool, rule_id, reporter_org, cwes, aliases, signature";
+
+fn analysis_from_row(r: &AnyRow) -> Result<AnalysisRow> {
+    Ok(AnalysisRow {
+        id: r.try_get("id")?,
+        target: r.try_get("target")?,
+        target_identity: r.try_get("target_identity")?,
+        location_path: r.try_get("location_path")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        evidence: r.try_get("evidence")?,
+        tool: r.try_get("tool")?,
+        rule_id: r.try_get("rule_id")?,
+        reporter_org: r.try_get("reporter_org")?,
+        cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
+        aliases: parse_json_list(&r.try_get::<String, _>("aliases")?)?,
+        signature: r.try_get("signature")?,
+    })
+}
+
+/// Up to `limit` findings first reported by a submission and not yet
+/// analysed (no signature), in id order.
+pub async fn unanalysed<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    submission_id: &str,
+    limit: i64,
+) -> Result<Vec<AnalysisRow>> {
+    let sql = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM findings WHERE submission_id = $1 AND signature IS NULL \
+         ORDER BY id LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(submission_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(analysis_from_row).collect()
+}
+
+/// Analysed findings of one target at one path (or any path, for a
+/// finding without one; findings without a path match any), newest first.
+pub async fn near_candidates<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    target_identity: &str,
+    path: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AnalysisRow>> {
+    let sql = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM findings WHERE target_identity = $1 \
+         AND signature IS NOT NULL \
+         AND ($2 = '' OR location_path = $2 OR location_path IS NULL) ORDER BY id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(target_identity)
+        .bind(path.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(analysis_from_row).collect()
+}
+
+/// The outcome of analysing one finding.
+pub struct Analysed<'a> {
+    pub id: &'a str,
+    pub signature: Vec<u8>,
+    pub known_vuln_id: Option<String>,
+}
+
+/// Stores signatures and known-vulnerability links.
+pub async fn set_analysed(conn: &mut AnyConnection, rows: &[Analysed<'_>]) -> Result<()> {
+    for r in rows {
+        sqlx::query(
+            "UPDATE findings SET signature = $2, \
+             known_vuln_id = COALESCE($3, known_vuln_id) WHERE id = $1",
+        )
+        .bind(r.id)
+        .bind(&r.signature)
+        .bind(&r.known_vuln_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records possible near-duplicates `(finding, other, similarity)`; a pair
+/// already linked (either way, in any state) is left as it is.
+pub async fn insert_similarities(
+    conn: &mut AnyConnection,
+    pairs: &[(String, String, f64)],
+) -> Result<()> {
+    for (a, b, sim) in pairs {
+        sqlx::query(
+            "INSERT INTO finding_similarities (finding_id, other_id, similarity, state) \
+             SELECT $1, $2, CAST($3 AS DOUBLE PRECISION), 'possible' WHERE NOT EXISTS ( \
+               SELECT 1 FROM finding_similarities WHERE (finding_id = $1 AND other_id = $2) \
+                  OR (finding_id = $2 AND other_id = $1))",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(format!("{sim:.4}"))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -185,6 +185,22 @@ pub async fn import_advisories(
     Ok(())
 }
 
+/// Stores advisories the clearinghouse made itself (the `CHX-` record of a
+/// validated finding) in the caller's transaction, through the same
+/// grouping, matching and notification as an import. No role check: the
+/// calling workflow has decided who may do this (a validator, who is not an
+/// importer), and the audit entries name `who`.
+pub(crate) async fn import_internal(
+    app: &AppState,
+    tx: &mut Tx,
+    who: &Principal,
+    advisories: &[advisory::Advisory],
+    embargo: bool,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    import_in(app, tx, who, advisories, embargo, report).await
+}
+
 async fn import_batch(
     app: &AppState,
     who: &Principal,
@@ -192,10 +208,23 @@ async fn import_batch(
     embargo: bool,
     report: &mut ImportReport,
 ) -> AppResult<()> {
-    let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
+    import_in(app, &mut tx, who, batch, embargo, report).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn import_in(
+    app: &AppState,
+    tx: &mut Tx,
+    who: &Principal,
+    batch: &[advisory::Advisory],
+    embargo: bool,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    let now = clock::now_text();
     let ids: Vec<String> = batch.iter().map(|a| a.id.clone()).collect();
-    let stored = store::advisories::digests(&mut tx, &ids).await?;
+    let stored = store::advisories::digests(tx, &ids).await?;
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut events = Vec::new();
     for a in batch {
@@ -208,7 +237,7 @@ async fn import_batch(
             Some(_) => report.advisories_updated += 1,
             None => report.advisories_created += 1,
         }
-        let vuln_id = regroup(&mut tx, a).await?;
+        let vuln_id = regroup(tx, a).await?;
         let row = AdvisoryRow {
             advisory: Advisory {
                 id: a.id.clone(),
@@ -241,12 +270,12 @@ async fn import_batch(
                 )
             })
             .collect();
-        store::advisories::upsert(&mut tx, &row, &affected, who.user_id(), &now).await?;
+        store::advisories::upsert(tx, &row, &affected, who.user_id(), &now).await?;
         touched.insert(vuln_id);
         events.push((a.id.clone(), digest));
     }
     for vuln_id in &touched {
-        sync_vulnerability(app, &mut tx, vuln_id, &now, report).await?;
+        sync_vulnerability(app, tx, vuln_id, &now, report).await?;
     }
     let audit: Vec<AuditEvent<'_>> = events
         .iter()
@@ -257,8 +286,7 @@ async fn import_batch(
             change: json!({ "content_sha256": digest, "embargo": embargo }),
         })
         .collect();
-    app.audit.record(&mut tx, &app.store, who, &audit).await?;
-    tx.commit().await?;
+    app.audit.record(tx, &app.store, who, &audit).await?;
     Ok(())
 }
 
@@ -375,10 +403,16 @@ async fn import_epss(
     Ok(())
 }
 
-/// Whether `who` may see an embargoed vulnerability: coordinators, and
-/// operators with an exposure to it.
+/// Whether `who` may see an embargoed vulnerability: coordinators,
+/// operators with an exposure to it, and the reporters and validators of
+/// the findings it was validated from.
 async fn may_see_embargoed(app: &AppState, who: &Principal, vuln_id: &str) -> AppResult<bool> {
     if who.has_any_role(READ_ANY) {
+        return Ok(true);
+    }
+    if store::finding_review::is_party_to(&app.store.pool, vuln_id, who.user_id(), who.org_id())
+        .await?
+    {
         return Ok(true);
     }
     let filter = store::exposures::Filter {

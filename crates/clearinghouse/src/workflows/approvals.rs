@@ -1,6 +1,8 @@
 //! Two-person requests: create a pending request for a sensitive action,
 //! list them, and decide them. Approval runs the action in the same
-//! transaction as the decision.
+//! transaction as the decision. A request is seen by its maker and by the
+//! holders of its action's approver role (platform admins: authorization
+//! grants; coordinators: proof-of-concept releases).
 
 use clearinghouse_domain::approval::{self, ApprovalAction, ApprovalState, Decider, Decision};
 use clearinghouse_domain::identity::{Role, Scope};
@@ -90,7 +92,14 @@ pub async fn request_grant(
     Ok(approval)
 }
 
-/// Approvers (platform admins) see every request; others see their own.
+/// Whether `who` may see a request: its maker, or a holder of the role
+/// that approves its action.
+fn may_see(who: &Principal, a: &Approval) -> bool {
+    a.requested_by == who.user_id()
+        || ApprovalAction::parse(&a.action).is_some_and(|act| who.has_role(act.approver_role()))
+}
+
+/// The requests `who` may see (see [`may_see`]).
 pub async fn list(
     app: &AppState,
     who: &Principal,
@@ -108,20 +117,16 @@ pub async fn list(
         ));
     }
     let limit = page_size(limit);
-    let all = who.has_role(Role::PlatformAdmin);
     let mut items = Vec::new();
     let mut after = cursor.map(str::to_owned);
-    // Filtering to one's own requests happens after the query for
-    // non-approvers; keep fetching until the page is full.
+    // Filtering to what one may see happens after the query; keep
+    // fetching until the page is full.
     loop {
         let rows =
             store::approvals::list(&app.store.pool, state, after.as_deref(), limit + 1).await?;
         let exhausted = (rows.len() as i64) <= limit;
         after = rows.last().map(|a| a.id.clone());
-        items.extend(
-            rows.into_iter()
-                .filter(|a| all || a.requested_by == who.user_id()),
-        );
+        items.extend(rows.into_iter().filter(|a| may_see(who, a)));
         if exhausted || items.len() as i64 > limit {
             break;
         }
@@ -134,7 +139,7 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Approva
     let a = store::approvals::get(&app.store.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if who.has_role(Role::PlatformAdmin) || a.requested_by == who.user_id() {
+    if may_see(who, &a) {
         Ok(a)
     } else {
         Err(AppError::NotFound)
@@ -160,18 +165,11 @@ pub async fn decide(
     let request = store::approvals::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let visible = who.has_role(Role::PlatformAdmin) || request.requested_by == who.user_id();
-    if !visible {
+    if !may_see(who, &request) {
         return Err(AppError::NotFound);
     }
-    let action = match request.action.as_str() {
-        "grant_authorizations" => ApprovalAction::GrantAuthorizations,
-        other => {
-            return Err(AppError::Internal(format!(
-                "unknown approval action {other}"
-            )));
-        }
-    };
+    let action = ApprovalAction::parse(&request.action)
+        .ok_or_else(|| AppError::Internal(format!("unknown approval action {}", request.action)))?;
     let state = ApprovalState::parse(&request.state)
         .ok_or_else(|| AppError::Internal("bad approval state".into()))?;
     let decider = Decider {
@@ -215,7 +213,19 @@ pub async fn decide(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    if new_state == ApprovalState::Approved {
+    let mut release = None;
+    if new_state == ApprovalState::Approved && action == ApprovalAction::ReleaseProofOfConcept {
+        release = Some(super::pocs::grant_release(&mut tx, &request).await?);
+    }
+    if let Some(r) = &release {
+        events.push(AuditEvent {
+            action: "poc.release",
+            object_type: "poc",
+            object_id: &r.poc_id,
+            change: json!({"approval": id, "user_id": r.user_id, "expires_at": r.expires_at}),
+        });
+    }
+    if new_state == ApprovalState::Approved && action == ApprovalAction::GrantAuthorizations {
         let terms: Vec<String> = serde_json::from_value(request.payload["authorizations"].clone())
             .map_err(|e| AppError::Internal(format!("approval payload: {e}")))?;
         let user = store::users::get(&mut *tx, &target_id)

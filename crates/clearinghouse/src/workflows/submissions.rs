@@ -273,6 +273,68 @@ fn digest_key(sha256: &str, o: &Checked) -> String {
     key.chars().take(1000).collect()
 }
 
+/// Ends a submission's processing (`done` or `failed`) in one transaction:
+/// the row, the `finding_analysis` job, a `submission.processed`
+/// notification to the submitter's organisation (inbox and webhooks: the
+/// alternative to polling), and the audit entry.
+pub async fn finish(
+    app: &AppState,
+    who: &Principal,
+    s: &Submission,
+    state: &str,
+    error: Option<&str>,
+) -> AppResult<()> {
+    let now = clock::now_text();
+    let mut tx = app.store.begin_write().await?;
+    let Some(current) = store::submissions::get(&mut *tx, &s.id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let current = current.submission;
+    store::jobs::enqueue(
+        &mut *tx,
+        crate::jobs::finding_analysis::KIND,
+        &crate::jobs::finding_analysis::payload(&s.id),
+        Some(&format!("analysis:{}", s.id)),
+        &now,
+        &now,
+    )
+    .await?;
+    store::submissions::finish(&mut *tx, &s.id, state, error, &now).await?;
+    let c = current.counts;
+    let name = current.file_name.as_deref().unwrap_or("a file");
+    let title = match state {
+        "done" => format!(
+            "Submission of {name} processed: {} received, {} new, {} duplicates, {} rejected",
+            c.received, c.new, c.duplicates, c.rejected
+        ),
+        _ => format!("Submission of {name} could not be read"),
+    };
+    let notification = super::notifications::NewNotification {
+        org_id: current.org_id.clone(),
+        kind: "submission.processed".to_owned(),
+        exposure_id: None,
+        vuln_id: None,
+        tlp: if current.tlp.starts_with("AMBER") {
+            "AMBER".to_owned()
+        } else {
+            current.tlp.clone()
+        },
+        title,
+        body: error.map(|e| format!("Error: {e}")).unwrap_or_default(),
+        data: json!({"submission_id": s.id, "state": state, "counts": c, "error": error}),
+    };
+    super::notifications::enqueue(app, &mut tx, notification).await?;
+    let event = AuditEvent {
+        action: "submission.finish",
+        object_type: "submission",
+        object_id: &s.id,
+        change: json!({"state": state, "counts": c, "error": error}),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub fn format_name(f: findings::FindingFormat) -> &'static str {
     match f {
         findings::FindingFormat::Sarif => "sarif",

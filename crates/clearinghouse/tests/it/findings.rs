@@ -134,6 +134,16 @@ async fn intake_and_exact_dedup(app: TestApp) {
     let paged = items(&app, &lab_token, id, "?limit=1&cursor=0").await;
     assert_eq!(paged[0]["seq"], 1);
 
+    // The organisation is told (inbox and webhooks), not only by polling.
+    let (_, inbox) = app.get(&lab_token, "/api/v1/notifications").await;
+    let told = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "submission.processed")
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert!(told["title"].as_str().unwrap().contains("2 new"), "{told}");
+
     // The same file again: the first submission, nothing queued.
     let (status, again) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
     assert_eq!(status, 200);
@@ -210,6 +220,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     let text = entries.to_string();
     assert!(text.contains("submission.create"), "{text}");
     assert!(text.contains("submission.batch"));
+    assert!(text.contains("submission.finish"));
 }
 both_backends!(intake_and_exact_dedup, intake_and_exact_dedup);
 
@@ -333,3 +344,90 @@ async fn oversized_submission_is_413() {
     let spooled = std::fs::read_dir(app.data_dir.join("tmp")).unwrap().count();
     assert_eq!(spooled, 0, "the spooled upload is removed");
 }
+
+async fn near_duplicates_and_known_vulnerabilities(app: TestApp) {
+    use crate::exposure::{CVE, import, osv_paramiko};
+    let mut osv = osv_paramiko();
+    osv["database_specific"] = json!({"cwe_ids": ["CWE-287"]});
+    let (status, r) = import(
+        &app,
+        &app.admin_token,
+        "ghsa.json",
+        serde_json::to_vec(&osv).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    let (_, lab_token) = reporter(&app, "lab").await;
+    let (_, firm_token) = reporter(&app, "firm").await;
+    let code = "def _parse_service_accept(self, m):\n    service = m.get_text()\n    if not self.authenticated: pass";
+    let lab = native(&[
+        json!({"title": "Authentication bypass in the auth handler",
+               "description": "The server processes channel requests before the client has completed authentication, so an attacker can skip auth entirely.",
+               "tool": "lab-agent", "location": {"path": "paramiko/auth_handler.py", "start_line": 120},
+               "evidence": code, "cwe": "CWE-287"}),
+        json!({"title": "Insecure temporary file", "description": "mktemp is used to create a file name in /tmp.",
+               "tool": "lab-agent", "location": {"path": "paramiko/auth_handler.py", "start_line": 400},
+               "evidence": "name = tempfile.mktemp()", "cwe": "CWE-377"}),
+    ]);
+    let s = submit_and_wait(&app, &lab_token, lab, "").await;
+    assert_eq!(s["counts"]["new"], 2, "{s}");
+    let firm = native(&[json!({"title": "Auth bypass in auth handler",
+               "description": "The server processes channel requests before the client has completed authentication, so an attacker can skip authentication.",
+               "tool": "firm-scanner", "location": {"path": "paramiko/auth_handler.py", "start_line": 118},
+               "evidence": code, "aliases": [CVE]})]);
+    let s = submit_and_wait(&app, &firm_token, firm, "").await;
+    assert_eq!(s["counts"]["new"], 1, "{s}");
+    let (_, page) = app.get(&firm_token, "/api/v1/findings").await;
+    let firm_id = page["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let (_, d) = app
+        .get(&firm_token, &format!("/api/v1/findings/{firm_id}"))
+        .await;
+    // Known by its alias; the finding it resembles is the lab's, which the firm may not read.
+    assert_eq!(d["finding"]["known_vuln_id"], CVE, "{d}");
+    assert_eq!(
+        d["similar"],
+        json!([]),
+        "no titles of unreadable findings leak"
+    );
+    let treasury = app.org("Treasury", "government_agency").await;
+    let (_, coord) = app.user(&treasury, "coord", &["coordinator"]).await;
+    let (_, d) = app
+        .get(&coord, &format!("/api/v1/findings/{firm_id}"))
+        .await;
+    let similar = d["similar"].as_array().unwrap();
+    assert_eq!(similar.len(), 1, "{d}");
+    assert_eq!(similar[0]["link"], "possible");
+    assert!(similar[0]["similarity"].as_f64().unwrap() >= 0.5, "{d}");
+    let lab_bypass = similar[0]["finding_id"].as_str().unwrap().to_owned();
+    let (_, d) = app
+        .get(&coord, &format!("/api/v1/findings/{lab_bypass}"))
+        .await;
+    assert_eq!(
+        d["finding"]["title"],
+        "Authentication bypass in the auth handler"
+    );
+    // Known by package, affected version and CWE (no alias given).
+    assert_eq!(d["finding"]["known_vuln_id"], CVE, "{d}");
+    assert_eq!(d["similar"][0]["finding_id"], firm_id.as_str());
+    // The unrelated finding at the same path is neither similar nor known.
+    let (_, all) = app.get(&coord, "/api/v1/findings").await;
+    let tmp = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["title"] == "Insecure temporary file")
+        .unwrap();
+    let (_, d) = app
+        .get(
+            &coord,
+            &format!("/api/v1/findings/{}", tmp["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(d["similar"], json!([]), "{d}");
+    assert_eq!(d["finding"]["known_vuln_id"], Value::Null);
+}
+both_backends!(
+    near_duplicates_and_known_vulnerabilities,
+    near_duplicates_and_known_vulnerabilities
+);

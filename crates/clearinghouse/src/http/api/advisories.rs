@@ -12,7 +12,9 @@ use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiQuery, Auth, read_body};
 use crate::model::exposure::{Advisory, ExposureStat, ImportReport, Vulnerability};
+use crate::model::review::SupportingFinding;
 use crate::workflows::advisories::{self, ImportOptions, MAX_IMPORT_BYTES};
+use crate::workflows::finding_review;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -63,10 +65,14 @@ pub struct VulnerabilityView {
     pub vulnerability: Vulnerability,
     /// Coordinators only: per exposed organisation, open, fixed and overdue counts.
     pub exposed_organisations: Option<Vec<ExposureStat>>,
+    /// The validated findings behind its `CHX-` records that the caller may read.
+    pub supporting_findings: Vec<SupportingFinding>,
 }
 
-/// A vulnerability by its id or any alias (CVE, GHSA, OSV id). Embargoed
-/// ones are 404 except to coordinators and the exposed operators.
+/// A vulnerability by its id or any alias (CVE, GHSA, OSV or `CHX-` id),
+/// with the validated findings behind it that the caller may read. Embargoed
+/// ones are 404 except to coordinators, the exposed operators and the
+/// reporters and validators of its findings.
 #[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "exposure", security(("bearer" = [])),
     responses((status = 200, body = VulnerabilityView), (status = 404, body = Problem)))]
 pub async fn vulnerability(
@@ -75,8 +81,11 @@ pub async fn vulnerability(
     Path(id): Path<String>,
 ) -> AppResult<Json<VulnerabilityView>> {
     let (vulnerability, exposed_organisations) = advisories::vulnerability(&app, &who, &id).await?;
+    let supporting_findings =
+        finding_review::supporting_findings(&app, &who, &vulnerability.id).await?;
     Ok(Json(VulnerabilityView {
         vulnerability,
         exposed_organisations,
+        supporting_findings,
     }))
 }

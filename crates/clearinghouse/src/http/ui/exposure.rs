@@ -248,6 +248,8 @@ pub struct VulnerabilityPage {
     exposures: Vec<Exposure>,
     states: &'static [&'static str],
     back: String,
+    /// Validated findings behind it the reader may read.
+    supporting: Vec<crate::model::review::SupportingFinding>,
 }
 
 pub async fn vulnerability_page(
@@ -263,7 +265,10 @@ pub async fn vulnerability_page(
         ..Default::default()
     };
     let list = exposures::list(&app, &who, &query).await?.items;
+    let supporting =
+        crate::workflows::finding_review::supporting_findings(&app, &who, &vuln.id).await?;
     Ok(VulnerabilityPage {
+        supporting,
         nav: Nav::new(&who, "exposures"),
         back: format!("/vulnerabilities/{}", vuln.id),
         vuln,

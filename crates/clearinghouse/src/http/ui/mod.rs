@@ -10,6 +10,8 @@ pub mod chart;
 pub mod directory;
 pub mod documents;
 pub mod exposure;
+mod finding_review;
+mod findings;
 pub mod inbox;
 pub mod login;
 pub mod tokens;
@@ -58,6 +60,23 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}", get(exposure::asset_page))
         .route("/assets/{id}/sbom", post(exposure::upload_sbom))
         .route("/vulnerabilities/{id}", get(exposure::vulnerability_page))
+        .route("/findings", get(findings::queue))
+        .route("/findings/compare", get(findings::compare))
+        .route("/findings/reporters", get(finding_review::reporters))
+        .route("/findings/{id}", get(findings::show))
+        .route("/findings/{id}/review", post(finding_review::review))
+        .route(
+            "/findings/{id}/similar/{other}",
+            post(finding_review::decide_similar),
+        )
+        .route(
+            "/submissions",
+            get(findings::submissions_page)
+                .post(findings::upload)
+                // The workflow streams the file and enforces its own limit.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/submissions/{id}", get(findings::submission_page))
         .route("/inbox", get(inbox::page))
         .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/inbox/settings", post(inbox::save_settings))
@@ -108,7 +127,7 @@ impl Nav {
             csrf_token,
             is_admin: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
             sees_audit: who.has_any_role(&[Role::Auditor, Role::PlatformAdmin]),
-            decides_approvals: who.has_role(Role::PlatformAdmin),
+            decides_approvals: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
             current,
         }
     }
