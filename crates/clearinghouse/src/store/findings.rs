@@ -421,18 +421,22 @@ pub struct Analysed<'a> {
     pub known_vuln_id: Option<String>,
 }
 
-/// Stores signatures and known-vulnerability links.
+/// Stores signatures and known-vulnerability links, a few hundred rows a
+/// statement.
 pub async fn set_analysed(conn: &mut AnyConnection, rows: &[Analysed<'_>]) -> Result<()> {
-    for r in rows {
-        sqlx::query(
-            "UPDATE findings SET signature = $2, \
-             known_vuln_id = COALESCE($3, known_vuln_id) WHERE id = $1",
-        )
-        .bind(r.id)
-        .bind(&r.signature)
-        .bind(&r.known_vuln_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in rows.chunks(300) {
+        let sql = format!(
+            "WITH v(id, sig, known) AS (VALUES {}) \
+             UPDATE findings SET signature = (SELECT sig FROM v WHERE v.id = findings.id), \
+             known_vuln_id = COALESCE((SELECT known FROM v WHERE v.id = findings.id), known_vuln_id) \
+             WHERE id IN (SELECT id FROM v)",
+            values_params(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(r.id).bind(&r.signature).bind(&r.known_vuln_id);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
