@@ -217,17 +217,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Finding>> {
-    let ids = if filter.visibility_ids.is_empty() {
-        "-1".to_owned()
-    } else {
-        filter
-            .visibility_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    // Visibility ids are integers from our own table, never user text.
+    let ids = super::visibility_list(filter.visibility_ids);
     let sql = format!(
         "SELECT {COLUMNS} {FROM} WHERE f.visibility_id IN ({ids}) \
          AND ($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
