@@ -17,6 +17,8 @@
 //! Idempotent: only findings without a signature are analysed, and a pair
 //! is linked once.
 
+use std::collections::HashMap;
+
 use clearinghouse_domain::findings::Target;
 use clearinghouse_domain::similarity::{self, Signature};
 use clearinghouse_domain::versions::{self, Decision};
@@ -61,9 +63,45 @@ fn signature_of(f: &AnalysisRow) -> Signature {
     similarity::signature(&text, f.evidence.as_deref())
 }
 
-/// Whether two findings may be the same bug reported twice.
-fn distinct_reports(a: &AnalysisRow, b: &AnalysisRow) -> bool {
-    a.id != b.id && (a.reporter_org != b.reporter_org || a.tool != b.tool || a.rule_id != b.rule_id)
+/// An analysed finding a new one is compared with.
+#[derive(Clone)]
+struct Candidate {
+    id: String,
+    identity: String,
+    path: Option<String>,
+    reporter_org: String,
+    tool: Option<String>,
+    rule_id: Option<String>,
+    signature: Signature,
+}
+
+impl Candidate {
+    fn of(f: &AnalysisRow, signature: Signature) -> Candidate {
+        Candidate {
+            id: f.id.clone(),
+            identity: f.target_identity.clone(),
+            path: f.location_path.clone(),
+            reporter_org: f.reporter_org.clone(),
+            tool: f.tool.clone(),
+            rule_id: f.rule_id.clone(),
+            signature,
+        }
+    }
+
+    /// Whether it is looked at for a finding of `identity` at `path`: same
+    /// target, and the same path unless either has none.
+    fn near(&self, identity: &str, path: &Option<String>) -> bool {
+        self.identity == identity && (self.path.is_none() || path.is_none() || self.path == *path)
+    }
+
+    /// Whether it and `f` may be the same bug reported twice: another
+    /// reporter, tool or rule (one tool repeating itself is not).
+    fn distinct_report(&self, f: &AnalysisRow) -> bool {
+        self.id != f.id
+            && (self.reporter_org != f.reporter_org
+                || self.tool != f.tool
+                || self.rule_id != f.rule_id)
+    }
 }
 
 pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
@@ -81,7 +119,8 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
 
 async fn analyse_page(app: &AppState, page: &[AnalysisRow]) -> Result<(), store::StoreError> {
     let mut tx = app.store.begin_write().await?;
-    // Known vulnerabilities: the package index of the page's packages.
+    // Known vulnerabilities: the package index of the page's packages, and
+    // every alias the page names, each read once.
     let mut keys: Vec<String> = page
         .iter()
         .filter(|f| f.target.starts_with("pkg:"))
@@ -97,17 +136,50 @@ async fn analyse_page(app: &AppState, page: &[AnalysisRow]) -> Result<(), store:
     vuln_ids.sort();
     vuln_ids.dedup();
     let vulns = store::advisories::vulnerabilities(&mut tx, &vuln_ids).await?;
+    let mut aliases: Vec<String> = page.iter().flat_map(|f| f.aliases.clone()).collect();
+    aliases.sort();
+    aliases.dedup();
+    let by_alias = store::advisories::vuln_ids_for(&mut tx, &aliases).await?;
 
+    // Candidates per (target, path), read once per page; findings of the
+    // page join them as they are analysed.
+    let mut groups: HashMap<(String, Option<String>), Vec<Candidate>> = HashMap::new();
+    let mut page_seen: Vec<Candidate> = Vec::new();
     let mut pairs = Vec::new();
+    let mut analysed = Vec::with_capacity(page.len());
     for f in page {
         let sig = signature_of(f);
-        let mut known = None;
-        for alias in &f.aliases {
-            if let Some(v) = store::advisories::vuln_id_for(&mut *tx, alias).await? {
-                known = Some(v);
-                break;
+        let key = (f.target_identity.clone(), f.location_path.clone());
+        if !groups.contains_key(&key) {
+            let stored = store::findings::near_candidates(
+                &mut *tx,
+                &f.target_identity,
+                f.location_path.as_deref(),
+                MAX_CANDIDATES,
+            )
+            .await?;
+            let mut found: Vec<Candidate> = stored
+                .iter()
+                .rev()
+                .filter_map(|c| {
+                    let sig = Signature::from_bytes(c.signature.as_deref()?).ok()?;
+                    Some(Candidate::of(c, sig))
+                })
+                .collect();
+            // Findings analysed earlier in this page are not stored yet.
+            found.extend(page_seen.iter().filter(|c| c.near(&key.0, &key.1)).cloned());
+            groups.insert(key.clone(), found);
+        }
+        let group = groups.get(&key).map_or(&[][..], Vec::as_slice);
+        for c in group.iter().rev().take(MAX_CANDIDATES as usize) {
+            if c.distinct_report(f) {
+                let s = sig.similarity(&c.signature);
+                if s >= POSSIBLE_DUPLICATE {
+                    pairs.push((f.id.clone(), c.id.clone(), s));
+                }
             }
         }
+        let mut known = f.aliases.iter().find_map(|a| by_alias.get(a).cloned());
         if known.is_none()
             && let Ok(target) = Target::parse(&f.target)
             && let Some(version) = target.version()
@@ -125,30 +197,22 @@ async fn analyse_page(app: &AppState, page: &[AnalysisRow]) -> Result<(), store:
                 })
                 .map(|a| a.vuln_id.clone());
         }
-        let candidates = store::findings::near_candidates(
-            &mut *tx,
-            &f.target_identity,
-            f.location_path.as_deref(),
-            MAX_CANDIDATES,
-        )
-        .await?;
-        for c in candidates.iter().filter(|c| distinct_reports(f, c)) {
-            let Some(Ok(other)) = c.signature.as_deref().map(Signature::from_bytes) else {
-                continue;
-            };
-            let s = sig.similarity(&other);
-            if s >= POSSIBLE_DUPLICATE {
-                pairs.push((f.id.clone(), c.id.clone(), s));
+        // Later findings of the page compare against this one too: in its
+        // own group, and in its target's groups it would be a candidate of.
+        let me = Candidate::of(f, sig.clone());
+        for ((identity, path), members) in groups.iter_mut() {
+            if me.near(identity, path) {
+                members.push(me.clone());
             }
         }
-        // Stored at once: later findings of the page compare against it.
-        let done = Analysed {
+        page_seen.push(me);
+        analysed.push(Analysed {
             id: &f.id,
             signature: sig.to_bytes(),
             known_vuln_id: known,
-        };
-        store::findings::set_analysed(&mut tx, &[done]).await?;
+        });
     }
+    store::findings::set_analysed(&mut tx, &analysed).await?;
     store::findings::insert_similarities(&mut tx, &pairs).await?;
     tx.commit().await?;
     Ok(())

@@ -456,6 +456,23 @@ pub async fn vulnerabilities(
     Ok(out)
 }
 
+/// The vulnerability each of `aliases` belongs to (those that belong to one).
+pub async fn vuln_ids_for(
+    conn: &mut AnyConnection,
+    aliases: &[String],
+) -> Result<HashMap<String, String>> {
+    let rows = rows_in(conn, aliases, |list| {
+        format!(
+            "SELECT al.alias, MIN(a.vuln_id) AS vuln_id FROM advisory_aliases al \
+             JOIN advisories a ON a.id = al.advisory_id WHERE al.alias IN ({list}) GROUP BY al.alias"
+        )
+    })
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("alias")?, r.try_get("vuln_id")?)))
+        .collect()
+}
+
 /// The vulnerability a given id or alias belongs to.
 pub async fn vuln_id_for<'e, E: Executor<'e, Database = Any>>(
     db: E,

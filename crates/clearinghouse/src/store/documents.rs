@@ -25,16 +25,7 @@ const COLUMNS: &str = "d.id, d.owner_org, d.created_by, d.title, d.body, d.prote
 /// the reader's org, `$2` the reader's user id; visibility ids are inlined
 /// (they are integers from our own table, never user text).
 fn readable_clause(filter: &ReadFilter<'_>) -> String {
-    let ids = if filter.visibility_ids.is_empty() {
-        "-1".to_owned()
-    } else {
-        filter
-            .visibility_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let ids = super::visibility_list(filter.visibility_ids);
     format!(
         "d.visibility_id IN ({ids}) AND ( \
             d.tlp IN ('CLEAR', 'GREEN') \

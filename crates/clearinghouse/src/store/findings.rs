@@ -217,17 +217,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Finding>> {
-    let ids = if filter.visibility_ids.is_empty() {
-        "-1".to_owned()
-    } else {
-        filter
-            .visibility_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    // Visibility ids are integers from our own table, never user text.
+    let ids = super::visibility_list(filter.visibility_ids);
     let sql = format!(
         "SELECT {COLUMNS} {FROM} WHERE f.visibility_id IN ({ids}) \
          AND ($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
@@ -421,18 +411,22 @@ pub struct Analysed<'a> {
     pub known_vuln_id: Option<String>,
 }
 
-/// Stores signatures and known-vulnerability links.
+/// Stores signatures and known-vulnerability links, a few hundred rows a
+/// statement.
 pub async fn set_analysed(conn: &mut AnyConnection, rows: &[Analysed<'_>]) -> Result<()> {
-    for r in rows {
-        sqlx::query(
-            "UPDATE findings SET signature = $2, \
-             known_vuln_id = COALESCE($3, known_vuln_id) WHERE id = $1",
-        )
-        .bind(r.id)
-        .bind(&r.signature)
-        .bind(&r.known_vuln_id)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in rows.chunks(300) {
+        let sql = format!(
+            "WITH v(id, sig, known) AS (VALUES {}) \
+             UPDATE findings SET signature = (SELECT sig FROM v WHERE v.id = findings.id), \
+             known_vuln_id = COALESCE((SELECT known FROM v WHERE v.id = findings.id), known_vuln_id) \
+             WHERE id IN (SELECT id FROM v)",
+            values_params(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(r.id).bind(&r.signature).bind(&r.known_vuln_id);
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -231,6 +231,16 @@ pub(crate) async fn rows_in(
     Ok(out)
 }
 
+/// The SQL list `1,4,7` of visibility-expression ids for an `IN (...)`
+/// filter, `-1` (matches nothing) when empty. Inlined, not bound: the ids
+/// are integers from our own table, never user text.
+pub(crate) fn visibility_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "-1".to_owned();
+    }
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// A JSON array of strings as stored in a TEXT column.
 pub(crate) fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())

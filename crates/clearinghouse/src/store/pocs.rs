@@ -90,15 +90,7 @@ pub async fn list_for_finding<'e, E: Executor<'e, Database = Any>>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<PocArtifact>> {
-    let ids = if visibility_ids.is_empty() {
-        "-1".to_owned()
-    } else {
-        visibility_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let ids = super::visibility_list(visibility_ids);
     let sql = format!(
         "SELECT {COLUMNS} FROM {FROM} WHERE p.finding_id = $1 AND p.id > $2 \
          AND p.visibility_id IN ({ids}) ORDER BY p.id LIMIT $3"

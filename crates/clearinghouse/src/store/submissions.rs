@@ -231,23 +231,30 @@ pub async fn record_batch(conn: &mut AnyConnection, b: &BatchRecord<'_>) -> Resu
     Ok(true)
 }
 
-/// Item results from the batch holding `from_seq` on, in order, decoded;
-/// at most about `limit` items past `from_seq` (whole batches are read).
+/// Item results of up to `batches` batches from the one holding `from_seq`
+/// on, in order, decoded. With `outcome`, batches holding no item of that
+/// outcome are skipped in SQL (a million-item file with three rejections
+/// reads three batches, not five hundred).
 pub async fn results<'e, E: Executor<'e, Database = Any>>(
     db: E,
     submission_id: &str,
     from_seq: i64,
     batches: i64,
+    outcome: Option<&str>,
 ) -> Result<Vec<ItemResult>> {
+    // Each result is stored as `["outcome", ...]`; outcome names hold no
+    // LIKE wildcards.
+    let pattern = outcome.map_or_else(String::new, |o| format!("%[\"{o}\",%"));
     let rows = sqlx::query(
         "SELECT first_seq, results FROM submission_results \
          WHERE submission_id = $1 AND batch >= COALESCE((SELECT MAX(batch) FROM submission_results \
              WHERE submission_id = $1 AND first_seq <= $2), 0) \
-         ORDER BY batch LIMIT $3",
+         AND ($4 = '' OR results LIKE $4) ORDER BY batch LIMIT $3",
     )
     .bind(submission_id)
     .bind(from_seq)
     .bind(batches)
+    .bind(pattern)
     .fetch_all(db)
     .await?;
     let mut out = Vec::new();

@@ -402,7 +402,7 @@ pub async fn items(
     };
     let mut out = Vec::new();
     while (out.len() as i64) <= limit && from < submission.counts.received {
-        let chunk = store::submissions::results(&app.store.pool, id, from, 4).await?;
+        let chunk = store::submissions::results(&app.store.pool, id, from, 4, outcome).await?;
         let Some(last) = chunk.last().map(|r| r.seq) else {
             break;
         };

@@ -431,3 +431,53 @@ both_backends!(
     near_duplicates_and_known_vulnerabilities,
     near_duplicates_and_known_vulnerabilities
 );
+
+/// Item results span several batches: paging walks them in order, and an
+/// outcome filter finds the few rejected items wherever they are.
+async fn item_results_page_across_batches(app: TestApp) {
+    let (_, token) = reporter(&app, "lab").await;
+    let mut file: Vec<Value> = (0..4500)
+        .map(|i| finding(&format!("F{}", i % 4000), "a.py", i % 4000))
+        .collect();
+    for at in [10, 2100, 4400] {
+        file[at] = json!({"description": "no title"});
+    }
+    let s = submit_and_wait(&app, &token, native(&file), "").await;
+    assert_eq!(
+        s["counts"],
+        json!({"received": 4500, "new": 3999, "duplicates": 498, "rejected": 3}),
+        "{s}"
+    );
+    let id = s["id"].as_str().unwrap();
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("?limit=500&cursor={c}"),
+            None => "?limit=500".to_owned(),
+        };
+        let (_, page) = app
+            .get(&token, &format!("/api/v1/submissions/{id}/items{q}"))
+            .await;
+        for item in page["items"].as_array().unwrap() {
+            assert_eq!(item["seq"], seen, "in file order, each once");
+            seen += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 4500);
+    let rejected = items(&app, &token, id, "?outcome=rejected").await;
+    let seqs: Vec<i64> = rejected
+        .iter()
+        .map(|r| r["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [10, 2100, 4400]);
+    assert_eq!(rejected[1]["position"], "findings[2100]");
+}
+both_backends!(
+    item_results_page_across_batches,
+    item_results_page_across_batches
+);

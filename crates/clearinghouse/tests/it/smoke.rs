@@ -23,6 +23,20 @@ async fn health_and_openapi(app: TestApp) {
         doc["openapi"]
     );
     assert!(doc["paths"]["/documents"]["post"].is_object());
+    // Finding intake, its native form, validation and the PoC vault are described.
+    for (path, method) in [
+        ("/submissions", "post"),
+        ("/submissions/{id}/items", "get"),
+        ("/findings/{id}", "get"),
+        ("/findings/{id}/review", "post"),
+        ("/findings/{id}/pocs", "post"),
+        ("/pocs/{id}/content", "get"),
+        ("/reporter-stats", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    let native = &doc["components"]["schemas"]["NativeFindings"];
+    assert!(native["properties"]["findings"].is_object(), "{native}");
     let (s, me) = app.get(&app.admin_token, "/api/v1/me").await;
     assert_eq!(s, 200);
     assert_eq!(me["user"]["username"], "admin");
