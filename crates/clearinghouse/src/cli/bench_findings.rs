@@ -157,13 +157,6 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
         g.rejected
     );
 
-    let parse_secs = parse_only(&g, target).await?;
-    println!(
-        "parse only (domain parser, no database): {:>9.0} findings/s ({:.2} s)",
-        rate(g.results, parse_secs),
-        parse_secs
-    );
-
     let backends: &[Backend] = match args.backend {
         BenchBackend::Sqlite => &[Backend::Sqlite],
         BenchBackend::Postgres => &[Backend::Postgres],
@@ -173,6 +166,15 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
     for &backend in backends {
         outcomes.push(run_backend(args, &g, backend, work).await?);
     }
+
+    // After the intakes, so that their memory figures start from a clean
+    // process.
+    let parse_secs = parse_only(&g, target).await?;
+    println!(
+        "\nparse only (domain parser, no database): {:.0} findings/s ({:.2} s)",
+        rate(g.results, parse_secs),
+        parse_secs
+    );
 
     println!();
     println!(
@@ -370,7 +372,10 @@ async fn intake_and_baseline(
     ));
 
     let measured = intake(g, &base, target).await;
+    // The finished submission queued its `finding_analysis` job, which is
+    // not part of the intake: the worker stops now, mid-job if need be.
     let _ = stop_tx.send(true);
+    worker.abort();
     let _ = worker.await;
     let _ = server.await;
     let (submission, intake_secs, upload_secs, start_kib, peak_kib) = measured?;
