@@ -1,9 +1,10 @@
 //! `clearinghouse bench findings`: the finding intake end to end at a
 //! million results. A SARIF 2.1.0 file is generated from real SARIF shapes
 //! (`generator`), then, per backend, the real server is started in-process
-//! on a random port with a fresh database and its job worker (as `serve`
-//! runs them), the file is uploaded over HTTP as a streamed body, and the
-//! submission is polled until it is done. Reported, each against a
+//! on a random port with a fresh database and the job loop `serve` runs
+//! (stopped once the submission is processed, before its analysis job),
+//! the file is uploaded over HTTP as a streamed body, and the submission
+//! is polled until it is done. Reported, each against a
 //! reference measured in the same run:
 //! - intake findings/s, from the POST's start to the submission's
 //!   `finished_at`, against a baseline that bulk-inserts the same
@@ -30,7 +31,7 @@ use clap::Args;
 use clearinghouse_domain::findings::{self, FindingFormat, Item, Target};
 use serde_json::Value;
 
-use crate::app::{self, HttpSettings};
+use crate::app::{self, AppState, HttpSettings};
 use crate::clock;
 use crate::config::StorageArgs;
 use crate::store::bench_support::{self, Cell, Table};
@@ -364,18 +365,10 @@ async fn intake_and_baseline(
             let _ = stop.changed().await;
         }))
     };
-    let worker = tokio::spawn(jobs::run_worker(
-        app.clone(),
-        jobs::default_worker_id(),
-        false,
-        stop_rx,
-    ));
+    let worker = tokio::spawn(work_until_processed(app.clone(), stop_rx));
 
     let measured = intake(g, &base, target).await;
-    // The finished submission queued its `finding_analysis` job, which is
-    // not part of the intake: the worker stops now, mid-job if need be.
     let _ = stop_tx.send(true);
-    worker.abort();
     let _ = worker.await;
     let _ = server.await;
     let (submission, intake_secs, upload_secs, start_kib, peak_kib) = measured?;
@@ -412,6 +405,31 @@ async fn intake_and_baseline(
         baseline_rows: rows.0 + rows.1,
         baseline_secs,
     })
+}
+
+/// The job loop `serve` runs (`jobs::run_next`, woken by `jobs_queued`),
+/// ending after the job that finished the submission: the
+/// `finding_analysis` job that job queued is not part of the intake.
+async fn work_until_processed(app: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let worker = jobs::default_worker_id();
+    loop {
+        match jobs::run_next(&app, &worker).await {
+            Ok(true) => {
+                let newest = store::submissions::list(&app.store.pool, None, None, 1).await;
+                if newest.is_ok_and(|s| s.first().is_some_and(|s| s.is_finished())) {
+                    return;
+                }
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming a job failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = app.jobs_queued.notified() => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Uploads the file as a streamed body and polls the submission until it
