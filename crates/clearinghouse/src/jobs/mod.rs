@@ -85,9 +85,9 @@ pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::Store
         return Ok(false);
     };
     let started = std::time::Instant::now();
-    let beating = {
+    let _beating = {
         let (app, id, worker) = (app.clone(), job.id, worker.to_owned());
-        tokio::spawn(async move {
+        AbortOnDrop(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(HEARTBEAT).await;
                 let now = clock::now_text();
@@ -95,10 +95,9 @@ pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::Store
                     tracing::warn!(job.id = id, error = %e, "renewing a job's lease failed");
                 }
             }
-        })
+        }))
     };
     let outcome = run_one(app, &job).await;
-    beating.abort();
     metrics::histogram!("clearinghouse_job_seconds", "kind" => job.kind.clone())
         .record(started.elapsed().as_secs_f64());
     let done_at = clock::now_text();
@@ -124,6 +123,16 @@ pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::Store
         }
     }
     Ok(true)
+}
+
+/// Stops the lease-renewing task when the job ends, however it ends (also
+/// when the caller drops the job's future, as a shutdown does).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Runs jobs until `shutdown` fires (or, with `exit_when_idle`, until none
