@@ -119,8 +119,9 @@ fn reset_peak() -> bool {
 pub async fn findings(args: BenchFindingsArgs) -> anyhow::Result<ExitCode> {
     let target = Target::parse(&args.target).map_err(|e| anyhow::anyhow!("--target: {e}"))?;
     let work = std::env::temp_dir().join(format!(
-        "clearinghouse-bench-findings-{}",
-        std::process::id()
+        "clearinghouse-bench-findings-{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
     ));
     std::fs::create_dir_all(&work)?;
     let outcome = run(&args, &target, &work).await;

@@ -10,6 +10,7 @@ mod harness;
 mod approvals;
 mod audit;
 mod bad_input;
+mod bench_findings;
 mod browser;
 mod browser_exposure;
 mod browser_findings;
