@@ -8,7 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, values_params};
+use super::{Result, bulk_values};
 
 /// The SQL type of a column as the `Any` driver carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +157,7 @@ pub async fn insert_rows(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cel
             "INSERT INTO {} ({}) VALUES {}",
             table.name(),
             table.column_list(),
-            values_params(chunk.len(), width)
+            bulk_values(conn, chunk.len(), width)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for row in chunk {

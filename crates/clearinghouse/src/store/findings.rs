@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, json_list, parse_json_list, rows_in, values_params};
+use super::{Result, bulk_values, json_list, parse_json_list, rows_in, values_params};
 use crate::model::finding::{Finding, FindingEvent, FindingLocation, Sighting, SimilarFinding};
 
 const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
@@ -96,7 +96,7 @@ pub async fn insert_many(
     for chunk in rows.chunks(1000 / INSERT_WIDTH) {
         let sql = format!(
             "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {}",
-            values_params(chunk.len(), INSERT_WIDTH)
+            bulk_values(conn, chunk.len(), INSERT_WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for f in chunk {
@@ -151,7 +151,7 @@ pub async fn insert_sightings(conn: &mut AnyConnection, rows: &[NewSighting<'_>]
         let sql = format!(
             "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
              VALUES {} ON CONFLICT (finding_id, org_id, version) DO NOTHING",
-            values_params(chunk.len(), 5)
+            bulk_values(conn, chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for s in chunk {
