@@ -424,3 +424,15 @@ fn osv_documents_become_one_finding_per_package() {
     let (_, result) = run("{\"id\": ", FindingFormat::Osv, None);
     assert!(matches!(result, Err(FindingError::Document { .. })));
 }
+
+#[test]
+fn id_scanning_steps_over_multibyte_characters() {
+    // Found by the proptest: a 4-byte character starting inside the first
+    // four bytes of the rest of the text.
+    let mut ids = Vec::new();
+    super::text::scan_ids(
+        &mut ids,
+        "M=\"H\u{6e078}=:V and CVE-2018-1000805, ghsa-f8q4-jwww-x3wv \u{e9}",
+    );
+    assert_eq!(ids, ["CVE-2018-1000805", "GHSA-f8q4-jwww-x3wv"]);
+}

@@ -74,9 +74,13 @@ pub(super) fn scan_ids(list: &mut Vec<String>, text: &str) {
     let mut i = 0;
     while i < bytes.len() {
         let rest = &text[i..];
-        let found = if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("CVE-") {
+        // Compared as bytes: a multi-byte character may start within the
+        // first four or five bytes (the prefixes are ASCII, so a match ends
+        // on a character boundary).
+        let head = rest.as_bytes();
+        let found = if head.len() >= 4 && head[..4].eq_ignore_ascii_case(b"CVE-") {
             cve_len(&rest[4..]).map(|n| 4 + n)
-        } else if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case("GHSA-") {
+        } else if head.len() >= 5 && head[..5].eq_ignore_ascii_case(b"GHSA-") {
             ghsa_len(&rest[5..]).map(|n| 5 + n)
         } else {
             None
