@@ -99,17 +99,6 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// Resets the peak-RSS mark (VmHWM) to the current RSS; false where the
 /// kernel does not allow it (the sampled maximum still counts).
 fn reset_peak() -> bool {
@@ -445,14 +434,14 @@ async fn intake(
     let client = reqwest::Client::new();
     // Memory: the peak mark restarts here; a sampler backs it up.
     let hwm_reset = reset_peak();
-    let start_kib = status_kib("VmRSS:");
+    let start_kib = super::bench_matching::rss_kib("VmRSS:");
     let sampled = Arc::new(AtomicU64::new(start_kib));
     let sampling = Arc::new(AtomicBool::new(true));
     let sampler = {
         let (sampled, sampling) = (sampled.clone(), sampling.clone());
         tokio::spawn(async move {
             while sampling.load(Ordering::Relaxed) {
-                sampled.fetch_max(status_kib("VmRSS:"), Ordering::Relaxed);
+                sampled.fetch_max(super::bench_matching::rss_kib("VmRSS:"), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
@@ -522,7 +511,11 @@ async fn intake(
     };
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.await;
-    let hwm = if hwm_reset { status_kib("VmHWM:") } else { 0 };
+    let hwm = if hwm_reset {
+        super::bench_matching::rss_kib("VmHWM:")
+    } else {
+        0
+    };
     let peak_kib = hwm.max(sampled.load(Ordering::Relaxed));
 
     let finished_at = done["finished_at"]

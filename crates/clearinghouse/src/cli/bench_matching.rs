@@ -144,7 +144,8 @@ fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
         .collect()
 }
 
-fn rss_kib(field: &str) -> u64 {
+/// A `Vm*` field of `/proc/self/status` in KiB (0 where there is none).
+pub(crate) fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -63,15 +63,40 @@ pub async fn request_grant(
     let target = store::users::get(&mut *tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let summary = format!(
+        "grant {} authorization(s) to {}",
+        terms.len(),
+        target.username
+    );
+    let payload = json!({"user_id": target.id, "authorizations": terms});
+    let approval = file(
+        app,
+        &mut tx,
+        who,
+        ApprovalAction::GrantAuthorizations,
+        payload,
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(approval)
+}
+
+/// Stores a pending two-person request for `action` made by `who`, with
+/// its audit entry, in the caller's transaction.
+pub(crate) async fn file(
+    app: &AppState,
+    tx: &mut store::Tx,
+    who: &Principal,
+    action: ApprovalAction,
+    payload: serde_json::Value,
+    summary: String,
+) -> AppResult<Approval> {
     let approval = Approval {
         id: new_id(),
-        action: ApprovalAction::GrantAuthorizations.as_str().to_owned(),
-        payload: json!({"user_id": target.id, "authorizations": terms}),
-        summary: format!(
-            "grant {} authorization(s) to {}",
-            terms.len(),
-            target.username
-        ),
+        action: action.as_str().to_owned(),
+        payload,
+        summary,
         requested_by: who.user_id().to_owned(),
         requested_via: who.agent().map(|a| a.id.clone()),
         state: ApprovalState::Pending.as_str().to_owned(),
@@ -80,15 +105,14 @@ pub async fn request_grant(
         reason: None,
         created_at: clock::now_text(),
     };
-    store::approvals::insert(&mut *tx, &approval).await?;
+    store::approvals::insert(&mut **tx, &approval).await?;
     let event = AuditEvent {
         action: "approval.request",
         object_type: "approval",
         object_id: &approval.id,
         change: json!(approval),
     };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
+    app.audit.record(tx, &app.store, who, &[event]).await?;
     Ok(approval)
 }
 

@@ -200,13 +200,14 @@ async fn try_ingest(
         .collect();
     store::findings::insert_sightings(&mut tx, &sightings).await?;
     let encoded = encode_results(&results);
+    let results_sha256 = hex::encode(Sha256::digest(encoded.as_bytes()));
     let recorded = store::submissions::record_batch(
         &mut tx,
         &BatchRecord {
             submission_id: &s.id,
             batch,
             first_seq,
-            results: encoded.clone(),
+            results: encoded,
             counts,
         },
     )
@@ -222,7 +223,7 @@ async fn try_ingest(
             "batch": batch,
             "first_seq": first_seq,
             "counts": counts,
-            "results_sha256": hex::encode(Sha256::digest(encoded.as_bytes())),
+            "results_sha256": results_sha256,
         }),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;

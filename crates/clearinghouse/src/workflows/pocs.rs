@@ -16,7 +16,7 @@
 //! the release names its one recipient, which is what TLP's strictest
 //! levels ask for.
 
-use clearinghouse_domain::approval::{ApprovalAction, ApprovalState};
+use clearinghouse_domain::approval::ApprovalAction;
 use clearinghouse_domain::envelope::{self, Sealed};
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::{RecordLabels, Tlp, Visibility, can_read};
@@ -314,31 +314,14 @@ pub async fn request_release(
     if reason.is_empty() || reason.chars().count() > 2000 {
         return Err(AppError::invalid("reason", "must be 1 to 2000 characters"));
     }
-    let approval = Approval {
-        id: new_id(),
-        action: ApprovalAction::ReleaseProofOfConcept.as_str().to_owned(),
-        payload: json!({"poc_id": poc.id, "user_id": who.user_id(), "reason": reason}),
-        summary: format!(
-            "release proof of concept {} (finding {}) to {} for {RELEASE_DAYS} days",
-            poc.id, poc.finding_id, who.user.username
-        ),
-        requested_by: who.user_id().to_owned(),
-        requested_via: who.agent().map(|a| a.id.clone()),
-        state: ApprovalState::Pending.as_str().to_owned(),
-        decided_by: None,
-        decided_at: None,
-        reason: None,
-        created_at: clock::now_text(),
-    };
+    let payload = json!({"poc_id": poc.id, "user_id": who.user_id(), "reason": reason});
+    let summary = format!(
+        "release proof of concept {} (finding {}) to {} for {RELEASE_DAYS} days",
+        poc.id, poc.finding_id, who.user.username
+    );
     let mut tx = app.store.begin_write().await?;
-    store::approvals::insert(&mut *tx, &approval).await?;
-    let event = AuditEvent {
-        action: "approval.request",
-        object_type: "approval",
-        object_id: &approval.id,
-        change: json!(approval),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    let action = ApprovalAction::ReleaseProofOfConcept;
+    let approval = super::approvals::file(app, &mut tx, who, action, payload, summary).await?;
     tx.commit().await?;
     Ok(approval)
 }

@@ -188,12 +188,19 @@ where
             "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document",
         ));
     };
-    let key = o.key.clone().unwrap_or_else(|| digest_key(&sha256, &o));
-    if let Some(found) =
-        store::submissions::by_idempotency_key(&app.store.pool, who.org_id(), &key).await?
-    {
-        return Ok((false, found));
-    }
+    // A given key was looked up before the upload; the file's is known now.
+    let key = match o.key.clone() {
+        Some(k) => k,
+        None => {
+            let k = digest_key(&sha256, &o);
+            if let Some(found) =
+                store::submissions::by_idempotency_key(&app.store.pool, who.org_id(), &k).await?
+            {
+                return Ok((false, found));
+            }
+            k
+        }
+    };
     // Content-addressed and immutable: storing it before the commit leaves
     // at worst an unreferenced object.
     let artifact_key = Artifacts::key_for(&sha256);

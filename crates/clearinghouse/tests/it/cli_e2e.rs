@@ -7,50 +7,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clearinghouse_domain::sbom;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::exposure::{cyclonedx, operator};
 use crate::exposure_realdata::{
     Feed, advisories_of, alias_groups, expected_exposures, files, read, sub_dir,
 };
 use crate::harness::{Db, TestApp, temp_dir};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}): {}\n{}", self.stdout, self.stderr)
-        })
-    }
-}
-
-/// Runs the binary with these arguments and no `CLEARINGHOUSE_*` settings
-/// from the environment: everything is on the command line.
-async fn cli(args: &[&str]) -> Run {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_clearinghouse"));
-        cmd.args(&args);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("CLEARINGHOUSE_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.output().unwrap()
-    })
-    .await
-    .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use crate::submit_cli::cli;
 
 /// Components named in the SBOM the commands upload.
 const COMPONENTS: &[(&str, &str)] = &[("paramiko", "2.4.0"), ("requests", "2.19.0")];

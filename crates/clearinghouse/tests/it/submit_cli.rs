@@ -3,7 +3,7 @@
 //! a second submission of the same findings is all duplicates, a replay of
 //! the same file is the same submission, rejected items are listed with
 //! their positions, and usage errors (exit 2) and refused files (exit 1)
-//! say why. Both backends. `cli` is shared with `findings_crash.rs`.
+//! say why. Both backends. `cli` is shared with `findings_crash.rs` and `cli_e2e.rs`.
 
 use serde_json::{Value, json};
 
