@@ -4,7 +4,7 @@
 #![no_main]
 
 #[allow(dead_code)]
-#[path = "../../crates/clearinghouse/src/workflows/advisory_archive.rs"]
+#[path = "../../crates/clearinghouse/src/workflows/advisories/archive.rs"]
 mod advisory_archive;
 
 use advisory_archive::{Entries, Limits, check};

@@ -16,8 +16,8 @@ use sqlx::AnyConnection;
 
 use crate::model::exposure::{ExposureCounts, Vulnerability};
 use crate::store::advisories::AffectedRow;
-use crate::store::assets::ComponentRow;
-use crate::store::exposures::{Assessed, Current, is_active};
+use crate::store::exposure::assets::ComponentRow;
+use crate::store::exposure::exposures::{Assessed, Current, is_active};
 use crate::store::{self, StoreError};
 
 /// One parsed `affected[]` entry.
@@ -234,7 +234,7 @@ async fn asset_infos(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<HashMap<String, AssetInfo>, StoreError> {
-    Ok(store::assets::facts(conn, ids)
+    Ok(store::exposure::assets::facts(conn, ids)
         .await?
         .into_iter()
         .map(|(id, org_id, public, mission, vetted)| {
@@ -369,24 +369,24 @@ pub async fn apply(
             Some(c) if c.state == "patched" => {
                 changes.counts.new += 1;
                 entry.0.push(row.id.clone());
-                store::exposures::update_assessment(conn, &row, true).await?;
+                store::exposure::exposures::update_assessment(conn, &row, true).await?;
             }
             Some(c) if c.priority_rank != row.priority_rank || c.deadline != row.deadline => {
                 changes.counts.changed += 1;
                 entry.1.push(row.id.clone());
-                store::exposures::update_assessment(conn, &row, false).await?;
+                store::exposure::exposures::update_assessment(conn, &row, false).await?;
             }
             Some(_) => {}
         }
     }
-    store::exposures::insert_many(conn, &inserts).await?;
+    store::exposure::exposures::insert_many(conn, &inserts).await?;
     let vanished: Vec<String> = current
         .into_values()
         .filter(|c| is_active(&c.state))
         .map(|c| c.id)
         .collect();
     changes.counts.resolved = vanished.len() as u64;
-    store::exposures::resolve(conn, &vanished, resolve_reason, now).await?;
+    store::exposure::exposures::resolve(conn, &vanished, resolve_reason, now).await?;
     changes
         .by_org_vuln
         .retain(|_, (n, c)| !n.is_empty() || !c.is_empty());
@@ -408,7 +408,7 @@ pub async fn sync_asset(
     asset_id: &str,
     now: &str,
 ) -> Result<Changes, StoreError> {
-    let components = store::assets::components_of(&mut *conn, asset_id).await?;
+    let components = store::exposure::assets::components_of(&mut *conn, asset_id).await?;
     let keys: Vec<String> = components
         .iter()
         .filter_map(|c| c.package_key.clone())
@@ -417,7 +417,7 @@ pub async fn sync_asset(
         .collect();
     let index = Index::from_rows(store::advisories::affected_with_keys(conn, &keys).await?);
     let found = match_components(&index, &components);
-    let existing = store::exposures::of_assets(conn, &[asset_id.to_owned()]).await?;
+    let existing = store::exposure::exposures::of_assets(conn, &[asset_id.to_owned()]).await?;
     apply(
         conn,
         found,
@@ -436,7 +436,7 @@ pub async fn retire_asset(
     reason: &str,
     now: &str,
 ) -> Result<Changes, StoreError> {
-    let existing = store::exposures::of_assets(conn, &[asset_id.to_owned()]).await?;
+    let existing = store::exposure::exposures::of_assets(conn, &[asset_id.to_owned()]).await?;
     apply(conn, Vec::new(), existing, reason, now).await
 }
 
@@ -448,9 +448,9 @@ pub async fn sync_vuln(
 ) -> Result<Changes, StoreError> {
     let index = Index::from_rows(store::advisories::affected_of_vuln(conn, vuln_id).await?);
     let keys: Vec<String> = index.keys().cloned().collect();
-    let components = store::assets::components_with_keys(conn, &keys).await?;
+    let components = store::exposure::assets::components_with_keys(conn, &keys).await?;
     let found = match_components(&index, &components);
-    let existing = store::exposures::of_vuln(conn, vuln_id).await?;
+    let existing = store::exposure::exposures::of_vuln(conn, vuln_id).await?;
     apply(
         conn,
         found,
@@ -485,7 +485,8 @@ pub async fn rematch_all(
     let mut inflight = FuturesUnordered::new();
     loop {
         let ids =
-            store::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64).await?;
+            store::exposure::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64)
+                .await?;
         let Some(last) = ids.last() else {
             break;
         };
@@ -512,14 +513,14 @@ async fn rematch_batch(
 ) -> Result<ExposureCounts, crate::error::AppError> {
     let now = crate::clock::now_text();
     let mut tx = app.store.begin_write().await?;
-    let components = store::assets::components_of_assets(&mut tx, &ids).await?;
+    let components = store::exposure::assets::components_of_assets(&mut tx, &ids).await?;
     let found = {
         let mut cache = cache
             .lock()
             .map_err(|_| crate::error::AppError::Internal("verdict cache poisoned".into()))?;
         match_components_cached(index, &components, &mut cache)
     };
-    let existing = store::exposures::of_assets(&mut tx, &ids).await?;
+    let existing = store::exposure::exposures::of_assets(&mut tx, &ids).await?;
     let changes = apply(
         &mut tx,
         found,
@@ -528,7 +529,7 @@ async fn rematch_batch(
         &now,
     )
     .await?;
-    crate::workflows::exposures::notify_changes(app, &mut tx, &changes).await?;
+    crate::workflows::exposure::exposures::notify_changes(app, &mut tx, &changes).await?;
     let last = ids.last().cloned().unwrap_or_default();
     let event = crate::audit_log::AuditEvent {
         action: "exposures.rematch",

@@ -129,7 +129,7 @@ impl Principal {
 
 /// Whether a user's organisation is archived: its users cannot sign in.
 pub async fn org_archived(store: &Store, org_id: &str) -> AppResult<bool> {
-    Ok(store::orgs::get(&store.pool, org_id)
+    Ok(store::accounts::orgs::get(&store.pool, org_id)
         .await?
         .is_some_and(|o| o.archived_at.is_some()))
 }
@@ -142,14 +142,14 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         return Err(AppError::Unauthenticated);
     }
     let digest = secrets::token_digest(token);
-    let row = store::tokens::get_by_hash(&store.pool, &digest)
+    let row = store::accounts::tokens::get_by_hash(&store.pool, &digest)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let now = clock::now_text();
     if row.revoked_at.is_some() || row.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::users::get(&store.pool, &row.user_id)
+    let user = store::accounts::users::get(&store.pool, &row.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.disabled || org_archived(store, &user.org_id).await? {
@@ -169,13 +169,13 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
 /// Resolves a session cookie value.
 pub async fn principal_from_session(store: &Store, cookie: &str) -> AppResult<Principal> {
     let digest = secrets::token_digest(cookie);
-    let session = store::sessions::get(&store.pool, &digest)
+    let session = store::accounts::sessions::get(&store.pool, &digest)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if session.expires_at <= clock::now_text() {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::users::get(&store.pool, &session.user_id)
+    let user = store::accounts::users::get(&store.pool, &session.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if user.disabled || org_archived(store, &user.org_id).await? {
@@ -197,7 +197,7 @@ async fn record_use(store: &Store, token: &ApiToken, now: &str) {
         Some(last) => clock::now() - last > time::Duration::minutes(1),
         None => true,
     };
-    if stale && let Err(e) = store::tokens::touch(&store.pool, &token.id, now).await {
+    if stale && let Err(e) = store::accounts::tokens::touch(&store.pool, &token.id, now).await {
         tracing::warn!(token.id = %token.id, error = %e, "recording token use failed");
     }
 }

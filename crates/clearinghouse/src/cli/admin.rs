@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::app::{self, HttpSettings};
 use crate::config::AddPlatformAdminArgs;
-use crate::workflows::bootstrap;
+use crate::workflows::accounts::bootstrap;
 
 pub async fn add_platform_admin(args: AddPlatformAdminArgs) -> anyhow::Result<ExitCode> {
     let settings = HttpSettings {

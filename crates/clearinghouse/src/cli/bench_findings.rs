@@ -343,7 +343,7 @@ async fn intake_and_baseline(
         allow_private_webhooks: false,
     };
     let app = app::open(&storage, settings).await?;
-    workflows::bootstrap::ensure_admin(&app, Some(TOKEN), None)
+    workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -405,7 +405,8 @@ async fn work_until_processed(app: AppState, mut stop: tokio::sync::watch::Recei
     loop {
         match jobs::run_next(&app, &worker).await {
             Ok(true) => {
-                let newest = store::submissions::list(&app.store.pool, None, None, 1).await;
+                let newest =
+                    store::findings::submissions::list(&app.store.pool, None, None, 1).await;
                 if newest.is_ok_and(|s| s.first().is_some_and(|s| s.is_finished())) {
                     return;
                 }
@@ -562,21 +563,21 @@ async fn baseline(
     dst.migrate().await?;
     // What the rows refer to: the submitter's organisation and user, the
     // submission and its visibility label.
-    let stored = store::submissions::get(&src.pool, submission_id)
+    let stored = store::findings::submissions::get(&src.pool, submission_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the submission is gone"))?;
     let s = &stored.submission;
-    let user = store::users::get(&src.pool, &s.submitted_by)
+    let user = store::accounts::users::get(&src.pool, &s.submitted_by)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the submitter is gone"))?;
-    let org = store::orgs::get(&src.pool, &s.org_id)
+    let org = store::accounts::orgs::get(&src.pool, &s.org_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the organisation is gone"))?;
     let mut tx = dst.begin_write().await?;
-    store::orgs::insert(&mut *tx, &org).await?;
-    store::users::insert(&mut *tx, &user).await?;
+    store::accounts::orgs::insert(&mut *tx, &org).await?;
+    store::accounts::users::insert(&mut *tx, &user).await?;
     let visibility = store::labels::intern(&mut tx, &s.visibility).await?;
-    store::submissions::insert(&mut tx, s, &stored.artifact_key, visibility).await?;
+    store::findings::submissions::insert(&mut tx, s, &stored.artifact_key, visibility).await?;
     tx.commit().await?;
     let vis_col = Table::Findings
         .columns()

@@ -190,8 +190,8 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         },
     )
     .await?;
-    workflows::bootstrap::ensure_admin(&app, None, None).await?;
-    let admin = store::users::get_by_username(&app.store.pool, "admin")
+    workflows::accounts::bootstrap::ensure_admin(&app, None, None).await?;
+    let admin = store::accounts::users::get_by_username(&app.store.pool, "admin")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no admin"))?;
     let who = Principal::new(admin, Via::System);
@@ -237,7 +237,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
                 archived_at: None,
                 archive_reason: None,
             };
-            store::orgs::insert(&mut *tx, &org).await?;
+            store::accounts::orgs::insert(&mut *tx, &org).await?;
             let asset = crate::model::exposure::Asset {
                 id: workflows::new_id(),
                 org_id: org.id.clone(),
@@ -252,8 +252,8 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
                 archived_at: None,
                 archive_reason: None,
             };
-            store::assets::insert(&mut *tx, &asset).await?;
-            let components: Vec<store::assets::NewComponent> = (0..args.components)
+            store::exposure::assets::insert(&mut *tx, &asset).await?;
+            let components: Vec<store::exposure::assets::NewComponent> = (0..args.components)
                 .map(|_| {
                     let p = &packages[rng.below(packages.len())];
                     let old = (rng.below(1000) as f64) < args.vulnerable_share * 1000.0;
@@ -262,7 +262,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
                         _ if p.versions.is_empty() => p.newest_fixed.clone().unwrap_or_default(),
                         _ => p.versions[rng.below(p.versions.len())].clone(),
                     };
-                    store::assets::NewComponent {
+                    store::exposure::assets::NewComponent {
                         package_key: Some(p.key.clone()),
                         ecosystem: Some(p.purl_type.clone()),
                         purl: Some(format!("pkg:{}@{v}", p.key)),
@@ -272,7 +272,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
                     }
                 })
                 .collect();
-            store::assets::insert_components(&mut tx, &asset.id, &components).await?;
+            store::exposure::assets::insert_components(&mut tx, &asset.id, &components).await?;
         }
         tx.commit().await?;
     }
@@ -362,7 +362,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         exposures_made += r.exposures.new;
         let t = Instant::now();
         let mut tx = app.store.begin_write().await?;
-        let _ = store::assets::components_with_keys(&mut tx, &keys).await?;
+        let _ = store::exposure::assets::components_with_keys(&mut tx, &keys).await?;
         tx.commit().await?;
         floors.push(t.elapsed());
     }

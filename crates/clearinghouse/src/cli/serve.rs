@@ -83,9 +83,10 @@ async fn announce_bootstrap(app: &AppState, url: &str) -> anyhow::Result<()> {
     let password = std::env::var("CLEARINGHOUSE_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let created = workflows::bootstrap::ensure_admin(app, token.as_deref(), password.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    let created =
+        workflows::accounts::bootstrap::ensure_admin(app, token.as_deref(), password.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
     if let Some(b) = created {
         println!("First start: created the administrator '{}'.", b.username);
         println!(

@@ -9,10 +9,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::api::{
-    advisories, approvals, assets, audit, documents, exposures, finding_review, findings, health,
-    me, models, notifications, orgs, pocs, submissions, tokens, users,
-};
+use super::api::accounts::{me, orgs, tokens, users};
+use super::api::exposure::{assets, exposures};
+use super::api::findings::{self, pocs, review, submissions};
+use super::api::frontier::models;
+use super::api::{advisories, approvals, audit, documents, health, notifications};
 use super::{metrics, ui};
 use crate::app::AppState;
 
@@ -105,10 +106,10 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
-        .routes(routes!(finding_review::review))
-        .routes(routes!(finding_review::decide_similar))
-        .routes(routes!(finding_review::credits))
-        .routes(routes!(finding_review::reporter_stats))
+        .routes(routes!(review::review))
+        .routes(routes!(review::decide_similar))
+        .routes(routes!(review::credits))
+        .routes(routes!(review::reporter_stats))
         .routes(routes!(models::register, models::list))
         .routes(routes!(models::get))
         .routes(routes!(submissions::create, submissions::list))

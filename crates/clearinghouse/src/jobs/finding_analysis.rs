@@ -130,12 +130,12 @@ pub fn linkable(v: &Vulnerability, finding_visibility: &str) -> bool {
 pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
     let payload: Payload = serde_json::from_str(&job.payload).map_err(failed)?;
     let pool = &app.store.pool;
-    let submission = store::submissions::get(pool, &payload.submission_id)
+    let submission = store::findings::submissions::get(pool, &payload.submission_id)
         .await
         .map_err(failed)?
         .ok_or_else(|| failed("no such submission"))?
         .submission;
-    let user = store::users::get(pool, &submission.submitted_by)
+    let user = store::accounts::users::get(pool, &submission.submitted_by)
         .await
         .map_err(failed)?
         .ok_or_else(|| failed("the submitter no longer exists"))?;

@@ -7,7 +7,7 @@ use crate::{clock, store};
 pub const KIND: &str = "sessions.purge";
 
 pub async fn run(app: &AppState) -> Result<(), JobError> {
-    let n = store::sessions::purge_expired(&app.store.pool, &clock::now_text())
+    let n = store::accounts::sessions::purge_expired(&app.store.pool, &clock::now_text())
         .await
         .map_err(|e| JobError::Failed(e.to_string()))?;
     tracing::debug!(purged = n, "expired sessions purged");

@@ -21,10 +21,10 @@ use crate::app::AppState;
 use crate::auth::{Principal, Via};
 use crate::store;
 use crate::store::jobs::ClaimedJob;
+use crate::workflows::findings::submissions::finish;
 use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
-use crate::workflows::submissions::finish;
 
-pub const KIND: &str = crate::workflows::submissions::PROCESS_JOB;
+pub const KIND: &str = crate::workflows::findings::submissions::PROCESS_JOB;
 
 #[derive(Deserialize)]
 struct Payload {
@@ -53,7 +53,7 @@ fn failed(e: impl std::fmt::Display) -> JobError {
 pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
     let payload: Payload = serde_json::from_str(&job.payload).map_err(failed)?;
     let pool = &app.store.pool;
-    let Some(stored) = store::submissions::get(pool, &payload.submission_id)
+    let Some(stored) = store::findings::submissions::get(pool, &payload.submission_id)
         .await
         .map_err(failed)?
     else {
@@ -63,7 +63,7 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
     if submission.is_finished() {
         return Ok(());
     }
-    let user = store::users::get(pool, &submission.submitted_by)
+    let user = store::accounts::users::get(pool, &submission.submitted_by)
         .await
         .map_err(failed)?
         .ok_or_else(|| failed("the submitter no longer exists"))?;
@@ -100,10 +100,10 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         return Ok(());
     };
     let file = std::fs::File::open(&local).map_err(failed)?;
-    store::submissions::start(
+    store::findings::submissions::start(
         pool,
         &submission.id,
-        Some(crate::workflows::submissions::format_name(format)),
+        Some(crate::workflows::findings::submissions::format_name(format)),
     )
     .await
     .map_err(failed)?;

@@ -4,28 +4,20 @@
 //! [`Backend`]. Values are kept as TEXT/INTEGER/BOOLEAN because the `Any`
 //! driver decodes nothing richer (ids are UUID text, times RFC 3339 text).
 
+pub mod accounts;
 pub mod advisories;
 pub mod approvals;
-pub mod assets;
 pub mod audit;
 pub mod bench_support;
 pub mod documents;
-pub mod exposures;
-pub mod finding_review;
+pub mod exposure;
 pub mod findings;
+pub mod frontier;
 pub mod jobs;
 pub mod labels;
-pub mod models;
 pub mod notifications;
-pub mod orgs;
-pub mod pocs;
 pub mod read_filter;
-pub mod sessions;
 pub mod settings;
-pub mod submissions;
-pub mod tokens;
-pub mod users;
-pub mod vuln_labels;
 
 use std::borrow::Cow;
 use std::str::FromStr;

@@ -197,11 +197,11 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
     ),
     (
         "submissions",
-        "store::submissions::{get_readable, list_readable} (SUBMISSIONS)",
+        "store::findings::submissions::{get_readable, list_readable} (SUBMISSIONS)",
     ),
     (
         "poc_artifacts",
-        "store::pocs::{get_readable, list_for_finding} (POCS)",
+        "store::findings::pocs::{get_readable, list_for_finding} (POCS)",
     ),
     (
         "advisories",
@@ -213,7 +213,7 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
     ),
     (
         "frontier_models",
-        "store::models::{get_readable, list_readable} (store::models::MODELS)",
+        "store::frontier::models::{get_readable, list_readable} (store::frontier::models::MODELS)",
     ),
 ];
 

@@ -10,7 +10,7 @@
 //! approver role who may also read that object; any other caller gets
 //! "not found", the answer for a missing request. Who may decide is the
 //! domain's `approval::decide`, with the cooling-off facts read from
-//! `store::users::elevations_between`.
+//! `store::accounts::users::elevations_between`.
 
 use clearinghouse_domain::approval::{
     self, ApprovalRequest, ApprovalState, COOLING_OFF_SECONDS, Concerns, Decider, Decision,
@@ -58,7 +58,7 @@ pub async fn request_grant(
     who.require_scope(Scope::ApprovalsWrite)?;
     let mut tx = app.store.begin_write().await?;
     // Visibility before rights: a user the caller may not see is 404.
-    let target = super::users::get_visible(&mut tx, who, user_id).await?;
+    let target = super::accounts::users::get_visible(&mut tx, who, user_id).await?;
     who.require(Scope::ApprovalsWrite, &[Role::PlatformAdmin])?;
     if input.authorizations.is_empty() {
         return Err(AppError::invalid(
@@ -144,11 +144,11 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
     let answer = match a.request.concerns() {
         Concerns::User(id) => {
             let mut conn = app.store.pool.acquire().await?;
-            super::users::get_visible(&mut conn, who, id)
+            super::accounts::users::get_visible(&mut conn, who, id)
                 .await
                 .map(drop)
         }
-        Concerns::ProofOfConcept(id) => super::pocs::get(app, who, id).await.map(drop),
+        Concerns::ProofOfConcept(id) => super::findings::pocs::get(app, who, id).await.map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -249,9 +249,13 @@ pub async fn decide(
         .ok_or_else(|| AppError::Internal("bad approval state".into()))?;
     let now = clock::now();
     let since = clock::format(now - time::Duration::seconds(COOLING_OFF_SECONDS));
-    let elevations =
-        store::users::elevations_between(&mut *tx, &request.requested_by, who.user_id(), &since)
-            .await?;
+    let elevations = store::accounts::users::elevations_between(
+        &mut *tx,
+        &request.requested_by,
+        who.user_id(),
+        &since,
+    )
+    .await?;
     let decider = Decider {
         user_id: who.user_id(),
         via_agent: who.is_agent(),
@@ -340,7 +344,7 @@ async fn apply(
             user_id,
             authorizations,
         } => {
-            let user = store::users::get(&mut **tx, user_id)
+            let user = store::accounts::users::get(&mut **tx, user_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let mut auths = user.authorizations;
@@ -350,7 +354,7 @@ async fn apply(
                 }
             }
             auths.sort();
-            store::users::set_authorizations(&mut **tx, user_id, &auths).await?;
+            store::accounts::users::set_authorizations(&mut **tx, user_id, &auths).await?;
             record_elevations(
                 tx,
                 &granters,
@@ -367,7 +371,7 @@ async fn apply(
             }])
         }
         ApprovalRequest::GrantRole { user_id, roles } => {
-            let user = store::users::get(&mut **tx, user_id)
+            let user = store::accounts::users::get(&mut **tx, user_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let mut names = user.roles;
@@ -376,7 +380,7 @@ async fn apply(
                     names.push(r.as_str().to_owned());
                 }
             }
-            store::users::set_roles(&mut **tx, user_id, &names).await?;
+            store::accounts::users::set_roles(&mut **tx, user_id, &names).await?;
             record_elevations(tx, &granters, user_id, ElevationKind::GrantedRole, now).await?;
             Ok(vec![Effect {
                 action: "user.grant_role",
@@ -388,7 +392,7 @@ async fn apply(
         ApprovalRequest::ReleaseProofOfConcept {
             poc_id, user_id, ..
         } => {
-            let r = super::pocs::grant_release(tx, &a.id, poc_id, user_id).await?;
+            let r = super::findings::pocs::grant_release(tx, &a.id, poc_id, user_id).await?;
             Ok(vec![Effect {
                 action: "poc.release",
                 object_type: "poc",
@@ -412,7 +416,15 @@ pub(crate) async fn record_elevations(
     for actor in actors.iter().copied() {
         if actor != subject && !seen.contains(&actor) {
             seen.push(actor);
-            store::users::insert_elevation(&mut **tx, &new_id(), actor, subject, kind, at).await?;
+            store::accounts::users::insert_elevation(
+                &mut **tx,
+                &new_id(),
+                actor,
+                subject,
+                kind,
+                at,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::assets::{self, require_write};
-use super::exposures::notify_changes;
+use super::exposure::assets::{self, require_write};
+use super::exposure::exposures::notify_changes;
 use crate::app::AppState;
 use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
@@ -63,7 +63,7 @@ async fn asset_for_write(app: &AppState, who: &Principal, id: &str) -> AppResult
 
 /// The asset as it is inside the write transaction.
 async fn reread(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> AppResult<Asset> {
-    store::assets::get(&mut **tx, id)
+    store::exposure::assets::get(&mut **tx, id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -87,7 +87,9 @@ pub async fn archive_asset(
         )));
     }
     let now = clock::now_text();
-    if !store::assets::set_archived(&mut *tx, &asset.id, Some(&now), Some(&reason), &now).await? {
+    if !store::exposure::assets::set_archived(&mut *tx, &asset.id, Some(&now), Some(&reason), &now)
+        .await?
+    {
         return Err(AppError::Conflict(format!(
             "asset '{}' is already archived",
             asset.name
@@ -103,7 +105,7 @@ pub async fn archive_asset(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
-    store::assets::get(&app.store.pool, &asset.id)
+    store::exposure::assets::get(&app.store.pool, &asset.id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -126,7 +128,7 @@ pub async fn unarchive_asset(
         )));
     }
     let now = clock::now_text();
-    if !store::assets::set_archived(&mut *tx, &asset.id, None, None, &now).await? {
+    if !store::exposure::assets::set_archived(&mut *tx, &asset.id, None, None, &now).await? {
         return Err(AppError::Conflict(format!(
             "asset '{}' is not archived",
             asset.name
@@ -142,7 +144,7 @@ pub async fn unarchive_asset(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
-    store::assets::get(&app.store.pool, &asset.id)
+    store::exposure::assets::get(&app.store.pool, &asset.id)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -166,7 +168,7 @@ pub async fn archive_org(
     }
     let reason = check_reason(reason)?;
     let mut tx = app.store.begin_write().await?;
-    let org = store::orgs::get(&mut *tx, id)
+    let org = store::accounts::orgs::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if org.archived_at.is_some() {
@@ -175,7 +177,7 @@ pub async fn archive_org(
             org.name
         )));
     }
-    let bootstrap = store::users::get_by_username(&mut *tx, "admin").await?;
+    let bootstrap = store::accounts::users::get_by_username(&mut *tx, "admin").await?;
     if bootstrap.is_some_and(|u| u.org_id == org.id) {
         return Err(AppError::Conflict(format!(
             "organisation '{}' is the bootstrap administrator's and cannot be archived",
@@ -188,7 +190,7 @@ pub async fn archive_org(
             org.name
         )));
     }
-    let active = store::orgs::active_user_ids(&mut *tx, &org.id).await?;
+    let active = store::accounts::orgs::active_user_ids(&mut *tx, &org.id).await?;
     if !active.is_empty() && !disable_users {
         return Err(AppError::Conflict(format!(
             "organisation '{}' has {} active user(s); pass disable_users=true to disable them",
@@ -200,14 +202,16 @@ pub async fn archive_org(
     let mut sessions_ended = 0;
     let mut tokens_revoked = Vec::new();
     if !active.is_empty() {
-        store::orgs::disable_users(&mut *tx, &org.id).await?;
+        store::accounts::orgs::disable_users(&mut *tx, &org.id).await?;
         for user_id in &active {
-            sessions_ended += store::sessions::delete_for_user(&mut *tx, user_id, None).await?;
-            tokens_revoked
-                .extend(store::tokens::revoke_all_for_user(&mut *tx, user_id, &now).await?);
+            sessions_ended +=
+                store::accounts::sessions::delete_for_user(&mut *tx, user_id, None).await?;
+            tokens_revoked.extend(
+                store::accounts::tokens::revoke_all_for_user(&mut *tx, user_id, &now).await?,
+            );
         }
     }
-    store::orgs::set_archived(&mut *tx, &org.id, &now, &reason).await?;
+    store::accounts::orgs::set_archived(&mut *tx, &org.id, &now, &reason).await?;
     let event = AuditEvent {
         action: "org.archive",
         object_type: "organization",

@@ -130,7 +130,10 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
     readers.sort();
     readers.dedup();
     for (i, org) in shared.iter().enumerate() {
-        if store::orgs::get(&app.store.pool, org).await?.is_none() {
+        if store::accounts::orgs::get(&app.store.pool, org)
+            .await?
+            .is_none()
+        {
             return Err(AppError::invalid(
                 format!("shared_with_orgs[{i}]"),
                 "no such organisation",
@@ -138,7 +141,10 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
         }
     }
     for (i, user) in readers.iter().enumerate() {
-        if store::users::get(&app.store.pool, user).await?.is_none() {
+        if store::accounts::users::get(&app.store.pool, user)
+            .await?
+            .is_none()
+        {
             return Err(AppError::invalid(
                 format!("named_readers[{i}]"),
                 "no such user",

@@ -4,25 +4,16 @@
 //! returns plain records. HTTP handlers and the CLI call these; they hold no
 //! SQL and know nothing of HTTP.
 
+pub mod accounts;
 pub mod advisories;
-pub mod advisory_archive;
 pub mod approvals;
 pub mod archive;
-pub mod assets;
-pub mod bootstrap;
 pub mod documents;
-pub mod exposures;
-pub mod finding_review;
+pub mod exposure;
 pub mod findings;
-pub mod models;
+pub mod frontier;
 pub mod notifications;
-pub mod orgs;
-pub mod pocs;
 pub mod read_policy;
-pub mod sessions;
-pub mod submissions;
-pub mod tokens;
-pub mod users;
 
 /// Page sizes: default and largest.
 pub const DEFAULT_PAGE: i64 = 50;

@@ -247,7 +247,7 @@ async fn listing_filters_by_state_and_requester(app: TestApp) {
     let (tess, _) = target(&app).await;
     // An administrator the operator made (no cooling-off link to admin, and
     // no role request of her own in the lists).
-    let pam = clearinghouse::workflows::bootstrap::seed_platform_admin(
+    let pam = clearinghouse::workflows::accounts::bootstrap::seed_platform_admin(
         &app.app,
         "pam",
         crate::harness::ADMIN_PASSWORD,

@@ -525,7 +525,7 @@ async fn full_rematch_agrees_with_incremental_matching(app: TestApp) {
     .await;
     assert_eq!(exposures(&app, &ops, "").await.len(), 3);
 
-    let user = clearinghouse::store::users::get_by_username(&app.app.store.pool, "admin")
+    let user = clearinghouse::store::accounts::users::get_by_username(&app.app.store.pool, "admin")
         .await
         .unwrap()
         .unwrap();

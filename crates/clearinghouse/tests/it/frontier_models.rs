@@ -24,7 +24,7 @@ fn registration() -> Value {
 }
 
 async fn stored(app: &TestApp) -> i64 {
-    clearinghouse::store::models::count_all(&app.app.store.pool)
+    clearinghouse::store::frontier::models::count_all(&app.app.store.pool)
         .await
         .expect("count")
 }

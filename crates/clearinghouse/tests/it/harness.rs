@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use clearinghouse::app::{self, AppState, HttpSettings};
 use clearinghouse::config::StorageArgs;
-use clearinghouse::workflows::bootstrap;
+use clearinghouse::workflows::accounts::bootstrap;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,12 +257,12 @@ impl TestApp {
     /// (the API only lets people make their own tokens).
     pub async fn token_for(&self, user_id: &str) -> String {
         use clearinghouse::auth::{Principal, Via};
-        let user = clearinghouse::store::users::get(&self.app.store.pool, user_id)
+        let user = clearinghouse::store::accounts::users::get(&self.app.store.pool, user_id)
             .await
             .expect("load")
             .expect("user");
         let who = Principal::new(user, Via::System);
-        let input = clearinghouse::workflows::tokens::NewToken {
+        let input = clearinghouse::workflows::accounts::tokens::NewToken {
             name: "test".into(),
             kind: "user".into(),
             scopes: vec![],
@@ -270,7 +270,7 @@ impl TestApp {
             expires_in_days: Some(1),
             rate_limit_per_minute: None,
         };
-        clearinghouse::workflows::tokens::create(&self.app, &who, input)
+        clearinghouse::workflows::accounts::tokens::create(&self.app, &who, input)
             .await
             .expect("token")
             .token
@@ -301,9 +301,10 @@ impl TestApp {
     /// A second platform admin's token (created once per app, by the
     /// operator like the bootstrap admin: no cooling-off link to anyone).
     pub async fn second_admin(&self) -> String {
-        let existing = clearinghouse::store::users::get_by_username(&self.app.store.pool, "admin2")
-            .await
-            .expect("load");
+        let existing =
+            clearinghouse::store::accounts::users::get_by_username(&self.app.store.pool, "admin2")
+                .await
+                .expect("load");
         let user = match existing {
             Some(u) => u,
             None => bootstrap::seed_platform_admin(&self.app, "admin2", ADMIN_PASSWORD)

@@ -42,10 +42,13 @@ async fn admin_org(app: &TestApp) -> String {
 
 /// An administrator made by the operator (no cooling-off link to anyone).
 async fn operator_admin(app: &TestApp, name: &str) -> (String, String) {
-    let user =
-        clearinghouse::workflows::bootstrap::seed_platform_admin(&app.app, name, ADMIN_PASSWORD)
-            .await
-            .unwrap();
+    let user = clearinghouse::workflows::accounts::bootstrap::seed_platform_admin(
+        &app.app,
+        name,
+        ADMIN_PASSWORD,
+    )
+    .await
+    .unwrap();
     let token = app.token_for(&user.id).await;
     (user.id, token)
 }
@@ -384,10 +387,11 @@ async fn the_operator_adds_the_second_administrator() {
     // She can sign in and approve the first admin's role grant.
     let cookie = app.login_cookie("olivia").await;
     assert!(cookie.starts_with("chx_session="));
-    let olivia = clearinghouse::store::users::get_by_username(&app.app.store.pool, "olivia")
-        .await
-        .unwrap()
-        .unwrap();
+    let olivia =
+        clearinghouse::store::accounts::users::get_by_username(&app.app.store.pool, "olivia")
+            .await
+            .unwrap()
+            .unwrap();
     assert!(olivia.created_by.is_none());
     let token = app.token_for(&olivia.id).await;
     let org = admin_org(&app).await;
@@ -444,15 +448,16 @@ async fn the_upgrade_backfills_elevations_from_the_audit_log(app: TestApp) {
             .await
             .unwrap();
     }
-    let facts = clearinghouse::store::users::elevations_between(pool, &admin, &old, "0000")
-        .await
-        .unwrap();
+    let facts =
+        clearinghouse::store::accounts::users::elevations_between(pool, &admin, &old, "0000")
+            .await
+            .unwrap();
     assert_eq!(facts.len(), 1, "{facts:?}");
     assert_eq!(
         facts[0].kind,
         clearinghouse_domain::approval::ElevationKind::CreatedAccount
     );
-    let user = clearinghouse::store::users::get(pool, &old)
+    let user = clearinghouse::store::accounts::users::get(pool, &old)
         .await
         .unwrap()
         .unwrap();

@@ -14,7 +14,7 @@ use crate::http::extract::{ApiQuery, Auth, read_body};
 use crate::model::exposure::{Advisory, ExposureStat, ImportReport, Vulnerability};
 use crate::model::review::SupportingFinding;
 use crate::workflows::advisories::{self, ImportOptions, MAX_IMPORT_BYTES};
-use crate::workflows::finding_review;
+use crate::workflows::findings::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -81,8 +81,7 @@ pub async fn vulnerability(
     Path(id): Path<String>,
 ) -> AppResult<Json<VulnerabilityView>> {
     let (vulnerability, exposed_organisations) = advisories::vulnerability(&app, &who, &id).await?;
-    let supporting_findings =
-        finding_review::supporting_findings(&app, &who, &vulnerability.id).await?;
+    let supporting_findings = review::supporting_findings(&app, &who, &vulnerability.id).await?;
     Ok(Json(VulnerabilityView {
         vulnerability,
         exposed_organisations,

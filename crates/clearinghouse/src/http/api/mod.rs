@@ -1,23 +1,16 @@
 //! The JSON API under `/api/v1`: one module per resource, each handler thin
 //! (extract, call a workflow, serialise) and described for OpenAPI.
 
+pub mod accounts;
 pub mod advisories;
 pub mod approvals;
-pub mod assets;
 pub mod audit;
 pub mod documents;
-pub mod exposures;
-pub mod finding_review;
+pub mod exposure;
 pub mod findings;
+pub mod frontier;
 pub mod health;
-pub mod me;
-pub mod models;
 pub mod notifications;
-pub mod orgs;
-pub mod pocs;
-pub mod submissions;
-pub mod tokens;
-pub mod users;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

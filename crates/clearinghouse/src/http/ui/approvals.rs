@@ -13,7 +13,7 @@ use super::{Nav, UiAuth, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::{Approval, User};
-use crate::workflows::{approvals, users};
+use crate::workflows::{accounts::users, approvals};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "authorizations.html")]

@@ -13,7 +13,7 @@ use super::{Nav, UiAuth, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::model::{Organization, User};
-use crate::workflows::{orgs, users};
+use crate::workflows::accounts::{orgs, users};
 
 #[derive(Deserialize)]
 pub struct Cursor {

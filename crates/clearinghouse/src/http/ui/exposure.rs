@@ -18,8 +18,8 @@ use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
 use crate::store;
 use crate::workflows::advisories;
-use crate::workflows::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
-use crate::workflows::exposures::{self, ExposureQuery, STATES, StateChange};
+use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
+use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "exposures.html")]
@@ -40,7 +40,7 @@ pub struct DashboardQuery {
 }
 
 async fn chart_for(app: &AppState, org: Option<&str>) -> UiResult<String> {
-    let rows = store::exposures::timeline(&app.store.pool, org)
+    let rows = store::exposure::exposures::timeline(&app.store.pool, org)
         .await
         .map_err(AppError::from)?;
     Ok(chart::render_svg(&chart::open_per_day(
@@ -279,7 +279,7 @@ pub async fn vulnerability_page(
     };
     let list = exposures::list(&app, &who, &query).await?.items;
     let supporting =
-        crate::workflows::finding_review::supporting_findings(&app, &who, &vuln.id).await?;
+        crate::workflows::findings::review::supporting_findings(&app, &who, &vuln.id).await?;
     Ok(VulnerabilityPage {
         supporting,
         nav: Nav::new(&who, "exposures"),

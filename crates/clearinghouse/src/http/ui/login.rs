@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::extract::SESSION_COOKIE;
 use crate::store;
-use crate::workflows::{approvals, sessions, users};
+use crate::workflows::{accounts::sessions, accounts::users, approvals};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -133,7 +133,7 @@ pub struct HomePage {
 }
 
 pub async fn home(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<HomePage> {
-    let org = store::orgs::get(&app.store.pool, who.org_id())
+    let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
         .await
         .map_err(crate::error::AppError::from)?;
     let pending = approvals::list(&app, &who, Some("pending"), None, Some(500))

@@ -11,7 +11,6 @@ pub mod chart;
 pub mod directory;
 pub mod documents;
 pub mod exposure;
-mod finding_review;
 mod findings;
 pub mod inbox;
 pub mod login;
@@ -66,12 +65,12 @@ pub fn routes() -> Router<AppState> {
         .route("/vulnerabilities/{id}", get(exposure::vulnerability_page))
         .route("/findings", get(findings::queue))
         .route("/findings/compare", get(findings::compare))
-        .route("/findings/reporters", get(finding_review::reporters))
+        .route("/findings/reporters", get(findings::review::reporters))
         .route("/findings/{id}", get(findings::show))
-        .route("/findings/{id}/review", post(finding_review::review))
+        .route("/findings/{id}/review", post(findings::review::review))
         .route(
             "/findings/{id}/similar/{other}",
-            post(finding_review::decide_similar),
+            post(findings::review::decide_similar),
         )
         .route(
             "/submissions",

@@ -13,7 +13,7 @@ use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::model::ApiToken;
-use crate::workflows::tokens::{self, NewToken};
+use crate::workflows::accounts::tokens::{self, NewToken};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tokens.html")]

@@ -1,0 +1,43 @@
+//! `/api/v1/tokens`: personal API tokens and agent principals.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiJson, Auth};
+use crate::model::ApiToken;
+use crate::workflows::accounts::tokens::{self, CreatedToken, NewToken};
+
+/// Make a token for yourself or an agent; the secret is in this answer only.
+#[utoipa::path(post, path = "/tokens", tag = "identity", security(("bearer" = [])), request_body = NewToken,
+    responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<NewToken>,
+) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(tokens::create(&app, &who, input).await?),
+    ))
+}
+
+/// Your tokens (never their secrets).
+#[utoipa::path(get, path = "/tokens", tag = "identity", security(("bearer" = [])), responses((status = 200, body = Vec<ApiToken>)))]
+pub async fn list(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Vec<ApiToken>>> {
+    Ok(Json(tokens::list_mine(&app, &who).await?))
+}
+
+/// Revoke a token.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = ApiToken), (status = 404, body = Problem)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApiToken>> {
+    Ok(Json(tokens::revoke(&app, &who, &id).await?))
+}

@@ -1,0 +1,3 @@
+//! The frontier-model framework's API (`/api/v1/models`, …).
+
+pub mod models;

@@ -1,0 +1,218 @@
+//! Finding pages: the triage and validation queues with filters, a finding
+//! with its sightings, possible duplicates (similarity scores) and history,
+//! the side-by-side comparison of two findings, and submissions (list,
+//! status with rejected items, and the upload form for people).
+
+pub mod review;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Redirect;
+use clearinghouse_domain::similarity;
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+
+use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::model::finding::{Finding, ItemResult, Submission};
+use crate::workflows::findings::submissions::{self, SubmissionOptions};
+use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail, ListFilter};
+
+/// The queues: a state and what people call it.
+pub const QUEUES: &[(&str, &str)] = &[
+    ("received", "Triage"),
+    ("triaged", "Awaiting validation"),
+    ("validating", "Validating"),
+    ("validated", "Validated"),
+    ("rejected", "Rejected"),
+];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "findings.html")]
+pub struct QueuePage {
+    nav: Nav,
+    findings: Vec<Finding>,
+    queues: &'static [(&'static str, &'static str)],
+    q: QueueQuery,
+    staff: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub campaign: String,
+    #[serde(default)]
+    pub reporter_org: String,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+pub async fn queue(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Query(mut q): Query<QueueQuery>,
+) -> UiResult<QueuePage> {
+    let staff = who.has_any_role(CLEARINGHOUSE_READERS);
+    if q.state.is_empty() && staff {
+        q.state = "received".to_owned();
+    }
+    let filter = ListFilter {
+        state: non_empty(&q.state),
+        severity: non_empty(&q.severity),
+        target: non_empty(&q.target),
+        campaign: non_empty(&q.campaign),
+        reporter_org: non_empty(&q.reporter_org),
+        submission: None,
+    };
+    let list = findings::list(&app, &who, &filter, None, Some(200)).await?;
+    Ok(QueuePage {
+        nav: Nav::new(&who, "findings"),
+        findings: list.items,
+        queues: QUEUES,
+        q,
+        staff,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "finding.html")]
+pub struct FindingPage {
+    nav: Nav,
+    d: FindingDetail,
+    /// Coordinators and validators: the decision forms.
+    staff: bool,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<FindingPage> {
+    Ok(FindingPage {
+        nav: Nav::new(&who, "findings"),
+        d: findings::detail(&app, &who, &id).await?,
+        staff: who.has_any_role(CLEARINGHOUSE_READERS),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CompareQuery {
+    a: String,
+    b: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "finding_compare.html")]
+pub struct ComparePage {
+    nav: Nav,
+    a: Finding,
+    b: Finding,
+    similarity: f64,
+}
+
+fn signature(f: &Finding) -> similarity::Signature {
+    similarity::signature(
+        &format!("{}\n{}", f.title, f.description),
+        f.evidence.as_deref(),
+    )
+}
+
+pub async fn compare(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Query(q): Query<CompareQuery>,
+) -> UiResult<ComparePage> {
+    let a = findings::get_readable(&app, &who, &q.a).await?;
+    let b = findings::get_readable(&app, &who, &q.b).await?;
+    let similarity = signature(&a).similarity(&signature(&b));
+    Ok(ComparePage {
+        nav: Nav::new(&who, "findings"),
+        a,
+        b,
+        similarity,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "submissions.html")]
+pub struct SubmissionsPage {
+    nav: Nav,
+    submissions: Vec<Submission>,
+}
+
+pub async fn submissions_page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+) -> UiResult<SubmissionsPage> {
+    Ok(SubmissionsPage {
+        nav: Nav::new(&who, "submissions"),
+        submissions: submissions::list(&app, &who, None, Some(100)).await?.items,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "submission.html")]
+pub struct SubmissionPage {
+    nav: Nav,
+    s: Submission,
+    rejected: Vec<ItemResult>,
+}
+
+pub async fn submission_page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<SubmissionPage> {
+    let s = submissions::get(&app, &who, &id).await?;
+    let rejected = submissions::items(&app, &who, &id, Some("rejected"), None, Some(50))
+        .await?
+        .items;
+    Ok(SubmissionPage {
+        nav: Nav::new(&who, "submissions"),
+        s,
+        rejected,
+    })
+}
+
+/// The upload form: text fields first (CSRF token, target, campaign, TLP),
+/// then the file, which is streamed to the same workflow as the API's.
+pub async fn upload(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    mut form: Multipart,
+) -> UiResult<Redirect> {
+    let bad = |m: String| UiError(AppError::BadRequest(m));
+    let mut csrf = String::new();
+    let mut options = SubmissionOptions::default();
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            check_csrf(&who, &csrf)?;
+            options.name = field.file_name().map(str::to_owned);
+            let stream = field.map_err(|e| e.to_string());
+            let (_, s) = submissions::create(&app, &who, options, Box::pin(stream)).await?;
+            return Ok(Redirect::to(&format!("/submissions/{}", s.id)));
+        }
+        let text = field.text().await.map_err(|e| bad(e.to_string()))?;
+        let value = non_empty(&text);
+        match name.as_str() {
+            "csrf_token" => csrf = text,
+            "target" => options.target = value,
+            "campaign" => options.campaign = value,
+            "tlp" => options.tlp = value,
+            _ => {}
+        }
+    }
+    Err(UiError(AppError::invalid("file", "choose a file")))
+}

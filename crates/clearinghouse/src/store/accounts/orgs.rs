@@ -1,0 +1,155 @@
+//! Organisations.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::model::Organization;
+use crate::store::{Result, StoreError};
+
+const COLUMNS: &str =
+    "id, name, kind, sector, vetted, trusted_partner, created_at, archived_at, archive_reason";
+
+fn from_row(row: &AnyRow) -> Result<Organization> {
+    Ok(Organization {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        sector: row.try_get("sector")?,
+        vetted: row.try_get::<i64, _>("vetted")? != 0,
+        trusted_partner: row.try_get::<i64, _>("trusted_partner")? != 0,
+        created_at: row.try_get("created_at")?,
+        archived_at: row.try_get("archived_at")?,
+        archive_reason: row.try_get("archive_reason")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, org: &Organization) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO organizations (id, name, kind, sector, vetted, trusted_partner, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&org.id)
+    .bind(&org.name)
+    .bind(&org.kind)
+    .bind(&org.sector)
+    .bind(i64::from(org.vetted))
+    .bind(i64::from(org.trusted_partner))
+    .bind(&org.created_at)
+    .execute(db)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "an organisation with this name"))?;
+    Ok(())
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<Organization>> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Organisations after the cursor; archived ones only when `archived`.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    archived: bool,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Organization>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM organizations WHERE id > $1 AND ($3 = 1 OR archived_at IS NULL) \
+         ORDER BY id LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .bind(i64::from(archived))
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Marks an organisation archived, with its reason (compare-and-set:
+/// NotFound when it is missing or already archived).
+pub async fn set_archived<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    at: &str,
+    reason: &str,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE organizations SET archived_at = $2, archive_reason = $3 \
+             WHERE id = $1 AND archived_at IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(reason)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Ids of an organisation's users who are not disabled.
+pub async fn active_user_ids<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND disabled = 0 ORDER BY id")
+            .bind(org_id)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Disables every user of an organisation.
+pub async fn disable_users<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+) -> Result<u64> {
+    Ok(
+        sqlx::query("UPDATE users SET disabled = 1 WHERE org_id = $1 AND disabled = 0")
+            .bind(org_id)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub async fn set_flags<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    vetted: bool,
+    trusted_partner: bool,
+) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE organizations SET vetted = $1, trusted_partner = $2 WHERE id = $3")
+            .bind(i64::from(vetted))
+            .bind(i64::from(trusted_partner))
+            .bind(id)
+            .execute(db)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    name: &str,
+) -> Result<Option<Organization>> {
+    let sql = format!("SELECT {COLUMNS} FROM organizations WHERE name = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}

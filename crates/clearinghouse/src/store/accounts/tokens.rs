@@ -1,0 +1,124 @@
+//! API tokens: personal tokens and agent principals. Only a SHA-256 of each
+//! token is stored.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::model::ApiToken;
+use crate::store::{Result, StoreError, json_list, parse_json_list};
+
+const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_limit_per_minute, \
+                       expires_at, revoked_at, created_at, last_used_at";
+
+fn from_row(row: &AnyRow) -> Result<ApiToken> {
+    let auths: Option<String> = row.try_get("authorizations")?;
+    Ok(ApiToken {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        scopes: parse_json_list(&row.try_get::<String, _>("scopes")?)?,
+        authorizations: auths.as_deref().map(parse_json_list).transpose()?,
+        rate_limit_per_minute: row.try_get("rate_limit_per_minute")?,
+        expires_at: row.try_get("expires_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token: &ApiToken,
+    token_hash: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, kind, name, token_hash, scopes, authorizations, \
+         rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, NULL)",
+    )
+    .bind(&token.id)
+    .bind(&token.user_id)
+    .bind(&token.kind)
+    .bind(&token.name)
+    .bind(token_hash)
+    .bind(json_list(&token.scopes))
+    .bind(token.authorizations.as_deref().map(json_list))
+    .bind(token.rate_limit_per_minute)
+    .bind(&token.expires_at)
+    .bind(&token.created_at)
+    .execute(db)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "this token"))?;
+    Ok(())
+}
+
+pub async fn get_by_hash<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    token_hash: &str,
+) -> Result<Option<ApiToken>> {
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<ApiToken>> {
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: &str,
+) -> Result<Vec<ApiToken>> {
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn revoke<'e, E: Executor<'e, Database = Any>>(db: E, id: &str, at: &str) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch<'e, E: Executor<'e, Database = Any>>(db: E, id: &str, at: &str) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every unrevoked token of a user; returns the ids revoked.
+pub async fn revoke_all_for_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: &str,
+    at: &str,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+         RETURNING id",
+    )
+    .bind(at)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>("id")?))
+        .collect()
+}

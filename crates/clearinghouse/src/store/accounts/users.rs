@@ -1,0 +1,215 @@
+//! People: accounts, their roles and authorizations, and the elevations
+//! between people (who made whose account, who took part in granting whom
+//! a role or an authorization) that the cooling-off rule reads.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use clearinghouse_domain::approval::{Elevation, ElevationKind};
+
+use crate::clock;
+use crate::model::User;
+use crate::store::{Result, StoreError, json_list, parse_json_list};
+
+const COLUMNS: &str = "id, org_id, username, display_name, password_hash, roles, authorizations, disabled, created_at, created_by";
+
+fn from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        password_hash: row.try_get("password_hash")?,
+        roles: parse_json_list(&row.try_get::<String, _>("roles")?)?,
+        authorizations: parse_json_list(&row.try_get::<String, _>("authorizations")?)?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, user: &User) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, display_name, password_hash, roles, \
+         authorizations, disabled, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&user.id)
+    .bind(&user.org_id)
+    .bind(&user.username)
+    .bind(&user.display_name)
+    .bind(&user.password_hash)
+    .bind(json_list(&user.roles))
+    .bind(json_list(&user.authorizations))
+    .bind(i64::from(user.disabled))
+    .bind(&user.created_at)
+    .bind(&user.created_by)
+    .execute(db)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a user with this username"))?;
+    Ok(())
+}
+
+async fn get_by<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    column: &str,
+    value: &str,
+) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE {column} = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(value)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<User>> {
+    get_by(db, "id", id).await
+}
+
+pub async fn get_by_username<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    username: &str,
+) -> Result<Option<User>> {
+    get_by(db, "username", username).await
+}
+
+/// Users after the cursor, optionally only those of one organisation.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE id > $1 AND ($2 = '' OR org_id = $2) ORDER BY id LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(after.unwrap_or(""))
+        .bind(org_id.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The list-valued columns of a user.
+#[derive(Debug, Clone, Copy)]
+enum ListColumn {
+    Roles,
+    Authorizations,
+}
+
+/// Replaces one list-valued column of a user.
+async fn set_list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    column: ListColumn,
+    values: &[String],
+) -> Result<()> {
+    let sql = match column {
+        ListColumn::Roles => "UPDATE users SET roles = $1 WHERE id = $2",
+        ListColumn::Authorizations => "UPDATE users SET authorizations = $1 WHERE id = $2",
+    };
+    let done = sqlx::query(sql)
+        .bind(json_list(values))
+        .bind(id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_authorizations<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    authorizations: &[String],
+) -> Result<()> {
+    set_list(db, id, ListColumn::Authorizations, authorizations).await
+}
+
+pub async fn set_roles<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    roles: &[String],
+) -> Result<()> {
+    set_list(db, id, ListColumn::Roles, roles).await
+}
+
+pub async fn set_password<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    hash: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
+}
+
+/// Records that `actor` created `subject`'s account or took part in
+/// granting it a role or authorization, at `at` (RFC 3339 text).
+pub async fn insert_elevation<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    actor: &str,
+    subject: &str,
+    kind: ElevationKind,
+    at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO elevations (id, actor_id, subject_id, kind, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(actor)
+    .bind(subject)
+    .bind(kind.as_str())
+    .bind(at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The elevations between two people, either way, since `since`.
+pub async fn elevations_between<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    a: &str,
+    b: &str,
+    since: &str,
+) -> Result<Vec<Elevation>> {
+    let rows = sqlx::query(
+        "SELECT actor_id, subject_id, kind, at FROM elevations \
+         WHERE ((actor_id = $1 AND subject_id = $2) OR (actor_id = $2 AND subject_id = $1)) \
+         AND at >= $3",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(since)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            let at: String = r.try_get("at")?;
+            Ok(Elevation {
+                actor: r.try_get("actor_id")?,
+                subject: r.try_get("subject_id")?,
+                kind: ElevationKind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("elevation kind {kind}")))?,
+                at: clock::parse(&at)
+                    .ok_or_else(|| StoreError::Corrupt(format!("elevation time {at}")))?
+                    .unix_timestamp(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,470 @@
+//! Exposures: one row per (asset, component, vulnerability), with the
+//! priority it was assessed at, its BOD 26-04 deadline and its remediation
+//! state; and the aggregate counts coordinators read.
+
+use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::{Result, in_params, parse_json_list, rows_in, values_params};
+use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
+use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
+
+use crate::model::exposure::{ComponentRef, Exposure, ExposureStat, PriorityInputs, VulnRef};
+
+/// An exposure as matching compares it.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub id: String,
+    pub asset_id: String,
+    pub component_key: String,
+    pub vuln_id: String,
+    pub priority_rank: i64,
+    pub deadline: String,
+    pub state: String,
+    pub first_seen: String,
+}
+
+/// Everything stored for one exposure as matching assessed it.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub id: String,
+    pub org_id: String,
+    pub asset_id: String,
+    pub component_key: String,
+    pub component_name: String,
+    pub component_version: Option<String>,
+    pub component_purl: Option<String>,
+    pub vuln_id: String,
+    pub advisory_id: String,
+    pub decision: String,
+    pub reason: String,
+    pub priority_rank: i64,
+    pub ssvc_decision: String,
+    pub deadline: String,
+    pub due_at: Option<String>,
+    pub embargoed: bool,
+    pub first_seen: String,
+    pub updated_at: String,
+}
+
+/// States in which an exposure still needs work.
+pub const ACTIVE_STATES: &str = "('open', 'acknowledged', 'mitigated', 'risk_accepted')";
+
+/// Whether an exposure in `state` still needs work (see [`ACTIVE_STATES`]).
+pub fn is_active(state: &str) -> bool {
+    matches!(
+        state,
+        "open" | "acknowledged" | "mitigated" | "risk_accepted"
+    )
+}
+
+fn current_from_row(r: &AnyRow) -> Result<Current> {
+    Ok(Current {
+        id: r.try_get("id")?,
+        asset_id: r.try_get("asset_id")?,
+        component_key: r.try_get("component_key")?,
+        vuln_id: r.try_get("vuln_id")?,
+        priority_rank: r.try_get("priority_rank")?,
+        deadline: r.try_get("deadline")?,
+        state: r.try_get("state")?,
+        first_seen: r.try_get("first_seen")?,
+    })
+}
+
+const CURRENT_COLUMNS: &str =
+    "id, asset_id, component_key, vuln_id, priority_rank, deadline, state, first_seen";
+
+/// Every exposure (in any state) of the given assets.
+pub async fn of_assets(conn: &mut AnyConnection, asset_ids: &[String]) -> Result<Vec<Current>> {
+    let mut out = Vec::new();
+    for r in rows_in(conn, asset_ids, |list| {
+        format!("SELECT {CURRENT_COLUMNS} FROM exposures WHERE asset_id IN ({list})")
+    })
+    .await?
+    {
+        out.push(current_from_row(&r)?);
+    }
+    Ok(out)
+}
+
+/// Every exposure (in any state) to one vulnerability.
+pub async fn of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<Current>> {
+    let sql = format!("SELECT {CURRENT_COLUMNS} FROM exposures WHERE vuln_id = $1");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(vuln_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(current_from_row).collect()
+}
+
+/// Inserts new exposures (state `open`) in multi-row batches.
+pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<()> {
+    const COLS: usize = 19;
+    for chunk in rows.chunks(40) {
+        let sql = format!(
+            "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, component_version, \
+             component_purl, vuln_id, advisory_id, decision, reason, priority_rank, ssvc_decision, \
+             deadline, due_at, embargoed, state, first_seen, updated_at) VALUES {}",
+            values_params(chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(&e.id)
+                .bind(&e.org_id)
+                .bind(&e.asset_id)
+                .bind(&e.component_key)
+                .bind(&e.component_name)
+                .bind(&e.component_version)
+                .bind(&e.component_purl)
+                .bind(&e.vuln_id)
+                .bind(&e.advisory_id)
+                .bind(&e.decision)
+                .bind(&e.reason)
+                .bind(e.priority_rank)
+                .bind(&e.ssvc_decision)
+                .bind(&e.deadline)
+                .bind(&e.due_at)
+                .bind(i64::from(e.embargoed))
+                .bind("open")
+                .bind(&e.first_seen)
+                .bind(&e.updated_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Rewrites the match and priority of an existing exposure; `reopen` also
+/// makes a resolved one open again (the component or range came back).
+pub async fn update_assessment(conn: &mut AnyConnection, e: &Assessed, reopen: bool) -> Result<()> {
+    let sql = if reopen {
+        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority_rank = $5, \
+         ssvc_decision = $6, deadline = $7, due_at = $8, embargoed = $9, updated_at = $10, \
+         state = 'open', state_reason = NULL, accepted_until = NULL, resolved_at = NULL, \
+         first_seen = $10 WHERE id = $1"
+    } else {
+        "UPDATE exposures SET advisory_id = $2, decision = $3, reason = $4, priority_rank = $5, \
+         ssvc_decision = $6, deadline = $7, due_at = $8, embargoed = $9, updated_at = $10 \
+         WHERE id = $1"
+    };
+    sqlx::query(sql)
+        .bind(&e.id)
+        .bind(&e.advisory_id)
+        .bind(&e.decision)
+        .bind(&e.reason)
+        .bind(e.priority_rank)
+        .bind(&e.ssvc_decision)
+        .bind(&e.deadline)
+        .bind(&e.due_at)
+        .bind(i64::from(e.embargoed))
+        .bind(&e.updated_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Closes exposures that no longer match, as `patched` with the reason.
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    reason: &str,
+    now: &str,
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "UPDATE exposures SET state = 'patched', state_reason = $1, resolved_at = $2, updated_at = $2 \
+             WHERE id IN ({})",
+            in_params(3, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reason).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Sets the remediation state an operator chose.
+pub async fn set_state(
+    conn: &mut AnyConnection,
+    id: &str,
+    state: &str,
+    reason: Option<&str>,
+    accepted_until: Option<&str>,
+    resolved_at: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE exposures SET state = $2, state_reason = $3, accepted_until = $4, resolved_at = $5, \
+         updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(state)
+    .bind(reason)
+    .bind(accepted_until)
+    .bind(resolved_at)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Which exposures a listing wants.
+#[derive(Debug, Default)]
+pub struct Filter<'a> {
+    pub org_id: Option<&'a str>,
+    pub asset_id: Option<&'a str>,
+    pub vuln_id: Option<&'a str>,
+    /// `active` (every state that still needs work, the default), `all`, or one state.
+    pub state: Option<&'a str>,
+    /// Only exposures to vulnerabilities this reader may read (every
+    /// advisory of it readable: an exposure's labels are its vulnerability's).
+    pub read: Option<ReadFilter<'a>>,
+}
+
+/// The condition "every advisory of `{col}`'s vulnerability is readable",
+/// `$org`/`$user` numbering the reader's parameters; always true without a reader.
+fn vuln_readable_clause(
+    col: &str,
+    read: Option<&ReadFilter<'_>>,
+    org: usize,
+    user: usize,
+) -> String {
+    match read {
+        None => "1 = 1".to_owned(),
+        Some(r) => {
+            let labelled = Labelled {
+                alias: "va",
+                ..ADVISORIES
+            };
+            format!(
+                "NOT EXISTS (SELECT 1 FROM advisories va WHERE va.vuln_id = {col} AND NOT {})",
+                labelled.clause(r, org, user)
+            )
+        }
+    }
+}
+
+const LIST_COLUMNS: &str = "e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
+     e.component_version, e.component_purl, e.vuln_id, v.aliases, v.summary, e.advisory_id, e.decision, \
+     e.reason, e.priority_rank, e.ssvc_decision, e.deadline, e.due_at, e.embargoed, e.state, \
+     e.state_reason, e.accepted_until, e.first_seen, e.updated_at, e.resolved_at, \
+     v.cvss_vectors, v.ssvc, v.in_kev, v.kev_due_date, v.kev_ransomware, v.epss, v.epss_percentile, \
+     a.publicly_exposed, a.mission_impact";
+
+/// What the priority of an exposure is computed from, as stored now.
+fn priority_inputs(r: &AnyRow) -> Result<Option<PriorityInputs>> {
+    let Some(vectors) = r.try_get::<Option<String>, _>("cvss_vectors")? else {
+        return Ok(None);
+    };
+    let ssvc: Option<String> = r.try_get("ssvc")?;
+    let epss: Option<f64> = r.try_get("epss")?;
+    let pct: Option<f64> = r.try_get("epss_percentile")?;
+    let mission: String = r.try_get("mission_impact")?;
+    Ok(Some(PriorityInputs {
+        vuln: VulnFacts {
+            cvss_vectors: parse_json_list(&vectors)?,
+            epss: epss.zip(pct),
+            in_kev: r.try_get::<Option<i64>, _>("in_kev")?.unwrap_or(0) != 0,
+            kev_due_date: r.try_get("kev_due_date")?,
+            kev_ransomware: r.try_get::<Option<i64>, _>("kev_ransomware")?.unwrap_or(0) != 0,
+            ssvc: ssvc
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .and_then(|v| CisaSsvcInputs::from_json(&v).ok()),
+        },
+        asset: AssetFacts {
+            publicly_exposed: r.try_get::<i64, _>("publicly_exposed")? != 0,
+            mission_impact: MissionWellbeing::parse(&mission).unwrap_or(MissionWellbeing::Medium),
+        },
+    }))
+}
+
+fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
+    let vuln_id: String = r.try_get("vuln_id")?;
+    let aliases: Option<String> = r.try_get("aliases")?;
+    let aliases = match aliases {
+        Some(a) => parse_json_list(&a)?
+            .into_iter()
+            .filter(|a| *a != vuln_id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let inputs = priority_inputs(r)?;
+    let due_at: Option<String> = r.try_get("due_at")?;
+    let mut state: String = r.try_get("state")?;
+    let mut state_reason: Option<String> = r.try_get("state_reason")?;
+    let accepted_until: Option<String> = r.try_get("accepted_until")?;
+    // An expired risk acceptance is open again, without a write: the
+    // operator sees it the moment the acceptance runs out.
+    if state == "risk_accepted" && accepted_until.as_deref().is_some_and(|u| u < now) {
+        state = "open".to_owned();
+        state_reason = Some(format!(
+            "risk acceptance expired on {}",
+            accepted_until.as_deref().unwrap_or_default()
+        ));
+    }
+    let embargoed = r.try_get::<i64, _>("embargoed")? != 0;
+    let overdue = matches!(state.as_str(), "open" | "acknowledged")
+        && due_at.as_deref().is_some_and(|d| d < now);
+    Ok(Exposure {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        asset_id: r.try_get("asset_id")?,
+        asset_name: r.try_get("asset_name")?,
+        component: ComponentRef {
+            name: r.try_get("component_name")?,
+            version: r.try_get("component_version")?,
+            purl: r.try_get("component_purl")?,
+        },
+        vulnerability: VulnRef {
+            id: vuln_id,
+            aliases,
+            summary: r
+                .try_get::<Option<String>, _>("summary")?
+                .unwrap_or_default(),
+        },
+        advisory_id: r.try_get("advisory_id")?,
+        decision: r.try_get("decision")?,
+        reason: r.try_get("reason")?,
+        priority: serde_json::Value::Null,
+        inputs,
+        priority_rank: r.try_get("priority_rank")?,
+        ssvc_decision: r.try_get("ssvc_decision")?,
+        deadline: r.try_get("deadline")?,
+        due_at,
+        overdue,
+        state,
+        state_reason,
+        accepted_until,
+        tlp: if embargoed { "AMBER" } else { "CLEAR" }.to_owned(),
+        embargoed,
+        first_seen: r.try_get("first_seen")?,
+        updated_at: r.try_get("updated_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+    })
+}
+
+const LIST_FROM: &str = "FROM exposures e JOIN assets a ON a.id = e.asset_id \
+     LEFT JOIN vulnerabilities v ON v.id = e.vuln_id";
+
+/// Exposures, most urgent first; the cursor is `rank:id` of the last row seen.
+pub async fn list(
+    pool: &sqlx::AnyPool,
+    filter: &Filter<'_>,
+    after: Option<(i64, &str)>,
+    limit: i64,
+    now: &str,
+) -> Result<Vec<Exposure>> {
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} {LIST_FROM} WHERE ($1 = '' OR e.org_id = $1) AND ($2 = '' OR e.asset_id = $2) \
+         AND ($3 = '' OR e.vuln_id = $3) \
+         AND (($4 = 'active' AND e.state IN {ACTIVE_STATES}) OR ($4 = 'all') OR e.state = $4) \
+         AND (e.priority_rank < $5 OR (e.priority_rank = $5 AND e.id > $6)) AND {} \
+         ORDER BY e.priority_rank DESC, e.id LIMIT $7",
+        vuln_readable_clause("e.vuln_id", filter.read.as_ref(), 8, 9)
+    );
+    let (rank, id) = after.unwrap_or((i64::MAX, ""));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id.unwrap_or(""))
+        .bind(filter.asset_id.unwrap_or(""))
+        .bind(filter.vuln_id.unwrap_or(""))
+        .bind(filter.state.unwrap_or("active"))
+        .bind(rank)
+        .bind(id)
+        .bind(limit)
+        .bind(filter.read.map(|r| r.org_id).unwrap_or(""))
+        .bind(filter.read.map(|r| r.user_id).unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| exposure_from_row(r, now)).collect()
+}
+
+pub async fn get(pool: &sqlx::AnyPool, id: &str, now: &str) -> Result<Option<Exposure>> {
+    let sql = format!("SELECT {LIST_COLUMNS} {LIST_FROM} WHERE e.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(|r| exposure_from_row(r, now)).transpose()
+}
+
+/// Counts per group: `by` is `sector`, `vuln` or `org`; with a reader,
+/// only exposures to vulnerabilities it may read.
+pub async fn stats(
+    pool: &sqlx::AnyPool,
+    by: &str,
+    vuln_id: Option<&str>,
+    now: &str,
+    read: Option<&ReadFilter<'_>>,
+) -> Result<Vec<ExposureStat>> {
+    let key = match by {
+        "sector" => "COALESCE(o.sector, o.kind)",
+        "org" => "o.name",
+        _ => "e.vuln_id",
+    };
+    let sql = format!(
+        "SELECT {key} AS k, COUNT(DISTINCT e.org_id) AS orgs, \
+         SUM(CASE WHEN e.state IN {ACTIVE_STATES} THEN 1 ELSE 0 END) AS open_count, \
+         SUM(CASE WHEN e.state = 'patched' THEN 1 ELSE 0 END) AS fixed_count, \
+         SUM(CASE WHEN e.state IN ('open', 'acknowledged') AND e.due_at IS NOT NULL AND e.due_at < $1 \
+             THEN 1 ELSE 0 END) AS overdue_count \
+         FROM exposures e JOIN organizations o ON o.id = e.org_id WHERE ($2 = '' OR e.vuln_id = $2) \
+         AND {} GROUP BY {key} ORDER BY open_count DESC, k LIMIT 500",
+        vuln_readable_clause("e.vuln_id", read, 3, 4)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(vuln_id.unwrap_or(""))
+        .bind(read.map(|r| r.org_id).unwrap_or(""))
+        .bind(read.map(|r| r.user_id).unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ExposureStat {
+                key: r.try_get("k")?,
+                exposed_orgs: r.try_get("orgs")?,
+                open: r.try_get::<Option<i64>, _>("open_count")?.unwrap_or(0),
+                fixed: r.try_get::<Option<i64>, _>("fixed_count")?.unwrap_or(0),
+                overdue: r.try_get::<Option<i64>, _>("overdue_count")?.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// (first_seen, resolved_at, ssvc_decision) of an organisation's exposures,
+/// for the chart of open exposures over time.
+pub async fn timeline(
+    pool: &sqlx::AnyPool,
+    org_id: Option<&str>,
+) -> Result<Vec<(String, Option<String>, String)>> {
+    let rows = sqlx::query(
+        "SELECT first_seen, resolved_at, ssvc_decision FROM exposures WHERE ($1 = '' OR org_id = $1)",
+    )
+    .bind(org_id.unwrap_or(""))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("first_seen")?,
+                r.try_get("resolved_at")?,
+                r.try_get("ssvc_decision")?,
+            ))
+        })
+        .collect()
+}
+
+/// Open (active) exposures of one asset.
+pub async fn open_count(conn: &mut AnyConnection, asset_id: &str) -> Result<u64> {
+    let sql =
+        format!("SELECT COUNT(*) FROM exposures WHERE asset_id = $1 AND state IN {ACTIVE_STATES}");
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(asset_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n.max(0) as u64)
+}

@@ -1,0 +1,507 @@
+//! Findings: bulk insertion of new findings and sightings (multi-row, in
+//! the batch's transaction), lookup by fingerprint for exact deduplication,
+//! the read side (one finding, filtered lists, sightings, near-duplicates,
+//! workflow events) and what the analysis job reads and writes.
+
+pub mod pocs;
+pub mod review;
+pub mod submissions;
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use super::read_filter::{FINDINGS, ReadFilter};
+use super::{Result, bulk_values, json_list, parse_json_list, rows_in, values_params};
+use crate::model::finding::{Finding, FindingEvent, FindingLocation, Sighting, SimilarFinding};
+
+const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
+     f.description, f.rule_id, f.tool, f.cwes, f.severity, f.cvss_vector, f.location_path, \
+     f.start_line, f.end_line, f.function_name, f.evidence, f.aliases, f.reporter_org, \
+     f.reported_by, f.submission_id, f.position, f.campaign, f.tlp, v.expression, f.state, \
+     f.rejection_reason, f.duplicate_of, f.known_vuln_id, f.vulnerability_id, f.validator_id, \
+     f.created_at, f.updated_at";
+
+const FROM: &str = "FROM findings f JOIN visibility_labels v ON v.id = f.visibility_id";
+
+fn from_row(r: &AnyRow) -> Result<Finding> {
+    let path: Option<String> = r.try_get("location_path")?;
+    let start_line: Option<i64> = r.try_get("start_line")?;
+    let end_line: Option<i64> = r.try_get("end_line")?;
+    let function: Option<String> = r.try_get("function_name")?;
+    let any = path.is_some() || start_line.is_some() || function.is_some();
+    let location = any.then_some(FindingLocation {
+        path,
+        start_line,
+        end_line,
+        function,
+    });
+    Ok(Finding {
+        id: r.try_get("id")?,
+        fingerprint: r.try_get("fingerprint")?,
+        target: r.try_get("target")?,
+        target_kind: r.try_get("target_kind")?,
+        target_identity: r.try_get("target_identity")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        rule_id: r.try_get("rule_id")?,
+        tool: r.try_get("tool")?,
+        cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
+        severity: r.try_get("severity")?,
+        cvss_vector: r.try_get("cvss_vector")?,
+        location,
+        evidence: r.try_get("evidence")?,
+        aliases: parse_json_list(&r.try_get::<String, _>("aliases")?)?,
+        reporter_org: r.try_get("reporter_org")?,
+        reported_by: r.try_get("reported_by")?,
+        submission_id: r.try_get("submission_id")?,
+        position: r.try_get("position")?,
+        campaign: r.try_get("campaign")?,
+        tlp: r.try_get("tlp")?,
+        visibility: r.try_get("expression")?,
+        state: r.try_get("state")?,
+        rejection_reason: r.try_get("rejection_reason")?,
+        duplicate_of: r.try_get("duplicate_of")?,
+        known_vuln_id: r.try_get("known_vuln_id")?,
+        vulnerability_id: r.try_get("vulnerability_id")?,
+        validator_id: r.try_get("validator_id")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// The ids of the findings holding any of `fingerprints`, by fingerprint.
+pub async fn ids_by_fingerprint(
+    conn: &mut AnyConnection,
+    fingerprints: &[String],
+) -> Result<HashMap<String, String>> {
+    let rows = rows_in(conn, fingerprints, |list| {
+        format!("SELECT id, fingerprint FROM findings WHERE fingerprint IN ({list})")
+    })
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("fingerprint")?, r.try_get("id")?)))
+        .collect()
+}
+
+/// Columns of one new finding row, in insertion order.
+const INSERT_COLUMNS: &str = "id, fingerprint, target, target_kind, target_identity, title, \
+     description, rule_id, tool, cwes, severity, cvss_vector, location_path, start_line, \
+     end_line, function_name, evidence, aliases, reporter_org, reported_by, submission_id, \
+     position, campaign, tlp, visibility_id, state, created_at, updated_at";
+const INSERT_WIDTH: usize = 28;
+
+/// Inserts new findings (state `received`), ~1000 parameters a statement.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[Finding],
+    visibility_id: i64,
+) -> Result<()> {
+    for chunk in rows.chunks(1000 / INSERT_WIDTH) {
+        let sql = format!(
+            "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {}",
+            bulk_values(conn, chunk.len(), INSERT_WIDTH)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for f in chunk {
+            let loc = f.location.as_ref();
+            q = q
+                .bind(&f.id)
+                .bind(&f.fingerprint)
+                .bind(&f.target)
+                .bind(&f.target_kind)
+                .bind(&f.target_identity)
+                .bind(&f.title)
+                .bind(&f.description)
+                .bind(&f.rule_id)
+                .bind(&f.tool)
+                .bind(json_list(&f.cwes))
+                .bind(&f.severity)
+                .bind(&f.cvss_vector)
+                .bind(loc.and_then(|l| l.path.clone()))
+                .bind(loc.and_then(|l| l.start_line))
+                .bind(loc.and_then(|l| l.end_line))
+                .bind(loc.and_then(|l| l.function.clone()))
+                .bind(&f.evidence)
+                .bind(json_list(&f.aliases))
+                .bind(&f.reporter_org)
+                .bind(&f.reported_by)
+                .bind(&f.submission_id)
+                .bind(&f.position)
+                .bind(&f.campaign)
+                .bind(&f.tlp)
+                .bind(visibility_id)
+                .bind(&f.state)
+                .bind(&f.created_at)
+                .bind(&f.updated_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One organisation's sighting of a finding in one version.
+pub struct NewSighting<'a> {
+    pub finding_id: &'a str,
+    pub org_id: &'a str,
+    pub version: &'a str,
+    pub submission_id: &'a str,
+    pub seen_at: &'a str,
+}
+
+/// Records sightings; one already recorded is left as it is.
+pub async fn insert_sightings(conn: &mut AnyConnection, rows: &[NewSighting<'_>]) -> Result<()> {
+    for chunk in rows.chunks(1000 / 5) {
+        let sql = format!(
+            "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
+             VALUES {} ON CONFLICT (finding_id, org_id, version) DO NOTHING",
+            bulk_values(conn, chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in chunk {
+            q = q
+                .bind(s.finding_id)
+                .bind(s.org_id)
+                .bind(s.version)
+                .bind(s.submission_id)
+                .bind(s.seen_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Finding>> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE f.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// One finding, only if the reader may read it: one query whether it is
+/// missing or unreadable, so both answers cost the same.
+pub async fn get_readable<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    filter: &ReadFilter<'_>,
+) -> Result<Option<Finding>> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE f.id = $3 AND {}",
+        FINDINGS.clause(filter, 1, 2)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The labels of the findings among `ids` that exist: (id, TLP, owner
+/// organisation, visibility id), by primary key. The caller applies the
+/// policy (`workflows::read_policy::readable_case_ids`): a filter in this
+/// query would let the planner walk an organisation's whole range of the
+/// `(reporter_org, id)` index.
+pub async fn labels_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String, String, i64)>> {
+    let rows = rows_in(conn, ids, |list| {
+        format!("SELECT id, tlp, reporter_org, visibility_id FROM findings WHERE id IN ({list})")
+    })
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("tlp")?,
+                r.try_get("reporter_org")?,
+                r.try_get("visibility_id")?,
+            ))
+        })
+        .collect()
+}
+
+/// The first reporter's organisation and those of every linked report.
+pub async fn reporter_orgs<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    finding_id: &str,
+) -> Result<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT reporter_org FROM findings WHERE id = $1 \
+         UNION SELECT org_id FROM finding_sightings WHERE finding_id = $1",
+    )
+    .bind(finding_id)
+    .fetch_all(db)
+    .await?;
+    let mut out = rows;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Filters of a findings list; every one optional.
+#[derive(Debug, Clone)]
+pub struct FindingFilter<'a> {
+    pub state: Option<&'a str>,
+    pub reporter_org: Option<&'a str>,
+    /// Exact target identity (version-free) or full target.
+    pub target: Option<&'a str>,
+    pub severity: Option<&'a str>,
+    pub campaign: Option<&'a str>,
+    pub submission_id: Option<&'a str>,
+    /// Only what this reader may read (the one read policy).
+    pub read: ReadFilter<'a>,
+}
+
+/// Findings matching `filter`, newest first, before the cursor id.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &FindingFilter<'_>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Finding>> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {} \
+         AND ($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
+         AND ($3 = '' OR f.target_identity = $3 OR f.target = $3) \
+         AND ($4 = '' OR f.severity = $4) AND ($5 = '' OR f.campaign = $5) \
+         AND ($6 = '' OR f.submission_id = $6) \
+         AND ($8 = '' OR f.id < $8) ORDER BY f.id DESC LIMIT $9",
+        FINDINGS.clause(&filter.read, 7, 10)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.state.unwrap_or(""))
+        .bind(filter.reporter_org.unwrap_or(""))
+        .bind(filter.target.unwrap_or(""))
+        .bind(filter.severity.unwrap_or(""))
+        .bind(filter.campaign.unwrap_or(""))
+        .bind(filter.submission_id.unwrap_or(""))
+        .bind(filter.read.org_id)
+        .bind(before.unwrap_or(""))
+        .bind(limit)
+        .bind(filter.read.user_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn sightings<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    finding_id: &str,
+) -> Result<Vec<Sighting>> {
+    let rows = sqlx::query(
+        "SELECT org_id, version, submission_id, seen_at FROM finding_sightings \
+         WHERE finding_id = $1 ORDER BY seen_at, org_id, version",
+    )
+    .bind(finding_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Sighting {
+                org_id: r.try_get("org_id")?,
+                version: r.try_get("version")?,
+                submission_id: r.try_get("submission_id")?,
+                seen_at: r.try_get("seen_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Near-duplicate links of a finding in either direction, most similar first.
+pub async fn similar<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    finding_id: &str,
+) -> Result<Vec<(SimilarFinding, i64)>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.title, o.reporter_org, o.state, o.visibility_id, CAST(l.similarity AS TEXT) AS similarity, l.state AS link \
+         FROM finding_similarities l JOIN findings o \
+           ON o.id = CASE WHEN l.finding_id = $1 THEN l.other_id ELSE l.finding_id END \
+         WHERE l.finding_id = $1 OR l.other_id = $1 ORDER BY l.similarity DESC, o.id",
+    )
+    .bind(finding_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let sim: String = r.try_get("similarity")?;
+            let vis: i64 = r.try_get("visibility_id")?;
+            Ok((
+                SimilarFinding {
+                    finding_id: r.try_get("id")?,
+                    title: r.try_get("title")?,
+                    reporter_org: r.try_get("reporter_org")?,
+                    state: r.try_get("state")?,
+                    similarity: sim.parse().unwrap_or(0.0),
+                    link: r.try_get("link")?,
+                },
+                vis,
+            ))
+        })
+        .collect()
+}
+
+pub async fn events<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    finding_id: &str,
+) -> Result<Vec<FindingEvent>> {
+    let rows = sqlx::query(
+        "SELECT from_state, to_state, reason, actor, actor_org, at FROM finding_events \
+         WHERE finding_id = $1 ORDER BY id",
+    )
+    .bind(finding_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FindingEvent {
+                from_state: r.try_get("from_state")?,
+                to_state: r.try_get("to_state")?,
+                reason: r.try_get("reason")?,
+                actor: r.try_get("actor")?,
+                actor_org: r.try_get("actor_org")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}
+
+/// What the analysis job needs of a finding.
+#[derive(Debug, Clone)]
+pub struct AnalysisRow {
+    pub id: String,
+    pub target: String,
+    pub target_identity: String,
+    pub location_path: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub evidence: Option<String>,
+    pub tool: Option<String>,
+    pub rule_id: Option<String>,
+    pub reporter_org: String,
+    pub cwes: Vec<String>,
+    pub aliases: Vec<String>,
+    pub signature: Option<Vec<u8>>,
+    pub tlp: String,
+    /// The visibility expression (canonical text).
+    pub visibility: String,
+}
+
+const ANALYSIS_COLUMNS: &str = "id, target, target_identity, location_path, title, description, \
+     evidence, tool, rule_id, reporter_org, cwes, aliases, signature, tlp, \
+     (SELECT expression FROM visibility_labels WHERE id = findings.visibility_id) AS visibility";
+
+fn analysis_from_row(r: &AnyRow) -> Result<AnalysisRow> {
+    Ok(AnalysisRow {
+        id: r.try_get("id")?,
+        target: r.try_get("target")?,
+        target_identity: r.try_get("target_identity")?,
+        location_path: r.try_get("location_path")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        evidence: r.try_get("evidence")?,
+        tool: r.try_get("tool")?,
+        rule_id: r.try_get("rule_id")?,
+        reporter_org: r.try_get("reporter_org")?,
+        cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
+        aliases: parse_json_list(&r.try_get::<String, _>("aliases")?)?,
+        signature: r.try_get("signature")?,
+        tlp: r.try_get("tlp")?,
+        visibility: r.try_get("visibility")?,
+    })
+}
+
+/// Up to `limit` findings first reported by a submission and not yet
+/// analysed (no signature), in id order.
+pub async fn unanalysed<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    submission_id: &str,
+    limit: i64,
+) -> Result<Vec<AnalysisRow>> {
+    let sql = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM findings WHERE submission_id = $1 AND signature IS NULL \
+         ORDER BY id LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(submission_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(analysis_from_row).collect()
+}
+
+/// Analysed findings of one target at one path (or any path, for a
+/// finding without one; findings without a path match any), newest first.
+pub async fn near_candidates<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    target_identity: &str,
+    path: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AnalysisRow>> {
+    let sql = format!(
+        "SELECT {ANALYSIS_COLUMNS} FROM findings WHERE target_identity = $1 \
+         AND signature IS NOT NULL \
+         AND ($2 = '' OR location_path = $2 OR location_path IS NULL) ORDER BY id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(target_identity)
+        .bind(path.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(analysis_from_row).collect()
+}
+
+/// The outcome of analysing one finding.
+pub struct Analysed<'a> {
+    pub id: &'a str,
+    pub signature: Vec<u8>,
+    pub known_vuln_id: Option<String>,
+}
+
+/// Stores signatures and known-vulnerability links, a few hundred rows a
+/// statement.
+pub async fn set_analysed(conn: &mut AnyConnection, rows: &[Analysed<'_>]) -> Result<()> {
+    for chunk in rows.chunks(300) {
+        let sql = format!(
+            "WITH v(id, sig, known) AS (VALUES {}) \
+             UPDATE findings SET signature = (SELECT sig FROM v WHERE v.id = findings.id), \
+             known_vuln_id = COALESCE((SELECT known FROM v WHERE v.id = findings.id), known_vuln_id) \
+             WHERE id IN (SELECT id FROM v)",
+            values_params(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = q.bind(r.id).bind(&r.signature).bind(&r.known_vuln_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records possible near-duplicates `(finding, other, similarity)`; a pair
+/// already linked (either way, in any state) is left as it is.
+pub async fn insert_similarities(
+    conn: &mut AnyConnection,
+    pairs: &[(String, String, f64)],
+) -> Result<()> {
+    for (a, b, sim) in pairs {
+        sqlx::query(
+            "INSERT INTO finding_similarities (finding_id, other_id, similarity, state) \
+             SELECT $1, $2, CAST($3 AS DOUBLE PRECISION), 'possible' WHERE NOT EXISTS ( \
+               SELECT 1 FROM finding_similarities WHERE (finding_id = $1 AND other_id = $2) \
+                  OR (finding_id = $2 AND other_id = $1))",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(format!("{sim:.4}"))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! Submissions of findings: the row acknowledged to the client, the batch
+//! results written as processing goes (one row per batch, so a million
+//! item results are a few hundred rows), and the counts kept beside them.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Executor, Row};
+
+use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
+use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
+use crate::store::{Result, StoreError};
+
+const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
+     s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
+     s.campaign, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
+     s.duplicates, s.rejected, s.batches, s.created_at, s.finished_at";
+
+/// A submission as stored, with what processing needs beyond the API record.
+#[derive(Debug, Clone)]
+pub struct StoredSubmission {
+    pub submission: Submission,
+    pub artifact_key: String,
+    pub visibility_id: i64,
+    /// Batches committed so far; processing resumes after them.
+    pub batches: i64,
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
+    Ok(StoredSubmission {
+        submission: Submission {
+            id: row.try_get("id")?,
+            org_id: row.try_get("org_id")?,
+            submitted_by: row.try_get("submitted_by")?,
+            submitted_via: row.try_get("submitted_via")?,
+            idempotency_key: row.try_get("idempotency_key")?,
+            file_name: row.try_get("file_name")?,
+            sha256: row.try_get("sha256")?,
+            size_bytes: row.try_get("size_bytes")?,
+            format: row.try_get("format")?,
+            default_target: row.try_get("default_target")?,
+            campaign: row.try_get("campaign")?,
+            tlp: row.try_get("tlp")?,
+            visibility: row.try_get("expression")?,
+            state: row.try_get("state")?,
+            error: row.try_get("error")?,
+            counts: SubmissionCounts {
+                received: row.try_get("items")?,
+                new: row.try_get("new_findings")?,
+                duplicates: row.try_get("duplicates")?,
+                rejected: row.try_get("rejected")?,
+            },
+            created_at: row.try_get("created_at")?,
+            finished_at: row.try_get("finished_at")?,
+        },
+        artifact_key: row.try_get("artifact_key")?,
+        visibility_id: 0,
+        batches: row.try_get("batches")?,
+    })
+}
+
+/// Stores a new submission in state `queued`. `Conflict` when the
+/// organisation already used the idempotency key.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    s: &Submission,
+    artifact_key: &str,
+    visibility_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO submissions (id, org_id, submitted_by, submitted_via, idempotency_key, \
+         file_name, sha256, size_bytes, artifact_key, format, default_target, campaign, tlp, \
+         visibility_id, state, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+    )
+    .bind(&s.id)
+    .bind(&s.org_id)
+    .bind(&s.submitted_by)
+    .bind(&s.submitted_via)
+    .bind(&s.idempotency_key)
+    .bind(&s.file_name)
+    .bind(&s.sha256)
+    .bind(s.size_bytes)
+    .bind(artifact_key)
+    .bind(&s.format)
+    .bind(&s.default_target)
+    .bind(&s.campaign)
+    .bind(&s.tlp)
+    .bind(visibility_id)
+    .bind(&s.state)
+    .bind(&s.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "submission with this idempotency key"))?;
+    Ok(())
+}
+
+pub async fn get<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<StoredSubmission>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, s.visibility_id FROM submissions s \
+         JOIN visibility_labels v ON v.id = s.visibility_id WHERE s.id = $1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| {
+        let mut s = from_row(&r)?;
+        s.visibility_id = r.try_get("visibility_id")?;
+        Ok(s)
+    })
+    .transpose()
+}
+
+/// The organisation's submission under `key`, if any.
+pub async fn by_idempotency_key<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: &str,
+    key: &str,
+) -> Result<Option<Submission>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM submissions s JOIN visibility_labels v ON v.id = s.visibility_id \
+         WHERE s.org_id = $1 AND s.idempotency_key = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| from_row(&r).map(|s| s.submission)).transpose()
+}
+
+/// Newest first; `org_id` None lists every organisation's.
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    org_id: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Submission>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM submissions s JOIN visibility_labels v ON v.id = s.visibility_id \
+         WHERE ($1 = '' OR s.org_id = $1) AND ($2 = '' OR s.id < $2) \
+         ORDER BY s.id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id.unwrap_or(""))
+        .bind(before.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| from_row(r).map(|s| s.submission))
+        .collect()
+}
+
+/// One submission, only if the reader may read it (one query either way).
+pub async fn get_readable<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    filter: &ReadFilter<'_>,
+) -> Result<Option<Submission>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM submissions s JOIN visibility_labels v ON v.id = s.visibility_id \
+         WHERE s.id = $3 AND {}",
+        SUBMISSIONS.clause(filter, 1, 2)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| from_row(&r).map(|s| s.submission)).transpose()
+}
+
+/// Submissions the reader may read, newest first, before the cursor id.
+pub async fn list_readable<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    filter: &ReadFilter<'_>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Submission>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM submissions s JOIN visibility_labels v ON v.id = s.visibility_id \
+         WHERE {} AND ($3 = '' OR s.id < $3) ORDER BY s.id DESC LIMIT $4",
+        SUBMISSIONS.clause(filter, 1, 2)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(before.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| from_row(r).map(|s| s.submission))
+        .collect()
+}
+
+/// Marks processing started (or resumed) with the detected format.
+pub async fn start<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    format: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE submissions SET state = 'processing', format = COALESCE($2, format) \
+         WHERE id = $1 AND state IN ('queued', 'processing')",
+    )
+    .bind(id)
+    .bind(format)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Ends processing: `done` or `failed`, with the reading error if any.
+pub async fn finish<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    state: &str,
+    error: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE submissions SET state = $2, error = $3, finished_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(state)
+        .bind(error)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// One processed batch: its item results and the counts they add.
+pub struct BatchRecord<'a> {
+    pub submission_id: &'a str,
+    /// 0-based; must be the number of batches already committed.
+    pub batch: i64,
+    pub first_seq: i64,
+    /// JSON array of `[outcome, finding_id|null, position, message|null]`.
+    pub results: String,
+    pub counts: SubmissionCounts,
+}
+
+/// Writes a batch's results and adds its counts, only if it is the next
+/// batch: false (write nothing) when another worker already committed it.
+pub async fn record_batch(conn: &mut AnyConnection, b: &BatchRecord<'_>) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE submissions SET items = items + $3, new_findings = new_findings + $4, \
+         duplicates = duplicates + $5, rejected = rejected + $6, batches = batches + 1 \
+         WHERE id = $1 AND batches = $2",
+    )
+    .bind(b.submission_id)
+    .bind(b.batch)
+    .bind(b.counts.received)
+    .bind(b.counts.new)
+    .bind(b.counts.duplicates)
+    .bind(b.counts.rejected)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO submission_results (submission_id, batch, first_seq, results) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(b.submission_id)
+    .bind(b.batch)
+    .bind(b.first_seq)
+    .bind(&b.results)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Item results of up to `batches` batches from the one holding `from_seq`
+/// on, in order, decoded. With `outcome`, batches holding no item of that
+/// outcome are skipped in SQL (a million-item file with three rejections
+/// reads three batches, not five hundred).
+pub async fn results<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    submission_id: &str,
+    from_seq: i64,
+    batches: i64,
+    outcome: Option<&str>,
+) -> Result<Vec<ItemResult>> {
+    // Each result is stored as `["outcome", ...]`; outcome names hold no
+    // LIKE wildcards.
+    let pattern = outcome.map_or_else(String::new, |o| format!("%[\"{o}\",%"));
+    let rows = sqlx::query(
+        "SELECT first_seq, results FROM submission_results \
+         WHERE submission_id = $1 AND batch >= COALESCE((SELECT MAX(batch) FROM submission_results \
+             WHERE submission_id = $1 AND first_seq <= $2), 0) \
+         AND ($4 = '' OR results LIKE $4) ORDER BY batch LIMIT $3",
+    )
+    .bind(submission_id)
+    .bind(from_seq)
+    .bind(batches)
+    .bind(pattern)
+    .fetch_all(db)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let first: i64 = row.try_get("first_seq")?;
+        let text: String = row.try_get("results")?;
+        out.extend(decode_results(first, &text)?);
+    }
+    Ok(out)
+}
+
+type RawResult = (String, Option<String>, String, Option<String>);
+
+/// The stored JSON form of a batch's results.
+pub fn encode_results(items: &[ItemResult]) -> String {
+    let raw: Vec<RawResult> = items
+        .iter()
+        .map(|i| {
+            (
+                i.outcome.clone(),
+                i.finding_id.clone(),
+                i.position.clone(),
+                i.message.clone(),
+            )
+        })
+        .collect();
+    serde_json::to_string(&raw).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn decode_results(first_seq: i64, text: &str) -> Result<Vec<ItemResult>> {
+    let raw: Vec<RawResult> = serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("submission results: {e}")))?;
+    Ok(raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, (outcome, finding_id, position, message))| ItemResult {
+            seq: first_seq + i as i64,
+            position,
+            outcome,
+            finding_id,
+            message,
+        })
+        .collect())
+}

@@ -1,0 +1,4 @@
+//! Storage of the frontier-model framework (Sec. 3 of the order): the model
+//! registry, and next to it the suites, runs, thresholds and inquiries.
+
+pub mod models;

@@ -1,0 +1,173 @@
+//! The frontier-model registry's SQL (`frontier_models`). A labelled table
+//! (registered in `read_filter::LABELLED_TABLES`): every read goes through
+//! the one read policy as SQL ([`MODELS`]); shares live in the generic
+//! `record_shares` table.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::{Result, StoreError};
+
+/// Models: owned by the registering organisation, shared at AMBER through
+/// `record_shares`, the registrant always a named reader. Not case data.
+pub const MODELS: Labelled = Labelled {
+    alias: "m",
+    owner: "m.owner_org",
+    shares: Shares::RecordShares,
+    named: Named::RecordReaders,
+    creator: "m.created_by",
+    case_data: false,
+};
+
+/// A registered model as stored; the workflow turns it into the API shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelRow {
+    pub id: String,
+    pub owner_org: String,
+    pub created_by: String,
+    pub name: String,
+    pub version: String,
+    pub planned_partner_release: Option<String>,
+    pub planned_public_release: Option<String>,
+    /// Canonical text (`{:e}` of the operations), parsed back by the domain.
+    pub training_compute: String,
+    pub modalities: Vec<String>,
+    pub description: String,
+    pub contact: String,
+    pub tlp: String,
+    /// The visibility expression (read from `visibility_labels`).
+    pub visibility: String,
+    pub shared_with_orgs: Vec<String>,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "m.id, m.owner_org, m.created_by, m.name, m.version, \
+     m.planned_partner_release, m.planned_public_release, m.training_compute, m.modalities, \
+     m.description, m.contact, m.tlp, v.expression, m.created_at";
+
+fn from_row(row: &AnyRow) -> Result<ModelRow> {
+    let modalities: String = row.try_get("modalities")?;
+    Ok(ModelRow {
+        id: row.try_get("id")?,
+        owner_org: row.try_get("owner_org")?,
+        created_by: row.try_get("created_by")?,
+        name: row.try_get("name")?,
+        version: row.try_get("version")?,
+        planned_partner_release: row.try_get("planned_partner_release")?,
+        planned_public_release: row.try_get("planned_public_release")?,
+        training_compute: row.try_get("training_compute")?,
+        modalities: crate::store::parse_json_list(&modalities)?,
+        description: row.try_get("description")?,
+        contact: row.try_get("contact")?,
+        tlp: row.try_get("tlp")?,
+        visibility: row.try_get("expression")?,
+        shared_with_orgs: Vec::new(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Inserts a model and its shares; a second model with the same owner,
+/// name and version is a conflict.
+pub async fn insert(conn: &mut AnyConnection, m: &ModelRow, visibility_id: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_models (id, owner_org, created_by, name, version, \
+         planned_partner_release, planned_public_release, training_compute, modalities, \
+         description, contact, tlp, visibility_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&m.id)
+    .bind(&m.owner_org)
+    .bind(&m.created_by)
+    .bind(&m.name)
+    .bind(&m.version)
+    .bind(&m.planned_partner_release)
+    .bind(&m.planned_public_release)
+    .bind(&m.training_compute)
+    .bind(crate::store::json_list(&m.modalities))
+    .bind(&m.description)
+    .bind(&m.contact)
+    .bind(&m.tlp)
+    .bind(visibility_id)
+    .bind(&m.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a model with this name and version"))?;
+    for org in &m.shared_with_orgs {
+        sqlx::query("INSERT INTO record_shares (record_id, org_id) VALUES ($1, $2)")
+            .bind(&m.id)
+            .bind(org)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
+    m.shared_with_orgs =
+        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
+            .bind(&m.id)
+            .fetch_all(pool)
+            .await?;
+    Ok(())
+}
+
+/// One model, only if the reader may read it.
+pub async fn get_readable(
+    pool: &sqlx::AnyPool,
+    id: &str,
+    filter: &ReadFilter<'_>,
+) -> Result<Option<ModelRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id \
+         WHERE m.id = $3 AND {}",
+        MODELS.clause(filter, 1, 2)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match row {
+        Some(row) => {
+            let mut m = from_row(&row)?;
+            fill_shares(pool, &mut m).await?;
+            Ok(Some(m))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Readable models after the cursor, in id order.
+pub async fn list_readable(
+    pool: &sqlx::AnyPool,
+    filter: &ReadFilter<'_>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ModelRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id \
+         WHERE m.id > $3 AND {} ORDER BY m.id LIMIT $4",
+        MODELS.clause(filter, 1, 2)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    let mut models = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    for m in &mut models {
+        fill_shares(pool, m).await?;
+    }
+    Ok(models)
+}
+
+/// How many models exist in all (for tests and operators; no read filter).
+pub async fn count_all(pool: &sqlx::AnyPool) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM frontier_models")
+        .fetch_one(pool)
+        .await?)
+}

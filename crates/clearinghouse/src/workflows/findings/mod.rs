@@ -1,0 +1,366 @@
+//! Findings: committing a batch of parsed items (exact deduplication by
+//! fingerprint, sightings per organisation and version, the batch's item
+//! results and counts, one audit entry) and reading findings under the
+//! read rule.
+//!
+//! # Who may read a finding
+//!
+//! The one read policy (`labels::can_read`, in SQL `store::read_filter`):
+//! a finding is owned by its first reporter's organisation and addressed to
+//! the clearinghouse staff (coordinators and validators), its named
+//! recipients; it is case data, read only by those participants. So its
+//! owner reads it up to AMBER+STRICT, the staff at any TLP, nobody else;
+//! the visibility expression always applies on top: nobody reads "up". Another
+//! organisation submitting the same fingerprint gets its own sighting and
+//! the fact "duplicate", never the finding nor its id (see
+//! `workflows::findings::submissions::items`). Missing and unreadable findings are
+//! the same 404 from the same single query.
+
+pub mod pocs;
+pub mod review;
+pub mod submissions;
+
+use clearinghouse_domain::findings::{self, Item, Target};
+use clearinghouse_domain::identity::{Role, Scope};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::{into_page, new_id, page_size};
+use crate::app::AppState;
+use crate::audit_log::AuditEvent;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::model::Page;
+use crate::model::finding::{
+    Finding, FindingEvent, FindingLocation, ItemResult, Sighting, SimilarFinding, Submission,
+    SubmissionCounts,
+};
+use crate::store::findings::submissions::{BatchRecord, encode_results};
+use crate::store::findings::{FindingFilter, NewSighting};
+use crate::store::{self, StoreError};
+use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
+
+/// The clearinghouse staff, named recipients of every finding.
+pub const CLEARINGHOUSE_READERS: &[Role] = super::read_policy::STAFF;
+
+/// Items committed per transaction by the processing job.
+pub const BATCH_ITEMS: usize = 2000;
+
+/// What a batch commit did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Committed(SubmissionCounts),
+    /// Another worker had already committed this batch.
+    AlreadyDone,
+}
+
+fn target_kind(t: &Target) -> &'static str {
+    match t {
+        Target::Package { .. } => "package",
+        Target::Repository { .. } => "repository",
+        Target::Product { .. } => "product",
+    }
+}
+
+fn record(f: &findings::Finding, s: &Submission, id: String, now: &str) -> Finding {
+    Finding {
+        id,
+        fingerprint: f.fingerprint.clone(),
+        target: f.target.to_string(),
+        target_kind: target_kind(&f.target).to_owned(),
+        target_identity: f.target.identity(),
+        title: f.title.clone(),
+        description: f.description.clone(),
+        rule_id: f.rule_id.clone(),
+        tool: f.tool.clone(),
+        cwes: f.cwes.clone(),
+        severity: f.severity.map(|s| s.as_str().to_ascii_lowercase()),
+        cvss_vector: f.cvss_vector.clone(),
+        location: f.location.as_ref().map(|l| FindingLocation {
+            path: l.path.clone(),
+            start_line: l.start_line.map(i64::from),
+            end_line: l.end_line.map(i64::from),
+            function: l.function.clone(),
+        }),
+        evidence: f.evidence.clone(),
+        aliases: f.aliases.clone(),
+        reporter_org: s.org_id.clone(),
+        reported_by: s.submitted_by.clone(),
+        submission_id: s.id.clone(),
+        position: f.position.clone(),
+        campaign: s.campaign.clone(),
+        tlp: s.tlp.clone(),
+        visibility: s.visibility.clone(),
+        state: "received".to_owned(),
+        rejection_reason: None,
+        duplicate_of: None,
+        known_vuln_id: None,
+        vulnerability_id: None,
+        validator_id: None,
+        created_at: now.to_owned(),
+        updated_at: now.to_owned(),
+    }
+}
+
+/// Commits batch number `batch` (items `first_seq..`) of a submission in one
+/// transaction, as `who` (the submitter, acting through the system).
+pub async fn ingest_batch(
+    app: &AppState,
+    who: &Principal,
+    submission: &Submission,
+    visibility_id: i64,
+    batch: i64,
+    first_seq: i64,
+    items: &[Item],
+) -> AppResult<BatchOutcome> {
+    // A finding first reported concurrently by another submission makes
+    // the insert fail on the unique fingerprint: the retry links to it.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_ingest(app, who, submission, visibility_id, batch, first_seq, items).await {
+            Err(AppError::Store(StoreError::Database(sqlx::Error::Database(db))))
+                if db.is_unique_violation() && attempt < 3 => {}
+            other => return other,
+        }
+    }
+}
+
+async fn try_ingest(
+    app: &AppState,
+    who: &Principal,
+    s: &Submission,
+    visibility_id: i64,
+    batch: i64,
+    first_seq: i64,
+    items: &[Item],
+) -> AppResult<BatchOutcome> {
+    let now = clock::now_text();
+    let mut fingerprints: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Finding(f) => Some(f.fingerprint.clone()),
+            Item::Rejected(_) => None,
+        })
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    let mut tx = app.store.begin_write().await?;
+    let mut known = store::findings::ids_by_fingerprint(&mut tx, &fingerprints).await?;
+    let mut new_rows = Vec::new();
+    let mut results = Vec::with_capacity(items.len());
+    let mut counts = SubmissionCounts {
+        received: items.len() as i64,
+        ..SubmissionCounts::default()
+    };
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let seq = first_seq + i as i64;
+        match item {
+            Item::Rejected(e) => {
+                counts.rejected += 1;
+                results.push(ItemResult {
+                    seq,
+                    position: e.position.clone(),
+                    outcome: "rejected".into(),
+                    finding_id: None,
+                    message: Some(e.message.clone()),
+                });
+            }
+            Item::Finding(f) => {
+                let (id, outcome) = match known.get(&f.fingerprint) {
+                    Some(id) => {
+                        counts.duplicates += 1;
+                        (id.clone(), "duplicate")
+                    }
+                    None => {
+                        let id = new_id();
+                        known.insert(f.fingerprint.clone(), id.clone());
+                        new_rows.push(record(f, s, id.clone(), &now));
+                        counts.new += 1;
+                        (id, "new")
+                    }
+                };
+                seen.push((id.clone(), f.target.version().unwrap_or("").to_owned()));
+                results.push(ItemResult {
+                    seq,
+                    position: f.position.clone(),
+                    outcome: outcome.into(),
+                    finding_id: Some(id),
+                    message: None,
+                });
+            }
+        }
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    store::findings::insert_many(&mut tx, &new_rows, visibility_id).await?;
+    let sightings: Vec<NewSighting<'_>> = seen
+        .iter()
+        .map(|(id, version)| NewSighting {
+            finding_id: id,
+            org_id: &s.org_id,
+            version,
+            submission_id: &s.id,
+            seen_at: &now,
+        })
+        .collect();
+    store::findings::insert_sightings(&mut tx, &sightings).await?;
+    let encoded = encode_results(&results);
+    let results_sha256 = hex::encode(Sha256::digest(encoded.as_bytes()));
+    let recorded = store::findings::submissions::record_batch(
+        &mut tx,
+        &BatchRecord {
+            submission_id: &s.id,
+            batch,
+            first_seq,
+            results: encoded,
+            counts,
+        },
+    )
+    .await?;
+    if !recorded {
+        return Ok(BatchOutcome::AlreadyDone);
+    }
+    let event = AuditEvent {
+        action: "submission.batch",
+        object_type: "submission",
+        object_id: &s.id,
+        change: json!({
+            "batch": batch,
+            "first_seq": first_seq,
+            "counts": counts,
+            "results_sha256": results_sha256,
+        }),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    metrics::counter!("clearinghouse_findings_received_total").increment(counts.received as u64);
+    Ok(BatchOutcome::Committed(counts))
+}
+
+/// Whether `who` may read `finding` under the one read policy.
+pub fn may_read(who: &Principal, finding: &Finding) -> AppResult<bool> {
+    may_read_submitted(
+        who,
+        &finding.tlp,
+        &finding.visibility,
+        &finding.reporter_org,
+    )
+}
+
+/// One finding the caller may read; 404 otherwise, from one query either
+/// way (no timing difference between missing and unreadable).
+pub async fn get_readable(app: &AppState, who: &Principal, id: &str) -> AppResult<Finding> {
+    who.require_scope(Scope::FindingsRead)?;
+    let reader = PolicyReader::of(app, who).await?;
+    get_readable_as(app, who, &reader, id).await
+}
+
+/// [`get_readable`] with the reader's filter already built.
+pub async fn get_readable_as(
+    app: &AppState,
+    who: &Principal,
+    reader: &PolicyReader,
+    id: &str,
+) -> AppResult<Finding> {
+    let finding = store::findings::get_readable(&app.store.pool, id, &reader.filter())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // The SQL filter and the domain's rule must agree; a record one admits
+    // and the other refuses is not returned.
+    if may_read(who, &finding)? {
+        Ok(finding)
+    } else {
+        tracing::error!(finding.id = %id, "read filter and read policy disagree");
+        Err(AppError::NotFound)
+    }
+}
+
+/// A finding with where it was seen, its near-duplicates and its history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FindingDetail {
+    pub finding: Finding,
+    pub sightings: Vec<Sighting>,
+    /// Possible, confirmed or split near-duplicates the caller may read.
+    pub similar: Vec<SimilarFinding>,
+    pub events: Vec<FindingEvent>,
+}
+
+pub async fn detail(app: &AppState, who: &Principal, id: &str) -> AppResult<FindingDetail> {
+    who.require_scope(Scope::FindingsRead)?;
+    let reader = PolicyReader::of(app, who).await?;
+    let finding = get_readable_as(app, who, &reader, id).await?;
+    let pool = &app.store.pool;
+    let sightings = store::findings::sightings(pool, id).await?;
+    let links = store::findings::similar(pool, id).await?;
+    let ids: Vec<String> = links.iter().map(|(s, _)| s.finding_id.clone()).collect();
+    // The same rule for the other finding: no title leaks.
+    let readable = super::read_policy::readable_finding_ids(app, &reader, &ids).await?;
+    let similar = links
+        .into_iter()
+        .map(|(s, _)| s)
+        .filter(|s| readable.contains(&s.finding_id))
+        .collect();
+    let events = store::findings::events(pool, id).await?;
+    Ok(FindingDetail {
+        finding,
+        sightings,
+        similar,
+        events,
+    })
+}
+
+/// List filters, as the API takes them.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    pub state: Option<String>,
+    pub reporter_org: Option<String>,
+    pub target: Option<String>,
+    pub severity: Option<String>,
+    pub campaign: Option<String>,
+    pub submission: Option<String>,
+}
+
+/// Findings the caller may read, newest first.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    filter: &ListFilter,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Finding>> {
+    who.require_scope(Scope::FindingsRead)?;
+    if let Some(s) = filter.state.as_deref()
+        && clearinghouse_domain::findings::review::FindingState::parse(s).is_none()
+    {
+        return Err(AppError::invalid(
+            "state",
+            "must be received, triaged, validating, validated or rejected",
+        ));
+    }
+    if let Some(s) = filter.severity.as_deref()
+        && !matches!(s, "none" | "low" | "medium" | "high" | "critical")
+    {
+        return Err(AppError::invalid(
+            "severity",
+            "must be none, low, medium, high or critical",
+        ));
+    }
+    let limit = page_size(limit);
+    let reader = PolicyReader::of(app, who).await?;
+    let f = FindingFilter {
+        state: filter.state.as_deref(),
+        reporter_org: filter.reporter_org.as_deref(),
+        target: filter.target.as_deref(),
+        severity: filter.severity.as_deref(),
+        campaign: filter.campaign.as_deref(),
+        submission_id: filter.submission.as_deref(),
+        read: reader.filter(),
+    };
+    let rows = store::findings::list(&app.store.pool, &f, cursor, limit + 1).await?;
+    Ok(into_page(rows, limit, |f| f.id.clone()))
+}

@@ -1,0 +1,499 @@
+//! Submitting findings: a file of scanner output is streamed to disk (never
+//! held in memory), its format checked from its first bytes, stored as an
+//! artifact, and acknowledged with a submission row and a processing job in
+//! one transaction — after that commit the submission survives any crash.
+//! An `Idempotency-Key`, or else the file's SHA-256 (with its target and
+//! campaign), makes a resubmission return the first submission instead of
+//! a new one.
+
+use clearinghouse_domain::findings::{self, Target};
+use clearinghouse_domain::identity::Scope;
+use clearinghouse_domain::labels::{Tlp, Visibility};
+use futures_util::{Stream, StreamExt};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::app::AppState;
+use crate::artifacts::Artifacts;
+use crate::audit_log::AuditEvent;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::model::Page;
+use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
+use crate::store::{self, StoreError};
+use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
+use crate::workflows::{into_page, new_id, page_size};
+
+/// The job kind that processes a submission.
+pub const PROCESS_JOB: &str = "submission_process";
+
+/// What the submitter says about a file, besides its bytes.
+#[derive(Debug, Default, Clone)]
+pub struct SubmissionOptions {
+    /// The target of findings whose file names none: `pkg:...`, `repo:URL@REV`
+    /// or `product:VENDOR/PRODUCT@VERSION`.
+    pub target: Option<String>,
+    pub campaign: Option<String>,
+    /// Default `AMBER`.
+    pub tlp: Option<String>,
+    /// Default public (empty).
+    pub visibility: Option<String>,
+    /// The file's name, for people.
+    pub name: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The options, checked before a byte of the body is read.
+struct Checked {
+    target: Option<String>,
+    campaign: Option<String>,
+    tlp: Tlp,
+    visibility: Visibility,
+    name: Option<String>,
+    key: Option<String>,
+}
+
+fn printable(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.len() > max || clearinghouse_domain::text::first_forbidden(v, false).is_some() {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max} bytes, no control characters"),
+        ));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
+    let target = match o.target.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            Target::parse(t).map_err(|e| AppError::invalid("target", e.to_string()))?;
+            Some(t.to_owned())
+        }
+        None => None,
+    };
+    let tlp: Tlp = o.tlp.as_deref().unwrap_or("AMBER").parse().map_err(
+        |e: clearinghouse_domain::labels::TlpParseError| AppError::invalid("tlp", e.to_string()),
+    )?;
+    if tlp == Tlp::Red {
+        return Err(AppError::invalid(
+            "tlp",
+            "TLP:RED findings cannot be shared with the clearinghouse; use AMBER+STRICT",
+        ));
+    }
+    let visibility = Visibility::parse(o.visibility.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
+    if !visibility.evaluate(&who.authorizations) {
+        return Err(AppError::invalid(
+            "visibility",
+            "you must hold the authorizations of a label you apply",
+        ));
+    }
+    let name = printable("name", o.name.as_deref(), 200)?;
+    let key = printable("Idempotency-Key", o.idempotency_key.as_deref(), 200)?;
+    Ok(Checked {
+        target,
+        campaign: printable("campaign", o.campaign.as_deref(), 200)?,
+        tlp,
+        visibility,
+        name,
+        key,
+    })
+}
+
+/// A spooled upload: deleted when dropped.
+struct Spool(std::path::PathBuf);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Streams `body` to a spool file; returns it with its SHA-256, size and
+/// first bytes. 413 past `limit`.
+async fn spool<S, B, E>(
+    app: &AppState,
+    mut body: S,
+    limit: u64,
+) -> AppResult<(Spool, String, u64, Vec<u8>)>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    tokio::fs::create_dir_all(&app.spool_dir)
+        .await
+        .map_err(|e| AppError::Internal(format!("spool folder: {e}")))?;
+    let spool = Spool(app.spool_dir.join(format!("upload-{}", new_id())));
+    let io = |e: std::io::Error| AppError::Internal(format!("spooling the upload: {e}"));
+    let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
+    let mut hash = Sha256::new();
+    let mut size: u64 = 0;
+    let mut head = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::BadRequest(format!("body: could not read it: {e}")))?;
+        let chunk = chunk.as_ref();
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(AppError::TooLarge(format!("body: at most {limit} bytes")));
+        }
+        if head.len() < 64 * 1024 {
+            let room = 64 * 1024 - head.len();
+            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        hash.update(chunk);
+        file.write_all(chunk).await.map_err(io)?;
+    }
+    file.sync_all().await.map_err(io)?;
+    Ok((spool, hex::encode(hash.finalize()), size, head))
+}
+
+/// The earlier submission a used key names, when the caller may read it;
+/// else a conflict that names nothing of it.
+fn earlier(who: &Principal, found: Submission) -> AppResult<(bool, Submission)> {
+    if may_read_submitted(who, &found.tlp, &found.visibility, &found.org_id)? {
+        Ok((false, found))
+    } else {
+        Err(AppError::Conflict(
+            "this idempotency key (or this file) was used before; choose another key".into(),
+        ))
+    }
+}
+
+/// Accepts a file of findings. Returns `(true, submission)` for a new
+/// submission, `(false, the earlier one)` when the idempotency key (or the
+/// file's digest) was used before by the caller's organisation.
+pub async fn create<S, B, E>(
+    app: &AppState,
+    who: &Principal,
+    options: SubmissionOptions,
+    body: S,
+) -> AppResult<(bool, Submission)>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+    E: std::fmt::Display,
+{
+    who.require_scope(Scope::FindingsWrite)?;
+    let o = check(who, &options)?;
+    if let Some(key) = &o.key
+        && let Some(found) =
+            store::findings::submissions::by_idempotency_key(&app.store.pool, who.org_id(), key)
+                .await?
+    {
+        return earlier(who, found);
+    }
+    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
+    if size == 0 {
+        return Err(AppError::invalid("body", "the file is empty"));
+    }
+    let Some(format) = findings::detect(&head) else {
+        return Err(AppError::invalid(
+            "body",
+            "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document",
+        ));
+    };
+    // A given key was looked up before the upload; the file's is known now.
+    let key = match o.key.clone() {
+        Some(k) => k,
+        None => {
+            let k = digest_key(&sha256, &o);
+            if let Some(found) =
+                store::findings::submissions::by_idempotency_key(&app.store.pool, who.org_id(), &k)
+                    .await?
+            {
+                return earlier(who, found);
+            }
+            k
+        }
+    };
+    // Content-addressed and immutable: storing it before the commit leaves
+    // at worst an unreferenced object.
+    let artifact_key = Artifacts::key_for(&sha256);
+    app.artifacts
+        .put_file(&artifact_key, &spooled.0)
+        .await
+        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+    drop(spooled);
+    let now = clock::now_text();
+    let submission = Submission {
+        id: new_id(),
+        org_id: who.org_id().to_owned(),
+        submitted_by: who.user_id().to_owned(),
+        submitted_via: who.agent().map(|a| a.id.clone()),
+        idempotency_key: key.clone(),
+        file_name: o.name,
+        sha256,
+        size_bytes: size as i64,
+        format: Some(format_name(format).to_owned()),
+        default_target: o.target,
+        campaign: o.campaign,
+        tlp: o.tlp.as_str().to_owned(),
+        visibility: o.visibility.as_str().to_owned(),
+        state: "queued".to_owned(),
+        error: None,
+        counts: SubmissionCounts::default(),
+        created_at: now.clone(),
+        finished_at: None,
+    };
+    let mut tx = app.store.begin_write().await?;
+    let vis_id = store::labels::intern(&mut tx, &submission.visibility).await?;
+    match store::findings::submissions::insert(&mut tx, &submission, &artifact_key, vis_id).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            // Another request with the same key committed first.
+            drop(tx);
+            let found = store::findings::submissions::by_idempotency_key(
+                &app.store.pool,
+                who.org_id(),
+                &key,
+            )
+            .await?
+            .ok_or(AppError::Conflict("submission".into()))?;
+            return earlier(who, found);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    store::jobs::enqueue(
+        &mut *tx,
+        PROCESS_JOB,
+        &json!({"submission_id": submission.id}).to_string(),
+        Some(&format!("submission:{}", submission.id)),
+        &now,
+        &now,
+    )
+    .await?;
+    let event = AuditEvent {
+        action: "submission.create",
+        object_type: "submission",
+        object_id: &submission.id,
+        change: json!(submission),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    app.jobs_queued.notify_one();
+    metrics::counter!("clearinghouse_submissions_total").increment(1);
+    Ok((true, submission))
+}
+
+/// The idempotency key of a submission sent without one: the file's digest,
+/// and the target and campaign when given (the same file for another target
+/// is another submission).
+fn digest_key(sha256: &str, o: &Checked) -> String {
+    let mut key = format!("sha256:{sha256}");
+    if let Some(t) = &o.target {
+        key.push_str(&format!(" target:{t}"));
+    }
+    if let Some(c) = &o.campaign {
+        key.push_str(&format!(" campaign:{c}"));
+    }
+    key.chars().take(1000).collect()
+}
+
+/// Ends a submission's processing (`done` or `failed`) in one transaction:
+/// the row, the `finding_analysis` job, a `submission.processed`
+/// notification to the submitter's organisation (inbox and webhooks: the
+/// alternative to polling), and the audit entry.
+pub async fn finish(
+    app: &AppState,
+    who: &Principal,
+    s: &Submission,
+    state: &str,
+    error: Option<&str>,
+) -> AppResult<()> {
+    let now = clock::now_text();
+    let mut tx = app.store.begin_write().await?;
+    let Some(current) = store::findings::submissions::get(&mut *tx, &s.id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let current = current.submission;
+    store::jobs::enqueue(
+        &mut *tx,
+        crate::jobs::finding_analysis::KIND,
+        &crate::jobs::finding_analysis::payload(&s.id),
+        Some(&format!("analysis:{}", s.id)),
+        &now,
+        &now,
+    )
+    .await?;
+    store::findings::submissions::finish(&mut *tx, &s.id, state, error, &now).await?;
+    let c = current.counts;
+    let name = current.file_name.as_deref().unwrap_or("a file");
+    let title = match state {
+        "done" => format!(
+            "Submission of {name} processed: {} received, {} new, {} duplicates, {} rejected",
+            c.received, c.new, c.duplicates, c.rejected
+        ),
+        _ => format!("Submission of {name} could not be read"),
+    };
+    let notification = crate::workflows::notifications::NewNotification {
+        org_id: current.org_id.clone(),
+        kind: "submission.processed".to_owned(),
+        exposure_id: None,
+        vuln_id: None,
+        // It names the file and its counts: the submission's labels.
+        tlp: current.tlp.clone(),
+        visibility: current.visibility.clone(),
+        title,
+        body: error.map(|e| format!("Error: {e}")).unwrap_or_default(),
+        data: json!({"submission_id": s.id, "state": state, "counts": c, "error": error}),
+    };
+    crate::workflows::notifications::enqueue(app, &mut tx, notification).await?;
+    let event = AuditEvent {
+        action: "submission.finish",
+        object_type: "submission",
+        object_id: &s.id,
+        change: json!({"state": state, "counts": c, "error": error}),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn format_name(f: findings::FindingFormat) -> &'static str {
+    match f {
+        findings::FindingFormat::Sarif => "sarif",
+        findings::FindingFormat::Osv => "osv",
+        findings::FindingFormat::Csaf => "csaf",
+        findings::FindingFormat::Cve => "cve",
+        findings::FindingFormat::Native => "native",
+    }
+}
+
+/// One submission the caller may read under the one read policy (owned by
+/// the submitting organisation, addressed to the clearinghouse staff,
+/// visibility always applied); 404 otherwise, from one query either way.
+pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Submission> {
+    who.require_scope(Scope::FindingsRead)?;
+    let reader = PolicyReader::of(app, who).await?;
+    get_as(app, who, &reader, id).await
+}
+
+async fn get_as(
+    app: &AppState,
+    who: &Principal,
+    reader: &PolicyReader,
+    id: &str,
+) -> AppResult<Submission> {
+    let s = store::findings::submissions::get_readable(&app.store.pool, id, &reader.filter())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if may_read_submitted(who, &s.tlp, &s.visibility, &s.org_id)? {
+        Ok(s)
+    } else {
+        tracing::error!(submission.id = %id, "read filter and read policy disagree");
+        Err(AppError::NotFound)
+    }
+}
+
+/// Submissions the caller may read, newest first.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<Submission>> {
+    who.require_scope(Scope::FindingsRead)?;
+    let limit = page_size(limit);
+    let reader = PolicyReader::of(app, who).await?;
+    let rows = store::findings::submissions::list_readable(
+        &app.store.pool,
+        &reader.filter(),
+        cursor,
+        limit + 1,
+    )
+    .await?;
+    Ok(into_page(rows, limit, |s| s.id.clone()))
+}
+
+/// Item results in file order from the cursor (a sequence number), at most
+/// `limit`, optionally only one outcome.
+pub async fn items(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    outcome: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<ItemResult>> {
+    who.require_scope(Scope::FindingsRead)?;
+    let reader = PolicyReader::of(app, who).await?;
+    let submission = get_as(app, who, &reader, id).await?;
+    if let Some(o) = outcome
+        && !matches!(o, "new" | "duplicate" | "rejected")
+    {
+        return Err(AppError::invalid(
+            "outcome",
+            "must be new, duplicate or rejected",
+        ));
+    }
+    let limit = page_size(limit);
+    let mut from: i64 = match cursor {
+        Some(c) => c
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid("cursor", "not a cursor of this list"))?
+            .saturating_add(1),
+        None => 0,
+    };
+    let mut out = Vec::new();
+    while (out.len() as i64) <= limit && from < submission.counts.received {
+        let chunk =
+            store::findings::submissions::results(&app.store.pool, id, from, 4, outcome).await?;
+        let Some(last) = chunk.last().map(|r| r.seq) else {
+            break;
+        };
+        out.extend(
+            chunk
+                .into_iter()
+                .filter(|r| r.seq >= from && outcome.is_none_or(|o| r.outcome == o)),
+        );
+        from = last + 1;
+    }
+    hide_unreadable_findings(app, &reader, &mut out).await?;
+    Ok(into_page(out, limit, |r| r.seq.to_string()))
+}
+
+/// A duplicate of a finding the reader cannot read says `duplicate` and
+/// nothing else: no finding id (a sighting gives its submitter the
+/// sighting, not the finding).
+async fn hide_unreadable_findings(
+    app: &AppState,
+    reader: &PolicyReader,
+    items: &mut [ItemResult],
+) -> AppResult<()> {
+    // A `new` item's finding was made by this submission, with its owner
+    // and labels, which the reader has just passed: only duplicates are
+    // looked up (less work for a large file's pages).
+    let made_here: std::collections::HashSet<String> = items
+        .iter()
+        .filter(|r| r.outcome == "new")
+        .filter_map(|r| r.finding_id.clone())
+        .collect();
+    let mut ids: Vec<String> = items
+        .iter()
+        .filter_map(|r| r.finding_id.as_deref())
+        .filter(|id| !made_here.contains(*id))
+        .map(str::to_owned)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut readable =
+        crate::workflows::read_policy::readable_finding_ids(app, reader, &ids).await?;
+    readable.extend(made_here);
+    for item in items {
+        if item
+            .finding_id
+            .as_ref()
+            .is_some_and(|id| !readable.contains(id))
+        {
+            item.finding_id = None;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The frontier-model framework (Sec. 3 of the order): the model registry,
+//! and next to it benchmark suites, evaluation runs, thresholds and
+//! designation inquiries.
+
+pub mod models;
