@@ -1,5 +1,5 @@
-//! SBOM reading: CycloneDX 1.2–1.7 (JSON and XML) and SPDX 2.2–2.3 (JSON and
-//! tag-value) documents become one [`Inventory`] of [`Component`]s (name, version,
+//! SBOM reading: CycloneDX 1.2–1.7 (JSON and XML), SPDX 2.2–2.3 (JSON and
+//! tag-value) and SPDX 3.0 (JSON-LD) documents become one [`Inventory`] of [`Component`]s (name, version,
 //! package URL, CPE), the input of exposure matching.
 //!
 //! [`parse`] detects the format from the content, checks the document's structure
@@ -28,7 +28,9 @@
 //!   they are not what is deployed.
 //! - SPDX: every package (the described package included; SPDX has no separate
 //!   subject element), once per distinct `purl` external reference. Files and
-//!   snippets are not components.
+//!   snippets are not components. In SPDX 3 the packages are the `@graph`
+//!   elements of type `software_Package` and its subclasses (`ai_AIPackage`,
+//!   `dataset_DatasetPackage`).
 //!
 //! Components with equal (package URL, name, version) collapse to the first. A
 //! component name with a control or bidi character ([`crate::text`]) fails the
@@ -56,6 +58,8 @@ pub enum SbomFormat {
     SpdxJson,
     /// SPDX 2.x tag-value (`SPDXVersion: SPDX-2.x`).
     SpdxTagValue,
+    /// SPDX 3.0 JSON-LD (`@context` naming `spdx.org/rdf/3.0.x`).
+    Spdx3JsonLd,
 }
 
 impl SbomFormat {
@@ -66,6 +70,7 @@ impl SbomFormat {
             SbomFormat::CycloneDxXml => "cyclonedx-xml",
             SbomFormat::SpdxJson => "spdx-json",
             SbomFormat::SpdxTagValue => "spdx-tag-value",
+            SbomFormat::Spdx3JsonLd => "spdx3-jsonld",
         }
     }
 }
@@ -111,7 +116,7 @@ pub struct Component {
 pub enum SbomError {
     /// The content is none of the supported formats.
     #[error(
-        "not a recognised SBOM: expected CycloneDX JSON or XML (bomFormat / <bom xmlns=\"http://cyclonedx.org/schema/bom/1.x\">) or SPDX 2.x JSON or tag-value (spdxVersion / SPDXVersion:)"
+        "not a recognised SBOM: expected CycloneDX JSON or XML (bomFormat / <bom xmlns=\"http://cyclonedx.org/schema/bom/1.x\">) or SPDX 2.x JSON or tag-value (spdxVersion / SPDXVersion:) or SPDX 3 JSON-LD (@context)"
     )]
     UnknownFormat,
     /// The JSON or XML is not well-formed.
@@ -251,13 +256,8 @@ fn parse_json(bytes: &[u8]) -> Result<Inventory, SbomError> {
         cyclonedx::json::parse(root)
     } else if root.contains_key("spdxVersion") {
         spdx::json::parse(root)
-    } else if spdx::json::is_spdx3(root) {
-        Err(SbomError::UnsupportedVersion {
-            at: "@context".to_owned(),
-            spec: "SPDX",
-            version: "3".to_owned(),
-            supported: spdx::SUPPORTED,
-        })
+    } else if spdx::jsonld::is_spdx3(root) {
+        spdx::jsonld::parse(root)
     } else {
         Err(SbomError::UnknownFormat)
     }

@@ -67,7 +67,7 @@ fn cyclonedx_conformance_boms() {
 #[derive(Debug, PartialEq)]
 enum Kind {
     Supported,
-    /// CycloneDX 1.0–1.1 or SPDX 3.
+    /// CycloneDX 1.0–1.1.
     Unsupported,
     NotAnSbom,
 }
@@ -93,7 +93,7 @@ fn kind(bytes: &[u8]) -> Kind {
             .get("@context")
             .is_some_and(|c| c.to_string().contains("spdx.org/rdf/3"))
         {
-            Kind::Unsupported
+            Kind::Supported
         } else {
             Kind::NotAnSbom
         }
@@ -134,7 +134,9 @@ const INVALID_FIXTURES: &[(&str, &str)] = &[
 /// Component counts checked independently of this reader (with Python's `json` and
 /// `xml.etree`: components nested anywhere under `components` and `metadata.component`,
 /// the metadata component itself when it has a purl or CPE, distinct by (purl, name,
-/// version); SPDX: packages, once per distinct purl): (file, format, count, subject).
+/// version); SPDX: packages, once per distinct purl; SPDX 3: `@graph` elements of the
+/// package types, purls from `software_packageUrl` and `packageUrl` identifiers):
+/// (file, format, count, subject).
 const COUNTS: &[(&str, SbomFormat, usize, Option<&str>)] = &[
     (
         "e2e/src/test/resources/dtrack-apiserver-4.5.0.bom.json",
@@ -176,6 +178,30 @@ const COUNTS: &[(&str, SbomFormat, usize, Option<&str>)] = &[
         "example6/spdx2.2/example6-lib.spdx",
         SbomFormat::SpdxTagValue,
         5,
+        None,
+    ),
+    (
+        "example11/spdx3.0/sbom.spdx3.json",
+        SbomFormat::Spdx3JsonLd,
+        4,
+        None,
+    ),
+    (
+        "example9/spdx3.0/appbomination.spdx3.json",
+        SbomFormat::Spdx3JsonLd,
+        7,
+        None,
+    ),
+    (
+        "example14/spdx3.0/examplemaven-0.0.1-enriched.spdx3.json",
+        SbomFormat::Spdx3JsonLd,
+        6,
+        None,
+    ),
+    (
+        "ai/example02/spdx3.0/sbom.spdx3.json",
+        SbomFormat::Spdx3JsonLd,
+        2,
         None,
     ),
     (

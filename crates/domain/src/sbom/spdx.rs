@@ -1,7 +1,8 @@
-//! SPDX 2.2 and 2.3: the version check and the package-to-component rule shared by
-//! the JSON and tag-value readers.
+//! SPDX: the 2.2/2.3 version check and the package-to-component rule shared by
+//! the 2.x JSON and tag-value readers and the SPDX 3.0 JSON-LD reader.
 
 pub mod json;
+pub mod jsonld;
 pub mod tag_value;
 
 use super::{Collector, Component, SbomError, purl};

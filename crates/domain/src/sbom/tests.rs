@@ -209,7 +209,7 @@ fn errors_say_where() {
         ),
         (
             r#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]}"#.to_owned(),
-            Some("@context"),
+            Some("@graph"),
         ),
         (TAG_VALUE.replace("SPDX-2.3", "SPDX-3.0"), Some("line 1")),
         // Components.

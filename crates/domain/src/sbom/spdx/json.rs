@@ -8,7 +8,11 @@ use crate::sbom::{Collector, Inventory, SbomError, SbomFormat};
 
 type Object = Map<String, Value>;
 
-fn string<'a>(o: &'a Object, path: &str, key: &str) -> Result<Option<&'a str>, SbomError> {
+pub(super) fn string<'a>(
+    o: &'a Object,
+    path: &str,
+    key: &str,
+) -> Result<Option<&'a str>, SbomError> {
     match o.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -19,13 +23,13 @@ fn string<'a>(o: &'a Object, path: &str, key: &str) -> Result<Option<&'a str>, S
     }
 }
 
-fn required<'a>(o: &'a Object, path: &str, key: &str) -> Result<&'a str, SbomError> {
+pub(super) fn required<'a>(o: &'a Object, path: &str, key: &str) -> Result<&'a str, SbomError> {
     string(o, path, key)?.ok_or_else(|| SbomError::Missing {
         at: join(path, key),
     })
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(super) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
     } else {
@@ -34,7 +38,7 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// Each object of the array at `key` (empty when absent), with its path.
-fn objects<'a>(
+pub(super) fn objects<'a>(
     o: &'a Object,
     path: &str,
     key: &str,
@@ -64,16 +68,6 @@ fn objects<'a>(
             }
         })
         .collect()
-}
-
-/// Whether a JSON object is an SPDX 3 JSON-LD document (`@context` naming SPDX 3).
-pub fn is_spdx3(root: &Object) -> bool {
-    let spdx3 = |v: &Value| v.as_str().is_some_and(|s| s.contains("spdx.org/rdf/3"));
-    match root.get("@context") {
-        Some(Value::Array(items)) => items.iter().any(spdx3),
-        Some(v) => spdx3(v),
-        None => false,
-    }
 }
 
 /// Reads a JSON object that has `spdxVersion`.
