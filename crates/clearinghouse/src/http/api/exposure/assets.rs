@@ -89,7 +89,7 @@ pub async fn update(
 }
 
 /// Upload the asset's SBOM (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON or
-/// tag-value, detected from the content) as the raw body. It replaces the
+/// tag-value, SPDX 3.0 JSON-LD; detected from the content) as the raw body. It replaces the
 /// asset's inventory and is matched against every advisory at once.
 #[utoipa::path(put, path = "/assets/{id}/sbom", tag = "exposure", security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the SBOM file"),
