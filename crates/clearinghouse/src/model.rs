@@ -110,6 +110,16 @@ pub struct UserWithRequest {
     pub role_request: Option<Approval>,
 }
 
+/// A new organisation, with the pending two-person request for the flags
+/// asked for, if any (the flags are not set until a second coordinator
+/// approves it).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationWithRequest {
+    #[serde(flatten)]
+    pub org: Organization,
+    pub flags_request: Option<Approval>,
+}
+
 /// A document shared between organisations: the generic labelled record.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Document {

@@ -46,6 +46,9 @@ pub enum ApprovalAction {
     ReleaseProofOfConcept,
     /// Grant privileged roles ([`Role::is_privileged`]) to a user.
     GrantRole,
+    /// Mark an organisation vetted (it then receives embargoed advisories)
+    /// or a trusted partner, or clear either flag.
+    SetOrganizationFlags,
 }
 
 impl ApprovalAction {
@@ -53,6 +56,7 @@ impl ApprovalAction {
         ApprovalAction::GrantAuthorizations,
         ApprovalAction::ReleaseProofOfConcept,
         ApprovalAction::GrantRole,
+        ApprovalAction::SetOrganizationFlags,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl ApprovalAction {
             ApprovalAction::GrantAuthorizations => "grant_authorizations",
             ApprovalAction::ReleaseProofOfConcept => "release_proof_of_concept",
             ApprovalAction::GrantRole => "grant_role",
+            ApprovalAction::SetOrganizationFlags => "set_organization_flags",
         }
     }
 
@@ -71,7 +76,9 @@ impl ApprovalAction {
     pub fn approver_role(self) -> Role {
         match self {
             ApprovalAction::GrantAuthorizations | ApprovalAction::GrantRole => Role::PlatformAdmin,
-            ApprovalAction::ReleaseProofOfConcept => Role::Coordinator,
+            ApprovalAction::ReleaseProofOfConcept | ApprovalAction::SetOrganizationFlags => {
+                Role::Coordinator
+            }
         }
     }
 }
@@ -96,6 +103,12 @@ pub enum ApprovalRequest {
         user_id: String,
         roles: Vec<Role>,
     },
+    /// The flags to set (`None` leaves a flag as it is).
+    SetOrganizationFlags {
+        org_id: String,
+        vetted: Option<bool>,
+        trusted_partner: Option<bool>,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -106,6 +119,8 @@ pub enum Concerns<'a> {
     User(&'a str),
     /// A proof-of-concept artifact (and through it, its finding).
     ProofOfConcept(&'a str),
+    /// An organisation (flags).
+    Organization(&'a str),
 }
 
 impl ApprovalRequest {
@@ -114,6 +129,7 @@ impl ApprovalRequest {
             ApprovalRequest::GrantAuthorizations { .. } => ApprovalAction::GrantAuthorizations,
             ApprovalRequest::ReleaseProofOfConcept { .. } => ApprovalAction::ReleaseProofOfConcept,
             ApprovalRequest::GrantRole { .. } => ApprovalAction::GrantRole,
+            ApprovalRequest::SetOrganizationFlags { .. } => ApprovalAction::SetOrganizationFlags,
         }
     }
 
@@ -124,6 +140,7 @@ impl ApprovalRequest {
             ApprovalRequest::ReleaseProofOfConcept { poc_id, .. } => {
                 Concerns::ProofOfConcept(poc_id)
             }
+            ApprovalRequest::SetOrganizationFlags { org_id, .. } => Concerns::Organization(org_id),
         }
     }
 

@@ -53,9 +53,13 @@
 //!
 //! Hex SHA-256 over the target's [`Target::identity`] (never its version or revision:
 //! the same bug in paramiko 2.4.0 and 2.4.1 is one finding seen in both), the rule, and
-//! either the tool's own SARIF `fingerprints`/`partialFingerprints` (or the native
-//! `fingerprint`) when given, else the normalised location path, start line, function
-//! and the whitespace-collapsed snippet.
+//! either the tool's own SARIF `fingerprints` (or the native `fingerprint`) when
+//! given, or its `partialFingerprints` together with the normalised path (a partial
+//! fingerprint such as CodeQL's line hash is equal for equal lines in two files),
+//! else the normalised location path, start line, function and the
+//! whitespace-collapsed snippet — for a SARIF result without a line or snippet, its
+//! message stands in for the snippet, so two different results of one rule in one
+//! file stay two findings.
 
 mod advisories;
 mod native;

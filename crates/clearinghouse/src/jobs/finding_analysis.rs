@@ -147,19 +147,86 @@ pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
         if page.is_empty() {
             return Ok(());
         }
-        analyse_page(app, &who, &payload.submission_id, &page)
-            .await
-            .map_err(failed)?;
+        analyse_page(app, &who, &payload.submission_id, &page).await?;
     }
 }
 
+/// What a page is compared and linked against, read before any write.
+struct PageContext {
+    index: Index,
+    by_alias: HashMap<String, String>,
+    vulns: HashMap<String, Vulnerability>,
+    /// Stored, analysed candidates per (target identity, path), newest last.
+    stored: HashMap<(String, Option<String>), Vec<Candidate>>,
+}
+
+/// One page in three steps, so the database's write lock is held only for
+/// the writes: reads on a pooled connection, the CPU work (signatures and
+/// comparisons) on a blocking thread, then one short write transaction.
+/// (Holding the lock through the comparisons of a 300,000-result upload
+/// once stalled every other write, sign-ins included, for minutes.)
 async fn analyse_page(
     app: &AppState,
     who: &Principal,
     submission_id: &str,
     page: &[AnalysisRow],
+) -> Result<(), JobError> {
+    let context = {
+        let mut conn = app.store.pool.acquire().await.map_err(failed)?;
+        read_context(&mut conn, page).await.map_err(failed)?
+    };
+    let rows = page.to_vec();
+    let (results, pairs) = tokio::task::spawn_blocking(move || compare(&rows, &context))
+        .await
+        .map_err(failed)?;
+    write_page(app, who, submission_id, &results, &pairs)
+        .await
+        .map_err(failed)
+}
+
+async fn write_page(
+    app: &AppState,
+    who: &Principal,
+    submission_id: &str,
+    results: &[(String, Vec<u8>, Option<String>)],
+    pairs: &[(String, String, f64)],
 ) -> Result<(), store::StoreError> {
+    let analysed: Vec<Analysed<'_>> = results
+        .iter()
+        .map(|(id, signature, known)| Analysed {
+            id,
+            signature: signature.clone(),
+            known_vuln_id: known.clone(),
+        })
+        .collect();
     let mut tx = app.store.begin_write().await?;
+    store::findings::set_analysed(&mut tx, &analysed).await?;
+    store::findings::insert_similarities(&mut tx, pairs).await?;
+    // Ids and a digest of what was written, never content.
+    let written = json!({
+        "known": analysed.iter().map(|a| (a.id, &a.known_vuln_id)).collect::<Vec<_>>(),
+        "possible_duplicates": pairs.iter().map(|(a, b, _)| (a, b)).collect::<Vec<_>>(),
+    });
+    let event = AuditEvent {
+        action: "finding.analyse",
+        object_type: "submission",
+        object_id: submission_id,
+        change: json!({
+            "analysed": analysed.len(),
+            "known_links": analysed.iter().filter(|a| a.known_vuln_id.is_some()).count(),
+            "possible_duplicates": pairs.len(),
+            "sha256": hex::encode(Sha256::digest(written.to_string().as_bytes())),
+        }),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn read_context(
+    conn: &mut sqlx::AnyConnection,
+    page: &[AnalysisRow],
+) -> Result<PageContext, store::StoreError> {
     // Known vulnerabilities: the package index of the page's packages, and
     // every alias the page names, each read once.
     let mut keys: Vec<String> = page
@@ -169,7 +236,7 @@ async fn analyse_page(
         .collect();
     keys.sort();
     keys.dedup();
-    let index = Index::from_rows(store::advisories::affected_with_keys(&mut tx, &keys).await?);
+    let index = Index::from_rows(store::advisories::affected_with_keys(conn, &keys).await?);
     let mut vuln_ids: Vec<String> = keys
         .iter()
         .flat_map(|k| index.entries(k).iter().map(|a| a.vuln_id.clone()))
@@ -177,41 +244,66 @@ async fn analyse_page(
     let mut aliases: Vec<String> = page.iter().flat_map(|f| f.aliases.clone()).collect();
     aliases.sort();
     aliases.dedup();
-    let by_alias = store::advisories::vuln_ids_for(&mut tx, &aliases).await?;
+    let by_alias = store::advisories::vuln_ids_for(conn, &aliases).await?;
     vuln_ids.extend(by_alias.values().cloned());
     vuln_ids.sort();
     vuln_ids.dedup();
-    let vulns = store::advisories::vulnerabilities(&mut tx, &vuln_ids).await?;
+    let vulns = store::advisories::vulnerabilities(conn, &vuln_ids).await?;
+    // Candidates per (target, path), read once per page.
+    let mut stored = HashMap::new();
+    for f in page {
+        let key = (f.target_identity.clone(), f.location_path.clone());
+        if stored.contains_key(&key) {
+            continue;
+        }
+        let rows = store::findings::near_candidates(
+            &mut *conn,
+            &f.target_identity,
+            f.location_path.as_deref(),
+            MAX_CANDIDATES,
+        )
+        .await?;
+        let found: Vec<Candidate> = rows
+            .iter()
+            .rev()
+            .filter_map(|c| {
+                let sig = Signature::from_bytes(c.signature.as_deref()?).ok()?;
+                Some(Candidate::of(c, sig))
+            })
+            .collect();
+        stored.insert(key, found);
+    }
+    Ok(PageContext {
+        index,
+        by_alias,
+        vulns,
+        stored,
+    })
+}
 
-    // Candidates per (target, path), read once per page; findings of the
-    // page join them as they are analysed.
-    let mut groups: HashMap<(String, Option<String>), Vec<Candidate>> = HashMap::new();
-    let mut page_seen: Vec<Candidate> = Vec::new();
+/// (finding id, signature, known vulnerability) per finding of the page,
+/// and the possible-duplicate pairs with their similarity.
+type Compared = (
+    Vec<(String, Vec<u8>, Option<String>)>,
+    Vec<(String, String, f64)>,
+);
+
+/// Signs each finding of the page, compares it with its candidates (stored
+/// ones, and those of the page analysed before it) and finds the known
+/// vulnerability it names or whose range it falls in. Pure CPU work.
+fn compare(page: &[AnalysisRow], context: &PageContext) -> Compared {
+    let PageContext {
+        index,
+        by_alias,
+        vulns,
+        stored,
+    } = context;
+    let mut groups = stored.clone();
     let mut pairs = Vec::new();
     let mut analysed = Vec::with_capacity(page.len());
     for f in page {
         let sig = signature_of(f);
         let key = (f.target_identity.clone(), f.location_path.clone());
-        if !groups.contains_key(&key) {
-            let stored = store::findings::near_candidates(
-                &mut *tx,
-                &f.target_identity,
-                f.location_path.as_deref(),
-                MAX_CANDIDATES,
-            )
-            .await?;
-            let mut found: Vec<Candidate> = stored
-                .iter()
-                .rev()
-                .filter_map(|c| {
-                    let sig = Signature::from_bytes(c.signature.as_deref()?).ok()?;
-                    Some(Candidate::of(c, sig))
-                })
-                .collect();
-            // Findings analysed earlier in this page are not stored yet.
-            found.extend(page_seen.iter().filter(|c| c.near(&key.0, &key.1)).cloned());
-            groups.insert(key.clone(), found);
-        }
         let group = groups.get(&key).map_or(&[][..], Vec::as_slice);
         for c in group.iter().rev().take(MAX_CANDIDATES as usize) {
             if c.distinct_report(f) {
@@ -250,40 +342,15 @@ async fn analyse_page(
                 })
                 .map(|a| a.vuln_id.clone());
         }
-        // Later findings of the page compare against this one too: in its
-        // own group, and in its target's groups it would be a candidate of.
+        // Later findings of the page compare against this one too, in every
+        // group of the page it would be a candidate of.
         let me = Candidate::of(f, sig.clone());
         for ((identity, path), members) in groups.iter_mut() {
             if me.near(identity, path) {
                 members.push(me.clone());
             }
         }
-        page_seen.push(me);
-        analysed.push(Analysed {
-            id: &f.id,
-            signature: sig.to_bytes(),
-            known_vuln_id: known,
-        });
+        analysed.push((f.id.clone(), sig.to_bytes(), known));
     }
-    store::findings::set_analysed(&mut tx, &analysed).await?;
-    store::findings::insert_similarities(&mut tx, &pairs).await?;
-    // Ids and a digest of what was written, never content.
-    let written = json!({
-        "known": analysed.iter().map(|a| (a.id, &a.known_vuln_id)).collect::<Vec<_>>(),
-        "possible_duplicates": pairs.iter().map(|(a, b, _)| (a, b)).collect::<Vec<_>>(),
-    });
-    let event = AuditEvent {
-        action: "finding.analyse",
-        object_type: "submission",
-        object_id: submission_id,
-        change: json!({
-            "analysed": analysed.len(),
-            "known_links": analysed.iter().filter(|a| a.known_vuln_id.is_some()).count(),
-            "possible_duplicates": pairs.len(),
-            "sha256": hex::encode(Sha256::digest(written.to_string().as_bytes())),
-        }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    Ok(())
+    (analysed, pairs)
 }

@@ -149,6 +149,7 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
                 .map(drop)
         }
         Concerns::ProofOfConcept(id) => super::findings::pocs::get(app, who, id).await.map(drop),
+        Concerns::Organization(id) => super::accounts::orgs::get(app, who, id).await.map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -398,6 +399,20 @@ async fn apply(
                 object_type: "poc",
                 object_id: r.poc_id,
                 change: json!({"approval": a.id, "user_id": r.user_id, "expires_at": r.expires_at}),
+            }])
+        }
+        ApprovalRequest::SetOrganizationFlags {
+            org_id,
+            vetted,
+            trusted_partner,
+        } => {
+            let org =
+                super::accounts::orgs::apply_flags(tx, org_id, *vetted, *trusted_partner).await?;
+            Ok(vec![Effect {
+                action: "org.set_flags",
+                object_type: "organization",
+                object_id: org.id,
+                change: json!({"vetted": org.vetted, "trusted_partner": org.trusted_partner, "approval": a.id}),
             }])
         }
     }

@@ -13,7 +13,7 @@ use crate::harness::{ADMIN_PASSWORD, TestApp};
 use crate::submit_cli::cli;
 
 /// The actions of every audit entry about `object_id`, in order.
-async fn audit_actions(app: &TestApp, object_id: &str) -> Vec<String> {
+pub async fn audit_actions(app: &TestApp, object_id: &str) -> Vec<String> {
     let (_, cp) = app.get(&app.admin_token, "/api/v1/audit/checkpoint").await;
     let n = cp["tree_size"].as_u64().unwrap();
     let path = format!("/api/v1/audit/entries?start=0&end={n}");

@@ -291,7 +291,8 @@ async fn register_an_organisation() {
 
         let cells = xtext(c, &row("orgs", "Grid Operator Ltd")).await;
         assert!(
-            cells.contains("critical_infrastructure_operator energy yes no"),
+            // The vetted flag waits for a second coordinator's approval.
+            cells.contains("critical_infrastructure_operator energy no no"),
             "{cells}"
         );
         assert_eq!(path(c).await, "/orgs");

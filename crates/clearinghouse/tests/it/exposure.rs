@@ -346,15 +346,7 @@ async fn embargo_reaches_only_vetted_exposed_operators(app: TestApp) {
     let admin = app.admin_token.clone();
     let (vetted_org, vetted) = operator(&app, "Water District").await;
     let (_, unvetted) = operator(&app, "Small Clinic").await;
-    let (s, v) = app
-        .send(
-            reqwest::Method::PATCH,
-            &admin,
-            &format!("/api/v1/orgs/{vetted_org}"),
-            &json!({"vetted": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    crate::org_flags::set_flags(&app, &vetted_org, json!({"vetted": true})).await;
     for token in [&vetted, &unvetted] {
         let id = asset(&app, token, "scada", true).await;
         upload(&app, token, &id, cyclonedx(&[("paramiko", "2.4.0")])).await;

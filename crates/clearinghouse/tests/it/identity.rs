@@ -245,16 +245,15 @@ async fn organisations(app: TestApp) {
     let vetted = json!({"vetted": true});
     send(&app, Method::PATCH, &member, &path, vetted.clone(), 403).await;
     assert_eq!(tree_size(&app).await, before);
-    let v = send(&app, Method::PATCH, t, &path, vetted.clone(), 200).await;
-    assert_eq!(v["vetted"], true, "{v}");
-    assert_eq!(v["trusted_partner"], false, "{v}");
-    let v = get(&app, &member, &path, 200).await;
-    assert_eq!(v["vetted"], true, "{v}");
-    assert_eq!(v["trusted_partner"], false, "{v}");
+    let v = send(&app, Method::PATCH, t, &path, vetted.clone(), 202).await;
+    assert_eq!(v["action"], "set_organization_flags", "{v}");
     assert_eq!(tree_size(&app).await, before + 1);
     let entry = audit_entry(&app, before).await;
-    assert_eq!(entry["action"], "org.set_flags");
-    assert_eq!(entry["object"]["id"], id);
+    assert_eq!(entry["action"], "approval.request");
+    crate::org_flags::set_flags(&app, id, json!({"trusted_partner": true})).await;
+    let v = get(&app, &member, &path, 200).await;
+    assert_eq!(v["vetted"], false, "{v}");
+    assert_eq!(v["trusted_partner"], true, "{v}");
     let nope = format!("{ORGS}/nope");
     send(&app, Method::PATCH, t, &nope, vetted, 404).await;
 }

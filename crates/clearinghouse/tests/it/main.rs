@@ -33,6 +33,7 @@ mod labels_property;
 mod login_throttle;
 mod migrations;
 mod notifications;
+mod org_flags;
 mod pocs;
 mod read_policy;
 mod scale_out;

@@ -257,3 +257,33 @@ fn cisa_csaf_documents_become_product_findings() {
     println!("cisa-csaf: {docs} documents, {findings} findings, {rejected} rejected");
     assert!(findings as usize >= docs);
 }
+
+/// DefectDojo's real CodeQL log: CodeQL's `primaryLocationLineHash` is equal for
+/// equal lines in different files (`py/unused-import` at line 6 of two scripts), so
+/// the partial fingerprint counts only with the path. The count of distinct
+/// (rule, path, partial fingerprints) is read independently here: every one of the
+/// 72 results is a finding of its own.
+#[test]
+fn codeql_partial_fingerprints_are_kept_apart_by_path() {
+    let Some(dir) = sub_dir("defectdojo-scans/unittests/scans/sarif") else {
+        return;
+    };
+    let bytes = read(&dir.join("codeQL-output.sarif"));
+    let doc: Value = serde_json::from_slice(&bytes).expect("json");
+    let mut distinct = std::collections::HashSet::new();
+    for run in doc["runs"].as_array().expect("runs") {
+        for r in run["results"].as_array().expect("results") {
+            let path = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            distinct.insert((
+                r["ruleId"].to_string(),
+                path.to_string(),
+                r["partialFingerprints"].to_string(),
+            ));
+        }
+    }
+    let (items, result) = parse(&bytes, FindingFormat::Sarif);
+    result.expect("parses");
+    let fps: std::collections::HashSet<String> = fingerprints(&items).into_iter().collect();
+    assert_eq!(distinct.len(), 72);
+    assert_eq!(fps.len(), distinct.len());
+}

@@ -247,12 +247,17 @@ pub(super) fn convert(
         scan_ids(&mut aliases, id);
     }
 
-    let sarif_fp = tool_fingerprint(&r);
+    let path = location.as_ref().and_then(|l| l.path.as_deref());
+    let sarif_fp = tool_fingerprint(&r, path);
+    // Without a line or a snippet, the message is what tells two results
+    // of one rule in one file apart (DAST and AI scanners report so).
+    let no_region = location.as_ref().is_none_or(|l| l.start_line.is_none());
+    let evidence = snippet.or((no_region && !message.trim().is_empty()).then_some(message));
     let fp = fingerprint(
         &target.identity(),
         rule_id.as_deref(),
         location.as_ref(),
-        snippet,
+        evidence,
         sarif_fp.as_deref(),
     );
     Item::Finding(Box::new(Finding {
@@ -312,14 +317,20 @@ fn severity(r: &Value, rule: Option<&Rule>) -> Option<Severity> {
 
 /// The tool's own fingerprints (`fingerprints`, else `partialFingerprints`) as one
 /// string, keys sorted; non-string values (seen in real files) as compact JSON.
-fn tool_fingerprint(r: &Value) -> Option<String> {
-    let map = ["fingerprints", "partialFingerprints"]
-        .iter()
-        .find_map(|k| {
-            r.get(*k)
-                .and_then(Value::as_object)
-                .filter(|m| !m.is_empty())
-        })?;
+/// Partial fingerprints are partial: CodeQL's `primaryLocationLineHash` hashes
+/// the text of a line, equal in two files holding the same line, so, as GitHub
+/// code scanning does, they count only together with the result's normalised
+/// `path`.
+fn tool_fingerprint(r: &Value, path: Option<&str>) -> Option<String> {
+    let object = |k: &str| {
+        r.get(k)
+            .and_then(Value::as_object)
+            .filter(|m| !m.is_empty())
+    };
+    let (map, partial) = match object("fingerprints") {
+        Some(m) => (m, false),
+        None => (object("partialFingerprints")?, true),
+    };
     let mut parts: Vec<String> = map
         .iter()
         .map(|(k, v)| match v {
@@ -328,6 +339,9 @@ fn tool_fingerprint(r: &Value) -> Option<String> {
         })
         .collect();
     parts.sort();
+    if partial {
+        parts.push(format!("path={}", path.unwrap_or("")));
+    }
     Some(parts.join("\n"))
 }
 

@@ -233,7 +233,8 @@ fn sarif_results_map_rules_locations_and_targets() {
             Some("py/sql-injection"),
             None,
             None,
-            Some("primaryLocationLineHash=abc:1")
+            // A partial fingerprint counts with the normalised path.
+            Some("primaryLocationLineHash=abc:1\npath=/app/db.py")
         )
     );
 
@@ -435,4 +436,41 @@ fn id_scanning_steps_over_multibyte_characters() {
         "M=\"H\u{6e078}=:V and CVE-2018-1000805, ghsa-f8q4-jwww-x3wv \u{e9}",
     );
     assert_eq!(ids, ["CVE-2018-1000805", "GHSA-f8q4-jwww-x3wv"]);
+}
+
+/// Two results of one rule in one file without a line are told apart by their
+/// messages; the same message twice is one finding.
+#[test]
+fn results_without_a_region_are_told_apart_by_message() {
+    let doc = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "zap"}}, "results": [
+      {"ruleId": "GENERIC", "message": {"text": "SQL injection in /login"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app.py"}}}]},
+      {"ruleId": "GENERIC", "message": {"text": "Remote code execution through pickle.loads"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "app.py"}}}]},
+      {"message": {"text": "Hardcoded AWS key"}},
+      {"message": {"text": "Path traversal in download endpoint"}},
+      {"message": {"text": "Path traversal in download endpoint"}},
+      {"ruleId": "L", "message": {"text": "first"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 3}}}]},
+      {"ruleId": "L", "message": {"text": "second, same line"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a.py"}, "region": {"startLine": 3}}}]},
+      {"ruleId": "P", "message": {"text": "x"}, "partialFingerprints": {"primaryLocationLineHash": "h:1"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "one.py"}, "region": {"startLine": 6}}}]},
+      {"ruleId": "P", "message": {"text": "x"}, "partialFingerprints": {"primaryLocationLineHash": "h:1"},
+       "locations": [{"physicalLocation": {"artifactLocation": {"uri": "two.py"}, "region": {"startLine": 6}}}]}
+    ]}]}"#;
+    let (items, result) = run(doc, FindingFormat::Sarif, Some("pkg:pypi/dedupcheck@1.0"));
+    result.expect("parses");
+    let fps: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Item::Finding(f) => f.fingerprint.clone(),
+            Item::Rejected(r) => panic!("rejected: {r:?}"),
+        })
+        .collect();
+    assert_ne!(fps[0], fps[1], "different messages, no line");
+    assert_ne!(fps[2], fps[3], "no rule, no location, different messages");
+    assert_eq!(fps[3], fps[4], "the same message twice is one finding");
+    assert_eq!(fps[5], fps[6], "with a line, the message does not count");
+    assert_ne!(fps[7], fps[8], "one partial fingerprint in two files");
 }

@@ -87,11 +87,10 @@ fn kind(bytes: &[u8]) -> Kind {
             } else {
                 Kind::Supported
             }
-        } else if doc.contains_key("spdxVersion") {
-            Kind::Supported
-        } else if doc
-            .get("@context")
-            .is_some_and(|c| c.to_string().contains("spdx.org/rdf/3"))
+        } else if doc.contains_key("spdxVersion")
+            || doc
+                .get("@context")
+                .is_some_and(|c| c.to_string().contains("spdx.org/rdf/3"))
         {
             Kind::Supported
         } else {

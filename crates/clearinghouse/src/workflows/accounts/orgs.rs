@@ -1,5 +1,10 @@
-//! Organisations: register, list, read, and set the vetted / trusted-partner flags.
+//! Organisations: register, list, read, and set the vetted / trusted-partner
+//! flags. A flag changes only through a two-person request
+//! (`set_organization_flags`, approved by a second coordinator): `vetted`
+//! opens the embargo channel to an organisation, so one person (or one
+//! stolen token) must not be able to set it.
 
+use clearinghouse_domain::approval::ApprovalRequest;
 use clearinghouse_domain::identity::{OrgKind, Role, Scope, Sector, validate_display_name};
 use serde::Deserialize;
 use serde_json::json;
@@ -10,7 +15,7 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::model::{Organization, Page};
+use crate::model::{Approval, Organization, OrganizationWithRequest, Page};
 use crate::store;
 use crate::workflows::{into_page, new_id, page_size};
 
@@ -68,11 +73,13 @@ pub fn validate(input: &NewOrganization) -> AppResult<(String, OrgKind, Option<S
     Ok((name, kind, sector))
 }
 
+/// Registers an organisation without flags, and files the request for the
+/// flags asked for, if any.
 pub async fn create(
     app: &AppState,
     who: &Principal,
     input: NewOrganization,
-) -> AppResult<Organization> {
+) -> AppResult<OrganizationWithRequest> {
     who.require(Scope::OrgsWrite, &[Role::PlatformAdmin, Role::Coordinator])?;
     let (name, kind, sector) = validate(&input)?;
     let org = Organization {
@@ -80,8 +87,8 @@ pub async fn create(
         name,
         kind: kind.as_str().to_owned(),
         sector: sector.map(|s| s.as_str().to_owned()),
-        vetted: input.vetted,
-        trusted_partner: input.trusted_partner,
+        vetted: false,
+        trusted_partner: false,
         created_at: clock::now_text(),
         archived_at: None,
         archive_reason: None,
@@ -95,8 +102,17 @@ pub async fn create(
         change: json!(org),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    let flags = OrganizationFlags {
+        vetted: input.vetted.then_some(true),
+        trusted_partner: input.trusted_partner.then_some(true),
+    };
+    let flags_request = if flags.vetted.is_some() || flags.trusted_partner.is_some() {
+        Some(request_flags(app, &mut tx, who, &org, flags).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
-    Ok(org)
+    Ok(OrganizationWithRequest { org, flags_request })
 }
 
 /// The organisation directory is visible to every signed-in principal: it is
@@ -121,29 +137,79 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Organiz
         .ok_or(AppError::NotFound)
 }
 
+/// Asks for the flags to change: a pending two-person request that a
+/// second coordinator approves ([`apply_flags`] then runs). A request that
+/// changes nothing is 422.
 pub async fn set_flags(
     app: &AppState,
     who: &Principal,
     id: &str,
     flags: OrganizationFlags,
-) -> AppResult<Organization> {
-    who.require(Scope::OrgsWrite, &[Role::PlatformAdmin, Role::Coordinator])?;
+) -> AppResult<Approval> {
+    who.require_scope(Scope::OrgsWrite)?;
     let mut tx = app.store.begin_write().await?;
     let current = store::accounts::orgs::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let vetted = flags.vetted.unwrap_or(current.vetted);
-    let trusted = flags.trusted_partner.unwrap_or(current.trusted_partner);
-    store::accounts::orgs::set_flags(&mut *tx, id, vetted, trusted).await?;
-    let change = json!({"vetted": vetted, "trusted_partner": trusted});
-    let event = AuditEvent {
-        action: "org.set_flags",
-        object_type: "organization",
-        object_id: id,
-        change,
+    who.require(Scope::OrgsWrite, &[Role::PlatformAdmin, Role::Coordinator])?;
+    let flags = OrganizationFlags {
+        vetted: flags.vetted.filter(|v| *v != current.vetted),
+        trusted_partner: flags
+            .trusted_partner
+            .filter(|t| *t != current.trusted_partner),
     };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    if flags.vetted.is_none() && flags.trusted_partner.is_none() {
+        return Err(AppError::invalid(
+            "vetted",
+            "the organisation already has these flags: nothing to change",
+        ));
+    }
+    let approval = request_flags(app, &mut tx, who, &current, flags).await?;
     tx.commit().await?;
+    Ok(approval)
+}
+
+async fn request_flags(
+    app: &AppState,
+    tx: &mut store::Tx,
+    who: &Principal,
+    org: &Organization,
+    flags: OrganizationFlags,
+) -> AppResult<Approval> {
+    let mut changes = Vec::new();
+    if let Some(v) = flags.vetted {
+        changes.push(if v { "mark vetted" } else { "clear vetted" });
+    }
+    if let Some(t) = flags.trusted_partner {
+        changes.push(if t {
+            "mark trusted partner"
+        } else {
+            "clear trusted partner"
+        });
+    }
+    let summary = format!("{}: {}", changes.join(", "), org.name);
+    let request = ApprovalRequest::SetOrganizationFlags {
+        org_id: org.id.clone(),
+        vetted: flags.vetted,
+        trusted_partner: flags.trusted_partner,
+    };
+    crate::workflows::approvals::file(app, tx, who, request, summary).await
+}
+
+/// The effect of an approved `set_organization_flags` request, in the
+/// decision's transaction.
+pub(crate) async fn apply_flags(
+    tx: &mut store::Tx,
+    id: &str,
+    vetted: Option<bool>,
+    trusted_partner: Option<bool>,
+) -> AppResult<Organization> {
+    let current = store::accounts::orgs::get(&mut **tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let vetted = vetted.unwrap_or(current.vetted);
+    let trusted = trusted_partner.unwrap_or(current.trusted_partner);
+    store::accounts::orgs::set_flags(&mut **tx, id, vetted, trusted).await?;
     Ok(Organization {
         vetted,
         trusted_partner: trusted,

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
-use crate::model::{Organization, Page};
+use crate::model::{Approval, Organization, OrganizationWithRequest, Page};
 use crate::workflows::accounts::orgs::{self, NewOrganization, OrganizationFlags};
 use crate::workflows::archive::{self, ArchiveRequest};
 
@@ -32,14 +32,17 @@ pub struct ArchiveOrgQuery {
     pub disable_users: Option<bool>,
 }
 
-/// Register an organisation (platform admins and coordinators).
+/// Register an organisation (platform admins and coordinators). The
+/// `vetted` and `trusted_partner` flags asked for are not set at once: they
+/// are filed as a two-person request (`flags_request`) that a second
+/// coordinator approves.
 #[utoipa::path(post, path = "/orgs", tag = "organisations", security(("bearer" = [])), request_body = NewOrganization,
-    responses((status = 201, body = Organization), (status = 422, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, body = OrganizationWithRequest), (status = 422, body = Problem), (status = 409, body = Problem)))]
 pub async fn create(
     State(app): State<AppState>,
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewOrganization>,
-) -> AppResult<(StatusCode, Json<Organization>)> {
+) -> AppResult<(StatusCode, Json<OrganizationWithRequest>)> {
     Ok((
         StatusCode::CREATED,
         Json(orgs::create(&app, &who, input).await?),
@@ -77,16 +80,21 @@ pub async fn get(
     Ok(Json(orgs::get(&app, &who, &id).await?))
 }
 
-/// Set the vetted and trusted-partner flags.
+/// Ask to set or clear the vetted and trusted-partner flags: a pending
+/// two-person request (`set_organization_flags`) that a second coordinator
+/// approves (`POST /approvals/{id}/decision`); 422 when nothing would change.
 #[utoipa::path(patch, path = "/orgs/{id}", tag = "organisations", security(("bearer" = [])), request_body = OrganizationFlags,
-    responses((status = 200, body = Organization), (status = 404, body = Problem)))]
+    responses((status = 202, body = Approval), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<OrganizationFlags>,
-) -> AppResult<Json<Organization>> {
-    Ok(Json(orgs::set_flags(&app, &who, &id, input).await?))
+) -> AppResult<(StatusCode, Json<Approval>)> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(orgs::set_flags(&app, &who, &id, input).await?),
+    ))
 }
 
 /// Archive an organisation (platform admins), with a reason. Its records
