@@ -237,15 +237,22 @@ both_backends!(intake_and_exact_dedup, intake_and_exact_dedup);
 
 async fn idempotency_key_and_labels(app: TestApp) {
     let (_, token) = reporter(&app, "lab").await;
-    let one = native(&[finding("A", "a.py", 1)]);
+    let one_again = || native(&[finding("A", "a.py", 1)]);
+    let one = one_again();
     let (status, first) = submit(&app, &token, one, "", Some("run-42")).await;
     assert_eq!(status, 202);
-    // Same key, other bytes: still the first.
-    let two = native(&[finding("B", "b.py", 2)]);
-    let (status, again) = submit(&app, &token, two, "", Some("run-42")).await;
+    // Same key, same bytes (a retry): the first submission.
+    let (status, again) = submit(&app, &token, one_again(), "", Some("run-42")).await;
     assert_eq!(status, 200);
     assert_eq!(again["id"], first["id"]);
+    // Same key, other bytes: refused, naming the key, nothing stored.
+    let two = native(&[finding("B", "b.py", 2)]);
+    let (status, p) = submit(&app, &token, two, "", Some("run-42")).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(p["field"], "Idempotency-Key", "{p}");
     drain(&app).await;
+    let (_, mine) = app.get(&token, "/api/v1/submissions").await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
 
     // A label the reporter does not hold is refused; one it holds applies.
     let (status, p) = submit(

@@ -228,3 +228,61 @@ both_backends!(
     an_admin_reset_ends_every_session,
     an_admin_reset_ends_every_session
 );
+
+/// Guessing the current password through `POST /me/password` (with a stolen
+/// token) counts against the account like failed sign-ins: locked after 5.
+async fn current_password_guesses_are_throttled(app: TestApp) {
+    let org = app.org("Alpha", "vendor").await;
+    let (_, token) = app.user(&org, "rhea", &["member"]).await;
+    let guess = json!({"current_password": WRONG, "new_password": "another long passphrase"});
+    for _ in 0..5 {
+        let (s, v) = app.post(&token, "/api/v1/me/password", &guess).await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["field"], "current_password", "{v}");
+    }
+    let right =
+        json!({"current_password": ADMIN_PASSWORD, "new_password": "another long passphrase"});
+    let (s, v) = app.post(&token, "/api/v1/me/password", &right).await;
+    assert_eq!(s, 429, "locked, even for the right password: {v}");
+    assert_eq!(sign_in(&app, "rhea", ADMIN_PASSWORD).await.0, 429);
+}
+both_backends!(
+    current_password_guesses_are_throttled,
+    current_password_guesses_are_throttled
+);
+
+/// A sign-in form posted by a page of another site (login CSRF) is refused
+/// and sets no session; the site's own form and clients without browser
+/// headers sign in.
+async fn sign_in_from_another_site_is_refused(app: TestApp) {
+    app.user(&app.org("Alpha", "vendor").await, "sam", &["member"])
+        .await;
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let cases = [
+        (vec![("sec-fetch-site", "cross-site")], 403),
+        (vec![("sec-fetch-site", "same-site")], 403),
+        (vec![("origin", "http://evil.example")], 403),
+        (vec![("origin", "null")], 403),
+        (vec![("sec-fetch-site", "same-origin")], 303),
+        (vec![("origin", app.base.as_str())], 303),
+        (vec![], 303),
+    ];
+    for (headers, expected) in cases {
+        let mut req = app
+            .client
+            .post(app.url("/login"))
+            .header("host", &host)
+            .form(&[("username", "sam"), ("password", ADMIN_PASSWORD)]);
+        for (k, v) in &headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.unwrap();
+        let cookie = resp.headers().get_all("set-cookie").iter().count();
+        assert_eq!(resp.status().as_u16(), expected, "{headers:?}");
+        assert_eq!(cookie > 0, expected == 303, "{headers:?}");
+    }
+}
+both_backends!(
+    sign_in_from_another_site_is_refused,
+    sign_in_from_another_site_is_refused
+);

@@ -103,6 +103,9 @@ pub async fn set_state(
     Form(f): Form<StateForm>,
 ) -> UiResult<Redirect> {
     check_csrf(&who, &f.csrf_token)?;
+    // Checked before anything changes: where to go back to must be a path
+    // of this site.
+    let back = local_path(&f.back).unwrap_or("/exposures").to_owned();
     let non_empty = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let until = non_empty(f.accepted_until).map(|d| {
         if d.len() == 10 {
@@ -122,12 +125,43 @@ pub async fn set_state(
         },
     )
     .await?;
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
-        f.back
-    } else {
-        "/exposures".to_owned()
-    };
     Ok(Redirect::to(&back))
+}
+
+/// `back` when it is a path of this site: one leading `/`, no second `/` or
+/// `\` after it (browsers read `//host` and `/\host` as another site), and
+/// only visible ASCII (no header-splitting control characters).
+pub(crate) fn local_path(back: &str) -> Option<&str> {
+    let rest = back.strip_prefix('/')?;
+    let safe = !rest.starts_with(['/', '\\'])
+        && !back.contains('\\')
+        && back.bytes().all(|b| b.is_ascii_graphic());
+    safe.then_some(back)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for ok in ["/", "/exposures?state=all", "/assets/1#x"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "exposures",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "/a b",
+            "javascript:alert(1)",
+            "/\\/x",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]

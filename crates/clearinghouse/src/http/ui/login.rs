@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -54,12 +54,44 @@ pub struct LoginForm {
     password: String,
 }
 
+/// Whether a request was sent by a page of another site (login CSRF: a
+/// hostile page signing a victim into the attacker's account, whose uploads
+/// would then land in the attacker's organisation). Browsers say so in
+/// `Sec-Fetch-Site`; older ones only in `Origin`, compared with `Host`.
+/// Requests with neither (command-line clients) are not from a page.
+pub(crate) fn from_another_site(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (text("origin"), text("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            !origin_host.eq_ignore_ascii_case(host)
+        }
+        _ => false,
+    }
+}
+
 pub async fn submit(
     State(app): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    if from_another_site(&headers) {
+        let page = LoginPage {
+            error: Some("sign in from this site's own sign-in page".to_owned()),
+            username: String::new(),
+        };
+        return (StatusCode::FORBIDDEN, page).into_response();
+    }
     match sessions::login(&app, &f.username, &f.password, addr).await {
         Ok(s) => {
             let cookie = Cookie::build((SESSION_COOKIE, s.cookie))
@@ -82,18 +114,23 @@ pub async fn submit(
             (StatusCode::TOO_MANY_REQUESTS, retry, page).into_response()
         }
         Err(e) => {
-            let message = match e {
-                AppError::Invalid { message, .. } => message,
-                other => other.to_string(),
+            let (status, message) = match e {
+                AppError::Invalid { message, .. } => (StatusCode::UNAUTHORIZED, message),
+                AppError::Unauthenticated | AppError::Forbidden(_) => {
+                    (StatusCode::UNAUTHORIZED, e.to_string())
+                }
+                // A database or internal fault is logged, never shown.
+                other => {
+                    tracing::error!(error = %other, "sign-in failed");
+                    let message = "sign-in is unavailable right now; try again shortly";
+                    (StatusCode::SERVICE_UNAVAILABLE, message.to_owned())
+                }
             };
-            (
-                StatusCode::UNAUTHORIZED,
-                LoginPage {
-                    error: Some(message),
-                    username: f.username,
-                },
-            )
-                .into_response()
+            let page = LoginPage {
+                error: Some(message),
+                username: f.username,
+            };
+            (status, page).into_response()
         }
     }
 }

@@ -361,11 +361,21 @@ pub async fn change_password(
     current_session: Option<&str>,
 ) -> AppResult<()> {
     refuse_agent(who, "change its user's password")?;
+    // Guesses of the current password count against the account like
+    // failed sign-ins: a stolen session or token must not become a way to
+    // learn the password by trying.
+    let username = who.user.username.clone();
+    if let Err(secs) = app.login_guard.check(&username, None) {
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+        });
+    }
     let current_ok = match who.user.password_hash.clone() {
         Some(h) => secrets::verify_password_off_runtime(app, input.current_password, h).await?,
         None => false,
     };
     if !current_ok {
+        app.login_guard.record_failure(&username, None);
         return Err(AppError::invalid("current_password", "is not correct"));
     }
     validate_password(&input.new_password)

@@ -154,6 +154,20 @@ where
     Ok((spool, hex::encode(hash.finalize()), size, head))
 }
 
+/// Refuses an idempotency key reused for another file, target or campaign.
+fn same_request(found: &Submission, sha256: &str, o: &Checked) -> AppResult<()> {
+    if found.sha256 == sha256 && found.default_target == o.target && found.campaign == o.campaign {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        "Idempotency-Key",
+        format!(
+            "was used on {} for another file, target or campaign; use a new key for a new request",
+            found.created_at
+        ),
+    ))
+}
+
 /// The earlier submission a used key names, when the caller may read it;
 /// else a conflict that names nothing of it.
 fn earlier(who: &Principal, found: Submission) -> AppResult<(bool, Submission)> {
@@ -182,14 +196,18 @@ where
 {
     who.require_scope(Scope::FindingsWrite)?;
     let o = check(who, &options)?;
+    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
+    // A key names one request: the same file for the same target and
+    // campaign. Reused for another, it is refused rather than answered with
+    // the first submission (the new file would silently be dropped).
     if let Some(key) = &o.key
         && let Some(found) =
             store::findings::submissions::by_idempotency_key(&app.store.pool, who.org_id(), key)
                 .await?
     {
+        same_request(&found, &sha256, &o)?;
         return earlier(who, found);
     }
-    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
     if size == 0 {
         return Err(AppError::invalid("body", "the file is empty"));
     }
