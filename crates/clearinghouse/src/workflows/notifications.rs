@@ -20,6 +20,7 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::jobs::webhook_deliver::is_public;
 use crate::jobs::{email_send, webhook_deliver};
 use crate::model::Page;
 use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
@@ -260,7 +261,12 @@ pub struct NewWebhook {
     pub description: String,
 }
 
-fn validate_url(text: &str) -> AppResult<String> {
+/// Checks a webhook URL. Unless the server delivers to private addresses
+/// (`--allow-private-webhooks`), a URL naming a loopback, private,
+/// link-local or other non-public address literal, or `localhost`, is
+/// refused here, when the org admin can fix it, rather than only at
+/// delivery (where names that resolve to such addresses are refused too).
+fn validate_url(text: &str, allow_private: bool) -> AppResult<String> {
     let text = text.trim();
     if text.len() > 2000 {
         return Err(AppError::invalid("url", "must be at most 2000 characters"));
@@ -279,6 +285,20 @@ fn validate_url(text: &str) -> AppResult<String> {
             "must not carry credentials; verify the signature instead",
         ));
     }
+    let literal = match url.host() {
+        Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+        _ => None,
+    };
+    let local_name = url
+        .host_str()
+        .is_some_and(|h| h.eq_ignore_ascii_case("localhost") || h.ends_with(".localhost"));
+    if !allow_private && (local_name || literal.is_some_and(|ip| !is_public(ip))) {
+        return Err(AppError::invalid(
+            "url",
+            "names a loopback, private or link-local address; webhooks are delivered only to public addresses",
+        ));
+    }
     Ok(url.to_string())
 }
 
@@ -295,7 +315,7 @@ pub async fn create_webhook(
     input: NewWebhook,
 ) -> AppResult<CreatedWebhook> {
     who.require(Scope::NotificationsWrite, ORG_MANAGERS)?;
-    let url = validate_url(&input.url)?;
+    let url = validate_url(&input.url, app.settings.allow_private_webhooks)?;
     let description = input.description.trim();
     if description.chars().count() > 200 {
         return Err(AppError::invalid(
@@ -466,16 +486,26 @@ mod tests {
 
     #[test]
     fn webhook_urls_are_http_or_https_with_a_host_and_no_credentials() {
-        for ok in ["https://soc.example/h", "http://127.0.0.1:8080/hook?x=1"] {
-            assert!(validate_url(ok).is_ok(), "{ok}");
+        for ok in [
+            "https://soc.example/h",
+            "http://203.0.113.9.nip.example:8080/hook?x=1",
+        ] {
+            assert!(validate_url(ok, false).is_ok(), "{ok}");
         }
+        assert!(validate_url("http://127.0.0.1:8080/hook", true).is_ok());
         for bad in [
             "ftp://x.example/",
             "mailto:a@b.example",
             "https://u:p@x.example/",
             "x",
+            "http://127.0.0.1:8080/hook",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/",
+            "http://0x7f000001/",
+            "http://10.1.2.3/",
+            "http://localhost:9000/",
         ] {
-            let err = validate_url(bad).unwrap_err().to_string();
+            let err = validate_url(bad, false).unwrap_err().to_string();
             assert!(err.starts_with("url:"), "{bad}: {err}");
         }
     }

@@ -656,6 +656,30 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
             .contains("loopback or private"),
         "{error:?}"
     );
+
+    // A server that delivers only to public addresses refuses non-public
+    // literals and `localhost` when they are registered, naming the field.
+    let Some(public_only) =
+        TestApp::spawn_configured(app.db, |s| s.allow_private_webhooks = false).await
+    else {
+        return;
+    };
+    let (_, token) = org_with_admin(&public_only, "Ssrf").await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://localhost:8080/",
+        "http://10.0.0.7/hook",
+    ] {
+        let (s, v) = public_only
+            .post(&token, "/api/v1/webhooks", &json!({"url": url}))
+            .await;
+        assert_eq!(s, 422, "{url}: {v}");
+        assert_eq!(v["field"], "url", "{v}");
+    }
+    let (_, list) = public_only.get(&token, "/api/v1/webhooks").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
 }
 
 both_backends!(
