@@ -13,10 +13,11 @@ use serde::Deserialize;
 use super::chart;
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
+use crate::auth::Principal;
 use crate::clock;
 use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
-use crate::store;
+
 use crate::workflows::advisories;
 use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
@@ -39,10 +40,8 @@ pub struct DashboardQuery {
     state: Option<String>,
 }
 
-async fn chart_for(app: &AppState, org: Option<&str>) -> UiResult<String> {
-    let rows = store::exposure::exposures::timeline(&app.store.pool, org)
-        .await
-        .map_err(AppError::from)?;
+async fn chart_for(app: &AppState, who: &Principal, org: Option<&str>) -> UiResult<String> {
+    let rows = exposures::timeline(app, who, org).await?;
     Ok(chart::render_svg(&chart::open_per_day(
         &rows,
         clock::now().date(),
@@ -75,7 +74,7 @@ pub async fn dashboard(
     Ok(DashboardPage {
         nav: Nav::new(&who, "exposures"),
         exposures: list,
-        chart: chart_for(&app, org.as_deref()).await?,
+        chart: chart_for(&app, &who, org.as_deref()).await?,
         by_sector,
         by_vuln,
         back: format!("/exposures?state={state}"),

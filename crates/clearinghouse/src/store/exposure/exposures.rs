@@ -435,18 +435,24 @@ pub async fn stats(
         .collect()
 }
 
-/// (first_seen, resolved_at, ssvc_decision) of an organisation's exposures,
-/// for the chart of open exposures over time.
+/// (first_seen, resolved_at, ssvc_decision) of an organisation's exposures
+/// that `read` may read, for the chart of open exposures over time.
 pub async fn timeline(
     pool: &sqlx::AnyPool,
     org_id: Option<&str>,
+    read: Option<&ReadFilter<'_>>,
 ) -> Result<Vec<(String, Option<String>, String)>> {
-    let rows = sqlx::query(
-        "SELECT first_seen, resolved_at, ssvc_decision FROM exposures WHERE ($1 = '' OR org_id = $1)",
-    )
-    .bind(org_id.unwrap_or(""))
-    .fetch_all(pool)
-    .await?;
+    let sql = format!(
+        "SELECT e.first_seen, e.resolved_at, e.ssvc_decision FROM exposures e \
+         WHERE ($1 = '' OR e.org_id = $1) AND {}",
+        vuln_readable_clause("e.vuln_id", read, 2, 3)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id.unwrap_or(""))
+        .bind(read.map(|r| r.org_id).unwrap_or(""))
+        .bind(read.map(|r| r.user_id).unwrap_or(""))
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -458,13 +464,46 @@ pub async fn timeline(
         .collect()
 }
 
-/// Open (active) exposures of one asset.
-pub async fn open_count(conn: &mut AnyConnection, asset_id: &str) -> Result<u64> {
-    let sql =
-        format!("SELECT COUNT(*) FROM exposures WHERE asset_id = $1 AND state IN {ACTIVE_STATES}");
+/// Open (active) exposures of one asset that `read` may read.
+pub async fn open_count(
+    conn: &mut AnyConnection,
+    asset_id: &str,
+    read: Option<&ReadFilter<'_>>,
+) -> Result<u64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM exposures e WHERE e.asset_id = $1 AND e.state IN {ACTIVE_STATES} AND {}",
+        vuln_readable_clause("e.vuln_id", read, 2, 3)
+    );
     let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(asset_id)
+        .bind(read.map(|r| r.org_id).unwrap_or(""))
+        .bind(read.map(|r| r.user_id).unwrap_or(""))
         .fetch_one(&mut *conn)
         .await?;
     Ok(n.max(0) as u64)
+}
+
+/// How many of the exposures `ids` `read` may read.
+pub async fn count_readable(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    read: &ReadFilter<'_>,
+) -> Result<u64> {
+    let mut total = 0;
+    for chunk in ids.chunks(500) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM exposures e WHERE e.id IN ({}) AND {}",
+            list.join(", "),
+            vuln_readable_clause("e.vuln_id", Some(read), 1, 2)
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(read.org_id)
+            .bind(read.user_id);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        total += q.fetch_one(&mut *conn).await?.max(0) as u64;
+    }
+    Ok(total)
 }

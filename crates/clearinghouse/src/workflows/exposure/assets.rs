@@ -18,9 +18,10 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::matching;
 use crate::model::Page;
-use crate::model::exposure::{Asset, SbomSummary, SbomUploadReport};
+use crate::model::exposure::{Asset, ExposureCounts, SbomSummary, SbomUploadReport};
 use crate::store;
 use crate::store::exposure::assets::NewComponent;
+use crate::workflows::read_policy::PolicyReader;
 use crate::workflows::{exposure::exposures::notify_changes, into_page, new_id, page_size};
 
 /// Largest SBOM accepted.
@@ -313,6 +314,7 @@ pub async fn upload_sbom(
         component_count: components.len() as i64,
         uploaded_at: now.clone(),
     };
+    let reader = PolicyReader::of(app, who).await?;
     let mut tx = app.store.begin_write().await?;
     // Archived meanwhile: checked again under the write lock.
     if let Some(now_asset) = store::exposure::assets::get(&mut *tx, &asset.id).await? {
@@ -327,6 +329,9 @@ pub async fn upload_sbom(
         &components,
     )
     .await?;
+    let read = reader.filter();
+    let open_before =
+        store::exposure::exposures::open_count(&mut tx, &asset.id, Some(&read)).await?;
     let changes = matching::sync_asset(&mut tx, &asset.id, &now).await?;
     notify_changes(app, &mut tx, &changes).await?;
     let event = AuditEvent {
@@ -336,8 +341,27 @@ pub async fn upload_sbom(
         change: json!({ "sbom": summary, "exposures": changes.counts }),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    let mut counts = changes.counts;
-    counts.open = store::exposure::exposures::open_count(&mut tx, &asset.id).await?;
+    // What the uploader is told counts only exposures it may read (the
+    // audit entry above keeps the whole count): an exposure to a labelled
+    // vulnerability the operator may not read must not show as a number.
+    let (new_ids, changed_ids): (Vec<String>, Vec<String>) = changes.by_org_vuln.values().fold(
+        (Vec::new(), Vec::new()),
+        |(mut n, mut c), (new, changed)| {
+            n.extend(new.iter().cloned());
+            c.extend(changed.iter().cloned());
+            (n, c)
+        },
+    );
+    let new = store::exposure::exposures::count_readable(&mut tx, &new_ids, &read).await?;
+    let changed = store::exposure::exposures::count_readable(&mut tx, &changed_ids, &read).await?;
+    let open = store::exposure::exposures::open_count(&mut tx, &asset.id, Some(&read)).await?;
+    let counts = ExposureCounts {
+        new,
+        changed,
+        // Open before, plus what appeared, minus what is open now.
+        resolved: (open_before + new).saturating_sub(open),
+        open,
+    };
     tx.commit().await?;
     let asset = store::exposure::assets::get(&app.store.pool, &asset.id)
         .await?

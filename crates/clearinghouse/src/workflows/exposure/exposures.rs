@@ -464,3 +464,21 @@ fn summary(org_id: &str, items: &[VulnChanges<'_>]) -> NewNotification {
         data: json!({ "new": new, "priority_changed": changed, "vulnerabilities": list, "tlp": tlp_of(embargoed) }),
     }
 }
+
+/// The chart's data: (first seen, resolved at, SSVC decision) of the
+/// exposures of `org` (a coordinator's choice; others see their own) that
+/// `who` may read.
+pub async fn timeline(
+    app: &AppState,
+    who: &Principal,
+    org: Option<&str>,
+) -> AppResult<Vec<(String, Option<String>, String)>> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let org = if who.has_any_role(READ_ANY) {
+        org
+    } else {
+        Some(who.org_id())
+    };
+    let reader = PolicyReader::of(app, who).await?;
+    Ok(store::exposure::exposures::timeline(&app.store.pool, org, Some(&reader.filter())).await?)
+}

@@ -205,8 +205,10 @@ where
             store::findings::submissions::by_idempotency_key(&app.store.pool, who.org_id(), key)
                 .await?
     {
+        // Readability first: an unreadable submission is a bare conflict.
+        let (new, found) = earlier(who, found)?;
         same_request(&found, &sha256, &o)?;
-        return earlier(who, found);
+        return Ok((new, found));
     }
     if size == 0 {
         return Err(AppError::invalid("body", "the file is empty"));

@@ -52,15 +52,7 @@ async fn validation_keeps_labels_on_every_derived_record(app: TestApp) {
     let cleared_val = app.token_for(&cv_id).await;
     // A vetted operator running paramiko 2.4.0, with a webhook and email.
     let (water, ops) = operator(&app, "Water District").await;
-    let (s, v) = app
-        .send(
-            reqwest::Method::PATCH,
-            &app.admin_token,
-            &format!("/api/v1/orgs/{water}"),
-            &json!({"vetted": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    crate::org_flags::set_flags(&app, &water, json!({"vetted": true})).await;
     let (ops_admin_id, ops_admin) = app.user(&water, "water-admin", &["org_admin"]).await;
     let (s, v) = app
         .post(
@@ -152,6 +144,29 @@ async fn validation_keeps_labels_on_every_derived_record(app: TestApp) {
             );
         }
     }
+    // Counts do not reveal it either: the operator's SBOM upload summary and
+    // exposure chart count only what it may read (its one paramiko
+    // exposure is the CHX one), the cleared member's count it.
+    let (s, v) = upload(&app, &ops, &scada, cyclonedx(&[("paramiko", "2.4.0")])).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["exposures"]["open"], 0, "{v}");
+    let (s, v) = upload(&app, &ops_cui, &scada, cyclonedx(&[("paramiko", "2.4.0")])).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["exposures"]["open"], 1, "{v}");
+    let (_, vetted_ops) = app.get(&ops, "/api/v1/me").await;
+    let user = clearinghouse::store::accounts::users::get(
+        &app.app.store.pool,
+        vetted_ops["user"]["id"].as_str().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let who = clearinghouse::auth::Principal::new(user, clearinghouse::auth::Via::System);
+    let chart = clearinghouse::workflows::exposure::exposures::timeline(&app.app, &who, None)
+        .await
+        .unwrap();
+    assert!(chart.is_empty(), "{chart:?}");
+
     // The cleared member of the exposed vetted operator is told, under the labels.
     let (_, inbox) = app.get(&ops_cui, "/api/v1/notifications").await;
     let told: Vec<&Value> = inbox["items"]
@@ -277,15 +292,7 @@ both_backends!(
 async fn amber_strict_findings_stay_with_the_staff(app: TestApp) {
     let w = world(&app).await;
     let (water, ops) = operator(&app, "Water District").await;
-    let (s, v) = app
-        .send(
-            reqwest::Method::PATCH,
-            &app.admin_token,
-            &format!("/api/v1/orgs/{water}"),
-            &json!({"vetted": true}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    crate::org_flags::set_flags(&app, &water, json!({"vetted": true})).await;
     let scada = asset(&app, &ops, "scada", true).await;
     let (s, v) = upload(&app, &ops, &scada, cyclonedx(&[("paramiko", "2.4.0")])).await;
     assert_eq!(s, 200, "{v}");
