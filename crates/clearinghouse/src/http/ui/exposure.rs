@@ -270,7 +270,7 @@ pub async fn vulnerability_page(
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
 ) -> UiResult<VulnerabilityPage> {
-    let (vuln, exposed) = advisories::vulnerability(&app, &who, &id).await?;
+    let (vuln, exposed, _) = advisories::vulnerability(&app, &who, &id).await?;
     let query = ExposureQuery {
         vulnerability: Some(vuln.id.clone()),
         org: (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned()),
