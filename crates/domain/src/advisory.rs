@@ -17,10 +17,10 @@
 
 mod csaf;
 mod csaf_checks;
-mod csaf_products;
 mod csaf_cvss;
 mod csaf_cvss_schema;
 mod csaf_patterns;
+mod csaf_products;
 mod csaf_profiles;
 mod csaf_revisions;
 mod csaf_schema;

@@ -156,7 +156,12 @@ pub(super) fn products(
         if let Some(p) = &branch.product {
             named.push((p, version, range));
         }
-        stack.extend(branch.branches.iter().map(|b| (b, depth + 1, version, range)));
+        stack.extend(
+            branch
+                .branches
+                .iter()
+                .map(|b| (b, depth + 1, version, range)),
+        );
         check_len(FORMAT, || "product_tree".into(), &named, MAX_CSAF_PRODUCTS)?;
     }
     let mut helpers: HashMap<&str, Helper> = HashMap::new();
@@ -354,7 +359,10 @@ mod tests {
             .find(|e| e.package.key().contains("tool"))
             .expect("tool from x_generic_uris");
         assert_eq!(tool.versions, vec!["3".to_owned()]);
-        assert_eq!(a.cpes, vec!["cpe:2.3:a:ex:app:2.0:*:*:*:*:*:*:*".to_owned()]);
+        assert_eq!(
+            a.cpes,
+            vec!["cpe:2.3:a:ex:app:2.0:*:*:*:*:*:*:*".to_owned()]
+        );
     }
 
     #[test]

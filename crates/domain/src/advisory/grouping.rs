@@ -183,10 +183,7 @@ pub fn group_facts(
         .find(|m| !m.details.is_empty())
         .map(|m| m.details.clone())
         .unwrap_or_default();
-    if let Some((m, s)) = ordered
-        .iter()
-        .find_map(|m| m.ssvc.as_ref().map(|s| (m, s)))
-    {
+    if let Some((m, s)) = ordered.iter().find_map(|m| m.ssvc.as_ref().map(|s| (m, s))) {
         f.ssvc = Some(s.clone());
         f.sources.ssvc = Some(FactSource {
             value: s.clone(),
@@ -214,7 +211,9 @@ pub fn group_facts(
             f.epss = Some((e.probability, e.percentile));
             f.sources.epss = Some(FactSource {
                 value: e.cve_id.clone(),
-                source: format!("FIRST EPSS {}", e.score_date.as_deref().unwrap_or("")).trim_end().to_owned(),
+                source: format!("FIRST EPSS {}", e.score_date.as_deref().unwrap_or(""))
+                    .trim_end()
+                    .to_owned(),
             });
         }
     }
@@ -314,9 +313,16 @@ mod tests {
             percentile: p,
             score_date: Some("2025-01-01".into()),
         };
-        let f = group_facts(&[member("A", "osv")], &[], &[e("CVE-1", 0.1), e("CVE-2", 0.7)])
-            .expect("facts");
+        let f = group_facts(
+            &[member("A", "osv")],
+            &[],
+            &[e("CVE-1", 0.1), e("CVE-2", 0.7)],
+        )
+        .expect("facts");
         assert_eq!(f.epss, Some((0.7, 0.7)));
-        assert_eq!(f.sources.epss.expect("epss").source, "FIRST EPSS 2025-01-01");
+        assert_eq!(
+            f.sources.epss.expect("epss").source,
+            "FIRST EPSS 2025-01-01"
+        );
     }
 }

@@ -290,7 +290,10 @@ fn advisory_csaf_one_advisory_per_vulnerability() {
     let a = &list[0];
     // The identity is the publisher's: its tracking id, this vulnerability's CVE.
     assert_eq!((a.id.as_str(), a.source), ("ACME-2024-1", Source::Csaf));
-    assert_eq!((a.publisher.as_str(), a.vuln_ref.as_str()), ("acme.example", "CVE-2024-0007"));
+    assert_eq!(
+        (a.publisher.as_str(), a.vuln_ref.as_str()),
+        ("acme.example", "CVE-2024-0007")
+    );
     assert_eq!(a.key(), "ACME-2024-1/CVE-2024-0007@acme.example");
     assert_eq!(a.aliases, ["GHSA-1111-2222-3333", "CVE-2024-0007"]);
     assert_eq!(a.group_ids(), ["CVE-2024-0007", "GHSA-1111-2222-3333"]);
@@ -309,7 +312,10 @@ fn advisory_csaf_one_advisory_per_vulnerability() {
     let x = &a.affected[0];
     let d = |v: &str| decide(x.ecosystem, v, &x.ranges, &x.versions).decision;
     assert_eq!(d("1.1.0"), Decision::Affected);
-    assert_eq!((list[1].id.as_str(), list[1].vuln_ref.as_str()), ("ACME-2024-1", "#2"));
+    assert_eq!(
+        (list[1].id.as_str(), list[1].vuln_ref.as_str()),
+        ("ACME-2024-1", "#2")
+    );
     assert_eq!(list[1].group_ids(), ["ACME-2024-1/#2@acme.example"]);
     assert_eq!(list[1].summary, "no cve");
     assert!(list[1].affected.is_empty());
@@ -347,7 +353,10 @@ fn advisory_kev_entries_and_errors() {
     assert_eq!(k.entries[0].cwes, ["CWE-20"]);
     // Every entry is an advisory of its own publisher, naming no package.
     let a = k.entries[0].to_advisory();
-    assert_eq!((a.key().as_str(), a.source), ("kev:CVE-2021-1", Source::Kev));
+    assert_eq!(
+        (a.key().as_str(), a.source),
+        ("kev:CVE-2021-1", Source::Kev)
+    );
     assert_eq!(a.group_ids(), ["CVE-2021-1"]);
     assert_eq!((a.summary.as_str(), a.details.as_str()), ("N", "d"));
     assert!(a.affected.is_empty());

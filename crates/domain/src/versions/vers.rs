@@ -106,7 +106,10 @@ mod tests {
         let all = parse_vers("vers:all/*").expect("reads");
         assert_eq!(all.range.expect("range").events, ev(&[("introduced", "0")]));
         let exact = parse_vers("vers:semver/=1.2.3").expect("reads");
-        assert_eq!((exact.range, exact.versions), (None, vec!["1.2.3".to_owned()]));
+        assert_eq!(
+            (exact.range, exact.versions),
+            (None, vec!["1.2.3".to_owned()])
+        );
     }
 
     #[test]

@@ -12,13 +12,11 @@ use std::collections::HashMap;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
+pub use self::feeds::{KevRow, upsert_epss, upsert_kev};
 pub use self::vuln_labels::vuln_readable;
 use super::read_filter::{ADVISORIES, ReadFilter};
-pub use self::feeds::{KevRow, upsert_epss, upsert_kev};
 use super::{Result, StoreError, json_list, parse_json_list, rows_in, values_params};
-use crate::model::exposure::{
-    Advisory, AdvisoryRef, AffectedPackage, DocumentPart, Vulnerability,
-};
+use crate::model::exposure::{Advisory, AdvisoryRef, AffectedPackage, DocumentPart, Vulnerability};
 use clearinghouse_domain::advisory::grouping::{self, MemberFacts};
 
 /// Rows of `affected_packages` per insert statement (8 parameters each).
@@ -78,7 +76,11 @@ fn advisory_from_row(r: &AnyRow, aliases: Vec<String>) -> Result<AdvisoryRow> {
     let cpes = parse_json_list(&r.try_get::<String, _>("cpes")?)?;
     Ok(AdvisoryRow {
         advisory: Advisory {
-            id: if doc_id.is_empty() { key.clone() } else { doc_id },
+            id: if doc_id.is_empty() {
+                key.clone()
+            } else {
+                doc_id
+            },
             key,
             publisher: r.try_get("publisher")?,
             vuln_ref: r.try_get("vuln_ref")?,
@@ -150,7 +152,9 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any> + Copy>(
         .fetch_all(db)
         .await?;
     for r in &rows {
-        out.advisory.affected.push(affected_package(&affected_from_row(r)?)?);
+        out.advisory
+            .affected
+            .push(affected_package(&affected_from_row(r)?)?);
     }
     if out.advisory.source == "csaf" {
         let parts = sqlx::query(
@@ -626,4 +630,3 @@ pub async fn vuln_id_for<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(db)
     .await?)
 }
-

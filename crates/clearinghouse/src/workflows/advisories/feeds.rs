@@ -42,8 +42,11 @@ pub(super) async fn import_kev(
     report.kev_entries += kev.entries.len() as u64;
     // Every entry is an advisory of its own (`kev:CVE-...`), so a KEV-only
     // vulnerability exists; counted as KEV entries, not as advisories.
-    let advisories: Vec<advisory::Advisory> =
-        kev.entries.iter().map(advisory::KevEntry::to_advisory).collect();
+    let advisories: Vec<advisory::Advisory> = kev
+        .entries
+        .iter()
+        .map(advisory::KevEntry::to_advisory)
+        .collect();
     let mut kev_report = ImportReport::default();
     for chunk in advisories.chunks(BATCH) {
         import_in(
@@ -98,4 +101,3 @@ pub(super) async fn import_epss(
     tx.commit().await?;
     Ok(())
 }
-

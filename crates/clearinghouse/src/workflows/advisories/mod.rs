@@ -426,7 +426,11 @@ pub async fn vulnerability(
     app: &AppState,
     who: &Principal,
     id: &str,
-) -> AppResult<(Vulnerability, Option<Vec<ExposureStat>>, VulnerabilityDetail)> {
+) -> AppResult<(
+    Vulnerability,
+    Option<Vec<ExposureStat>>,
+    VulnerabilityDetail,
+)> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let vuln_id = store::advisories::vuln_id_for(&app.store.pool, id)
         .await?
