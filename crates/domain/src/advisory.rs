@@ -506,6 +506,18 @@ fn check_text(
     Ok(())
 }
 
+/// The name of a weakness written `CWE-79` (or `79`), from the embedded
+/// CWE catalogue; `None` for text that is not a CWE id or an id newer than
+/// the catalogue.
+pub fn cwe_name(cwe: &str) -> Option<&'static str> {
+    let t = cwe.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("cwe-"))
+        .map_or(t, |_| &t[4..]);
+    cwe_catalog::name_of(digits.parse().ok()?)
+}
+
 /// Removes `id` from `aliases` (an alias list never names the advisory itself).
 fn drop_self(aliases: &mut Vec<String>, id: &str) {
     aliases.retain(|a| a != id);
@@ -519,3 +531,17 @@ mod proptests;
 mod schema_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cwe_name_tests {
+    #[test]
+    fn cwe_ids_are_named_from_the_catalogue() {
+        assert_eq!(
+            super::cwe_name("CWE-22"),
+            Some("Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')")
+        );
+        assert_eq!(super::cwe_name("cwe-22"), super::cwe_name("22"));
+        assert_eq!(super::cwe_name("NVD-CWE-noinfo"), None);
+        assert_eq!(super::cwe_name("CWE-99999"), None);
+    }
+}

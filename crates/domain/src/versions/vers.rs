@@ -142,3 +142,75 @@ mod tests {
         }
     }
 }
+
+/// The lowest version that fixes `version`: the smallest `fixed` event of
+/// `ranges` or entry of `fixed` that orders above `version` in `eco`, for
+/// "upgrade to X". `None` when nothing fixed is known above it, or the
+/// versions cannot be ordered.
+pub fn upgrade_to(
+    eco: super::Ecosystem,
+    version: &str,
+    ranges: &[OsvRange],
+    fixed: &[String],
+) -> Option<String> {
+    use std::cmp::Ordering;
+    let candidates = ranges
+        .iter()
+        .filter(|r| r.kind != "GIT")
+        .flat_map(|r| &r.events)
+        .filter_map(|e| match e {
+            OsvEvent::Fixed(v) => Some(v.as_str()),
+            _ => None,
+        })
+        .chain(fixed.iter().map(String::as_str));
+    let mut best: Option<&str> = None;
+    for c in candidates {
+        if super::compare(eco, c, version).ok() != Some(Ordering::Greater) {
+            continue;
+        }
+        let lower = best.is_none_or(|b| super::compare(eco, c, b).ok() == Some(Ordering::Less));
+        if lower {
+            best = Some(c);
+        }
+    }
+    best.map(str::to_owned)
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    use super::*;
+    use crate::versions::Ecosystem;
+
+    fn range(events: &[OsvEvent]) -> OsvRange {
+        OsvRange {
+            kind: "ECOSYSTEM".to_owned(),
+            events: events.to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_lowest_fix_above_the_version_is_the_upgrade() {
+        let eco = Ecosystem::from_osv("PyPI");
+        let ranges = [
+            range(&[
+                OsvEvent::Introduced("0".into()),
+                OsvEvent::Fixed("2.4.1".into()),
+            ]),
+            range(&[
+                OsvEvent::Introduced("3.0".into()),
+                OsvEvent::Fixed("3.2".into()),
+            ]),
+        ];
+        assert_eq!(
+            upgrade_to(eco, "2.0", &ranges, &[]).as_deref(),
+            Some("2.4.1")
+        );
+        assert_eq!(upgrade_to(eco, "3.1", &ranges, &[]).as_deref(), Some("3.2"));
+        assert_eq!(upgrade_to(eco, "3.5", &ranges, &[]), None);
+        let fixed = ["3.1.5".to_owned()];
+        assert_eq!(
+            upgrade_to(eco, "3.1", &ranges, &fixed).as_deref(),
+            Some("3.1.5")
+        );
+    }
+}

@@ -15,7 +15,9 @@ use crate::model::exposure::{
     Advisory, ExposureStat, ImportReport, Vulnerability, VulnerabilityDetail,
 };
 use crate::model::review::SupportingFinding;
-use crate::workflows::advisories::{self, ImportOptions, MAX_IMPORT_BYTES};
+use crate::workflows::advisories::{
+    self, ImportOptions, MAX_IMPORT_BYTES, VulnList, VulnListQuery,
+};
 use crate::workflows::findings::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,4 +97,19 @@ pub async fn vulnerability(
         exposed_organisations,
         supporting_findings,
     }))
+}
+
+/// The vulnerability index: 50 per page, newest first, searched by id,
+/// alias or package (`q`), filtered by KEV and CISA's SSVC exploitation;
+/// `total` counts only the vulnerabilities the caller may read.
+#[utoipa::path(get, path = "/vulnerabilities", tag = "exposure", security(("bearer" = [])), params(VulnListQuery),
+    responses((status = 200, body = VulnList), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_vulnerabilities(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(q): ApiQuery<VulnListQuery>,
+) -> AppResult<Json<VulnList>> {
+    Ok(Json(
+        advisories::list_vulnerabilities(&app, &who, &q).await?,
+    ))
 }

@@ -6,6 +6,7 @@
 
 pub mod feeds;
 pub mod vuln_labels;
+pub mod vuln_list;
 
 use std::collections::HashMap;
 

@@ -10,6 +10,10 @@
 
 pub mod archive;
 mod feeds;
+mod vulnerabilities;
+
+use self::vulnerabilities::may_see_embargoed;
+pub use self::vulnerabilities::{VulnList, VulnListQuery, list_vulnerabilities, vulnerability};
 
 use std::collections::BTreeSet;
 
@@ -18,7 +22,6 @@ use clearinghouse_domain::identity::{Role, Scope};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::exposure::assets::READ_ANY;
 use super::exposure::exposures::notify_changes;
 use crate::app::AppState;
 use crate::audit_log::AuditEvent;
@@ -26,10 +29,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::matching;
-use crate::model::exposure::{
-    Advisory, ExposureStat, ImportReport, ItemError, UnmappedProducts, Vulnerability,
-    VulnerabilityDetail,
-};
+use crate::model::exposure::{Advisory, ImportReport, ItemError, UnmappedProducts};
 use crate::store::advisories::{AdvisoryRow, NewAffected};
 use crate::store::{self, Tx};
 use crate::workflows::read_policy::PolicyReader;
@@ -392,96 +392,6 @@ pub(super) async fn resync_cves(
         sync_vulnerability(app, tx, &v, now, report).await?;
     }
     Ok(())
-}
-
-/// Whether `who` may see an embargoed vulnerability: coordinators,
-/// operators with an exposure to it, and the reporters and validators of
-/// the findings it was validated from.
-async fn may_see_embargoed(app: &AppState, who: &Principal, vuln_id: &str) -> AppResult<bool> {
-    if who.has_any_role(READ_ANY) {
-        return Ok(true);
-    }
-    if store::findings::review::is_party_to(&app.store.pool, vuln_id, who.user_id(), who.org_id())
-        .await?
-    {
-        return Ok(true);
-    }
-    let filter = store::exposure::exposures::Filter {
-        org_id: Some(who.org_id()),
-        vuln_id: Some(vuln_id),
-        state: Some("all"),
-        ..Default::default()
-    };
-    let rows =
-        store::exposure::exposures::list(&app.store.pool, &filter, None, 1, &clock::now_text())
-            .await?;
-    Ok(!rows.is_empty())
-}
-
-/// A vulnerability by its id or any alias, with (for coordinators) the
-/// exposed organisations: only when every advisory of it is readable under
-/// the one read policy (a `CHX-` advisory carries its finding's labels), and
-/// an embargoed one only to those who may see it; else 404.
-pub async fn vulnerability(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-) -> AppResult<(
-    Vulnerability,
-    Option<Vec<ExposureStat>>,
-    VulnerabilityDetail,
-)> {
-    who.require_scope(Scope::AdvisoriesRead)?;
-    let vuln_id = store::advisories::vuln_id_for(&app.store.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reader = PolicyReader::of(app, who).await?;
-    if !store::advisories::vuln_readable(&app.store.pool, &vuln_id, &reader.filter()).await? {
-        return Err(AppError::NotFound);
-    }
-    let mut conn = app.store.pool.acquire().await?;
-    let v = store::advisories::vulnerabilities(&mut conn, std::slice::from_ref(&vuln_id))
-        .await?
-        .remove(&vuln_id)
-        .ok_or(AppError::NotFound)?;
-    let cves: Vec<String> = v
-        .aliases
-        .iter()
-        .filter(|a| a.starts_with("CVE-"))
-        .cloned()
-        .collect();
-    let kev = store::advisories::feeds::kev_entries(&mut conn, &cves).await?;
-    let affected = store::advisories::affected_of_vuln(&mut conn, &vuln_id)
-        .await?
-        .iter()
-        .map(store::advisories::affected_package)
-        .collect::<Result<Vec<_>, _>>()?;
-    drop(conn);
-    let machine_readable_products =
-        !affected.is_empty() || v.advisory_refs.iter().any(|a| !a.cpes.is_empty());
-    let detail = VulnerabilityDetail {
-        kev,
-        affected,
-        machine_readable_products,
-    };
-    if v.embargoed && !may_see_embargoed(app, who, &vuln_id).await? {
-        return Err(AppError::NotFound);
-    }
-    let exposed = if who.has_any_role(READ_ANY) {
-        Some(
-            store::exposure::exposures::stats(
-                &app.store.pool,
-                "org",
-                Some(&vuln_id),
-                &clock::now_text(),
-                Some(&reader.filter()),
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    Ok((v, exposed, detail))
 }
 
 /// One advisory by id, under the one read policy and the embargo.
