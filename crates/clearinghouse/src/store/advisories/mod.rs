@@ -143,12 +143,11 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any> + Copy>(
     .fetch_all(db)
     .await?;
     let mut out = advisory_from_row(&row, aliases)?;
-    let sql = format!(
+    let rows = sqlx::query(
         "SELECT p.advisory_id, a.vuln_id, p.package_key, p.ecosystem, p.ranges, p.versions, \
          p.fixed, p.not_affected FROM affected_packages p JOIN advisories a ON a.id = p.advisory_id \
-         WHERE p.advisory_id = $1 ORDER BY p.idx"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+         WHERE p.advisory_id = $1 ORDER BY p.idx",
+    )
         .bind(&key)
         .fetch_all(db)
         .await?;

@@ -276,10 +276,11 @@ pub(super) async fn import_in(
                 products: a.unmapped_products as u64,
             });
         }
-        if a.source == advisory::Source::Csaf && a.vuln_ref.starts_with("CVE-") {
-            if let Some(old) = store::advisories::drop_legacy_csaf(tx, &a.vuln_ref).await? {
-                touched.insert(old);
-            }
+        if a.source == advisory::Source::Csaf
+            && a.vuln_ref.starts_with("CVE-")
+            && let Some(old) = store::advisories::drop_legacy_csaf(tx, &a.vuln_ref).await?
+        {
+            touched.insert(old);
         }
         let group_ids = a.group_ids();
         let vuln_id = regroup(tx, &group_ids).await?;
