@@ -28,6 +28,8 @@ pub struct Affected {
     pub ecosystem: Ecosystem,
     pub ranges: Vec<OsvRange>,
     pub versions: Vec<String>,
+    /// Versions the advisory states fixed or not affected: never affected.
+    pub not_affected: Vec<String>,
 }
 
 /// Affected entries by package identity.
@@ -42,9 +44,11 @@ impl Index {
     pub fn from_rows(rows: Vec<AffectedRow>) -> Index {
         let mut by_key: HashMap<String, Vec<Affected>> = HashMap::new();
         for r in rows {
-            let (Ok(ranges), Ok(versions)) = (
+            let (Ok(ranges), Ok(versions), Ok(fixed), Ok(not_affected)) = (
                 serde_json::from_str::<Vec<OsvRange>>(&r.ranges),
                 serde_json::from_str::<Vec<String>>(&r.versions),
+                serde_json::from_str::<Vec<String>>(&r.fixed),
+                serde_json::from_str::<Vec<String>>(&r.not_affected),
             ) else {
                 tracing::warn!(advisory = %r.advisory_id, "unreadable affected entry skipped");
                 continue;
@@ -55,6 +59,7 @@ impl Index {
                 ecosystem: Ecosystem::from_osv(&r.ecosystem),
                 ranges,
                 versions,
+                not_affected: fixed.into_iter().chain(not_affected).collect(),
             });
         }
         Index { by_key }
@@ -119,6 +124,10 @@ impl VerdictCache {
                     .enumerate()
                     .filter_map(|(i, a)| {
                         let verdict = match version {
+                            // The advisory states this version fixed or not affected.
+                            Some(v) if a.not_affected.iter().any(|n| n.trim() == v.trim()) => {
+                                return None;
+                            }
                             Some(v) => versions::decide(a.ecosystem, v, &a.ranges, &a.versions),
                             None => versions::Verdict {
                                 decision: Decision::CannotDecide,

@@ -20,6 +20,7 @@ mod csaf_checks;
 mod csaf_cvss;
 mod csaf_cvss_schema;
 mod csaf_patterns;
+mod csaf_products;
 mod csaf_profiles;
 mod csaf_revisions;
 mod csaf_schema;
@@ -27,6 +28,7 @@ mod cve5;
 mod cve5_checks;
 mod cwe_catalog;
 mod epss;
+pub mod grouping;
 mod kev;
 mod osv;
 mod osv_checks;
@@ -67,17 +69,35 @@ pub enum Source {
     Osv,
     Csaf,
     Cve,
+    /// An entry of CISA's Known Exploited Vulnerabilities catalog.
+    Kev,
     /// A vulnerability this clearinghouse validated from findings (`CHX-YYYY-NNNNN`).
     Clearinghouse,
 }
 
-/// One vulnerability as a feed describes it.
+/// One vulnerability as a feed describes it. Its identity is its
+/// publisher plus the publisher's own id ([`Advisory::key`]): several
+/// advisories of several publishers about one vulnerability are grouped
+/// (by [`Advisory::group_ids`]) and never overwrite each other.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Advisory {
-    /// The OSV id, the CVE id, or for CSAF the vulnerability's CVE (else
-    /// `<tracking id>#<n>`, `n` counting the document's vulnerabilities from 1).
+    /// The publisher's own id: the OSV id, the CVE id, the CSAF document's
+    /// `document.tracking.id`, the KEV entry's CVE id, or a `CHX-` id.
     pub id: String,
     pub source: Source,
+    /// Who published it: `osv`, a CVE record's `assignerShortName` (else
+    /// `cve`), a CSAF document's `publisher.namespace` without its scheme
+    /// (`www.cisa.gov`), `cisa-kev`, or `clearinghouse`.
+    pub publisher: String,
+    /// For CSAF, which vulnerability of the document this is: its CVE, else
+    /// `#<n>` (`n` counting the document's vulnerabilities from 1). Empty
+    /// for the other sources (one vulnerability per record).
+    pub vuln_ref: String,
+    /// For CSAF: the products named in this vulnerability's `product_status`
+    /// that map to no package identity or CPE (named only by text or
+    /// model numbers).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unmapped_products: usize,
     /// Other ids for the same vulnerability; never contains `id`, no duplicates.
     pub aliases: Vec<String>,
     pub summary: String,
@@ -99,6 +119,50 @@ pub struct Advisory {
     pub cpes: Vec<String>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Advisory {
+    /// The storage key: unique per publisher and the publisher's own id.
+    /// OSV, CVE and `CHX-` ids are their publishers' namespaces already
+    /// (an OSV record whose id is a CVE id is `osv:CVE-...`, so it never
+    /// takes the CVE record's place); a KEV entry is `kev:CVE-...`; a CSAF
+    /// vulnerability is `<tracking id>/<vuln_ref>@<publisher>`.
+    pub fn key(&self) -> String {
+        match self.source {
+            Source::Csaf => format!("{}/{}@{}", self.id, self.vuln_ref, self.publisher),
+            Source::Kev => format!("kev:{}", self.id),
+            Source::Osv if self.id.starts_with("CVE-") => format!("osv:{}", self.id),
+            _ => self.id.clone(),
+        }
+    }
+
+    /// The ids that link this advisory to a vulnerability group: its aliases
+    /// and, except for CSAF (whose tracking id names a document covering
+    /// many vulnerabilities), its own id; a CSAF vulnerability's CVE.
+    /// Never empty: a CSAF vulnerability with no CVE and no alias is linked
+    /// by its key alone.
+    pub fn group_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        match self.source {
+            Source::Csaf => {
+                if !self.vuln_ref.starts_with('#') && !self.vuln_ref.is_empty() {
+                    ids.push(self.vuln_ref.clone());
+                }
+            }
+            _ => ids.push(self.id.clone()),
+        }
+        for a in &self.aliases {
+            push_unique(&mut ids, a);
+        }
+        if ids.is_empty() {
+            ids.push(self.key());
+        }
+        ids
+    }
+}
+
 /// The affected versions of one package.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Affected {
@@ -109,6 +173,27 @@ pub struct Affected {
     pub ranges: Vec<OsvRange>,
     /// Affected versions listed one by one.
     pub versions: Vec<String>,
+    /// Versions the advisory states are fixed (CSAF `fixed`, `first_fixed`):
+    /// never affected, whatever the ranges say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
+    /// Versions the advisory states are not affected (CSAF `known_not_affected`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_affected: Vec<String>,
+}
+
+impl Affected {
+    /// An entry with no versions yet.
+    pub fn new(package: PackageId, ecosystem: Ecosystem) -> Affected {
+        Affected {
+            package,
+            ecosystem,
+            ranges: Vec::new(),
+            versions: Vec::new(),
+            fixed: Vec::new(),
+            not_affected: Vec::new(),
+        }
+    }
 }
 
 fn ecosystem_name<S: serde::Serializer>(e: &Ecosystem, s: S) -> Result<S::Ok, S::Error> {
@@ -421,6 +506,18 @@ fn check_text(
     Ok(())
 }
 
+/// The name of a weakness written `CWE-79` (or `79`), from the embedded
+/// CWE catalogue; `None` for text that is not a CWE id or an id newer than
+/// the catalogue.
+pub fn cwe_name(cwe: &str) -> Option<&'static str> {
+    let t = cwe.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("cwe-"))
+        .map_or(t, |_| &t[4..]);
+    cwe_catalog::name_of(digits.parse().ok()?)
+}
+
 /// Removes `id` from `aliases` (an alias list never names the advisory itself).
 fn drop_self(aliases: &mut Vec<String>, id: &str) {
     aliases.retain(|a| a != id);
@@ -434,3 +531,17 @@ mod proptests;
 mod schema_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cwe_name_tests {
+    #[test]
+    fn cwe_ids_are_named_from_the_catalogue() {
+        assert_eq!(
+            super::cwe_name("CWE-22"),
+            Some("Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')")
+        );
+        assert_eq!(super::cwe_name("cwe-22"), super::cwe_name("22"));
+        assert_eq!(super::cwe_name("NVD-CWE-noinfo"), None);
+        assert_eq!(super::cwe_name("CWE-99999"), None);
+    }
+}

@@ -103,6 +103,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(advisories::import))
         .routes(routes!(advisories::get))
         .routes(routes!(advisories::vulnerability))
+        .routes(routes!(advisories::list_vulnerabilities))
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))

@@ -8,6 +8,8 @@ fn row(adv: &str, vuln: &str, key: &str, eco: &str, ranges: &str, versions: &str
         ecosystem: eco.into(),
         ranges: ranges.into(),
         versions: versions.into(),
+        fixed: "[]".into(),
+        not_affected: "[]".into(),
     }
 }
 
@@ -98,4 +100,20 @@ fn affected_from_one_advisory_beats_cannot_decide_from_another_of_the_same_vulne
 fn unreadable_index_rows_are_skipped() {
     let index = Index::from_rows(vec![row("A", "A", "pypi/p", "PyPI", "{bad", "[]")]);
     assert!(index.is_empty());
+}
+
+#[test]
+fn a_version_stated_fixed_or_not_affected_never_matches() {
+    let mut r = row("A", "V", "pkg:npm/x", "npm", "[]", r#"["1.0.0", "2.0.0"]"#);
+    r.fixed = r#"["2.0.0"]"#.into();
+    let index = Index::from_rows(vec![r]);
+    let found = match_components(
+        &index,
+        &[
+            component("a1", "pkg:npm/x", Some("1.0.0")),
+            component("a1", "pkg:npm/x", Some("2.0.0")),
+        ],
+    );
+    let versions: Vec<_> = found.iter().map(|f| f.version.clone()).collect();
+    assert_eq!(versions, vec![Some("1.0.0".to_owned())]);
 }

@@ -108,6 +108,17 @@ pub struct ImportReport {
     pub epss_scores: u64,
     pub exposures: ExposureCounts,
     pub errors: Vec<ItemError>,
+    /// CSAF advisories (by key) stored now whose product statuses name
+    /// products that map to no package identity or CPE, with how many.
+    #[serde(default)]
+    pub unmapped_products: Vec<UnmappedProducts>,
+}
+
+/// How many products of one CSAF advisory could not be mapped.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct UnmappedProducts {
+    pub advisory: String,
+    pub products: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -199,9 +210,19 @@ impl Exposure {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Advisory {
+    /// The publisher's own id: OSV or CVE id, CSAF `document.tracking.id`,
+    /// the KEV entry's CVE, or a `CHX-` id.
     pub id: String,
+    /// The storage key, unique per publisher and own id (a CSAF document
+    /// has one per vulnerability: `<tracking id>/<CVE or #n>@<publisher>`).
+    pub key: String,
+    /// Who published it: `osv`, a CVE record's assigner, a CSAF document's
+    /// namespace (`www.cisa.gov`), `cisa-kev` or `clearinghouse`.
+    pub publisher: String,
+    /// For CSAF: which vulnerability of the document (its CVE, else `#n`).
+    pub vuln_ref: String,
     pub vuln_id: String,
-    /// `osv`, `cve` or `csaf`.
+    /// `osv`, `cve`, `csaf`, `kev` or `clearinghouse`.
     pub source: String,
     pub aliases: Vec<String>,
     pub summary: String,
@@ -217,6 +238,84 @@ pub struct Advisory {
     pub tlp: String,
     /// Visibility expression: empty for imported advisories, the finding's for a `CHX-` one.
     pub visibility: String,
+    /// CPEs of the affected products that have no package identity.
+    pub cpes: Vec<String>,
+    /// For CSAF: products named in its product status that map to no
+    /// package identity or CPE.
+    pub unmapped_products: i64,
+    /// The affected packages (filled when one advisory is read).
+    pub affected: Vec<AffectedPackage>,
+    /// For a CSAF document, every vulnerability it covers (filled when one
+    /// advisory is read).
+    pub document_vulnerabilities: Vec<DocumentPart>,
+}
+
+/// A KEV entry as the vulnerability page shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KevEntry {
+    pub cve_id: String,
+    pub vendor: String,
+    pub product: String,
+    pub name: String,
+    pub date_added: String,
+    pub due_date: String,
+    pub known_ransomware: bool,
+    pub required_action: String,
+}
+
+/// What a vulnerability's page shows beyond its row: its KEV entries, the
+/// affected packages of its advisories, and whether any advisory names
+/// products in a machine-readable way (a package or a CPE).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VulnerabilityDetail {
+    pub kev: Vec<KevEntry>,
+    pub affected: Vec<AffectedPackage>,
+    /// False when no advisory names a package or CPE: nothing can be
+    /// matched against inventories (e.g. a KEV entry alone, whose vendor
+    /// and product are text).
+    pub machine_readable_products: bool,
+}
+
+/// One affected package of an advisory, as the advisory states it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AffectedPackage {
+    /// The storage key of the advisory.
+    pub advisory_key: String,
+    /// The package identity (purl without version).
+    pub package: String,
+    pub ecosystem: String,
+    /// OSV ranges.
+    #[schema(value_type = Vec<Object>)]
+    pub ranges: Vec<clearinghouse_domain::versions::OsvRange>,
+    /// Affected versions listed one by one.
+    pub versions: Vec<String>,
+    /// Versions stated fixed.
+    pub fixed: Vec<String>,
+    /// Versions stated not affected.
+    pub not_affected: Vec<String>,
+}
+
+/// One vulnerability of a CSAF document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentPart {
+    pub key: String,
+    pub vuln_ref: String,
+    pub vuln_id: String,
+}
+
+/// An advisory of a vulnerability, named with its publisher.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdvisoryRef {
+    pub key: String,
+    pub id: String,
+    pub publisher: String,
+    pub source: String,
+    pub vuln_ref: String,
+    pub summary: String,
+    pub withdrawn: Option<String>,
+    pub unmapped_products: i64,
+    /// CPEs of its affected products without package identity.
+    pub cpes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -237,7 +336,19 @@ pub struct Vulnerability {
     pub embargoed: bool,
     pub withdrawn: Option<String>,
     pub updated_at: String,
+    /// The publishers' own ids of its advisories (a CSAF document's
+    /// tracking id once).
     pub advisories: Vec<String>,
+    /// Its advisories with their publishers.
+    pub advisory_refs: Vec<AdvisoryRef>,
+    /// The first non-empty details of its advisories, shown when the
+    /// summary is empty.
+    pub details: String,
+    /// Where each fact came from: `cvss` (per vector), `ssvc`, `kev`,
+    /// `epss`, `summary`, each naming the advisory (`<id> (<publisher>)`)
+    /// or feed.
+    #[schema(value_type = Object)]
+    pub fact_sources: serde_json::Value,
     /// The strictest TLP of its advisories.
     pub tlp: String,
     /// The conjunction of its advisories' visibility expressions.

@@ -231,7 +231,8 @@ async fn matching_both_ways_with_priority_and_remediation(app: TestApp) {
     let (s, v) = app.get(&ops, "/api/v1/vulnerabilities/PYSEC-2018-89").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["id"], CVE);
-    assert_eq!(v["advisories"], json!([GHSA, "PYSEC-2018-89"]));
+    // The KEV entry is an advisory of its own publisher in the group.
+    assert_eq!(v["advisories"], json!([GHSA, "PYSEC-2018-89", CVE]));
     assert_eq!(v["in_kev"], true);
     assert!(
         v["exposed_organisations"].is_null(),

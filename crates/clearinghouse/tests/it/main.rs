@@ -7,6 +7,8 @@
 
 mod harness;
 
+mod advisories_pages;
+mod advisories_realdata;
 mod approvals;
 mod archive;
 mod archive_ui;

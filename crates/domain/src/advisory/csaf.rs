@@ -1,21 +1,17 @@
 //! CSAF 2.0 documents (<https://docs.oasis-open.org/csaf/csaf/v2.0/>) to one
 //! [`Advisory`] per vulnerability.
 //!
-//! Products: every `full_product_name` in the product tree (in `branches`, walked
-//! recursively, in `full_product_names`, and in `relationships`) maps its `product_id`
-//! to its `product_identification_helper` `purl` and `cpe`. A relationship's product
-//! without a helper of its own takes its `product_reference`'s (the component installed
-//! on a platform is the package).
+//! Identity: every advisory of a document has the document's
+//! `document.tracking.id` as its id and `document.publisher.namespace` as its
+//! publisher; `vuln_ref` tells the document's vulnerabilities apart (the
+//! `cve`, else `#<n>`, `n` from 1). The CVE is an alias, so the advisory
+//! joins the CVE's vulnerability group; the tracking id is not (it names a
+//! document covering many vulnerabilities).
 //!
-//! Per vulnerability: products in `known_affected`, `first_affected` and
-//! `last_affected` are affected; `fixed`, `first_fixed`, `known_not_affected`,
-//! `recommended` and `under_investigation` are not. An affected product with a purl
-//! adds its purl's version to the `versions` of its package (an entry per package,
-//! no ranges; a purl without a version gives an entry with no versions, which
-//! [`decide`](crate::versions::decide) cannot decide); one with only a CPE adds the CPE
-//! to `cpes`; one named only by text is not matchable and is skipped. The id is the
-//! `cve`, else `<tracking id>#<n>` (`n` from 1); `ids[].text` that look like ids
-//! (letters, digits and `-`, e.g. `GHSA-...`) are aliases. `notes` of category
+//! Products and their statuses map to package identities and versions as
+//! `csaf_products` describes; the products that map to nothing are counted
+//! in `unmapped_products`. `ids[].text` that look like ids (letters, digits
+//! and `-`, e.g. `GHSA-...`) are aliases. `notes` of category
 //! `summary` give the summary (else the title), of category `description` the details;
 //! `scores[].cvss_v3` / `cvss_v4` give vectors; `cwe` (and CSAF 2.1 `cwes`) the CWE.
 //! `published` is the vulnerability's `release_date`, else the document's initial
@@ -24,16 +20,13 @@
 //! Before any of that, the document must pass the schema and the mandatory tests
 //! of CSAF 2.0 section 6.1 (`csaf_checks`), and its titles the text rule.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 
+use super::csaf_products::{ProductStatus, ProductTree, apply, products};
 use super::{
-    Advisory, AdvisoryError, Affected, MAX_CSAF_DEPTH, MAX_CSAF_PRODUCTS, MAX_LIST, Source,
-    check_len, drop_self, from_json, nullable, push_cvss, push_cwe, push_unique,
+    Advisory, AdvisoryError, MAX_LIST, Source, check_len, drop_self, from_json, nullable,
+    push_cvss, push_cwe, push_unique,
 };
-use crate::purl::Purl;
-use crate::versions::Ecosystem;
 
 const FORMAT: &str = "CSAF";
 
@@ -51,9 +44,19 @@ struct DocumentMeta {
     #[serde(default)]
     csaf_version: Option<String>,
     #[serde(default)]
+    publisher: Option<Publisher>,
+    #[serde(default)]
     tracking: Option<Tracking>,
     #[serde(default, deserialize_with = "nullable")]
     references: Vec<Reference>,
+}
+
+#[derive(Deserialize)]
+struct Publisher {
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -70,45 +73,6 @@ struct Tracking {
 struct Reference {
     #[serde(default)]
     url: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct ProductTree {
-    #[serde(default, deserialize_with = "nullable")]
-    branches: Vec<Branch>,
-    #[serde(default, deserialize_with = "nullable")]
-    full_product_names: Vec<ProductName>,
-    #[serde(default, deserialize_with = "nullable")]
-    relationships: Vec<Relationship>,
-}
-
-#[derive(Deserialize)]
-struct Branch {
-    #[serde(default, deserialize_with = "nullable")]
-    branches: Vec<Branch>,
-    #[serde(default)]
-    product: Option<ProductName>,
-}
-
-#[derive(Deserialize)]
-struct ProductName {
-    product_id: String,
-    #[serde(default)]
-    product_identification_helper: Option<Helper>,
-}
-
-#[derive(Deserialize, Clone, Default)]
-struct Helper {
-    #[serde(default)]
-    purl: Option<String>,
-    #[serde(default)]
-    cpe: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Relationship {
-    product_reference: String,
-    full_product_name: ProductName,
 }
 
 #[derive(Deserialize)]
@@ -155,16 +119,6 @@ struct Note {
     text: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct ProductStatus {
-    #[serde(default, deserialize_with = "nullable")]
-    known_affected: Vec<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    first_affected: Vec<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    last_affected: Vec<String>,
-}
-
 #[derive(Deserialize)]
 struct Score {
     #[serde(default)]
@@ -208,16 +162,22 @@ pub fn parse_csaf(bytes: &[u8]) -> Result<Vec<Advisory>, AdvisoryError> {
         MAX_LIST,
     )?;
     let products = products(doc.product_tree.as_ref())?;
+    let publisher = publisher_of(doc.document.publisher.as_ref());
 
-    let mut out = Vec::with_capacity(doc.vulnerabilities.len());
+    let mut out: Vec<Advisory> = Vec::with_capacity(doc.vulnerabilities.len());
     for (n, v) in doc.vulnerabilities.iter().enumerate() {
-        let id = match v.cve.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            Some(cve) => cve.to_owned(),
-            None => format!("{tracking_id}#{}", n + 1),
+        let cve = v.cve.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        // A CVE named twice in one document keeps both, the second by number.
+        let vuln_ref = match cve {
+            Some(cve) if !out.iter().any(|a| a.vuln_ref == cve) => cve.to_owned(),
+            _ => format!("#{}", n + 1),
         };
         let mut a = Advisory {
-            id,
+            id: tracking_id.trim().to_owned(),
             source: Source::Csaf,
+            publisher: publisher.clone(),
+            vuln_ref,
+            unmapped_products: 0,
             aliases: Vec::new(),
             summary: note(&v.notes, "summary")
                 .or(v.title.clone())
@@ -245,6 +205,9 @@ pub fn parse_csaf(bytes: &[u8]) -> Result<Vec<Advisory>, AdvisoryError> {
                 push_unique(&mut a.aliases, text);
             }
         }
+        if let Some(cve) = cve {
+            push_unique(&mut a.aliases, cve);
+        }
         drop_self(&mut a.aliases, &a.id.clone());
         for s in &v.scores {
             for c in [&s.cvss_v3, &s.cvss_v4].into_iter().flatten() {
@@ -260,18 +223,8 @@ pub fn parse_csaf(bytes: &[u8]) -> Result<Vec<Advisory>, AdvisoryError> {
         for r in v.references.iter().chain(&doc.document.references) {
             push_unique(&mut a.references, r.url.as_deref().unwrap_or_default());
         }
-        let status = v.product_status.as_ref();
-        let affected_ids = status.into_iter().flat_map(|s| {
-            s.known_affected
-                .iter()
-                .chain(&s.first_affected)
-                .chain(&s.last_affected)
-        });
-        for pid in affected_ids {
-            let Some(helper) = products.get(pid.as_str()) else {
-                continue;
-            };
-            add_product(&mut a, helper);
+        if let Some(status) = &v.product_status {
+            a.unmapped_products = apply(&mut a, &products, status);
         }
         check_len(
             FORMAT,
@@ -307,30 +260,6 @@ fn check_titles(doc: &serde_json::Value) -> Result<(), AdvisoryError> {
     Ok(())
 }
 
-/// Adds one affected product to the advisory: its purl's package and version, else its CPE.
-fn add_product(a: &mut Advisory, helper: &Helper) {
-    if let Some(purl) = helper.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
-        let entry = match a.affected.iter().position(|x| x.package == purl.id) {
-            Some(i) => &mut a.affected[i],
-            None => {
-                a.affected.push(Affected {
-                    ecosystem: Ecosystem::from_purl_type(&purl.id.purl_type),
-                    package: purl.id.clone(),
-                    ranges: Vec::new(),
-                    versions: Vec::new(),
-                });
-                let last = a.affected.len() - 1;
-                &mut a.affected[last]
-            }
-        };
-        if let Some(v) = purl.version.as_deref() {
-            push_unique(&mut entry.versions, v);
-        }
-    } else if let Some(cpe) = helper.cpe.as_deref() {
-        push_unique(&mut a.cpes, cpe);
-    }
-}
-
 /// The text of the notes of `category`, joined by blank lines.
 fn note(notes: &[Note], category: &str) -> Option<String> {
     let texts: Vec<&str> = notes
@@ -341,43 +270,18 @@ fn note(notes: &[Note], category: &str) -> Option<String> {
     (!texts.is_empty()).then(|| texts.join("\n\n"))
 }
 
-/// Every product id of the tree with its identification helper.
-fn products(tree: Option<&ProductTree>) -> Result<HashMap<&str, Helper>, AdvisoryError> {
-    let mut map = HashMap::new();
-    let Some(tree) = tree else { return Ok(map) };
-    let mut stack: Vec<(&Branch, usize)> = tree.branches.iter().map(|b| (b, 1)).collect();
-    let mut named: Vec<&ProductName> = tree.full_product_names.iter().collect();
-    while let Some((branch, depth)) = stack.pop() {
-        if depth > MAX_CSAF_DEPTH {
-            return Err(AdvisoryError::field_error(
-                FORMAT,
-                "product_tree.branches",
-                format!("nested deeper than {MAX_CSAF_DEPTH}"),
-            ));
-        }
-        named.extend(branch.product.as_ref());
-        stack.extend(branch.branches.iter().map(|b| (b, depth + 1)));
-        check_len(FORMAT, || "product_tree".into(), &named, MAX_CSAF_PRODUCTS)?;
-    }
-    for p in named {
-        map.insert(
-            p.product_id.as_str(),
-            p.product_identification_helper.clone().unwrap_or_default(),
-        );
-    }
-    check_len(
-        FORMAT,
-        || "product_tree.relationships".into(),
-        &tree.relationships,
-        MAX_CSAF_PRODUCTS,
-    )?;
-    for r in &tree.relationships {
-        let own = r.full_product_name.product_identification_helper.clone();
-        let helper = own
-            .filter(|h| h.purl.is_some() || h.cpe.is_some())
-            .or_else(|| map.get(r.product_reference.as_str()).cloned())
-            .unwrap_or_default();
-        map.insert(r.full_product_name.product_id.as_str(), helper);
-    }
-    Ok(map)
+/// The publisher's namespace without its scheme and trailing `/`
+/// (`https://www.cisa.gov/` → `www.cisa.gov`), else its name, else `csaf`.
+fn publisher_of(p: Option<&Publisher>) -> String {
+    let namespace = p
+        .and_then(|p| p.namespace.as_deref())
+        .map(|n| {
+            let n = n.trim();
+            let n = n.split_once("://").map_or(n, |(_, rest)| rest);
+            n.trim_end_matches('/').to_owned()
+        })
+        .filter(|n| !n.is_empty());
+    namespace
+        .or_else(|| p.and_then(|p| p.name.clone()))
+        .unwrap_or_else(|| "csaf".to_owned())
 }

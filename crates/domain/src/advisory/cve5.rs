@@ -44,6 +44,8 @@ struct Metadata {
     #[serde(default)]
     cve_id: Option<String>,
     #[serde(default)]
+    assigner_short_name: Option<String>,
+    #[serde(default)]
     state: Option<String>,
     #[serde(default)]
     date_published: Option<String>,
@@ -210,9 +212,19 @@ pub fn parse_cve5(bytes: &[u8]) -> Result<Advisory, AdvisoryError> {
     });
 
     let cna = containers.cna.unwrap_or_default();
+    let publisher = meta
+        .assigner_short_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("cve")
+        .to_owned();
     let mut out = Advisory {
         id,
         source: Source::Cve,
+        publisher,
+        vuln_ref: String::new(),
+        unmapped_products: 0,
         aliases: Vec::new(),
         summary: cna.title.clone().unwrap_or_default(),
         details: english(if rejected && cna.descriptions.is_empty() {
@@ -339,12 +351,7 @@ fn merge(
     let entry = match affected.iter().position(|a| a.package == package) {
         Some(i) => &mut affected[i],
         None => {
-            affected.push(Affected {
-                package,
-                ecosystem,
-                ranges: Vec::new(),
-                versions: Vec::new(),
-            });
+            affected.push(Affected::new(package, ecosystem));
             let last = affected.len() - 1;
             &mut affected[last]
         }

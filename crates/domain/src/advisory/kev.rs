@@ -141,3 +141,39 @@ pub fn parse_kev(bytes: &[u8]) -> Result<KevCatalog, AdvisoryError> {
         entries,
     })
 }
+
+impl KevEntry {
+    /// The entry as an advisory of publisher `cisa-kev` (key `kev:CVE-...`),
+    /// so that every KEV entry is a vulnerability even before any advisory
+    /// with package ranges arrives. It names no affected package: KEV lists
+    /// vendor and product as text only. Summary: the vulnerability name;
+    /// details: the short description; references: the URLs of `notes`.
+    pub fn to_advisory(&self) -> super::Advisory {
+        let mut references = Vec::new();
+        for word in self.notes.split([';', ' ', '\n']) {
+            let w = word.trim();
+            if w.starts_with("https://") || w.starts_with("http://") {
+                super::push_unique(&mut references, w);
+            }
+        }
+        super::Advisory {
+            id: self.cve_id.trim().to_owned(),
+            source: super::Source::Kev,
+            publisher: "cisa-kev".to_owned(),
+            vuln_ref: String::new(),
+            unmapped_products: 0,
+            aliases: Vec::new(),
+            summary: self.name.clone(),
+            details: self.description.clone(),
+            published: Some(self.date_added.clone()),
+            modified: None,
+            withdrawn: None,
+            cvss_vectors: Vec::new(),
+            cwes: self.cwes.clone(),
+            ssvc: None,
+            references,
+            affected: Vec::new(),
+            cpes: Vec::new(),
+        }
+    }
+}

@@ -187,16 +187,18 @@ fn convert(r: Record) -> Result<Advisory, AdvisoryError> {
             continue;
         };
         affected.push(Affected {
-            package,
-            ecosystem,
             ranges: a.ranges,
             versions: a.versions,
+            ..Affected::new(package, ecosystem)
         });
     }
 
     Ok(Advisory {
         id,
         source: Source::Osv,
+        publisher: "osv".to_owned(),
+        vuln_ref: String::new(),
+        unmapped_products: 0,
         aliases,
         summary: r.summary,
         details: r.details,

@@ -288,8 +288,16 @@ fn advisory_csaf_one_advisory_per_vulnerability() {
     };
     assert_eq!(list.len(), 2);
     let a = &list[0];
-    assert_eq!((a.id.as_str(), a.source), ("CVE-2024-0007", Source::Csaf));
-    assert_eq!(a.aliases, ["GHSA-1111-2222-3333"]);
+    // The identity is the publisher's: its tracking id, this vulnerability's CVE.
+    assert_eq!((a.id.as_str(), a.source), ("ACME-2024-1", Source::Csaf));
+    assert_eq!(
+        (a.publisher.as_str(), a.vuln_ref.as_str()),
+        ("acme.example", "CVE-2024-0007")
+    );
+    assert_eq!(a.key(), "ACME-2024-1/CVE-2024-0007@acme.example");
+    assert_eq!(a.aliases, ["GHSA-1111-2222-3333", "CVE-2024-0007"]);
+    assert_eq!(a.group_ids(), ["CVE-2024-0007", "GHSA-1111-2222-3333"]);
+    assert_eq!(a.unmapped_products, 1, "TXT is named by text only");
     assert_eq!((a.summary.as_str(), a.details.as_str()), ("short", "long"));
     assert_eq!(a.cwes, ["CWE-22"]);
     assert_eq!(a.cvss_vectors.len(), 1);
@@ -297,13 +305,18 @@ fn advisory_csaf_one_advisory_per_vulnerability() {
     assert_eq!(a.modified.as_deref(), Some("2024-02-01T00:00:00Z"));
     assert_eq!(a.affected.len(), 1);
     assert_eq!(a.affected[0].package.key(), "pkg:npm/acme-lib");
-    // The relationship product takes its component's purl; fixed P3 is not affected.
+    // The relationship product takes its component's purl; fixed P3 is recorded fixed.
     assert_eq!(a.affected[0].versions, ["1.0.0", "1.1.0"]);
+    assert_eq!(a.affected[0].fixed, ["2.0.0"]);
     assert_eq!(a.cpes, ["cpe:2.3:a:acme:app:3:*:*:*:*:*:*:*"]);
     let x = &a.affected[0];
     let d = |v: &str| decide(x.ecosystem, v, &x.ranges, &x.versions).decision;
     assert_eq!(d("1.1.0"), Decision::Affected);
-    assert_eq!(list[1].id, "ACME-2024-1#2");
+    assert_eq!(
+        (list[1].id.as_str(), list[1].vuln_ref.as_str()),
+        ("ACME-2024-1", "#2")
+    );
+    assert_eq!(list[1].group_ids(), ["ACME-2024-1/#2@acme.example"]);
     assert_eq!(list[1].summary, "no cve");
     assert!(list[1].affected.is_empty());
 }
@@ -338,6 +351,15 @@ fn advisory_kev_entries_and_errors() {
     assert_eq!(k.entries.len(), 2);
     assert!(k.entries[0].known_ransomware && !k.entries[1].known_ransomware);
     assert_eq!(k.entries[0].cwes, ["CWE-20"]);
+    // Every entry is an advisory of its own publisher, naming no package.
+    let a = k.entries[0].to_advisory();
+    assert_eq!(
+        (a.key().as_str(), a.source),
+        ("kev:CVE-2021-1", Source::Kev)
+    );
+    assert_eq!(a.group_ids(), ["CVE-2021-1"]);
+    assert_eq!((a.summary.as_str(), a.details.as_str()), ("N", "d"));
+    assert!(a.affected.is_empty());
     let short = KEV.replace("\"count\": 2", "\"count\": 3");
     assert_eq!(field_of(parse_kev(short.as_bytes())), "count");
     let odd = KEV.replace("\"Unknown\"", "\"Maybe\"");

@@ -34,6 +34,7 @@ mod packagist;
 mod rpm;
 mod rubygems;
 mod semver_eco;
+mod vers;
 
 #[cfg(test)]
 mod tests_decide;
@@ -55,6 +56,7 @@ mod yaml_subset;
 use std::cmp::Ordering;
 
 pub use osv::{Decision, OsvEvent, OsvRange, Verdict, decide};
+pub use vers::{VersRange, parse_vers, upgrade_to};
 
 /// A package ecosystem, as far as version ordering is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

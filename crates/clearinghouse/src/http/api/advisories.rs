@@ -11,9 +11,13 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiQuery, Auth, read_body};
-use crate::model::exposure::{Advisory, ExposureStat, ImportReport, Vulnerability};
+use crate::model::exposure::{
+    Advisory, ExposureStat, ImportReport, Vulnerability, VulnerabilityDetail,
+};
 use crate::model::review::SupportingFinding;
-use crate::workflows::advisories::{self, ImportOptions, MAX_IMPORT_BYTES};
+use crate::workflows::advisories::{
+    self, ImportOptions, MAX_IMPORT_BYTES, VulnList, VulnListQuery,
+};
 use crate::workflows::findings::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -63,6 +67,10 @@ pub async fn get(
 pub struct VulnerabilityView {
     #[serde(flatten)]
     pub vulnerability: Vulnerability,
+    /// Its KEV entries, affected packages, and whether any advisory names
+    /// products a machine can match.
+    #[serde(flatten)]
+    pub detail: VulnerabilityDetail,
     /// Coordinators only: per exposed organisation, open, fixed and overdue counts.
     pub exposed_organisations: Option<Vec<ExposureStat>>,
     /// The validated findings behind its `CHX-` records that the caller may read.
@@ -80,11 +88,28 @@ pub async fn vulnerability(
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<VulnerabilityView>> {
-    let (vulnerability, exposed_organisations) = advisories::vulnerability(&app, &who, &id).await?;
+    let (vulnerability, exposed_organisations, detail) =
+        advisories::vulnerability(&app, &who, &id).await?;
     let supporting_findings = review::supporting_findings(&app, &who, &vulnerability.id).await?;
     Ok(Json(VulnerabilityView {
         vulnerability,
+        detail,
         exposed_organisations,
         supporting_findings,
     }))
+}
+
+/// The vulnerability index: 50 per page, newest first, searched by id,
+/// alias or package (`q`), filtered by KEV and CISA's SSVC exploitation;
+/// `total` counts only the vulnerabilities the caller may read.
+#[utoipa::path(get, path = "/vulnerabilities", tag = "exposure", security(("bearer" = [])), params(VulnListQuery),
+    responses((status = 200, body = VulnList), (status = 400, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_vulnerabilities(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(q): ApiQuery<VulnListQuery>,
+) -> AppResult<Json<VulnList>> {
+    Ok(Json(
+        advisories::list_vulnerabilities(&app, &who, &q).await?,
+    ))
 }

@@ -1,7 +1,7 @@
 //! Exposure pages: the operator's dashboard (exposures ranked by priority
 //! and deadline, each with its reason, and the chart of open exposures),
-//! assets with SBOM upload, and the vulnerability page (with the exposed
-//! organisations for coordinators).
+//! assets with SBOM upload. The vulnerability pages are in
+//! `vulnerabilities.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,9 +16,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::AppError;
-use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
-
-use crate::workflows::advisories;
+use crate::model::exposure::{Asset, Exposure, ExposureStat};
 use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
 
@@ -283,43 +281,4 @@ pub async fn upload_sbom(
     let bytes = file.ok_or_else(|| UiError(AppError::invalid("sbom", "choose a file")))?;
     assets::upload_sbom(&app, &who, &id, bytes).await?;
     Ok(Redirect::to(&format!("/assets/{id}")))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "vulnerability.html")]
-pub struct VulnerabilityPage {
-    nav: Nav,
-    vuln: Vulnerability,
-    exposed: Option<Vec<ExposureStat>>,
-    exposures: Vec<Exposure>,
-    states: &'static [&'static str],
-    back: String,
-    /// Validated findings behind it the reader may read.
-    supporting: Vec<crate::model::review::SupportingFinding>,
-}
-
-pub async fn vulnerability_page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Path(id): Path<String>,
-) -> UiResult<VulnerabilityPage> {
-    let (vuln, exposed) = advisories::vulnerability(&app, &who, &id).await?;
-    let query = ExposureQuery {
-        vulnerability: Some(vuln.id.clone()),
-        org: (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned()),
-        limit: Some(200),
-        ..Default::default()
-    };
-    let list = exposures::list(&app, &who, &query).await?.items;
-    let supporting =
-        crate::workflows::findings::review::supporting_findings(&app, &who, &vuln.id).await?;
-    Ok(VulnerabilityPage {
-        supporting,
-        nav: Nav::new(&who, "exposures"),
-        back: format!("/vulnerabilities/{}", vuln.id),
-        vuln,
-        exposed,
-        exposures: list,
-        states: STATES,
-    })
 }

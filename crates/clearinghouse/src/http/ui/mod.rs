@@ -15,6 +15,7 @@ mod findings;
 pub mod inbox;
 pub mod login;
 pub mod tokens;
+pub mod vulnerabilities;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -62,7 +63,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}/sbom", post(exposure::upload_sbom))
         .route("/assets/{id}/archive", post(archive::archive_asset))
         .route("/assets/{id}/unarchive", post(archive::unarchive_asset))
-        .route("/vulnerabilities/{id}", get(exposure::vulnerability_page))
+        .route("/vulnerabilities", get(vulnerabilities::index))
+        .route("/vulnerabilities/{id}", get(vulnerabilities::show))
         .route("/findings", get(findings::queue))
         .route("/findings/compare", get(findings::compare))
         .route("/findings/reporters", get(findings::review::reporters))

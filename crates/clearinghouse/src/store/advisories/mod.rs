@@ -1,21 +1,27 @@
-//! Imported advisories, their aliases, the package index of their affected
-//! ranges (`affected_packages`, keyed by package identity), the
-//! vulnerabilities they are grouped into, and the KEV and EPSS feeds.
+//! Imported advisories (keyed by publisher and the publisher's own id, the
+//! domain's `Advisory::key`), their aliases, the package index of their
+//! affected ranges (`affected_packages`, keyed by package identity), the
+//! vulnerabilities they are grouped into (facts computed by the domain's
+//! `advisory::grouping`), and the KEV and EPSS feeds (`feeds`).
 
+pub mod feeds;
 pub mod vuln_labels;
+pub mod vuln_list;
 
 use std::collections::HashMap;
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
+pub use self::feeds::{KevRow, upsert_epss, upsert_kev};
 pub use self::vuln_labels::vuln_readable;
 use super::read_filter::{ADVISORIES, ReadFilter};
-use super::{Result, json_list, parse_json_list, rows_in, values_params};
-use crate::model::exposure::{Advisory, Vulnerability};
+use super::{Result, StoreError, json_list, parse_json_list, rows_in, values_params};
+use crate::model::exposure::{Advisory, AdvisoryRef, AffectedPackage, DocumentPart, Vulnerability};
+use clearinghouse_domain::advisory::grouping::{self, MemberFacts};
 
-/// Rows of `affected_packages` per insert statement (6 parameters each).
-const AFFECTED_ROWS: usize = 150;
+/// Rows of `affected_packages` per insert statement (8 parameters each).
+const AFFECTED_ROWS: usize = 120;
 
 /// An advisory as stored, with what the import needs to compare.
 #[derive(Debug, Clone)]
@@ -31,6 +37,7 @@ pub struct AdvisoryRow {
 /// One `affected[]` entry in the package index.
 #[derive(Debug, Clone)]
 pub struct AffectedRow {
+    /// The advisory's storage key.
     pub advisory_id: String,
     pub vuln_id: String,
     pub package_key: String,
@@ -39,9 +46,25 @@ pub struct AffectedRow {
     pub ranges: String,
     /// JSON of `Vec<String>`.
     pub versions: String,
+    /// JSON of `Vec<String>`: versions stated fixed.
+    pub fixed: String,
+    /// JSON of `Vec<String>`: versions stated not affected.
+    pub not_affected: String,
 }
 
-const ADVISORY_COLUMNS: &str = "a.id, a.vuln_id, a.source, a.summary, a.details, a.published, \
+/// One affected entry to store: package key, ecosystem, and the JSON of
+/// ranges, versions, fixed and not-affected versions.
+pub struct NewAffected {
+    pub package_key: String,
+    pub ecosystem: String,
+    pub ranges: String,
+    pub versions: String,
+    pub fixed: String,
+    pub not_affected: String,
+}
+
+const ADVISORY_COLUMNS: &str = "a.id, a.doc_id, a.publisher, a.vuln_ref, a.unmapped_products, \
+     a.vuln_id, a.source, a.summary, a.details, a.published, \
      a.modified, a.withdrawn, a.cvss_vectors, a.cwes, a.ssvc, a.refs, a.cpes, a.content_sha256, \
      a.embargoed, a.tlp, a.visibility_id, av.expression";
 
@@ -49,9 +72,19 @@ pub(super) const ADVISORY_FROM: &str =
     "FROM advisories a JOIN visibility_labels av ON av.id = a.visibility_id";
 
 fn advisory_from_row(r: &AnyRow, aliases: Vec<String>) -> Result<AdvisoryRow> {
+    let key: String = r.try_get("id")?;
+    let doc_id: String = r.try_get("doc_id")?;
+    let cpes = parse_json_list(&r.try_get::<String, _>("cpes")?)?;
     Ok(AdvisoryRow {
         advisory: Advisory {
-            id: r.try_get("id")?,
+            id: if doc_id.is_empty() {
+                key.clone()
+            } else {
+                doc_id
+            },
+            key,
+            publisher: r.try_get("publisher")?,
+            vuln_ref: r.try_get("vuln_ref")?,
             vuln_id: r.try_get("vuln_id")?,
             source: r.try_get("source")?,
             aliases,
@@ -66,22 +99,31 @@ fn advisory_from_row(r: &AnyRow, aliases: Vec<String>) -> Result<AdvisoryRow> {
             embargoed: r.try_get::<i64, _>("embargoed")? != 0,
             tlp: r.try_get("tlp")?,
             visibility: r.try_get("expression")?,
+            cpes: cpes.clone(),
+            unmapped_products: r.try_get("unmapped_products")?,
+            affected: Vec::new(),
+            document_vulnerabilities: Vec::new(),
         },
         ssvc: r.try_get("ssvc")?,
-        cpes: parse_json_list(&r.try_get::<String, _>("cpes")?)?,
+        cpes,
         content_sha256: r.try_get("content_sha256")?,
         visibility_id: r.try_get("visibility_id")?,
     })
 }
 
-/// One advisory, only if the reader may read it (the one read policy).
+/// One advisory by its storage key or its publisher's own id (the first
+/// by key when several publishers use the id, or a CSAF document covers
+/// several vulnerabilities), only if the reader may read it (the one read
+/// policy); with its affected packages and, for a CSAF document, every
+/// vulnerability it covers.
 pub async fn get_readable<'e, E: Executor<'e, Database = Any> + Copy>(
     db: E,
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<AdvisoryRow>> {
     let sql = format!(
-        "SELECT {ADVISORY_COLUMNS} {ADVISORY_FROM} WHERE a.id = $3 AND {}",
+        "SELECT {ADVISORY_COLUMNS} {ADVISORY_FROM} WHERE (a.id = $3 OR a.doc_id = $3) AND {} \
+         ORDER BY CASE WHEN a.id = $3 THEN 0 ELSE 1 END, a.id LIMIT 1",
         ADVISORIES.clause(filter, 1, 2)
     );
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -93,13 +135,80 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any> + Copy>(
     else {
         return Ok(None);
     };
+    let key: String = row.try_get("id")?;
     let aliases: Vec<String> = sqlx::query_scalar(
         "SELECT alias FROM advisory_aliases WHERE advisory_id = $1 AND alias <> $1 ORDER BY alias",
     )
-    .bind(id)
+    .bind(&key)
     .fetch_all(db)
     .await?;
-    advisory_from_row(&row, aliases).map(Some)
+    let mut out = advisory_from_row(&row, aliases)?;
+    let rows = sqlx::query(
+        "SELECT p.advisory_id, a.vuln_id, p.package_key, p.ecosystem, p.ranges, p.versions, \
+         p.fixed, p.not_affected FROM affected_packages p JOIN advisories a ON a.id = p.advisory_id \
+         WHERE p.advisory_id = $1 ORDER BY p.idx",
+    )
+        .bind(&key)
+        .fetch_all(db)
+        .await?;
+    for r in &rows {
+        out.advisory
+            .affected
+            .push(affected_package(&affected_from_row(r)?)?);
+    }
+    if out.advisory.source == "csaf" {
+        let parts = sqlx::query(
+            "SELECT id, vuln_ref, vuln_id FROM advisories WHERE doc_id = $1 AND publisher = $2 ORDER BY id",
+        )
+        .bind(&out.advisory.id)
+        .bind(&out.advisory.publisher)
+        .fetch_all(db)
+        .await?;
+        for p in &parts {
+            out.advisory.document_vulnerabilities.push(DocumentPart {
+                key: p.try_get("id")?,
+                vuln_ref: p.try_get("vuln_ref")?,
+                vuln_id: p.try_get("vuln_id")?,
+            });
+        }
+    }
+    Ok(Some(out))
+}
+
+/// An affected entry as the API shows it.
+pub fn affected_package(r: &AffectedRow) -> Result<AffectedPackage> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("affected_packages: {e}"));
+    Ok(AffectedPackage {
+        advisory_key: r.advisory_id.clone(),
+        package: r.package_key.clone(),
+        ecosystem: r.ecosystem.clone(),
+        ranges: serde_json::from_str(&r.ranges).map_err(corrupt)?,
+        versions: parse_json_list(&r.versions)?,
+        fixed: parse_json_list(&r.fixed)?,
+        not_affected: parse_json_list(&r.not_affected)?,
+    })
+}
+
+/// Removes a CSAF row stored before advisories had publishers (migration
+/// 0009: keyed by the CVE `cve`, its tracking id lost), with its aliases
+/// and affected entries; returns its vulnerability, to be refreshed.
+pub async fn drop_legacy_csaf(conn: &mut AnyConnection, cve: &str) -> Result<Option<String>> {
+    let vuln: Option<String> = sqlx::query_scalar(
+        "SELECT vuln_id FROM advisories WHERE id = $1 AND source = 'csaf' AND publisher = ''",
+    )
+    .bind(cve)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if vuln.is_some() {
+        for sql in [
+            "DELETE FROM advisory_aliases WHERE advisory_id = $1",
+            "DELETE FROM affected_packages WHERE advisory_id = $1",
+            "DELETE FROM advisories WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(cve).execute(&mut *conn).await?;
+        }
+    }
+    Ok(vuln)
 }
 
 /// The stored digests of advisories, to skip unchanged ones on re-import.
@@ -115,12 +224,13 @@ pub async fn digests(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap
     Ok(out)
 }
 
-/// Inserts or replaces an advisory with its aliases (its own id included)
-/// and affected entries.
+/// Inserts or replaces an advisory (by its key) with the ids that link it
+/// to its group (`group_ids`, stored as its aliases) and affected entries.
 pub async fn upsert(
     conn: &mut AnyConnection,
     row: &AdvisoryRow,
-    affected: &[(String, String, String, String)],
+    group_ids: &[String],
+    affected: &[NewAffected],
     imported_by: &str,
     now: &str,
 ) -> Result<()> {
@@ -128,16 +238,19 @@ pub async fn upsert(
     sqlx::query(
         "INSERT INTO advisories (id, vuln_id, source, summary, details, published, modified, withdrawn, \
          cvss_vectors, cwes, ssvc, refs, cpes, content_sha256, embargoed, imported_by, imported_at, updated_at, \
-         tlp, visibility_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19) \
+         tlp, visibility_id, doc_id, publisher, vuln_ref, unmapped_products) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, \
+         $20, $21, $22, $23) \
          ON CONFLICT (id) DO UPDATE SET vuln_id = excluded.vuln_id, source = excluded.source, \
+         doc_id = excluded.doc_id, publisher = excluded.publisher, vuln_ref = excluded.vuln_ref, \
+         unmapped_products = excluded.unmapped_products, \
          summary = excluded.summary, details = excluded.details, published = excluded.published, \
          modified = excluded.modified, withdrawn = excluded.withdrawn, cvss_vectors = excluded.cvss_vectors, \
          cwes = excluded.cwes, ssvc = excluded.ssvc, refs = excluded.refs, cpes = excluded.cpes, \
          content_sha256 = excluded.content_sha256, embargoed = excluded.embargoed, updated_at = excluded.updated_at, \
          tlp = excluded.tlp, visibility_id = excluded.visibility_id",
     )
-    .bind(&a.id)
+    .bind(&a.key)
     .bind(&a.vuln_id)
     .bind(&a.source)
     .bind(&a.summary)
@@ -156,17 +269,21 @@ pub async fn upsert(
     .bind(now)
     .bind(&a.tlp)
     .bind(row.visibility_id)
+    .bind(&a.id)
+    .bind(&a.publisher)
+    .bind(&a.vuln_ref)
+    .bind(a.unmapped_products)
     .execute(&mut *conn)
     .await?;
     for table in ["advisory_aliases", "affected_packages"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE advisory_id = $1"
         )))
-        .bind(&a.id)
+        .bind(&a.key)
         .execute(&mut *conn)
         .await?;
     }
-    let mut aliases: Vec<&String> = a.aliases.iter().chain(std::iter::once(&a.id)).collect();
+    let mut aliases: Vec<&String> = group_ids.iter().collect();
     aliases.sort();
     aliases.dedup();
     for chunk in aliases.chunks(300) {
@@ -176,24 +293,27 @@ pub async fn upsert(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for alias in chunk {
-            q = q.bind(*alias).bind(&a.id);
+            q = q.bind(*alias).bind(&a.key);
         }
         q.execute(&mut *conn).await?;
     }
     for (chunk_no, chunk) in affected.chunks(AFFECTED_ROWS).enumerate() {
         let sql = format!(
-            "INSERT INTO affected_packages (advisory_id, idx, package_key, ecosystem, ranges, versions) VALUES {}",
-            values_params(chunk.len(), 6)
+            "INSERT INTO affected_packages (advisory_id, idx, package_key, ecosystem, ranges, versions, \
+             fixed, not_affected) VALUES {}",
+            values_params(chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (i, (key, eco, ranges, versions)) in chunk.iter().enumerate() {
+        for (i, e) in chunk.iter().enumerate() {
             q = q
-                .bind(&a.id)
+                .bind(&a.key)
                 .bind((chunk_no * AFFECTED_ROWS + i) as i64)
-                .bind(key)
-                .bind(eco)
-                .bind(ranges)
-                .bind(versions);
+                .bind(&e.package_key)
+                .bind(&e.ecosystem)
+                .bind(&e.ranges)
+                .bind(&e.versions)
+                .bind(&e.fixed)
+                .bind(&e.not_affected);
         }
         q.execute(&mut *conn).await?;
     }
@@ -272,11 +392,13 @@ fn affected_from_row(r: &AnyRow) -> Result<AffectedRow> {
         ecosystem: r.try_get("ecosystem")?,
         ranges: r.try_get("ranges")?,
         versions: r.try_get("versions")?,
+        fixed: r.try_get("fixed")?,
+        not_affected: r.try_get("not_affected")?,
     })
 }
 
 const AFFECTED_SELECT: &str = "SELECT p.advisory_id, a.vuln_id, p.package_key, p.ecosystem, p.ranges, \
-     p.versions FROM affected_packages p JOIN advisories a ON a.id = p.advisory_id \
+     p.versions, p.fixed, p.not_affected FROM affected_packages p JOIN advisories a ON a.id = p.advisory_id \
      WHERE a.withdrawn IS NULL";
 
 /// The affected entries of every advisory of one vulnerability.
@@ -313,7 +435,8 @@ pub async fn all_affected<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<
 }
 
 /// Recomputes a vulnerability's row from its advisories and the KEV and
-/// EPSS entries of its CVE aliases. Removes the row when no advisory is left.
+/// EPSS entries of its CVE aliases (the domain's `grouping::group_facts`).
+/// Removes the row when no advisory is left.
 pub async fn refresh_vulnerability(
     conn: &mut AnyConnection,
     vuln_id: &str,
@@ -325,113 +448,82 @@ pub async fn refresh_vulnerability(
         .bind(vuln_id)
         .fetch_all(&mut *conn)
         .await?;
-    let advisories = rows
+    let members = rows
         .iter()
-        .map(|r| advisory_from_row(r, Vec::new()))
+        .map(|r| {
+            let row = advisory_from_row(r, Vec::new())?;
+            let a = row.advisory;
+            Ok(MemberFacts {
+                key: a.key,
+                id: a.id,
+                publisher: a.publisher,
+                source: a.source,
+                summary: a.summary,
+                details: a.details,
+                published: a.published,
+                withdrawn: a.withdrawn,
+                cvss_vectors: a.cvss_vectors,
+                cwes: a.cwes,
+                ssvc: row.ssvc,
+                embargoed: a.embargoed,
+            })
+        })
         .collect::<Result<Vec<_>>>()?;
-    if advisories.is_empty() {
-        sqlx::query("DELETE FROM vulnerabilities WHERE id = $1")
-            .bind(vuln_id)
-            .execute(&mut *conn)
-            .await?;
-        return Ok(());
-    }
     let aliases = group_aliases(conn, vuln_id).await?;
-    let mut vectors = Vec::new();
-    let mut cwes = Vec::new();
-    for a in &advisories {
-        vectors.extend(a.advisory.cvss_vectors.iter().cloned());
-        cwes.extend(a.advisory.cwes.iter().cloned());
-    }
-    vectors.sort();
-    vectors.dedup();
-    cwes.sort();
-    cwes.dedup();
-    // The CVE record's summary is the most neutral; else the first one.
-    let summary = advisories
-        .iter()
-        .filter(|a| !a.advisory.summary.is_empty())
-        .min_by_key(|a| (a.advisory.source != "cve", a.advisory.id.clone()))
-        .map(|a| a.advisory.summary.clone())
-        .unwrap_or_default();
-    let ssvc = advisories.iter().find_map(|a| a.ssvc.clone());
-    let published = advisories
-        .iter()
-        .filter_map(|a| a.advisory.published.clone())
-        .min();
-    let embargoed = advisories.iter().all(|a| a.advisory.embargoed);
-    let withdrawn = if advisories.iter().all(|a| a.advisory.withdrawn.is_some()) {
-        advisories
-            .iter()
-            .filter_map(|a| a.advisory.withdrawn.clone())
-            .max()
-    } else {
-        None
-    };
     let cves: Vec<String> = aliases
         .iter()
         .filter(|a| a.starts_with("CVE-"))
         .cloned()
         .collect();
-    let (mut in_kev, mut kev_due, mut ransomware) = (false, None::<String>, false);
-    for r in rows_in(conn, &cves, |list| {
-        format!("SELECT due_date, known_ransomware FROM kev_entries WHERE cve_id IN ({list})")
-    })
-    .await?
-    {
-        in_kev = true;
-        let due: String = r.try_get("due_date")?;
-        if kev_due.as_ref().is_none_or(|d| due < *d) {
-            kev_due = Some(due);
-        }
-        ransomware |= r.try_get::<i64, _>("known_ransomware")? != 0;
-    }
-    let (mut epss, mut pct) = (None::<f64>, None::<f64>);
-    for r in rows_in(conn, &cves, |list| {
-        format!("SELECT probability, percentile FROM epss_scores WHERE cve_id IN ({list})")
-    })
-    .await?
-    {
-        let p: f64 = r.try_get("probability")?;
-        if epss.is_none_or(|e| p > e) {
-            epss = Some(p);
-            pct = Some(r.try_get("percentile")?);
-        }
-    }
+    let kev = feeds::kev_of(conn, &cves).await?;
+    let epss = feeds::epss_of(conn, &cves).await?;
+    let Some(f) = grouping::group_facts(&members, &kev, &epss) else {
+        sqlx::query("DELETE FROM vulnerabilities WHERE id = $1")
+            .bind(vuln_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    let sources = serde_json::to_string(&f.sources)
+        .map_err(|e| StoreError::Corrupt(format!("fact sources: {e}")))?;
     sqlx::query(
         "INSERT INTO vulnerabilities (id, aliases, summary, cvss_vectors, cwes, ssvc, published, in_kev, \
-         kev_due_date, kev_ransomware, epss, epss_percentile, embargoed, withdrawn, updated_at) \
+         kev_due_date, kev_ransomware, epss, epss_percentile, embargoed, withdrawn, updated_at, details, \
+         fact_sources) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CAST($11 AS DOUBLE PRECISION), \
-         CAST($12 AS DOUBLE PRECISION), $13, $14, $15) ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
+         CAST($12 AS DOUBLE PRECISION), $13, $14, $15, $16, $17) ON CONFLICT (id) DO UPDATE SET aliases = excluded.aliases, summary = excluded.summary, \
          cvss_vectors = excluded.cvss_vectors, cwes = excluded.cwes, ssvc = excluded.ssvc, \
          published = excluded.published, in_kev = excluded.in_kev, kev_due_date = excluded.kev_due_date, \
          kev_ransomware = excluded.kev_ransomware, epss = excluded.epss, epss_percentile = excluded.epss_percentile, \
-         embargoed = excluded.embargoed, withdrawn = excluded.withdrawn, updated_at = excluded.updated_at",
+         embargoed = excluded.embargoed, withdrawn = excluded.withdrawn, updated_at = excluded.updated_at, \
+         details = excluded.details, fact_sources = excluded.fact_sources",
     )
     .bind(vuln_id)
     .bind(json_list(&aliases))
-    .bind(summary)
-    .bind(json_list(&vectors))
-    .bind(json_list(&cwes))
-    .bind(ssvc)
-    .bind(published)
-    .bind(i64::from(in_kev))
-    .bind(kev_due)
-    .bind(i64::from(ransomware))
+    .bind(f.summary)
+    .bind(json_list(&f.cvss_vectors))
+    .bind(json_list(&f.cwes))
+    .bind(f.ssvc)
+    .bind(f.published)
+    .bind(i64::from(f.in_kev))
+    .bind(f.kev_due_date)
+    .bind(i64::from(f.kev_ransomware))
     // As text: the `Any` driver binds a NULL f64 with no type, and
     // PostgreSQL's cached statement then rejects a later binary float.
-    .bind(epss.map(|e| e.to_string()))
-    .bind(pct.map(|p| p.to_string()))
-    .bind(i64::from(embargoed))
-    .bind(withdrawn)
+    .bind(f.epss.map(|(e, _)| e.to_string()))
+    .bind(f.epss.map(|(_, p)| p.to_string()))
+    .bind(i64::from(f.embargoed))
+    .bind(f.withdrawn)
     .bind(now)
+    .bind(f.details)
+    .bind(sources)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 const VULN_COLUMNS: &str = "id, aliases, summary, cvss_vectors, cwes, ssvc, in_kev, kev_due_date, \
-     kev_ransomware, epss, epss_percentile, embargoed, withdrawn, updated_at";
+     kev_ransomware, epss, epss_percentile, embargoed, withdrawn, updated_at, details, fact_sources";
 
 fn vuln_from_row(r: &AnyRow) -> Result<Vulnerability> {
     let ssvc: Option<String> = r.try_get("ssvc")?;
@@ -451,6 +543,10 @@ fn vuln_from_row(r: &AnyRow) -> Result<Vulnerability> {
         withdrawn: r.try_get("withdrawn")?,
         updated_at: r.try_get("updated_at")?,
         advisories: Vec::new(),
+        advisory_refs: Vec::new(),
+        details: r.try_get("details")?,
+        fact_sources: serde_json::from_str(&r.try_get::<String, _>("fact_sources")?)
+            .unwrap_or(serde_json::Value::Null),
         tlp: "CLEAR".to_owned(),
         visibility: String::new(),
     })
@@ -471,14 +567,34 @@ pub async fn vulnerabilities(
         out.insert(v.id.clone(), v);
     }
     for r in rows_in(conn, ids, |list| {
-        format!("SELECT id, vuln_id FROM advisories WHERE vuln_id IN ({list}) ORDER BY id")
+        format!(
+            "SELECT id, doc_id, publisher, source, vuln_ref, summary, withdrawn, unmapped_products, \
+             cpes, vuln_id FROM advisories WHERE vuln_id IN ({list}) ORDER BY id"
+        )
     })
     .await?
     {
         let vuln_id: String = r.try_get("vuln_id")?;
-        if let Some(v) = out.get_mut(&vuln_id) {
-            v.advisories.push(r.try_get("id")?);
+        let Some(v) = out.get_mut(&vuln_id) else {
+            continue;
+        };
+        let key: String = r.try_get("id")?;
+        let doc_id: String = r.try_get("doc_id")?;
+        let id = if doc_id.is_empty() { key.clone() } else { doc_id };
+        if !v.advisories.contains(&id) {
+            v.advisories.push(id.clone());
         }
+        v.advisory_refs.push(AdvisoryRef {
+            key,
+            id,
+            publisher: r.try_get("publisher")?,
+            source: r.try_get("source")?,
+            vuln_ref: r.try_get("vuln_ref")?,
+            summary: r.try_get("summary")?,
+            withdrawn: r.try_get("withdrawn")?,
+            unmapped_products: r.try_get("unmapped_products")?,
+            cpes: parse_json_list(&r.try_get::<String, _>("cpes")?)?,
+        });
     }
     self::vuln_labels::fill(conn, ids, &mut out).await?;
     Ok(out)
@@ -513,95 +629,4 @@ pub async fn vuln_id_for<'e, E: Executor<'e, Database = Any>>(
     .bind(id_or_alias)
     .fetch_optional(db)
     .await?)
-}
-
-/// A KEV entry as stored.
-pub struct KevRow<'a> {
-    pub cve_id: &'a str,
-    pub vendor: &'a str,
-    pub product: &'a str,
-    pub name: &'a str,
-    pub date_added: &'a str,
-    pub due_date: &'a str,
-    pub known_ransomware: bool,
-    pub required_action: &'a str,
-}
-
-/// Upserts KEV entries; returns the CVE ids whose entry is new or changed.
-pub async fn upsert_kev(conn: &mut AnyConnection, rows: &[KevRow<'_>]) -> Result<Vec<String>> {
-    let mut existing: HashMap<String, (String, i64)> = HashMap::new();
-    for r in sqlx::query("SELECT cve_id, due_date, known_ransomware FROM kev_entries")
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        existing.insert(
-            r.try_get("cve_id")?,
-            (r.try_get("due_date")?, r.try_get("known_ransomware")?),
-        );
-    }
-    let changed: Vec<&KevRow<'_>> = rows
-        .iter()
-        .filter(|k| {
-            existing
-                .get(k.cve_id)
-                .is_none_or(|(due, rw)| due != k.due_date || (*rw != 0) != k.known_ransomware)
-        })
-        .collect();
-    for chunk in changed.chunks(100) {
-        let sql = format!(
-            "INSERT INTO kev_entries (cve_id, vendor, product, name, date_added, due_date, known_ransomware, \
-             required_action) VALUES {} ON CONFLICT (cve_id) DO UPDATE SET vendor = excluded.vendor, \
-             product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
-             due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
-             required_action = excluded.required_action",
-            values_params(chunk.len(), 8)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for k in chunk {
-            q = q
-                .bind(k.cve_id)
-                .bind(k.vendor)
-                .bind(k.product)
-                .bind(k.name)
-                .bind(k.date_added)
-                .bind(k.due_date)
-                .bind(i64::from(k.known_ransomware))
-                .bind(k.required_action);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(changed.iter().map(|k| k.cve_id.to_owned()).collect())
-}
-
-/// Upserts EPSS scores; returns the CVE ids whose score changed.
-pub async fn upsert_epss(
-    conn: &mut AnyConnection,
-    rows: &[(String, f64, f64)],
-    score_date: Option<&str>,
-) -> Result<Vec<String>> {
-    let mut existing: HashMap<String, f64> = HashMap::new();
-    for r in sqlx::query("SELECT cve_id, probability FROM epss_scores")
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        existing.insert(r.try_get("cve_id")?, r.try_get("probability")?);
-    }
-    let changed: Vec<&(String, f64, f64)> = rows
-        .iter()
-        .filter(|(cve, p, _)| existing.get(cve).is_none_or(|old| (old - p).abs() > 1e-9))
-        .collect();
-    for chunk in changed.chunks(200) {
-        let sql = format!(
-            "INSERT INTO epss_scores (cve_id, probability, percentile, score_date) VALUES {} \
-             ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
-             percentile = excluded.percentile, score_date = excluded.score_date",
-            values_params(chunk.len(), 4)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (cve, p, pct) in chunk {
-            q = q.bind(cve).bind(*p).bind(*pct).bind(score_date);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(changed.iter().map(|(c, _, _)| c.clone()).collect())
 }

@@ -9,15 +9,19 @@
 //! visible only to coordinators and to the vetted operators exposed to it.
 
 pub mod archive;
+mod feeds;
+mod vulnerabilities;
+
+use self::vulnerabilities::may_see_embargoed;
+pub use self::vulnerabilities::{VulnList, VulnListQuery, list_vulnerabilities, vulnerability};
 
 use std::collections::BTreeSet;
 
-use clearinghouse_domain::advisory::{self, Document};
+use clearinghouse_domain::advisory::{self, Document, grouping};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::exposure::assets::READ_ANY;
 use super::exposure::exposures::notify_changes;
 use crate::app::AppState;
 use crate::audit_log::AuditEvent;
@@ -25,8 +29,8 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::matching;
-use crate::model::exposure::{Advisory, ExposureStat, ImportReport, ItemError, Vulnerability};
-use crate::store::advisories::{AdvisoryRow, KevRow};
+use crate::model::exposure::{Advisory, ImportReport, ItemError, UnmappedProducts};
+use crate::store::advisories::{AdvisoryRow, NewAffected};
 use crate::store::{self, Tx};
 use crate::workflows::read_policy::PolicyReader;
 
@@ -78,15 +82,6 @@ fn content_digest(a: &advisory::Advisory, embargo: bool) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// The id a group of aliases is known by: its lowest CVE id, else its lowest id.
-fn group_id(ids: &BTreeSet<String>) -> String {
-    ids.iter()
-        .find(|i| i.starts_with("CVE-"))
-        .or_else(|| ids.iter().next())
-        .cloned()
-        .unwrap_or_default()
-}
-
 pub async fn import(
     app: &AppState,
     who: &Principal,
@@ -129,8 +124,8 @@ pub async fn import(
         match doc {
             Document::Osv(a) | Document::Cve(a) => advisories.push(a),
             Document::Csaf(list) => advisories.extend(list),
-            Document::Kev(kev) => import_kev(app, who, &kev, &mut report).await?,
-            Document::Epss(epss) => import_epss(app, who, &epss, &mut report).await?,
+            Document::Kev(kev) => feeds::import_kev(app, who, &kev, &mut report).await?,
+            Document::Epss(epss) => feeds::import_epss(app, who, &epss, &mut report).await?,
         }
     }
     import_advisories(app, who, &advisories, options.embargo, &mut report).await?;
@@ -163,8 +158,8 @@ async fn import_zip(
         match doc {
             Document::Osv(a) | Document::Cve(a) => pending.push(a),
             Document::Csaf(list) => pending.extend(list),
-            Document::Kev(kev) => import_kev(app, who, &kev, report).await?,
-            Document::Epss(epss) => import_epss(app, who, &epss, report).await?,
+            Document::Kev(kev) => feeds::import_kev(app, who, &kev, report).await?,
+            Document::Epss(epss) => feeds::import_epss(app, who, &epss, report).await?,
         }
         if pending.len() >= BATCH {
             import_advisories(app, who, &pending, options.embargo, report).await?;
@@ -250,7 +245,7 @@ async fn import_batch(
     Ok(())
 }
 
-async fn import_in(
+pub(super) async fn import_in(
     app: &AppState,
     tx: &mut Tx,
     who: &Principal,
@@ -261,13 +256,13 @@ async fn import_in(
 ) -> AppResult<()> {
     let now = clock::now_text();
     let visibility_id = store::labels::intern(tx, &marking.visibility).await?;
-    let ids: Vec<String> = batch.iter().map(|a| a.id.clone()).collect();
-    let stored = store::advisories::digests(tx, &ids).await?;
+    let keys: Vec<String> = batch.iter().map(advisory::Advisory::key).collect();
+    let stored = store::advisories::digests(tx, &keys).await?;
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut events = Vec::new();
-    for a in batch {
+    for (a, key) in batch.iter().zip(&keys) {
         let digest = content_digest(a, embargo);
-        match stored.get(&a.id) {
+        match stored.get(key) {
             Some(d) if *d == digest => {
                 report.advisories_unchanged += 1;
                 continue;
@@ -275,10 +270,26 @@ async fn import_in(
             Some(_) => report.advisories_updated += 1,
             None => report.advisories_created += 1,
         }
-        let vuln_id = regroup(tx, a).await?;
+        if a.unmapped_products > 0 {
+            report.unmapped_products.push(UnmappedProducts {
+                advisory: key.clone(),
+                products: a.unmapped_products as u64,
+            });
+        }
+        if a.source == advisory::Source::Csaf
+            && a.vuln_ref.starts_with("CVE-")
+            && let Some(old) = store::advisories::drop_legacy_csaf(tx, &a.vuln_ref).await?
+        {
+            touched.insert(old);
+        }
+        let group_ids = a.group_ids();
+        let vuln_id = regroup(tx, &group_ids).await?;
         let row = AdvisoryRow {
             advisory: Advisory {
                 id: a.id.clone(),
+                key: key.clone(),
+                publisher: a.publisher.clone(),
+                vuln_ref: a.vuln_ref.clone(),
                 vuln_id: vuln_id.clone(),
                 source: json!(a.source).as_str().unwrap_or("osv").to_owned(),
                 aliases: a.aliases.clone(),
@@ -293,27 +304,32 @@ async fn import_in(
                 embargoed: embargo,
                 tlp: marking.tlp.clone(),
                 visibility: marking.visibility.clone(),
+                cpes: a.cpes.clone(),
+                unmapped_products: a.unmapped_products as i64,
+                affected: Vec::new(),
+                document_vulnerabilities: Vec::new(),
             },
             ssvc: a.ssvc.map(|s| s.to_options().to_string()),
             cpes: a.cpes.clone(),
             content_sha256: digest.clone(),
             visibility_id,
         };
-        let affected: Vec<(String, String, String, String)> = a
+        let list = |l: &[String]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
+        let affected: Vec<NewAffected> = a
             .affected
             .iter()
-            .map(|af| {
-                (
-                    af.package.key(),
-                    af.ecosystem.as_str().to_owned(),
-                    serde_json::to_string(&af.ranges).unwrap_or_else(|_| "[]".into()),
-                    serde_json::to_string(&af.versions).unwrap_or_else(|_| "[]".into()),
-                )
+            .map(|af| NewAffected {
+                package_key: af.package.key(),
+                ecosystem: af.ecosystem.as_str().to_owned(),
+                ranges: serde_json::to_string(&af.ranges).unwrap_or_else(|_| "[]".into()),
+                versions: list(&af.versions),
+                fixed: list(&af.fixed),
+                not_affected: list(&af.not_affected),
             })
             .collect();
-        store::advisories::upsert(tx, &row, &affected, who.user_id(), &now).await?;
+        store::advisories::upsert(tx, &row, &group_ids, &affected, who.user_id(), &now).await?;
         touched.insert(vuln_id);
-        events.push((a.id.clone(), digest));
+        events.push((key.clone(), digest));
     }
     for vuln_id in &touched {
         sync_vulnerability(app, tx, vuln_id, &now, report).await?;
@@ -331,26 +347,26 @@ async fn import_in(
     Ok(())
 }
 
-/// Puts an advisory into the group of every vulnerability that shares an
-/// id with it, merging groups it links; returns the group's id.
-async fn regroup(tx: &mut Tx, a: &advisory::Advisory) -> AppResult<String> {
-    let ids: Vec<String> = std::iter::once(a.id.clone())
-        .chain(a.aliases.iter().cloned())
-        .collect();
-    let groups = store::advisories::groups_holding(tx, &ids).await?;
-    let mut all: BTreeSet<String> = ids.into_iter().collect();
-    for g in &groups {
-        all.extend(store::advisories::group_aliases(tx, g).await?);
+/// Puts an advisory (by the ids that link it, `Advisory::group_ids`) into
+/// the group of every vulnerability that shares one of them, merging the
+/// groups it links as the domain's `grouping::regroup` decides; returns the
+/// group's id.
+async fn regroup(tx: &mut Tx, ids: &[String]) -> AppResult<String> {
+    let groups = store::advisories::groups_holding(tx, ids).await?;
+    let mut existing = Vec::with_capacity(groups.len());
+    for g in groups {
+        let aliases = store::advisories::group_aliases(tx, &g).await?;
+        existing.push((g, aliases));
     }
-    let id = group_id(&all);
-    for g in groups.iter().filter(|g| **g != id) {
-        store::advisories::merge_group(tx, g, &id).await?;
+    let plan = grouping::regroup(ids, &existing);
+    for g in &plan.merge {
+        store::advisories::merge_group(tx, g, &plan.target).await?;
     }
-    Ok(id)
+    Ok(plan.target)
 }
 
 /// Refreshes a vulnerability's facts and re-matches it, telling operators.
-async fn sync_vulnerability(
+pub(super) async fn sync_vulnerability(
     app: &AppState,
     tx: &mut Tx,
     vuln_id: &str,
@@ -365,7 +381,7 @@ async fn sync_vulnerability(
 }
 
 /// Re-assesses the vulnerabilities whose CVE aliases are in `cves`.
-async fn resync_cves(
+pub(super) async fn resync_cves(
     app: &AppState,
     tx: &mut Tx,
     cves: &[String],
@@ -379,138 +395,6 @@ async fn resync_cves(
     Ok(())
 }
 
-async fn import_kev(
-    app: &AppState,
-    who: &Principal,
-    kev: &advisory::KevCatalog,
-    report: &mut ImportReport,
-) -> AppResult<()> {
-    let now = clock::now_text();
-    let rows: Vec<KevRow<'_>> = kev
-        .entries
-        .iter()
-        .map(|e| KevRow {
-            cve_id: &e.cve_id,
-            vendor: &e.vendor,
-            product: &e.product,
-            name: &e.name,
-            date_added: &e.date_added,
-            due_date: &e.due_date,
-            known_ransomware: e.known_ransomware,
-            required_action: &e.required_action,
-        })
-        .collect();
-    let mut tx = app.store.begin_write().await?;
-    let changed = store::advisories::upsert_kev(&mut tx, &rows).await?;
-    report.kev_entries += kev.entries.len() as u64;
-    resync_cves(app, &mut tx, &changed, &now, report).await?;
-    let event = AuditEvent {
-        action: "kev.import",
-        object_type: "kev",
-        object_id: &kev.catalog_version,
-        change: json!({ "entries": kev.entries.len(), "changed": changed }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn import_epss(
-    app: &AppState,
-    who: &Principal,
-    epss: &advisory::EpssFile,
-    report: &mut ImportReport,
-) -> AppResult<()> {
-    let now = clock::now_text();
-    let rows: Vec<(String, f64, f64)> = epss
-        .scores
-        .iter()
-        .map(|s| (s.cve_id.clone(), s.probability, s.percentile))
-        .collect();
-    let mut tx = app.store.begin_write().await?;
-    let changed =
-        store::advisories::upsert_epss(&mut tx, &rows, epss.score_date.as_deref()).await?;
-    report.epss_scores += rows.len() as u64;
-    resync_cves(app, &mut tx, &changed, &now, report).await?;
-    let date = epss.score_date.clone().unwrap_or_default();
-    let event = AuditEvent {
-        action: "epss.import",
-        object_type: "epss",
-        object_id: &date,
-        change: json!({ "scores": rows.len(), "changed": changed.len() }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Whether `who` may see an embargoed vulnerability: coordinators,
-/// operators with an exposure to it, and the reporters and validators of
-/// the findings it was validated from.
-async fn may_see_embargoed(app: &AppState, who: &Principal, vuln_id: &str) -> AppResult<bool> {
-    if who.has_any_role(READ_ANY) {
-        return Ok(true);
-    }
-    if store::findings::review::is_party_to(&app.store.pool, vuln_id, who.user_id(), who.org_id())
-        .await?
-    {
-        return Ok(true);
-    }
-    let filter = store::exposure::exposures::Filter {
-        org_id: Some(who.org_id()),
-        vuln_id: Some(vuln_id),
-        state: Some("all"),
-        ..Default::default()
-    };
-    let rows =
-        store::exposure::exposures::list(&app.store.pool, &filter, None, 1, &clock::now_text())
-            .await?;
-    Ok(!rows.is_empty())
-}
-
-/// A vulnerability by its id or any alias, with (for coordinators) the
-/// exposed organisations: only when every advisory of it is readable under
-/// the one read policy (a `CHX-` advisory carries its finding's labels), and
-/// an embargoed one only to those who may see it; else 404.
-pub async fn vulnerability(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-) -> AppResult<(Vulnerability, Option<Vec<ExposureStat>>)> {
-    who.require_scope(Scope::AdvisoriesRead)?;
-    let vuln_id = store::advisories::vuln_id_for(&app.store.pool, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let reader = PolicyReader::of(app, who).await?;
-    if !store::advisories::vuln_readable(&app.store.pool, &vuln_id, &reader.filter()).await? {
-        return Err(AppError::NotFound);
-    }
-    let mut conn = app.store.pool.acquire().await?;
-    let v = store::advisories::vulnerabilities(&mut conn, std::slice::from_ref(&vuln_id))
-        .await?
-        .remove(&vuln_id)
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
-    if v.embargoed && !may_see_embargoed(app, who, &vuln_id).await? {
-        return Err(AppError::NotFound);
-    }
-    let exposed = if who.has_any_role(READ_ANY) {
-        Some(
-            store::exposure::exposures::stats(
-                &app.store.pool,
-                "org",
-                Some(&vuln_id),
-                &clock::now_text(),
-                Some(&reader.filter()),
-            )
-            .await?,
-        )
-    } else {
-        None
-    };
-    Ok((v, exposed))
-}
-
 /// One advisory by id, under the one read policy and the embargo.
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Advisory> {
     who.require_scope(Scope::AdvisoriesRead)?;
@@ -522,22 +406,4 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Advisor
         return Err(AppError::NotFound);
     }
     Ok(row.advisory)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ids(items: &[&str]) -> BTreeSet<String> {
-        items.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn a_group_is_known_by_its_lowest_cve_else_its_lowest_id() {
-        assert_eq!(
-            group_id(&ids(&["GHSA-b", "PYSEC-1", "CVE-2020-2", "CVE-2019-9"])),
-            "CVE-2019-9"
-        );
-        assert_eq!(group_id(&ids(&["PYSEC-1", "GHSA-b"])), "GHSA-b");
-    }
 }
