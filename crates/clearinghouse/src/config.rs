@@ -47,6 +47,12 @@ pub enum Command {
     /// The frontier-model registry: register, list and show models (client of a running server).
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Benchmark suites of cyber tasks: create, load Cybench, show, list (client of a running server).
+    #[command(subcommand)]
+    Suite(crate::cli::suite::SuiteCommand),
+    /// Evaluation runs: import Inspect logs against a suite (client of a running server).
+    #[command(subcommand)]
+    Eval(crate::cli::eval::EvalCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),

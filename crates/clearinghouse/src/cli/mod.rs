@@ -11,12 +11,14 @@ pub mod bench_findings;
 pub mod bench_matching;
 pub mod client;
 pub mod cvss;
+pub mod eval;
 pub mod exposures;
 pub mod file_kind;
 pub mod model;
 pub mod sbom;
 pub mod serve;
 pub mod submit;
+pub mod suite;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -58,6 +60,11 @@ pub fn run() -> ExitCode {
             Command::Model(ModelCommand::Register(args)) => model::register(*args).await,
             Command::Model(ModelCommand::List(args)) => model::list(args).await,
             Command::Model(ModelCommand::Show(args)) => model::show(args).await,
+            Command::Suite(suite::SuiteCommand::Create(args)) => suite::create(args).await,
+            Command::Suite(suite::SuiteCommand::LoadCybench(args)) => suite::load(args).await,
+            Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,
+            Command::Suite(suite::SuiteCommand::List(args)) => suite::list(args).await,
+            Command::Eval(eval::EvalCommand::Import(args)) => eval::import(args).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

@@ -27,6 +27,8 @@ mod findings;
 mod findings_crash;
 mod findings_realdata;
 mod frontier_models;
+mod frontier_runs;
+mod frontier_suites;
 mod identity;
 mod input_hardening;
 mod labels_property;

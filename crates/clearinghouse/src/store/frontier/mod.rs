@@ -2,3 +2,5 @@
 //! registry, and next to it the suites, runs, thresholds and inquiries.
 
 pub mod models;
+pub mod runs;
+pub mod suites;

@@ -3,3 +3,7 @@
 //! designation inquiries.
 
 pub mod models;
+pub mod run_parse;
+pub mod run_view;
+pub mod runs;
+pub mod suites;
