@@ -46,6 +46,9 @@ pub enum ApprovalAction {
     ReleaseProofOfConcept,
     /// Grant privileged roles ([`Role::is_privileged`]) to a user.
     GrantRole,
+    /// Make a classified threshold policy version the one in force
+    /// (`frontier::threshold`): a second designation authority approves.
+    SetThreshold,
 }
 
 impl ApprovalAction {
@@ -53,6 +56,7 @@ impl ApprovalAction {
         ApprovalAction::GrantAuthorizations,
         ApprovalAction::ReleaseProofOfConcept,
         ApprovalAction::GrantRole,
+        ApprovalAction::SetThreshold,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl ApprovalAction {
             ApprovalAction::GrantAuthorizations => "grant_authorizations",
             ApprovalAction::ReleaseProofOfConcept => "release_proof_of_concept",
             ApprovalAction::GrantRole => "grant_role",
+            ApprovalAction::SetThreshold => "set_threshold",
         }
     }
 
@@ -72,6 +77,7 @@ impl ApprovalAction {
         match self {
             ApprovalAction::GrantAuthorizations | ApprovalAction::GrantRole => Role::PlatformAdmin,
             ApprovalAction::ReleaseProofOfConcept => Role::Coordinator,
+            ApprovalAction::SetThreshold => Role::DesignationAuthority,
         }
     }
 }
@@ -96,6 +102,14 @@ pub enum ApprovalRequest {
         user_id: String,
         roles: Vec<Role>,
     },
+    /// Never the policy's values: the version row, its suite and its
+    /// commitment only, so the request may be listed and audited.
+    SetThreshold {
+        threshold_id: String,
+        suite_id: String,
+        version: u32,
+        commitment: String,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -106,6 +120,8 @@ pub enum Concerns<'a> {
     User(&'a str),
     /// A proof-of-concept artifact (and through it, its finding).
     ProofOfConcept(&'a str),
+    /// A threshold policy version (classified).
+    Threshold(&'a str),
 }
 
 impl ApprovalRequest {
@@ -114,6 +130,7 @@ impl ApprovalRequest {
             ApprovalRequest::GrantAuthorizations { .. } => ApprovalAction::GrantAuthorizations,
             ApprovalRequest::ReleaseProofOfConcept { .. } => ApprovalAction::ReleaseProofOfConcept,
             ApprovalRequest::GrantRole { .. } => ApprovalAction::GrantRole,
+            ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
         }
     }
 
@@ -124,6 +141,7 @@ impl ApprovalRequest {
             ApprovalRequest::ReleaseProofOfConcept { poc_id, .. } => {
                 Concerns::ProofOfConcept(poc_id)
             }
+            ApprovalRequest::SetThreshold { threshold_id, .. } => Concerns::Threshold(threshold_id),
         }
     }
 

@@ -89,3 +89,28 @@ CREATE TABLE frontier_run_scores (
     created_at TEXT NOT NULL,
     PRIMARY KEY (run_id, suite_version_id)
 );
+
+-- Threshold policies, one per suite, versioned. Classified: `policy` (the
+-- domain's canonical policy JSON) and `salt` are read only under the row's
+-- labels (default visibility `FRONTIER & CLASSIFIED`); `commitment`
+-- (SHA-256(salt || canonical policy)) is what leaves, in the audit log and
+-- in decisions. A version is `pending` until a second designation
+-- authority approves it (`approval_id`), then `active`; the one before it
+-- becomes `superseded`.
+CREATE TABLE frontier_thresholds (
+    id TEXT PRIMARY KEY,
+    suite_id TEXT NOT NULL REFERENCES frontier_suites(id),
+    version BIGINT NOT NULL,
+    policy TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    commitment TEXT NOT NULL,
+    state TEXT NOT NULL,
+    owner_org TEXT NOT NULL REFERENCES organizations(id),
+    created_by TEXT NOT NULL REFERENCES users(id),
+    tlp TEXT NOT NULL,
+    visibility_id BIGINT NOT NULL REFERENCES visibility_labels(id),
+    approval_id TEXT,
+    activated_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (suite_id, version)
+);

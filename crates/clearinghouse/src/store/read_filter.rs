@@ -219,6 +219,10 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "frontier_suites",
         "store::frontier::suites::{get_readable, list_readable} (store::frontier::suites::SUITES)",
     ),
+    (
+        "frontier_thresholds",
+        "store::frontier::thresholds::{get_readable, list_readable} (store::frontier::thresholds::THRESHOLDS)",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.

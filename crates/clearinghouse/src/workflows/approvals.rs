@@ -149,6 +149,9 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
                 .map(drop)
         }
         Concerns::ProofOfConcept(id) => super::findings::pocs::get(app, who, id).await.map(drop),
+        Concerns::Threshold(id) => super::frontier::thresholds::get(app, who, id)
+            .await
+            .map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -398,6 +401,16 @@ async fn apply(
                 object_type: "poc",
                 object_id: r.poc_id,
                 change: json!({"approval": a.id, "user_id": r.user_id, "expires_at": r.expires_at}),
+            }])
+        }
+        ApprovalRequest::SetThreshold { threshold_id, .. } => {
+            let change =
+                super::frontier::thresholds::activate(tx, threshold_id, &a.id, now).await?;
+            Ok(vec![Effect {
+                action: "threshold.activate",
+                object_type: "threshold",
+                object_id: threshold_id.clone(),
+                change,
             }])
         }
     }

@@ -29,6 +29,7 @@ mod findings_realdata;
 mod frontier_models;
 mod frontier_runs;
 mod frontier_suites;
+mod frontier_thresholds;
 mod identity;
 mod input_hardening;
 mod labels_property;

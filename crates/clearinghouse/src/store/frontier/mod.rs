@@ -4,3 +4,4 @@
 pub mod models;
 pub mod runs;
 pub mod suites;
+pub mod thresholds;

@@ -7,3 +7,4 @@ pub mod run_parse;
 pub mod run_view;
 pub mod runs;
 pub mod suites;
+pub mod thresholds;

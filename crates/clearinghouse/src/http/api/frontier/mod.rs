@@ -3,3 +3,4 @@
 pub mod models;
 pub mod runs;
 pub mod suites;
+pub mod thresholds;
