@@ -317,6 +317,8 @@ pub enum BenchCommand {
     Matching(BenchMatchingArgs),
     /// Submit a million generated SARIF results over HTTP; intake rate, memory, baseline.
     Findings(crate::cli::bench_findings::BenchFindingsArgs),
+    /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
+    Eval(crate::cli::bench_eval::BenchEvalArgs),
 }
 
 #[derive(Debug, Clone, Args)]

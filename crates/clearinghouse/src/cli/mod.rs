@@ -7,6 +7,7 @@ pub mod admin;
 pub mod advisory;
 pub mod archive;
 pub mod bench;
+pub mod bench_eval;
 pub mod bench_findings;
 pub mod bench_matching;
 pub mod client;
@@ -52,6 +53,7 @@ pub fn run() -> ExitCode {
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
             Command::Bench(BenchCommand::Matching(args)) => bench_matching::matching(args).await,
             Command::Bench(BenchCommand::Findings(args)) => bench_findings::findings(args).await,
+            Command::Bench(BenchCommand::Eval(args)) => bench_eval::eval(args).await,
             Command::Cvss(args) => cvss::run(args),
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,

@@ -26,6 +26,7 @@ mod finding_review;
 mod findings;
 mod findings_crash;
 mod findings_realdata;
+mod frontier_bench;
 mod frontier_models;
 mod frontier_runs;
 mod frontier_suites;
