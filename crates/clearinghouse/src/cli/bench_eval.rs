@@ -1,6 +1,6 @@
 //! `clearinghouse bench eval`: the Inspect log import's reading work on a
 //! generated `.eval` (default 2,000 samples with 16 KiB transcripts;
-//! `--gigabyte`: 20,000 samples with 64 KiB of hard-to-compress transcript
+//! `--gigabyte`: 20,000 samples with 50 KiB of hard-to-compress transcript
 //! each, about 1 GB of deflated zip) beside a baseline of merely
 //! decompressing and reading the same entries, in the same run: samples/s
 //! of each, their ratio, and the peak RSS of the import. The import side is
@@ -32,7 +32,7 @@ pub struct BenchEvalArgs {
     /// Transcript bytes per sample.
     #[arg(long, default_value_t = 16 * 1024)]
     pub transcript_bytes: usize,
-    /// 20,000 samples with 64 KiB transcripts: a log of about 1 GB.
+    /// 20,000 samples with 50 KiB transcripts: a log of about 1 GB.
     #[arg(long)]
     pub gigabyte: bool,
     /// Keep the generated log and print its path.
@@ -71,7 +71,7 @@ fn generate(path: &Path, samples: u32, transcript: usize) -> anyhow::Result<u64>
     for i in 0..samples {
         noise(&mut state, transcript, &mut text);
         let (task, epoch) = (i % TASKS, i / TASKS + 1);
-        let value = if state % 3 == 0 { "C" } else { "I" };
+        let value = if state.is_multiple_of(3) { "C" } else { "I" };
         let sample = serde_json::json!({"id": format!("task_{task}"), "epoch": epoch,
             "messages": [{"role": "user", "content": "Find the flag."},
                 {"role": "assistant", "content": text}],
@@ -113,7 +113,7 @@ fn rate(n: u64, d: Duration) -> f64 {
 
 pub async fn eval(args: BenchEvalArgs) -> anyhow::Result<ExitCode> {
     let (samples, transcript) = if args.gigabyte {
-        (20_000, 64 * 1024)
+        (20_000, 50 * 1024)
     } else {
         (args.samples.max(1), args.transcript_bytes)
     };
