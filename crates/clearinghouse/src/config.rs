@@ -47,6 +47,12 @@ pub enum Command {
     /// The frontier-model registry: register, list and show models (client of a running server).
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Benchmark suites of cyber tasks: create, load Cybench, show, list (client of a running server).
+    #[command(subcommand)]
+    Suite(crate::cli::suite::SuiteCommand),
+    /// Evaluation runs: import Inspect logs against a suite (client of a running server).
+    #[command(subcommand)]
+    Eval(crate::cli::eval::EvalCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -311,6 +317,8 @@ pub enum BenchCommand {
     Matching(BenchMatchingArgs),
     /// Submit a million generated SARIF results over HTTP; intake rate, memory, baseline.
     Findings(crate::cli::bench_findings::BenchFindingsArgs),
+    /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
+    Eval(crate::cli::bench_eval::BenchEvalArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -49,6 +49,9 @@ pub enum ApprovalAction {
     /// Mark an organisation vetted (it then receives embargoed advisories)
     /// or a trusted partner, or clear either flag.
     SetOrganizationFlags,
+    /// Make a classified threshold policy version the one in force
+    /// (`frontier::threshold`): a second designation authority approves.
+    SetThreshold,
 }
 
 impl ApprovalAction {
@@ -57,6 +60,7 @@ impl ApprovalAction {
         ApprovalAction::ReleaseProofOfConcept,
         ApprovalAction::GrantRole,
         ApprovalAction::SetOrganizationFlags,
+        ApprovalAction::SetThreshold,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl ApprovalAction {
             ApprovalAction::ReleaseProofOfConcept => "release_proof_of_concept",
             ApprovalAction::GrantRole => "grant_role",
             ApprovalAction::SetOrganizationFlags => "set_organization_flags",
+            ApprovalAction::SetThreshold => "set_threshold",
         }
     }
 
@@ -79,6 +84,7 @@ impl ApprovalAction {
             ApprovalAction::ReleaseProofOfConcept | ApprovalAction::SetOrganizationFlags => {
                 Role::Coordinator
             }
+            ApprovalAction::SetThreshold => Role::DesignationAuthority,
         }
     }
 }
@@ -109,6 +115,14 @@ pub enum ApprovalRequest {
         vetted: Option<bool>,
         trusted_partner: Option<bool>,
     },
+    /// Never the policy's values: the version row, its suite and its
+    /// commitment only, so the request may be listed and audited.
+    SetThreshold {
+        threshold_id: String,
+        suite_id: String,
+        version: u32,
+        commitment: String,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -121,6 +135,8 @@ pub enum Concerns<'a> {
     ProofOfConcept(&'a str),
     /// An organisation (flags).
     Organization(&'a str),
+    /// A threshold policy version (classified).
+    Threshold(&'a str),
 }
 
 impl ApprovalRequest {
@@ -130,6 +146,7 @@ impl ApprovalRequest {
             ApprovalRequest::ReleaseProofOfConcept { .. } => ApprovalAction::ReleaseProofOfConcept,
             ApprovalRequest::GrantRole { .. } => ApprovalAction::GrantRole,
             ApprovalRequest::SetOrganizationFlags { .. } => ApprovalAction::SetOrganizationFlags,
+            ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
         }
     }
 
@@ -141,6 +158,7 @@ impl ApprovalRequest {
                 Concerns::ProofOfConcept(poc_id)
             }
             ApprovalRequest::SetOrganizationFlags { org_id, .. } => Concerns::Organization(org_id),
+            ApprovalRequest::SetThreshold { threshold_id, .. } => Concerns::Threshold(threshold_id),
         }
     }
 

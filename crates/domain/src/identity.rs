@@ -130,6 +130,8 @@ named_enum!(
         FindingsWrite => "findings:write",
         ModelsRead => "models:read",
         ModelsWrite => "models:write",
+        EvaluationsRead => "evaluations:read",
+        EvaluationsWrite => "evaluations:write",
     }
 );
 

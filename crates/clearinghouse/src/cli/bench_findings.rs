@@ -101,7 +101,7 @@ fn mib(kib: u64) -> f64 {
 
 /// Resets the peak-RSS mark (VmHWM) to the current RSS; false where the
 /// kernel does not allow it (the sampled maximum still counts).
-fn reset_peak() -> bool {
+pub(crate) fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 

@@ -7,16 +7,19 @@ pub mod admin;
 pub mod advisory;
 pub mod archive;
 pub mod bench;
+pub mod bench_eval;
 pub mod bench_findings;
 pub mod bench_matching;
 pub mod client;
 pub mod cvss;
+pub mod eval;
 pub mod exposures;
 pub mod file_kind;
 pub mod model;
 pub mod sbom;
 pub mod serve;
 pub mod submit;
+pub mod suite;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -50,6 +53,7 @@ pub fn run() -> ExitCode {
             Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
             Command::Bench(BenchCommand::Matching(args)) => bench_matching::matching(args).await,
             Command::Bench(BenchCommand::Findings(args)) => bench_findings::findings(args).await,
+            Command::Bench(BenchCommand::Eval(args)) => bench_eval::eval(args).await,
             Command::Cvss(args) => cvss::run(args),
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,
@@ -58,6 +62,11 @@ pub fn run() -> ExitCode {
             Command::Model(ModelCommand::Register(args)) => model::register(*args).await,
             Command::Model(ModelCommand::List(args)) => model::list(args).await,
             Command::Model(ModelCommand::Show(args)) => model::show(args).await,
+            Command::Suite(suite::SuiteCommand::Create(args)) => suite::create(args).await,
+            Command::Suite(suite::SuiteCommand::LoadCybench(args)) => suite::load(args).await,
+            Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,
+            Command::Suite(suite::SuiteCommand::List(args)) => suite::list(args).await,
+            Command::Eval(eval::EvalCommand::Import(args)) => eval::import(args).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

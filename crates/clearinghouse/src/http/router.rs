@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::api::accounts::{me, orgs, tokens, users};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::models;
+use super::api::frontier::{models, runs, suites, thresholds};
 use super::api::{advisories, approvals, audit, documents, health, notifications};
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -113,6 +113,16 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(review::reporter_stats))
         .routes(routes!(models::register, models::list))
         .routes(routes!(models::get))
+        .routes(routes!(suites::put, suites::list))
+        .routes(routes!(suites::get))
+        .routes(routes!(suites::versions))
+        .routes(routes!(suites::version))
+        .routes(routes!(runs::import, runs::list))
+        .routes(routes!(runs::get))
+        .routes(routes!(runs::samples))
+        .routes(routes!(thresholds::propose, thresholds::list))
+        .routes(routes!(thresholds::get))
+        .routes(routes!(thresholds::verify))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(submissions::items))

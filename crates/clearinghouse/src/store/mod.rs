@@ -119,6 +119,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0007_frontier_models.sql"),
     ),
     (
+        8,
+        "frontier_evaluation",
+        include_str!("../../migrations/sqlite/0008_frontier_evaluation.sql"),
+        include_str!("../../migrations/postgres/0008_frontier_evaluation.sql"),
+    ),
+    (
         9,
         "advisory_identity",
         include_str!("../../migrations/sqlite/0009_advisory_identity.sql"),

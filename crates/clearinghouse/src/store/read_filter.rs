@@ -215,6 +215,14 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "frontier_models",
         "store::frontier::models::{get_readable, list_readable} (store::frontier::models::MODELS)",
     ),
+    (
+        "frontier_suites",
+        "store::frontier::suites::{get_readable, list_readable} (store::frontier::suites::SUITES)",
+    ),
+    (
+        "frontier_thresholds",
+        "store::frontier::thresholds::{get_readable, list_readable} (store::frontier::thresholds::THRESHOLDS)",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.
@@ -234,6 +242,10 @@ pub const DERIVED: &[(&str, &str)] = &[
     (
         "submission_results",
         "the submission (SUBMISSIONS); finding ids only of readable findings",
+    ),
+    (
+        "frontier_runs",
+        "the run's suite (store::frontier::suites::SUITES); samples and scores through the run",
     ),
 ];
 

@@ -150,6 +150,9 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
         }
         Concerns::ProofOfConcept(id) => super::findings::pocs::get(app, who, id).await.map(drop),
         Concerns::Organization(id) => super::accounts::orgs::get(app, who, id).await.map(drop),
+        Concerns::Threshold(id) => super::frontier::thresholds::get(app, who, id)
+            .await
+            .map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -413,6 +416,16 @@ async fn apply(
                 object_type: "organization",
                 object_id: org.id,
                 change: json!({"vetted": org.vetted, "trusted_partner": org.trusted_partner, "approval": a.id}),
+            }])
+        }
+        ApprovalRequest::SetThreshold { threshold_id, .. } => {
+            let change =
+                super::frontier::thresholds::activate(tx, threshold_id, &a.id, now).await?;
+            Ok(vec![Effect {
+                action: "threshold.activate",
+                object_type: "threshold",
+                object_id: threshold_id.clone(),
+                change,
             }])
         }
     }

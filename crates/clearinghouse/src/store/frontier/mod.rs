@@ -2,3 +2,6 @@
 //! registry, and next to it the suites, runs, thresholds and inquiries.
 
 pub mod models;
+pub mod runs;
+pub mod suites;
+pub mod thresholds;

@@ -3,3 +3,8 @@
 //! designation inquiries.
 
 pub mod models;
+pub mod run_parse;
+pub mod run_view;
+pub mod runs;
+pub mod suites;
+pub mod thresholds;

@@ -295,26 +295,52 @@ fn logs_written_by_inspect_itself() {
     assert!(!read.is_empty());
 }
 
-/// A large `.eval` named by `INSPECT_LARGE_EVAL` (generated, never
-/// committed) is streamed sample by sample. Run alone under
-/// `/usr/bin/time -v` to see the peak memory stay near one sample's kept
-/// fields plus decoder windows, not the file size.
+/// A generated `.eval` with long transcripts (zstd entries, written to a
+/// temporary file, never committed) is streamed sample by sample from the
+/// file: every sample arrives once, its transcript is not kept, and the
+/// count matches `results.total_samples`. (`clearinghouse bench eval`
+/// measures the same at 1 GB with its peak memory.)
 #[test]
-#[ignore = "needs INSPECT_LARGE_EVAL"]
-fn large_eval_streams() {
-    let Some(path) = std::env::var_os("INSPECT_LARGE_EVAL") else {
-        return;
-    };
+fn generated_large_eval_streams_from_a_file() {
+    const N: usize = 300;
+    let transcript = "the model tried `nc target 9999` and read the banner; ".repeat(600);
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..N {
+        let value = if i % 3 == 0 { "C" } else { "I" };
+        let sample = serde_json::json!({"id": format!("task_{}", i % 30), "epoch": i / 30 + 1,
+            "messages": [{"role": "assistant", "content": transcript}],
+            "scores": {"match": {"value": value}}});
+        entries.push((
+            format!("samples/task_{}_epoch_{}.json", i % 30, i / 30 + 1),
+            serde_json::to_vec(&sample).unwrap_or_default(),
+        ));
+    }
+    let header = serde_json::json!({"version": 2, "status": "success",
+        "eval": {"task": "ctf", "model": "mockllm/model", "config": {"epochs": N / 30}},
+        "results": {"total_samples": N, "completed_samples": N, "scores": []}});
+    entries.push((
+        "header.json".into(),
+        serde_json::to_vec(&header).unwrap_or_default(),
+    ));
+    let borrowed: Vec<(&str, Vec<u8>)> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.clone()))
+        .collect();
+    let bytes = super::tests::zip_of(&borrowed, 93, false);
+    drop(borrowed);
+    drop(entries);
+    let path = std::env::temp_dir().join(format!("large-{}.eval", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
     let (mut n, mut pass) = (0u64, 0u64);
     let summary = read_eval_log(std::io::BufReader::new(file), &mut |s| {
         n += 1;
         pass += u64::from(s.scores.iter().any(|x| x.value.outcome == Outcome::Pass));
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    println!(
-        "{} samples ({pass} passed), methods {:?}",
-        summary.samples, summary.compression_methods
-    );
-    assert_eq!(summary.samples, n);
+    });
+    let _ = std::fs::remove_file(&path);
+    let summary = summary.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((summary.samples, n), (N as u64, N as u64));
+    assert_eq!(pass, N.div_ceil(3) as u64);
+    assert_eq!(summary.max_epoch, (N / 30) as u32);
+    assert_eq!(summary.compression_methods, vec![93]);
 }

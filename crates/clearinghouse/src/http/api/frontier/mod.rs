@@ -1,3 +1,6 @@
 //! The frontier-model framework's API (`/api/v1/models`, …).
 
 pub mod models;
+pub mod runs;
+pub mod suites;
+pub mod thresholds;

@@ -1,0 +1,319 @@
+//! Evaluation runs' SQL (`frontier_runs`, `frontier_run_samples`,
+//! `frontier_run_scores`). Runs carry no labels of their own: they are read
+//! through their suite's ([`super::suites::SUITES`], registered in
+//! `read_filter::DERIVED`), so every read here joins the suite under the
+//! read policy; samples and scores are read only for a run already read.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::suites::SUITES;
+use crate::store::read_filter::ReadFilter;
+use crate::store::{Result, StoreError};
+
+/// An imported log as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    pub id: String,
+    pub suite_id: String,
+    pub sha256: String,
+    pub artifact_key: String,
+    pub size_bytes: i64,
+    pub format: String,
+    pub file_name: Option<String>,
+    pub model_id: Option<String>,
+    pub task: String,
+    pub task_version: Option<String>,
+    pub inspect_model: String,
+    pub status: String,
+    pub samples: i64,
+    pub epochs: i64,
+    pub max_epoch: i64,
+    pub errored: i64,
+    pub scorer: Option<String>,
+    /// JSON object: Inspect sample id → suite task id.
+    pub mapping: String,
+    /// JSON of the domain's `LogHeader`.
+    pub header: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// One sample (sample × epoch) of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleRow {
+    pub seq: i64,
+    pub sample_id: String,
+    pub task_id: String,
+    pub epoch: i64,
+    /// For the run's scorer: `pass`, `fail`, `partial`, `unscored`, `errored`.
+    pub outcome: String,
+    /// JSON array of `{scorer, value}` as the log wrote them.
+    pub scores: String,
+    pub error: Option<String>,
+    pub total_tokens: i64,
+}
+
+/// A run's score against one suite version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRow {
+    pub run_id: String,
+    pub suite_version_id: String,
+    pub seed: i64,
+    pub resamples: i64,
+    /// JSON of the domain's `RunScore`.
+    pub score: String,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "r.id, r.suite_id, r.sha256, r.artifact_key, r.size_bytes, r.format, \
+     r.file_name, r.model_id, r.task, r.task_version, r.inspect_model, r.status, r.samples, \
+     r.epochs, r.max_epoch, r.errored, r.scorer, r.mapping, r.header, r.created_by, r.created_at";
+
+fn from_row(row: &AnyRow) -> Result<RunRow> {
+    Ok(RunRow {
+        id: row.try_get("id")?,
+        suite_id: row.try_get("suite_id")?,
+        sha256: row.try_get("sha256")?,
+        artifact_key: row.try_get("artifact_key")?,
+        size_bytes: row.try_get("size_bytes")?,
+        format: row.try_get("format")?,
+        file_name: row.try_get("file_name")?,
+        model_id: row.try_get("model_id")?,
+        task: row.try_get("task")?,
+        task_version: row.try_get("task_version")?,
+        inspect_model: row.try_get("inspect_model")?,
+        status: row.try_get("status")?,
+        samples: row.try_get("samples")?,
+        epochs: row.try_get("epochs")?,
+        max_epoch: row.try_get("max_epoch")?,
+        errored: row.try_get("errored")?,
+        scorer: row.try_get("scorer")?,
+        mapping: row.try_get("mapping")?,
+        header: row.try_get("header")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Inserts a run; the same file for the same suite is a conflict.
+pub async fn insert(conn: &mut AnyConnection, r: &RunRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_runs (id, suite_id, sha256, artifact_key, size_bytes, format, \
+         file_name, model_id, task, task_version, inspect_model, status, samples, epochs, \
+         max_epoch, errored, scorer, mapping, header, created_by, created_at) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+    )
+    .bind(&r.id)
+    .bind(&r.suite_id)
+    .bind(&r.sha256)
+    .bind(&r.artifact_key)
+    .bind(r.size_bytes)
+    .bind(&r.format)
+    .bind(&r.file_name)
+    .bind(&r.model_id)
+    .bind(&r.task)
+    .bind(&r.task_version)
+    .bind(&r.inspect_model)
+    .bind(&r.status)
+    .bind(r.samples)
+    .bind(r.epochs)
+    .bind(r.max_epoch)
+    .bind(r.errored)
+    .bind(&r.scorer)
+    .bind(&r.mapping)
+    .bind(&r.header)
+    .bind(&r.created_by)
+    .bind(&r.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a run of this file for this suite"))?;
+    Ok(())
+}
+
+/// Inserts samples, many rows per statement.
+pub async fn insert_samples(
+    conn: &mut AnyConnection,
+    run_id: &str,
+    samples: &[SampleRow],
+) -> Result<()> {
+    const PER: usize = 100;
+    for chunk in samples.chunks(PER) {
+        let mut sql = String::from(
+            "INSERT INTO frontier_run_samples (run_id, seq, sample_id, task_id, epoch, outcome, \
+             scores, error, total_tokens) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 9;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in chunk {
+            q = q
+                .bind(run_id)
+                .bind(s.seq)
+                .bind(&s.sample_id)
+                .bind(&s.task_id)
+                .bind(s.epoch)
+                .bind(&s.outcome)
+                .bind(&s.scores)
+                .bind(&s.error)
+                .bind(s.total_tokens);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts (or keeps) a run's score for a suite version.
+pub async fn insert_score(conn: &mut AnyConnection, s: &ScoreRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_run_scores (run_id, suite_version_id, seed, resamples, score, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&s.run_id)
+    .bind(&s.suite_version_id)
+    .bind(s.seed)
+    .bind(s.resamples)
+    .bind(&s.score)
+    .bind(&s.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a score of this run for this suite version"))?;
+    Ok(())
+}
+
+/// The run of this file for this suite, if any (no read filter: the caller
+/// has read the suite).
+pub async fn by_digest(
+    pool: &sqlx::AnyPool,
+    suite_id: &str,
+    sha256: &str,
+) -> Result<Option<RunRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM frontier_runs r WHERE r.suite_id = $1 AND r.sha256 = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(suite_id)
+        .bind(sha256)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// One run, only if its suite is readable.
+pub async fn get_readable(
+    pool: &sqlx::AnyPool,
+    id: &str,
+    filter: &ReadFilter<'_>,
+) -> Result<Option<RunRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id \
+         WHERE r.id = $3 AND {}",
+        SUITES.clause(filter, 1, 2)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Readable runs after the cursor, newest id last, optionally of one suite
+/// and/or one model.
+pub async fn list_readable(
+    pool: &sqlx::AnyPool,
+    filter: &ReadFilter<'_>,
+    suite_id: Option<&str>,
+    model_id: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RunRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id \
+         WHERE r.id > $3 AND ($4 = '' OR r.suite_id = $4) AND ($5 = '' OR r.model_id = $5) \
+         AND {} ORDER BY r.id LIMIT $6",
+        SUITES.clause(filter, 1, 2)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(after.unwrap_or(""))
+        .bind(suite_id.unwrap_or(""))
+        .bind(model_id.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A run's samples after `after` (a sequence number), in log order.
+pub async fn samples(
+    pool: &sqlx::AnyPool,
+    run_id: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<SampleRow>> {
+    let rows = sqlx::query(
+        "SELECT seq, sample_id, task_id, epoch, outcome, scores, error, total_tokens \
+         FROM frontier_run_samples WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(run_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SampleRow {
+                seq: r.try_get("seq")?,
+                sample_id: r.try_get("sample_id")?,
+                task_id: r.try_get("task_id")?,
+                epoch: r.try_get("epoch")?,
+                outcome: r.try_get("outcome")?,
+                scores: r.try_get("scores")?,
+                error: r.try_get("error")?,
+                total_tokens: r.try_get("total_tokens")?,
+            })
+        })
+        .collect()
+}
+
+/// A run's scores, oldest suite version first.
+pub async fn scores(pool: &sqlx::AnyPool, run_id: &str) -> Result<Vec<ScoreRow>> {
+    let rows = sqlx::query(
+        "SELECT sc.run_id, sc.suite_version_id, sc.seed, sc.resamples, sc.score, sc.created_at \
+         FROM frontier_run_scores sc JOIN frontier_suite_versions v ON v.id = sc.suite_version_id \
+         WHERE sc.run_id = $1 ORDER BY v.number",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ScoreRow {
+                run_id: r.try_get("run_id")?,
+                suite_version_id: r.try_get("suite_version_id")?,
+                seed: r.try_get("seed")?,
+                resamples: r.try_get("resamples")?,
+                score: r.try_get("score")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
