@@ -166,7 +166,7 @@ async fn queue_deliveries(
             body: body.clone(),
         };
         let key = format!("{}:{}:{}", WebhookDeliver::KIND, record.id, hook.id);
-        jobs::enqueue(&mut **tx, &job, Some(&key), now, now).await?;
+        jobs::enqueue(tx, &job, Some(&key), now, now).await?;
     }
     let settings = store::notifications::get_settings(&mut **tx, &record.org_id).await?;
     if let Some(s) = settings
@@ -177,7 +177,7 @@ async fn queue_deliveries(
             notification_id: record.id.clone(),
         };
         let key = format!("{}:{}", EmailSend::KIND, record.id);
-        jobs::enqueue(&mut **tx, &job, Some(&key), now, now).await?;
+        jobs::enqueue(tx, &job, Some(&key), now, now).await?;
     }
     Ok(())
 }

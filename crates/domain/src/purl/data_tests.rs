@@ -1,7 +1,7 @@
 //! Tests against real SBOMs and OSV records in `../shared/data` (skipped when absent).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 

@@ -262,7 +262,7 @@ where
         submission_id: submission.id.clone(),
     };
     let key = format!("submission:{}", submission.id);
-    jobs::enqueue(&mut *tx, &job, Some(&key), &now, &now).await?;
+    jobs::enqueue(&mut tx, &job, Some(&key), &now, &now).await?;
     let event = AuditEvent {
         action: "submission.create",
         object_type: "submission",
@@ -311,7 +311,7 @@ pub async fn finish(
         submission_id: s.id.clone(),
     };
     jobs::enqueue(
-        &mut *tx,
+        &mut tx,
         &job,
         Some(&format!("analysis:{}", s.id)),
         &now,
