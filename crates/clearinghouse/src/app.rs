@@ -54,6 +54,9 @@ pub struct HttpSettings {
     /// receiver on the same host or network); off, the server refuses them
     /// so an organisation admin cannot make it call internal services.
     pub allow_private_webhooks: bool,
+    /// The cost of new password hashes: `Standard` everywhere but in test
+    /// suites.
+    pub password_hash_cost: crate::auth::secrets::HashCost,
 }
 
 impl std::ops::Deref for AppState {

@@ -29,8 +29,9 @@ pub enum Command {
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Measure hot paths against a baseline in the same run.
+    #[cfg(feature = "bench")]
     #[command(subcommand)]
-    Bench(BenchCommand),
+    Bench(crate::cli::bench::BenchCommand),
     /// Score CVSS 3.x and 4.0 vectors (one per line from standard input when none is given).
     Cvss(CvssArgs),
     /// Software bills of materials of your assets (client of a running server).
@@ -307,51 +308,6 @@ pub struct VerifyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Append audit entries; report throughput, signing and proof times.
-    Audit(BenchAuditArgs),
-    /// Match generated operators' SBOMs against every OSV advisory in the shared data.
-    Matching(BenchMatchingArgs),
-    /// Submit a million generated SARIF results over HTTP; intake rate, memory, baseline.
-    Findings(crate::cli::bench_findings::BenchFindingsArgs),
-    /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
-    Eval(crate::cli::bench_eval::BenchEvalArgs),
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BenchMatchingArgs {
-    /// Operators, one asset and SBOM each.
-    #[arg(long, default_value_t = 10_000)]
-    pub operators: usize,
-    /// Components per SBOM.
-    #[arg(long, default_value_t = 300)]
-    pub components: usize,
-    /// Share of components drawn at a version an advisory names as
-    /// affected; the others are at the newest fixed version.
-    #[arg(long, default_value_t = 0.2)]
-    pub vulnerable_share: f64,
-    /// New advisories imported one at a time for the latency figures.
-    #[arg(long, default_value_t = 200)]
-    pub new_advisories: usize,
-    /// The shared data folder holding the OSV collections.
-    #[arg(long, default_value = "../shared/data")]
-    pub data: std::path::PathBuf,
-    /// Database URL (default: a fresh SQLite file in a temporary folder).
-    #[arg(long)]
-    pub database_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct BenchAuditArgs {
-    /// Number of audit entries to append.
-    #[arg(long, default_value_t = 1_000_000)]
-    pub entries: u64,
-    /// Database URL (default: a fresh SQLite file in a temporary folder).
-    #[arg(long)]
-    pub database_url: Option<String>,
 }
 
 /// The server a client command talks to, and the token it sends.

@@ -28,9 +28,19 @@ pub enum AppError {
     TooLarge(String),
     #[error("storage: {0}")]
     Store(StoreError),
-    #[error("{0}")]
-    Internal(String),
+    /// Something failed that the caller cannot act on (500): what was being
+    /// done, and the error that stopped it. Both are logged once, at the
+    /// boundary (`http::error`), and never shown to the caller.
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
+
+/// The cause an [`AppError::Internal`] keeps.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
@@ -43,6 +53,47 @@ impl AppError {
     pub fn forbidden(message: impl Into<String>) -> AppError {
         AppError::Forbidden(message.into())
     }
+
+    /// An internal failure while doing `context`, keeping its cause.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// An internal failure with no underlying error (a broken invariant).
+    pub fn internal_msg(context: impl Into<String>) -> AppError {
+        AppError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// A failure of the service rather than of the request (500): logged,
+    /// never described to the caller.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, AppError::Store(_) | AppError::Internal { .. })
+    }
+
+    /// The error and every cause below it, `: `-joined, for the log.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            let text = e.to_string();
+            // `#[error("...: {0}")]` wrappers repeat their cause's text.
+            if !out.contains(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            next = e.source();
+        }
+        out
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -52,12 +103,6 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
             other => AppError::Store(other),
         }
-    }
-}
-
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        AppError::Store(StoreError::Database(e))
     }
 }
 

@@ -9,10 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::store::AnyConnection;
 use clearinghouse_domain::priority::{self, AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 use clearinghouse_domain::versions::{self, Decision, Ecosystem, OsvRange};
-use sqlx::AnyConnection;
 
 use crate::model::exposure::{ExposureCounts, Vulnerability};
 use crate::store::advisories::AffectedRow;
@@ -526,7 +526,7 @@ async fn rematch_batch(
     let found = {
         let mut cache = cache
             .lock()
-            .map_err(|_| crate::error::AppError::Internal("verdict cache poisoned".into()))?;
+            .map_err(|_| crate::error::AppError::internal_msg("verdict cache poisoned"))?;
         match_components_cached(index, &components, &mut cache)
     };
     let existing = store::exposure::exposures::of_assets(&mut tx, &ids).await?;

@@ -11,6 +11,7 @@
 //! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape;
 //! `findings` streams scanner findings (SARIF, OSV, CSAF, CVE, native JSON) into one shape;
 //! `ssvc` evaluates SSVC decision tables and CISA BOD 26-04 deadlines;
+//! `exposure` owns remediation states, risk-acceptance expiry, overdue and the embargo's TLP;
 //! `priority` combines CVSS, EPSS, KEV and SSVC into one exposure's priority and deadline;
 //! `webhook_signature` signs and verifies Standard Webhooks messages;
 //! `similarity` finds near-duplicate findings (normalised shingles, MinHash, LSH band keys);
@@ -24,6 +25,7 @@ pub mod approval;
 pub mod audit;
 pub mod cvss;
 pub mod envelope;
+pub mod exposure;
 pub mod findings;
 pub mod frontier;
 pub mod identity;

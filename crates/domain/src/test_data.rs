@@ -1,6 +1,7 @@
 //! Test support shared by every module's tests: finding the real data in
-//! `../shared/data` (skipped with a printed line when absent, a failure when
-//! `CI=true`) and listing its files.
+//! `../shared/data`, or where `CLEARINGHOUSE_SHARED_DATA` points (a git
+//! worktree elsewhere), skipped with a printed line when absent, a failure
+//! when `CI=true`; and listing its files.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,9 @@ pub fn data_dir() -> Option<PathBuf> {
 
 /// A folder inside the shared data, or None (with a SKIPPED line) outside CI.
 pub fn sub_dir(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(DATA).join(sub);
+    let root = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
+        .map_or_else(|| PathBuf::from(DATA), PathBuf::from);
+    let dir = root.join(sub);
     if dir.is_dir() {
         return Some(dir);
     }

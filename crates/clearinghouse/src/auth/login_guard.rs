@@ -152,7 +152,7 @@ impl LoginGuard {
     pub async fn hashing_permit(&self) -> AppResult<SemaphorePermit<'_>> {
         match tokio::time::timeout(HASH_WAIT, self.hashing.acquire()).await {
             Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_closed)) => Err(AppError::Internal("hashing semaphore closed".into())),
+            Ok(Err(_closed)) => Err(AppError::internal_msg("hashing semaphore closed")),
             Err(_elapsed) => {
                 metrics::counter!("clearinghouse_password_hash_busy_total").increment(1);
                 Err(AppError::RateLimited {

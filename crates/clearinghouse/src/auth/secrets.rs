@@ -38,8 +38,37 @@ pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
-    Ok(Argon2::default()
+/// How much work a new password hash costs. Verification reads the
+/// parameters from the stored hash, so hashes of either cost verify.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HashCost {
+    /// argon2id with the crate's defaults (OWASP: 19 MiB, 2 passes).
+    #[default]
+    Standard,
+    /// argon2id at its smallest (8 KiB, 1 pass): for test suites that
+    /// create hundreds of accounts, never for a real installation.
+    Minimal,
+}
+
+impl HashCost {
+    fn hasher(self) -> Result<Argon2<'static>, argon2::password_hash::Error> {
+        Ok(match self {
+            HashCost::Standard => Argon2::default(),
+            HashCost::Minimal => Argon2::new(
+                argon2::Algorithm::Argon2id,
+                argon2::Version::V0x13,
+                argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None)?,
+            ),
+        })
+    }
+}
+
+pub fn hash_password(
+    password: &str,
+    cost: HashCost,
+) -> Result<String, argon2::password_hash::Error> {
+    Ok(cost
+        .hasher()?
         .hash_password(password.as_bytes())?
         .to_string())
 }
@@ -53,10 +82,11 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// [`hash_password`] on a blocking thread, within the hashing bound.
 pub async fn hash_password_off_runtime(app: &AppState, password: String) -> AppResult<String> {
     let _permit = app.login_guard.hashing_permit().await?;
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    let cost = app.settings.password_hash_cost;
+    tokio::task::spawn_blocking(move || hash_password(&password, cost))
         .await
-        .map_err(|e| AppError::Internal(format!("hashing thread: {e}")))?
-        .map_err(|e| AppError::Internal(format!("hashing: {e}")))
+        .map_err(|e| AppError::internal("hashing thread", e))?
+        .map_err(|e| AppError::internal("hashing", e))
 }
 
 /// [`verify_password`] on a blocking thread, within the hashing bound.
@@ -68,7 +98,7 @@ pub async fn verify_password_off_runtime(
     let _permit = app.login_guard.hashing_permit().await?;
     tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
-        .map_err(|e| AppError::Internal(format!("hashing thread: {e}")))
+        .map_err(|e| AppError::internal("hashing thread", e))
 }
 
 /// Compares two strings in time independent of where they differ.
@@ -83,7 +113,7 @@ mod tests {
 
     #[test]
     fn passwords_verify_and_differ() {
-        let h = hash_password("correct horse battery staple").unwrap();
+        let h = hash_password("correct horse battery staple", HashCost::Standard).unwrap();
         assert!(h.starts_with("$argon2id$"));
         assert!(verify_password("correct horse battery staple", &h));
         assert!(!verify_password("wrong horse battery staple", &h));

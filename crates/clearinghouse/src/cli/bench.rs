@@ -1,4 +1,7 @@
-//! `clearinghouse bench audit`: appends N audit entries through the real
+//! `clearinghouse bench ...`: the dispatcher of the benchmark subcommands
+//! (built with the `bench` feature, on by default; `cargo build
+//! --no-default-features` leaves every benchmark out of the binary), and
+//! `bench audit` itself: appends N audit entries through the real
 //! append path and reports throughput beside a baseline of raw inserts of
 //! the same rows (no lock, no index lookup, no tree) measured in the same
 //! run; then checkpoint signing and proof times at that size beside their
@@ -11,10 +14,45 @@ use std::time::{Duration, Instant};
 use clearinghouse_domain::audit::checkpoint::{Checkpoint, NoteSigner};
 use clearinghouse_domain::audit::merkle::{self, MerkleTree};
 
-use crate::config::BenchAuditArgs;
+use clap::{Args, Subcommand};
+
+use super::{bench_findings, bench_matching};
 use crate::store::{self, Store};
 
 const BATCH: usize = 1000;
+
+/// The `bench` subcommands: one line here and one arm in [`run`] each.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Append audit entries; report throughput, signing and proof times.
+    Audit(BenchAuditArgs),
+    /// Match generated operators' SBOMs against every OSV advisory in the shared data.
+    Matching(crate::cli::bench_matching::BenchMatchingArgs),
+    /// Submit a million generated SARIF results over HTTP; intake rate, memory, baseline.
+    Findings(crate::cli::bench_findings::BenchFindingsArgs),
+    /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
+    Eval(crate::cli::bench_eval::BenchEvalArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchAuditArgs {
+    /// Number of audit entries to append.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u64,
+    /// Database URL (default: a fresh SQLite file in a temporary folder).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+/// Runs one benchmark.
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Audit(args) => audit(args).await,
+        BenchCommand::Matching(args) => bench_matching::matching(args).await,
+        BenchCommand::Findings(args) => bench_findings::findings(args).await,
+        BenchCommand::Eval(args) => super::bench_eval::eval(args).await,
+    }
+}
 
 fn entry(i: u64) -> (String, String) {
     let text = format!(
@@ -40,9 +78,7 @@ pub async fn audit(args: BenchAuditArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", tmp.join("bench.db").display()));
     let store = Store::connect(&url, 4).await?;
     store.migrate().await?;
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (idx BIGINT PRIMARY KEY, entry TEXT NOT NULL, leaf_hash TEXT NOT NULL)")
-        .execute(&store.pool)
-        .await?;
+    store::bench_support::create_audit_baseline(&store).await?;
     let n = args.entries;
     println!(
         "audit log benchmark: {n} entries on {:?}, batches of {BATCH}",
@@ -56,23 +92,7 @@ pub async fn audit(args: BenchAuditArgs) -> anyhow::Result<ExitCode> {
         let rows: Vec<(String, String)> = (done..(done + BATCH as u64).min(n)).map(entry).collect();
         let started = Instant::now();
         let mut tx = store.begin_write().await?;
-        for (k, chunk) in rows.chunks(200).enumerate() {
-            let mut sql = String::from("INSERT INTO bench_raw (idx, entry, leaf_hash) VALUES ");
-            for i in 0..chunk.len() {
-                sql.push_str(&format!(
-                    "{}(${}, ${}, ${})",
-                    if i > 0 { "," } else { "" },
-                    i * 3 + 1,
-                    i * 3 + 2,
-                    i * 3 + 3
-                ));
-            }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (i, (e, l)) in chunk.iter().enumerate() {
-                q = q.bind((done as usize + k * 200 + i) as i64).bind(e).bind(l);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        store::bench_support::insert_audit_baseline(&mut tx, done as i64, &rows).await?;
         tx.commit().await?;
         raw_time += started.elapsed();
         done += rows.len() as u64;

@@ -265,9 +265,7 @@ async fn fresh_database(
                 .await
                 .with_context(|| format!("connecting to PostgreSQL at {}", args.postgres))?;
             let name = format!("chx_bench_{}", uuid::Uuid::new_v4().simple());
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin.pool)
-                .await?;
+            store::bench_support::create_database(&admin, &name).await?;
             admin.pool.close().await;
             format!("{}/{name}", args.postgres)
         }
@@ -279,11 +277,7 @@ async fn drop_database(args: &BenchFindingsArgs, url: &str) {
         return;
     };
     if let Ok(admin) = Store::connect(&format!("{}/postgres", args.postgres), 1).await {
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&admin.pool)
-            .await
-        {
+        if let Err(e) = store::bench_support::drop_database(&admin, name).await {
             eprintln!("warning: could not drop the benchmark database {name}: {e}");
         }
         admin.pool.close().await;
@@ -341,6 +335,7 @@ async fn intake_and_baseline(
         secure_cookies: false,
         public_url: String::new(),
         allow_private_webhooks: false,
+        password_hash_cost: crate::auth::secrets::HashCost::Standard,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

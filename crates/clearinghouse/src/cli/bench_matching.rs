@@ -13,15 +13,39 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use clap::Args;
 use clearinghouse_domain::advisory::{self, Document};
 use clearinghouse_domain::versions::{OsvEvent, compare};
 
 use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
-use crate::config::{BenchMatchingArgs, StorageArgs};
+use crate::config::StorageArgs;
 use crate::model::exposure::ImportReport;
-use crate::store::{self, values_params};
+use crate::store;
 use crate::workflows::{self, advisories};
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchMatchingArgs {
+    /// Operators, one asset and SBOM each.
+    #[arg(long, default_value_t = 10_000)]
+    pub operators: usize,
+    /// Components per SBOM.
+    #[arg(long, default_value_t = 300)]
+    pub components: usize,
+    /// Share of components drawn at a version an advisory names as
+    /// affected; the others are at the newest fixed version.
+    #[arg(long, default_value_t = 0.2)]
+    pub vulnerable_share: f64,
+    /// New advisories imported one at a time for the latency figures.
+    #[arg(long, default_value_t = 200)]
+    pub new_advisories: usize,
+    /// The shared data folder holding the OSV collections.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: std::path::PathBuf,
+    /// Database URL (default: a fresh SQLite file in a temporary folder).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
 
 /// OSV collections read from the shared data.
 const OSV_DIRS: &[&str] = &[
@@ -187,6 +211,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             secure_cookies: false,
             public_url: "http://localhost".into(),
             allow_private_webhooks: false,
+            password_hash_cost: crate::auth::secrets::HashCost::Standard,
         },
     )
     .await?;
@@ -296,13 +321,8 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
 
     // Its baseline: read every component, insert as many plain rows.
     let t = Instant::now();
-    let rows: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT asset_id, package_key, version FROM components")
-            .fetch_all(&app.store.pool)
-            .await?;
-    sqlx::query("CREATE TABLE bench_plain (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT)")
-        .execute(&app.store.pool)
-        .await?;
+    let rows = store::bench_support::all_components(&app.store).await?;
+    store::bench_support::create_plain_table(&app.store).await?;
     let n_plain = counts.new as usize;
     let mut written = 0;
     while written < n_plain {
@@ -312,16 +332,19 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             if n == 0 {
                 break;
             }
-            let sql = format!(
-                "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
-                values_params(n, 5)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for k in 0..n {
-                let (a, b, c) = &rows[(written + k) % rows.len().max(1)];
-                q = q.bind(a).bind(b).bind(c).bind("CVE-2000-0000").bind("{}");
-            }
-            q.execute(&mut *tx).await?;
+            let batch: Vec<[Option<&str>; 5]> = (0..n)
+                .map(|k| {
+                    let (a, b, c) = &rows[(written + k) % rows.len().max(1)];
+                    [
+                        Some(a.as_str()),
+                        b.as_deref(),
+                        c.as_deref(),
+                        Some("CVE-2000-0000"),
+                        Some("{}"),
+                    ]
+                })
+                .collect();
+            store::bench_support::insert_plain(&mut tx, &batch).await?;
             written += n;
         }
         tx.commit().await?;

@@ -6,9 +6,13 @@
 pub mod admin;
 pub mod advisory;
 pub mod archive;
+#[cfg(feature = "bench")]
 pub mod bench;
+#[cfg(feature = "bench")]
 pub mod bench_eval;
+#[cfg(feature = "bench")]
 pub mod bench_findings;
+#[cfg(feature = "bench")]
 pub mod bench_matching;
 pub mod client;
 pub mod cvss;
@@ -27,8 +31,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::config::{
-    AdminCommand, AdvisoryCommand, AssetCommand, AuditCommand, BenchCommand, Cli, Command,
-    ModelCommand, OrgCommand, SbomCommand, TokenCommand,
+    AdminCommand, AdvisoryCommand, AssetCommand, AuditCommand, Cli, Command, ModelCommand,
+    OrgCommand, SbomCommand, TokenCommand,
 };
 
 pub fn run() -> ExitCode {
@@ -50,10 +54,8 @@ pub fn run() -> ExitCode {
             Command::Worker(args) => serve::worker(args).await,
             Command::Migrate(storage) => serve::migrate(storage).await,
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
-            Command::Bench(BenchCommand::Audit(args)) => bench::audit(args).await,
-            Command::Bench(BenchCommand::Matching(args)) => bench_matching::matching(args).await,
-            Command::Bench(BenchCommand::Findings(args)) => bench_findings::findings(args).await,
-            Command::Bench(BenchCommand::Eval(args)) => bench_eval::eval(args).await,
+            #[cfg(feature = "bench")]
+            Command::Bench(command) => bench::run(command).await,
             Command::Cvss(args) => cvss::run(args),
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,

@@ -23,6 +23,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         secure_cookies: !args.insecure_cookies,
         public_url: public_url.clone(),
         allow_private_webhooks: args.allow_private_webhooks,
+        password_hash_cost: crate::auth::secrets::HashCost::Standard,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -112,6 +113,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         secure_cookies: true,
         public_url: String::new(),
         allow_private_webhooks: args.allow_private_webhooks,
+        password_hash_cost: crate::auth::secrets::HashCost::Standard,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

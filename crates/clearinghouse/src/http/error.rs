@@ -1,5 +1,6 @@
 //! The one place application errors become HTTP: RFC 9457 problem
-//! documents for the API. Internal details are logged, never sent.
+//! documents for the API. Internal details (the error and its causes) are
+//! logged here, once, never sent.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -89,7 +90,7 @@ impl From<&AppError> for Problem {
             AppError::TooLarge(m) => {
                 Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", m.clone(), None)
             }
-            AppError::Store(_) | AppError::Internal(_) => Problem::new(
+            AppError::Store(_) | AppError::Internal { .. } => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "an internal error occurred; it has been logged",
@@ -101,8 +102,8 @@ impl From<&AppError> for Problem {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if matches!(self, AppError::Store(_) | AppError::Internal(_)) {
-            tracing::error!(error = %self, "request failed");
+        if self.is_internal() {
+            tracing::error!(error = %self.chain(), "request failed");
         }
         let retry = match &self {
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),

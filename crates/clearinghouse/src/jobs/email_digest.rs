@@ -2,12 +2,25 @@
 //! digest, listing its notifications not yet emailed, which are then marked
 //! emailed. Without SMTP configured it completes without sending.
 
-use super::JobError;
+use serde::{Deserialize, Serialize};
+
+use super::{Job, JobError};
 use crate::app::AppState;
 use crate::store;
+use crate::store::jobs::ClaimedJob;
 use crate::{clock, notify_email};
 
-pub const KIND: &str = "email.digest";
+/// The daily job (no payload).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EmailDigest {}
+
+impl Job for EmailDigest {
+    const KIND: &'static str = "email.digest";
+
+    async fn run(self, app: &AppState, _job: &ClaimedJob) -> Result<(), JobError> {
+        run(app).await
+    }
+}
 
 /// Most notifications listed in one digest; the rest wait for the next.
 const MAX_ITEMS: i64 = 200;

@@ -4,22 +4,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::JobError;
+use super::{Job, JobError};
 use crate::app::AppState;
 use crate::store::{self, jobs::ClaimedJob};
 use crate::{clock, notify_email};
 
-pub const KIND: &str = "email.send";
-
-/// The job's payload.
+/// The job and its payload.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
+pub struct EmailSend {
     pub notification_id: String,
 }
 
-impl Payload {
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+impl Job for EmailSend {
+    const KIND: &'static str = "email.send";
+
+    async fn run(self, app: &AppState, _job: &ClaimedJob) -> Result<(), JobError> {
+        run(app, self).await
     }
 }
 
@@ -27,13 +27,11 @@ fn failed(e: impl std::fmt::Display) -> JobError {
     JobError::Failed(e.to_string())
 }
 
-pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+async fn run(app: &AppState, payload: EmailSend) -> Result<(), JobError> {
     let Some(mailer) = &app.mailer else {
         notify_email::note_email_off();
         return Ok(());
     };
-    let payload: Payload =
-        serde_json::from_str(&job.payload).map_err(|e| failed(format!("bad payload: {e}")))?;
     let pool = &app.store.pool;
     let Some(n) = store::notifications::get(pool, &payload.notification_id)
         .await

@@ -28,12 +28,12 @@ use std::collections::HashMap;
 use clearinghouse_domain::findings::Target;
 use clearinghouse_domain::similarity::{self, Signature};
 use clearinghouse_domain::versions::{self, Decision};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::JobError;
+use super::{Job, JobError};
 use crate::app::AppState;
 use crate::audit_log::AuditEvent;
 use crate::auth::{Principal, Via};
@@ -42,8 +42,6 @@ use crate::model::exposure::Vulnerability;
 use crate::store;
 use crate::store::findings::{Analysed, AnalysisRow};
 use crate::store::jobs::ClaimedJob;
-
-pub const KIND: &str = "finding_analysis";
 
 /// The least estimated similarity shown as a possible duplicate. Real
 /// PYSEC and GHSA records of one CVE score 0.81 on average, unrelated
@@ -56,18 +54,22 @@ const MAX_CANDIDATES: i64 = 200;
 /// Findings analysed per transaction.
 const PAGE: i64 = 500;
 
-#[derive(Deserialize)]
-struct Payload {
-    submission_id: String,
+/// The job and its payload.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FindingAnalysis {
+    pub submission_id: String,
+}
+
+impl Job for FindingAnalysis {
+    const KIND: &'static str = "finding_analysis";
+
+    async fn run(self, app: &AppState, _job: &ClaimedJob) -> Result<(), JobError> {
+        run(app, self).await
+    }
 }
 
 fn failed(e: impl std::fmt::Display) -> JobError {
     JobError::Failed(e.to_string())
-}
-
-/// The job's payload for a submission.
-pub fn payload(submission_id: &str) -> String {
-    serde_json::json!({ "submission_id": submission_id }).to_string()
 }
 
 fn signature_of(f: &AnalysisRow) -> Signature {
@@ -127,8 +129,7 @@ pub fn linkable(v: &Vulnerability, finding_visibility: &str) -> bool {
         && (v.visibility.is_empty() || v.visibility == finding_visibility)
 }
 
-pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
-    let payload: Payload = serde_json::from_str(&job.payload).map_err(failed)?;
+async fn run(app: &AppState, payload: FindingAnalysis) -> Result<(), JobError> {
     let pool = &app.store.pool;
     let submission = store::findings::submissions::get(pool, &payload.submission_id)
         .await

@@ -1,6 +1,12 @@
 //! Background jobs: rows in the `jobs` table, claimed by any `serve` or
 //! `worker` process (see `store::jobs` for how a job is never run twice),
 //! retried with exponential backoff, one file per job kind.
+//!
+//! Each kind is a type implementing [`Job`]: its name (`KIND`, the
+//! `jobs.kind` column), its payload (the type itself, stored as JSON) and
+//! its handler (`run`). [`REGISTRY`] lists every kind, one line each; a
+//! kind missing there is refused as unknown when claimed. Work is queued
+//! with [`enqueue`], typed, in the transaction of the change that causes it.
 
 pub mod audit_checkpoint;
 pub mod email_digest;
@@ -10,11 +16,66 @@ pub mod purge_sessions;
 pub mod submission_process;
 pub mod webhook_deliver;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::clock;
-use crate::store::{self, jobs::ClaimedJob};
+use crate::store::{self, AnyConnection, StoreError, jobs::ClaimedJob};
+
+/// One kind of background job. The implementing type is the payload.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The kind's name, as stored in `jobs.kind` (never change a released one).
+    const KIND: &'static str;
+
+    /// Runs one attempt; an error is kept and the job retried with backoff
+    /// until its attempts run out. `job` gives the attempt number.
+    fn run(
+        self,
+        app: &AppState,
+        job: &ClaimedJob,
+    ) -> impl Future<Output = Result<(), JobError>> + Send;
+}
+
+type BoxFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+/// A registered job kind: its name and the function that decodes its
+/// payload and runs it.
+pub struct Registration {
+    pub kind: &'static str,
+    handler: for<'a> fn(&'a AppState, &'a ClaimedJob) -> BoxFuture<'a>,
+}
+
+/// The registry entry of job type `J`.
+pub const fn register<J: Job>() -> Registration {
+    Registration {
+        kind: J::KIND,
+        handler: handle::<J>,
+    }
+}
+
+fn handle<'a, J: Job>(app: &'a AppState, job: &'a ClaimedJob) -> BoxFuture<'a> {
+    Box::pin(async move {
+        let payload: J = serde_json::from_str(&job.payload)
+            .map_err(|e| JobError::Failed(format!("bad payload: {e}")))?;
+        payload.run(app, job).await
+    })
+}
+
+/// Every job kind this build runs: one line each.
+pub const REGISTRY: &[Registration] = &[
+    register::<audit_checkpoint::AuditCheckpoint>(),
+    register::<purge_sessions::PurgeSessions>(),
+    register::<webhook_deliver::WebhookDeliver>(),
+    register::<email_send::EmailSend>(),
+    register::<email_digest::EmailDigest>(),
+    register::<submission_process::SubmissionProcess>(),
+    register::<finding_analysis::FindingAnalysis>(),
+];
 
 /// How long a claimed job's worker may stay silent before another worker
 /// takes the job over (after a crash, say). A running job's lease is renewed
@@ -24,9 +85,9 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 
 /// Jobs every installation runs on a schedule: kind and period.
 const PERIODIC: &[(&str, i64)] = &[
-    (audit_checkpoint::KIND, 60),
-    (purge_sessions::KIND, 3600),
-    (email_digest::KIND, 86_400),
+    (audit_checkpoint::AuditCheckpoint::KIND, 60),
+    (purge_sessions::PurgeSessions::KIND, 3600),
+    (email_digest::EmailDigest::KIND, 86_400),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -37,16 +98,26 @@ pub enum JobError {
     Failed(String),
 }
 
+/// Queues `job` (see `store::jobs::enqueue`): with a `unique_key`, a second
+/// job with the same key is not queued (returns false).
+pub async fn enqueue<J: Job>(
+    conn: &mut AnyConnection,
+    job: &J,
+    unique_key: Option<&str>,
+    run_at: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let payload = serde_json::to_string(job).map_err(|e| StoreError::Encode {
+        what: J::KIND,
+        source: e,
+    })?;
+    store::jobs::enqueue(conn, J::KIND, &payload, unique_key, run_at, now).await
+}
+
 async fn run_one(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
-    match job.kind.as_str() {
-        audit_checkpoint::KIND => audit_checkpoint::run(app).await,
-        purge_sessions::KIND => purge_sessions::run(app).await,
-        webhook_deliver::KIND => webhook_deliver::run(app, job).await,
-        email_send::KIND => email_send::run(app, job).await,
-        email_digest::KIND => email_digest::run(app).await,
-        submission_process::KIND => submission_process::run(app, job).await,
-        finding_analysis::KIND => finding_analysis::run(app, job).await,
-        other => Err(JobError::UnknownKind(other.to_owned())),
+    match REGISTRY.iter().find(|r| r.kind == job.kind) {
+        Some(r) => (r.handler)(app, job).await,
+        None => Err(JobError::UnknownKind(job.kind.clone())),
     }
 }
 
@@ -176,4 +247,24 @@ pub fn default_worker_id() -> String {
         std::process::id(),
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_registered_once() {
+        let mut kinds: Vec<&str> = REGISTRY.iter().map(|r| r.kind).collect();
+        kinds.sort_unstable();
+        let before = kinds.len();
+        kinds.dedup();
+        assert_eq!(before, kinds.len(), "a job kind is registered twice");
+        for (kind, _) in PERIODIC {
+            assert!(
+                kinds.contains(kind),
+                "periodic job {kind} is not registered"
+            );
+        }
+    }
 }

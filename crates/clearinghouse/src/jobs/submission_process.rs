@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clearinghouse_domain::findings::{self, Item, Target};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::JobError;
+use super::{Job, JobError};
 use crate::app::AppState;
 use crate::auth::{Principal, Via};
 use crate::store;
@@ -24,11 +24,18 @@ use crate::store::jobs::ClaimedJob;
 use crate::workflows::findings::submissions::finish;
 use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
 
-pub const KIND: &str = crate::workflows::findings::submissions::PROCESS_JOB;
+/// The job and its payload.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubmissionProcess {
+    pub submission_id: String,
+}
 
-#[derive(Deserialize)]
-struct Payload {
-    submission_id: String,
+impl Job for SubmissionProcess {
+    const KIND: &'static str = "submission_process";
+
+    async fn run(self, app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+        run(app, job, self).await
+    }
 }
 
 /// Stops the parser soon after the consumer has gone away.
@@ -50,8 +57,7 @@ fn failed(e: impl std::fmt::Display) -> JobError {
     JobError::Failed(e.to_string())
 }
 
-pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
-    let payload: Payload = serde_json::from_str(&job.payload).map_err(failed)?;
+async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Result<(), JobError> {
     let pool = &app.store.pool;
     let Some(stored) = store::findings::submissions::get(pool, &payload.submission_id)
         .await

@@ -10,15 +10,13 @@ use std::time::Duration;
 use clearinghouse_domain::webhook_signature;
 use serde::{Deserialize, Serialize};
 
-use super::JobError;
+use super::{Job, JobError};
 use crate::app::AppState;
 use crate::store::{self, jobs::ClaimedJob};
 
-pub const KIND: &str = "webhook.deliver";
-
-/// The job's payload.
+/// The job and its payload.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Payload {
+pub struct WebhookDeliver {
     pub webhook_id: String,
     /// The `webhook-id` header: the same on every attempt.
     pub message_id: String,
@@ -26,9 +24,11 @@ pub struct Payload {
     pub body: String,
 }
 
-impl Payload {
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+impl Job for WebhookDeliver {
+    const KIND: &'static str = "webhook.deliver";
+
+    async fn run(self, app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+        run(app, job, self).await
     }
 }
 
@@ -123,9 +123,7 @@ fn count(outcome: &'static str) {
     metrics::counter!("clearinghouse_webhook_deliveries_total", "outcome" => outcome).increment(1);
 }
 
-pub async fn run(app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
-    let payload: Payload = serde_json::from_str(&job.payload)
-        .map_err(|e| JobError::Failed(format!("bad payload: {e}")))?;
+async fn run(app: &AppState, job: &ClaimedJob, payload: WebhookDeliver) -> Result<(), JobError> {
     let hook = store::notifications::get_webhook(&app.store.pool, &payload.webhook_id)
         .await
         .map_err(|e| JobError::Failed(e.to_string()))?;

@@ -1,3 +1,6 @@
+//! Unit tests of the exposure engine: index look-ups, range decisions and
+//! the rows `apply` writes.
+
 use super::*;
 
 fn row(adv: &str, vuln: &str, key: &str, eco: &str, ranges: &str, versions: &str) -> AffectedRow {

@@ -3,6 +3,8 @@
 //! their priority and remediation state, and the reports of uploads and
 //! imports.
 
+use clearinghouse_domain::exposure::RemediationState;
+use clearinghouse_domain::labels::Tlp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -166,12 +168,15 @@ pub struct Exposure {
     pub due_at: Option<String>,
     pub overdue: bool,
     /// `open`, `acknowledged`, `mitigated`, `patched` or `risk_accepted`.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: RemediationState,
     pub state_reason: Option<String>,
     pub accepted_until: Option<String>,
     /// Told only to vetted operators under TLP:AMBER.
     pub embargoed: bool,
-    pub tlp: String,
+    /// `AMBER` while embargoed, else `CLEAR`.
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub first_seen: String,
     pub updated_at: String,
     pub resolved_at: Option<String>,

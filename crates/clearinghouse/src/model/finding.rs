@@ -3,6 +3,7 @@
 //! and by whom they were seen, their near-duplicates and their workflow
 //! history.
 
+use clearinghouse_domain::findings::review::FindingState;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -114,7 +115,8 @@ pub struct Finding {
     pub tlp: String,
     pub visibility: String,
     /// `received`, `triaged`, `validating`, `validated` or `rejected`.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: FindingState,
     /// `false_positive`, `duplicate`, `out_of_scope` or `not_reproducible`.
     pub rejection_reason: Option<String>,
     /// The finding this one was confirmed to duplicate.
@@ -144,7 +146,8 @@ pub struct SimilarFinding {
     pub finding_id: String,
     pub title: String,
     pub reporter_org: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: FindingState,
     /// MinHash estimate of the Jaccard similarity of text and code, 0 to 1.
     pub similarity: f64,
     /// `possible`, `confirmed` or `split`.

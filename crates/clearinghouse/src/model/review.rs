@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use clearinghouse_domain::findings::review::FindingState;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,7 +36,8 @@ pub struct Credit {
 pub struct SupportingFinding {
     pub id: String,
     pub title: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: FindingState,
     /// The first reporter's organisation and those of linked duplicate reports.
     pub reporter_orgs: Vec<String>,
 }

@@ -1,14 +1,123 @@
-//! What `clearinghouse bench findings` needs for its baseline and nothing
-//! else: reading back the `findings` and `finding_sightings` rows an intake
-//! wrote, page by page in id order, as plain cells, and writing such rows
-//! into another database with plain multi-row INSERTs (no lookups, no
-//! conflict handling), so the benchmark can compare the intake with the
-//! cost of storing its output alone.
+//! The SQL the `clearinghouse bench ...` commands need for their
+//! baselines and nothing else (built only with the `bench` feature).
+//! `bench findings`: reading back the `findings` and `finding_sightings`
+//! rows an intake wrote, page by page in id order, as plain cells, and
+//! writing such rows into another database with plain multi-row INSERTs
+//! (no lookups, no conflict handling), so the benchmark can compare the
+//! intake with the cost of storing its output alone; and a throw-away
+//! PostgreSQL database per run. `bench audit`: raw inserts of pre-rendered
+//! audit rows into a side table. `bench matching`: every component read
+//! back and as many plain rows written into a side table.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, bulk_values};
+use super::{Result, Store, Tx, bulk_values, values_params};
+
+/// Creates the side table of `bench audit`'s raw-insert baseline.
+pub async fn create_audit_baseline(store: &Store) -> Result<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_raw \
+         (idx BIGINT PRIMARY KEY, entry TEXT NOT NULL, leaf_hash TEXT NOT NULL)",
+    )
+    .execute(&store.pool)
+    .await?;
+    Ok(())
+}
+
+/// Inserts `rows` (entry text, leaf hash) into `bench_raw` from index
+/// `first`, 200 rows a statement.
+pub async fn insert_audit_baseline(
+    tx: &mut Tx,
+    first: i64,
+    rows: &[(String, String)],
+) -> Result<()> {
+    for (k, chunk) in rows.chunks(200).enumerate() {
+        let sql = format!(
+            "INSERT INTO bench_raw (idx, entry, leaf_hash) VALUES {}",
+            values_params(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, (e, l)) in chunk.iter().enumerate() {
+            q = q.bind(first + (k * 200 + i) as i64).bind(e).bind(l);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Every component as (asset id, package key, version), for `bench
+/// matching`'s baseline read.
+pub async fn all_components(
+    store: &Store,
+) -> Result<Vec<(String, Option<String>, Option<String>)>> {
+    Ok(
+        sqlx::query_as("SELECT asset_id, package_key, version FROM components")
+            .fetch_all(&store.pool)
+            .await?,
+    )
+}
+
+/// Creates `bench matching`'s side table of plain five-column rows.
+pub async fn create_plain_table(store: &Store) -> Result<()> {
+    sqlx::query("CREATE TABLE bench_plain (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT)")
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
+
+/// Inserts plain five-column rows into `bench_plain` in one statement.
+pub async fn insert_plain(tx: &mut Tx, rows: &[[Option<&str>; 5]]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
+        values_params(rows.len(), 5)
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for row in rows {
+        for cell in row {
+            q = q.bind(*cell);
+        }
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Whether `name` can be spliced into `CREATE`/`DROP DATABASE` as is.
+fn plain_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Creates PostgreSQL database `name` (lower-case letters, digits, `_`)
+/// through `admin`, a connection to another database of the server.
+pub async fn create_database(admin: &Store, name: &str) -> Result<()> {
+    if !plain_identifier(name) {
+        return Err(super::StoreError::Corrupt(format!(
+            "database name '{name}'"
+        )));
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin.pool)
+        .await?;
+    Ok(())
+}
+
+/// Drops PostgreSQL database `name` and its sessions, if it exists.
+pub async fn drop_database(admin: &Store, name: &str) -> Result<()> {
+    if !plain_identifier(name) {
+        return Err(super::StoreError::Corrupt(format!(
+            "database name '{name}'"
+        )));
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin.pool)
+    .await?;
+    Ok(())
+}
 
 /// The SQL type of a column as the `Any` driver carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -149,3 +149,32 @@ pub async fn queued_count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<
             .await?,
     )
 }
+
+/// A job that has not finished well: queued (perhaps retrying after an
+/// error), running, or failed for good.
+#[derive(Debug, Clone)]
+pub struct Unsettled {
+    pub id: i64,
+    pub kind: String,
+    pub state: String,
+    pub last_error: Option<String>,
+}
+
+/// Every job not `done`, oldest first (what a test left behind).
+pub async fn unsettled<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<Vec<Unsettled>> {
+    let rows = sqlx::query(
+        "SELECT id, kind, state, last_error FROM jobs WHERE state <> 'done' ORDER BY id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Unsettled {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                state: r.try_get("state")?,
+                last_error: r.try_get("last_error")?,
+            })
+        })
+        .collect()
+}

@@ -250,7 +250,7 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let state = ApprovalState::parse(&request.state)
-        .ok_or_else(|| AppError::Internal("bad approval state".into()))?;
+        .ok_or_else(|| AppError::internal_msg("bad approval state"))?;
     let now = clock::now();
     let since = clock::format(now - time::Duration::seconds(COOLING_OFF_SECONDS));
     let elevations = store::accounts::users::elevations_between(

@@ -62,7 +62,7 @@ async fn asset_for_write(app: &AppState, who: &Principal, id: &str) -> AppResult
 }
 
 /// The asset as it is inside the write transaction.
-async fn reread(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> AppResult<Asset> {
+async fn reread(tx: &mut crate::store::Tx, id: &str) -> AppResult<Asset> {
     store::exposure::assets::get(&mut **tx, id)
         .await?
         .ok_or(AppError::NotFound)

@@ -160,7 +160,7 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
                 .artifacts
                 .put(bytes)
                 .await
-                .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+                .map_err(|e| AppError::internal("artifact store", e))?;
             Some(Attachment {
                 name,
                 sha256,
@@ -234,6 +234,6 @@ pub async fn attachment(
         .artifacts
         .get(&att.key)
         .await
-        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+        .map_err(|e| AppError::internal("artifact store", e))?;
     Ok((att, bytes))
 }

@@ -21,7 +21,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs::webhook_deliver::is_public;
-use crate::jobs::{email_send, webhook_deliver};
+use crate::jobs::{self, Job, email_send::EmailSend, webhook_deliver::WebhookDeliver};
 use crate::model::Page;
 use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
 use crate::store::{self, Tx};
@@ -161,40 +161,24 @@ async fn queue_deliveries(
     };
     let body = json!({"type": record.kind, "timestamp": now, "data": data}).to_string();
     for hook in store::notifications::webhooks_for_org(&mut **tx, &record.org_id, true).await? {
-        let payload = webhook_deliver::Payload {
+        let job = WebhookDeliver {
             webhook_id: hook.id.clone(),
             message_id: format!("msg_{}", record.id),
             body: body.clone(),
         };
-        let key = format!("{}:{}:{}", webhook_deliver::KIND, record.id, hook.id);
-        store::jobs::enqueue(
-            &mut **tx,
-            webhook_deliver::KIND,
-            &payload.to_json(),
-            Some(&key),
-            now,
-            now,
-        )
-        .await?;
+        let key = format!("{}:{}:{}", WebhookDeliver::KIND, record.id, hook.id);
+        jobs::enqueue(tx, &job, Some(&key), now, now).await?;
     }
     let settings = store::notifications::get_settings(&mut **tx, &record.org_id).await?;
     if let Some(s) = settings
         && s.email.is_some()
         && !s.daily_digest
     {
-        let payload = email_send::Payload {
+        let job = EmailSend {
             notification_id: record.id.clone(),
         };
-        let key = format!("{}:{}", email_send::KIND, record.id);
-        store::jobs::enqueue(
-            &mut **tx,
-            email_send::KIND,
-            &payload.to_json(),
-            Some(&key),
-            now,
-            now,
-        )
-        .await?;
+        let key = format!("{}:{}", EmailSend::KIND, record.id);
+        jobs::enqueue(tx, &job, Some(&key), now, now).await?;
     }
     Ok(())
 }
@@ -324,7 +308,7 @@ pub async fn create_webhook(
         ));
     }
     let secret = Secret::from_bytes(crate::auth::secrets::random_bytes().to_vec())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal("a webhook secret", e))?;
     let id = new_id();
     // Stored sealed under the key-encryption key, bound to the webhook's id.
     let sealed = clearinghouse_domain::envelope::try_seal(
@@ -332,7 +316,7 @@ pub async fn create_webhook(
         secret.to_text().as_bytes(),
         id.as_bytes(),
     )
-    .map_err(|e| AppError::Internal(format!("sealing the webhook secret: {e}")))?;
+    .map_err(|e| AppError::internal("sealing the webhook secret", e))?;
     let hook = Webhook {
         id,
         org_id: who.org_id().to_owned(),

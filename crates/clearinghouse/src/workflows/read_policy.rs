@@ -98,9 +98,9 @@ pub async fn satisfied_ids(app: &AppState, auths: &Authorizations) -> AppResult<
 pub fn parse_labels(tlp: &str, visibility: &str) -> AppResult<(Tlp, Visibility)> {
     let tlp = tlp
         .parse()
-        .map_err(|e| AppError::Internal(format!("stored TLP: {e}")))?;
-    let visibility = Visibility::parse(visibility)
-        .map_err(|e| AppError::Internal(format!("stored visibility: {e}")))?;
+        .map_err(|e| AppError::internal("stored TLP", e))?;
+    let visibility =
+        Visibility::parse(visibility).map_err(|e| AppError::internal("stored visibility", e))?;
     Ok((tlp, visibility))
 }
 
@@ -170,7 +170,7 @@ pub async fn readable_finding_ids(
     for (id, tlp, owner, visibility_id) in rows {
         let tlp: Tlp = tlp
             .parse()
-            .map_err(|e| AppError::Internal(format!("stored TLP: {e}")))?;
+            .map_err(|e| AppError::internal("stored TLP", e))?;
         let named = if reader.staff {
             vec![reader.user_id.clone()]
         } else {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clearinghouse::app::{AppState, HttpSettings};
+use clearinghouse::app::AppState;
 use clearinghouse::config::StorageArgs;
 use clearinghouse_domain::audit::checkpoint::NoteVerifier;
 use clearinghouse_domain::audit::merkle::{self, Hash, MerkleTree};
@@ -412,14 +412,7 @@ async fn restart(app: &TestApp) -> AppState {
         kek_file: None,
         db_connections: 4,
     };
-    let settings = HttpSettings {
-        max_body_bytes: 64 * 1024,
-        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
-        secure_cookies: false,
-        public_url: String::new(),
-        // Tests run webhook receivers on loopback.
-        allow_private_webhooks: true,
-    };
+    let settings = crate::harness::test_settings();
     let app = clearinghouse::app::open(&storage, settings).await;
     app.expect("reopen")
 }

@@ -340,22 +340,7 @@ both_backends!(unknown_api_path, unknown_api_path);
 
 /// Files under the artifact store's folder.
 fn artifact_files(app: &TestApp) -> usize {
-    fn count(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.flatten()
-                    .map(|e| {
-                        if e.path().is_dir() {
-                            count(&e.path())
-                        } else {
-                            1
-                        }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
-    count(&app.data_dir.join("artifacts"))
+    crate::harness::real_data::all_files(&app.data_dir.join("artifacts")).len()
 }
 
 async fn attachment_with_invalid_base64(app: TestApp) {

@@ -13,7 +13,7 @@ use crate::browser::{
     browse, click, count, error_page, fill, open, sign_in, sign_out, text, xtext,
 };
 use crate::exposure::{CVE, import, osv_paramiko};
-use crate::findings::{drain, native, reporter, submit_and_wait};
+use crate::findings::{native, reporter, submit_and_wait};
 use crate::harness::temp_dir;
 
 const CODE: &str = "def _parse_service_accept(self, m):\n    service = m.get_text()\n    if not self.authenticated: pass";
@@ -53,7 +53,7 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         input.send_keys(file.to_str().unwrap()).await.unwrap();
         click(c, Locator::Id("submit-findings")).await;
         xtext(c, "//strong[@id='submission-state']").await;
-        drain(app).await;
+        app.run_pending_jobs().await;
         let path = crate::browser::path(c).await;
         open(c, app, &path).await;
         xtext(c, "//strong[@id='submission-state' and text()='done']").await;
@@ -69,7 +69,7 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
             "tool": "firm-scanner", "location": {"path": "paramiko/auth_handler.py", "start_line": 118},
             "evidence": CODE, "aliases": [CVE]})]);
         submit_and_wait(app, &firm, other, "").await;
-        drain(app).await;
+        app.run_pending_jobs().await;
 
         // The coordinator's triage queue, filtered, then the finding and the comparison.
         let treasury = app.org("Treasury", "government_agency").await;

@@ -20,43 +20,7 @@ use crate::both_backends;
 use crate::exposure::{asset, import, operator, upload};
 use crate::harness::TestApp;
 
-/// The shared data folder beside the repository.
-pub const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
-
-/// A folder of the shared data, or None (with a `SKIPPED:` line) outside CI.
-pub fn sub_dir(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(DATA).join(sub);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "shared data missing at {} in CI",
-        dir.display()
-    );
-    println!("SKIPPED: shared data not found at {}", dir.display());
-    None
-}
-
-/// Every file under `dir` whose name ends with one of `exts`, sorted.
-pub fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            files(&p, exts, out);
-        } else if p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| exts.iter().any(|e| n.ends_with(e)))
-        {
-            out.push(p);
-        }
-    }
-}
+pub use crate::harness::real_data::{DATA, files, sub_dir};
 
 /// A feed file to import: its name and bytes.
 pub type Feed = (String, Vec<u8>);

@@ -29,14 +29,6 @@ pub fn finding(title: &str, path: &str, line: u32) -> Value {
            "location": {"path": path, "start_line": line}, "evidence": "if not authed: pass"})
 }
 
-/// Runs every due job of the test server.
-pub async fn drain(app: &TestApp) {
-    while clearinghouse::jobs::run_next(&app.app, "tester")
-        .await
-        .unwrap()
-    {}
-}
-
 /// POSTs a submission; returns status and body.
 pub async fn submit(
     app: &TestApp,
@@ -62,7 +54,7 @@ pub async fn submit(
 pub async fn submit_and_wait(app: &TestApp, token: &str, body: Vec<u8>, query: &str) -> Value {
     let (status, s) = submit(app, token, body, query, None).await;
     assert!(status == 202 || status == 200, "{status} {s}");
-    drain(app).await;
+    app.run_pending_jobs().await;
     let (status, s) = app
         .get(
             token,
@@ -103,7 +95,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     assert_eq!(status, 202, "{s}");
     assert_eq!(s["state"], "queued");
     assert_eq!(s["format"], "native");
-    drain(&app).await;
+    app.run_pending_jobs().await;
     let (_, s) = app
         .get(
             &lab_token,
@@ -250,7 +242,7 @@ async fn idempotency_key_and_labels(app: TestApp) {
     let (status, p) = submit(&app, &token, two, "", Some("run-42")).await;
     assert_eq!(status, 422, "{p}");
     assert_eq!(p["field"], "Idempotency-Key", "{p}");
-    drain(&app).await;
+    app.run_pending_jobs().await;
     let (_, mine) = app.get(&token, "/api/v1/submissions").await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1, "{mine}");
 
@@ -281,7 +273,7 @@ async fn idempotency_key_and_labels(app: TestApp) {
     .await;
     assert_eq!(status, 202, "{labelled}");
     assert_eq!(labelled["tlp"], "AMBER+STRICT");
-    drain(&app).await;
+    app.run_pending_jobs().await;
     let (_, all) = app.get(&coord, "/api/v1/findings").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
 }

@@ -228,6 +228,8 @@ pub async fn all_items(server: &Serve, token: &str, id: &str) -> Vec<Value> {
 }
 
 async fn killed_while_processing(app: TestApp) {
+    // The test makes a job fail (or kills its worker) on purpose.
+    app.expect_failed_jobs();
     let n = crash_items();
     let dir = temp_dir();
     let file = dir.join("large.findings.json");
@@ -325,6 +327,8 @@ async fn killed_while_processing(app: TestApp) {
 }
 
 async fn killed_while_uploading(app: TestApp) {
+    // The test makes a job fail (or kills its worker) on purpose.
+    app.expect_failed_jobs();
     let n = 50_000;
     let dir = temp_dir();
     let file = dir.join("upload.findings.json");

@@ -76,7 +76,7 @@ async fn submit(
     if !matches!(status, 200 | 202) {
         return (status, v);
     }
-    findings::drain(app).await;
+    app.run_pending_jobs().await;
     let id = v["id"].as_str().expect("submission id");
     let (s, v) = app.get(token, &format!("/api/v1/submissions/{id}")).await;
     assert_eq!(s, 200, "{v}");

@@ -1,5 +1,13 @@
 //! `TestApp`: the real server on a random port with a fresh database of
-//! the chosen backend and a bootstrap administrator.
+//! the chosen backend and a bootstrap administrator, built with
+//! [`TestApp::builder`] (or the `spawn*` shorthands). Passwords are hashed
+//! at the minimal argon2 cost (`HttpSettings::password_hash_cost`). Jobs
+//! run when a test calls [`TestApp::run_pending_jobs`]; when the app is
+//! dropped at the end of a test, the jobs still due are run and the test
+//! fails if any job failed or is left queued or running, unless the test
+//! said [`TestApp::expect_failed_jobs`].
+//!
+//! [`real_data`] is the one walker of the shared real-data folder.
 //!
 //! PostgreSQL tests use the server at `CLEARINGHOUSE_TEST_PG` (default
 //! `postgres://postgres@127.0.0.1:5432`), one new database per test. When
@@ -25,6 +33,8 @@ pub const ADMIN_TOKEN: &str = "chx_test_admin_token_0123456789abcdef";
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
+    /// Failing jobs are part of the test (checked by the test itself).
+    failed_jobs_expected: std::sync::atomic::AtomicBool,
     pub base: String,
     pub admin_token: String,
     pub client: reqwest::Client,
@@ -70,16 +80,81 @@ pub fn temp_dir() -> PathBuf {
     dir
 }
 
+/// How a [`TestApp`] is set up; [`TestApp::builder`] starts one.
+pub struct TestAppBuilder {
+    db: Db,
+    settings: HttpSettings,
+}
+
+impl TestAppBuilder {
+    /// Whether session cookies carry `Secure` (the production default; off
+    /// in tests, which speak plain HTTP).
+    pub fn secure_cookies(mut self, on: bool) -> Self {
+        self.settings.secure_cookies = on;
+        self
+    }
+
+    /// Changes the HTTP settings further.
+    pub fn settings(mut self, configure: impl FnOnce(&mut HttpSettings)) -> Self {
+        configure(&mut self.settings);
+        self
+    }
+
+    /// Starts the server; None when the backend is unavailable (outside CI).
+    pub async fn build(self) -> Option<TestApp> {
+        TestApp::start(self.db, self.settings).await
+    }
+}
+
+/// Runs every due job of `app` (a test server's, or a second process's
+/// state) until none is left; returns how many ran.
+pub async fn run_pending_jobs(app: &AppState) -> usize {
+    let mut ran = 0;
+    while clearinghouse::jobs::run_next(app, "tester")
+        .await
+        .expect("claiming a job")
+    {
+        ran += 1;
+        assert!(ran < 10_000, "jobs keep coming");
+    }
+    ran
+}
+
+/// The settings every test server starts from.
+pub fn test_settings() -> HttpSettings {
+    HttpSettings {
+        max_body_bytes: 64 * 1024,
+        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
+        secure_cookies: false,
+        public_url: String::new(),
+        // Tests run webhook receivers on loopback.
+        allow_private_webhooks: true,
+        // Hundreds of accounts are made per run; the cost is a setting.
+        password_hash_cost: clearinghouse::auth::secrets::HashCost::Minimal,
+    }
+}
+
 impl TestApp {
+    /// A builder of a test server on `db`.
+    pub fn builder(db: Db) -> TestAppBuilder {
+        TestAppBuilder {
+            db,
+            settings: test_settings(),
+        }
+    }
+
     /// Starts a server; None when the backend is unavailable (outside CI).
     pub async fn spawn(db: Db) -> Option<TestApp> {
-        Self::spawn_with(db, false).await
+        Self::builder(db).build().await
     }
 
     /// Like `spawn`, choosing whether session cookies carry `Secure` (the
     /// production default).
     pub async fn spawn_with(db: Db, secure_cookies: bool) -> Option<TestApp> {
-        Self::spawn_configured(db, |s| s.secure_cookies = secure_cookies).await
+        Self::builder(db)
+            .secure_cookies(secure_cookies)
+            .build()
+            .await
     }
 
     /// Like `spawn`, with the HTTP settings changed by `configure`.
@@ -87,6 +162,44 @@ impl TestApp {
         db: Db,
         configure: impl FnOnce(&mut HttpSettings),
     ) -> Option<TestApp> {
+        Self::builder(db).settings(configure).build().await
+    }
+
+    /// Runs every job that is due, as a worker would, until none is left;
+    /// returns how many ran (a job that fails counts, and is retried only
+    /// after its backoff).
+    pub async fn run_pending_jobs(&self) -> usize {
+        run_pending_jobs(&self.app).await
+    }
+
+    /// Says that this test makes jobs fail on purpose, so the end-of-test
+    /// check does not fail it for that.
+    pub fn expect_failed_jobs(&self) {
+        self.failed_jobs_expected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Runs the jobs still due and lists every job that failed or is left
+    /// queued or running.
+    async fn unsettled_jobs(&self) -> Vec<String> {
+        self.run_pending_jobs().await;
+        clearinghouse::store::jobs::unsettled(&self.app.store.pool)
+            .await
+            .expect("reading the job queue")
+            .into_iter()
+            .map(|j| {
+                format!(
+                    "job {} ({}) is {}: {}",
+                    j.id,
+                    j.kind,
+                    j.state,
+                    j.last_error.as_deref().unwrap_or("never ran")
+                )
+            })
+            .collect()
+    }
+
+    async fn start(db: Db, settings: HttpSettings) -> Option<TestApp> {
         let data_dir = temp_dir();
         let database_url = match db {
             Db::Sqlite => format!(
@@ -103,15 +216,6 @@ impl TestApp {
             kek_file: None,
             db_connections: 8,
         };
-        let mut settings = HttpSettings {
-            max_body_bytes: 64 * 1024,
-            max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
-            secure_cookies: false,
-            public_url: String::new(),
-            // Tests run webhook receivers on loopback.
-            allow_private_webhooks: true,
-        };
-        configure(&mut settings);
         let app = app::open(&storage, settings).await.expect("open app");
         bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), Some(ADMIN_PASSWORD))
             .await
@@ -130,6 +234,7 @@ impl TestApp {
             .expect("serve");
         });
         Some(TestApp {
+            failed_jobs_expected: std::sync::atomic::AtomicBool::new(false),
             base: format!("http://{addr}"),
             admin_token: ADMIN_TOKEN.into(),
             client: reqwest::Client::builder()
@@ -320,7 +425,86 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        // The end-of-test check needs a multi-threaded runtime to block on
+        // (every `both_backends!` test has one); not while already failing.
+        let unsettled = match tokio::runtime::Handle::try_current() {
+            Ok(handle)
+                if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+                    && !std::thread::panicking()
+                    && !self
+                        .failed_jobs_expected
+                        .load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                tokio::task::block_in_place(|| handle.block_on(self.unsettled_jobs()))
+            }
+            _ => Vec::new(),
+        };
         let _ = std::fs::remove_dir_all(&self.data_dir);
+        assert!(
+            unsettled.is_empty(),
+            "jobs failed or were left behind:\n{}",
+            unsettled.join("\n")
+        );
+    }
+}
+
+/// The shared real-data folder (`../shared/data` beside the repository,
+/// or `CLEARINGHOUSE_SHARED_DATA`): the one place tests find and walk it.
+pub mod real_data {
+    use std::path::{Path, PathBuf};
+
+    /// The shared data folder beside the repository.
+    pub const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+    /// The folder in use: `CLEARINGHOUSE_SHARED_DATA` when set (a git
+    /// worktree outside the repository's folder), else [`DATA`].
+    pub fn root() -> PathBuf {
+        std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
+            .map_or_else(|| PathBuf::from(DATA), PathBuf::from)
+    }
+
+    /// A folder of the shared data, or None (with a `SKIPPED:` line)
+    /// outside CI; missing in CI (`CI=true`) is a failure.
+    pub fn sub_dir(sub: &str) -> Option<PathBuf> {
+        let dir = root().join(sub);
+        if dir.is_dir() {
+            return Some(dir);
+        }
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "shared data missing at {} in CI",
+            dir.display()
+        );
+        println!("SKIPPED: shared data not found at {}", dir.display());
+        None
+    }
+
+    /// Every file under `dir` whose name ends with one of `exts` (all
+    /// files when `exts` is empty), sorted, appended to `out`.
+    pub fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                files(&p, exts, out);
+            } else if exts.is_empty()
+                || p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| exts.iter().any(|e| n.ends_with(e)))
+            {
+                out.push(p);
+            }
+        }
+    }
+
+    /// Every file under `dir`, sorted.
+    pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        files(dir, &[], &mut out);
+        out
     }
 }
 

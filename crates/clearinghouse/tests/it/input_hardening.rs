@@ -109,16 +109,11 @@ both_backends!(
 );
 
 async fn csaf_failing_a_mandatory_test_is_refused(app: TestApp) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/oasis-csaf/csaf_2.0/test/validator/data/mandatory");
-    if !dir.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "shared data missing in CI"
-        );
-        println!("SKIPPED: shared data not found at {}", dir.display());
+    let Some(dir) =
+        crate::harness::real_data::sub_dir("oasis-csaf/csaf_2.0/test/validator/data/mandatory")
+    else {
         return;
-    }
+    };
     let before = audit_size(&app).await;
     for (file, test, field) in [
         (

@@ -14,6 +14,7 @@ mod archive;
 mod archive_ui;
 mod audit;
 mod bad_input;
+#[cfg(feature = "bench")]
 mod bench_findings;
 mod browser;
 mod browser_exposure;
@@ -44,6 +45,8 @@ mod pocs;
 mod read_policy;
 mod scale_out;
 mod smoke;
+mod snapshots;
 mod submit_cli;
+mod tidy;
 mod two_person;
 mod workers;

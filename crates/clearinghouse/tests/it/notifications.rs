@@ -7,7 +7,7 @@
 //! Notifications are created the way the exposure-matching code creates
 //! them: `workflows::notifications::enqueue` inside a write transaction on
 //! the test's own `AppState`. There is deliberately no HTTP route for
-//! creating them. Jobs are driven with `jobs::run_next`; a failed delivery
+//! creating them. Jobs are driven with `TestApp::run_pending_jobs`; a failed delivery
 //! is made due again by moving its `run_at` back in the jobs table, so no
 //! test-only knob exists in the server.
 
@@ -24,7 +24,7 @@ use sqlx::Row;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::both_backends;
-use crate::harness::TestApp;
+use crate::harness::{TestApp, run_pending_jobs};
 
 fn notification(org_id: &str, title: &str, tlp: &str) -> NewNotification {
     NewNotification {
@@ -45,16 +45,6 @@ async fn notify(app: &AppState, n: NewNotification) {
     let mut tx = app.store.begin_write().await.unwrap();
     enqueue(app, &mut tx, n).await.unwrap();
     tx.commit().await.unwrap();
-}
-
-/// Runs due jobs until none is left; returns how many ran.
-async fn drain(app: &AppState) -> usize {
-    let mut ran = 0;
-    while clearinghouse::jobs::run_next(app, "tester").await.unwrap() {
-        ran += 1;
-        assert!(ran < 100, "jobs keep coming");
-    }
-    ran
 }
 
 /// Makes queued (retrying) jobs due now instead of after their backoff.
@@ -155,7 +145,7 @@ async fn webhook_is_signed_per_standard_webhooks(app: TestApp) {
         notification(&org, "xz backdoor on build-host-7", "AMBER"),
     )
     .await;
-    assert_eq!(drain(&app.app).await, 1);
+    assert_eq!(app.run_pending_jobs().await, 1);
 
     let got = seen.lock().unwrap().clone();
     assert_eq!(got.len(), 1);
@@ -209,7 +199,7 @@ async fn webhook_is_signed_per_standard_webhooks(app: TestApp) {
         .await;
     assert_eq!(s, 204);
     notify(&app.app, notification(&org, "second", "GREEN")).await;
-    drain(&app.app).await;
+    app.run_pending_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 both_backends!(
@@ -218,6 +208,7 @@ both_backends!(
 );
 
 async fn failed_webhook_is_retried_with_the_same_id(app: TestApp) {
+    app.expect_failed_jobs();
     let (org, token) = org_with_admin(&app, "Retry").await;
     let (url, seen) = receiver(2).await;
     let (s, hook) = app
@@ -227,7 +218,7 @@ async fn failed_webhook_is_retried_with_the_same_id(app: TestApp) {
     let secret = Secret::parse(hook["secret"].as_str().unwrap()).unwrap();
     notify(&app.app, notification(&org, "retry me", "GREEN")).await;
 
-    assert_eq!(drain(&app.app).await, 1);
+    assert_eq!(app.run_pending_jobs().await, 1);
     assert_eq!(
         job_states(&app.app, "webhook.deliver").await,
         [("queued".to_owned(), 1)],
@@ -235,7 +226,7 @@ async fn failed_webhook_is_retried_with_the_same_id(app: TestApp) {
     );
     for _ in 0..2 {
         make_due(&app.app).await;
-        assert_eq!(drain(&app.app).await, 1);
+        assert_eq!(app.run_pending_jobs().await, 1);
     }
     assert_eq!(
         job_states(&app.app, "webhook.deliver").await,
@@ -319,14 +310,7 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
 /// through the fake server (as a `worker --smtp-url ...` process would).
 async fn app_with_smtp(app: &TestApp, port: u16) -> AppState {
     let storage = app.storage();
-    let settings = HttpSettings {
-        max_body_bytes: 64 * 1024,
-        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
-        secure_cookies: false,
-        public_url: "https://ch.example".into(),
-        // Tests run webhook receivers on loopback.
-        allow_private_webhooks: true,
-    };
+    let settings = crate::harness::test_settings();
     let mailer = Mailer::from_args(&SmtpArgs {
         smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
         smtp_from: "Clearinghouse <ch@example.org>".into(),
@@ -364,7 +348,7 @@ async fn email_goes_out_one_by_one_or_as_a_digest(app: TestApp) {
 
     // Without SMTP the job completes without sending.
     notify(&app.app, notification(&org, "unsent", "GREEN")).await;
-    assert_eq!(drain(&app.app).await, 1);
+    assert_eq!(app.run_pending_jobs().await, 1);
     assert_eq!(job_states(&app.app, "email.send").await[0].0, "done");
 
     let (port, messages) = fake_smtp().await;
@@ -374,7 +358,7 @@ async fn email_goes_out_one_by_one_or_as_a_digest(app: TestApp) {
         notification(&org, "xz backdoor reaches prod", "AMBER"),
     )
     .await;
-    assert_eq!(drain(&mailing).await, 1);
+    assert_eq!(run_pending_jobs(&mailing).await, 1);
     {
         let got = messages.lock().unwrap();
         assert_eq!(got.len(), 1, "{got:?}");
@@ -415,7 +399,7 @@ async fn email_goes_out_one_by_one_or_as_a_digest(app: TestApp) {
     )
     .await
     .unwrap();
-    assert_eq!(drain(&mailing).await, 1);
+    assert_eq!(run_pending_jobs(&mailing).await, 1);
     let got = messages.lock().unwrap().clone();
     assert_eq!(got.len(), 2, "{got:?}");
     let digest = &got[1];
@@ -619,6 +603,7 @@ both_backends!(
 /// is never called: the delivery fails with the reason and the receiver
 /// sees nothing (no server-side request forgery by an organisation admin).
 async fn private_webhook_destinations_are_refused(app: TestApp) {
+    app.expect_failed_jobs();
     let (org, token) = org_with_admin(&app, "Ssrf").await;
     let (url, seen) = receiver(0).await;
     let (s, hook) = app
@@ -629,17 +614,14 @@ async fn private_webhook_destinations_are_refused(app: TestApp) {
     let strict = app::open(
         &storage,
         HttpSettings {
-            max_body_bytes: 64 * 1024,
-            max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
-            secure_cookies: false,
-            public_url: String::new(),
             allow_private_webhooks: false,
+            ..crate::harness::test_settings()
         },
     )
     .await
     .unwrap();
     notify(&strict, notification(&org, "internal?", "GREEN")).await;
-    assert_eq!(drain(&strict).await, 1);
+    assert_eq!(run_pending_jobs(&strict).await, 1);
     assert!(
         seen.lock().unwrap().is_empty(),
         "the receiver was not called"

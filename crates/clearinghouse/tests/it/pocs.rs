@@ -2,8 +2,6 @@
 //! released only when a second person (a coordinator) approves, every
 //! download audited; tampering is an error, never plaintext.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -92,22 +90,6 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 async fn audit_text(app: &TestApp) -> String {
     let (s, v) = app
         .get(&app.admin_token, "/api/v1/audit/entries?start=0&end=1000")
@@ -186,7 +168,7 @@ async fn release_after_a_second_coordinator_approves(app: TestApp) {
     assert!(!list.to_string().contains("MARKER"), "{list}");
 
     // At rest only ciphertext: no stored object holds the plaintext.
-    let objects = files_under(&app.data_dir.join("artifacts"));
+    let objects = crate::harness::real_data::all_files(&app.data_dir.join("artifacts"));
     assert!(!objects.is_empty());
     for path in &objects {
         let bytes = std::fs::read(path).unwrap();
@@ -306,7 +288,7 @@ async fn tampered_ciphertext_is_an_error_not_plaintext(app: TestApp) {
     let downloads = audit_text(&app).await.matches("poc.download").count();
 
     // Flip one byte of the stored ciphertext.
-    let objects = files_under(&app.data_dir.join("artifacts"));
+    let objects = crate::harness::real_data::all_files(&app.data_dir.join("artifacts"));
     let path = objects
         .iter()
         .find(|p| std::fs::metadata(p).unwrap().len() as usize == EXPLOIT.len() + 16)

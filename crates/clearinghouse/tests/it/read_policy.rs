@@ -11,7 +11,7 @@ mod registry;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::findings::{drain, finding, native, submit_and_wait};
+use crate::findings::{finding, native, submit_and_wait};
 use crate::harness::TestApp;
 
 /// The people of these tests: a lab (owner of the findings) with a member
@@ -273,7 +273,7 @@ async fn a_reused_key_returns_no_unreadable_submission(app: TestApp) {
     let (s, v) = crate::findings::submit(&app, &w.lab_plain, body, "", Some("k-1")).await;
     assert_eq!(s, 409, "{v}");
     assert!(!v.to_string().contains("cui-c"), "{v}");
-    drain(&app).await;
+    app.run_pending_jobs().await;
 }
 both_backends!(
     a_reused_key_returns_no_unreadable_submission,

@@ -2,7 +2,7 @@
 //! database, writing at the same time, keep one dense, verifiable audit log
 //! and agree on its checkpoints.
 
-use clearinghouse::app::{self, HttpSettings};
+use clearinghouse::app;
 use clearinghouse::config::StorageArgs;
 use serde_json::json;
 
@@ -19,13 +19,7 @@ async fn two_servers_share_one_log(a: TestApp) {
         kek_file: None,
         db_connections: 8,
     };
-    let settings = HttpSettings {
-        max_body_bytes: 64 * 1024,
-        max_submission_bytes: clearinghouse::app::DEFAULT_MAX_SUBMISSION_BYTES,
-        secure_cookies: false,
-        public_url: String::new(),
-        allow_private_webhooks: true,
-    };
+    let settings = crate::harness::test_settings();
     let b_state = app::open(&storage, settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let b_base = format!("http://{}", listener.local_addr().unwrap());

@@ -161,6 +161,7 @@ async fn failing_job_is_retried_with_backoff(db: Db) {
     let Some(app) = TestApp::spawn(db).await else {
         return;
     };
+    app.expect_failed_jobs();
     let now = clock::now_text();
     jobs::enqueue(&app.app.store.pool, "no.such.kind", "{}", None, &now, &now)
         .await

@@ -1,3 +1,6 @@
+//! Unit and property tests of one exposure's priority: CVSS, EPSS, KEV and
+//! SSVC inputs, the CISA decision and the BOD 26-04 deadline.
+
 use proptest::prelude::*;
 
 use super::*;

@@ -1,7 +1,7 @@
 //! Tests against real SBOMs and OSV records in `../shared/data` (skipped when absent).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -80,21 +80,6 @@ fn purl_every_cyclonedx_component_purl_parses() {
     );
 }
 
-fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            files_with_ext(&p, ext, out);
-        } else if p.extension().is_some_and(|e| e == ext) {
-            out.push(p);
-        }
-    }
-}
-
 /// `<purl>` elements of CycloneDX XML, entity-decoded.
 fn xml_purls(text: &str) -> Vec<String> {
     text.split("<purl>")
@@ -137,7 +122,7 @@ fn purl_every_cyclonedx_xml_purl_parses_except_the_known_bad_ones() {
         "dependency-track-testdata",
         "osv-scanner-testdata",
     ] {
-        files_with_ext(&data.join(dir), "xml", &mut files);
+        crate::test_data::files(&data.join(dir), "xml", &mut files);
     }
     let (mut total, mut failed) = (0usize, 0usize);
     for file in &files {

@@ -188,8 +188,8 @@ impl From<AppError> for UiError {
 
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {
-        if matches!(self.0, AppError::Store(_) | AppError::Internal(_)) {
-            tracing::error!(error = %self.0, "page failed");
+        if self.0.is_internal() {
+            tracing::error!(error = %self.0.chain(), "page failed");
         }
         let problem = Problem::from(&self.0);
         let status =

@@ -6,7 +6,10 @@ use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::{Result, in_params, parse_json_list, rows_in, values_params};
+use crate::store::{Result, decode, in_params, parse_json_list, rows_in, values_params};
+use clearinghouse_domain::exposure::{
+    Embargo, Remediation, RemediationState, exposure_tlp, is_overdue,
+};
 use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 
@@ -53,10 +56,7 @@ pub const ACTIVE_STATES: &str = "('open', 'acknowledged', 'mitigated', 'risk_acc
 
 /// Whether an exposure in `state` still needs work (see [`ACTIVE_STATES`]).
 pub fn is_active(state: &str) -> bool {
-    matches!(
-        state,
-        "open" | "acknowledged" | "mitigated" | "risk_accepted"
-    )
+    RemediationState::parse(state).is_some_and(RemediationState::is_active)
 }
 
 fn current_from_row(r: &AnyRow) -> Result<Current> {
@@ -294,21 +294,20 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
     };
     let inputs = priority_inputs(r)?;
     let due_at: Option<String> = r.try_get("due_at")?;
-    let mut state: String = r.try_get("state")?;
-    let mut state_reason: Option<String> = r.try_get("state_reason")?;
-    let accepted_until: Option<String> = r.try_get("accepted_until")?;
+    let stored = Remediation {
+        state: decode(r, "exposures", "state", RemediationState::parse)?,
+        reason: r.try_get("state_reason")?,
+        accepted_until: r.try_get("accepted_until")?,
+    };
     // An expired risk acceptance is open again, without a write: the
     // operator sees it the moment the acceptance runs out.
-    if state == "risk_accepted" && accepted_until.as_deref().is_some_and(|u| u < now) {
-        state = "open".to_owned();
-        state_reason = Some(format!(
-            "risk acceptance expired on {}",
-            accepted_until.as_deref().unwrap_or_default()
-        ));
-    }
-    let embargoed = r.try_get::<i64, _>("embargoed")? != 0;
-    let overdue = matches!(state.as_str(), "open" | "acknowledged")
-        && due_at.as_deref().is_some_and(|d| d < now);
+    let Remediation {
+        state,
+        reason: state_reason,
+        accepted_until,
+    } = stored.at(now);
+    let embargo = Embargo::from_flag(r.try_get::<i64, _>("embargoed")? != 0);
+    let overdue = is_overdue(state, due_at.as_deref(), now);
     Ok(Exposure {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
@@ -339,8 +338,8 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
         state,
         state_reason,
         accepted_until,
-        tlp: if embargoed { "AMBER" } else { "CLEAR" }.to_owned(),
-        embargoed,
+        tlp: exposure_tlp(embargo),
+        embargoed: embargo.in_force(),
         first_seen: r.try_get("first_seen")?,
         updated_at: r.try_get("updated_at")?,
         resolved_at: r.try_get("resolved_at")?,
@@ -506,4 +505,19 @@ pub async fn count_readable(
         total += q.fetch_one(&mut *conn).await?.max(0) as u64;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn active_states_in_sql_are_the_domain_s() {
+        let active: Vec<String> = RemediationState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .map(|s| format!("'{s}'"))
+            .collect();
+        assert_eq!(ACTIVE_STATES, format!("({})", active.join(", ")));
+    }
 }

@@ -9,11 +9,14 @@ pub mod submissions;
 
 use std::collections::HashMap;
 
+use clearinghouse_domain::findings::review::FindingState;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
-use super::{Result, bulk_values, json_list, parse_json_list, rows_in, values_params};
+use super::{
+    Result, StoreError, bulk_values, decode, json_list, parse_json_list, rows_in, values_params,
+};
 use crate::model::finding::{Finding, FindingEvent, FindingLocation, Sighting, SimilarFinding};
 
 const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
@@ -60,7 +63,7 @@ fn from_row(r: &AnyRow) -> Result<Finding> {
         campaign: r.try_get("campaign")?,
         tlp: r.try_get("tlp")?,
         visibility: r.try_get("expression")?,
-        state: r.try_get("state")?,
+        state: decode(r, "findings", "state", FindingState::parse)?,
         rejection_reason: r.try_get("rejection_reason")?,
         duplicate_of: r.try_get("duplicate_of")?,
         known_vuln_id: r.try_get("known_vuln_id")?,
@@ -93,6 +96,7 @@ const INSERT_COLUMNS: &str = "id, fingerprint, target, target_kind, target_ident
 const INSERT_WIDTH: usize = 28;
 
 /// Inserts new findings (state `received`), ~1000 parameters a statement.
+/// `Conflict` when a fingerprint is already stored (a concurrent batch).
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[Finding],
@@ -132,11 +136,13 @@ pub async fn insert_many(
                 .bind(&f.campaign)
                 .bind(&f.tlp)
                 .bind(visibility_id)
-                .bind(&f.state)
+                .bind(f.state.as_str())
                 .bind(&f.created_at)
                 .bind(&f.updated_at);
         }
-        q.execute(&mut *conn).await?;
+        q.execute(&mut *conn)
+            .await
+            .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?;
     }
     Ok(())
 }
@@ -336,7 +342,7 @@ pub async fn similar<'e, E: Executor<'e, Database = Any>>(
                     finding_id: r.try_get("id")?,
                     title: r.try_get("title")?,
                     reporter_org: r.try_get("reporter_org")?,
-                    state: r.try_get("state")?,
+                    state: decode(r, "findings", "state", FindingState::parse)?,
                     similarity: sim.parse().unwrap_or(0.0),
                     link: r.try_get("link")?,
                 },

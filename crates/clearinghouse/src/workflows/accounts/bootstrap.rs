@@ -88,7 +88,8 @@ pub async fn ensure_admin(
         created_at: now.clone(),
         created_by: None,
         password_hash: Some(
-            secrets::hash_password(&password).map_err(|e| AppError::Internal(e.to_string()))?,
+            secrets::hash_password(&password, app.settings.password_hash_cost)
+                .map_err(|e| AppError::internal("hashing the password", e))?,
         ),
     };
     let token_value = given_token

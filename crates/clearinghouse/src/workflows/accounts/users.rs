@@ -9,6 +9,7 @@
 //! Visibility comes before rights: a user the caller may not see is "not
 //! found" on every route, whatever the caller's rights.
 
+use crate::store::AnyConnection;
 use clearinghouse_domain::approval::ElevationKind;
 use clearinghouse_domain::identity::{
     Role, Scope, validate_display_name, validate_password, validate_username,
@@ -16,7 +17,6 @@ use clearinghouse_domain::identity::{
 use clearinghouse_domain::labels::validate_term;
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 use crate::app::AppState;

@@ -276,8 +276,9 @@ fn refuse_archived(asset: &Asset) -> AppResult<()> {
     Ok(())
 }
 
-/// Uploads an SBOM for an asset: parsed, stored, made the inventory, and
-/// matched, all in one transaction (nothing is half-stored on error).
+/// Uploads an SBOM for an asset: parsed (on a blocking thread), stored,
+/// made the inventory, and matched, all in one transaction (nothing is
+/// half-stored on error).
 pub async fn upload_sbom(
     app: &AppState,
     who: &Principal,
@@ -292,7 +293,15 @@ pub async fn upload_sbom(
             "sbom: at most {MAX_SBOM_BYTES} bytes"
         )));
     }
-    let inventory = sbom::parse(&bytes).map_err(|e| {
+    // Parsing a large SBOM takes CPU time: on a blocking thread, not the
+    // async runtime's workers.
+    let (bytes, parsed) = tokio::task::spawn_blocking(move || {
+        let parsed = sbom::parse(&bytes);
+        (bytes, parsed)
+    })
+    .await
+    .map_err(|e| AppError::internal("SBOM parsing thread", e))?;
+    let inventory = parsed.map_err(|e| {
         AppError::invalid(
             e.field()
                 .map_or_else(|| "sbom".to_owned(), |f| format!("sbom.{f}")),
@@ -305,7 +314,7 @@ pub async fn upload_sbom(
         .artifacts
         .put(bytes)
         .await
-        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+        .map_err(|e| AppError::internal("artifact store", e))?;
     let summary = SbomSummary {
         id: new_id(),
         format: inventory.format.as_str().to_owned(),

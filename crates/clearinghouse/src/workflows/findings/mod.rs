@@ -20,6 +20,7 @@ pub mod pocs;
 pub mod review;
 pub mod submissions;
 
+use clearinghouse_domain::findings::review::FindingState;
 use clearinghouse_domain::findings::{self, Item, Target};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Serialize;
@@ -38,9 +39,9 @@ use crate::model::finding::{
     Finding, FindingEvent, FindingLocation, ItemResult, Sighting, SimilarFinding, Submission,
     SubmissionCounts,
 };
+use crate::store;
 use crate::store::findings::submissions::{BatchRecord, encode_results};
 use crate::store::findings::{FindingFilter, NewSighting};
-use crate::store::{self, StoreError};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 
 /// The clearinghouse staff, named recipients of every finding.
@@ -94,7 +95,7 @@ fn record(f: &findings::Finding, s: &Submission, id: String, now: &str) -> Findi
         campaign: s.campaign.clone(),
         tlp: s.tlp.clone(),
         visibility: s.visibility.clone(),
-        state: "received".to_owned(),
+        state: FindingState::Received,
         rejection_reason: None,
         duplicate_of: None,
         known_vuln_id: None,
@@ -117,13 +118,13 @@ pub async fn ingest_batch(
     items: &[Item],
 ) -> AppResult<BatchOutcome> {
     // A finding first reported concurrently by another submission makes
-    // the insert fail on the unique fingerprint: the retry links to it.
+    // the insert fail on the unique fingerprint (`Conflict`, mapped in
+    // `store::findings::insert_many`): the retry links to it.
     let mut attempt = 0;
     loop {
         attempt += 1;
         match try_ingest(app, who, submission, visibility_id, batch, first_seq, items).await {
-            Err(AppError::Store(StoreError::Database(sqlx::Error::Database(db))))
-                if db.is_unique_violation() && attempt < 3 => {}
+            Err(AppError::Conflict(_)) if attempt < 3 => {}
             other => return other,
         }
     }
@@ -335,7 +336,7 @@ pub async fn list(
 ) -> AppResult<Page<Finding>> {
     who.require_scope(Scope::FindingsRead)?;
     if let Some(s) = filter.state.as_deref()
-        && clearinghouse_domain::findings::review::FindingState::parse(s).is_none()
+        && FindingState::parse(s).is_none()
     {
         return Err(AppError::invalid(
             "state",

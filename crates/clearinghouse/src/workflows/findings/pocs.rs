@@ -16,6 +16,7 @@
 //! the release names its one recipient, which is what TLP's strictest
 //! levels ask for.
 
+use crate::store::AnyConnection;
 use clearinghouse_domain::approval::ApprovalRequest;
 use clearinghouse_domain::envelope::{self, Sealed};
 use clearinghouse_domain::identity::Scope;
@@ -23,7 +24,6 @@ use clearinghouse_domain::labels::{RecordLabels, Tlp, Visibility, can_read};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
@@ -80,14 +80,14 @@ async fn readable_finding(
     Ok(FindingLabels {
         tlp: parse_tlp(&finding.tlp)?,
         visibility: Visibility::parse(&finding.visibility)
-            .map_err(|e| AppError::Internal(format!("label: {e}")))?,
+            .map_err(|e| AppError::internal("label", e))?,
         reporter_org: finding.reporter_org,
     })
 }
 
 fn parse_tlp(text: &str) -> AppResult<Tlp> {
     text.parse()
-        .map_err(|e| AppError::Internal(format!("stored TLP: {e}")))
+        .map_err(|e| AppError::internal("stored TLP", e))
 }
 
 /// An artifact, its sealing and its finding's labels, if `who` may read the
@@ -118,8 +118,7 @@ async fn readable_poc(
     }
     let finding = FindingLabels {
         tlp: parse_tlp(&f.tlp)?,
-        visibility: Visibility::parse(&f.visibility)
-            .map_err(|e| AppError::Internal(format!("label: {e}")))?,
+        visibility: Visibility::parse(&f.visibility).map_err(|e| AppError::internal("label", e))?,
         reporter_org: f.reporter_org,
     };
     Ok((poc, sealing, finding))
@@ -234,7 +233,7 @@ pub async fn upload(
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let size_bytes = bytes.len() as i64;
     let sealed = envelope::try_seal(&app.kek, &bytes, id.as_bytes())
-        .map_err(|e| AppError::Internal(format!("sealing a proof of concept: {e}")))?;
+        .map_err(|e| AppError::internal("sealing a proof of concept", e))?;
     drop(bytes);
     // Content-addressed and immutable: a failed transaction below leaves at
     // worst an unreferenced ciphertext.
@@ -242,7 +241,7 @@ pub async fn upload(
         .artifacts
         .put(sealed.ciphertext)
         .await
-        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+        .map_err(|e| AppError::internal("artifact store", e))?;
     let sealing = PocSealing {
         object_key,
         kek_id: sealed.kek_id,
@@ -388,8 +387,8 @@ pub async fn download(
     .await?
     .ok_or_else(|| no_release(&poc.id))?;
     // The release names its recipient: they are the record's named reader.
-    let visibility = Visibility::parse(&poc.visibility)
-        .map_err(|e| AppError::Internal(format!("label: {e}")))?;
+    let visibility =
+        Visibility::parse(&poc.visibility).map_err(|e| AppError::internal("label", e))?;
     let named = [who.user_id().to_owned()];
     let labels = RecordLabels {
         tlp: parse_tlp(&poc.tlp)?,
@@ -423,7 +422,8 @@ pub async fn download(
 /// Reads the ciphertext and opens it; any failure (missing object, tampered
 /// bytes, another key) is an internal error that names no content.
 async fn open(app: &AppState, poc: &PocArtifact, sealing: PocSealing) -> AppResult<Vec<u8>> {
-    let fail = |what: String| AppError::Internal(format!("proof of concept {}: {what}", poc.id));
+    let fail =
+        |what: String| AppError::internal_msg(format!("proof of concept {}: {what}", poc.id));
     let ciphertext = app
         .artifacts
         .get(&sealing.object_key)

@@ -153,8 +153,7 @@ async fn apply(
         .await?
         .ok_or(AppError::NotFound)?;
     let reporter_orgs = store::findings::reporter_orgs(&mut **tx, finding_id).await?;
-    let state = FindingState::parse(&current.state)
-        .ok_or_else(|| AppError::Internal(format!("finding state '{}'", current.state)))?;
+    let state = current.state;
     let facts = ReviewFacts {
         state,
         reporter_orgs: &reporter_orgs,

@@ -20,14 +20,12 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::jobs::{self, finding_analysis::FindingAnalysis, submission_process::SubmissionProcess};
 use crate::model::Page;
 use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
 use crate::store::{self, StoreError};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 use crate::workflows::{into_page, new_id, page_size};
-
-/// The job kind that processes a submission.
-pub const PROCESS_JOB: &str = "submission_process";
 
 /// What the submitter says about a file, besides its bytes.
 #[derive(Debug, Default, Clone)]
@@ -128,9 +126,9 @@ where
 {
     tokio::fs::create_dir_all(&app.spool_dir)
         .await
-        .map_err(|e| AppError::Internal(format!("spool folder: {e}")))?;
+        .map_err(|e| AppError::internal("spool folder", e))?;
     let spool = Spool(app.spool_dir.join(format!("upload-{}", new_id())));
-    let io = |e: std::io::Error| AppError::Internal(format!("spooling the upload: {e}"));
+    let io = |e: std::io::Error| AppError::internal("spooling the upload", e);
     let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
     let mut hash = Sha256::new();
     let mut size: u64 = 0;
@@ -239,7 +237,7 @@ where
     app.artifacts
         .put_file(&artifact_key, &spooled.0)
         .await
-        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+        .map_err(|e| AppError::internal("artifact store", e))?;
     drop(spooled);
     let now = clock::now_text();
     let submission = Submission {
@@ -280,15 +278,11 @@ where
         }
         Err(e) => return Err(e.into()),
     }
-    store::jobs::enqueue(
-        &mut *tx,
-        PROCESS_JOB,
-        &json!({"submission_id": submission.id}).to_string(),
-        Some(&format!("submission:{}", submission.id)),
-        &now,
-        &now,
-    )
-    .await?;
+    let job = SubmissionProcess {
+        submission_id: submission.id.clone(),
+    };
+    let key = format!("submission:{}", submission.id);
+    jobs::enqueue(&mut tx, &job, Some(&key), &now, &now).await?;
     let event = AuditEvent {
         action: "submission.create",
         object_type: "submission",
@@ -333,10 +327,12 @@ pub async fn finish(
         return Err(AppError::NotFound);
     };
     let current = current.submission;
-    store::jobs::enqueue(
-        &mut *tx,
-        crate::jobs::finding_analysis::KIND,
-        &crate::jobs::finding_analysis::payload(&s.id),
+    let job = FindingAnalysis {
+        submission_id: s.id.clone(),
+    };
+    jobs::enqueue(
+        &mut tx,
+        &job,
         Some(&format!("analysis:{}", s.id)),
         &now,
         &now,

@@ -140,7 +140,7 @@ fn reference_points(compute: TrainingCompute) -> ReferencePoints {
 
 fn view(row: ModelRow) -> AppResult<Model> {
     let compute = TrainingCompute::parse(&row.training_compute)
-        .map_err(|e| AppError::Internal(format!("stored model {}: {e}", row.id)))?;
+        .map_err(|e| AppError::internal(format!("stored model {}", row.id), e))?;
     Ok(Model {
         id: row.id,
         owner_org: row.owner_org,
@@ -273,8 +273,7 @@ pub async fn register(app: &AppState, who: &Principal, input: NewModel) -> AppRe
     let model = view(row.clone())?;
     // The audit entry holds ids and a digest of the registration, never
     // its (confidential) content.
-    let content =
-        serde_json::to_vec(&model).map_err(|e| AppError::Internal(format!("model digest: {e}")))?;
+    let content = serde_json::to_vec(&model).map_err(|e| AppError::internal("model digest", e))?;
     let digest = hex::encode(Sha256::digest(&content));
     let mut tx = app.store.begin_write().await?;
     let vis_id = store::labels::intern(&mut tx, &row.visibility).await?;

@@ -102,7 +102,7 @@ pub struct SampleView {
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("stored {what}: {e}"))
+    AppError::internal_msg(format!("stored {what}: {e}"))
 }
 
 /// The API shape of a stored run.

@@ -76,9 +76,9 @@ where
 {
     tokio::fs::create_dir_all(&app.spool_dir)
         .await
-        .map_err(|e| AppError::Internal(format!("spool folder: {e}")))?;
+        .map_err(|e| AppError::internal("spool folder", e))?;
     let spool = Spool(app.spool_dir.join(format!("eval-{}", new_id())));
-    let io = |e: std::io::Error| AppError::Internal(format!("spooling the upload: {e}"));
+    let io = |e: std::io::Error| AppError::internal("spooling the upload", e);
     let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
     let mut hash = Sha256::new();
     let mut size: u64 = 0;
@@ -179,7 +179,7 @@ where
         store::frontier::suites::version(&app.store.pool, &suite_row.id, suite_row.current_version)
             .await?
             .ok_or_else(|| {
-                AppError::Internal(format!("suite {} lost its version", suite_row.id))
+                AppError::internal_msg(format!("suite {} lost its version", suite_row.id))
             })?;
     let suite = suites::domain_suite(&suite_row, &version)?;
     let map = mapping(&options.map, &suite)?;
@@ -226,13 +226,13 @@ where
         run_parse::parse(&path, &suite2, &map2, scorer2.as_deref(), &scoring2)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("log reader: {e}")))?
+    .map_err(|e| AppError::internal("log reader", e))?
     .map_err(refused)?;
     let artifact_key = Artifacts::key_for(&sha256);
     app.artifacts
         .put_file(&artifact_key, &spooled.0)
         .await
-        .map_err(|e| AppError::Internal(format!("artifact store: {e}")))?;
+        .map_err(|e| AppError::internal("artifact store", e))?;
     drop(spooled);
     let now = clock::now_text();
     let h = &parsed.summary.header;
@@ -259,8 +259,7 @@ where
         errored: parsed.summary.errored_samples as i64,
         scorer: parsed.scorer.clone(),
         mapping: serde_json::to_string(&map).unwrap_or_else(|_| "{}".into()),
-        header: serde_json::to_string(h)
-            .map_err(|e| AppError::Internal(format!("log header: {e}")))?,
+        header: serde_json::to_string(h).map_err(|e| AppError::internal("log header", e))?,
         created_by: who.user_id().to_owned(),
         created_at: now.clone(),
     };
@@ -284,8 +283,7 @@ where
             suite_version_id: version.id.clone(),
             seed: score.success_rate.seed as i64,
             resamples: i64::from(score.success_rate.resamples),
-            score: serde_json::to_string(score)
-                .map_err(|e| AppError::Internal(format!("score: {e}")))?,
+            score: serde_json::to_string(score).map_err(|e| AppError::internal("score", e))?,
             created_at: now.clone(),
         };
         store::frontier::runs::insert_score(&mut tx, &row).await?;

@@ -190,7 +190,7 @@ fn tasks_of(input: &[NewTask]) -> AppResult<Vec<Task>> {
 /// The domain suite a stored row and version describe.
 pub fn domain_suite(row: &SuiteRow, v: &VersionRow) -> AppResult<Suite> {
     let tasks: Vec<Task> = serde_json::from_str(&v.tasks)
-        .map_err(|e| AppError::Internal(format!("stored suite {}: {e}", row.id)))?;
+        .map_err(|e| AppError::internal_msg(format!("stored suite {}: {e}", row.id)))?;
     Ok(Suite {
         id: row.key.clone(),
         name: row.name.clone(),
@@ -238,8 +238,7 @@ fn version_row(suite_id: &str, suite: &Suite, who: &Principal, now: &str) -> App
         suite_id: suite_id.to_owned(),
         number: i64::from(suite.version.number),
         digest: suite.version.digest.clone(),
-        tasks: serde_json::to_string(&suite.tasks)
-            .map_err(|e| AppError::Internal(format!("tasks: {e}")))?,
+        tasks: serde_json::to_string(&suite.tasks).map_err(|e| AppError::internal("tasks", e))?,
         task_count: suite.tasks.len() as i64,
         created_by: who.user_id().to_owned(),
         created_at: now.to_owned(),
@@ -344,7 +343,9 @@ pub async fn put(app: &AppState, who: &Principal, input: NewSuite) -> AppResult<
         Some(row) => {
             let current = store::frontier::suites::version(&mut *tx, &row.id, row.current_version)
                 .await?
-                .ok_or_else(|| AppError::Internal(format!("suite {} lost its version", row.id)))?;
+                .ok_or_else(|| {
+                    AppError::internal_msg(format!("suite {} lost its version", row.id))
+                })?;
             let old = domain_suite(&row, &current)?;
             let revised = old.revise(tasks).map_err(suite_error)?;
             if revised.version.number == old.version.number {
@@ -464,7 +465,7 @@ pub async fn list(
     for row in page.items {
         let v = store::frontier::suites::version(&app.store.pool, &row.id, row.current_version)
             .await?
-            .ok_or_else(|| AppError::Internal(format!("suite {} lost its version", row.id)))?;
+            .ok_or_else(|| AppError::internal_msg(format!("suite {} lost its version", row.id)))?;
         items.push(view(row, &v)?);
     }
     Ok(Page {

@@ -95,7 +95,7 @@ pub struct Verification {
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
-    AppError::Internal(format!("stored threshold: {e}"))
+    AppError::internal_msg(format!("stored threshold: {e}"))
 }
 
 fn policy_of(row: &ThresholdRow) -> AppResult<(ThresholdPolicy, Salt)> {
@@ -166,7 +166,7 @@ pub async fn propose(
             "you must hold the authorizations of a label you apply",
         ));
     }
-    let salt = Salt::random().map_err(|e| AppError::Internal(e.to_string()))?;
+    let salt = Salt::random().map_err(|e| AppError::internal_msg(e.to_string()))?;
     let mut tx = app.store.begin_write().await?;
     let version = store::frontier::thresholds::max_version(&mut tx, &suite.id).await? + 1;
     let policy = ThresholdPolicy::new(

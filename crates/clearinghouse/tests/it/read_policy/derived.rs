@@ -42,6 +42,8 @@ async fn audit_entries(app: &TestApp) -> Vec<Value> {
 }
 
 async fn validation_keeps_labels_on_every_derived_record(app: TestApp) {
+    // The test makes a job fail (or kills its worker) on purpose.
+    app.expect_failed_jobs();
     let w = world(&app).await;
     let gov = app.org("Cleared Centre", "government_agency").await;
     let (cc_id, _) = app.user(&gov, "cleared-coord", &["coordinator"]).await;
@@ -109,7 +111,7 @@ async fn validation_keeps_labels_on_every_derived_record(app: TestApp) {
     )
     .await;
     let chx = f["vulnerability_id"].as_str().unwrap().to_owned();
-    crate::findings::drain(&app).await;
+    app.run_pending_jobs().await;
 
     // Readers without CUI: staff, auditors, the exposed vetted operator's member.
     let missing_vuln = app
@@ -322,7 +324,7 @@ async fn amber_strict_findings_stay_with_the_staff(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    crate::findings::drain(&app).await;
+    app.run_pending_jobs().await;
     // The staff read it; the exposed vetted operator learns nothing of it.
     assert_eq!(
         app.get(&w.coord, &format!("/api/v1/vulnerabilities/{chx}"))
