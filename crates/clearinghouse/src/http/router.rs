@@ -104,6 +104,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(advisories::get))
         .routes(routes!(advisories::vulnerability))
         .routes(routes!(advisories::list_vulnerabilities))
+        .routes(routes!(advisories::lift_embargo))
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))

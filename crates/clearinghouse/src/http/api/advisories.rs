@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
 use crate::model::exposure::{
     Advisory, ExposureStat, ImportReport, Vulnerability, VulnerabilityDetail,
 };
@@ -111,5 +111,30 @@ pub async fn list_vulnerabilities(
 ) -> AppResult<Json<VulnList>> {
     Ok(Json(
         advisories::list_vulnerabilities(&app, &who, &q).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiftEmbargo {
+    /// Why the embargo ends now (recorded in the audit log).
+    pub reason: String,
+}
+
+/// Lift a vulnerability's embargo (coordinators), with a reason: its
+/// advisories become visible under their labels and every exposed operator
+/// is told. A re-import never lifts an embargo; this is the only way.
+/// 409 when it is not embargoed.
+#[utoipa::path(post, path = "/vulnerabilities/{id}/lift-embargo", tag = "exposure", security(("bearer" = [])),
+    request_body = LiftEmbargo,
+    responses((status = 200, body = ImportReport), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn lift_embargo(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LiftEmbargo>,
+) -> AppResult<Json<ImportReport>> {
+    Ok(Json(
+        advisories::lift_embargo(&app, &who, &id, &input.reason).await?,
     ))
 }

@@ -224,6 +224,35 @@ pub async fn digests(conn: &mut AnyConnection, ids: &[String]) -> Result<HashMap
     Ok(out)
 }
 
+/// The keys among `ids` of advisories stored under embargo.
+pub async fn embargoed_keys(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for r in rows_in(conn, ids, |list| {
+        format!("SELECT id FROM advisories WHERE embargoed AND id IN ({list})")
+    })
+    .await?
+    {
+        out.insert(r.try_get("id")?);
+    }
+    Ok(out)
+}
+
+/// Lifts the embargo of every advisory of a vulnerability; returns how
+/// many were embargoed.
+pub async fn lift_embargo(conn: &mut AnyConnection, vuln_id: &str, now: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE advisories SET embargoed = FALSE, updated_at = $2 WHERE vuln_id = $1 AND embargoed",
+    )
+    .bind(vuln_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Inserts or replaces an advisory (by its key) with the ids that link it
 /// to its group (`group_ids`, stored as its aliases) and affected entries.
 pub async fn upsert(

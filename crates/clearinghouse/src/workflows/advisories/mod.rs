@@ -258,9 +258,13 @@ pub(super) async fn import_in(
     let visibility_id = store::labels::intern(tx, &marking.visibility).await?;
     let keys: Vec<String> = batch.iter().map(advisory::Advisory::key).collect();
     let stored = store::advisories::digests(tx, &keys).await?;
+    // An embargo stays until it is lifted on purpose (`lift_embargo`): a
+    // plain re-import of an embargoed advisory keeps it.
+    let embargoed = store::advisories::embargoed_keys(tx, &keys).await?;
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut events = Vec::new();
     for (a, key) in batch.iter().zip(&keys) {
+        let embargo = embargo || embargoed.contains(key);
         let digest = content_digest(a, embargo);
         match stored.get(key) {
             Some(d) if *d == digest => {
@@ -329,14 +333,14 @@ pub(super) async fn import_in(
             .collect();
         store::advisories::upsert(tx, &row, &group_ids, &affected, who.user_id(), &now).await?;
         touched.insert(vuln_id);
-        events.push((key.clone(), digest));
+        events.push((key.clone(), digest, embargo));
     }
     for vuln_id in &touched {
         sync_vulnerability(app, tx, vuln_id, &now, report).await?;
     }
     let audit: Vec<AuditEvent<'_>> = events
         .iter()
-        .map(|(id, digest)| AuditEvent {
+        .map(|(id, digest, embargo)| AuditEvent {
             action: "advisory.import",
             object_type: "advisory",
             object_id: id,
@@ -378,6 +382,48 @@ pub(super) async fn sync_vulnerability(
     notify_changes(app, tx, &changes).await?;
     report.exposures.add(&changes.counts);
     Ok(())
+}
+
+/// Lifts the embargo of a vulnerability (a coordinator, with a reason):
+/// every advisory of it becomes visible under its labels, and it is
+/// re-matched so that every exposed operator, vetted or not, is told.
+/// 409 when it is not embargoed.
+pub async fn lift_embargo(
+    app: &AppState,
+    who: &Principal,
+    vuln_id: &str,
+    reason: &str,
+) -> AppResult<ImportReport> {
+    who.require(Scope::AdvisoriesWrite, &[Role::Coordinator])?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(AppError::invalid(
+            "reason",
+            "say why the embargo ends (1 to 2000 characters)",
+        ));
+    }
+    // Read first: what the coordinator may not read is not found.
+    let (vulnerability, _, _) = vulnerabilities::vulnerability(app, who, vuln_id).await?;
+    let vuln_id = vulnerability.id.as_str();
+    let now = clock::now_text();
+    let mut report = ImportReport::default();
+    let mut tx = app.store.begin_write().await?;
+    let lifted = store::advisories::lift_embargo(&mut tx, vuln_id, &now).await?;
+    if lifted == 0 {
+        return Err(AppError::Conflict(format!(
+            "{vuln_id} has no embargoed advisory"
+        )));
+    }
+    sync_vulnerability(app, &mut tx, vuln_id, &now, &mut report).await?;
+    let event = AuditEvent {
+        action: "vulnerability.lift_embargo",
+        object_type: "vulnerability",
+        object_id: vuln_id,
+        change: json!({ "advisories": lifted, "reason": reason, "exposures": report.exposures }),
+    };
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(report)
 }
 
 /// Re-assesses the vulnerabilities whose CVE aliases are in `cves`.
