@@ -329,3 +329,11 @@ mod tests {
         }
     }
 }
+
+/// `$first, $first+1, ...` for `n` bound values of an `IN (...)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
 use crate::store;
 use crate::workflows::advisories;
-use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, NewAsset, READ_ANY};
+use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, READ_ANY};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
 
 #[derive(Template, WebTemplate)]
@@ -128,56 +128,6 @@ pub async fn set_state(
         "/exposures".to_owned()
     };
     Ok(Redirect::to(&back))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "assets.html")]
-pub struct AssetsPage {
-    nav: Nav,
-    assets: Vec<Asset>,
-}
-
-pub async fn assets_page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<AssetsPage> {
-    let list = assets::list(&app, &who, None, None, false, None, Some(500))
-        .await?
-        .items;
-    Ok(AssetsPage {
-        nav: Nav::new(&who, "assets"),
-        assets: list,
-    })
-}
-
-#[derive(Deserialize)]
-pub struct AssetForm {
-    csrf_token: String,
-    name: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default)]
-    publicly_exposed: Option<String>,
-    mission_impact: String,
-}
-
-pub async fn create_asset(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<AssetForm>,
-) -> UiResult<Redirect> {
-    check_csrf(&who, &f.csrf_token)?;
-    let asset = assets::create(
-        &app,
-        &who,
-        NewAsset {
-            name: f.name,
-            org: None,
-            owner: f.owner,
-            description: String::new(),
-            publicly_exposed: f.publicly_exposed.is_some(),
-            mission_impact: Some(f.mission_impact),
-        },
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/assets/{}", asset.id)))
 }
 
 #[derive(Template, WebTemplate)]
