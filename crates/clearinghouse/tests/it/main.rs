@@ -16,6 +16,7 @@ mod bench_findings;
 mod browser;
 mod browser_exposure;
 mod browser_findings;
+mod browser_ui;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

@@ -72,7 +72,7 @@ impl AssetsPage {
 }
 
 /// Every asset the reader may list (all pages of the workflow's list).
-async fn all_assets(app: &AppState, who: &Principal) -> UiResult<Vec<Asset>> {
+pub(super) async fn all_assets(app: &AppState, who: &Principal) -> UiResult<Vec<Asset>> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

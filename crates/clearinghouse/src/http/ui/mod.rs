@@ -13,6 +13,7 @@ pub mod directory;
 pub mod documents;
 pub mod exposure;
 mod findings;
+pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod names;
@@ -41,7 +42,7 @@ use crate::store;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(login::home))
+        .route("/", get(home::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/account/password", post(login::change_password))

@@ -464,3 +464,30 @@ fn summary(org_id: &str, items: &[VulnChanges<'_>]) -> NewNotification {
         data: json!({ "new": new, "priority_changed": changed, "vulnerabilities": list, "tlp": tlp_of(embargoed) }),
     }
 }
+
+/// What the reader's home page counts: active exposures per SSVC decision,
+/// overdue and due within `soon_days`, and the `newest` first seen; the
+/// reader's own organisation's unless it reads every organisation's, and
+/// only exposures to vulnerabilities it may read.
+pub async fn home_summary(
+    app: &AppState,
+    who: &Principal,
+    soon_days: i64,
+    newest: i64,
+) -> AppResult<(store::exposure::exposures::summary::Summary, Vec<Exposure>)> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let org_id = (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned());
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = store::exposure::exposures::Filter {
+        org_id: org_id.as_deref(),
+        read: Some(reader.filter()),
+        ..Default::default()
+    };
+    let now = clock::now();
+    let soon = clock::format(now + time::Duration::days(soon_days));
+    let now = clock::format(now);
+    let pool = &app.store.pool;
+    let counts = store::exposure::exposures::summary::summary(pool, &filter, &now, &soon).await?;
+    let rows = store::exposure::exposures::summary::newest(pool, &filter, newest, &now).await?;
+    Ok((counts, rows))
+}
