@@ -67,7 +67,8 @@ async fn visit(c: &Client, app: &TestApp, path: &str, screen: &str) -> String {
 async fn every_role_walks_home_and_paged_lists() {
     browse(async |app, c| {
         // Reporters: one with 60 findings (more than a page), one with 2.
-        let (_, lab) = reporter(app, "Night Lab").await;
+        let night_lab = app.org("Night Lab", "researcher").await;
+        let (_, lab) = app.user(&night_lab, "nightlab", &["member"]).await;
         let many: Vec<_> = (0..60)
             .map(|i| {
                 json!({"title": format!("Unchecked input number {i:02}"),
@@ -77,7 +78,7 @@ async fn every_role_walks_home_and_paged_lists() {
             })
             .collect();
         submit_and_wait(app, &lab, native_for("pkg:pypi/webapp@1.0.0", &many), "").await;
-        let (_, firm) = reporter(app, "Firm").await;
+        let (_, firm) = reporter(app, "firm").await;
         let two = vec![
             json!({"title": "Zebra overflow in parser", "description": "A length is trusted.", "severity": "critical",
                    "location": {"path": "parser.c", "start_line": 10}}),
@@ -96,7 +97,7 @@ async fn every_role_walks_home_and_paged_lists() {
             assert_eq!(s, 201, "{v}");
         }
         let agency = app.org("Clearing Agency", "government_agency").await;
-        app.user(&agency, "cora", &["coordinator"]).await;
+        let (_, cora) = app.user(&agency, "cora", &["coordinator"]).await;
         app.user(&agency, "audrey", &["auditor"]).await;
 
         // Coordinator: home with the queues, the findings list paged, sorted, searched.
@@ -129,7 +130,7 @@ async fn every_role_walks_home_and_paged_lists() {
         let done = text(c, "#bulk-result").await;
         assert_eq!(done, "10 findings updated.");
         xtext(c, "//span[@id='findings-range' and text()='0 of 0']").await;
-        let (_, v) = app.get(&app.admin_token, "/api/v1/findings?state=triaged&limit=100").await;
+        let (_, v) = app.get(&cora, "/api/v1/findings?state=triaged&limit=100").await;
         assert_eq!(v["items"].as_array().unwrap().len(), 10, "{v}");
         visit(c, app, "/assets", "coordinator-assets").await;
         assert_eq!(text(c, "#assets-range").await, "1–50 of 55");
@@ -183,7 +184,7 @@ async fn every_role_walks_home_and_paged_lists() {
         sign_out(c, app).await;
 
         // Reporter: submissions and outcomes.
-        sign_in(c, app, "Night Lab-scanner").await;
+        sign_in(c, app, "nightlab").await;
         let home = visit(c, app, "/", "reporter-home").await;
         assert!(home.contains("Your submissions"), "{home}");
         assert_eq!(count(c, Locator::Css("#my-submissions tbody tr")).await, 1);
