@@ -40,4 +40,5 @@ mod scale_out;
 mod smoke;
 mod submit_cli;
 mod two_person;
+mod ui_lists;
 mod workers;
