@@ -200,6 +200,13 @@ async fn every_role_walks_home_and_paged_lists() {
         let size: u64 = text(c, "#tile-log-size .n").await.parse().unwrap();
         assert!(size > 60, "{size}");
         visit(c, app, "/audit", "auditor-audit").await;
+        // The API browser: Swagger UI from the binary, with the document's title.
+        visit(c, app, "/api", "api-reference").await;
+        click(c, Locator::Id("swagger-link")).await;
+        let title = text(c, ".swagger-ui .info .title").await;
+        assert!(title.starts_with("Clearinghouse API"), "{title}");
+        shot(c, "api-swagger").await;
+        open(c, app, "/").await;
         sign_out(c, app).await;
     })
     .await;
