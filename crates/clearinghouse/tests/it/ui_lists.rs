@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use crate::both_backends;
+use crate::exposure::{asset, cyclonedx, import, operator, osv_paramiko, upload};
 use crate::findings::{native_for, submit_and_wait};
 use crate::harness::TestApp;
 

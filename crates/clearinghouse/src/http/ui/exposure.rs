@@ -1,88 +1,22 @@
-//! Exposure pages: the operator's dashboard (exposures ranked by priority
-//! and deadline, each with its reason, and the chart of open exposures),
-//! assets with SBOM upload, and the vulnerability page (with the exposed
-//! organisations for coordinators).
+//! Exposure pages: one exposure's remediation state form, an asset with
+//! its exposures and SBOM upload, and the vulnerability page (with the
+//! exposed organisations for coordinators). The dashboard is in
+//! `exposures.rs`, the asset list in `assets.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
-use super::chart;
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
-use crate::clock;
 use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
-use crate::store;
 use crate::workflows::advisories;
 use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, READ_ANY};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
-
-#[derive(Template, WebTemplate)]
-#[template(path = "exposures.html")]
-pub struct DashboardPage {
-    nav: Nav,
-    exposures: Vec<Exposure>,
-    chart: String,
-    by_sector: Vec<ExposureStat>,
-    by_vuln: Vec<ExposureStat>,
-    state: String,
-    states: &'static [&'static str],
-    back: String,
-}
-
-#[derive(Deserialize)]
-pub struct DashboardQuery {
-    state: Option<String>,
-}
-
-async fn chart_for(app: &AppState, org: Option<&str>) -> UiResult<String> {
-    let rows = store::exposure::exposures::timeline(&app.store.pool, org)
-        .await
-        .map_err(AppError::from)?;
-    Ok(chart::render_svg(&chart::open_per_day(
-        &rows,
-        clock::now().date(),
-        30,
-    )))
-}
-
-pub async fn dashboard(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Query(q): Query<DashboardQuery>,
-) -> UiResult<DashboardPage> {
-    let state = q.state.unwrap_or_else(|| "active".to_owned());
-    let query = ExposureQuery {
-        state: Some(state.clone()),
-        limit: Some(200),
-        ..Default::default()
-    };
-    let list = exposures::list(&app, &who, &query).await?.items;
-    let coordinator = who.has_any_role(READ_ANY);
-    let org = (!coordinator).then(|| who.org_id().to_owned());
-    let (by_sector, by_vuln) = if coordinator {
-        (
-            exposures::stats(&app, &who, "sector", None).await?,
-            exposures::stats(&app, &who, "vulnerability", None).await?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    Ok(DashboardPage {
-        nav: Nav::new(&who, "exposures"),
-        exposures: list,
-        chart: chart_for(&app, org.as_deref()).await?,
-        by_sector,
-        by_vuln,
-        back: format!("/exposures?state={state}"),
-        state,
-        states: STATES,
-    })
-}
 
 #[derive(Deserialize)]
 pub struct StateForm {

@@ -12,6 +12,7 @@ pub mod chart;
 pub mod directory;
 pub mod documents;
 pub mod exposure;
+pub mod exposures;
 mod findings;
 pub mod home;
 pub mod inbox;
@@ -59,7 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals/{id}/decision", post(approvals::decide))
         .route("/documents", get(documents::page).post(documents::create))
         .route("/documents/{id}", get(documents::show))
-        .route("/exposures", get(exposure::dashboard))
+        .route("/exposures", get(exposures::dashboard))
+        .route("/exposures/bulk", post(exposures::bulk))
         .route("/exposures/{id}/state", post(exposure::set_state))
         .route("/assets", get(assets::page).post(assets::create))
         .route("/assets/{id}", get(exposure::asset_page))

@@ -3,6 +3,7 @@
 //! state; and the aggregate counts coordinators read.
 
 pub mod summary;
+pub mod table;
 
 use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use sqlx::any::AnyRow;

@@ -491,3 +491,39 @@ pub async fn home_summary(
     let rows = store::exposure::exposures::summary::newest(pool, &filter, newest, &now).await?;
     Ok((counts, rows))
 }
+
+/// One page of the exposures the caller may read in `state` (`active`,
+/// `all` or one state), sorted and searched, with the number of all such
+/// exposures: the caller's own organisation's unless it reads every
+/// organisation's, only vulnerabilities it may read.
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    state: &str,
+    q: &store::exposure::exposures::table::TableQuery<'_>,
+) -> AppResult<(Vec<Exposure>, i64)> {
+    who.require_scope(Scope::ExposuresRead)?;
+    if state != "active" && state != "all" && !STATES.contains(&state) {
+        return Err(AppError::invalid(
+            "state",
+            "must be active, all, open, acknowledged, mitigated, patched or risk_accepted",
+        ));
+    }
+    let org_id = (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned());
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = store::exposure::exposures::Filter {
+        org_id: org_id.as_deref(),
+        state: Some(state),
+        read: Some(reader.filter()),
+        ..Default::default()
+    };
+    let q = store::exposure::exposures::table::TableQuery {
+        limit: crate::workflows::page_size(Some(q.limit)),
+        offset: q.offset.max(0),
+        ..q.clone()
+    };
+    Ok(
+        store::exposure::exposures::table::page(&app.store.pool, &filter, &q, &clock::now_text())
+            .await?,
+    )
+}
