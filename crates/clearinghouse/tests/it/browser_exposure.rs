@@ -281,7 +281,7 @@ async fn coordinator_sees_who_is_exposed_and_other_operators_see_nothing() {
         );
         open(c, app, "/exposures").await;
         let rows = text(c, "table.exposures tbody").await;
-        assert_eq!(rows, "No exposures.");
+        assert!(rows.starts_with("No exposures need work."), "{rows}");
     })
     .await;
 }

@@ -132,6 +132,17 @@ async fn every_role_walks_home_and_paged_lists() {
         xtext(c, "//span[@id='findings-range' and text()='0 of 0']").await;
         let (_, v) = app.get(&cora, "/api/v1/findings?state=triaged&limit=100").await;
         assert_eq!(v["items"].as_array().unwrap().len(), 10, "{v}");
+        // A finding: names, markdown, and the decision form's explanations.
+        open(c, app, "/findings?q=zebra").await;
+        click(c, Locator::LinkText("Zebra overflow in parser")).await;
+        let page = text(c, "main").await;
+        assert!(page.contains("by firm (firm-scanner)"), "{page}");
+        assert!(has_uuid(&page).is_none(), "{page}");
+        let offered = text(c, "#review-action").await;
+        assert!(offered.contains("Triage") && offered.contains("Reject"), "{offered}");
+        let withheld = text(c, "#withheld").await;
+        assert!(withheld.contains("Take for validation") || withheld.contains("validator"), "{withheld}");
+        shot(c, "coordinator-finding").await;
         visit(c, app, "/assets", "coordinator-assets").await;
         assert_eq!(text(c, "#assets-range").await, "1–50 of 55");
         let orgs = text(c, "#assets tbody").await;

@@ -17,6 +17,7 @@ mod findings;
 pub mod home;
 pub mod inbox;
 pub mod login;
+pub mod markdown;
 pub mod names;
 pub mod paging;
 pub mod tokens;

@@ -489,7 +489,7 @@ pub async fn home_summary(
     let pool = &app.store.pool;
     let counts = store::exposure::exposures::summary::summary(pool, &filter, &now, &soon).await?;
     let rows = store::exposure::exposures::summary::newest(pool, &filter, newest, &now).await?;
-    Ok((counts, rows))
+    Ok((counts, rows.into_iter().map(Exposure::assess).collect()))
 }
 
 /// One page of the exposures the caller may read in `state` (`active`,
@@ -522,8 +522,8 @@ pub async fn table(
         offset: q.offset.max(0),
         ..q.clone()
     };
-    Ok(
+    let (rows, total) =
         store::exposure::exposures::table::page(&app.store.pool, &filter, &q, &clock::now_text())
-            .await?,
-    )
+            .await?;
+    Ok((rows.into_iter().map(Exposure::assess).collect(), total))
 }

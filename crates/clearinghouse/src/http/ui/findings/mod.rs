@@ -3,6 +3,7 @@
 //! the side-by-side comparison of two findings, and submissions (list,
 //! status with rejected items, and the upload form for people).
 
+mod decide;
 pub mod review;
 
 use askama::Template;
@@ -13,6 +14,7 @@ use clearinghouse_domain::similarity;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
+use super::markdown;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
@@ -167,6 +169,10 @@ pub struct FindingPage {
     d: FindingDetail,
     /// Coordinators and validators: the decision forms.
     staff: bool,
+    names: Names,
+    /// The description as safe HTML, without a first line repeating the title.
+    description_html: String,
+    choices: decide::Choices,
 }
 
 pub async fn show(
@@ -174,10 +180,33 @@ pub async fn show(
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
 ) -> UiResult<FindingPage> {
+    let d = findings::detail(&app, &who, &id).await?;
+    let f = &d.finding;
+    let mut orgs: Vec<&str> = vec![f.reporter_org.as_str()];
+    orgs.extend(d.sightings.iter().map(|s| s.org_id.as_str()));
+    orgs.extend(d.similar.iter().map(|s| s.reporter_org.as_str()));
+    orgs.extend(d.events.iter().map(|e| e.actor_org.as_str()));
+    let mut users: Vec<&str> = vec![f.reported_by.as_str()];
+    users.extend(f.validator_id.as_deref());
+    users.extend(d.events.iter().map(|e| e.actor.as_str()));
+    let names = Names::load(&app, orgs, users).await?;
+    let staff = who.has_any_role(CLEARINGHOUSE_READERS);
+    let choices = if staff {
+        let reporters = crate::store::findings::reporter_orgs(&app.store.pool, &f.id)
+            .await
+            .map_err(AppError::from)?;
+        decide::choices(&who, f, &reporters)
+    } else {
+        decide::Choices::default()
+    };
+    let description_html = markdown::render(markdown::without_title(&f.description, &f.title));
     Ok(FindingPage {
         nav: Nav::new(&who, "findings"),
-        d: findings::detail(&app, &who, &id).await?,
-        staff: who.has_any_role(CLEARINGHOUSE_READERS),
+        staff,
+        names,
+        description_html,
+        choices,
+        d,
     })
 }
 
