@@ -6,14 +6,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
+use super::names::Names;
+use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure, ExposureStat, Vulnerability};
+use crate::store::exposure::exposures::table::ComponentRow;
 use crate::workflows::advisories;
 use crate::workflows::exposure::assets::{self, MAX_SBOM_BYTES, READ_ANY};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateChange};
@@ -74,14 +77,21 @@ pub struct AssetPage {
     back: String,
     /// An archive or unarchive refused, shown beside its form.
     error: Option<String>,
+    /// The inventory, paged and searched, with active exposure counts.
+    components: Vec<ComponentRow>,
+    pager: Pager,
+    q: PageParams,
+    /// Coordinators: the owning organisation's name.
+    org_name: Option<String>,
 }
 
 pub async fn asset_page(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
+    Query(q): Query<PageParams>,
 ) -> UiResult<AssetPage> {
-    asset_view(&app, &who, &id, None).await
+    asset_view(&app, &who, &id, None, q).await
 }
 
 /// The asset page, with an error to show inline.
@@ -90,8 +100,26 @@ pub(super) async fn asset_view(
     who: &crate::auth::Principal,
     id: &str,
     error: Option<String>,
+    q: PageParams,
 ) -> UiResult<AssetPage> {
     let asset = assets::get(app, who, id).await?;
+    let (components, total) =
+        exposures::asset_components(app, who, &asset.id, q.search(), q.offset(), PAGE_ROWS).await?;
+    let pager = Pager::new(
+        &format!("/assets/{}", asset.id),
+        &[],
+        &q,
+        "exposures",
+        true,
+        components.len(),
+        total,
+    );
+    let org_name = if who.has_any_role(READ_ANY) {
+        let names = Names::load(app, [asset.org_id.as_str()], []).await?;
+        Some(names.org(&asset.org_id).to_owned())
+    } else {
+        None
+    };
     let query = ExposureQuery {
         asset: Some(asset.id.clone()),
         limit: Some(500),
@@ -105,6 +133,10 @@ pub(super) async fn asset_view(
         exposures: list,
         states: STATES,
         error,
+        components,
+        pager,
+        q,
+        org_name,
     })
 }
 

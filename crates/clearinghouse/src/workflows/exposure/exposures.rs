@@ -527,3 +527,27 @@ pub async fn table(
             .await?;
     Ok((rows.into_iter().map(Exposure::assess).collect(), total))
 }
+
+/// One page of an asset's components with their active exposure counts;
+/// the asset must be one the caller may read.
+pub async fn asset_components(
+    app: &AppState,
+    who: &Principal,
+    asset_id: &str,
+    search: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<store::exposure::exposures::table::ComponentRow>, i64)> {
+    let asset = crate::workflows::exposure::assets::get(app, who, asset_id).await?;
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = reader.filter();
+    Ok(store::exposure::exposures::table::components(
+        &app.store.pool,
+        &asset.id,
+        search,
+        Some(&filter),
+        offset.max(0),
+        crate::workflows::page_size(Some(limit)),
+    )
+    .await?)
+}

@@ -140,3 +140,65 @@ mod tests {
         }
     }
 }
+
+/// A component of an asset's inventory with its count of active exposures.
+#[derive(Debug, Clone)]
+pub struct ComponentRow {
+    pub name: String,
+    pub version: Option<String>,
+    pub purl: Option<String>,
+    pub exposures: i64,
+}
+
+/// One page of an asset's components, searched by name or purl, those with
+/// active exposures first, then by name; with the number of all matching.
+/// Exposures count only vulnerabilities the reader may read.
+pub async fn components(
+    pool: &sqlx::AnyPool,
+    asset_id: &str,
+    search: Option<&str>,
+    read: Option<&crate::store::read_filter::ReadFilter<'_>>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ComponentRow>, i64)> {
+    use sqlx::Row;
+    let search = search.map(like_pattern).unwrap_or_default();
+    let clause = "WHERE c.asset_id = $1 AND ($2 = '' OR LOWER(c.name) LIKE $2 ESCAPE '!' \
+                  OR LOWER(COALESCE(c.purl, '')) LIKE $2 ESCAPE '!')";
+    let sql = format!(
+        "SELECT c.name, c.version, c.purl, \
+         (SELECT COUNT(*) FROM exposures e WHERE e.asset_id = c.asset_id AND e.component_name = c.name \
+          AND COALESCE(e.component_version, '') = COALESCE(c.version, '') \
+          AND e.state IN {active} AND {readable}) AS n \
+         FROM components c {clause} ORDER BY n DESC, LOWER(c.name), c.version, c.id LIMIT $5 OFFSET $6",
+        active = super::ACTIVE_STATES,
+        readable = vuln_readable_clause("e.vuln_id", read, 3, 4),
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(asset_id)
+        .bind(search.as_str())
+        .bind(read.map(|r| r.org_id).unwrap_or(""))
+        .bind(read.map(|r| r.user_id).unwrap_or(""))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?;
+    let count_sql = format!("SELECT COUNT(*) FROM components c {clause}");
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
+        .bind(asset_id)
+        .bind(search.as_str())
+        .fetch_one(pool)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(ComponentRow {
+                name: r.try_get("name")?,
+                version: r.try_get("version")?,
+                purl: r.try_get("purl")?,
+                exposures: r.try_get("n")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((items, total))
+}
