@@ -211,7 +211,7 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         open(c, app, "/inbox").await;
         let inbox = xtext(
             c,
-            "//table[@id='notifications']/tbody/tr[.//span[contains(., 'exposure.new')]]",
+            "//table[@id='notifications']//tr[contains(@class, 'notification')][.//strong[contains(., 'affects')]]",
         )
         .await;
         assert!(inbox.contains(CVE), "{inbox}");
@@ -219,6 +219,8 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
             inbox.contains("affects 1 component(s) of your assets"),
             "{inbox}"
         );
+        assert!(inbox.contains("attend"), "the priority badge: {inbox}");
+        assert!(inbox.contains("ehr"), "the asset's link: {inbox}");
     })
     .await;
 }
