@@ -200,10 +200,13 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         assert_eq!(s, 200, "{e}");
         assert_eq!(e["state"], "acknowledged", "{e}");
 
-        // Accepting the risk needs a reason: the error page names the field.
+        // Accepting the risk needs a reason: said on the same page, the row marked.
         set_state(c, &tr, "risk_accepted").await;
-        let detail = error_page(c, 422).await;
+        let detail = text(c, "#state-error").await;
         assert!(detail.starts_with("reason:"), "{detail}");
+        let refused = wait(c, Locator::Css("tr.exposure.refused")).await;
+        assert_eq!(refused.attr("data-id").await.unwrap().as_deref(), Some(id.as_str()));
+        assert_eq!(count(c, Locator::Id("main-nav")).await, 1, "with its navigation");
         let (_, e) = app.get(&ops, &format!("/api/v1/exposures/{id}")).await;
         assert_eq!(e["state"], "acknowledged", "unchanged: {e}");
 

@@ -137,6 +137,109 @@ async fn lists_page_sort_search_and_count_what_is_readable(app: TestApp) {
         home.contains("No open exposures in your 3 assets"),
         "{home}"
     );
+
+    // Exposures: 52 for the hospital, 1 for another operator.
+    let (s, v) = import(
+        &app,
+        &app.admin_token,
+        "ghsa.json",
+        serde_json::to_vec(&osv_paramiko()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let sbom = cyclonedx(&[("paramiko", "2.4.0")]);
+    for i in 0..52 {
+        let id = asset(&app, &ops, &format!("Host {i:02}"), i % 2 == 0).await;
+        let (s, v) = upload(&app, &ops, &id, sbom.clone()).await;
+        assert!(s == 200 || s == 201, "{s} {v}");
+    }
+    let (_, water) = operator(&app, "Water Works").await;
+    let id = asset(&app, &water, "Pump station", true).await;
+    upload(&app, &water, &id, sbom.clone()).await;
+    crate::findings::drain(&app).await;
+    let body = page(&app, &olga, "/exposures").await;
+    assert!(body.contains("1–50 of 52"), "{body}");
+    assert!(!body.contains("Pump station"), "another organisation's");
+    let body = page(&app, &olga, "/exposures?q=host+1").await;
+    assert!(body.contains("1–10 of 10"), "{body}");
+    let body = page(&app, &olga, "/exposures?sort=asset&dir=asc&page=2").await;
+    assert!(body.contains("51–52 of 52"), "{body}");
+    assert!(body.contains("Host 51"), "{body}");
+    let home = page(&app, &olga, "/").await;
+    assert!(
+        home.contains("id=\"tile-active\"><span class=\"n\">52<"),
+        "{home}"
+    );
+    let body_all = page(&app, &cora, "/exposures?sort=organisation&dir=desc").await;
+    assert!(body_all.contains("1–50 of 53"), "{body_all}");
+    let table = &body_all[body_all.find("id=\"exposure-list\"").unwrap()..];
+    assert!(table.find("Water Works").unwrap() < table.find("Rural Hospital").unwrap());
+
+    // Bulk: two exposures acknowledged with one reason, each audited.
+    let csrf = body
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let ids: Vec<String> = body
+        .split("<tr class=\"exposure\" data-id=\"")
+        .skip(1)
+        .take(2)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "{body}");
+    let mut form = vec![
+        ("csrf_token", csrf),
+        ("state", "acknowledged".to_owned()),
+        ("reason", "vendor patch scheduled".to_owned()),
+        ("back", "/exposures".to_owned()),
+    ];
+    form.extend(ids.iter().map(|i| ("id", i.clone())));
+    let resp = app
+        .client
+        .post(app.url("/exposures/bulk"))
+        .header("cookie", &olga)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        resp.headers()["location"].to_str().unwrap(),
+        "/exposures?bulk_done=2&bulk_failed=0"
+    );
+    let body = page(&app, &olga, "/exposures?state=acknowledged").await;
+    assert!(body.contains("1–2 of 2"), "{body}");
+    let body = page(&app, &admin, "/audit?action=exposure.state").await;
+    assert!(
+        body.contains("1–2 of 2"),
+        "one audit entry per exposure: {body}"
+    );
+
+    // An asset's components, paged and searched, exposed ones first.
+    let names: Vec<String> = (0..59).map(|i| format!("lib{i:02}")).collect();
+    let mut comps: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "1.0.0")).collect();
+    comps.push(("paramiko", "2.4.0"));
+    let big = asset(&app, &ops, "Big server", true).await;
+    let (s, v) = upload(&app, &ops, &big, cyclonedx(&comps)).await;
+    assert!(s == 200 || s == 201, "{s} {v}");
+    crate::findings::drain(&app).await;
+    let body = page(&app, &olga, &format!("/assets/{big}")).await;
+    assert!(body.contains("1–50 of 60"), "{body}");
+    let table = &body[body.find("id=\"components\"").unwrap()..];
+    let first = table.find("<tr class=\"component\">").unwrap();
+    assert!(
+        table[first..].starts_with("<tr class=\"component\"><td>paramiko</td>"),
+        "{table}"
+    );
+    let body = page(&app, &olga, &format!("/assets/{big}?q=lib0&page=1")).await;
+    assert!(body.contains("1–10 of 10"), "{body}");
+    let body = page(&app, &cora, &format!("/assets/{big}")).await;
+    assert!(
+        body.contains("Rural Hospital"),
+        "the organisation, for coordinators"
+    );
 }
 
 both_backends!(

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::names::Names;
@@ -33,12 +33,15 @@ pub struct StateForm {
     back: String,
 }
 
+/// Records a remediation step and goes back to the page it came from; a
+/// refusal (a reason missing, a date in the past) is shown on that page,
+/// above its table, with the row's exposure named.
 pub async fn set_state(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
     Form(f): Form<StateForm>,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     check_csrf(&who, &f.csrf_token)?;
     let non_empty = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let until = non_empty(f.accepted_until).map(|d| {
@@ -48,7 +51,12 @@ pub async fn set_state(
             d
         }
     });
-    exposures::set_state(
+    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
+        f.back
+    } else {
+        "/exposures".to_owned()
+    };
+    let outcome = exposures::set_state(
         &app,
         &who,
         &id,
@@ -58,13 +66,18 @@ pub async fn set_state(
             accepted_until: until,
         },
     )
-    .await?;
-    let back = if f.back.starts_with('/') && !f.back.starts_with("//") {
-        f.back
-    } else {
-        "/exposures".to_owned()
+    .await;
+    let Err(e) = outcome else {
+        return Ok(Redirect::to(&back).into_response());
     };
-    Ok(Redirect::to(&back))
+    let (status, message) = super::inline_error(e)?;
+    let (path, query) = back.split_once('?').unwrap_or((back.as_str(), ""));
+    if let Some(asset_id) = path.strip_prefix("/assets/") {
+        let page = asset_view(&app, &who, asset_id, Some(message), PageParams::default()).await?;
+        return Ok((status, page).into_response());
+    }
+    let page = super::exposures::view(&app, &who, query, Some((id, message))).await?;
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -15,6 +15,7 @@ use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
+use crate::auth::Principal;
 use crate::clock;
 use crate::error::AppError;
 use crate::model::exposure::{Exposure, ExposureStat};
@@ -40,6 +41,8 @@ pub struct DashboardPage {
     /// Coordinators: the organisation column.
     all_orgs: bool,
     bulk: Option<String>,
+    /// A refused state change: the exposure's id and why.
+    state_error: Option<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,8 +71,41 @@ async fn chart_for(app: &AppState, org: Option<&str>) -> UiResult<String> {
 pub async fn dashboard(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
-    Query(mut q): Query<DashboardQuery>,
+    Query(q): Query<DashboardQuery>,
 ) -> UiResult<DashboardPage> {
+    render(&app, &who, q, None).await
+}
+
+/// The dashboard for the view in `query` (a query string), with a refused
+/// state change to show.
+pub(super) async fn view(
+    app: &AppState,
+    who: &Principal,
+    query: &str,
+    state_error: Option<(String, String)>,
+) -> UiResult<DashboardPage> {
+    let mut q = DashboardQuery::default();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "state" => q.state = v,
+            "page" => q.paging.page = v,
+            "sort" => q.paging.sort = v,
+            "dir" => q.paging.dir = v,
+            "q" => q.paging.q = v,
+            _ => {}
+        }
+    }
+    render(app, who, q, state_error).await
+}
+
+async fn render(
+    app: &AppState,
+    who: &Principal,
+    mut q: DashboardQuery,
+    state_error: Option<(String, String)>,
+) -> UiResult<DashboardPage> {
+    let (app, who) = (app.clone(), who.clone());
     if q.state.is_empty() {
         q.state = "active".to_owned();
     }
@@ -129,6 +165,7 @@ pub async fn dashboard(
         names,
         all_orgs: coordinator,
         bulk,
+        state_error,
     })
 }
 
