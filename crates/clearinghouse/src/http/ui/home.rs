@@ -36,6 +36,8 @@ pub struct ExposureHome {
     pub summary: Summary,
     pub newest: Vec<Exposure>,
     pub assets: usize,
+    /// The counts cover every organisation (coordinators, auditors, admins).
+    pub all_orgs: bool,
 }
 
 /// The auditor's part.
@@ -129,6 +131,7 @@ pub async fn view(
             summary,
             newest,
             assets,
+            all_orgs: who.has_any_role(crate::workflows::exposure::assets::READ_ANY),
         })
     } else {
         None
