@@ -214,7 +214,7 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         open(c, app, "/inbox").await;
         let inbox = xtext(
             c,
-            "//table[@id='notifications']//tr[contains(@class, 'notification')][.//strong[contains(., 'affects')]]",
+            "//table[@id='notifications']//tr[starts-with(@id, 'n-')][.//strong[contains(., 'affects')]]",
         )
         .await;
         assert!(inbox.contains(CVE), "{inbox}");
