@@ -169,6 +169,10 @@ pub fn build(app: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(ui::routes())
+        // Swagger UI, from files inside the binary (no CDN): schemas and "try it".
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", openapi()),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(metrics::track))

@@ -135,3 +135,64 @@ pub async fn checkpoints_after<'e, E: Executor<'e, Database = Any>>(
         })
         .collect()
 }
+
+/// Entries whose text contains every one of `needles` (case-sensitive
+/// substrings of the canonical entry JSON, e.g. `"action":"org.create"`),
+/// newest first, `limit` from `offset`, and how many match in all.
+pub async fn search<'e, E: Executor<'e, Database = Any> + Copy>(
+    db: E,
+    needles: &[String],
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<AuditRow>, i64)> {
+    let cond: Vec<String> = (0..needles.len())
+        .map(|i| format!("entry LIKE ${} ESCAPE '!'", i + 1))
+        .collect();
+    let cond = if cond.is_empty() {
+        "1 = 1".to_owned()
+    } else {
+        cond.join(" AND ")
+    };
+    let n = needles.len();
+    let patterns: Vec<String> = needles
+        .iter()
+        .map(|s| {
+            let mut p = String::from("%");
+            for c in s.chars() {
+                if matches!(c, '%' | '_' | '!') {
+                    p.push('!');
+                }
+                p.push(c);
+            }
+            p.push('%');
+            p
+        })
+        .collect();
+    let sql = format!(
+        "SELECT idx, entry, leaf_hash FROM audit_log WHERE {cond} ORDER BY idx DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for p in &patterns {
+        q = q.bind(p);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(db).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {cond}");
+    let mut cq = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+    for p in &patterns {
+        cq = cq.bind(p);
+    }
+    let total: i64 = cq.fetch_one(db).await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(AuditRow {
+                idx: r.try_get("idx")?,
+                entry: r.try_get("entry")?,
+                leaf_hash: r.try_get("leaf_hash")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((rows, total))
+}

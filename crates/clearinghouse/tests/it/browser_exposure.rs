@@ -200,10 +200,13 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         assert_eq!(s, 200, "{e}");
         assert_eq!(e["state"], "acknowledged", "{e}");
 
-        // Accepting the risk needs a reason: the error page names the field.
+        // Accepting the risk needs a reason: said on the same page, the row marked.
         set_state(c, &tr, "risk_accepted").await;
-        let detail = error_page(c, 422).await;
+        let detail = text(c, "#state-error").await;
         assert!(detail.starts_with("reason:"), "{detail}");
+        let refused = wait(c, Locator::Css("tr.exposure.refused")).await;
+        assert_eq!(refused.attr("data-id").await.unwrap().as_deref(), Some(id.as_str()));
+        assert_eq!(count(c, Locator::Id("main-nav")).await, 1, "with its navigation");
         let (_, e) = app.get(&ops, &format!("/api/v1/exposures/{id}")).await;
         assert_eq!(e["state"], "acknowledged", "unchanged: {e}");
 
@@ -211,7 +214,7 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         open(c, app, "/inbox").await;
         let inbox = xtext(
             c,
-            "//table[@id='notifications']/tbody/tr[.//span[contains(., 'exposure.new')]]",
+            "//table[@id='notifications']//tr[starts-with(@id, 'n-')][.//strong[contains(., 'affects')]]",
         )
         .await;
         assert!(inbox.contains(CVE), "{inbox}");
@@ -219,6 +222,8 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
             inbox.contains("affects 1 component(s) of your assets"),
             "{inbox}"
         );
+        assert!(inbox.contains("attend"), "the priority badge: {inbox}");
+        assert!(inbox.contains("ehr"), "the asset's link: {inbox}");
     })
     .await;
 }
@@ -281,7 +286,7 @@ async fn coordinator_sees_who_is_exposed_and_other_operators_see_nothing() {
         );
         open(c, app, "/exposures").await;
         let rows = text(c, "table.exposures tbody").await;
-        assert_eq!(rows, "No exposures.");
+        assert!(rows.starts_with("No exposures need work."), "{rows}");
     })
     .await;
 }

@@ -81,7 +81,7 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         click(c, Locator::Id("apply-filters")).await;
         let until = c.wait().at_most(std::time::Duration::from_secs(10));
         until
-            .for_url(&url::Url::parse(&app.url("/findings?state=received&severity=high&target=&campaign=&reporter_org=")).unwrap())
+            .for_url(&url::Url::parse(&app.url("/findings?state=received&q=&severity=high&target=&campaign=&reporter_org=")).unwrap())
             .await
             .expect("the filtered queue");
         let rows = count(c, Locator::Css("tr.finding")).await;

@@ -73,14 +73,21 @@ pub struct ApprovalsPage {
     pending: Vec<Approval>,
     decided: Vec<Approval>,
     me: String,
+    names: super::names::Names,
 }
 
 pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<ApprovalsPage> {
     let all = approvals::list(&app, &who, None, None, Some(500))
         .await?
         .items;
+    let people: Vec<&str> = all
+        .iter()
+        .flat_map(|a| std::iter::once(a.requested_by.as_str()).chain(a.decided_by.as_deref()))
+        .collect();
+    let names = super::names::Names::load(&app, [], people).await?;
     let (pending, decided) = all.into_iter().partition(|a| a.state == "pending");
     Ok(ApprovalsPage {
+        names,
         nav: Nav::new(&who, "approvals"),
         pending,
         decided,

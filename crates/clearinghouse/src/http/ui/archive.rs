@@ -40,7 +40,7 @@ async fn asset_action(
         Ok(asset) => Ok(Redirect::to(&format!("/assets/{}", asset.id)).into_response()),
         Err(e) => {
             let (status, message) = inline_error(e)?;
-            let page = asset_view(&app, &who, &id, Some(message)).await?;
+            let page = asset_view(&app, &who, &id, Some(message), Default::default()).await?;
             Ok((status, page).into_response())
         }
     }

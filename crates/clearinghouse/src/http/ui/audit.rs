@@ -9,14 +9,77 @@ use clearinghouse_domain::audit::merkle;
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
+use super::names::Names;
+use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiResult};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store;
 
+/// One entry as the table shows it.
 pub struct EntryRow {
     pub index: i64,
+    pub time: String,
+    pub actor_id: String,
+    pub username: String,
+    pub actor_org: String,
+    pub via: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    /// The canonical entry text (what the leaf hash covers).
     pub entry: String,
+}
+
+impl EntryRow {
+    fn parse(index: i64, entry: String) -> EntryRow {
+        let v: serde_json::Value = serde_json::from_str(&entry).unwrap_or_default();
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(|x| x.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        EntryRow {
+            index,
+            time: s("/time"),
+            actor_id: s("/actor/user"),
+            username: s("/actor/username"),
+            actor_org: s("/actor/org"),
+            via: s("/actor/via"),
+            action: s("/action"),
+            object_type: s("/object/type"),
+            object_id: s("/object/id"),
+            entry,
+        }
+    }
+
+    /// Where the entry's object can be seen, when it has a page.
+    pub fn object_link(&self) -> Option<String> {
+        let id = &self.object_id;
+        let path = match self.object_type.as_str() {
+            "asset" => format!("/assets/{id}"),
+            "finding" => format!("/findings/{id}"),
+            "submission" => format!("/submissions/{id}"),
+            "document" => format!("/documents/{id}"),
+            "vulnerability" | "advisory" => format!("/vulnerabilities/{id}"),
+            "approval" => "/approvals".to_owned(),
+            "organization" | "org" => "/orgs".to_owned(),
+            "user" => "/users".to_owned(),
+            _ => return None,
+        };
+        Some(path)
+    }
+
+    /// The object as a person reads it: a name when it is an organisation
+    /// or a user, else the type with the id's first eight characters.
+    pub fn object_label(&self, names: &Names) -> String {
+        match self.object_type.as_str() {
+            "organization" | "org" => format!("organisation {}", names.org(&self.object_id)),
+            "user" => format!("user {}", names.user(&self.object_id)),
+            t => format!("{t} {}", self.object_id.get(..8).unwrap_or(&self.object_id)),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -28,33 +91,117 @@ pub struct AuditPage {
     note: String,
     verifier_key: String,
     entries: Vec<EntryRow>,
+    names: Names,
+    f: AuditFilter,
+    pager: Pager,
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<AuditPage> {
+/// The log's filters, each a substring match on one field of the entry.
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditFilter {
+    /// A username.
+    #[serde(default)]
+    pub actor: String,
+    /// An action, or its start (`finding.` for every finding action).
+    #[serde(default)]
+    pub action: String,
+    /// An object type or an object id.
+    #[serde(default)]
+    pub object: String,
+    /// A day or the start of a time (`2026-12-06`, `2026-12-06T04`).
+    #[serde(default)]
+    pub time: String,
+    #[serde(flatten)]
+    pub paging: PageParams,
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+impl AuditFilter {
+    /// Substrings of the entry text that the filters ask for.
+    fn needles(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let actor = self.actor.trim();
+        if !actor.is_empty() {
+            out.push(format!("\"username\":{}", json_str(actor)));
+        }
+        let action = self.action.trim();
+        if !action.is_empty() {
+            let quoted = json_str(action);
+            // A prefix: the opening quote and the text, without the closing quote.
+            out.push(format!("\"action\":{}", &quoted[..quoted.len() - 1]));
+        }
+        let object = self.object.trim();
+        if !object.is_empty() {
+            let quoted = json_str(object);
+            out.push(quoted[..quoted.len() - 1].to_owned());
+        }
+        let time = self.time.trim();
+        if !time.is_empty() {
+            let quoted = json_str(time);
+            out.push(format!("\"time\":{}", &quoted[..quoted.len() - 1]));
+        }
+        out
+    }
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Query(f): Query<AuditFilter>,
+) -> UiResult<AuditPage> {
     who.require(Scope::AuditRead, &[Role::Auditor, Role::PlatformAdmin])?;
     let cp = app
         .audit
         .checkpoint(&app.store)
         .await
         .map_err(AppError::from)?;
-    let size = cp.checkpoint.size as i64;
-    let rows = store::audit::range(&app.store.pool, (size - 50).max(0), size)
-        .await
-        .map_err(AppError::from)?;
+    let (rows, total) =
+        store::audit::search(&app.store.pool, &f.needles(), f.paging.offset(), PAGE_ROWS)
+            .await
+            .map_err(AppError::from)?;
+    let entries: Vec<EntryRow> = rows
+        .into_iter()
+        .map(|r| EntryRow::parse(r.idx, r.entry))
+        .collect();
+    let mut orgs: Vec<&str> = Vec::new();
+    let mut users: Vec<&str> = Vec::new();
+    for e in &entries {
+        orgs.push(&e.actor_org);
+        users.push(&e.actor_id);
+        if e.object_type.starts_with("org") {
+            orgs.push(&e.object_id);
+        } else if e.object_type == "user" {
+            users.push(&e.object_id);
+        }
+    }
+    let names = Names::load(&app, orgs, users).await?;
+    let pager = Pager::new(
+        "/audit",
+        &[
+            ("actor", &f.actor),
+            ("action", &f.action),
+            ("object", &f.object),
+            ("time", &f.time),
+        ],
+        &f.paging,
+        "index",
+        true,
+        entries.len(),
+        total,
+    );
     Ok(AuditPage {
         nav: Nav::new(&who, "audit"),
         tree_size: cp.checkpoint.size,
         root_hash: hex::encode(cp.checkpoint.root),
         note: cp.note,
         verifier_key: app.audit.signer().verifier_key(),
-        entries: rows
-            .into_iter()
-            .rev()
-            .map(|r| EntryRow {
-                index: r.idx,
-                entry: r.entry,
-            })
-            .collect(),
+        entries,
+        names,
+        f,
+        pager,
     })
 }
 

@@ -98,6 +98,7 @@ pub struct UsersPage {
     orgs: Vec<Organization>,
     roles: Vec<&'static str>,
     can_create: bool,
+    names: super::names::Names,
 }
 
 pub async fn users(
@@ -107,7 +108,10 @@ pub async fn users(
 ) -> UiResult<UsersPage> {
     let page = users::list(&app, &who, None, c.cursor.as_deref(), Some(100)).await?;
     let orgs = orgs::list(&app, &who, false, None, Some(500)).await?.items;
+    let names =
+        super::names::Names::load(&app, page.items.iter().map(|u| u.org_id.as_str()), []).await?;
     Ok(UsersPage {
+        names,
         nav: Nav::new(&who, "users"),
         users: page.items,
         next_cursor: page.next_cursor,

@@ -14,12 +14,11 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{UiAuth, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::extract::SESSION_COOKIE;
-use crate::store;
-use crate::workflows::{accounts::sessions, accounts::users, approvals};
+use crate::workflows::{accounts::sessions, accounts::users};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -157,37 +156,6 @@ pub async fn logout(
         .into_response())
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
-pub struct HomePage {
-    nav: Nav,
-    display_name: String,
-    org_name: String,
-    org_kind: String,
-    roles: Vec<String>,
-    authorizations: Vec<String>,
-    pending: usize,
-}
-
-pub async fn home(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<HomePage> {
-    let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
-        .await
-        .map_err(crate::error::AppError::from)?;
-    let pending = approvals::list(&app, &who, Some("pending"), None, Some(500))
-        .await?
-        .items
-        .len();
-    Ok(HomePage {
-        nav: Nav::new(&who, "home"),
-        display_name: who.user.display_name.clone(),
-        org_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-        org_kind: org.map(|o| o.kind).unwrap_or_default(),
-        roles: who.user.roles.clone(),
-        authorizations: who.user.authorizations.clone(),
-        pending,
-    })
-}
-
 #[derive(Deserialize)]
 pub struct PasswordForm {
     csrf_token: String,
@@ -202,13 +170,19 @@ pub async fn change_password(
     jar: CookieJar,
     UiAuth(who): UiAuth,
     Form(f): Form<PasswordForm>,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     check_csrf(&who, &f.csrf_token)?;
     let input = users::PasswordChange {
         current_password: f.current_password,
         new_password: f.new_password,
     };
     let current = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
-    users::change_password(&app, &who, input, current.as_deref()).await?;
-    Ok(Redirect::to("/"))
+    match users::change_password(&app, &who, input, current.as_deref()).await {
+        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Err(e) => {
+            let (status, message) = super::inline_error(e)?;
+            let page = super::home::view(&app, &who, Some(message)).await?;
+            Ok((status, page).into_response())
+        }
+    }
 }

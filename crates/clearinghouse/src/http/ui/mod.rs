@@ -6,14 +6,20 @@
 pub mod apiref;
 pub mod approvals;
 mod archive;
+pub mod assets;
 pub mod audit;
 pub mod chart;
 pub mod directory;
 pub mod documents;
 pub mod exposure;
+pub mod exposures;
 mod findings;
+pub mod home;
 pub mod inbox;
 pub mod login;
+pub mod markdown;
+pub mod names;
+pub mod paging;
 pub mod tokens;
 pub mod vulnerabilities;
 
@@ -26,17 +32,20 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use clearinghouse_domain::identity::Role;
+use clearinghouse_domain::identity::{OrgKind, Role};
+use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 
 use crate::app::AppState;
 use crate::auth::{self, Principal, Via, secrets};
 use crate::error::AppError;
 use crate::http::error::Problem;
 use crate::http::extract::SESSION_COOKIE;
+use crate::store;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(login::home))
+        .route("/", get(home::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/account/password", post(login::change_password))
@@ -53,12 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route("/approvals/{id}/decision", post(approvals::decide))
         .route("/documents", get(documents::page).post(documents::create))
         .route("/documents/{id}", get(documents::show))
-        .route("/exposures", get(exposure::dashboard))
+        .route("/exposures", get(exposures::dashboard))
+        .route("/exposures/bulk", post(exposures::bulk))
         .route("/exposures/{id}/state", post(exposure::set_state))
-        .route(
-            "/assets",
-            get(exposure::assets_page).post(exposure::create_asset),
-        )
+        .route("/assets", get(assets::page).post(assets::create))
         .route("/assets/{id}", get(exposure::asset_page))
         .route("/assets/{id}/sbom", post(exposure::upload_sbom))
         .route("/assets/{id}/archive", post(archive::archive_asset))
@@ -68,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/findings", get(findings::queue))
         .route("/findings/compare", get(findings::compare))
         .route("/findings/reporters", get(findings::review::reporters))
+        .route("/findings/bulk", post(findings::review::bulk))
         .route("/findings/{id}", get(findings::show))
         .route("/findings/{id}/review", post(findings::review::review))
         .route(
@@ -92,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api", get(apiref::page))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
 }
 
 async fn htmx() -> impl IntoResponse {
@@ -111,13 +120,94 @@ async fn css() -> impl IntoResponse {
     )
 }
 
-/// What the layout needs to draw the navigation for this person.
+/// Which home page and navigation a person gets, from their roles and
+/// their organisation's kind (the first that applies, in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Persona {
+    /// Platform administrators: the directory, grants and everything else.
+    Admin,
+    /// Coordinators and validators: the finding queues and embargoes.
+    Coordinator,
+    /// Auditors: the log and its proofs.
+    Auditor,
+    /// Critical-infrastructure operators and state or local authorities:
+    /// assets and the exposures of their components.
+    Operator,
+    /// Researchers and AI developers: what they submitted and what became of it.
+    Reporter,
+    /// Anyone else (vendors, agencies): the common pages.
+    Member,
+}
+
+impl Persona {
+    pub fn of(who: &Principal, org_kind: Option<OrgKind>) -> Persona {
+        if who.has_role(Role::PlatformAdmin) {
+            Persona::Admin
+        } else if who.has_any_role(&[Role::Coordinator, Role::Validator]) {
+            Persona::Coordinator
+        } else if who.has_role(Role::Auditor) {
+            Persona::Auditor
+        } else {
+            match org_kind {
+                Some(OrgKind::CriticalInfrastructureOperator | OrgKind::StateLocalAuthority) => {
+                    Persona::Operator
+                }
+                Some(OrgKind::Researcher | OrgKind::AiDeveloper) => Persona::Reporter,
+                _ => Persona::Member,
+            }
+        }
+    }
+}
+
+/// Organisation kinds by organisation id, filled by [`UiAuth`] so that the
+/// navigation (built synchronously by every page) knows what kind of
+/// organisation the reader is in. A kind never changes after registration,
+/// so an entry is never stale; there is one entry per organisation.
+static ORG_KINDS: LazyLock<RwLock<HashMap<String, OrgKind>>> = LazyLock::new(Default::default);
+
+fn cached_kind(org_id: &str) -> Option<OrgKind> {
+    ORG_KINDS.read().ok()?.get(org_id).copied()
+}
+
+async fn remember_kind(app: &AppState, org_id: &str) {
+    if cached_kind(org_id).is_some() {
+        return;
+    }
+    if let Ok(Some(org)) = store::accounts::orgs::get(&app.store.pool, org_id).await
+        && let Ok(kind) = org.kind.parse::<OrgKind>()
+        && let Ok(mut map) = ORG_KINDS.write()
+    {
+        map.insert(org_id.to_owned(), kind);
+    }
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../assets/app.js"),
+    )
+}
+
+/// What the layout needs to draw the navigation for this person: the main
+/// links fit on one line at 1280 px; the directory and administration sit
+/// under "Tools".
 pub struct Nav {
     pub username: String,
+    pub display_name: String,
     pub csrf_token: String,
+    pub persona: Persona,
     pub is_admin: bool,
     pub sees_audit: bool,
     pub decides_approvals: bool,
+    /// Assets and exposures.
+    pub sees_exposures: bool,
+    /// Findings and submissions.
+    pub sees_findings: bool,
+    /// Two-person approvals (requested or decided).
+    pub sees_approvals: bool,
     pub current: &'static str,
 }
 
@@ -127,14 +217,35 @@ impl Nav {
             Via::Session { csrf_token } => csrf_token.clone(),
             _ => String::new(),
         };
+        let persona = Persona::of(who, cached_kind(who.org_id()));
         Nav {
             username: who.user.username.clone(),
+            display_name: who.user.display_name.clone(),
             csrf_token,
+            persona,
             is_admin: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
             sees_audit: who.has_any_role(&[Role::Auditor, Role::PlatformAdmin]),
             decides_approvals: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
+            sees_exposures: persona != Persona::Reporter,
+            sees_findings: !matches!(persona, Persona::Operator | Persona::Auditor),
+            sees_approvals: persona != Persona::Operator,
             current,
         }
+    }
+
+    /// Whether `page` is one of the pages under "Tools".
+    pub fn in_tools(&self) -> bool {
+        matches!(
+            self.current,
+            "orgs"
+                | "users"
+                | "tokens"
+                | "authorizations"
+                | "approvals"
+                | "audit"
+                | "api"
+                | "documents"
+        )
     }
 }
 
@@ -153,7 +264,10 @@ impl FromRequestParts<AppState> for UiAuth {
             return Err(Redirect::to("/login").into_response());
         };
         match auth::principal_from_session(&app.store, cookie.value()).await {
-            Ok(p) => Ok(UiAuth(p)),
+            Ok(p) => {
+                remember_kind(app, p.org_id()).await;
+                Ok(UiAuth(p))
+            }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
     }

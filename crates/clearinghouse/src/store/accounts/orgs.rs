@@ -153,3 +153,26 @@ pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
         .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// The names of the organisations among `ids` (id, name), for pages that
+/// show names instead of ids; unknown ids are left out.
+pub async fn names<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    ids: &[String],
+) -> Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, name FROM organizations WHERE id IN ({})",
+        crate::store::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(db).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}

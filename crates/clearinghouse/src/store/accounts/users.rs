@@ -213,3 +213,33 @@ pub async fn elevations_between<'e, E: Executor<'e, Database = Any>>(
         })
         .collect()
 }
+
+/// Who the users among `ids` are (id, username, display name, org id), for
+/// pages that show names instead of ids; unknown ids are left out.
+pub async fn names<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    ids: &[String],
+) -> Result<Vec<(String, String, String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, username, display_name, org_id FROM users WHERE id IN ({})",
+        crate::store::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(db).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("username")?,
+                r.try_get("display_name")?,
+                r.try_get("org_id")?,
+            ))
+        })
+        .collect()
+}

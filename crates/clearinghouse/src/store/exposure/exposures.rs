@@ -2,6 +2,9 @@
 //! priority it was assessed at, its BOD 26-04 deadline and its remediation
 //! state; and the aggregate counts coordinators read.
 
+pub mod summary;
+pub mod table;
+
 use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

@@ -3,6 +3,7 @@
 //! the read side (one finding, filtered lists, sightings, near-duplicates,
 //! workflow events) and what the analysis job reads and writes.
 
+pub mod listing;
 pub mod pocs;
 pub mod review;
 pub mod submissions;

@@ -482,3 +482,90 @@ pub async fn timeline(
     let reader = PolicyReader::of(app, who).await?;
     Ok(store::exposure::exposures::timeline(&app.store.pool, org, Some(&reader.filter())).await?)
 }
+
+/// What the reader's home page counts: active exposures per SSVC decision,
+/// overdue and due within `soon_days`, and the `newest` first seen; the
+/// reader's own organisation's unless it reads every organisation's, and
+/// only exposures to vulnerabilities it may read.
+pub async fn home_summary(
+    app: &AppState,
+    who: &Principal,
+    soon_days: i64,
+    newest: i64,
+) -> AppResult<(store::exposure::exposures::summary::Summary, Vec<Exposure>)> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let org_id = (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned());
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = store::exposure::exposures::Filter {
+        org_id: org_id.as_deref(),
+        read: Some(reader.filter()),
+        ..Default::default()
+    };
+    let now = clock::now();
+    let soon = clock::format(now + time::Duration::days(soon_days));
+    let now = clock::format(now);
+    let pool = &app.store.pool;
+    let counts = store::exposure::exposures::summary::summary(pool, &filter, &now, &soon).await?;
+    let rows = store::exposure::exposures::summary::newest(pool, &filter, newest, &now).await?;
+    Ok((counts, rows.into_iter().map(Exposure::assess).collect()))
+}
+
+/// One page of the exposures the caller may read in `state` (`active`,
+/// `all` or one state), sorted and searched, with the number of all such
+/// exposures: the caller's own organisation's unless it reads every
+/// organisation's, only vulnerabilities it may read.
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    state: &str,
+    q: &store::exposure::exposures::table::TableQuery<'_>,
+) -> AppResult<(Vec<Exposure>, i64)> {
+    who.require_scope(Scope::ExposuresRead)?;
+    if state != "active" && state != "all" && !STATES.contains(&state) {
+        return Err(AppError::invalid(
+            "state",
+            "must be active, all, open, acknowledged, mitigated, patched or risk_accepted",
+        ));
+    }
+    let org_id = (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned());
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = store::exposure::exposures::Filter {
+        org_id: org_id.as_deref(),
+        state: Some(state),
+        read: Some(reader.filter()),
+        ..Default::default()
+    };
+    let q = store::exposure::exposures::table::TableQuery {
+        limit: crate::workflows::page_size(Some(q.limit)),
+        offset: q.offset.max(0),
+        ..q.clone()
+    };
+    let (rows, total) =
+        store::exposure::exposures::table::page(&app.store.pool, &filter, &q, &clock::now_text())
+            .await?;
+    Ok((rows.into_iter().map(Exposure::assess).collect(), total))
+}
+
+/// One page of an asset's components with their active exposure counts;
+/// the asset must be one the caller may read.
+pub async fn asset_components(
+    app: &AppState,
+    who: &Principal,
+    asset_id: &str,
+    search: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<store::exposure::exposures::table::ComponentRow>, i64)> {
+    let asset = crate::workflows::exposure::assets::get(app, who, asset_id).await?;
+    let reader = PolicyReader::of(app, who).await?;
+    let filter = reader.filter();
+    Ok(store::exposure::exposures::table::components(
+        &app.store.pool,
+        &asset.id,
+        search,
+        Some(&filter),
+        offset.max(0),
+        crate::workflows::page_size(Some(limit)),
+    )
+    .await?)
+}

@@ -365,3 +365,31 @@ pub async fn list(
     let rows = store::findings::list(&app.store.pool, &f, cursor, limit + 1).await?;
     Ok(into_page(rows, limit, |f| f.id.clone()))
 }
+
+/// One page of the findings the caller may read, sorted and searched, with
+/// the number of all such findings (counted under the same read policy).
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    filter: &ListFilter,
+    q: &store::findings::listing::TableQuery<'_>,
+) -> AppResult<(Vec<Finding>, i64)> {
+    // The same checks of the filters as the API's list.
+    list(app, who, filter, None, Some(1)).await?;
+    let reader = PolicyReader::of(app, who).await?;
+    let f = FindingFilter {
+        state: filter.state.as_deref(),
+        reporter_org: filter.reporter_org.as_deref(),
+        target: filter.target.as_deref(),
+        severity: filter.severity.as_deref(),
+        campaign: filter.campaign.as_deref(),
+        submission_id: filter.submission.as_deref(),
+        read: reader.filter(),
+    };
+    let q = store::findings::listing::TableQuery {
+        limit: page_size(Some(q.limit)),
+        offset: q.offset.max(0),
+        ..q.clone()
+    };
+    Ok(store::findings::listing::page(&app.store.pool, &f, &q).await?)
+}

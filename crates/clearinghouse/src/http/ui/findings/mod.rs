@@ -3,6 +3,7 @@
 //! the side-by-side comparison of two findings, and submissions (list,
 //! status with rejected items, and the upload form for people).
 
+mod decide;
 pub mod review;
 
 use askama::Template;
@@ -13,10 +14,14 @@ use clearinghouse_domain::similarity;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
+use super::markdown;
+use super::names::Names;
+use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::finding::{Finding, ItemResult, Submission};
+use crate::store::findings::listing::{SortBy, TableQuery};
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
 use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail, ListFilter};
 
@@ -37,6 +42,12 @@ pub struct QueuePage {
     queues: &'static [(&'static str, &'static str)],
     q: QueueQuery,
     staff: bool,
+    pager: Pager,
+    names: Names,
+    /// Organisations for the reporter filter (staff only).
+    orgs: Vec<(String, String)>,
+    /// The outcome of a bulk decision just made.
+    bulk: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,6 +62,13 @@ pub struct QueueQuery {
     pub campaign: String,
     #[serde(default)]
     pub reporter_org: String,
+    /// Numbers, as text: query strings through `flatten` carry only strings.
+    #[serde(default)]
+    pub bulk_done: String,
+    #[serde(default)]
+    pub bulk_failed: String,
+    #[serde(flatten)]
+    pub paging: PageParams,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -75,13 +93,72 @@ pub async fn queue(
         reporter_org: non_empty(&q.reporter_org),
         submission: None,
     };
-    let list = findings::list(&app, &who, &filter, None, Some(200)).await?;
+    let sort = SortBy::parse(&q.paging.sort).unwrap_or_default();
+    let sort_word = SortBy::ALL
+        .iter()
+        .find(|(c, _)| *c == sort)
+        .map(|(_, w)| *w)
+        .unwrap_or("received");
+    let descending = q.paging.descending(true);
+    let table = TableQuery {
+        search: q.paging.search(),
+        sort,
+        descending,
+        offset: q.paging.offset(),
+        limit: PAGE_ROWS,
+    };
+    let (rows, total) = findings::table(&app, &who, &filter, &table).await?;
+    let names = Names::load(
+        &app,
+        rows.iter().map(|f| f.reporter_org.as_str()),
+        rows.iter().map(|f| f.reported_by.as_str()),
+    )
+    .await?;
+    let pager = Pager::new(
+        "/findings",
+        &[
+            ("state", &q.state),
+            ("severity", &q.severity),
+            ("target", &q.target),
+            ("campaign", &q.campaign),
+            ("reporter_org", &q.reporter_org),
+        ],
+        &q.paging,
+        sort_word,
+        descending,
+        rows.len(),
+        total,
+    );
+    let orgs = if staff {
+        crate::workflows::accounts::orgs::list(&app, &who, false, None, Some(500))
+            .await?
+            .items
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let bulk = match (
+        q.bulk_done.parse::<u32>().ok(),
+        q.bulk_failed.parse::<u32>().ok(),
+    ) {
+        (Some(d), Some(0) | None) => Some(format!("{d} findings updated.")),
+        (Some(d), Some(f)) => Some(format!(
+            "{d} findings updated; {f} could not be (their state no longer allows it)."
+        )),
+        _ => None,
+    };
     Ok(QueuePage {
         nav: Nav::new(&who, "findings"),
-        findings: list.items,
+        findings: rows,
         queues: QUEUES,
         q,
         staff,
+        pager,
+        names,
+        orgs,
+        bulk,
     })
 }
 
@@ -92,6 +169,10 @@ pub struct FindingPage {
     d: FindingDetail,
     /// Coordinators and validators: the decision forms.
     staff: bool,
+    names: Names,
+    /// The description as safe HTML, without a first line repeating the title.
+    description_html: String,
+    choices: decide::Choices,
 }
 
 pub async fn show(
@@ -99,10 +180,33 @@ pub async fn show(
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
 ) -> UiResult<FindingPage> {
+    let d = findings::detail(&app, &who, &id).await?;
+    let f = &d.finding;
+    let mut orgs: Vec<&str> = vec![f.reporter_org.as_str()];
+    orgs.extend(d.sightings.iter().map(|s| s.org_id.as_str()));
+    orgs.extend(d.similar.iter().map(|s| s.reporter_org.as_str()));
+    orgs.extend(d.events.iter().map(|e| e.actor_org.as_str()));
+    let mut users: Vec<&str> = vec![f.reported_by.as_str()];
+    users.extend(f.validator_id.as_deref());
+    users.extend(d.events.iter().map(|e| e.actor.as_str()));
+    let names = Names::load(&app, orgs, users).await?;
+    let staff = who.has_any_role(CLEARINGHOUSE_READERS);
+    let choices = if staff {
+        let reporters = crate::store::findings::reporter_orgs(&app.store.pool, &f.id)
+            .await
+            .map_err(AppError::from)?;
+        decide::choices(&who, f, &reporters)
+    } else {
+        decide::Choices::default()
+    };
+    let description_html = markdown::render(markdown::without_title(&f.description, &f.title));
     Ok(FindingPage {
         nav: Nav::new(&who, "findings"),
-        d: findings::detail(&app, &who, &id).await?,
-        staff: who.has_any_role(CLEARINGHOUSE_READERS),
+        staff,
+        names,
+        description_html,
+        choices,
+        d,
     })
 }
 

@@ -90,3 +90,64 @@ pub async fn reporters(
         stats: review::reporter_stats(&app, &who, None).await?,
     })
 }
+
+/// Many findings, one decision: the ticked rows of a queue page triaged or
+/// rejected with one reason. Each finding goes through the same workflow
+/// (and gets its own audit entry); those whose state no longer allows the
+/// action are counted, not fatal. The form's fields repeat (`id`), so the
+/// body is read as pairs.
+pub async fn bulk(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    body: axum::body::Bytes,
+) -> UiResult<Redirect> {
+    let mut csrf = String::new();
+    let (mut action, mut reason, mut reason_code, mut back) =
+        (String::new(), String::new(), String::new(), String::new());
+    let mut ids = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "csrf_token" => csrf = v.into_owned(),
+            "action" => action = v.into_owned(),
+            "reason" => reason = v.into_owned(),
+            "reason_code" => reason_code = v.into_owned(),
+            "back" => back = v.into_owned(),
+            "id" => ids.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    check_csrf(&who, &csrf)?;
+    let back = if back.starts_with("/findings") && !back.starts_with("//") {
+        back
+    } else {
+        "/findings".to_owned()
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    if ids.is_empty() || reason.trim().is_empty() {
+        return Ok(Redirect::to(&format!(
+            "{back}{sep}bulk_done=0&bulk_failed=0"
+        )));
+    }
+    let (mut done, mut failed) = (0u32, 0u32);
+    for id in ids {
+        let request = ReviewRequest {
+            action: action.clone(),
+            reason_code: non_empty(reason_code.clone()),
+            reason: reason.clone(),
+            duplicate_of: None,
+            vulnerability: None,
+        };
+        match review::review(&app, &who, &id, request).await {
+            Ok(_) => done += 1,
+            Err(e) => {
+                // A refusal of this one finding (its state moved on, not
+                // readable) is counted; a failure of the system is not hidden.
+                crate::http::ui::inline_error(e)?;
+                failed += 1;
+            }
+        }
+    }
+    Ok(Redirect::to(&format!(
+        "{back}{sep}bulk_done={done}&bulk_failed={failed}"
+    )))
+}

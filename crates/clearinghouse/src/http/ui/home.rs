@@ -1,0 +1,199 @@
+//! The home page: for each kind of person, what needs them now. Operators
+//! see their active exposures by SSVC decision, overdue and due-soon counts
+//! and the newest; coordinators their finding queues; reporters their
+//! submissions and what became of them; auditors the log's size, its
+//! checkpoint and how to verify it. Empty states say what to do next.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use clearinghouse_domain::identity::{Role, Scope};
+
+use super::{Nav, Persona, UiAuth, UiResult};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::model::exposure::Exposure;
+use crate::model::finding::Submission;
+use crate::store;
+use crate::store::exposure::exposures::summary::Summary;
+use crate::store::findings::listing::TableQuery;
+use crate::workflows::findings::{self, ListFilter};
+use crate::workflows::{approvals, exposure};
+
+/// A count with what it counts and where it leads.
+pub struct Tile {
+    pub id: &'static str,
+    pub n: i64,
+    pub what: &'static str,
+    pub href: String,
+    /// Drawn in red when not zero (overdue).
+    pub alert: bool,
+}
+
+/// The operator's part.
+pub struct ExposureHome {
+    pub summary: Summary,
+    pub newest: Vec<Exposure>,
+    pub assets: usize,
+    /// The counts cover every organisation (coordinators, auditors, admins).
+    pub all_orgs: bool,
+}
+
+/// The auditor's part.
+pub struct AuditHome {
+    pub size: u64,
+    pub root: String,
+    pub note: String,
+    pub verifier_key: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub nav: Nav,
+    pub display_name: String,
+    pub org_name: String,
+    pub org_kind: String,
+    pub roles: Vec<String>,
+    pub authorizations: Vec<String>,
+    pub pending: usize,
+    pub exposures: Option<ExposureHome>,
+    pub queue: Vec<Tile>,
+    pub submissions: Option<Vec<Submission>>,
+    pub audit: Option<AuditHome>,
+    /// A refused password change, shown beside the form.
+    pub password_error: Option<String>,
+}
+
+async fn count_findings(app: &AppState, who: &Principal, state: &str) -> UiResult<i64> {
+    let filter = ListFilter {
+        state: Some(state.to_owned()),
+        ..Default::default()
+    };
+    let q = TableQuery {
+        limit: 1,
+        ..Default::default()
+    };
+    Ok(findings::table(app, who, &filter, &q).await?.1)
+}
+
+async fn finding_tiles(app: &AppState, who: &Principal, staff: bool) -> UiResult<Vec<Tile>> {
+    let states: &[(&str, &str, &str)] = if staff {
+        &[
+            ("received", "triage", "waiting for triage"),
+            ("triaged", "validate", "waiting for a validator"),
+            ("validating", "validating", "being validated"),
+        ]
+    } else {
+        &[
+            ("received", "received", "received, not yet triaged"),
+            ("triaged", "triaged", "triaged"),
+            ("validated", "validated", "validated"),
+            ("rejected", "rejected", "rejected"),
+        ]
+    };
+    let mut tiles = Vec::new();
+    for (state, id, what) in states {
+        tiles.push(Tile {
+            id,
+            n: count_findings(app, who, state).await?,
+            what,
+            href: format!("/findings?state={state}"),
+            alert: false,
+        });
+    }
+    Ok(tiles)
+}
+
+/// The whole page for `who`, with an optional password-form error.
+pub async fn view(
+    app: &AppState,
+    who: &Principal,
+    password_error: Option<String>,
+) -> UiResult<HomePage> {
+    let nav = Nav::new(who, "home");
+    let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
+        .await
+        .map_err(AppError::from)?;
+    let pending = if nav.sees_approvals {
+        approvals::list(app, who, Some("pending"), None, Some(500))
+            .await?
+            .items
+            .len()
+    } else {
+        0
+    };
+    let exposures = if nav.sees_exposures && who.has_scope(Scope::ExposuresRead) {
+        let (summary, newest) = exposure::exposures::home_summary(app, who, 7, 5).await?;
+        let assets = super::assets::all_assets(app, who).await?.len();
+        Some(ExposureHome {
+            summary,
+            newest,
+            assets,
+            all_orgs: who.has_any_role(crate::workflows::exposure::assets::READ_ANY),
+        })
+    } else {
+        None
+    };
+    let staff = who.has_any_role(findings::CLEARINGHOUSE_READERS);
+    let queue = if nav.sees_findings && who.has_scope(Scope::FindingsRead) {
+        finding_tiles(app, who, staff).await?
+    } else {
+        Vec::new()
+    };
+    let submissions = if matches!(nav.persona, Persona::Reporter | Persona::Member) {
+        Some(
+            findings::submissions::list(app, who, None, Some(10))
+                .await?
+                .items,
+        )
+    } else {
+        None
+    };
+    let audit = if who.has_any_role(&[Role::Auditor, Role::PlatformAdmin]) {
+        let cp = app
+            .audit
+            .checkpoint(&app.store)
+            .await
+            .map_err(AppError::from)?;
+        Some(AuditHome {
+            size: cp.checkpoint.size,
+            root: hex::encode(cp.checkpoint.root),
+            note: cp.note,
+            verifier_key: app.audit.signer().verifier_key(),
+        })
+    } else {
+        None
+    };
+    Ok(HomePage {
+        nav,
+        display_name: who.user.display_name.clone(),
+        org_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+        org_kind: org.map(|o| o.kind).unwrap_or_default(),
+        roles: who.user.roles.clone(),
+        authorizations: who.user.authorizations.clone(),
+        pending,
+        exposures,
+        queue,
+        submissions,
+        audit,
+        password_error,
+    })
+}
+
+pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<HomePage> {
+    view(&app, &who, None).await
+}
+
+impl HomePage {
+    /// The CSS class of a decision's badge.
+    pub fn ssvc_class(d: &str) -> &'static str {
+        match d {
+            "act" => "ssvc-act",
+            "attend" => "ssvc-attend",
+            "track*" => "ssvc-trackstar",
+            _ => "ssvc-track",
+        }
+    }
+}
