@@ -225,7 +225,7 @@ async fn write_page(
 }
 
 async fn read_context(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut store::AnyConnection,
     page: &[AnalysisRow],
 ) -> Result<PageContext, store::StoreError> {
     // Known vulnerabilities: the package index of the page's packages, and

@@ -59,6 +59,10 @@ const UI_ROUTES: &[&str] = &[
     "/api",
     "/static/htmx.min.js",
     "/static/app.css",
+    "/static/app.js",
+    "/findings/bulk",
+    "/exposures/bulk",
+    "/vulnerabilities",
 ];
 
 /// Routes that are neither API operations nor UI pages.
