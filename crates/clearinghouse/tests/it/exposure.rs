@@ -397,7 +397,7 @@ async fn embargo_reaches_only_vetted_exposed_operators(app: TestApp) {
         200
     );
 
-    // Publication lifts the embargo: everyone exposed is told.
+    // A plain re-import keeps the embargo: nothing is lifted by accident.
     let (_, v) = import(
         &app,
         &admin,
@@ -405,9 +405,26 @@ async fn embargo_reaches_only_vetted_exposed_operators(app: TestApp) {
         serde_json::to_vec(&osv_paramiko()).unwrap(),
     )
     .await;
-    assert_eq!(v["advisories_updated"], 1, "{v}");
+    assert_eq!(v["advisories_unchanged"], 1, "{v}");
+    assert!(exposures(&app, &unvetted, "").await.is_empty());
+
+    // A coordinator lifts it on purpose, with a reason: everyone exposed is told.
+    let coord = crate::org_flags::coordinator(&app).await;
+    let lift = format!("/api/v1/vulnerabilities/{CVE}/lift-embargo");
+    let (s, v) = app.post(&coord, &lift, &json!({"reason": " "})).await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("reason")), "{v}");
+    let (s, v) = app
+        .post(&admin, &lift, &json!({"reason": "published"}))
+        .await;
+    assert_eq!(s, 403, "a platform admin is not a coordinator: {v}");
+    let (s, v) = app
+        .post(&coord, &lift, &json!({"reason": "published"}))
+        .await;
+    assert_eq!(s, 200, "{v}");
     assert_eq!(v["exposures"]["new"], 1, "{v}");
     assert_eq!(exposures(&app, &unvetted, "").await[0]["tlp"], "CLEAR");
+    let (s, v) = app.post(&coord, &lift, &json!({"reason": "again"})).await;
+    assert_eq!(s, 409, "{v}");
 }
 
 both_backends!(

@@ -231,7 +231,7 @@ pub async fn embargoed_keys(
 ) -> Result<std::collections::HashSet<String>> {
     let mut out = std::collections::HashSet::new();
     for r in rows_in(conn, ids, |list| {
-        format!("SELECT id FROM advisories WHERE embargoed AND id IN ({list})")
+        format!("SELECT id FROM advisories WHERE embargoed <> 0 AND id IN ({list})")
     })
     .await?
     {
@@ -244,7 +244,7 @@ pub async fn embargoed_keys(
 /// many were embargoed.
 pub async fn lift_embargo(conn: &mut AnyConnection, vuln_id: &str, now: &str) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE advisories SET embargoed = FALSE, updated_at = $2 WHERE vuln_id = $1 AND embargoed",
+        "UPDATE advisories SET embargoed = 0, updated_at = $2 WHERE vuln_id = $1 AND embargoed <> 0",
     )
     .bind(vuln_id)
     .bind(now)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::{submit, world};
 use crate::both_backends;
-use crate::exposure::{CVE, asset, cyclonedx, import, operator, osv_paramiko, upload};
+use crate::exposure::{CVE, asset, cyclonedx, operator, osv_paramiko, upload};
 use crate::findings::finding;
 use crate::harness::TestApp;
 
@@ -266,14 +266,11 @@ async fn analysis_never_links_an_embargoed_id(app: TestApp) {
         .collect();
     assert_eq!(analysed.len(), 1, "{analysed:?}");
 
-    // Once published (the same advisory without embargo), a new probe is linked.
-    let (s, v) = import(
-        &app,
-        &app.admin_token,
-        "p.json",
-        serde_json::to_vec(&osv).unwrap(),
-    )
-    .await;
+    // Once published (a coordinator lifts the embargo), a new probe is linked.
+    let lift = format!("/api/v1/vulnerabilities/{CVE}/lift-embargo");
+    let (s, v) = app
+        .post(&w.coord, &lift, &json!({"reason": "published"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     let (_, items) = submit(
         &app,
