@@ -50,6 +50,25 @@ pub struct User {
     pub password_hash: Option<String>,
 }
 
+impl User {
+    /// The actor of entries no account caused (a sign-in under a name no
+    /// account has): id and username `system`, no organisation, no roles.
+    pub fn system() -> User {
+        User {
+            id: "system".into(),
+            org_id: String::new(),
+            username: "system".into(),
+            display_name: "Clearinghouse".into(),
+            roles: Vec::new(),
+            authorizations: Vec::new(),
+            disabled: true,
+            created_at: String::new(),
+            created_by: None,
+            password_hash: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiToken {
     pub id: String,

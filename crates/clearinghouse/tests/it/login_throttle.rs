@@ -76,7 +76,8 @@ async fn wrong_passwords_lock_the_account(app: TestApp) {
     assert_eq!(sign_in(&app, "nobody", WRONG).await.0, 429);
 
     // Audited: the first failure and the lockout, named by account, never
-    // the password; the unknown account has no entry.
+    // the password; the unknown name the same way, by the system, under
+    // the name as typed.
     let entries = audit_entries(&app).await;
     let failed: Vec<&Value> = entries
         .iter()
@@ -84,6 +85,14 @@ async fn wrong_passwords_lock_the_account(app: TestApp) {
         .collect();
     assert_eq!(failed.len(), 2, "{failed:?}");
     assert!(failed.iter().all(|e| e["object"]["id"] == lena.as_str()));
+    let unknown: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["action"] == "session.login_failed_unknown")
+        .collect();
+    assert_eq!(unknown.len(), 2, "first failure and lockout: {unknown:?}");
+    assert!(unknown.iter().all(|e| e["object"]["type"] == "sign_in_name"
+        && e["object"]["id"] == "nobody"
+        && e["actor"]["user"] == "system"));
     let all = serde_json::to_string(&entries).unwrap();
     assert!(!all.contains("wrong horse") && !all.contains(ADMIN_PASSWORD));
 }

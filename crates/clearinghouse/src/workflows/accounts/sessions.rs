@@ -66,6 +66,10 @@ pub async fn login(
                     record_failure(app, u, &failure, addr).await?;
                     "true"
                 }
+                None if failure.audit => {
+                    record_unknown_failure(app, username, &failure, addr).await?;
+                    "true"
+                }
                 _ => "false",
             };
             metrics::counter!("clearinghouse_login_failures_total", "audited" => audited)
@@ -146,6 +150,62 @@ async fn record_failure(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit entry of a failed sign-in under a name no account has: the
+/// actor is the system, the object the name as typed (cut to
+/// [`MAX_AUDITED_NAME`] characters, control characters replaced), the
+/// change the count and the client address. Investigators see password
+/// spraying and name guessing, not only attacks on real accounts; the
+/// guard's `audit` flag (first failure of a count, each lockout) bounds
+/// how many entries one address can cause.
+async fn record_unknown_failure(
+    app: &AppState,
+    username: &str,
+    failure: &Failure,
+    addr: Option<IpAddr>,
+) -> AppResult<()> {
+    let name = audited_name(username);
+    let system = Principal::new(User::system(), Via::System);
+    let event = AuditEvent {
+        action: "session.login_failed_unknown",
+        object_type: "sign_in_name",
+        object_id: &name,
+        change: json!({
+            "failures": failure.failures,
+            "locked_for_seconds": failure.locked_for.map(|d| d.as_secs()),
+            "address": addr.map(|a| a.to_string()),
+        }),
+    };
+    let mut tx = app.store.begin_write().await?;
+    app.audit
+        .record(&mut tx, &app.store, &system, &[event])
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Names typed at sign-in are kept in the audit log to this many characters.
+pub const MAX_AUDITED_NAME: usize = 64;
+
+/// A typed sign-in name made safe to keep: at most [`MAX_AUDITED_NAME`]
+/// characters, control and bidirectional-override characters replaced by
+/// `?`.
+fn audited_name(typed: &str) -> String {
+    typed
+        .chars()
+        .take(MAX_AUDITED_NAME)
+        .map(|c| {
+            if c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+            {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 pub async fn logout(app: &AppState, who: &Principal, cookie: &str) -> AppResult<()> {
