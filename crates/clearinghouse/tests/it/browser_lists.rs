@@ -77,6 +77,9 @@ async fn directory_paging_inline_errors_and_phone_layout() {
         let ticked = wait(c, Locator::Css("#new-org input[name=trusted_partner]")).await;
         assert_eq!(ticked.prop("checked").await.unwrap().as_deref(), Some("true"));
         assert_eq!(count(c, Locator::Id("main-nav")).await, 1, "the page, with navigation");
+        c.execute("document.getElementById('new-org').scrollIntoView();", vec![])
+            .await
+            .expect("scroll");
         shot(c, "admin-org-inline-error").await;
 
         // The users list: paged and searched by organisation name.
