@@ -165,7 +165,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// The paging parameters every list shares, checked before the list's own
-/// parameters: `limit` is a whole number of at least 1 (each list caps it),
+/// parameters: `limit` is at least 1 (each list caps it; one that is not a
+/// whole number is the 400 of the query's own parsing),
 /// and `cursor` is what the server handed out as `next_cursor` (record ids,
 /// sequence numbers and `rank:id` pairs: hex digits, `-` and `:`), so a
 /// mistyped cursor is a 422 naming it instead of a silently empty page.
@@ -180,8 +181,9 @@ fn check_paging(query: &str) -> Result<(), Problem> {
     };
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         match k.as_ref() {
-            "limit" if !v.trim().parse::<i64>().is_ok_and(|n| n >= 1) => {
-                return Err(invalid("limit", "must be a whole number of at least 1"));
+            // Not a number at all is the query's own 400, below.
+            "limit" if v.trim().parse::<i64>().is_ok_and(|n| n < 1) => {
+                return Err(invalid("limit", "must be at least 1"));
             }
             // An empty cursor is the first page, as when it is left out.
             "cursor" if !v.is_empty() && !valid_cursor(&v) => {

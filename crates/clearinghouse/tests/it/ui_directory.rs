@@ -343,7 +343,7 @@ async fn api_paging_tokens_bearer_and_red_documents(app: TestApp) {
         ("/api/v1/users?limit=0", "limit"),
         ("/api/v1/orgs?cursor=zzz", "cursor"),
         ("/api/v1/findings?cursor=zzz", "cursor"),
-        ("/api/v1/tokens?limit=abc", "limit"),
+        ("/api/v1/tokens?limit=-5", "limit"),
     ] {
         let (s, v) = app.get(&app.admin_token, path).await;
         assert_eq!(s, 422, "{path}: {v}");
