@@ -239,13 +239,11 @@ mod tests {
         assert!(check_paging("cursor=12%3A0190a1b2-c3d4").is_ok());
         assert!(check_paging("state=open").is_ok());
         assert!(check_paging("cursor=").is_ok(), "the first page");
-        for bad in [
-            "limit=-1",
-            "limit=0",
-            "limit=ten",
-            "cursor=zzz",
-            "cursor=12%3Bdrop",
-        ] {
+        assert!(
+            check_paging("limit=ten").is_ok(),
+            "left to the query's parser: 400"
+        );
+        for bad in ["limit=-1", "limit=0", "cursor=zzz", "cursor=12%3Bdrop"] {
             let p = check_paging(bad).expect_err(bad);
             assert_eq!(p.status, 422, "{bad}");
             assert_eq!(
