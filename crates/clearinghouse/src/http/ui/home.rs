@@ -142,14 +142,20 @@ pub async fn view(
     let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
         .await
         .map_err(AppError::from)?;
-    let pending = if nav.sees_approvals {
-        approvals::list(app, who, Some("pending"), None, Some(500))
-            .await?
-            .items
-            .len()
-    } else {
-        0
-    };
+    // Every pending request the reader may see, page after page (no cap).
+    let mut pending = 0;
+    if nav.sees_approvals {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page =
+                approvals::list(app, who, Some("pending"), cursor.as_deref(), Some(500)).await?;
+            pending += page.items.len();
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+    }
     let exposures = if nav.sees_exposures && who.has_scope(Scope::ExposuresRead) {
         let (summary, newest) = exposure::exposures::home_summary(app, who, 7, 5).await?;
         let assets = super::assets::all_assets(app, who).await?.len();
