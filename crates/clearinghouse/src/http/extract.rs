@@ -44,10 +44,8 @@ impl FromRequestParts<AppState> for Auth {
 pub async fn authenticate(parts: &Parts, app: &AppState) -> Result<Principal, AppError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().map_err(|_| AppError::Unauthenticated)?;
-        let token = text
-            .strip_prefix("Bearer ")
-            .ok_or(AppError::Unauthenticated)?;
-        return auth::principal_from_token(&app.store, token.trim()).await;
+        let token = bearer_token(text).ok_or(AppError::Unauthenticated)?;
+        return auth::principal_from_token(&app.store, token).await;
     }
     let jar = CookieJar::from_headers(&parts.headers);
     let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
@@ -71,6 +69,15 @@ pub async fn authenticate(parts: &Parts, app: &AppState) -> Result<Principal, Ap
         }
     }
     Ok(principal)
+}
+
+/// The credentials of an `Authorization: Bearer ...` header. The scheme
+/// name is case-insensitive (RFC 7235 section 2.1), so `bearer` and
+/// `BEARER` are accepted as well.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.trim_start().split_once(' ')?;
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// JSON body whose errors are problem documents: 400 for malformed JSON,
@@ -143,6 +150,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        check_paging(parts.uri.query().unwrap_or(""))?;
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(Problem::new(
@@ -154,6 +162,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             Err(e) => Err(Problem::new(e.status(), "bad-query", e.body_text(), None)),
         }
     }
+}
+
+/// The paging parameters every list shares, checked before the list's own
+/// parameters: `limit` is at least 1 (each list caps it; one that is not a
+/// whole number is the 400 of the query's own parsing),
+/// and `cursor` is what the server handed out as `next_cursor` (record ids,
+/// sequence numbers and `rank:id` pairs: hex digits, `-` and `:`), so a
+/// mistyped cursor is a 422 naming it instead of a silently empty page.
+fn check_paging(query: &str) -> Result<(), Problem> {
+    let invalid = |field: &str, detail: &str| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-field",
+            format!("{field}: {detail}"),
+            Some(field.to_owned()),
+        )
+    };
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match k.as_ref() {
+            // Not a number at all is the query's own 400, below.
+            "limit" if v.trim().parse::<i64>().is_ok_and(|n| n < 1) => {
+                return Err(invalid("limit", "must be at least 1"));
+            }
+            // An empty cursor is the first page, as when it is left out.
+            "cursor" if !v.is_empty() && !valid_cursor(&v) => {
+                return Err(invalid(
+                    "cursor",
+                    "is not a cursor this server gave out: pass the previous page's next_cursor",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn valid_cursor(c: &str) -> bool {
+    c.len() <= 100
+        && c.bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'-' || b == b':')
 }
 
 /// Reads a raw upload (an SBOM, an advisory file) up to `limit` bytes;
@@ -182,7 +230,38 @@ pub async fn read_body(
 
 #[cfg(test)]
 mod tests {
-    use super::field_from_serde_message;
+    use super::{bearer_token, field_from_serde_message};
+
+    #[test]
+    fn paging_parameters_are_checked() {
+        use super::check_paging;
+        assert!(check_paging("limit=10&cursor=0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b").is_ok());
+        assert!(check_paging("cursor=12%3A0190a1b2-c3d4").is_ok());
+        assert!(check_paging("state=open").is_ok());
+        assert!(check_paging("cursor=").is_ok(), "the first page");
+        assert!(
+            check_paging("limit=ten").is_ok(),
+            "left to the query's parser: 400"
+        );
+        for bad in ["limit=-1", "limit=0", "cursor=zzz", "cursor=12%3Bdrop"] {
+            let p = check_paging(bad).expect_err(bad);
+            assert_eq!(p.status, 422, "{bad}");
+            assert_eq!(
+                p.field.as_deref(),
+                Some(bad.split('=').next().unwrap_or(""))
+            );
+        }
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+    }
 
     #[test]
     fn names_fields_from_serde_messages() {

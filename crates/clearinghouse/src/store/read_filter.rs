@@ -197,7 +197,7 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
     ),
     (
         "submissions",
-        "store::findings::submissions::{get_readable, list_readable} (SUBMISSIONS)",
+        "store::findings::submissions::{get_readable, list_readable}, listing::submission_page (SUBMISSIONS)",
     ),
     (
         "poc_artifacts",

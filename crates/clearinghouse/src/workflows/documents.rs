@@ -41,7 +41,8 @@ pub struct NewDocument {
     /// Organisations (ids) an AMBER record is shared with.
     #[serde(default)]
     pub shared_with_orgs: Vec<String>,
-    /// Users (ids) who may read it whatever the TLP; the only readers of RED.
+    /// Users (ids) who may read it whatever the TLP; the only readers of RED
+    /// (whose author is always one of them).
     #[serde(default)]
     pub named_readers: Vec<String>,
     pub attachment: Option<NewAttachment>,
@@ -127,6 +128,11 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
     shared.sort();
     shared.dedup();
     let mut readers = input.named_readers.clone();
+    // TLP:RED is for named recipients only; its author is always one, so
+    // nobody writes a document no one (not even its author) can read.
+    if tlp == Tlp::Red {
+        readers.push(who.user_id().to_owned());
+    }
     readers.sort();
     readers.dedup();
     for (i, org) in shared.iter().enumerate() {

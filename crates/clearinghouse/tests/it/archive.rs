@@ -149,7 +149,7 @@ async fn token_revoke_is_401_on_use(app: TestApp) {
     assert!(v["revoked_at"].is_string(), "{v}");
     assert_eq!(app.get(secret, "/api/v1/me").await.0, 401);
     let (_, list) = app.get(&ops, "/api/v1/tokens").await;
-    let listed = list
+    let listed = list["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -13,7 +13,7 @@ use crate::findings::{native_for, reporter, submit_and_wait};
 use crate::harness::TestApp;
 
 /// Whether `s` holds a UUID (8-4-4-4-12 hex digits).
-fn has_uuid(s: &str) -> Option<&str> {
+pub(crate) fn has_uuid(s: &str) -> Option<&str> {
     let b = s.as_bytes();
     let groups = [8, 4, 4, 4, 12];
     let len = 36;
@@ -45,19 +45,32 @@ fn uuid_detector() {
 }
 
 /// Saves a screenshot of the current page under the test target folder.
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screens");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-/// Opens `path` and fails when its visible text shows a UUID.
-async fn visit(c: &Client, app: &TestApp, path: &str, screen: &str) -> String {
+/// The page's whole text (hidden parts too: a folded `<details>`, the
+/// Tools menu), without the ids shown on purpose as secondary, copyable
+/// text (`<code class="id">`).
+pub(crate) async fn text_without_ids(c: &Client) -> String {
+    let script = "const b = document.body.cloneNode(true); \
+                  b.querySelectorAll('.id, script, style').forEach(e => e.remove()); \
+                  return b.textContent;";
+    let v = c.execute(script, vec![]).await.expect("page text");
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// Opens `path` and fails when its text shows a UUID (outside the ids
+/// shown on purpose as copyable `<code class="id">`).
+pub(crate) async fn visit(c: &Client, app: &TestApp, path: &str, screen: &str) -> String {
     open(c, app, path).await;
     let body = text(c, "body").await;
-    if let Some(id) = has_uuid(&body) {
-        panic!("{path} shows the id {id}:\n{body}");
+    let all = text_without_ids(c).await;
+    if let Some(id) = has_uuid(&all) {
+        panic!("{path} shows the id {id}:\n{all}");
     }
     shot(c, screen).await;
     body

@@ -225,6 +225,13 @@ async fn build(app: &TestApp, sc: Scenario) -> (Vec<Principal>, Vec<Doc>) {
             v["id"].as_str().expect("id").to_owned(),
             creator.org_id.clone(),
         );
+        // A RED document's author is always one of its named readers.
+        let mut named = named;
+        if tlp == Tlp::Red && !named.contains(&creator.user_id) {
+            named.push(creator.user_id.clone());
+            named.sort();
+        }
+        assert_eq!(v["named_readers"], json!(named), "{body}");
         docs.push(Doc {
             id,
             tlp,

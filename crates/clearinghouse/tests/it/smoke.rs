@@ -159,12 +159,12 @@ async fn token_use_is_recorded(app: TestApp) {
     let (_, token) = app.user(&org, "uma", &["member"]).await;
     let (_, before) = app.get(&token, "/api/v1/tokens").await;
     // The listing call itself authenticated with the token, so it is already recorded.
-    let used = before[0]["last_used_at"]
+    let used = before["items"][0]["last_used_at"]
         .as_str()
         .expect("last_used_at set after use");
     assert!(used.ends_with('Z'), "{used}");
     let (_, admin_tokens) = app.get(&app.admin_token, "/api/v1/tokens").await;
-    assert!(admin_tokens[0]["last_used_at"].is_string());
+    assert!(admin_tokens["items"][0]["last_used_at"].is_string());
 }
 
 both_backends!(token_use_is_recorded, token_use_is_recorded);

@@ -76,7 +76,7 @@ pub async fn archive_org(
         Ok(_) => Ok(Redirect::to("/orgs").into_response()),
         Err(e) => {
             let (status, message) = inline_error(e)?;
-            let page = orgs_view(&app, &who, None, Some(message)).await?;
+            let page = orgs_view(&app, &who, Some(message)).await?;
             Ok((status, page).into_response())
         }
     }

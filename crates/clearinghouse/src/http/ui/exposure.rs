@@ -93,6 +93,8 @@ pub struct AssetPage {
     q: PageParams,
     /// Coordinators: the owning organisation's name.
     org_name: Option<String>,
+    /// An SBOM upload refused, shown beside the upload form.
+    sbom_error: Option<String>,
 }
 
 pub async fn asset_page(
@@ -147,6 +149,7 @@ pub(super) async fn asset_view(
         pager,
         q,
         org_name,
+        sbom_error: None,
     })
 }
 
@@ -156,7 +159,7 @@ pub async fn upload_sbom(
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
     mut form: Multipart,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     let bad = |m: String| UiError(AppError::BadRequest(m));
     let (mut csrf, mut file) = (String::new(), None);
     while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
@@ -173,9 +176,19 @@ pub async fn upload_sbom(
         }
     }
     check_csrf(&who, &csrf)?;
-    let bytes = file.ok_or_else(|| UiError(AppError::invalid("sbom", "choose a file")))?;
-    assets::upload_sbom(&app, &who, &id, bytes).await?;
-    Ok(Redirect::to(&format!("/assets/{id}")))
+    let done = match file {
+        Some(bytes) => assets::upload_sbom(&app, &who, &id, bytes).await.map(drop),
+        None => Err(AppError::invalid("sbom", "choose a file")),
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/assets/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::inline_error(e)?;
+            let mut page = asset_view(&app, &who, &id, None, PageParams::default()).await?;
+            page.sbom_error = Some(message);
+            Ok((status, page).into_response())
+        }
+    }
 }
 
 /// `back` when it is a path of this site: one leading `/`, no second `/` or

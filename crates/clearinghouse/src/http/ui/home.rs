@@ -1,6 +1,7 @@
 //! The home page: for each kind of person, what needs them now. Operators
 //! see their active exposures by SSVC decision, overdue and due-soon counts
-//! and the newest; coordinators their finding queues; reporters their
+//! and the newest; coordinators their finding queues and the embargoes
+//! held longest (no end dates exist yet); reporters their
 //! submissions and what became of them; auditors the log's size, its
 //! checkpoint and how to verify it. Empty states say what to do next.
 
@@ -16,6 +17,7 @@ use crate::error::AppError;
 use crate::model::exposure::Exposure;
 use crate::model::finding::Submission;
 use crate::store;
+use crate::store::advisories::embargoes::Embargoed;
 use crate::store::exposure::exposures::summary::Summary;
 use crate::store::findings::listing::TableQuery;
 use crate::workflows::findings::{self, ListFilter};
@@ -64,7 +66,31 @@ pub struct HomePage {
     pub audit: Option<AuditHome>,
     /// A refused password change, shown beside the form.
     pub password_error: Option<String>,
+    /// Coordinators: embargoed vulnerabilities, oldest first.
+    pub embargoes: Option<EmbargoHome>,
 }
+
+/// The coordinator's embargo list: no end dates exist yet, so the oldest
+/// embargoes come first, with their age.
+pub struct EmbargoHome {
+    pub items: Vec<Embargoed>,
+    pub total: i64,
+    pub now: time::OffsetDateTime,
+}
+
+impl EmbargoHome {
+    pub fn age(&self, since: &str) -> String {
+        super::when::age(since, self.now)
+    }
+
+    /// Whether more are embargoed than listed.
+    pub fn more(&self) -> bool {
+        self.total > self.items.len() as i64
+    }
+}
+
+/// Embargoes listed on the coordinator's home page.
+const EMBARGOES_SHOWN: i64 = 10;
 
 async fn count_findings(app: &AppState, who: &Principal, state: &str) -> UiResult<i64> {
     let filter = ListFilter {
@@ -116,14 +142,20 @@ pub async fn view(
     let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
         .await
         .map_err(AppError::from)?;
-    let pending = if nav.sees_approvals {
-        approvals::list(app, who, Some("pending"), None, Some(500))
-            .await?
-            .items
-            .len()
-    } else {
-        0
-    };
+    // Every pending request the reader may see, page after page (no cap).
+    let mut pending = 0;
+    if nav.sees_approvals {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page =
+                approvals::list(app, who, Some("pending"), cursor.as_deref(), Some(500)).await?;
+            pending += page.items.len();
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+    }
     let exposures = if nav.sees_exposures && who.has_scope(Scope::ExposuresRead) {
         let (summary, newest) = exposure::exposures::home_summary(app, who, 7, 5).await?;
         let assets = super::assets::all_assets(app, who).await?.len();
@@ -148,6 +180,19 @@ pub async fn view(
                 .await?
                 .items,
         )
+    } else {
+        None
+    };
+    let embargoes = if matches!(nav.persona, Persona::Coordinator | Persona::Admin)
+        && who.has_scope(Scope::AdvisoriesRead)
+    {
+        let (items, total) =
+            crate::workflows::advisories::embargoes(app, who, EMBARGOES_SHOWN).await?;
+        Some(EmbargoHome {
+            items,
+            total,
+            now: crate::clock::now(),
+        })
     } else {
         None
     };
@@ -179,6 +224,7 @@ pub async fn view(
         submissions,
         audit,
         password_error,
+        embargoes,
     })
 }
 

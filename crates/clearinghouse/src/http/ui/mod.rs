@@ -11,9 +11,11 @@ pub mod audit;
 pub mod chart;
 pub mod directory;
 pub mod documents;
+pub mod embargo;
 pub mod exposure;
 pub mod exposures;
 mod findings;
+pub mod forms;
 pub mod home;
 pub mod inbox;
 pub mod login;
@@ -22,6 +24,7 @@ pub mod names;
 pub mod paging;
 pub mod tokens;
 pub mod vulnerabilities;
+pub mod when;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -72,12 +75,23 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{id}/unarchive", post(archive::unarchive_asset))
         .route("/vulnerabilities", get(vulnerabilities::index))
         .route("/vulnerabilities/{id}", get(vulnerabilities::show))
+        .route("/vulnerabilities/{id}/lift-embargo", post(embargo::lift))
         .route("/findings", get(findings::queue))
         .route("/findings/compare", get(findings::compare))
         .route("/findings/reporters", get(findings::review::reporters))
         .route("/findings/bulk", post(findings::review::bulk))
         .route("/findings/{id}", get(findings::show))
         .route("/findings/{id}/review", post(findings::review::review))
+        .route(
+            "/findings/{id}/pocs",
+            post(findings::pocs::upload)
+                // The handler stops reading past the vault's limit.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::workflows::findings::pocs::MAX_POC_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/pocs/{id}/release", post(findings::pocs::request_release))
+        .route("/pocs/{id}/download", get(findings::pocs::download))
         .route(
             "/findings/{id}/similar/{other}",
             post(findings::review::decide_similar),
@@ -101,6 +115,20 @@ pub fn routes() -> Router<AppState> {
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
+}
+
+/// The tab icon, from the binary (also at `/favicon.ico`, where browsers
+/// and bookmarks look without a `<link rel="icon">`).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../assets/favicon.svg"),
+    )
 }
 
 async fn htmx() -> impl IntoResponse {
@@ -292,6 +320,7 @@ struct ErrorPage {
 }
 
 /// An application error shown as an HTML page.
+#[derive(Debug)]
 pub struct UiError(pub AppError);
 
 impl From<AppError> for UiError {

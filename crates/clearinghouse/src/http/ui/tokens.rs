@@ -9,11 +9,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Scope;
 use serde::Deserialize;
 
+use super::forms::FormError;
 use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::model::ApiToken;
 use crate::workflows::accounts::tokens::{self, NewToken};
+use axum::http::StatusCode;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tokens.html")]
@@ -24,6 +26,39 @@ pub struct TokensPage {
     new_secret: Option<String>,
     /// A revocation refused, shown above the list.
     error: Option<String>,
+    /// The new-token form as typed, and why it was refused.
+    form: TokenTyped,
+    form_error: Option<FormError>,
+}
+
+/// What was typed in the new-token form.
+#[derive(Debug, Clone)]
+pub struct TokenTyped {
+    pub name: String,
+    pub kind: String,
+    pub scopes: Vec<String>,
+    pub authorizations: String,
+    pub expires_in_days: String,
+    pub rate_limit_per_minute: String,
+}
+
+impl Default for TokenTyped {
+    fn default() -> Self {
+        TokenTyped {
+            name: String::new(),
+            kind: "agent".to_owned(),
+            scopes: Vec::new(),
+            authorizations: String::new(),
+            expires_in_days: "30".to_owned(),
+            rate_limit_per_minute: "600".to_owned(),
+        }
+    }
+}
+
+impl TokenTyped {
+    fn has_scope(&self, s: &str) -> bool {
+        self.scopes.iter().any(|x| x == s)
+    }
 }
 
 /// The tokens page, with a new secret or an error to show.
@@ -33,9 +68,22 @@ pub(super) async fn tokens_view(
     new_secret: Option<String>,
     error: Option<String>,
 ) -> UiResult<TokensPage> {
+    form_view(app, who, new_secret, error, TokenTyped::default(), None).await
+}
+
+async fn form_view(
+    app: &AppState,
+    who: &Principal,
+    new_secret: Option<String>,
+    error: Option<String>,
+    form: TokenTyped,
+    form_error: Option<FormError>,
+) -> UiResult<TokensPage> {
     Ok(TokensPage {
         nav: Nav::new(who, "tokens"),
-        tokens: tokens::list_mine(app, who).await?,
+        tokens: tokens::list_mine(app, who, None, Some(crate::workflows::MAX_PAGE))
+            .await?
+            .items,
         scopes: Scope::ALL
             .iter()
             .filter(|s| **s != Scope::TokensWrite)
@@ -43,6 +91,8 @@ pub(super) async fn tokens_view(
             .collect(),
         new_secret,
         error,
+        form,
+        form_error,
     })
 }
 
@@ -56,7 +106,7 @@ pub async fn create(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> UiResult<TokensPage> {
+) -> UiResult<Response> {
     let get = |k: &str| {
         pairs
             .iter()
@@ -65,35 +115,78 @@ pub async fn create(
             .unwrap_or_default()
     };
     check_csrf(&who, &get("csrf_token"))?;
-    let kind = get("kind");
-    let agent = kind == "agent";
-    let input = NewToken {
+    let typed = TokenTyped {
         name: get("name"),
-        kind,
-        scopes: if agent {
-            pairs
-                .iter()
-                .filter(|(n, _)| n == "scope")
-                .map(|(_, v)| v.clone())
-                .collect()
-        } else {
-            vec![]
-        },
-        authorizations: get("authorizations")
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+        kind: get("kind"),
+        scopes: pairs
+            .iter()
+            .filter(|(n, _)| n == "scope")
+            .map(|(_, v)| v.clone())
             .collect(),
-        expires_in_days: get("expires_in_days").parse().ok(),
-        rate_limit_per_minute: if agent {
-            get("rate_limit_per_minute").parse().ok()
+        authorizations: get("authorizations"),
+        expires_in_days: get("expires_in_days"),
+        rate_limit_per_minute: get("rate_limit_per_minute"),
+    };
+    let agent = typed.kind == "agent";
+    let number = |field: &'static str, text: &str| -> Result<Option<i64>, FormError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse()
+            .map(Some)
+            .map_err(|_| FormError::field(field, format!("{field}: must be a whole number")))
+    };
+    let numbers = number("expires_in_days", &typed.expires_in_days).and_then(|d| {
+        let rate = if agent {
+            number("rate_limit_per_minute", &typed.rate_limit_per_minute)?
         } else {
             None
-        },
+        };
+        Ok((d, rate))
+    });
+    let outcome = match numbers {
+        Ok((expires_in_days, rate_limit_per_minute)) => {
+            let input = NewToken {
+                name: typed.name.clone(),
+                kind: typed.kind.clone(),
+                scopes: if agent { typed.scopes.clone() } else { vec![] },
+                authorizations: typed
+                    .authorizations
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                expires_in_days,
+                rate_limit_per_minute,
+            };
+            match tokens::create(&app, &who, input).await {
+                Ok(created) => Ok(created),
+                Err(e) => {
+                    let fields = [
+                        "name",
+                        "kind",
+                        "scopes",
+                        "authorizations",
+                        "expires_in_days",
+                        "rate_limit_per_minute",
+                    ];
+                    Err(FormError::from_app(e, &fields)?)
+                }
+            }
+        }
+        Err(err) => Err((StatusCode::UNPROCESSABLE_ENTITY, err)),
     };
-    let created = tokens::create(&app, &who, input).await?;
-    tokens_view(&app, &who, Some(created.token), None).await
+    match outcome {
+        Ok(created) => Ok(tokens_view(&app, &who, Some(created.token), None)
+            .await?
+            .into_response()),
+        Err((status, err)) => {
+            let page = form_view(&app, &who, None, None, typed, Some(err)).await?;
+            Ok((status, page).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -142,6 +142,8 @@ pub struct VulnerabilityPage {
     back: String,
     /// Validated findings behind it the reader may read.
     supporting: Vec<crate::model::review::SupportingFinding>,
+    /// Coordinators: the embargo-lifting form, and its refusal or outcome.
+    embargo: super::embargo::LiftForm,
 }
 
 /// The fixing version of each exposure from the vulnerability's affected
@@ -206,8 +208,21 @@ pub async fn show(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
+    Query(done): Query<super::embargo::Done>,
 ) -> UiResult<VulnerabilityPage> {
-    let (vuln, exposed, detail) = advisories::vulnerability(&app, &who, &id).await?;
+    let embargo = super::embargo::LiftForm::after(&who, &done);
+    vulnerability_view(&app, &who, &id, embargo).await
+}
+
+/// The vulnerability page, with the embargo form's state.
+pub(super) async fn vulnerability_view(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    id: &str,
+    embargo: super::embargo::LiftForm,
+) -> UiResult<VulnerabilityPage> {
+    let (app, who) = (app.clone(), who.clone());
+    let (vuln, exposed, detail) = advisories::vulnerability(&app, &who, id).await?;
     let VulnerabilityDetail {
         kev,
         affected,
@@ -261,5 +276,6 @@ pub async fn show(
         exposed,
         exposures: list,
         states: STATES,
+        embargo,
     })
 }

@@ -74,13 +74,33 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
+/// Every token of a user, by id.
+pub async fn all_for_user<'e, E: Executor<'e, Database = Any>>(
     db: E,
     user_id: &str,
 ) -> Result<Vec<ApiToken>> {
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A user's tokens after the cursor (by id), at most `limit`.
+pub async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ApiToken>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(after.unwrap_or(""))
+        .bind(limit)
         .fetch_all(db)
         .await?;
     rows.iter().map(from_row).collect()

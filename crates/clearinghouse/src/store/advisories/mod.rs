@@ -4,6 +4,7 @@
 //! vulnerabilities they are grouped into (facts computed by the domain's
 //! `advisory::grouping`), and the KEV and EPSS feeds (`feeds`).
 
+pub mod embargoes;
 pub mod feeds;
 pub mod vuln_labels;
 pub mod vuln_list;

@@ -1,13 +1,14 @@
-//! Findings as a paged table: the same filters and read policy as
+//! Findings and submissions as paged tables: the same filters and read policy as
 //! [`super::list`], plus a text search, a sort column, an offset and the
 //! total count of rows the reader may read (the count goes through the same
 //! WHERE clause as the rows, so it never counts what the reader cannot see).
 
 use sqlx::{Any, Executor};
 
-use super::{COLUMNS, FINDINGS, FROM, FindingFilter, from_row};
-use crate::model::finding::Finding;
+use super::{COLUMNS, FINDINGS, FROM, FindingFilter, from_row, submissions};
+use crate::model::finding::{Finding, Submission};
 use crate::store::Result;
+use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
 
 /// A column a findings table can be sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -134,6 +135,117 @@ where
         .fetch_one(db)
         .await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// A column the submissions table sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubmissionSort {
+    #[default]
+    Submitted,
+    File,
+    Format,
+    State,
+    Items,
+    New,
+    Rejected,
+}
+
+impl SubmissionSort {
+    pub const ALL: &'static [(SubmissionSort, &'static str)] = &[
+        (SubmissionSort::Submitted, "submitted"),
+        (SubmissionSort::File, "file"),
+        (SubmissionSort::Format, "format"),
+        (SubmissionSort::State, "state"),
+        (SubmissionSort::Items, "items"),
+        (SubmissionSort::New, "new"),
+        (SubmissionSort::Rejected, "rejected"),
+    ];
+
+    pub fn parse(s: &str) -> Option<SubmissionSort> {
+        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+    }
+
+    pub fn word(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("submitted", |(_, w)| *w)
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            SubmissionSort::Submitted => "s.created_at",
+            SubmissionSort::File => "LOWER(COALESCE(s.file_name, ''))",
+            SubmissionSort::Format => "COALESCE(s.format, '')",
+            SubmissionSort::State => "s.state",
+            SubmissionSort::Items => "s.items",
+            SubmissionSort::New => "s.new_findings",
+            SubmissionSort::Rejected => "s.rejected",
+        }
+    }
+}
+
+/// Paging, sorting, a state filter and a search (file name, campaign,
+/// target or format) of the submissions a reader may read.
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionTable<'a> {
+    pub search: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub sort: SubmissionSort,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of the submissions `filter` lets the reader read, and how many
+/// match in all (counted under the same read filter).
+pub async fn submission_page<'e, E>(
+    db: E,
+    filter: &ReadFilter<'_>,
+    q: &SubmissionTable<'_>,
+) -> Result<(Vec<Submission>, i64)>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let search = q.search.map(like_pattern).unwrap_or_default();
+    let from = "FROM submissions s JOIN visibility_labels v ON v.id = s.visibility_id";
+    let clause = format!(
+        "WHERE {} AND ($3 = '' OR s.state = $3) \
+         AND ($4 = '' OR LOWER(COALESCE(s.file_name, '')) LIKE $4 ESCAPE '!' \
+              OR LOWER(COALESCE(s.campaign, '')) LIKE $4 ESCAPE '!' \
+              OR LOWER(COALESCE(s.default_target, '')) LIKE $4 ESCAPE '!' \
+              OR LOWER(COALESCE(s.format, '')) LIKE $4 ESCAPE '!')",
+        SUBMISSIONS.clause(filter, 1, 2)
+    );
+    let dir = if q.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {} {from} {clause} ORDER BY {} {dir}, s.id {dir} LIMIT $5 OFFSET $6",
+        submissions::COLUMNS,
+        q.sort.sql()
+    );
+    let count_sql = format!("SELECT COUNT(*) {from} {clause}");
+    macro_rules! bind_filter {
+        ($query:expr) => {
+            $query
+                .bind(filter.org_id)
+                .bind(filter.user_id)
+                .bind(q.state.unwrap_or(""))
+                .bind(search.as_str())
+        };
+    }
+    let rows = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .bind(q.limit)
+        .bind(q.offset)
+        .fetch_all(db)
+        .await?;
+    let total: i64 = bind_filter!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
+        .fetch_one(db)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| submissions::from_row(r).map(|s| s.submission))
+        .collect::<Result<Vec<_>>>()?;
     Ok((items, total))
 }
 

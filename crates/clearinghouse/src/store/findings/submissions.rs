@@ -9,7 +9,7 @@ use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
 use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
 use crate::store::{Result, StoreError};
 
-const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
+pub(super) const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
      s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
      s.campaign, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
      s.duplicates, s.rejected, s.batches, s.created_at, s.finished_at";
@@ -24,7 +24,7 @@ pub struct StoredSubmission {
     pub batches: i64,
 }
 
-fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
+pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
     Ok(StoredSubmission {
         submission: Submission {
             id: row.try_get("id")?,

@@ -130,6 +130,17 @@ pub async fn list(
     Ok(into_page(rows, limit, |o| o.id.clone()))
 }
 
+/// One page of the organisations table (sorted, filtered, searched) and
+/// how many match.
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    q: &store::accounts::orgs::OrgTable<'_>,
+) -> AppResult<(Vec<Organization>, i64)> {
+    who.require_scope(Scope::OrgsRead)?;
+    Ok(store::accounts::orgs::table(&app.store.pool, q).await?)
+}
+
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Organization> {
     who.require_scope(Scope::OrgsRead)?;
     store::accounts::orgs::get(&app.store.pool, id)

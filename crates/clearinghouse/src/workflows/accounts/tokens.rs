@@ -151,8 +151,17 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
     Ok(CreatedToken { token, info })
 }
 
-pub async fn list_mine(app: &AppState, who: &Principal) -> AppResult<Vec<ApiToken>> {
-    Ok(store::accounts::tokens::list_for_user(&app.store.pool, who.user_id()).await?)
+pub async fn list_mine(
+    app: &AppState,
+    who: &Principal,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<crate::model::Page<ApiToken>> {
+    let limit = crate::workflows::page_size(limit);
+    let rows =
+        store::accounts::tokens::list_for_user(&app.store.pool, who.user_id(), cursor, limit + 1)
+            .await?;
+    Ok(crate::workflows::into_page(rows, limit, |t| t.id.clone()))
 }
 
 /// Revokes one of your tokens (platform admins may revoke anyone's).
@@ -214,5 +223,5 @@ pub async fn revoke_all(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
-    Ok(store::accounts::tokens::list_for_user(&app.store.pool, &user.id).await?)
+    Ok(store::accounts::tokens::all_for_user(&app.store.pool, &user.id).await?)
 }

@@ -231,6 +231,22 @@ pub async fn list(
     Ok(into_page(rows, limit, |u| u.id.clone()))
 }
 
+/// One page of the users table and how many match; those who do not see
+/// every organisation see only their own organisation's users (and count
+/// only them).
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    q: &store::accounts::users::UserTable<'_>,
+) -> AppResult<(Vec<User>, i64)> {
+    who.require_scope(Scope::UsersRead)?;
+    let mut q = q.clone();
+    if !sees_all(who) {
+        q.org_id = Some(who.org_id());
+    }
+    Ok(store::accounts::users::table(&app.store.pool, &q).await?)
+}
+
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<User> {
     who.require_scope(Scope::UsersRead)?;
     let mut conn = app.store.pool.acquire().await?;

@@ -453,3 +453,20 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Advisor
     }
     Ok(row.advisory)
 }
+
+/// Embargoed vulnerabilities the caller may read, oldest embargo first, and
+/// how many there are (the coordinator's home page). Only those who see
+/// every embargo (coordinators) get any; others learn of an embargo through
+/// their own exposures.
+pub async fn embargoes(
+    app: &AppState,
+    who: &Principal,
+    limit: i64,
+) -> AppResult<(Vec<store::advisories::embargoes::Embargoed>, i64)> {
+    who.require_scope(Scope::AdvisoriesRead)?;
+    if !who.has_any_role(crate::workflows::exposure::assets::READ_ANY) {
+        return Ok((Vec::new(), 0));
+    }
+    let reader = PolicyReader::of(app, who).await?;
+    Ok(store::advisories::embargoes::oldest(&app.store.pool, &reader.filter(), limit).await?)
+}

@@ -330,9 +330,12 @@ pub async fn request_release(
         user_id: who.user_id().to_owned(),
         reason: reason.to_owned(),
     };
+    // Names, not ids: people read this on the approvals page.
     let summary = format!(
-        "release proof of concept {} (finding {}) to {} for {RELEASE_DAYS} days",
-        poc.id, poc.finding_id, who.user.username
+        "release proof of concept “{}” (sha256 {}…) to {} for {RELEASE_DAYS} days",
+        poc.file_name,
+        poc.sha256.get(..12).unwrap_or(&poc.sha256),
+        who.user.username
     );
     let mut tx = app.store.begin_write().await?;
     let approval = crate::workflows::approvals::file(app, &mut tx, who, request, summary).await?;

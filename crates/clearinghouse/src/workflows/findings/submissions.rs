@@ -408,6 +408,18 @@ async fn get_as(
     }
 }
 
+/// One page of the submissions the caller may read, sorted and searched,
+/// with how many the caller may read in all (for the web UI's table).
+pub async fn table(
+    app: &AppState,
+    who: &Principal,
+    q: &store::findings::listing::SubmissionTable<'_>,
+) -> AppResult<(Vec<Submission>, i64)> {
+    who.require_scope(Scope::FindingsRead)?;
+    let reader = PolicyReader::of(app, who).await?;
+    Ok(store::findings::listing::submission_page(&app.store.pool, &reader.filter(), q).await?)
+}
+
 /// Submissions the caller may read, newest first.
 pub async fn list(
     app: &AppState,

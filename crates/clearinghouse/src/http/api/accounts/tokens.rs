@@ -6,9 +6,10 @@ use axum::http::StatusCode;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, Auth};
-use crate::model::ApiToken;
+use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::model::{ApiToken, Page};
 use crate::workflows::accounts::tokens::{self, CreatedToken, NewToken};
 
 /// Make a token for yourself or an agent; the secret is in this answer only.
@@ -25,10 +26,17 @@ pub async fn create(
     ))
 }
 
-/// Your tokens (never their secrets).
-#[utoipa::path(get, path = "/tokens", tag = "identity", security(("bearer" = [])), responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Vec<ApiToken>>> {
-    Ok(Json(tokens::list_mine(&app, &who).await?))
+/// Your tokens (never their secrets), a page at a time.
+#[utoipa::path(get, path = "/tokens", tag = "identity", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Page<ApiToken>), (status = 422, body = Problem)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<ApiToken>>> {
+    Ok(Json(
+        tokens::list_mine(&app, &who, p.cursor.as_deref(), p.limit).await?,
+    ))
 }
 
 /// Revoke a token.

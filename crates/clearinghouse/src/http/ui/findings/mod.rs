@@ -4,16 +4,18 @@
 //! status with rejected items, and the upload form for people).
 
 mod decide;
+pub mod pocs;
 pub mod review;
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::similarity;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
+use super::forms::FormError;
 use super::markdown;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
@@ -21,7 +23,7 @@ use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::finding::{Finding, ItemResult, Submission};
-use crate::store::findings::listing::{SortBy, TableQuery};
+use crate::store::findings::listing::{SortBy, SubmissionSort, SubmissionTable, TableQuery};
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
 use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail, ListFilter};
 
@@ -48,6 +50,24 @@ pub struct QueuePage {
     orgs: Vec<(String, String)>,
     /// The outcome of a bulk decision just made.
     bulk: Option<String>,
+    /// A refused bulk decision, with the ticks and what was typed.
+    typed: BulkTyped,
+}
+
+/// The bulk decision form as sent, kept when it is refused.
+#[derive(Debug, Default)]
+pub struct BulkTyped {
+    pub ids: Vec<String>,
+    pub action: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub error: Option<FormError>,
+}
+
+impl BulkTyped {
+    fn ticked(&self, id: &str) -> bool {
+        self.ids.iter().any(|i| i == id)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,8 +99,46 @@ fn non_empty(s: &str) -> Option<String> {
 pub async fn queue(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
-    Query(mut q): Query<QueueQuery>,
+    Query(q): Query<QueueQuery>,
 ) -> UiResult<QueuePage> {
+    queue_view(&app, &who, q, BulkTyped::default()).await
+}
+
+/// The queue at `url` (a `/findings?...` path the form came from), with a
+/// refused bulk decision to show.
+pub(super) async fn queue_at(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    url: &str,
+    typed: BulkTyped,
+) -> UiResult<QueuePage> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let mut q = QueueQuery::default();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "state" => q.state = v,
+            "severity" => q.severity = v,
+            "target" => q.target = v,
+            "campaign" => q.campaign = v,
+            "reporter_org" => q.reporter_org = v,
+            "page" => q.paging.page = v,
+            "sort" => q.paging.sort = v,
+            "dir" => q.paging.dir = v,
+            "q" => q.paging.q = v,
+            _ => {}
+        }
+    }
+    queue_view(app, who, q, typed).await
+}
+
+async fn queue_view(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    mut q: QueueQuery,
+    typed: BulkTyped,
+) -> UiResult<QueuePage> {
+    let (app, who) = (app.clone(), who.clone());
     let staff = who.has_any_role(CLEARINGHOUSE_READERS);
     if q.state.is_empty() && staff {
         q.state = "received".to_owned();
@@ -130,9 +188,13 @@ pub async fn queue(
         total,
     );
     let orgs = if staff {
-        crate::workflows::accounts::orgs::list(&app, &who, false, None, Some(500))
+        let every = crate::store::accounts::orgs::OrgTable {
+            limit: 5_000,
+            ..Default::default()
+        };
+        crate::workflows::accounts::orgs::table(&app, &who, &every)
             .await?
-            .items
+            .0
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect()
@@ -159,6 +221,7 @@ pub async fn queue(
         names,
         orgs,
         bulk,
+        typed,
     })
 }
 
@@ -173,39 +236,83 @@ pub struct FindingPage {
     /// The description as safe HTML, without a first line repeating the title.
     description_html: String,
     choices: decide::Choices,
+    /// Proofs of concept the reader may read, with the reader's release.
+    pocs: Vec<pocs::PocRow>,
+    /// What was typed in a refused form and why it was refused.
+    extras: Extras,
+}
+
+/// A refused form on a finding page: its message and the values typed.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// The decision form: why it was refused and what was typed.
+    pub review_error: Option<FormError>,
+    pub review: review::ReviewTyped,
+    /// The proof-of-concept upload form.
+    pub poc_error: Option<FormError>,
+    /// A release request or download refused: the artifact's id and why.
+    pub poc_refused: Option<(String, String)>,
+    /// What just happened (a release requested, a file stored).
+    pub notice: Option<String>,
 }
 
 pub async fn show(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
+    Query(n): Query<NoticeQuery>,
 ) -> UiResult<FindingPage> {
-    let d = findings::detail(&app, &who, &id).await?;
+    let extras = Extras {
+        notice: pocs::notice(&n.done),
+        ..Default::default()
+    };
+    finding_view(&app, &who, &id, extras).await
+}
+
+/// A word in the URL saying what a form just did (`?done=poc`).
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// The finding page, with a refused form's message and typed values.
+pub(super) async fn finding_view(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    id: &str,
+    extras: Extras,
+) -> UiResult<FindingPage> {
+    let d = findings::detail(app, who, id).await?;
     let f = &d.finding;
     let mut orgs: Vec<&str> = vec![f.reporter_org.as_str()];
     orgs.extend(d.sightings.iter().map(|s| s.org_id.as_str()));
     orgs.extend(d.similar.iter().map(|s| s.reporter_org.as_str()));
     orgs.extend(d.events.iter().map(|e| e.actor_org.as_str()));
+    let pocs = pocs::rows(app, who, &f.id).await?;
     let mut users: Vec<&str> = vec![f.reported_by.as_str()];
     users.extend(f.validator_id.as_deref());
     users.extend(d.events.iter().map(|e| e.actor.as_str()));
-    let names = Names::load(&app, orgs, users).await?;
+    users.extend(pocs.iter().map(|p| p.poc.uploaded_by.as_str()));
+    let names = Names::load(app, orgs, users).await?;
     let staff = who.has_any_role(CLEARINGHOUSE_READERS);
     let choices = if staff {
         let reporters = crate::store::findings::reporter_orgs(&app.store.pool, &f.id)
             .await
             .map_err(AppError::from)?;
-        decide::choices(&who, f, &reporters)
+        decide::choices(who, f, &reporters)
     } else {
         decide::Choices::default()
     };
     let description_html = markdown::render(markdown::without_title(&f.description, &f.title));
     Ok(FindingPage {
-        nav: Nav::new(&who, "findings"),
+        nav: Nav::new(who, "findings"),
         staff,
         names,
         description_html,
         choices,
+        pocs,
+        extras,
         d,
     })
 }
@@ -253,15 +360,89 @@ pub async fn compare(
 pub struct SubmissionsPage {
     nav: Nav,
     submissions: Vec<Submission>,
+    pager: Pager,
+    q: SubmissionsQuery,
+    names: Names,
+    /// The upload form as typed (not the file), and why it was refused.
+    form: SubmitForm,
+    form_error: Option<FormError>,
+    states: &'static [&'static str],
 }
+
+/// The submissions page's view: a state filter and paging.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SubmissionsQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(flatten)]
+    pub paging: PageParams,
+}
+
+/// The upload form's text fields.
+#[derive(Debug, Default, Clone)]
+pub struct SubmitForm {
+    pub target: String,
+    pub campaign: String,
+    pub tlp: String,
+}
+
+/// Submission states, for the filter.
+const SUBMISSION_STATES: &[&str] = &["queued", "processing", "done", "failed"];
 
 pub async fn submissions_page(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
+    Query(q): Query<SubmissionsQuery>,
 ) -> UiResult<SubmissionsPage> {
+    submissions_view(&app, &who, q, SubmitForm::default(), None).await
+}
+
+async fn submissions_view(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    q: SubmissionsQuery,
+    mut form: SubmitForm,
+    form_error: Option<FormError>,
+) -> UiResult<SubmissionsPage> {
+    let sort = SubmissionSort::parse(&q.paging.sort).unwrap_or_default();
+    let descending = q.paging.descending(true);
+    let state = q.state.trim();
+    let table = SubmissionTable {
+        search: q.paging.search(),
+        state: (!state.is_empty()).then_some(state),
+        sort,
+        descending,
+        offset: q.paging.offset(),
+        limit: PAGE_ROWS,
+    };
+    let (rows, total) = submissions::table(app, who, &table).await?;
+    let names = Names::load(
+        app,
+        rows.iter().map(|s| s.org_id.as_str()),
+        rows.iter().map(|s| s.submitted_by.as_str()),
+    )
+    .await?;
+    let pager = Pager::new(
+        "/submissions",
+        &[("state", &q.state)],
+        &q.paging,
+        sort.word(),
+        descending,
+        rows.len(),
+        total,
+    );
+    if form.tlp.is_empty() {
+        form.tlp = "AMBER".to_owned();
+    }
     Ok(SubmissionsPage {
-        nav: Nav::new(&who, "submissions"),
-        submissions: submissions::list(&app, &who, None, Some(100)).await?.items,
+        nav: Nav::new(who, "submissions"),
+        submissions: rows,
+        pager,
+        q,
+        names,
+        form,
+        form_error,
+        states: SUBMISSION_STATES,
     })
 }
 
@@ -290,33 +471,51 @@ pub async fn submission_page(
 }
 
 /// The upload form: text fields first (CSRF token, target, campaign, TLP),
-/// then the file, which is streamed to the same workflow as the API's.
+/// then the file, which is streamed to the same workflow as the API's. A
+/// refusal comes back on the submissions page beside its field, with the
+/// text fields as typed (a browser never keeps a chosen file).
 pub async fn upload(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     mut form: Multipart,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     let bad = |m: String| UiError(AppError::BadRequest(m));
     let mut csrf = String::new();
     let mut options = SubmissionOptions::default();
+    let mut typed = SubmitForm::default();
+    let mut outcome = Err(AppError::invalid("file", "choose a file to submit"));
     while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             check_csrf(&who, &csrf)?;
             options.name = field.file_name().map(str::to_owned);
+            if options.name.as_deref().is_none_or(str::is_empty) {
+                break;
+            }
             let stream = field.map_err(|e| e.to_string());
-            let (_, s) = submissions::create(&app, &who, options, Box::pin(stream)).await?;
-            return Ok(Redirect::to(&format!("/submissions/{}", s.id)));
+            outcome = submissions::create(&app, &who, options, Box::pin(stream))
+                .await
+                .map(|(_, s)| s);
+            break;
         }
         let text = field.text().await.map_err(|e| bad(e.to_string()))?;
         let value = non_empty(&text);
         match name.as_str() {
             "csrf_token" => csrf = text,
-            "target" => options.target = value,
-            "campaign" => options.campaign = value,
-            "tlp" => options.tlp = value,
+            "target" => (typed.target, options.target) = (text, value),
+            "campaign" => (typed.campaign, options.campaign) = (text, value),
+            "tlp" => (typed.tlp, options.tlp) = (text, value),
             _ => {}
         }
     }
-    Err(UiError(AppError::invalid("file", "choose a file")))
+    match outcome {
+        Ok(s) => Ok(Redirect::to(&format!("/submissions/{}", s.id)).into_response()),
+        Err(e) => {
+            check_csrf(&who, &csrf)?;
+            let (status, err) = FormError::from_app(e, &["file", "target", "campaign", "tlp"])?;
+            let page =
+                submissions_view(&app, &who, SubmissionsQuery::default(), typed, Some(err)).await?;
+            Ok((status, page).into_response())
+        }
+    }
 }

@@ -2,16 +2,20 @@
 //! (triage, take for validation, validate, reject with a reason code,
 //! reopen), confirming or splitting a possible duplicate, and the reporter
 //! quality table for coordinators. Each form posts to the same workflow as
-//! the API and comes back to the finding.
+//! the API and comes back to the finding; a refusal comes back on the page
+//! with the message beside the form and what was typed kept.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::{Extras, finding_view};
 use crate::app::AppState;
+use crate::http::ui::forms::FormError;
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf};
 use crate::model::review::ReporterStats;
 use crate::workflows::findings::review::{self, ReviewRequest, SimilarityDecision};
@@ -33,13 +37,28 @@ fn non_empty(s: String) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
+/// What was typed in the decision form, kept when it is refused.
+#[derive(Debug, Default, Clone)]
+pub struct ReviewTyped {
+    pub action: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub duplicate_of: String,
+}
+
 pub async fn review(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
     Form(f): Form<ReviewForm>,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     check_csrf(&who, &f.csrf_token)?;
+    let typed = ReviewTyped {
+        action: f.action.clone(),
+        reason_code: f.reason_code.clone(),
+        reason: f.reason.clone(),
+        duplicate_of: f.duplicate_of.clone(),
+    };
     let request = ReviewRequest {
         action: f.action,
         reason_code: non_empty(f.reason_code),
@@ -47,8 +66,20 @@ pub async fn review(
         duplicate_of: non_empty(f.duplicate_of),
         vulnerability: None,
     };
-    review::review(&app, &who, &id, request).await?;
-    Ok(Redirect::to(&format!("/findings/{id}")))
+    match review::review(&app, &who, &id, request).await {
+        Ok(_) => Ok(Redirect::to(&format!("/findings/{id}")).into_response()),
+        Err(e) => {
+            let fields = ["action", "reason_code", "reason", "duplicate_of"];
+            let (status, err) = FormError::from_app(e, &fields)?;
+            let extras = Extras {
+                review_error: Some(err),
+                review: typed,
+                ..Default::default()
+            };
+            let page = finding_view(&app, &who, &id, extras).await?;
+            Ok((status, page).into_response())
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -100,7 +131,7 @@ pub async fn bulk(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     body: axum::body::Bytes,
-) -> UiResult<Redirect> {
+) -> UiResult<Response> {
     let mut csrf = String::new();
     let (mut action, mut reason, mut reason_code, mut back) =
         (String::new(), String::new(), String::new(), String::new());
@@ -123,10 +154,28 @@ pub async fn bulk(
         "/findings".to_owned()
     };
     let sep = if back.contains('?') { '&' } else { '?' };
-    if ids.is_empty() || reason.trim().is_empty() {
-        return Ok(Redirect::to(&format!(
-            "{back}{sep}bulk_done=0&bulk_failed=0"
-        )));
+    // Nothing ticked, or no reason: the queue again, saying so, with the
+    // ticks and what was typed kept.
+    let refusal = if ids.is_empty() {
+        Some(FormError::field("id", "tick the findings to decide first"))
+    } else if reason.trim().is_empty() {
+        Some(FormError::field(
+            "reason",
+            "give the reason for this decision; it is recorded on every finding",
+        ))
+    } else {
+        None
+    };
+    if let Some(err) = refusal {
+        let typed = super::BulkTyped {
+            ids,
+            action,
+            reason_code,
+            reason,
+            error: Some(err),
+        };
+        let page = super::queue_at(&app, &who, &back, typed).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let (mut done, mut failed) = (0u32, 0u32);
     for id in ids {
@@ -147,7 +196,5 @@ pub async fn bulk(
             }
         }
     }
-    Ok(Redirect::to(&format!(
-        "{back}{sep}bulk_done={done}&bulk_failed={failed}"
-    )))
+    Ok(Redirect::to(&format!("{back}{sep}bulk_done={done}&bulk_failed={failed}")).into_response())
 }
