@@ -19,6 +19,7 @@ mod bench_findings;
 mod browser;
 mod browser_exposure;
 mod browser_findings;
+mod browser_frontier;
 mod browser_ui;
 mod cli_client;
 mod cli_cvss;

@@ -62,6 +62,8 @@ pub struct HomePage {
     pub queue: Vec<Tile>,
     pub submissions: Option<Vec<Submission>>,
     pub audit: Option<AuditHome>,
+    /// Frontier models, suites and runs (the roles that see them).
+    pub frontier: Option<Vec<Tile>>,
     /// A refused password change, shown beside the form.
     pub password_error: Option<String>,
 }
@@ -166,6 +168,11 @@ pub async fn view(
     } else {
         None
     };
+    let frontier = if nav.sees_frontier {
+        Some(super::frontier::home_tiles(app, who).await?)
+    } else {
+        None
+    };
     Ok(HomePage {
         nav,
         display_name: who.user.display_name.clone(),
@@ -178,6 +185,7 @@ pub async fn view(
         queue,
         submissions,
         audit,
+        frontier,
         password_error,
     })
 }

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod exposure;
 pub mod exposures;
 mod findings;
+pub mod frontier;
 pub mod home;
 pub mod inbox;
 pub mod login;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .merge(frontier::routes())
 }
 
 async fn htmx() -> impl IntoResponse {
@@ -208,6 +210,9 @@ pub struct Nav {
     pub sees_findings: bool,
     /// Two-person approvals (requested or decided).
     pub sees_approvals: bool,
+    /// The frontier-model pages (evaluators, designation authorities,
+    /// consultants, AI developers).
+    pub sees_frontier: bool,
     pub current: &'static str,
 }
 
@@ -217,7 +222,8 @@ impl Nav {
             Via::Session { csrf_token } => csrf_token.clone(),
             _ => String::new(),
         };
-        let persona = Persona::of(who, cached_kind(who.org_id()));
+        let kind = cached_kind(who.org_id());
+        let persona = Persona::of(who, kind);
         Nav {
             username: who.user.username.clone(),
             display_name: who.user.display_name.clone(),
@@ -229,6 +235,7 @@ impl Nav {
             sees_exposures: persona != Persona::Reporter,
             sees_findings: !matches!(persona, Persona::Operator | Persona::Auditor),
             sees_approvals: persona != Persona::Operator,
+            sees_frontier: frontier::sees_frontier(who, kind),
             current,
         }
     }
