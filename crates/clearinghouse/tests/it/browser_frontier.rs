@@ -180,7 +180,7 @@ async fn frontier_pages_by_role() {
         let popularity_id = crate::browser::path(c).await.rsplit('/').next().unwrap().to_owned();
         if sub_dir("cybench-metadata").is_some() {
             open(c, app, "/frontier/suites").await;
-            click(c, Locator::LinkText("cybench")).await;
+            click(c, Locator::XPath("//table[@id='suites']//tr[td/code[text()='cybench']]//a")).await;
             assert_eq!(text(c, "#suite-task-count").await, "40");
             assert_eq!(text(c, "#tasks-range").await, "1–40 of 40");
             // Sorted by first-solve time, fastest first.
