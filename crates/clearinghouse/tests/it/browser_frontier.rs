@@ -31,6 +31,16 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("frontier-{name}.png")), png).unwrap();
 }
 
+/// Scrolls the element into view (for a screenshot of what is below the fold).
+async fn scroll_to(c: &Client, id: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).scrollIntoView()",
+        vec![json!(id)],
+    )
+    .await
+    .expect("scroll");
+}
+
 async fn source(c: &Client) -> String {
     c.source().await.expect("page source")
 }
@@ -213,6 +223,8 @@ async fn frontier_pages_by_role() {
         assert!(text(c, "#run-model").await.contains("Atlas 2.0-preview"));
         assert!(text(c, "#success-rate").await.ends_with('%'));
         shot(c, "run").await;
+        scroll_to(c, "samples").await;
+        shot(c, "run-samples").await;
         open(c, app, "/frontier/runs").await;
         assert_eq!(count(c, Locator::Css("#runs tr.run")).await, 1);
         assert_eq!(text(c, "#runs-range").await, "1–1 of 1");
@@ -261,6 +273,7 @@ async fn frontier_pages_by_role() {
         assert_eq!(count(c, Locator::Css("#score-chart line.threshold")).await, 2);
         let html = source(c).await;
         assert!(html.contains("37.1%") && html.contains("37.3%"), "the authority sees the values");
+        scroll_to(c, "score-chart-card").await;
         shot(c, "model-authority").await;
         sign_out(c, app).await;
 
@@ -286,6 +299,7 @@ async fn frontier_pages_by_role() {
         assert_eq!(count(c, Locator::Css("#model-runs tr.run")).await, 1, "only the shared suite's run");
         assert_eq!(count(c, Locator::Css("#score-chart g.score-row")).await, 1);
         assert_eq!(count(c, Locator::Css("#score-chart line.threshold")).await, 0);
+        scroll_to(c, "score-chart-card").await;
         shot(c, "model-developer-released").await;
         click(c, Locator::Css("#model-runs tr.run a")).await;
         text(c, "#run-status").await;

@@ -12,6 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::frontier::suite::ErroredSamples;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
@@ -349,6 +350,13 @@ impl RunPage {
 
     fn pct(x: &f64) -> String {
         pct(*x)
+    }
+
+    fn errored(p: &ErroredSamples) -> &'static str {
+        match p {
+            ErroredSamples::CountAsFailure => "count as failures",
+            ErroredSamples::Exclude => "excluded",
+        }
     }
 
     fn metric(v: &Option<f64>) -> String {

@@ -226,10 +226,11 @@ pub async fn propose(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(p) => Ok(
-            Redirect::to(&format!("/frontier/thresholds?proposed={}", p.approval.id))
-                .into_response(),
-        ),
+        Ok(p) => Ok(Redirect::to(&format!(
+            "/frontier/thresholds?proposed={}#threshold-proposed",
+            p.approval.id
+        ))
+        .into_response()),
         Err(e) => {
             let e = match e {
                 AppError::NotFound => AppError::invalid("suite", "choose a suite you may read"),
