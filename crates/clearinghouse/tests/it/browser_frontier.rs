@@ -295,6 +295,8 @@ async fn frontier_pages_by_role() {
             "/frontier/models".to_owned(),
             format!("/frontier/models/{model_id}"),
         ];
+        open(c, app, "/").await;
+        assert!(text(c, "#tile-frontier-models").await.starts_with('1'), "the home tile counts the model");
         open(c, app, &format!("/frontier/models/{model_id}")).await;
         assert_eq!(count(c, Locator::Css("#model-runs tr.run")).await, 1, "only the shared suite's run");
         assert_eq!(count(c, Locator::Css("#score-chart g.score-row")).await, 1);
