@@ -20,6 +20,7 @@ mod browser;
 mod browser_exposure;
 mod browser_findings;
 mod browser_lists;
+mod browser_frontier;
 mod browser_ui;
 mod cli_client;
 mod cli_cvss;

@@ -69,6 +69,15 @@ const UI_ROUTES: &[&str] = &[
     "/findings/bulk",
     "/exposures/bulk",
     "/vulnerabilities",
+    "/frontier",
+    "/frontier/models",
+    "/frontier/models/{id}",
+    "/frontier/suites",
+    "/frontier/suites/{id}",
+    "/frontier/runs",
+    "/frontier/runs/{id}",
+    "/frontier/thresholds",
+    "/frontier/thresholds/propose",
 ];
 
 /// Routes that are neither API operations nor UI pages.

@@ -64,6 +64,8 @@ pub struct HomePage {
     pub queue: Vec<Tile>,
     pub submissions: Option<Vec<Submission>>,
     pub audit: Option<AuditHome>,
+    /// Frontier models, suites and runs (the roles that see them).
+    pub frontier: Option<Vec<Tile>>,
     /// A refused password change, shown beside the form.
     pub password_error: Option<String>,
     /// Coordinators: embargoed vulnerabilities, oldest first.
@@ -211,6 +213,11 @@ pub async fn view(
     } else {
         None
     };
+    let frontier = if nav.sees_frontier {
+        Some(super::frontier::home_tiles(app, who).await?)
+    } else {
+        None
+    };
     Ok(HomePage {
         nav,
         display_name: who.user.display_name.clone(),
@@ -223,6 +230,7 @@ pub async fn view(
         queue,
         submissions,
         audit,
+        frontier,
         password_error,
         embargoes,
     })

@@ -16,6 +16,7 @@ pub mod exposure;
 pub mod exposures;
 mod findings;
 pub mod forms;
+pub mod frontier;
 pub mod home;
 pub mod inbox;
 pub mod login;
@@ -117,6 +118,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
+        .merge(frontier::routes())
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers
@@ -236,6 +238,9 @@ pub struct Nav {
     pub sees_findings: bool,
     /// Two-person approvals (requested or decided).
     pub sees_approvals: bool,
+    /// The frontier-model pages (evaluators, designation authorities,
+    /// consultants, AI developers).
+    pub sees_frontier: bool,
     pub current: &'static str,
 }
 
@@ -245,7 +250,8 @@ impl Nav {
             Via::Session { csrf_token } => csrf_token.clone(),
             _ => String::new(),
         };
-        let persona = Persona::of(who, cached_kind(who.org_id()));
+        let kind = cached_kind(who.org_id());
+        let persona = Persona::of(who, kind);
         Nav {
             username: who.user.username.clone(),
             display_name: who.user.display_name.clone(),
@@ -257,6 +263,7 @@ impl Nav {
             sees_exposures: persona != Persona::Reporter,
             sees_findings: !matches!(persona, Persona::Operator | Persona::Auditor),
             sees_approvals: persona != Persona::Operator,
+            sees_frontier: frontier::sees_frontier(who, kind),
             current,
         }
     }
