@@ -23,6 +23,8 @@ mod browser_ui;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
+mod directives;
+mod directives_realdata;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;
