@@ -179,7 +179,7 @@ fn print_directive(d: &Value) {
     }
 }
 
-async fn read_json(path: &PathBuf) -> anyhow::Result<Value> {
+async fn read_json(path: &std::path::Path) -> anyhow::Result<Value> {
     let bytes = read_file(path).await?;
     serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", path.display()))
 }

@@ -280,7 +280,9 @@ async fn directive_lifecycle(app: TestApp) {
     assert_eq!(s, 200, "{v}");
     let b_kev = one(&obligations(&app, &c.b, &id, "").await, &c.b_org, "kev").clone();
     let b_exp = b_kev["exposure_id"].as_str().unwrap().to_owned();
-    let accept = json!({"state": "risk_accepted", "reason": "isolated", "accepted_until": "2099-01-01T00:00:00Z"});
+    let until =
+        clearinghouse::clock::format(clearinghouse::clock::now() + time::Duration::days(300));
+    let accept = json!({"state": "risk_accepted", "reason": "isolated", "accepted_until": until});
     let (s, v) = app
         .send(
             reqwest::Method::PATCH,
@@ -421,21 +423,38 @@ async fn compliance_json_and_csv_agree(app: &TestApp, c: &Cast, id: &str) {
     assert_eq!(s, 200, "{j}");
     // A: kev and critical satisfied (the one exposure is patched),
     // inventory satisfied, process on time. B: kev excepted, critical on
-    // time (the exception is for kev only), inventory overdue, process on time.
+    // time (the exception is for kev only), inventory overdue, process on
+    // time. CISA and the administrators' organisation are government
+    // agencies too, without exposures: inventory overdue, process on time.
     let o = &j["overall"];
+    let counts = [
+        &o["total"],
+        &o["on_time"],
+        &o["overdue"],
+        &o["excepted"],
+        &o["satisfied"],
+    ];
     assert_eq!(
-        (
-            &o["total"],
-            &o["on_time"],
-            &o["overdue"],
-            &o["excepted"],
-            &o["satisfied"]
-        ),
-        (&json!(8), &json!(3), &json!(1), &json!(1), &json!(3)),
+        counts,
+        [&json!(12), &json!(5), &json!(3), &json!(1), &json!(3)],
         "{j}"
     );
-    assert_eq!(j["worst_offenders"][0]["org_id"], c.b_org.as_str());
-    assert_eq!(j["worst_offenders"].as_array().unwrap().len(), 1);
+    let worst: Vec<&Value> = j["worst_offenders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["org_id"])
+        .collect();
+    assert_eq!(worst.len(), 3, "{j}");
+    assert!(
+        worst.contains(&&json!(c.b_org)) && !worst.contains(&&json!(c.a_org)),
+        "{j}"
+    );
+    assert_eq!(
+        j["by_org"][3]["org_id"],
+        c.a_org.as_str(),
+        "the compliant agency last: {j}"
+    );
     let resp = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/directives/{id}/compliance.csv")))
         .bearer_auth(&c.m1)
