@@ -24,6 +24,7 @@ mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
 mod directives;
+mod directives_cli;
 mod directives_realdata;
 mod exposure;
 mod exposure_realdata;
