@@ -54,6 +54,11 @@ pub enum Command {
     /// Evaluation runs: import Inspect logs against a suite (client of a running server).
     #[command(subcommand)]
     Eval(crate::cli::eval::EvalCommand),
+    /// Binding Operational Directives: issue, amend, list, show, report (client of a running server).
+    #[command(subcommand)]
+    Directive(crate::cli::directive::DirectiveCommand),
+    /// Directive compliance: on time / overdue / excepted counts per directive (client of a running server).
+    Compliance(crate::cli::directive::ComplianceArgs),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),

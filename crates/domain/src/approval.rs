@@ -52,6 +52,9 @@ pub enum ApprovalAction {
     /// Make a classified threshold policy version the one in force
     /// (`frontier::threshold`): a second designation authority approves.
     SetThreshold,
+    /// Issue a version of a Binding Operational Directive (the first or an
+    /// amendment): a second directive manager approves.
+    IssueDirective,
 }
 
 impl ApprovalAction {
@@ -61,6 +64,7 @@ impl ApprovalAction {
         ApprovalAction::GrantRole,
         ApprovalAction::SetOrganizationFlags,
         ApprovalAction::SetThreshold,
+        ApprovalAction::IssueDirective,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +74,7 @@ impl ApprovalAction {
             ApprovalAction::GrantRole => "grant_role",
             ApprovalAction::SetOrganizationFlags => "set_organization_flags",
             ApprovalAction::SetThreshold => "set_threshold",
+            ApprovalAction::IssueDirective => "issue_directive",
         }
     }
 
@@ -85,6 +90,7 @@ impl ApprovalAction {
                 Role::Coordinator
             }
             ApprovalAction::SetThreshold => Role::DesignationAuthority,
+            ApprovalAction::IssueDirective => Role::DirectiveManager,
         }
     }
 }
@@ -123,6 +129,12 @@ pub enum ApprovalRequest {
         version: u32,
         commitment: String,
     },
+    /// One version of a directive; its content is the version row.
+    IssueDirective {
+        directive_id: String,
+        number: String,
+        version: u32,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -137,6 +149,8 @@ pub enum Concerns<'a> {
     Organization(&'a str),
     /// A threshold policy version (classified).
     Threshold(&'a str),
+    /// A directive (drafts and pending versions: directive managers only).
+    Directive(&'a str),
 }
 
 impl ApprovalRequest {
@@ -147,6 +161,7 @@ impl ApprovalRequest {
             ApprovalRequest::GrantRole { .. } => ApprovalAction::GrantRole,
             ApprovalRequest::SetOrganizationFlags { .. } => ApprovalAction::SetOrganizationFlags,
             ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
+            ApprovalRequest::IssueDirective { .. } => ApprovalAction::IssueDirective,
         }
     }
 
@@ -159,6 +174,9 @@ impl ApprovalRequest {
             }
             ApprovalRequest::SetOrganizationFlags { org_id, .. } => Concerns::Organization(org_id),
             ApprovalRequest::SetThreshold { threshold_id, .. } => Concerns::Threshold(threshold_id),
+            ApprovalRequest::IssueDirective { directive_id, .. } => {
+                Concerns::Directive(directive_id)
+            }
         }
     }
 

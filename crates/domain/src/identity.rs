@@ -98,6 +98,10 @@ named_enum!(
         DesignationAuthority => "designation_authority",
         Consultant => "consultant",
         Auditor => "auditor",
+        /// CISA's directive manager: drafts, issues (two-person), amends and
+        /// revokes Binding Operational Directives and decides agencies'
+        /// extension and exception requests.
+        DirectiveManager => "directive_manager",
         OrgAdmin => "org_admin",
         Member => "member",
     }
@@ -150,6 +154,7 @@ impl Role {
             | Role::Validator
             | Role::DesignationAuthority
             | Role::Auditor => true,
+            Role::DirectiveManager => true,
             Role::Evaluator | Role::Consultant | Role::OrgAdmin | Role::Member => false,
         }
     }

@@ -18,12 +18,15 @@
 //! `envelope` encrypts proof-of-concept material (per-artifact keys wrapped by a KEK);
 //! `frontier` owns the frontier-model framework: registry values, benchmark suites, Inspect
 //! log reading, scores with confidence intervals, committed thresholds and designation.
+//! `directive` owns Binding Operational Directives: the remediate rule language, due dates,
+//! obligation states and compliance figures.
 //! `text` is the one rule for names, titles and file names (no control or bidi characters).
 
 pub mod advisory;
 pub mod approval;
 pub mod audit;
 pub mod cvss;
+pub mod directive;
 pub mod envelope;
 pub mod exposure;
 pub mod findings;

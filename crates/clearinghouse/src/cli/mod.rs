@@ -16,6 +16,7 @@ pub mod bench_findings;
 pub mod bench_matching;
 pub mod client;
 pub mod cvss;
+pub mod directive;
 pub mod eval;
 pub mod exposures;
 pub mod file_kind;
@@ -69,6 +70,22 @@ pub fn run() -> ExitCode {
             Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,
             Command::Suite(suite::SuiteCommand::List(args)) => suite::list(args).await,
             Command::Eval(eval::EvalCommand::Import(args)) => eval::import(args).await,
+            Command::Directive(directive::DirectiveCommand::Issue(args)) => {
+                directive::issue(args).await
+            }
+            Command::Directive(directive::DirectiveCommand::Amend(args)) => {
+                directive::amend(args).await
+            }
+            Command::Directive(directive::DirectiveCommand::List(args)) => {
+                directive::list(args).await
+            }
+            Command::Directive(directive::DirectiveCommand::Show(args)) => {
+                directive::show(args).await
+            }
+            Command::Directive(directive::DirectiveCommand::Report(args)) => {
+                directive::report(args).await
+            }
+            Command::Compliance(args) => directive::compliance(args).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

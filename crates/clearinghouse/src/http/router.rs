@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
+use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{models, runs, suites, thresholds};
@@ -133,6 +134,22 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(pocs::get))
         .routes(routes!(pocs::request_release))
         .routes(routes!(pocs::content))
+        .routes(routes!(directives_api::create, directives_api::list))
+        .routes(routes!(directives_api::get, directives_api::update))
+        .routes(routes!(directives_api::issue))
+        .routes(routes!(directives_api::amend))
+        .routes(routes!(directives_api::revoke))
+        .routes(routes!(directive_obligations::list))
+        .routes(routes!(directive_obligations::report))
+        .routes(routes!(
+            directive_obligations::request,
+            directive_obligations::requests
+        ))
+        .routes(routes!(directive_obligations::decide))
+        .routes(routes!(directive_obligations::directive_compliance))
+        .routes(routes!(directive_obligations::directive_compliance_csv))
+        .routes(routes!(directive_obligations::all))
+        .routes(routes!(directive_obligations::all_csv))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

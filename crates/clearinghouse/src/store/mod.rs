@@ -10,6 +10,7 @@ pub mod approvals;
 pub mod audit;
 #[cfg(feature = "bench")]
 pub mod bench_support;
+pub mod directives;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
@@ -172,6 +173,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "advisory_identity",
         include_str!("../../migrations/sqlite/0009_advisory_identity.sql"),
         include_str!("../../migrations/postgres/0009_advisory_identity.sql"),
+    ),
+    (
+        13,
+        "directives",
+        include_str!("../../migrations/sqlite/0013_directives.sql"),
+        include_str!("../../migrations/postgres/0013_directives.sql"),
     ),
 ];
 

@@ -153,6 +153,7 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
         Concerns::Threshold(id) => super::frontier::thresholds::get(app, who, id)
             .await
             .map(drop),
+        Concerns::Directive(id) => super::directives::get(app, who, id).await.map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -425,6 +426,20 @@ async fn apply(
                 action: "threshold.activate",
                 object_type: "threshold",
                 object_id: threshold_id.clone(),
+                change,
+            }])
+        }
+        ApprovalRequest::IssueDirective {
+            directive_id,
+            version,
+            ..
+        } => {
+            let change =
+                super::directives::activate(tx, directive_id, *version, &a.id, now).await?;
+            Ok(vec![Effect {
+                action: "directive.issue",
+                object_type: "directive",
+                object_id: directive_id.clone(),
                 change,
             }])
         }

@@ -1,0 +1,107 @@
+//! `/api/v1/directives`: Binding Operational Directives. Drafting,
+//! amending and revoking (directive managers), filing for issue (a
+//! two-person `issue_directive` request), and reading. `obligations.rs`
+//! holds the agency side and the compliance figures.
+
+pub mod obligations;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiJson, Auth};
+use crate::workflows::directives::{self, DirectiveInput, DirectiveView, IssueFiling, RevokeInput};
+
+/// Draft a directive (directive managers). It binds nobody until issued.
+#[utoipa::path(post, path = "/directives", tag = "directives", security(("bearer" = [])), request_body = DirectiveInput,
+    responses((status = 201, body = DirectiveView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<DirectiveInput>,
+) -> AppResult<(StatusCode, Json<DirectiveView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(directives::create(&app, &who, input.0).await?),
+    ))
+}
+
+/// Directives you may see (drafts: directive managers only).
+#[utoipa::path(get, path = "/directives", tag = "directives", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DirectiveView>)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<Vec<DirectiveView>>> {
+    Ok(Json(directives::list(&app, &who).await?))
+}
+
+/// One directive by id or number, with its versions and their changes.
+#[utoipa::path(get, path = "/directives/{id}", tag = "directives", security(("bearer" = [])),
+    responses((status = 200, body = DirectiveView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<DirectiveView>> {
+    Ok(Json(directives::get(&app, &who, &id).await?))
+}
+
+/// Replace the latest draft's content (directive managers). Issued
+/// versions are never edited: amend instead.
+#[utoipa::path(put, path = "/directives/{id}", tag = "directives", security(("bearer" = [])), request_body = DirectiveInput,
+    responses((status = 200, body = DirectiveView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DirectiveInput>,
+) -> AppResult<Json<DirectiveView>> {
+    Ok(Json(directives::update(&app, &who, &id, input.0).await?))
+}
+
+/// File the latest draft for issue: in force once a second directive
+/// manager approves the returned `issue_directive` request.
+#[utoipa::path(post, path = "/directives/{id}/issue", tag = "directives", security(("bearer" = [])),
+    responses((status = 202, body = IssueFiling), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn issue(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<(StatusCode, Json<IssueFiling>)> {
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(directives::issue(&app, &who, &id).await?),
+    ))
+}
+
+/// Amend an issued directive: a new draft version, its changes shown,
+/// issued like the first.
+#[utoipa::path(post, path = "/directives/{id}/amend", tag = "directives", security(("bearer" = [])), request_body = DirectiveInput,
+    responses((status = 201, body = DirectiveView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn amend(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<DirectiveInput>,
+) -> AppResult<(StatusCode, Json<DirectiveView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(directives::amend(&app, &who, &id, input.0).await?),
+    ))
+}
+
+/// Revoke an issued directive with a reason (directive managers).
+#[utoipa::path(post, path = "/directives/{id}/revoke", tag = "directives", security(("bearer" = [])), request_body = RevokeInput,
+    responses((status = 200, body = DirectiveView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RevokeInput>,
+) -> AppResult<Json<DirectiveView>> {
+    Ok(Json(directives::revoke(&app, &who, &id, input).await?))
+}

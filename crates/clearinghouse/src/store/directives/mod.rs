@@ -1,0 +1,306 @@
+//! Directives' SQL: `directives` (one row per number, its state and which
+//! version is in force) and `directive_versions` (the content of each
+//! version as the domain's `DirectiveBody` JSON, with the diff from the
+//! version it amends). Issued versions are never updated but to mark them
+//! superseded; only a draft's body changes. `forms.rs` holds agencies'
+//! submissions and requests, `obligations.rs` the exposure rows obligations
+//! are computed from.
+
+pub mod forms;
+pub mod obligations;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::{Result, StoreError};
+
+/// A directive as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectiveRow {
+    pub id: String,
+    pub number: String,
+    /// `draft` (never issued), `issued` or `revoked`.
+    pub state: String,
+    pub issued_version: Option<i64>,
+    pub latest_version: i64,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+/// One version as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRow {
+    pub directive_id: String,
+    pub version: i64,
+    /// `draft`, `pending` (filed for approval), `issued` or `superseded`.
+    pub state: String,
+    /// The domain's `DirectiveBody` as JSON.
+    pub body: String,
+    /// The domain's `Amendment` as JSON (empty for the first version).
+    pub changes: String,
+    pub approval_id: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub issued_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, number, state, issued_version, latest_version, created_by, created_at, \
+     updated_at, revoked_at, revoked_by, revoke_reason";
+
+const VERSION_COLUMNS: &str = "directive_id, version, state, body, changes, approval_id, \
+     created_by, created_at, issued_at";
+
+fn from_row(r: &AnyRow) -> Result<DirectiveRow> {
+    Ok(DirectiveRow {
+        id: r.try_get("id")?,
+        number: r.try_get("number")?,
+        state: r.try_get("state")?,
+        issued_version: r.try_get("issued_version")?,
+        latest_version: r.try_get("latest_version")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        revoked_by: r.try_get("revoked_by")?,
+        revoke_reason: r.try_get("revoke_reason")?,
+    })
+}
+
+fn version_from_row(r: &AnyRow) -> Result<VersionRow> {
+    Ok(VersionRow {
+        directive_id: r.try_get("directive_id")?,
+        version: r.try_get("version")?,
+        state: r.try_get("state")?,
+        body: r.try_get("body")?,
+        changes: r.try_get("changes")?,
+        approval_id: r.try_get("approval_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        issued_at: r.try_get("issued_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, d: &DirectiveRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO directives (id, number, state, issued_version, latest_version, created_by, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&d.id)
+    .bind(&d.number)
+    .bind(&d.state)
+    .bind(d.issued_version)
+    .bind(d.latest_version)
+    .bind(&d.created_by)
+    .bind(&d.created_at)
+    .bind(&d.updated_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "a directive with this number"))?;
+    Ok(())
+}
+
+pub async fn insert_version(conn: &mut AnyConnection, v: &VersionRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO directive_versions (directive_id, version, state, body, changes, approval_id, \
+         created_by, created_at, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&v.directive_id)
+    .bind(v.version)
+    .bind(&v.state)
+    .bind(&v.body)
+    .bind(&v.changes)
+    .bind(&v.approval_id)
+    .bind(&v.created_by)
+    .bind(&v.created_at)
+    .bind(&v.issued_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "this directive version"))?;
+    sqlx::query("UPDATE directives SET latest_version = $1, updated_at = $2 WHERE id = $3")
+        .bind(v.version)
+        .bind(&v.created_at)
+        .bind(&v.directive_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<DirectiveRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM directives WHERE id = $1 OR number = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Every directive, or only those ever issued (`issued_only`), by number.
+pub async fn list(conn: &mut AnyConnection, issued_only: bool) -> Result<Vec<DirectiveRow>> {
+    let filter = if issued_only {
+        "WHERE issued_version IS NOT NULL"
+    } else {
+        ""
+    };
+    let sql = format!("SELECT {COLUMNS} FROM directives {filter} ORDER BY number");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn versions(conn: &mut AnyConnection, id: &str) -> Result<Vec<VersionRow>> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM directive_versions WHERE directive_id = $1 ORDER BY version"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(version_from_row).collect()
+}
+
+pub async fn version(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+) -> Result<Option<VersionRow>> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM directive_versions WHERE directive_id = $1 AND version = $2"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(version_from_row)
+        .transpose()
+}
+
+/// Replaces a draft's content; false when the version is not a draft.
+pub async fn update_draft(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    body: &str,
+    changes: &str,
+    now: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE directive_versions SET body = $1, changes = $2 \
+         WHERE directive_id = $3 AND version = $4 AND state = 'draft'",
+    )
+    .bind(body)
+    .bind(changes)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if done {
+        touch(conn, id, now).await?;
+    }
+    Ok(done)
+}
+
+/// Moves a version from state `from` to `to` (compare-and-set), recording
+/// the approval filed for it when given.
+pub async fn set_version_state(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    from: &str,
+    to: &str,
+    approval_id: Option<&str>,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE directive_versions SET state = $1, approval_id = COALESCE($2, approval_id) \
+         WHERE directive_id = $3 AND version = $4 AND state = $5",
+    )
+    .bind(to)
+    .bind(approval_id)
+    .bind(id)
+    .bind(version)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Puts a pending version in force: the one in force before it is
+/// superseded. False when the version is not pending.
+pub async fn issue(conn: &mut AnyConnection, id: &str, version: i64, now: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE directive_versions SET state = 'issued', issued_at = $1 \
+         WHERE directive_id = $2 AND version = $3 AND state = 'pending'",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if !done {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE directive_versions SET state = 'superseded' \
+         WHERE directive_id = $1 AND state = 'issued' AND version <> $2",
+    )
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE directives SET state = 'issued', issued_version = $1, updated_at = $2 \
+         WHERE id = $3 AND state <> 'revoked'",
+    )
+    .bind(version)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
+/// Revokes an issued directive; false when it is not issued.
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    reason: &str,
+    now: &str,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE directives SET state = 'revoked', revoked_at = $1, revoked_by = $2, \
+         revoke_reason = $3, updated_at = $4 WHERE id = $5 AND state = 'issued'",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+async fn touch(conn: &mut AnyConnection, id: &str, now: &str) -> Result<()> {
+    sqlx::query("UPDATE directives SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! The rows remediate obligations are computed from: exposures with what a
+//! rule and a due-date policy read (KEV, CVSS vectors, EPSS, the SSVC
+//! decision and BOD 26-04 deadline matching stored, first seen, state), and
+//! the organisations a scope is decided over. Read through the one read
+//! policy: an exposure is returned only when every advisory of its
+//! vulnerability is readable by the reader (as `store::exposure` does).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
+use crate::store::{Result, parse_json_list};
+
+/// One exposure as an obligation reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExposureRow {
+    pub id: String,
+    pub org_id: String,
+    pub asset_id: String,
+    pub asset_name: String,
+    pub component_name: String,
+    pub component_version: Option<String>,
+    pub vuln_id: String,
+    pub ssvc_decision: String,
+    /// The BOD 26-04 outcome text matching stored.
+    pub deadline: String,
+    pub state: String,
+    pub accepted_until: Option<String>,
+    pub first_seen: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
+    pub in_kev: bool,
+    pub kev_due_date: Option<String>,
+    pub kev_ransomware: bool,
+    pub cvss_vectors: Vec<String>,
+    pub epss: Option<f64>,
+}
+
+/// An organisation as a scope sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub sector: Option<String>,
+}
+
+fn exposure_from_row(r: &AnyRow) -> Result<ExposureRow> {
+    let in_kev: i64 = r.try_get("in_kev")?;
+    let ransomware: i64 = r.try_get("kev_ransomware")?;
+    let vectors: String = r.try_get("cvss_vectors")?;
+    Ok(ExposureRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        asset_id: r.try_get("asset_id")?,
+        asset_name: r.try_get("asset_name")?,
+        component_name: r.try_get("component_name")?,
+        component_version: r.try_get("component_version")?,
+        vuln_id: r.try_get("vuln_id")?,
+        ssvc_decision: r.try_get("ssvc_decision")?,
+        deadline: r.try_get("deadline")?,
+        state: r.try_get("state")?,
+        accepted_until: r.try_get("accepted_until")?,
+        first_seen: r.try_get("first_seen")?,
+        updated_at: r.try_get("updated_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+        in_kev: in_kev != 0,
+        kev_due_date: r.try_get("kev_due_date")?,
+        kev_ransomware: ransomware != 0,
+        cvss_vectors: parse_json_list(&vectors)?,
+        epss: r.try_get("epss")?,
+    })
+}
+
+/// Exposures of `org_id` (or of every organisation), only those in KEV
+/// when `kev_only`, readable by `read`, ordered by organisation and id.
+pub async fn exposures(
+    conn: &mut AnyConnection,
+    org_id: Option<&str>,
+    kev_only: bool,
+    read: &ReadFilter<'_>,
+) -> Result<Vec<ExposureRow>> {
+    let labelled = Labelled {
+        alias: "va",
+        ..ADVISORIES
+    };
+    let kev = if kev_only { "AND v.in_kev = 1" } else { "" };
+    let sql = format!(
+        "SELECT e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
+         e.component_version, e.vuln_id, e.ssvc_decision, e.deadline, e.state, e.accepted_until, \
+         e.first_seen, e.updated_at, e.resolved_at, v.in_kev, v.kev_due_date, v.kev_ransomware, \
+         v.cvss_vectors, v.epss \
+         FROM exposures e JOIN vulnerabilities v ON v.id = e.vuln_id JOIN assets a ON a.id = e.asset_id \
+         WHERE ($3 = '' OR e.org_id = $4) {kev} \
+         AND NOT EXISTS (SELECT 1 FROM advisories va WHERE va.vuln_id = e.vuln_id AND NOT {}) \
+         ORDER BY e.org_id, e.id",
+        labelled.clause(read, 1, 2)
+    );
+    let org = org_id.unwrap_or("");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(read.org_id)
+        .bind(read.user_id)
+        .bind(org)
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(exposure_from_row).collect()
+}
+
+/// Organisations not archived (every one a scope could name).
+pub async fn organizations(conn: &mut AnyConnection) -> Result<Vec<OrgRow>> {
+    let rows = sqlx::query(
+        "SELECT id, name, kind, sector FROM organizations WHERE archived_at IS NULL ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrgRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                sector: r.try_get("sector")?,
+            })
+        })
+        .collect()
+}
