@@ -23,6 +23,7 @@ mod browser_ui;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
+mod cpe_matching;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;
