@@ -173,6 +173,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_advisory_identity.sql"),
         include_str!("../../migrations/postgres/0009_advisory_identity.sql"),
     ),
+    (
+        11,
+        "component_cpe_key",
+        include_str!("../../migrations/sqlite/0011_component_cpe_key.sql"),
+        include_str!("../../migrations/postgres/0011_component_cpe_key.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
