@@ -6,6 +6,15 @@
 //! matches of one scope (an asset, or a vulnerability) into exposure rows:
 //! new ones are inserted, vanished ones resolved, and changed priorities
 //! rewritten, each operator being told through the notifications workflow.
+//!
+//! Components are matched by CPE too: an advisory's CPE entries are index
+//! rows keyed `cpe:<vendor>:<product>` (ecosystem [`CPE_ECOSYSTEM`]), found
+//! through a component's `cpe_key`. CPE versions are upstream versions with
+//! no ecosystem, so they are ordered by Maven's `ComparableVersion`, the
+//! generic ordering (numbers numerically, `alpha` < `beta` < `rc` < release,
+//! other suffixes after the release, as `1.0.2k` after `1.0.2`). A component
+//! found by both its package URL and its CPE is one exposure, and the
+//! package's answer is preferred when both say affected.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,11 +29,15 @@ use crate::store::exposure::assets::ComponentRow;
 use crate::store::exposure::exposures::{Assessed, Current, is_active};
 use crate::store::{self, StoreError};
 
+/// The ecosystem stored for an advisory's CPE entries.
+pub const CPE_ECOSYSTEM: &str = "CPE";
+
 /// One parsed `affected[]` entry.
 #[derive(Debug, Clone)]
 pub struct Affected {
     pub advisory_id: String,
     pub vuln_id: String,
+    /// The ordering of its versions (Maven's for a CPE entry).
     pub ecosystem: Ecosystem,
     pub ranges: Vec<OsvRange>,
     pub versions: Vec<String>,
@@ -56,7 +69,11 @@ impl Index {
             by_key.entry(r.package_key).or_default().push(Affected {
                 advisory_id: r.advisory_id,
                 vuln_id: r.vuln_id,
-                ecosystem: Ecosystem::from_osv(&r.ecosystem),
+                ecosystem: if r.ecosystem == CPE_ECOSYSTEM {
+                    Ecosystem::Maven
+                } else {
+                    Ecosystem::from_osv(&r.ecosystem)
+                },
                 ranges,
                 versions,
                 not_affected: fixed.into_iter().chain(not_affected).collect(),
@@ -159,38 +176,41 @@ pub fn match_components_cached(
 ) -> Vec<Found> {
     let mut best: HashMap<(String, String, String), Found> = HashMap::new();
     for c in components {
-        let Some(key) = c.package_key.as_deref() else {
+        // The component's identity within its asset: its package, else its CPE.
+        let Some(own_key) = c.package_key.as_deref().or(c.cpe_key.as_deref()) else {
             continue;
         };
-        let Some(entries) = index.by_key.get(key) else {
-            continue;
-        };
-        let ckey = component_key(key, c.version.as_deref());
-        for (i, decision, why) in cache.verdicts(entries, key, c.version.as_deref()) {
-            let a = &entries[*i];
-            let slot = (c.asset_id.clone(), ckey.clone(), a.vuln_id.clone());
-            if best
-                .get(&slot)
-                .is_some_and(|f| f.decision == Decision::Affected)
-            {
-                continue;
-            }
+        let ckey = component_key(own_key, c.version.as_deref());
+        if let Some(key) = c.package_key.as_deref()
+            && let Some(entries) = index.by_key.get(key)
+        {
             let shown = c.purl.as_deref().unwrap_or(&ckey);
-            let reason = format!("{shown} matches {} ({}): {why}", a.advisory_id, a.ecosystem);
-            best.insert(
-                slot,
-                Found {
-                    asset_id: c.asset_id.clone(),
-                    component_key: ckey.clone(),
-                    name: c.name.clone(),
-                    version: c.version.clone(),
-                    purl: c.purl.clone(),
-                    vuln_id: a.vuln_id.clone(),
-                    advisory_id: a.advisory_id.clone(),
-                    decision: *decision,
-                    reason,
-                },
-            );
+            for (i, decision, why) in cache.verdicts(entries, key, c.version.as_deref()) {
+                let a = &entries[*i];
+                let reason = format!("{shown} matches {} ({}): {why}", a.advisory_id, a.ecosystem);
+                keep_best(&mut best, c, &ckey, a, *decision, reason);
+            }
+        }
+        if let Some(key) = c.cpe_key.as_deref()
+            && let Some(entries) = index.by_key.get(key)
+        {
+            let version = c.version.clone().or_else(|| {
+                c.cpe
+                    .as_deref()
+                    .and_then(|s| clearinghouse_domain::cpe::Cpe::parse(s).ok())
+                    .and_then(|cpe| cpe.version_text())
+            });
+            let cpe = c.cpe.as_deref().unwrap_or(key);
+            for (i, decision, why) in cache.verdicts(entries, key, version.as_deref()) {
+                let a = &entries[*i];
+                let reason = format!(
+                    "{} {} matched by CPE {cpe}: {} names {key}: {why}",
+                    c.name,
+                    version.as_deref().unwrap_or("(no version)"),
+                    a.advisory_id,
+                );
+                keep_best(&mut best, c, &ckey, a, *decision, reason);
+            }
         }
     }
     let mut out: Vec<Found> = best.into_values().collect();
@@ -202,6 +222,39 @@ pub fn match_components_cached(
         ))
     });
     out
+}
+
+/// Keeps the strongest answer per (asset, component, vulnerability): affected
+/// over cannot-decide, the first affected answer (the package's) over later ones.
+fn keep_best(
+    best: &mut HashMap<(String, String, String), Found>,
+    c: &ComponentRow,
+    ckey: &str,
+    a: &Affected,
+    decision: Decision,
+    reason: String,
+) {
+    let slot = (c.asset_id.clone(), ckey.to_owned(), a.vuln_id.clone());
+    if best
+        .get(&slot)
+        .is_some_and(|f| f.decision == Decision::Affected)
+    {
+        return;
+    }
+    best.insert(
+        slot,
+        Found {
+            asset_id: c.asset_id.clone(),
+            component_key: ckey.to_owned(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            purl: c.purl.clone(),
+            vuln_id: a.vuln_id.clone(),
+            advisory_id: a.advisory_id.clone(),
+            decision,
+            reason,
+        },
+    );
 }
 
 /// The facts of one asset that matching and priority need.
@@ -420,7 +473,8 @@ pub async fn sync_asset(
     let components = store::exposure::assets::components_of(&mut *conn, asset_id).await?;
     let keys: Vec<String> = components
         .iter()
-        .filter_map(|c| c.package_key.clone())
+        .flat_map(|c| [c.package_key.clone(), c.cpe_key.clone()])
+        .flatten()
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -449,7 +503,8 @@ pub async fn retire_asset(
     apply(conn, Vec::new(), existing, reason, now).await
 }
 
-/// Re-matches every component that names a package of one vulnerability.
+/// Re-matches every component that names a package (or a CPE product) of one
+/// vulnerability.
 pub async fn sync_vuln(
     conn: &mut AnyConnection,
     vuln_id: &str,
@@ -483,6 +538,7 @@ pub async fn rematch_all(
     use futures_util::StreamExt;
     use futures_util::stream::FuturesUnordered;
 
+    backfill_cpe_keys(app).await?;
     let index = Index::from_rows(store::advisories::all_affected(&app.store.pool).await?);
     let cache = std::sync::Mutex::new(VerdictCache::default());
     let parallel = match app.store.backend {
@@ -511,6 +567,26 @@ pub async fn rematch_all(
         total.add(&counts?);
     }
     Ok(total)
+}
+
+/// Gives components stored before migration 0011 their CPE key ('' when
+/// their CPE names no product), a page at a time.
+async fn backfill_cpe_keys(app: &crate::app::AppState) -> Result<(), crate::error::AppError> {
+    loop {
+        let mut tx = app.store.begin_write().await?;
+        let page = store::exposure::assets::without_cpe_key(&mut tx, 500).await?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for (id, cpe) in page {
+            let key = clearinghouse_domain::cpe::Cpe::parse(&cpe)
+                .ok()
+                .and_then(|c| c.match_key())
+                .unwrap_or_default();
+            store::exposure::assets::set_cpe_key(&mut tx, id, &key).await?;
+        }
+        tx.commit().await?;
+    }
 }
 
 async fn rematch_batch(

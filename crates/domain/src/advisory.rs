@@ -1,5 +1,5 @@
-//! Advisory feeds: reading OSV (JSON or YAML), CVE JSON 5, CSAF 2.0, the CISA KEV
-//! catalog and FIRST EPSS score files into one [`Advisory`] shape that the exposure
+//! Advisory feeds: reading OSV (JSON or YAML), CVE JSON 5, CSAF 2.0, NVD API 2.0, the
+//! CISA KEV catalog (JSON or CSV) and FIRST EPSS score files into one [`Advisory`] shape that the exposure
 //! matcher codes against. Pure: the caller fetches the bytes.
 //!
 //! Every feed is deserialized into typed structs (unknown fields ignored), so a value
@@ -30,6 +30,8 @@ mod cwe_catalog;
 mod epss;
 pub mod grouping;
 mod kev;
+mod kev_csv;
+mod nvd;
 mod osv;
 mod osv_checks;
 mod shape;
@@ -38,10 +40,13 @@ pub use csaf::parse_csaf;
 pub use cve5::parse_cve5;
 pub use epss::{EpssFile, EpssScore, parse_epss};
 pub use kev::{KevCatalog, KevEntry, parse_kev};
+pub use kev_csv::parse_kev_csv;
+pub use nvd::parse_nvd;
 pub use osv::parse_osv;
 
 use serde::Deserialize as _;
 
+pub use crate::cpe::ranges::CpeAffected;
 use crate::purl::PackageId;
 use crate::ssvc::CisaSsvcInputs;
 use crate::versions::{Ecosystem, OsvRange};
@@ -71,6 +76,8 @@ pub enum Source {
     Cve,
     /// An entry of CISA's Known Exploited Vulnerabilities catalog.
     Kev,
+    /// A record of NIST's National Vulnerability Database (API 2.0).
+    Nvd,
     /// A vulnerability this clearinghouse validated from findings (`CHX-YYYY-NNNNN`).
     Clearinghouse,
 }
@@ -117,6 +124,11 @@ pub struct Advisory {
     pub affected: Vec<Affected>,
     /// CPEs named for products that have no package identity.
     pub cpes: Vec<String>,
+    /// The affected versions stated per product named by CPE (CVE JSON 5
+    /// `affected[].cpes` with their versions, CVE 5.1 `cpeApplicability`), one
+    /// entry per vendor and product: matched against components' CPEs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpe_affected: Vec<CpeAffected>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -133,6 +145,7 @@ impl Advisory {
         match self.source {
             Source::Csaf => format!("{}/{}@{}", self.id, self.vuln_ref, self.publisher),
             Source::Kev => format!("kev:{}", self.id),
+            Source::Nvd => format!("nvd:{}", self.id),
             Source::Osv if self.id.starts_with("CVE-") => format!("osv:{}", self.id),
             _ => self.id.clone(),
         }
@@ -207,6 +220,8 @@ pub enum Document {
     Cve(Advisory),
     /// One advisory per vulnerability of the CSAF document.
     Csaf(Vec<Advisory>),
+    /// One advisory per CVE of an NVD API 2.0 response.
+    Nvd(Vec<Advisory>),
     Kev(KevCatalog),
     Epss(EpssFile),
 }
@@ -218,7 +233,7 @@ pub enum AdvisoryError {
     #[error("document is {size} bytes; the limit is {limit}")]
     TooLarge { size: usize, limit: usize },
     /// The content is none of the supported formats.
-    #[error("not an OSV, CVE JSON 5, CSAF 2.0, KEV or EPSS document: {0}")]
+    #[error("not an OSV, CVE JSON 5, CSAF 2.0, NVD, KEV or EPSS document: {0}")]
     UnknownFormat(String),
     /// The text is not well-formed JSON, YAML or UTF-8.
     #[error("{format}: malformed at line {line}, column {column}: {message}")]
@@ -289,7 +304,9 @@ impl AdvisoryError {
 /// Reads a feed document, detecting its format from the content: OSV (JSON with `id`
 /// and `modified` or `schema_version`, or YAML), CVE JSON 5 (`dataType: CVE_RECORD`,
 /// or `cveMetadata`), CSAF (`document.csaf_version`), KEV (`catalogVersion` and
-/// `vulnerabilities`), EPSS CSV (`#model_version` comment or `cve,epss` header).
+/// `vulnerabilities`, or the CSV with its `cveID,...` header), NVD API 2.0 (`format:
+/// NVD_CVE`, or one item `{"cve": ...}`), EPSS CSV
+/// (`#model_version` comment or `cve,epss` header).
 /// The file name is only a hint: `.yaml`/`.yml` for OSV YAML, `.csv` for EPSS.
 pub fn parse_document(file_name: &str, bytes: &[u8]) -> Result<Document, AdvisoryError> {
     check_size(bytes)?;
@@ -301,6 +318,10 @@ pub fn parse_document(file_name: &str, bytes: &[u8]) -> Result<Document, Advisor
         return parse_json_document(bytes);
     }
     let text = &bytes[start.unwrap_or(bytes.len())..];
+    if kev_csv::looks_like_kev_csv(text) {
+        let text = std::str::from_utf8(bytes).map_err(|e| utf8_error("KEV CSV", bytes, &e))?;
+        return parse_kev_csv(text).map(Document::Kev);
+    }
     if text.starts_with(b"#model_version")
         || text.starts_with(b"cve,epss")
         || lower.ends_with(".csv")
@@ -347,6 +368,10 @@ struct Probe {
     catalogVersion: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     vulnerabilities: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+    #[serde(default)]
+    cve: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(serde::Deserialize)]
@@ -369,11 +394,15 @@ fn parse_json_document(bytes: &[u8]) -> Result<Document, AdvisoryError> {
         parse_cve5(bytes).map(Document::Cve)
     } else if probe.catalogVersion.is_some() && probe.vulnerabilities.is_some() {
         parse_kev(bytes).map(Document::Kev)
+    } else if probe.cve.is_some()
+        || probe.format.as_ref().and_then(|f| f.as_str()) == Some("NVD_CVE")
+    {
+        parse_nvd(bytes).map(Document::Nvd)
     } else if probe.id.is_some() && (probe.modified.is_some() || probe.schema_version.is_some()) {
         parse_osv(bytes).map(Document::Osv)
     } else {
         Err(AdvisoryError::UnknownFormat(
-            "a JSON object without the keys of OSV, CVE JSON 5, CSAF or KEV".into(),
+            "a JSON object without the keys of OSV, CVE JSON 5, CSAF, NVD or KEV".into(),
         ))
     }
 }
@@ -435,7 +464,7 @@ fn from_json<'de, T: serde::Deserialize<'de>>(
 }
 
 /// `#[serde(deserialize_with)]` helper: `null` (or an empty YAML value) is the default.
-fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: serde::Deserialize<'de> + Default,

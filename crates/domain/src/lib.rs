@@ -6,6 +6,7 @@
 //! `approval` owns the two-person rule;
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
+//! `cpe` parses CPE names (2.3 formatted strings, 2.2 URIs) and the version ranges stated for them;
 //! `versions` orders versions per ecosystem and decides OSV ranges;
 //! `sbom` reads CycloneDX and SPDX documents into component inventories;
 //! `advisory` reads OSV, CVE JSON 5, CSAF 2.0, KEV and EPSS feeds into one advisory shape;
@@ -25,6 +26,7 @@
 pub mod advisory;
 pub mod approval;
 pub mod audit;
+pub mod cpe;
 pub mod cvss;
 pub mod directive;
 pub mod envelope;

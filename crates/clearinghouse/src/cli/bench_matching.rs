@@ -294,6 +294,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
                         name: p.name.clone(),
                         version: Some(v),
                         cpe: None,
+                        cpe_key: None,
                     }
                 })
                 .collect();

@@ -175,6 +175,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0009_advisory_identity.sql"),
     ),
     (
+        11,
+        "component_cpe_key",
+        include_str!("../../migrations/sqlite/0011_component_cpe_key.sql"),
+        include_str!("../../migrations/postgres/0011_component_cpe_key.sql"),
+    ),
+    (
         13,
         "directives",
         include_str!("../../migrations/sqlite/0013_directives.sql"),

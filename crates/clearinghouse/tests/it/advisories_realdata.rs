@@ -268,3 +268,46 @@ both_backends!(
     every_kev_entry_is_a_vulnerability,
     every_kev_entry_is_a_vulnerability
 );
+
+/// The KEV catalog as CSV is detected as KEV (not refused as a bad EPSS
+/// file) and gives the same 1,404 entries as the JSON feed: importing the
+/// JSON afterwards changes no entry (nothing audited but the import).
+async fn kev_csv_imports_like_the_json_feed(app: TestApp) {
+    let Some(dir) = sub_dir("kev") else {
+        return;
+    };
+    let token = app.admin_token.clone();
+    let (s, v) = import(
+        &app,
+        &token,
+        "known_exploited_vulnerabilities.csv",
+        read(&dir.join("known_exploited_vulnerabilities.csv")),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["kev_entries"], 1404, "{v}");
+    let (s, log4shell) = app
+        .get(&token, "/api/v1/vulnerabilities/CVE-2021-44228")
+        .await;
+    assert_eq!(s, 200, "{log4shell}");
+    assert_eq!(log4shell["kev"][0]["product"], "Log4j2", "{log4shell}");
+    assert_eq!(log4shell["kev"][0]["known_ransomware"], true, "{log4shell}");
+    let size = audit_size(&app).await;
+    let (s, v) = import(
+        &app,
+        &token,
+        "kev.json",
+        read(&dir.join("known_exploited_vulnerabilities.json")),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        audit_size(&app).await,
+        size + 1,
+        "the same entries: only the kev.import entry"
+    );
+}
+both_backends!(
+    kev_csv_imports_like_the_json_feed,
+    kev_csv_imports_like_the_json_feed
+);

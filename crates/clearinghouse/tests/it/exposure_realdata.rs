@@ -209,7 +209,7 @@ both_backends!(
 pub fn advisories_of(name: &str, bytes: &[u8]) -> Vec<Advisory> {
     match advisory::parse_document(name, bytes) {
         Ok(Document::Osv(a) | Document::Cve(a)) => vec![a],
-        Ok(Document::Csaf(list)) => list,
+        Ok(Document::Csaf(list) | Document::Nvd(list)) => list,
         Ok(Document::Kev(_) | Document::Epss(_)) => vec![],
         Err(e) => panic!("{name}: the domain rejects a real record: {e}"),
     }

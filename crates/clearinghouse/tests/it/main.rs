@@ -25,6 +25,7 @@ mod browser_ui;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
+mod cpe_matching;
 mod directives;
 mod directives_cli;
 mod directives_realdata;

@@ -195,6 +195,7 @@ pub fn parse_csaf(bytes: &[u8]) -> Result<Vec<Advisory>, AdvisoryError> {
             references: Vec::new(),
             affected: Vec::new(),
             cpes: Vec::new(),
+            cpe_affected: Vec::new(),
         };
         for i in &v.ids {
             let text = i.text.as_deref().unwrap_or_default().trim();

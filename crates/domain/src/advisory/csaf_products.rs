@@ -24,7 +24,8 @@
 //! fixed or not affected on the package's entry, only when the vulnerability
 //! names the package affected too (a lone `fixed` says nothing of other
 //! versions). A CPE product that is affected is added to the advisory's
-//! `cpes`.
+//! `cpes` and, with its version (the branch's, else the CPE's) or range, to
+//! its `cpe_affected`; one naming no version matches nothing.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -34,6 +35,7 @@ use super::{
     Advisory, AdvisoryError, Affected, MAX_CSAF_DEPTH, MAX_CSAF_PRODUCTS, check_len, nullable,
     push_unique,
 };
+use crate::cpe::ranges as cpe_ranges;
 use crate::purl::{PackageId, Purl};
 use crate::versions::{Ecosystem, parse_vers};
 
@@ -300,7 +302,19 @@ fn add_affected(a: &mut Advisory, p: &Product) {
                 }
             }
         }
-        Identity::Cpe(cpe) => push_unique(&mut a.cpes, cpe),
+        Identity::Cpe(cpe) => {
+            push_unique(&mut a.cpes, cpe);
+            let (mut ranges, mut versions) = (Vec::new(), Vec::new());
+            if let Some(v) = &p.version {
+                versions.push(v.clone());
+            } else if let Some(r) = p.range.as_deref().and_then(parse_vers) {
+                ranges.extend(r.range);
+                versions.extend(r.versions);
+            }
+            if let Some(by_cpe) = cpe_ranges::with_versions(cpe, &ranges, &versions) {
+                cpe_ranges::merge(&mut a.cpe_affected, by_cpe);
+            }
+        }
         Identity::Unmapped => {}
     }
 }

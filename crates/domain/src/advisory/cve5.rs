@@ -11,7 +11,10 @@
 //! An `affected` entry has a package identity when `packageName` and a registry
 //! `collectionURL` (see [`ecosystem_for_collection`]) name one, or when it carries a
 //! `packageURL`/`purl`. Its `versions[]` become OSV ranges (see [`versions`]);
-//! entries without package identity contribute their `cpes` instead.
+//! entries without package identity also list their `cpes` as named products.
+//! Every entry's `cpes`, with the same versions, and the CVE 5.1 `cpeApplicability`
+//! configurations become [`Advisory::cpe_affected`] (see [`crate::cpe::ranges`]), so
+//! components are matched by CPE too.
 
 mod versions;
 
@@ -21,6 +24,7 @@ use super::{
     Advisory, AdvisoryError, Affected, MAX_AFFECTED, MAX_LIST, Source, check_len, drop_self,
     from_json, nullable, push_cvss, push_cwe, push_unique,
 };
+use crate::cpe::ranges as cpe_ranges;
 use crate::purl::{PackageId, Purl, package_id_for_osv};
 use crate::ssvc::CisaSsvcInputs;
 use crate::versions::Ecosystem;
@@ -82,6 +86,9 @@ struct Container {
     problem_types: Vec<ProblemType>,
     #[serde(default, deserialize_with = "nullable")]
     references: Vec<Reference>,
+    /// CVE 5.1: configurations of CPE match criteria.
+    #[serde(default, deserialize_with = "nullable")]
+    cpe_applicability: Vec<crate::cpe::ranges::Configuration>,
 }
 
 #[derive(Deserialize)]
@@ -241,6 +248,7 @@ pub fn parse_cve5(bytes: &[u8]) -> Result<Advisory, AdvisoryError> {
         references: Vec::new(),
         affected: Vec::new(),
         cpes: Vec::new(),
+        cpe_affected: Vec::new(),
     };
     read_container(&mut out, &cna, "containers.cna")?;
     for (i, adp) in containers.adp.iter().enumerate() {
@@ -325,18 +333,30 @@ fn read_container(out: &mut Advisory, c: &Container, path: &str) -> Result<(), A
             MAX_LIST,
         )?;
         check_len(FORMAT, || format!("{}.cpes", here()), &a.cpes, MAX_LIST)?;
+        let (ranges, listed) = versions::to_osv(&a.versions, a.default_status.as_deref());
+        for cpe in &a.cpes {
+            if let Some(by_cpe) = cpe_ranges::with_versions(cpe, &ranges, &listed) {
+                cpe_ranges::merge(&mut out.cpe_affected, by_cpe);
+            }
+        }
         let Some((package, ecosystem)) = identity(a) else {
             for cpe in &a.cpes {
                 push_unique(&mut out.cpes, cpe);
             }
             continue;
         };
-        let (ranges, listed) = versions::to_osv(&a.versions, a.default_status.as_deref());
         if ranges.is_empty() && listed.is_empty() {
             continue;
         }
         merge(&mut out.affected, package, ecosystem, ranges, listed);
     }
+    check_len(
+        FORMAT,
+        || format!("{path}.cpeApplicability"),
+        &c.cpe_applicability,
+        MAX_LIST,
+    )?;
+    cpe_ranges::from_configurations(&c.cpe_applicability, &mut out.cpe_affected);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The CISA Known Exploited Vulnerabilities catalog
-//! (<https://www.cisa.gov/known-exploited-vulnerabilities-catalog>, JSON feed).
+//! (<https://www.cisa.gov/known-exploited-vulnerabilities-catalog>), the JSON feed here
+//! and the CSV file in `kev_csv`.
 //!
 //! Every entry needs `cveID`, `dateAdded` and `dueDate`; the other strings default to
 //! empty. `knownRansomwareCampaignUse` is `Known` or `Unknown` (any case); `cwes` are
@@ -55,27 +56,27 @@ struct Raw {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawEntry {
+pub(super) struct RawEntry {
     #[serde(rename = "cveID")]
-    cve_id: String,
+    pub(super) cve_id: String,
     #[serde(default, deserialize_with = "nullable")]
-    vendor_project: String,
+    pub(super) vendor_project: String,
     #[serde(default, deserialize_with = "nullable")]
-    product: String,
+    pub(super) product: String,
     #[serde(default, deserialize_with = "nullable")]
-    vulnerability_name: String,
+    pub(super) vulnerability_name: String,
     #[serde(default, deserialize_with = "nullable")]
-    short_description: String,
-    date_added: String,
-    due_date: String,
+    pub(super) short_description: String,
+    pub(super) date_added: String,
+    pub(super) due_date: String,
     #[serde(default, deserialize_with = "nullable")]
-    known_ransomware_campaign_use: String,
+    pub(super) known_ransomware_campaign_use: String,
     #[serde(default, deserialize_with = "nullable")]
-    required_action: String,
+    pub(super) required_action: String,
     #[serde(default, deserialize_with = "nullable")]
-    notes: String,
+    pub(super) notes: String,
     #[serde(default, deserialize_with = "nullable")]
-    cwes: Vec<String>,
+    pub(super) cwes: Vec<String>,
 }
 
 /// Reads the KEV JSON feed.
@@ -99,46 +100,54 @@ pub fn parse_kev(bytes: &[u8]) -> Result<KevCatalog, AdvisoryError> {
     }
     let mut entries = Vec::with_capacity(raw.vulnerabilities.len());
     for (i, e) in raw.vulnerabilities.into_iter().enumerate() {
-        if e.cve_id.trim().is_empty() {
-            return Err(AdvisoryError::field_error(
-                FORMAT,
-                format!("vulnerabilities[{i}].cveID"),
-                "must not be empty",
-            ));
-        }
-        let known_ransomware = match e.known_ransomware_campaign_use.trim() {
-            k if k.eq_ignore_ascii_case("known") => true,
-            k if k.is_empty() || k.eq_ignore_ascii_case("unknown") => false,
-            other => {
-                return Err(AdvisoryError::field_error(
-                    FORMAT,
-                    format!("vulnerabilities[{i}].knownRansomwareCampaignUse"),
-                    format!("expected Known or Unknown, found {other:?}"),
-                ));
-            }
-        };
-        let mut cwes = Vec::new();
-        for c in &e.cwes {
-            push_cwe(&mut cwes, c);
-        }
-        entries.push(KevEntry {
-            cve_id: e.cve_id,
-            vendor: e.vendor_project,
-            product: e.product,
-            name: e.vulnerability_name,
-            description: e.short_description,
-            date_added: e.date_added,
-            due_date: e.due_date,
-            known_ransomware,
-            required_action: e.required_action,
-            notes: e.notes,
-            cwes,
-        });
+        entries.push(entry(e, |field| format!("vulnerabilities[{i}].{field}"))?);
     }
     Ok(KevCatalog {
         catalog_version: raw.catalog_version,
         date_released: raw.date_released,
         entries,
+    })
+}
+
+/// Checks one entry; `field` names a field of it in errors.
+pub(super) fn entry(
+    e: RawEntry,
+    field: impl Fn(&str) -> String,
+) -> Result<KevEntry, AdvisoryError> {
+    if e.cve_id.trim().is_empty() {
+        return Err(AdvisoryError::field_error(
+            FORMAT,
+            field("cveID"),
+            "must not be empty",
+        ));
+    }
+    let known_ransomware = match e.known_ransomware_campaign_use.trim() {
+        k if k.eq_ignore_ascii_case("known") => true,
+        k if k.is_empty() || k.eq_ignore_ascii_case("unknown") => false,
+        other => {
+            return Err(AdvisoryError::field_error(
+                FORMAT,
+                field("knownRansomwareCampaignUse"),
+                format!("expected Known or Unknown, found {other:?}"),
+            ));
+        }
+    };
+    let mut cwes = Vec::new();
+    for c in &e.cwes {
+        push_cwe(&mut cwes, c);
+    }
+    Ok(KevEntry {
+        cve_id: e.cve_id,
+        vendor: e.vendor_project,
+        product: e.product,
+        name: e.vulnerability_name,
+        description: e.short_description,
+        date_added: e.date_added,
+        due_date: e.due_date,
+        known_ransomware,
+        required_action: e.required_action,
+        notes: e.notes,
+        cwes,
     })
 }
 
@@ -174,6 +183,7 @@ impl KevEntry {
             references,
             affected: Vec::new(),
             cpes: Vec::new(),
+            cpe_affected: Vec::new(),
         }
     }
 }

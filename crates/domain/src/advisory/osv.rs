@@ -211,6 +211,7 @@ fn convert(r: Record) -> Result<Advisory, AdvisoryError> {
         references,
         affected,
         cpes: Vec::new(),
+        cpe_affected: Vec::new(),
     })
 }
 

@@ -56,7 +56,7 @@ pub(super) fn parse<R: Read>(
     })?;
     let advisories = match (format, doc) {
         (_, Document::Osv(a) | Document::Cve(a)) => vec![(String::new(), a)],
-        (_, Document::Csaf(list)) => list
+        (_, Document::Csaf(list) | Document::Nvd(list)) => list
             .into_iter()
             .enumerate()
             .map(|(j, a)| (format!("vulnerabilities[{j}]."), a))

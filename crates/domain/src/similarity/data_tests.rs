@@ -54,7 +54,7 @@ fn parse(path: &Path) -> Vec<Advisory> {
     };
     match parse_document(&name, &bytes) {
         Ok(Document::Osv(a) | Document::Cve(a)) => vec![a],
-        Ok(Document::Csaf(v)) => v,
+        Ok(Document::Csaf(v) | Document::Nvd(v)) => v,
         _ => Vec::new(),
     }
 }

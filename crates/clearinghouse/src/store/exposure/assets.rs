@@ -161,6 +161,8 @@ pub struct NewComponent {
     pub name: String,
     pub version: Option<String>,
     pub cpe: Option<String>,
+    /// The CPE's match key (`cpe:<vendor>:<product>`), when it names a product.
+    pub cpe_key: Option<String>,
 }
 
 /// Records an SBOM and makes its components the asset's inventory,
@@ -201,10 +203,11 @@ pub async fn insert_components(
     asset_id: &str,
     components: &[NewComponent],
 ) -> Result<()> {
-    const COLS: usize = 7;
+    const COLS: usize = 8;
     for chunk in components.chunks(100) {
         let sql = format!(
-            "INSERT INTO components (asset_id, package_key, ecosystem, purl, name, version, cpe) VALUES {}",
+            "INSERT INTO components (asset_id, package_key, ecosystem, purl, name, version, cpe, cpe_key) \
+             VALUES {}",
             values_params(chunk.len(), COLS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -216,7 +219,8 @@ pub async fn insert_components(
                 .bind(&c.purl)
                 .bind(&c.name)
                 .bind(&c.version)
-                .bind(&c.cpe);
+                .bind(&c.cpe)
+                .bind(&c.cpe_key);
         }
         q.execute(&mut *conn).await?;
     }
@@ -232,6 +236,9 @@ pub struct ComponentRow {
     pub purl: Option<String>,
     pub name: String,
     pub version: Option<String>,
+    pub cpe: Option<String>,
+    /// The CPE's match key; `None` (or empty) when it has none.
+    pub cpe_key: Option<String>,
 }
 
 fn component_from_row(r: &AnyRow) -> Result<ComponentRow> {
@@ -242,10 +249,15 @@ fn component_from_row(r: &AnyRow) -> Result<ComponentRow> {
         purl: r.try_get("purl")?,
         name: r.try_get("name")?,
         version: r.try_get("version")?,
+        cpe: r.try_get("cpe")?,
+        cpe_key: r
+            .try_get::<Option<String>, _>("cpe_key")?
+            .filter(|k| !k.is_empty()),
     })
 }
 
-const COMPONENT_COLUMNS: &str = "asset_id, package_key, ecosystem, purl, name, version";
+const COMPONENT_COLUMNS: &str =
+    "asset_id, package_key, ecosystem, purl, name, version, cpe, cpe_key";
 
 /// Components of archived assets take no part in matching.
 const NOT_ARCHIVED: &str = "NOT EXISTS (SELECT 1 FROM assets ar WHERE ar.id = components.asset_id AND ar.archived_at IS NOT NULL)";
@@ -299,14 +311,17 @@ pub async fn ids_after<'e, E: Executor<'e, Database = Any>>(
     )
 }
 
-/// Components of any asset whose package identity is one of `keys`: the
-/// package index lookup of incremental matching.
+/// Components of any asset whose package identity (or CPE identity, for the
+/// `cpe:` keys) is one of `keys`: the index lookup of incremental matching.
+/// A component found by both its keys is returned once.
 pub async fn components_with_keys(
     conn: &mut AnyConnection,
     keys: &[String],
 ) -> Result<Vec<ComponentRow>> {
+    let (cpe_keys, package_keys): (Vec<String>, Vec<String>) =
+        keys.iter().cloned().partition(|k| k.starts_with("cpe:"));
     let mut out = Vec::new();
-    for r in rows_in(conn, keys, |list| {
+    for r in rows_in(conn, &package_keys, |list| {
         format!(
             "SELECT {COMPONENT_COLUMNS} FROM components WHERE package_key IN ({list}) AND {NOT_ARCHIVED}"
         )
@@ -315,7 +330,44 @@ pub async fn components_with_keys(
     {
         out.push(component_from_row(&r)?);
     }
+    let by_package: std::collections::HashSet<&String> = package_keys.iter().collect();
+    for r in rows_in(conn, &cpe_keys, |list| {
+        format!(
+            "SELECT {COMPONENT_COLUMNS} FROM components WHERE cpe_key IN ({list}) AND {NOT_ARCHIVED}"
+        )
+    })
+    .await?
+    {
+        let c = component_from_row(&r)?;
+        if !c.package_key.as_ref().is_some_and(|k| by_package.contains(k)) {
+            out.push(c);
+        }
+    }
     Ok(out)
+}
+
+/// Components stored before CPE keys existed (migration 0011) that carry a
+/// CPE: (id, cpe), at most `limit`.
+pub async fn without_cpe_key(conn: &mut AnyConnection, limit: i64) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, cpe FROM components WHERE cpe IS NOT NULL AND cpe_key IS NULL ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("cpe")?)))
+        .collect()
+}
+
+/// Records a component's CPE key ('' for a CPE that names no product).
+pub async fn set_cpe_key(conn: &mut AnyConnection, id: i64, key: &str) -> Result<()> {
+    sqlx::query("UPDATE components SET cpe_key = $1 WHERE id = $2")
+        .bind(key)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// The facts of assets that priority needs: (id, org_id, publicly_exposed,

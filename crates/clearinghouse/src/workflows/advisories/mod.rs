@@ -113,6 +113,7 @@ pub async fn import(
             Document::Osv(_) => "osv",
             Document::Cve(_) => "cve",
             Document::Csaf(_) => "csaf",
+            Document::Nvd(_) => "nvd",
             Document::Kev(_) => "kev",
             Document::Epss(_) => "epss",
         }
@@ -123,7 +124,7 @@ pub async fn import(
     for doc in docs {
         match doc {
             Document::Osv(a) | Document::Cve(a) => advisories.push(a),
-            Document::Csaf(list) => advisories.extend(list),
+            Document::Csaf(list) | Document::Nvd(list) => advisories.extend(list),
             Document::Kev(kev) => feeds::import_kev(app, who, &kev, &mut report).await?,
             Document::Epss(epss) => feeds::import_epss(app, who, &epss, &mut report).await?,
         }
@@ -157,7 +158,7 @@ async fn import_zip(
         drop(buf);
         match doc {
             Document::Osv(a) | Document::Cve(a) => pending.push(a),
-            Document::Csaf(list) => pending.extend(list),
+            Document::Csaf(list) | Document::Nvd(list) => pending.extend(list),
             Document::Kev(kev) => feeds::import_kev(app, who, &kev, report).await?,
             Document::Epss(epss) => feeds::import_epss(app, who, &epss, report).await?,
         }
@@ -330,6 +331,14 @@ pub(super) async fn import_in(
                 fixed: list(&af.fixed),
                 not_affected: list(&af.not_affected),
             })
+            .chain(a.cpe_affected.iter().map(|ca| NewAffected {
+                package_key: ca.key.clone(),
+                ecosystem: crate::matching::CPE_ECOSYSTEM.to_owned(),
+                ranges: serde_json::to_string(&ca.ranges).unwrap_or_else(|_| "[]".into()),
+                versions: list(&ca.versions),
+                fixed: "[]".into(),
+                not_affected: "[]".into(),
+            }))
             .collect();
         store::advisories::upsert(tx, &row, &group_ids, &affected, who.user_id(), &now).await?;
         touched.insert(vuln_id);

@@ -243,8 +243,9 @@ pub async fn update(
     Ok(asset)
 }
 
-/// Turns parsed SBOM components into rows; a component without a package
-/// URL is kept with its name, version and CPE, but cannot be matched.
+/// Turns parsed SBOM components into rows; a component is matched by its
+/// package URL and by its CPE (`cpe_key`, when the CPE parses and names a
+/// product); one with neither is kept with its name and version, unmatched.
 fn components_of(inv: &sbom::Inventory) -> Vec<NewComponent> {
     inv.components
         .iter()
@@ -260,6 +261,11 @@ fn components_of(inv: &sbom::Inventory) -> Vec<NewComponent> {
                 name: c.name.clone(),
                 version,
                 cpe: c.cpe.clone(),
+                cpe_key: c
+                    .cpe
+                    .as_deref()
+                    .and_then(|s| clearinghouse_domain::cpe::Cpe::parse(s).ok())
+                    .and_then(|cpe| cpe.match_key()),
             }
         })
         .collect()
