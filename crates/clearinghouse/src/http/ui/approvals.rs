@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
-use clearinghouse_domain::approval::Decision;
+use clearinghouse_domain::approval::{ApprovalState, Decision};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
@@ -85,7 +85,9 @@ pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
         .flat_map(|a| std::iter::once(a.requested_by.as_str()).chain(a.decided_by.as_deref()))
         .collect();
     let names = super::names::Names::load(&app, [], people).await?;
-    let (pending, decided) = all.into_iter().partition(|a| a.state == "pending");
+    let (pending, decided) = all
+        .into_iter()
+        .partition(|a| a.state == ApprovalState::Pending);
     Ok(ApprovalsPage {
         names,
         nav: Nav::new(&who, "approvals"),
