@@ -5,12 +5,14 @@
 /// Declares a closed set of words stored as text: a `Copy` enum that
 /// serialises as the same words as before, with `as_str`, `parse` (for
 /// `store::decode`), `Display` (templates print it unchanged) and an
-/// OpenAPI enum schema.
+/// OpenAPI enum schema. Each word must be its variant's name in
+/// snake_case (serde and the schema use `rename_all = "snake_case"`).
 macro_rules! closed_set {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

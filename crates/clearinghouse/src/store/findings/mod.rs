@@ -16,8 +16,8 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
 use super::{
-    Result, StoreError, bulk_values, decode, decode_opt, json_list, parse_json_list, rows_in,
-    values_params,
+    Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
+    rows_in, values_params,
 };
 use crate::model::finding::{
     Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
@@ -360,7 +360,12 @@ pub async fn similar<'e, E: Executor<'e, Database = Any>>(
                     reporter_org: r.try_get("reporter_org")?,
                     state: decode(r, "findings", "state", FindingState::parse)?,
                     similarity: sim.parse().unwrap_or(0.0),
-                    link: decode(r, "finding_similarities", "state", SimilarLink::parse)?,
+                    link: decode_text(
+                        "finding_similarities",
+                        "state",
+                        r.try_get("link")?,
+                        SimilarLink::parse,
+                    )?,
                 },
                 vis,
             ))
