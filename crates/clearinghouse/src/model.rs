@@ -2,13 +2,47 @@
 //! them. Plain data: validation lives in the domain crate and in
 //! `workflows/`, SQL in `store/`.
 
+/// Declares a closed set of words stored as text: a `Copy` enum that
+/// serialises as the same words as before, with `as_str`, `parse` (for
+/// `store::decode`), `Display` (templates print it unchanged) and an
+/// OpenAPI enum schema. Each word must be its variant's name in
+/// snake_case (serde and the schema use `rename_all = "snake_case"`).
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 pub mod exposure;
 pub mod finding;
 pub mod notify;
 pub mod poc;
 pub mod review;
 
-use clearinghouse_domain::approval::ApprovalRequest;
+use clearinghouse_domain::approval::{ApprovalRequest, ApprovalState};
+use clearinghouse_domain::identity::{OrgKind, Sector, TokenKind};
+use clearinghouse_domain::labels::Tlp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,9 +52,11 @@ pub struct Organization {
     pub name: String,
     /// One of `government_agency`, `ai_developer`, `researcher`, `vendor`,
     /// `critical_infrastructure_operator`, `state_local_authority`.
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: OrgKind,
     /// The critical-infrastructure sector, for operators.
-    pub sector: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub sector: Option<Sector>,
     pub vetted: bool,
     pub trusted_partner: bool,
     pub created_at: String,
@@ -74,7 +110,8 @@ pub struct ApiToken {
     pub id: String,
     pub user_id: String,
     /// `user` (acts with all of its user's rights) or `agent` (scoped).
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: TokenKind,
     pub name: String,
     pub scopes: Vec<String>,
     /// For agents: the authorization terms it may use; its effective set is
@@ -100,7 +137,8 @@ pub struct Approval {
     pub requested_by: String,
     pub requested_via: Option<String>,
     /// `pending`, `approved`, `rejected` or `cancelled`.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: ApprovalState,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     pub reason: Option<String>,
@@ -150,7 +188,8 @@ pub struct Document {
     /// A protection marking carried on every export, such as `PCII`.
     pub protection_marking: Option<String>,
     /// TLP 2.0: `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` or `RED`.
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     /// Visibility expression over authorizations; empty means public.
     pub visibility: String,
     pub shared_with_orgs: Vec<String>,

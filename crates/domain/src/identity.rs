@@ -66,6 +66,15 @@ named_enum!(
 );
 
 named_enum!(
+    /// An API token's kind: `user` acts with all of its user's rights,
+    /// `agent` is a scoped principal for an automated client.
+    TokenKind, "token kind", {
+        User => "user",
+        Agent => "agent",
+    }
+);
+
+named_enum!(
     /// The sixteen US critical-infrastructure sectors (PPD-21), for operators.
     Sector, "sector", {
         Chemical => "chemical",

@@ -8,7 +8,7 @@ pub mod login_guard;
 pub mod rate_limit;
 pub mod secrets;
 
-use clearinghouse_domain::identity::{Role, Scope};
+use clearinghouse_domain::identity::{Role, Scope, TokenKind};
 use clearinghouse_domain::labels::{Authorizations, Reader};
 
 use crate::clock;
@@ -156,7 +156,7 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         return Err(AppError::Unauthenticated);
     }
     record_use(store, &row, &now).await;
-    let via = if row.kind == "agent" {
+    let via = if row.kind == TokenKind::Agent {
         Via::Agent {
             token: Box::new(row),
         }

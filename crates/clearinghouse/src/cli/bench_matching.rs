@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use clearinghouse_domain::advisory::{self, Document};
+use clearinghouse_domain::identity::{OrgKind, Sector};
 use clearinghouse_domain::versions::{OsvEvent, compare};
 
 use crate::app::{self, HttpSettings};
@@ -254,8 +255,8 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             let org = crate::model::Organization {
                 id: workflows::new_id(),
                 name: format!("operator-{i:05}"),
-                kind: "critical_infrastructure_operator".into(),
-                sector: Some("healthcare_and_public_health".into()),
+                kind: OrgKind::CriticalInfrastructureOperator,
+                sector: Some(Sector::HealthcareAndPublicHealth),
                 vetted: i % 2 == 0,
                 trusted_partner: false,
                 created_at: now.clone(),

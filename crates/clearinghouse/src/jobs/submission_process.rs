@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::{Job, JobError};
 use crate::app::AppState;
 use crate::auth::{Principal, Via};
+use crate::model::finding::SubmissionState;
 use crate::store;
 use crate::store::jobs::ClaimedJob;
 use crate::workflows::findings::submissions::finish;
@@ -100,7 +101,7 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     let Some(format) = findings::detect(&head) else {
         let error =
             "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document";
-        finish(app, &who, &submission, "failed", Some(error))
+        finish(app, &who, &submission, SubmissionState::Failed, Some(error))
             .await
             .map_err(failed)?;
         return Ok(());
@@ -179,9 +180,9 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     }
     let parsed = parser.await.map_err(failed)?;
     let (state, error) = match parsed {
-        Ok(_) => ("done", None),
-        Err(e) if first_seq > 0 => ("done", Some(e.to_string())),
-        Err(e) => ("failed", Some(e.to_string())),
+        Ok(_) => (SubmissionState::Done, None),
+        Err(e) if first_seq > 0 => (SubmissionState::Done, Some(e.to_string())),
+        Err(e) => (SubmissionState::Failed, Some(e.to_string())),
     };
     finish(app, &who, &submission, state, error.as_deref())
         .await

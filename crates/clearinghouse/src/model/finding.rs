@@ -3,7 +3,8 @@
 //! and by whom they were seen, their near-duplicates and their workflow
 //! history.
 
-use clearinghouse_domain::findings::review::FindingState;
+use clearinghouse_domain::findings::review::{FindingState, RejectionReason};
+use clearinghouse_domain::labels::Tlp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,10 +27,10 @@ pub struct Submission {
     /// The target named for findings whose file names none (`--target`).
     pub default_target: Option<String>,
     pub campaign: Option<String>,
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub visibility: String,
-    /// `queued`, `processing`, `done` or `failed`.
-    pub state: String,
+    pub state: SubmissionState,
     /// Why the file could not be read to its end (`failed`, or `done` with
     /// items before the error kept).
     pub error: Option<String>,
@@ -40,9 +41,73 @@ pub struct Submission {
 
 impl Submission {
     pub fn is_finished(&self) -> bool {
-        matches!(self.state.as_str(), "done" | "failed")
+        matches!(self.state, SubmissionState::Done | SubmissionState::Failed)
     }
 }
+
+closed_set!(
+    /// Where a submission's processing is.
+    SubmissionState {
+        Queued => "queued",
+        Processing => "processing",
+        Done => "done",
+        Failed => "failed",
+    }
+);
+
+closed_set!(
+    /// What became of one item of a submission.
+    ItemOutcome {
+        /// A finding not seen before.
+        New => "new",
+        /// A finding already known, linked.
+        Duplicate => "duplicate",
+        /// An item that could not be taken.
+        Rejected => "rejected",
+    }
+);
+
+closed_set!(
+    /// A finding's severity, on the CVSS qualitative scale, in lower case.
+    FindingSeverity {
+        None => "none",
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+);
+
+impl From<clearinghouse_domain::findings::Severity> for FindingSeverity {
+    fn from(s: clearinghouse_domain::findings::Severity) -> FindingSeverity {
+        use clearinghouse_domain::findings::Severity;
+        match s {
+            Severity::None => FindingSeverity::None,
+            Severity::Low => FindingSeverity::Low,
+            Severity::Medium => FindingSeverity::Medium,
+            Severity::High => FindingSeverity::High,
+            Severity::Critical => FindingSeverity::Critical,
+        }
+    }
+}
+
+closed_set!(
+    /// What a finding's target is.
+    TargetKind {
+        Package => "package",
+        Repository => "repository",
+        Product => "product",
+    }
+);
+
+closed_set!(
+    /// How sure a near-duplicate link is.
+    SimilarLink {
+        Possible => "possible",
+        Confirmed => "confirmed",
+        Split => "split",
+    }
+);
 
 /// What a submission held, so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -64,8 +129,7 @@ pub struct ItemResult {
     pub seq: i64,
     /// Where in the file, e.g. `runs[0].results[17]`.
     pub position: String,
-    /// `new`, `duplicate` or `rejected`.
-    pub outcome: String,
+    pub outcome: ItemOutcome,
     /// The finding it created (`new`) or was linked to (`duplicate`).
     pub finding_id: Option<String>,
     /// Why it was rejected.
@@ -90,8 +154,7 @@ pub struct Finding {
     /// As first reported, with its version: `pkg:pypi/paramiko@2.4.0`,
     /// `repo:https://github.com/x/y@abc123` or `product:vendor/product@1.0`.
     pub target: String,
-    /// `package`, `repository` or `product`.
-    pub target_kind: String,
+    pub target_kind: TargetKind,
     /// The target without its version (what findings are grouped by).
     pub target_identity: String,
     pub title: String,
@@ -99,8 +162,7 @@ pub struct Finding {
     pub rule_id: Option<String>,
     pub tool: Option<String>,
     pub cwes: Vec<String>,
-    /// `none`, `low`, `medium`, `high` or `critical`.
-    pub severity: Option<String>,
+    pub severity: Option<FindingSeverity>,
     pub cvss_vector: Option<String>,
     pub location: Option<FindingLocation>,
     pub evidence: Option<String>,
@@ -112,13 +174,15 @@ pub struct Finding {
     pub submission_id: String,
     pub position: String,
     pub campaign: Option<String>,
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub visibility: String,
     /// `received`, `triaged`, `validating`, `validated` or `rejected`.
     #[schema(value_type = String)]
     pub state: FindingState,
     /// `false_positive`, `duplicate`, `out_of_scope` or `not_reproducible`.
-    pub rejection_reason: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub rejection_reason: Option<RejectionReason>,
     /// The finding this one was confirmed to duplicate.
     pub duplicate_of: Option<String>,
     /// A published vulnerability it matches (by alias, or package, range and CWE).
@@ -128,6 +192,22 @@ pub struct Finding {
     pub validator_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// The filters of a findings list, every one optional: the one filter type
+/// from the API's and the UI's query through the workflow to the store's
+/// SQL (`store::findings::list`, `store::findings::listing::page`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingFilter {
+    pub state: Option<FindingState>,
+    /// The first reporter's organisation id.
+    pub reporter_org: Option<String>,
+    /// Exact target identity (version-free) or full target.
+    pub target: Option<String>,
+    pub severity: Option<FindingSeverity>,
+    pub campaign: Option<String>,
+    /// Findings first reported by this submission.
+    pub submission: Option<String>,
 }
 
 /// One organisation's report of a finding in one version of its target.
@@ -150,15 +230,16 @@ pub struct SimilarFinding {
     pub state: FindingState,
     /// MinHash estimate of the Jaccard similarity of text and code, 0 to 1.
     pub similarity: f64,
-    /// `possible`, `confirmed` or `split`.
-    pub link: String,
+    pub link: SimilarLink,
 }
 
 /// One transition of a finding's workflow.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FindingEvent {
-    pub from_state: String,
-    pub to_state: String,
+    #[schema(value_type = String)]
+    pub from_state: FindingState,
+    #[schema(value_type = String)]
+    pub to_state: FindingState,
     pub reason: String,
     pub actor: String,
     pub actor_org: String,

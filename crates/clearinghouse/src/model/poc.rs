@@ -2,6 +2,7 @@
 //! encrypted artifact attached to a finding. The ciphertext's location and
 //! key material are never serialised.
 
+use clearinghouse_domain::labels::Tlp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,7 +20,8 @@ pub struct PocArtifact {
     /// SHA-256 (hex) of the plaintext, to check a released download.
     pub sha256: String,
     /// TLP 2.0 marking: the finding's, or stricter.
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     /// Visibility expression: the finding's, or that and more.
     pub visibility: String,
     pub uploaded_by: String,

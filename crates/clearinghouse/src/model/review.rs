@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use clearinghouse_domain::findings::review::FindingState;
+
+use super::finding::SimilarLink;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,8 +18,7 @@ pub struct SimilarityLink {
     pub other_id: String,
     /// MinHash estimate of the Jaccard similarity, 0 to 1.
     pub similarity: f64,
-    /// `possible`, `confirmed` or `split`.
-    pub state: String,
+    pub state: SimilarLink,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
     /// On `confirm`: the newer finding, now rejected as a duplicate of the older.

@@ -2,11 +2,11 @@
 //! as its action name and its payload (JSON), the two halves of the typed
 //! `ApprovalRequest`.
 
-use clearinghouse_domain::approval::ApprovalRequest;
+use clearinghouse_domain::approval::{ApprovalRequest, ApprovalState};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use super::{Result, StoreError};
+use super::{Result, StoreError, decode};
 use crate::model::Approval;
 
 const COLUMNS: &str = "id, action, payload, summary, requested_by, requested_via, state, \
@@ -24,7 +24,7 @@ fn from_row(row: &AnyRow) -> Result<Approval> {
         summary: row.try_get("summary")?,
         requested_by: row.try_get("requested_by")?,
         requested_via: row.try_get("requested_via")?,
-        state: row.try_get("state")?,
+        state: decode(row, "approvals", "state", ApprovalState::parse)?,
         decided_by: row.try_get("decided_by")?,
         decided_at: row.try_get("decided_at")?,
         reason: row.try_get("reason")?,
@@ -44,7 +44,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Approval) ->
     .bind(&a.summary)
     .bind(&a.requested_by)
     .bind(&a.requested_via)
-    .bind(&a.state)
+    .bind(a.state.as_str())
     .bind(&a.created_at)
     .execute(db)
     .await?;
@@ -83,7 +83,7 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
 pub async fn decide<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
-    state: &str,
+    state: ApprovalState,
     decided_by: &str,
     decided_at: &str,
     reason: Option<&str>,
@@ -92,7 +92,7 @@ pub async fn decide<'e, E: Executor<'e, Database = Any>>(
         "UPDATE approvals SET state = $1, decided_by = $2, decided_at = $3, reason = $4 \
          WHERE id = $5 AND state = 'pending'",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(decided_by)
     .bind(decided_at)
     .bind(reason)

@@ -4,7 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::Result;
+use super::labelled::Readable;
+use super::{Result, decode};
 use crate::model::{Attachment, Document};
 
 use super::read_filter::DOCUMENTS;
@@ -44,7 +45,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         title: row.try_get("title")?,
         body: row.try_get("body")?,
         protection_marking: row.try_get("protection_marking")?,
-        tlp: row.try_get("tlp")?,
+        tlp: decode(row, "documents", "tlp", |s| s.parse().ok())?,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
         named_readers: Vec::new(),
@@ -66,7 +67,7 @@ pub async fn insert(conn: &mut AnyConnection, doc: &Document, visibility_id: i64
     .bind(&doc.title)
     .bind(&doc.body)
     .bind(&doc.protection_marking)
-    .bind(&doc.tlp)
+    .bind(doc.tlp.as_str())
     .bind(visibility_id)
     .bind(att.map(|a| a.key.clone()))
     .bind(att.map(|a| a.name.clone()))
@@ -110,31 +111,28 @@ async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
     Ok(())
 }
 
+/// Documents under the reader's filter.
+fn readable(filter: &ReadFilter<'_>) -> Readable {
+    Readable {
+        select: format!(
+            "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id"
+        ),
+        id: "d.id",
+        clause: readable_clause(filter),
+    }
+}
+
 /// One document, only if the reader may read it.
 pub async fn get_readable(
     pool: &sqlx::AnyPool,
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<Document>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id \
-         WHERE d.id = $3 AND {}",
-        readable_clause(filter)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    match row {
-        Some(row) => {
-            let mut doc = from_row(&row)?;
-            fill_sharing(pool, &mut doc).await?;
-            Ok(Some(doc))
-        }
-        None => Ok(None),
-    }
+    let Some(mut doc) = readable(filter).one(pool, filter, id, from_row).await? else {
+        return Ok(None);
+    };
+    fill_sharing(pool, &mut doc).await?;
+    Ok(Some(doc))
 }
 
 /// Readable documents after the cursor, newest id last.
@@ -144,19 +142,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Document>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id \
-         WHERE d.id > $3 AND {} ORDER BY d.id LIMIT $4",
-        readable_clause(filter)
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
+    let mut docs = readable(filter)
+        .page(pool, filter, after, limit, from_row)
         .await?;
-    let mut docs = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     for doc in &mut docs {
         fill_sharing(pool, doc).await?;
     }

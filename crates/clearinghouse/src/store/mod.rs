@@ -16,6 +16,7 @@ pub mod exposure;
 pub mod findings;
 pub mod frontier;
 pub mod jobs;
+pub mod labelled;
 pub mod labels;
 pub mod notifications;
 pub mod read_filter;
@@ -101,7 +102,30 @@ pub(crate) fn decode<T>(
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> Result<T> {
     use sqlx::Row;
-    let text: String = row.try_get(column)?;
+    decode_text(table, column, row.try_get(column)?, parse)
+}
+
+/// [`decode`] for a nullable column: NULL is `None`.
+pub(crate) fn decode_opt<T>(
+    row: &sqlx::any::AnyRow,
+    table: &'static str,
+    column: &'static str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>> {
+    use sqlx::Row;
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|t| decode_text(table, column, t, parse))
+        .transpose()
+}
+
+/// The one place a stored text of `table.column` becomes its domain type:
+/// a value that does not parse is [`StoreError::Decode`] naming both.
+pub(crate) fn decode_text<T>(
+    table: &'static str,
+    column: &'static str,
+    text: String,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T> {
     parse(&text).ok_or(StoreError::Decode {
         table,
         column,

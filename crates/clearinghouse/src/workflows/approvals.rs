@@ -5,7 +5,9 @@
 //! Each action is registered in two matches below, and only there:
 //! [`may_read_object`] (the read check of the object the request concerns:
 //! the target user for grants, the artifact and its finding for
-//! proof-of-concept releases) and [`apply`] (its effect). A request is
+//! proof-of-concept releases) and [`apply`] (its effect: one arm calling
+//! one function per action, so a new action is a variant, an arm in each
+//! match and its effect function). A request is
 //! seen, and decided, only by its maker or a holder of its action's
 //! approver role who may also read that object; any other caller gets
 //! "not found", the answer for a missing request. Who may decide is the
@@ -121,7 +123,7 @@ pub(crate) async fn file(
         summary,
         requested_by: who.user_id().to_owned(),
         requested_via: who.agent().map(|a| a.id.clone()),
-        state: ApprovalState::Pending.as_str().to_owned(),
+        state: ApprovalState::Pending,
         decided_by: None,
         decided_at: None,
         reason: None,
@@ -250,8 +252,6 @@ pub async fn decide(
     let request = store::approvals::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let state = ApprovalState::parse(&request.state)
-        .ok_or_else(|| AppError::internal_msg("bad approval state"))?;
     let now = clock::now();
     let since = clock::format(now - time::Duration::seconds(COOLING_OFF_SECONDS));
     let elevations = store::accounts::users::elevations_between(
@@ -270,7 +270,7 @@ pub async fn decide(
     };
     let new_state = approval::decide(
         request.request.action(),
-        state,
+        request.state,
         &request.requested_by,
         &decider,
         input.decision,
@@ -283,7 +283,7 @@ pub async fn decide(
     if !store::approvals::decide(
         &mut *tx,
         id,
-        new_state.as_str(),
+        new_state,
         who.user_id(),
         &now,
         input.reason.as_deref(),
@@ -307,7 +307,7 @@ pub async fn decide(
     app.audit.record(&mut tx, &app.store, who, &events).await?;
     tx.commit().await?;
     Ok(Approval {
-        state: new_state.as_str().to_owned(),
+        state: new_state,
         decided_by: Some(who.user_id().to_owned()),
         decided_at: Some(now),
         reason: input.reason,
@@ -335,99 +335,32 @@ impl Effect {
 }
 
 /// Runs an approved request, in the decision's transaction: one arm per
-/// action. Returns the audit entries of what it changed.
+/// action, each calling that action's effect. Returns the audit entries of
+/// what it changed.
 async fn apply(
     tx: &mut store::Tx,
     decider: &Principal,
     a: &Approval,
     now: &str,
 ) -> AppResult<Vec<Effect>> {
-    // Both people of a two-person grant took part in it (cooling-off facts).
-    let granters = [a.requested_by.as_str(), decider.user_id()];
     match &a.request {
         ApprovalRequest::GrantAuthorizations {
             user_id,
             authorizations,
-        } => {
-            let user = store::accounts::users::get(&mut **tx, user_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut auths = user.authorizations;
-            for t in authorizations {
-                if !auths.contains(t) {
-                    auths.push(t.clone());
-                }
-            }
-            auths.sort();
-            store::accounts::users::set_authorizations(&mut **tx, user_id, &auths).await?;
-            record_elevations(
-                tx,
-                &granters,
-                user_id,
-                ElevationKind::GrantedAuthorization,
-                now,
-            )
-            .await?;
-            Ok(vec![Effect {
-                action: "user.grant_authorizations",
-                object_type: "user",
-                object_id: user_id.clone(),
-                change: json!({"authorizations": auths, "approval": a.id}),
-            }])
-        }
+        } => grant_authorizations(tx, decider, a, user_id, authorizations, now).await,
         ApprovalRequest::GrantRole { user_id, roles } => {
-            let user = store::accounts::users::get(&mut **tx, user_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut names = user.roles;
-            for r in roles {
-                if !names.iter().any(|n| n == r.as_str()) {
-                    names.push(r.as_str().to_owned());
-                }
-            }
-            store::accounts::users::set_roles(&mut **tx, user_id, &names).await?;
-            record_elevations(tx, &granters, user_id, ElevationKind::GrantedRole, now).await?;
-            Ok(vec![Effect {
-                action: "user.grant_role",
-                object_type: "user",
-                object_id: user_id.clone(),
-                change: json!({"roles": names, "approval": a.id}),
-            }])
+            grant_role(tx, decider, a, user_id, roles, now).await
         }
         ApprovalRequest::ReleaseProofOfConcept {
             poc_id, user_id, ..
-        } => {
-            let r = super::findings::pocs::grant_release(tx, &a.id, poc_id, user_id).await?;
-            Ok(vec![Effect {
-                action: "poc.release",
-                object_type: "poc",
-                object_id: r.poc_id,
-                change: json!({"approval": a.id, "user_id": r.user_id, "expires_at": r.expires_at}),
-            }])
-        }
+        } => release_proof_of_concept(tx, a, poc_id, user_id).await,
         ApprovalRequest::SetOrganizationFlags {
             org_id,
             vetted,
             trusted_partner,
-        } => {
-            let org =
-                super::accounts::orgs::apply_flags(tx, org_id, *vetted, *trusted_partner).await?;
-            Ok(vec![Effect {
-                action: "org.set_flags",
-                object_type: "organization",
-                object_id: org.id,
-                change: json!({"vetted": org.vetted, "trusted_partner": org.trusted_partner, "approval": a.id}),
-            }])
-        }
+        } => set_organization_flags(tx, a, org_id, *vetted, *trusted_partner).await,
         ApprovalRequest::SetThreshold { threshold_id, .. } => {
-            let change =
-                super::frontier::thresholds::activate(tx, threshold_id, &a.id, now).await?;
-            Ok(vec![Effect {
-                action: "threshold.activate",
-                object_type: "threshold",
-                object_id: threshold_id.clone(),
-                change,
-            }])
+            set_threshold(tx, a, threshold_id, now).await
         }
         ApprovalRequest::IssueDirective {
             directive_id,
@@ -444,6 +377,119 @@ async fn apply(
             }])
         }
     }
+}
+
+/// Both people of a two-person grant took part in it (cooling-off facts).
+fn granters<'a>(a: &'a Approval, decider: &'a Principal) -> [&'a str; 2] {
+    [a.requested_by.as_str(), decider.user_id()]
+}
+
+/// `grant_authorizations`: adds the terms to the user's authorizations.
+async fn grant_authorizations(
+    tx: &mut store::Tx,
+    decider: &Principal,
+    a: &Approval,
+    user_id: &str,
+    authorizations: &[String],
+    now: &str,
+) -> AppResult<Vec<Effect>> {
+    let user = store::accounts::users::get(&mut **tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut auths = user.authorizations;
+    for t in authorizations {
+        if !auths.contains(t) {
+            auths.push(t.clone());
+        }
+    }
+    auths.sort();
+    store::accounts::users::set_authorizations(&mut **tx, user_id, &auths).await?;
+    let kind = ElevationKind::GrantedAuthorization;
+    record_elevations(tx, &granters(a, decider), user_id, kind, now).await?;
+    Ok(vec![Effect {
+        action: "user.grant_authorizations",
+        object_type: "user",
+        object_id: user_id.to_owned(),
+        change: json!({"authorizations": auths, "approval": a.id}),
+    }])
+}
+
+/// `grant_role`: adds the privileged roles to the user's roles.
+async fn grant_role(
+    tx: &mut store::Tx,
+    decider: &Principal,
+    a: &Approval,
+    user_id: &str,
+    roles: &[Role],
+    now: &str,
+) -> AppResult<Vec<Effect>> {
+    let user = store::accounts::users::get(&mut **tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut names = user.roles;
+    for r in roles {
+        if !names.iter().any(|n| n == r.as_str()) {
+            names.push(r.as_str().to_owned());
+        }
+    }
+    store::accounts::users::set_roles(&mut **tx, user_id, &names).await?;
+    let kind = ElevationKind::GrantedRole;
+    record_elevations(tx, &granters(a, decider), user_id, kind, now).await?;
+    Ok(vec![Effect {
+        action: "user.grant_role",
+        object_type: "user",
+        object_id: user_id.to_owned(),
+        change: json!({"roles": names, "approval": a.id}),
+    }])
+}
+
+/// `release_proof_of_concept`: a 7-day release of the artifact to the user.
+async fn release_proof_of_concept(
+    tx: &mut store::Tx,
+    a: &Approval,
+    poc_id: &str,
+    user_id: &str,
+) -> AppResult<Vec<Effect>> {
+    let r = super::findings::pocs::grant_release(tx, &a.id, poc_id, user_id).await?;
+    Ok(vec![Effect {
+        action: "poc.release",
+        object_type: "poc",
+        object_id: r.poc_id,
+        change: json!({"approval": a.id, "user_id": r.user_id, "expires_at": r.expires_at}),
+    }])
+}
+
+/// `set_organization_flags`: sets `vetted` and `trusted_partner`.
+async fn set_organization_flags(
+    tx: &mut store::Tx,
+    a: &Approval,
+    org_id: &str,
+    vetted: Option<bool>,
+    trusted_partner: Option<bool>,
+) -> AppResult<Vec<Effect>> {
+    let org = super::accounts::orgs::apply_flags(tx, org_id, vetted, trusted_partner).await?;
+    Ok(vec![Effect {
+        action: "org.set_flags",
+        object_type: "organization",
+        object_id: org.id,
+        change: json!({"vetted": org.vetted, "trusted_partner": org.trusted_partner, "approval": a.id}),
+    }])
+}
+
+/// `set_threshold`: puts the proposed threshold policy version in force.
+async fn set_threshold(
+    tx: &mut store::Tx,
+    a: &Approval,
+    threshold_id: &str,
+    now: &str,
+) -> AppResult<Vec<Effect>> {
+    let change = super::frontier::thresholds::activate(tx, threshold_id, &a.id, now).await?;
+    Ok(vec![Effect {
+        action: "threshold.activate",
+        object_type: "threshold",
+        object_id: threshold_id.to_owned(),
+        change,
+    }])
 }
 
 /// Records that each of `actors` elevated `subject` (one row per distinct

@@ -183,7 +183,7 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
         title: title.to_owned(),
         body: input.body,
         protection_marking: marking,
-        tlp: tlp.as_str().to_owned(),
+        tlp,
         visibility: visibility.as_str().to_owned(),
         shared_with_orgs: shared,
         named_readers: readers,

@@ -15,6 +15,7 @@ pub mod findings;
 pub mod frontier;
 pub mod notifications;
 pub mod read_policy;
+pub(crate) mod spool;
 
 /// Page sizes: default and largest.
 pub const DEFAULT_PAGE: i64 = 50;

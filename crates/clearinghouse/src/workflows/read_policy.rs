@@ -118,7 +118,7 @@ pub fn staff_named(who: &Principal) -> Vec<String> {
 /// organisation, the staff) and then the domain's `can_read`, staff named.
 pub fn may_read_submitted(
     who: &Principal,
-    tlp: &str,
+    tlp: Tlp,
     visibility: &str,
     owner_org: &str,
 ) -> AppResult<bool> {
@@ -128,12 +128,13 @@ pub fn may_read_submitted(
 /// [`may_read_submitted`] for a record that also names its creator as a reader.
 pub fn may_read_case(
     who: &Principal,
-    tlp: &str,
+    tlp: Tlp,
     visibility: &str,
     owner_org: &str,
     creator: Option<&str>,
 ) -> AppResult<bool> {
-    let (tlp, visibility) = parse_labels(tlp, visibility)?;
+    let visibility =
+        Visibility::parse(visibility).map_err(|e| AppError::internal("stored visibility", e))?;
     let mut named = staff_named(who);
     if let Some(c) = creator.filter(|c| !c.is_empty() && *c == who.user_id()) {
         named.push(c.to_owned());

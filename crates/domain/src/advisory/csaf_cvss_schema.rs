@@ -22,6 +22,22 @@ static SEVERITY: Shape = one_of!("NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL");
 static CIA3: Shape = one_of!("NONE", "LOW", "HIGH");
 static MCIA3: Shape = one_of!("NONE", "LOW", "HIGH", "NOT_DEFINED");
 static REQ: Shape = one_of!("LOW", "MEDIUM", "HIGH", "NOT_DEFINED");
+/// Exploit code maturity (3.x `exploitCodeMaturity`, 2.0 `exploitability`).
+static MATURITY: Shape = one_of!(
+    "UNPROVEN",
+    "PROOF_OF_CONCEPT",
+    "FUNCTIONAL",
+    "HIGH",
+    "NOT_DEFINED"
+);
+/// Remediation level, the same words in 2.0 and 3.x.
+static REMEDIATION: Shape = one_of!(
+    "OFFICIAL_FIX",
+    "TEMPORARY_FIX",
+    "WORKAROUND",
+    "UNAVAILABLE",
+    "NOT_DEFINED"
+);
 
 pub(super) static CVSS_V3: Shape = Shape::Obj(Obj {
     fields: &[
@@ -43,26 +59,8 @@ pub(super) static CVSS_V3: Shape = Shape::Obj(Obj {
         ("availabilityImpact", &CIA3),
         ("baseScore", &Shape::Num),
         ("baseSeverity", &SEVERITY),
-        (
-            "exploitCodeMaturity",
-            &one_of!(
-                "UNPROVEN",
-                "PROOF_OF_CONCEPT",
-                "FUNCTIONAL",
-                "HIGH",
-                "NOT_DEFINED"
-            ),
-        ),
-        (
-            "remediationLevel",
-            &one_of!(
-                "OFFICIAL_FIX",
-                "TEMPORARY_FIX",
-                "WORKAROUND",
-                "UNAVAILABLE",
-                "NOT_DEFINED"
-            ),
-        ),
+        ("exploitCodeMaturity", &MATURITY),
+        ("remediationLevel", &REMEDIATION),
         (
             "reportConfidence",
             &one_of!("UNKNOWN", "REASONABLE", "CONFIRMED", "NOT_DEFINED"),
@@ -127,26 +125,8 @@ pub(super) static CVSS_V2: Shape = Shape::Obj(Obj {
         ("integrityImpact", &CIA2),
         ("availabilityImpact", &CIA2),
         ("baseScore", &Shape::Num),
-        (
-            "exploitability",
-            &one_of!(
-                "UNPROVEN",
-                "PROOF_OF_CONCEPT",
-                "FUNCTIONAL",
-                "HIGH",
-                "NOT_DEFINED"
-            ),
-        ),
-        (
-            "remediationLevel",
-            &one_of!(
-                "OFFICIAL_FIX",
-                "TEMPORARY_FIX",
-                "WORKAROUND",
-                "UNAVAILABLE",
-                "NOT_DEFINED"
-            ),
-        ),
+        ("exploitability", &MATURITY),
+        ("remediationLevel", &REMEDIATION),
         (
             "reportConfidence",
             &one_of!("UNCONFIRMED", "UNCORROBORATED", "CONFIRMED", "NOT_DEFINED"),

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use clearinghouse_domain::approval::Decision;
+use clearinghouse_domain::approval::{ApprovalState, Decision};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
@@ -186,11 +186,11 @@ async fn approvals_view(
     let (mut pending, mut decided): (Vec<Approval>, Vec<Approval>) = all
         .into_iter()
         .filter(|a| matches(a))
-        .partition(|a| a.state == "pending");
+        .partition(|a| a.state == ApprovalState::Pending);
     pending.sort_by(|a, b| a.created_at.cmp(&b.created_at));
     let state = q.state.trim();
     if !state.is_empty() {
-        decided.retain(|a| a.state == state);
+        decided.retain(|a| a.state.as_str() == state);
     }
     let sort = SORTS
         .iter()
@@ -202,7 +202,7 @@ async fn approvals_view(
         let key = |x: &Approval| match sort {
             "requested" => x.created_at.clone(),
             "action" => x.request.action().as_str().to_owned(),
-            "state" => x.state.clone(),
+            "state" => x.state.as_str().to_owned(),
             _ => x.decided_at.clone().unwrap_or_default(),
         };
         let order = key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id));

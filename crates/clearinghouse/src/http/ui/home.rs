@@ -15,12 +15,12 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::model::exposure::Exposure;
-use crate::model::finding::Submission;
+use crate::model::finding::{FindingFilter, Submission};
 use crate::store;
 use crate::store::advisories::embargoes::Embargoed;
 use crate::store::exposure::exposures::summary::Summary;
 use crate::store::findings::listing::TableQuery;
-use crate::workflows::findings::{self, ListFilter};
+use crate::workflows::findings;
 use crate::workflows::{approvals, exposure};
 
 /// A count with what it counts and where it leads.
@@ -95,8 +95,8 @@ impl EmbargoHome {
 const EMBARGOES_SHOWN: i64 = 10;
 
 async fn count_findings(app: &AppState, who: &Principal, state: &str) -> UiResult<i64> {
-    let filter = ListFilter {
-        state: Some(state.to_owned()),
+    let filter = FindingFilter {
+        state: findings::state_filter(Some(state))?,
         ..Default::default()
     };
     let q = TableQuery {
@@ -222,7 +222,7 @@ pub async fn view(
         nav,
         display_name: who.user.display_name.clone(),
         org_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-        org_kind: org.map(|o| o.kind).unwrap_or_default(),
+        org_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
         roles: who.user.roles.clone(),
         authorizations: who.user.authorizations.clone(),
         pending,

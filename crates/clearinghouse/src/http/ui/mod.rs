@@ -204,10 +204,9 @@ async fn remember_kind(app: &AppState, org_id: &str) {
         return;
     }
     if let Ok(Some(org)) = store::accounts::orgs::get(&app.store.pool, org_id).await
-        && let Ok(kind) = org.kind.parse::<OrgKind>()
         && let Ok(mut map) = ORG_KINDS.write()
     {
-        map.insert(org_id.to_owned(), kind);
+        map.insert(org_id.to_owned(), org.kind);
     }
 }
 

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::model::Organization;
-use crate::store::{Result, StoreError};
+use crate::store::{Result, StoreError, decode, decode_opt};
 
 const COLUMNS: &str =
     "id, name, kind, sector, vetted, trusted_partner, created_at, archived_at, archive_reason";
@@ -13,8 +13,8 @@ fn from_row(row: &AnyRow) -> Result<Organization> {
     Ok(Organization {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
-        sector: row.try_get("sector")?,
+        kind: decode(row, "organizations", "kind", |s| s.parse().ok())?,
+        sector: decode_opt(row, "organizations", "sector", |s| s.parse().ok())?,
         vetted: row.try_get::<i64, _>("vetted")? != 0,
         trusted_partner: row.try_get::<i64, _>("trusted_partner")? != 0,
         created_at: row.try_get("created_at")?,
@@ -30,8 +30,8 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, org: &Organizati
     )
     .bind(&org.id)
     .bind(&org.name)
-    .bind(&org.kind)
-    .bind(&org.sector)
+    .bind(org.kind.as_str())
+    .bind(org.sector.map(|s| s.as_str()))
     .bind(i64::from(org.vetted))
     .bind(i64::from(org.trusted_partner))
     .bind(&org.created_at)

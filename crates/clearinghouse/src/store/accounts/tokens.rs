@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::model::ApiToken;
-use crate::store::{Result, StoreError, json_list, parse_json_list};
+use crate::store::{Result, StoreError, decode, json_list, parse_json_list};
 
 const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_limit_per_minute, \
                        expires_at, revoked_at, created_at, last_used_at";
@@ -15,7 +15,7 @@ fn from_row(row: &AnyRow) -> Result<ApiToken> {
     Ok(ApiToken {
         id: row.try_get("id")?,
         user_id: row.try_get("user_id")?,
-        kind: row.try_get("kind")?,
+        kind: decode(row, "api_tokens", "kind", |s| s.parse().ok())?,
         name: row.try_get("name")?,
         scopes: parse_json_list(&row.try_get::<String, _>("scopes")?)?,
         authorizations: auths.as_deref().map(parse_json_list).transpose()?,
@@ -39,7 +39,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     )
     .bind(&token.id)
     .bind(&token.user_id)
-    .bind(&token.kind)
+    .bind(token.kind.as_str())
     .bind(&token.name)
     .bind(token_hash)
     .bind(json_list(&token.scopes))

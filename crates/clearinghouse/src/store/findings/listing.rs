@@ -5,8 +5,8 @@
 
 use sqlx::{Any, Executor};
 
-use super::{COLUMNS, FINDINGS, FROM, FindingFilter, from_row, submissions};
-use crate::model::finding::{Finding, Submission};
+use super::{COLUMNS, FILTER_SQL, FINDINGS, FROM, bind_filter, from_row, submissions};
+use crate::model::finding::{Finding, FindingFilter, Submission};
 use crate::store::Result;
 use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
 
@@ -80,58 +80,49 @@ pub(crate) fn like_pattern(s: &str) -> String {
     out
 }
 
-fn where_clause(filter: &FindingFilter<'_>) -> String {
+fn where_clause(read: &ReadFilter<'_>) -> String {
     format!(
-        "WHERE {} \
-         AND ($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
-         AND ($3 = '' OR f.target_identity = $3 OR f.target = $3) \
-         AND ($4 = '' OR f.severity = $4) AND ($5 = '' OR f.campaign = $5) \
-         AND ($6 = '' OR f.submission_id = $6) \
+        "WHERE {} AND {FILTER_SQL} \
          AND ($9 = '' OR LOWER(f.title) LIKE $9 ESCAPE '!' OR LOWER(f.description) LIKE $9 ESCAPE '!' \
               OR LOWER(f.target) LIKE $9 ESCAPE '!' OR LOWER(COALESCE(f.rule_id, '')) LIKE $9 ESCAPE '!' \
               OR LOWER(COALESCE(f.location_path, '')) LIKE $9 ESCAPE '!')",
-        FINDINGS.clause(&filter.read, 7, 8)
+        FINDINGS.clause(read, 7, 8)
     )
 }
 
-/// One page of the findings matching `filter` and `q`, and how many match
-/// in all.
+/// One page of the findings matching `filter` and `q` that `read` admits,
+/// and how many match in all.
 pub async fn page<'e, E>(
     db: E,
-    filter: &FindingFilter<'_>,
+    filter: &FindingFilter,
+    read: &ReadFilter<'_>,
     q: &TableQuery<'_>,
 ) -> Result<(Vec<Finding>, i64)>
 where
     E: Executor<'e, Database = Any> + Copy,
 {
     let search = q.search.map(like_pattern).unwrap_or_default();
-    let clause = where_clause(filter);
+    let clause = where_clause(read);
     let dir = if q.descending { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT {COLUMNS} {FROM} {clause} ORDER BY {} {dir}, f.id {dir} LIMIT $10 OFFSET $11",
         q.sort.sql()
     );
     let count_sql = format!("SELECT COUNT(*) {FROM} {clause}");
-    macro_rules! bind_filter {
+    macro_rules! bind_all {
         ($query:expr) => {
-            $query
-                .bind(filter.state.unwrap_or(""))
-                .bind(filter.reporter_org.unwrap_or(""))
-                .bind(filter.target.unwrap_or(""))
-                .bind(filter.severity.unwrap_or(""))
-                .bind(filter.campaign.unwrap_or(""))
-                .bind(filter.submission_id.unwrap_or(""))
-                .bind(filter.read.org_id)
-                .bind(filter.read.user_id)
+            bind_filter($query, filter)
+                .bind(read.org_id)
+                .bind(read.user_id)
                 .bind(search.as_str())
         };
     }
-    let rows = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(sql)))
+    let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)))
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(db)
         .await?;
-    let total: i64 = bind_filter!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
+    let total: i64 = bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
         .fetch_one(db)
         .await?;
     let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

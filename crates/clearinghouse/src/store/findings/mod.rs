@@ -10,15 +10,19 @@ pub mod submissions;
 
 use std::collections::HashMap;
 
-use clearinghouse_domain::findings::review::FindingState;
+use clearinghouse_domain::findings::review::{FindingState, RejectionReason};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
 use super::{
-    Result, StoreError, bulk_values, decode, json_list, parse_json_list, rows_in, values_params,
+    Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
+    rows_in, values_params,
 };
-use crate::model::finding::{Finding, FindingEvent, FindingLocation, Sighting, SimilarFinding};
+use crate::model::finding::{
+    Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
+    SimilarFinding, SimilarLink, TargetKind,
+};
 
 const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
      f.description, f.rule_id, f.tool, f.cwes, f.severity, f.cvss_vector, f.location_path, \
@@ -45,14 +49,14 @@ fn from_row(r: &AnyRow) -> Result<Finding> {
         id: r.try_get("id")?,
         fingerprint: r.try_get("fingerprint")?,
         target: r.try_get("target")?,
-        target_kind: r.try_get("target_kind")?,
+        target_kind: decode(r, "findings", "target_kind", TargetKind::parse)?,
         target_identity: r.try_get("target_identity")?,
         title: r.try_get("title")?,
         description: r.try_get("description")?,
         rule_id: r.try_get("rule_id")?,
         tool: r.try_get("tool")?,
         cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
-        severity: r.try_get("severity")?,
+        severity: decode_opt(r, "findings", "severity", FindingSeverity::parse)?,
         cvss_vector: r.try_get("cvss_vector")?,
         location,
         evidence: r.try_get("evidence")?,
@@ -62,10 +66,10 @@ fn from_row(r: &AnyRow) -> Result<Finding> {
         submission_id: r.try_get("submission_id")?,
         position: r.try_get("position")?,
         campaign: r.try_get("campaign")?,
-        tlp: r.try_get("tlp")?,
+        tlp: decode(r, "findings", "tlp", |s| s.parse().ok())?,
         visibility: r.try_get("expression")?,
         state: decode(r, "findings", "state", FindingState::parse)?,
-        rejection_reason: r.try_get("rejection_reason")?,
+        rejection_reason: decode_opt(r, "findings", "rejection_reason", RejectionReason::parse)?,
         duplicate_of: r.try_get("duplicate_of")?,
         known_vuln_id: r.try_get("known_vuln_id")?,
         vulnerability_id: r.try_get("vulnerability_id")?,
@@ -115,14 +119,14 @@ pub async fn insert_many(
                 .bind(&f.id)
                 .bind(&f.fingerprint)
                 .bind(&f.target)
-                .bind(&f.target_kind)
+                .bind(f.target_kind.as_str())
                 .bind(&f.target_identity)
                 .bind(&f.title)
                 .bind(&f.description)
                 .bind(&f.rule_id)
                 .bind(&f.tool)
                 .bind(json_list(&f.cwes))
-                .bind(&f.severity)
+                .bind(f.severity.map(|s| s.as_str()))
                 .bind(&f.cvss_vector)
                 .bind(loc.and_then(|l| l.path.clone()))
                 .bind(loc.and_then(|l| l.start_line))
@@ -135,7 +139,7 @@ pub async fn insert_many(
                 .bind(&f.submission_id)
                 .bind(&f.position)
                 .bind(&f.campaign)
-                .bind(&f.tlp)
+                .bind(f.tlp.as_str())
                 .bind(visibility_id)
                 .bind(f.state.as_str())
                 .bind(&f.created_at)
@@ -251,47 +255,58 @@ pub async fn reporter_orgs<'e, E: Executor<'e, Database = Any>>(
     Ok(out)
 }
 
-/// Filters of a findings list; every one optional.
-#[derive(Debug, Clone)]
-pub struct FindingFilter<'a> {
-    pub state: Option<&'a str>,
-    pub reporter_org: Option<&'a str>,
-    /// Exact target identity (version-free) or full target.
-    pub target: Option<&'a str>,
-    pub severity: Option<&'a str>,
-    pub campaign: Option<&'a str>,
-    pub submission_id: Option<&'a str>,
-    /// Only what this reader may read (the one read policy).
-    pub read: ReadFilter<'a>,
+/// The SQL of a [`FindingFilter`]: `$1`..`$6` (see [`bind_filter`]).
+pub(crate) const FILTER_SQL: &str = "($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
+     AND ($3 = '' OR f.target_identity = $3 OR f.target = $3) \
+     AND ($4 = '' OR f.severity = $4) AND ($5 = '' OR f.campaign = $5) \
+     AND ($6 = '' OR f.submission_id = $6)";
+
+/// Binds `filter` as `$1`..`$6` of [`FILTER_SQL`] (an absent filter is '').
+pub(crate) fn bind_filter<'q, Q: Bind<'q>>(q: Q, filter: &'q FindingFilter) -> Q {
+    q.bind_text(filter.state.map_or("", |s| s.as_str()))
+        .bind_text(filter.reporter_org.as_deref().unwrap_or(""))
+        .bind_text(filter.target.as_deref().unwrap_or(""))
+        .bind_text(filter.severity.map_or("", |s| s.as_str()))
+        .bind_text(filter.campaign.as_deref().unwrap_or(""))
+        .bind_text(filter.submission.as_deref().unwrap_or(""))
 }
 
-/// Findings matching `filter`, newest first, before the cursor id.
+/// A query that takes text parameters: `sqlx::query` or `query_scalar`.
+pub(crate) trait Bind<'q>: Sized {
+    fn bind_text(self, v: &'q str) -> Self;
+}
+
+impl<'q> Bind<'q> for sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    fn bind_text(self, v: &'q str) -> Self {
+        self.bind(v)
+    }
+}
+
+impl<'q, O> Bind<'q> for sqlx::query::QueryScalar<'q, Any, O, sqlx::any::AnyArguments> {
+    fn bind_text(self, v: &'q str) -> Self {
+        self.bind(v)
+    }
+}
+
+/// Findings matching `filter` that `read` admits, newest first, before
+/// the cursor id.
 pub async fn list<'e, E: Executor<'e, Database = Any>>(
     db: E,
-    filter: &FindingFilter<'_>,
+    filter: &FindingFilter,
+    read: &ReadFilter<'_>,
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Finding>> {
     let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE {} \
-         AND ($1 = '' OR f.state = $1) AND ($2 = '' OR f.reporter_org = $2) \
-         AND ($3 = '' OR f.target_identity = $3 OR f.target = $3) \
-         AND ($4 = '' OR f.severity = $4) AND ($5 = '' OR f.campaign = $5) \
-         AND ($6 = '' OR f.submission_id = $6) \
+        "SELECT {COLUMNS} {FROM} WHERE {} AND {FILTER_SQL} \
          AND ($8 = '' OR f.id < $8) ORDER BY f.id DESC LIMIT $9",
-        FINDINGS.clause(&filter.read, 7, 10)
+        FINDINGS.clause(read, 7, 10)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.state.unwrap_or(""))
-        .bind(filter.reporter_org.unwrap_or(""))
-        .bind(filter.target.unwrap_or(""))
-        .bind(filter.severity.unwrap_or(""))
-        .bind(filter.campaign.unwrap_or(""))
-        .bind(filter.submission_id.unwrap_or(""))
-        .bind(filter.read.org_id)
+    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
+        .bind(read.org_id)
         .bind(before.unwrap_or(""))
         .bind(limit)
-        .bind(filter.read.user_id)
+        .bind(read.user_id)
         .fetch_all(db)
         .await?;
     rows.iter().map(from_row).collect()
@@ -345,7 +360,12 @@ pub async fn similar<'e, E: Executor<'e, Database = Any>>(
                     reporter_org: r.try_get("reporter_org")?,
                     state: decode(r, "findings", "state", FindingState::parse)?,
                     similarity: sim.parse().unwrap_or(0.0),
-                    link: r.try_get("link")?,
+                    link: decode_text(
+                        "finding_similarities",
+                        "state",
+                        r.try_get("link")?,
+                        SimilarLink::parse,
+                    )?,
                 },
                 vis,
             ))
@@ -367,8 +387,8 @@ pub async fn events<'e, E: Executor<'e, Database = Any>>(
     rows.iter()
         .map(|r| {
             Ok(FindingEvent {
-                from_state: r.try_get("from_state")?,
-                to_state: r.try_get("to_state")?,
+                from_state: decode(r, "finding_events", "from_state", FindingState::parse)?,
+                to_state: decode(r, "finding_events", "to_state", FindingState::parse)?,
                 reason: r.try_get("reason")?,
                 actor: r.try_get("actor")?,
                 actor_org: r.try_get("actor_org")?,

@@ -3,12 +3,13 @@
 //! store) and their time-limited releases (`poc_releases`, one per approved
 //! two-person request).
 
+use clearinghouse_domain::labels::Tlp;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use crate::model::poc::{PocArtifact, PocRelease, PocSealing};
-use crate::store::Result;
 use crate::store::read_filter::{FINDINGS, POCS, ReadFilter};
+use crate::store::{Result, decode, decode_text};
 
 const COLUMNS: &str = "p.id, p.finding_id, p.file_name, p.media_type, p.size_bytes, p.sha256, \
      p.object_key, p.kek_id, p.wrapped_key, p.nonce, p.tlp, v.expression, p.uploaded_by, \
@@ -24,7 +25,7 @@ fn from_row(row: &AnyRow) -> Result<(PocArtifact, PocSealing)> {
         media_type: row.try_get("media_type")?,
         size_bytes: row.try_get("size_bytes")?,
         sha256: row.try_get("sha256")?,
-        tlp: row.try_get("tlp")?,
+        tlp: decode(row, "poc_artifacts", "tlp", |s| s.parse().ok())?,
         visibility: row.try_get("expression")?,
         uploaded_by: row.try_get("uploaded_by")?,
         created_at: row.try_get("created_at")?,
@@ -59,7 +60,7 @@ pub async fn insert(
     .bind(&sealing.kek_id)
     .bind(&sealing.wrapped_key)
     .bind(&sealing.nonce)
-    .bind(&poc.tlp)
+    .bind(poc.tlp.as_str())
     .bind(visibility_id)
     .bind(&poc.uploaded_by)
     .bind(&poc.created_at)
@@ -84,7 +85,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
 /// The labels of an artifact's finding, read with it.
 #[derive(Debug, Clone)]
 pub struct FindingLabelsRow {
-    pub tlp: String,
+    pub tlp: Tlp,
     pub visibility: String,
     pub reporter_org: String,
 }
@@ -116,7 +117,7 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any>>(
     };
     let (poc, sealing) = from_row(&row)?;
     let finding = FindingLabelsRow {
-        tlp: row.try_get("f_tlp")?,
+        tlp: decode_text("findings", "tlp", row.try_get("f_tlp")?, |s| s.parse().ok())?,
         visibility: row.try_get("f_expression")?,
         reporter_org: row.try_get("reporter_org")?,
     };

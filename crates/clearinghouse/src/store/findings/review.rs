@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use sqlx::{Any, AnyConnection, Executor, Row};
 
+use crate::model::finding::SimilarLink;
 use crate::model::review::{ReporterStats, SimilarityLink};
 use crate::store::read_filter::{FINDINGS, ReadFilter, SUBMISSIONS};
-use crate::store::{Result, in_params};
+use crate::store::{Result, decode, in_params};
 
 /// One workflow transition of a finding, as written.
 pub struct Transition<'a> {
@@ -127,7 +128,7 @@ fn link_from_row(r: &sqlx::any::AnyRow) -> Result<SimilarityLink> {
         finding_id: r.try_get("finding_id")?,
         other_id: r.try_get("other_id")?,
         similarity: similarity.parse().unwrap_or(0.0),
-        state: r.try_get("state")?,
+        state: decode(r, "finding_similarities", "state", SimilarLink::parse)?,
         decided_by: r.try_get("decided_by")?,
         decided_at: r.try_get("decided_at")?,
         rejected_finding: None,
@@ -156,7 +157,7 @@ pub async fn similarity_link<'e, E: Executor<'e, Database = Any>>(
 pub async fn decide_link(
     conn: &mut AnyConnection,
     link: &SimilarityLink,
-    state: &str,
+    state: SimilarLink,
     decided_by: &str,
     now: &str,
 ) -> Result<bool> {
@@ -164,7 +165,7 @@ pub async fn decide_link(
         "UPDATE finding_similarities SET state = $1, decided_by = $2, decided_at = $3 \
          WHERE finding_id = $4 AND other_id = $5 AND state <> $1",
     )
-    .bind(state)
+    .bind(state.as_str())
     .bind(decided_by)
     .bind(now)
     .bind(&link.finding_id)

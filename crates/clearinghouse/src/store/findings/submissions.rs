@@ -5,9 +5,11 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
+use crate::model::finding::{
+    ItemOutcome, ItemResult, Submission, SubmissionCounts, SubmissionState,
+};
 use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
-use crate::store::{Result, StoreError};
+use crate::store::{Result, StoreError, decode, decode_text};
 
 pub(super) const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
      s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
@@ -38,9 +40,9 @@ pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
             format: row.try_get("format")?,
             default_target: row.try_get("default_target")?,
             campaign: row.try_get("campaign")?,
-            tlp: row.try_get("tlp")?,
+            tlp: decode(row, "submissions", "tlp", |s| s.parse().ok())?,
             visibility: row.try_get("expression")?,
-            state: row.try_get("state")?,
+            state: decode(row, "submissions", "state", SubmissionState::parse)?,
             error: row.try_get("error")?,
             counts: SubmissionCounts {
                 received: row.try_get("items")?,
@@ -83,9 +85,9 @@ pub async fn insert(
     .bind(&s.format)
     .bind(&s.default_target)
     .bind(&s.campaign)
-    .bind(&s.tlp)
+    .bind(s.tlp.as_str())
     .bind(visibility_id)
-    .bind(&s.state)
+    .bind(s.state.as_str())
     .bind(&s.created_at)
     .execute(&mut *conn)
     .await
@@ -219,13 +221,13 @@ pub async fn start<'e, E: Executor<'e, Database = Any>>(
 pub async fn finish<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
-    state: &str,
+    state: SubmissionState,
     error: Option<&str>,
     now: &str,
 ) -> Result<()> {
     sqlx::query("UPDATE submissions SET state = $2, error = $3, finished_at = $4 WHERE id = $1")
         .bind(id)
-        .bind(state)
+        .bind(state.as_str())
         .bind(error)
         .bind(now)
         .execute(db)
@@ -285,11 +287,11 @@ pub async fn results<'e, E: Executor<'e, Database = Any>>(
     submission_id: &str,
     from_seq: i64,
     batches: i64,
-    outcome: Option<&str>,
+    outcome: Option<ItemOutcome>,
 ) -> Result<Vec<ItemResult>> {
     // Each result is stored as `["outcome", ...]`; outcome names hold no
     // LIKE wildcards.
-    let pattern = outcome.map_or_else(String::new, |o| format!("%[\"{o}\",%"));
+    let pattern = outcome.map_or_else(String::new, |o| format!("%[\"{}\",%", o.as_str()));
     let rows = sqlx::query(
         "SELECT first_seq, results FROM submission_results \
          WHERE submission_id = $1 AND batch >= COALESCE((SELECT MAX(batch) FROM submission_results \
@@ -319,7 +321,7 @@ pub fn encode_results(items: &[ItemResult]) -> String {
         .iter()
         .map(|i| {
             (
-                i.outcome.clone(),
+                i.outcome.as_str().to_owned(),
                 i.finding_id.clone(),
                 i.position.clone(),
                 i.message.clone(),
@@ -332,15 +334,16 @@ pub fn encode_results(items: &[ItemResult]) -> String {
 fn decode_results(first_seq: i64, text: &str) -> Result<Vec<ItemResult>> {
     let raw: Vec<RawResult> = serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("submission results: {e}")))?;
-    Ok(raw
-        .into_iter()
+    raw.into_iter()
         .enumerate()
-        .map(|(i, (outcome, finding_id, position, message))| ItemResult {
-            seq: first_seq + i as i64,
-            position,
-            outcome,
-            finding_id,
-            message,
+        .map(|(i, (outcome, finding_id, position, message))| {
+            Ok(ItemResult {
+                seq: first_seq + i as i64,
+                position,
+                outcome: decode_text("submission_results", "results", outcome, ItemOutcome::parse)?,
+                finding_id,
+                message,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
 
@@ -112,31 +113,28 @@ async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
     Ok(())
 }
 
+/// Models under the reader's filter.
+fn readable(filter: &ReadFilter<'_>) -> Readable {
+    Readable {
+        select: format!(
+            "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id"
+        ),
+        id: "m.id",
+        clause: MODELS.clause(filter, 1, 2),
+    }
+}
+
 /// One model, only if the reader may read it.
 pub async fn get_readable(
     pool: &sqlx::AnyPool,
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<ModelRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id \
-         WHERE m.id = $3 AND {}",
-        MODELS.clause(filter, 1, 2)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    match row {
-        Some(row) => {
-            let mut m = from_row(&row)?;
-            fill_shares(pool, &mut m).await?;
-            Ok(Some(m))
-        }
-        None => Ok(None),
-    }
+    let Some(mut m) = readable(filter).one(pool, filter, id, from_row).await? else {
+        return Ok(None);
+    };
+    fill_shares(pool, &mut m).await?;
+    Ok(Some(m))
 }
 
 /// Readable models after the cursor, in id order.
@@ -146,19 +144,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ModelRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id \
-         WHERE m.id > $3 AND {} ORDER BY m.id LIMIT $4",
-        MODELS.clause(filter, 1, 2)
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
+    let mut models = readable(filter)
+        .page(pool, filter, after, limit, from_row)
         .await?;
-    let mut models = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     for m in &mut models {
         fill_shares(pool, m).await?;
     }

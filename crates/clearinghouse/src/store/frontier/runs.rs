@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::suites::SUITES;
+use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
 use crate::store::{Result, StoreError};
 
@@ -220,18 +221,14 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<RunRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id \
-         WHERE r.id = $3 AND {}",
-        SUITES.clause(filter, 1, 2)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let readable = Readable {
+        select: format!(
+            "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id"
+        ),
+        id: "r.id",
+        clause: SUITES.clause(filter, 1, 2),
+    };
+    readable.one(pool, filter, id, from_row).await
 }
 
 /// Readable runs after the cursor, newest id last, optionally of one suite

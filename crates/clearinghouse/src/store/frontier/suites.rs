@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
 
@@ -213,19 +214,14 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<SuiteRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM frontier_suites s JOIN visibility_labels v ON v.id = s.visibility_id \
-         WHERE s.id > $3 AND {} ORDER BY s.id LIMIT $4",
-        SUITES.clause(filter, 1, 2)
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    let mut out = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let readable = Readable {
+        select: format!(
+            "SELECT {COLUMNS} FROM frontier_suites s JOIN visibility_labels v ON v.id = s.visibility_id"
+        ),
+        id: "s.id",
+        clause: SUITES.clause(filter, 1, 2),
+    };
+    let mut out = readable.page(pool, filter, after, limit, from_row).await?;
     for s in &mut out {
         fill_shares(pool, s).await?;
     }

@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
 
@@ -150,18 +151,14 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<ThresholdRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM frontier_thresholds t JOIN visibility_labels v ON v.id = t.visibility_id \
-         WHERE t.id = $3 AND {}",
-        THRESHOLDS.clause(filter, 1, 2)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    let readable = Readable {
+        select: format!(
+            "SELECT {COLUMNS} FROM frontier_thresholds t JOIN visibility_labels v ON v.id = t.visibility_id"
+        ),
+        id: "t.id",
+        clause: THRESHOLDS.clause(filter, 1, 2),
+    };
+    readable.one(pool, filter, id, from_row).await
 }
 
 /// The readable versions of a suite's thresholds, oldest first.

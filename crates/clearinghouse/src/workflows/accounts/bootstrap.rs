@@ -10,7 +10,9 @@
 //! the same origin for a second administrator (the operator, who holds
 //! the database, makes it; nobody through the API can).
 
-use clearinghouse_domain::identity::{OrgKind, Role, validate_password, validate_username};
+use clearinghouse_domain::identity::{
+    OrgKind, Role, TokenKind, validate_password, validate_username,
+};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -61,7 +63,7 @@ pub async fn ensure_admin(
     let org = Organization {
         id: new_id(),
         name: "Clearinghouse Administration".into(),
-        kind: OrgKind::GovernmentAgency.as_str().into(),
+        kind: OrgKind::GovernmentAgency,
         sector: None,
         vetted: true,
         trusted_partner: false,
@@ -98,7 +100,7 @@ pub async fn ensure_admin(
     let token = ApiToken {
         id: new_id(),
         user_id: user.id.clone(),
-        kind: "user".into(),
+        kind: TokenKind::User,
         name: "bootstrap".into(),
         scopes: vec!["*".into()],
         authorizations: None,

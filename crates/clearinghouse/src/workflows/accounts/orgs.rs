@@ -85,8 +85,8 @@ pub async fn create(
     let org = Organization {
         id: new_id(),
         name,
-        kind: kind.as_str().to_owned(),
-        sector: sector.map(|s| s.as_str().to_owned()),
+        kind,
+        sector,
         vetted: false,
         trusted_partner: false,
         created_at: clock::now_text(),

@@ -1,7 +1,7 @@
 //! API tokens: personal tokens and agent principals (scoped, expiring,
 //! rate-limited credentials a user makes for a scanner or an AI agent).
 
-use clearinghouse_domain::identity::{Role, Scope};
+use clearinghouse_domain::identity::{Role, Scope, TokenKind};
 use clearinghouse_domain::labels::validate_term;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,8 +60,12 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
             "must be between 1 and 365",
         ));
     }
-    let (scopes, authorizations, rate) = match input.kind.as_str() {
-        "user" => {
+    let kind = input
+        .kind
+        .parse::<TokenKind>()
+        .map_err(|_| AppError::invalid("kind", "must be 'user' or 'agent'"))?;
+    let (scopes, authorizations, rate) = match kind {
+        TokenKind::User => {
             if !input.scopes.is_empty()
                 || !input.authorizations.is_empty()
                 || input.rate_limit_per_minute.is_some()
@@ -73,7 +77,7 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
             }
             (vec!["*".to_owned()], None, None)
         }
-        "agent" => {
+        TokenKind::Agent => {
             if expires_days.is_none() {
                 return Err(AppError::invalid(
                     "expires_in_days",
@@ -121,13 +125,12 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
             }
             (scopes, Some(input.authorizations.clone()), Some(rate))
         }
-        _ => return Err(AppError::invalid("kind", "must be 'user' or 'agent'")),
     };
     let now = clock::now();
     let info = ApiToken {
         id: new_id(),
         user_id: who.user_id().to_owned(),
-        kind: input.kind.clone(),
+        kind,
         name: name.to_owned(),
         scopes,
         authorizations,

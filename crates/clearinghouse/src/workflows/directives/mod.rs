@@ -285,8 +285,7 @@ async fn latest_editable(tx: &mut store::Tx, d: &DirectiveRow) -> AppResult<Vers
     if v.state == "pending" {
         let refused = match &v.approval_id {
             Some(a) => store::approvals::get(&mut **tx, a).await?.is_some_and(|a| {
-                a.state != ApprovalState::Pending.as_str()
-                    && a.state != ApprovalState::Approved.as_str()
+                a.state != ApprovalState::Pending && a.state != ApprovalState::Approved
             }),
             None => true,
         };

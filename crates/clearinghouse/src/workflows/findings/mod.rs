@@ -36,12 +36,12 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::model::finding::{
-    Finding, FindingEvent, FindingLocation, ItemResult, Sighting, SimilarFinding, Submission,
-    SubmissionCounts,
+    Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, ItemOutcome,
+    ItemResult, Sighting, SimilarFinding, Submission, SubmissionCounts, TargetKind,
 };
 use crate::store;
+use crate::store::findings::NewSighting;
 use crate::store::findings::submissions::{BatchRecord, encode_results};
-use crate::store::findings::{FindingFilter, NewSighting};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 
 /// The clearinghouse staff, named recipients of every finding.
@@ -58,11 +58,11 @@ pub enum BatchOutcome {
     AlreadyDone,
 }
 
-fn target_kind(t: &Target) -> &'static str {
+fn target_kind(t: &Target) -> TargetKind {
     match t {
-        Target::Package { .. } => "package",
-        Target::Repository { .. } => "repository",
-        Target::Product { .. } => "product",
+        Target::Package { .. } => TargetKind::Package,
+        Target::Repository { .. } => TargetKind::Repository,
+        Target::Product { .. } => TargetKind::Product,
     }
 }
 
@@ -71,14 +71,14 @@ fn record(f: &findings::Finding, s: &Submission, id: String, now: &str) -> Findi
         id,
         fingerprint: f.fingerprint.clone(),
         target: f.target.to_string(),
-        target_kind: target_kind(&f.target).to_owned(),
+        target_kind: target_kind(&f.target),
         target_identity: f.target.identity(),
         title: f.title.clone(),
         description: f.description.clone(),
         rule_id: f.rule_id.clone(),
         tool: f.tool.clone(),
         cwes: f.cwes.clone(),
-        severity: f.severity.map(|s| s.as_str().to_ascii_lowercase()),
+        severity: f.severity.map(FindingSeverity::from),
         cvss_vector: f.cvss_vector.clone(),
         location: f.location.as_ref().map(|l| FindingLocation {
             path: l.path.clone(),
@@ -93,7 +93,7 @@ fn record(f: &findings::Finding, s: &Submission, id: String, now: &str) -> Findi
         submission_id: s.id.clone(),
         position: f.position.clone(),
         campaign: s.campaign.clone(),
-        tlp: s.tlp.clone(),
+        tlp: s.tlp,
         visibility: s.visibility.clone(),
         state: FindingState::Received,
         rejection_reason: None,
@@ -166,7 +166,7 @@ async fn try_ingest(
                 results.push(ItemResult {
                     seq,
                     position: e.position.clone(),
-                    outcome: "rejected".into(),
+                    outcome: ItemOutcome::Rejected,
                     finding_id: None,
                     message: Some(e.message.clone()),
                 });
@@ -175,21 +175,21 @@ async fn try_ingest(
                 let (id, outcome) = match known.get(&f.fingerprint) {
                     Some(id) => {
                         counts.duplicates += 1;
-                        (id.clone(), "duplicate")
+                        (id.clone(), ItemOutcome::Duplicate)
                     }
                     None => {
                         let id = new_id();
                         known.insert(f.fingerprint.clone(), id.clone());
                         new_rows.push(record(f, s, id.clone(), &now));
                         counts.new += 1;
-                        (id, "new")
+                        (id, ItemOutcome::New)
                     }
                 };
                 seen.push((id.clone(), f.target.version().unwrap_or("").to_owned()));
                 results.push(ItemResult {
                     seq,
                     position: f.position.clone(),
-                    outcome: outcome.into(),
+                    outcome,
                     finding_id: Some(id),
                     message: None,
                 });
@@ -245,12 +245,7 @@ async fn try_ingest(
 
 /// Whether `who` may read `finding` under the one read policy.
 pub fn may_read(who: &Principal, finding: &Finding) -> AppResult<bool> {
-    may_read_submitted(
-        who,
-        &finding.tlp,
-        &finding.visibility,
-        &finding.reporter_org,
-    )
+    may_read_submitted(who, finding.tlp, &finding.visibility, &finding.reporter_org)
 }
 
 /// One finding the caller may read; 404 otherwise, from one query either
@@ -315,54 +310,44 @@ pub async fn detail(app: &AppState, who: &Principal, id: &str) -> AppResult<Find
     })
 }
 
-/// List filters, as the API takes them.
-#[derive(Debug, Default, Clone)]
-pub struct ListFilter {
-    pub state: Option<String>,
-    pub reporter_org: Option<String>,
-    pub target: Option<String>,
-    pub severity: Option<String>,
-    pub campaign: Option<String>,
-    pub submission: Option<String>,
+/// A findings query's `state` word as a filter (absent or empty: any);
+/// anything else is 422 naming `state`.
+pub fn state_filter(word: Option<&str>) -> AppResult<Option<FindingState>> {
+    match word.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(None),
+        Some(w) => FindingState::parse(w).map(Some).ok_or_else(|| {
+            AppError::invalid(
+                "state",
+                "must be received, triaged, validating, validated or rejected",
+            )
+        }),
+    }
+}
+
+/// A findings query's `severity` word as a filter (absent or empty: any);
+/// anything else is 422 naming `severity`.
+pub fn severity_filter(word: Option<&str>) -> AppResult<Option<FindingSeverity>> {
+    match word.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(None),
+        Some(w) => FindingSeverity::parse(w).map(Some).ok_or_else(|| {
+            AppError::invalid("severity", "must be none, low, medium, high or critical")
+        }),
+    }
 }
 
 /// Findings the caller may read, newest first.
 pub async fn list(
     app: &AppState,
     who: &Principal,
-    filter: &ListFilter,
+    filter: &FindingFilter,
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Finding>> {
     who.require_scope(Scope::FindingsRead)?;
-    if let Some(s) = filter.state.as_deref()
-        && FindingState::parse(s).is_none()
-    {
-        return Err(AppError::invalid(
-            "state",
-            "must be received, triaged, validating, validated or rejected",
-        ));
-    }
-    if let Some(s) = filter.severity.as_deref()
-        && !matches!(s, "none" | "low" | "medium" | "high" | "critical")
-    {
-        return Err(AppError::invalid(
-            "severity",
-            "must be none, low, medium, high or critical",
-        ));
-    }
     let limit = page_size(limit);
     let reader = PolicyReader::of(app, who).await?;
-    let f = FindingFilter {
-        state: filter.state.as_deref(),
-        reporter_org: filter.reporter_org.as_deref(),
-        target: filter.target.as_deref(),
-        severity: filter.severity.as_deref(),
-        campaign: filter.campaign.as_deref(),
-        submission_id: filter.submission.as_deref(),
-        read: reader.filter(),
-    };
-    let rows = store::findings::list(&app.store.pool, &f, cursor, limit + 1).await?;
+    let rows =
+        store::findings::list(&app.store.pool, filter, &reader.filter(), cursor, limit + 1).await?;
     Ok(into_page(rows, limit, |f| f.id.clone()))
 }
 
@@ -371,25 +356,15 @@ pub async fn list(
 pub async fn table(
     app: &AppState,
     who: &Principal,
-    filter: &ListFilter,
+    filter: &FindingFilter,
     q: &store::findings::listing::TableQuery<'_>,
 ) -> AppResult<(Vec<Finding>, i64)> {
-    // The same checks of the filters as the API's list.
-    list(app, who, filter, None, Some(1)).await?;
+    who.require_scope(Scope::FindingsRead)?;
     let reader = PolicyReader::of(app, who).await?;
-    let f = FindingFilter {
-        state: filter.state.as_deref(),
-        reporter_org: filter.reporter_org.as_deref(),
-        target: filter.target.as_deref(),
-        severity: filter.severity.as_deref(),
-        campaign: filter.campaign.as_deref(),
-        submission_id: filter.submission.as_deref(),
-        read: reader.filter(),
-    };
     let q = store::findings::listing::TableQuery {
         limit: page_size(Some(q.limit)),
         offset: q.offset.max(0),
         ..q.clone()
     };
-    Ok(store::findings::listing::page(&app.store.pool, &f, &q).await?)
+    Ok(store::findings::listing::page(&app.store.pool, filter, &reader.filter(), &q).await?)
 }

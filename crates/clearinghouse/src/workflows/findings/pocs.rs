@@ -78,16 +78,11 @@ async fn readable_finding(
 ) -> AppResult<FindingLabels> {
     let finding = crate::workflows::findings::get_readable(app, who, finding_id).await?;
     Ok(FindingLabels {
-        tlp: parse_tlp(&finding.tlp)?,
+        tlp: finding.tlp,
         visibility: Visibility::parse(&finding.visibility)
             .map_err(|e| AppError::internal("label", e))?,
         reporter_org: finding.reporter_org,
     })
-}
-
-fn parse_tlp(text: &str) -> AppResult<Tlp> {
-    text.parse()
-        .map_err(|e| AppError::internal("stored TLP", e))
 }
 
 /// An artifact, its sealing and its finding's labels, if `who` may read the
@@ -104,10 +99,10 @@ async fn readable_poc(
         store::findings::pocs::get_readable(&app.store.pool, poc_id, &reader.filter())
             .await?
             .ok_or(AppError::NotFound)?;
-    let readable = may_read_submitted(who, &f.tlp, &f.visibility, &f.reporter_org)?
+    let readable = may_read_submitted(who, f.tlp, &f.visibility, &f.reporter_org)?
         && may_read_case(
             who,
-            &poc.tlp,
+            poc.tlp,
             &poc.visibility,
             &f.reporter_org,
             Some(&poc.uploaded_by),
@@ -117,7 +112,7 @@ async fn readable_poc(
         return Err(AppError::NotFound);
     }
     let finding = FindingLabels {
-        tlp: parse_tlp(&f.tlp)?,
+        tlp: f.tlp,
         visibility: Visibility::parse(&f.visibility).map_err(|e| AppError::internal("label", e))?,
         reporter_org: f.reporter_org,
     };
@@ -255,7 +250,7 @@ pub async fn upload(
         media_type,
         size_bytes,
         sha256,
-        tlp: tlp.as_str().to_owned(),
+        tlp,
         visibility: visibility.as_str().to_owned(),
         uploaded_by: who.user_id().to_owned(),
         created_at: clock::now_text(),
@@ -394,7 +389,7 @@ pub async fn download(
         Visibility::parse(&poc.visibility).map_err(|e| AppError::internal("label", e))?;
     let named = [who.user_id().to_owned()];
     let labels = RecordLabels {
-        tlp: parse_tlp(&poc.tlp)?,
+        tlp: poc.tlp,
         visibility: &visibility,
         owner_org: &finding.reporter_org,
         shared_with_orgs: &[],

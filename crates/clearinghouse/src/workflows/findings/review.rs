@@ -26,7 +26,7 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::model::finding::Finding;
+use crate::model::finding::{Finding, SimilarLink};
 use crate::model::review::{Credit, ReporterStats, SimilarityLink};
 use crate::store::{self, Tx};
 use crate::workflows::exposure::assets::READ_ANY;
@@ -167,7 +167,7 @@ async fn apply(
     };
     let to = review::review(&facts, &reviewer, d.action, d.reason).map_err(review_error)?;
     let (mut rejection, mut duplicate_of, mut validator, mut vuln) = (
-        current.rejection_reason.clone(),
+        current.rejection_reason,
         current.duplicate_of.clone(),
         current.validator_id.clone(),
         current.vulnerability_id.clone(),
@@ -176,7 +176,7 @@ async fn apply(
     match d.action {
         ReviewAction::StartValidation => validator = Some(who.user_id().to_owned()),
         ReviewAction::Reject(code) => {
-            rejection = Some(code.as_str().to_owned());
+            rejection = Some(code);
             duplicate_of = d.duplicate_of.map(str::to_owned);
             event_reason = match d.duplicate_of {
                 Some(other) => format!("duplicate of {other}: {event_reason}"),
@@ -199,7 +199,7 @@ async fn apply(
             finding_id,
             from: state.as_str(),
             to: to.as_str(),
-            rejection_reason: rejection.as_deref(),
+            rejection_reason: rejection.map(|r| r.as_str()),
             duplicate_of: duplicate_of.as_deref(),
             validator_id: validator.as_deref(),
             vulnerability_id: vuln.as_deref(),
@@ -308,7 +308,11 @@ pub async fn decide_similar(
     let mut link = store::findings::review::similarity_link(&mut *tx, id, other_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let state = if confirm { "confirmed" } else { "split" };
+    let state = if confirm {
+        SimilarLink::Confirmed
+    } else {
+        SimilarLink::Split
+    };
     let now = clock::now_text();
     if !store::findings::review::decide_link(&mut tx, &link, state, who.user_id(), &now).await? {
         return Err(AppError::Conflict(format!("the link is already {state}")));
@@ -337,7 +341,7 @@ pub async fn decide_similar(
         link.rejected_finding = Some(newer.id.clone());
     }
     let link_key = format!("{}/{}", link.finding_id, link.other_id);
-    let link_change = json!({ "decision": state, "reason": req.reason.trim() });
+    let link_change = json!({ "decision": state.as_str(), "reason": req.reason.trim() });
     let mut audit: Vec<AuditEvent<'_>> = vec![AuditEvent {
         action: "finding.similarity",
         object_type: "finding_similarity",
@@ -352,7 +356,7 @@ pub async fn decide_similar(
     }));
     app.audit.record(&mut tx, &app.store, who, &audit).await?;
     tx.commit().await?;
-    link.state = state.to_owned();
+    link.state = state;
     link.decided_by = Some(who.user_id().to_owned());
     link.decided_at = Some(now);
     Ok(link)

@@ -9,10 +9,8 @@
 use clearinghouse_domain::findings::{self, Target};
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::{Tlp, Visibility};
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 use crate::app::AppState;
 use crate::artifacts::Artifacts;
@@ -22,9 +20,12 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, finding_analysis::FindingAnalysis, submission_process::SubmissionProcess};
 use crate::model::Page;
-use crate::model::finding::{ItemResult, Submission, SubmissionCounts};
+use crate::model::finding::{
+    ItemOutcome, ItemResult, Submission, SubmissionCounts, SubmissionState,
+};
 use crate::store::{self, StoreError};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
+use crate::workflows::spool::spool;
 use crate::workflows::{into_page, new_id, page_size};
 
 /// What the submitter says about a file, besides its bytes.
@@ -103,55 +104,6 @@ fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
     })
 }
 
-/// A spooled upload: deleted when dropped.
-struct Spool(std::path::PathBuf);
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Streams `body` to a spool file; returns it with its SHA-256, size and
-/// first bytes. 413 past `limit`.
-async fn spool<S, B, E>(
-    app: &AppState,
-    mut body: S,
-    limit: u64,
-) -> AppResult<(Spool, String, u64, Vec<u8>)>
-where
-    S: Stream<Item = Result<B, E>> + Unpin,
-    B: AsRef<[u8]>,
-    E: std::fmt::Display,
-{
-    tokio::fs::create_dir_all(&app.spool_dir)
-        .await
-        .map_err(|e| AppError::internal("spool folder", e))?;
-    let spool = Spool(app.spool_dir.join(format!("upload-{}", new_id())));
-    let io = |e: std::io::Error| AppError::internal("spooling the upload", e);
-    let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
-    let mut hash = Sha256::new();
-    let mut size: u64 = 0;
-    let mut head = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::BadRequest(format!("body: could not read it: {e}")))?;
-        let chunk = chunk.as_ref();
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(AppError::TooLarge(format!("body: at most {limit} bytes")));
-        }
-        if head.len() < 64 * 1024 {
-            let room = 64 * 1024 - head.len();
-            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        }
-        hash.update(chunk);
-        file.write_all(chunk).await.map_err(io)?;
-    }
-    file.sync_all().await.map_err(io)?;
-    Ok((spool, hex::encode(hash.finalize()), size, head))
-}
-
 /// Refuses an idempotency key reused for another file, target or campaign.
 fn same_request(found: &Submission, sha256: &str, o: &Checked) -> AppResult<()> {
     if found.sha256 == sha256 && found.default_target == o.target && found.campaign == o.campaign {
@@ -169,7 +121,7 @@ fn same_request(found: &Submission, sha256: &str, o: &Checked) -> AppResult<()> 
 /// The earlier submission a used key names, when the caller may read it;
 /// else a conflict that names nothing of it.
 fn earlier(who: &Principal, found: Submission) -> AppResult<(bool, Submission)> {
-    if may_read_submitted(who, &found.tlp, &found.visibility, &found.org_id)? {
+    if may_read_submitted(who, found.tlp, &found.visibility, &found.org_id)? {
         Ok((false, found))
     } else {
         Err(AppError::Conflict(
@@ -194,7 +146,14 @@ where
 {
     who.require_scope(Scope::FindingsWrite)?;
     let o = check(who, &options)?;
-    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
+    let (spooled, sha256, size, head) = spool(
+        app,
+        body,
+        app.settings.max_submission_bytes,
+        "upload",
+        64 * 1024,
+    )
+    .await?;
     // A key names one request: the same file for the same target and
     // campaign. Reused for another, it is refused rather than answered with
     // the first submission (the new file would silently be dropped).
@@ -252,9 +211,9 @@ where
         format: Some(format_name(format).to_owned()),
         default_target: o.target,
         campaign: o.campaign,
-        tlp: o.tlp.as_str().to_owned(),
+        tlp: o.tlp,
         visibility: o.visibility.as_str().to_owned(),
-        state: "queued".to_owned(),
+        state: SubmissionState::Queued,
         error: None,
         counts: SubmissionCounts::default(),
         created_at: now.clone(),
@@ -318,7 +277,7 @@ pub async fn finish(
     app: &AppState,
     who: &Principal,
     s: &Submission,
-    state: &str,
+    state: SubmissionState,
     error: Option<&str>,
 ) -> AppResult<()> {
     let now = clock::now_text();
@@ -342,7 +301,7 @@ pub async fn finish(
     let c = current.counts;
     let name = current.file_name.as_deref().unwrap_or("a file");
     let title = match state {
-        "done" => format!(
+        SubmissionState::Done => format!(
             "Submission of {name} processed: {} received, {} new, {} duplicates, {} rejected",
             c.received, c.new, c.duplicates, c.rejected
         ),
@@ -354,7 +313,7 @@ pub async fn finish(
         exposure_id: None,
         vuln_id: None,
         // It names the file and its counts: the submission's labels.
-        tlp: current.tlp.clone(),
+        tlp: current.tlp.as_str().to_owned(),
         visibility: current.visibility.clone(),
         title,
         body: error.map(|e| format!("Error: {e}")).unwrap_or_default(),
@@ -400,7 +359,7 @@ async fn get_as(
     let s = store::findings::submissions::get_readable(&app.store.pool, id, &reader.filter())
         .await?
         .ok_or(AppError::NotFound)?;
-    if may_read_submitted(who, &s.tlp, &s.visibility, &s.org_id)? {
+    if may_read_submitted(who, s.tlp, &s.visibility, &s.org_id)? {
         Ok(s)
     } else {
         tracing::error!(submission.id = %id, "read filter and read policy disagree");
@@ -453,14 +412,12 @@ pub async fn items(
     who.require_scope(Scope::FindingsRead)?;
     let reader = PolicyReader::of(app, who).await?;
     let submission = get_as(app, who, &reader, id).await?;
-    if let Some(o) = outcome
-        && !matches!(o, "new" | "duplicate" | "rejected")
-    {
-        return Err(AppError::invalid(
-            "outcome",
-            "must be new, duplicate or rejected",
-        ));
-    }
+    let outcome = outcome
+        .map(|o| {
+            ItemOutcome::parse(o)
+                .ok_or_else(|| AppError::invalid("outcome", "must be new, duplicate or rejected"))
+        })
+        .transpose()?;
     let limit = page_size(limit);
     let mut from: i64 = match cursor {
         Some(c) => c
@@ -500,7 +457,7 @@ async fn hide_unreadable_findings(
     // looked up (less work for a large file's pages).
     let made_here: std::collections::HashSet<String> = items
         .iter()
-        .filter(|r| r.outcome == "new")
+        .filter(|r| r.outcome == ItemOutcome::New)
         .filter_map(|r| r.finding_id.clone())
         .collect();
     let mut ids: Vec<String> = items

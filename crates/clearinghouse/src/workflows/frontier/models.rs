@@ -180,7 +180,7 @@ fn compute_text(v: &Value) -> AppResult<String> {
 /// Only members (or agents) of an AI-developer organisation register models.
 async fn require_developer(app: &AppState, who: &Principal) -> AppResult<()> {
     let org = store::accounts::orgs::get(&app.store.pool, who.org_id()).await?;
-    let kind = org.and_then(|o| o.kind.parse::<OrgKind>().ok());
+    let kind = org.map(|o| o.kind);
     if kind == Some(OrgKind::AiDeveloper) {
         Ok(())
     } else {

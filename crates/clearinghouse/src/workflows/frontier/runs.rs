@@ -17,10 +17,8 @@ use std::collections::BTreeMap;
 use clearinghouse_domain::frontier::inspect::LogFormat;
 use clearinghouse_domain::frontier::scoring::ScoringOptions;
 use clearinghouse_domain::identity::Scope;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 use super::run_parse::{self, Refusal};
 use super::run_view::{RunView, view};
@@ -34,6 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::store::frontier::runs::{RunRow, ScoreRow};
 use crate::store::{self, StoreError};
 use crate::workflows::new_id;
+use crate::workflows::spool::spool;
 
 /// What the importer says besides the file.
 #[derive(Debug, Default, Clone)]
@@ -51,54 +50,6 @@ pub struct ImportOptions {
     pub seed: Option<u64>,
     pub resamples: Option<u32>,
     pub pass_at_k: Option<u32>,
-}
-
-/// A spooled upload: deleted when dropped.
-struct Spool(std::path::PathBuf);
-
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Streams `body` to a spool file; returns it with its SHA-256, size and
-/// first bytes. 413 past `limit`.
-async fn spool<S, B, E>(
-    app: &AppState,
-    mut body: S,
-    limit: u64,
-) -> AppResult<(Spool, String, u64, Vec<u8>)>
-where
-    S: Stream<Item = Result<B, E>> + Unpin,
-    B: AsRef<[u8]>,
-    E: std::fmt::Display,
-{
-    tokio::fs::create_dir_all(&app.spool_dir)
-        .await
-        .map_err(|e| AppError::internal("spool folder", e))?;
-    let spool = Spool(app.spool_dir.join(format!("eval-{}", new_id())));
-    let io = |e: std::io::Error| AppError::internal("spooling the upload", e);
-    let mut file = tokio::fs::File::create(&spool.0).await.map_err(io)?;
-    let mut hash = Sha256::new();
-    let mut size: u64 = 0;
-    let mut head = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::BadRequest(format!("body: could not read it: {e}")))?;
-        let chunk = chunk.as_ref();
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(AppError::TooLarge(format!("body: at most {limit} bytes")));
-        }
-        if head.len() < 8 {
-            head.extend_from_slice(&chunk[..chunk.len().min(8 - head.len())]);
-        }
-        hash.update(chunk);
-        file.write_all(chunk).await.map_err(io)?;
-    }
-    file.flush().await.map_err(io)?;
-    Ok((spool, hex::encode(hash.finalize()), size, head))
 }
 
 fn mapping(
@@ -206,7 +157,8 @@ where
         ),
         None => None,
     };
-    let (spooled, sha256, size, head) = spool(app, body, app.settings.max_submission_bytes).await?;
+    let (spooled, sha256, size, head) =
+        spool(app, body, app.settings.max_submission_bytes, "eval", 8).await?;
     if size == 0 {
         return Err(AppError::invalid("file", "the file is empty"));
     }

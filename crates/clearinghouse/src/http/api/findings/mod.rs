@@ -14,8 +14,8 @@ use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiQuery, Auth};
 use crate::model::Page;
-use crate::model::finding::Finding;
-use crate::workflows::findings::{self, FindingDetail, ListFilter};
+use crate::model::finding::{Finding, FindingFilter};
+use crate::workflows::findings::{self, FindingDetail};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -44,11 +44,11 @@ pub async fn list(
     Auth(who): Auth,
     ApiQuery(q): ApiQuery<FindingQuery>,
 ) -> AppResult<Json<Page<Finding>>> {
-    let filter = ListFilter {
-        state: q.state,
+    let filter = FindingFilter {
+        state: findings::state_filter(q.state.as_deref())?,
         reporter_org: q.reporter_org,
         target: q.target,
-        severity: q.severity,
+        severity: findings::severity_filter(q.severity.as_deref())?,
         campaign: q.campaign,
         submission: q.submission,
     };

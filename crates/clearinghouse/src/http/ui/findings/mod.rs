@@ -22,10 +22,10 @@ use super::paging::{PAGE_ROWS, PageParams, Pager};
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::model::finding::{Finding, ItemResult, Submission};
+use crate::model::finding::{Finding, FindingFilter, ItemResult, Submission};
 use crate::store::findings::listing::{SortBy, SubmissionSort, SubmissionTable, TableQuery};
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
-use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail, ListFilter};
+use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail};
 
 /// The queues: a state and what people call it.
 pub const QUEUES: &[(&str, &str)] = &[
@@ -143,9 +143,9 @@ async fn queue_view(
     if q.state.is_empty() && staff {
         q.state = "received".to_owned();
     }
-    let filter = ListFilter {
-        state: non_empty(&q.state),
-        severity: non_empty(&q.severity),
+    let filter = FindingFilter {
+        state: findings::state_filter(Some(&q.state))?,
+        severity: findings::severity_filter(Some(&q.severity))?,
         target: non_empty(&q.target),
         campaign: non_empty(&q.campaign),
         reporter_org: non_empty(&q.reporter_org),

@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::identity::OrgKind;
 use serde_json::Value;
 
 use super::chart::{self, Row};
@@ -172,7 +173,7 @@ async fn agencies(app: &AppState, who: &Principal) -> UiResult<Vec<(String, Stri
     let list = all_pages!(c => orgs::list(app, who, false, c.as_deref(), Some(500)));
     let mut out: Vec<(String, String)> = list
         .into_iter()
-        .filter(|o| o.kind == "government_agency")
+        .filter(|o| o.kind == OrgKind::GovernmentAgency)
         .map(|o| (o.id, o.name))
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));

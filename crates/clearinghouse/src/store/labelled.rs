@@ -1,0 +1,65 @@
+//! The two reads every labelled table offers, written once: one row by id
+//! and a page after a cursor, each under the reader's SQL filter
+//! (`read_filter::Labelled::clause` with the reader's organisation and user
+//! bound as `$1` and `$2`). The table module gives its `SELECT ... FROM
+//! ... JOIN ...`, its id column, the clause and its row mapper.
+
+use sqlx::any::AnyRow;
+
+use super::Result;
+use super::read_filter::ReadFilter;
+
+/// What a labelled read selects from.
+pub(crate) struct Readable {
+    /// `SELECT <columns> FROM <table> <alias> JOIN ...`, without `WHERE`.
+    pub select: String,
+    /// The id column, with its alias (`d.id`): matched and ordered by.
+    pub id: &'static str,
+    /// The read policy's condition, taking `$1` (org) and `$2` (user).
+    pub clause: String,
+}
+
+impl Readable {
+    /// The row with id `id`, only if the reader may read it.
+    pub(crate) async fn one<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        filter: &ReadFilter<'_>,
+        id: &str,
+        from_row: impl Fn(&AnyRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let sql = format!("{} WHERE {} = $3 AND {}", self.select, self.id, self.clause);
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.org_id)
+            .bind(filter.user_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Readable rows after the cursor id, in id order, at most `limit`.
+    pub(crate) async fn page<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        filter: &ReadFilter<'_>,
+        after: Option<&str>,
+        limit: i64,
+        from_row: impl Fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let sql = format!(
+            "{} WHERE {id} > $3 AND {} ORDER BY {id} LIMIT $4",
+            self.select,
+            self.clause,
+            id = self.id
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.org_id)
+            .bind(filter.user_id)
+            .bind(after.unwrap_or(""))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
