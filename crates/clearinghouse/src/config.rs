@@ -54,6 +54,9 @@ pub enum Command {
     /// Evaluation runs: import Inspect logs against a suite (client of a running server).
     #[command(subcommand)]
     Eval(crate::cli::eval::EvalCommand),
+    /// Designation inquiries: open, consult, decide (client of a running server).
+    #[command(subcommand)]
+    Inquiry(crate::cli::inquiry::InquiryCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),

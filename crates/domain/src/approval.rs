@@ -52,6 +52,9 @@ pub enum ApprovalAction {
     /// Make a classified threshold policy version the one in force
     /// (`frontier::threshold`): a second designation authority approves.
     SetThreshold,
+    /// Record a designation inquiry's decision (`frontier::designation`):
+    /// a second designation authority approves.
+    DecideDesignation,
 }
 
 impl ApprovalAction {
@@ -61,6 +64,7 @@ impl ApprovalAction {
         ApprovalAction::GrantRole,
         ApprovalAction::SetOrganizationFlags,
         ApprovalAction::SetThreshold,
+        ApprovalAction::DecideDesignation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +74,7 @@ impl ApprovalAction {
             ApprovalAction::GrantRole => "grant_role",
             ApprovalAction::SetOrganizationFlags => "set_organization_flags",
             ApprovalAction::SetThreshold => "set_threshold",
+            ApprovalAction::DecideDesignation => "decide_designation",
         }
     }
 
@@ -84,7 +89,9 @@ impl ApprovalAction {
             ApprovalAction::ReleaseProofOfConcept | ApprovalAction::SetOrganizationFlags => {
                 Role::Coordinator
             }
-            ApprovalAction::SetThreshold => Role::DesignationAuthority,
+            ApprovalAction::SetThreshold | ApprovalAction::DecideDesignation => {
+                Role::DesignationAuthority
+            }
         }
     }
 }
@@ -123,6 +130,12 @@ pub enum ApprovalRequest {
         version: u32,
         commitment: String,
     },
+    /// The proposed determination of an inquiry: ids and the outcome only,
+    /// never a threshold value.
+    DecideDesignation {
+        inquiry_id: String,
+        determination: crate::frontier::designation::Determination,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -137,6 +150,8 @@ pub enum Concerns<'a> {
     Organization(&'a str),
     /// A threshold policy version (classified).
     Threshold(&'a str),
+    /// A designation inquiry.
+    Inquiry(&'a str),
 }
 
 impl ApprovalRequest {
@@ -147,6 +162,7 @@ impl ApprovalRequest {
             ApprovalRequest::GrantRole { .. } => ApprovalAction::GrantRole,
             ApprovalRequest::SetOrganizationFlags { .. } => ApprovalAction::SetOrganizationFlags,
             ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
+            ApprovalRequest::DecideDesignation { .. } => ApprovalAction::DecideDesignation,
         }
     }
 
@@ -159,6 +175,7 @@ impl ApprovalRequest {
             }
             ApprovalRequest::SetOrganizationFlags { org_id, .. } => Concerns::Organization(org_id),
             ApprovalRequest::SetThreshold { threshold_id, .. } => Concerns::Threshold(threshold_id),
+            ApprovalRequest::DecideDesignation { inquiry_id, .. } => Concerns::Inquiry(inquiry_id),
         }
     }
 

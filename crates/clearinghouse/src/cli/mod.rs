@@ -19,6 +19,7 @@ pub mod cvss;
 pub mod eval;
 pub mod exposures;
 pub mod file_kind;
+pub mod inquiry;
 pub mod model;
 pub mod sbom;
 pub mod serve;
@@ -69,6 +70,7 @@ pub fn run() -> ExitCode {
             Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,
             Command::Suite(suite::SuiteCommand::List(args)) => suite::list(args).await,
             Command::Eval(eval::EvalCommand::Import(args)) => eval::import(args).await,
+            Command::Inquiry(command) => inquiry::run(command).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

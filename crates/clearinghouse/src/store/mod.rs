@@ -173,6 +173,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_advisory_identity.sql"),
         include_str!("../../migrations/postgres/0009_advisory_identity.sql"),
     ),
+    (
+        10,
+        "designation_inquiries",
+        include_str!("../../migrations/sqlite/0010_designation_inquiries.sql"),
+        include_str!("../../migrations/postgres/0010_designation_inquiries.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
