@@ -18,6 +18,9 @@ use sqlx::{AnyConnection, Row};
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
 
+/// The connection the workflow passes in (a pool connection or a transaction).
+pub type Conn = AnyConnection;
+
 /// Inquiries: owned by the developer's organisation, its opener a named reader.
 pub const INQUIRIES: Labelled = Labelled {
     alias: "q",

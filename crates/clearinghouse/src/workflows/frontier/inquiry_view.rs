@@ -70,7 +70,7 @@ pub struct Loaded {
 /// Reads an inquiry `who` may read (404 otherwise, as if missing).
 pub async fn load(
     app: &AppState,
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut sq::Conn,
     who: &Principal,
     id: &str,
 ) -> AppResult<Loaded> {
@@ -84,7 +84,7 @@ pub async fn load(
     load_children(conn, row).await
 }
 
-pub async fn load_children(conn: &mut sqlx::AnyConnection, row: InquiryRow) -> AppResult<Loaded> {
+pub async fn load_children(conn: &mut sq::Conn, row: InquiryRow) -> AppResult<Loaded> {
     Ok(Loaded {
         runs: sq::runs(conn, &row.id).await?,
         consultations: sq::consultations(conn, &row.id).await?,
@@ -202,7 +202,7 @@ pub fn domain(l: &Loaded) -> AppResult<Inquiry> {
 
 /// The consultee `who` answers for, if any (see the module doc).
 pub async fn consultee_of(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut sq::Conn,
     who: &Principal,
     consultees: &[Consultee],
 ) -> AppResult<Option<String>> {
@@ -223,7 +223,7 @@ pub async fn consultee_of(
 
 /// The domain's actor for `who`.
 pub async fn actor(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut sq::Conn,
     who: &Principal,
     consultees: &[Consultee],
 ) -> AppResult<Actor> {
@@ -253,10 +253,7 @@ pub struct Computed {
 }
 
 /// Computes the rule over the attached runs and the thresholds in force.
-pub async fn compute_basis(
-    conn: &mut sqlx::AnyConnection,
-    inquiry_id: &str,
-) -> AppResult<Computed> {
+pub async fn compute_basis(conn: &mut sq::Conn, inquiry_id: &str) -> AppResult<Computed> {
     let mut latest: Vec<RunScore> = Vec::new();
     for s in sq::attached_scores(conn, inquiry_id).await? {
         let mut score: RunScore = serde_json::from_str(&s.score).map_err(corrupt)?;
@@ -416,11 +413,7 @@ fn decision_view(d: &sq::DecisionRow) -> AppResult<DecisionView> {
 }
 
 /// The view `who` gets of a loaded inquiry.
-pub async fn view(
-    conn: &mut sqlx::AnyConnection,
-    who: &Principal,
-    l: &Loaded,
-) -> AppResult<InquiryView> {
+pub async fn view(conn: &mut sq::Conn, who: &Principal, l: &Loaded) -> AppResult<InquiryView> {
     let q = domain(l)?;
     let official = is_official(who);
     let decision = l.decision.as_ref().map(decision_view).transpose()?;

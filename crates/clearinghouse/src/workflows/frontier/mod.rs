@@ -3,6 +3,7 @@
 //! designation inquiries.
 
 pub mod inquiries;
+pub mod inquiry_outcome;
 pub mod inquiry_view;
 pub mod models;
 pub mod run_parse;
