@@ -132,9 +132,10 @@ fn findings(v: &Value) -> Vec<FindingRow> {
             fs.iter()
                 .map(|f| FindingRow {
                     suite_id: f["suite_id"].as_str().unwrap_or_default().to_owned(),
-                    statistic: match &f["statistic"] {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
+                    statistic: match (f["statistic"]["kind"].as_str(), &f["statistic"]["k"]) {
+                        (Some("pass_at_k"), k) => format!("pass@{k}"),
+                        (Some(kind), _) => kind.replace('_', " "),
+                        _ => f["statistic"].to_string(),
                     },
                     interval: if f["interval"].is_null() {
                         "no score".into()
