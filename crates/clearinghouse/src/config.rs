@@ -59,6 +59,9 @@ pub enum Command {
     Directive(crate::cli::directive::DirectiveCommand),
     /// Directive compliance: on time / overdue / excepted counts per directive (client of a running server).
     Compliance(crate::cli::directive::ComplianceArgs),
+    /// Designation inquiries: open, consult, decide (client of a running server).
+    #[command(subcommand)]
+    Inquiry(crate::cli::inquiry::InquiryCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -55,6 +55,9 @@ pub enum ApprovalAction {
     /// Issue a version of a Binding Operational Directive (the first or an
     /// amendment): a second directive manager approves.
     IssueDirective,
+    /// Record a designation inquiry's decision (`frontier::designation`):
+    /// a second designation authority approves.
+    DecideDesignation,
 }
 
 impl ApprovalAction {
@@ -65,6 +68,7 @@ impl ApprovalAction {
         ApprovalAction::SetOrganizationFlags,
         ApprovalAction::SetThreshold,
         ApprovalAction::IssueDirective,
+        ApprovalAction::DecideDesignation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +79,7 @@ impl ApprovalAction {
             ApprovalAction::SetOrganizationFlags => "set_organization_flags",
             ApprovalAction::SetThreshold => "set_threshold",
             ApprovalAction::IssueDirective => "issue_directive",
+            ApprovalAction::DecideDesignation => "decide_designation",
         }
     }
 
@@ -89,7 +94,9 @@ impl ApprovalAction {
             ApprovalAction::ReleaseProofOfConcept | ApprovalAction::SetOrganizationFlags => {
                 Role::Coordinator
             }
-            ApprovalAction::SetThreshold => Role::DesignationAuthority,
+            ApprovalAction::SetThreshold | ApprovalAction::DecideDesignation => {
+                Role::DesignationAuthority
+            }
             ApprovalAction::IssueDirective => Role::DirectiveManager,
         }
     }
@@ -135,6 +142,12 @@ pub enum ApprovalRequest {
         number: String,
         version: u32,
     },
+    /// The proposed determination of an inquiry: ids and the outcome only,
+    /// never a threshold value.
+    DecideDesignation {
+        inquiry_id: String,
+        determination: crate::frontier::designation::Determination,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -151,6 +164,8 @@ pub enum Concerns<'a> {
     Threshold(&'a str),
     /// A directive (drafts and pending versions: directive managers only).
     Directive(&'a str),
+    /// A designation inquiry.
+    Inquiry(&'a str),
 }
 
 impl ApprovalRequest {
@@ -162,6 +177,7 @@ impl ApprovalRequest {
             ApprovalRequest::SetOrganizationFlags { .. } => ApprovalAction::SetOrganizationFlags,
             ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
             ApprovalRequest::IssueDirective { .. } => ApprovalAction::IssueDirective,
+            ApprovalRequest::DecideDesignation { .. } => ApprovalAction::DecideDesignation,
         }
     }
 
@@ -177,6 +193,7 @@ impl ApprovalRequest {
             ApprovalRequest::IssueDirective { directive_id, .. } => {
                 Concerns::Directive(directive_id)
             }
+            ApprovalRequest::DecideDesignation { inquiry_id, .. } => Concerns::Inquiry(inquiry_id),
         }
     }
 

@@ -20,6 +20,7 @@ pub mod directive;
 pub mod eval;
 pub mod exposures;
 pub mod file_kind;
+pub mod inquiry;
 pub mod model;
 pub mod sbom;
 pub mod serve;
@@ -86,6 +87,7 @@ pub fn run() -> ExitCode {
                 directive::report(args).await
             }
             Command::Compliance(args) => directive::compliance(args).await,
+            Command::Inquiry(command) => inquiry::run(command).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

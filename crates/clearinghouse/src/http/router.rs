@@ -13,7 +13,7 @@ use super::api::accounts::{me, orgs, tokens, users};
 use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::{models, runs, suites, thresholds};
+use super::api::frontier::{inquiries, models, runs, suites, thresholds};
 use super::api::{advisories, approvals, audit, documents, health, notifications};
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -125,6 +125,16 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(thresholds::propose, thresholds::list))
         .routes(routes!(thresholds::get))
         .routes(routes!(thresholds::verify))
+        .routes(routes!(inquiries::open))
+        .routes(routes!(inquiries::list))
+        .routes(routes!(inquiries::get))
+        .routes(routes!(inquiries::attach_run))
+        .routes(routes!(inquiries::consult))
+        .routes(routes!(inquiries::respond))
+        .routes(routes!(inquiries::decide))
+        .routes(routes!(inquiries::communicate))
+        .routes(routes!(inquiries::release))
+        .routes(routes!(inquiries::withdraw))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(submissions::items))

@@ -199,6 +199,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0009_advisory_identity.sql"),
     ),
     (
+        10,
+        "designation_inquiries",
+        include_str!("../../migrations/sqlite/0010_designation_inquiries.sql"),
+        include_str!("../../migrations/postgres/0010_designation_inquiries.sql"),
+    ),
+    (
         11,
         "component_cpe_key",
         include_str!("../../migrations/sqlite/0011_component_cpe_key.sql"),

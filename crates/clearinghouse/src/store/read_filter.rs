@@ -223,6 +223,11 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "frontier_thresholds",
         "store::frontier::thresholds::{get_readable, list_readable} (store::frontier::thresholds::THRESHOLDS)",
     ),
+    (
+        "frontier_inquiries",
+        "store::frontier::inquiries::{get_readable, list_readable} (store::frontier::inquiries::INQUIRIES); \
+         {get_official, list_official} only for FRONTIER-cleared evaluators, consultants and authorities",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.
@@ -246,6 +251,10 @@ pub const DERIVED: &[(&str, &str)] = &[
     (
         "frontier_runs",
         "the run's suite (store::frontier::suites::SUITES); samples and scores through the run",
+    ),
+    (
+        "frontier_inquiry_runs",
+        "the inquiry (store::frontier::inquiries::INQUIRIES); consultations, decisions and releases too",
     ),
 ];
 

@@ -156,6 +156,9 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
             .await
             .map(drop),
         Concerns::Directive(id) => super::directives::get(app, who, id).await.map(drop),
+        Concerns::Inquiry(id) => super::frontier::inquiries::get(app, who, id)
+            .await
+            .map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -301,7 +304,7 @@ pub async fn decide(
         change: json!({"state": new_state.as_str(), "reason": input.reason}),
     }];
     if new_state == ApprovalState::Approved {
-        effects.extend(apply(&mut tx, who, &request, &now).await?);
+        effects.extend(apply(app, &mut tx, who, &request, &now).await?);
     }
     let events: Vec<AuditEvent<'_>> = effects.iter().map(Effect::event).collect();
     app.audit.record(&mut tx, &app.store, who, &events).await?;
@@ -338,6 +341,7 @@ impl Effect {
 /// action, each calling that action's effect. Returns the audit entries of
 /// what it changed.
 async fn apply(
+    app: &AppState,
     tx: &mut store::Tx,
     decider: &Principal,
     a: &Approval,
@@ -373,6 +377,18 @@ async fn apply(
                 action: "directive.issue",
                 object_type: "directive",
                 object_id: directive_id.clone(),
+                change,
+            }])
+        }
+        ApprovalRequest::DecideDesignation { inquiry_id, .. } => {
+            let change = super::frontier::inquiries::approve_decision(
+                app, tx, decider, inquiry_id, &a.id, now,
+            )
+            .await?;
+            Ok(vec![Effect {
+                action: "inquiry.decide",
+                object_type: "inquiry",
+                object_id: inquiry_id.clone(),
                 change,
             }])
         }

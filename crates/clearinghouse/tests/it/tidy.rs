@@ -20,6 +20,13 @@ use std::path::{Path, PathBuf};
 /// document; a new page adds its routes here.
 const UI_ROUTES: &[&str] = &[
     "/",
+    "/inquiries",
+    "/inquiries/{id}",
+    "/inquiries/{id}/respond",
+    "/inquiries/{id}/decide",
+    "/inquiries/{id}/approve",
+    "/inquiries/{id}/communicate",
+    "/inquiries/{id}/release",
     "/login",
     "/logout",
     "/account/password",

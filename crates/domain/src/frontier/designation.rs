@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 pub use inquiry::{
     Action, Actor, ApprovalFiling, Consultation, Consultee, Decision, Inquiry, InquiryError, Phase,
-    Proposal, Response, Step, default_consultees, next, open,
+    Proposal, ReleasePart, Response, Step, default_consultees, may_release, next, open,
 };
 
 use super::scoring::{Interval, RunScore, Statistic};
@@ -61,13 +61,13 @@ pub struct Finding {
     pub relation: Relation,
 }
 
-/// The computed determination and its evidence, citing the policy by id,
+/// The computed determination and its evidence, citing each policy by id,
 /// version and commitment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionBasis {
     pub determination: Determination,
     pub findings: Vec<Finding>,
-    pub policy: PolicyReference,
+    pub policies: Vec<PolicyReference>,
 }
 
 fn relation(interval: &Interval, threshold: f64) -> Relation {
@@ -111,17 +111,43 @@ pub fn determine(
             findings.push(finding(stat, interval, p.rate.as_f64()));
         }
     }
-    let determination = if findings.iter().any(|f| f.relation == Relation::Reached) {
+    DecisionBasis {
+        determination: rule(&findings),
+        findings,
+        policies: vec![reference],
+    }
+}
+
+fn rule(findings: &[Finding]) -> Determination {
+    if findings.iter().any(|f| f.relation == Relation::Reached) {
         Determination::Covered
     } else if !findings.is_empty() && findings.iter().all(|f| f.relation == Relation::Below) {
         Determination::NotCovered
     } else {
         Determination::Inconclusive
-    };
+    }
+}
+
+/// The rule over several policies in force (one per suite, as the app
+/// keeps them): the findings of every policy together, so *covered* when
+/// any suite reaches, *not covered* only when every suite of every policy
+/// is below, and *inconclusive* otherwise, including when no policy is in
+/// force at all.
+pub fn determine_all(
+    policies: &[(ThresholdPolicy, PolicyReference)],
+    scores: &[RunScore],
+) -> DecisionBasis {
+    let mut findings = Vec::new();
+    let mut references = Vec::new();
+    for (policy, reference) in policies {
+        let basis = determine(policy, reference.clone(), scores);
+        findings.extend(basis.findings);
+        references.push(reference.clone());
+    }
     DecisionBasis {
-        determination,
+        determination: rule(&findings),
         findings,
-        policy: reference,
+        policies: references,
     }
 }
 
@@ -246,10 +272,44 @@ mod tests {
     }
 
     #[test]
+    fn the_rule_over_several_policies() {
+        use Determination::*;
+        let (p, r) = policy();
+        let (a, b) = (p.suites[0].clone(), p.suites[1].clone());
+        let one = |t: SuiteThreshold, id: &str| {
+            let p = ThresholdPolicy::new(id, vec![t]).unwrap_or_else(|e| panic!("{e}"));
+            let r = PolicyReference::of(&p, &Salt([2; 32]));
+            (p, r)
+        };
+        let both = [one(a, "pa"), one(b, "pb")];
+        let basis = |scores: &[RunScore]| determine_all(&both, scores);
+        // No policy in force: inconclusive, never "not covered".
+        assert_eq!(determine_all(&[], &[]).determination, Inconclusive);
+        let below = [
+            score("a", 0.1, 0.49, None),
+            score("b", 0.0, 0.29, Some((5, 0.0, 0.59))),
+        ];
+        assert_eq!(basis(&below).determination, NotCovered);
+        assert_eq!(basis(&below).policies.len(), 2);
+        assert_eq!(basis(&below).findings.len(), 3);
+        let reached = [
+            score("a", 0.1, 0.49, None),
+            score("b", 0.0, 0.29, Some((5, 0.6, 0.9))),
+        ];
+        assert_eq!(basis(&reached).determination, Covered);
+        assert_eq!(basis(&below[..1]).determination, Inconclusive);
+        // One policy alone gives what `determine` gives.
+        assert_eq!(
+            determine_all(&[(p.clone(), r.clone())], &below).determination,
+            determine(&p, r, &below).determination
+        );
+    }
+
+    #[test]
     fn basis_cites_the_policy_not_its_values() {
         let (p, r) = policy();
         let basis = determine(&p, r.clone(), &[score("a", 0.5, 0.7, None)]);
-        assert_eq!(basis.policy, r);
+        assert_eq!(basis.policies, vec![r]);
         assert_eq!(basis.findings[0].suite_version, Some(2));
         let json = serde_json::to_string(&basis).unwrap_or_default();
         assert!(

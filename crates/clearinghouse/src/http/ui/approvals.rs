@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use clearinghouse_domain::approval::{ApprovalState, Decision};
+use clearinghouse_domain::approval::{ApprovalAction, ApprovalState, Decision};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
@@ -139,6 +139,16 @@ pub struct ApprovalsPage {
     names: Names,
     /// A refused decision: the request's id and why.
     refused: Option<(String, String)>,
+    /// The approver roles the reader holds: a pending request offers
+    /// approve and reject only to a holder of its action's approver role.
+    approver_roles: Vec<Role>,
+}
+
+impl ApprovalsPage {
+    fn may_decide(&self, a: &Approval) -> bool {
+        self.approver_roles
+            .contains(&a.request.action().approver_role())
+    }
 }
 
 /// Every request the reader may see, page after page of the workflow's list.
@@ -232,6 +242,11 @@ async fn approvals_view(
         pager,
         q,
         me: who.user_id().to_owned(),
+        approver_roles: ApprovalAction::ALL
+            .iter()
+            .map(|a| a.approver_role())
+            .filter(|r| who.has_role(*r))
+            .collect(),
         refused,
     })
 }

@@ -17,6 +17,7 @@ pub mod exposures;
 mod findings;
 pub mod forms;
 pub mod frontier;
+pub mod frontier_inquiries;
 pub mod home;
 pub mod inbox;
 pub mod login;
@@ -110,6 +111,16 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/settings", post(inbox::save_settings))
         .route("/inbox/webhooks", post(inbox::create_webhook))
         .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
+        .route("/inquiries", get(frontier_inquiries::list))
+        .route("/inquiries/{id}", get(frontier_inquiries::show))
+        .route("/inquiries/{id}/respond", post(frontier_inquiries::respond))
+        .route("/inquiries/{id}/decide", post(frontier_inquiries::decide))
+        .route("/inquiries/{id}/approve", post(frontier_inquiries::approve))
+        .route(
+            "/inquiries/{id}/communicate",
+            post(frontier_inquiries::communicate),
+        )
+        .route("/inquiries/{id}/release", post(frontier_inquiries::release))
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))
@@ -240,6 +251,8 @@ pub struct Nav {
     /// The frontier-model pages (evaluators, designation authorities,
     /// consultants, AI developers).
     pub sees_frontier: bool,
+    /// Designation inquiries (AI developers and frontier officials).
+    pub sees_inquiries: bool,
     pub current: &'static str,
 }
 
@@ -263,6 +276,11 @@ impl Nav {
             sees_findings: !matches!(persona, Persona::Operator | Persona::Auditor),
             sees_approvals: persona != Persona::Operator,
             sees_frontier: frontier::sees_frontier(who, kind),
+            sees_inquiries: who.has_any_role(&[
+                Role::Evaluator,
+                Role::Consultant,
+                Role::DesignationAuthority,
+            ]) || kind == Some(OrgKind::AiDeveloper),
             current,
         }
     }

@@ -1,6 +1,7 @@
 //! Storage of the frontier-model framework (Sec. 3 of the order): the model
 //! registry, and next to it the suites, runs, thresholds and inquiries.
 
+pub mod inquiries;
 pub mod models;
 pub mod runs;
 pub mod suites;

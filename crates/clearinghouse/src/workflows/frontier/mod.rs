@@ -2,6 +2,9 @@
 //! and next to it benchmark suites, evaluation runs, thresholds and
 //! designation inquiries.
 
+pub mod inquiries;
+pub mod inquiry_outcome;
+pub mod inquiry_view;
 pub mod models;
 pub mod run_parse;
 pub mod run_view;

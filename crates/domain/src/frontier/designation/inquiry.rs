@@ -475,3 +475,58 @@ pub fn next(inquiry: &Inquiry, action: &Action, actor: &Actor) -> Result<Step, I
         cancel_pending_approval,
     })
 }
+
+/// A part of the assessment an authority may release to the developer,
+/// beyond the outcome and dates it always sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleasePart {
+    /// The authorities' reason, when the decision departs from the rule.
+    Reason,
+    /// Each suite's interval and where it lies (never the threshold).
+    Findings,
+    /// The ids of the runs the decision rests on.
+    Runs,
+    /// The consultees' responses and comments.
+    Consultations,
+}
+
+impl ReleasePart {
+    pub const ALL: [ReleasePart; 4] = [
+        ReleasePart::Reason,
+        ReleasePart::Findings,
+        ReleasePart::Runs,
+        ReleasePart::Consultations,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleasePart::Reason => "reason",
+            ReleasePart::Findings => "findings",
+            ReleasePart::Runs => "runs",
+            ReleasePart::Consultations => "consultations",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReleasePart> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// Whether `actor` may release a part of `inquiry`'s assessment: a
+/// designation authority, once the inquiry is decided.
+pub fn may_release(inquiry: &Inquiry, actor: &Actor) -> Result<(), InquiryError> {
+    if !actor.has(Role::DesignationAuthority) {
+        return Err(InquiryError::NotAllowed {
+            action: "release",
+            who: "the designation authority",
+        });
+    }
+    if !matches!(inquiry.phase, Phase::Decided | Phase::Communicated) {
+        return Err(InquiryError::WrongPhase {
+            action: "release",
+            phase: inquiry.phase,
+        });
+    }
+    Ok(())
+}

@@ -37,11 +37,11 @@ fn basis(d: Determination) -> DecisionBasis {
     DecisionBasis {
         determination: d,
         findings: vec![],
-        policy: PolicyReference {
+        policies: vec![PolicyReference {
             id: "p".into(),
             version: 1,
             commitment: Commitment("c".repeat(64)),
-        },
+        }],
     }
 }
 
@@ -144,9 +144,41 @@ fn the_whole_inquiry() {
         ("nsa1", "nsa2", "appr-9")
     );
     assert_eq!(
-        (d.runs.len(), d.consultations.len(), d.basis.policy.version),
+        (
+            d.runs.len(),
+            d.consultations.len(),
+            d.basis.policies[0].version
+        ),
         (1, 4, 1)
     );
+}
+
+#[test]
+fn releases_by_an_authority_once_decided() {
+    let path = happy_path();
+    let a = actors();
+    let consulting = run(inquiry(), &path[..8])
+        .map(|(q, _)| q)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        may_release(&consulting, &a[3]),
+        Err(InquiryError::WrongPhase { .. })
+    ));
+    let decided = run(inquiry(), &path[..9])
+        .map(|(q, _)| q)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(decided.phase, Phase::Decided);
+    assert_eq!(may_release(&decided, &a[3]), Ok(()));
+    for who in [0, 2, 5] {
+        assert!(matches!(
+            may_release(&decided, &a[who]),
+            Err(InquiryError::NotAllowed { .. })
+        ));
+    }
+    for p in ReleasePart::ALL {
+        assert_eq!(ReleasePart::parse(p.as_str()), Some(p));
+    }
+    assert_eq!(ReleasePart::parse("threshold"), None);
 }
 
 #[test]

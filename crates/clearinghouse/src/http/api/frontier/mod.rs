@@ -1,5 +1,6 @@
 //! The frontier-model framework's API (`/api/v1/models`, …).
 
+pub mod inquiries;
 pub mod models;
 pub mod runs;
 pub mod suites;

@@ -1,0 +1,382 @@
+//! Designation inquiries in the web UI: `/inquiries` (the developer's own
+//! inquiries; a consultant's pending consultations; an authority's
+//! decision queue with the computed rule outcome) and `/inquiries/{id}`
+//! (state, dates, outcome and released parts for the developer; for
+//! officials the consultees, the rule's findings and the forms of their
+//! step: respond, propose the decision, approve it as a second authority,
+//! communicate, release). Every form goes through
+//! `workflows::frontier::inquiries`; a refusal comes back on the page,
+//! beside the form, with its message.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::approval::Decision;
+use clearinghouse_domain::identity::Role;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::workflows::approvals::{self, DecisionInput};
+use crate::workflows::frontier::inquiries::{self, NewConsultation, NewDecision, NewRelease};
+use crate::workflows::frontier::inquiry_view::{InquiryView, is_official};
+
+/// One line of a list.
+pub struct Row {
+    pub id: String,
+    pub model_id: String,
+    pub state: String,
+    pub outcome: String,
+    pub computed: String,
+    pub outstanding: usize,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn row(v: &InquiryView) -> Row {
+    Row {
+        id: v.id.clone(),
+        model_id: v.model_id.clone(),
+        state: v.state.clone(),
+        outcome: v.outcome.clone().unwrap_or_else(|| "—".into()),
+        computed: v
+            .computed
+            .as_ref()
+            .and_then(|c| c["determination"].as_str())
+            .unwrap_or("—")
+            .to_owned(),
+        outstanding: v.outstanding_consultations.as_ref().map_or(0, Vec::len),
+        created_at: v.created_at.clone(),
+        updated_at: v.updated_at.clone(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inquiries.html")]
+pub struct InquiriesPage {
+    nav: Nav,
+    official: bool,
+    consultant: bool,
+    authority: bool,
+    /// Consultations waiting for the caller's consultee.
+    pending: Vec<Row>,
+    /// Inquiries whose consultations are complete (authorities).
+    queue: Vec<Row>,
+    all: Vec<Row>,
+}
+
+fn answered_by_me(v: &InquiryView, who: &Principal) -> bool {
+    v.consultees.as_ref().is_some_and(|cs| {
+        cs.iter()
+            .any(|c| c.recorded_by.as_deref() == Some(who.user_id()))
+    })
+}
+
+pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<InquiriesPage> {
+    let items = inquiries::list(&app, &who, None, None, Some(200))
+        .await?
+        .items;
+    let consultant = who.has_role(Role::Consultant);
+    let authority = who.has_role(Role::DesignationAuthority);
+    let pending = items
+        .iter()
+        .filter(|v| consultant && v.state == "consulting" && !answered_by_me(v, &who))
+        .map(row)
+        .collect();
+    let queue = items
+        .iter()
+        .filter(|v| {
+            authority
+                && v.state == "consulting"
+                && v.outstanding_consultations
+                    .as_ref()
+                    .is_some_and(Vec::is_empty)
+        })
+        .map(row)
+        .collect();
+    Ok(InquiriesPage {
+        nav: Nav::new(&who, "inquiries"),
+        official: is_official(&who),
+        consultant,
+        authority,
+        pending,
+        queue,
+        all: items.iter().map(row).collect(),
+    })
+}
+
+/// A finding of the rule, for display (no threshold: only where the
+/// interval lies relative to it).
+pub struct FindingRow {
+    pub suite_id: String,
+    pub statistic: String,
+    pub interval: String,
+    pub relation: String,
+}
+
+fn pct(v: &Value) -> String {
+    v.as_f64()
+        .map_or_else(|| "—".into(), |f| format!("{:.1}%", f * 100.0))
+}
+
+fn findings(v: &Value) -> Vec<FindingRow> {
+    v["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| FindingRow {
+                    suite_id: f["suite_id"].as_str().unwrap_or_default().to_owned(),
+                    statistic: match (f["statistic"]["kind"].as_str(), &f["statistic"]["k"]) {
+                        (Some("pass_at_k"), k) => format!("pass@{k}"),
+                        (Some(kind), _) => kind.replace('_', " "),
+                        _ => f["statistic"].to_string(),
+                    },
+                    interval: if f["interval"].is_null() {
+                        "no score".into()
+                    } else {
+                        format!(
+                            "{} [{}, {}]",
+                            pct(&f["interval"]["point"]),
+                            pct(&f["interval"]["lower"]),
+                            pct(&f["interval"]["upper"])
+                        )
+                    },
+                    relation: f["relation"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inquiry.html")]
+pub struct InquiryPage {
+    nav: Nav,
+    q: InquiryView,
+    official: bool,
+    consultant: bool,
+    authority: bool,
+    /// The caller proposed the pending decision (cannot approve it).
+    proposer: bool,
+    computed: String,
+    findings: Vec<FindingRow>,
+    released_findings: Vec<FindingRow>,
+    released_other: Vec<(String, String)>,
+    /// `(form, message)` of a refusal to show beside its form.
+    error: Option<(String, String)>,
+}
+
+impl InquiryPage {
+    fn error_for(&self, form: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == form)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+async fn page(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    error: Option<(String, String)>,
+) -> UiResult<InquiryPage> {
+    let q = inquiries::get(app, who, id).await?;
+    let computed = q
+        .computed
+        .as_ref()
+        .and_then(|c| c["determination"].as_str())
+        .unwrap_or("—")
+        .to_owned();
+    let findings = q.computed.as_ref().map(findings).unwrap_or_default();
+    let released = q.released.clone().unwrap_or(Value::Null);
+    let released_findings = released
+        .get("findings")
+        .map(findings_of_list)
+        .unwrap_or_default();
+    let released_other = released
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "findings")
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let proposer = q
+        .proposal
+        .as_ref()
+        .is_some_and(|p| p["proposed_by"].as_str() == Some(who.user_id()));
+    Ok(InquiryPage {
+        nav: Nav::new(who, "inquiries"),
+        official: is_official(who),
+        consultant: who.has_role(Role::Consultant),
+        authority: who.has_role(Role::DesignationAuthority),
+        proposer,
+        computed,
+        findings,
+        released_findings,
+        released_other,
+        q,
+        error,
+    })
+}
+
+fn findings_of_list(v: &Value) -> Vec<FindingRow> {
+    findings(&serde_json::json!({ "findings": v }))
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<InquiryPage> {
+    page(&app, &who, &id, None).await
+}
+
+/// The page again after a step: a redirect, or the refusal beside `form`.
+async fn after(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    form: &str,
+    result: Result<(), AppError>,
+) -> UiResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/inquiries/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = inline_error(e)?;
+            let status = if status.is_client_error() {
+                status
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let p = page(app, who, id, Some((form.to_owned(), message))).await?;
+            Ok((status, p).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RespondForm {
+    csrf_token: String,
+    response: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn respond(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<RespondForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let input = NewConsultation {
+        response: f.response,
+        comment: Some(f.comment),
+    };
+    let r = inquiries::respond(&app, &who, &id, input).await.map(drop);
+    after(&app, &who, &id, "respond", r).await
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    csrf_token: String,
+    determination: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<DecideForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let input = NewDecision {
+        determination: f.determination,
+        reason: Some(f.reason).filter(|r| !r.trim().is_empty()),
+    };
+    let r = inquiries::propose_decision(&app, &who, &id, input)
+        .await
+        .map(drop);
+    after(&app, &who, &id, "decide", r).await
+}
+
+#[derive(Deserialize)]
+pub struct ApproveForm {
+    csrf_token: String,
+    decision: String,
+}
+
+/// A second authority approves (or rejects) the pending decision.
+pub async fn approve(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<ApproveForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let q = inquiries::get(&app, &who, &id).await?;
+    let r = match (q.approval_id, f.decision.as_str()) {
+        (Some(approval), "approve" | "reject") => {
+            let input = DecisionInput {
+                decision: if f.decision == "approve" {
+                    Decision::Approve
+                } else {
+                    Decision::Reject
+                },
+                reason: None,
+            };
+            approvals::decide(&app, &who, &approval, input)
+                .await
+                .map(drop)
+        }
+        (None, _) => Err(AppError::Conflict("no decision awaits approval".into())),
+        _ => Err(AppError::invalid("decision", "must be approve or reject")),
+    };
+    after(&app, &who, &id, "approve", r).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf_token: String,
+}
+
+pub async fn communicate(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let r = inquiries::communicate(&app, &who, &id).await.map(drop);
+    after(&app, &who, &id, "communicate", r).await
+}
+
+#[derive(Deserialize)]
+pub struct ReleaseForm {
+    csrf_token: String,
+    part: String,
+}
+
+pub async fn release(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<ReleaseForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let r = inquiries::release(&app, &who, &id, NewRelease { part: f.part })
+        .await
+        .map(drop);
+    after(&app, &who, &id, "release", r).await
+}
