@@ -457,10 +457,13 @@ pub mod real_data {
     pub const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
     /// The folder in use: `CLEARINGHOUSE_SHARED_DATA` when set (a git
-    /// worktree outside the repository's folder), else [`DATA`].
+    /// worktree outside the repository's folder), else [`DATA`]; made
+    /// canonical when it exists (ChromeDriver refuses upload paths with
+    /// `..` in them).
     pub fn root() -> PathBuf {
-        std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
-            .map_or_else(|| PathBuf::from(DATA), PathBuf::from)
+        let root = std::env::var_os("CLEARINGHOUSE_SHARED_DATA")
+            .map_or_else(|| PathBuf::from(DATA), PathBuf::from);
+        std::fs::canonicalize(&root).unwrap_or(root)
     }
 
     /// A folder of the shared data, or None (with a `SKIPPED:` line)
