@@ -104,7 +104,7 @@ fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
 }
 
 /// A spooled upload: deleted when dropped.
-struct Spool(std::path::PathBuf);
+pub(crate) struct Spool(pub(crate) std::path::PathBuf);
 
 impl Drop for Spool {
     fn drop(&mut self) {
@@ -114,7 +114,7 @@ impl Drop for Spool {
 
 /// Streams `body` to a spool file; returns it with its SHA-256, size and
 /// first bytes. 413 past `limit`.
-async fn spool<S, B, E>(
+pub(crate) async fn spool<S, B, E>(
     app: &AppState,
     mut body: S,
     limit: u64,
