@@ -388,6 +388,10 @@ pub struct AdvisoryImportArgs {
     /// Print the totals and per-file results as JSON.
     #[arg(long)]
     pub json: bool,
+    /// How long to wait for one file's import to finish on the server
+    /// (seconds); a file still running then counts as failed.
+    #[arg(long, env = "CLEARINGHOUSE_IMPORT_TIMEOUT", default_value_t = 3600)]
+    pub timeout: u64,
     /// Files and folders to import.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,

@@ -1,12 +1,14 @@
 //! `clearinghouse advisory import`: uploads advisory files (OSV JSON/YAML,
 //! CVE JSON 5, CSAF 2.0, CISA KEV, EPSS CSV, zips of OSV records) found in
-//! the given files and folders, four at a time, and sums what the server
-//! reports. A file that fails does not stop the others; the exit code is 1
+//! the given files and folders, four at a time, waits for each import the
+//! server queues (polling `/advisories/imports/{id}`, up to `--timeout`),
+//! and sums what the server reports. A file that fails does not stop the others; the exit code is 1
 //! when any did.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use futures_util::StreamExt;
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::client::{
-    ApiClient, Body, ClientError, ExposureCounts, FileResult, eprint_failure, print_json,
+    ApiClient, Body, ClientError, ExposureCounts, FileResult, Problem, eprint_failure, print_json,
     progress_bar, read_file,
 };
 use crate::config::AdvisoryImportArgs;
@@ -267,12 +269,13 @@ pub async fn import(args: AdvisoryImportArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let embargo = args.embargo;
+    let wait = Duration::from_secs(args.timeout);
     // The first file goes alone: when the server refuses the caller (401,
     // 403) it would refuse every file, so that is said once and nothing
     // else is sent.
     let mut uploads = uploads.into_iter();
     if let Some((path, kind)) = uploads.next() {
-        let outcome = import_one(&client, &path, kind, embargo).await;
+        let outcome = import_one(&client, &path, kind, embargo, wait).await;
         if let Err(ClientError::Status {
             status: 401 | 403, ..
         }) = &outcome
@@ -294,7 +297,7 @@ pub async fn import(args: AdvisoryImportArgs) -> anyhow::Result<ExitCode> {
         .map(|(path, kind)| {
             let client = &client;
             async move {
-                let outcome = import_one(client, &path, kind, embargo).await;
+                let outcome = import_one(client, &path, kind, embargo, wait).await;
                 (path, outcome)
             }
         })
@@ -326,6 +329,7 @@ async fn import_one(
     path: &Path,
     kind: Kind,
     embargo: bool,
+    wait: Duration,
 ) -> Result<(Value, Imported), ClientError> {
     let bytes = read_file(path).await?;
     let name = path
@@ -346,8 +350,63 @@ async fn import_one(
     let reply = client
         .send(Method::POST, url, Body::Bytes(bytes, content_type))
         .await?;
-    let imported = reply.parse()?;
-    Ok((reply.body, imported))
+    let request = reply.request.clone();
+    let body = finished(client, reply.body, wait).await?;
+    if body["state"] == "failed" {
+        return Err(refused(request, &body));
+    }
+    let imported = Imported::deserialize(&body).map_err(|e| ClientError::Decode {
+        request,
+        detail: e.to_string(),
+    })?;
+    Ok((body, imported))
+}
+
+/// Polls a queued or running import until it ends (or `wait` passes);
+/// an answer with no `state` is final as it is.
+async fn finished(
+    client: &ApiClient,
+    mut body: Value,
+    wait: Duration,
+) -> Result<Value, ClientError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(100);
+    while matches!(body["state"].as_str(), Some("queued" | "running")) {
+        let id = body["id"].as_str().unwrap_or_default().to_owned();
+        if started.elapsed() >= wait {
+            return Err(ClientError::Local(format!(
+                "import {id} still {} after {}s (see /api/v1/advisories/imports/{id})",
+                body["state"].as_str().unwrap_or_default(),
+                wait.as_secs()
+            )));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+        let url = client.url(&["advisories", "imports", &id], &[])?;
+        body = client.get(url).await?.body;
+    }
+    Ok(body)
+}
+
+/// A file the server refused as a whole, said as the answer to its upload.
+fn refused(request: String, body: &Value) -> ClientError {
+    let status = body["error_status"].as_u64().unwrap_or(422) as u16;
+    let error = body["error"].as_str().unwrap_or_default();
+    let field = body["error_field"].as_str().map(str::to_owned);
+    let detail = match &field {
+        Some(f) => format!("{f}: {error}"),
+        None => error.to_owned(),
+    };
+    ClientError::Status {
+        request,
+        status,
+        problem: Box::new(Problem {
+            detail: Some(detail),
+            status: Some(status),
+            field,
+            ..Problem::default()
+        }),
+    }
 }
 
 /// Failures and the records the server rejected, on standard error.

@@ -102,6 +102,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(assets::archive))
         .routes(routes!(assets::unarchive))
         .routes(routes!(advisories::import))
+        .routes(routes!(advisories::imports::list_imports))
+        .routes(routes!(advisories::imports::import_status))
         .routes(routes!(advisories::get))
         .routes(routes!(advisories::vulnerability))
         .routes(routes!(advisories::list_vulnerabilities))

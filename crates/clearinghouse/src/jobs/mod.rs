@@ -8,6 +8,7 @@
 //! kind missing there is refused as unknown when claimed. Work is queued
 //! with [`enqueue`], typed, in the transaction of the change that causes it.
 
+pub mod advisory_import;
 pub mod audit_checkpoint;
 pub mod email_digest;
 pub mod email_send;
@@ -75,6 +76,7 @@ pub const REGISTRY: &[Registration] = &[
     register::<email_digest::EmailDigest>(),
     register::<submission_process::SubmissionProcess>(),
     register::<finding_analysis::FindingAnalysis>(),
+    register::<advisory_import::AdvisoryImportJob>(),
 ];
 
 /// How long a claimed job's worker may stay silent before another worker

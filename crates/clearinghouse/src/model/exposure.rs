@@ -60,7 +60,7 @@ pub struct Component {
 }
 
 /// How an upload or import changed the exposures.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, ToSchema)]
 pub struct ExposureCounts {
     /// Exposures that appeared.
     pub new: u64,
@@ -91,7 +91,7 @@ pub struct SbomUploadReport {
 }
 
 /// One item of an import that was not taken, and why.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct ItemError {
     /// The record or zip entry, e.g. `GHSA-xxxx` or `advisories/x.json`.
     pub item: String,
@@ -99,7 +99,7 @@ pub struct ItemError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, ToSchema)]
 pub struct ImportReport {
     /// `osv`, `cve`, `csaf`, `kev`, `epss` or `zip`.
     pub format: String,

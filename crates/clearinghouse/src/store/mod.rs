@@ -216,6 +216,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0013_directives.sql"),
         include_str!("../../migrations/postgres/0013_directives.sql"),
     ),
+    (
+        14,
+        "advisory_imports",
+        include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
+        include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

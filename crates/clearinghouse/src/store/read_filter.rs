@@ -249,6 +249,11 @@ pub const DERIVED: &[(&str, &str)] = &[
         "the submission (SUBMISSIONS); finding ids only of readable findings",
     ),
     (
+        "advisory_imports",
+        "no labels: the importer's organisation and coordinators \
+         (store::advisories::imports::{get_readable, list_readable})",
+    ),
+    (
         "frontier_runs",
         "the run's suite (store::frontier::suites::SUITES); samples and scores through the run",
     ),

@@ -7,7 +7,7 @@
 //! exposed operator which version to upgrade to.
 
 use crate::both_backends;
-use crate::exposure::{CVE, asset, cyclonedx, import, operator, osv_paramiko, raw, upload};
+use crate::exposure::{CVE, asset, cyclonedx, import, import_at, operator, osv_paramiko, upload};
 use crate::exposure_realdata::{read, sub_dir};
 use crate::harness::TestApp;
 
@@ -63,9 +63,8 @@ async fn index_pages_searches_and_counts_what_the_reader_may_read(app: TestApp) 
     assert_eq!((s, v["field"].as_str()), (422, Some("exploitation")), "{v}");
 
     // An embargoed advisory is counted for coordinators only.
-    let (s, v) = raw(
+    let (s, v) = import_at(
         &app,
-        reqwest::Method::POST,
         &token,
         "/api/v1/advisories/import?name=x.json&embargo=true",
         serde_json::to_vec(&osv_paramiko()).unwrap(),

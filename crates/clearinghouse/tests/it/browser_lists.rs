@@ -12,7 +12,7 @@ use crate::browser::{
     browse, click, count, fill, open, path, sign_in, sign_out, text, wait, xtext,
 };
 use crate::browser_ui::{shot, visit};
-use crate::exposure::{CVE, osv_paramiko, raw};
+use crate::exposure::{CVE, import_at, osv_paramiko};
 use crate::findings::{native_for, reporter, submit_and_wait};
 
 /// The value of a form field.
@@ -148,11 +148,7 @@ async fn findings_bulk_error_pocs_and_embargo_lifting() {
         let agency = app.org("Clearing Agency", "government_agency").await;
         app.user(&agency, "cora", &["coordinator"]).await;
         let (_, second) = app.user(&agency, "cole", &["coordinator"]).await;
-        let (s, v) = raw(
-            app,
-            reqwest::Method::POST,
-            &app.admin_token,
-            "/api/v1/advisories/import?name=osv.json&embargo=true",
+        let (s, v) = import_at(app, &app.admin_token, "/api/v1/advisories/import?name=osv.json&embargo=true",
             serde_json::to_vec(&osv_paramiko()).unwrap(),
         )
         .await;

@@ -161,16 +161,34 @@ async fn import(
         .unwrap()
         .imports
         .push(upload(name.clone(), q, &headers, body));
+    // Queued, as the server answers: the command polls the import.
+    let location = format!("/api/v1/advisories/imports/{name}");
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        axum::Json(json!({"id": name, "state": "queued"})),
+    )
+        .into_response()
+}
+
+/// The import of the file `name`, finished.
+async fn import_status(headers: HeaderMap, UrlPath(name): UrlPath<String>) -> Response {
+    if let Some(r) = unauthorized(&headers) {
+        return r;
+    }
     if name.starts_with("bad") {
-        let errors = json!([{"field": "affected[0].ranges", "message": "an event list must start with introduced"}]);
-        return problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "not a valid OSV record",
-            errors,
-        );
+        return axum::Json(json!({
+            "id": name, "state": "failed", "error_status": 422,
+            "error": "an event list must start with introduced", "error_field": "affected[0].ranges",
+            "format": "", "advisories_created": 0, "advisories_updated": 0, "advisories_unchanged": 0,
+            "kev_entries": 0, "epss_scores": 0,
+            "exposures": {"new": 0, "changed": 0, "resolved": 0, "open": 0}, "errors": []
+        }))
+        .into_response();
     }
     let kev = name.starts_with("kev");
     axum::Json(json!({
+        "id": name, "state": "done",
         "format": if kev { "cisa-kev" } else { "osv" },
         "advisories_created": u64::from(!kev), "advisories_updated": 0, "advisories_unchanged": 0,
         "kev_entries": if kev { 10 } else { 0 }, "epss_scores": 0,
@@ -210,6 +228,7 @@ async fn stub() -> (String, Shared) {
         .route("/api/v1/assets", get(list_assets).post(create_asset))
         .route("/api/v1/assets/{id}/sbom", put(put_sbom))
         .route("/api/v1/advisories/import", post(import))
+        .route("/api/v1/advisories/imports/{id}", get(import_status))
         .route("/api/v1/exposures", get(exposures))
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -446,7 +465,7 @@ async fn advisory_import_walks_folders_and_keeps_going_past_a_failed_file() {
     );
     assert!(
         run.stderr
-            .contains("field `affected[0].ranges`: an event list must start with introduced"),
+            .contains("affected[0].ranges: an event list must start with introduced"),
         "{}",
         run.stderr
     );

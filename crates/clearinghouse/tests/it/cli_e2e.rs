@@ -14,7 +14,23 @@ use crate::exposure_realdata::{
     Feed, advisories_of, alias_groups, expected_exposures, files, read, sub_dir,
 };
 use crate::harness::{Db, TestApp, temp_dir};
-use crate::submit_cli::cli;
+use crate::submit_cli::{Run, cli};
+
+/// Runs the binary while this test works the job queue as a server's
+/// worker would (an advisory import is processed by a job the command
+/// waits for).
+async fn cli_with_jobs(app: &TestApp, args: &[&str]) -> Run {
+    let run = cli(args);
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            out = &mut run => return out,
+            () = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
+                app.run_pending_jobs().await;
+            }
+        }
+    }
+}
 
 /// Components named in the SBOM the commands upload.
 const COMPONENTS: &[(&str, &str)] = &[("paramiko", "2.4.0"), ("requests", "2.19.0")];
@@ -78,9 +94,12 @@ async fn import_upload_and_list_through_the_binary() {
 
     // advisory import: a folder of YAML and JSON records and the KEV catalog.
     let feeds_arg = feeds.display().to_string();
-    let run = cli(&[
-        "advisory", "import", "--server", &server, "--token", &admin, "--json", &feeds_arg,
-    ])
+    let run = cli_with_jobs(
+        &app,
+        &[
+            "advisory", "import", "--server", &server, "--token", &admin, "--json", &feeds_arg,
+        ],
+    )
     .await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let out = run.json();

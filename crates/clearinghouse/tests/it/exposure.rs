@@ -77,14 +77,46 @@ pub async fn raw(
 }
 
 pub async fn import(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    raw(
+    import_at(
         app,
-        reqwest::Method::POST,
         token,
         &format!("/api/v1/advisories/import?name={name}"),
         bytes,
     )
     .await
+}
+
+/// Posts a file to `path` (the import route and its query), runs the
+/// queued import job and answers as the import ended: 200 and the import
+/// (its totals at the top level) when done; when the file was refused as a
+/// whole, the status it recorded (413 or 422) with its `detail` and `field`.
+/// An answer refused at once (403, 413, 422) is returned as it came.
+pub async fn import_at(app: &TestApp, token: &str, path: &str, bytes: Vec<u8>) -> (u16, Value) {
+    let (s, v) = raw(app, reqwest::Method::POST, token, path, bytes).await;
+    if !matches!(s, 200 | 202) {
+        return (s, v);
+    }
+    assert_eq!(
+        v["state"], "queued",
+        "a new import is queued, not parsed in the request: {v}"
+    );
+    app.run_pending_jobs().await;
+    let id = v["id"].as_str().expect("an import id");
+    let (s, done) = app
+        .get(token, &format!("/api/v1/advisories/imports/{id}"))
+        .await;
+    assert_eq!(s, 200, "{done}");
+    match done["state"].as_str() {
+        Some("done") => (200, done),
+        Some("failed") => {
+            let status = done["error_status"].as_u64().expect("a failure status") as u16;
+            let problem = serde_json::json!({
+                "detail": done["error"], "field": done["error_field"], "import": done
+            });
+            (status, problem)
+        }
+        other => panic!("import left {other:?} after the jobs ran: {done}"),
+    }
 }
 
 /// An operator organisation with a member; returns (org id, member token).
@@ -352,9 +384,8 @@ async fn embargo_reaches_only_vetted_exposed_operators(app: TestApp) {
         let id = asset(&app, token, "scada", true).await;
         upload(&app, token, &id, cyclonedx(&[("paramiko", "2.4.0")])).await;
     }
-    let (s, v) = raw(
+    let (s, v) = import_at(
         &app,
-        reqwest::Method::POST,
         &admin,
         "/api/v1/advisories/import?name=x.json&embargo=true",
         serde_json::to_vec(&osv_paramiko()).unwrap(),

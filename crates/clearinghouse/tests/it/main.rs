@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod advisories_imports;
 mod advisories_pages;
 mod advisories_realdata;
 mod approvals;

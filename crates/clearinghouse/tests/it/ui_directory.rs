@@ -391,3 +391,46 @@ both_backends!(
     api_paging_tokens_bearer_and_red_documents,
     api_paging_tokens_bearer_and_red_documents
 );
+
+/// An SBOM over the limit, sent through the asset page's form, is refused
+/// beside the file field (413) on the asset page, and nothing changes.
+async fn sbom_too_large_is_refused_beside_the_field(app: TestApp) {
+    let org = app
+        .org("Rural Hospital", "critical_infrastructure_operator")
+        .await;
+    let (_, token) = app.user(&org, "ira", &["member"]).await;
+    let asset = crate::exposure::asset(&app, &token, "EHR server", false).await;
+    let cookie = app.login_cookie("ira").await;
+    let body = page(&app, &cookie, &format!("/assets/{asset}")).await;
+    let token_field = csrf(&body);
+    let size = 64 * 1024 * 1024 + 1;
+    let mut multipart = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token_field}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"sbom\"; filename=\"big.json\"\r\n\
+         Content-Type: application/json\r\n\r\n"
+    )
+    .into_bytes();
+    multipart.resize(multipart.len() + size, b' ');
+    multipart.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let resp = app
+        .client
+        .post(app.url(&format!("/assets/{asset}/sbom")))
+        .header("cookie", &cookie)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(multipart)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("id=\"sbom-error\""), "{body}");
+    assert!(body.contains("at most 64 MiB"), "{body}");
+    assert!(body.contains("<nav"), "the asset page with its navigation");
+    let (s, v) = app.get(&token, &format!("/api/v1/assets/{asset}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(v["sbom"].is_null(), "no SBOM stored: {v}");
+}
+both_backends!(
+    sbom_too_large_is_refused_beside_the_field,
+    sbom_too_large_is_refused_beside_the_field
+);

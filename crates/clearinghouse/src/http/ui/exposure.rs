@@ -6,7 +6,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -160,25 +162,57 @@ pub async fn upload_sbom(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> UiResult<Response> {
-    let bad = |m: String| UiError(AppError::BadRequest(m));
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
-        match field.name() {
-            Some("csrf_token") => csrf = field.text().await.map_err(|e| bad(e.to_string()))?,
-            Some("sbom") => {
-                let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
-                if bytes.len() > MAX_SBOM_BYTES {
-                    return Err(UiError(AppError::TooLarge("sbom: too large".into())));
-                }
-                file = Some(bytes.to_vec());
+    // A file too large or a body cut short is shown beside the file field
+    // like any other refusal (nothing has changed: the CSRF check and the
+    // upload come after).
+    let unreadable = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!("sbom: at most {} MiB", MAX_SBOM_BYTES >> 20))
+        } else {
+            AppError::BadRequest(format!(
+                "sbom: could not read the upload: {}",
+                e.body_text()
+            ))
+        }
+    };
+    let (mut csrf, mut file, mut refused) = (String::new(), None, None);
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                refused = Some(unreadable(e));
+                break;
             }
+        };
+        match field.name() {
+            Some("csrf_token") => csrf = field.text().await.map_err(|e| UiError(unreadable(e)))?,
+            Some("sbom") => match field.bytes().await {
+                Ok(bytes) if bytes.len() > MAX_SBOM_BYTES => {
+                    refused = Some(AppError::TooLarge(format!(
+                        "sbom: at most {} MiB",
+                        MAX_SBOM_BYTES >> 20
+                    )));
+                }
+                Ok(bytes) => file = Some(bytes.to_vec()),
+                Err(e) => {
+                    refused = Some(unreadable(e));
+                    break;
+                }
+            },
             _ => {}
         }
     }
-    check_csrf(&who, &csrf)?;
-    let done = match file {
-        Some(bytes) => assets::upload_sbom(&app, &who, &id, bytes).await.map(drop),
-        None => Err(AppError::invalid("sbom", "choose a file")),
+    let done = match (refused, file) {
+        (Some(e), _) => Err(e),
+        (None, Some(bytes)) => {
+            check_csrf(&who, &csrf)?;
+            assets::upload_sbom(&app, &who, &id, bytes).await.map(drop)
+        }
+        (None, None) => {
+            check_csrf(&who, &csrf)?;
+            Err(AppError::invalid("sbom", "choose a file"))
+        }
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/assets/{id}")).into_response()),

@@ -72,7 +72,14 @@ pub fn routes() -> Router<AppState> {
         .route("/exposures/{id}/state", post(exposure::set_state))
         .route("/assets", get(assets::page).post(assets::create))
         .route("/assets/{id}", get(exposure::asset_page))
-        .route("/assets/{id}/sbom", post(exposure::upload_sbom))
+        .route(
+            "/assets/{id}/sbom",
+            post(exposure::upload_sbom)
+                // The handler refuses past the SBOM limit, beside the field.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::workflows::exposure::assets::MAX_SBOM_BYTES + 64 * 1024,
+                )),
+        )
         .route("/assets/{id}/archive", post(archive::archive_asset))
         .route("/assets/{id}/unarchive", post(archive::unarchive_asset))
         .route("/vulnerabilities", get(vulnerabilities::index))
@@ -383,6 +390,7 @@ pub fn inline_error(e: AppError) -> Result<(StatusCode, String), UiError> {
         AppError::Invalid { .. }
         | AppError::Conflict(_)
         | AppError::Forbidden(_)
+        | AppError::TooLarge(_)
         | AppError::BadRequest(_) => {
             let problem = Problem::from(&e);
             let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);

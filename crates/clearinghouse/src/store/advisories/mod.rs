@@ -6,6 +6,7 @@
 
 pub mod embargoes;
 pub mod feeds;
+pub mod imports;
 pub mod vuln_labels;
 pub mod vuln_list;
 

@@ -1,7 +1,8 @@
 //! Reading a zip of advisory records (an osv.dev `all.zip`, a folder of CSAF
 //! files) in bounded memory, refusing zip bombs before anything is stored.
 //!
-//! Two passes over the archive, which is already in memory (the request body):
+//! Two passes over the archive, which is in memory (read from the spooled
+//! file by the `advisory_import` job, on a blocking thread):
 //! 1. [`check`] inflates every entry that would be read into a counting sink,
 //!    so a zip whose entries are too large once inflated (more than
 //!    [`Limits::entry_bytes`]), inflate too far beyond their compressed size
@@ -14,8 +15,9 @@
 //!    and stores its advisories a batch at a time, so at most one inflated entry
 //!    and one batch of parsed advisories are held, never the whole archive's.
 //!
-//! This file depends on nothing of the application (its `AppError` mapping is
-//! in `advisories.rs`), so the fuzz target `advisory_zip` compiles it as is.
+//! This file depends on nothing of the application (how a refusal is
+//! recorded is in `imports.rs`), so the fuzz target `advisory_zip` compiles
+//! it as is.
 
 use std::io::Read;
 
@@ -36,7 +38,7 @@ pub struct Limits {
     pub total_bytes: u64,
 }
 
-/// The limits of `POST /advisories/import`. Real OSV exports compress JSON
+/// The limits of an advisory import. Real OSV exports compress JSON
 /// about 8:1 and their largest record is well under 1 MiB; a CSAF VEX
 /// document of Red Hat's is a few tens of MiB.
 pub const LIMITS: Limits = Limits {

@@ -1,5 +1,6 @@
 //! Importing public advisories (OSV, CVE JSON 5, CSAF 2.0, a zip of
-//! records) and the KEV and EPSS feeds, grouping advisories into
+//! records) and the KEV and EPSS feeds (a file is spooled and imported by a
+//! job: `imports`), grouping advisories into
 //! vulnerabilities by alias, and matching every changed vulnerability
 //! against the package index at once. Re-import is idempotent: an advisory
 //! whose content digest is unchanged is skipped. Reading advisories and
@@ -10,6 +11,7 @@
 
 pub mod archive;
 mod feeds;
+pub mod imports;
 mod vulnerabilities;
 
 use self::vulnerabilities::may_see_embargoed;
@@ -17,7 +19,7 @@ pub use self::vulnerabilities::{VulnList, VulnListQuery, list_vulnerabilities, v
 
 use std::collections::BTreeSet;
 
-use clearinghouse_domain::advisory::{self, Document, grouping};
+use clearinghouse_domain::advisory::{self, grouping};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -34,7 +36,8 @@ use crate::store::advisories::{AdvisoryRow, NewAffected};
 use crate::store::{self, Tx};
 use crate::workflows::read_policy::PolicyReader;
 
-/// Largest import body (a zip of records may be large).
+/// Largest import body (a zip of records may be large), refused at once
+/// while it is spooled.
 pub const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;
 /// Advisories written per transaction.
 pub(super) const BATCH: usize = 200;
@@ -48,21 +51,6 @@ pub struct ImportOptions {
     pub name: String,
     /// Not yet public: told only to vetted operators, TLP:AMBER.
     pub embargo: bool,
-}
-
-/// A refused archive: 413 for a limit (naming the entry), else 422.
-impl From<archive::ArchiveError> for AppError {
-    fn from(e: archive::ArchiveError) -> Self {
-        match e {
-            archive::ArchiveError::TooManyEntries { .. }
-            | archive::ArchiveError::EntryTooLarge { .. }
-            | archive::ArchiveError::Ratio { .. }
-            | archive::ArchiveError::TotalTooLarge { .. } => AppError::TooLarge(e.to_string()),
-            archive::ArchiveError::Unreadable(_) | archive::ArchiveError::Entry { .. } => {
-                AppError::invalid("body", e.to_string())
-            }
-        }
-    }
 }
 
 pub(super) fn parse_error(item: &str, e: &advisory::AdvisoryError) -> ItemError {
@@ -80,94 +68,6 @@ pub(super) fn parse_error(item: &str, e: &advisory::AdvisoryError) -> ItemError 
 fn content_digest(a: &advisory::Advisory, embargo: bool) -> String {
     let text = json!({ "advisory": a, "embargo": embargo }).to_string();
     hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-pub async fn import(
-    app: &AppState,
-    who: &Principal,
-    bytes: &[u8],
-    options: &ImportOptions,
-) -> AppResult<ImportReport> {
-    who.require(Scope::AdvisoriesWrite, IMPORTERS)?;
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(AppError::TooLarge(format!(
-            "import: at most {MAX_IMPORT_BYTES} bytes"
-        )));
-    }
-    let mut report = ImportReport::default();
-    let docs = if archive::is_zip(bytes) {
-        report.format = "zip".into();
-        archive::check(bytes, &archive::LIMITS)?;
-        import_zip(app, who, bytes, options, &mut report).await?;
-        return Ok(report);
-    } else {
-        let doc = advisory::parse_document(&options.name, bytes).map_err(|e| {
-            let field = e
-                .field()
-                .map(|f| format!("body.{f}"))
-                .or_else(|| e.line().map(|l| format!("body line {l}")))
-                .unwrap_or_else(|| "body".to_owned());
-            AppError::invalid(field, e.to_string())
-        })?;
-        report.format = match &doc {
-            Document::Osv(_) => "osv",
-            Document::Cve(_) => "cve",
-            Document::Csaf(_) => "csaf",
-            Document::Nvd(_) => "nvd",
-            Document::Kev(_) => "kev",
-            Document::Epss(_) => "epss",
-        }
-        .into();
-        vec![doc]
-    };
-    let mut advisories = Vec::new();
-    for doc in docs {
-        match doc {
-            Document::Osv(a) | Document::Cve(a) => advisories.push(a),
-            Document::Csaf(list) | Document::Nvd(list) => advisories.extend(list),
-            Document::Kev(kev) => feeds::import_kev(app, who, &kev, &mut report).await?,
-            Document::Epss(epss) => feeds::import_epss(app, who, &epss, &mut report).await?,
-        }
-    }
-    import_advisories(app, who, &advisories, options.embargo, &mut report).await?;
-    Ok(report)
-}
-
-/// Imports a zip already checked by [`archive::check`], one entry at
-/// a time: advisories are stored a batch at a time as entries are parsed, so
-/// memory holds one entry and one batch. An entry that does not parse is
-/// reported, not fatal.
-async fn import_zip(
-    app: &AppState,
-    who: &Principal,
-    bytes: &[u8],
-    options: &ImportOptions,
-    report: &mut ImportReport,
-) -> AppResult<()> {
-    let mut entries = archive::Entries::new(bytes, archive::LIMITS)?;
-    let mut pending: Vec<advisory::Advisory> = Vec::new();
-    while let Some(entry) = entries.next_entry() {
-        let (name, buf) = entry?;
-        let doc = match advisory::parse_document(&name, &buf) {
-            Ok(doc) => doc,
-            Err(e) => {
-                report.errors.push(parse_error(&name, &e));
-                continue;
-            }
-        };
-        drop(buf);
-        match doc {
-            Document::Osv(a) | Document::Cve(a) => pending.push(a),
-            Document::Csaf(list) | Document::Nvd(list) => pending.extend(list),
-            Document::Kev(kev) => feeds::import_kev(app, who, &kev, report).await?,
-            Document::Epss(epss) => feeds::import_epss(app, who, &epss, report).await?,
-        }
-        if pending.len() >= BATCH {
-            import_advisories(app, who, &pending, options.embargo, report).await?;
-            pending.clear();
-        }
-    }
-    import_advisories(app, who, &pending, options.embargo, report).await
 }
 
 /// Stores parsed advisories, a batch per transaction, grouping and

@@ -223,9 +223,8 @@ async fn analysis_never_links_an_embargoed_id(app: TestApp) {
     let w = world(&app).await;
     let mut osv = osv_paramiko();
     osv["database_specific"] = json!({"cwe_ids": ["CWE-287"]});
-    let (s, v) = crate::exposure::raw(
+    let (s, v) = crate::exposure::import_at(
         &app,
-        reqwest::Method::POST,
         &w.coord,
         "/api/v1/advisories/import?name=e.json&embargo=true",
         serde_json::to_vec(&osv).unwrap(),

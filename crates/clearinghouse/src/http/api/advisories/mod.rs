@@ -1,23 +1,26 @@
 //! `/api/v1/advisories` and `/api/v1/vulnerabilities`: importing public
-//! advisories and feeds, and reading vulnerabilities (advisories grouped by alias).
+//! advisories and feeds (queued as a job; its progress in `imports`), and
+//! reading vulnerabilities (advisories grouped by alias).
+
+pub mod imports;
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::{HeaderName, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::exposure::{
     Advisory, ExposureStat, ImportReport, Vulnerability, VulnerabilityDetail,
 };
 use crate::model::review::SupportingFinding;
-use crate::workflows::advisories::{
-    self, ImportOptions, MAX_IMPORT_BYTES, VulnList, VulnListQuery,
-};
+use crate::store::advisories::imports::AdvisoryImport;
+use crate::workflows::advisories::{self, ImportOptions, VulnList, VulnListQuery};
 use crate::workflows::findings::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -31,25 +34,37 @@ pub struct ImportQuery {
 }
 
 /// Import an OSV record (JSON or YAML), a CVE JSON 5 record, a CSAF 2.0
-/// document, the CISA KEV catalog, an EPSS CSV, or a zip of such files, as
-/// the raw body. Idempotent; matching runs at once. Coordinators only.
+/// document, an NVD feed, the CISA KEV catalog, an EPSS CSV, or a zip of
+/// such files, as the raw body. Coordinators only. The file is spooled and
+/// imported by a job: 202 with the import and `Location:
+/// /api/v1/advisories/imports/{id}`, whose totals grow until it is `done`
+/// (or `failed`, with why). Re-posting the same file while it is queued or
+/// running answers 200 with that import. Idempotent; matching runs as
+/// advisories are stored.
 #[utoipa::path(post, path = "/advisories/import", tag = "exposure", security(("bearer" = [])), params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = AdvisoryImport, description = "accepted and queued"),
+        (status = 200, body = AdvisoryImport, description = "the same file, already queued or running"),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn import(
     State(app): State<AppState>,
     Auth(who): Auth,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: Body,
-) -> AppResult<Json<ImportReport>> {
-    let bytes = read_body(body, MAX_IMPORT_BYTES, "import").await?;
+) -> AppResult<(StatusCode, [(HeaderName, String); 1], Json<AdvisoryImport>)> {
     let options = ImportOptions {
         name: q.name.unwrap_or_default(),
         embargo: q.embargo,
     };
-    Ok(Json(
-        advisories::import(&app, &who, &bytes, &options).await?,
-    ))
+    let (created, import) =
+        advisories::imports::submit(&app, &who, &options, body.into_data_stream()).await?;
+    let status = if created {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/advisories/imports/{}", import.id);
+    Ok((status, [(header::LOCATION, location)], Json(import)))
 }
 
 /// One advisory by its id.
