@@ -38,6 +38,7 @@ mod findings;
 mod findings_crash;
 mod findings_realdata;
 mod frontier_bench;
+mod frontier_consultees;
 mod frontier_inquiries;
 mod frontier_leak;
 mod frontier_models;
