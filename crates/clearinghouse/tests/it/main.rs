@@ -47,6 +47,7 @@ mod frontier_suites;
 mod frontier_thresholds;
 mod identity;
 mod input_hardening;
+mod inquiry_cli;
 mod labels_property;
 mod login_throttle;
 mod migrations;
