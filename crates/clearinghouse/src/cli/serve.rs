@@ -9,6 +9,7 @@ use crate::config::{ServeArgs, StorageArgs, WorkerArgs};
 use crate::{http, jobs, workflows};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let consultees = consultees(&args.consultees)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -24,7 +25,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         public_url: public_url.clone(),
         allow_private_webhooks: args.allow_private_webhooks,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
-        consultees: consultees(&args.consultees)?,
+        consultees,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

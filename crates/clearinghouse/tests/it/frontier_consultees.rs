@@ -37,6 +37,44 @@ fn consultee_lists_are_validated() {
     }
 }
 
+/// `serve` with a bad list stops at start, naming the option and the entry.
+#[test]
+fn serve_refuses_a_bad_consultee_list() {
+    let dir = crate::harness::temp_dir();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearinghouse"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--consultee",
+            "oncd=ONCD",
+        ])
+        .args(["--consultee", "ONCD=Shouting"])
+        .env("CLEARINGHOUSE_DATA_DIR", &dir)
+        .env_remove("CLEARINGHOUSE_CONSULTEES")
+        .output()
+        .expect("run serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--consultee") && stderr.contains("ONCD=Shouting"),
+        "{stderr}"
+    );
+    // The variable separates entries with `;`: here one id twice.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearinghouse"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("CLEARINGHOUSE_DATA_DIR", &dir)
+        .env(
+            "CLEARINGHOUSE_CONSULTEES",
+            "oncd=Office of X;oncd=Office of Y",
+        )
+        .output()
+        .expect("run serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("\"oncd\" is listed twice"), "{stderr}");
+}
+
 async fn two_configured_consultees_decide(db: Db) {
     let two: Vec<&str> = TWO.split(';').collect();
     let consultees = parse_consultees(&two).expect("two consultees");
