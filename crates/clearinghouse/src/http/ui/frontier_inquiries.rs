@@ -6,7 +6,9 @@
 //! step: respond, propose the decision, approve it as a second authority,
 //! communicate, release). Every form goes through
 //! `workflows::frontier::inquiries`; a refusal comes back on the page,
-//! beside the form, with its message.
+//! beside the form, with its message. Things are named (the model by name
+//! and version where the caller reads it, organisations, suites, people);
+//! ids show only as secondary `<code class="id">` text.
 
 use askama::Template;
 use askama_web::WebTemplate;
