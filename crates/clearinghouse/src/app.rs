@@ -57,6 +57,9 @@ pub struct HttpSettings {
     /// The cost of new password hashes: `Standard` everywhere but in test
     /// suites.
     pub password_hash_cost: crate::auth::secrets::HashCost,
+    /// The bodies every new designation inquiry must consult
+    /// (`--consultee`, `CLEARINGHOUSE_CONSULTEES`; the order's four by default).
+    pub consultees: Vec<clearinghouse_domain::frontier::designation::Consultee>,
 }
 
 impl std::ops::Deref for AppState {

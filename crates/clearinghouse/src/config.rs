@@ -255,6 +255,15 @@ pub struct ServeArgs {
     /// Let webhooks reach loopback and private-network addresses.
     #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,
+    /// A body every designation inquiry consults, `ID=NAME` (repeatable; the
+    /// variable separates entries with `;`). Default: the order's four.
+    #[arg(
+        long = "consultee",
+        value_name = "ID=NAME",
+        env = "CLEARINGHOUSE_CONSULTEES",
+        value_delimiter = ';'
+    )]
+    pub consultees: Vec<String>,
     /// Also serve `/metrics` without credentials on this address (for a
     /// Prometheus scraper on a private network); on the main listener
     /// `/metrics` needs a platform admin's or auditor's credential.

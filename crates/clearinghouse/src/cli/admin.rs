@@ -16,6 +16,7 @@ pub async fn add_platform_admin(args: AddPlatformAdminArgs) -> anyhow::Result<Ex
         public_url: String::new(),
         allow_private_webhooks: false,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
+        consultees: clearinghouse_domain::frontier::designation::default_consultees(),
     };
     let app = app::open(&args.storage, settings).await?;
     let user = bootstrap::seed_platform_admin(&app, &args.username, &args.password)

@@ -336,6 +336,7 @@ async fn intake_and_baseline(
         public_url: String::new(),
         allow_private_webhooks: false,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
+        consultees: clearinghouse_domain::frontier::designation::default_consultees(),
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

@@ -213,6 +213,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
             public_url: "http://localhost".into(),
             allow_private_webhooks: false,
             password_hash_cost: crate::auth::secrets::HashCost::Standard,
+            consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         },
     )
     .await?;

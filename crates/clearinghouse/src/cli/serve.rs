@@ -9,6 +9,7 @@ use crate::config::{ServeArgs, StorageArgs, WorkerArgs};
 use crate::{http, jobs, workflows};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let consultees = consultees(&args.consultees)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -24,6 +25,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         public_url: public_url.clone(),
         allow_private_webhooks: args.allow_private_webhooks,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
+        consultees,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -76,6 +78,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The configured consultees (`--consultee`, `CLEARINGHOUSE_CONSULTEES`),
+/// the order's four when none is given; a bad list stops the start.
+fn consultees(
+    entries: &[String],
+) -> anyhow::Result<Vec<clearinghouse_domain::frontier::designation::Consultee>> {
+    use clearinghouse_domain::frontier::designation::{default_consultees, parse_consultees};
+    if entries.is_empty() {
+        return Ok(default_consultees());
+    }
+    parse_consultees(entries).map_err(|e| anyhow::anyhow!("--consultee: {e}"))
+}
+
 /// Creates the first administrator on first start and says how to sign in.
 async fn announce_bootstrap(app: &AppState, url: &str) -> anyhow::Result<()> {
     let token = std::env::var("CLEARINGHOUSE_ADMIN_TOKEN")
@@ -114,6 +128,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         public_url: String::new(),
         allow_private_webhooks: args.allow_private_webhooks,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
+        consultees: clearinghouse_domain::frontier::designation::default_consultees(),
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

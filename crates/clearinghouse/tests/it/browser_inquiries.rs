@@ -10,12 +10,21 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::browser::{browse, click, fill, open, select, sign_in, sign_out, text, xtext};
+use crate::browser_ui::{has_uuid, text_without_ids};
 use crate::frontier_inquiries::{THRESHOLD, ok, world};
 use crate::harness::TestApp;
 
 async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(format!("/tmp/chx-inquiry-{name}.png"), png).expect("write screenshot");
+}
+
+/// Fails when the page's text shows a UUID outside `<code class="id">`.
+async fn no_bare_ids(c: &Client, what: &str) {
+    let all = text_without_ids(c).await;
+    if let Some(id) = has_uuid(&all) {
+        panic!("{what} shows the id {id}:\n{all}");
+    }
 }
 
 async fn state(c: &Client, app: &TestApp, id: &str) -> String {
@@ -59,10 +68,19 @@ async fn consultee_and_authorities_walk_the_inquiry_pages() {
         click(c, Locator::LinkText("Inquiries")).await;
         xtext(
             c,
-            &format!("//table[@id='pending-consultations']//a[text()='{id}']"),
+            &format!("//table[@id='pending-consultations']//a[@data-id='{id}']"),
         )
         .await;
-        click(c, Locator::LinkText(&id)).await;
+        no_bare_ids(c, "the consultant's list").await;
+        click(
+            c,
+            Locator::Css(&format!("#pending-consultations a[data-id='{id}']")),
+        )
+        .await;
+        // The model is not shared with APST: the page does not name it.
+        let model = text(c, "#inquiry-model").await;
+        assert!(model.starts_with("not shared with you"), "{model}");
+        no_bare_ids(c, "the consultant's inquiry page").await;
         assert_eq!(text(c, "#inquiry-state").await, "consulting");
         click(c, Locator::Css("input[name='response'][value='dissent']")).await;
         click(c, Locator::Id("respond-submit")).await;
@@ -95,8 +113,21 @@ async fn consultee_and_authorities_walk_the_inquiry_pages() {
         let computed = xtext(c, "//table[@id='decision-queue']/tbody/tr/td[3]").await;
         assert_eq!(computed, "covered");
         shot(c, "queue").await;
-        click(c, Locator::LinkText(&id)).await;
+        no_bare_ids(c, "the decision queue").await;
+        click(
+            c,
+            Locator::Css(&format!("#decision-queue a[data-id='{id}']")),
+        )
+        .await;
         assert_eq!(text(c, "#computed-outcome").await, "covered");
+        let model = text(c, "#inquiry-model").await;
+        assert_eq!(model, format!("atlas-1 1 {}", w.model));
+        assert_eq!(text(c, "#inquiry-developer").await, "Atlas Labs");
+        xtext(
+            c,
+            "//table[@id='findings']//td[starts-with(normalize-space(), 'ctf')]",
+        )
+        .await;
         let page = c.source().await.expect("source");
         assert!(
             !page.contains(THRESHOLD),
@@ -127,16 +158,21 @@ async fn consultee_and_authorities_walk_the_inquiry_pages() {
         )
         .await;
         shot(c, "authority").await;
+        no_bare_ids(c, "the decided inquiry (authority)").await;
         sign_out(c, app).await;
 
         // The developer: the outcome and the released findings.
         sign_in(c, app, &w.dev_username).await;
         assert_eq!(state(c, app, &id).await, "communicated");
         assert_eq!(text(c, "#inquiry-outcome").await, "covered");
+        assert!(text(c, "#inquiry-model").await.starts_with("atlas-1 1"));
         xtext(c, "//table[@id='released-findings']//td[text()='reached']").await;
         let page = c.source().await.expect("source");
         assert!(!page.contains("computed-outcome") && !page.contains(THRESHOLD));
         shot(c, "developer").await;
+        no_bare_ids(c, "the developer's inquiry page").await;
+        open(c, app, "/inquiries").await;
+        no_bare_ids(c, "the developer's list").await;
     })
     .await;
 }

@@ -9,13 +9,13 @@ use crate::both_backends;
 use crate::directives::{cast, draft};
 use crate::harness::{TestApp, temp_dir};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-async fn cli(app: &TestApp, token: &str, args: &[&str]) -> Run {
+pub(crate) async fn cli(app: &TestApp, token: &str, args: &[&str]) -> Run {
     let server = app.url("");
     let token = token.to_owned();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();

@@ -131,6 +131,7 @@ pub fn test_settings() -> HttpSettings {
         allow_private_webhooks: true,
         // Hundreds of accounts are made per run; the cost is a setting.
         password_hash_cost: clearinghouse::auth::secrets::HashCost::Minimal,
+        consultees: clearinghouse_domain::frontier::designation::default_consultees(),
     }
 }
 

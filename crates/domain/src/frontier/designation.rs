@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use inquiry::{
     Action, Actor, ApprovalFiling, Consultation, Consultee, Decision, Inquiry, InquiryError, Phase,
     Proposal, ReleasePart, Response, Step, default_consultees, may_release, next, open,
+    parse_consultees,
 };
 
 use super::scoring::{Interval, RunScore, Statistic};

@@ -6,7 +6,9 @@
 //! step: respond, propose the decision, approve it as a second authority,
 //! communicate, release). Every form goes through
 //! `workflows::frontier::inquiries`; a refusal comes back on the page,
-//! beside the form, with its message.
+//! beside the form, with its message. Things are named (the model by name
+//! and version where the caller reads it, organisations, suites, people);
+//! ids show only as secondary `<code class="id">` text.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,9 +18,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::approval::Decision;
 use clearinghouse_domain::identity::Role;
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::names::Names;
 use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -26,11 +31,14 @@ use crate::error::AppError;
 use crate::workflows::approvals::{self, DecisionInput};
 use crate::workflows::frontier::inquiries::{self, NewConsultation, NewDecision, NewRelease};
 use crate::workflows::frontier::inquiry_view::{InquiryView, is_official};
+use crate::workflows::frontier::{models, suites};
 
 /// One line of a list.
 pub struct Row {
     pub id: String,
     pub model_id: String,
+    /// "name version" of the model, when the caller reads it.
+    pub model: Option<String>,
     pub state: String,
     pub outcome: String,
     pub computed: String,
@@ -39,10 +47,37 @@ pub struct Row {
     pub updated_at: String,
 }
 
-fn row(v: &InquiryView) -> Row {
+/// The model's "name version", when `who` reads it (an unreadable model
+/// stays unnamed: its id is all the inquiry says).
+async fn model_name(app: &AppState, who: &Principal, id: &str) -> UiResult<Option<String>> {
+    match models::get(app, who, id).await {
+        Ok(m) => Ok(Some(format!("{} {}", m.name, m.version))),
+        Err(AppError::NotFound | AppError::Forbidden(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Model names for a list, each model looked up once.
+async fn model_names(
+    app: &AppState,
+    who: &Principal,
+    items: &[InquiryView],
+) -> UiResult<HashMap<String, Option<String>>> {
+    let mut out = HashMap::new();
+    for v in items {
+        if !out.contains_key(&v.model_id) {
+            let name = model_name(app, who, &v.model_id).await?;
+            out.insert(v.model_id.clone(), name);
+        }
+    }
+    Ok(out)
+}
+
+fn row(v: &InquiryView, models: &HashMap<String, Option<String>>) -> Row {
     Row {
         id: v.id.clone(),
         model_id: v.model_id.clone(),
+        model: models.get(&v.model_id).cloned().flatten(),
         state: v.state.clone(),
         outcome: v.outcome.clone().unwrap_or_else(|| "—".into()),
         computed: v
@@ -82,12 +117,14 @@ pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
     let items = inquiries::list(&app, &who, None, None, Some(200))
         .await?
         .items;
+    let models = model_names(&app, &who, &items).await?;
+    let row = |v: &InquiryView| row(v, &models);
     let consultant = who.has_role(Role::Consultant);
     let authority = who.has_role(Role::DesignationAuthority);
     let pending = items
         .iter()
         .filter(|v| consultant && v.state == "consulting" && !answered_by_me(v, &who))
-        .map(row)
+        .map(&row)
         .collect();
     let queue = items
         .iter()
@@ -98,7 +135,7 @@ pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
                     .as_ref()
                     .is_some_and(Vec::is_empty)
         })
-        .map(row)
+        .map(&row)
         .collect();
     Ok(InquiriesPage {
         nav: Nav::new(&who, "inquiries"),
@@ -107,7 +144,7 @@ pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
         authority,
         pending,
         queue,
-        all: items.iter().map(row).collect(),
+        all: items.iter().map(&row).collect(),
     })
 }
 
@@ -115,6 +152,8 @@ pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
 /// interval lies relative to it).
 pub struct FindingRow {
     pub suite_id: String,
+    /// The suite's name, filled in when the caller reads the suite.
+    pub suite: Option<String>,
     pub statistic: String,
     pub interval: String,
     pub relation: String,
@@ -132,6 +171,7 @@ fn findings(v: &Value) -> Vec<FindingRow> {
             fs.iter()
                 .map(|f| FindingRow {
                     suite_id: f["suite_id"].as_str().unwrap_or_default().to_owned(),
+                    suite: None,
                     statistic: match (f["statistic"]["kind"].as_str(), &f["statistic"]["k"]) {
                         (Some("pass_at_k"), k) => format!("pass@{k}"),
                         (Some(kind), _) => kind.replace('_', " "),
@@ -159,6 +199,9 @@ fn findings(v: &Value) -> Vec<FindingRow> {
 pub struct InquiryPage {
     nav: Nav,
     q: InquiryView,
+    /// The model's "name version", when the caller reads it.
+    model: Option<String>,
+    names: Names,
     official: bool,
     consultant: bool,
     authority: bool,
@@ -194,12 +237,23 @@ async fn page(
         .and_then(|c| c["determination"].as_str())
         .unwrap_or("—")
         .to_owned();
-    let findings = q.computed.as_ref().map(findings).unwrap_or_default();
+    let mut findings = q.computed.as_ref().map(findings).unwrap_or_default();
     let released = q.released.clone().unwrap_or(Value::Null);
-    let released_findings = released
+    let mut released_findings = released
         .get("findings")
         .map(findings_of_list)
         .unwrap_or_default();
+    name_suites(app, who, &mut findings).await?;
+    name_suites(app, who, &mut released_findings).await?;
+    let model = model_name(app, who, &q.model_id).await?;
+    let mut people: Vec<&str> = q.releases.iter().map(|r| r.released_by.as_str()).collect();
+    if let Some(d) = &q.decision {
+        people.extend([d.proposed_by.as_str(), d.approved_by.as_str()]);
+    }
+    if let Some(cs) = &q.consultees {
+        people.extend(cs.iter().filter_map(|c| c.recorded_by.as_deref()));
+    }
+    let names = Names::load(app, [q.developer_org.as_str()], people).await?;
     let released_other = released
         .as_object()
         .map(|m| {
@@ -223,9 +277,28 @@ async fn page(
         findings,
         released_findings,
         released_other,
+        model,
+        names,
         q,
         error,
     })
+}
+
+/// Names each finding's suite the caller reads (the id stays for the rest).
+async fn name_suites(app: &AppState, who: &Principal, rows: &mut [FindingRow]) -> UiResult<()> {
+    let mut known: HashMap<String, Option<String>> = HashMap::new();
+    for r in rows.iter_mut() {
+        if !known.contains_key(&r.suite_id) {
+            let name = match suites::get(app, who, &r.suite_id).await {
+                Ok(s) => Some(s.name),
+                Err(AppError::NotFound | AppError::Forbidden(_) | AppError::Conflict(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            known.insert(r.suite_id.clone(), name);
+        }
+        r.suite = known.get(&r.suite_id).cloned().flatten();
+    }
+    Ok(())
 }
 
 fn findings_of_list(v: &Value) -> Vec<FindingRow> {

@@ -308,7 +308,8 @@ pub async fn open(app: &AppState, who: &Principal, model_id: &str) -> AppResult<
         roles: who.roles.clone(),
         consultee: None,
     };
-    let q = domain::open(&id, &model.id, &actor, iv::configured_consultees()).map_err(refusal)?;
+    let q =
+        domain::open(&id, &model.id, &actor, iv::configured_consultees(app)).map_err(refusal)?;
     let now = clock::now_text();
     let row = sq::InquiryRow {
         id: id.clone(),

@@ -21,7 +21,7 @@
 
 use clearinghouse_domain::frontier::designation::{
     Actor, Consultation, Consultee, Decision, DecisionBasis, Determination, Inquiry, Phase,
-    Proposal, Response, default_consultees, determine_all,
+    Proposal, Response, determine_all,
 };
 use clearinghouse_domain::frontier::scoring::RunScore;
 use clearinghouse_domain::frontier::threshold::{PolicyReference, Salt, ThresholdPolicy};
@@ -39,9 +39,9 @@ use crate::workflows::read_policy::PolicyReader;
 /// The authorization officials hold to read inquiries.
 pub const OFFICIAL_AUTHORIZATION: &str = "FRONTIER";
 
-/// The consultees new inquiries must consult.
-pub fn configured_consultees() -> Vec<Consultee> {
-    default_consultees()
+/// The consultees new inquiries must consult (the app's configuration).
+pub fn configured_consultees(app: &AppState) -> Vec<Consultee> {
+    app.settings.consultees.clone()
 }
 
 /// Whether `who` reads inquiries as an official.

@@ -56,6 +56,48 @@ pub fn default_consultees() -> Vec<Consultee> {
     .collect()
 }
 
+/// Parses a configured consultee list: each entry `ID=NAME`, ids
+/// `[a-z0-9_-]{1,32}`, names non-empty (at most 200 characters), no id or
+/// name twice, at least one entry. The message names the bad entry.
+pub fn parse_consultees<S: AsRef<str>>(entries: &[S]) -> Result<Vec<Consultee>, String> {
+    let mut out: Vec<Consultee> = Vec::new();
+    for entry in entries {
+        let entry = entry.as_ref().trim();
+        let Some((id, name)) = entry.split_once('=') else {
+            return Err(format!("consultee {entry:?}: expected ID=NAME"));
+        };
+        let (id, name) = (id.trim(), name.trim());
+        let id_ok = (1..=32).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !id_ok {
+            return Err(format!(
+                "consultee {entry:?}: the id must be 1 to 32 of a-z, 0-9, _ and -"
+            ));
+        }
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(format!(
+                "consultee {entry:?}: the name must be 1 to 200 characters"
+            ));
+        }
+        if out.iter().any(|c| c.id == id) {
+            return Err(format!("consultee {id:?} is listed twice"));
+        }
+        if out.iter().any(|c| c.name == name) {
+            return Err(format!("consultee name {name:?} is listed twice"));
+        }
+        out.push(Consultee {
+            id: id.to_owned(),
+            name: name.to_owned(),
+        });
+    }
+    if out.is_empty() {
+        return Err("the consultee list is empty".to_owned());
+    }
+    Ok(out)
+}
+
 /// A consultee's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
