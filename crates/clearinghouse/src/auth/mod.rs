@@ -189,6 +189,21 @@ pub async fn principal_from_session(store: &Store, cookie: &str) -> AppResult<Pr
     ))
 }
 
+/// Whether a session's user must first replace a password someone else set
+/// (S12): until then the web UI offers only the password form and sign-out,
+/// and the API answers cookie requests other than `/me/password` with 403.
+pub async fn password_change_required(store: &Store, user_id: &str) -> AppResult<bool> {
+    Ok(store::accounts::password_change::is_required(&store.pool, user_id).await?)
+}
+
+/// The refusal while a password change is required.
+pub fn password_change_refusal() -> AppError {
+    AppError::forbidden(
+        "your password was set by an administrator: choose your own first \
+         (POST /api/v1/me/password, or /account/password in the browser)",
+    )
+}
+
 /// Keeps `last_used_at` roughly current without a write on every request:
 /// at most one update a minute per token. A failed update only loses that
 /// bookkeeping, so it is logged and the request goes on.

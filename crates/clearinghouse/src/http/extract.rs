@@ -50,6 +50,12 @@ pub async fn authenticate(parts: &Parts, app: &AppState) -> Result<Principal, Ap
     let jar = CookieJar::from_headers(&parts.headers);
     let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
     let principal = auth::principal_from_session(&app.store, cookie.value()).await?;
+    let path = parts.uri.path();
+    if !(path.ends_with("/me/password") || path.ends_with("/me"))
+        && auth::password_change_required(&app.store, principal.user_id()).await?
+    {
+        return Err(auth::password_change_refusal());
+    }
     let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     // `Auth` guards API handlers only (the UI uses `ui::UiAuth` and checks
     // form tokens), so every unsafe cookie request here needs the header.

@@ -222,6 +222,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
     ),
+    (
+        20,
+        "password_change_required",
+        include_str!("../../migrations/sqlite/0020_password_change_required.sql"),
+        include_str!("../../migrations/postgres/0020_password_change_required.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -38,6 +38,7 @@ mod finding_review;
 mod findings;
 mod findings_crash;
 mod findings_realdata;
+mod first_password;
 mod frontier_bench;
 mod frontier_consultees;
 mod frontier_inquiries;

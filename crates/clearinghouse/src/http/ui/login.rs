@@ -1,5 +1,6 @@
 //! Sign-in (throttled: 429 with `Retry-After` while locked), sign-out,
-//! the home page and password changes.
+//! the home page and password changes (a page of its own, `/account/password`,
+//! where a person whose password an administrator set must go first).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -156,6 +157,41 @@ pub async fn logout(
         .into_response())
 }
 
+/// The page of its own for choosing a password: where every page sends a
+/// person whose password an administrator set, until they replace it.
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    display_name: String,
+    csrf_token: String,
+    required: bool,
+    error: Option<String>,
+}
+
+async fn password_page(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    error: Option<String>,
+) -> UiResult<PasswordPage> {
+    let csrf_token = match &who.via {
+        crate::auth::Via::Session { csrf_token } => csrf_token.clone(),
+        _ => String::new(),
+    };
+    Ok(PasswordPage {
+        display_name: who.user.display_name.clone(),
+        csrf_token,
+        required: crate::auth::password_change_required(&app.store, who.user_id()).await?,
+        error,
+    })
+}
+
+pub async fn password_form(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+) -> UiResult<PasswordPage> {
+    password_page(&app, &who, None).await
+}
+
 #[derive(Deserialize)]
 pub struct PasswordForm {
     csrf_token: String,
@@ -181,6 +217,10 @@ pub async fn change_password(
         Ok(_) => Ok(Redirect::to("/").into_response()),
         Err(e) => {
             let (status, message) = super::inline_error(e)?;
+            if crate::auth::password_change_required(&app.store, who.user_id()).await? {
+                let page = password_page(&app, &who, Some(message)).await?;
+                return Ok((status, page).into_response());
+            }
             let page = super::home::view(&app, &who, Some(message)).await?;
             Ok((status, page).into_response())
         }

@@ -53,7 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/account/password", post(login::change_password))
+        .route(
+            "/account/password",
+            get(login::password_form).post(login::change_password),
+        )
         .route("/orgs", get(directory::orgs).post(directory::create_org))
         .route("/orgs/{id}/archive", post(archive::archive_org))
         .route("/users", get(directory::users).post(directory::create_user))
@@ -324,6 +327,16 @@ impl FromRequestParts<AppState> for UiAuth {
         };
         match auth::principal_from_session(&app.store, cookie.value()).await {
             Ok(p) => {
+                // A password set by an administrator is replaced first (S12).
+                let path = parts.uri.path();
+                if path != "/account/password"
+                    && path != "/logout"
+                    && auth::password_change_required(&app.store, p.user_id())
+                        .await
+                        .map_err(|e| UiError(e).into_response())?
+                {
+                    return Err(Redirect::to("/account/password").into_response());
+                }
                 remember_kind(app, p.org_id()).await;
                 Ok(UiAuth(p))
             }

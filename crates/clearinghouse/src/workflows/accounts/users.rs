@@ -169,6 +169,11 @@ pub async fn create(app: &AppState, who: &Principal, input: NewUser) -> AppResul
     }
     store::accounts::users::insert(&mut *tx, &user).await?;
     let (me, at) = (who.user_id(), &user.created_at);
+    if user.password_hash.is_some() {
+        // A password someone else chose is known to them: the holder
+        // replaces it at first sign-in (S12).
+        store::accounts::password_change::require(&mut *tx, &user.id, me, at).await?;
+    }
     let created = ElevationKind::CreatedAccount;
     crate::workflows::approvals::record_elevations(&mut tx, &[me], &user.id, created, at).await?;
     let event = AuditEvent {
@@ -386,6 +391,7 @@ pub async fn change_password(
             retry_after_secs: secs,
         });
     }
+    let same = input.current_password == input.new_password;
     let current_ok = match who.user.password_hash.clone() {
         Some(h) => secrets::verify_password_off_runtime(app, input.current_password, h).await?,
         None => false,
@@ -394,11 +400,18 @@ pub async fn change_password(
         app.login_guard.record_failure(&username, None);
         return Err(AppError::invalid("current_password", "is not correct"));
     }
+    if same {
+        return Err(AppError::invalid(
+            "new_password",
+            "is the same as the current password; choose a new one",
+        ));
+    }
     validate_password(&input.new_password)
         .map_err(|e| AppError::invalid("new_password", e.message))?;
     let hash = secrets::hash_password_off_runtime(app, input.new_password).await?;
     let mut tx = app.store.begin_write().await?;
     store::accounts::users::set_password(&mut *tx, who.user_id(), &hash).await?;
+    store::accounts::password_change::clear(&mut *tx, who.user_id()).await?;
     let keep = current_session.map(secrets::token_digest);
     let ended =
         store::accounts::sessions::delete_for_user(&mut *tx, who.user_id(), keep.as_deref())
@@ -459,6 +472,7 @@ pub async fn reset_password(
     store::accounts::users::set_password(&mut *tx, &user.id, &hash).await?;
     let ended = store::accounts::sessions::delete_for_user(&mut *tx, &user.id, None).await?;
     let (me, now) = (who.user_id(), clock::now_text());
+    store::accounts::password_change::require(&mut *tx, &user.id, me, &now).await?;
     let reset = ElevationKind::ResetPassword;
     crate::workflows::approvals::record_elevations(&mut tx, &[me], &user.id, reset, &now).await?;
     let event = AuditEvent {
