@@ -50,6 +50,7 @@ mod frontier_thresholds;
 mod identity;
 mod input_hardening;
 mod inquiry_cli;
+mod inquiry_release_page;
 mod labels_property;
 mod login_throttle;
 mod migrations;

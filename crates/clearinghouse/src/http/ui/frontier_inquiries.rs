@@ -31,7 +31,7 @@ use crate::error::AppError;
 use crate::workflows::approvals::{self, DecisionInput};
 use crate::workflows::frontier::inquiries::{self, NewConsultation, NewDecision, NewRelease};
 use crate::workflows::frontier::inquiry_view::{InquiryView, is_official};
-use crate::workflows::frontier::{models, suites};
+use crate::workflows::frontier::{models, run_view, suites};
 
 /// One line of a list.
 pub struct Row {
@@ -210,7 +210,8 @@ pub struct InquiryPage {
     computed: String,
     findings: Vec<FindingRow>,
     released_findings: Vec<FindingRow>,
-    released_other: Vec<(String, String)>,
+    /// The released parts other than findings, as a person reads them.
+    released: Released,
     /// `(form, message)` of a refusal to show beside its form.
     error: Option<(String, String)>,
 }
@@ -254,15 +255,7 @@ async fn page(
         people.extend(cs.iter().filter_map(|c| c.recorded_by.as_deref()));
     }
     let names = Names::load(app, [q.developer_org.as_str()], people).await?;
-    let released_other = released
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(k, _)| k.as_str() != "findings")
-                .map(|(k, v)| (k.clone(), v.to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let released = released_parts(app, who, &released).await?;
     let proposer = q
         .proposal
         .as_ref()
@@ -276,12 +269,92 @@ async fn page(
         computed,
         findings,
         released_findings,
-        released_other,
+        released,
         model,
         names,
         q,
         error,
     })
+}
+
+/// A run the developer was told the decision rests on: what it ran, when
+/// the caller may read the run; otherwise only that it exists.
+pub struct ReleasedRun {
+    pub id: String,
+    /// "suite key · model as Inspect named it", when the caller reads it.
+    pub label: Option<String>,
+    pub imported: Option<String>,
+}
+
+/// One consultee's released answer.
+pub struct ReleasedConsultation {
+    pub consultee: String,
+    pub response: String,
+    pub comment: Option<String>,
+}
+
+/// The released parts other than findings, each in words: never JSON.
+#[derive(Default)]
+pub struct Released {
+    /// `Some` once the reason is released; the inner `None` says the
+    /// decision followed the computed rule (no reason was needed).
+    pub reason: Option<Option<String>>,
+    pub runs: Option<Vec<ReleasedRun>>,
+    pub consultations: Option<Vec<ReleasedConsultation>>,
+}
+
+impl Released {
+    fn is_empty(&self) -> bool {
+        self.reason.is_none() && self.runs.is_none() && self.consultations.is_none()
+    }
+}
+
+/// Reads the developer view's `released` map into [`Released`].
+async fn released_parts(app: &AppState, who: &Principal, released: &Value) -> UiResult<Released> {
+    let mut out = Released::default();
+    if let Some(r) = released.get("reason") {
+        out.reason = Some(r.as_str().map(str::to_owned));
+    }
+    if let Some(list) = released.get("runs").and_then(Value::as_array) {
+        let mut runs = Vec::new();
+        for id in list.iter().filter_map(Value::as_str) {
+            let (label, imported) = match run_view::get(app, who, id).await {
+                Ok(r) => (
+                    Some(format!("{} · {}", r.suite_key, r.model)),
+                    Some(super::when::time(&r.created_at)),
+                ),
+                Err(AppError::NotFound | AppError::Forbidden(_)) => (None, None),
+                Err(e) => return Err(e.into()),
+            };
+            runs.push(ReleasedRun {
+                id: id.to_owned(),
+                label,
+                imported,
+            });
+        }
+        out.runs = Some(runs);
+    }
+    if let Some(list) = released.get("consultations").and_then(Value::as_array) {
+        out.consultations = Some(
+            list.iter()
+                .map(|c| ReleasedConsultation {
+                    consultee: c["consultee"].as_str().unwrap_or_default().to_owned(),
+                    response: match c["response"].as_str() {
+                        Some("concur") => "concurred".to_owned(),
+                        Some("dissent") => "dissented".to_owned(),
+                        Some("declined") => "declined to comment".to_owned(),
+                        Some(other) => other.to_owned(),
+                        None => "did not answer".to_owned(),
+                    },
+                    comment: c["comment"]
+                        .as_str()
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
 }
 
 /// Names each finding's suite the caller reads (the id stays for the rest).
