@@ -55,6 +55,7 @@ mod labels_property;
 mod login_throttle;
 mod migrations;
 mod notifications;
+mod org_directory;
 mod org_flags;
 mod pocs;
 mod read_policy;

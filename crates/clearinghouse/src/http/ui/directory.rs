@@ -65,6 +65,9 @@ pub struct OrgsPage {
     sectors: Vec<&'static str>,
     /// Platform admins archive organisations.
     can_archive: bool,
+    /// The reader sees only part of the directory (its own organisation
+    /// and the government agencies): the page says so.
+    partial: bool,
     /// An archive refused, shown above the list.
     error: Option<String>,
     /// The new-organisation form as typed, and why it was refused.
@@ -135,6 +138,7 @@ async fn orgs_page(
         kinds: OrgKind::ALL.iter().map(|k| k.as_str()).collect(),
         sectors: Sector::ALL.iter().map(|s| s.as_str()).collect(),
         can_archive: who.has_role(Role::PlatformAdmin),
+        partial: !who.roles.iter().any(|r| r.is_privileged()),
         error,
         form,
         form_error,
@@ -253,7 +257,11 @@ async fn users_page(
         limit: ORG_CHOICES,
         ..Default::default()
     };
-    let orgs = orgs::table(app, who, &all_orgs).await?.0;
+    let mut orgs = orgs::table(app, who, &all_orgs).await?.0;
+    // Only a platform admin makes accounts in other organisations.
+    if !who.has_role(Role::PlatformAdmin) {
+        orgs.retain(|o| o.id == who.org_id());
+    }
     if form.role.is_empty() {
         form.role = "member".to_owned();
     }

@@ -53,21 +53,32 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Organisations after the cursor; archived ones only when `archived`.
+/// The part of the directory a reader outside the clearinghouse staff sees
+/// (`$n` is its organisation's id; `''` means everything): its own
+/// organisation and the government agencies it may share records with.
+fn visible_clause(n: usize) -> String {
+    format!("(${n} = '' OR id = ${n} OR kind = 'government_agency')")
+}
+
+/// Organisations after the cursor; archived ones only when `archived`;
+/// only [`visible_clause`]'s when `visible_to` names an organisation.
 pub async fn list<'e, E: Executor<'e, Database = Any>>(
     db: E,
     archived: bool,
+    visible_to: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Organization>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM organizations WHERE id > $1 AND ($3 = 1 OR archived_at IS NULL) \
-         ORDER BY id LIMIT $2"
+         AND {} ORDER BY id LIMIT $2",
+        visible_clause(4)
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(after.unwrap_or(""))
         .bind(limit)
         .bind(i64::from(archived))
+        .bind(visible_to.unwrap_or(""))
         .fetch_all(db)
         .await?;
     rows.iter().map(from_row).collect()
@@ -223,6 +234,9 @@ pub struct OrgTable<'a> {
     pub search: Option<&'a str>,
     pub kind: Option<&'a str>,
     pub archived: bool,
+    /// A reader outside the staff: only its own organisation and the
+    /// government agencies (see [`list`]).
+    pub visible_to: Option<&'a str>,
     pub sort: OrgSort,
     pub descending: bool,
     pub offset: i64,
@@ -238,12 +252,15 @@ where
         .search
         .map(crate::store::findings::listing::like_pattern)
         .unwrap_or_default();
-    let clause = "WHERE ($1 = 1 OR archived_at IS NULL) AND ($2 = '' OR kind = $2) \
+    let clause = format!(
+        "WHERE ($1 = 1 OR archived_at IS NULL) AND ($2 = '' OR kind = $2) \
          AND ($3 = '' OR LOWER(name) LIKE $3 ESCAPE '!' OR LOWER(kind) LIKE $3 ESCAPE '!' \
-              OR LOWER(COALESCE(sector, '')) LIKE $3 ESCAPE '!')";
+              OR LOWER(COALESCE(sector, '')) LIKE $3 ESCAPE '!') AND {}",
+        visible_clause(4)
+    );
     let dir = if q.descending { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT {COLUMNS} FROM organizations {clause} ORDER BY {} {dir}, id LIMIT $4 OFFSET $5",
+        "SELECT {COLUMNS} FROM organizations {clause} ORDER BY {} {dir}, id LIMIT $5 OFFSET $6",
         q.sort.sql()
     );
     let count_sql = format!("SELECT COUNT(*) FROM organizations {clause}");
@@ -251,6 +268,7 @@ where
         .bind(i64::from(q.archived))
         .bind(q.kind.unwrap_or(""))
         .bind(search.as_str())
+        .bind(q.visible_to.unwrap_or(""))
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(db)
@@ -259,6 +277,7 @@ where
         .bind(i64::from(q.archived))
         .bind(q.kind.unwrap_or(""))
         .bind(search.as_str())
+        .bind(q.visible_to.unwrap_or(""))
         .fetch_one(db)
         .await?;
     Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))

@@ -115,8 +115,24 @@ pub async fn create(
     Ok(OrganizationWithRequest { org, flags_request })
 }
 
-/// The organisation directory is visible to every signed-in principal: it is
-/// what lets people share records with other organisations.
+/// Who reads the whole directory: the clearinghouse staff (every holder of
+/// a privileged role: platform admins, coordinators, validators, auditors,
+/// designation authorities, directive managers), whose work spans
+/// organisations. Everyone else sees only what they need (S8): their own
+/// organisation, and the government agencies they share records with (a
+/// model or document shared with an agency). Which hospitals, banks,
+/// vendors or labs take part is not every member's business: another
+/// organisation is 404, like a missing one, and is counted nowhere.
+fn sees_whole_directory(who: &Principal) -> bool {
+    who.roles.iter().any(|r| r.is_privileged())
+}
+
+/// `Some(own organisation)` when `who` sees only part of the directory.
+fn visible_to(who: &Principal) -> Option<&str> {
+    (!sees_whole_directory(who)).then(|| who.org_id())
+}
+
+/// The directory as `who` may see it (see [`sees_whole_directory`]).
 pub async fn list(
     app: &AppState,
     who: &Principal,
@@ -126,25 +142,40 @@ pub async fn list(
 ) -> AppResult<Page<Organization>> {
     who.require_scope(Scope::OrgsRead)?;
     let limit = page_size(limit);
-    let rows = store::accounts::orgs::list(&app.store.pool, archived, cursor, limit + 1).await?;
+    let rows = store::accounts::orgs::list(
+        &app.store.pool,
+        archived,
+        visible_to(who),
+        cursor,
+        limit + 1,
+    )
+    .await?;
     Ok(into_page(rows, limit, |o| o.id.clone()))
 }
 
 /// One page of the organisations table (sorted, filtered, searched) and
-/// how many match.
+/// how many match, of what `who` may see.
 pub async fn table(
     app: &AppState,
     who: &Principal,
     q: &store::accounts::orgs::OrgTable<'_>,
 ) -> AppResult<(Vec<Organization>, i64)> {
     who.require_scope(Scope::OrgsRead)?;
-    Ok(store::accounts::orgs::table(&app.store.pool, q).await?)
+    let q = store::accounts::orgs::OrgTable {
+        visible_to: visible_to(who),
+        ..q.clone()
+    };
+    Ok(store::accounts::orgs::table(&app.store.pool, &q).await?)
 }
 
+/// One organisation, if `who` may see it; else 404 as for a missing one.
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Organization> {
     who.require_scope(Scope::OrgsRead)?;
     store::accounts::orgs::get(&app.store.pool, id)
         .await?
+        .filter(|o| {
+            sees_whole_directory(who) || o.id == who.org_id() || o.kind == OrgKind::GovernmentAgency
+        })
         .ok_or(AppError::NotFound)
 }
 
