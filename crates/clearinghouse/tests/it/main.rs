@@ -44,6 +44,7 @@ mod frontier_consultees;
 mod frontier_inquiries;
 mod frontier_leak;
 mod frontier_models;
+mod frontier_run_privacy;
 mod frontier_runs;
 mod frontier_suites;
 mod frontier_thresholds;

@@ -2,15 +2,29 @@
 //! `frontier_run_scores`). Runs carry no labels of their own: they are read
 //! through their suite's ([`super::suites::SUITES`], registered in
 //! `read_filter::DERIVED`), so every read here joins the suite under the
-//! read policy; samples and scores are read only for a run already read.
+//! read policy, and the evaluated model's too when the run names one;
+//! samples and scores are read only for a run already read.
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::models::MODELS;
 use super::suites::SUITES;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
 use crate::store::{Result, StoreError};
+
+/// A run is read when its suite is, and when the model it evaluated (if it
+/// names one) is too: a suite shared with several developers must not show
+/// one developer the runs, scores and samples of another's model.
+fn run_clause(filter: &ReadFilter<'_>) -> String {
+    format!(
+        "{} AND (r.model_id IS NULL OR EXISTS (SELECT 1 FROM frontier_models m \
+         WHERE m.id = r.model_id AND {}))",
+        SUITES.clause(filter, 1, 2),
+        MODELS.clause(filter, 1, 2)
+    )
+}
 
 /// An imported log as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -226,7 +240,7 @@ pub async fn get_readable(
             "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id"
         ),
         id: "r.id",
-        clause: SUITES.clause(filter, 1, 2),
+        clause: run_clause(filter),
     };
     readable.one(pool, filter, id, from_row).await
 }
@@ -245,7 +259,7 @@ pub async fn list_readable(
         "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id \
          WHERE r.id > $3 AND ($4 = '' OR r.suite_id = $4) AND ($5 = '' OR r.model_id = $5) \
          AND {} ORDER BY r.id LIMIT $6",
-        SUITES.clause(filter, 1, 2)
+        run_clause(filter)
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.org_id)
