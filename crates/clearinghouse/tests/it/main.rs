@@ -48,6 +48,7 @@ mod frontier_run_privacy;
 mod frontier_runs;
 mod frontier_suites;
 mod frontier_thresholds;
+mod government_roles;
 mod identity;
 mod input_hardening;
 mod inquiry_cli;

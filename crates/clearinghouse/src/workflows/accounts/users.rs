@@ -109,6 +109,42 @@ fn check_manage(who: &Principal, org_id: &str, roles: &[Role]) -> AppResult<()> 
     ))
 }
 
+/// Roles that act for the government under the order: evaluators and
+/// consultants read every designation inquiry (of every developer) once
+/// cleared for `FRONTIER`; designation authorities and directive managers
+/// decide for the state. Held only in a government agency's accounts, so an
+/// AI developer's or vendor's employee can never become a reader of its
+/// rivals' inquiries by a role grant.
+const GOVERNMENT_ROLES: &[Role] = &[
+    Role::Evaluator,
+    Role::Consultant,
+    Role::DesignationAuthority,
+    Role::DirectiveManager,
+];
+
+/// Refuses a government role for an account outside a government agency
+/// (422 on `roles`, nothing changed).
+async fn check_government_roles(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    roles: &[Role],
+) -> AppResult<()> {
+    let Some(r) = roles.iter().find(|r| GOVERNMENT_ROLES.contains(r)) else {
+        return Ok(());
+    };
+    let kind = store::accounts::orgs::get(&mut *conn, org_id)
+        .await?
+        .map(|o| o.kind);
+    if kind.is_some() && kind != Some(clearinghouse_domain::identity::OrgKind::GovernmentAgency)
+    {
+        return Err(AppError::invalid(
+            "roles",
+            format!("the role '{r}' is held only by accounts of a government agency"),
+        ));
+    }
+    Ok(())
+}
+
 /// Agents act for their user on data, never on who holds which rights.
 fn refuse_agent(who: &Principal, what: &str) -> AppResult<()> {
     if who.is_agent() {
@@ -167,6 +203,8 @@ pub async fn create(app: &AppState, who: &Principal, input: NewUser) -> AppResul
     {
         return Err(AppError::invalid("org_id", "no such organisation"));
     }
+    let asked: Vec<Role> = privileged.iter().chain(now_roles.iter()).copied().collect();
+    check_government_roles(&mut tx, &user.org_id, &asked).await?;
     store::accounts::users::insert(&mut *tx, &user).await?;
     let (me, at) = (who.user_id(), &user.created_at);
     if user.password_hash.is_some() {
@@ -276,6 +314,8 @@ pub async fn set_roles(
     // given: otherwise it could strip roles only a platform admin grants.
     let current = parse_roles(&user.roles)?;
     check_manage(who, &user.org_id, &current)?;
+    let added: Vec<Role> = roles.iter().filter(|r| !current.contains(r)).copied().collect();
+    check_government_roles(&mut tx, &user.org_id, &added).await?;
     if user.id == who.user_id()
         && !roles.contains(&Role::PlatformAdmin)
         && who.has_role(Role::PlatformAdmin)
