@@ -47,6 +47,18 @@ async fn released_parts_read_as_words(app: TestApp) {
     let cs = &cs[..cs.find("</table>").unwrap()];
     assert!(cs.contains("dissented") && cs.contains("the suite is too narrow"), "{cs}");
     assert!(cs.contains("declined to comment") && cs.contains("concurred"), "{cs}");
+    // The authority's page cites thresholds by commitment, not as JSON.
+    let staff = app.login_cookie("authority").await;
+    let resp = app
+        .client
+        .get(app.url(&format!("/inquiries/{id}")))
+        .header("cookie", &staff)
+        .send()
+        .await
+        .unwrap();
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("id=\"decision-thresholds\""), "{page}");
+    assert!(!page.contains("{&quot;") && !page.contains("[{"), "JSON: {page}");
     // No consultant's account id reaches the developer.
     let (_, v) = app.get(&w.a.authority, &format!("/api/v1/inquiries/{id}")).await;
     for c in v["consultees"].as_array().unwrap() {
