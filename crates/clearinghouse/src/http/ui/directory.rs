@@ -115,6 +115,8 @@ async fn orgs_page(
         search: q.paging.search(),
         kind: (!kind.is_empty()).then_some(kind),
         archived: q.archived == "1",
+        // Set by the workflow from the reader.
+        visible_to: None,
         sort,
         descending,
         offset: q.paging.offset(),
