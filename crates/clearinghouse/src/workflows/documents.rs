@@ -55,9 +55,10 @@ pub struct NewAttachment {
     pub content_base64: String,
 }
 
-/// A refused name or title as a 422 naming its field.
+/// A refused name or title as a 422 naming its field once (the problem's
+/// detail adds the field: "title: must be at most 200 characters").
 pub(crate) fn text_error(e: text::TextError) -> AppError {
-    AppError::invalid(e.field(), e.to_string())
+    crate::workflows::frontier::suites::text_error(e)
 }
 
 fn validate_marking(m: &str) -> AppResult<String> {

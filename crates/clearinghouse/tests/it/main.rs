@@ -50,6 +50,7 @@ mod frontier_suites;
 mod frontier_thresholds;
 mod government_roles;
 mod identity;
+mod import_names;
 mod input_hardening;
 mod inquiry_cli;
 mod inquiry_release_page;

@@ -64,6 +64,18 @@ where
     if options.name.chars().count() > 255 {
         return Err(AppError::invalid("name", "at most 255 characters"));
     }
+    // The name is shown on import pages: the one text rule for file names
+    // (no control or bidi characters, no path), as for every other upload.
+    if !options.name.is_empty() {
+        clearinghouse_domain::text::validate_title("name", &options.name, 255)
+            .map_err(crate::workflows::frontier::suites::text_error)?;
+        if options.name.contains(['/', '\\']) || options.name.trim() == ".." {
+            return Err(AppError::invalid(
+                "name",
+                "a file name, not a path: no '/' or '\\'",
+            ));
+        }
+    }
     let (spooled, sha256, size, head) = spool(
         app,
         body,
