@@ -13,11 +13,16 @@ use crate::harness::TestApp;
 async fn import_names_follow_the_file_name_rule(app: TestApp) {
     let admin = app.admin_token.clone();
     let file = serde_json::to_vec(&osv_paramiko()).unwrap();
-    for name in ["invoice\u{202e}nosj.json", "two\nlines.json", "../../etc/passwd", "a\\b.json"] {
+    // Percent-encoded: U+202E, a line feed, a path, a backslash.
+    for name in [
+        "invoice%E2%80%AEnosj.json",
+        "two%0Alines.json",
+        "..%2F..%2Fetc%2Fpasswd",
+        "a%5Cb.json",
+    ] {
         let resp = app
             .client
-            .post(app.url("/api/v1/advisories/import"))
-            .query(&[("name", name)])
+            .post(app.url(&format!("/api/v1/advisories/import?name={name}")))
             .bearer_auth(&admin)
             .body(file.clone())
             .send()
