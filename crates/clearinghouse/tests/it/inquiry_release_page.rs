@@ -47,6 +47,19 @@ async fn released_parts_read_as_words(app: TestApp) {
     let cs = &cs[..cs.find("</table>").unwrap()];
     assert!(cs.contains("dissented") && cs.contains("the suite is too narrow"), "{cs}");
     assert!(cs.contains("declined to comment") && cs.contains("concurred"), "{cs}");
+    // The list shows times as dates, the exact value only in `<time>`.
+    let (_, v) = app.get(&w.dev, &format!("/api/v1/inquiries/{id}")).await;
+    let created = v["created_at"].as_str().unwrap().to_owned();
+    let resp = app
+        .client
+        .get(app.url("/inquiries"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let list = resp.text().await.unwrap();
+    assert!(list.contains(&format!("<time datetime=\"{created}\"")), "{list}");
+    assert!(!list.contains(&format!(">{created}<")), "{list}");
     // The authority's page cites thresholds by commitment, not as JSON.
     let staff = app.login_cookie("authority").await;
     let resp = app
