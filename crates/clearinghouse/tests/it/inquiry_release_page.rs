@@ -60,6 +60,17 @@ async fn released_parts_read_as_words(app: TestApp) {
     let list = resp.text().await.unwrap();
     assert!(list.contains(&format!("<time datetime=\"{created}\"")), "{list}");
     assert!(!list.contains(&format!(">{created}<")), "{list}");
+    // The inbox tells of the inquiry in words and links to Inquiries.
+    let resp = app
+        .client
+        .get(app.url("/inbox"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let inbox = resp.text().await.unwrap();
+    assert!(inbox.contains("class=\"inquiries-link\""), "{inbox}");
+    assert!(!inbox.contains(&format!("inquiry {id}")), "{inbox}");
     // The authority's page cites thresholds by commitment, not as JSON.
     let staff = app.login_cookie("authority").await;
     let resp = app

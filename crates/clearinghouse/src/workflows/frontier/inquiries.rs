@@ -246,6 +246,15 @@ pub(super) async fn audit(
 /// Tells organisations of a step. Officials' notifications carry the
 /// `FRONTIER` visibility (read by cleared members only); the developer's
 /// are its own, `AMBER+STRICT`. None carries a threshold or a score.
+/// `title` with its first letter capitalised, to open a sentence.
+fn sentence(title: &str) -> String {
+    let mut c = title.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 pub(super) async fn notify(
     app: &AppState,
     tx: &mut Tx,
@@ -269,7 +278,9 @@ pub(super) async fn notify(
                 String::new()
             },
             title: title.to_owned(),
-            body: format!("Designation inquiry {inquiry_id}: {title}."),
+            // Words for people (the inbox links to Inquiries); the id
+            // travels in `data` for webhooks.
+            body: format!("{}. Open Inquiries to see it.", sentence(title)),
             data: json!({"inquiry_id": inquiry_id}),
         })
         .collect();
