@@ -93,7 +93,10 @@ async fn assert_held_at_password_form(app: &TestApp, cookie: &str) {
         .unwrap();
     assert_eq!(resp.status(), 403);
     let v: Value = resp.json().await.unwrap();
-    assert!(v["detail"].as_str().unwrap().contains("/me/password"), "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("/me/password"),
+        "{v}"
+    );
     let resp = app
         .client
         .get(app.url("/api/v1/me"))
@@ -105,7 +108,9 @@ async fn assert_held_at_password_form(app: &TestApp, cookie: &str) {
 }
 
 async fn an_admin_set_password_is_changed_at_first_sign_in(app: TestApp) {
-    let org = app.org("Valley Hospital", "critical_infrastructure_operator").await;
+    let org = app
+        .org("Valley Hospital", "critical_infrastructure_operator")
+        .await;
     let body = json!({"org_id": org, "username": "nora", "display_name": "Nora",
         "password": ADMIN_PASSWORD, "roles": ["member"]});
     let (s, v) = app.post(&app.admin_token, "/api/v1/users", &body).await;
@@ -154,7 +159,9 @@ async fn an_admin_set_password_is_changed_at_first_sign_in(app: TestApp) {
     assert_eq!(s, 200, "{body}");
     let (s, _, _) = get(&app, &cookie, "/account/password").await;
     assert_eq!(s, 200, "the form stays reachable");
-    let later = sign_in(&app, "nora", "my very own passphrase").await.unwrap();
+    let later = sign_in(&app, "nora", "my very own passphrase")
+        .await
+        .unwrap();
     assert_eq!(get(&app, &later, "/exposures").await.0, 200);
 
     // An administrator's reset puts the requirement back.
@@ -163,7 +170,9 @@ async fn an_admin_set_password_is_changed_at_first_sign_in(app: TestApp) {
     let reset = json!({"new_password": "set by the organisation admin"});
     let (s, v) = app.send(Method::PUT, &admin_of_org, &path, &reset).await;
     assert_eq!(s, 204, "{v}");
-    let cookie = sign_in(&app, "nora", "set by the organisation admin").await.unwrap();
+    let cookie = sign_in(&app, "nora", "set by the organisation admin")
+        .await
+        .unwrap();
     assert_held_at_password_form(&app, &cookie).await;
     // Through the API with the session and its CSRF header, too.
     let (_, _, page) = get(&app, &cookie, "/account/password").await;

@@ -58,27 +58,39 @@ async fn a_shared_suite_does_not_share_other_developers_runs(app: TestApp) {
     let borealis_run = upload(&app, &eval, &borealis_model, log(false, "borealis")).await;
 
     // Both developers read the suite: it was shared with them.
-    assert_eq!(app.get(&atlas_dev, "/api/v1/suites/shared-ctf").await.0, 200);
+    assert_eq!(
+        app.get(&atlas_dev, "/api/v1/suites/shared-ctf").await.0,
+        200
+    );
     // Atlas reads its own run, not Borealis's, by any route.
     let (_, list) = app.get(&atlas_dev, "/api/v1/runs").await;
-    assert_eq!(ids(&list), [atlas_run.clone()], "{list}");
+    assert_eq!(ids(&list), vec![atlas_run.as_str()], "{list}");
     let (_, list) = app.get(&atlas_dev, "/api/v1/runs?suite=shared-ctf").await;
-    assert_eq!(ids(&list), [atlas_run.clone()], "{list}");
+    assert_eq!(ids(&list), vec![atlas_run.as_str()], "{list}");
     let path = format!("/api/v1/runs?model={borealis_model}");
     let (s, list) = app.get(&atlas_dev, &path).await;
     assert_eq!((s, ids(&list).len()), (200, 0), "{list}");
     let (missing_s, missing) = app
-        .get(&atlas_dev, "/api/v1/runs/00000000-0000-4000-8000-000000000000")
+        .get(
+            &atlas_dev,
+            "/api/v1/runs/00000000-0000-4000-8000-000000000000",
+        )
         .await;
     for path in [
         format!("/api/v1/runs/{borealis_run}"),
         format!("/api/v1/runs/{borealis_run}/samples"),
     ] {
         let (s, v) = app.get(&atlas_dev, &path).await;
-        assert_eq!((s, &v["detail"]), (missing_s, &missing["detail"]), "{path}: {v}");
+        assert_eq!(
+            (s, &v["detail"]),
+            (missing_s, &missing["detail"]),
+            "{path}: {v}"
+        );
     }
     assert_eq!(
-        app.get(&atlas_dev, &format!("/api/v1/runs/{atlas_run}")).await.0,
+        app.get(&atlas_dev, &format!("/api/v1/runs/{atlas_run}"))
+            .await
+            .0,
         200
     );
     // The same through the web pages.

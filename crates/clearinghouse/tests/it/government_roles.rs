@@ -24,7 +24,11 @@ async fn government_roles_stay_in_government_agencies(app: TestApp) {
         let body = json!({"org_id": org, "username": format!("x-{role}"), "display_name": "X",
             "password": ADMIN_PASSWORD, "roles": [role]});
         let (s, v) = app.post(&app.admin_token, "/api/v1/users", &body).await;
-        assert_eq!((s, v["field"].as_str()), (422, Some("roles")), "{role}: {v}");
+        assert_eq!(
+            (s, v["field"].as_str()),
+            (422, Some("roles")),
+            "{role}: {v}"
+        );
         assert!(v["detail"].as_str().unwrap().contains(role), "{v}");
     }
     let (_, users) = app.get(&app.admin_token, "/api/v1/users").await;
@@ -42,7 +46,9 @@ async fn government_roles_stay_in_government_agencies(app: TestApp) {
     let body = json!({"roles": ["member", "consultant"]});
     let (s, v) = app.send(Method::PUT, &app.admin_token, &path, &body).await;
     assert_eq!((s, v["field"].as_str()), (422, Some("roles")), "{v}");
-    let (_, u) = app.get(&app.admin_token, &format!("/api/v1/users/{dev}")).await;
+    let (_, u) = app
+        .get(&app.admin_token, &format!("/api/v1/users/{dev}"))
+        .await;
     assert_eq!(u["roles"], json!(["member"]), "{u}");
 
     // In a government agency both are fine.
@@ -50,7 +56,13 @@ async fn government_roles_stay_in_government_agencies(app: TestApp) {
     let (_, u) = app
         .get(&app.admin_token, &format!("/api/v1/users/{official}"))
         .await;
-    assert!(u["roles"].as_array().unwrap().contains(&json!("consultant")), "{u}");
+    assert!(
+        u["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("consultant")),
+        "{u}"
+    );
     let (staffer, _) = app.user(&agency, "staffer", &["member"]).await;
     let path = format!("/api/v1/users/{staffer}/roles");
     let body = json!({"roles": ["member", "evaluator"]});

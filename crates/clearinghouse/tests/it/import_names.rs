@@ -30,7 +30,11 @@ async fn import_names_follow_the_file_name_rule(app: TestApp) {
             .unwrap();
         let status = resp.status().as_u16();
         let v: serde_json::Value = resp.json().await.unwrap();
-        assert_eq!((status, v["field"].as_str()), (422, Some("name")), "{name:?}: {v}");
+        assert_eq!(
+            (status, v["field"].as_str()),
+            (422, Some("name")),
+            "{name:?}: {v}"
+        );
     }
     assert_eq!(count(&app, "advisory_imports").await, 0);
     let resp = app

@@ -33,7 +33,10 @@ async fn released_parts_read_as_words(app: TestApp) {
     assert_eq!(resp.status(), 200);
     let body = resp.text().await.unwrap();
     assert!(!body.contains("<pre>"), "{body}");
-    assert!(!body.contains("{&quot;") && !body.contains("[&quot;"), "JSON: {body}");
+    assert!(
+        !body.contains("{&quot;") && !body.contains("[&quot;"),
+        "JSON: {body}"
+    );
     assert!(body.contains("id=\"released-reason\""), "{body}");
     assert!(body.contains("follows the computed rule"), "{body}");
     let runs = &body[body.find("id=\"released-runs\"").unwrap()..];
@@ -45,8 +48,14 @@ async fn released_parts_read_as_words(app: TestApp) {
     );
     let cs = &body[body.find("id=\"released-consultations\"").unwrap()..];
     let cs = &cs[..cs.find("</table>").unwrap()];
-    assert!(cs.contains("dissented") && cs.contains("the suite is too narrow"), "{cs}");
-    assert!(cs.contains("declined to comment") && cs.contains("concurred"), "{cs}");
+    assert!(
+        cs.contains("dissented") && cs.contains("the suite is too narrow"),
+        "{cs}"
+    );
+    assert!(
+        cs.contains("declined to comment") && cs.contains("concurred"),
+        "{cs}"
+    );
     // The list shows times as dates, the exact value only in `<time>`.
     let (_, v) = app.get(&w.dev, &format!("/api/v1/inquiries/{id}")).await;
     let created = v["created_at"].as_str().unwrap().to_owned();
@@ -58,7 +67,10 @@ async fn released_parts_read_as_words(app: TestApp) {
         .await
         .unwrap();
     let list = resp.text().await.unwrap();
-    assert!(list.contains(&format!("<time datetime=\"{created}\"")), "{list}");
+    assert!(
+        list.contains(&format!("<time datetime=\"{created}\"")),
+        "{list}"
+    );
     assert!(!list.contains(&format!(">{created}<")), "{list}");
     // The inbox tells of the inquiry in words and links to Inquiries.
     let resp = app
@@ -82,9 +94,14 @@ async fn released_parts_read_as_words(app: TestApp) {
         .unwrap();
     let page = resp.text().await.unwrap();
     assert!(page.contains("id=\"decision-thresholds\""), "{page}");
-    assert!(!page.contains("{&quot;") && !page.contains("[{"), "JSON: {page}");
+    assert!(
+        !page.contains("{&quot;") && !page.contains("[{"),
+        "JSON: {page}"
+    );
     // No consultant's account id reaches the developer.
-    let (_, v) = app.get(&w.a.authority, &format!("/api/v1/inquiries/{id}")).await;
+    let (_, v) = app
+        .get(&w.a.authority, &format!("/api/v1/inquiries/{id}"))
+        .await;
     for c in v["consultees"].as_array().unwrap() {
         if let Some(by) = c["recorded_by"].as_str() {
             assert!(!body.contains(by), "consultant id {by} shown");

@@ -80,8 +80,14 @@ async fn members_see_their_own_organisation_and_the_agencies(app: TestApp) {
         assert_eq!(v["title"], missing["title"]);
         assert_eq!(v["detail"], missing["detail"]);
     }
-    assert_eq!(app.get(&nurse, &format!("/api/v1/orgs/{cisa}")).await.0, 200);
-    assert_eq!(app.get(&nurse, &format!("/api/v1/orgs/{hospital}")).await.0, 200);
+    assert_eq!(
+        app.get(&nurse, &format!("/api/v1/orgs/{cisa}")).await.0,
+        200
+    );
+    assert_eq!(
+        app.get(&nurse, &format!("/api/v1/orgs/{hospital}")).await.0,
+        200
+    );
     // A developer sees the agencies it shares models with, not its rivals.
     let (_, list) = app.get(&dev, "/api/v1/orgs").await;
     assert_eq!(
@@ -91,7 +97,12 @@ async fn members_see_their_own_organisation_and_the_agencies(app: TestApp) {
     // The staff see everyone.
     let (_, list) = app.get(&coordinator, "/api/v1/orgs").await;
     assert_eq!(names(&list).len(), 6, "{list}");
-    assert_eq!(app.get(&coordinator, &format!("/api/v1/orgs/{bank}")).await.0, 200);
+    assert_eq!(
+        app.get(&coordinator, &format!("/api/v1/orgs/{bank}"))
+            .await
+            .0,
+        200
+    );
 
     // The web page: the same rows, counted and searched the same way, and
     // a line saying why; the new-user form offers only the own organisation.
@@ -111,7 +122,10 @@ async fn members_see_their_own_organisation_and_the_agencies(app: TestApp) {
     assert!(body.contains(&format!("value=\"{hospital}\"")), "{body}");
     let staff = app.login_cookie("coord").await;
     let body = page(&app, &staff, "/orgs").await;
-    assert!(body.contains("1–6 of 6") && body.contains("Prairie Bank"), "{body}");
+    assert!(
+        body.contains("1–6 of 6") && body.contains("Prairie Bank"),
+        "{body}"
+    );
     assert!(!body.contains("id=\"orgs-partial\""), "{body}");
 }
 both_backends!(

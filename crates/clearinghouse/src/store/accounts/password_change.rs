@@ -26,7 +26,10 @@ pub async fn require<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Whether `user_id` must change its password before anything else.
-pub async fn is_required<'e, E: Executor<'e, Database = Any>>(db: E, user_id: &str) -> Result<bool> {
+pub async fn is_required<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    user_id: &str,
+) -> Result<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM password_change_required WHERE user_id = $1")
             .bind(user_id)

@@ -135,8 +135,7 @@ async fn check_government_roles(
     let kind = store::accounts::orgs::get(&mut *conn, org_id)
         .await?
         .map(|o| o.kind);
-    if kind.is_some() && kind != Some(clearinghouse_domain::identity::OrgKind::GovernmentAgency)
-    {
+    if kind.is_some() && kind != Some(clearinghouse_domain::identity::OrgKind::GovernmentAgency) {
         return Err(AppError::invalid(
             "roles",
             format!("the role '{r}' is held only by accounts of a government agency"),
@@ -314,7 +313,11 @@ pub async fn set_roles(
     // given: otherwise it could strip roles only a platform admin grants.
     let current = parse_roles(&user.roles)?;
     check_manage(who, &user.org_id, &current)?;
-    let added: Vec<Role> = roles.iter().filter(|r| !current.contains(r)).copied().collect();
+    let added: Vec<Role> = roles
+        .iter()
+        .filter(|r| !current.contains(r))
+        .copied()
+        .collect();
     check_government_roles(&mut tx, &user.org_id, &added).await?;
     if user.id == who.user_id()
         && !roles.contains(&Role::PlatformAdmin)
