@@ -22,8 +22,12 @@ pub async fn add_platform_admin(args: AddPlatformAdminArgs) -> anyhow::Result<Ex
     let user = bootstrap::seed_platform_admin(&app, &args.username, &args.password)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The operator chose this password: its holder replaces it first.
+    crate::workflows::accounts::users::require_first_password(&app, &user.id, "operator")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "added the platform administrator '{}' ({})",
+        "added the platform administrator '{}' ({}); they choose their own password at first sign-in",
         user.username, user.id
     );
     Ok(ExitCode::SUCCESS)

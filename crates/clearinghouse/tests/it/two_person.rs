@@ -387,6 +387,16 @@ async fn the_operator_adds_the_second_administrator() {
     // She can sign in and approve the first admin's role grant.
     let cookie = app.login_cookie("olivia").await;
     assert!(cookie.starts_with("chx_session="));
+    // The operator chose her password: her pages wait until she replaces it.
+    let resp = app
+        .client
+        .get(app.url("/approvals"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/account/password");
     let olivia =
         clearinghouse::store::accounts::users::get_by_username(&app.app.store.pool, "olivia")
             .await

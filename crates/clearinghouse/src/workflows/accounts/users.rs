@@ -144,6 +144,15 @@ async fn check_government_roles(
     Ok(())
 }
 
+/// Marks an account made by the operator beside the database
+/// (`admin add-platform-admin`) as having to replace the password the
+/// operator chose, like one an administrator set (S12).
+pub async fn require_first_password(app: &AppState, user_id: &str, set_by: &str) -> AppResult<()> {
+    let now = clock::now_text();
+    store::accounts::password_change::require(&app.store.pool, user_id, set_by, &now).await?;
+    Ok(())
+}
+
 /// Agents act for their user on data, never on who holds which rights.
 fn refuse_agent(who: &Principal, what: &str) -> AppResult<()> {
     if who.is_agent() {
