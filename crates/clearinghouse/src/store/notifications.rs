@@ -6,9 +6,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::Result;
 use super::read_filter::{NOTIFICATIONS, ReadFilter};
-use crate::model::notify::{Notification, NotificationSettings, Webhook};
+use super::{Result, decode};
+use crate::model::notify::{Notification, NotificationKind, NotificationSettings, Webhook};
 
 const COLUMNS: &str = "n.id, n.org_id, n.kind, n.exposure_id, n.vuln_id, n.tlp, nv.expression, \
      n.title, n.body, n.created_at, n.read_at, n.emailed_at";
@@ -19,7 +19,7 @@ fn from_row(row: &AnyRow) -> Result<Notification> {
     Ok(Notification {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
-        kind: row.try_get("kind")?,
+        kind: decode(row, "notifications", "kind", NotificationKind::parse)?,
         exposure_id: row.try_get("exposure_id")?,
         vuln_id: row.try_get("vuln_id")?,
         tlp: row.try_get("tlp")?,
@@ -46,7 +46,7 @@ pub async fn insert_many(conn: &mut AnyConnection, items: &[(Notification, i64)]
             q = q
                 .bind(&n.id)
                 .bind(&n.org_id)
-                .bind(&n.kind)
+                .bind(n.kind.as_str())
                 .bind(&n.exposure_id)
                 .bind(&n.vuln_id)
                 .bind(&n.tlp)

@@ -10,7 +10,8 @@ use sqlx::{AnyConnection, Row};
 use super::suites::SUITES;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
-use crate::store::{Result, StoreError};
+use crate::model::frontier::RunStatus;
+use crate::store::{Result, StoreError, decode};
 
 /// An imported log as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +27,7 @@ pub struct RunRow {
     pub task: String,
     pub task_version: Option<String>,
     pub inspect_model: String,
-    pub status: String,
+    pub status: RunStatus,
     pub samples: i64,
     pub epochs: i64,
     pub max_epoch: i64,
@@ -84,7 +85,7 @@ fn from_row(row: &AnyRow) -> Result<RunRow> {
         task: row.try_get("task")?,
         task_version: row.try_get("task_version")?,
         inspect_model: row.try_get("inspect_model")?,
-        status: row.try_get("status")?,
+        status: decode(row, "frontier_runs", "status", RunStatus::parse)?,
         samples: row.try_get("samples")?,
         epochs: row.try_get("epochs")?,
         max_epoch: row.try_get("max_epoch")?,
@@ -116,7 +117,7 @@ pub async fn insert(conn: &mut AnyConnection, r: &RunRow) -> Result<()> {
     .bind(&r.task)
     .bind(&r.task_version)
     .bind(&r.inspect_model)
-    .bind(&r.status)
+    .bind(r.status.as_str())
     .bind(r.samples)
     .bind(r.epochs)
     .bind(r.max_epoch)

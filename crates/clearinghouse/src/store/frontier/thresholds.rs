@@ -8,7 +8,8 @@ use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
-use crate::store::{Result, StoreError};
+use crate::model::frontier::ThresholdState;
+use crate::store::{Result, StoreError, decode};
 
 /// Thresholds: owned by the proposing authority's organisation, shared at
 /// AMBER through `record_shares`, the proposer a named reader.
@@ -32,8 +33,7 @@ pub struct ThresholdRow {
     /// Hex of the 32-byte salt.
     pub salt: String,
     pub commitment: String,
-    /// `pending`, `active` or `superseded`.
-    pub state: String,
+    pub state: ThresholdState,
     pub owner_org: String,
     pub created_by: String,
     pub tlp: String,
@@ -54,7 +54,7 @@ fn from_row(row: &AnyRow) -> Result<ThresholdRow> {
         policy: row.try_get("policy")?,
         salt: row.try_get("salt")?,
         commitment: row.try_get("commitment")?,
-        state: row.try_get("state")?,
+        state: decode(row, "frontier_thresholds", "state", ThresholdState::parse)?,
         owner_org: row.try_get("owner_org")?,
         created_by: row.try_get("created_by")?,
         tlp: row.try_get("tlp")?,
@@ -77,7 +77,7 @@ pub async fn insert(conn: &mut AnyConnection, t: &ThresholdRow, visibility_id: i
     .bind(&t.policy)
     .bind(&t.salt)
     .bind(&t.commitment)
-    .bind(&t.state)
+    .bind(t.state.as_str())
     .bind(&t.owner_org)
     .bind(&t.created_by)
     .bind(&t.tlp)

@@ -20,6 +20,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, finding_analysis::FindingAnalysis, submission_process::SubmissionProcess};
 use crate::model::Page;
+use crate::model::notify::NotificationKind;
 use crate::model::finding::{
     ItemOutcome, ItemResult, Submission, SubmissionCounts, SubmissionState,
 };
@@ -309,7 +310,7 @@ pub async fn finish(
     };
     let notification = crate::workflows::notifications::NewNotification {
         org_id: current.org_id.clone(),
-        kind: "submission.processed".to_owned(),
+        kind: NotificationKind::SubmissionProcessed,
         exposure_id: None,
         vuln_id: None,
         // It names the file and its counts: the submission's labels.

@@ -15,6 +15,7 @@ use super::inquiries::{
 };
 use super::inquiry_view::{self as iv, InquiryView, determination_name};
 use crate::app::AppState;
+use crate::model::notify::NotificationKind;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -82,7 +83,7 @@ pub(crate) async fn approve_decision(
         tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.decided",
+        NotificationKind::InquiryDecided,
         inquiry_id,
         "your designation inquiry has been decided; the outcome follows when communicated",
     )
@@ -125,7 +126,7 @@ pub async fn communicate(app: &AppState, who: &Principal, id: &str) -> AppResult
         &mut tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.communicated",
+        NotificationKind::InquiryCommunicated,
         id,
         &format!("the outcome of your designation inquiry: {outcome}"),
     )
@@ -179,7 +180,7 @@ pub async fn release(
         &mut tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.released",
+        NotificationKind::InquiryReleased,
         id,
         &format!(
             "part of the assessment was released to you: {}",
