@@ -7,19 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError};
 
 /// Models: owned by the registering organisation, shared at AMBER through
 /// `record_shares`, the registrant always a named reader. Not case data.
-pub const MODELS: Labelled = Labelled {
-    alias: "m",
-    owner: "m.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "m.created_by",
-    case_data: false,
-};
+pub const MODELS: Labelled = Labelled::shared_record("m", "m.owner_org", "m.created_by");
 
 /// A registered model as stored; the workflow turns it into the API shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,13 +108,7 @@ async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
 
 /// Models under the reader's filter.
 fn readable(filter: &ReadFilter<'_>) -> Readable {
-    Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id"
-        ),
-        id: "m.id",
-        clause: MODELS.clause(filter, 1, 2),
-    }
+    Readable::table(COLUMNS, "frontier_models", &MODELS, filter)
 }
 
 /// One model, only if the reader may read it.

@@ -226,7 +226,7 @@ pub async fn get_readable(
         select: format!(
             "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id"
         ),
-        id: "r.id",
+        id: "r.id".to_owned(),
         clause: SUITES.clause(filter, 1, 2),
     };
     readable.one(pool, filter, id, from_row).await

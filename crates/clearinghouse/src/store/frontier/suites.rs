@@ -7,19 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError};
 
 /// Suites: owned by the evaluator's organisation, shared at AMBER through
 /// `record_shares`, the creator a named reader. Not case data.
-pub const SUITES: Labelled = Labelled {
-    alias: "s",
-    owner: "s.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "s.created_by",
-    case_data: false,
-};
+pub const SUITES: Labelled = Labelled::shared_record("s", "s.owner_org", "s.created_by");
 
 /// A suite as stored, with its current version's tasks.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,14 +207,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<SuiteRow>> {
-    let readable = Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_suites s JOIN visibility_labels v ON v.id = s.visibility_id"
-        ),
-        id: "s.id",
-        clause: SUITES.clause(filter, 1, 2),
-    };
-    let mut out = readable.page(pool, filter, after, limit, from_row).await?;
+    let mut out = Readable::table(COLUMNS, "frontier_suites", &SUITES, filter)
+        .page(pool, filter, after, limit, from_row)
+        .await?;
     for s in &mut out {
         fill_shares(pool, s).await?;
     }

@@ -7,20 +7,13 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::model::frontier::ThresholdState;
 use crate::store::{Result, StoreError, decode};
 
 /// Thresholds: owned by the proposing authority's organisation, shared at
 /// AMBER through `record_shares`, the proposer a named reader.
-pub const THRESHOLDS: Labelled = Labelled {
-    alias: "t",
-    owner: "t.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "t.created_by",
-    case_data: false,
-};
+pub const THRESHOLDS: Labelled = Labelled::shared_record("t", "t.owner_org", "t.created_by");
 
 /// A threshold policy version as stored (classified fields included).
 #[derive(Debug, Clone, PartialEq)]
@@ -151,14 +144,9 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<ThresholdRow>> {
-    let readable = Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_thresholds t JOIN visibility_labels v ON v.id = t.visibility_id"
-        ),
-        id: "t.id",
-        clause: THRESHOLDS.clause(filter, 1, 2),
-    };
-    readable.one(pool, filter, id, from_row).await
+    Readable::table(COLUMNS, "frontier_thresholds", &THRESHOLDS, filter)
+        .one(pool, filter, id, from_row)
+        .await
 }
 
 /// The readable versions of a suite's thresholds, oldest first.
