@@ -65,16 +65,9 @@ pub fn is_active(state: &str) -> bool {
 }
 
 fn current_from_row(r: &AnyRow) -> Result<Current> {
-    Ok(Current {
-        id: r.try_get("id")?,
-        asset_id: r.try_get("asset_id")?,
-        component_key: r.try_get("component_key")?,
-        vuln_id: r.try_get("vuln_id")?,
-        priority_rank: r.try_get("priority_rank")?,
-        deadline: r.try_get("deadline")?,
-        state: r.try_get("state")?,
-        first_seen: r.try_get("first_seen")?,
-    })
+    Ok(from_columns!(r => Current {
+        id, asset_id, component_key, vuln_id, priority_rank, deadline, state, first_seen,
+    }))
 }
 
 const CURRENT_COLUMNS: &str =

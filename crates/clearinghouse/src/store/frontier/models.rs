@@ -42,23 +42,15 @@ const COLUMNS: &str = "m.id, m.owner_org, m.created_by, m.name, m.version, \
 
 fn from_row(row: &AnyRow) -> Result<ModelRow> {
     let modalities: String = row.try_get("modalities")?;
-    Ok(ModelRow {
-        id: row.try_get("id")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        name: row.try_get("name")?,
-        version: row.try_get("version")?,
-        planned_partner_release: row.try_get("planned_partner_release")?,
-        planned_public_release: row.try_get("planned_public_release")?,
-        training_compute: row.try_get("training_compute")?,
+    Ok(from_columns!(row => ModelRow {
+        id, owner_org, created_by, name, version, planned_partner_release,
+        planned_public_release, training_compute,
         modalities: crate::store::parse_json_list(&modalities)?,
-        description: row.try_get("description")?,
-        contact: row.try_get("contact")?,
-        tlp: row.try_get("tlp")?,
+        description, contact, tlp,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
-        created_at: row.try_get("created_at")?,
-    })
+        created_at,
+    }))
 }
 
 /// Inserts a model and its shares; a second model with the same owner,

@@ -73,29 +73,12 @@ const COLUMNS: &str = "r.id, r.suite_id, r.sha256, r.artifact_key, r.size_bytes,
      r.epochs, r.max_epoch, r.errored, r.scorer, r.mapping, r.header, r.created_by, r.created_at";
 
 fn from_row(row: &AnyRow) -> Result<RunRow> {
-    Ok(RunRow {
-        id: row.try_get("id")?,
-        suite_id: row.try_get("suite_id")?,
-        sha256: row.try_get("sha256")?,
-        artifact_key: row.try_get("artifact_key")?,
-        size_bytes: row.try_get("size_bytes")?,
-        format: row.try_get("format")?,
-        file_name: row.try_get("file_name")?,
-        model_id: row.try_get("model_id")?,
-        task: row.try_get("task")?,
-        task_version: row.try_get("task_version")?,
-        inspect_model: row.try_get("inspect_model")?,
+    Ok(from_columns!(row => RunRow {
+        id, suite_id, sha256, artifact_key, size_bytes, format, file_name, model_id, task,
+        task_version, inspect_model,
         status: decode(row, "frontier_runs", "status", RunStatus::parse)?,
-        samples: row.try_get("samples")?,
-        epochs: row.try_get("epochs")?,
-        max_epoch: row.try_get("max_epoch")?,
-        errored: row.try_get("errored")?,
-        scorer: row.try_get("scorer")?,
-        mapping: row.try_get("mapping")?,
-        header: row.try_get("header")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
+        samples, epochs, max_epoch, errored, scorer, mapping, header, created_by, created_at,
+    }))
 }
 
 /// Inserts a run; the same file for the same suite is a conflict.
@@ -278,16 +261,9 @@ pub async fn samples(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(SampleRow {
-                seq: r.try_get("seq")?,
-                sample_id: r.try_get("sample_id")?,
-                task_id: r.try_get("task_id")?,
-                epoch: r.try_get("epoch")?,
-                outcome: r.try_get("outcome")?,
-                scores: r.try_get("scores")?,
-                error: r.try_get("error")?,
-                total_tokens: r.try_get("total_tokens")?,
-            })
+            Ok(from_columns!(r => SampleRow {
+                seq, sample_id, task_id, epoch, outcome, scores, error, total_tokens,
+            }))
         })
         .collect()
 }
@@ -304,14 +280,9 @@ pub async fn scores(pool: &sqlx::AnyPool, run_id: &str) -> Result<Vec<ScoreRow>>
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ScoreRow {
-                run_id: r.try_get("run_id")?,
-                suite_version_id: r.try_get("suite_version_id")?,
-                seed: r.try_get("seed")?,
-                resamples: r.try_get("resamples")?,
-                score: r.try_get("score")?,
-                created_at: r.try_get("created_at")?,
-            })
+            Ok(from_columns!(r => ScoreRow {
+                run_id, suite_version_id, seed, resamples, score, created_at,
+            }))
         })
         .collect()
 }

@@ -40,22 +40,13 @@ const COLUMNS: &str = "t.id, t.suite_id, t.version, t.policy, t.salt, t.commitme
      t.owner_org, t.created_by, t.tlp, v.expression, t.approval_id, t.activated_at, t.created_at";
 
 fn from_row(row: &AnyRow) -> Result<ThresholdRow> {
-    Ok(ThresholdRow {
-        id: row.try_get("id")?,
-        suite_id: row.try_get("suite_id")?,
-        version: row.try_get("version")?,
-        policy: row.try_get("policy")?,
-        salt: row.try_get("salt")?,
-        commitment: row.try_get("commitment")?,
+    Ok(from_columns!(row => ThresholdRow {
+        id, suite_id, version, policy, salt, commitment,
         state: decode(row, "frontier_thresholds", "state", ThresholdState::parse)?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        tlp: row.try_get("tlp")?,
+        owner_org, created_by, tlp,
         visibility: row.try_get("expression")?,
-        approval_id: row.try_get("approval_id")?,
-        activated_at: row.try_get("activated_at")?,
-        created_at: row.try_get("created_at")?,
-    })
+        approval_id, activated_at, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, t: &ThresholdRow, visibility_id: i64) -> Result<()> {
