@@ -134,17 +134,11 @@ const FORM_FIELDS: &[&str] = &[
 
 impl ModelsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| !FORM_FIELDS.contains(&e.field.as_str()))
-            .map(|e| e.message.as_str())
+        FieldError::other(&self.error, FORM_FIELDS)
     }
 
     fn power(ops: &f64) -> String {
@@ -195,22 +189,11 @@ async fn view(
         std::iter::empty(),
     )
     .await?;
-    let needle = q.search().map(str::to_lowercase);
     let mut rows: Vec<Model> = every
         .into_iter()
-        .filter(|m| {
-            needle.as_deref().is_none_or(|n| {
-                m.name.to_lowercase().contains(n)
-                    || m.version.to_lowercase().contains(n)
-                    || names.org(&m.owner_org).to_lowercase().contains(n)
-            })
-        })
+        .filter(|m| q.matches([m.name.as_str(), m.version.as_str(), names.org(&m.owner_org)]))
         .collect();
-    let sort = SORTS
-        .iter()
-        .copied()
-        .find(|s| *s == q.sort)
-        .unwrap_or("registered");
+    let sort = q.sort_among(SORTS, "registered");
     let descending = q.descending(matches!(sort, "registered" | "compute"));
     let date = |d: &Option<String>| d.clone().unwrap_or_default();
     rows.sort_by(|a, b| {
