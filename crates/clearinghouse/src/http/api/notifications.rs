@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
@@ -73,10 +74,7 @@ pub async fn create_webhook(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewWebhook>,
 ) -> AppResult<(StatusCode, Json<CreatedWebhook>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(notifications::create_webhook(&app, &who, input).await?),
-    ))
+    Ok(created(notifications::create_webhook(&app, &who, input).await?))
 }
 
 /// Remove a webhook; deliveries still queued for it are dropped.

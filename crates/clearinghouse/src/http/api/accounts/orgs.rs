@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
@@ -43,10 +44,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewOrganization>,
 ) -> AppResult<(StatusCode, Json<OrganizationWithRequest>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(orgs::create(&app, &who, input).await?),
-    ))
+    Ok(created(orgs::create(&app, &who, input).await?))
 }
 
 /// List organisations.

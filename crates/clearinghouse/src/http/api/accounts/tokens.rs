@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
@@ -20,10 +21,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewToken>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(tokens::create(&app, &who, input).await?),
-    ))
+    Ok(created(tokens::create(&app, &who, input).await?))
 }
 
 /// Your tokens (never their secrets), a page at a time.

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
@@ -38,10 +39,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<UserWithRequest>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(users::create(&app, &who, input).await?),
-    ))
+    Ok(created(users::create(&app, &who, input).await?))
 }
 
 /// List users you may see.

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
@@ -37,10 +38,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewAsset>,
 ) -> AppResult<(StatusCode, Json<Asset>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(assets::create(&app, &who, input).await?),
-    ))
+    Ok(created(assets::create(&app, &who, input).await?))
 }
 
 /// Assets of your organisation (coordinators: of every organisation, or of `org`).

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
@@ -52,10 +53,7 @@ pub async fn upload(
         tlp: q.tlp,
         visibility: q.visibility,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(pocs::upload(&app, &who, &id, input, bytes).await?),
-    ))
+    Ok(created(pocs::upload(&app, &who, &id, input, bytes).await?))
 }
 
 /// The proof-of-concept material of a finding: metadata only.

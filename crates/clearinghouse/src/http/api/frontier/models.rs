@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
+use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
@@ -22,10 +23,7 @@ pub async fn register(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewModel>,
 ) -> AppResult<(StatusCode, Json<Model>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(models::register(&app, &who, input).await?),
-    ))
+    Ok(created(models::register(&app, &who, input).await?))
 }
 
 /// Models you may read, filtered in the query by the read policy.
