@@ -129,12 +129,9 @@ pub fn authored_labels(
     visibility: Option<&str>,
     why: &str,
 ) -> AppResult<(Tlp, Visibility)> {
-    let tlp: Tlp = tlp
-        .unwrap_or("AMBER+STRICT")
-        .parse()
-        .map_err(|e: clearinghouse_domain::labels::TlpParseError| {
-            AppError::invalid("tlp", e.to_string())
-        })?;
+    let tlp: Tlp = tlp.unwrap_or("AMBER+STRICT").parse().map_err(
+        |e: clearinghouse_domain::labels::TlpParseError| AppError::invalid("tlp", e.to_string()),
+    )?;
     let visibility = Visibility::parse(visibility.unwrap_or(""))
         .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
     if !visibility.evaluate(&who.authorizations) {

@@ -199,7 +199,8 @@ fn many_osv_records(n: usize) -> Vec<u8> {
         });
         zip.start_file(format!("PyPI/TEST-{i:05}.json"), opts)
             .unwrap();
-        zip.write_all(&serde_json::to_vec(&record).unwrap()).unwrap();
+        zip.write_all(&serde_json::to_vec(&record).unwrap())
+            .unwrap();
     }
     zip.start_file("README.md", opts).unwrap();
     zip.write_all(b"not an advisory").unwrap();

@@ -6,9 +6,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use super::PageParams;
-use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{Document, Page};

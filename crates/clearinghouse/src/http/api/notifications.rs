@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
@@ -74,7 +74,9 @@ pub async fn create_webhook(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewWebhook>,
 ) -> AppResult<(StatusCode, Json<CreatedWebhook>)> {
-    Ok(created(notifications::create_webhook(&app, &who, input).await?))
+    Ok(created(
+        notifications::create_webhook(&app, &who, input).await?,
+    ))
 }
 
 /// Remove a webhook; deliveries still queued for it are dropped.

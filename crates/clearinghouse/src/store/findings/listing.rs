@@ -125,9 +125,14 @@ where
         from,
         clause: &clause,
         order: format!("{} {dir}, s.id {dir}", q.sort.sql()),
-        args: [filter.org_id, filter.user_id, q.state.unwrap_or(""), search.as_str()]
-            .map(Arg::Text)
-            .to_vec(),
+        args: [
+            filter.org_id,
+            filter.user_id,
+            q.state.unwrap_or(""),
+            search.as_str(),
+        ]
+        .map(Arg::Text)
+        .to_vec(),
     }
     .fetch(db, q.offset, q.limit, |r| {
         submissions::from_row(r).map(|s| s.submission)

@@ -8,9 +8,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::suites::SUITES;
+use crate::model::frontier::RunStatus;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
-use crate::model::frontier::RunStatus;
 use crate::store::{Result, StoreError, decode};
 
 /// An imported log as stored.

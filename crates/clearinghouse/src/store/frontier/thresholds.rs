@@ -6,9 +6,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::model::frontier::ThresholdState;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, ReadFilter};
-use crate::model::frontier::ThresholdState;
 use crate::store::{Result, StoreError, decode};
 
 /// Thresholds: owned by the proposing authority's organisation, shared at

@@ -88,8 +88,7 @@ fn wanted(name: &str) -> bool {
 }
 
 fn open<R: Read + Seek>(reader: R, limits: &Limits) -> Result<ZipArchive<R>, ArchiveError> {
-    let archive = ZipArchive::new(reader)
-        .map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+    let archive = ZipArchive::new(reader).map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
     if archive.len() > limits.entries {
         return Err(ArchiveError::TooManyEntries {
             count: archive.len(),

@@ -249,9 +249,8 @@ fn parse_file(path: &std::path::Path, name: &str, out: &tokio::sync::mpsc::Sende
             send(Parsed::Fatal(read_failure(e)));
             return;
         }
-        Ok(first) => archive::check(first, &archive::LIMITS).and_then(|()| {
-            archive::Entries::new(std::io::BufReader::new(file), archive::LIMITS)
-        }),
+        Ok(first) => archive::check(first, &archive::LIMITS)
+            .and_then(|()| archive::Entries::new(std::io::BufReader::new(file), archive::LIMITS)),
     };
     let mut entries = match entries {
         Ok(entries) => entries,
@@ -296,9 +295,7 @@ fn open_spooled(path: &std::path::Path) -> std::io::Result<(std::fs::File, bool)
 /// A single document, read through a reader bounded at the largest
 /// document accepted: a larger file is refused as the parser refuses it
 /// (`TooLarge`, naming its size and the limit) without being read.
-fn read_document(
-    file: std::fs::File,
-) -> std::io::Result<Result<Vec<u8>, advisory::AdvisoryError>> {
+fn read_document(file: std::fs::File) -> std::io::Result<Result<Vec<u8>, advisory::AdvisoryError>> {
     use std::io::Read;
     let limit = advisory::MAX_DOCUMENT_BYTES;
     let size = file.metadata()?.len();

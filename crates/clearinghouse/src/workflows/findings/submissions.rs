@@ -20,10 +20,10 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, finding_analysis::FindingAnalysis, submission_process::SubmissionProcess};
 use crate::model::Page;
-use crate::model::notify::NotificationKind;
 use crate::model::finding::{
     ItemOutcome, ItemResult, Submission, SubmissionCounts, SubmissionState,
 };
+use crate::model::notify::NotificationKind;
 use crate::store::{self, StoreError};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 use crate::workflows::spool::spool;

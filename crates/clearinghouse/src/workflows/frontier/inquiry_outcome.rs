@@ -15,10 +15,10 @@ use super::inquiries::{
 };
 use super::inquiry_view::{self as iv, InquiryView, determination_name};
 use crate::app::AppState;
-use crate::model::notify::NotificationKind;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::model::notify::NotificationKind;
 use crate::store::frontier::inquiries as sq;
 use crate::store::{self, Tx};
 use crate::workflows::new_id;

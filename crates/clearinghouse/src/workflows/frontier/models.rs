@@ -16,7 +16,7 @@ use clearinghouse_domain::frontier::model::{
     Modality, ModelRegistrationInput, TrainingCompute, compare_reference_points,
 };
 use clearinghouse_domain::identity::{OrgKind, Scope};
-use clearinghouse_domain::labels::{RecordLabels, Tlp, Visibility, can_read};
+use clearinghouse_domain::labels::{RecordLabels, can_read};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -30,8 +30,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
 use crate::store::frontier::models::ModelRow;
-use crate::workflows::read_policy::{PolicyReader, authored_labels, parse_labels, shared_orgs};
 use crate::workflows::new_id;
+use crate::workflows::read_policy::{PolicyReader, authored_labels, parse_labels, shared_orgs};
 
 /// What a developer submits to register a model.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -182,9 +182,8 @@ where
     .map_err(|e| AppError::internal("log reader", e))?
     .map_err(refused)?;
     // The reader refuses every log whose status is not `success`.
-    let status = RunStatus::parse(&parsed.summary.header.status).ok_or_else(|| {
-        AppError::invalid("file", "the log's status is not one Inspect writes")
-    })?;
+    let status = RunStatus::parse(&parsed.summary.header.status)
+        .ok_or_else(|| AppError::invalid("file", "the log's status is not one Inspect writes"))?;
     let artifact_key = Artifacts::key_for(&sha256);
     app.artifacts
         .put_file(&artifact_key, &spooled.0)

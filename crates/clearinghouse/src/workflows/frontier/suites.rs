@@ -27,8 +27,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
 use crate::store::frontier::suites::{SuiteRow, VersionRow};
-use crate::workflows::read_policy::{PolicyReader, authored_labels, shared_orgs};
 use crate::workflows::new_id;
+use crate::workflows::read_policy::{PolicyReader, authored_labels, shared_orgs};
 
 /// Who defines suites and imports runs.
 pub const EVALUATORS: &[Role] = &[Role::Evaluator];

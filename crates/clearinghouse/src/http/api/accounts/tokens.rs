@@ -4,10 +4,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{ApiToken, Page};

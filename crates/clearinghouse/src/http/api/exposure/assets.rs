@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
 use crate::model::Page;

@@ -10,10 +10,10 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::http::api::created;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
 use crate::model::poc::PocArtifact;

@@ -23,6 +23,7 @@ use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
 use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager};
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::model::frontier::ThresholdState;
 use crate::workflows::accounts::orgs;
 use crate::workflows::frontier::models::{self, Model, NewModel};
 use crate::workflows::frontier::run_view::{self, RunView};
@@ -330,7 +331,7 @@ async fn threshold_for(app: &AppState, who: &Principal, suite_id: &str) -> UiRes
     let versions = thresholds::list(app, who, suite_id).await?;
     Ok(versions
         .iter()
-        .filter(|t| t.state == "active")
+        .filter(|t| t.state == ThresholdState::Active)
         .max_by_key(|t| t.version)
         .and_then(|t| t.policy.suite(suite_id))
         .map(|s| s.success_rate.as_f64()))

@@ -82,7 +82,10 @@ impl RunsPage {
     }
 
     fn other_error(&self) -> Option<&str> {
-        FieldError::other(&self.error, &["suite", "model", "map", "file", "scorer", "pass_at_k"])
+        FieldError::other(
+            &self.error,
+            &["suite", "model", "map", "file", "scorer", "pass_at_k"],
+        )
     }
 
     fn day(ts: &str) -> &str {
@@ -147,9 +150,13 @@ async fn view(
             let run = &r.run;
             let named = [run.file_name.as_deref(), r.model_name.as_deref()];
             p.matches(
-                [run.task.as_str(), run.model.as_str(), run.suite_key.as_str()]
-                    .into_iter()
-                    .chain(named.into_iter().flatten()),
+                [
+                    run.task.as_str(),
+                    run.model.as_str(),
+                    run.suite_key.as_str(),
+                ]
+                .into_iter()
+                .chain(named.into_iter().flatten()),
             )
         })
         .collect();

@@ -99,7 +99,10 @@ impl ThresholdsPage {
     }
 
     fn other_error(&self) -> Option<&str> {
-        FieldError::other(&self.error, &["suite", "success_rate", "pass_at_k", "visibility"])
+        FieldError::other(
+            &self.error,
+            &["suite", "success_rate", "pass_at_k", "visibility"],
+        )
     }
 
     fn day(ts: &Option<String>) -> &str {
