@@ -64,6 +64,7 @@ pub struct ThresholdView {
     pub id: String,
     pub suite_id: String,
     pub version: i64,
+    /// `pending`, `active` or `superseded`.
     pub state: ThresholdState,
     #[schema(value_type = Object)]
     pub policy: ThresholdPolicy,
