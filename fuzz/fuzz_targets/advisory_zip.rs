@@ -1,4 +1,4 @@
-//! The advisory import's zip reader (`workflows/advisory_archive.rs`, compiled
+//! The advisory import's zip reader (`workflows/advisories/archive.rs`, compiled
 //! here as is): any bytes are checked and read under small limits without
 //! panicking, and no entry handed out is larger than the limit.
 #![no_main]
@@ -19,8 +19,8 @@ const LIMITS: Limits = Limits {
 };
 
 fuzz_target!(|data: &[u8]| {
-    let checked = check(data, &LIMITS).is_ok();
-    let Ok(mut entries) = Entries::new(data, LIMITS) else {
+    let checked = check(std::io::Cursor::new(data), &LIMITS).is_ok();
+    let Ok(mut entries) = Entries::new(std::io::Cursor::new(data), LIMITS) else {
         return;
     };
     let mut total = 0u64;

@@ -408,10 +408,10 @@ pub async fn apply(
             component_purl: f.purl.clone(),
             vuln_id: f.vuln_id.clone(),
             advisory_id: f.advisory_id.clone(),
-            decision: decision_text(f.decision).to_owned(),
+            decision: f.decision.into(),
             reason: f.reason.clone(),
             priority_rank: p.rank,
-            ssvc_decision: p.ssvc.decision.clone(),
+            ssvc_decision: p.ssvc.level.into(),
             deadline: p.deadline.outcome.clone(),
             due_at,
             embargoed: vuln.embargoed,
@@ -454,14 +454,6 @@ pub async fn apply(
         .retain(|_, (n, c)| !n.is_empty() || !c.is_empty());
     changes.vulns = vulns;
     Ok(changes)
-}
-
-pub fn decision_text(d: Decision) -> &'static str {
-    match d {
-        Decision::Affected => "affected",
-        Decision::NotAffected => "not_affected",
-        Decision::CannotDecide => "cannot_decide",
-    }
 }
 
 /// Re-matches one asset's inventory against the advisories of its packages.

@@ -5,14 +5,14 @@
 /// Declares a closed set of words stored as text: a `Copy` enum that
 /// serialises as the same words as before, with `as_str`, `parse` (for
 /// `store::decode`), `Display` (templates print it unchanged) and an
-/// OpenAPI enum schema. Each word must be its variant's name in
-/// snake_case (serde and the schema use `rename_all = "snake_case"`).
+/// OpenAPI enum schema. Each variant is renamed to its word (for serde
+/// and the schema), so a word may be anything stored (`exposure.new`,
+/// `track*`).
 macro_rules! closed_set {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -36,6 +36,8 @@ macro_rules! closed_set {
 
 pub mod exposure;
 pub mod finding;
+pub mod frontier;
+pub mod job;
 pub mod notify;
 pub mod poc;
 pub mod review;

@@ -65,8 +65,11 @@ pub struct SsvcOutcome {
     pub automatable: Input,
     pub technical_impact: Input,
     pub mission_wellbeing: Input,
-    /// `Track`, `Track*`, `Attend` or `Act`.
+    /// `track`, `track*`, `attend` or `act` (the table's words).
     pub decision: String,
+    /// The same decision, typed.
+    #[serde(skip)]
+    pub level: CisaLevel,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -342,6 +345,7 @@ pub fn assess(vuln: &VulnFacts, asset: &AssetFacts) -> Priority {
             technical_impact: impact_input,
             mission_wellbeing: mission,
             decision: level.table_value().to_owned(),
+            level,
         },
         deadline: DeadlineOutcome {
             outcome: deadline_text(deadline),

@@ -5,6 +5,7 @@
 
 use clearinghouse_domain::exposure::RemediationState;
 use clearinghouse_domain::labels::Tlp;
+use clearinghouse_domain::ssvc::CisaLevel;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -148,7 +149,7 @@ pub struct Exposure {
     /// The advisory whose affected range matched.
     pub advisory_id: String,
     /// `affected`, or `cannot_decide` when the version cannot be ordered.
-    pub decision: String,
+    pub decision: MatchDecision,
     /// Why it matched: the component, range and advisory.
     pub reason: String,
     /// The assessment: CVSS, EPSS, KEV, SSVC inputs with their sources, the
@@ -162,7 +163,7 @@ pub struct Exposure {
     pub inputs: Option<PriorityInputs>,
     pub priority_rank: i64,
     /// `track`, `track*`, `attend` or `act`.
-    pub ssvc_decision: String,
+    pub ssvc_decision: SsvcDecision,
     /// The BOD 26-04 outcome, e.g. `14 days`.
     pub deadline: String,
     pub due_at: Option<String>,
@@ -180,6 +181,74 @@ pub struct Exposure {
     pub first_seen: String,
     pub updated_at: String,
     pub resolved_at: Option<String>,
+}
+
+closed_set!(
+    /// What matching decided of a component's version against an
+    /// advisory's ranges (`versions::Decision` as stored).
+    MatchDecision {
+        Affected => "affected",
+        NotAffected => "not_affected",
+        /// The version cannot be ordered in its ecosystem.
+        CannotDecide => "cannot_decide",
+    }
+);
+
+impl MatchDecision {
+    /// Whether the version could not be ordered against the ranges.
+    pub fn cannot_decide(self) -> bool {
+        self == MatchDecision::CannotDecide
+    }
+}
+
+impl From<clearinghouse_domain::versions::Decision> for MatchDecision {
+    fn from(d: clearinghouse_domain::versions::Decision) -> MatchDecision {
+        use clearinghouse_domain::versions::Decision;
+        match d {
+            Decision::Affected => MatchDecision::Affected,
+            Decision::NotAffected => MatchDecision::NotAffected,
+            Decision::CannotDecide => MatchDecision::CannotDecide,
+        }
+    }
+}
+
+closed_set!(
+    /// The CISA SSVC coordinator decision (`ssvc::CisaLevel`) as stored,
+    /// in the table's words.
+    SsvcDecision {
+        Track => "track",
+        TrackStar => "track*",
+        Attend => "attend",
+        Act => "act",
+    }
+);
+
+impl From<CisaLevel> for SsvcDecision {
+    fn from(l: CisaLevel) -> SsvcDecision {
+        match l {
+            CisaLevel::Track => SsvcDecision::Track,
+            CisaLevel::TrackStar => SsvcDecision::TrackStar,
+            CisaLevel::Attend => SsvcDecision::Attend,
+            CisaLevel::Act => SsvcDecision::Act,
+        }
+    }
+}
+
+impl SsvcDecision {
+    /// Reads the decision as the domain names it (`Track*`, `t*`, ...).
+    pub fn from_table(s: &str) -> Option<SsvcDecision> {
+        CisaLevel::parse(s).map(SsvcDecision::from)
+    }
+
+    /// The CSS class of its badge.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            SsvcDecision::Track => "ssvc-track",
+            SsvcDecision::TrackStar => "ssvc-trackstar",
+            SsvcDecision::Attend => "ssvc-attend",
+            SsvcDecision::Act => "ssvc-act",
+        }
+    }
 }
 
 /// The facts an exposure's priority is computed from.

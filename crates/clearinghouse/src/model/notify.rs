@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 pub struct Notification {
     pub id: String,
     pub org_id: String,
-    /// What happened, such as `exposure.new` or `exposure.priority_changed`.
-    pub kind: String,
+    /// What happened, such as `exposure.new` or `exposure.priority_changed`
+    /// (the webhook payload's `type`).
+    pub kind: NotificationKind,
     pub exposure_id: Option<String>,
     pub vuln_id: Option<String>,
     /// TLP 2.0: `CLEAR`, `GREEN`, `AMBER` or `AMBER+STRICT`, at least as
@@ -30,6 +31,32 @@ pub struct Notification {
     /// When it went out by email (alone or in a digest).
     pub emailed_at: Option<String>,
 }
+
+closed_set!(
+    /// What a notification tells of.
+    NotificationKind {
+        /// New exposures of the organisation's assets.
+        ExposureNew => "exposure.new",
+        /// Exposures whose priority changed.
+        ExposurePriorityChanged => "exposure.priority_changed",
+        /// A file of findings finished processing.
+        SubmissionProcessed => "submission.processed",
+        /// A designation inquiry was opened.
+        InquiryOpened => "inquiry.opened",
+        /// An inquiry asks its consultees.
+        InquiryConsultationOpen => "inquiry.consultation_open",
+        /// Every consultee of an inquiry has answered.
+        InquiryConsultationsComplete => "inquiry.consultations_complete",
+        /// An inquiry's proposed decision waits for a second authority.
+        InquiryApprovalPending => "inquiry.approval_pending",
+        /// An inquiry was decided.
+        InquiryDecided => "inquiry.decided",
+        /// An inquiry's outcome was communicated to the developer.
+        InquiryCommunicated => "inquiry.communicated",
+        /// Parts of an inquiry were released to the developer.
+        InquiryReleased => "inquiry.released",
+    }
+);
 
 /// What a delivery outside the platform says of a labelled notification.
 pub const LABELLED_TITLE: &str = "A labelled notification is waiting in your inbox";

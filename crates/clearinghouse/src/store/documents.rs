@@ -17,10 +17,6 @@ const COLUMNS: &str = "d.id, d.owner_org, d.created_by, d.title, d.body, d.prote
 
 /// The policy of `clearinghouse_domain::labels::can_read`, as SQL: `$1` is
 /// the reader's org, `$2` the reader's user id.
-fn readable_clause(filter: &ReadFilter<'_>) -> String {
-    DOCUMENTS.clause(filter, 1, 2)
-}
-
 fn from_row(row: &AnyRow) -> Result<Document> {
     let key: Option<String> = row.try_get("attachment_key")?;
     let attachment = match key {
@@ -113,13 +109,7 @@ async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
 
 /// Documents under the reader's filter.
 fn readable(filter: &ReadFilter<'_>) -> Readable {
-    Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM documents d JOIN visibility_labels v ON v.id = d.visibility_id"
-        ),
-        id: "d.id",
-        clause: readable_clause(filter),
-    }
+    Readable::table(COLUMNS, "documents", &DOCUMENTS, filter)
 }
 
 /// One document, only if the reader may read it.

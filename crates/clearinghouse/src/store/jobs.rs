@@ -5,7 +5,8 @@
 
 use sqlx::{Any, Executor, Row};
 
-use super::{Backend, Result, Store};
+use super::{Backend, Result, Store, decode};
+use crate::model::job::JobState;
 
 #[derive(Debug, Clone)]
 pub struct ClaimedJob {
@@ -130,7 +131,12 @@ pub async fn fail<'e, E: Executor<'e, Database = Any>>(
          unique_key = CASE WHEN $1 = 'failed' THEN NULL ELSE unique_key END \
          WHERE id = $5 AND locked_by = $6",
     )
-    .bind(if final_failure { "failed" } else { "queued" })
+    .bind(if final_failure {
+        JobState::Failed
+    } else {
+        JobState::Queued
+    }
+    .as_str())
     .bind(retry_at)
     .bind(error)
     .bind(if final_failure { Some(now) } else { None })
@@ -156,7 +162,7 @@ pub async fn queued_count<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<
 pub struct Unsettled {
     pub id: i64,
     pub kind: String,
-    pub state: String,
+    pub state: JobState,
     pub last_error: Option<String>,
 }
 
@@ -172,7 +178,7 @@ pub async fn unsettled<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<Vec
             Ok(Unsettled {
                 id: r.try_get("id")?,
                 kind: r.try_get("kind")?,
-                state: r.try_get("state")?,
+                state: decode(r, "jobs", "state", JobState::parse)?,
                 last_error: r.try_get("last_error")?,
             })
         })

@@ -7,19 +7,37 @@
 use sqlx::any::AnyRow;
 
 use super::Result;
-use super::read_filter::ReadFilter;
+use super::read_filter::{Labelled, ReadFilter};
 
 /// What a labelled read selects from.
 pub(crate) struct Readable {
     /// `SELECT <columns> FROM <table> <alias> JOIN ...`, without `WHERE`.
     pub select: String,
     /// The id column, with its alias (`d.id`): matched and ordered by.
-    pub id: &'static str,
+    pub id: String,
     /// The read policy's condition, taking `$1` (org) and `$2` (user).
     pub clause: String,
 }
 
 impl Readable {
+    /// `columns` of `table` (aliased as the policy's alias, its visibility
+    /// expression joined as `v`) under `labelled`'s policy.
+    pub(crate) fn table(
+        columns: &str,
+        table: &str,
+        labelled: &Labelled,
+        filter: &ReadFilter<'_>,
+    ) -> Readable {
+        let a = labelled.alias;
+        Readable {
+            select: format!(
+                "SELECT {columns} FROM {table} {a} JOIN visibility_labels v ON v.id = {a}.visibility_id"
+            ),
+            id: format!("{a}.id"),
+            clause: labelled.clause(filter, 1, 2),
+        }
+    }
+
     /// The row with id `id`, only if the reader may read it.
     pub(crate) async fn one<T>(
         &self,

@@ -4,6 +4,11 @@
 //! [`Backend`]. Values are kept as TEXT/INTEGER/BOOLEAN because the `Any`
 //! driver decodes nothing richer (ids are UUID text, times RFC 3339 text).
 
+#[macro_use]
+mod columns;
+#[macro_use]
+mod paged;
+
 pub mod accounts;
 pub mod advisories;
 pub mod approvals;

@@ -6,9 +6,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::Result;
 use super::read_filter::{NOTIFICATIONS, ReadFilter};
-use crate::model::notify::{Notification, NotificationSettings, Webhook};
+use super::{Result, decode};
+use crate::model::notify::{Notification, NotificationKind, NotificationSettings, Webhook};
 
 const COLUMNS: &str = "n.id, n.org_id, n.kind, n.exposure_id, n.vuln_id, n.tlp, nv.expression, \
      n.title, n.body, n.created_at, n.read_at, n.emailed_at";
@@ -16,20 +16,13 @@ const COLUMNS: &str = "n.id, n.org_id, n.kind, n.exposure_id, n.vuln_id, n.tlp, 
 const FROM: &str = "FROM notifications n JOIN visibility_labels nv ON nv.id = n.visibility_id";
 
 fn from_row(row: &AnyRow) -> Result<Notification> {
-    Ok(Notification {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        kind: row.try_get("kind")?,
-        exposure_id: row.try_get("exposure_id")?,
-        vuln_id: row.try_get("vuln_id")?,
-        tlp: row.try_get("tlp")?,
+    Ok(from_columns!(row => Notification {
+        id, org_id,
+        kind: decode(row, "notifications", "kind", NotificationKind::parse)?,
+        exposure_id, vuln_id, tlp,
         visibility: row.try_get("expression")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        created_at: row.try_get("created_at")?,
-        read_at: row.try_get("read_at")?,
-        emailed_at: row.try_get("emailed_at")?,
-    })
+        title, body, created_at, read_at, emailed_at,
+    }))
 }
 
 /// Inserts notifications (each with the id of its interned visibility
@@ -46,7 +39,7 @@ pub async fn insert_many(conn: &mut AnyConnection, items: &[(Notification, i64)]
             q = q
                 .bind(&n.id)
                 .bind(&n.org_id)
-                .bind(&n.kind)
+                .bind(n.kind.as_str())
                 .bind(&n.exposure_id)
                 .bind(&n.vuln_id)
                 .bind(&n.tlp)
@@ -200,15 +193,11 @@ pub async fn mark_emailed(conn: &mut AnyConnection, ids: &[String], now: &str) -
 const WEBHOOK_COLUMNS: &str = "id, org_id, url, secret, description, enabled, created_at";
 
 fn webhook_from_row(row: &AnyRow) -> Result<Webhook> {
-    Ok(Webhook {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        url: row.try_get("url")?,
-        secret: row.try_get("secret")?,
-        description: row.try_get("description")?,
+    Ok(from_columns!(row => Webhook {
+        id, org_id, url, secret, description,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
-        created_at: row.try_get("created_at")?,
-    })
+        created_at,
+    }))
 }
 
 pub async fn insert_webhook<'e, E: Executor<'e, Database = Any>>(db: E, w: &Webhook) -> Result<()> {

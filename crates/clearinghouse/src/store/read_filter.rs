@@ -66,6 +66,42 @@ pub struct Labelled {
 }
 
 impl Labelled {
+    /// A record shared the usual way: owned by `owner`, shared at AMBER
+    /// through `record_shares`, with `record_readers` and its `creator`
+    /// (a SQL expression, or `''`) named readers.
+    pub const fn shared_record(
+        alias: &'static str,
+        owner: &'static str,
+        creator: &'static str,
+    ) -> Labelled {
+        Labelled {
+            alias,
+            owner,
+            shares: Shares::RecordShares,
+            named: Named::RecordReaders,
+            creator,
+            case_data: false,
+        }
+    }
+
+    /// Case data: owned by `owner`, shared with no one, read by its
+    /// participants (the owner and the `named` readers) only.
+    pub const fn case_data(alias: &'static str, owner: &'static str, named: Named) -> Labelled {
+        Labelled {
+            alias,
+            owner,
+            shares: Shares::None,
+            named,
+            creator: "''",
+            case_data: true,
+        }
+    }
+
+    /// The same, with `creator` (a SQL expression) a named reader too.
+    pub const fn created_by(self, creator: &'static str) -> Labelled {
+        Labelled { creator, ..self }
+    }
+
     /// The policy as a SQL condition. `$org` and `$user` are the numbers of
     /// the parameters the caller binds to the reader's org and user ids.
     pub fn clause(&self, filter: &ReadFilter<'_>, org: usize, user: usize) -> String {
@@ -116,48 +152,21 @@ impl Labelled {
 }
 
 /// Shared documents: owner, `record_shares`, `record_readers`.
-pub const DOCUMENTS: Labelled = Labelled {
-    alias: "d",
-    owner: "d.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "''",
-    case_data: false,
-};
+pub const DOCUMENTS: Labelled = Labelled::shared_record("d", "d.owner_org", "''");
 
 /// Findings: owned by the first reporter's organisation, submitted to the
 /// clearinghouse staff. A later sighting by another organisation is not a
 /// share: it gives that organisation its sighting, not the finding.
-pub const FINDINGS: Labelled = Labelled {
-    alias: "f",
-    owner: "f.reporter_org",
-    shares: Shares::None,
-    named: Named::Staff,
-    creator: "''",
-    case_data: true,
-};
+pub const FINDINGS: Labelled = Labelled::case_data("f", "f.reporter_org", Named::Staff);
 
 /// Submissions: owned by the submitting organisation, addressed to the staff.
-pub const SUBMISSIONS: Labelled = Labelled {
-    alias: "s",
-    owner: "s.org_id",
-    shares: Shares::None,
-    named: Named::Staff,
-    creator: "''",
-    case_data: true,
-};
+pub const SUBMISSIONS: Labelled = Labelled::case_data("s", "s.org_id", Named::Staff);
 
 /// Proof-of-concept artifacts: their own labels (no looser than the
 /// finding's), owned by the finding's first reporter, for the staff and
 /// the uploader. The finding must be readable too (the query joins it as `f`).
-pub const POCS: Labelled = Labelled {
-    alias: "p",
-    owner: "f.reporter_org",
-    shares: Shares::None,
-    named: Named::Staff,
-    creator: "p.uploaded_by",
-    case_data: true,
-};
+pub const POCS: Labelled =
+    Labelled::case_data("p", "f.reporter_org", Named::Staff).created_by("p.uploaded_by");
 
 /// Advisories: imported ones are CLEAR and public; a `CHX-` one carries the
 /// labels of the finding it was validated from. No owner organisation: at
@@ -174,14 +183,7 @@ pub const ADVISORIES: Labelled = Labelled {
 
 /// Notifications: owned by the organisation told; labels copied from what
 /// they tell of, at least as strict.
-pub const NOTIFICATIONS: Labelled = Labelled {
-    alias: "n",
-    owner: "n.org_id",
-    shares: Shares::None,
-    named: Named::None,
-    creator: "''",
-    case_data: true,
-};
+pub const NOTIFICATIONS: Labelled = Labelled::case_data("n", "n.org_id", Named::None);
 
 /// Every table holding `tlp` or `visibility_id`, with the read path that
 /// applies the policy to it. A test compares this list with the schema of

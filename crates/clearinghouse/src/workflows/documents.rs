@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{into_page, new_id, page_size};
+use super::new_id;
 use crate::app::AppState;
 use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
@@ -20,7 +20,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::{Attachment, Document, Page};
 use crate::store;
-use crate::workflows::read_policy::PolicyReader;
+use crate::workflows::read_policy::{PolicyReader, shared_orgs};
 
 /// Largest attachment accepted inline, before base64.
 pub const MAX_ATTACHMENT_BYTES: usize = 512 * 1024;
@@ -125,9 +125,7 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
         }
         None => None,
     };
-    let mut shared = input.shared_with_orgs.clone();
-    shared.sort();
-    shared.dedup();
+    let shared = shared_orgs(app, &input.shared_with_orgs).await?;
     let mut readers = input.named_readers.clone();
     // TLP:RED is for named recipients only; its author is always one, so
     // nobody writes a document no one (not even its author) can read.
@@ -136,17 +134,6 @@ pub async fn create(app: &AppState, who: &Principal, input: NewDocument) -> AppR
     }
     readers.sort();
     readers.dedup();
-    for (i, org) in shared.iter().enumerate() {
-        if store::accounts::orgs::get(&app.store.pool, org)
-            .await?
-            .is_none()
-        {
-            return Err(AppError::invalid(
-                format!("shared_with_orgs[{i}]"),
-                "no such organisation",
-            ));
-        }
-    }
     for (i, user) in readers.iter().enumerate() {
         if store::accounts::users::get(&app.store.pool, user)
             .await?
@@ -213,11 +200,14 @@ pub async fn list(
 ) -> AppResult<Page<Document>> {
     who.require_scope(Scope::DocumentsRead)?;
     let reader = PolicyReader::of(app, who).await?;
-    let limit = page_size(limit);
-    let rows =
-        store::documents::list_readable(&app.store.pool, &reader.filter(), cursor, limit + 1)
-            .await?;
-    Ok(into_page(rows, limit, |d| d.id.clone()))
+    let pool = &app.store.pool;
+    reader
+        .page(
+            limit,
+            async |filter, n| store::documents::list_readable(pool, filter, cursor, n).await,
+            |d| d.id.clone(),
+        )
+        .await
 }
 
 /// One document; a record the caller may not read is "not found", exactly

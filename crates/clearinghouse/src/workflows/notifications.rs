@@ -23,7 +23,9 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::webhook_deliver::is_public;
 use crate::jobs::{self, Job, email_send::EmailSend, webhook_deliver::WebhookDeliver};
 use crate::model::Page;
-use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
+use crate::model::notify::{
+    CreatedWebhook, Notification, NotificationKind, NotificationSettings, Webhook,
+};
 use crate::store::{self, Tx};
 use crate::workflows::read_policy::PolicyReader;
 
@@ -37,8 +39,8 @@ const ORG_MANAGERS: &[Role] = &[Role::OrgAdmin, Role::PlatformAdmin, Role::Coord
 #[derive(Debug, Clone)]
 pub struct NewNotification {
     pub org_id: String,
-    /// `exposure.new`, `exposure.priority_changed`, ...: a dotted name.
-    pub kind: String,
+    /// What it tells of (`exposure.new`, `exposure.priority_changed`, ...).
+    pub kind: NotificationKind,
     pub exposure_id: Option<String>,
     pub vuln_id: Option<String>,
     /// TLP 2.0: `CLEAR`, `GREEN`, `AMBER` or `AMBER+STRICT`, at least as
@@ -96,18 +98,6 @@ pub async fn enqueue_many(
 }
 
 fn validate(n: NewNotification, now: &str) -> AppResult<(Notification, serde_json::Value)> {
-    let kind = n.kind.trim();
-    if kind.is_empty()
-        || kind.len() > 64
-        || !kind
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_'))
-    {
-        return Err(AppError::invalid(
-            "kind",
-            "must be 1 to 64 of a-z, 0-9, '.', '_'",
-        ));
-    }
     let tlp: Tlp = n
         .tlp
         .parse()
@@ -129,7 +119,7 @@ fn validate(n: NewNotification, now: &str) -> AppResult<(Notification, serde_jso
     let record = Notification {
         id: new_id(),
         org_id: n.org_id.clone(),
-        kind: kind.to_owned(),
+        kind: n.kind,
         exposure_id: n.exposure_id,
         vuln_id: n.vuln_id,
         tlp: tlp.as_str().to_owned(),

@@ -32,8 +32,10 @@ use clearinghouse_domain::labels::{
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::model::Page;
 use crate::store;
 use crate::store::read_filter::ReadFilter;
+use crate::workflows::{into_page, page_size};
 
 /// The clearinghouse staff: the named recipients of every submission.
 pub const STAFF: &[Role] = &[Role::Coordinator, Role::Validator];
@@ -82,6 +84,20 @@ impl PolicyReader {
             staff: self.staff,
         }
     }
+
+    /// One page of a list filtered in SQL by this reader: `fetch` gets the
+    /// filter and `limit + 1` (the extra row tells whether another page
+    /// follows); `key` is a row's cursor.
+    pub async fn page<T>(
+        &self,
+        limit: Option<i64>,
+        fetch: impl AsyncFnOnce(&ReadFilter<'_>, i64) -> store::Result<Vec<T>>,
+        key: impl Fn(&T) -> String,
+    ) -> AppResult<Page<T>> {
+        let limit = page_size(limit);
+        let rows = fetch(&self.filter(), limit + 1).await?;
+        Ok(into_page(rows, limit, key))
+    }
 }
 
 /// The ids of the distinct visibility expressions `auths` satisfies.
@@ -102,6 +118,55 @@ pub fn parse_labels(tlp: &str, visibility: &str) -> AppResult<(Tlp, Visibility)>
     let visibility =
         Visibility::parse(visibility).map_err(|e| AppError::internal("stored visibility", e))?;
     Ok((tlp, visibility))
+}
+
+/// The labels an author puts on a new record: its TLP (default
+/// `AMBER+STRICT`) and a visibility expression the author must satisfy
+/// itself (`why` says what would follow otherwise); 422 naming the field.
+pub fn authored_labels(
+    who: &Principal,
+    tlp: Option<&str>,
+    visibility: Option<&str>,
+    why: &str,
+) -> AppResult<(Tlp, Visibility)> {
+    let tlp: Tlp = tlp.unwrap_or("AMBER+STRICT").parse().map_err(
+        |e: clearinghouse_domain::labels::TlpParseError| AppError::invalid("tlp", e.to_string()),
+    )?;
+    let visibility = Visibility::parse(visibility.unwrap_or(""))
+        .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
+    if !visibility.evaluate(&who.authorizations) {
+        return Err(AppError::invalid(
+            "visibility",
+            format!("you must hold the authorizations of a label you apply{why}"),
+        ));
+    }
+    Ok((tlp, visibility))
+}
+
+/// The organisations a record is shared with: sorted, each once, at most
+/// 100, every one existing (422 naming `shared_with_orgs[i]` otherwise).
+pub async fn shared_orgs(app: &AppState, orgs: &[String]) -> AppResult<Vec<String>> {
+    let mut shared = orgs.to_vec();
+    shared.sort();
+    shared.dedup();
+    if shared.len() > 100 {
+        return Err(AppError::invalid(
+            "shared_with_orgs",
+            "at most 100 organisations",
+        ));
+    }
+    for (i, org) in shared.iter().enumerate() {
+        if store::accounts::orgs::get(&app.store.pool, org)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::invalid(
+                format!("shared_with_orgs[{i}]"),
+                "no such organisation",
+            ));
+        }
+    }
+    Ok(shared)
 }
 
 /// The staff named as readers of a submitted record, as `can_read` takes them.

@@ -178,3 +178,60 @@ both_backends!(
     another_organisations_import_is_not_found,
     another_organisations_import_is_not_found
 );
+
+/// A zip of many small OSV records, as an osv.dev `all.zip` is: 20,000
+/// entries and a file that is not an advisory.
+fn many_osv_records(n: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..n {
+        let record = serde_json::json!({
+            "schema_version": "1.6.0",
+            "id": format!("PYSEC-2099-{i:05}"),
+            "modified": "2024-01-01T00:00:00Z",
+            "summary": format!("Test record {i}"),
+            "affected": [{
+                "package": {"ecosystem": "PyPI", "name": format!("package-{}", i % 500)},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": format!("1.{i}")}]}]
+            }]
+        });
+        zip.start_file(format!("PyPI/PYSEC-2099-{i:05}.json"), opts)
+            .unwrap();
+        zip.write_all(&serde_json::to_vec(&record).unwrap())
+            .unwrap();
+    }
+    zip.start_file("README.md", opts).unwrap();
+    zip.write_all(b"not an advisory").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+async fn a_large_zip_is_imported_entry_by_entry_through_the_job(app: TestApp) {
+    const RECORDS: usize = 20_000;
+    let admin = app.admin_token.clone();
+    let (s, queued) = post(&app, &admin, "all.zip", many_osv_records(RECORDS)).await;
+    assert_eq!(s, 202, "{queued}");
+    assert_eq!(app.run_pending_jobs().await, 1);
+    let path = format!(
+        "/api/v1/advisories/imports/{}",
+        queued["id"].as_str().unwrap()
+    );
+    let (s, done) = app.get(&admin, &path).await;
+    assert_eq!(s, 200);
+    // The first refusals, if any, say why (the whole report is long).
+    let why = &done["errors"][0];
+    assert_eq!(done["state"], "done", "{why}");
+    assert_eq!(done["format"], "zip", "{why}");
+    assert_eq!(done["errors"], serde_json::json!([]), "{why}");
+    assert_eq!(done["advisories_created"], RECORDS, "{why}");
+    // The first, a middle and the last entry are all there.
+    for id in ["PYSEC-2099-00000", "PYSEC-2099-10000", "PYSEC-2099-19999"] {
+        let (s, v) = app.get(&admin, &format!("/api/v1/advisories/{id}")).await;
+        assert_eq!(s, 200, "{id}: {v}");
+    }
+}
+both_backends!(
+    a_large_zip_is_imported_entry_by_entry_through_the_job,
+    a_large_zip_is_imported_entry_by_entry_through_the_job
+);

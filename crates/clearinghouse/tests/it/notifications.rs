@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use clearinghouse::app::{self, AppState, HttpSettings};
+use clearinghouse::model::notify::NotificationKind;
 use clearinghouse::notify_email::{Mailer, SmtpArgs};
 use clearinghouse::workflows::notifications::{NewNotification, enqueue};
 use clearinghouse_domain::webhook_signature::{self, Secret};
@@ -29,7 +30,7 @@ use crate::harness::{TestApp, run_pending_jobs};
 fn notification(org_id: &str, title: &str, tlp: &str) -> NewNotification {
     NewNotification {
         org_id: org_id.to_owned(),
-        kind: "exposure.new".into(),
+        kind: NotificationKind::ExposureNew,
         exposure_id: Some("exp-1".into()),
         vuln_id: Some("CVE-2024-3094".into()),
         tlp: tlp.into(),

@@ -206,54 +206,66 @@ mod tests {
         );
     }
 
+    /// Every input fails at its position with `message`.
+    fn check_all(message: &str, cases: &[(&str, usize)]) {
+        for (input, position) in cases {
+            check(input, *position, message);
+        }
+    }
+
     #[test]
     fn operator_errors() {
-        check("A&B|C", 3, "mixing & and | requires parentheses");
-        check("A|B&C", 3, "mixing & and | requires parentheses");
-        check("(A&B|C)", 4, "mixing & and | requires parentheses");
-        check("A & B | C", 6, "mixing & and | requires parentheses");
-        check("&A", 0, "expected a term");
-        check("A&", 2, "expected a term");
-        check("A|", 2, "expected a term");
-        check("A&&B", 2, "expected a term");
-        check("A||B", 2, "expected a term");
-        check("A & ", 4, "expected a term");
-        check("(A&)", 3, "expected a term");
-        check("|", 0, "expected a term");
+        check_all(
+            "mixing & and | requires parentheses",
+            &[("A&B|C", 3), ("A|B&C", 3), ("(A&B|C)", 4), ("A & B | C", 6)],
+        );
+        check_all(
+            "expected a term",
+            &[
+                ("&A", 0),
+                ("A&", 2),
+                ("A|", 2),
+                ("A&&B", 2),
+                ("A||B", 2),
+                ("A & ", 4),
+                ("(A&)", 3),
+                ("|", 0),
+            ],
+        );
     }
 
     #[test]
     fn parenthesis_errors() {
-        check("()", 1, "empty parentheses");
-        check("A&( )", 4, "empty parentheses");
-        check("(A", 0, "unclosed parenthesis opened");
-        check("A&(B|(C", 5, "unclosed parenthesis opened");
-        check("(A|(B)", 0, "unclosed parenthesis opened");
-        check("(A&", 3, "expected a term");
-        check("A)", 1, "unmatched closing parenthesis");
-        check("(A))", 3, "unmatched closing parenthesis");
-        check(")", 0, "expected a term");
-        check("A(B)", 1, "expected & or | between terms");
-        check("(A)B", 3, "expected & or | between terms");
-        check("A B", 2, "expected & or | between terms");
-        check("A \"b\"", 2, "expected & or | between terms");
+        check_all("empty parentheses", &[("()", 1), ("A&( )", 4)]);
+        check_all(
+            "unclosed parenthesis opened",
+            &[("(A", 0), ("A&(B|(C", 5), ("(A|(B)", 0)],
+        );
+        check_all("expected a term", &[("(A&", 3), (")", 0)]);
+        check_all("unmatched closing parenthesis", &[("A)", 1), ("(A))", 3)]);
+        check_all(
+            "expected & or | between terms",
+            &[("A(B)", 1), ("(A)B", 3), ("A B", 2), ("A \"b\"", 2)],
+        );
     }
 
     #[test]
     fn character_and_quote_errors() {
-        check("!A", 0, "unexpected character '!'");
-        check("A&!B", 2, "unexpected character '!'");
-        check("A!", 1, "unexpected character '!'");
-        check("A&é", 2, "unexpected character 'é'");
-        check("é|A", 0, "unexpected character 'é'");
-        check("A&B,C", 3, "unexpected character ','");
-        check("\"\"", 0, "empty quoted term");
-        check("A&\"\"", 2, "empty quoted term");
-        check("\"abc", 0, "unterminated quoted term");
-        check("A|\"ab\\", 2, "unterminated quoted term");
-        check("\"a\\\"", 0, "unterminated quoted term");
-        check("\"a\\nb\"", 2, "invalid escape sequence");
-        check("\"a\\é\"", 2, "invalid escape sequence");
+        check_all(
+            "unexpected character '!'",
+            &[("!A", 0), ("A&!B", 2), ("A!", 1)],
+        );
+        check_all("unexpected character 'é'", &[("A&é", 2), ("é|A", 0)]);
+        check_all("unexpected character ','", &[("A&B,C", 3)]);
+        check_all("empty quoted term", &[("\"\"", 0), ("A&\"\"", 2)]);
+        check_all(
+            "unterminated quoted term",
+            &[("\"abc", 0), ("A|\"ab\\", 2), ("\"a\\\"", 0)],
+        );
+        check_all(
+            "invalid escape sequence",
+            &[("\"a\\nb\"", 2), ("\"a\\é\"", 2)],
+        );
     }
 
     #[test]

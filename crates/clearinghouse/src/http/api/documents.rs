@@ -8,6 +8,7 @@ use axum::response::IntoResponse;
 use super::PageParams;
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{Document, Page};
@@ -21,10 +22,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewDocument>,
 ) -> AppResult<(StatusCode, Json<Document>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(documents::create(&app, &who, input).await?),
-    ))
+    Ok(created(documents::create(&app, &who, input).await?))
 }
 
 /// Documents you may read. Records you may not read are filtered in the

@@ -16,6 +16,11 @@ pub mod notifications;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+/// A `201 Created` answer carrying the record made.
+pub fn created<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
+    (axum::http::StatusCode::CREATED, axum::Json(record))
+}
+
 /// Cursor pagination parameters shared by list endpoints.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
@@ -73,9 +74,8 @@ pub async fn create_webhook(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewWebhook>,
 ) -> AppResult<(StatusCode, Json<CreatedWebhook>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(notifications::create_webhook(&app, &who, input).await?),
+    Ok(created(
+        notifications::create_webhook(&app, &who, input).await?,
     ))
 }
 

@@ -41,6 +41,25 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The message of `error` when it names `field`.
+    pub fn for_field<'e>(error: &'e Option<FieldError>, field: &str) -> Option<&'e str> {
+        error
+            .as_ref()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// The message of `error` when it names none of the form's `fields`
+    /// (shown above the form).
+    pub fn other<'e>(error: &'e Option<FieldError>, fields: &[&str]) -> Option<&'e str> {
+        error
+            .as_ref()
+            .filter(|e| !fields.contains(&e.field.as_str()))
+            .map(|e| e.message.as_str())
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "assets.html")]
 pub struct AssetsPage {
@@ -57,17 +76,11 @@ pub struct AssetsPage {
 
 impl AssetsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| !matches!(e.field.as_str(), "name" | "owner" | "mission_impact"))
-            .map(|e| e.message.as_str())
+        FieldError::other(&self.error, &["name", "owner", "mission_impact"])
     }
 }
 
@@ -104,22 +117,11 @@ async fn view(
     let all = all_assets(app, who).await?;
     let all_orgs = who.has_any_role(READ_ANY);
     let names = Names::load(app, all.iter().map(|a| a.org_id.as_str()), []).await?;
-    let needle = q.search().map(str::to_lowercase);
     let mut rows: Vec<Asset> = all
         .into_iter()
-        .filter(|a| {
-            needle.as_deref().is_none_or(|n| {
-                a.name.to_lowercase().contains(n)
-                    || a.owner.to_lowercase().contains(n)
-                    || names.org(&a.org_id).to_lowercase().contains(n)
-            })
-        })
+        .filter(|a| q.matches([a.name.as_str(), a.owner.as_str(), names.org(&a.org_id)]))
         .collect();
-    let sort = SORTS
-        .iter()
-        .copied()
-        .find(|s| *s == q.sort)
-        .unwrap_or("name");
+    let sort = q.sort_among(SORTS, "name");
     let descending = q.descending(sort != "name" && sort != "organisation" && sort != "owner");
     let impact = |a: &Asset| match a.mission_impact.as_str() {
         "high" => 2,

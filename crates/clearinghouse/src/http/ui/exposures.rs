@@ -43,6 +43,13 @@ pub struct DashboardPage {
     state_error: Option<(String, String)>,
 }
 
+impl DashboardPage {
+    /// Whether the state change refused was exposure `id`'s.
+    fn refused(&self, id: &str) -> bool {
+        self.state_error.as_ref().is_some_and(|(eid, _)| eid == id)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
     #[serde(default)]

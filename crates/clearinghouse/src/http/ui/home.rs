@@ -239,15 +239,3 @@ pub async fn view(
 pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<HomePage> {
     view(&app, &who, None).await
 }
-
-impl HomePage {
-    /// The CSS class of a decision's badge.
-    pub fn ssvc_class(d: &str) -> &'static str {
-        match d {
-            "act" => "ssvc-act",
-            "attend" => "ssvc-attend",
-            "track*" => "ssvc-trackstar",
-            _ => "ssvc-track",
-        }
-    }
-}

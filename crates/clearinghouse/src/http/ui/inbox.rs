@@ -17,6 +17,7 @@ use super::{Nav, UiAuth, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::model::exposure::SsvcDecision;
 use crate::model::notify::{Notification, NotificationSettings, Webhook};
 use crate::workflows::exposure::exposures;
 use crate::workflows::notifications::{self, NewWebhook, NotificationSettingsInput};
@@ -44,7 +45,7 @@ pub struct InboxRow {
     n: Notification,
     csrf_token: String,
     /// The SSVC decision of the exposure it tells of (the priority badge).
-    decision: Option<String>,
+    decision: Option<SsvcDecision>,
     /// The asset of that exposure, when the reader may read it.
     asset: Option<(String, String)>,
 }
@@ -70,7 +71,7 @@ async fn row(app: &AppState, who: &Principal, n: Notification, csrf_token: &str)
         None => None,
     };
     InboxRow {
-        decision: exposure.as_ref().map(|e| e.ssvc_decision.clone()),
+        decision: exposure.as_ref().map(|e| e.ssvc_decision),
         asset: exposure.map(|e| (e.asset_id, e.asset_name)),
         n,
         csrf_token: csrf_token.to_owned(),

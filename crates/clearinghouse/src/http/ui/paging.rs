@@ -52,6 +52,26 @@ impl PageParams {
         let s = self.q.trim();
         (!s.is_empty()).then_some(s)
     }
+
+    /// Whether one of a row's `fields` holds the search (any case); every
+    /// row matches when there is none.
+    pub fn matches<'f>(&self, fields: impl IntoIterator<Item = &'f str>) -> bool {
+        let Some(needle) = self.search().map(str::to_lowercase) else {
+            return true;
+        };
+        fields
+            .into_iter()
+            .any(|f| f.to_lowercase().contains(&needle))
+    }
+
+    /// The sort column asked for when it is one of `sorts`, else `default`.
+    pub fn sort_among(&self, sorts: &[&'static str], default: &'static str) -> &'static str {
+        sorts
+            .iter()
+            .copied()
+            .find(|s| *s == self.sort)
+            .unwrap_or(default)
+    }
 }
 
 /// Where a page stands in its list, and the links around it.

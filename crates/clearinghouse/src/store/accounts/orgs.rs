@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::model::Organization;
+use crate::store::paged::{Arg, Paged, direction, like_pattern};
 use crate::store::{Result, StoreError, decode, decode_opt};
 
 const COLUMNS: &str =
@@ -188,44 +189,15 @@ pub async fn names<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// A column the organisations table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum OrgSort {
-    #[default]
-    Name,
-    Kind,
-    Sector,
-    Created,
-}
-
-impl OrgSort {
-    pub const ALL: &'static [(OrgSort, &'static str)] = &[
-        (OrgSort::Name, "name"),
-        (OrgSort::Kind, "kind"),
-        (OrgSort::Sector, "sector"),
-        (OrgSort::Created, "created"),
-    ];
-
-    pub fn parse(s: &str) -> Option<OrgSort> {
-        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+sort_columns!(
+    /// A column the organisations table sorts by.
+    OrgSort {
+        Name("name") => "LOWER(name)",
+        Kind("kind") => "kind",
+        Sector("sector") => "COALESCE(sector, '')",
+        Created("created") => "created_at",
     }
-
-    pub fn word(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(c, _)| *c == self)
-            .map_or("name", |(_, w)| *w)
-    }
-
-    fn sql(self) -> &'static str {
-        match self {
-            OrgSort::Name => "LOWER(name)",
-            OrgSort::Kind => "kind",
-            OrgSort::Sector => "COALESCE(sector, '')",
-            OrgSort::Created => "created_at",
-        }
-    }
-}
+);
 
 /// Paging, sorting, a kind filter and a search (name, kind or sector,
 /// case-insensitive substring) of the organisations table.
@@ -248,37 +220,25 @@ pub async fn table<'e, E>(db: E, q: &OrgTable<'_>) -> Result<(Vec<Organization>,
 where
     E: Executor<'e, Database = Any> + Copy,
 {
-    let search = q
-        .search
-        .map(crate::store::findings::listing::like_pattern)
-        .unwrap_or_default();
+    let search = q.search.map(like_pattern).unwrap_or_default();
     let clause = format!(
         "WHERE ($1 = 1 OR archived_at IS NULL) AND ($2 = '' OR kind = $2) \
          AND ($3 = '' OR LOWER(name) LIKE $3 ESCAPE '!' OR LOWER(kind) LIKE $3 ESCAPE '!' \
               OR LOWER(COALESCE(sector, '')) LIKE $3 ESCAPE '!') AND {}",
         visible_clause(4)
     );
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM organizations {clause} ORDER BY {} {dir}, id LIMIT $5 OFFSET $6",
-        q.sort.sql()
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM organizations {clause}");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(i64::from(q.archived))
-        .bind(q.kind.unwrap_or(""))
-        .bind(search.as_str())
-        .bind(q.visible_to.unwrap_or(""))
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(db)
-        .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
-        .bind(i64::from(q.archived))
-        .bind(q.kind.unwrap_or(""))
-        .bind(search.as_str())
-        .bind(q.visible_to.unwrap_or(""))
-        .fetch_one(db)
-        .await?;
-    Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    Paged {
+        columns: COLUMNS,
+        from: "FROM organizations",
+        clause: &clause,
+        order: format!("{} {}, id", q.sort.sql(), direction(q.descending)),
+        args: vec![
+            Arg::Int(i64::from(q.archived)),
+            Arg::Text(q.kind.unwrap_or("")),
+            Arg::Text(&search),
+            Arg::Text(q.visible_to.unwrap_or("")),
+        ],
+    }
+    .fetch(db, q.offset, q.limit, from_row)
+    .await
 }

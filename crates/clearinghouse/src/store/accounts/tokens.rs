@@ -12,19 +12,14 @@ const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_lim
 
 fn from_row(row: &AnyRow) -> Result<ApiToken> {
     let auths: Option<String> = row.try_get("authorizations")?;
-    Ok(ApiToken {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
+    Ok(from_columns!(row => ApiToken {
+        id, user_id,
         kind: decode(row, "api_tokens", "kind", |s| s.parse().ok())?,
-        name: row.try_get("name")?,
+        name,
         scopes: parse_json_list(&row.try_get::<String, _>("scopes")?)?,
         authorizations: auths.as_deref().map(parse_json_list).transpose()?,
-        rate_limit_per_minute: row.try_get("rate_limit_per_minute")?,
-        expires_at: row.try_get("expires_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-    })
+        rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at,
+    }))
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(

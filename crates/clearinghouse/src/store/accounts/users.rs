@@ -14,18 +14,13 @@ use crate::store::{Result, StoreError, json_list, parse_json_list};
 const COLUMNS: &str = "id, org_id, username, display_name, password_hash, roles, authorizations, disabled, created_at, created_by";
 
 fn from_row(row: &AnyRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        password_hash: row.try_get("password_hash")?,
+    Ok(from_columns!(row => User {
+        id, org_id, username, display_name, password_hash,
         roles: parse_json_list(&row.try_get::<String, _>("roles")?)?,
         authorizations: parse_json_list(&row.try_get::<String, _>("authorizations")?)?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-    })
+        created_at, created_by,
+    }))
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, user: &User) -> Result<()> {
@@ -244,44 +239,15 @@ pub async fn names<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// A column the users table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserSort {
-    #[default]
-    Username,
-    Name,
-    Organisation,
-    Created,
-}
-
-impl UserSort {
-    pub const ALL: &'static [(UserSort, &'static str)] = &[
-        (UserSort::Username, "username"),
-        (UserSort::Name, "name"),
-        (UserSort::Organisation, "organisation"),
-        (UserSort::Created, "created"),
-    ];
-
-    pub fn parse(s: &str) -> Option<UserSort> {
-        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+sort_columns!(
+    /// A column the users table sorts by.
+    UserSort {
+        Username("username") => "LOWER(u.username)",
+        Name("name") => "LOWER(u.display_name)",
+        Organisation("organisation") => "LOWER(COALESCE(o.name, ''))",
+        Created("created") => "u.created_at",
     }
-
-    pub fn word(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(c, _)| *c == self)
-            .map_or("username", |(_, w)| *w)
-    }
-
-    fn sql(self) -> &'static str {
-        match self {
-            UserSort::Username => "LOWER(u.username)",
-            UserSort::Name => "LOWER(u.display_name)",
-            UserSort::Organisation => "LOWER(COALESCE(o.name, ''))",
-            UserSort::Created => "u.created_at",
-        }
-    }
-}
+);
 
 /// Paging, sorting, filters (organisation, role) and a search (username,
 /// display name or organisation name) of the users table.
@@ -301,7 +267,7 @@ pub async fn table<'e, E>(db: E, q: &UserTable<'_>) -> Result<(Vec<User>, i64)>
 where
     E: Executor<'e, Database = Any> + Copy,
 {
-    use crate::store::findings::listing::like_pattern;
+    use crate::store::paged::{Arg, Paged, direction, like_pattern};
     let search = q.search.map(like_pattern).unwrap_or_default();
     // Roles are a JSON list of words: a role matches as `"word"` inside it.
     let role = q
@@ -313,35 +279,25 @@ where
             )
         })
         .unwrap_or_default();
-    let from = "FROM users u LEFT JOIN organizations o ON o.id = u.org_id";
-    let clause = "WHERE ($1 = '' OR u.org_id = $1) AND ($2 = '' OR u.roles LIKE $2 ESCAPE '!') \
-         AND ($3 = '' OR LOWER(u.username) LIKE $3 ESCAPE '!' \
-              OR LOWER(u.display_name) LIKE $3 ESCAPE '!' \
-              OR LOWER(COALESCE(o.name, '')) LIKE $3 ESCAPE '!')";
-    let dir = if q.descending { "DESC" } else { "ASC" };
     let columns = COLUMNS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "SELECT {columns} {from} {clause} ORDER BY {} {dir}, u.id LIMIT $4 OFFSET $5",
-        q.sort.sql()
-    );
-    let count_sql = format!("SELECT COUNT(*) {from} {clause}");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(q.org_id.unwrap_or(""))
-        .bind(role.as_str())
-        .bind(search.as_str())
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(db)
-        .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
-        .bind(q.org_id.unwrap_or(""))
-        .bind(role.as_str())
-        .bind(search.as_str())
-        .fetch_one(db)
-        .await?;
-    Ok((rows.iter().map(from_row).collect::<Result<_>>()?, total))
+    Paged {
+        columns: &columns,
+        from: "FROM users u LEFT JOIN organizations o ON o.id = u.org_id",
+        clause: "WHERE ($1 = '' OR u.org_id = $1) AND ($2 = '' OR u.roles LIKE $2 ESCAPE '!') \
+         AND ($3 = '' OR LOWER(u.username) LIKE $3 ESCAPE '!' \
+              OR LOWER(u.display_name) LIKE $3 ESCAPE '!' \
+              OR LOWER(COALESCE(o.name, '')) LIKE $3 ESCAPE '!')",
+        order: format!("{} {}, u.id", q.sort.sql(), direction(q.descending)),
+        args: vec![
+            Arg::Text(q.org_id.unwrap_or("")),
+            Arg::Text(&role),
+            Arg::Text(&search),
+        ],
+    }
+    .fetch(db, q.offset, q.limit, from_row)
+    .await
 }

@@ -416,16 +416,9 @@ pub async fn merge_group(conn: &mut AnyConnection, from: &str, to: &str) -> Resu
 }
 
 fn affected_from_row(r: &AnyRow) -> Result<AffectedRow> {
-    Ok(AffectedRow {
-        advisory_id: r.try_get("advisory_id")?,
-        vuln_id: r.try_get("vuln_id")?,
-        package_key: r.try_get("package_key")?,
-        ecosystem: r.try_get("ecosystem")?,
-        ranges: r.try_get("ranges")?,
-        versions: r.try_get("versions")?,
-        fixed: r.try_get("fixed")?,
-        not_affected: r.try_get("not_affected")?,
-    })
+    Ok(from_columns!(r => AffectedRow {
+        advisory_id, vuln_id, package_key, ecosystem, ranges, versions, fixed, not_affected,
+    }))
 }
 
 const AFFECTED_SELECT: &str = "SELECT p.advisory_id, a.vuln_id, p.package_key, p.ecosystem, p.ranges, \

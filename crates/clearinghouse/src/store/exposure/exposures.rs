@@ -16,7 +16,9 @@ use clearinghouse_domain::exposure::{
 use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 
-use crate::model::exposure::{ComponentRef, Exposure, ExposureStat, PriorityInputs, VulnRef};
+use crate::model::exposure::{
+    ComponentRef, Exposure, ExposureStat, MatchDecision, PriorityInputs, SsvcDecision, VulnRef,
+};
 
 /// An exposure as matching compares it.
 #[derive(Debug, Clone)]
@@ -43,10 +45,10 @@ pub struct Assessed {
     pub component_purl: Option<String>,
     pub vuln_id: String,
     pub advisory_id: String,
-    pub decision: String,
+    pub decision: MatchDecision,
     pub reason: String,
     pub priority_rank: i64,
-    pub ssvc_decision: String,
+    pub ssvc_decision: SsvcDecision,
     pub deadline: String,
     pub due_at: Option<String>,
     pub embargoed: bool,
@@ -63,16 +65,9 @@ pub fn is_active(state: &str) -> bool {
 }
 
 fn current_from_row(r: &AnyRow) -> Result<Current> {
-    Ok(Current {
-        id: r.try_get("id")?,
-        asset_id: r.try_get("asset_id")?,
-        component_key: r.try_get("component_key")?,
-        vuln_id: r.try_get("vuln_id")?,
-        priority_rank: r.try_get("priority_rank")?,
-        deadline: r.try_get("deadline")?,
-        state: r.try_get("state")?,
-        first_seen: r.try_get("first_seen")?,
-    })
+    Ok(from_columns!(r => Current {
+        id, asset_id, component_key, vuln_id, priority_rank, deadline, state, first_seen,
+    }))
 }
 
 const CURRENT_COLUMNS: &str =
@@ -123,10 +118,10 @@ pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<
                 .bind(&e.component_purl)
                 .bind(&e.vuln_id)
                 .bind(&e.advisory_id)
-                .bind(&e.decision)
+                .bind(e.decision.as_str())
                 .bind(&e.reason)
                 .bind(e.priority_rank)
-                .bind(&e.ssvc_decision)
+                .bind(e.ssvc_decision.as_str())
                 .bind(&e.deadline)
                 .bind(&e.due_at)
                 .bind(i64::from(e.embargoed))
@@ -155,10 +150,10 @@ pub async fn update_assessment(conn: &mut AnyConnection, e: &Assessed, reopen: b
     sqlx::query(sql)
         .bind(&e.id)
         .bind(&e.advisory_id)
-        .bind(&e.decision)
+        .bind(e.decision.as_str())
         .bind(&e.reason)
         .bind(e.priority_rank)
-        .bind(&e.ssvc_decision)
+        .bind(e.ssvc_decision.as_str())
         .bind(&e.deadline)
         .bind(&e.due_at)
         .bind(i64::from(e.embargoed))
@@ -329,12 +324,12 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
                 .unwrap_or_default(),
         },
         advisory_id: r.try_get("advisory_id")?,
-        decision: r.try_get("decision")?,
+        decision: decode(r, "exposures", "decision", MatchDecision::parse)?,
         reason: r.try_get("reason")?,
         priority: serde_json::Value::Null,
         inputs,
         priority_rank: r.try_get("priority_rank")?,
-        ssvc_decision: r.try_get("ssvc_decision")?,
+        ssvc_decision: decode(r, "exposures", "ssvc_decision", SsvcDecision::parse)?,
         deadline: r.try_get("deadline")?,
         due_at,
         overdue,

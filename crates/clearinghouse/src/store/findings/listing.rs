@@ -5,55 +5,26 @@
 
 use sqlx::{Any, Executor};
 
-use super::{COLUMNS, FILTER_SQL, FINDINGS, FROM, bind_filter, from_row, submissions};
+use super::{COLUMNS, FILTER_SQL, FINDINGS, FROM, filter_args, from_row, submissions};
 use crate::model::finding::{Finding, FindingFilter, Submission};
 use crate::store::Result;
+use crate::store::paged::{Arg, Paged, direction, like_pattern};
 use crate::store::read_filter::{ReadFilter, SUBMISSIONS};
 
-/// A column a findings table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortBy {
-    #[default]
-    Received,
-    Severity,
-    Title,
-    Target,
-    State,
-    /// The reporting organisation's name.
-    Reporter,
-}
-
-impl SortBy {
-    /// The URL word of each column, for links and parsing.
-    pub const ALL: &'static [(SortBy, &'static str)] = &[
-        (SortBy::Received, "received"),
-        (SortBy::Severity, "severity"),
-        (SortBy::Title, "title"),
-        (SortBy::Target, "target"),
-        (SortBy::State, "state"),
-        (SortBy::Reporter, "reporter"),
-    ];
-
-    pub fn parse(s: &str) -> Option<SortBy> {
-        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+sort_columns!(
+    /// A column a findings table can be sorted by.
+    SortBy {
+        Received("received") => "f.created_at",
+        Severity("severity") => "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 \
+             WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
+        Title("title") => "LOWER(f.title)",
+        Target("target") => "LOWER(f.target)",
+        State("state") => "f.state",
+        /// The reporting organisation's name.
+        Reporter("reporter") =>
+            "COALESCE((SELECT LOWER(o.name) FROM organizations o WHERE o.id = f.reporter_org), '')",
     }
-
-    fn sql(self) -> &'static str {
-        match self {
-            SortBy::Received => "f.created_at",
-            SortBy::Severity => {
-                "CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 \
-                 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
-            }
-            SortBy::Title => "LOWER(f.title)",
-            SortBy::Target => "LOWER(f.target)",
-            SortBy::State => "f.state",
-            SortBy::Reporter => {
-                "COALESCE((SELECT LOWER(o.name) FROM organizations o WHERE o.id = f.reporter_org), '')"
-            }
-        }
-    }
-}
+);
 
 /// Paging, sorting and search of a findings table.
 #[derive(Debug, Clone, Default)]
@@ -65,19 +36,6 @@ pub struct TableQuery<'a> {
     pub descending: bool,
     pub offset: i64,
     pub limit: i64,
-}
-
-/// A LIKE pattern for `s` with its wildcards escaped (escape character `!`).
-pub(crate) fn like_pattern(s: &str) -> String {
-    let mut out = String::from("%");
-    for c in s.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '!') {
-            out.push('!');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 fn where_clause(read: &ReadFilter<'_>) -> String {
@@ -102,80 +60,32 @@ where
     E: Executor<'e, Database = Any> + Copy,
 {
     let search = q.search.map(like_pattern).unwrap_or_default();
-    let clause = where_clause(read);
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} {clause} ORDER BY {} {dir}, f.id {dir} LIMIT $10 OFFSET $11",
-        q.sort.sql()
-    );
-    let count_sql = format!("SELECT COUNT(*) {FROM} {clause}");
-    macro_rules! bind_all {
-        ($query:expr) => {
-            bind_filter($query, filter)
-                .bind(read.org_id)
-                .bind(read.user_id)
-                .bind(search.as_str())
-        };
+    let dir = direction(q.descending);
+    let mut args: Vec<Arg<'_>> = filter_args(filter).into_iter().map(Arg::Text).collect();
+    args.extend([read.org_id, read.user_id, search.as_str()].map(Arg::Text));
+    Paged {
+        columns: COLUMNS,
+        from: FROM,
+        clause: &where_clause(read),
+        order: format!("{} {dir}, f.id {dir}", q.sort.sql()),
+        args,
     }
-    let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(db)
-        .await?;
-    let total: i64 = bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
-        .fetch_one(db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok((items, total))
+    .fetch(db, q.offset, q.limit, from_row)
+    .await
 }
 
-/// A column the submissions table sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SubmissionSort {
-    #[default]
-    Submitted,
-    File,
-    Format,
-    State,
-    Items,
-    New,
-    Rejected,
-}
-
-impl SubmissionSort {
-    pub const ALL: &'static [(SubmissionSort, &'static str)] = &[
-        (SubmissionSort::Submitted, "submitted"),
-        (SubmissionSort::File, "file"),
-        (SubmissionSort::Format, "format"),
-        (SubmissionSort::State, "state"),
-        (SubmissionSort::Items, "items"),
-        (SubmissionSort::New, "new"),
-        (SubmissionSort::Rejected, "rejected"),
-    ];
-
-    pub fn parse(s: &str) -> Option<SubmissionSort> {
-        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+sort_columns!(
+    /// A column the submissions table sorts by.
+    SubmissionSort {
+        Submitted("submitted") => "s.created_at",
+        File("file") => "LOWER(COALESCE(s.file_name, ''))",
+        Format("format") => "COALESCE(s.format, '')",
+        State("state") => "s.state",
+        Items("items") => "s.items",
+        New("new") => "s.new_findings",
+        Rejected("rejected") => "s.rejected",
     }
-
-    pub fn word(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(c, _)| *c == self)
-            .map_or("submitted", |(_, w)| *w)
-    }
-
-    fn sql(self) -> &'static str {
-        match self {
-            SubmissionSort::Submitted => "s.created_at",
-            SubmissionSort::File => "LOWER(COALESCE(s.file_name, ''))",
-            SubmissionSort::Format => "COALESCE(s.format, '')",
-            SubmissionSort::State => "s.state",
-            SubmissionSort::Items => "s.items",
-            SubmissionSort::New => "s.new_findings",
-            SubmissionSort::Rejected => "s.rejected",
-        }
-    }
-}
+);
 
 /// Paging, sorting, a state filter and a search (file name, campaign,
 /// target or format) of the submissions a reader may read.
@@ -209,46 +119,30 @@ where
               OR LOWER(COALESCE(s.format, '')) LIKE $4 ESCAPE '!')",
         SUBMISSIONS.clause(filter, 1, 2)
     );
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {} {from} {clause} ORDER BY {} {dir}, s.id {dir} LIMIT $5 OFFSET $6",
-        submissions::COLUMNS,
-        q.sort.sql()
-    );
-    let count_sql = format!("SELECT COUNT(*) {from} {clause}");
-    macro_rules! bind_filter {
-        ($query:expr) => {
-            $query
-                .bind(filter.org_id)
-                .bind(filter.user_id)
-                .bind(q.state.unwrap_or(""))
-                .bind(search.as_str())
-        };
+    let dir = direction(q.descending);
+    Paged {
+        columns: submissions::COLUMNS,
+        from,
+        clause: &clause,
+        order: format!("{} {dir}, s.id {dir}", q.sort.sql()),
+        args: [
+            filter.org_id,
+            filter.user_id,
+            q.state.unwrap_or(""),
+            search.as_str(),
+        ]
+        .map(Arg::Text)
+        .to_vec(),
     }
-    let rows = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(db)
-        .await?;
-    let total: i64 = bind_filter!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
-        .fetch_one(db)
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| submissions::from_row(r).map(|s| s.submission))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((items, total))
+    .fetch(db, q.offset, q.limit, |r| {
+        submissions::from_row(r).map(|s| s.submission)
+    })
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_pattern_escapes_wildcards() {
-        assert_eq!(like_pattern(" SQL "), "%sql%");
-        assert_eq!(like_pattern("50%_a!"), "%50!%!_a!!%");
-    }
 
     #[test]
     fn every_sort_word_parses_back() {

@@ -263,12 +263,21 @@ pub(crate) const FILTER_SQL: &str = "($1 = '' OR f.state = $1) AND ($2 = '' OR f
 
 /// Binds `filter` as `$1`..`$6` of [`FILTER_SQL`] (an absent filter is '').
 pub(crate) fn bind_filter<'q, Q: Bind<'q>>(q: Q, filter: &'q FindingFilter) -> Q {
-    q.bind_text(filter.state.map_or("", |s| s.as_str()))
-        .bind_text(filter.reporter_org.as_deref().unwrap_or(""))
-        .bind_text(filter.target.as_deref().unwrap_or(""))
-        .bind_text(filter.severity.map_or("", |s| s.as_str()))
-        .bind_text(filter.campaign.as_deref().unwrap_or(""))
-        .bind_text(filter.submission.as_deref().unwrap_or(""))
+    filter_args(filter)
+        .into_iter()
+        .fold(q, |q, value| q.bind_text(value))
+}
+
+/// The values of `$1`..`$6` of [`FILTER_SQL`] (an absent filter is '').
+pub(crate) fn filter_args(filter: &FindingFilter) -> [&str; 6] {
+    [
+        filter.state.map_or("", |s| s.as_str()),
+        filter.reporter_org.as_deref().unwrap_or(""),
+        filter.target.as_deref().unwrap_or(""),
+        filter.severity.map_or("", |s| s.as_str()),
+        filter.campaign.as_deref().unwrap_or(""),
+        filter.submission.as_deref().unwrap_or(""),
+    ]
 }
 
 /// A query that takes text parameters: `sqlx::query` or `query_scalar`.
@@ -424,23 +433,13 @@ const ANALYSIS_COLUMNS: &str = "id, target, target_identity, location_path, titl
      (SELECT expression FROM visibility_labels WHERE id = findings.visibility_id) AS visibility";
 
 fn analysis_from_row(r: &AnyRow) -> Result<AnalysisRow> {
-    Ok(AnalysisRow {
-        id: r.try_get("id")?,
-        target: r.try_get("target")?,
-        target_identity: r.try_get("target_identity")?,
-        location_path: r.try_get("location_path")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        evidence: r.try_get("evidence")?,
-        tool: r.try_get("tool")?,
-        rule_id: r.try_get("rule_id")?,
-        reporter_org: r.try_get("reporter_org")?,
+    Ok(from_columns!(r => AnalysisRow {
+        id, target, target_identity, location_path, title, description, evidence, tool, rule_id,
+        reporter_org,
         cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
         aliases: parse_json_list(&r.try_get::<String, _>("aliases")?)?,
-        signature: r.try_get("signature")?,
-        tlp: r.try_get("tlp")?,
-        visibility: r.try_get("visibility")?,
-    })
+        signature, tlp, visibility,
+    }))
 }
 
 /// Up to `limit` findings first reported by a submission and not yet

@@ -7,19 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError};
 
 /// Models: owned by the registering organisation, shared at AMBER through
 /// `record_shares`, the registrant always a named reader. Not case data.
-pub const MODELS: Labelled = Labelled {
-    alias: "m",
-    owner: "m.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "m.created_by",
-    case_data: false,
-};
+pub const MODELS: Labelled = Labelled::shared_record("m", "m.owner_org", "m.created_by");
 
 /// A registered model as stored; the workflow turns it into the API shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,23 +42,15 @@ const COLUMNS: &str = "m.id, m.owner_org, m.created_by, m.name, m.version, \
 
 fn from_row(row: &AnyRow) -> Result<ModelRow> {
     let modalities: String = row.try_get("modalities")?;
-    Ok(ModelRow {
-        id: row.try_get("id")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        name: row.try_get("name")?,
-        version: row.try_get("version")?,
-        planned_partner_release: row.try_get("planned_partner_release")?,
-        planned_public_release: row.try_get("planned_public_release")?,
-        training_compute: row.try_get("training_compute")?,
+    Ok(from_columns!(row => ModelRow {
+        id, owner_org, created_by, name, version, planned_partner_release,
+        planned_public_release, training_compute,
         modalities: crate::store::parse_json_list(&modalities)?,
-        description: row.try_get("description")?,
-        contact: row.try_get("contact")?,
-        tlp: row.try_get("tlp")?,
+        description, contact, tlp,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
-        created_at: row.try_get("created_at")?,
-    })
+        created_at,
+    }))
 }
 
 /// Inserts a model and its shares; a second model with the same owner,
@@ -115,13 +100,7 @@ async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
 
 /// Models under the reader's filter.
 fn readable(filter: &ReadFilter<'_>) -> Readable {
-    Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_models m JOIN visibility_labels v ON v.id = m.visibility_id"
-        ),
-        id: "m.id",
-        clause: MODELS.clause(filter, 1, 2),
-    }
+    Readable::table(COLUMNS, "frontier_models", &MODELS, filter)
 }
 
 /// One model, only if the reader may read it.

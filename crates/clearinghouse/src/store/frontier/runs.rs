@@ -10,9 +10,10 @@ use sqlx::{AnyConnection, Row};
 
 use super::models::MODELS;
 use super::suites::SUITES;
+use crate::model::frontier::RunStatus;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
-use crate::store::{Result, StoreError};
+use crate::store::{Result, StoreError, decode};
 
 /// A run is read when its suite is, and when the model it evaluated (if it
 /// names one) is too: a suite shared with several developers must not show
@@ -40,7 +41,7 @@ pub struct RunRow {
     pub task: String,
     pub task_version: Option<String>,
     pub inspect_model: String,
-    pub status: String,
+    pub status: RunStatus,
     pub samples: i64,
     pub epochs: i64,
     pub max_epoch: i64,
@@ -86,29 +87,12 @@ const COLUMNS: &str = "r.id, r.suite_id, r.sha256, r.artifact_key, r.size_bytes,
      r.epochs, r.max_epoch, r.errored, r.scorer, r.mapping, r.header, r.created_by, r.created_at";
 
 fn from_row(row: &AnyRow) -> Result<RunRow> {
-    Ok(RunRow {
-        id: row.try_get("id")?,
-        suite_id: row.try_get("suite_id")?,
-        sha256: row.try_get("sha256")?,
-        artifact_key: row.try_get("artifact_key")?,
-        size_bytes: row.try_get("size_bytes")?,
-        format: row.try_get("format")?,
-        file_name: row.try_get("file_name")?,
-        model_id: row.try_get("model_id")?,
-        task: row.try_get("task")?,
-        task_version: row.try_get("task_version")?,
-        inspect_model: row.try_get("inspect_model")?,
-        status: row.try_get("status")?,
-        samples: row.try_get("samples")?,
-        epochs: row.try_get("epochs")?,
-        max_epoch: row.try_get("max_epoch")?,
-        errored: row.try_get("errored")?,
-        scorer: row.try_get("scorer")?,
-        mapping: row.try_get("mapping")?,
-        header: row.try_get("header")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
+    Ok(from_columns!(row => RunRow {
+        id, suite_id, sha256, artifact_key, size_bytes, format, file_name, model_id, task,
+        task_version, inspect_model,
+        status: decode(row, "frontier_runs", "status", RunStatus::parse)?,
+        samples, epochs, max_epoch, errored, scorer, mapping, header, created_by, created_at,
+    }))
 }
 
 /// Inserts a run; the same file for the same suite is a conflict.
@@ -130,7 +114,7 @@ pub async fn insert(conn: &mut AnyConnection, r: &RunRow) -> Result<()> {
     .bind(&r.task)
     .bind(&r.task_version)
     .bind(&r.inspect_model)
-    .bind(&r.status)
+    .bind(r.status.as_str())
     .bind(r.samples)
     .bind(r.epochs)
     .bind(r.max_epoch)
@@ -239,7 +223,7 @@ pub async fn get_readable(
         select: format!(
             "SELECT {COLUMNS} FROM frontier_runs r JOIN frontier_suites s ON s.id = r.suite_id"
         ),
-        id: "r.id",
+        id: "r.id".to_owned(),
         clause: run_clause(filter),
     };
     readable.one(pool, filter, id, from_row).await
@@ -291,16 +275,9 @@ pub async fn samples(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(SampleRow {
-                seq: r.try_get("seq")?,
-                sample_id: r.try_get("sample_id")?,
-                task_id: r.try_get("task_id")?,
-                epoch: r.try_get("epoch")?,
-                outcome: r.try_get("outcome")?,
-                scores: r.try_get("scores")?,
-                error: r.try_get("error")?,
-                total_tokens: r.try_get("total_tokens")?,
-            })
+            Ok(from_columns!(r => SampleRow {
+                seq, sample_id, task_id, epoch, outcome, scores, error, total_tokens,
+            }))
         })
         .collect()
 }
@@ -317,14 +294,9 @@ pub async fn scores(pool: &sqlx::AnyPool, run_id: &str) -> Result<Vec<ScoreRow>>
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ScoreRow {
-                run_id: r.try_get("run_id")?,
-                suite_version_id: r.try_get("suite_version_id")?,
-                seed: r.try_get("seed")?,
-                resamples: r.try_get("resamples")?,
-                score: r.try_get("score")?,
-                created_at: r.try_get("created_at")?,
-            })
+            Ok(from_columns!(r => ScoreRow {
+                run_id, suite_version_id, seed, resamples, score, created_at,
+            }))
         })
         .collect()
 }

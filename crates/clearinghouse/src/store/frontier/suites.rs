@@ -7,19 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError};
 
 /// Suites: owned by the evaluator's organisation, shared at AMBER through
 /// `record_shares`, the creator a named reader. Not case data.
-pub const SUITES: Labelled = Labelled {
-    alias: "s",
-    owner: "s.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "s.created_by",
-    case_data: false,
-};
+pub const SUITES: Labelled = Labelled::shared_record("s", "s.owner_org", "s.created_by");
 
 /// A suite as stored, with its current version's tasks.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,33 +50,20 @@ const COLUMNS: &str = "s.id, s.suite_key, s.owner_org, s.created_by, s.name, s.e
      s.tlp, v.expression, s.current_version, s.created_at, s.updated_at";
 
 fn from_row(row: &AnyRow) -> Result<SuiteRow> {
-    Ok(SuiteRow {
-        id: row.try_get("id")?,
+    Ok(from_columns!(row => SuiteRow {
+        id,
         key: row.try_get("suite_key")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        name: row.try_get("name")?,
-        errored_samples: row.try_get("errored_samples")?,
-        tlp: row.try_get("tlp")?,
+        owner_org, created_by, name, errored_samples, tlp,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
-        current_version: row.try_get("current_version")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+        current_version, created_at, updated_at,
+    }))
 }
 
 fn version_from_row(row: &AnyRow) -> Result<VersionRow> {
-    Ok(VersionRow {
-        id: row.try_get("id")?,
-        suite_id: row.try_get("suite_id")?,
-        number: row.try_get("number")?,
-        digest: row.try_get("digest")?,
-        tasks: row.try_get("tasks")?,
-        task_count: row.try_get("task_count")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
+    Ok(from_columns!(row => VersionRow {
+        id, suite_id, number, digest, tasks, task_count, created_by, created_at,
+    }))
 }
 
 /// Inserts a new suite with its shares (its first version separately).
@@ -214,14 +194,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<SuiteRow>> {
-    let readable = Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_suites s JOIN visibility_labels v ON v.id = s.visibility_id"
-        ),
-        id: "s.id",
-        clause: SUITES.clause(filter, 1, 2),
-    };
-    let mut out = readable.page(pool, filter, after, limit, from_row).await?;
+    let mut out = Readable::table(COLUMNS, "frontier_suites", &SUITES, filter)
+        .page(pool, filter, after, limit, from_row)
+        .await?;
     for s in &mut out {
         fill_shares(pool, s).await?;
     }

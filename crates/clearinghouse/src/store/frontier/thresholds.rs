@@ -6,20 +6,14 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::model::frontier::ThresholdState;
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
-use crate::store::{Result, StoreError};
+use crate::store::read_filter::{Labelled, ReadFilter};
+use crate::store::{Result, StoreError, decode};
 
 /// Thresholds: owned by the proposing authority's organisation, shared at
 /// AMBER through `record_shares`, the proposer a named reader.
-pub const THRESHOLDS: Labelled = Labelled {
-    alias: "t",
-    owner: "t.owner_org",
-    shares: Shares::RecordShares,
-    named: Named::RecordReaders,
-    creator: "t.created_by",
-    case_data: false,
-};
+pub const THRESHOLDS: Labelled = Labelled::shared_record("t", "t.owner_org", "t.created_by");
 
 /// A threshold policy version as stored (classified fields included).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +26,7 @@ pub struct ThresholdRow {
     /// Hex of the 32-byte salt.
     pub salt: String,
     pub commitment: String,
-    /// `pending`, `active` or `superseded`.
-    pub state: String,
+    pub state: ThresholdState,
     pub owner_org: String,
     pub created_by: String,
     pub tlp: String,
@@ -47,22 +40,13 @@ const COLUMNS: &str = "t.id, t.suite_id, t.version, t.policy, t.salt, t.commitme
      t.owner_org, t.created_by, t.tlp, v.expression, t.approval_id, t.activated_at, t.created_at";
 
 fn from_row(row: &AnyRow) -> Result<ThresholdRow> {
-    Ok(ThresholdRow {
-        id: row.try_get("id")?,
-        suite_id: row.try_get("suite_id")?,
-        version: row.try_get("version")?,
-        policy: row.try_get("policy")?,
-        salt: row.try_get("salt")?,
-        commitment: row.try_get("commitment")?,
-        state: row.try_get("state")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        tlp: row.try_get("tlp")?,
+    Ok(from_columns!(row => ThresholdRow {
+        id, suite_id, version, policy, salt, commitment,
+        state: decode(row, "frontier_thresholds", "state", ThresholdState::parse)?,
+        owner_org, created_by, tlp,
         visibility: row.try_get("expression")?,
-        approval_id: row.try_get("approval_id")?,
-        activated_at: row.try_get("activated_at")?,
-        created_at: row.try_get("created_at")?,
-    })
+        approval_id, activated_at, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, t: &ThresholdRow, visibility_id: i64) -> Result<()> {
@@ -77,7 +61,7 @@ pub async fn insert(conn: &mut AnyConnection, t: &ThresholdRow, visibility_id: i
     .bind(&t.policy)
     .bind(&t.salt)
     .bind(&t.commitment)
-    .bind(&t.state)
+    .bind(t.state.as_str())
     .bind(&t.owner_org)
     .bind(&t.created_by)
     .bind(&t.tlp)
@@ -151,14 +135,9 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<ThresholdRow>> {
-    let readable = Readable {
-        select: format!(
-            "SELECT {COLUMNS} FROM frontier_thresholds t JOIN visibility_labels v ON v.id = t.visibility_id"
-        ),
-        id: "t.id",
-        clause: THRESHOLDS.clause(filter, 1, 2),
-    };
-    readable.one(pool, filter, id, from_row).await
+    Readable::table(COLUMNS, "frontier_thresholds", &THRESHOLDS, filter)
+        .one(pool, filter, id, from_row)
+        .await
 }
 
 /// The readable versions of a suite's thresholds, oldest first.

@@ -1,8 +1,10 @@
 //! Reading a zip of advisory records (an osv.dev `all.zip`, a folder of CSAF
 //! files) in bounded memory, refusing zip bombs before anything is stored.
 //!
-//! Two passes over the archive, which is in memory (read from the spooled
-//! file by the `advisory_import` job, on a blocking thread):
+//! Two passes over the archive, read from any `Read + Seek` (the spooled file
+//! on disk, by the `advisory_import` job on a blocking thread; bytes in
+//! memory in tests and the fuzz target), so memory does not grow with the
+//! archive's size:
 //! 1. [`check`] inflates every entry that would be read into a counting sink,
 //!    so a zip whose entries are too large once inflated (more than
 //!    [`Limits::entry_bytes`]), inflate too far beyond their compressed size
@@ -13,13 +15,14 @@
 //!    as soon as a limit is passed.
 //! 2. [`Entries`] hands out one entry's bytes at a time; the caller parses it
 //!    and stores its advisories a batch at a time, so at most one inflated entry
-//!    and one batch of parsed advisories are held, never the whole archive's.
+//!    (at most [`Limits::entry_bytes`]), the central directory and one batch of
+//!    parsed advisories are held, never the whole archive.
 //!
 //! This file depends on nothing of the application (how a refusal is
 //! recorded is in `imports.rs`), so the fuzz target `advisory_zip` compiles
 //! it as is.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 
 use zip::ZipArchive;
 
@@ -84,12 +87,8 @@ fn wanted(name: &str) -> bool {
     lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
-fn open<'a>(
-    bytes: &'a [u8],
-    limits: &Limits,
-) -> Result<ZipArchive<std::io::Cursor<&'a [u8]>>, ArchiveError> {
-    let archive = ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
+fn open<R: Read + Seek>(reader: R, limits: &Limits) -> Result<ZipArchive<R>, ArchiveError> {
+    let archive = ZipArchive::new(reader).map_err(|e| ArchiveError::Unreadable(e.to_string()))?;
     if archive.len() > limits.entries {
         return Err(ArchiveError::TooManyEntries {
             count: archive.len(),
@@ -101,8 +100,8 @@ fn open<'a>(
 
 /// Inflates one entry under the limits, into `keep` when given (else counted
 /// and dropped). `total` is the running total of the archive.
-fn inflate(
-    entry: &mut zip::read::ZipFile<'_, std::io::Cursor<&[u8]>>,
+fn inflate<R: Read>(
+    entry: &mut zip::read::ZipFile<'_, R>,
     name: &str,
     limits: &Limits,
     total: &mut u64,
@@ -146,7 +145,7 @@ fn inflate(
     }
 }
 
-fn entry_name(entry: &zip::read::ZipFile<'_, std::io::Cursor<&[u8]>>, i: usize) -> String {
+fn entry_name<R: Read>(entry: &zip::read::ZipFile<'_, R>, i: usize) -> String {
     entry
         .name()
         .map(|n| n.into_owned())
@@ -154,8 +153,8 @@ fn entry_name(entry: &zip::read::ZipFile<'_, std::io::Cursor<&[u8]>>, i: usize) 
 }
 
 /// Pass 1: refuses an archive that breaks a limit, holding one 64 KiB buffer.
-pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ArchiveError> {
-    let mut archive = open(bytes, limits)?;
+pub fn check<R: Read + Seek>(reader: R, limits: &Limits) -> Result<(), ArchiveError> {
+    let mut archive = open(reader, limits)?;
     let mut total = 0u64;
     for i in 0..archive.len() {
         let mut entry = archive
@@ -171,17 +170,17 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<(), ArchiveError> {
 }
 
 /// Pass 2: the archive's advisory entries one at a time, as (name, bytes).
-pub struct Entries<'a> {
-    archive: ZipArchive<std::io::Cursor<&'a [u8]>>,
+pub struct Entries<R> {
+    archive: ZipArchive<R>,
     limits: Limits,
     next: usize,
     total: u64,
 }
 
-impl<'a> Entries<'a> {
-    pub fn new(bytes: &'a [u8], limits: Limits) -> Result<Self, ArchiveError> {
+impl<R: Read + Seek> Entries<R> {
+    pub fn new(reader: R, limits: Limits) -> Result<Self, ArchiveError> {
         Ok(Entries {
-            archive: open(bytes, &limits)?,
+            archive: open(reader, &limits)?,
             limits,
             next: 0,
             total: 0,
@@ -218,7 +217,7 @@ impl<'a> Entries<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     use super::*;
 
@@ -251,14 +250,14 @@ mod tests {
     fn an_entry_inflating_too_far_is_refused_by_name() {
         let zeros = vec![b' '; 3000];
         let z = zip_of(&[("a.json", b"{}"), ("bomb.json", &zeros)]);
-        let e = check(&z, &SMALL).unwrap_err();
+        let e = check(Cursor::new(&z), &SMALL).unwrap_err();
         assert!(
             matches!(&e, ArchiveError::Ratio { entry, .. } if entry == "bomb.json"),
             "{e}"
         );
         let big = zip_of(&[("big.json", &vec![b' '; 5000])]);
         let e = check(
-            &big,
+            Cursor::new(&big),
             &Limits {
                 ratio: 1000,
                 ..SMALL
@@ -268,7 +267,7 @@ mod tests {
         assert!(matches!(&e, ArchiveError::EntryTooLarge { entry, .. } if entry == "big.json"));
         let many = zip_of(&[("1.json", &[b' '; 3500]), ("2.json", &[b' '; 3500])]);
         let e = check(
-            &many,
+            Cursor::new(&many),
             &Limits {
                 ratio: 1000,
                 ..SMALL
@@ -281,15 +280,15 @@ mod tests {
     #[test]
     fn entries_come_one_at_a_time_and_others_are_skipped() {
         let z = zip_of(&[("a.json", b"{}"), ("README.md", b"x"), ("b.yaml", b"id: 1")]);
-        check(&z, &SMALL).expect("within limits");
-        let mut entries = Entries::new(&z, SMALL).expect("open");
+        check(Cursor::new(&z), &SMALL).expect("within limits");
+        let mut entries = Entries::new(Cursor::new(&z), SMALL).expect("open");
         let mut names = Vec::new();
         while let Some(e) = entries.next_entry() {
             names.push(e.expect("entry").0);
         }
         assert_eq!(names, ["a.json", "b.yaml"]);
         assert!(matches!(
-            Entries::new(b"PK\x03\x04junk", SMALL).err(),
+            Entries::new(Cursor::new(b"PK\x03\x04junk"), SMALL).err(),
             Some(ArchiveError::Unreadable(_))
         ));
     }

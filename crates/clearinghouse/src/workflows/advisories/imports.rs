@@ -202,22 +202,38 @@ fn format_of(doc: &Document) -> &'static str {
     }
 }
 
-/// Reads the file and parses it (blocking), sending what it finds.
+/// A fault reading the spooled file itself.
+fn read_failure(e: std::io::Error) -> Failure {
+    Failure {
+        message: format!("reading the spooled file: {e}"),
+        field: None,
+        status: 500,
+    }
+}
+
+/// Reads the file and parses it (blocking), sending what it finds. Memory
+/// does not grow with the file: a zip is read entry by entry from the file
+/// on disk (see `archive`), a single document through a reader bounded at
+/// the largest document accepted.
 fn parse_file(path: &std::path::Path, name: &str, out: &tokio::sync::mpsc::Sender<Parsed>) {
     let send = |p: Parsed| out.blocking_send(p).is_ok();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let (file, is_zip) = match open_spooled(path) {
+        Ok(opened) => opened,
         Err(e) => {
-            send(Parsed::Fatal(Failure {
-                message: format!("reading the spooled file: {e}"),
-                field: None,
-                status: 500,
-            }));
+            send(Parsed::Fatal(read_failure(e)));
             return;
         }
     };
-    if !archive::is_zip(&bytes) {
-        match advisory::parse_document(name, &bytes) {
+    if !is_zip {
+        let parsed = match read_document(file) {
+            Ok(Ok(bytes)) => advisory::parse_document(name, &bytes),
+            Ok(Err(too_large)) => Err(too_large),
+            Err(e) => {
+                send(Parsed::Fatal(read_failure(e)));
+                return;
+            }
+        };
+        match parsed {
             Ok(doc) => {
                 let _ = send(Parsed::Format(format_of(&doc))) && send(Parsed::Doc(Box::new(doc)));
             }
@@ -239,8 +255,15 @@ fn parse_file(path: &std::path::Path, name: &str, out: &tokio::sync::mpsc::Sende
     if !send(Parsed::Format("zip")) {
         return;
     }
-    let entries = archive::check(&bytes, &archive::LIMITS)
-        .and_then(|()| archive::Entries::new(&bytes, archive::LIMITS));
+    let reopened = file.try_clone().map(std::io::BufReader::new);
+    let entries = match reopened {
+        Err(e) => {
+            send(Parsed::Fatal(read_failure(e)));
+            return;
+        }
+        Ok(first) => archive::check(first, &archive::LIMITS)
+            .and_then(|()| archive::Entries::new(std::io::BufReader::new(file), archive::LIMITS)),
+    };
     let mut entries = match entries {
         Ok(entries) => entries,
         Err(e) => {
@@ -263,6 +286,41 @@ fn parse_file(path: &std::path::Path, name: &str, out: &tokio::sync::mpsc::Sende
             return;
         }
     }
+}
+
+/// Opens the spooled file and tells whether it starts like a zip.
+fn open_spooled(path: &std::path::Path) -> std::io::Result<(std::fs::File, bool)> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    let mut magic = [0u8; 4];
+    let mut got = 0;
+    while got < magic.len() {
+        match file.read(&mut magic[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    file.rewind()?;
+    Ok((file, archive::is_zip(&magic[..got])))
+}
+
+/// A single document, read through a reader bounded at the largest
+/// document accepted: a larger file is refused as the parser refuses it
+/// (`TooLarge`, naming its size and the limit) without being read.
+fn read_document(file: std::fs::File) -> std::io::Result<Result<Vec<u8>, advisory::AdvisoryError>> {
+    use std::io::Read;
+    let limit = advisory::MAX_DOCUMENT_BYTES;
+    let size = file.metadata()?.len();
+    if size > limit as u64 {
+        return Ok(Err(advisory::AdvisoryError::TooLarge {
+            size: usize::try_from(size).unwrap_or(usize::MAX),
+            limit,
+        }));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // One byte past the limit, so a file grown since is still refused.
+    file.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(Ok(bytes))
 }
 
 /// The job's body: imports the spooled file of import `id` as `who`,

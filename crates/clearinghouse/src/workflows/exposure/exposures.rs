@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::matching::Changes;
 use crate::model::Page;
 use crate::model::exposure::{Exposure, ExposureStat, Vulnerability};
+use crate::model::notify::NotificationKind;
 use crate::store::{self, Tx};
 use crate::workflows::exposure::assets::{ACT_FOR_ANY, ACT_FOR_OWN, READ_ANY, acting_org};
 use crate::workflows::notifications::{self, NewNotification};
@@ -373,7 +374,7 @@ fn one_vulnerability(
     };
     let (kind, title, ids) = if new.is_empty() {
         (
-            "exposure.priority_changed",
+            NotificationKind::ExposurePriorityChanged,
             format!(
                 "Priority changed for {} on {} exposure(s)",
                 v.id,
@@ -383,7 +384,7 @@ fn one_vulnerability(
         )
     } else {
         (
-            "exposure.new",
+            NotificationKind::ExposureNew,
             format!("{} affects {} component(s) of your assets", v.id, new.len()),
             new,
         )
@@ -391,7 +392,7 @@ fn one_vulnerability(
     let (tlp, visibility) = labels_of(&[v]);
     NewNotification {
         org_id: org_id.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         exposure_id: ids.first().cloned(),
         vuln_id: Some(v.id.clone()),
         tlp,
@@ -447,11 +448,10 @@ fn summary(org_id: &str, items: &[VulnChanges<'_>]) -> NewNotification {
     NewNotification {
         org_id: org_id.to_owned(),
         kind: if new > 0 {
-            "exposure.new"
+            NotificationKind::ExposureNew
         } else {
-            "exposure.priority_changed"
-        }
-        .to_owned(),
+            NotificationKind::ExposurePriorityChanged
+        },
         exposure_id: None,
         vuln_id: None,
         tlp: labels.0,

@@ -23,6 +23,7 @@ use crate::model::Page;
 use crate::model::finding::{
     ItemOutcome, ItemResult, Submission, SubmissionCounts, SubmissionState,
 };
+use crate::model::notify::NotificationKind;
 use crate::store::{self, StoreError};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 use crate::workflows::spool::spool;
@@ -309,7 +310,7 @@ pub async fn finish(
     };
     let notification = crate::workflows::notifications::NewNotification {
         org_id: current.org_id.clone(),
-        kind: "submission.processed".to_owned(),
+        kind: NotificationKind::SubmissionProcessed,
         exposure_id: None,
         vuln_id: None,
         // It names the file and its counts: the submission's labels.

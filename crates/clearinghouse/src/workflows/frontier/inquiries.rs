@@ -40,6 +40,7 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::model::notify::NotificationKind;
 use crate::model::{Approval, Page};
 use crate::store::frontier::inquiries as sq;
 use crate::store::{self, Tx};
@@ -260,7 +261,7 @@ pub(super) async fn notify(
     tx: &mut Tx,
     orgs: Vec<String>,
     official: bool,
-    kind: &str,
+    kind: NotificationKind,
     inquiry_id: &str,
     title: &str,
 ) -> AppResult<()> {
@@ -268,7 +269,7 @@ pub(super) async fn notify(
         .into_iter()
         .map(|org_id| NewNotification {
             org_id,
-            kind: kind.to_owned(),
+            kind,
             exposure_id: None,
             vuln_id: None,
             tlp: "AMBER+STRICT".into(),
@@ -363,7 +364,7 @@ pub async fn open(app: &AppState, who: &Principal, model_id: &str) -> AppResult<
         &mut tx,
         evaluators,
         true,
-        "inquiry.opened",
+        NotificationKind::InquiryOpened,
         &id,
         "a designation inquiry awaits evaluation",
     )
@@ -526,7 +527,7 @@ pub async fn consult(app: &AppState, who: &Principal, id: &str) -> AppResult<Inq
         &mut tx,
         orgs,
         true,
-        "inquiry.consultation_open",
+        NotificationKind::InquiryConsultationOpen,
         id,
         "your consultation on a designation inquiry is open",
     )
@@ -608,7 +609,7 @@ pub async fn respond(
             &mut tx,
             authorities,
             true,
-            "inquiry.consultations_complete",
+            NotificationKind::InquiryConsultationsComplete,
             id,
             "every consultee has answered; a decision may be recorded",
         )
@@ -708,7 +709,7 @@ pub async fn propose_decision(
         &mut tx,
         authorities,
         true,
-        "inquiry.approval_pending",
+        NotificationKind::InquiryApprovalPending,
         id,
         "a designation decision awaits a second authority's approval",
     )

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::model::notify::NotificationKind;
 use crate::store::frontier::inquiries as sq;
 use crate::store::{self, Tx};
 use crate::workflows::new_id;
@@ -82,7 +83,7 @@ pub(crate) async fn approve_decision(
         tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.decided",
+        NotificationKind::InquiryDecided,
         inquiry_id,
         "your designation inquiry has been decided; the outcome follows when communicated",
     )
@@ -125,7 +126,7 @@ pub async fn communicate(app: &AppState, who: &Principal, id: &str) -> AppResult
         &mut tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.communicated",
+        NotificationKind::InquiryCommunicated,
         id,
         &format!("the outcome of your designation inquiry: {outcome}"),
     )
@@ -179,7 +180,7 @@ pub async fn release(
         &mut tx,
         vec![loaded.row.developer_org.clone()],
         false,
-        "inquiry.released",
+        NotificationKind::InquiryReleased,
         id,
         &format!(
             "part of the assessment was released to you: {}",

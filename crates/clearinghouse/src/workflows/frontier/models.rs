@@ -16,7 +16,7 @@ use clearinghouse_domain::frontier::model::{
     Modality, ModelRegistrationInput, TrainingCompute, compare_reference_points,
 };
 use clearinghouse_domain::identity::{OrgKind, Scope};
-use clearinghouse_domain::labels::{RecordLabels, Tlp, Visibility, can_read};
+use clearinghouse_domain::labels::{RecordLabels, can_read};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -30,8 +30,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
 use crate::store::frontier::models::ModelRow;
-use crate::workflows::read_policy::{PolicyReader, parse_labels};
-use crate::workflows::{into_page, new_id, page_size};
+use crate::workflows::new_id;
+use crate::workflows::read_policy::{PolicyReader, authored_labels, parse_labels, shared_orgs};
 
 /// What a developer submits to register a model.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -212,42 +212,13 @@ pub async fn register(app: &AppState, who: &Principal, input: NewModel) -> AppRe
     let reg = form
         .validate()
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
-    let tlp: Tlp = input
-        .tlp
-        .as_deref()
-        .unwrap_or("AMBER+STRICT")
-        .parse()
-        .map_err(|e: clearinghouse_domain::labels::TlpParseError| {
-            AppError::invalid("tlp", e.to_string())
-        })?;
-    let visibility = Visibility::parse(input.visibility.as_deref().unwrap_or(""))
-        .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
-    if !visibility.evaluate(&who.authorizations) {
-        return Err(AppError::invalid(
-            "visibility",
-            "you must hold the authorizations of a label you apply (else your own organisation could not read the model)",
-        ));
-    }
-    let mut shared = input.shared_with_orgs;
-    shared.sort();
-    shared.dedup();
-    if shared.len() > 100 {
-        return Err(AppError::invalid(
-            "shared_with_orgs",
-            "at most 100 organisations",
-        ));
-    }
-    for (i, org) in shared.iter().enumerate() {
-        if store::accounts::orgs::get(&app.store.pool, org)
-            .await?
-            .is_none()
-        {
-            return Err(AppError::invalid(
-                format!("shared_with_orgs[{i}]"),
-                "no such organisation",
-            ));
-        }
-    }
+    let (tlp, visibility) = authored_labels(
+        who,
+        input.tlp.as_deref(),
+        input.visibility.as_deref(),
+        " (else your own organisation could not read the model)",
+    )?;
+    let shared = shared_orgs(app, &input.shared_with_orgs).await?;
     let row = ModelRow {
         id: new_id(),
         owner_org: who.org_id().to_owned(),
@@ -298,15 +269,14 @@ pub async fn list(
 ) -> AppResult<Page<Model>> {
     who.require_scope(Scope::ModelsRead)?;
     let reader = PolicyReader::of(app, who).await?;
-    let limit = page_size(limit);
-    let rows = store::frontier::models::list_readable(
-        &app.store.pool,
-        &reader.filter(),
-        cursor,
-        limit + 1,
-    )
-    .await?;
-    let page = into_page(rows, limit, |m| m.id.clone());
+    let pool = &app.store.pool;
+    let page = reader
+        .page(
+            limit,
+            async |filter, n| store::frontier::models::list_readable(pool, filter, cursor, n).await,
+            |m| m.id.clone(),
+        )
+        .await?;
     Ok(Page {
         items: page.items.into_iter().map(view).collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,

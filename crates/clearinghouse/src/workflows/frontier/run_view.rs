@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
+use crate::model::frontier::RunStatus;
 use crate::store;
 use crate::store::frontier::runs::{RunRow, SampleRow};
 use crate::store::frontier::suites::SuiteRow;
@@ -63,7 +64,7 @@ pub struct RunView {
     pub task_version: Option<String>,
     /// The model as Inspect named it.
     pub model: String,
-    pub status: String,
+    pub status: RunStatus,
     /// Samples in the log (sample × epoch).
     pub samples: i64,
     /// Epochs configured.

@@ -29,6 +29,7 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::model::frontier::RunStatus;
 use crate::store::frontier::runs::{RunRow, ScoreRow};
 use crate::store::{self, StoreError};
 use crate::workflows::new_id;
@@ -180,6 +181,9 @@ where
     .await
     .map_err(|e| AppError::internal("log reader", e))?
     .map_err(refused)?;
+    // The reader refuses every log whose status is not `success`.
+    let status = RunStatus::parse(&parsed.summary.header.status)
+        .ok_or_else(|| AppError::invalid("file", "the log's status is not one Inspect writes"))?;
     let artifact_key = Artifacts::key_for(&sha256);
     app.artifacts
         .put_file(&artifact_key, &spooled.0)
@@ -204,7 +208,7 @@ where
         task: h.eval.task.clone(),
         task_version: h.eval.task_version.clone(),
         inspect_model: h.eval.model.clone(),
-        status: h.status.clone(),
+        status,
         samples: parsed.summary.samples as i64,
         epochs: i64::from(h.eval.epochs()),
         max_epoch: i64::from(parsed.summary.max_epoch),

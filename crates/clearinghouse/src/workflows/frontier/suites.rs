@@ -27,8 +27,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
 use crate::store::frontier::suites::{SuiteRow, VersionRow};
-use crate::workflows::read_policy::PolicyReader;
-use crate::workflows::{into_page, new_id, page_size};
+use crate::workflows::new_id;
+use crate::workflows::read_policy::{PolicyReader, authored_labels, shared_orgs};
 
 /// Who defines suites and imports runs.
 pub const EVALUATORS: &[Role] = &[Role::Evaluator];
@@ -250,42 +250,9 @@ async fn labels(
     who: &Principal,
     input: &NewSuite,
 ) -> AppResult<(Tlp, Visibility, Vec<String>)> {
-    let tlp: Tlp = input
-        .tlp
-        .as_deref()
-        .unwrap_or("AMBER+STRICT")
-        .parse()
-        .map_err(|e: clearinghouse_domain::labels::TlpParseError| {
-            AppError::invalid("tlp", e.to_string())
-        })?;
-    let visibility = Visibility::parse(input.visibility.as_deref().unwrap_or(""))
-        .map_err(|e| AppError::invalid("visibility", e.to_string()))?;
-    if !visibility.evaluate(&who.authorizations) {
-        return Err(AppError::invalid(
-            "visibility",
-            "you must hold the authorizations of a label you apply",
-        ));
-    }
-    let mut shared = input.shared_with_orgs.clone();
-    shared.sort();
-    shared.dedup();
-    if shared.len() > 100 {
-        return Err(AppError::invalid(
-            "shared_with_orgs",
-            "at most 100 organisations",
-        ));
-    }
-    for (i, org) in shared.iter().enumerate() {
-        if store::accounts::orgs::get(&app.store.pool, org)
-            .await?
-            .is_none()
-        {
-            return Err(AppError::invalid(
-                format!("shared_with_orgs[{i}]"),
-                "no such organisation",
-            ));
-        }
-    }
+    let (tlp, visibility) =
+        authored_labels(who, input.tlp.as_deref(), input.visibility.as_deref(), "")?;
+    let shared = shared_orgs(app, &input.shared_with_orgs).await?;
     Ok((tlp, visibility, shared))
 }
 
@@ -452,15 +419,14 @@ pub async fn list(
 ) -> AppResult<Page<SuiteView>> {
     who.require_scope(Scope::EvaluationsRead)?;
     let reader = PolicyReader::of(app, who).await?;
-    let limit = page_size(limit);
-    let rows = store::frontier::suites::list_readable(
-        &app.store.pool,
-        &reader.filter(),
-        cursor,
-        limit + 1,
-    )
-    .await?;
-    let page = into_page(rows, limit, |s| s.id.clone());
+    let pool = &app.store.pool;
+    let page = reader
+        .page(
+            limit,
+            async |filter, n| store::frontier::suites::list_readable(pool, filter, cursor, n).await,
+            |s| s.id.clone(),
+        )
+        .await?;
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
         let v = store::frontier::suites::version(&app.store.pool, &row.id, row.current_version)

@@ -28,6 +28,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::Approval;
+use crate::model::frontier::ThresholdState;
 use crate::store;
 use crate::store::frontier::thresholds::ThresholdRow;
 use crate::workflows::new_id;
@@ -64,7 +65,7 @@ pub struct ThresholdView {
     pub suite_id: String,
     pub version: i64,
     /// `pending`, `active` or `superseded`.
-    pub state: String,
+    pub state: ThresholdState,
     #[schema(value_type = Object)]
     pub policy: ThresholdPolicy,
     /// Hex; with the canonical policy it reproduces the commitment.
@@ -191,7 +192,7 @@ pub async fn propose(
         policy: serde_json::to_string(&policy).map_err(corrupt)?,
         salt: hex::encode(salt.0),
         commitment: commitment.0.clone(),
-        state: "pending".into(),
+        state: ThresholdState::Pending,
         owner_org: who.org_id().to_owned(),
         created_by: who.user_id().to_owned(),
         tlp: tlp.as_str().to_owned(),

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{Approval, Organization, OrganizationWithRequest, Page};
@@ -43,10 +44,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewOrganization>,
 ) -> AppResult<(StatusCode, Json<OrganizationWithRequest>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(orgs::create(&app, &who, input).await?),
-    ))
+    Ok(created(orgs::create(&app, &who, input).await?))
 }
 
 /// List organisations.

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{ApiToken, Page};
@@ -20,10 +21,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewToken>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(tokens::create(&app, &who, input).await?),
-    ))
+    Ok(created(tokens::create(&app, &who, input).await?))
 }
 
 /// Your tokens (never their secrets), a page at a time.

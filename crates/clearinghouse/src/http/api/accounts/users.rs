@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::{ApiToken, Approval, Page, User, UserWithRequest};
@@ -38,10 +39,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewUser>,
 ) -> AppResult<(StatusCode, Json<UserWithRequest>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(users::create(&app, &who, input).await?),
-    ))
+    Ok(created(users::create(&app, &who, input).await?))
 }
 
 /// List users you may see.

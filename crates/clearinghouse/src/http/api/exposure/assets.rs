@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
 use crate::model::Page;
@@ -37,10 +38,7 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewAsset>,
 ) -> AppResult<(StatusCode, Json<Asset>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(assets::create(&app, &who, input).await?),
-    ))
+    Ok(created(assets::create(&app, &who, input).await?))
 }
 
 /// Assets of your organisation (coordinators: of every organisation, or of `org`).

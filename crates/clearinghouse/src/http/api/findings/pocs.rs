@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
 use crate::model::poc::PocArtifact;
@@ -52,10 +53,7 @@ pub async fn upload(
         tlp: q.tlp,
         visibility: q.visibility,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(pocs::upload(&app, &who, &id, input, bytes).await?),
-    ))
+    Ok(created(pocs::upload(&app, &who, &id, input, bytes).await?))
 }
 
 /// The proof-of-concept material of a finding: metadata only.

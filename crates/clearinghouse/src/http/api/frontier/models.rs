@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
@@ -22,10 +23,7 @@ pub async fn register(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewModel>,
 ) -> AppResult<(StatusCode, Json<Model>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(models::register(&app, &who, input).await?),
-    ))
+    Ok(created(models::register(&app, &who, input).await?))
 }
 
 /// Models you may read, filtered in the query by the read policy.

@@ -23,6 +23,7 @@ use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
 use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager};
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::model::frontier::ThresholdState;
 use crate::workflows::accounts::orgs;
 use crate::workflows::frontier::models::{self, Model, NewModel};
 use crate::workflows::frontier::run_view::{self, RunView};
@@ -134,17 +135,11 @@ const FORM_FIELDS: &[&str] = &[
 
 impl ModelsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| !FORM_FIELDS.contains(&e.field.as_str()))
-            .map(|e| e.message.as_str())
+        FieldError::other(&self.error, FORM_FIELDS)
     }
 
     fn power(ops: &f64) -> String {
@@ -195,22 +190,11 @@ async fn view(
         std::iter::empty(),
     )
     .await?;
-    let needle = q.search().map(str::to_lowercase);
     let mut rows: Vec<Model> = every
         .into_iter()
-        .filter(|m| {
-            needle.as_deref().is_none_or(|n| {
-                m.name.to_lowercase().contains(n)
-                    || m.version.to_lowercase().contains(n)
-                    || names.org(&m.owner_org).to_lowercase().contains(n)
-            })
-        })
+        .filter(|m| q.matches([m.name.as_str(), m.version.as_str(), names.org(&m.owner_org)]))
         .collect();
-    let sort = SORTS
-        .iter()
-        .copied()
-        .find(|s| *s == q.sort)
-        .unwrap_or("registered");
+    let sort = q.sort_among(SORTS, "registered");
     let descending = q.descending(matches!(sort, "registered" | "compute"));
     let date = |d: &Option<String>| d.clone().unwrap_or_default();
     rows.sort_by(|a, b| {
@@ -347,7 +331,7 @@ async fn threshold_for(app: &AppState, who: &Principal, suite_id: &str) -> UiRes
     let versions = thresholds::list(app, who, suite_id).await?;
     Ok(versions
         .iter()
-        .filter(|t| t.state == "active")
+        .filter(|t| t.state == ThresholdState::Active)
         .max_by_key(|t| t.version)
         .and_then(|t| t.policy.suite(suite_id))
         .map(|s| s.success_rate.as_f64()))

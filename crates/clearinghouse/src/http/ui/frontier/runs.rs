@@ -78,22 +78,14 @@ pub struct RunsPage {
 
 impl RunsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| {
-                !matches!(
-                    e.field.as_str(),
-                    "suite" | "model" | "map" | "file" | "scorer" | "pass_at_k"
-                )
-            })
-            .map(|e| e.message.as_str())
+        FieldError::other(
+            &self.error,
+            &["suite", "model", "map", "file", "scorer", "pass_at_k"],
+        )
     }
 
     fn day(ts: &str) -> &str {
@@ -151,30 +143,24 @@ async fn view(
     let models = all_pages!(c => models::list(app, who, c.as_deref(), Some(500)));
     let names = Names::load(app, [], every.iter().map(|r| r.created_by.as_str())).await?;
     let p = &q.paging;
-    let needle = p.search().map(str::to_lowercase);
     let mut rows: Vec<RunRow> = every
         .into_iter()
         .map(|r| row_of(r, &models))
         .filter(|r| {
-            needle.as_deref().is_none_or(|n| {
-                r.run.task.to_lowercase().contains(n)
-                    || r.run.model.to_lowercase().contains(n)
-                    || r.run.suite_key.to_lowercase().contains(n)
-                    || r.run
-                        .file_name
-                        .as_deref()
-                        .is_some_and(|f| f.to_lowercase().contains(n))
-                    || r.model_name
-                        .as_deref()
-                        .is_some_and(|m| m.to_lowercase().contains(n))
-            })
+            let run = &r.run;
+            let named = [run.file_name.as_deref(), r.model_name.as_deref()];
+            p.matches(
+                [
+                    run.task.as_str(),
+                    run.model.as_str(),
+                    run.suite_key.as_str(),
+                ]
+                .into_iter()
+                .chain(named.into_iter().flatten()),
+            )
         })
         .collect();
-    let sort = SORTS
-        .iter()
-        .copied()
-        .find(|s| *s == p.sort)
-        .unwrap_or("imported");
+    let sort = p.sort_among(SORTS, "imported");
     let descending = p.descending(!matches!(sort, "model" | "suite"));
     rows.sort_by(|a, b| {
         let name = |r: &RunRow| r.model_name.clone().unwrap_or_else(|| r.run.model.clone());

@@ -91,22 +91,11 @@ pub struct SuitesPage {
 
 impl SuitesPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| {
-                !matches!(
-                    e.field.as_str(),
-                    "key" | "name" | "tasks" | "errored_samples"
-                )
-            })
-            .map(|e| e.message.as_str())
+        FieldError::other(&self.error, &["key", "name", "tasks", "errored_samples"])
     }
 
     fn day(ts: &str) -> &str {
@@ -130,22 +119,11 @@ async fn view(
         std::iter::empty(),
     )
     .await?;
-    let needle = q.search().map(str::to_lowercase);
     let mut rows: Vec<SuiteView> = every
         .into_iter()
-        .filter(|s| {
-            needle.as_deref().is_none_or(|n| {
-                s.name.to_lowercase().contains(n)
-                    || s.key.to_lowercase().contains(n)
-                    || names.org(&s.owner_org).to_lowercase().contains(n)
-            })
-        })
+        .filter(|s| q.matches([s.name.as_str(), s.key.as_str(), names.org(&s.owner_org)]))
         .collect();
-    let sort = SORTS
-        .iter()
-        .copied()
-        .find(|s| *s == q.sort)
-        .unwrap_or("updated");
+    let sort = q.sort_among(SORTS, "updated");
     let descending = q.descending(!matches!(sort, "name" | "organisation"));
     rows.sort_by(|a, b| {
         let o = match sort {

@@ -95,22 +95,14 @@ pub struct ThresholdsPage {
 
 impl ThresholdsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        FieldError::for_field(&self.error, field)
     }
 
     fn other_error(&self) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|e| {
-                !matches!(
-                    e.field.as_str(),
-                    "suite" | "success_rate" | "pass_at_k" | "visibility"
-                )
-            })
-            .map(|e| e.message.as_str())
+        FieldError::other(
+            &self.error,
+            &["suite", "success_rate", "pass_at_k", "visibility"],
+        )
     }
 
     fn day(ts: &Option<String>) -> &str {

@@ -7,14 +7,14 @@ use sqlx::Row;
 use super::{
     ACTIVE_STATES, Filter, LIST_COLUMNS, LIST_FROM, exposure_from_row, vuln_readable_clause,
 };
-use crate::model::exposure::Exposure;
-use crate::store::Result;
+use crate::model::exposure::{Exposure, SsvcDecision};
+use crate::store::{Result, decode};
 
 /// Counts of the active exposures a filter selects.
 #[derive(Debug, Default, Clone)]
 pub struct Summary {
     /// (SSVC decision, count), most urgent decision first.
-    pub by_decision: Vec<(String, i64)>,
+    pub by_decision: Vec<(SsvcDecision, i64)>,
     pub active: i64,
     /// Open or acknowledged past their deadline.
     pub overdue: i64,
@@ -22,13 +22,12 @@ pub struct Summary {
     pub due_soon: i64,
 }
 
-fn rank(decision: &str) -> u8 {
+fn rank(decision: SsvcDecision) -> u8 {
     match decision {
-        "act" => 0,
-        "attend" => 1,
-        "track*" => 2,
-        "track" => 3,
-        _ => 4,
+        SsvcDecision::Act => 0,
+        SsvcDecision::Attend => 1,
+        SsvcDecision::TrackStar => 2,
+        SsvcDecision::Track => 3,
     }
 }
 
@@ -40,11 +39,11 @@ pub async fn summary(
     soon: &str,
 ) -> Result<Summary> {
     let sql = format!(
-        "SELECT COALESCE(e.ssvc_decision, '') AS d, COUNT(*) AS n, \
+        "SELECT e.ssvc_decision, COUNT(*) AS n, \
          SUM(CASE WHEN e.state IN ('open', 'acknowledged') AND e.due_at IS NOT NULL AND e.due_at < $2 THEN 1 ELSE 0 END) AS overdue, \
          SUM(CASE WHEN e.state IN ('open', 'acknowledged') AND e.due_at IS NOT NULL AND e.due_at >= $2 AND e.due_at < $3 THEN 1 ELSE 0 END) AS soon \
          FROM exposures e WHERE ($1 = '' OR e.org_id = $1) AND e.state IN {ACTIVE_STATES} AND {} \
-         GROUP BY COALESCE(e.ssvc_decision, '')",
+         GROUP BY e.ssvc_decision",
         vuln_readable_clause("e.vuln_id", filter.read.as_ref(), 4, 5)
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -63,9 +62,10 @@ pub async fn summary(
         s.active += n;
         s.overdue += overdue.unwrap_or(0);
         s.due_soon += soon.unwrap_or(0);
-        s.by_decision.push((r.try_get("d")?, n));
+        let d = decode(r, "exposures", "ssvc_decision", SsvcDecision::parse)?;
+        s.by_decision.push((d, n));
     }
-    s.by_decision.sort_by_key(|(d, _)| rank(d));
+    s.by_decision.sort_by_key(|(d, _)| rank(*d));
     Ok(s)
 }
 

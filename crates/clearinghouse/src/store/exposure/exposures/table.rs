@@ -5,64 +5,25 @@
 use super::{Filter, LIST_COLUMNS, LIST_FROM, exposure_from_row, vuln_readable_clause};
 use crate::model::exposure::Exposure;
 use crate::store::Result;
-use crate::store::findings::listing::like_pattern;
+use crate::store::paged::{Arg, Paged, direction, like_pattern};
 
-/// A column an exposures table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortBy {
-    /// SSVC decision, deadline, KEV, CVSS, EPSS: the priority rank.
-    #[default]
-    Priority,
-    Deadline,
-    Asset,
-    Component,
-    Vulnerability,
-    State,
-    /// The exposed organisation's name.
-    Organisation,
-    FirstSeen,
-}
-
-impl SortBy {
-    pub const ALL: &'static [(SortBy, &'static str)] = &[
-        (SortBy::Priority, "priority"),
-        (SortBy::Deadline, "deadline"),
-        (SortBy::Asset, "asset"),
-        (SortBy::Component, "component"),
-        (SortBy::Vulnerability, "vulnerability"),
-        (SortBy::State, "state"),
-        (SortBy::Organisation, "organisation"),
-        (SortBy::FirstSeen, "first_seen"),
-    ];
-
-    pub fn parse(s: &str) -> Option<SortBy> {
-        Self::ALL.iter().find(|(_, w)| *w == s).map(|(c, _)| *c)
+sort_columns!(
+    /// A column an exposures table can be sorted by.
+    SortBy {
+        /// SSVC decision, deadline, KEV, CVSS, EPSS: the priority rank.
+        Priority("priority") => "e.priority_rank",
+        // No deadline sorts after every deadline when ascending.
+        Deadline("deadline") => "COALESCE(e.due_at, '9999')",
+        Asset("asset") => "LOWER(a.name)",
+        Component("component") => "LOWER(e.component_name)",
+        Vulnerability("vulnerability") => "e.vuln_id",
+        State("state") => "e.state",
+        /// The exposed organisation's name.
+        Organisation("organisation") =>
+            "COALESCE((SELECT LOWER(o.name) FROM organizations o WHERE o.id = e.org_id), '')",
+        FirstSeen("first_seen") => "e.first_seen",
     }
-
-    pub fn word(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(c, _)| *c == self)
-            .map(|(_, w)| *w)
-            .unwrap_or("priority")
-    }
-
-    fn sql(self) -> &'static str {
-        match self {
-            SortBy::Priority => "e.priority_rank",
-            // No deadline sorts after every deadline when ascending.
-            SortBy::Deadline => "COALESCE(e.due_at, '9999')",
-            SortBy::Asset => "LOWER(a.name)",
-            SortBy::Component => "LOWER(e.component_name)",
-            SortBy::Vulnerability => "e.vuln_id",
-            SortBy::State => "e.state",
-            SortBy::Organisation => {
-                "COALESCE((SELECT LOWER(o.name) FROM organizations o WHERE o.id = e.org_id), '')"
-            }
-            SortBy::FirstSeen => "e.first_seen",
-        }
-    }
-}
+);
 
 /// Paging, sorting and search of an exposures table.
 #[derive(Debug, Clone, Default)]
@@ -95,37 +56,23 @@ pub async fn page(
         vuln_readable_clause("e.vuln_id", filter.read.as_ref(), 6, 7),
         active = super::ACTIVE_STATES,
     );
-    let dir = if q.descending { "DESC" } else { "ASC" };
-    let sql = format!(
-        "SELECT {LIST_COLUMNS} {LIST_FROM} {clause} ORDER BY {} {dir}, e.id LIMIT $8 OFFSET $9",
-        q.sort.sql()
-    );
-    let count_sql = format!("SELECT COUNT(*) {LIST_FROM} {clause}");
-    macro_rules! bind_filter {
-        ($query:expr) => {
-            $query
-                .bind(filter.org_id.unwrap_or(""))
-                .bind(filter.asset_id.unwrap_or(""))
-                .bind(filter.vuln_id.unwrap_or(""))
-                .bind(filter.state.unwrap_or("active"))
-                .bind(search.as_str())
-                .bind(filter.read.map(|r| r.org_id).unwrap_or(""))
-                .bind(filter.read.map(|r| r.user_id).unwrap_or(""))
-        };
+    Paged {
+        columns: LIST_COLUMNS,
+        from: LIST_FROM,
+        clause: &clause,
+        order: format!("{} {}, e.id", q.sort.sql(), direction(q.descending)),
+        args: vec![
+            Arg::Text(filter.org_id.unwrap_or("")),
+            Arg::Text(filter.asset_id.unwrap_or("")),
+            Arg::Text(filter.vuln_id.unwrap_or("")),
+            Arg::Text(filter.state.unwrap_or("active")),
+            Arg::Text(&search),
+            Arg::Text(filter.read.map(|r| r.org_id).unwrap_or("")),
+            Arg::Text(filter.read.map(|r| r.user_id).unwrap_or("")),
+        ],
     }
-    let rows = bind_filter!(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .bind(q.limit)
-        .bind(q.offset)
-        .fetch_all(pool)
-        .await?;
-    let total: i64 = bind_filter!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)))
-        .fetch_one(pool)
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| exposure_from_row(r, now))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((items, total))
+    .fetch(pool, q.offset, q.limit, |r| exposure_from_row(r, now))
+    .await
 }
 
 #[cfg(test)]
