@@ -30,6 +30,7 @@ mod cli_e2e;
 mod cpe_matching;
 mod directives;
 mod directives_cli;
+mod directives_dashboard;
 mod directives_realdata;
 mod exposure;
 mod exposure_realdata;
