@@ -24,7 +24,7 @@ fn today() -> CalendarDate {
 
 /// Both agencies and the hospital run paramiko 2.4.0; its KEV entry is
 /// due on `due`. Returns the draft directive's id, issued.
-async fn setup(app: &TestApp, c: &Cast, due: CalendarDate) -> String {
+pub(crate) async fn setup(app: &TestApp, c: &Cast, due: CalendarDate) -> String {
     let sbom = crate::exposure::cyclonedx(&[("paramiko", "2.4.0")]);
     for token in [&c.a, &c.b, &c.hospital] {
         let a = asset(app, token, "ssh-gateway", true).await;

@@ -18,6 +18,7 @@ mod bad_input;
 #[cfg(feature = "bench")]
 mod bench_findings;
 mod browser;
+mod browser_directives;
 mod browser_exposure;
 mod browser_findings;
 mod browser_frontier;
