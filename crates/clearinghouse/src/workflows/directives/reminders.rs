@@ -190,7 +190,7 @@ async fn directive(
         }
         out.notices += fresh.len() as u64;
         let count: u64 = fresh.values().sum();
-        let title_of_action = titles.get(action.as_str()).copied().unwrap_or(action);
+        let title_of_action = titles.get(action.as_str()).copied().unwrap_or(action.as_str());
         let when = match *kind {
             "due_in_7" => "due in 7 days".to_owned(),
             "due_in_1" => "due tomorrow".to_owned(),
