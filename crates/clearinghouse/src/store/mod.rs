@@ -222,6 +222,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
     ),
+    (
+        15,
+        "directive_snapshots",
+        include_str!("../../migrations/sqlite/0015_directive_snapshots.sql"),
+        include_str!("../../migrations/postgres/0015_directive_snapshots.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
