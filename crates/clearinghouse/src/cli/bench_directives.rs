@@ -270,7 +270,9 @@ pub async fn directives(args: BenchDirectivesArgs) -> anyhow::Result<ExitCode> {
     println!(
         "dashboard of the directive ({} organisations): median {:.1} ms, p99 {:.1} ms ({} reads; target < 100 ms); \
          median {:.4}x the full baseline",
-        last.as_ref().map(|d| d.compliance.by_org.len()).unwrap_or(0),
+        last.as_ref()
+            .map(|d| d.compliance.by_org.len())
+            .unwrap_or(0),
         ms(m),
         ms(p99),
         lat.len(),

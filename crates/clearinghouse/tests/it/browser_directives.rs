@@ -15,8 +15,8 @@ use crate::directives_dashboard::setup;
 async fn manager_reads_the_dashboard_agency_its_obligations() {
     browse(async |app, c| {
         let cast = cast(app).await;
-        let due = clearinghouse_domain::frontier::date::CalendarDate::parse("2021-11-17")
-            .expect("date");
+        let due =
+            clearinghouse_domain::frontier::date::CalendarDate::parse("2021-11-17").expect("date");
         let id = setup(app, &cast, due).await;
 
         sign_in(c, app, "manager1").await;

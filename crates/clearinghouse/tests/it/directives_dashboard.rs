@@ -36,7 +36,13 @@ pub(crate) async fn setup(app: &TestApp, c: &Cast, due: CalendarDate) -> String 
     assert_eq!(s, 200, "{v}");
     let mut kev = crate::exposure::kev(CVE);
     kev["vulnerabilities"][0]["dueDate"] = json!(due.to_string());
-    let (s, v) = import(app, &app.admin_token, "kev.json", serde_json::to_vec(&kev).unwrap()).await;
+    let (s, v) = import(
+        app,
+        &app.admin_token,
+        "kev.json",
+        serde_json::to_vec(&kev).unwrap(),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     let (s, d) = app.post(&c.m1, "/api/v1/directives", &draft()).await;
     assert_eq!(s, 201, "{d}");
@@ -113,7 +119,10 @@ async fn dashboard_equals_live_figures(app: TestApp) {
     assert!(app.run_pending_jobs().await >= 1, "a refresh was queued");
     let dash = json_of(&app, &c.m1, &format!("{base}/dashboard")).await;
     let live = json_of(&app, &c.m1, &format!("{base}/compliance")).await;
-    assert_eq!(dash["compliance"], live, "materialised = read-time after the change");
+    assert_eq!(
+        dash["compliance"], live,
+        "materialised = read-time after the change"
+    );
     let since = &dash["since_yesterday"];
     assert_eq!(since["overdue"], -1, "{since}");
     assert!(since["satisfied"].as_i64().unwrap() >= 1, "{since}");
@@ -168,7 +177,10 @@ async fn reminders_once_each(app: TestApp) {
     run(add_days(due, -7)).await;
     let r = inbox(&app, &c.a, "directive.reminder").await;
     assert_eq!(r.len(), 1, "{r:?}");
-    assert!(r[0]["title"].as_str().unwrap().contains("due in 7 days"), "{r:?}");
+    assert!(
+        r[0]["title"].as_str().unwrap().contains("due in 7 days"),
+        "{r:?}"
+    );
     assert_eq!(inbox(&app, &c.b, "directive.reminder").await.len(), 1);
     let again = run(add_days(due, -7)).await;
     assert_eq!(
@@ -182,12 +194,19 @@ async fn reminders_once_each(app: TestApp) {
     run(add_days(due, -1)).await;
     let r = inbox(&app, &c.a, "directive.reminder").await;
     assert_eq!(r.len(), 2);
-    assert!(r.iter().any(|n| n["title"].as_str().unwrap().contains("due tomorrow")));
+    assert!(
+        r.iter()
+            .any(|n| n["title"].as_str().unwrap().contains("due tomorrow"))
+    );
     run(add_days(due, 1)).await;
     run(add_days(due, 1)).await;
     let o = inbox(&app, &c.a, "directive.overdue").await;
     assert_eq!(o.len(), 2, "the report, then the KEV exposure: {o:?}");
-    assert_eq!(inbox(&app, &c.hospital, "directive.overdue").await.len(), 0, "out of scope");
+    assert_eq!(
+        inbox(&app, &c.hospital, "directive.overdue").await.len(),
+        0,
+        "out of scope"
+    );
     assert_eq!(
         inbox(&app, &c.m1, "directive.digest").await.len(),
         4,

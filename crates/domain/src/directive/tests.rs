@@ -599,5 +599,8 @@ fn stored_counters_refuse_what_they_did_not_write() {
     for bad in ["4", "x:1", "4:0", "-1:2", "4:1,4:1", "4:1,"] {
         assert!(Counter::stored(counts, bad).is_none(), "{bad}");
     }
-    assert!(Counter::stored((3, 1, 1, 0, 0), "").is_none(), "counts that do not add up");
+    assert!(
+        Counter::stored((3, 1, 1, 0, 0), "").is_none(),
+        "counts that do not add up"
+    );
 }

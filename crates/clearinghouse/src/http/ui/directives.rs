@@ -179,7 +179,9 @@ fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
                         .join(", "),
                     every_days.map_or_else(String::new, |d| format!(", then every {d} days"))
                 ),
-                A::Attest { statement, due, .. } => format!("due {due}: \u{201c}{statement}\u{201d}"),
+                A::Attest { statement, due, .. } => {
+                    format!("due {due}: \u{201c}{statement}\u{201d}")
+                }
             },
         })
         .collect()
@@ -216,7 +218,9 @@ pub async fn show(
             "Revoked: {}",
             d.revoke_reason.clone().unwrap_or_default()
         )),
-        (_, None) => Some("A draft: it binds nobody until a second directive manager approves its issue.".into()),
+        (_, None) => Some(
+            "A draft: it binds nobody until a second directive manager approves its issue.".into(),
+        ),
         _ => None,
     };
     let (mut dashboard, mut mine) = (None, None);

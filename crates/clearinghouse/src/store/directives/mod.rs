@@ -9,8 +9,8 @@
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod forms;
-pub mod obligations;
 pub mod notices;
+pub mod obligations;
 pub mod snapshots;
 
 use sqlx::any::AnyRow;

@@ -75,7 +75,5 @@ pub async fn manager_orgs(conn: &mut AnyConnection) -> Result<Vec<String>> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| Ok(r.try_get("org_id")?))
-        .collect()
+    rows.iter().map(|r| Ok(r.try_get("org_id")?)).collect()
 }

@@ -78,7 +78,11 @@ fn exposures_sql(read: &ReadFilter<'_>, kev_only: bool, ordered: bool) -> String
         ..ADVISORIES
     };
     let kev = if kev_only { "AND v.in_kev = 1" } else { "" };
-    let order = if ordered { "ORDER BY e.org_id, e.id" } else { "" };
+    let order = if ordered {
+        "ORDER BY e.org_id, e.id"
+    } else {
+        ""
+    };
     format!(
         "SELECT e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
          e.component_version, e.vuln_id, e.ssvc_decision, e.deadline, e.state, e.accepted_until, \

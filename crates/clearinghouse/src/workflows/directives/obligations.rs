@@ -197,7 +197,11 @@ pub struct FormEval<'a> {
 /// evaluate through it, so they cannot disagree on a rule.
 pub struct Evaluator<'a> {
     body: &'a DirectiveBody,
-    rules: Vec<(&'a str, &'a clearinghouse_domain::directive::due::DuePolicy, Rule)>,
+    rules: Vec<(
+        &'a str,
+        &'a clearinghouse_domain::directive::due::DuePolicy,
+        Rule,
+    )>,
     forms: Vec<(&'a str, &'static str, Vec<CalendarDate>)>,
     granted: Grants,
     /// (action, org, period) → submitted at.

@@ -161,11 +161,7 @@ async fn directive(
     let managers = store::directives::notices::manager_orgs(&mut conn).await?;
     drop(conn);
 
-    let titles: HashMap<&str, &str> = body
-        .actions
-        .iter()
-        .map(|a| (a.key(), a.title()))
-        .collect();
+    let titles: HashMap<&str, &str> = body.actions.iter().map(|a| (a.key(), a.title())).collect();
     let mut out = Reminded::default();
     let mut tx = app.store.begin_write().await?;
     let mut items = Vec::new();
@@ -190,16 +186,16 @@ async fn directive(
         }
         out.notices += fresh.len() as u64;
         let count: u64 = fresh.values().sum();
-        let title_of_action = titles.get(action.as_str()).copied().unwrap_or(action.as_str());
+        let title_of_action = titles
+            .get(action.as_str())
+            .copied()
+            .unwrap_or(action.as_str());
         let when = match *kind {
             "due_in_7" => "due in 7 days".to_owned(),
             "due_in_1" => "due tomorrow".to_owned(),
             _ => "overdue".to_owned(),
         };
-        let dates: Vec<String> = fresh
-            .iter()
-            .map(|(d, n)| format!("{n} due {d}"))
-            .collect();
+        let dates: Vec<String> = fresh.iter().map(|(d, n)| format!("{n} due {d}")).collect();
         items.push(NewNotification {
             org_id: org.clone(),
             kind: if *kind == "overdue" {

@@ -143,7 +143,11 @@ pub async fn count(
     org: Option<&str>,
     today: CalendarDate,
     now: &str,
-) -> AppResult<(Vec<store::directives::obligations::OrgRow>, Parts, Refreshed)> {
+) -> AppResult<(
+    Vec<store::directives::obligations::OrgRow>,
+    Parts,
+    Refreshed,
+)> {
     let orgs = orgs_in_scope(conn, body, org).await?;
     let requests = store::directives::forms::requests(conn, &d.id, org, None).await?;
     let subs = store::directives::forms::submissions(conn, &d.id, org).await?;
@@ -300,7 +304,14 @@ pub async fn changed<'a>(tx: &mut Tx, orgs: impl IntoIterator<Item = &'a str>) -
             org_id: Some(o.to_owned()),
             as_of: None,
         };
-        jobs::enqueue(tx, &job, Some(&format!("directive.refresh:{o}")), &now, &now).await?;
+        jobs::enqueue(
+            tx,
+            &job,
+            Some(&format!("directive.refresh:{o}")),
+            &now,
+            &now,
+        )
+        .await?;
     }
     Ok(())
 }
