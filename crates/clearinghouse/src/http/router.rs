@@ -10,7 +10,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
-use super::api::directives::{self as directives_api, obligations as directive_obligations};
+use super::api::directives::{
+    self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
+};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{inquiries, models, runs, suites, thresholds};
@@ -162,6 +164,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(directive_obligations::directive_compliance_csv))
         .routes(routes!(directive_obligations::all))
         .routes(routes!(directive_obligations::all_csv))
+        .routes(routes!(directive_dashboard::get))
+        .routes(routes!(directive_dashboard::csv))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -10,6 +10,8 @@
 
 pub mod advisory_import;
 pub mod audit_checkpoint;
+pub mod directive_refresh;
+pub mod directive_remind;
 pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;
@@ -77,6 +79,8 @@ pub const REGISTRY: &[Registration] = &[
     register::<submission_process::SubmissionProcess>(),
     register::<finding_analysis::FindingAnalysis>(),
     register::<advisory_import::AdvisoryImportJob>(),
+    register::<directive_refresh::DirectiveRefresh>(),
+    register::<directive_remind::DirectiveRemind>(),
 ];
 
 /// How long a claimed job's worker may stay silent before another worker
@@ -90,6 +94,8 @@ const PERIODIC: &[(&str, i64)] = &[
     (audit_checkpoint::AuditCheckpoint::KIND, 60),
     (purge_sessions::PurgeSessions::KIND, 3600),
     (email_digest::EmailDigest::KIND, 86_400),
+    (directive_refresh::DirectiveRefresh::KIND, 86_400),
+    (directive_remind::DirectiveRemind::KIND, 86_400),
 ];
 
 #[derive(Debug, thiserror::Error)]

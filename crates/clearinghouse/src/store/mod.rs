@@ -228,6 +228,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
     ),
     (
+        15,
+        "directive_snapshots",
+        include_str!("../../migrations/sqlite/0015_directive_snapshots.sql"),
+        include_str!("../../migrations/postgres/0015_directive_snapshots.sql"),
+    ),
+    (
         20,
         "password_change_required",
         include_str!("../../migrations/sqlite/0020_password_change_required.sql"),

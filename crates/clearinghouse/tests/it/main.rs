@@ -18,6 +18,7 @@ mod bad_input;
 #[cfg(feature = "bench")]
 mod bench_findings;
 mod browser;
+mod browser_directives;
 mod browser_exposure;
 mod browser_findings;
 mod browser_frontier;
@@ -30,6 +31,7 @@ mod cli_e2e;
 mod cpe_matching;
 mod directives;
 mod directives_cli;
+mod directives_dashboard;
 mod directives_realdata;
 mod exposure;
 mod exposure_realdata;

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 /// document; a new page adds its routes here.
 const UI_ROUTES: &[&str] = &[
     "/",
+    "/directives",
+    "/directives/{id}",
     "/inquiries",
     "/inquiries/{id}",
     "/inquiries/{id}/respond",

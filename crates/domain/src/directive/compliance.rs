@@ -278,12 +278,18 @@ pub struct Tally {
     pub median_days_to_remediate: Option<f64>,
 }
 
-/// Accumulates a [`Tally`].
-#[derive(Debug, Clone, Default)]
+/// Accumulates a [`Tally`]. Days to remediate are kept as a histogram
+/// (days → count), so counters of parts (organisations, actions) merge
+/// into the exact counter of the whole, and a stored counter
+/// ([`Counter::days_text`], [`Counter::stored`]) gives the same median.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counter {
     tally: Tally,
-    remediation_days: Vec<i64>,
+    remediation_days: BTreeMap<i64, u64>,
 }
+
+/// The most distinct day values a stored histogram may hold.
+pub const MAX_HISTOGRAM_BUCKETS: usize = 20_000;
 
 impl Counter {
     pub fn add(&mut self, state: ObligationState, days_to_remediate: Option<i64>) {
@@ -296,8 +302,73 @@ impl Counter {
             ObligationState::Satisfied => t.satisfied += 1,
         }
         if let Some(d) = days_to_remediate {
-            self.remediation_days.push(d.max(0));
+            *self.remediation_days.entry(d.max(0)).or_default() += 1;
         }
+    }
+
+    /// Adds another counter's obligations to this one.
+    pub fn merge(&mut self, other: &Counter) {
+        let (t, o) = (&mut self.tally, &other.tally);
+        t.total += o.total;
+        t.on_time += o.on_time;
+        t.overdue += o.overdue;
+        t.excepted += o.excepted;
+        t.satisfied += o.satisfied;
+        for (d, n) in &other.remediation_days {
+            *self.remediation_days.entry(*d).or_default() += n;
+        }
+    }
+
+    /// The counts so far (score and median not computed).
+    pub fn counts(&self) -> (u64, u64, u64, u64, u64) {
+        let t = &self.tally;
+        (t.total, t.on_time, t.overdue, t.excepted, t.satisfied)
+    }
+
+    /// The histogram as stored: `days:count` pairs, comma separated, in
+    /// day order (empty when nothing was remediated).
+    pub fn days_text(&self) -> String {
+        self.remediation_days
+            .iter()
+            .map(|(d, n)| format!("{d}:{n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// A counter rebuilt from stored counts `(total, on_time, overdue,
+    /// excepted, satisfied)` and [`Counter::days_text`]; None when the text
+    /// is not such a histogram.
+    pub fn stored(counts: (u64, u64, u64, u64, u64), days: &str) -> Option<Counter> {
+        let mut remediation_days = BTreeMap::new();
+        if !days.is_empty() {
+            for pair in days.split(',') {
+                let (d, n) = pair.split_once(':')?;
+                let d: i64 = d.parse().ok()?;
+                let n: u64 = n.parse().ok()?;
+                if d < 0 || n == 0 || remediation_days.insert(d, n).is_some() {
+                    return None;
+                }
+                if remediation_days.len() > MAX_HISTOGRAM_BUCKETS {
+                    return None;
+                }
+            }
+        }
+        let (total, on_time, overdue, excepted, satisfied) = counts;
+        if on_time + overdue + excepted + satisfied != total {
+            return None;
+        }
+        Some(Counter {
+            tally: Tally {
+                total,
+                on_time,
+                overdue,
+                excepted,
+                satisfied,
+                score: 0.0,
+                median_days_to_remediate: None,
+            },
+            remediation_days,
+        })
     }
 
     pub fn finish(mut self) -> Tally {
@@ -308,9 +379,38 @@ impl Counter {
             let ok = (t.total - t.overdue) as f64 * 100.0 / t.total as f64;
             (ok * 10.0).round() / 10.0
         };
-        t.median_days_to_remediate = median(&mut self.remediation_days);
+        t.median_days_to_remediate = histogram_median(&self.remediation_days);
         self.tally
     }
+}
+
+/// The median of a histogram of whole-day values (the mean of the two
+/// middle ones for an even count), as [`median`] gives for the values.
+pub fn histogram_median(h: &BTreeMap<i64, u64>) -> Option<f64> {
+    let n: u64 = h.values().sum();
+    if n == 0 {
+        return None;
+    }
+    // The values at 0-based positions `lo` and `hi`.
+    let (lo, hi) = if n.is_multiple_of(2) {
+        (n / 2 - 1, n / 2)
+    } else {
+        (n / 2, n / 2)
+    };
+    let mut seen = 0u64;
+    let (mut a, mut b) = (None, None);
+    for (d, c) in h {
+        let next = seen + c;
+        if a.is_none() && lo < next {
+            a = Some(*d);
+        }
+        if hi < next {
+            b = Some(*d);
+            break;
+        }
+        seen = next;
+    }
+    Some((a? + b?) as f64 / 2.0)
 }
 
 /// The median of whole-day values (the mean of the two middle ones for an

@@ -154,6 +154,14 @@ impl RequiredAction {
         }
     }
 
+    pub fn title(&self) -> &str {
+        match self {
+            RequiredAction::Remediate { title, .. }
+            | RequiredAction::Report { title, .. }
+            | RequiredAction::Attest { title, .. } => title,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             RequiredAction::Remediate { .. } => "remediate",

@@ -559,3 +559,48 @@ fn tallies_and_worst_offenders() {
     let names: Vec<&str> = orgs.iter().map(|(n, _)| *n).collect();
     assert_eq!(names, ["a", "b", "c"]);
 }
+
+fn state_of(i: u8) -> ObligationState {
+    ObligationState::ALL[usize::from(i % 4)]
+}
+
+proptest! {
+    /// Counters of parts merge into the counter of the whole, a stored
+    /// counter reads back the same, and the histogram's median is the
+    /// median of the values: what the dashboard's materialised figures
+    /// rely on.
+    #[test]
+    fn counters_merge_and_store_exactly(
+        items in proptest::collection::vec((any::<u8>(), proptest::option::of(0i64..400)), 0..200),
+        split in 0usize..200,
+    ) {
+        let mut whole = Counter::default();
+        let (mut left, mut right) = (Counter::default(), Counter::default());
+        let mut days = Vec::new();
+        for (i, (s, d)) in items.iter().enumerate() {
+            whole.add(state_of(*s), *d);
+            if i < split { left.add(state_of(*s), *d) } else { right.add(state_of(*s), *d) }
+            if let Some(d) = d { days.push(*d); }
+        }
+        let stored_left = Counter::stored(left.counts(), &left.days_text());
+        prop_assert_eq!(stored_left.as_ref(), Some(&left));
+        let mut merged = stored_left.unwrap_or_default();
+        merged.merge(&right);
+        prop_assert_eq!(&merged, &whole);
+        prop_assert_eq!(whole.finish().median_days_to_remediate, median(&mut days));
+    }
+}
+
+#[test]
+fn stored_counters_refuse_what_they_did_not_write() {
+    let counts = (3, 1, 1, 0, 1);
+    assert!(Counter::stored(counts, "4:1").is_some());
+    assert!(Counter::stored(counts, "").is_some());
+    for bad in ["4", "x:1", "4:0", "-1:2", "4:1,4:1", "4:1,"] {
+        assert!(Counter::stored(counts, bad).is_none(), "{bad}");
+    }
+    assert!(
+        Counter::stored((3, 1, 1, 0, 0), "").is_none(),
+        "counts that do not add up"
+    );
+}

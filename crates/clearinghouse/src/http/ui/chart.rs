@@ -44,8 +44,39 @@ pub fn open_per_day(
         .collect()
 }
 
+/// What a stacked chart's four series are called and drawn with, its
+/// title and its element id.
+pub struct Legend {
+    pub names: [&'static str; 4],
+    pub colours: [&'static str; 4],
+    /// The accessible title; `{max}` is replaced by the peak.
+    pub title: &'static str,
+    pub id: &'static str,
+}
+
+/// The open-exposures chart's legend.
+pub const EXPOSURES: Legend = Legend {
+    names: DECISIONS,
+    colours: COLOURS,
+    title: "Open exposures per day by SSVC decision (peak {max})",
+    id: "exposure-chart",
+};
+
+/// A directive's obligations per day by state (the compliance trend).
+pub const OBLIGATIONS: Legend = Legend {
+    names: ["satisfied", "excepted", "on time", "overdue"],
+    colours: ["#4c9a6a", "#8aa1b1", "#d9b44a", "#c0392b"],
+    title: "Obligations per day by state (peak {max})",
+    id: "compliance-chart",
+};
+
 /// Renders the series as a stacked bar chart with a legend and axis labels.
 pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
+    render_stacked(series, &EXPOSURES)
+}
+
+/// Renders any four stacked series, drawn and named by `legend`.
+pub fn render_stacked(series: &[(Date, [u32; 4])], legend: &Legend) -> String {
     const W: f64 = 720.0;
     const H: f64 = 220.0;
     const LEFT: f64 = 40.0;
@@ -62,9 +93,11 @@ pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
     let slot_w = (W - LEFT - 8.0) / n;
     let bar_w = (slot_w * 0.8).max(1.0);
     let mut svg = String::new();
+    let title = legend.title.replace("{max}", &max.to_string());
+    let id = legend.id;
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-labelledby="chart-title" id="exposure-chart"><title id="chart-title">Open exposures per day by SSVC decision (peak {max})</title>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" aria-labelledby="{id}-title" id="{id}"><title id="{id}-title">{title}</title>"#
     );
     let _ = write!(
         svg,
@@ -88,7 +121,7 @@ pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{y:.1}" width="{bar_w:.1}" height="{h:.1}" fill="{}" data-day="{day}" data-decision="{}"><title>{day}: {count} {}</title></rect>"#,
-                COLOURS[slot], DECISIONS[slot], DECISIONS[slot]
+                legend.colours[slot], legend.names[slot], legend.names[slot]
             );
         }
         // Every 7th day, and the last one unless it would touch the one before.
@@ -102,12 +135,12 @@ pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
             );
         }
     }
-    for (slot, name) in DECISIONS.iter().enumerate().rev() {
+    for (slot, name) in legend.names.iter().enumerate().rev() {
         let lx = LEFT + (3 - slot) as f64 * 80.0;
         let _ = write!(
             svg,
             r#"<rect x="{lx}" y="4" width="10" height="10" fill="{}"/><text x="{}" y="13" font-size="10">{name}</text>"#,
-            COLOURS[slot],
+            legend.colours[slot],
             lx + 14.0
         );
     }

@@ -9,6 +9,7 @@ mod archive;
 pub mod assets;
 pub mod audit;
 pub mod chart;
+pub mod directives;
 pub mod directory;
 pub mod documents;
 pub mod embargo;
@@ -121,6 +122,8 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/settings", post(inbox::save_settings))
         .route("/inbox/webhooks", post(inbox::create_webhook))
         .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
+        .route("/directives", get(directives::list))
+        .route("/directives/{id}", get(directives::show))
         .route("/inquiries", get(frontier_inquiries::list))
         .route("/inquiries/{id}", get(frontier_inquiries::show))
         .route("/inquiries/{id}/respond", post(frontier_inquiries::respond))
@@ -263,6 +266,9 @@ pub struct Nav {
     pub sees_frontier: bool,
     /// Designation inquiries (AI developers and frontier officials).
     pub sees_inquiries: bool,
+    /// Binding Operational Directives (government agencies, and CISA's
+    /// readers of every organisation's compliance).
+    pub sees_directives: bool,
     pub current: &'static str,
 }
 
@@ -291,6 +297,8 @@ impl Nav {
                 Role::Consultant,
                 Role::DesignationAuthority,
             ]) || kind == Some(OrgKind::AiDeveloper),
+            sees_directives: who.has_any_role(crate::workflows::directives::READ_ALL)
+                || kind == Some(OrgKind::GovernmentAgency),
             current,
         }
     }

@@ -6,8 +6,12 @@
 //! submissions and requests, `obligations.rs` the exposure rows obligations
 //! are computed from.
 
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod forms;
+pub mod notices;
 pub mod obligations;
+pub mod snapshots;
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};

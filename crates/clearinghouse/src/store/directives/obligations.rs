@@ -72,6 +72,30 @@ fn exposure_from_row(r: &AnyRow) -> Result<ExposureRow> {
     })
 }
 
+fn exposures_sql(read: &ReadFilter<'_>, kev_only: bool, ordered: bool) -> String {
+    let labelled = Labelled {
+        alias: "va",
+        ..ADVISORIES
+    };
+    let kev = if kev_only { "AND v.in_kev = 1" } else { "" };
+    let order = if ordered {
+        "ORDER BY e.org_id, e.id"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
+         e.component_version, e.vuln_id, e.ssvc_decision, e.deadline, e.state, e.accepted_until, \
+         e.first_seen, e.updated_at, e.resolved_at, v.in_kev, v.kev_due_date, v.kev_ransomware, \
+         v.cvss_vectors, v.epss \
+         FROM exposures e JOIN vulnerabilities v ON v.id = e.vuln_id JOIN assets a ON a.id = e.asset_id \
+         WHERE ($3 = '' OR e.org_id = $4) {kev} \
+         AND NOT EXISTS (SELECT 1 FROM advisories va WHERE va.vuln_id = e.vuln_id AND NOT {}) \
+         {order}",
+        labelled.clause(read, 1, 2)
+    )
+}
+
 /// Exposures of `org_id` (or of every organisation), only those in KEV
 /// when `kev_only`, readable by `read`, ordered by organisation and id.
 pub async fn exposures(
@@ -80,22 +104,7 @@ pub async fn exposures(
     kev_only: bool,
     read: &ReadFilter<'_>,
 ) -> Result<Vec<ExposureRow>> {
-    let labelled = Labelled {
-        alias: "va",
-        ..ADVISORIES
-    };
-    let kev = if kev_only { "AND v.in_kev = 1" } else { "" };
-    let sql = format!(
-        "SELECT e.id, e.org_id, e.asset_id, a.name AS asset_name, e.component_name, \
-         e.component_version, e.vuln_id, e.ssvc_decision, e.deadline, e.state, e.accepted_until, \
-         e.first_seen, e.updated_at, e.resolved_at, v.in_kev, v.kev_due_date, v.kev_ransomware, \
-         v.cvss_vectors, v.epss \
-         FROM exposures e JOIN vulnerabilities v ON v.id = e.vuln_id JOIN assets a ON a.id = e.asset_id \
-         WHERE ($3 = '' OR e.org_id = $4) {kev} \
-         AND NOT EXISTS (SELECT 1 FROM advisories va WHERE va.vuln_id = e.vuln_id AND NOT {}) \
-         ORDER BY e.org_id, e.id",
-        labelled.clause(read, 1, 2)
-    );
+    let sql = exposures_sql(read, kev_only, true);
     let org = org_id.unwrap_or("");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(read.org_id)
@@ -105,6 +114,33 @@ pub async fn exposures(
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(exposure_from_row).collect()
+}
+
+/// The same rows as [`exposures`], unordered, handed to `each` one at a
+/// time as they stream from the database: memory stays one row however
+/// many exposures there are (the materialised figures' refresh).
+pub async fn for_each_exposure(
+    conn: &mut AnyConnection,
+    org_id: Option<&str>,
+    kev_only: bool,
+    read: &ReadFilter<'_>,
+    mut each: impl FnMut(ExposureRow),
+) -> Result<u64> {
+    use futures_util::TryStreamExt;
+    let sql = exposures_sql(read, kev_only, false);
+    let org = org_id.unwrap_or("");
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(read.org_id)
+        .bind(read.user_id)
+        .bind(org)
+        .bind(org)
+        .fetch(&mut *conn);
+    let mut n = 0;
+    while let Some(r) = rows.try_next().await? {
+        each(exposure_from_row(&r)?);
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Organisations not archived (every one a scope could name).

@@ -6,8 +6,9 @@
 //! on the page are the numbers of the export. Organisations other than the
 //! caller's appear only for `READ_ALL` roles.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
+use clearinghouse_domain::directive::DirectiveBody;
 use clearinghouse_domain::directive::compliance::{Counter, ObligationState, Tally, worst_first};
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,8 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::directives::DirectiveRow;
+use crate::store::directives::obligations::OrgRow;
 
 /// How many organisations the worst-offenders list names.
 pub const WORST_OFFENDERS: usize = 10;
@@ -88,38 +91,37 @@ pub struct ComplianceQuery {
     pub org: Option<String>,
 }
 
-fn state_of(s: &str) -> ObligationState {
+pub(crate) fn state_of(s: &str) -> ObligationState {
     ObligationState::ALL
         .into_iter()
         .find(|x| x.as_str() == s)
         .unwrap_or(ObligationState::OnTime)
 }
 
-/// The figures of one directive in force.
-pub async fn of_directive(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-    q: ComplianceQuery,
-) -> AppResult<DirectiveCompliance> {
-    who.require_scope(Scope::ExposuresRead)?;
-    let (d, body) = super::in_force(app, who, id).await?;
-    let org = org_filter(who, q.org.as_deref())?;
-    let computed = obligations::compute(app, who, &d.id, &body, org.as_deref()).await?;
+/// Counters per (organisation, action): what the figures are made of,
+/// whether counted now from obligations or read back materialised.
+pub type Parts = HashMap<(String, String), Counter>;
+
+/// The figures of a directive from its parts: overall, per action (in the
+/// directive's order), per organisation in scope (worst first) and the
+/// worst offenders. The one assembly of the live and the materialised
+/// figures.
+pub(crate) fn assemble(
+    d: &DirectiveRow,
+    body: &DirectiveBody,
+    as_of: String,
+    orgs: &[OrgRow],
+    parts: &Parts,
+) -> DirectiveCompliance {
     let mut overall = Counter::default();
-    let mut by_action: BTreeMap<&str, Counter> = BTreeMap::new();
-    let mut by_org: BTreeMap<&str, Counter> = BTreeMap::new();
-    for (o, days) in &computed.items {
-        let s = state_of(&o.state);
-        overall.add(s, *days);
-        by_action
-            .entry(o.action.as_str())
-            .or_default()
-            .add(s, *days);
-        by_org.entry(o.org_id.as_str()).or_default().add(s, *days);
+    let mut by_action: HashMap<&str, Counter> = HashMap::new();
+    let mut by_org: HashMap<&str, Counter> = HashMap::new();
+    for ((org, action), c) in parts {
+        overall.merge(c);
+        by_action.entry(action.as_str()).or_default().merge(c);
+        by_org.entry(org.as_str()).or_default().merge(c);
     }
-    let mut orgs: Vec<OrgCompliance> = computed
-        .orgs
+    let mut orgs: Vec<OrgCompliance> = orgs
         .iter()
         .map(|o| OrgCompliance {
             org_id: o.id.clone(),
@@ -134,8 +136,7 @@ pub async fn of_directive(
     worst_first(&mut orgs, |o| {
         (o.counts.overdue, o.counts.score, o.org_name.as_str())
     });
-    let sorted = orgs;
-    let worst = sorted
+    let worst = orgs
         .iter()
         .filter(|o| o.counts.overdue > 0)
         .take(WORST_OFFENDERS)
@@ -154,16 +155,43 @@ pub async fn of_directive(
                 .into(),
         })
         .collect();
-    Ok(DirectiveCompliance {
-        directive_id: d.id,
-        number: d.number,
+    DirectiveCompliance {
+        directive_id: d.id.clone(),
+        number: d.number.clone(),
         version: d.issued_version.unwrap_or_default(),
-        as_of: computed.today.to_string(),
+        as_of,
         overall: overall.finish().into(),
         by_action,
-        by_org: sorted,
+        by_org: orgs,
         worst_offenders: worst,
-    })
+    }
+}
+
+/// The figures of one directive in force.
+pub async fn of_directive(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    q: ComplianceQuery,
+) -> AppResult<DirectiveCompliance> {
+    who.require_scope(Scope::ExposuresRead)?;
+    let (d, body) = super::in_force(app, who, id).await?;
+    let org = org_filter(who, q.org.as_deref())?;
+    let computed = obligations::compute(app, who, &d.id, &body, org.as_deref()).await?;
+    let mut parts = Parts::new();
+    for (o, days) in &computed.items {
+        parts
+            .entry((o.org_id.clone(), o.action.clone()))
+            .or_default()
+            .add(state_of(&o.state), *days);
+    }
+    Ok(assemble(
+        &d,
+        &body,
+        computed.today.to_string(),
+        &computed.orgs,
+        &parts,
+    ))
 }
 
 /// The figures of every directive in force (for `clearinghouse compliance`).

@@ -20,6 +20,8 @@
 pub mod compliance;
 pub mod forms;
 pub mod obligations;
+pub mod reminders;
+pub mod snapshots;
 
 use clearinghouse_domain::approval::{ApprovalRequest, ApprovalState};
 use clearinghouse_domain::directive::{Amendment, DirectiveBody, diff_actions};

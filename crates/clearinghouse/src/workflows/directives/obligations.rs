@@ -168,6 +168,228 @@ fn exposure_facts(e: &ExposureRow, cvss: Option<f64>) -> (ExposureFacts, DueFact
     (facts, due)
 }
 
+/// One remediate obligation as the rules decide it for one exposure.
+pub struct RemediateEval<'a> {
+    pub action: &'a str,
+    /// The exposure's state as it stands now.
+    pub state: RemediationState,
+    pub due: Option<CalendarDate>,
+    pub extended_to: Option<CalendarDate>,
+    pub ob_state: ObligationState,
+    pub satisfied_at: Option<String>,
+    /// Days from first seen to satisfied.
+    pub days: Option<i64>,
+}
+
+/// One report or attestation period of one organisation.
+pub struct FormEval<'a> {
+    pub action: &'a str,
+    pub kind: &'static str,
+    pub period: CalendarDate,
+    pub extended_to: Option<CalendarDate>,
+    pub ob_state: ObligationState,
+    pub submitted_at: Option<String>,
+}
+
+/// The rules of one directive version and the facts beside the exposures
+/// (granted requests, submissions, the day): what decides every
+/// obligation. The read-time lists and the materialised figures both
+/// evaluate through it, so they cannot disagree on a rule.
+pub struct Evaluator<'a> {
+    body: &'a DirectiveBody,
+    rules: Vec<(
+        &'a str,
+        &'a clearinghouse_domain::directive::due::DuePolicy,
+        Rule,
+    )>,
+    forms: Vec<(&'a str, &'static str, Vec<CalendarDate>)>,
+    granted: Grants,
+    /// (action, org, period) → submitted at.
+    submitted: HashMap<(String, String, String), String>,
+    cvss_cache: HashMap<String, Option<f64>>,
+    pub today: CalendarDate,
+    now: String,
+}
+
+impl<'a> Evaluator<'a> {
+    /// The evaluator of `body` on `today` (`now`: the instant risk
+    /// acceptances are judged at), with the directive's requests and
+    /// submissions.
+    pub fn new(
+        body: &'a DirectiveBody,
+        requests: &[RequestRow],
+        submissions: &[store::directives::forms::SubmissionRow],
+        today: CalendarDate,
+        now: String,
+    ) -> Self {
+        let rules = body
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                RequiredAction::Remediate { key, rule, due, .. } => {
+                    Rule::parse(rule).ok().map(|r| (key.as_str(), due, r))
+                }
+                _ => None,
+            })
+            .collect();
+        let forms = body
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                RequiredAction::Report {
+                    key,
+                    first_due,
+                    every_days,
+                    ..
+                } => Some((
+                    key.as_str(),
+                    "report",
+                    report_periods(*first_due, *every_days, today),
+                )),
+                RequiredAction::Attest { key, due, .. } => {
+                    Some((key.as_str(), "attest", vec![*due]))
+                }
+                RequiredAction::Remediate { .. } => None,
+            })
+            .collect();
+        let submitted = submissions
+            .iter()
+            .map(|s| {
+                (
+                    (s.action_key.clone(), s.org_id.clone(), s.period.clone()),
+                    s.submitted_at.clone(),
+                )
+            })
+            .collect();
+        Evaluator {
+            body,
+            rules,
+            forms,
+            granted: grants(requests),
+            submitted,
+            cvss_cache: HashMap::new(),
+            today,
+            now,
+        }
+    }
+
+    /// Whether any remediate rule exists, and whether all need KEV.
+    pub fn remediate_rules(&self) -> (bool, bool) {
+        (
+            !self.rules.is_empty(),
+            self.rules.iter().all(|(_, _, r)| r.requires_kev()),
+        )
+    }
+
+    pub fn has_forms(&self) -> bool {
+        !self.forms.is_empty()
+    }
+
+    fn grant_of(&self, action: &str, org: &str, target: &str) -> (Option<CalendarDate>, bool) {
+        self.granted
+            .get(&(action.to_owned(), org.to_owned(), target.to_owned()))
+            .copied()
+            .unwrap_or((None, false))
+    }
+
+    /// The remediate obligations one exposure gives, one per rule that
+    /// catches it.
+    pub fn remediate(&mut self, e: &ExposureRow) -> Vec<RemediateEval<'a>> {
+        let cvss = *self
+            .cvss_cache
+            .entry(e.vuln_id.clone())
+            .or_insert_with(|| best_cvss(&e.cvss_vectors).map(|s| s.base_score));
+        let (facts, due_facts) = exposure_facts(e, cvss);
+        let Some(state) = RemediationState::parse(&e.state).map(|s| {
+            Remediation {
+                state: s,
+                reason: None,
+                accepted_until: e.accepted_until.clone(),
+            }
+            .at(&self.now)
+            .state
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, due, rule) in &self.rules {
+            if !rule.matches(&facts) {
+                continue;
+            }
+            let due_date = due.due(&due_facts, self.body.effective);
+            let (extended_to, excepted) = self.grant_of(key, &e.org_id, &e.id);
+            let ob_state = remediate_state(
+                &RemediationFacts {
+                    state,
+                    resolved: e.resolved_at.is_some(),
+                    due: due_date,
+                    extended_to,
+                    exception_granted: excepted,
+                },
+                self.today,
+            );
+            let satisfied_at = (ob_state == ObligationState::Satisfied).then(|| {
+                e.resolved_at
+                    .clone()
+                    .unwrap_or_else(|| e.updated_at.clone())
+            });
+            let days = satisfied_at
+                .as_deref()
+                .and_then(date_of)
+                .zip(date_of(&e.first_seen))
+                .map(|(s, f)| days_between(f, s));
+            out.push(RemediateEval {
+                action: *key,
+                state,
+                due: due_date,
+                extended_to,
+                ob_state,
+                satisfied_at,
+                days,
+            });
+        }
+        out
+    }
+
+    /// The report and attestation periods of one organisation.
+    pub fn forms_of(&self, org_id: &str) -> Vec<FormEval<'a>> {
+        let mut out = Vec::new();
+        for (key, kind, periods) in &self.forms {
+            for p in periods {
+                let period = p.to_string();
+                let at = self
+                    .submitted
+                    .get(&((*key).to_owned(), org_id.to_owned(), period.clone()))
+                    .cloned();
+                let (extended_to, excepted) = self.grant_of(key, org_id, &period);
+                let st = form_state(at.is_some(), excepted, *p, extended_to, self.today);
+                out.push(FormEval {
+                    action: *key,
+                    kind: *kind,
+                    period: *p,
+                    extended_to,
+                    ob_state: st,
+                    submitted_at: at,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The organisations in scope of `body` (one when `org` is given).
+pub async fn orgs_in_scope(
+    conn: &mut store::AnyConnection,
+    body: &DirectiveBody,
+    org: Option<&str>,
+) -> AppResult<Vec<OrgRow>> {
+    Ok(store::directives::obligations::organizations(conn)
+        .await?
+        .into_iter()
+        .filter(|o| in_scope(body, o) && org.is_none_or(|x| x == o.id))
+        .collect())
+}
+
 /// Computes the obligations of one directive in force for the
 /// organisations `org` names (or all in scope), as `who` may see them.
 pub async fn compute(
@@ -178,96 +400,35 @@ pub async fn compute(
     org: Option<&str>,
 ) -> AppResult<Computed> {
     let today = today()?;
-    let now = clock::now_text();
     let reader = PolicyReader::of(app, who).await?;
     let mut conn = app.store.pool.acquire().await?;
-    let orgs: Vec<OrgRow> = store::directives::obligations::organizations(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| in_scope(body, o) && org.is_none_or(|x| x == o.id))
-        .collect();
+    let orgs = orgs_in_scope(&mut conn, body, org).await?;
     let names: HashMap<&str, &str> = orgs
         .iter()
         .map(|o| (o.id.as_str(), o.name.as_str()))
         .collect();
     let requests = store::directives::forms::requests(&mut conn, directive_id, org, None).await?;
-    let granted = grants(&requests);
-    let grant_of = |action: &str, org: &str, target: &str| {
-        granted
-            .get(&(action.to_owned(), org.to_owned(), target.to_owned()))
-            .copied()
-            .unwrap_or((None, false))
-    };
+    let subs = store::directives::forms::submissions(&mut conn, directive_id, org).await?;
+    let mut ev = Evaluator::new(body, &requests, &subs, today, clock::now_text());
     let mut items = Vec::new();
 
-    let rules: Vec<(&RequiredAction, Rule)> = body
-        .actions
-        .iter()
-        .filter_map(|a| match a {
-            RequiredAction::Remediate { rule, .. } => Rule::parse(rule).ok().map(|r| (a, r)),
-            _ => None,
-        })
-        .collect();
-    if !rules.is_empty() && !orgs.is_empty() {
-        let kev_only = rules.iter().all(|(_, r)| r.requires_kev());
+    let (any_rule, kev_only) = ev.remediate_rules();
+    if any_rule && !orgs.is_empty() {
         let rows =
             store::directives::obligations::exposures(&mut conn, org, kev_only, &reader.filter())
                 .await?;
-        let mut cvss_cache: HashMap<String, Option<f64>> = HashMap::new();
         for e in &rows {
             let Some(org_name) = names.get(e.org_id.as_str()) else {
                 continue;
             };
-            let cvss = *cvss_cache
-                .entry(e.vuln_id.clone())
-                .or_insert_with(|| best_cvss(&e.cvss_vectors).map(|s| s.base_score));
-            let (facts, due_facts) = exposure_facts(e, cvss);
-            let state = RemediationState::parse(&e.state).map(|s| {
-                Remediation {
-                    state: s,
-                    reason: None,
-                    accepted_until: e.accepted_until.clone(),
-                }
-                .at(&now)
-                .state
-            });
-            let Some(state) = state else { continue };
-            for (action, rule) in &rules {
-                let RequiredAction::Remediate { key, due, .. } = action else {
-                    continue;
-                };
-                if !rule.matches(&facts) {
-                    continue;
-                }
-                let due_date = due.due(&due_facts, body.effective);
-                let (extended_to, excepted) = grant_of(key, &e.org_id, &e.id);
-                let ob_state = remediate_state(
-                    &RemediationFacts {
-                        state,
-                        resolved: e.resolved_at.is_some(),
-                        due: due_date,
-                        extended_to,
-                        exception_granted: excepted,
-                    },
-                    today,
-                );
-                let satisfied_at = (ob_state == ObligationState::Satisfied).then(|| {
-                    e.resolved_at
-                        .clone()
-                        .unwrap_or_else(|| e.updated_at.clone())
-                });
-                let days = satisfied_at
-                    .as_deref()
-                    .and_then(date_of)
-                    .zip(date_of(&e.first_seen))
-                    .map(|(s, f)| days_between(f, s));
+            for r in ev.remediate(e) {
                 let component = match &e.component_version {
                     Some(v) => format!("{}@{v}", e.component_name),
                     None => e.component_name.clone(),
                 };
                 items.push((
                     Obligation {
-                        action: key.clone(),
+                        action: r.action.to_owned(),
                         kind: "remediate".into(),
                         org_id: e.org_id.clone(),
                         org_name: (*org_name).to_owned(),
@@ -275,77 +436,43 @@ pub async fn compute(
                         asset_name: Some(e.asset_name.clone()),
                         component: Some(component),
                         vuln_id: Some(e.vuln_id.clone()),
-                        remediation_state: Some(state.as_str().to_owned()),
+                        remediation_state: Some(r.state.as_str().to_owned()),
                         first_seen: Some(e.first_seen.clone()),
                         period: None,
-                        due_date: due_date.map(|d| d.to_string()),
-                        extended_to: extended_to.map(|d| d.to_string()),
-                        state: ob_state.as_str().to_owned(),
-                        satisfied_at,
+                        due_date: r.due.map(|d| d.to_string()),
+                        extended_to: r.extended_to.map(|d| d.to_string()),
+                        state: r.ob_state.as_str().to_owned(),
+                        satisfied_at: r.satisfied_at,
                     },
-                    days,
+                    r.days,
                 ));
             }
         }
     }
 
-    let forms: Vec<(&str, &str, Vec<CalendarDate>)> = body
-        .actions
-        .iter()
-        .filter_map(|a| match a {
-            RequiredAction::Report {
-                key,
-                first_due,
-                every_days,
-                ..
-            } => Some((
-                key.as_str(),
-                "report",
-                report_periods(*first_due, *every_days, today),
-            )),
-            RequiredAction::Attest { key, due, .. } => Some((key.as_str(), "attest", vec![*due])),
-            RequiredAction::Remediate { .. } => None,
-        })
-        .collect();
-    if !forms.is_empty() {
-        let subs = store::directives::forms::submissions(&mut conn, directive_id, org).await?;
-        let submitted: HashMap<(&str, &str, &str), &str> = subs
-            .iter()
-            .map(|s| {
-                (
-                    (s.action_key.as_str(), s.org_id.as_str(), s.period.as_str()),
-                    s.submitted_at.as_str(),
-                )
-            })
-            .collect();
+    if ev.has_forms() {
         for o in &orgs {
-            for (key, kind, periods) in &forms {
-                for p in periods {
-                    let period = p.to_string();
-                    let at = submitted.get(&(*key, o.id.as_str(), period.as_str()));
-                    let (extended_to, excepted) = grant_of(key, &o.id, &period);
-                    let st = form_state(at.is_some(), excepted, *p, extended_to, today);
-                    items.push((
-                        Obligation {
-                            action: (*key).to_owned(),
-                            kind: (*kind).to_owned(),
-                            org_id: o.id.clone(),
-                            org_name: o.name.clone(),
-                            exposure_id: None,
-                            asset_name: None,
-                            component: None,
-                            vuln_id: None,
-                            remediation_state: None,
-                            first_seen: None,
-                            period: Some(period.clone()),
-                            due_date: Some(p.to_string()),
-                            extended_to: extended_to.map(|d| d.to_string()),
-                            state: st.as_str().to_owned(),
-                            satisfied_at: at.map(|s| (*s).to_owned()),
-                        },
-                        None,
-                    ));
-                }
+            for f in ev.forms_of(&o.id) {
+                items.push((
+                    Obligation {
+                        action: f.action.to_owned(),
+                        kind: f.kind.to_owned(),
+                        org_id: o.id.clone(),
+                        org_name: o.name.clone(),
+                        exposure_id: None,
+                        asset_name: None,
+                        component: None,
+                        vuln_id: None,
+                        remediation_state: None,
+                        first_seen: None,
+                        period: Some(f.period.to_string()),
+                        due_date: Some(f.period.to_string()),
+                        extended_to: f.extended_to.map(|d| d.to_string()),
+                        state: f.ob_state.as_str().to_owned(),
+                        satisfied_at: f.submitted_at,
+                    },
+                    None,
+                ));
             }
         }
     }

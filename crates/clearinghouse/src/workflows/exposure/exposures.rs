@@ -237,6 +237,7 @@ pub async fn set_state(
         change: json!({ "from": e.state, "to": state, "reason": reason, "accepted_until": accepted_until }),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    crate::workflows::directives::snapshots::changed(&mut tx, [e.org_id.as_str()]).await?;
     tx.commit().await?;
     get(app, who, id).await
 }
@@ -292,6 +293,8 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
     if changes.by_org_vuln.is_empty() {
         return Ok(());
     }
+    let orgs = changes.by_org_vuln.keys().map(|(o, _)| o.as_str());
+    crate::workflows::directives::snapshots::changed(tx, orgs).await?;
     let vulns = &changes.vulns;
     let mut by_org: std::collections::BTreeMap<&str, Vec<VulnChanges<'_>>> = Default::default();
     for ((org_id, vuln_id), (new, changed)) in &changes.by_org_vuln {

@@ -3,6 +3,7 @@
 //! two-person `issue_directive` request), and reading. `obligations.rs`
 //! holds the agency side and the compliance figures.
 
+pub mod dashboard;
 pub mod obligations;
 
 use axum::Json;
