@@ -10,6 +10,7 @@ pub mod approvals;
 pub mod audit;
 #[cfg(feature = "bench")]
 pub mod bench_support;
+pub mod cases;
 pub mod directives;
 pub mod documents;
 pub mod exposure;
@@ -221,6 +222,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "advisory_imports",
         include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
+    ),
+    (
+        18,
+        "cases",
+        include_str!("../../migrations/sqlite/0018_cases.sql"),
+        include_str!("../../migrations/postgres/0018_cases.sql"),
     ),
 ];
 

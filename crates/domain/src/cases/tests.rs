@@ -1,0 +1,121 @@
+//! The case rules, data-driven: each input beside the field it must name.
+
+use super::*;
+
+fn today() -> CalendarDate {
+    CalendarDate::parse("2026-12-06").unwrap()
+}
+
+fn input() -> CaseInput {
+    CaseInput {
+        title: "Authentication bypass in paramiko".into(),
+        summary: "Reported by a hospital's IT team.".into(),
+        vulnerabilities: vec!["CVE-2018-1000805".into(), "chx-2026-00001".into()],
+        target_date: "2027-01-15".into(),
+        tlp: None,
+    }
+}
+
+#[test]
+fn a_good_case_is_normalised() {
+    let mut i = input();
+    i.vulnerabilities.push("CVE-2018-1000805".into());
+    let v = i.validate(today()).unwrap();
+    assert_eq!(v.tlp, Tlp::Amber, "AMBER by default");
+    assert_eq!(
+        v.vulnerabilities,
+        vec![
+            VulnRef::Cve("CVE-2018-1000805".into()),
+            VulnRef::Chx("CHX-2026-00001".into())
+        ]
+    );
+    assert_eq!(v.target_date.to_string(), "2027-01-15");
+    let mut i = input();
+    i.target_date = "2026-12-06".into();
+    assert!(i.validate(today()).is_ok(), "today is not in the past");
+}
+
+#[test]
+fn bad_input_names_the_field() {
+    let cases: Vec<(fn(&mut CaseInput), &str, &str)> = vec![
+        (|i| i.title = "  ".into(), "title", "empty"),
+        (|i| i.title = "a\u{202E}b".into(), "title", "U+202E"),
+        (|i| i.vulnerabilities.clear(), "vulnerabilities", "at least one"),
+        (
+            |i| i.vulnerabilities = vec!["CVE-2018-1".into()],
+            "vulnerabilities[0]",
+            "CVE-YYYY-NNNN",
+        ),
+        (
+            |i| i.vulnerabilities.push("GHSA-f8q4-jwww-x3wv".into()),
+            "vulnerabilities[2]",
+            "validated finding",
+        ),
+        (|i| i.target_date = "2026-12-05".into(), "target_date", "in the past"),
+        (|i| i.target_date = "15/01/2027".into(), "target_date", "YYYY-MM-DD"),
+        (|i| i.tlp = Some("RED".into()), "tlp", "CLEAR, GREEN or AMBER"),
+        (|i| i.tlp = Some("AMBER+STRICT".into()), "tlp", "several parties"),
+        (|i| i.tlp = Some("PURPLE".into()), "tlp", ""),
+        (
+            |i| i.summary = "x".repeat(MAX_SUMMARY_CHARS + 1),
+            "summary",
+            "at most",
+        ),
+    ];
+    for (edit, field, words) in cases {
+        let mut i = input();
+        edit(&mut i);
+        let e = i.validate(today()).unwrap_err();
+        assert_eq!(e.field, field, "{e}");
+        assert!(e.message.contains(words), "{e} should say {words:?}");
+    }
+    let mut i = input();
+    i.vulnerabilities = vec!["CVE-2018-1000805".into(); MAX_VULNERABILITIES + 1];
+    assert_eq!(i.validate(today()).unwrap_err().field, "vulnerabilities");
+}
+
+#[test]
+fn finding_ids_are_uuids() {
+    let id = "0193F0A2-7C1E-7A4B-9C3D-1E2F3A4B5C6D";
+    assert_eq!(
+        VulnRef::parse("v", id).unwrap(),
+        VulnRef::Finding(id.to_ascii_lowercase())
+    );
+    assert!(VulnRef::parse("v", "0193f0a2-7c1e-7a4b-9c3d-1e2f3a4b5c6").is_err());
+}
+
+#[test]
+fn products_reduce_to_matching_keys() {
+    for (given, kind, key) in [
+        ("pkg:pypi/Paramiko@2.4.0", "purl", "pkg:pypi/paramiko"),
+        ("pkg:maven/org.apache.logging.log4j/log4j-core", "purl", "pkg:maven/org.apache.logging.log4j/log4j-core"),
+        ("cpe:2.3:a:Paramiko:paramiko:2.4.0:*:*:*:*:*:*:*", "cpe", "cpe:paramiko:paramiko"),
+        ("cpe:/a:apache:log4j:2.14.1", "cpe", "cpe:apache:log4j"),
+    ] {
+        let p = ProductRef::parse("products[0]", given).unwrap();
+        assert_eq!((p.kind, p.key.as_str()), (kind, key), "{given}");
+    }
+    for bad in ["paramiko", "pkg:", "cpe:2.3:a:*:*:*:*:*:*:*:*:*:*", ""] {
+        let e = ProductRef::parse("products[0]", bad).unwrap_err();
+        assert_eq!(e.field, "products[0]", "{bad}: {e}");
+    }
+}
+
+#[test]
+fn messages_and_roles() {
+    assert_eq!(validate_message("  hello\nworld ").unwrap(), "hello\nworld");
+    assert_eq!(validate_message(" ").unwrap_err().field, "body");
+    assert_eq!(validate_message("a\u{7}b").unwrap_err().field, "body");
+    assert_eq!("vendor".parse::<CaseRole>().unwrap(), CaseRole::Vendor);
+    assert_eq!("admin".parse::<CaseRole>().unwrap_err().field, "role");
+    for r in CaseRole::ALL {
+        assert_eq!(r.as_str().parse::<CaseRole>().unwrap(), *r);
+    }
+}
+
+#[test]
+fn an_invited_vendor_turns_unresponsive_after_a_week() {
+    assert_eq!(responsiveness(true, 30), Responsiveness::Joined);
+    assert_eq!(responsiveness(false, 6), Responsiveness::Invited);
+    assert_eq!(responsiveness(false, 7), Responsiveness::Unresponsive);
+}
