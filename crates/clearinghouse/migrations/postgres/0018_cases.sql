@@ -6,8 +6,12 @@
 -- case data: `tlp`, `visibility_id`, `owner_org` (the coordinating
 -- organisation); every participant organisation also has a
 -- `record_shares` row, so the one read policy admits exactly the
--- participants (and the staff). Messages and events carry no labels of
--- their own: they are read through their case.
+-- participants (and the staff). Messages, events and vendor statements
+-- carry no labels of their own: they are read through their case.
+-- `case_statements` are vendors' VEX statements per vulnerability and
+-- product (matching key); the current one has no `superseded_at`, and a
+-- current not_affected or fixed statement takes the components it covers
+-- out of exposure.
 -- Identical in ../sqlite/0018_cases.sql.
 
 CREATE TABLE cases (
@@ -77,3 +81,24 @@ CREATE TABLE vendor_products (
     PRIMARY KEY (match_key, org_id)
 );
 CREATE INDEX vendor_products_org ON vendor_products(org_id);
+
+CREATE TABLE case_statements (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    vuln_id TEXT NOT NULL,
+    vendor_org TEXT NOT NULL REFERENCES organizations(id),
+    product_kind TEXT NOT NULL,
+    product_key TEXT NOT NULL,
+    product_given TEXT NOT NULL,
+    versions TEXT NOT NULL,
+    status TEXT NOT NULL,
+    justification TEXT,
+    fixed_version TEXT,
+    remediation TEXT NOT NULL,
+    source TEXT NOT NULL,
+    stated_by TEXT NOT NULL REFERENCES users(id),
+    stated_at TEXT NOT NULL,
+    superseded_at TEXT
+);
+CREATE INDEX case_statements_vuln ON case_statements(vuln_id, product_key);
+CREATE INDEX case_statements_case ON case_statements(case_id, vuln_id);

@@ -10,7 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
-use super::api::cases::{self as cases_api, messages as case_messages, vendors as case_vendors};
+use super::api::cases::{
+    self as cases_api, messages as case_messages, statements as case_statements,
+    vendors as case_vendors,
+};
 use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
@@ -172,6 +175,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_messages::events))
         .routes(routes!(case_vendors::suggested))
         .routes(routes!(case_vendors::add, case_vendors::list))
+        .routes(routes!(case_statements::state, case_statements::list))
+        .routes(routes!(case_statements::upload))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

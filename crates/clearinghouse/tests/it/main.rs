@@ -24,6 +24,7 @@ mod browser_frontier;
 mod browser_inquiries;
 mod browser_lists;
 mod browser_ui;
+mod cases;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

@@ -8,6 +8,8 @@
 //! reads as unresponsive ([`responsiveness`]). No IO: the application reads
 //! the facts and stores the outcome.
 
+pub mod vex;
+
 #[cfg(test)]
 mod tests;
 
@@ -134,6 +136,7 @@ pub enum EventKind {
     Joined,
     Message,
     VendorMapped,
+    StatusChanged,
 }
 
 impl EventKind {
@@ -144,6 +147,7 @@ impl EventKind {
             EventKind::Joined => "joined",
             EventKind::Message => "message",
             EventKind::VendorMapped => "vendor_mapped",
+            EventKind::StatusChanged => "status_changed",
         }
     }
 }
@@ -157,6 +161,7 @@ impl FromStr for EventKind {
             EventKind::Joined,
             EventKind::Message,
             EventKind::VendorMapped,
+            EventKind::StatusChanged,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -119,3 +119,134 @@ fn an_invited_vendor_turns_unresponsive_after_a_week() {
     assert_eq!(responsiveness(false, 6), Responsiveness::Invited);
     assert_eq!(responsiveness(false, 7), Responsiveness::Unresponsive);
 }
+
+mod vex_rules {
+    use super::super::vex::*;
+    use serde_json::json;
+
+    fn st(status: &str) -> StatementInput {
+        StatementInput {
+            vulnerability: "CVE-2018-1000805".into(),
+            product: "pkg:pypi/paramiko".into(),
+            status: status.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn statements_need_what_their_status_needs() {
+        let e = st("not_affected").validate("statements[0]").unwrap_err();
+        assert_eq!(e.field, "statements[0].justification");
+        let mut s = st("not_affected");
+        s.justification = Some("code_not_reachable".into());
+        let v = s.validate("").unwrap();
+        assert_eq!(
+            v.justification,
+            Some(Justification::VulnerableCodeNotInExecutePath),
+            "CycloneDX justifications map to CSAF's"
+        );
+        assert_eq!(v.product.key, "pkg:pypi/paramiko");
+        assert_eq!(st("fixed").validate("").unwrap_err().field, "fixed_version");
+        let mut s = st("affected");
+        s.justification = Some("component_not_present".into());
+        assert_eq!(s.validate("").unwrap_err().field, "justification");
+        assert_eq!(st("maybe").validate("").unwrap_err().field, "status");
+        let mut s = st("affected");
+        s.product = "paramiko".into();
+        assert_eq!(s.validate("").unwrap_err().field, "product");
+        let mut s = st("not_affected");
+        s.justification = Some("because".into());
+        assert_eq!(s.validate("").unwrap_err().field, "justification");
+    }
+
+    #[test]
+    fn what_a_statement_covers() {
+        let none: Vec<String> = Vec::new();
+        let listed = vec!["2.4.0".to_owned()];
+        assert!(covers(VexStatus::NotAffected, &none, None, Some("1.0")));
+        assert!(covers(VexStatus::NotAffected, &none, None, None));
+        assert!(covers(VexStatus::NotAffected, &listed, None, Some("2.4.0")));
+        assert!(!covers(VexStatus::NotAffected, &listed, None, Some("2.3.0")));
+        assert!(covers(VexStatus::Fixed, &none, Some("2.4.1"), Some("2.4.1")));
+        assert!(!covers(VexStatus::Fixed, &none, Some("2.4.1"), Some("2.4.0")));
+        assert!(!covers(VexStatus::Affected, &none, None, Some("2.4.0")));
+        assert!(!covers(VexStatus::UnderInvestigation, &none, None, Some("2.4.0")));
+    }
+
+    #[test]
+    fn cyclonedx_vex_documents() {
+        let doc = json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.5",
+            "components": [{"bom-ref": "pm", "name": "paramiko", "purl": "pkg:pypi/paramiko@2.4.0"}],
+            "vulnerabilities": [
+                {"id": "CVE-2018-1000805", "analysis": {"state": "not_affected", "justification": "code_not_present"},
+                 "affects": [{"ref": "pm", "versions": [{"version": "2.4.0"}]}]},
+                {"id": "CVE-2018-1000805", "analysis": {"state": "resolved"},
+                 "affects": [{"ref": "urn:cdx:x/1#pkg:pypi/paramiko", "versions": [{"version": "2.4.1", "status": "unaffected"}]}]}
+            ]
+        });
+        let s = read_cyclonedx_vex(&doc).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].product, "pkg:pypi/paramiko@2.4.0");
+        assert_eq!(s[0].versions, vec!["2.4.0"]);
+        assert_eq!(s[0].justification.as_deref(), Some("code_not_present"));
+        assert_eq!(s[1].status, "fixed");
+        assert_eq!(s[1].fixed_version.as_deref(), Some("2.4.1"));
+        for st in &s {
+            st.validate("").unwrap();
+        }
+        let mut bad = doc.clone();
+        bad["vulnerabilities"][0]["affects"][0]["ref"] = json!("nothing");
+        assert_eq!(
+            read_cyclonedx_vex(&bad).unwrap_err().field,
+            "vulnerabilities[0].affects[0].ref"
+        );
+        let mut bad = doc;
+        bad["vulnerabilities"][1]["analysis"]["state"] = json!("maybe");
+        assert_eq!(
+            read_cyclonedx_vex(&bad).unwrap_err().field,
+            "vulnerabilities[1].analysis.state"
+        );
+    }
+
+    /// Every VEX document of CycloneDX's examples is read or refused with a
+    /// field; the one naming a package by BOM-link gives its statement.
+    #[test]
+    fn real_cyclonedx_vex_examples() {
+        let Some(dir) = crate::test_data::sub_dir("cyclonedx-bom-examples/VEX") else {
+            return;
+        };
+        let mut files = Vec::new();
+        crate::test_data::json_files(&dir, &mut files);
+        assert!(files.len() >= 10, "{files:?}");
+        let mut read = 0;
+        for f in &files {
+            let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(f).unwrap()) else {
+                continue;
+            };
+            if doc.get("vulnerabilities").is_none() {
+                continue;
+            }
+            match read_cyclonedx_vex(&doc) {
+                Ok(statements) => {
+                    for (i, s) in statements.iter().enumerate() {
+                        if let Err(e) = s.validate(&format!("statements[{i}]")) {
+                            assert!(!e.field.is_empty(), "{}: {e}", f.display());
+                        }
+                    }
+                    read += 1;
+                }
+                Err(e) => assert!(e.field.starts_with("vulnerabilities"), "{}: {e}", f.display()),
+            }
+        }
+        assert!(read >= 1);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("vex.json")).unwrap()).unwrap();
+        let s = read_cyclonedx_vex(&doc).unwrap();
+        assert_eq!(s[0].vulnerability, "CVE-2020-25649");
+        let v = s[0].validate("").unwrap();
+        assert_eq!(v.status, VexStatus::NotAffected);
+        assert_eq!(v.product.key, "pkg:maven/com.fasterxml.jackson.core/jackson-databind");
+        assert_eq!(v.justification, Some(Justification::VulnerableCodeNotInExecutePath));
+    }
+}

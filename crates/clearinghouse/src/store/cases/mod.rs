@@ -7,6 +7,7 @@
 //! `vendors.rs` the vendor map and the vendors a case's products point to.
 
 pub mod messages;
+pub mod statements;
 pub mod vendors;
 
 use sqlx::any::AnyRow;

@@ -17,6 +17,7 @@
 //! real gates.
 
 pub mod messages;
+pub mod statements;
 pub mod vendors;
 
 use std::collections::BTreeMap;
