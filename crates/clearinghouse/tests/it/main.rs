@@ -25,6 +25,7 @@ mod browser_inquiries;
 mod browser_lists;
 mod browser_ui;
 mod cases;
+mod cases_cli;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

@@ -330,6 +330,13 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
                     versions.push(text.to_owned());
                 }
             }
+            // A package URL with a version names that version.
+            if versions.is_empty()
+                && fixed.is_none()
+                && let Some(v) = crate::purl::Purl::parse(&product).ok().and_then(|p| p.version)
+            {
+                versions.push(v);
+            }
             if status == "fixed" && fixed.is_none() {
                 fixed = versions.pop();
             }
