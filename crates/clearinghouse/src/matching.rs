@@ -506,7 +506,12 @@ async fn vex_filter(
             };
             s.vuln_id == f.vuln_id
                 && s.product_key == own_key
-                && covers(status, &s.versions, s.fixed_version.as_deref(), f.version.as_deref())
+                && covers(
+                    status,
+                    &s.versions,
+                    s.fixed_version.as_deref(),
+                    f.version.as_deref(),
+                )
         });
         match hit {
             Some(s) => {

@@ -222,7 +222,13 @@ pub async fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
         }
         CaseCommand::Show(a) => {
             let case = send(&a.server, Method::GET, &["cases", &a.id], Body::None).await?;
-            let st = send(&a.server, Method::GET, &["cases", &a.id, "statements"], Body::None).await?;
+            let st = send(
+                &a.server,
+                Method::GET,
+                &["cases", &a.id, "statements"],
+                Body::None,
+            )
+            .await?;
             if a.json {
                 print_json(&json!({"case": case, "statements": st}));
             } else {
@@ -233,11 +239,23 @@ pub async fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
         }
         CaseCommand::Invite(a) => {
             let body = json!({"org_id": a.org, "role": a.role});
-            let out = send(&a.server, Method::POST, &["cases", &a.id, "participants"], Body::Json(body)).await?;
+            let out = send(
+                &a.server,
+                Method::POST,
+                &["cases", &a.id, "participants"],
+                Body::Json(body),
+            )
+            .await?;
             (a.json, out, false)
         }
         CaseCommand::Join(a) => {
-            let out = send(&a.server, Method::POST, &["cases", &a.id, "join"], Body::Json(json!({}))).await?;
+            let out = send(
+                &a.server,
+                Method::POST,
+                &["cases", &a.id, "join"],
+                Body::Json(json!({})),
+            )
+            .await?;
             (a.json, out, false)
         }
         CaseCommand::Status(a) => {
@@ -246,7 +264,13 @@ pub async fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
                             "justification": a.justification, "fixed_version": a.fixed_version,
                             "remediation": a.remediation});
             let body = json!({"statements": [st]});
-            let out = send(&a.server, Method::POST, &["cases", &a.id, "statements"], Body::Json(body)).await?;
+            let out = send(
+                &a.server,
+                Method::POST,
+                &["cases", &a.id, "statements"],
+                Body::Json(body),
+            )
+            .await?;
             (a.json, out, true)
         }
     };

@@ -95,37 +95,60 @@ async fn case_lifecycle(app: TestApp) {
 
     // The vendor map: a coordinator maps for any organisation, a vendor for itself only.
     let (s, v) = app
-        .post(&p.coord, "/api/v1/vendor-products",
-              &json!({"org_id": p.vendor_org, "product": "pkg:pypi/Paramiko@2.4.0"}))
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/Paramiko@2.4.0"}),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["match_key"], "pkg:pypi/paramiko");
     let (s, v) = app
-        .post(&p.coord, "/api/v1/vendor-products",
-              &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}))
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+        )
         .await;
     assert_eq!(s, 409, "the same key twice: {v}");
     let (s, v) = app
-        .post(&p.vendor_member, "/api/v1/vendor-products",
-              &json!({"product": "cpe:2.3:a:paramiko:paramiko:*:*:*:*:*:*:*:*"}))
+        .post(
+            &p.vendor_member,
+            "/api/v1/vendor-products",
+            &json!({"product": "cpe:2.3:a:paramiko:paramiko:*:*:*:*:*:*:*:*"}),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["match_key"], "cpe:paramiko:paramiko");
     let (s, v) = app
-        .post(&p.vendor_member, "/api/v1/vendor-products",
-              &json!({"org_id": p.hospital_org, "product": "pkg:pypi/requests"}))
+        .post(
+            &p.vendor_member,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.hospital_org, "product": "pkg:pypi/requests"}),
+        )
         .await;
     assert_eq!(s, 403, "a vendor maps only its own products: {v}");
     let (s, v) = app
-        .post(&p.hospital, "/api/v1/vendor-products", &json!({"product": "pkg:pypi/requests"}))
+        .post(
+            &p.hospital,
+            "/api/v1/vendor-products",
+            &json!({"product": "pkg:pypi/requests"}),
+        )
         .await;
     assert_eq!(s, 403, "an operator is no vendor: {v}");
     let (s, v) = app
-        .post(&p.coord, "/api/v1/vendor-products", &json!({"product": "paramiko"}))
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"product": "paramiko"}),
+        )
         .await;
     refused(s, &v, "product");
     let (s, v) = app
-        .get(&p.hospital, &format!("/api/v1/vendor-products?org_id={}", p.vendor_org))
+        .get(
+            &p.hospital,
+            &format!("/api/v1/vendor-products?org_id={}", p.vendor_org),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
@@ -136,8 +159,14 @@ async fn case_lifecycle(app: TestApp) {
     for (edit, field) in [
         (json!({"target_date": "2020-01-01"}), "target_date"),
         (json!({"target_date": "next week"}), "target_date"),
-        (json!({"vulnerabilities": ["CVE-2099-0000001"]}), "vulnerabilities[0]"),
-        (json!({"vulnerabilities": [CVE, "GHSA-f8q4-jwww-x3wv"]}), "vulnerabilities[1]"),
+        (
+            json!({"vulnerabilities": ["CVE-2099-0000001"]}),
+            "vulnerabilities[0]",
+        ),
+        (
+            json!({"vulnerabilities": [CVE, "GHSA-f8q4-jwww-x3wv"]}),
+            "vulnerabilities[1]",
+        ),
         (json!({"vulnerabilities": []}), "vulnerabilities"),
         (json!({"tlp": "RED"}), "tlp"),
         (json!({"title": ""}), "title"),
@@ -181,10 +210,16 @@ async fn case_lifecycle(app: TestApp) {
             assert_eq!(v["detail"], gone["detail"]);
         }
         let (s, _) = app
-            .post(who, &format!("{case_path}/messages"), &json!({"body": "hello?"}))
+            .post(
+                who,
+                &format!("{case_path}/messages"),
+                &json!({"body": "hello?"}),
+            )
             .await;
         assert_eq!(s, 404);
-        let (s, _) = app.post(who, &format!("{case_path}/join"), &json!({})).await;
+        let (s, _) = app
+            .post(who, &format!("{case_path}/join"), &json!({}))
+            .await;
         assert_eq!(s, 404);
         assert_eq!(case_count(&app, who).await, 0);
     }
@@ -202,22 +237,42 @@ async fn case_lifecycle(app: TestApp) {
     // Invitation.
     let invite = format!("{case_path}/participants");
     let (s, v) = app
-        .post(&p.coord, &invite, &json!({"org_id": p.vendor_org, "role": "maker"}))
+        .post(
+            &p.coord,
+            &invite,
+            &json!({"org_id": p.vendor_org, "role": "maker"}),
+        )
         .await;
     refused(s, &v, "role");
     let (s, v) = app
-        .post(&p.coord, &invite, &json!({"org_id": "no-such-org", "role": "vendor"}))
+        .post(
+            &p.coord,
+            &invite,
+            &json!({"org_id": "no-such-org", "role": "vendor"}),
+        )
         .await;
     refused(s, &v, "org_id");
     let (s, c) = app
-        .post(&p.coord, &invite, &json!({"org_id": p.vendor_org, "role": "vendor"}))
+        .post(
+            &p.coord,
+            &invite,
+            &json!({"org_id": p.vendor_org, "role": "vendor"}),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     let (s, v) = app
-        .post(&p.coord, &invite, &json!({"org_id": p.vendor_org, "role": "vendor"}))
+        .post(
+            &p.coord,
+            &invite,
+            &json!({"org_id": p.vendor_org, "role": "vendor"}),
+        )
         .await;
     assert_eq!(s, 409, "{v}");
-    assert!(inbox_kinds(&app, &p.vendor_member).await.contains(&"case.invited".to_owned()));
+    assert!(
+        inbox_kinds(&app, &p.vendor_member)
+            .await
+            .contains(&"case.invited".to_owned())
+    );
     assert!(inbox_kinds(&app, &p.outsider).await.is_empty());
 
     // The invited vendor reads the case; it is "invited", not yet seen.
@@ -238,7 +293,11 @@ async fn case_lifecycle(app: TestApp) {
     let (s, c) = app.get(&p.vendor_member, &case_path).await;
     assert_eq!(s, 200, "{c}");
     let (s, v) = app
-        .post(&p.vendor_member, &invite, &json!({"org_id": p.hospital_org, "role": "operator"}))
+        .post(
+            &p.vendor_member,
+            &invite,
+            &json!({"org_id": p.hospital_org, "role": "operator"}),
+        )
         .await;
     assert_eq!(s, 403, "only coordinators invite: {v}");
 
@@ -262,35 +321,67 @@ async fn case_lifecycle(app: TestApp) {
     assert_eq!(vendor["status"], "joined");
     assert!(vendor["joined_at"].is_string());
     assert!(vendor["last_seen_at"].is_string(), "{vendor}");
-    assert!(inbox_kinds(&app, &p.coord).await.contains(&"case.joined".to_owned()));
+    assert!(
+        inbox_kinds(&app, &p.coord)
+            .await
+            .contains(&"case.joined".to_owned())
+    );
 
     // Messages: threads, mentions, read receipts.
     let messages = format!("{case_path}/messages");
-    let (s, v) = app.post(&p.vendor_member, &messages, &json!({"body": "  "})).await;
+    let (s, v) = app
+        .post(&p.vendor_member, &messages, &json!({"body": "  "}))
+        .await;
     refused(s, &v, "body");
     let (s, v) = app
-        .post(&p.vendor_member, &messages, &json!({"body": "x", "reply_to": "nope"}))
+        .post(
+            &p.vendor_member,
+            &messages,
+            &json!({"body": "x", "reply_to": "nope"}),
+        )
         .await;
     refused(s, &v, "reply_to");
     let (s, v) = app
-        .post(&p.vendor_member, &messages, &json!({"body": "x", "mentions": [p.hospital_org]}))
+        .post(
+            &p.vendor_member,
+            &messages,
+            &json!({"body": "x", "mentions": [p.hospital_org]}),
+        )
         .await;
     refused(s, &v, "mentions[0]");
     let (s, first) = app
-        .post(&p.vendor_member, &messages,
-              &json!({"body": "We confirm; a fix ships in 2.4.1.", "mentions": [p.coord_org]}))
+        .post(
+            &p.vendor_member,
+            &messages,
+            &json!({"body": "We confirm; a fix ships in 2.4.1.", "mentions": [p.coord_org]}),
+        )
         .await;
     assert_eq!(s, 201, "{first}");
-    assert!(inbox_kinds(&app, &p.coord).await.contains(&"case.mention".to_owned()));
+    assert!(
+        inbox_kinds(&app, &p.coord)
+            .await
+            .contains(&"case.mention".to_owned())
+    );
     let (s, v) = app.get(&p.vendor_member, &messages).await;
     assert_eq!(s, 200);
-    assert_eq!(v[0]["read_by_orgs"], json!([]), "not read by the coordinator yet: {v}");
+    assert_eq!(
+        v[0]["read_by_orgs"],
+        json!([]),
+        "not read by the coordinator yet: {v}"
+    );
     let (s, reply) = app
-        .post(&p.coord, &messages,
-              &json!({"body": "Thanks. Target date stands.", "reply_to": first["id"]}))
+        .post(
+            &p.coord,
+            &messages,
+            &json!({"body": "Thanks. Target date stands.", "reply_to": first["id"]}),
+        )
         .await;
     assert_eq!(s, 201, "{reply}");
-    assert!(inbox_kinds(&app, &p.vendor_member).await.contains(&"case.message".to_owned()));
+    assert!(
+        inbox_kinds(&app, &p.vendor_member)
+            .await
+            .contains(&"case.message".to_owned())
+    );
     let (s, v) = app.get(&p.vendor_member, &messages).await;
     assert_eq!(s, 200, "{v}");
     let list = v.as_array().unwrap();
@@ -300,16 +391,30 @@ async fn case_lifecycle(app: TestApp) {
     assert_eq!(list[1]["read_by_orgs"], json!([p.vendor_org]), "{v}");
 
     // The timeline, and an audit entry per change.
-    let (s, v) = app.get(&p.vendor_member, &format!("{case_path}/events")).await;
+    let (s, v) = app
+        .get(&p.vendor_member, &format!("{case_path}/events"))
+        .await;
     assert_eq!(s, 200, "{v}");
-    let kinds: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["opened", "invited", "joined", "message", "message"]);
     assert_eq!(v[1]["org_id"], p.vendor_org);
     assert_eq!(v[1]["detail"]["role"], "vendor");
-    for (action, n) in [("case.invite", 1), ("case.join", 1), ("case.message", 2), ("vendor_product.add", 2)] {
+    for (action, n) in [
+        ("case.invite", 1),
+        ("case.join", 1),
+        ("case.message", 2),
+        ("vendor_product.add", 2),
+    ] {
         assert_eq!(audited(&app, action).await, n, "{action}");
     }
-    let (s, v) = app.get(&p.vendor_member, &format!("{case_path}/vendors")).await;
+    let (s, v) = app
+        .get(&p.vendor_member, &format!("{case_path}/vendors"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v[0]["participant"], true);
     // Still nothing for the outsider.
@@ -325,7 +430,9 @@ async fn all_exposures(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 async fn statements(app: &TestApp, token: &str, case: &str) -> Vec<Value> {
-    let (s, v) = app.get(token, &format!("/api/v1/cases/{case}/statements")).await;
+    let (s, v) = app
+        .get(token, &format!("/api/v1/cases/{case}/statements"))
+        .await;
     assert_eq!(s, 200, "{v}");
     v.as_array().unwrap().clone()
 }
@@ -349,14 +456,20 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(open[0]["state"], "open");
 
     let (s, c) = app
-        .post(&p.coord, "/api/v1/cases",
-              &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": TARGET}))
+        .post(
+            &p.coord,
+            "/api/v1/cases",
+            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": TARGET}),
+        )
         .await;
     assert_eq!(s, 201, "{c}");
     let id = c["id"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .post(&p.coord, &format!("/api/v1/cases/{id}/participants"),
-              &json!({"org_id": p.vendor_org, "role": "vendor"}))
+        .post(
+            &p.coord,
+            &format!("/api/v1/cases/{id}/participants"),
+            &json!({"org_id": p.vendor_org, "role": "vendor"}),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     let path = format!("/api/v1/cases/{id}/statements");
@@ -364,30 +477,59 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     // Refused: the field is named, nothing is stored, the exposure stays.
     let stmt = |status: &str| json!({"vulnerability": CVE, "product": "pkg:pypi/paramiko", "status": status});
     for (body, field, who) in [
-        (stmt("not_affected"), "statements[0].justification", &p.vendor_member),
-        (json!({"vulnerability": CVE, "product": "pkg:pypi/requests", "status": "affected"}),
-         "statements[0].product", &p.vendor_member),
-        (json!({"vulnerability": "CVE-2021-44228", "product": "pkg:pypi/paramiko", "status": "affected"}),
-         "statements[0].vulnerability", &p.vendor_member),
-        (stmt("fixed"), "statements[0].fixed_version", &p.vendor_member),
+        (
+            stmt("not_affected"),
+            "statements[0].justification",
+            &p.vendor_member,
+        ),
+        (
+            json!({"vulnerability": CVE, "product": "pkg:pypi/requests", "status": "affected"}),
+            "statements[0].product",
+            &p.vendor_member,
+        ),
+        (
+            json!({"vulnerability": "CVE-2021-44228", "product": "pkg:pypi/paramiko", "status": "affected"}),
+            "statements[0].vulnerability",
+            &p.vendor_member,
+        ),
+        (
+            stmt("fixed"),
+            "statements[0].fixed_version",
+            &p.vendor_member,
+        ),
         (stmt("unknown"), "statements[0].status", &p.vendor_member),
     ] {
-        let (s, v) = app.post(who, &path, &json!({"statements": [stmt("affected"), body]})).await;
+        let (s, v) = app
+            .post(who, &path, &json!({"statements": [stmt("affected"), body]}))
+            .await;
         assert_eq!(s, 422, "{v}");
         assert_eq!(v["field"], field.replace("[0]", "[1]"), "{v}");
     }
-    let (s, v) = app.post(&p.coord, &path, &json!({"statements": [stmt("affected")]})).await;
+    let (s, v) = app
+        .post(&p.coord, &path, &json!({"statements": [stmt("affected")]}))
+        .await;
     assert_eq!(s, 403, "only a vendor participant states status: {v}");
-    let (s, _) = app.post(&p.outsider, &path, &json!({"statements": [stmt("affected")]})).await;
+    let (s, _) = app
+        .post(
+            &p.outsider,
+            &path,
+            &json!({"statements": [stmt("affected")]}),
+        )
+        .await;
     assert_eq!(s, 404);
-    assert!(statements(&app, &p.coord, &id).await.is_empty(), "nothing stored");
+    assert!(
+        statements(&app, &p.coord, &id).await.is_empty(),
+        "nothing stored"
+    );
     assert_eq!(all_exposures(&app, &p.hospital).await[0]["state"], "open");
 
     // Not affected: the exposure is resolved with the justification.
     let mut na = stmt("not_affected");
     na["justification"] = json!("vulnerable_code_not_present");
     na["remediation"] = json!("The vulnerable transport is not shipped.");
-    let (s, v) = app.post(&p.vendor_member, &path, &json!({"statements": [na]})).await;
+    let (s, v) = app
+        .post(&p.vendor_member, &path, &json!({"statements": [na]}))
+        .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v[0]["product"], "pkg:pypi/paramiko");
     let e = all_exposures(&app, &p.hospital).await;
@@ -398,10 +540,20 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     );
     let (s, v) = app.get(&p.hospital, "/api/v1/exposures").await;
     assert_eq!(s, 200);
-    assert_eq!(v["items"].as_array().unwrap().len(), 0, "no longer exposed: {v}");
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        0,
+        "no longer exposed: {v}"
+    );
 
     // A later affected statement restores it; the matrix shows the current one.
-    let (s, v) = app.post(&p.vendor_member, &path, &json!({"statements": [stmt("affected")]})).await;
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &path,
+            &json!({"statements": [stmt("affected")]}),
+        )
+        .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(all_exposures(&app, &p.hospital).await[0]["state"], "open");
     let current = statements(&app, &p.coord, &id).await;
@@ -409,7 +561,11 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(current[0]["status"], "affected");
     let (s, v) = app.get(&p.coord, &format!("{path}?history=true")).await;
     assert_eq!(s, 200);
-    assert_eq!(v.as_array().unwrap().len(), 2, "superseded, never edited: {v}");
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        2,
+        "superseded, never edited: {v}"
+    );
 
     // The same through a CycloneDX VEX upload naming the exposed version.
     let vex = json!({
@@ -423,16 +579,34 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     let upload = format!("/api/v1/cases/{id}/vex");
     let mut bad = vex.clone();
     bad["vulnerabilities"][0]["analysis"] = json!({"state": "not_affected"});
-    let (s, v) = crate::exposure::raw(&app, reqwest::Method::POST, &p.vendor_member, &upload,
-                                      serde_json::to_vec(&bad).unwrap()).await;
+    let (s, v) = crate::exposure::raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        serde_json::to_vec(&bad).unwrap(),
+    )
+    .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["field"], "vulnerabilities[0].justification", "{v}");
-    let (s, v) = crate::exposure::raw(&app, reqwest::Method::POST, &p.vendor_member, &upload,
-                                      b"not json".to_vec()).await;
+    let (s, v) = crate::exposure::raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        b"not json".to_vec(),
+    )
+    .await;
     assert_eq!(s, 422, "{v}");
     assert_eq!(v["field"], "file");
-    let (s, v) = crate::exposure::raw(&app, reqwest::Method::POST, &p.vendor_member, &upload,
-                                      serde_json::to_vec(&vex).unwrap()).await;
+    let (s, v) = crate::exposure::raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        serde_json::to_vec(&vex).unwrap(),
+    )
+    .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v[0]["source"], "cyclonedx");
     assert_eq!(v[0]["justification"], "vulnerable_code_not_in_execute_path");
@@ -446,13 +620,27 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     // case: refused, naming the statement's product.
     if let Some(dir) = crate::harness::real_data::sub_dir("cyclonedx-bom-examples/VEX") {
         let bytes = std::fs::read(dir.join("vex.json")).unwrap();
-        let (s, v) = crate::exposure::raw(&app, reqwest::Method::POST, &p.vendor_member, &upload, bytes).await;
+        let (s, v) = crate::exposure::raw(
+            &app,
+            reqwest::Method::POST,
+            &p.vendor_member,
+            &upload,
+            bytes,
+        )
+        .await;
         assert_eq!(s, 422, "{v}");
         assert_eq!(v["field"], "vulnerabilities[0].vulnerability", "{v}");
     }
-    let (s, v) = app.get(&p.vendor_member, &format!("/api/v1/cases/{id}/events")).await;
+    let (s, v) = app
+        .get(&p.vendor_member, &format!("/api/v1/cases/{id}/events"))
+        .await;
     assert_eq!(s, 200);
-    let changed = v.as_array().unwrap().iter().filter(|e| e["kind"] == "status_changed").count();
+    let changed = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "status_changed")
+        .count();
     assert_eq!(changed, 3, "{v}");
     assert_eq!(audited(&app, "case.status").await, 3);
 }

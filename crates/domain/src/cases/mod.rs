@@ -189,7 +189,10 @@ impl VulnRef {
             return if id_tail(rest, 4) {
                 Ok(VulnRef::Cve(upper))
             } else {
-                Err(err(field, "a CVE id is CVE-YYYY-NNNN (four or more digits)"))
+                Err(err(
+                    field,
+                    "a CVE id is CVE-YYYY-NNNN (four or more digits)",
+                ))
             };
         }
         if let Some(rest) = upper.strip_prefix("CHX-") {
@@ -384,7 +387,10 @@ impl ProductRef {
         if s.starts_with("cpe:") {
             let cpe = Cpe::parse(s).map_err(|e| err(field, e.to_string()))?;
             let key = cpe.match_key().ok_or_else(|| {
-                err(field, "a CPE names a product only with its vendor and product set")
+                err(
+                    field,
+                    "a CPE names a product only with its vendor and product set",
+                )
             })?;
             return Ok(ProductRef { kind: "cpe", key });
         }

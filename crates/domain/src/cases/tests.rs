@@ -40,7 +40,11 @@ fn bad_input_names_the_field() {
     let cases: Vec<(fn(&mut CaseInput), &str, &str)> = vec![
         (|i| i.title = "  ".into(), "title", "empty"),
         (|i| i.title = "a\u{202E}b".into(), "title", "U+202E"),
-        (|i| i.vulnerabilities.clear(), "vulnerabilities", "at least one"),
+        (
+            |i| i.vulnerabilities.clear(),
+            "vulnerabilities",
+            "at least one",
+        ),
         (
             |i| i.vulnerabilities = vec!["CVE-2018-1".into()],
             "vulnerabilities[0]",
@@ -51,10 +55,26 @@ fn bad_input_names_the_field() {
             "vulnerabilities[2]",
             "validated finding",
         ),
-        (|i| i.target_date = "2026-12-05".into(), "target_date", "in the past"),
-        (|i| i.target_date = "15/01/2027".into(), "target_date", "YYYY-MM-DD"),
-        (|i| i.tlp = Some("RED".into()), "tlp", "CLEAR, GREEN or AMBER"),
-        (|i| i.tlp = Some("AMBER+STRICT".into()), "tlp", "several parties"),
+        (
+            |i| i.target_date = "2026-12-05".into(),
+            "target_date",
+            "in the past",
+        ),
+        (
+            |i| i.target_date = "15/01/2027".into(),
+            "target_date",
+            "YYYY-MM-DD",
+        ),
+        (
+            |i| i.tlp = Some("RED".into()),
+            "tlp",
+            "CLEAR, GREEN or AMBER",
+        ),
+        (
+            |i| i.tlp = Some("AMBER+STRICT".into()),
+            "tlp",
+            "several parties",
+        ),
         (|i| i.tlp = Some("PURPLE".into()), "tlp", ""),
         (
             |i| i.summary = "x".repeat(MAX_SUMMARY_CHARS + 1),
@@ -88,8 +108,16 @@ fn finding_ids_are_uuids() {
 fn products_reduce_to_matching_keys() {
     for (given, kind, key) in [
         ("pkg:pypi/Paramiko@2.4.0", "purl", "pkg:pypi/paramiko"),
-        ("pkg:maven/org.apache.logging.log4j/log4j-core", "purl", "pkg:maven/org.apache.logging.log4j/log4j-core"),
-        ("cpe:2.3:a:Paramiko:paramiko:2.4.0:*:*:*:*:*:*:*", "cpe", "cpe:paramiko:paramiko"),
+        (
+            "pkg:maven/org.apache.logging.log4j/log4j-core",
+            "purl",
+            "pkg:maven/org.apache.logging.log4j/log4j-core",
+        ),
+        (
+            "cpe:2.3:a:Paramiko:paramiko:2.4.0:*:*:*:*:*:*:*",
+            "cpe",
+            "cpe:paramiko:paramiko",
+        ),
         ("cpe:/a:apache:log4j:2.14.1", "cpe", "cpe:apache:log4j"),
     ] {
         let p = ProductRef::parse("products[0]", given).unwrap();
@@ -166,11 +194,31 @@ mod vex_rules {
         assert!(covers(VexStatus::NotAffected, &none, None, Some("1.0")));
         assert!(covers(VexStatus::NotAffected, &none, None, None));
         assert!(covers(VexStatus::NotAffected, &listed, None, Some("2.4.0")));
-        assert!(!covers(VexStatus::NotAffected, &listed, None, Some("2.3.0")));
-        assert!(covers(VexStatus::Fixed, &none, Some("2.4.1"), Some("2.4.1")));
-        assert!(!covers(VexStatus::Fixed, &none, Some("2.4.1"), Some("2.4.0")));
+        assert!(!covers(
+            VexStatus::NotAffected,
+            &listed,
+            None,
+            Some("2.3.0")
+        ));
+        assert!(covers(
+            VexStatus::Fixed,
+            &none,
+            Some("2.4.1"),
+            Some("2.4.1")
+        ));
+        assert!(!covers(
+            VexStatus::Fixed,
+            &none,
+            Some("2.4.1"),
+            Some("2.4.0")
+        ));
         assert!(!covers(VexStatus::Affected, &none, None, Some("2.4.0")));
-        assert!(!covers(VexStatus::UnderInvestigation, &none, None, Some("2.4.0")));
+        assert!(!covers(
+            VexStatus::UnderInvestigation,
+            &none,
+            None,
+            Some("2.4.0")
+        ));
     }
 
     #[test]
@@ -221,7 +269,8 @@ mod vex_rules {
         assert!(files.len() >= 10, "{files:?}");
         let mut read = 0;
         for f in &files {
-            let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(f).unwrap()) else {
+            let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(f).unwrap())
+            else {
                 continue;
             };
             if doc.get("vulnerabilities").is_none() {
@@ -236,7 +285,11 @@ mod vex_rules {
                     }
                     read += 1;
                 }
-                Err(e) => assert!(e.field.starts_with("vulnerabilities"), "{}: {e}", f.display()),
+                Err(e) => assert!(
+                    e.field.starts_with("vulnerabilities"),
+                    "{}: {e}",
+                    f.display()
+                ),
             }
         }
         assert!(read >= 1);
@@ -246,7 +299,13 @@ mod vex_rules {
         assert_eq!(s[0].vulnerability, "CVE-2020-25649");
         let v = s[0].validate("").unwrap();
         assert_eq!(v.status, VexStatus::NotAffected);
-        assert_eq!(v.product.key, "pkg:maven/com.fasterxml.jackson.core/jackson-databind");
-        assert_eq!(v.justification, Some(Justification::VulnerableCodeNotInExecutePath));
+        assert_eq!(
+            v.product.key,
+            "pkg:maven/com.fasterxml.jackson.core/jackson-databind"
+        );
+        assert_eq!(
+            v.justification,
+            Some(Justification::VulnerableCodeNotInExecutePath)
+        );
     }
 }

@@ -159,12 +159,18 @@ impl StatementInput {
         };
         let vulnerability = self.vulnerability.trim().to_owned();
         if vulnerability.is_empty() || vulnerability.len() > 64 {
-            return Err(err(f("vulnerability"), "name the vulnerability (its CVE or CHX id)"));
+            return Err(err(
+                f("vulnerability"),
+                "name the vulnerability (its CVE or CHX id)",
+            ));
         }
         text::check_line(&f("vulnerability"), &vulnerability)?;
         let product = ProductRef::parse(&f("product"), &self.product)?;
         if self.versions.len() > MAX_VERSIONS {
-            return Err(err(f("versions"), format!("at most {MAX_VERSIONS} versions")));
+            return Err(err(
+                f("versions"),
+                format!("at most {MAX_VERSIONS} versions"),
+            ));
         }
         let versions = self
             .versions
@@ -174,7 +180,9 @@ impl StatementInput {
             .collect::<Result<Vec<_>, _>>()?;
         let status = VexStatus::parse(&f("status"), self.status.trim())?;
         let justification = match (&self.justification, status) {
-            (Some(j), VexStatus::NotAffected) => Some(Justification::parse(&f("justification"), j.trim())?),
+            (Some(j), VexStatus::NotAffected) => {
+                Some(Justification::parse(&f("justification"), j.trim())?)
+            }
             (None, VexStatus::NotAffected) => {
                 return Err(err(
                     f("justification"),
@@ -182,17 +190,26 @@ impl StatementInput {
                 ));
             }
             (Some(_), _) => {
-                return Err(err(f("justification"), "only a not_affected statement has a justification"));
+                return Err(err(
+                    f("justification"),
+                    "only a not_affected statement has a justification",
+                ));
             }
             (None, _) => None,
         };
         let fixed_version = match (&self.fixed_version, status) {
             (Some(v), VexStatus::Fixed) => Some(version_text(&f("fixed_version"), v)?),
             (None, VexStatus::Fixed) => {
-                return Err(err(f("fixed_version"), "a fixed statement names the version that fixes it"));
+                return Err(err(
+                    f("fixed_version"),
+                    "a fixed statement names the version that fixes it",
+                ));
             }
             (Some(_), _) => {
-                return Err(err(f("fixed_version"), "only a fixed statement has a fixed_version"));
+                return Err(err(
+                    f("fixed_version"),
+                    "only a fixed statement has a fixed_version",
+                ));
             }
             (None, _) => None,
         };
@@ -251,7 +268,10 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
     let mut refs: Vec<(String, String)> = Vec::new();
     let mut collect = |c: &Value| {
         if let Some(r) = c.get("bom-ref").and_then(Value::as_str) {
-            let id = c.get("purl").or_else(|| c.get("cpe")).and_then(Value::as_str);
+            let id = c
+                .get("purl")
+                .or_else(|| c.get("cpe"))
+                .and_then(Value::as_str);
             if let Some(id) = id {
                 refs.push((r.to_owned(), id.to_owned()));
             }
@@ -260,7 +280,12 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
     if let Some(c) = doc.pointer("/metadata/component") {
         collect(c);
     }
-    for c in doc.get("components").and_then(Value::as_array).into_iter().flatten() {
+    for c in doc
+        .get("components")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         collect(c);
     }
     let mut out = Vec::new();
@@ -273,13 +298,23 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
         let state = v
             .pointer("/analysis/state")
             .and_then(Value::as_str)
-            .ok_or_else(|| err(format!("{at}.analysis.state"), "a VEX statement states the analysis"))?;
+            .ok_or_else(|| {
+                err(
+                    format!("{at}.analysis.state"),
+                    "a VEX statement states the analysis",
+                )
+            })?;
         let status = match state {
             "not_affected" | "false_positive" => "not_affected",
             "resolved" | "resolved_with_pedigree" => "fixed",
             "exploitable" => "affected",
             "in_triage" => "under_investigation",
-            _ => return Err(err(format!("{at}.analysis.state"), "unknown analysis state")),
+            _ => {
+                return Err(err(
+                    format!("{at}.analysis.state"),
+                    "unknown analysis state",
+                ));
+            }
         };
         let justification = v
             .pointer("/analysis/justification")
@@ -320,11 +355,18 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
             };
             let mut versions = Vec::new();
             let mut fixed = None;
-            for ver in a.get("versions").and_then(Value::as_array).into_iter().flatten() {
+            for ver in a
+                .get("versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let Some(text) = ver.get("version").and_then(Value::as_str) else {
                     continue;
                 };
-                if status == "fixed" && ver.get("status").and_then(Value::as_str) == Some("unaffected") {
+                if status == "fixed"
+                    && ver.get("status").and_then(Value::as_str) == Some("unaffected")
+                {
                     fixed.get_or_insert_with(|| text.to_owned());
                 } else {
                     versions.push(text.to_owned());
@@ -333,7 +375,9 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
             // A package URL with a version names that version.
             if versions.is_empty()
                 && fixed.is_none()
-                && let Some(v) = crate::purl::Purl::parse(&product).ok().and_then(|p| p.version)
+                && let Some(v) = crate::purl::Purl::parse(&product)
+                    .ok()
+                    .and_then(|p| p.version)
             {
                 versions.push(v);
             }
@@ -343,14 +387,25 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
             out.push(StatementInput {
                 vulnerability: id.to_owned(),
                 product,
-                versions: if status == "fixed" { Vec::new() } else { versions },
+                versions: if status == "fixed" {
+                    Vec::new()
+                } else {
+                    versions
+                },
                 status: status.to_owned(),
-                justification: if status == "not_affected" { justification.clone() } else { None },
+                justification: if status == "not_affected" {
+                    justification.clone()
+                } else {
+                    None
+                },
                 fixed_version: fixed,
                 remediation: remediation.clone(),
             });
             if out.len() > MAX_STATEMENTS {
-                return Err(err("vulnerabilities", format!("at most {MAX_STATEMENTS} statements")));
+                return Err(err(
+                    "vulnerabilities",
+                    format!("at most {MAX_STATEMENTS} statements"),
+                ));
             }
         }
     }

@@ -69,7 +69,12 @@ pub struct Event {
 }
 
 /// Posts a message to a case (its participants and the staff).
-pub async fn post(app: &AppState, who: &Principal, id: &str, input: NewMessage) -> AppResult<Message> {
+pub async fn post(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: NewMessage,
+) -> AppResult<Message> {
     who.require_scope(Scope::AdvisoriesWrite)?;
     let c = readable(app, who, id).await?;
     let body = validate_message(&input.body).map_err(case_error)?;
@@ -83,7 +88,10 @@ pub async fn post(app: &AppState, who: &Principal, id: &str, input: NewMessage) 
     if let Some(r) = &input.reply_to
         && !store::cases::messages::message_in_case(&mut tx, &c.id, r).await?
     {
-        return Err(AppError::invalid("reply_to", "no message of this case has this id"));
+        return Err(AppError::invalid(
+            "reply_to",
+            "no message of this case has this id",
+        ));
     }
     let participants = store::cases::participants(&mut tx, &c.id).await?;
     let mut mentions = input.mentions.clone();
@@ -124,7 +132,10 @@ pub async fn post(app: &AppState, who: &Principal, id: &str, input: NewMessage) 
     for p in participants.iter().filter(|p| p.org_id != row.org_id) {
         let mentioned = mentions.contains(&p.org_id);
         let (kind, title) = if mentioned {
-            ("case.mention", format!("You were mentioned in case: {}", c.title))
+            (
+                "case.mention",
+                format!("You were mentioned in case: {}", c.title),
+            )
         } else {
             ("case.message", format!("New message in case: {}", c.title))
         };
@@ -133,7 +144,10 @@ pub async fn post(app: &AppState, who: &Principal, id: &str, input: NewMessage) 
             &p.org_id,
             kind,
             title,
-            format!("A participant posted message {} in coordination case {}.", row.id, c.id),
+            format!(
+                "A participant posted message {} in coordination case {}.",
+                row.id, c.id
+            ),
         ));
     }
     notifications::enqueue_many(app, &mut tx, told).await?;
@@ -164,7 +178,11 @@ pub async fn list(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Me
             let read_by_orgs = participants
                 .iter()
                 .filter(|p| p.org_id != m.org_id)
-                .filter(|p| p.last_seen_at.as_deref().is_some_and(|s| s >= m.created_at.as_str()))
+                .filter(|p| {
+                    p.last_seen_at
+                        .as_deref()
+                        .is_some_and(|s| s >= m.created_at.as_str())
+                })
                 .map(|p| p.org_id.clone())
                 .collect();
             Message {

@@ -181,7 +181,13 @@ pub(crate) async fn record(
 }
 
 /// A notification about a case to one organisation, under the case's labels.
-pub(crate) fn notice(c: &CaseRow, org_id: &str, kind: &str, title: String, body: String) -> NewNotification {
+pub(crate) fn notice(
+    c: &CaseRow,
+    org_id: &str,
+    kind: &str,
+    title: String,
+    body: String,
+) -> NewNotification {
     NewNotification {
         org_id: org_id.to_owned(),
         kind: kind.to_owned(),
@@ -317,7 +323,9 @@ pub async fn open(app: &AppState, who: &Principal, input: NewCase) -> AppResult<
                 "no vulnerability you may read has this id (a finding must be validated)",
             )
         })?;
-        groups.entry(vuln_id).or_insert_with(|| named.as_str().to_owned());
+        groups
+            .entry(vuln_id)
+            .or_insert_with(|| named.as_str().to_owned());
     }
     let now = clock::now_text();
     let row = CaseRow {
@@ -453,7 +461,11 @@ pub async fn invite(app: &AppState, who: &Principal, id: &str, input: Invite) ->
         who,
         "case.invite",
         &c.id,
-        (EventKind::Invited, Some(&org.id), json!({"role": role.as_str()})),
+        (
+            EventKind::Invited,
+            Some(&org.id),
+            json!({"role": role.as_str()}),
+        ),
     )
     .await?;
     let n = notice(
@@ -487,7 +499,15 @@ pub async fn join(app: &AppState, who: &Principal, id: &str) -> AppResult<Case> 
             "an administrator of the invited organisation (org_admin) joins the case",
         ));
     }
-    if !store::cases::join(&mut tx, &c.id, who.org_id(), who.user_id(), &clock::now_text()).await? {
+    if !store::cases::join(
+        &mut tx,
+        &c.id,
+        who.org_id(),
+        who.user_id(),
+        &clock::now_text(),
+    )
+    .await?
+    {
         return Err(AppError::Conflict(
             "your organisation has already joined this case".into(),
         ));
@@ -498,7 +518,11 @@ pub async fn join(app: &AppState, who: &Principal, id: &str) -> AppResult<Case> 
         who,
         "case.join",
         &c.id,
-        (EventKind::Joined, Some(who.org_id()), json!({"role": p.role})),
+        (
+            EventKind::Joined,
+            Some(who.org_id()),
+            json!({"role": p.role}),
+        ),
     )
     .await?;
     if c.owner_org != who.org_id() {

@@ -160,14 +160,20 @@ async fn store_all(
         let group = store::advisories::vuln_id_for(&mut *tx, &s.vulnerability).await?;
         let vuln_id = case_vulns
             .iter()
-            .find(|(v, named)| Some(v) == group.as_ref() || *v == s.vulnerability || *named == s.vulnerability)
+            .find(|(v, named)| {
+                Some(v) == group.as_ref() || *v == s.vulnerability || *named == s.vulnerability
+            })
             .map(|(v, _)| v.clone())
             .ok_or_else(|| {
-                AppError::invalid(format!("{at}.vulnerability"), "not a vulnerability of this case")
+                AppError::invalid(
+                    format!("{at}.vulnerability"),
+                    "not a vulnerability of this case",
+                )
             })?;
         let listed = store::cases::statements::affected_keys(&mut tx, &vuln_id).await?;
         if !listed.contains(&s.product.key)
-            && !store::cases::statements::vendor_claims(&mut tx, who.org_id(), &s.product.key).await?
+            && !store::cases::statements::vendor_claims(&mut tx, who.org_id(), &s.product.key)
+                .await?
         {
             return Err(AppError::invalid(
                 format!("{at}.product"),
@@ -208,7 +214,13 @@ async fn store_all(
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let statuses: Vec<(&str, &str, &str)> = rows
         .iter()
-        .map(|r| (r.vuln_id.as_str(), r.product_key.as_str(), r.status.as_str()))
+        .map(|r| {
+            (
+                r.vuln_id.as_str(),
+                r.product_key.as_str(),
+                r.status.as_str(),
+            )
+        })
         .collect();
     record(
         app,
@@ -233,7 +245,11 @@ async fn store_all(
                 &p.org_id,
                 "case.status_changed",
                 format!("A vendor stated product status in case: {}", c.title),
-                format!("{} statement(s) recorded in coordination case {}.", rows.len(), c.id),
+                format!(
+                    "{} statement(s) recorded in coordination case {}.",
+                    rows.len(),
+                    c.id
+                ),
             )
         })
         .collect();

@@ -72,7 +72,11 @@ fn product_view(r: VendorProductRow) -> VendorProduct {
 
 /// Claims a product for a vendor organisation: coordinators for any
 /// organisation, members of a `vendor` organisation for their own.
-pub async fn add(app: &AppState, who: &Principal, input: NewVendorProduct) -> AppResult<VendorProduct> {
+pub async fn add(
+    app: &AppState,
+    who: &Principal,
+    input: NewVendorProduct,
+) -> AppResult<VendorProduct> {
     who.require_scope(Scope::AdvisoriesWrite)?;
     let coordinator = who.has_any_role(COORDINATORS);
     let org_id = input.org_id.unwrap_or_else(|| who.org_id().to_owned());
@@ -102,7 +106,9 @@ pub async fn add(app: &AppState, who: &Principal, input: NewVendorProduct) -> Ap
     store::cases::vendors::insert(&mut tx, &row)
         .await
         .map_err(|e| match e {
-            store::StoreError::Conflict(what) => AppError::Conflict(format!("{what} is already mapped")),
+            store::StoreError::Conflict(what) => {
+                AppError::Conflict(format!("{what} is already mapped"))
+            }
             e => e.into(),
         })?;
     let event = AuditEvent {
@@ -119,7 +125,11 @@ pub async fn add(app: &AppState, who: &Principal, input: NewVendorProduct) -> Ap
 
 /// The vendor map, of one organisation or of all (every signed-in account:
 /// who makes a product is public knowledge).
-pub async fn list(app: &AppState, who: &Principal, org_id: Option<&str>) -> AppResult<Vec<VendorProduct>> {
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    org_id: Option<&str>,
+) -> AppResult<Vec<VendorProduct>> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let mut conn = app.store.pool.acquire().await?;
     Ok(store::cases::vendors::list(&mut conn, org_id, MAX_LIST)
@@ -130,7 +140,11 @@ pub async fn list(app: &AppState, who: &Principal, org_id: Option<&str>) -> AppR
 }
 
 /// The vendors a case's vulnerabilities point to (participants of the case only).
-pub async fn suggested(app: &AppState, who: &Principal, case_id: &str) -> AppResult<Vec<SuggestedVendor>> {
+pub async fn suggested(
+    app: &AppState,
+    who: &Principal,
+    case_id: &str,
+) -> AppResult<Vec<SuggestedVendor>> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let c = readable(app, who, case_id).await?;
     let mut conn = app.store.pool.acquire().await?;

@@ -31,7 +31,10 @@ pub async fn open(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewCase>,
 ) -> AppResult<(StatusCode, Json<Case>)> {
-    Ok((StatusCode::CREATED, Json(cases::open(&app, &who, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::open(&app, &who, input).await?),
+    ))
 }
 
 /// Cases you take part in (staff: every case their labels admit).

@@ -31,7 +31,10 @@ pub async fn add(
     Auth(who): Auth,
     ApiJson(input): ApiJson<NewVendorProduct>,
 ) -> AppResult<(StatusCode, Json<VendorProduct>)> {
-    Ok((StatusCode::CREATED, Json(vendors::add(&app, &who, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(vendors::add(&app, &who, input).await?),
+    ))
 }
 
 /// The vendor map.
