@@ -35,9 +35,12 @@ fn a_good_case_is_normalised() {
     assert!(i.validate(today()).is_ok(), "today is not in the past");
 }
 
+/// An edit of a good input, the field it must be refused on, and words of the message.
+type BadCase = (fn(&mut CaseInput), &'static str, &'static str);
+
 #[test]
 fn bad_input_names_the_field() {
-    let cases: Vec<(fn(&mut CaseInput), &str, &str)> = vec![
+    let cases: Vec<BadCase> = vec![
         (|i| i.title = "  ".into(), "title", "empty"),
         (|i| i.title = "a\u{202E}b".into(), "title", "U+202E"),
         (
