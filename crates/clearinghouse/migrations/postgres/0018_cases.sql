@@ -25,8 +25,10 @@ CREATE TABLE cases (
     visibility_id BIGINT NOT NULL REFERENCES visibility_labels(id),
     created_by TEXT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    published_at TEXT
 );
+CREATE INDEX cases_due ON cases(state, target_date);
 
 CREATE TABLE case_vulnerabilities (
     case_id TEXT NOT NULL REFERENCES cases(id),

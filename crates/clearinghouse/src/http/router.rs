@@ -171,6 +171,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(cases_api::get))
         .routes(routes!(cases_api::invite))
         .routes(routes!(cases_api::join))
+        .routes(routes!(cases_api::move_date))
+        .routes(routes!(cases_api::publish_now))
         .routes(routes!(case_messages::post, case_messages::list))
         .routes(routes!(case_messages::events))
         .routes(routes!(case_vendors::suggested))

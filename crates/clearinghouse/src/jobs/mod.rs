@@ -10,6 +10,7 @@
 
 pub mod advisory_import;
 pub mod audit_checkpoint;
+pub mod case_publish;
 pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;
@@ -77,6 +78,7 @@ pub const REGISTRY: &[Registration] = &[
     register::<submission_process::SubmissionProcess>(),
     register::<finding_analysis::FindingAnalysis>(),
     register::<advisory_import::AdvisoryImportJob>(),
+    register::<case_publish::CasePublishDue>(),
 ];
 
 /// How long a claimed job's worker may stay silent before another worker
@@ -90,6 +92,7 @@ const PERIODIC: &[(&str, i64)] = &[
     (audit_checkpoint::AuditCheckpoint::KIND, 60),
     (purge_sessions::PurgeSessions::KIND, 3600),
     (email_digest::EmailDigest::KIND, 86_400),
+    (case_publish::CasePublishDue::KIND, 3600),
 ];
 
 #[derive(Debug, thiserror::Error)]

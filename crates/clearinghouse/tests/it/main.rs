@@ -26,6 +26,7 @@ mod browser_lists;
 mod browser_ui;
 mod cases;
 mod cases_cli;
+mod cases_publish;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

@@ -137,6 +137,8 @@ pub enum EventKind {
     Message,
     VendorMapped,
     StatusChanged,
+    DateMoved,
+    Published,
 }
 
 impl EventKind {
@@ -148,6 +150,8 @@ impl EventKind {
             EventKind::Message => "message",
             EventKind::VendorMapped => "vendor_mapped",
             EventKind::StatusChanged => "status_changed",
+            EventKind::DateMoved => "date_moved",
+            EventKind::Published => "published",
         }
     }
 }
@@ -162,6 +166,8 @@ impl FromStr for EventKind {
             EventKind::Message,
             EventKind::VendorMapped,
             EventKind::StatusChanged,
+            EventKind::DateMoved,
+            EventKind::Published,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -399,6 +405,20 @@ impl ProductRef {
             "must be a package URL (pkg:...) or a CPE (cpe:2.3:... or cpe:/...)",
         ))
     }
+}
+
+/// A reason a coordinator gives (a date moved, an early publication):
+/// 1 to [`MAX_REASON_CHARS`] characters, line breaks allowed.
+pub fn validate_reason(reason: &str) -> Result<String, CaseError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(err(
+            "reason",
+            format!("say why (1 to {MAX_REASON_CHARS} characters)"),
+        ));
+    }
+    text::check_long_text("reason", reason)?;
+    Ok(reason.to_owned())
 }
 
 /// How an invited organisation has answered.

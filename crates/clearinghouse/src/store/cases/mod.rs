@@ -36,7 +36,7 @@ pub struct CaseRow {
     pub owner_org: String,
     pub title: String,
     pub summary: String,
-    /// `open` (the only state until publication lands).
+    /// `open` or `published`.
     pub state: String,
     /// `YYYY-MM-DD`.
     pub target_date: String,
@@ -46,6 +46,7 @@ pub struct CaseRow {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
+    pub published_at: Option<String>,
 }
 
 /// One participant organisation.
@@ -62,7 +63,7 @@ pub struct ParticipantRow {
 }
 
 const COLUMNS: &str = "c.id, c.owner_org, c.title, c.summary, c.state, c.target_date, c.tlp, \
-     v.expression, c.created_by, c.created_at, c.updated_at";
+     v.expression, c.created_by, c.created_at, c.updated_at, c.published_at";
 
 const PARTICIPANT_COLUMNS: &str =
     "case_id, org_id, role, invited_by, invited_at, joined_at, joined_by, last_seen_at";
@@ -80,6 +81,7 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+        published_at: r.try_get("published_at")?,
     })
 }
 
@@ -306,4 +308,86 @@ pub async fn finding_vulnerability(
     .fetch_optional(&mut *conn)
     .await?
     .flatten())
+}
+
+/// Moves an open case's target date; false when the case is not open.
+pub async fn set_target_date(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    date: &str,
+    now: &str,
+) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE cases SET target_date = $1, updated_at = $2 WHERE id = $3 AND state = 'open'",
+    )
+    .bind(date)
+    .bind(now)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Marks an open case published (compare-and-set); false when it was not open.
+pub async fn set_published(conn: &mut AnyConnection, case_id: &str, now: &str) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE cases SET state = 'published', published_at = $1, updated_at = $2 \
+         WHERE id = $3 AND state = 'open'",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Open cases whose target date (`YYYY-MM-DD`) is `today` or earlier.
+pub async fn due(pool: &sqlx::AnyPool, today: &str, limit: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM cases WHERE state = 'open' AND target_date <= $1 ORDER BY target_date, id \
+         LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The case row itself, unfiltered: for the publication job and for the
+/// workflow inside its write transaction, after a policy read.
+pub async fn get_row(conn: &mut AnyConnection, case_id: &str) -> Result<Option<CaseRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM cases c JOIN visibility_labels v ON v.id = c.visibility_id \
+         WHERE c.id = $1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Organisations with an unresolved exposure to one of these vulnerabilities.
+pub async fn exposed_orgs(conn: &mut AnyConnection, vuln_ids: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in vuln_ids.chunks(500) {
+        let sql = format!(
+            "SELECT DISTINCT org_id FROM exposures WHERE resolved_at IS NULL AND vuln_id IN ({}) \
+             ORDER BY org_id",
+            crate::store::in_params(1, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for v in chunk {
+            q = q.bind(v);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

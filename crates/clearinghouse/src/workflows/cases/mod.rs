@@ -17,6 +17,7 @@
 //! real gates.
 
 pub mod messages;
+pub mod publish;
 pub mod statements;
 pub mod vendors;
 
@@ -107,10 +108,11 @@ pub struct Case {
     pub owner_org: String,
     pub title: String,
     pub summary: String,
-    /// `open`.
+    /// `open` or `published`.
     pub state: String,
     /// The target public disclosure date (`YYYY-MM-DD`): the embargo.
     pub target_date: String,
+    pub published_at: Option<String>,
     pub tlp: String,
     pub visibility: String,
     pub vulnerabilities: Vec<CaseVulnerability>,
@@ -269,6 +271,7 @@ async fn view(app: &AppState, c: CaseRow) -> AppResult<Case> {
         summary: c.summary,
         state: c.state,
         target_date: c.target_date,
+        published_at: c.published_at,
         tlp: c.tlp,
         visibility: c.visibility,
         vulnerabilities,
@@ -340,6 +343,7 @@ pub async fn open(app: &AppState, who: &Principal, input: NewCase) -> AppResult<
         created_by: who.user_id().to_owned(),
         created_at: now.clone(),
         updated_at: now.clone(),
+        published_at: None,
     };
     let vulns: Vec<(String, String)> = groups.into_iter().collect();
     let mut tx = app.store.begin_write().await?;

@@ -19,6 +19,7 @@ use crate::http::api::PageParams;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
+use crate::workflows::cases::publish::{self, MoveDate, Publish};
 use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
 
 /// Open a case for one or more vulnerabilities (coordinators): target
@@ -87,4 +88,30 @@ pub async fn join(
     Path(id): Path<String>,
 ) -> AppResult<Json<Case>> {
     Ok(Json(cases::join(&app, &who, &id).await?))
+}
+
+/// Move the target disclosure date (coordinators), with a reason the
+/// participants are told.
+#[utoipa::path(post, path = "/cases/{id}/date", tag = "cases", security(("bearer" = [])), request_body = MoveDate,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn move_date(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<MoveDate>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(publish::move_date(&app, &who, &id, input).await?))
+}
+
+/// Publish now (coordinators; before the target date with a reason):
+/// lifts the embargo and tells every exposed operator.
+#[utoipa::path(post, path = "/cases/{id}/publish", tag = "cases", security(("bearer" = [])), request_body = Publish,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish_now(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Publish>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(publish::publish(&app, &who, &id, input).await?))
 }
