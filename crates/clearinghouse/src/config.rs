@@ -62,6 +62,12 @@ pub enum Command {
     /// Designation inquiries: open, consult, decide (client of a running server).
     #[command(subcommand)]
     Inquiry(crate::cli::inquiry::InquiryCommand),
+    /// Coordination cases: open, invite, join, vendor status (client of a running server).
+    #[command(subcommand)]
+    Case(crate::cli::case::CaseCommand),
+    /// Vendor VEX documents for a case (client of a running server).
+    #[command(subcommand)]
+    Vex(crate::cli::case::VexCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),

@@ -341,6 +341,9 @@ pub async fn apply(
         .collect();
     let vulns = store::advisories::vulnerabilities(conn, &vuln_ids).await?;
     let assets = asset_infos(conn, &asset_ids).await?;
+    // Vendors' not_affected and fixed statements (cases) take what they
+    // cover out of exposure, with their justification as the reason.
+    let (found, vex_reasons) = vex_filter(conn, found, &vuln_ids).await?;
     let facts: HashMap<&String, VulnFacts> =
         vulns.iter().map(|(k, v)| (k, vuln_facts(v))).collect();
     let mut current: HashMap<(String, String, String), Current> = existing
@@ -442,18 +445,95 @@ pub async fn apply(
         }
     }
     store::exposure::exposures::insert_many(conn, &inserts).await?;
+    let mut by_vex: HashMap<String, Vec<String>> = HashMap::new();
+    for (slot, reason) in vex_reasons {
+        if let Some(c) = current.remove(&slot)
+            && is_active(&c.state)
+        {
+            by_vex.entry(reason).or_default().push(c.id);
+        }
+    }
+    for (reason, ids) in &by_vex {
+        changes.counts.resolved += ids.len() as u64;
+        store::exposure::exposures::resolve(conn, ids, reason, now).await?;
+    }
     let vanished: Vec<String> = current
         .into_values()
         .filter(|c| is_active(&c.state))
         .map(|c| c.id)
         .collect();
-    changes.counts.resolved = vanished.len() as u64;
+    changes.counts.resolved += vanished.len() as u64;
     store::exposure::exposures::resolve(conn, &vanished, resolve_reason, now).await?;
     changes
         .by_org_vuln
         .retain(|_, (n, c)| !n.is_empty() || !c.is_empty());
     changes.vulns = vulns;
     Ok(changes)
+}
+
+/// A (asset, component, vulnerability) slot and why it is not exposed.
+type VexReason = ((String, String, String), String);
+
+/// Drops the matches a vendor's current not_affected or fixed statement
+/// covers (same vulnerability, the component's own matching key, the
+/// version per `cases::vex::covers`), returning them with the reason an
+/// open exposure of theirs is resolved with.
+async fn vex_filter(
+    conn: &mut AnyConnection,
+    found: Vec<Found>,
+    vuln_ids: &[String],
+) -> Result<(Vec<Found>, Vec<VexReason>), StoreError> {
+    use clearinghouse_domain::cases::vex::{VexStatus, covers};
+    if found.is_empty() {
+        return Ok((found, Vec::new()));
+    }
+    let statements = store::cases::statements::covering(conn, vuln_ids).await?;
+    if statements.is_empty() {
+        return Ok((found, Vec::new()));
+    }
+    let mut kept = Vec::with_capacity(found.len());
+    let mut reasons = Vec::new();
+    for f in found {
+        let own_key = f
+            .component_key
+            .rsplit_once('@')
+            .map_or(f.component_key.as_str(), |(k, _)| k);
+        let hit = statements.iter().find(|s| {
+            let status = if s.status == "fixed" {
+                VexStatus::Fixed
+            } else {
+                VexStatus::NotAffected
+            };
+            s.vuln_id == f.vuln_id
+                && s.product_key == own_key
+                && covers(
+                    status,
+                    &s.versions,
+                    s.fixed_version.as_deref(),
+                    f.version.as_deref(),
+                )
+        });
+        match hit {
+            Some(s) => {
+                let reason = match (&s.justification, &s.fixed_version) {
+                    (Some(j), _) => format!("not affected per vendor VEX, justification {j}"),
+                    (None, Some(v)) => format!("fixed in {v} per vendor VEX"),
+                    (None, None) => "not affected per vendor VEX".to_owned(),
+                };
+                reasons.push(((f.asset_id, f.component_key, f.vuln_id), reason));
+            }
+            None => kept.push(f),
+        }
+    }
+    Ok((kept, reasons))
+}
+
+pub fn decision_text(d: Decision) -> &'static str {
+    match d {
+        Decision::Affected => "affected",
+        Decision::NotAffected => "not_affected",
+        Decision::CannotDecide => "cannot_decide",
+    }
 }
 
 /// Re-matches one asset's inventory against the advisories of its packages.

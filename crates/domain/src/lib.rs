@@ -26,6 +26,7 @@
 pub mod advisory;
 pub mod approval;
 pub mod audit;
+pub mod cases;
 pub mod cpe;
 pub mod cvss;
 pub mod directive;

@@ -16,6 +16,7 @@ pub mod bench_eval;
 pub mod bench_findings;
 #[cfg(feature = "bench")]
 pub mod bench_matching;
+pub mod case;
 pub mod client;
 pub mod cvss;
 pub mod directive;
@@ -90,6 +91,8 @@ pub fn run() -> ExitCode {
             }
             Command::Compliance(args) => directive::compliance(args).await,
             Command::Inquiry(command) => inquiry::run(command).await,
+            Command::Case(command) => case::run(command).await,
+            Command::Vex(command) => case::vex(command).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

@@ -13,6 +13,11 @@ use super::api::accounts::{me, orgs, tokens, users};
 use super::api::directives::{
     self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
 };
+use super::api::cases::{
+    self as cases_api, messages as case_messages, statements as case_statements,
+    vendors as case_vendors,
+};
+use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{inquiries, models, runs, suites, thresholds};
@@ -40,7 +45,8 @@ use crate::app::AppState;
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation"),
         (name = "findings", description = "Finding intake from scanners, deduplication and validation"),
-        (name = "frontier", description = "The frontier-model framework: the model registry")
+        (name = "frontier", description = "The frontier-model framework: the model registry"),
+        (name = "cases", description = "Coordination cases: participants, messages, timeline, the vendor map")
     )
 )]
 struct ApiDoc;
@@ -166,6 +172,18 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(directive_obligations::all_csv))
         .routes(routes!(directive_dashboard::get))
         .routes(routes!(directive_dashboard::csv))
+        .routes(routes!(cases_api::open, cases_api::list))
+        .routes(routes!(cases_api::get))
+        .routes(routes!(cases_api::invite))
+        .routes(routes!(cases_api::join))
+        .routes(routes!(cases_api::move_date))
+        .routes(routes!(cases_api::publish_now))
+        .routes(routes!(case_messages::post, case_messages::list))
+        .routes(routes!(case_messages::events))
+        .routes(routes!(case_vendors::suggested))
+        .routes(routes!(case_vendors::add, case_vendors::list))
+        .routes(routes!(case_statements::state, case_statements::list))
+        .routes(routes!(case_statements::upload))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

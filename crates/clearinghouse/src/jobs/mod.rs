@@ -12,6 +12,7 @@ pub mod advisory_import;
 pub mod audit_checkpoint;
 pub mod directive_refresh;
 pub mod directive_remind;
+pub mod case_publish;
 pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;
@@ -81,6 +82,7 @@ pub const REGISTRY: &[Registration] = &[
     register::<advisory_import::AdvisoryImportJob>(),
     register::<directive_refresh::DirectiveRefresh>(),
     register::<directive_remind::DirectiveRemind>(),
+    register::<case_publish::CasePublishDue>(),
 ];
 
 /// How long a claimed job's worker may stay silent before another worker
@@ -96,6 +98,7 @@ const PERIODIC: &[(&str, i64)] = &[
     (email_digest::EmailDigest::KIND, 86_400),
     (directive_refresh::DirectiveRefresh::KIND, 86_400),
     (directive_remind::DirectiveRemind::KIND, 86_400),
+    (case_publish::CasePublishDue::KIND, 3600),
 ];
 
 #[derive(Debug, thiserror::Error)]

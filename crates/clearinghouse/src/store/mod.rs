@@ -15,6 +15,7 @@ pub mod approvals;
 pub mod audit;
 #[cfg(feature = "bench")]
 pub mod bench_support;
+pub mod cases;
 pub mod directives;
 pub mod documents;
 pub mod exposure;
@@ -232,6 +233,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "directive_snapshots",
         include_str!("../../migrations/sqlite/0015_directive_snapshots.sql"),
         include_str!("../../migrations/postgres/0015_directive_snapshots.sql"),
+    ),
+    (
+        18,
+        "cases",
+        include_str!("../../migrations/sqlite/0018_cases.sql"),
+        include_str!("../../migrations/postgres/0018_cases.sql"),
     ),
     (
         20,

@@ -60,8 +60,9 @@ pub struct Labelled {
     /// SQL expression of the record's creator, always a named reader, or `''`.
     pub creator: &'static str,
     /// Case data (SPEC: "for case data, it is a participant"): only its
-    /// participants, the owner organisation and the named readers, read it,
-    /// whatever the TLP; the policy applies on top.
+    /// participants, the owner organisation, the organisations it is shared
+    /// with (a coordination case's participants) and the named readers,
+    /// read it, whatever the TLP; the policy applies on top.
     pub case_data: bool,
 }
 
@@ -136,7 +137,7 @@ impl Labelled {
             Named::Staff => creator.clone(),
         };
         let participant = if self.case_data {
-            format!("({owner} OR {named})")
+            format!("({owner} OR {shared} OR {named})")
         } else {
             "1 = 1".to_owned()
         };
@@ -230,6 +231,10 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "store::frontier::inquiries::{get_readable, list_readable} (store::frontier::inquiries::INQUIRIES); \
          {get_official, list_official} only for FRONTIER-cleared evaluators, consultants and authorities",
     ),
+    (
+        "cases",
+        "store::cases::{get_readable, list_readable} (store::cases::CASES)",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.
@@ -262,6 +267,10 @@ pub const DERIVED: &[(&str, &str)] = &[
     (
         "frontier_inquiry_runs",
         "the inquiry (store::frontier::inquiries::INQUIRIES); consultations, decisions and releases too",
+    ),
+    (
+        "case_messages",
+        "the case (store::cases::CASES); participants, vulnerabilities and events too",
     ),
 ];
 

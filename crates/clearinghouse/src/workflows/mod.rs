@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod advisories;
 pub mod approvals;
 pub mod archive;
+pub mod cases;
 pub mod directives;
 pub mod documents;
 pub mod exposure;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod advisories;
 pub mod approvals;
 pub mod audit;
+pub mod cases;
 pub mod directives;
 pub mod documents;
 pub mod exposure;

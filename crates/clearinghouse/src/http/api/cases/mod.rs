@@ -1,0 +1,117 @@
+//! `/api/v1/cases`: coordination cases (issue 15). Opening and inviting
+//! (coordinators), joining (an invited organisation's admin), reading
+//! (participants and the staff; 404 for everyone else, as for a missing
+//! case), messages and the timeline (`messages.rs`), and the vendor map
+//! with a case's suggested vendors (`vendors.rs`). Handlers are thin: the
+//! rules are in `workflows::cases`.
+
+pub mod messages;
+pub mod statements;
+pub mod vendors;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::api::PageParams;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::model::Page;
+use crate::workflows::cases::publish::{self, MoveDate, Publish};
+use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
+
+/// Open a case for one or more vulnerabilities (coordinators): target
+/// disclosure date, TLP (default AMBER). Your organisation is its
+/// coordinator.
+#[utoipa::path(post, path = "/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
+    responses((status = 201, body = Case), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn open(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<NewCase>,
+) -> AppResult<(StatusCode, Json<Case>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::open(&app, &who, input).await?),
+    ))
+}
+
+/// Cases you take part in (staff: every case their labels admit).
+#[utoipa::path(get, path = "/cases", tag = "cases", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, body = Page<CaseSummary>)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> AppResult<Json<Page<CaseSummary>>> {
+    Ok(Json(
+        cases::list(&app, &who, p.cursor.as_deref(), p.limit).await?,
+    ))
+}
+
+/// One case with its vulnerabilities and participants (invited at, joined
+/// at, last seen, unresponsive); 404 unless you take part in it.
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Case), (status = 404, body = Problem)))]
+pub async fn get(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(cases::get(&app, &who, &id).await?))
+}
+
+/// Invite an organisation with a case role (coordinators); it is told
+/// through its inbox, webhooks and email.
+#[utoipa::path(post, path = "/cases/{id}/participants", tag = "cases", security(("bearer" = [])), request_body = Invite,
+    responses((status = 201, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn invite(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Invite>,
+) -> AppResult<(StatusCode, Json<Case>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(cases::invite(&app, &who, &id, input).await?),
+    ))
+}
+
+/// Join a case your organisation was invited to (its org admins).
+#[utoipa::path(post, path = "/cases/{id}/join", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn join(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(cases::join(&app, &who, &id).await?))
+}
+
+/// Move the target disclosure date (coordinators), with a reason the
+/// participants are told.
+#[utoipa::path(post, path = "/cases/{id}/date", tag = "cases", security(("bearer" = [])), request_body = MoveDate,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn move_date(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<MoveDate>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(publish::move_date(&app, &who, &id, input).await?))
+}
+
+/// Publish now (coordinators; before the target date with a reason):
+/// lifts the embargo and tells every exposed operator.
+#[utoipa::path(post, path = "/cases/{id}/publish", tag = "cases", security(("bearer" = [])), request_body = Publish,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish_now(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Publish>,
+) -> AppResult<Json<Case>> {
+    Ok(Json(publish::publish(&app, &who, &id, input).await?))
+}

@@ -1,0 +1,76 @@
+//! `/api/v1/cases/{id}/statements` and `/api/v1/cases/{id}/vex`: vendor
+//! status as VEX, stated in JSON or uploaded as a CycloneDX VEX document,
+//! and read back as the case's product × status matrix.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::workflows::cases::statements::{self, NewStatements, StatementView};
+
+/// Largest VEX document accepted.
+pub const MAX_VEX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Which statements to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatementQuery {
+    /// Also the superseded statements.
+    #[serde(default)]
+    pub history: bool,
+}
+
+/// State your products' status (vendor participants): affected,
+/// not_affected (with a justification), fixed (with the version) or
+/// under_investigation. Not-affected and fixed statements take covered
+/// components out of operators' exposures.
+#[utoipa::path(post, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), request_body = NewStatements,
+    responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn state(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NewStatements>,
+) -> AppResult<(StatusCode, Json<Vec<StatementView>>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(statements::state(&app, &who, &id, input).await?),
+    ))
+}
+
+/// The case's current statements (`history=true`: every one).
+#[utoipa::path(get, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), params(StatementQuery),
+    responses((status = 200, body = Vec<StatementView>), (status = 404, body = Problem)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<StatementQuery>,
+) -> AppResult<Json<Vec<StatementView>>> {
+    Ok(Json(statements::list(&app, &who, &id, q.history).await?))
+}
+
+/// Upload a CycloneDX VEX document (JSON) as the raw body: each
+/// vulnerability × affected reference is a statement (vendor participants).
+#[utoipa::path(post, path = "/cases/{id}/vex", tag = "cases", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the VEX document"),
+    responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    body: Body,
+) -> AppResult<(StatusCode, Json<Vec<StatementView>>)> {
+    let bytes = read_body(body, MAX_VEX_BYTES, "file").await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(statements::upload(&app, &who, &id, &bytes).await?),
+    ))
+}

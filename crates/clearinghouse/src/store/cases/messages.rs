@@ -1,0 +1,136 @@
+//! A case's threaded messages (`case_messages`) and its event timeline
+//! (`case_events`). Neither has labels: every read here is for a case the
+//! workflow has already read under the policy (`read_filter::DERIVED`).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::Result;
+
+/// One message as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRow {
+    pub id: String,
+    pub case_id: String,
+    /// The message it answers, in the same case.
+    pub reply_to: Option<String>,
+    pub org_id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRow {
+    pub id: String,
+    pub case_id: String,
+    /// The domain's `EventKind`.
+    pub kind: String,
+    /// The user who caused it.
+    pub actor: String,
+    /// The organisation it concerns (the one invited, joined, ...).
+    pub org_id: Option<String>,
+    /// JSON object with the event's facts (role, dates, message id).
+    pub detail: String,
+    pub created_at: String,
+}
+
+fn message_from_row(r: &AnyRow) -> Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        reply_to: r.try_get("reply_to")?,
+        org_id: r.try_get("org_id")?,
+        author: r.try_get("author")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn event_from_row(r: &AnyRow) -> Result<EventRow> {
+    Ok(EventRow {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        kind: r.try_get("kind")?,
+        actor: r.try_get("actor")?,
+        org_id: r.try_get("org_id")?,
+        detail: r.try_get("detail")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_message(conn: &mut AnyConnection, m: &MessageRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_messages (id, case_id, reply_to, org_id, author, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&m.id)
+    .bind(&m.case_id)
+    .bind(&m.reply_to)
+    .bind(&m.org_id)
+    .bind(&m.author)
+    .bind(&m.body)
+    .bind(&m.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether `id` is a message of `case_id`.
+pub async fn message_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_messages WHERE case_id = $1 AND id = $2")
+            .bind(case_id)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n > 0)
+}
+
+/// A case's messages, oldest first (at most `limit`).
+pub async fn messages(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    limit: i64,
+) -> Result<Vec<MessageRow>> {
+    let rows = sqlx::query(
+        "SELECT id, case_id, reply_to, org_id, author, body, created_at FROM case_messages \
+         WHERE case_id = $1 ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(case_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, kind, actor, org_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&e.id)
+    .bind(&e.case_id)
+    .bind(&e.kind)
+    .bind(&e.actor)
+    .bind(&e.org_id)
+    .bind(&e.detail)
+    .bind(&e.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A case's timeline, oldest first (at most `limit`).
+pub async fn events(conn: &mut AnyConnection, case_id: &str, limit: i64) -> Result<Vec<EventRow>> {
+    let rows = sqlx::query(
+        "SELECT id, case_id, kind, actor, org_id, detail, created_at FROM case_events \
+         WHERE case_id = $1 ORDER BY created_at, id LIMIT $2",
+    )
+    .bind(case_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}

@@ -1,0 +1,168 @@
+//! Vendors' VEX statements (`case_statements`): one row per statement, the
+//! current one per (case, vulnerability, vendor, product, versions) without
+//! `superseded_at`. [`covering`] gives matching the current not_affected
+//! and fixed statements of some vulnerabilities; the rest is read through
+//! a case the workflow has read under the policy.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::{Result, in_params, json_list, parse_json_list};
+
+/// One statement as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementRow {
+    pub id: String,
+    pub case_id: String,
+    pub vuln_id: String,
+    pub vendor_org: String,
+    /// `purl` or `cpe`.
+    pub product_kind: String,
+    pub product_key: String,
+    pub product_given: String,
+    pub versions: Vec<String>,
+    pub status: String,
+    pub justification: Option<String>,
+    pub fixed_version: Option<String>,
+    pub remediation: String,
+    /// `api`, `cyclonedx` or `csaf`.
+    pub source: String,
+    pub stated_by: String,
+    pub stated_at: String,
+    pub superseded_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, case_id, vuln_id, vendor_org, product_kind, product_key, \
+     product_given, versions, status, justification, fixed_version, remediation, source, \
+     stated_by, stated_at, superseded_at";
+
+fn from_row(r: &AnyRow) -> Result<StatementRow> {
+    let versions: String = r.try_get("versions")?;
+    Ok(StatementRow {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        vuln_id: r.try_get("vuln_id")?,
+        vendor_org: r.try_get("vendor_org")?,
+        product_kind: r.try_get("product_kind")?,
+        product_key: r.try_get("product_key")?,
+        product_given: r.try_get("product_given")?,
+        versions: parse_json_list(&versions)?,
+        status: r.try_get("status")?,
+        justification: r.try_get("justification")?,
+        fixed_version: r.try_get("fixed_version")?,
+        remediation: r.try_get("remediation")?,
+        source: r.try_get("source")?,
+        stated_by: r.try_get("stated_by")?,
+        stated_at: r.try_get("stated_at")?,
+        superseded_at: r.try_get("superseded_at")?,
+    })
+}
+
+/// Inserts a statement, superseding the current one of the same case,
+/// vulnerability, vendor, product and versions.
+pub async fn insert(conn: &mut AnyConnection, s: &StatementRow) -> Result<()> {
+    let versions = json_list(&s.versions);
+    sqlx::query(
+        "UPDATE case_statements SET superseded_at = $1 WHERE case_id = $2 AND vuln_id = $3 \
+         AND vendor_org = $4 AND product_key = $5 AND versions = $6 AND superseded_at IS NULL",
+    )
+    .bind(&s.stated_at)
+    .bind(&s.case_id)
+    .bind(&s.vuln_id)
+    .bind(&s.vendor_org)
+    .bind(&s.product_key)
+    .bind(&versions)
+    .execute(&mut *conn)
+    .await?;
+    let sql = format!(
+        "INSERT INTO case_statements ({COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&s.id)
+        .bind(&s.case_id)
+        .bind(&s.vuln_id)
+        .bind(&s.vendor_org)
+        .bind(&s.product_kind)
+        .bind(&s.product_key)
+        .bind(&s.product_given)
+        .bind(&versions)
+        .bind(&s.status)
+        .bind(&s.justification)
+        .bind(&s.fixed_version)
+        .bind(&s.remediation)
+        .bind(&s.source)
+        .bind(&s.stated_by)
+        .bind(&s.stated_at)
+        .bind(&s.superseded_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A case's statements, current ones only unless `history`, by
+/// vulnerability, product and time.
+pub async fn of_case(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    history: bool,
+) -> Result<Vec<StatementRow>> {
+    let filter = if history {
+        ""
+    } else {
+        "AND superseded_at IS NULL"
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM case_statements WHERE case_id = $1 {filter} \
+         ORDER BY vuln_id, product_key, stated_at, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The current not_affected and fixed statements of these vulnerabilities
+/// (in any case): what takes components out of exposure.
+pub async fn covering(conn: &mut AnyConnection, vuln_ids: &[String]) -> Result<Vec<StatementRow>> {
+    let mut out = Vec::new();
+    for chunk in vuln_ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM case_statements WHERE superseded_at IS NULL \
+             AND status IN ('not_affected', 'fixed') AND vuln_id IN ({}) ORDER BY stated_at, id",
+            in_params(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Matching keys the advisories of a vulnerability list as affected.
+pub async fn affected_keys(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT ap.package_key FROM affected_packages ap \
+         JOIN advisories a ON a.id = ap.advisory_id WHERE a.vuln_id = $1",
+    )
+    .bind(vuln_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Whether an organisation has mapped this product key to itself.
+pub async fn vendor_claims(conn: &mut AnyConnection, org_id: &str, key: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM vendor_products WHERE org_id = $1 AND match_key = $2",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -1,0 +1,220 @@
+//! A case's messages and timeline. Participants (and the staff) post
+//! messages, threaded by `reply_to`; every other participant organisation
+//! is told through its inbox, and organisations named in `mentions` are
+//! told that they were mentioned. Read receipts are per organisation: a
+//! message counts as read by an organisation once a member of it opened
+//! the case or its messages after it was posted (`last_seen_at`). The
+//! timeline lists every event of the case (opened, invited, joined,
+//! message, ...). Non-participants get 404, as for a missing case.
+
+use clearinghouse_domain::cases::{EventKind, validate_message};
+use clearinghouse_domain::identity::Scope;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{case_error, notice, readable, record, seen};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::store::cases::messages::MessageRow;
+use crate::workflows::new_id;
+use crate::workflows::notifications;
+
+/// Most messages and events one read returns.
+pub const MAX_ITEMS: i64 = 1_000;
+/// Most organisations one message mentions.
+pub const MAX_MENTIONS: usize = 20;
+
+/// A message to post.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// 1 to 20,000 characters; line breaks allowed.
+    pub body: String,
+    /// The id of the message of this case it answers.
+    pub reply_to: Option<String>,
+    /// Participant organisations (ids) to mention: each is told so.
+    #[serde(default)]
+    pub mentions: Vec<String>,
+}
+
+/// A message with its read receipts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Message {
+    pub id: String,
+    pub reply_to: Option<String>,
+    pub org_id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+    /// Participant organisations (other than the author's) that have
+    /// opened the case since it was posted.
+    pub read_by_orgs: Vec<String>,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Event {
+    pub id: String,
+    /// `opened`, `invited`, `joined`, `message`, `vendor_mapped`.
+    pub kind: String,
+    pub actor: String,
+    pub org_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub created_at: String,
+}
+
+/// Posts a message to a case (its participants and the staff).
+pub async fn post(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: NewMessage,
+) -> AppResult<Message> {
+    who.require_scope(Scope::AdvisoriesWrite)?;
+    let c = readable(app, who, id).await?;
+    let body = validate_message(&input.body).map_err(case_error)?;
+    if input.mentions.len() > MAX_MENTIONS {
+        return Err(AppError::invalid(
+            "mentions",
+            format!("at most {MAX_MENTIONS} organisations"),
+        ));
+    }
+    let mut tx = app.store.begin_write().await?;
+    if let Some(r) = &input.reply_to
+        && !store::cases::messages::message_in_case(&mut tx, &c.id, r).await?
+    {
+        return Err(AppError::invalid(
+            "reply_to",
+            "no message of this case has this id",
+        ));
+    }
+    let participants = store::cases::participants(&mut tx, &c.id).await?;
+    let mut mentions = input.mentions.clone();
+    mentions.sort();
+    mentions.dedup();
+    for (i, m) in input.mentions.iter().enumerate() {
+        if !participants.iter().any(|p| &p.org_id == m) {
+            return Err(AppError::invalid(
+                format!("mentions[{i}]"),
+                "not a participant organisation of this case",
+            ));
+        }
+    }
+    let row = MessageRow {
+        id: new_id(),
+        case_id: c.id.clone(),
+        reply_to: input.reply_to,
+        org_id: who.org_id().to_owned(),
+        author: who.user_id().to_owned(),
+        body,
+        created_at: clock::now_text(),
+    };
+    store::cases::messages::insert_message(&mut tx, &row).await?;
+    record(
+        app,
+        &mut tx,
+        who,
+        "case.message",
+        &c.id,
+        (
+            EventKind::Message,
+            Some(who.org_id()),
+            json!({"message_id": row.id, "reply_to": row.reply_to, "mentions": mentions}),
+        ),
+    )
+    .await?;
+    let mut told = Vec::new();
+    for p in participants.iter().filter(|p| p.org_id != row.org_id) {
+        let mentioned = mentions.contains(&p.org_id);
+        let (kind, title) = if mentioned {
+            (
+                "case.mention",
+                format!("You were mentioned in case: {}", c.title),
+            )
+        } else {
+            ("case.message", format!("New message in case: {}", c.title))
+        };
+        told.push(notice(
+            &c,
+            &p.org_id,
+            kind,
+            title,
+            format!(
+                "A participant posted message {} in coordination case {}.",
+                row.id, c.id
+            ),
+        ));
+    }
+    notifications::enqueue_many(app, &mut tx, told).await?;
+    tx.commit().await?;
+    seen(app, who, &c.id).await?;
+    Ok(Message {
+        id: row.id,
+        reply_to: row.reply_to,
+        org_id: row.org_id,
+        author: row.author,
+        body: row.body,
+        created_at: row.created_at,
+        read_by_orgs: Vec::new(),
+    })
+}
+
+/// A case's messages, oldest first, with per-organisation read receipts.
+pub async fn list(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Message>> {
+    who.require_scope(Scope::AdvisoriesRead)?;
+    let c = readable(app, who, id).await?;
+    seen(app, who, &c.id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let participants = store::cases::participants(&mut conn, &c.id).await?;
+    let rows = store::cases::messages::messages(&mut conn, &c.id, MAX_ITEMS).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| {
+            let read_by_orgs = participants
+                .iter()
+                .filter(|p| p.org_id != m.org_id)
+                .filter(|p| {
+                    p.last_seen_at
+                        .as_deref()
+                        .is_some_and(|s| s >= m.created_at.as_str())
+                })
+                .map(|p| p.org_id.clone())
+                .collect();
+            Message {
+                id: m.id,
+                reply_to: m.reply_to,
+                org_id: m.org_id,
+                author: m.author,
+                body: m.body,
+                created_at: m.created_at,
+                read_by_orgs,
+            }
+        })
+        .collect())
+}
+
+/// A case's timeline, oldest first.
+pub async fn events(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Event>> {
+    who.require_scope(Scope::AdvisoriesRead)?;
+    let c = readable(app, who, id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let rows = store::cases::messages::events(&mut conn, &c.id, MAX_ITEMS).await?;
+    rows.into_iter()
+        .map(|e| {
+            Ok(Event {
+                detail: serde_json::from_str(&e.detail)
+                    .map_err(|err| AppError::internal("stored case event", err))?,
+                id: e.id,
+                kind: e.kind,
+                actor: e.actor,
+                org_id: e.org_id,
+                created_at: e.created_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! The embargo as dates (issue 15, item 4): the coordinator moves the
+//! target date with a reason (bad dates and missing reasons refused,
+//! participants told, the timeline shows the reason); early publication
+//! needs a reason; publication lifts the embargo of the case's
+//! vulnerability so that a non-vetted operator gets its exposure and is
+//! told; and the publication job publishes a case on its date and leaves
+//! a moved one alone.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::cases::{TARGET, parties};
+use crate::exposure::{asset, cyclonedx, import_at, upload};
+use crate::harness::TestApp;
+
+const EMBARGOED: &str = "CVE-2099-4242";
+
+/// An embargoed OSV record for `requests` before 2.32.0.
+fn osv_requests() -> Value {
+    json!({
+        "schema_version": "1.6.0", "id": "GHSA-9999-9999-9999",
+        "modified": "2026-11-01T00:00:00Z", "published": "2026-11-01T00:00:00Z",
+        "aliases": [EMBARGOED], "summary": "Unpublished flaw in requests",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.32.0"}]}]}]
+    })
+}
+
+async fn kinds(app: &TestApp, token: &str) -> Vec<String> {
+    let (_, v) = app.get(token, "/api/v1/notifications").await;
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn publication(app: TestApp) {
+    let p = parties(&app).await;
+    let ehr = asset(&app, &p.hospital, "ehr", true).await;
+    let (s, v) = upload(
+        &app,
+        &p.hospital,
+        &ehr,
+        cyclonedx(&[("requests", "2.31.0")]),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = import_at(
+        &app,
+        &p.coord,
+        "/api/v1/advisories/import?name=r.json&embargo=true",
+        serde_json::to_vec(&osv_requests()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, e) = app.get(&p.hospital, "/api/v1/exposures?state=all").await;
+    assert_eq!(
+        e["items"].as_array().unwrap().len(),
+        0,
+        "embargoed: a non-vetted operator is not told: {e}"
+    );
+
+    let (s, c) = app
+        .post(&p.coord, "/api/v1/cases",
+              &json!({"title": "requests flaw", "vulnerabilities": [EMBARGOED], "target_date": TARGET}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/cases/{id}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("{base}/participants"),
+            &json!({"org_id": p.vendor_org, "role": "vendor"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+
+    // Moving the date: refused inputs change nothing.
+    let date = format!("{base}/date");
+    for (body, field) in [
+        (
+            json!({"target_date": "2001-01-01", "reason": "x"}),
+            "target_date",
+        ),
+        (
+            json!({"target_date": "2099-03-01", "reason": "  "}),
+            "reason",
+        ),
+    ] {
+        let (s, v) = app.post(&p.coord, &date, &body).await;
+        assert_eq!(s, 422, "{v}");
+        assert_eq!(v["field"], field, "{v}");
+    }
+    let (s, v) = app
+        .post(
+            &p.vendor_admin,
+            &date,
+            &json!({"target_date": "2099-03-01", "reason": "more time"}),
+        )
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app
+        .post(
+            &p.outsider,
+            &date,
+            &json!({"target_date": "2099-03-01", "reason": "more time"}),
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    let (s, c) = app
+        .post(
+            &p.coord,
+            &date,
+            &json!({"target_date": "2099-03-01", "reason": "The vendor needs a release cycle."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(c["target_date"], "2099-03-01");
+    assert!(
+        kinds(&app, &p.vendor_member)
+            .await
+            .contains(&"case.date_moved".to_owned())
+    );
+    let (_, ev) = app.get(&p.vendor_member, &format!("{base}/events")).await;
+    let moved = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "date_moved")
+        .unwrap()
+        .clone();
+    assert_eq!(moved["detail"]["from"], TARGET);
+    assert_eq!(
+        moved["detail"]["reason"],
+        "The vendor needs a release cycle."
+    );
+
+    // The job leaves a case whose date is ahead alone.
+    let n = clearinghouse::workflows::cases::publish::publish_due(&app.app)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    // Early publication needs a reason, then lifts the embargo.
+    let publish = format!("{base}/publish");
+    let (s, v) = app.post(&p.coord, &publish, &json!({})).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["field"], "reason");
+    let (s, v) = app
+        .post(&p.vendor_admin, &publish, &json!({"reason": "x"}))
+        .await;
+    assert_eq!(s, 403, "{v}");
+    let (s, c) = app
+        .post(
+            &p.coord,
+            &publish,
+            &json!({"reason": "Exploited in the wild (KEV)."}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(c["state"], "published");
+    assert!(c["published_at"].is_string());
+    let (s, v) = app
+        .post(&p.coord, &publish, &json!({"reason": "again"}))
+        .await;
+    assert_eq!(s, 409, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &date,
+            &json!({"target_date": "2099-04-01", "reason": "too late"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    let (_, e) = app.get(&p.hospital, "/api/v1/exposures").await;
+    let items = e["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        1,
+        "published: the operator is exposed now: {e}"
+    );
+    assert!(
+        kinds(&app, &p.hospital)
+            .await
+            .contains(&"case.published".to_owned())
+    );
+    assert!(
+        kinds(&app, &p.vendor_member)
+            .await
+            .contains(&"case.published".to_owned())
+    );
+    let (s, _) = app.get(&p.hospital, &base).await;
+    assert_eq!(
+        s, 404,
+        "publication does not open the case data to non-participants"
+    );
+
+    // A case whose date is today is published by the job.
+    let today = clearinghouse::clock::now_text()[..10].to_owned();
+    let (s, c) = app
+        .post(&p.coord, "/api/v1/cases",
+              &json!({"title": "due today", "vulnerabilities": ["CVE-2018-1000805"], "target_date": today}))
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let n = clearinghouse::workflows::cases::publish::publish_due(&app.app)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let (_, c) = app
+        .get(
+            &p.coord,
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(c["state"], "published");
+}
+both_backends!(publication, publication);

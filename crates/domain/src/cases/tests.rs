@@ -1,0 +1,314 @@
+//! The case rules, data-driven: each input beside the field it must name.
+
+use super::*;
+
+fn today() -> CalendarDate {
+    CalendarDate::parse("2026-12-06").unwrap()
+}
+
+fn input() -> CaseInput {
+    CaseInput {
+        title: "Authentication bypass in paramiko".into(),
+        summary: "Reported by a hospital's IT team.".into(),
+        vulnerabilities: vec!["CVE-2018-1000805".into(), "chx-2026-00001".into()],
+        target_date: "2027-01-15".into(),
+        tlp: None,
+    }
+}
+
+#[test]
+fn a_good_case_is_normalised() {
+    let mut i = input();
+    i.vulnerabilities.push("CVE-2018-1000805".into());
+    let v = i.validate(today()).unwrap();
+    assert_eq!(v.tlp, Tlp::Amber, "AMBER by default");
+    assert_eq!(
+        v.vulnerabilities,
+        vec![
+            VulnRef::Cve("CVE-2018-1000805".into()),
+            VulnRef::Chx("CHX-2026-00001".into())
+        ]
+    );
+    assert_eq!(v.target_date.to_string(), "2027-01-15");
+    let mut i = input();
+    i.target_date = "2026-12-06".into();
+    assert!(i.validate(today()).is_ok(), "today is not in the past");
+}
+
+/// An edit of a good input, the field it must be refused on, and words of the message.
+type BadCase = (fn(&mut CaseInput), &'static str, &'static str);
+
+#[test]
+fn bad_input_names_the_field() {
+    let cases: Vec<BadCase> = vec![
+        (|i| i.title = "  ".into(), "title", "empty"),
+        (|i| i.title = "a\u{202E}b".into(), "title", "U+202E"),
+        (
+            |i| i.vulnerabilities.clear(),
+            "vulnerabilities",
+            "at least one",
+        ),
+        (
+            |i| i.vulnerabilities = vec!["CVE-2018-1".into()],
+            "vulnerabilities[0]",
+            "CVE-YYYY-NNNN",
+        ),
+        (
+            |i| i.vulnerabilities.push("GHSA-f8q4-jwww-x3wv".into()),
+            "vulnerabilities[2]",
+            "validated finding",
+        ),
+        (
+            |i| i.target_date = "2026-12-05".into(),
+            "target_date",
+            "in the past",
+        ),
+        (
+            |i| i.target_date = "15/01/2027".into(),
+            "target_date",
+            "YYYY-MM-DD",
+        ),
+        (
+            |i| i.tlp = Some("RED".into()),
+            "tlp",
+            "CLEAR, GREEN or AMBER",
+        ),
+        (
+            |i| i.tlp = Some("AMBER+STRICT".into()),
+            "tlp",
+            "several parties",
+        ),
+        (|i| i.tlp = Some("PURPLE".into()), "tlp", ""),
+        (
+            |i| i.summary = "x".repeat(MAX_SUMMARY_CHARS + 1),
+            "summary",
+            "at most",
+        ),
+    ];
+    for (edit, field, words) in cases {
+        let mut i = input();
+        edit(&mut i);
+        let e = i.validate(today()).unwrap_err();
+        assert_eq!(e.field, field, "{e}");
+        assert!(e.message.contains(words), "{e} should say {words:?}");
+    }
+    let mut i = input();
+    i.vulnerabilities = vec!["CVE-2018-1000805".into(); MAX_VULNERABILITIES + 1];
+    assert_eq!(i.validate(today()).unwrap_err().field, "vulnerabilities");
+}
+
+#[test]
+fn finding_ids_are_uuids() {
+    let id = "0193F0A2-7C1E-7A4B-9C3D-1E2F3A4B5C6D";
+    assert_eq!(
+        VulnRef::parse("v", id).unwrap(),
+        VulnRef::Finding(id.to_ascii_lowercase())
+    );
+    assert!(VulnRef::parse("v", "0193f0a2-7c1e-7a4b-9c3d-1e2f3a4b5c6").is_err());
+}
+
+#[test]
+fn products_reduce_to_matching_keys() {
+    for (given, kind, key) in [
+        ("pkg:pypi/Paramiko@2.4.0", "purl", "pkg:pypi/paramiko"),
+        (
+            "pkg:maven/org.apache.logging.log4j/log4j-core",
+            "purl",
+            "pkg:maven/org.apache.logging.log4j/log4j-core",
+        ),
+        (
+            "cpe:2.3:a:Paramiko:paramiko:2.4.0:*:*:*:*:*:*:*",
+            "cpe",
+            "cpe:paramiko:paramiko",
+        ),
+        ("cpe:/a:apache:log4j:2.14.1", "cpe", "cpe:apache:log4j"),
+    ] {
+        let p = ProductRef::parse("products[0]", given).unwrap();
+        assert_eq!((p.kind, p.key.as_str()), (kind, key), "{given}");
+    }
+    for bad in ["paramiko", "pkg:", "cpe:2.3:a:*:*:*:*:*:*:*:*:*:*", ""] {
+        let e = ProductRef::parse("products[0]", bad).unwrap_err();
+        assert_eq!(e.field, "products[0]", "{bad}: {e}");
+    }
+}
+
+#[test]
+fn messages_and_roles() {
+    assert_eq!(validate_message("  hello\nworld ").unwrap(), "hello\nworld");
+    assert_eq!(validate_message(" ").unwrap_err().field, "body");
+    assert_eq!(validate_message("a\u{7}b").unwrap_err().field, "body");
+    assert_eq!("vendor".parse::<CaseRole>().unwrap(), CaseRole::Vendor);
+    assert_eq!("admin".parse::<CaseRole>().unwrap_err().field, "role");
+    for r in CaseRole::ALL {
+        assert_eq!(r.as_str().parse::<CaseRole>().unwrap(), *r);
+    }
+}
+
+#[test]
+fn an_invited_vendor_turns_unresponsive_after_a_week() {
+    assert_eq!(responsiveness(true, 30), Responsiveness::Joined);
+    assert_eq!(responsiveness(false, 6), Responsiveness::Invited);
+    assert_eq!(responsiveness(false, 7), Responsiveness::Unresponsive);
+}
+
+mod vex_rules {
+    use super::super::vex::*;
+    use serde_json::json;
+
+    fn st(status: &str) -> StatementInput {
+        StatementInput {
+            vulnerability: "CVE-2018-1000805".into(),
+            product: "pkg:pypi/paramiko".into(),
+            status: status.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn statements_need_what_their_status_needs() {
+        let e = st("not_affected").validate("statements[0]").unwrap_err();
+        assert_eq!(e.field, "statements[0].justification");
+        let mut s = st("not_affected");
+        s.justification = Some("code_not_reachable".into());
+        let v = s.validate("").unwrap();
+        assert_eq!(
+            v.justification,
+            Some(Justification::VulnerableCodeNotInExecutePath),
+            "CycloneDX justifications map to CSAF's"
+        );
+        assert_eq!(v.product.key, "pkg:pypi/paramiko");
+        assert_eq!(st("fixed").validate("").unwrap_err().field, "fixed_version");
+        let mut s = st("affected");
+        s.justification = Some("component_not_present".into());
+        assert_eq!(s.validate("").unwrap_err().field, "justification");
+        assert_eq!(st("maybe").validate("").unwrap_err().field, "status");
+        let mut s = st("affected");
+        s.product = "paramiko".into();
+        assert_eq!(s.validate("").unwrap_err().field, "product");
+        let mut s = st("not_affected");
+        s.justification = Some("because".into());
+        assert_eq!(s.validate("").unwrap_err().field, "justification");
+    }
+
+    #[test]
+    fn what_a_statement_covers() {
+        let none: Vec<String> = Vec::new();
+        let listed = vec!["2.4.0".to_owned()];
+        assert!(covers(VexStatus::NotAffected, &none, None, Some("1.0")));
+        assert!(covers(VexStatus::NotAffected, &none, None, None));
+        assert!(covers(VexStatus::NotAffected, &listed, None, Some("2.4.0")));
+        assert!(!covers(
+            VexStatus::NotAffected,
+            &listed,
+            None,
+            Some("2.3.0")
+        ));
+        assert!(covers(
+            VexStatus::Fixed,
+            &none,
+            Some("2.4.1"),
+            Some("2.4.1")
+        ));
+        assert!(!covers(
+            VexStatus::Fixed,
+            &none,
+            Some("2.4.1"),
+            Some("2.4.0")
+        ));
+        assert!(!covers(VexStatus::Affected, &none, None, Some("2.4.0")));
+        assert!(!covers(
+            VexStatus::UnderInvestigation,
+            &none,
+            None,
+            Some("2.4.0")
+        ));
+    }
+
+    #[test]
+    fn cyclonedx_vex_documents() {
+        let doc = json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.5",
+            "components": [{"bom-ref": "pm", "name": "paramiko", "purl": "pkg:pypi/paramiko@2.4.0"}],
+            "vulnerabilities": [
+                {"id": "CVE-2018-1000805", "analysis": {"state": "not_affected", "justification": "code_not_present"},
+                 "affects": [{"ref": "pm", "versions": [{"version": "2.4.0"}]}]},
+                {"id": "CVE-2018-1000805", "analysis": {"state": "resolved"},
+                 "affects": [{"ref": "urn:cdx:x/1#pkg:pypi/paramiko", "versions": [{"version": "2.4.1", "status": "unaffected"}]}]}
+            ]
+        });
+        let s = read_cyclonedx_vex(&doc).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].product, "pkg:pypi/paramiko@2.4.0");
+        assert_eq!(s[0].versions, vec!["2.4.0"]);
+        assert_eq!(s[0].justification.as_deref(), Some("code_not_present"));
+        assert_eq!(s[1].status, "fixed");
+        assert_eq!(s[1].fixed_version.as_deref(), Some("2.4.1"));
+        for st in &s {
+            st.validate("").unwrap();
+        }
+        let mut bad = doc.clone();
+        bad["vulnerabilities"][0]["affects"][0]["ref"] = json!("nothing");
+        assert_eq!(
+            read_cyclonedx_vex(&bad).unwrap_err().field,
+            "vulnerabilities[0].affects[0].ref"
+        );
+        let mut bad = doc;
+        bad["vulnerabilities"][1]["analysis"]["state"] = json!("maybe");
+        assert_eq!(
+            read_cyclonedx_vex(&bad).unwrap_err().field,
+            "vulnerabilities[1].analysis.state"
+        );
+    }
+
+    /// Every VEX document of CycloneDX's examples is read or refused with a
+    /// field; the one naming a package by BOM-link gives its statement.
+    #[test]
+    fn real_cyclonedx_vex_examples() {
+        let Some(dir) = crate::test_data::sub_dir("cyclonedx-bom-examples/VEX") else {
+            return;
+        };
+        let mut files = Vec::new();
+        crate::test_data::json_files(&dir, &mut files);
+        assert!(files.len() >= 10, "{files:?}");
+        let mut read = 0;
+        for f in &files {
+            let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(f).unwrap())
+            else {
+                continue;
+            };
+            if doc.get("vulnerabilities").is_none() {
+                continue;
+            }
+            match read_cyclonedx_vex(&doc) {
+                Ok(statements) => {
+                    for (i, s) in statements.iter().enumerate() {
+                        if let Err(e) = s.validate(&format!("statements[{i}]")) {
+                            assert!(!e.field.is_empty(), "{}: {e}", f.display());
+                        }
+                    }
+                    read += 1;
+                }
+                Err(e) => assert!(
+                    e.field.starts_with("vulnerabilities"),
+                    "{}: {e}",
+                    f.display()
+                ),
+            }
+        }
+        assert!(read >= 1);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("vex.json")).unwrap()).unwrap();
+        let s = read_cyclonedx_vex(&doc).unwrap();
+        assert_eq!(s[0].vulnerability, "CVE-2020-25649");
+        let v = s[0].validate("").unwrap();
+        assert_eq!(v.status, VexStatus::NotAffected);
+        assert_eq!(
+            v.product.key,
+            "pkg:maven/com.fasterxml.jackson.core/jackson-databind"
+        );
+        assert_eq!(
+            v.justification,
+            Some(Justification::VulnerableCodeNotInExecutePath)
+        );
+    }
+}
