@@ -11,6 +11,7 @@ pub mod audit;
 #[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod directives;
+pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
@@ -221,6 +222,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "advisory_imports",
         include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
+    ),
+    (
+        17,
+        "scans",
+        include_str!("../../migrations/sqlite/0017_scans.sql"),
+        include_str!("../../migrations/postgres/0017_scans.sql"),
     ),
 ];
 

@@ -9,6 +9,7 @@ pub mod advisories;
 pub mod approvals;
 pub mod archive;
 pub mod directives;
+pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;

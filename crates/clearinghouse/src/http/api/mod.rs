@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod approvals;
 pub mod audit;
 pub mod directives;
+pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
