@@ -14,7 +14,9 @@ use super::api::directives::{self as directives_api, obligations as directive_ob
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{inquiries, models, runs, suites, thresholds};
-use super::api::scans::{self as scans_api, assets as scan_assets, grants as scan_grants};
+use super::api::scans::{
+    self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
+};
 use super::api::{advisories, approvals, audit, documents, health, notifications};
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -165,6 +167,9 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(scans_api::get_claim))
         .routes(routes!(scans_api::respond))
         .routes(routes!(scans_api::timeline))
+        .routes(routes!(scan_reports::create, scan_reports::list))
+        .routes(routes!(scan_reports::get))
+        .routes(routes!(scan_reports::evidence))
         .routes(routes!(directives_api::create, directives_api::list))
         .routes(routes!(directives_api::get, directives_api::update))
         .routes(routes!(directives_api::issue))

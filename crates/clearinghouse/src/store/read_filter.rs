@@ -228,6 +228,11 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "store::frontier::inquiries::{get_readable, list_readable} (store::frontier::inquiries::INQUIRIES); \
          {get_official, list_official} only for FRONTIER-cleared evaluators, consultants and authorities",
     ),
+    (
+        "scan_campaigns",
+        "store::scans::campaigns::{get_readable, list_readable} (store::scans::campaigns::CAMPAIGNS); \
+         overlaps and history show other organisations' network targets redacted (workflows::scans::redacted)",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.

@@ -2,10 +2,12 @@
 //! overlaps (`target.rs`), IPv4/IPv6 CIDR blocks (`cidr.rs`), time
 //! windows (`window.rs`), version-set intersection per ecosystem through
 //! `versions::compare` (`ranges.rs`), and whether a grant covers a
-//! campaign's network target (`coverage.rs`).
+//! campaign's network target (`coverage.rs`), and evidence bundles with
+//! their offline verification (`evidence.rs`).
 
 pub mod cidr;
 pub mod coverage;
+pub mod evidence;
 pub mod ranges;
 pub mod target;
 pub mod window;

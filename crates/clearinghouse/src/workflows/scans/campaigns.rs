@@ -166,6 +166,22 @@ pub(crate) async fn view(
     })
 }
 
+/// The campaign as audited at registration: its fields that never
+/// change, so an evidence bundle rebuilds exactly what the entry digests.
+pub(crate) fn record(c: &CampaignRow, targets: &[TargetRow]) -> serde_json::Value {
+    let targets: Vec<serde_json::Value> = targets
+        .iter()
+        .map(|t| json!({"target": t.value, "grant_id": t.grant_id, "asset_id": t.asset_id,
+                        "operator_org_id": t.operator_org_id}))
+        .collect();
+    json!({
+        "id": c.id, "org_id": c.org_id, "name": c.name, "scanner": c.scanner,
+        "techniques": c.techniques, "sources": serde_json::from_str::<Vec<String>>(&c.sources).unwrap_or_default(),
+        "contact": c.contact, "start": c.starts_at, "end": c.ends_at, "tlp": c.tlp,
+        "targets": targets, "created_by": c.created_by, "created_at": c.created_at,
+    })
+}
+
 /// A checked campaign, ready to store or to refuse.
 pub(crate) struct Checked {
     pub targets: Vec<Target>,
@@ -369,7 +385,7 @@ pub async fn create(app: &AppState, who: &Principal, input: CampaignInput) -> Ap
         "scan_campaign.create",
         "scan_campaign",
         &row.id,
-        serde_json::to_value(&out).unwrap_or_default(),
+        record(&row, &targets),
     )
     .await?;
     let overlaps =

@@ -121,6 +121,18 @@ pub(crate) async fn view(conn: &mut store::AnyConnection, g: GrantRow) -> AppRes
     })
 }
 
+/// The grant as audited at creation: its fields that never change, so
+/// an evidence bundle rebuilds exactly what the audit entry digests.
+pub(crate) fn record(g: &GrantRow) -> serde_json::Value {
+    json!({
+        "id": g.id, "operator_org_id": g.operator_org_id, "scanner_org_id": g.scanner_org_id,
+        "asset_ids": json_list(&g.asset_ids), "excluded": json_list(&g.excluded),
+        "techniques": g.techniques, "rate_limit": g.rate_limit, "sources": json_list(&g.sources),
+        "start": g.starts_at, "end": g.ends_at, "operator_contact": g.operator_contact,
+        "scanner_contact": g.scanner_contact, "created_by": g.created_by, "created_at": g.created_at,
+    })
+}
+
 /// The grant as coverage needs it: only its verified assets count.
 pub(crate) async fn scope_of(conn: &mut store::AnyConnection, g: &GrantRow) -> AppResult<GrantScope> {
     let mut assets = Vec::new();
@@ -253,7 +265,7 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         "scan_grant.create",
         "scan_grant",
         &row.id,
-        serde_json::to_value(&out).unwrap_or_default(),
+        record(&row),
     )
     .await?;
     tx.commit().await?;
@@ -305,7 +317,7 @@ pub async fn revoke(
                 "scan_campaign.stop",
                 "scan_campaign",
                 &c,
-                json!({"reason": stop_reason, "stopped_at": now, "grant": g.id}),
+                json!({"reason": stop_reason, "stopped_at": now}),
             )
             .await?;
             stopped.push(c);

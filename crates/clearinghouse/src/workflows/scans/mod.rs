@@ -21,6 +21,7 @@ pub mod deconflict;
 pub mod dns;
 pub mod grants;
 pub mod proof;
+pub mod reports;
 
 use clearinghouse_domain::identity::Role;
 use clearinghouse_domain::scans::{Cidr, ScanError, Target, Technique, Window};

@@ -1,11 +1,13 @@
 //! `/api/v1/scans`: scan coordination. `assets.rs` (operators' network
 //! assets, proofs, attestations, disputes) and `grants.rs`
-//! (authorizations, revocation); here campaigns, the dry-run check,
+//! (authorizations, revocation), `reports.rs` (unauthorized-scan reports
+//! and evidence bundles); here campaigns, the dry-run check,
 //! overlaps, history, claims and operators' timelines. Handlers are thin:
 //! the rules are in `workflows::scans`.
 
 pub mod assets;
 pub mod grants;
+pub mod reports;
 
 use axum::Json;
 use axum::extract::{Path, State};
