@@ -62,6 +62,17 @@ pub enum Command {
     /// Designation inquiries: open, consult, decide (client of a running server).
     #[command(subcommand)]
     Inquiry(crate::cli::inquiry::InquiryCommand),
+    /// Scan campaigns: create, list, show, overlaps, stop (client of a running server).
+    #[command(subcommand)]
+    Campaign(crate::cli::campaign::CampaignCommand),
+    /// Operators' network assets: add, verify, attest, list (client of a running server).
+    #[command(subcommand)]
+    Netasset(crate::cli::campaign::NetassetCommand),
+    /// Scanning grants: create, revoke, list (client of a running server).
+    #[command(subcommand)]
+    Grant(crate::cli::campaign::GrantCommand),
+    /// Report scanning you observed; exits 3 when no authorized campaign covers it.
+    ScanReport(crate::cli::campaign::ScanReportArgs),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -296,6 +307,8 @@ pub enum AuditCommand {
     /// entry, check signed checkpoints, and prove an earlier checkpoint is a
     /// prefix of the log.
     Verify(VerifyArgs),
+    /// Verify an evidence bundle offline against the log's public key.
+    VerifyBundle(crate::cli::verify_bundle::VerifyBundleArgs),
 }
 
 #[derive(Debug, Clone, Args)]

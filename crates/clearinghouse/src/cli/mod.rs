@@ -14,6 +14,7 @@ pub mod bench_eval;
 pub mod bench_findings;
 #[cfg(feature = "bench")]
 pub mod bench_matching;
+pub mod campaign;
 pub mod client;
 pub mod cvss;
 pub mod directive;
@@ -27,6 +28,7 @@ pub mod serve;
 pub mod submit;
 pub mod suite;
 pub mod verify;
+pub mod verify_bundle;
 
 use std::process::ExitCode;
 
@@ -56,6 +58,11 @@ pub fn run() -> ExitCode {
             Command::Worker(args) => serve::worker(args).await,
             Command::Migrate(storage) => serve::migrate(storage).await,
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
+            Command::Audit(AuditCommand::VerifyBundle(args)) => verify_bundle::run(&args),
+            Command::Campaign(command) => campaign::campaign(command).await,
+            Command::Netasset(command) => campaign::netasset(command).await,
+            Command::Grant(command) => campaign::grant(command).await,
+            Command::ScanReport(args) => campaign::scan_report(args).await,
             #[cfg(feature = "bench")]
             Command::Bench(command) => bench::run(command).await,
             Command::Cvss(args) => cvss::run(args),
