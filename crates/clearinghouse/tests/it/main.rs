@@ -56,6 +56,8 @@ mod notifications;
 mod org_flags;
 mod pocs;
 mod read_policy;
+mod scans;
+mod scans_reports;
 mod scale_out;
 mod smoke;
 mod snapshots;
