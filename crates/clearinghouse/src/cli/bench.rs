@@ -32,6 +32,8 @@ pub enum BenchCommand {
     Findings(crate::cli::bench_findings::BenchFindingsArgs),
     /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
     Eval(crate::cli::bench_eval::BenchEvalArgs),
+    /// Check new scan campaigns and answer scan reports among 100,000 campaigns and 1,000,000 assets.
+    Campaigns(crate::cli::bench_campaigns::BenchCampaignsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -51,6 +53,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Matching(args) => bench_matching::matching(args).await,
         BenchCommand::Findings(args) => bench_findings::findings(args).await,
         BenchCommand::Eval(args) => super::bench_eval::eval(args).await,
+        BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
     }
 }
 

@@ -9,6 +9,8 @@ pub mod archive;
 #[cfg(feature = "bench")]
 pub mod bench;
 #[cfg(feature = "bench")]
+pub mod bench_campaigns;
+#[cfg(feature = "bench")]
 pub mod bench_eval;
 #[cfg(feature = "bench")]
 pub mod bench_findings;

@@ -10,6 +10,8 @@
 //! `grants.rs`, `campaigns.rs`, `claims.rs`, `reports.rs` hold the tables.
 
 pub mod assets;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod campaigns;
 pub mod claims;
 pub mod grants;
