@@ -38,7 +38,7 @@ async fn reports_and_evidence(app: TestApp) {
         .post(
             &c.r1,
             "/api/v1/scans/campaigns",
-            &json!({"targets": ["cidr:203.0.113.0/26"], "start": hours(-2), "end": hours(48),
+            &json!({"targets": ["cidr:203.0.113.0/27"], "start": hours(-2), "end": hours(48),
                     "scanner": "ExampleScanner 2.1", "techniques": ["active"],
                     "sources": ["198.51.100.0/29"]}),
         )
@@ -171,7 +171,7 @@ async fn campaign_cli(app: TestApp) {
         &app,
         &c.r1,
         &["campaign", "create", "--target", "pkg:npm/lodash vers:npm/<5", "--target",
-          "cidr:203.0.113.0/26", "--start", &start, "--end", &end, "--scanner", "lab1 1.0",
+          "cidr:203.0.113.0/27", "--start", &start, "--end", &end, "--scanner", "lab1 1.0",
           "--technique", "active", "--source", "198.51.100.1", "--json"],
     )
     .await;
