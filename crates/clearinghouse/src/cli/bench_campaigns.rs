@@ -96,7 +96,8 @@ fn day(d: i64) -> String {
 
 pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     let assets_n = args.assets.min(1 << 20);
-    let tmp = std::env::temp_dir().join(format!("clearinghouse-bench-scans-{}", std::process::id()));
+    let tmp =
+        std::env::temp_dir().join(format!("clearinghouse-bench-scans-{}", std::process::id()));
     let storage = StorageArgs {
         data_dir: tmp.clone(),
         database_url: args.database_url.clone(),
@@ -127,8 +128,12 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
 
     let mut tx = app.store.begin_write().await?;
-    let ops: Vec<String> = (0..args.operators).map(|i| format!("bench-op-{i:05}")).collect();
-    let labs: Vec<String> = (0..args.researchers).map(|i| format!("bench-lab-{i:05}")).collect();
+    let ops: Vec<String> = (0..args.operators)
+        .map(|i| format!("bench-op-{i:05}"))
+        .collect();
+    let labs: Vec<String> = (0..args.researchers)
+        .map(|i| format!("bench-lab-{i:05}"))
+        .collect();
     for o in &ops {
         store::scans::bench::insert_org(&mut tx, o, o, "critical_infrastructure_operator").await?;
     }
@@ -208,7 +213,9 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     for i in 0..args.campaigns {
         let k = rng.below(grants.len());
         let (g, ids, op) = &grants[k];
-        let asset = ids[rng.below(ids.len())].trim_start_matches('a').parse::<usize>()?;
+        let asset = ids[rng.below(ids.len())]
+            .trim_start_matches('a')
+            .parse::<usize>()?;
         let start = rng.below(60) as i64 - 10;
         let id = format!("c{i:08}");
         rows.push(CampaignRow {
@@ -230,8 +237,15 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
             created_at: now.clone(),
         });
         let lo = rng.below(20);
-        let pkg = format!("pkg:npm/pkg{} vers:npm/>=1.{lo}.0|<1.{}.0", rng.below(20_000), lo + 1 + rng.below(5));
-        for (pos, value) in [pkg, sub_target(&asset_value(asset, *op))].into_iter().enumerate() {
+        let pkg = format!(
+            "pkg:npm/pkg{} vers:npm/>=1.{lo}.0|<1.{}.0",
+            rng.below(20_000),
+            lo + 1 + rng.below(5)
+        );
+        for (pos, value) in [pkg, sub_target(&asset_value(asset, *op))]
+            .into_iter()
+            .enumerate()
+        {
             let t = Target::parse("t", &value).map_err(|e| anyhow::anyhow!("{e}"))?;
             let (key_lo, key_hi) = store::scans::index_keys(&t);
             let network = t.is_network();
@@ -269,7 +283,10 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     let inputs: Vec<(Principal, CampaignInput)> = (0..args.checks.max(1))
         .map(|_| {
             let (g, ids, op) = &grants[rng.below(grants.len())];
-            let asset = ids[rng.below(ids.len())].trim_start_matches('a').parse::<usize>().unwrap_or(0);
+            let asset = ids[rng.below(ids.len())]
+                .trim_start_matches('a')
+                .parse::<usize>()
+                .unwrap_or(0);
             let mut user = admin.clone();
             user.org_id = g.scanner_org_id.clone();
             let who = Principal::new(user, Via::System);
@@ -314,14 +331,20 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
             .filter_map(|t| Target::parse("t", t).ok())
             .collect();
         let mut conn = app.store.pool.acquire().await?;
-        let start = crate::clock::format(crate::clock::parse(&input.start).unwrap_or_else(crate::clock::now));
-        let end = crate::clock::format(crate::clock::parse(&input.end).unwrap_or_else(crate::clock::now));
+        let start = crate::clock::format(
+            crate::clock::parse(&input.start).unwrap_or_else(crate::clock::now),
+        );
+        let end =
+            crate::clock::format(crate::clock::parse(&input.end).unwrap_or_else(crate::clock::now));
         for (_, value, s, e, state) in store::scans::bench::all_targets(&mut conn).await? {
             if state != "active" || s >= end || e <= start {
                 continue;
             }
             if let Ok(other) = Target::parse("t", &value) {
-                base_found += asked.iter().filter(|a| a.overlaps(&other) != Overlap::No).count();
+                base_found += asked
+                    .iter()
+                    .filter(|a| a.overlaps(&other) != Overlap::No)
+                    .count();
             }
         }
         for (_, value, state) in store::scans::bench::all_assets(&mut conn).await? {
@@ -338,7 +361,7 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     // Reports: an operator reports scanning on one of its assets.
     let mut rtimes = Vec::new();
     let mut covered = 0usize;
-    for _ in 0..args.checks.max(1).min(100) {
+    for _ in 0..args.checks.clamp(1, 100) {
         let i = rng.below(assets_n);
         let op = i % ops.len().max(1);
         let mut user = admin.clone();

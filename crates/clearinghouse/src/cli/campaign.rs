@@ -298,7 +298,13 @@ pub async fn campaign(command: CampaignCommand) -> anyhow::Result<ExitCode> {
         }
         CampaignCommand::Stop(a) => {
             let path = ["scans", "campaigns", &a.id, "stop"];
-            let c = send(&a.server, Method::POST, &path, Some(json!({"reason": a.reason}))).await?;
+            let c = send(
+                &a.server,
+                Method::POST,
+                &path,
+                Some(json!({"reason": a.reason})),
+            )
+            .await?;
             Ok(done(a.json, &c, print_campaign))
         }
     }
@@ -316,13 +322,24 @@ fn print_asset(a: &Value) {
                 text(v, "dns_name"),
                 text(v, "txt_value")
             );
-            println!("     or: {} holding {}", text(v, "well_known_url"), text(v, "txt_value"));
+            println!(
+                "     or: {} holding {}",
+                text(v, "well_known_url"),
+                text(v, "txt_value")
+            );
         } else {
-            println!("proof:  ask a coordinator to attest control (token {})", text(v, "token"));
+            println!(
+                "proof:  ask a coordinator to attest control (token {})",
+                text(v, "token")
+            );
         }
     }
     if !a["proof_method"].is_null() {
-        println!("proof:  {}: {}", text(a, "proof_method"), text(a, "proof_detail"));
+        println!(
+            "proof:  {}: {}",
+            text(a, "proof_method"),
+            text(a, "proof_detail")
+        );
     }
 }
 
@@ -341,12 +358,20 @@ pub async fn netasset(command: NetassetCommand) -> anyhow::Result<ExitCode> {
         }
         NetassetCommand::Attest(a) => {
             let path = ["scans", "assets", &a.id, "attest"];
-            let v = send(&a.server, Method::POST, &path, Some(json!({"reason": a.reason}))).await?;
+            let v = send(
+                &a.server,
+                Method::POST,
+                &path,
+                Some(json!({"reason": a.reason})),
+            )
+            .await?;
             Ok(done(a.json, &v, print_asset))
         }
         NetassetCommand::List(a) => {
             let v = send(&a.server, Method::GET, &["scans", "assets"], None).await?;
-            Ok(done(a.json, &v, |v| print_list(v, &["id", "state", "target"])))
+            Ok(done(a.json, &v, |v| {
+                print_list(v, &["id", "state", "target"])
+            }))
         }
     }
 }
@@ -376,7 +401,13 @@ pub async fn grant(command: GrantCommand) -> anyhow::Result<ExitCode> {
         }
         GrantCommand::Revoke(a) => {
             let path = ["scans", "grants", &a.id, "revoke"];
-            let g = send(&a.server, Method::POST, &path, Some(json!({"reason": a.reason}))).await?;
+            let g = send(
+                &a.server,
+                Method::POST,
+                &path,
+                Some(json!({"reason": a.reason})),
+            )
+            .await?;
             Ok(done(a.json, &g, print_grant))
         }
         GrantCommand::List(a) => {
@@ -392,9 +423,10 @@ pub async fn grant(command: GrantCommand) -> anyhow::Result<ExitCode> {
 /// incident is open), so a script can branch on it.
 pub async fn scan_report(a: ScanReportArgs) -> anyhow::Result<ExitCode> {
     let log = match &a.log {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-            anyhow::anyhow!("reading {}: {e}", p.display())
-        })?),
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .map_err(|e| anyhow::anyhow!("reading {}: {e}", p.display()))?,
+        ),
         None => None,
     };
     let body = json!({"sources": a.sources, "targets": a.targets, "start": a.start,

@@ -54,7 +54,10 @@ pub fn run(args: &VerifyBundleArgs) -> anyhow::Result<ExitCode> {
                     v.records, b.subject, v.origin, v.tree_size, v.root_hash
                 );
                 for r in &b.records {
-                    println!("  {} {} {} (entry {})", r.action, r.object_type, r.object_id, r.entry_index);
+                    println!(
+                        "  {} {} {} (entry {})",
+                        r.action, r.object_type, r.object_id, r.entry_index
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

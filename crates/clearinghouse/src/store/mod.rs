@@ -11,7 +11,6 @@ pub mod audit;
 #[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod directives;
-pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
@@ -21,6 +20,7 @@ pub mod labelled;
 pub mod labels;
 pub mod notifications;
 pub mod read_filter;
+pub mod scans;
 pub mod settings;
 
 use std::borrow::Cow;

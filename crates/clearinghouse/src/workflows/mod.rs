@@ -9,13 +9,13 @@ pub mod advisories;
 pub mod approvals;
 pub mod archive;
 pub mod directives;
-pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
 pub mod frontier;
 pub mod notifications;
 pub mod read_policy;
+pub mod scans;
 pub(crate) mod spool;
 
 /// Page sizes: default and largest.

@@ -84,13 +84,19 @@ pub struct Setup {
 
 pub async fn setup(app: &TestApp, c: &Cast) -> Setup {
     let (s, host) = app
-        .post(&c.op, "/api/v1/scans/assets", &json!({"target": "host:portal.water.example"}))
+        .post(
+            &c.op,
+            "/api/v1/scans/assets",
+            &json!({"target": "host:portal.water.example"}),
+        )
         .await;
     assert_eq!(s, 201, "{host}");
     assert_eq!(host["state"], "pending");
     let id = host["id"].as_str().unwrap().to_owned();
     let verify = format!("/api/v1/scans/assets/{id}/verify");
-    let (s, v) = app.post(&c.op, &verify, &json!({"method": "dns_txt"})).await;
+    let (s, v) = app
+        .post(&c.op, &verify, &json!({"method": "dns_txt"}))
+        .await;
     refused(s, &v, "method", "nothing published");
     assert_eq!(
         host["verification"]["dns_name"],
@@ -103,16 +109,25 @@ pub async fn setup(app: &TestApp, c: &Cast) -> Setup {
         "clearinghouse-verification=not-the-token\n",
     )
     .unwrap();
-    let (s, v) = app.post(&c.op, &verify, &json!({"method": "dns_txt"})).await;
+    let (s, v) = app
+        .post(&c.op, &verify, &json!({"method": "dns_txt"}))
+        .await;
     refused(s, &v, "method", "does not hold");
     std::fs::write(
         dns.join("_clearinghouse-verification.portal.water.example"),
-        format!("v=spf1 -all\n{}\n", host["verification"]["txt_value"].as_str().unwrap()),
+        format!(
+            "v=spf1 -all\n{}\n",
+            host["verification"]["txt_value"].as_str().unwrap()
+        ),
     )
     .unwrap();
-    let (s, v) = app.post(&c.r1, &verify, &json!({"method": "dns_txt"})).await;
+    let (s, v) = app
+        .post(&c.r1, &verify, &json!({"method": "dns_txt"}))
+        .await;
     assert_eq!(s, 404, "another organisation's asset is not found: {v}");
-    let (s, v) = app.post(&c.op, &verify, &json!({"method": "dns_txt"})).await;
+    let (s, v) = app
+        .post(&c.op, &verify, &json!({"method": "dns_txt"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "verified");
     assert_eq!(v["proof_method"], "dns_txt");
@@ -127,14 +142,22 @@ pub async fn setup(app: &TestApp, c: &Cast) -> Setup {
     assert_eq!(s, 201, "{block}");
     let bid = block["id"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .post(&c.op, &format!("/api/v1/scans/assets/{bid}/verify"), &json!({"method": "dns_txt"}))
+        .post(
+            &c.op,
+            &format!("/api/v1/scans/assets/{bid}/verify"),
+            &json!({"method": "dns_txt"}),
+        )
         .await;
     refused(s, &v, "method", "coordinator");
     let attest = format!("/api/v1/scans/assets/{bid}/attest");
     let (s, v) = app.post(&c.op, &attest, &json!({"reason": "mine"})).await;
     assert_eq!(s, 403, "only coordinators attest: {v}");
     let (s, v) = app
-        .post(&c.coord, &attest, &json!({"reason": "ARIN whois lists the utility as registrant"}))
+        .post(
+            &c.coord,
+            &attest,
+            &json!({"reason": "ARIN whois lists the utility as registrant"}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["proof_method"], "attestation");
@@ -172,7 +195,11 @@ async fn assets_and_grants(app: TestApp) {
     refused(s, &v, "target", "did you mean 203.0.113.0/24");
     let (s, v) = post(&c.op, json!({"target": "pkg:npm/lodash"})).await;
     refused(s, &v, "target", "network asset");
-    let (s, v) = post(&c.op, json!({"target": "cidr:192.0.2.0/24", "disclose_prefix": 25})).await;
+    let (s, v) = post(
+        &c.op,
+        json!({"target": "cidr:192.0.2.0/24", "disclose_prefix": 25}),
+    )
+    .await;
     refused(s, &v, "disclose_prefix", "0 to 24");
     let (s, v) = post(&c.op, json!({"target": "cidr:203.0.113.0/26"})).await;
     assert_eq!(s, 409, "registered twice: {v}");
@@ -196,11 +223,17 @@ async fn assets_and_grants(app: TestApp) {
     let (s, v) = app
         .post(
             &c.op2,
-            &format!("/api/v1/scans/assets/{}/verify", conflicts[0]["asset"]["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/scans/assets/{}/verify",
+                conflicts[0]["asset"]["id"].as_str().unwrap()
+            ),
             &json!({"method": "dns_txt"}),
         )
         .await;
-    assert!(s == 409 || s == 422, "a disputed block is not proven by its claimant: {v}");
+    assert!(
+        s == 409 || s == 422,
+        "a disputed block is not proven by its claimant: {v}"
+    );
 
     // Bad grants.
     let grant = |over: Value| {
@@ -216,12 +249,28 @@ async fn assets_and_grants(app: TestApp) {
         (json!({"end": at(-1), "start": at(-2)}), "end", "past"),
         (json!({"end": at(-3)}), "end", "inverted"),
         (json!({"start": at(1), "end": at(1)}), "end", "empty"),
-        (json!({"assets": ["no-such-asset"]}), "assets[0]", "no such asset"),
-        (json!({"techniques": ["exploit"]}), "techniques[0]", "not a technique"),
+        (
+            json!({"assets": ["no-such-asset"]}),
+            "assets[0]",
+            "no such asset",
+        ),
+        (
+            json!({"techniques": ["exploit"]}),
+            "techniques[0]",
+            "not a technique",
+        ),
         (json!({"rate_limit": 0}), "rate_limit", "1 to"),
         (json!({"sources": ["10.0.0.1/33"]}), "sources[0]", "prefix"),
-        (json!({"excluded": ["cidr:10.0.0.0/8"]}), "excluded[0]", "not inside"),
-        (json!({"scanner_org_id": c.op_org}), "scanner_org_id", "your own"),
+        (
+            json!({"excluded": ["cidr:10.0.0.0/8"]}),
+            "excluded[0]",
+            "not inside",
+        ),
+        (
+            json!({"scanner_org_id": c.op_org}),
+            "scanner_org_id",
+            "your own",
+        ),
     ] {
         let (s, v) = app.post(&c.op, "/api/v1/scans/grants", &grant(over)).await;
         refused(s, &v, field, says);
@@ -236,7 +285,13 @@ async fn assets_and_grants(app: TestApp) {
     let (s, v) = app.get(&c.r1, "/api/v1/scans/grants").await;
     assert_eq!(s, 200);
     assert_eq!(v[0]["id"], s_.grant.as_str());
-    assert!(v[0]["assets"].as_array().unwrap().contains(&json!("cidr:203.0.113.0/26")), "{v}");
+    assert!(
+        v[0]["assets"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("cidr:203.0.113.0/26")),
+        "{v}"
+    );
 }
 
 both_backends!(scan_assets_and_grants, assets_and_grants);
@@ -275,29 +330,60 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
     // Refusals: whole, audited, listing each uncovered target.
     let before = refused_count(&app).await;
     for (who, body, says) in [
-        (&c.r2, campaign(&["pkg:npm/lodash", "cidr:203.0.113.0/26"], &["passive"]),
-         "targets[1] cidr:203.0.113.0/26: no grant"),
-        (&c.r1, campaign(&["cidr:203.0.113.0/27"], &["authenticated"]), "authenticated"),
-        (&c.r1, campaign(&["cidr:203.0.113.0/24"], &["passive"]), "only part"),
-        (&c.r1, campaign(&["cidr:203.0.113.32/27"], &["passive"]), "excludes cidr:203.0.113.60/32"),
-        (&c.r1, {
-            let mut b = campaign(&["host:portal.water.example"], &["passive"]);
-            b["end"] = json!(at(60));
-            b
-        }, "window"),
-        (&c.r1, {
-            let mut b = campaign(&["host:portal.water.example"], &["passive"]);
-            b["sources"] = json!(["192.0.2.9"]);
-            b
-        }, "source address 192.0.2.9/32"),
+        (
+            &c.r2,
+            campaign(&["pkg:npm/lodash", "cidr:203.0.113.0/26"], &["passive"]),
+            "targets[1] cidr:203.0.113.0/26: no grant",
+        ),
+        (
+            &c.r1,
+            campaign(&["cidr:203.0.113.0/27"], &["authenticated"]),
+            "authenticated",
+        ),
+        (
+            &c.r1,
+            campaign(&["cidr:203.0.113.0/24"], &["passive"]),
+            "only part",
+        ),
+        (
+            &c.r1,
+            campaign(&["cidr:203.0.113.32/27"], &["passive"]),
+            "excludes cidr:203.0.113.60/32",
+        ),
+        (
+            &c.r1,
+            {
+                let mut b = campaign(&["host:portal.water.example"], &["passive"]);
+                b["end"] = json!(at(60));
+                b
+            },
+            "window",
+        ),
+        (
+            &c.r1,
+            {
+                let mut b = campaign(&["host:portal.water.example"], &["passive"]);
+                b["sources"] = json!(["192.0.2.9"]);
+                b
+            },
+            "source address 192.0.2.9/32",
+        ),
     ] {
         let (s, v) = create(who, body).await;
         refused(s, &v, "targets", says);
     }
-    assert_eq!(refused_count(&app).await, before + 6, "each refusal is audited");
+    assert_eq!(
+        refused_count(&app).await,
+        before + 6,
+        "each refusal is audited"
+    );
     let (s, v) = app.get(&c.r2, "/api/v1/scans/campaigns").await;
     assert_eq!(s, 200);
-    assert_eq!(v["items"].as_array().unwrap().len(), 0, "no partial rows: {v}");
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        0,
+        "no partial rows: {v}"
+    );
 
     // Bad input.
     let mut bad = campaign(&["pkg:npm/lodash"], &[]);
@@ -310,7 +396,11 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
     refused(s, &v, "targets[0]", "pkg:");
 
     // Overlaps: version-range intersection, not equal strings.
-    let (s, two) = create(&c.r2, campaign(&["pkg:npm/lodash vers:npm/>=4.0.0|<4.17.21"], &[])).await;
+    let (s, two) = create(
+        &c.r2,
+        campaign(&["pkg:npm/lodash vers:npm/>=4.0.0|<4.17.21"], &[]),
+    )
+    .await;
     assert_eq!(s, 201, "{two}");
     let overlaps = two["overlaps"].as_array().unwrap();
     assert_eq!(overlaps.len(), 1, "{two}");
@@ -319,78 +409,150 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
     assert_eq!(overlaps[0]["contact"], "lab1-scanner");
     let (s, three) = create(&c.r2, campaign(&["pkg:npm/lodash@4.17.21"], &[])).await;
     assert_eq!(s, 201);
-    let ids: Vec<&str> = three["overlaps"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, vec![one_id.as_str()], "4.17.21 is outside >=4.0.0|<4.17.21: {three}");
+    let ids: Vec<&str> = three["overlaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![one_id.as_str()],
+        "4.17.21 is outside >=4.0.0|<4.17.21: {three}"
+    );
 
     // Labels: lab two never learns the operator's exact block.
-    let (s, v) = app.get(&c.r2, &format!("/api/v1/scans/campaigns/{one_id}")).await;
+    let (s, v) = app
+        .get(&c.r2, &format!("/api/v1/scans/campaigns/{one_id}"))
+        .await;
     assert_eq!(s, 404, "{v}");
     let (s, check) = app
-        .post(&c.r2, "/api/v1/scans/check", &campaign(&["cidr:203.0.113.0/24"], &["passive"]))
+        .post(
+            &c.r2,
+            "/api/v1/scans/check",
+            &campaign(&["cidr:203.0.113.0/24"], &["passive"]),
+        )
         .await;
     assert_eq!(s, 200, "{check}");
     assert_eq!(check["authorized"], false);
     let o = &check["overlaps"][0];
-    assert_eq!(o["other_target"], "an operator's assets in 203.0.113.0/24", "{check}");
-    let (s, hist) = app.get(&c.r2, "/api/v1/scans/history?target=cidr:203.0.113.0/24").await;
+    assert_eq!(
+        o["other_target"], "an operator's assets in 203.0.113.0/24",
+        "{check}"
+    );
+    let (s, hist) = app
+        .get(&c.r2, "/api/v1/scans/history?target=cidr:203.0.113.0/24")
+        .await;
     assert_eq!(s, 200, "{hist}");
     assert_eq!(hist.as_array().unwrap().len(), 1, "{hist}");
     for leaked in [check.to_string(), hist.to_string()] {
-        assert!(!leaked.contains("203.0.113.0/27"), "exact target leaked: {leaked}");
-        assert!(!leaked.contains("203.0.113.0/26"), "exact asset leaked: {leaked}");
+        assert!(
+            !leaked.contains("203.0.113.0/27"),
+            "exact target leaked: {leaked}"
+        );
+        assert!(
+            !leaked.contains("203.0.113.0/26"),
+            "exact asset leaked: {leaked}"
+        );
     }
     // The operator and the coordinator see it; the operator only its own targets.
-    let (s, v) = app.get(&c.op, &format!("/api/v1/scans/campaigns/{one_id}")).await;
+    let (s, v) = app
+        .get(&c.op, &format!("/api/v1/scans/campaigns/{one_id}"))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["targets"].as_array().unwrap().len(), 1);
     assert_eq!(v["hidden_targets"], 1);
     let (s, v) = app.get(&c.op, "/api/v1/scans/timeline").await;
     assert_eq!(s, 200);
     assert_eq!(v[0]["id"], one_id.as_str());
-    let (s, v) = app.get(&c.coord, "/api/v1/scans/history?target=cidr:203.0.113.0/24").await;
+    let (s, v) = app
+        .get(&c.coord, "/api/v1/scans/history?target=cidr:203.0.113.0/24")
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v[0]["target"], "cidr:203.0.113.0/27");
-    let (s, v) = app.get(&c.r1, &format!("/api/v1/scans/campaigns/{one_id}/overlaps")).await;
+    let (s, v) = app
+        .get(&c.r1, &format!("/api/v1/scans/campaigns/{one_id}/overlaps"))
+        .await;
     assert_eq!(s, 200);
-    assert!(v.as_array().unwrap().iter().any(|o| o["org_id"] == c.r2_org.as_str()), "{v}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["org_id"] == c.r2_org.as_str()),
+        "{v}"
+    );
 
     // Claims.
     let (s, v) = app
-        .post(&c.r2, "/api/v1/scans/claims",
-              &json!({"target": "cidr:203.0.113.0/26", "start": at(1), "end": at(2)}))
+        .post(
+            &c.r2,
+            "/api/v1/scans/claims",
+            &json!({"target": "cidr:203.0.113.0/26", "start": at(1), "end": at(2)}),
+        )
         .await;
     refused(s, &v, "target", "own assets or under a grant");
     let (s, k) = app
-        .post(&c.r1, "/api/v1/scans/claims",
-              &json!({"target": "pkg:npm/lodash", "start": at(1), "end": at(3), "note": "fuzzing"}))
+        .post(
+            &c.r1,
+            "/api/v1/scans/claims",
+            &json!({"target": "pkg:npm/lodash", "start": at(1), "end": at(3), "note": "fuzzing"}),
+        )
         .await;
     assert_eq!(s, 201, "{k}");
     let kid = k["id"].as_str().unwrap();
     let path = format!("/api/v1/scans/claims/{kid}/responses");
     let (s, v) = app.post(&c.r2, &path, &json!({"choice": "later"})).await;
     refused(s, &v, "choice", "wait");
-    let (s, v) = app.post(&c.r2, &path, &json!({"choice": "wait", "note": "after you"})).await;
+    let (s, v) = app
+        .post(
+            &c.r2,
+            &path,
+            &json!({"choice": "wait", "note": "after you"}),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["responses"][0]["choice"], "wait");
     let (s, v) = app
-        .post(&c.r2, "/api/v1/scans/check", &campaign(&["pkg:npm/lodash@4.0.0"], &[]))
+        .post(
+            &c.r2,
+            "/api/v1/scans/check",
+            &campaign(&["pkg:npm/lodash@4.0.0"], &[]),
+        )
         .await;
     assert_eq!(s, 200);
-    assert!(v["overlaps"].as_array().unwrap().iter().any(|o| o["kind"] == "claim" && o["id"] == kid), "{v}");
+    assert!(
+        v["overlaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["kind"] == "claim" && o["id"] == kid),
+        "{v}"
+    );
 
     // Revocation stops the campaign at once and tells the scanner.
     let revoke = format!("/api/v1/scans/grants/{}/revoke", s_.grant);
     let (s, v) = app.post(&c.r1, &revoke, &json!({"reason": "done"})).await;
     assert_eq!(s, 403, "the scanner cannot revoke: {v}");
     let (s, v) = app
-        .post(&c.op, &revoke, &json!({"reason": "maintenance window moved"}))
+        .post(
+            &c.op,
+            &revoke,
+            &json!({"reason": "maintenance window moved"}),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["stopped_campaigns"], json!([one_id]));
-    let (s, v) = app.get(&c.r1, &format!("/api/v1/scans/campaigns/{one_id}")).await;
+    let (s, v) = app
+        .get(&c.r1, &format!("/api/v1/scans/campaigns/{one_id}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["state"], "stopped");
-    assert!(v["stop_reason"].as_str().unwrap().contains("maintenance window moved"));
+    assert!(
+        v["stop_reason"]
+            .as_str()
+            .unwrap()
+            .contains("maintenance window moved")
+    );
     let (s, v) = app.get(&c.r1, "/api/v1/notifications").await;
     assert_eq!(s, 200, "{v}");
     assert!(v.to_string().contains("scan.grant_revoked"), "{v}");

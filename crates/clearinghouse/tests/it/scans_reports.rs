@@ -52,7 +52,11 @@ async fn reports_and_evidence(app: TestApp) {
     };
     // Covered: named at once, no incident.
     let (s, ok) = app
-        .post(&c.op, "/api/v1/scans/reports", &report(&["198.51.100.3"], &["cidr:203.0.113.0/28"]))
+        .post(
+            &c.op,
+            "/api/v1/scans/reports",
+            &report(&["198.51.100.3"], &["cidr:203.0.113.0/28"]),
+        )
         .await;
     assert_eq!(s, 201, "{ok}");
     assert_eq!(ok["covered"], true, "{ok}");
@@ -61,7 +65,11 @@ async fn reports_and_evidence(app: TestApp) {
     assert!(ok["answer"].as_str().unwrap().contains("stand down"));
     // Not covered: a source outside the campaign's; the campaign is only possible.
     let (s, bad) = app
-        .post(&c.op, "/api/v1/scans/reports", &report(&["192.0.2.66"], &["cidr:203.0.113.0/28"]))
+        .post(
+            &c.op,
+            "/api/v1/scans/reports",
+            &report(&["192.0.2.66"], &["cidr:203.0.113.0/28"]),
+        )
         .await;
     assert_eq!(s, 201, "{bad}");
     assert_eq!(bad["covered"], false, "{bad}");
@@ -70,15 +78,27 @@ async fn reports_and_evidence(app: TestApp) {
     let bad_id = bad["id"].as_str().unwrap().to_owned();
     // Bad reports.
     let (s, v) = app
-        .post(&c.op, "/api/v1/scans/reports", &report(&["192.0.2.66"], &["cidr:198.18.0.0/15"]))
+        .post(
+            &c.op,
+            "/api/v1/scans/reports",
+            &report(&["192.0.2.66"], &["cidr:198.18.0.0/15"]),
+        )
         .await;
     refused(s, &v, "targets[0]", "not inside a verified network asset");
     let (s, v) = app
-        .post(&c.op, "/api/v1/scans/reports", &report(&["192.0.2.666"], &["cidr:203.0.113.0/28"]))
+        .post(
+            &c.op,
+            "/api/v1/scans/reports",
+            &report(&["192.0.2.666"], &["cidr:203.0.113.0/28"]),
+        )
         .await;
     refused(s, &v, "sources[0]", "not an IPv4");
     let (s, v) = app
-        .post(&c.r1, "/api/v1/scans/reports", &report(&["192.0.2.66"], &["cidr:203.0.113.0/28"]))
+        .post(
+            &c.r1,
+            "/api/v1/scans/reports",
+            &report(&["192.0.2.66"], &["cidr:203.0.113.0/28"]),
+        )
         .await;
     refused(s, &v, "targets[0]", "your organisation");
 
@@ -89,7 +109,10 @@ async fn reports_and_evidence(app: TestApp) {
     let evidence = format!("/api/v1/scans/reports/{bad_id}/evidence");
     let (s, v) = app.post(&c.op, &evidence, &json!({})).await;
     assert_eq!(s, 403, "{v}");
-    let ok_evidence = format!("/api/v1/scans/reports/{}/evidence", ok["id"].as_str().unwrap());
+    let ok_evidence = format!(
+        "/api/v1/scans/reports/{}/evidence",
+        ok["id"].as_str().unwrap()
+    );
     let (s, v) = app.post(&c.coord, &ok_evidence, &json!({})).await;
     assert_eq!(s, 409, "a covered report is no incident: {v}");
     let (s, bundle) = app.post(&c.coord, &evidence, &json!({})).await;
@@ -100,9 +123,19 @@ async fn reports_and_evidence(app: TestApp) {
         .iter()
         .map(|r| r["action"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["scan_report.create", "scan_campaign.create", "scan_grant.create"], "{bundle}");
+    assert_eq!(
+        kinds,
+        [
+            "scan_report.create",
+            "scan_campaign.create",
+            "scan_grant.create"
+        ],
+        "{bundle}"
+    );
     assert_eq!(bundle["records"][2]["object_id"], s_.grant.as_str());
-    let (s, v) = app.get(&c.op, &format!("/api/v1/scans/reports/{bad_id}")).await;
+    let (s, v) = app
+        .get(&c.op, &format!("/api/v1/scans/reports/{bad_id}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(v["incident_state"], "referred");
     let (s, pk) = app.get(&c.coord, "/api/v1/audit/public-key").await;
@@ -126,14 +159,19 @@ async fn reports_and_evidence(app: TestApp) {
         std::fs::write(&f, b.to_string()).unwrap();
         verify_bundle(&[&f.to_string_lossy(), "--key", &key])
     };
-    let (code, _, err) = tamper(&|b| b["records"][0]["change"]["sources"] = json!("[\"198.51.100.3/32\"]"));
+    let (code, _, err) =
+        tamper(&|b| b["records"][0]["change"]["sources"] = json!("[\"198.51.100.3/32\"]"));
     assert_eq!(code, 1);
     assert!(err.contains("altered"), "{err}");
-    let (code, _, err) = tamper(&|b| b["records"][1]["inclusion_proof"][0] = json!("00".repeat(32)));
+    let (code, _, err) =
+        tamper(&|b| b["records"][1]["inclusion_proof"][0] = json!("00".repeat(32)));
     assert_eq!(code, 1);
     assert!(err.contains("not in the signed log"), "{err}");
     let (code, _, err) = tamper(&|b| {
-        let e = b["records"][2]["entry"].as_str().unwrap().replace("scan_grant.create", "scan_grant.revoke");
+        let e = b["records"][2]["entry"]
+            .as_str()
+            .unwrap()
+            .replace("scan_grant.create", "scan_grant.revoke");
         b["records"][2]["entry"] = json!(e);
     });
     assert_eq!(code, 1);
@@ -161,18 +199,51 @@ async fn campaign_cli(app: TestApp) {
     let r = cli(
         &app,
         &c.r2,
-        &["campaign", "create", "--target", "pkg:npm/lodash", "--target", "cidr:203.0.113.0/26",
-          "--start", &start, "--end", &end, "--scanner", "lab2-fuzz 0.9", "--json"],
+        &[
+            "campaign",
+            "create",
+            "--target",
+            "pkg:npm/lodash",
+            "--target",
+            "cidr:203.0.113.0/26",
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--scanner",
+            "lab2-fuzz 0.9",
+            "--json",
+        ],
     )
     .await;
     assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(r.stderr.contains("targets[1] cidr:203.0.113.0/26"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("targets[1] cidr:203.0.113.0/26"),
+        "{}",
+        r.stderr
+    );
     let r = cli(
         &app,
         &c.r1,
-        &["campaign", "create", "--target", "pkg:npm/lodash vers:npm/<5", "--target",
-          "cidr:203.0.113.0/27", "--start", &start, "--end", &end, "--scanner", "lab1 1.0",
-          "--technique", "active", "--source", "198.51.100.1", "--json"],
+        &[
+            "campaign",
+            "create",
+            "--target",
+            "pkg:npm/lodash vers:npm/<5",
+            "--target",
+            "cidr:203.0.113.0/27",
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--scanner",
+            "lab1 1.0",
+            "--technique",
+            "active",
+            "--source",
+            "198.51.100.1",
+            "--json",
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -181,8 +252,19 @@ async fn campaign_cli(app: TestApp) {
     let r = cli(
         &app,
         &c.r2,
-        &["campaign", "create", "--target", "pkg:npm/lodash@4.17.20", "--start", &start,
-          "--end", &end, "--scanner", "lab2-fuzz 0.9", "--json"],
+        &[
+            "campaign",
+            "create",
+            "--target",
+            "pkg:npm/lodash@4.17.20",
+            "--start",
+            &start,
+            "--end",
+            &end,
+            "--scanner",
+            "lab2-fuzz 0.9",
+            "--json",
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -194,15 +276,38 @@ async fn campaign_cli(app: TestApp) {
     assert_eq!(overlaps[0]["id"], first_id, "{overlaps}");
     let r = cli(&app, &c.r2, &["campaign", "show", second_id]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("pkg:npm/lodash vers:npm/4.17.20"), "{}", r.stdout);
-    let r = cli(&app, &c.r2, &["campaign", "stop", second_id, "--reason", "found it"]).await;
+    assert!(
+        r.stdout.contains("pkg:npm/lodash vers:npm/4.17.20"),
+        "{}",
+        r.stdout
+    );
+    let r = cli(
+        &app,
+        &c.r2,
+        &["campaign", "stop", second_id, "--reason", "found it"],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("stopped"), "{}", r.stdout);
     let r = cli(&app, &c.op, &["netasset", "list"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("cidr:203.0.113.0/26"), "{}", r.stdout);
-    let r = cli(&app, &c.op, &["scan-report", "--source", "192.0.2.66", "--target",
-        "host:portal.water.example", "--start", &hours(-1), "--end", &hours(0)]).await;
+    let r = cli(
+        &app,
+        &c.op,
+        &[
+            "scan-report",
+            "--source",
+            "192.0.2.66",
+            "--target",
+            "host:portal.water.example",
+            "--start",
+            &hours(-1),
+            "--end",
+            &hours(0),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 3, "not covered: {}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("Not covered"), "{}", r.stdout);
 }

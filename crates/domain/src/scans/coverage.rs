@@ -73,7 +73,11 @@ pub struct Ask<'a> {
 pub fn coverage(ask: Ask<'_>, grants: &[GrantScope]) -> Result<String, Vec<String>> {
     let mut reasons = Vec::new();
     for g in grants {
-        if !g.assets.iter().any(|a| a.overlaps(ask.target) != Overlap::No) {
+        if !g
+            .assets
+            .iter()
+            .any(|a| a.overlaps(ask.target) != Overlap::No)
+        {
             continue;
         }
         match why_not(ask, g) {

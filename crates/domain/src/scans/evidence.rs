@@ -86,7 +86,10 @@ pub fn digest(change: &serde_json::Value) -> String {
 /// Verifies a bundle against the trusted verifier key.
 pub fn verify(bundle: &Bundle, trusted_key: &str) -> Result<Verified, String> {
     if bundle.format != FORMAT {
-        return Err(format!("not a {FORMAT} document (format '{}')", bundle.format));
+        return Err(format!(
+            "not a {FORMAT} document (format '{}')",
+            bundle.format
+        ));
     }
     let verifier = NoteVerifier::from_verifier_key(trusted_key.trim())
         .map_err(|e| format!("the trusted key: {e}"))?;

@@ -141,7 +141,9 @@ impl VersionSet {
                     if lower == Bound::Unbounded && !intervals.is_empty() {
                         return Err(ScanError::new(
                             field,
-                            format!("'{text}': an upper bound without a lower bound after the first"),
+                            format!(
+                                "'{text}': an upper bound without a lower bound after the first"
+                            ),
                         ));
                     }
                     intervals.push((lower, upper));
@@ -183,7 +185,11 @@ impl VersionSet {
                 }
             }
         }
-        if unknown { Overlap::Unknown } else { Overlap::No }
+        if unknown {
+            Overlap::Unknown
+        } else {
+            Overlap::No
+        }
     }
 }
 

@@ -85,7 +85,10 @@ impl TargetKind {
 
     /// Network assets belong to an operator and need its grant.
     pub fn is_network(self) -> bool {
-        matches!(self, TargetKind::Cidr | TargetKind::Host | TargetKind::Cloud)
+        matches!(
+            self,
+            TargetKind::Cidr | TargetKind::Host | TargetKind::Cloud
+        )
     }
 }
 
@@ -275,21 +278,24 @@ impl Target {
                     ..
                 },
                 Target::Package {
-                    key: b, versions: vb, ..
+                    key: b,
+                    versions: vb,
+                    ..
                 },
             ) if a == b => va.intersects(Ecosystem::from_purl_type(purl_type), vb),
             (
                 Target::Product {
-                    key: a, versions: va, ..
+                    key: a,
+                    versions: va,
+                    ..
                 },
                 Target::Product {
-                    key: b, versions: vb, ..
+                    key: b,
+                    versions: vb,
+                    ..
                 },
             ) if a == b => va.intersects(Ecosystem::Maven, vb),
-            (
-                Target::Repo { url: a, .. },
-                Target::Repo { url: b, .. },
-            ) if a == b => Overlap::Yes,
+            (Target::Repo { url: a, .. }, Target::Repo { url: b, .. }) if a == b => Overlap::Yes,
             (Target::Cidr(a), Target::Cidr(b)) if a.overlaps(b) => Overlap::Yes,
             (Target::Host(a), Target::Host(b)) if host_overlaps(a, b) => Overlap::Yes,
             (Target::Cloud(a), Target::Cloud(b)) if a == b => Overlap::Yes,

@@ -35,8 +35,14 @@ fn targets_as_written() {
     );
     assert_eq!(t("cidr:203.0.113.0/24").to_string(), "cidr:203.0.113.0/24");
     assert_eq!(t("cidr:2001:db8::/32").to_string(), "cidr:2001:db8::/32");
-    assert_eq!(t("host:WWW.Example.org.").to_string(), "host:www.example.org");
-    assert_eq!(t("cloud:aws/123456789012").to_string(), "cloud:aws/123456789012");
+    assert_eq!(
+        t("host:WWW.Example.org.").to_string(),
+        "host:www.example.org"
+    );
+    assert_eq!(
+        t("cloud:aws/123456789012").to_string(),
+        "cloud:aws/123456789012"
+    );
     assert!(t("cidr:10.0.0.0/8").is_network());
     assert!(!t("product:acme/router").is_network());
 }
@@ -76,11 +82,24 @@ fn cidr_containment_and_overlap() {
 
 #[test]
 fn windows() {
-    assert!(Window::new("end", 10, 10).unwrap_err().message.contains("empty"));
-    assert!(Window::new("end", 10, 5).unwrap_err().message.contains("inverted"));
+    assert!(
+        Window::new("end", 10, 10)
+            .unwrap_err()
+            .message
+            .contains("empty")
+    );
+    assert!(
+        Window::new("end", 10, 5)
+            .unwrap_err()
+            .message
+            .contains("inverted")
+    );
     let w = |a, b| Window::new("w", a, b).unwrap();
     assert!(w(0, 10).intersects(&w(9, 20)));
-    assert!(!w(0, 10).intersects(&w(10, 20)), "half-open: touching is not sharing");
+    assert!(
+        !w(0, 10).intersects(&w(10, 20)),
+        "half-open: touching is not sharing"
+    );
     assert!(w(0, 10).covers(&w(0, 10)));
     assert!(!w(0, 10).covers(&w(5, 11)));
     assert_eq!(w(0, 10).intersection(&w(5, 20)), Some(w(5, 10)));
@@ -91,11 +110,23 @@ fn version_sets_per_ecosystem() {
     let set = |eco, s| VersionSet::parse_vers("r", eco, s).unwrap();
     let npm = Ecosystem::Npm;
     let a = set(npm, "vers:npm/>=1.0.0|<2.0.0");
-    assert_eq!(a.intersects(npm, &set(npm, "vers:npm/>=1.9.9")), Overlap::Yes);
-    assert_eq!(a.intersects(npm, &set(npm, "vers:npm/>=2.0.0")), Overlap::No);
-    assert_eq!(a.intersects(npm, &set(npm, "vers:npm/<=1.0.0")), Overlap::Yes);
+    assert_eq!(
+        a.intersects(npm, &set(npm, "vers:npm/>=1.9.9")),
+        Overlap::Yes
+    );
+    assert_eq!(
+        a.intersects(npm, &set(npm, "vers:npm/>=2.0.0")),
+        Overlap::No
+    );
+    assert_eq!(
+        a.intersects(npm, &set(npm, "vers:npm/<=1.0.0")),
+        Overlap::Yes
+    );
     assert_eq!(a.intersects(npm, &set(npm, "vers:npm/<1.0.0")), Overlap::No);
-    assert_eq!(a.intersects(npm, &set(npm, "vers:npm/1.5.0|3.0.0")), Overlap::Yes);
+    assert_eq!(
+        a.intersects(npm, &set(npm, "vers:npm/1.5.0|3.0.0")),
+        Overlap::Yes
+    );
     assert_eq!(a.intersects(npm, &VersionSet::all()), Overlap::Yes);
     // PEP 440 orders 1.0rc1 before 1.0; text order would not.
     let py = Ecosystem::PyPI;
@@ -111,8 +142,14 @@ fn version_sets_per_ecosystem() {
     );
     // Two intervals in one range.
     let two = set(npm, "vers:npm/>=1.0.0|<1.5.0|>=3.0.0|<4.0.0");
-    assert_eq!(two.intersects(npm, &set(npm, "vers:npm/2.0.0")), Overlap::No);
-    assert_eq!(two.intersects(npm, &set(npm, "vers:npm/3.1.0")), Overlap::Yes);
+    assert_eq!(
+        two.intersects(npm, &set(npm, "vers:npm/2.0.0")),
+        Overlap::No
+    );
+    assert_eq!(
+        two.intersects(npm, &set(npm, "vers:npm/3.1.0")),
+        Overlap::Yes
+    );
     // Versions the ecosystem cannot order are a possible overlap.
     let other = Ecosystem::Other;
     assert_eq!(
@@ -131,13 +168,34 @@ fn target_overlaps() {
         t("pkg:npm/lodash vers:npm/<4.17.21").overlaps(&t("pkg:npm/lodash@4.17.21")),
         Overlap::No
     );
-    assert_eq!(t("pkg:npm/lodash").overlaps(&t("pkg:npm/underscore")), Overlap::No);
-    assert_eq!(t("pkg:pypi/Django").overlaps(&t("pkg:pypi/django")), Overlap::Yes);
-    assert_eq!(t("cidr:10.0.0.0/8").overlaps(&t("cidr:10.9.0.0/16")), Overlap::Yes);
-    assert_eq!(t("host:*.example.org").overlaps(&t("host:www.example.org")), Overlap::Yes);
-    assert_eq!(t("host:*.example.org").overlaps(&t("host:example.org")), Overlap::No);
-    assert_eq!(t("host:badexample.org").overlaps(&t("host:*.example.org")), Overlap::No);
-    assert_eq!(t("cidr:10.0.0.0/8").overlaps(&t("host:www.example.org")), Overlap::No);
+    assert_eq!(
+        t("pkg:npm/lodash").overlaps(&t("pkg:npm/underscore")),
+        Overlap::No
+    );
+    assert_eq!(
+        t("pkg:pypi/Django").overlaps(&t("pkg:pypi/django")),
+        Overlap::Yes
+    );
+    assert_eq!(
+        t("cidr:10.0.0.0/8").overlaps(&t("cidr:10.9.0.0/16")),
+        Overlap::Yes
+    );
+    assert_eq!(
+        t("host:*.example.org").overlaps(&t("host:www.example.org")),
+        Overlap::Yes
+    );
+    assert_eq!(
+        t("host:*.example.org").overlaps(&t("host:example.org")),
+        Overlap::No
+    );
+    assert_eq!(
+        t("host:badexample.org").overlaps(&t("host:*.example.org")),
+        Overlap::No
+    );
+    assert_eq!(
+        t("cidr:10.0.0.0/8").overlaps(&t("host:www.example.org")),
+        Overlap::No
+    );
 }
 
 #[test]
@@ -164,14 +222,21 @@ fn grant_coverage() {
         )
     };
     let active = [Technique::Active];
-    assert_eq!(ask(&t("cidr:203.0.113.128/25"), &w(10, 20), &active), Ok("g1".into()));
+    assert_eq!(
+        ask(&t("cidr:203.0.113.128/25"), &w(10, 20), &active),
+        Ok("g1".into())
+    );
     let why = |r: Result<String, Vec<String>>| r.unwrap_err().join("; ");
     assert!(why(ask(&t("cidr:203.0.113.0/24"), &w(10, 20), &active)).contains("excludes"));
     assert!(why(ask(&t("cidr:203.0.112.0/23"), &w(10, 20), &active)).contains("only part"));
     assert!(why(ask(&t("cidr:203.0.113.128/25"), &w(10, 200), &active)).contains("window"));
     assert!(
-        why(ask(&t("cidr:203.0.113.128/25"), &w(10, 20), &[Technique::Authenticated]))
-            .contains("authenticated")
+        why(ask(
+            &t("cidr:203.0.113.128/25"),
+            &w(10, 20),
+            &[Technique::Authenticated]
+        ))
+        .contains("authenticated")
     );
     assert!(why(ask(&t("cidr:192.0.2.0/24"), &w(10, 20), &active)).contains("no grant"));
     let far = [Cidr::parse("s", "192.0.2.1").unwrap()];

@@ -11,9 +11,8 @@ use super::*;
 use crate::versions::{Decision, Ecosystem, decide, parse_vers};
 
 fn v4() -> impl Strategy<Value = Cidr> {
-    (any::<u32>(), 0u8..=32).prop_map(|(a, p)| {
-        Cidr::containing(std::net::IpAddr::V4(std::net::Ipv4Addr::from(a)), p)
-    })
+    (any::<u32>(), 0u8..=32)
+        .prop_map(|(a, p)| Cidr::containing(std::net::IpAddr::V4(std::net::Ipv4Addr::from(a)), p))
 }
 
 fn v6() -> impl Strategy<Value = Cidr> {
@@ -78,25 +77,82 @@ proptest! {
 /// every bound (never used as one).
 fn pools() -> Vec<(Ecosystem, &'static str, Vec<&'static str>)> {
     vec![
-        (Ecosystem::Npm, "npm", vec!["0.0.1", "1.0.0-alpha", "1.0.0", "1.2.3", "1.10.0", "2.0.0-rc.1", "2.0.0", "10.0.0"]),
-        (Ecosystem::PyPI, "pypi", vec!["0.0.1", "1.0a1", "1.0rc1", "1.0", "1.0.post1", "1.1", "2.0.dev1", "2.0"]),
-        (Ecosystem::Debian, "deb", vec!["0.0.1", "1.0~rc1", "1.0", "1.0-1", "1.0+b1", "2.0", "1:0.5", "1:1.0"]),
-        (Ecosystem::Maven, "maven", vec!["0.0.1", "1.0-alpha", "1.0-SNAPSHOT", "1.0", "1.0-sp1", "1.1", "2.0", "10.0"]),
-        (Ecosystem::RubyGems, "gem", vec!["0.0.1", "1.0.a", "1.0", "1.0.1", "1.1", "2.0.pre", "2.0", "3.0"]),
+        (
+            Ecosystem::Npm,
+            "npm",
+            vec![
+                "0.0.1",
+                "1.0.0-alpha",
+                "1.0.0",
+                "1.2.3",
+                "1.10.0",
+                "2.0.0-rc.1",
+                "2.0.0",
+                "10.0.0",
+            ],
+        ),
+        (
+            Ecosystem::PyPI,
+            "pypi",
+            vec![
+                "0.0.1",
+                "1.0a1",
+                "1.0rc1",
+                "1.0",
+                "1.0.post1",
+                "1.1",
+                "2.0.dev1",
+                "2.0",
+            ],
+        ),
+        (
+            Ecosystem::Debian,
+            "deb",
+            vec![
+                "0.0.1", "1.0~rc1", "1.0", "1.0-1", "1.0+b1", "2.0", "1:0.5", "1:1.0",
+            ],
+        ),
+        (
+            Ecosystem::Maven,
+            "maven",
+            vec![
+                "0.0.1",
+                "1.0-alpha",
+                "1.0-SNAPSHOT",
+                "1.0",
+                "1.0-sp1",
+                "1.1",
+                "2.0",
+                "10.0",
+            ],
+        ),
+        (
+            Ecosystem::RubyGems,
+            "gem",
+            vec![
+                "0.0.1", "1.0.a", "1.0", "1.0.1", "1.1", "2.0.pre", "2.0", "3.0",
+            ],
+        ),
     ]
 }
 
 #[derive(Debug, Clone)]
 enum Shape {
     /// `>=lo` and/or `<hi` / `<=hi`.
-    Interval { lo: Option<usize>, hi: Option<(usize, bool)> },
+    Interval {
+        lo: Option<usize>,
+        hi: Option<(usize, bool)>,
+    },
     /// `=v` points.
     Points(Vec<usize>),
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
     prop_oneof![
-        (proptest::option::of(1usize..8), proptest::option::of((1usize..8, any::<bool>())))
+        (
+            proptest::option::of(1usize..8),
+            proptest::option::of((1usize..8, any::<bool>()))
+        )
             .prop_map(|(lo, hi)| Shape::Interval { lo, hi }),
         proptest::collection::vec(1usize..8, 1..3).prop_map(Shape::Points),
     ]
@@ -133,7 +189,12 @@ fn in_by_decide(eco: Ecosystem, range: &str, v: &str) -> bool {
     let r = parse_vers(range).unwrap_or_else(|| panic!("parse_vers {range}"));
     let ranges: Vec<_> = r.range.into_iter().collect();
     let d = decide(eco, v, &ranges, &r.versions);
-    assert_ne!(d.decision, Decision::CannotDecide, "{range} {v}: {}", d.reason);
+    assert_ne!(
+        d.decision,
+        Decision::CannotDecide,
+        "{range} {v}: {}",
+        d.reason
+    );
     d.decision == Decision::Affected
 }
 

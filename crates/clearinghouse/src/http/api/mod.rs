@@ -6,13 +6,13 @@ pub mod advisories;
 pub mod approvals;
 pub mod audit;
 pub mod directives;
-pub mod scans;
 pub mod documents;
 pub mod exposure;
 pub mod findings;
 pub mod frontier;
 pub mod health;
 pub mod notifications;
+pub mod scans;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -108,7 +108,8 @@ pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<
 /// `Target::overlaps`).
 pub async fn touching(conn: &mut AnyConnection, t: &Target) -> Result<Vec<AssetRow>> {
     let (clause, binds) = candidates("a", t, 1);
-    let sql = format!("SELECT {COLUMNS} FROM scan_assets a WHERE {clause} AND a.state <> 'withdrawn'");
+    let sql =
+        format!("SELECT {COLUMNS} FROM scan_assets a WHERE {clause} AND a.state <> 'withdrawn'");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for b in &binds {
         q = q.bind(b);
@@ -117,41 +118,45 @@ pub async fn touching(conn: &mut AnyConnection, t: &Target) -> Result<Vec<AssetR
     rows.iter().map(from_row).collect()
 }
 
-/// Records a proof: compare-and-set from one of `from` states to `to`.
+/// A proof of control as recorded.
+pub struct Proof<'a> {
+    /// `dns_txt`, `well_known` or `attestation`.
+    pub method: &'a str,
+    pub detail: &'a str,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
+/// Records a proof and sets `verified`: compare-and-set from one of the
+/// `from` states (constants of the workflow, never input).
 pub async fn set_proof(
     conn: &mut AnyConnection,
     id: &str,
     from: &[&str],
-    to: &str,
-    method: &str,
-    detail: &str,
-    by: &str,
-    at: &str,
+    proof: &Proof<'_>,
 ) -> Result<bool> {
     let states: Vec<String> = from.iter().map(|s| format!("'{s}'")).collect();
     let sql = format!(
-        "UPDATE scan_assets SET state = $1, proof_method = $2, proof_detail = $3, \
-         verified_by = $4, verified_at = $5 WHERE id = $6 AND state IN ({})",
+        "UPDATE scan_assets SET state = 'verified', proof_method = $1, proof_detail = $2, \
+         verified_by = $3, verified_at = $4 WHERE id = $5 AND state IN ({})",
         states.join(", ")
     );
     let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(to)
-        .bind(method)
-        .bind(detail)
-        .bind(by)
-        .bind(at)
+        .bind(proof.method)
+        .bind(proof.detail)
+        .bind(proof.by)
+        .bind(proof.at)
         .bind(id)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Every pair of overlapping assets of two organisations, by the later
-/// one: what coordinators settle. Returns (later, earlier) pairs.
+/// Every disputed asset (it overlaps another organisation's): what
+/// coordinators settle.
 pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<AssetRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM scan_assets a WHERE a.state = 'disputed' ORDER BY a.id"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM scan_assets a WHERE a.state = 'disputed' ORDER BY a.id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
         .await?;

@@ -107,7 +107,9 @@ pub async fn insert_campaigns(
 
 /// Every campaign target with its campaign's window and state: the
 /// baseline's full scan.
-pub async fn all_targets(conn: &mut AnyConnection) -> Result<Vec<(String, String, String, String, String)>> {
+pub async fn all_targets(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, String, String, String, String)>> {
     let rows = sqlx::query(
         "SELECT t.campaign_id, t.value, c.starts_at, c.ends_at, c.state FROM scan_campaign_targets t \
          JOIN scan_campaigns c ON c.id = t.campaign_id",
@@ -133,6 +135,12 @@ pub async fn all_assets(conn: &mut AnyConnection) -> Result<Vec<(String, String,
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("org_id")?, r.try_get("value")?, r.try_get("state")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("org_id")?,
+                r.try_get("value")?,
+                r.try_get("state")?,
+            ))
+        })
         .collect()
 }

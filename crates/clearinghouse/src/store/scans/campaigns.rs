@@ -107,7 +107,11 @@ fn target_from_row(r: &AnyRow) -> Result<TargetRow> {
 }
 
 /// Inserts the campaign, its targets and a share with each operator.
-pub async fn insert(conn: &mut AnyConnection, c: &CampaignRow, targets: &[TargetRow]) -> Result<()> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    c: &CampaignRow,
+    targets: &[TargetRow],
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO scan_campaigns (id, org_id, name, scanner, techniques, sources, contact, \
          starts_at, ends_at, state, tlp, visibility_id, created_by, created_at) \
@@ -187,7 +191,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<CampaignRow>> {
-    readable(filter).page(pool, filter, after, limit, from_row).await
+    readable(filter)
+        .page(pool, filter, after, limit, from_row)
+        .await
 }
 
 /// A campaign regardless of labels (workflows redact what they show).
@@ -298,10 +304,7 @@ pub async fn touching_operator(
 
 /// How many findings the campaign brought and how many of them are
 /// validated.
-pub async fn finding_counts(
-    conn: &mut AnyConnection,
-    campaign_id: &str,
-) -> Result<(i64, i64)> {
+pub async fn finding_counts(conn: &mut AnyConnection, campaign_id: &str) -> Result<(i64, i64)> {
     let row = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
          CAST(COALESCE(SUM(CASE WHEN f.state = 'validated' THEN 1 ELSE 0 END), 0) AS BIGINT) AS v \

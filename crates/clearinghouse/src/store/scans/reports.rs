@@ -84,7 +84,8 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<ReportRow>
 
 /// An organisation's reports (every report: `org_id` None), by id.
 pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<ReportRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM scan_reports WHERE ($1 = '' OR org_id = $1) ORDER BY id");
+    let sql =
+        format!("SELECT {COLUMNS} FROM scan_reports WHERE ($1 = '' OR org_id = $1) ORDER BY id");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(org_id.unwrap_or(""))
         .fetch_all(&mut *conn)
@@ -93,7 +94,12 @@ pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<
 }
 
 /// Moves an incident from `from` to `to` (compare-and-set).
-pub async fn set_incident(conn: &mut AnyConnection, id: &str, from: &str, to: &str) -> Result<bool> {
+pub async fn set_incident(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE scan_reports SET incident_state = $1 WHERE id = $2 AND incident_state = $3",
     )

@@ -19,7 +19,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::store::scans::assets::AssetRow;
+use crate::store::scans::assets::{AssetRow, Proof};
 use crate::workflows::new_id;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -92,13 +92,15 @@ pub(crate) fn target_of(a: &AssetRow) -> AppResult<Target> {
 }
 
 fn view(who: &Principal, a: AssetRow) -> AssetView {
-    let host = a.value.strip_prefix("host:").filter(|h| !h.starts_with("*."));
+    let host = a
+        .value
+        .strip_prefix("host:")
+        .filter(|h| !h.starts_with("*."));
     let verification = (a.org_id == who.org_id()).then(|| Instructions {
         token: a.token.clone(),
         dns_name: host.map(proof::txt_name),
         txt_value: proof::expected(&a.token),
-        well_known_url: host
-            .map(|h| format!("https://{h}/.well-known/clearinghouse-verification")),
+        well_known_url: host.map(|h| format!("https://{h}/.well-known/clearinghouse-verification")),
     });
     AssetView {
         id: a.id,
@@ -229,7 +231,11 @@ pub async fn verify(
     if a.org_id != who.org_id() {
         return Err(AppError::forbidden("only the asset's owner proves control"));
     }
-    let Some(host) = a.value.strip_prefix("host:").filter(|h| !h.starts_with("*.")) else {
+    let Some(host) = a
+        .value
+        .strip_prefix("host:")
+        .filter(|h| !h.starts_with("*."))
+    else {
         return Err(AppError::invalid(
             "method",
             "CIDR blocks, wildcard hosts and cloud accounts have no name to publish a token \
@@ -253,18 +259,13 @@ pub async fn verify(
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     let method = input.method.as_str();
-    if !store::scans::assets::set_proof(
-        &mut tx,
-        &a.id,
-        &["pending"],
-        "verified",
+    let proof = Proof {
         method,
-        &detail,
-        who.user_id(),
-        &now,
-    )
-    .await?
-    {
+        detail: &detail,
+        by: who.user_id(),
+        at: &now,
+    };
+    if !store::scans::assets::set_proof(&mut tx, &a.id, &["pending"], &proof).await? {
         return Err(AppError::Conflict("the asset changed meanwhile".into()));
     }
     audit(
@@ -297,19 +298,17 @@ pub async fn attest(
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     let a = own(&mut tx, who, id).await?;
-    if !store::scans::assets::set_proof(
-        &mut tx,
-        &a.id,
-        &["pending", "disputed"],
-        "verified",
-        "attestation",
-        &reason,
-        who.user_id(),
-        &now,
-    )
-    .await?
-    {
-        return Err(AppError::Conflict(format!("the asset is already {}", a.state)));
+    let proof = Proof {
+        method: "attestation",
+        detail: &reason,
+        by: who.user_id(),
+        at: &now,
+    };
+    if !store::scans::assets::set_proof(&mut tx, &a.id, &["pending", "disputed"], &proof).await? {
+        return Err(AppError::Conflict(format!(
+            "the asset is already {}",
+            a.state
+        )));
     }
     audit(
         app,

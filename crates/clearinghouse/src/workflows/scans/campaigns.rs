@@ -171,8 +171,10 @@ pub(crate) async fn view(
 pub(crate) fn record(c: &CampaignRow, targets: &[TargetRow]) -> serde_json::Value {
     let targets: Vec<serde_json::Value> = targets
         .iter()
-        .map(|t| json!({"target": t.value, "grant_id": t.grant_id, "asset_id": t.asset_id,
-                        "operator_org_id": t.operator_org_id}))
+        .map(|t| {
+            json!({"target": t.value, "grant_id": t.grant_id, "asset_id": t.asset_id,
+                        "operator_org_id": t.operator_org_id})
+        })
         .collect();
     json!({
         "id": c.id, "org_id": c.org_id, "name": c.name, "scanner": c.scanner,
@@ -246,7 +248,8 @@ pub(crate) async fn authorize(
                     .unwrap_or_default();
                 let mut asset_id = None;
                 if let Some(g) = operators.get(&grant_id) {
-                    for id in serde_json::from_str::<Vec<String>>(&g.asset_ids).unwrap_or_default() {
+                    for id in serde_json::from_str::<Vec<String>>(&g.asset_ids).unwrap_or_default()
+                    {
                         if let Some(a) = store::scans::assets::get(conn, &id).await?
                             && super::assets::target_of(&a)?.covers(t)
                         {
@@ -284,11 +287,18 @@ fn refusal_message(uncovered: &[Uncovered]) -> String {
 }
 
 /// Registers a campaign, or refuses it whole.
-pub async fn create(app: &AppState, who: &Principal, input: CampaignInput) -> AppResult<CampaignView> {
+pub async fn create(
+    app: &AppState,
+    who: &Principal,
+    input: CampaignInput,
+) -> AppResult<CampaignView> {
     who.require_scope(Scope::FindingsWrite)?;
     let c = check_input(&input)?;
     if c.window.end <= clock::now().unix_timestamp() {
-        return Err(AppError::invalid("end", "is in the past: a campaign ends in the future"));
+        return Err(AppError::invalid(
+            "end",
+            "is in the past: a campaign ends in the future",
+        ));
     }
     let scanner = line("scanner", &input.scanner, 200)?;
     let name = match &input.name {
@@ -342,7 +352,10 @@ pub async fn create(app: &AppState, who: &Principal, input: CampaignInput) -> Ap
         scanner,
         techniques: techniques_text(&c.techniques),
         sources: serde_json::to_string(
-            &c.sources.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            &c.sources
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
         )
         .unwrap_or_else(|_| "[]".into()),
         contact,
@@ -388,9 +401,15 @@ pub async fn create(app: &AppState, who: &Principal, input: CampaignInput) -> Ap
         record(&row, &targets),
     )
     .await?;
-    let overlaps =
-        deconflict::overlaps_for(&mut tx, who, &c.targets, &row.starts_at, &row.ends_at, Some(&row.id))
-            .await?;
+    let overlaps = deconflict::overlaps_for(
+        &mut tx,
+        who,
+        &c.targets,
+        &row.starts_at,
+        &row.ends_at,
+        Some(&row.id),
+    )
+    .await?;
     tx.commit().await?;
     out.overlaps = Some(overlaps);
     Ok(out)
@@ -437,7 +456,12 @@ pub async fn list(
 }
 
 /// Stops a campaign (its organisation or a coordinator).
-pub async fn stop(app: &AppState, who: &Principal, id: &str, input: StopInput) -> AppResult<CampaignView> {
+pub async fn stop(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: StopInput,
+) -> AppResult<CampaignView> {
     who.require_scope(Scope::FindingsWrite)?;
     let reason = line("reason", &input.reason, 2000)?;
     let c = readable(app, who, id).await?;

@@ -153,7 +153,15 @@ pub async fn campaign_overlaps(
         .filter(|t| all || t.operator_org_id.as_deref() == Some(who.org_id()))
         .filter_map(|t| Target::parse("target", &t.value).ok())
         .collect();
-    overlaps_for(&mut conn, who, &targets, &c.starts_at, &c.ends_at, Some(&c.id)).await
+    overlaps_for(
+        &mut conn,
+        who,
+        &targets,
+        &c.starts_at,
+        &c.ends_at,
+        Some(&c.id),
+    )
+    .await
 }
 
 /// Whether a planned campaign would be accepted, and what it overlaps.
@@ -220,7 +228,8 @@ pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult
         if t.overlaps(&other) == Overlap::No {
             continue;
         }
-        let (findings, validated) = store::scans::campaigns::finding_counts(&mut conn, &c.id).await?;
+        let (findings, validated) =
+            store::scans::campaigns::finding_counts(&mut conn, &c.id).await?;
         out.push(HistoryItem {
             target: shown_target(&mut conn, who, &tr, &c.org_id).await?,
             state: effective(&c, &now).0,
@@ -233,7 +242,11 @@ pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult
             validated,
         });
     }
-    out.sort_by(|a, b| b.start.cmp(&a.start).then(a.campaign_id.cmp(&b.campaign_id)));
+    out.sort_by(|a, b| {
+        b.start
+            .cmp(&a.start)
+            .then(a.campaign_id.cmp(&b.campaign_id))
+    });
     out.dedup_by(|a, b| a.campaign_id == b.campaign_id);
     Ok(out)
 }
@@ -276,7 +289,11 @@ pub struct ClaimView {
     pub created_at: String,
 }
 
-async fn claim_view(conn: &mut store::AnyConnection, who: &Principal, k: ClaimRow) -> AppResult<ClaimView> {
+async fn claim_view(
+    conn: &mut store::AnyConnection,
+    who: &Principal,
+    k: ClaimRow,
+) -> AppResult<ClaimView> {
     let responses = store::scans::claims::responses(conn, &k.id)
         .await?
         .into_iter()
@@ -314,8 +331,15 @@ async fn may_see(conn: &mut store::AnyConnection, org_id: &str, t: &Target) -> A
         }
     }
     let now = clock::now_text();
-    for g in store::scans::grants::active_for(conn, org_id, &now, "9999-12-31T23:59:59.999999Z").await? {
-        if super::grants::scope_of(conn, &g).await?.assets.iter().any(|a| a.covers(t)) {
+    for g in
+        store::scans::grants::active_for(conn, org_id, &now, "9999-12-31T23:59:59.999999Z").await?
+    {
+        if super::grants::scope_of(conn, &g)
+            .await?
+            .assets
+            .iter()
+            .any(|a| a.covers(t))
+        {
             return Ok(true);
         }
     }
@@ -385,7 +409,10 @@ pub async fn respond(
     who.require_scope(Scope::FindingsWrite)?;
     let choice = input.choice.trim();
     if !matches!(choice, "wait" | "coordinate" | "proceed") {
-        return Err(AppError::invalid("choice", "one of wait, coordinate, proceed"));
+        return Err(AppError::invalid(
+            "choice",
+            "one of wait, coordinate, proceed",
+        ));
     }
     let note = long_text("note", input.note.as_deref(), 2000)?;
     let mut tx = app.store.begin_write().await?;
@@ -393,7 +420,10 @@ pub async fn respond(
         .await?
         .ok_or(AppError::NotFound)?;
     if k.org_id == who.org_id() {
-        return Err(AppError::invalid("choice", "you answer others' claims, not your own"));
+        return Err(AppError::invalid(
+            "choice",
+            "you answer others' claims, not your own",
+        ));
     }
     let r = ResponseRow {
         claim_id: k.id.clone(),

@@ -99,7 +99,11 @@ pub async fn txt(name: &str) -> Result<Vec<String>, String> {
     let r = crate::auth::secrets::random_bytes();
     let id = u16::from_be_bytes([r[0], r[1]]);
     let q = query(id, name)?;
-    let bind = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+    let bind = if server.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    };
     let sock = tokio::net::UdpSocket::bind(bind)
         .await
         .map_err(|e| format!("DNS socket: {e}"))?;

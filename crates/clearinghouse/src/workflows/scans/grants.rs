@@ -134,7 +134,10 @@ pub(crate) fn record(g: &GrantRow) -> serde_json::Value {
 }
 
 /// The grant as coverage needs it: only its verified assets count.
-pub(crate) async fn scope_of(conn: &mut store::AnyConnection, g: &GrantRow) -> AppResult<GrantScope> {
+pub(crate) async fn scope_of(
+    conn: &mut store::AnyConnection,
+    g: &GrantRow,
+) -> AppResult<GrantScope> {
     let mut assets = Vec::new();
     for id in json_list(&g.asset_ids) {
         if let Some(a) = store::scans::assets::get(conn, &id).await?
@@ -170,7 +173,10 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
     }
     let techniques = parse_techniques("techniques", &input.techniques)?;
     if techniques.is_empty() {
-        return Err(AppError::invalid("techniques", "allow at least one technique"));
+        return Err(AppError::invalid(
+            "techniques",
+            "allow at least one technique",
+        ));
     }
     if !(1..=MAX_RATE).contains(&input.rate_limit) {
         return Err(AppError::invalid(
@@ -214,7 +220,10 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         if a.state != "verified" {
             return Err(AppError::invalid(
                 &field,
-                format!("{} is {}: only verified assets are granted", a.value, a.state),
+                format!(
+                    "{} is {}: only verified assets are granted",
+                    a.value, a.state
+                ),
             ));
         }
         asset_targets.push(target_of(&a)?);
@@ -287,14 +296,21 @@ pub async fn revoke(
     let g = store::scans::grants::get(&mut tx, id)
         .await?
         .filter(|g| {
-            g.operator_org_id == who.org_id() || g.scanner_org_id == who.org_id() || is_coordinator(who)
+            g.operator_org_id == who.org_id()
+                || g.scanner_org_id == who.org_id()
+                || is_coordinator(who)
         })
         .ok_or(AppError::NotFound)?;
     if g.operator_org_id != who.org_id() && !is_coordinator(who) {
-        return Err(AppError::forbidden("only the operator that gave a grant revokes it"));
+        return Err(AppError::forbidden(
+            "only the operator that gave a grant revokes it",
+        ));
     }
     if !store::scans::grants::revoke(&mut tx, &g.id, who.user_id(), &reason, &now).await? {
-        return Err(AppError::Conflict(format!("the grant is already {}", g.state)));
+        return Err(AppError::Conflict(format!(
+            "the grant is already {}",
+            g.state
+        )));
     }
     audit(
         app,

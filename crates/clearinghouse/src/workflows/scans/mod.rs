@@ -106,8 +106,11 @@ pub(crate) fn parse_sources(field: &str, texts: &[String]) -> AppResult<Vec<Cidr
         .enumerate()
         .map(|(i, t)| {
             let t = t.trim();
-            Cidr::parse(&format!("{field}[{i}]"), t.strip_prefix("cidr:").unwrap_or(t))
-                .map_err(invalid)
+            Cidr::parse(
+                &format!("{field}[{i}]"),
+                t.strip_prefix("cidr:").unwrap_or(t),
+            )
+            .map_err(invalid)
         })
         .collect()
 }

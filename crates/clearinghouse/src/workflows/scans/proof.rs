@@ -16,7 +16,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// How control is proven.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProofMethod {
     DnsTxt,
@@ -71,21 +73,21 @@ pub struct FixtureVerifier {
 impl ControlVerifier for FixtureVerifier {
     fn check<'a>(&'a self, method: ProofMethod, host: &'a str, token: &'a str) -> Check<'a> {
         Box::pin(async move {
-        let (path, place) = match method {
-            ProofMethod::DnsTxt => (
-                self.dir.join("dns").join(txt_name(host)),
-                format!("TXT {}", txt_name(host)),
-            ),
-            ProofMethod::WellKnown => (
-                self.dir.join("well-known").join(host),
-                format!("https://{host}/.well-known/clearinghouse-verification"),
-            ),
-        };
-        let text = tokio::fs::read_to_string(&path)
-            .await
-            .map_err(|_| format!("{place}: nothing published"))?;
-        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        found(&lines, token, &place)
+            let (path, place) = match method {
+                ProofMethod::DnsTxt => (
+                    self.dir.join("dns").join(txt_name(host)),
+                    format!("TXT {}", txt_name(host)),
+                ),
+                ProofMethod::WellKnown => (
+                    self.dir.join("well-known").join(host),
+                    format!("https://{host}/.well-known/clearinghouse-verification"),
+                ),
+            };
+            let text = tokio::fs::read_to_string(&path)
+                .await
+                .map_err(|_| format!("{place}: nothing published"))?;
+            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            found(&lines, token, &place)
         })
     }
 }
@@ -96,51 +98,51 @@ pub struct NetVerifier;
 impl ControlVerifier for NetVerifier {
     fn check<'a>(&'a self, method: ProofMethod, host: &'a str, token: &'a str) -> Check<'a> {
         Box::pin(async move {
-        match method {
-            ProofMethod::DnsTxt => {
-                let name = txt_name(host);
-                let records = super::dns::txt(&name).await?;
-                found(&records, token, &format!("TXT {name}"))
+            match method {
+                ProofMethod::DnsTxt => {
+                    let name = txt_name(host);
+                    let records = super::dns::txt(&name).await?;
+                    found(&records, token, &format!("TXT {name}"))
+                }
+                ProofMethod::WellKnown => {
+                    let url = format!("https://{host}/.well-known/clearinghouse-verification");
+                    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, 443))
+                        .await
+                        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+                        .collect();
+                    let first = addrs
+                        .first()
+                        .copied()
+                        .ok_or_else(|| format!("{host} resolves to no address"))?;
+                    if addrs
+                        .iter()
+                        .any(|a| !crate::jobs::webhook_deliver::is_public(a.ip()))
+                    {
+                        return Err(format!("{host} resolves to a private address: refused"));
+                    }
+                    let client = reqwest::Client::builder()
+                        .timeout(Duration::from_secs(10))
+                        .redirect(reqwest::redirect::Policy::none())
+                        .resolve(host, first)
+                        .build()
+                        .map_err(|e| format!("HTTP client: {e}"))?;
+                    let resp = client
+                        .get(&url)
+                        .send()
+                        .await
+                        .map_err(|e| format!("{url}: {e}"))?;
+                    if !resp.status().is_success() {
+                        return Err(format!("{url}: HTTP {}", resp.status().as_u16()));
+                    }
+                    let body = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
+                    if body.len() > 64 * 1024 {
+                        return Err(format!("{url}: larger than 64 KiB"));
+                    }
+                    let text = String::from_utf8_lossy(&body);
+                    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+                    found(&lines, token, &url)
+                }
             }
-            ProofMethod::WellKnown => {
-                let url = format!("https://{host}/.well-known/clearinghouse-verification");
-                let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, 443))
-                    .await
-                    .map_err(|e| format!("cannot resolve {host}: {e}"))?
-                    .collect();
-                let first = addrs
-                    .first()
-                    .copied()
-                    .ok_or_else(|| format!("{host} resolves to no address"))?;
-                if addrs
-                    .iter()
-                    .any(|a| !crate::jobs::webhook_deliver::is_public(a.ip()))
-                {
-                    return Err(format!("{host} resolves to a private address: refused"));
-                }
-                let client = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(10))
-                    .redirect(reqwest::redirect::Policy::none())
-                    .resolve(host, first)
-                    .build()
-                    .map_err(|e| format!("HTTP client: {e}"))?;
-                let resp = client
-                    .get(&url)
-                    .send()
-                    .await
-                    .map_err(|e| format!("{url}: {e}"))?;
-                if !resp.status().is_success() {
-                    return Err(format!("{url}: HTTP {}", resp.status().as_u16()));
-                }
-                let body = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
-                if body.len() > 64 * 1024 {
-                    return Err(format!("{url}: larger than 64 KiB"));
-                }
-                let text = String::from_utf8_lossy(&body);
-                let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-                found(&lines, token, &url)
-            }
-        }
         })
     }
 }

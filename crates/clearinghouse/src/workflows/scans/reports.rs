@@ -124,7 +124,10 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
     let targets = parse_targets("targets", &input.targets)?;
     let sources = parse_sources("sources", &input.sources)?;
     if sources.is_empty() {
-        return Err(AppError::invalid("sources", "name at least one observed source"));
+        return Err(AppError::invalid(
+            "sources",
+            "name at least one observed source",
+        ));
     }
     let (_, starts_at, ends_at) = parse_window(&input.start, &input.end)?;
     let excerpt = long_text("log_excerpt", input.log_excerpt.as_deref(), MAX_EXCERPT)?;
@@ -132,7 +135,10 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
     for (i, t) in targets.iter().enumerate() {
         let field = format!("targets[{i}]");
         if !t.is_network() {
-            return Err(AppError::invalid(&field, "report scanning of network assets"));
+            return Err(AppError::invalid(
+                &field,
+                "report scanning of network assets",
+            ));
         }
         let mut own = false;
         for a in store::scans::assets::touching(&mut tx, t).await? {
@@ -172,7 +178,9 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
             let in_force = grant.is_some_and(|g| {
                 g.starts_at < ends_at
                     && g.ends_at > starts_at
-                    && g.revoked_at.as_deref().is_none_or(|r| r > starts_at.as_str())
+                    && g.revoked_at
+                        .as_deref()
+                        .is_none_or(|r| r > starts_at.as_str())
             });
             if !in_force {
                 continue;
@@ -228,26 +236,47 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
     let row = ReportRow {
         id: new_id(),
         org_id: who.org_id().to_owned(),
-        sources: serde_json::to_string(&sources.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into()),
-        targets: serde_json::to_string(&targets.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into()),
+        sources: serde_json::to_string(
+            &sources.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into()),
+        targets: serde_json::to_string(
+            &targets.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into()),
         starts_at,
         ends_at,
         covered,
         answer: json!({"answer": sentence, "per_target": per_target}).to_string(),
         log_excerpt: (!excerpt.is_empty()).then_some(excerpt),
-        incident_state: if covered { "none".into() } else { "open".into() },
+        incident_state: if covered {
+            "none".into()
+        } else {
+            "open".into()
+        },
         created_by: who.user_id().to_owned(),
         created_at: clock::now_text(),
     };
     store::scans::reports::insert(&mut tx, &row).await?;
-    audit(app, &mut tx, who, "scan_report.create", "scan_report", &row.id, record(&row)).await?;
+    audit(
+        app,
+        &mut tx,
+        who,
+        "scan_report.create",
+        "scan_report",
+        &row.id,
+        record(&row),
+    )
+    .await?;
     tx.commit().await?;
     Ok(view(row))
 }
 
-async fn visible(conn: &mut store::AnyConnection, who: &Principal, id: &str) -> AppResult<ReportRow> {
+async fn visible(
+    conn: &mut store::AnyConnection,
+    who: &Principal,
+    id: &str,
+) -> AppResult<ReportRow> {
     store::scans::reports::get(conn, id)
         .await?
         .filter(|r| r.org_id == who.org_id() || is_coordinator(who))
@@ -305,11 +334,18 @@ pub async fn evidence(app: &AppState, who: &Principal, id: &str) -> AppResult<Bu
         ));
     }
     // (action, type, id, change) of every record in the bundle.
-    let mut items: Vec<(String, &'static str, String, serde_json::Value)> =
-        vec![("scan_report.create".into(), "scan_report", r.id.clone(), record(&r))];
+    let mut items: Vec<(String, &'static str, String, serde_json::Value)> = vec![(
+        "scan_report.create".into(),
+        "scan_report",
+        r.id.clone(),
+        record(&r),
+    )];
     let targets: Vec<String> = serde_json::from_str(&r.targets).unwrap_or_default();
     let mut campaign_ids = std::collections::BTreeSet::new();
-    for t in targets.iter().filter_map(|t| Target::parse("target", t).ok()) {
+    for t in targets
+        .iter()
+        .filter_map(|t| Target::parse("target", t).ok())
+    {
         for (tr, c) in
             store::scans::campaigns::overlapping(&mut conn, &t, &r.starts_at, &r.ends_at, true)
                 .await?
@@ -341,7 +377,9 @@ pub async fn evidence(app: &AppState, who: &Principal, id: &str) -> AppResult<Bu
             ));
         }
     }
-    for g in store::scans::grants::in_force_at(&mut conn, &r.org_id, &r.starts_at, &r.ends_at).await? {
+    for g in
+        store::scans::grants::in_force_at(&mut conn, &r.org_id, &r.starts_at, &r.ends_at).await?
+    {
         items.push((
             "scan_grant.create".into(),
             "scan_grant",

@@ -22,7 +22,10 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<AssetInput>,
 ) -> AppResult<(StatusCode, Json<AssetView>)> {
-    Ok((StatusCode::CREATED, Json(assets::add(&app, &who, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(assets::add(&app, &who, input).await?),
+    ))
 }
 
 /// Your organisation's network assets (coordinators: all).
@@ -70,6 +73,9 @@ pub async fn attest(
 /// Assets claimed by two organisations, with what each overlaps (coordinators).
 #[utoipa::path(get, path = "/scans/conflicts", tag = "scans", security(("bearer" = [])),
     responses((status = 200, body = Vec<Conflict>), (status = 403, body = Problem)))]
-pub async fn conflicts(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Vec<Conflict>>> {
+pub async fn conflicts(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<Vec<Conflict>>> {
     Ok(Json(assets::conflicts(&app, &who).await?))
 }

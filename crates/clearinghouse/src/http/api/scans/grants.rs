@@ -19,7 +19,10 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<GrantInput>,
 ) -> AppResult<(StatusCode, Json<GrantView>)> {
-    Ok((StatusCode::CREATED, Json(grants::create(&app, &who, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(grants::create(&app, &who, input).await?),
+    ))
 }
 
 /// Grants your organisation gave or received (coordinators: all).

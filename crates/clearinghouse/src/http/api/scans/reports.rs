@@ -22,13 +22,19 @@ pub async fn create(
     Auth(who): Auth,
     ApiJson(input): ApiJson<ReportInput>,
 ) -> AppResult<(StatusCode, Json<ReportView>)> {
-    Ok((StatusCode::CREATED, Json(reports::create(&app, &who, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(reports::create(&app, &who, input).await?),
+    ))
 }
 
 /// Your reports (coordinators: every report and incident).
 #[utoipa::path(get, path = "/scans/reports", tag = "scans", security(("bearer" = [])),
     responses((status = 200, body = Vec<ReportView>)))]
-pub async fn list(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Vec<ReportView>>> {
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<Vec<ReportView>>> {
     Ok(Json(reports::list(&app, &who).await?))
 }
 
