@@ -130,3 +130,6 @@ CREATE TABLE scan_reports (
     created_at TEXT NOT NULL
 );
 CREATE INDEX scan_reports_org ON scan_reports(org_id, id);
+
+-- Findings submitted with a campaign, listed on its page.
+CREATE INDEX findings_campaign ON findings(campaign, reporter_org);

@@ -313,3 +313,58 @@ async fn campaign_cli(app: TestApp) {
 }
 
 both_backends!(scan_campaign_cli, campaign_cli);
+
+/// Findings submitted with a campaign link back to it: counted, listed
+/// for its organisation and coordinators with their state, and a finding
+/// outside every target of the campaign flagged as out of scope.
+async fn campaign_findings(app: TestApp) {
+    use crate::findings::{finding, native_for, submit_and_wait};
+    let c = cast(&app).await;
+    let (s, camp) = app
+        .post(
+            &c.r1,
+            "/api/v1/scans/campaigns",
+            &json!({"targets": ["pkg:npm/lodash vers:npm/<4.17.21", "repo:https://github.com/paramiko/paramiko@main"],
+                    "start": hours(1), "end": hours(48), "scanner": "lab1 fuzz 3"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{camp}");
+    let id = camp["id"].as_str().unwrap();
+    let query = format!("?campaign={id}");
+    for (target, title) in [
+        ("pkg:npm/lodash@4.17.20", "Prototype pollution"),
+        ("pkg:npm/lodash@4.17.21", "Prototype pollution again"),
+        ("pkg:pypi/requests@2.0.0", "Header injection"),
+        (
+            "repo:https://github.com/paramiko/paramiko@v3.4.0",
+            "Auth bypass",
+        ),
+    ] {
+        let body = native_for(target, &[finding(title, "src/x.js", 3)]);
+        let sub = submit_and_wait(&app, &c.r1, body, &query).await;
+        assert_eq!(sub["new_findings"], 1, "{sub}");
+    }
+    let (s, v) = app
+        .get(&c.r1, &format!("/api/v1/scans/campaigns/{id}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["findings"], 4, "{v}");
+    assert_eq!(v["validated"], 0);
+    assert_eq!(v["out_of_scope"], 2, "{v}");
+    let outside: Vec<&str> = v["finding_list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["in_scope"] == false)
+        .map(|f| f["target"].as_str().unwrap())
+        .collect();
+    assert!(outside.iter().any(|t| t.contains("requests")), "{v}");
+    assert!(outside.iter().any(|t| t.contains("4.17.21")), "{v}");
+    let (s, v) = app
+        .get(&c.coord, &format!("/api/v1/scans/campaigns/{id}"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["out_of_scope"], 2, "coordinators see the flag: {v}");
+}
+
+both_backends!(scan_campaign_findings, campaign_findings);

@@ -302,16 +302,58 @@ pub async fn touching_operator(
     rows.iter().map(from_row).collect()
 }
 
-/// How many findings the campaign brought and how many of them are
-/// validated.
-pub async fn finding_counts(conn: &mut AnyConnection, campaign_id: &str) -> Result<(i64, i64)> {
+/// How many findings the campaign's organisation submitted with it, and
+/// how many of them are validated.
+pub async fn finding_counts(
+    conn: &mut AnyConnection,
+    campaign_id: &str,
+    org_id: &str,
+) -> Result<(i64, i64)> {
     let row = sqlx::query(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
          CAST(COALESCE(SUM(CASE WHEN f.state = 'validated' THEN 1 ELSE 0 END), 0) AS BIGINT) AS v \
-         FROM findings f WHERE f.campaign = $1",
+         FROM findings f WHERE f.campaign = $1 AND f.reporter_org = $2",
     )
     .bind(campaign_id)
+    .bind(org_id)
     .fetch_one(&mut *conn)
     .await?;
     Ok((row.try_get("n")?, row.try_get("v")?))
+}
+
+/// One finding submitted with a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignFinding {
+    pub id: String,
+    pub target: String,
+    pub state: String,
+    pub duplicate_of: Option<String>,
+}
+
+/// The first `limit` findings the campaign's organisation submitted with it.
+pub async fn findings(
+    conn: &mut AnyConnection,
+    campaign_id: &str,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<CampaignFinding>> {
+    let rows = sqlx::query(
+        "SELECT id, target, state, duplicate_of FROM findings WHERE campaign = $1 \
+         AND reporter_org = $2 ORDER BY id LIMIT $3",
+    )
+    .bind(campaign_id)
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CampaignFinding {
+                id: r.try_get("id")?,
+                target: r.try_get("target")?,
+                state: r.try_get("state")?,
+                duplicate_of: r.try_get("duplicate_of")?,
+            })
+        })
+        .collect()
 }

@@ -96,10 +96,51 @@ pub struct CampaignView {
     /// Findings submitted with this campaign, and how many are validated.
     pub findings: i64,
     pub validated: i64,
+    /// The first 500 findings (the campaign's organisation and
+    /// coordinators only): whether each lies inside the campaign's targets
+    /// (one outside is flagged), whether it duplicated an earlier one, and
+    /// its validation state.
+    pub finding_list: Vec<CampaignFinding>,
+    /// Findings outside every target of the campaign (flagged to
+    /// coordinators).
+    pub out_of_scope: usize,
+    /// Findings that duplicated another's earlier finding.
+    pub duplicates: usize,
     pub created_at: String,
     /// Overlapping campaigns and claims (in the answer to registration).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlaps: Option<Vec<OverlapView>>,
+}
+
+/// A finding submitted with the campaign.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CampaignFinding {
+    pub id: String,
+    pub target: String,
+    /// `received`, `triaged`, `validating`, `validated`, `rejected`, ...
+    pub state: String,
+    /// The earlier finding this one duplicated.
+    pub duplicate_of: Option<String>,
+    /// Inside one of the campaign's targets.
+    pub in_scope: bool,
+}
+
+/// Whether a finding's target (`pkg:...@V`, `repo:URL@REV`,
+/// `product:VENDOR/PRODUCT@V`) lies inside one of `targets`.
+pub(crate) fn in_scope(finding_target: &str, targets: &[Target]) -> bool {
+    let text = match finding_target.strip_prefix("product:") {
+        Some(rest) => format!(
+            "product:{}",
+            rest.split_once('@')
+                .map_or(rest.to_owned(), |(p, v)| format!("{p} vers:generic/{v}"))
+        ),
+        None => finding_target.to_owned(),
+    };
+    Target::parse("target", &text).is_ok_and(|f| {
+        targets
+            .iter()
+            .any(|t| t.overlaps(&f) != clearinghouse_domain::scans::Overlap::No)
+    })
 }
 
 /// One target a campaign may not scan, and why.
@@ -133,7 +174,32 @@ pub(crate) async fn view(
     let (shown, hidden): (Vec<TargetRow>, Vec<TargetRow>) = rows
         .into_iter()
         .partition(|t| all || t.operator_org_id.as_deref() == Some(who.org_id()));
-    let (findings, validated) = store::scans::campaigns::finding_counts(conn, &c.id).await?;
+    let (findings, validated) =
+        store::scans::campaigns::finding_counts(conn, &c.id, &c.org_id).await?;
+    let finding_list = if all {
+        let parsed: Vec<Target> = shown
+            .iter()
+            .filter_map(|t| Target::parse("target", &t.value).ok())
+            .collect();
+        store::scans::campaigns::findings(conn, &c.id, &c.org_id, 500)
+            .await?
+            .into_iter()
+            .map(|f| CampaignFinding {
+                in_scope: in_scope(&f.target, &parsed),
+                id: f.id,
+                target: f.target,
+                state: f.state,
+                duplicate_of: f.duplicate_of,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let out_of_scope = finding_list.iter().filter(|f| !f.in_scope).count();
+    let duplicates = finding_list
+        .iter()
+        .filter(|f| f.duplicate_of.is_some())
+        .count();
     let (state, stop_reason, stopped_at) = effective(&c, &clock::now_text());
     Ok(CampaignView {
         targets: shown
@@ -161,6 +227,9 @@ pub(crate) async fn view(
         tlp: c.tlp,
         findings,
         validated,
+        finding_list,
+        out_of_scope,
+        duplicates,
         created_at: c.created_at,
         overlaps: None,
     })

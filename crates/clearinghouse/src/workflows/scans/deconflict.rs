@@ -229,7 +229,7 @@ pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult
             continue;
         }
         let (findings, validated) =
-            store::scans::campaigns::finding_counts(&mut conn, &c.id).await?;
+            store::scans::campaigns::finding_counts(&mut conn, &c.id, &c.org_id).await?;
         out.push(HistoryItem {
             target: shown_target(&mut conn, who, &tr, &c.org_id).await?,
             state: effective(&c, &now).0,
