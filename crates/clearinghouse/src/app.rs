@@ -37,6 +37,9 @@ pub struct AppInner {
     pub jobs_queued: tokio::sync::Notify,
     /// Where uploads and job inputs are spooled (`tmp/` in the data folder).
     pub spool_dir: std::path::PathBuf,
+    /// Checks network assets' proofs of control (DNS, well-known file);
+    /// tests install a fixture verifier.
+    pub proof_verifier: crate::workflows::scans::proof::VerifierSlot,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -104,6 +107,7 @@ pub async fn open_with_mailer(
         kek,
         jobs_queued: tokio::sync::Notify::new(),
         spool_dir,
+        proof_verifier: Default::default(),
     })))
 }
 

@@ -68,6 +68,17 @@ pub enum Command {
     /// Vendor VEX documents for a case (client of a running server).
     #[command(subcommand)]
     Vex(crate::cli::case::VexCommand),
+    /// Scan campaigns: create, list, show, overlaps, stop (client of a running server).
+    #[command(subcommand)]
+    Campaign(crate::cli::campaign::CampaignCommand),
+    /// Operators' network assets: add, verify, attest, list (client of a running server).
+    #[command(subcommand)]
+    Netasset(crate::cli::campaign::NetassetCommand),
+    /// Scanning grants: create, revoke, list (client of a running server).
+    #[command(subcommand)]
+    Grant(crate::cli::campaign::GrantCommand),
+    /// Report scanning you observed; exits 3 when no authorized campaign covers it.
+    ScanReport(crate::cli::campaign::ScanReportArgs),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -302,6 +313,8 @@ pub enum AuditCommand {
     /// entry, check signed checkpoints, and prove an earlier checkpoint is a
     /// prefix of the log.
     Verify(VerifyArgs),
+    /// Verify an evidence bundle offline against the log's public key.
+    VerifyBundle(crate::cli::verify_bundle::VerifyBundleArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,7 @@
 //! log reading, scores with confidence intervals, committed thresholds and designation.
 //! `directive` owns Binding Operational Directives: the remediate rule language, due dates,
 //! obligation states and compliance figures.
+//! `scans` owns scan coordination: targets, CIDR blocks, windows, version-set overlap, grant coverage.
 //! `text` is the one rule for names, titles and file names (no control or bidi characters).
 
 pub mod advisory;
@@ -39,6 +40,7 @@ pub mod labels;
 pub mod priority;
 pub mod purl;
 pub mod sbom;
+pub mod scans;
 pub mod similarity;
 pub mod ssvc;
 pub mod text;

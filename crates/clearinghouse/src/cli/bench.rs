@@ -34,6 +34,8 @@ pub enum BenchCommand {
     Eval(crate::cli::bench_eval::BenchEvalArgs),
     /// Recompute a directive's figures over 3M generated exposures; dashboard latency.
     Directives(crate::cli::bench_directives::BenchDirectivesArgs),
+    /// Check new scan campaigns and answer scan reports among 100,000 campaigns and 1,000,000 assets.
+    Campaigns(crate::cli::bench_campaigns::BenchCampaignsArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -54,6 +56,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Findings(args) => bench_findings::findings(args).await,
         BenchCommand::Eval(args) => super::bench_eval::eval(args).await,
         BenchCommand::Directives(args) => super::bench_directives::directives(args).await,
+        BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
     }
 }
 

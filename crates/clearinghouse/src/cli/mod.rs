@@ -11,12 +11,15 @@ pub mod bench;
 #[cfg(feature = "bench")]
 pub mod bench_directives;
 #[cfg(feature = "bench")]
+pub mod bench_campaigns;
+#[cfg(feature = "bench")]
 pub mod bench_eval;
 #[cfg(feature = "bench")]
 pub mod bench_findings;
 #[cfg(feature = "bench")]
 pub mod bench_matching;
 pub mod case;
+pub mod campaign;
 pub mod client;
 pub mod cvss;
 pub mod directive;
@@ -30,6 +33,7 @@ pub mod serve;
 pub mod submit;
 pub mod suite;
 pub mod verify;
+pub mod verify_bundle;
 
 use std::process::ExitCode;
 
@@ -59,6 +63,11 @@ pub fn run() -> ExitCode {
             Command::Worker(args) => serve::worker(args).await,
             Command::Migrate(storage) => serve::migrate(storage).await,
             Command::Audit(AuditCommand::Verify(args)) => verify::run(args).await,
+            Command::Audit(AuditCommand::VerifyBundle(args)) => verify_bundle::run(&args),
+            Command::Campaign(command) => campaign::campaign(command).await,
+            Command::Netasset(command) => campaign::netasset(command).await,
+            Command::Grant(command) => campaign::grant(command).await,
+            Command::ScanReport(args) => campaign::scan_report(args).await,
             #[cfg(feature = "bench")]
             Command::Bench(command) => bench::run(command).await,
             Command::Cvss(args) => cvss::run(args),

@@ -21,6 +21,9 @@ use super::api::directives::{self as directives_api, obligations as directive_ob
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{inquiries, models, runs, suites, thresholds};
+use super::api::scans::{
+    self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
+};
 use super::api::{advisories, approvals, audit, documents, health, notifications};
 use super::{metrics, ui};
 use crate::app::AppState;
@@ -46,7 +49,8 @@ use crate::app::AppState;
         (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation"),
         (name = "findings", description = "Finding intake from scanners, deduplication and validation"),
         (name = "frontier", description = "The frontier-model framework: the model registry"),
-        (name = "cases", description = "Coordination cases: participants, messages, timeline, the vendor map")
+        (name = "cases", description = "Coordination cases: participants, messages, timeline, the vendor map"),
+        (name = "scans", description = "Scan coordination: network assets, grants, campaigns, deconfliction")
     )
 )]
 struct ApiDoc;
@@ -154,6 +158,26 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(pocs::get))
         .routes(routes!(pocs::request_release))
         .routes(routes!(pocs::content))
+        .routes(routes!(scan_assets::create, scan_assets::list))
+        .routes(routes!(scan_assets::get))
+        .routes(routes!(scan_assets::verify))
+        .routes(routes!(scan_assets::attest))
+        .routes(routes!(scan_assets::conflicts))
+        .routes(routes!(scan_grants::create, scan_grants::list))
+        .routes(routes!(scan_grants::revoke))
+        .routes(routes!(scans_api::create, scans_api::list))
+        .routes(routes!(scans_api::get))
+        .routes(routes!(scans_api::stop))
+        .routes(routes!(scans_api::overlaps))
+        .routes(routes!(scans_api::check))
+        .routes(routes!(scans_api::history))
+        .routes(routes!(scans_api::claim))
+        .routes(routes!(scans_api::get_claim))
+        .routes(routes!(scans_api::respond))
+        .routes(routes!(scans_api::timeline))
+        .routes(routes!(scan_reports::create, scan_reports::list))
+        .routes(routes!(scan_reports::get))
+        .routes(routes!(scan_reports::evidence))
         .routes(routes!(directives_api::create, directives_api::list))
         .routes(routes!(directives_api::get, directives_api::update))
         .routes(routes!(directives_api::issue))

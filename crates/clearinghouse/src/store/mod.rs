@@ -26,6 +26,7 @@ pub mod labelled;
 pub mod labels;
 pub mod notifications;
 pub mod read_filter;
+pub mod scans;
 pub mod settings;
 
 use std::borrow::Cow;
@@ -233,6 +234,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "directive_snapshots",
         include_str!("../../migrations/sqlite/0015_directive_snapshots.sql"),
         include_str!("../../migrations/postgres/0015_directive_snapshots.sql"),
+    ),
+    (
+        17,
+        "scans",
+        include_str!("../../migrations/sqlite/0017_scans.sql"),
+        include_str!("../../migrations/postgres/0017_scans.sql"),
     ),
     (
         18,

@@ -235,6 +235,11 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
         "cases",
         "store::cases::{get_readable, list_readable} (store::cases::CASES)",
     ),
+    (
+        "scan_campaigns",
+        "store::scans::campaigns::{get_readable, list_readable} (store::scans::campaigns::CAMPAIGNS); \
+         overlaps and history show other organisations' network targets redacted (workflows::scans::redacted)",
+    ),
 ];
 
 /// Derived records without labels of their own, and where their labels come from.

@@ -16,6 +16,7 @@ pub mod findings;
 pub mod frontier;
 pub mod notifications;
 pub mod read_policy;
+pub mod scans;
 pub(crate) mod spool;
 
 /// Page sizes: default and largest.

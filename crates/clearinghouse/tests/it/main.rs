@@ -68,6 +68,8 @@ mod org_flags;
 mod pocs;
 mod read_policy;
 mod scale_out;
+mod scans;
+mod scans_reports;
 mod smoke;
 mod snapshots;
 mod submit_cli;

@@ -13,6 +13,7 @@ pub mod findings;
 pub mod frontier;
 pub mod health;
 pub mod notifications;
+pub mod scans;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

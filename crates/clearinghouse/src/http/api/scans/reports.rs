@@ -1,0 +1,66 @@
+//! `/api/v1/scans/reports`: operators' reports of scanning they observed,
+//! answered at once, and coordinators' evidence bundles for incidents.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::app::AppState;
+use crate::error::AppResult;
+use crate::http::error::Problem;
+use crate::http::extract::{ApiJson, Auth};
+use crate::workflows::scans::reports::{self, ReportInput, ReportView};
+use clearinghouse_domain::scans::evidence::Bundle;
+
+/// Report scanning observed on your assets: the answer says at once
+/// whether a registered campaign with a valid grant covers it (naming
+/// it) or not (an incident is opened).
+#[utoipa::path(post, path = "/scans/reports", tag = "scans", security(("bearer" = [])), request_body = ReportInput,
+    responses((status = 201, body = ReportView), (status = 422, body = Problem)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> AppResult<(StatusCode, Json<ReportView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(reports::create(&app, &who, input).await?),
+    ))
+}
+
+/// Your reports (coordinators: every report and incident).
+#[utoipa::path(get, path = "/scans/reports", tag = "scans", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReportView>)))]
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<Vec<ReportView>>> {
+    Ok(Json(reports::list(&app, &who).await?))
+}
+
+/// One report with its answer.
+#[utoipa::path(get, path = "/scans/reports/{id}", tag = "scans", security(("bearer" = [])),
+    responses((status = 200, body = ReportView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<ReportView>> {
+    Ok(Json(reports::get(&app, &who, &id).await?))
+}
+
+/// Refer an incident to law enforcement (coordinators): the evidence
+/// bundle (`clearinghouse-evidence-bundle/1`: the report, campaigns and
+/// grants in force then, audit entries with inclusion proofs against a
+/// signed checkpoint). Verify it offline with `clearinghouse audit
+/// verify-bundle FILE --key KEY`.
+#[utoipa::path(post, path = "/scans/reports/{id}/evidence", tag = "scans", security(("bearer" = [])),
+    responses((status = 200, description = "the evidence bundle", content_type = "application/json"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn evidence(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Bundle>> {
+    Ok(Json(reports::evidence(&app, &who, &id).await?))
+}

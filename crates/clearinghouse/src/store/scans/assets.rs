@@ -1,0 +1,164 @@
+//! `scan_assets`: an operator's network assets (hosts, CIDR blocks, cloud
+//! accounts), each with the verification token the clearinghouse issued
+//! and the proof of control recorded (`dns_txt`, `well_known` or a
+//! coordinator's `attestation` with its reason). States: `pending` (no
+//! proof yet), `verified`, `disputed` (it overlaps another operator's
+//! asset: only a coordinator's attestation settles it), `withdrawn`.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::candidates;
+use crate::store::Result;
+use clearinghouse_domain::scans::Target;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetRow {
+    pub id: String,
+    pub org_id: String,
+    pub kind: String,
+    pub value: String,
+    pub key_lo: String,
+    pub key_hi: String,
+    pub state: String,
+    pub token: String,
+    pub proof_method: Option<String>,
+    pub proof_detail: Option<String>,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<String>,
+    pub disclose_prefix: Option<i64>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "a.id, a.org_id, a.kind, a.value, a.key_lo, a.key_hi, a.state, a.token, \
+     a.proof_method, a.proof_detail, a.verified_by, a.verified_at, a.disclose_prefix, \
+     a.created_by, a.created_at";
+
+fn from_row(r: &AnyRow) -> Result<AssetRow> {
+    Ok(AssetRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        kind: r.try_get("kind")?,
+        value: r.try_get("value")?,
+        key_lo: r.try_get("key_lo")?,
+        key_hi: r.try_get("key_hi")?,
+        state: r.try_get("state")?,
+        token: r.try_get("token")?,
+        proof_method: r.try_get("proof_method")?,
+        proof_detail: r.try_get("proof_detail")?,
+        verified_by: r.try_get("verified_by")?,
+        verified_at: r.try_get("verified_at")?,
+        disclose_prefix: r.try_get("disclose_prefix")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, a: &AssetRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO scan_assets (id, org_id, kind, value, key_lo, key_hi, state, token, \
+         proof_method, proof_detail, verified_by, verified_at, disclose_prefix, created_by, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&a.id)
+    .bind(&a.org_id)
+    .bind(&a.kind)
+    .bind(&a.value)
+    .bind(&a.key_lo)
+    .bind(&a.key_hi)
+    .bind(&a.state)
+    .bind(&a.token)
+    .bind(&a.proof_method)
+    .bind(&a.proof_detail)
+    .bind(&a.verified_by)
+    .bind(&a.verified_at)
+    .bind(a.disclose_prefix)
+    .bind(&a.created_by)
+    .bind(&a.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AssetRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM scan_assets a WHERE a.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// An organisation's assets (or every one, `org_id` None), by id.
+pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<AssetRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_assets a WHERE ($1 = '' OR a.org_id = $1) ORDER BY a.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id.unwrap_or(""))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Stored assets (not withdrawn) that may overlap `t` (confirm with
+/// `Target::overlaps`).
+pub async fn touching(conn: &mut AnyConnection, t: &Target) -> Result<Vec<AssetRow>> {
+    let (clause, binds) = candidates("a", t, 1);
+    let sql =
+        format!("SELECT {COLUMNS} FROM scan_assets a WHERE {clause} AND a.state <> 'withdrawn'");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A proof of control as recorded.
+pub struct Proof<'a> {
+    /// `dns_txt`, `well_known` or `attestation`.
+    pub method: &'a str,
+    pub detail: &'a str,
+    pub by: &'a str,
+    pub at: &'a str,
+}
+
+/// Records a proof and sets `verified`: compare-and-set from one of the
+/// `from` states (constants of the workflow, never input).
+pub async fn set_proof(
+    conn: &mut AnyConnection,
+    id: &str,
+    from: &[&str],
+    proof: &Proof<'_>,
+) -> Result<bool> {
+    let states: Vec<String> = from.iter().map(|s| format!("'{s}'")).collect();
+    let sql = format!(
+        "UPDATE scan_assets SET state = 'verified', proof_method = $1, proof_detail = $2, \
+         verified_by = $3, verified_at = $4 WHERE id = $5 AND state IN ({})",
+        states.join(", ")
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(proof.method)
+        .bind(proof.detail)
+        .bind(proof.by)
+        .bind(proof.at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every disputed asset (it overlaps another organisation's): what
+/// coordinators settle.
+pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<AssetRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM scan_assets a WHERE a.state = 'disputed' ORDER BY a.id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}

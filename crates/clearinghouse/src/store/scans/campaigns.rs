@@ -1,0 +1,359 @@
+//! `scan_campaigns` and `scan_campaign_targets`: a researcher
+//! organisation's registered campaign (labelled, owned by that
+//! organisation, shared through `record_shares` with every operator whose
+//! assets it touches, named to the staff) and its targets with the grant
+//! and asset each network target relies on. A campaign is inserted whole
+//! in one transaction or not at all. `overlapping` finds, through the
+//! target index, the active campaigns whose targets may meet a target in
+//! a window (callers confirm with `Target::overlaps`).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::candidates;
+use crate::store::Result;
+use crate::store::labelled::Readable;
+use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use clearinghouse_domain::scans::Target;
+
+/// Campaigns under the read policy: owned by the researcher's
+/// organisation, shared with the operators whose assets they touch,
+/// submitted to the staff.
+pub const CAMPAIGNS: Labelled = Labelled {
+    alias: "c",
+    owner: "c.org_id",
+    shares: Shares::RecordShares,
+    named: Named::Staff,
+    creator: "c.created_by",
+    case_data: false,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub scanner: String,
+    /// Comma-separated techniques.
+    pub techniques: String,
+    /// JSON array of CIDR texts.
+    pub sources: String,
+    pub contact: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// `active` or `stopped`.
+    pub state: String,
+    pub stop_reason: Option<String>,
+    pub stopped_at: Option<String>,
+    pub tlp: String,
+    pub visibility_id: i64,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
+    pub campaign_id: String,
+    pub position: i64,
+    pub kind: String,
+    pub value: String,
+    pub key_lo: String,
+    pub key_hi: String,
+    pub asset_id: Option<String>,
+    pub grant_id: Option<String>,
+    pub operator_org_id: Option<String>,
+}
+
+const COLUMNS: &str = "c.id, c.org_id, c.name, c.scanner, c.techniques, c.sources, c.contact, \
+     c.starts_at, c.ends_at, c.state, c.stop_reason, c.stopped_at, c.tlp, c.visibility_id, \
+     c.created_by, c.created_at";
+
+const TARGET_COLUMNS: &str = "t.campaign_id, t.position, t.kind, t.value, t.key_lo, t.key_hi, \
+     t.asset_id, t.grant_id, t.operator_org_id";
+
+pub fn from_row(r: &AnyRow) -> Result<CampaignRow> {
+    Ok(CampaignRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        name: r.try_get("name")?,
+        scanner: r.try_get("scanner")?,
+        techniques: r.try_get("techniques")?,
+        sources: r.try_get("sources")?,
+        contact: r.try_get("contact")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        state: r.try_get("state")?,
+        stop_reason: r.try_get("stop_reason")?,
+        stopped_at: r.try_get("stopped_at")?,
+        tlp: r.try_get("tlp")?,
+        visibility_id: r.try_get("visibility_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn target_from_row(r: &AnyRow) -> Result<TargetRow> {
+    Ok(TargetRow {
+        campaign_id: r.try_get("campaign_id")?,
+        position: r.try_get("position")?,
+        kind: r.try_get("kind")?,
+        value: r.try_get("value")?,
+        key_lo: r.try_get("key_lo")?,
+        key_hi: r.try_get("key_hi")?,
+        asset_id: r.try_get("asset_id")?,
+        grant_id: r.try_get("grant_id")?,
+        operator_org_id: r.try_get("operator_org_id")?,
+    })
+}
+
+/// Inserts the campaign, its targets and a share with each operator.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    c: &CampaignRow,
+    targets: &[TargetRow],
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO scan_campaigns (id, org_id, name, scanner, techniques, sources, contact, \
+         starts_at, ends_at, state, tlp, visibility_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&c.id)
+    .bind(&c.org_id)
+    .bind(&c.name)
+    .bind(&c.scanner)
+    .bind(&c.techniques)
+    .bind(&c.sources)
+    .bind(&c.contact)
+    .bind(&c.starts_at)
+    .bind(&c.ends_at)
+    .bind(&c.state)
+    .bind(&c.tlp)
+    .bind(c.visibility_id)
+    .bind(&c.created_by)
+    .bind(&c.created_at)
+    .execute(&mut *conn)
+    .await?;
+    let mut operators = std::collections::BTreeSet::new();
+    for t in targets {
+        sqlx::query(
+            "INSERT INTO scan_campaign_targets (campaign_id, position, kind, value, key_lo, \
+             key_hi, asset_id, grant_id, operator_org_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&t.campaign_id)
+        .bind(t.position)
+        .bind(&t.kind)
+        .bind(&t.value)
+        .bind(&t.key_lo)
+        .bind(&t.key_hi)
+        .bind(&t.asset_id)
+        .bind(&t.grant_id)
+        .bind(&t.operator_org_id)
+        .execute(&mut *conn)
+        .await?;
+        if let Some(o) = &t.operator_org_id
+            && o != &c.org_id
+        {
+            operators.insert(o.clone());
+        }
+    }
+    for o in operators {
+        sqlx::query("INSERT INTO record_shares (record_id, org_id) VALUES ($1, $2)")
+            .bind(&c.id)
+            .bind(&o)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn readable(filter: &ReadFilter<'_>) -> Readable {
+    Readable {
+        select: format!("SELECT {COLUMNS} FROM scan_campaigns c"),
+        id: "c.id",
+        clause: CAMPAIGNS.clause(filter, 1, 2),
+    }
+}
+
+/// One campaign, only if the reader may read it.
+pub async fn get_readable(
+    pool: &sqlx::AnyPool,
+    filter: &ReadFilter<'_>,
+    id: &str,
+) -> Result<Option<CampaignRow>> {
+    readable(filter).one(pool, filter, id, from_row).await
+}
+
+/// Readable campaigns after the cursor, by id.
+pub async fn list_readable(
+    pool: &sqlx::AnyPool,
+    filter: &ReadFilter<'_>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CampaignRow>> {
+    readable(filter)
+        .page(pool, filter, after, limit, from_row)
+        .await
+}
+
+/// A campaign regardless of labels (workflows redact what they show).
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<CampaignRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM scan_campaigns c WHERE c.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn targets(conn: &mut AnyConnection, campaign_id: &str) -> Result<Vec<TargetRow>> {
+    let sql = format!(
+        "SELECT {TARGET_COLUMNS} FROM scan_campaign_targets t WHERE t.campaign_id = $1 \
+         ORDER BY t.position"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(target_from_row).collect()
+}
+
+/// Campaign targets (with their campaign) that may meet `t` in the
+/// window `[start, end)`; `any_state` includes stopped campaigns (for
+/// history and reports), otherwise only active ones.
+pub async fn overlapping(
+    conn: &mut AnyConnection,
+    t: &Target,
+    start: &str,
+    end: &str,
+    any_state: bool,
+) -> Result<Vec<(TargetRow, CampaignRow)>> {
+    let (clause, binds) = candidates("t", t, 3);
+    let state = if any_state {
+        ""
+    } else {
+        "AND c.state = 'active'"
+    };
+    let sql = format!(
+        "SELECT {TARGET_COLUMNS}, {COLUMNS} FROM scan_campaign_targets t \
+         JOIN scan_campaigns c ON c.id = t.campaign_id \
+         WHERE {clause} AND c.starts_at < $1 AND c.ends_at > $2 {state}"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(end).bind(start);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((target_from_row(r)?, from_row(r)?)))
+        .collect()
+}
+
+/// Ids of active campaigns with a target relying on grant `grant_id`.
+pub async fn active_on_grant(conn: &mut AnyConnection, grant_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT c.id FROM scan_campaigns c JOIN scan_campaign_targets t \
+         ON t.campaign_id = c.id WHERE t.grant_id = $1 AND c.state = 'active' ORDER BY c.id",
+    )
+    .bind(grant_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Ids of active campaigns whose window ended before `now`.
+pub async fn past_window(conn: &mut AnyConnection, now: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM scan_campaigns WHERE state = 'active' AND ends_at <= $1 ORDER BY id",
+    )
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// Stops an active campaign (compare-and-set).
+pub async fn stop(conn: &mut AnyConnection, id: &str, reason: &str, at: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE scan_campaigns SET state = 'stopped', stop_reason = $1, stopped_at = $2 \
+         WHERE id = $3 AND state = 'active'",
+    )
+    .bind(reason)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every campaign with a target on `operator_org_id`'s assets, by start.
+pub async fn touching_operator(
+    conn: &mut AnyConnection,
+    operator_org_id: &str,
+) -> Result<Vec<CampaignRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_campaigns c WHERE c.id IN (SELECT t.campaign_id FROM \
+         scan_campaign_targets t WHERE t.operator_org_id = $1) ORDER BY c.starts_at, c.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(operator_org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many findings the campaign's organisation submitted with it, and
+/// how many of them are validated.
+pub async fn finding_counts(
+    conn: &mut AnyConnection,
+    campaign_id: &str,
+    org_id: &str,
+) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(COALESCE(SUM(CASE WHEN f.state = 'validated' THEN 1 ELSE 0 END), 0) AS BIGINT) AS v \
+         FROM findings f WHERE f.campaign = $1 AND f.reporter_org = $2",
+    )
+    .bind(campaign_id)
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("v")?))
+}
+
+/// One finding submitted with a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignFinding {
+    pub id: String,
+    pub target: String,
+    pub state: String,
+    pub duplicate_of: Option<String>,
+}
+
+/// The first `limit` findings the campaign's organisation submitted with it.
+pub async fn findings(
+    conn: &mut AnyConnection,
+    campaign_id: &str,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<CampaignFinding>> {
+    let rows = sqlx::query(
+        "SELECT id, target, state, duplicate_of FROM findings WHERE campaign = $1 \
+         AND reporter_org = $2 ORDER BY id LIMIT $3",
+    )
+    .bind(campaign_id)
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CampaignFinding {
+                id: r.try_get("id")?,
+                target: r.try_get("target")?,
+                state: r.try_get("state")?,
+                duplicate_of: r.try_get("duplicate_of")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,162 @@
+//! `scan_claims` and `scan_claim_responses`: an organisation claims a
+//! target for a period; each other organisation records whether it waits,
+//! coordinates or proceeds (one answer per organisation, replaced when it
+//! answers again).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::candidates;
+use crate::store::Result;
+use clearinghouse_domain::scans::Target;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimRow {
+    pub id: String,
+    pub org_id: String,
+    pub kind: String,
+    pub value: String,
+    pub key_lo: String,
+    pub key_hi: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseRow {
+    pub claim_id: String,
+    pub org_id: String,
+    /// `wait`, `coordinate` or `proceed`.
+    pub choice: String,
+    pub note: String,
+    pub responded_by: String,
+    pub responded_at: String,
+}
+
+const COLUMNS: &str = "k.id, k.org_id, k.kind, k.value, k.key_lo, k.key_hi, k.starts_at, \
+     k.ends_at, k.note, k.created_by, k.created_at";
+
+fn from_row(r: &AnyRow) -> Result<ClaimRow> {
+    Ok(ClaimRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        kind: r.try_get("kind")?,
+        value: r.try_get("value")?,
+        key_lo: r.try_get("key_lo")?,
+        key_hi: r.try_get("key_hi")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        note: r.try_get("note")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, k: &ClaimRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO scan_claims (id, org_id, kind, value, key_lo, key_hi, starts_at, ends_at, \
+         note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&k.id)
+    .bind(&k.org_id)
+    .bind(&k.kind)
+    .bind(&k.value)
+    .bind(&k.key_lo)
+    .bind(&k.key_hi)
+    .bind(&k.starts_at)
+    .bind(&k.ends_at)
+    .bind(&k.note)
+    .bind(&k.created_by)
+    .bind(&k.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<ClaimRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM scan_claims k WHERE k.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Claims that may meet `t` in `[start, end)`.
+pub async fn overlapping(
+    conn: &mut AnyConnection,
+    t: &Target,
+    start: &str,
+    end: &str,
+) -> Result<Vec<ClaimRow>> {
+    let (clause, binds) = candidates("k", t, 3);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_claims k WHERE {clause} AND k.starts_at < $1 AND k.ends_at > $2 \
+         ORDER BY k.id"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(end).bind(start);
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Claims of an organisation, by id.
+pub async fn list_for_org(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<ClaimRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM scan_claims k WHERE k.org_id = $1 ORDER BY k.id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Records (or replaces) an organisation's answer to a claim.
+pub async fn respond(conn: &mut AnyConnection, r: &ResponseRow) -> Result<()> {
+    sqlx::query("DELETE FROM scan_claim_responses WHERE claim_id = $1 AND org_id = $2")
+        .bind(&r.claim_id)
+        .bind(&r.org_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO scan_claim_responses (claim_id, org_id, choice, note, responded_by, \
+         responded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&r.claim_id)
+    .bind(&r.org_id)
+    .bind(&r.choice)
+    .bind(&r.note)
+    .bind(&r.responded_by)
+    .bind(&r.responded_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn responses(conn: &mut AnyConnection, claim_id: &str) -> Result<Vec<ResponseRow>> {
+    let rows = sqlx::query(
+        "SELECT claim_id, org_id, choice, note, responded_by, responded_at \
+         FROM scan_claim_responses WHERE claim_id = $1 ORDER BY org_id",
+    )
+    .bind(claim_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ResponseRow {
+                claim_id: r.try_get("claim_id")?,
+                org_id: r.try_get("org_id")?,
+                choice: r.try_get("choice")?,
+                note: r.try_get("note")?,
+                responded_by: r.try_get("responded_by")?,
+                responded_at: r.try_get("responded_at")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,179 @@
+//! `scan_grants`: an operator's permission for a scanning organisation to
+//! scan named assets in a window under rules of engagement (techniques,
+//! rate limit, excluded hosts, the scanner's source addresses, both
+//! sides' emergency contacts). Lists are JSON text. `active` until
+//! revoked; a revoked grant is never reactivated.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::Result;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantRow {
+    pub id: String,
+    pub operator_org_id: String,
+    pub scanner_org_id: String,
+    /// JSON array of asset ids.
+    pub asset_ids: String,
+    /// JSON array of target texts (hosts or blocks) never to be scanned.
+    pub excluded: String,
+    /// Comma-separated techniques.
+    pub techniques: String,
+    /// Requests per second.
+    pub rate_limit: i64,
+    /// JSON array of CIDR texts.
+    pub sources: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub operator_contact: String,
+    pub scanner_contact: String,
+    pub state: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "g.id, g.operator_org_id, g.scanner_org_id, g.asset_ids, g.excluded, \
+     g.techniques, g.rate_limit, g.sources, g.starts_at, g.ends_at, g.operator_contact, \
+     g.scanner_contact, g.state, g.revoked_at, g.revoked_by, g.revoke_reason, g.created_by, \
+     g.created_at";
+
+fn from_row(r: &AnyRow) -> Result<GrantRow> {
+    Ok(GrantRow {
+        id: r.try_get("id")?,
+        operator_org_id: r.try_get("operator_org_id")?,
+        scanner_org_id: r.try_get("scanner_org_id")?,
+        asset_ids: r.try_get("asset_ids")?,
+        excluded: r.try_get("excluded")?,
+        techniques: r.try_get("techniques")?,
+        rate_limit: r.try_get("rate_limit")?,
+        sources: r.try_get("sources")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        operator_contact: r.try_get("operator_contact")?,
+        scanner_contact: r.try_get("scanner_contact")?,
+        state: r.try_get("state")?,
+        revoked_at: r.try_get("revoked_at")?,
+        revoked_by: r.try_get("revoked_by")?,
+        revoke_reason: r.try_get("revoke_reason")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO scan_grants (id, operator_org_id, scanner_org_id, asset_ids, excluded, \
+         techniques, rate_limit, sources, starts_at, ends_at, operator_contact, scanner_contact, \
+         state, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(&g.id)
+    .bind(&g.operator_org_id)
+    .bind(&g.scanner_org_id)
+    .bind(&g.asset_ids)
+    .bind(&g.excluded)
+    .bind(&g.techniques)
+    .bind(g.rate_limit)
+    .bind(&g.sources)
+    .bind(&g.starts_at)
+    .bind(&g.ends_at)
+    .bind(&g.operator_contact)
+    .bind(&g.scanner_contact)
+    .bind(&g.state)
+    .bind(&g.created_by)
+    .bind(&g.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<GrantRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM scan_grants g WHERE g.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Grants an organisation gave or received (every grant: `org_id` None).
+pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<GrantRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_grants g WHERE ($1 = '' OR g.operator_org_id = $1 \
+         OR g.scanner_org_id = $1) ORDER BY g.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org_id.unwrap_or(""))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Active grants to `scanner_org_id` whose window meets `[start, end)`.
+pub async fn active_for(
+    conn: &mut AnyConnection,
+    scanner_org_id: &str,
+    start: &str,
+    end: &str,
+) -> Result<Vec<GrantRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_grants g WHERE g.scanner_org_id = $1 AND g.state = 'active' \
+         AND g.starts_at < $2 AND g.ends_at > $3 ORDER BY g.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(scanner_org_id)
+        .bind(end)
+        .bind(start)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Revokes an active grant (compare-and-set).
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    reason: &str,
+    at: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE scan_grants SET state = 'revoked', revoked_at = $1, revoked_by = $2, \
+         revoke_reason = $3 WHERE id = $4 AND state = 'active'",
+    )
+    .bind(at)
+    .bind(by)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Grants in force at `at` from `operator_org_id` (every operator: "")
+/// to scanners, for answering reports and for evidence.
+pub async fn in_force_at(
+    conn: &mut AnyConnection,
+    operator_org_id: &str,
+    at_start: &str,
+    at_end: &str,
+) -> Result<Vec<GrantRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_grants g WHERE ($1 = '' OR g.operator_org_id = $1) \
+         AND g.starts_at < $2 AND g.ends_at > $3 \
+         AND (g.revoked_at IS NULL OR g.revoked_at > $3) ORDER BY g.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(operator_org_id)
+        .bind(at_end)
+        .bind(at_start)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,41 @@
+//! Scan coordination's pure core (Sec. 2(d)): scan targets and their
+//! overlaps (`target.rs`), IPv4/IPv6 CIDR blocks (`cidr.rs`), time
+//! windows (`window.rs`), version-set intersection per ecosystem through
+//! `versions::compare` (`ranges.rs`), and whether a grant covers a
+//! campaign's network target (`coverage.rs`), and evidence bundles with
+//! their offline verification (`evidence.rs`).
+
+pub mod cidr;
+pub mod coverage;
+pub mod evidence;
+pub mod ranges;
+pub mod target;
+pub mod window;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_props;
+
+pub use cidr::Cidr;
+pub use coverage::{Ask, GrantScope, Technique, coverage};
+pub use ranges::{Overlap, VersionSet};
+pub use target::{Target, TargetKind};
+pub use window::Window;
+
+/// A refused value, naming its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ScanError {
+    pub field: String,
+    pub message: String,
+}
+
+impl ScanError {
+    pub fn new(field: &str, message: impl Into<String>) -> ScanError {
+        ScanError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
