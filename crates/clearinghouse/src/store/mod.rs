@@ -222,6 +222,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0014_advisory_imports.sql"),
         include_str!("../../migrations/postgres/0014_advisory_imports.sql"),
     ),
+    (
+        16,
+        "access_windows",
+        include_str!("../../migrations/sqlite/0016_access_windows.sql"),
+        include_str!("../../migrations/postgres/0016_access_windows.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

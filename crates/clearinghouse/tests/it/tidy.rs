@@ -91,6 +91,10 @@ const UI_ROUTES: &[&str] = &[
 const OTHER_ROUTES: &[&str] = &[
     // The OpenAPI document itself.
     "/api/openapi.json",
+    // The OpenAI-compatible broker (`http/broker/`): it speaks OpenAI's API.
+    "/broker/v1/chat/completions",
+    "/broker/v1/completions",
+    "/broker/v1/models",
 ];
 
 /// Lines a file may have at most.
