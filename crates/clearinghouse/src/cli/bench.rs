@@ -32,6 +32,8 @@ pub enum BenchCommand {
     Findings(crate::cli::bench_findings::BenchFindingsArgs),
     /// Import a generated Inspect `.eval` beside a decompress-only baseline; bootstrap timings.
     Eval(crate::cli::bench_eval::BenchEvalArgs),
+    /// Chat completions through the broker beside the same calls sent directly; req/s, added p50/p99.
+    Broker(crate::cli::bench_broker::BenchBrokerArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -51,6 +53,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Matching(args) => bench_matching::matching(args).await,
         BenchCommand::Findings(args) => bench_findings::findings(args).await,
         BenchCommand::Eval(args) => super::bench_eval::eval(args).await,
+        BenchCommand::Broker(args) => super::bench_broker::broker(args).await,
     }
 }
 

@@ -9,6 +9,8 @@ pub mod archive;
 #[cfg(feature = "bench")]
 pub mod bench;
 #[cfg(feature = "bench")]
+pub mod bench_broker;
+#[cfg(feature = "bench")]
 pub mod bench_eval;
 #[cfg(feature = "bench")]
 pub mod bench_findings;
@@ -27,6 +29,7 @@ pub mod serve;
 pub mod submit;
 pub mod suite;
 pub mod verify;
+pub mod window;
 
 use std::process::ExitCode;
 
@@ -66,6 +69,10 @@ pub fn run() -> ExitCode {
             Command::Model(ModelCommand::Register(args)) => model::register(*args).await,
             Command::Model(ModelCommand::List(args)) => model::list(args).await,
             Command::Model(ModelCommand::Show(args)) => model::show(args).await,
+            Command::Model(ModelCommand::Dates(args)) => window::dates(args).await,
+            Command::Model(ModelCommand::Release(args)) => window::release(args).await,
+            Command::Model(ModelCommand::Withdraw(args)) => window::withdraw(args).await,
+            Command::Window(command) => window::run(command).await,
             Command::Suite(suite::SuiteCommand::Create(args)) => suite::create(args).await,
             Command::Suite(suite::SuiteCommand::LoadCybench(args)) => suite::load(args).await,
             Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,

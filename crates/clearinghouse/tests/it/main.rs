@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod access_windows;
 mod advisories_imports;
 mod advisories_pages;
 mod advisories_realdata;
@@ -52,6 +53,8 @@ mod inquiry_cli;
 mod labels_property;
 mod login_throttle;
 mod migrations;
+mod model_endpoint;
+mod no_veto;
 mod notifications;
 mod org_flags;
 mod pocs;

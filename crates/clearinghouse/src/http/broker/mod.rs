@@ -10,6 +10,10 @@
 //! completions are never stored.
 //!
 //! Not in the OpenAPI document: the broker speaks OpenAI's API, not ours.
+//! `reference.rs`: a local reference endpoint for `bench broker`.
+
+#[cfg(feature = "bench")]
+pub mod reference;
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -19,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -83,30 +87,16 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-async fn chat_completions(
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    forward(app, peer, headers, "chat/completions", Some(body)).await
+async fn chat_completions(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "chat/completions", true).await
 }
 
-async fn completions(
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    forward(app, peer, headers, "completions", Some(body)).await
+async fn completions(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "completions", true).await
 }
 
-async fn models(
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    forward(app, peer, headers, "models", None).await
+async fn models(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "models", false).await
 }
 
 /// The model name and `stream` flag of a request body (nothing else of it
@@ -133,14 +123,31 @@ fn request_facts(body: &Bytes) -> Result<(String, bool), Response> {
     Ok((model, stream))
 }
 
-async fn forward(
-    app: AppState,
-    peer: SocketAddr,
-    headers: HeaderMap,
-    endpoint: &'static str,
-    body: Option<Bytes>,
-) -> Response {
+async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: bool) -> Response {
     let started = Instant::now();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_default();
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let body = if has_body {
+        let limit = app.settings.max_body_bytes;
+        match axum::body::to_bytes(body, limit).await {
+            Ok(b) => Some(b),
+            Err(_) => {
+                return problem(
+                    413,
+                    "too-large",
+                    format!("body: larger than {limit} bytes"),
+                    Some("body"),
+                );
+            }
+        }
+    } else {
+        None
+    };
     let Some(token) = bearer(&headers) else {
         return refusal(Refused {
             status: 401,
@@ -161,7 +168,7 @@ async fn forward(
         model,
         streamed,
         request_bytes: body.as_ref().map_or(0, |b| i64::try_from(b.len()).unwrap_or(i64::MAX)),
-        client_addr: peer.ip().to_string(),
+        client_addr: peer,
         started,
     };
     let auth = match broker::authorize(&app, token, &ctx).await {

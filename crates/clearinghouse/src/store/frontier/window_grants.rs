@@ -371,3 +371,13 @@ pub async fn usage(
         })
         .collect()
 }
+
+/// Usage rows of a window (all outcomes).
+pub async fn count_usage(pool: &AnyPool, window_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM broker_usage WHERE window_id = $1")
+            .bind(window_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -174,7 +174,7 @@ pub struct Endpoint {
     pub secret: String,
 }
 
-fn seal_endpoint(app: &AppState, window_id: &str, e: &Endpoint) -> AppResult<String> {
+pub(crate) fn seal_endpoint(app: &AppState, window_id: &str, e: &Endpoint) -> AppResult<String> {
     let plain = serde_json::to_vec(e).map_err(|e| AppError::internal("endpoint", e))?;
     let sealed = envelope::try_seal(&app.kek, &plain, window_id.as_bytes())
         .map_err(|e| AppError::internal("sealing the endpoint", e))?;
