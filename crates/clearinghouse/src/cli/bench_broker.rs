@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::app;
 use crate::auth::{Principal, Via};
 use crate::clock;
-use crate::config::{HttpSettings, StorageArgs};
+use crate::app::HttpSettings;
+use crate::config::StorageArgs;
 use crate::http;
 use crate::store;
 use crate::store::frontier::windows::{TermsRow, WindowRow};
@@ -174,8 +175,7 @@ async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::R
     )
     .await?;
     tx.commit().await?;
-    let grants = &workflows::frontier::window_grants::grant;
-    let g = grants(
+    let g = workflows::frontier::window_grants::grant(
         app,
         &dev,
         &id,

@@ -202,7 +202,7 @@ pub async fn grant(app: &AppState, who: &Principal, window_id: &str, input: NewG
         revoke_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
-    let existing = store::frontier::window_grants::of_window(&mut tx, &w.id, Some(&person.id)).await?;
+    let existing = store::frontier::window_grants::of_window(&mut tx, &w.id, Some(person.id.as_str())).await?;
     if existing.iter().any(|g| g.revoked_at.is_none()) {
         return Err(AppError::Conflict(
             "this person already holds a grant in this window; revoke it first".into(),

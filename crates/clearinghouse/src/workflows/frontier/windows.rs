@@ -120,7 +120,7 @@ pub(crate) fn now_secs() -> i64 {
 
 /// A window's span as stored.
 pub(crate) fn span(w: &WindowRow) -> AppResult<Span> {
-    let bad = |e| AppError::internal_msg(format!("stored window {}: {e}", w.id));
+    let bad = |e: &str| AppError::internal_msg(format!("stored window {}: {e}", w.id));
     Ok(Span {
         starts_at: clock::parse(&w.starts_at)
             .ok_or_else(|| bad("starts_at"))?
