@@ -95,6 +95,9 @@ const OTHER_ROUTES: &[&str] = &[
     "/broker/v1/chat/completions",
     "/broker/v1/completions",
     "/broker/v1/models",
+    // `bench broker`'s reference model endpoint (`http/broker/reference.rs`),
+    // served on its own listener, never by the server.
+    "/v1/chat/completions",
 ];
 
 /// Lines a file may have at most.
