@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::app;
+use crate::app::HttpSettings;
 use crate::auth::{Principal, Via};
 use crate::clock;
-use crate::app::HttpSettings;
 use crate::config::StorageArgs;
 use crate::http;
 use crate::store;
@@ -61,7 +61,13 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
-async fn drive(client: &reqwest::Client, url: &str, bearer: &str, n: usize, concurrency: usize) -> Run {
+async fn drive(
+    client: &reqwest::Client,
+    url: &str,
+    bearer: &str,
+    n: usize,
+    concurrency: usize,
+) -> Run {
     let body = json!({"model": "bench", "messages": [{"role": "user", "content": "2+2?"}]});
     let started = Instant::now();
     let results: Vec<Option<Duration>> = futures_util::stream::iter(0..n)
@@ -89,7 +95,11 @@ async fn drive(client: &reqwest::Client, url: &str, bearer: &str, n: usize, conc
     }
 }
 
-async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::Result<(String, String)> {
+async fn setup(
+    app: &app::AppState,
+    base: &str,
+    endpoint_url: &str,
+) -> anyhow::Result<(String, String)> {
     let http_client = reqwest::Client::new();
     let post = |path: &str, body: Value| {
         http_client
@@ -98,11 +108,16 @@ async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::R
             .json(&body)
             .send()
     };
-    let org: Value = post("/orgs", json!({"name": "Bench Labs", "kind": "ai_developer"}))
-        .await?
-        .json()
-        .await?;
-    let org_id = org["id"].as_str().ok_or_else(|| anyhow::anyhow!("org: {org}"))?;
+    let org: Value = post(
+        "/orgs",
+        json!({"name": "Bench Labs", "kind": "ai_developer"}),
+    )
+    .await?
+    .json()
+    .await?;
+    let org_id = org["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("org: {org}"))?;
     let user: Value = post(
         "/users",
         json!({"org_id": org_id, "username": "bench-dev", "display_name": "Bench Dev",
@@ -111,7 +126,9 @@ async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::R
     .await?
     .json()
     .await?;
-    let user_id = user["id"].as_str().ok_or_else(|| anyhow::anyhow!("user: {user}"))?;
+    let user_id = user["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("user: {user}"))?;
     let row = store::accounts::users::get(&app.store.pool, user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("user missing"))?;
@@ -189,9 +206,17 @@ async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::R
     )
     .await
     .map_err(|e| anyhow::anyhow!("grant: {e}"))?;
-    workflows::frontier::window_grants::accept(app, &dev, &g.id, Acceptance { terms_version: 1, sha256: sha })
-        .await
-        .map_err(|e| anyhow::anyhow!("accept: {e}"))?;
+    workflows::frontier::window_grants::accept(
+        app,
+        &dev,
+        &g.id,
+        Acceptance {
+            terms_version: 1,
+            sha256: sha,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("accept: {e}"))?;
     let c = workflows::frontier::window_grants::credential(
         app,
         &dev,
@@ -204,7 +229,8 @@ async fn setup(app: &app::AppState, base: &str, endpoint_url: &str) -> anyhow::R
 }
 
 pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
-    let tmp = std::env::temp_dir().join(format!("clearinghouse-bench-broker-{}", std::process::id()));
+    let tmp =
+        std::env::temp_dir().join(format!("clearinghouse-bench-broker-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let url = args
         .database_url
@@ -234,7 +260,10 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
     let endpoint_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let endpoint_url = format!("http://{}/v1", endpoint_listener.local_addr()?);
-    let endpoint = tokio::spawn(http::broker::reference::serve(endpoint_listener, SECRET.into()));
+    let endpoint = tokio::spawn(http::broker::reference::serve(
+        endpoint_listener,
+        SECRET.into(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
@@ -249,8 +278,22 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     // Warm both paths (connections, statement caches), then measure.
     drive(&client, &direct_url, SECRET, 50, args.concurrency).await;
     drive(&client, &broker_url, &credential, 50, args.concurrency).await;
-    let direct = drive(&client, &direct_url, SECRET, args.requests, args.concurrency).await;
-    let brokered = drive(&client, &broker_url, &credential, args.requests, args.concurrency).await;
+    let direct = drive(
+        &client,
+        &direct_url,
+        SECRET,
+        args.requests,
+        args.concurrency,
+    )
+    .await;
+    let brokered = drive(
+        &client,
+        &broker_url,
+        &credential,
+        args.requests,
+        args.concurrency,
+    )
+    .await;
     let expected = i64::try_from(args.requests + 50).unwrap_or(i64::MAX);
     let mut logged = 0;
     for _ in 0..600 {
@@ -264,16 +307,35 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     let _ = server.await;
     endpoint.abort();
 
-    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let (d_rate, b_rate) = (
         direct.latencies.len() as f64 / direct.secs.max(1e-9),
         brokered.latencies.len() as f64 / brokered.secs.max(1e-9),
     );
-    let (d50, d99) = (percentile(&direct.latencies, 0.50), percentile(&direct.latencies, 0.99));
-    let (b50, b99) = (percentile(&brokered.latencies, 0.50), percentile(&brokered.latencies, 0.99));
-    println!("bench broker: {} calls each way, {} in flight, {backend}", args.requests, args.concurrency);
-    println!("direct:   {d_rate:.0} req/s, p50 {d50:.2} ms, p99 {d99:.2} ms, {} failed", direct.failures);
-    println!("brokered: {b_rate:.0} req/s, p50 {b50:.2} ms, p99 {b99:.2} ms, {} failed", brokered.failures);
+    let (d50, d99) = (
+        percentile(&direct.latencies, 0.50),
+        percentile(&direct.latencies, 0.99),
+    );
+    let (b50, b99) = (
+        percentile(&brokered.latencies, 0.50),
+        percentile(&brokered.latencies, 0.99),
+    );
+    println!(
+        "bench broker: {} calls each way, {} in flight, {backend}",
+        args.requests, args.concurrency
+    );
+    println!(
+        "direct:   {d_rate:.0} req/s, p50 {d50:.2} ms, p99 {d99:.2} ms, {} failed",
+        direct.failures
+    );
+    println!(
+        "brokered: {b_rate:.0} req/s, p50 {b50:.2} ms, p99 {b99:.2} ms, {} failed",
+        brokered.failures
+    );
     println!(
         "brokered throughput = {:.2} x direct; added latency p50 {:.2} ms, p99 {:.2} ms",
         b_rate / d_rate.max(1e-9),
@@ -282,9 +344,11 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     );
     println!("usage rows committed: {logged} of {expected} brokered calls (warm-up included)");
     let _ = std::fs::remove_dir_all(&tmp);
-    Ok(if logged >= expected && brokered.failures == 0 && direct.failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if logged >= expected && brokered.failures == 0 && direct.failures == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }

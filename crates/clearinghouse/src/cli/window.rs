@@ -141,15 +141,27 @@ fn print_window(w: &Value) {
     println!("model:    {}", text(w, "model_id"));
     println!("state:    {}", text(w, "state"));
     println!("from:     {}", text(w, "starts_at"));
-    println!("until:    {} (asked: {})", text(w, "ends_at"), text(w, "requested_ends_at"));
-    println!("terms:    version {} sha256 {}", text(w, "terms_version"), text(w, "terms_sha256"));
+    println!(
+        "until:    {} (asked: {})",
+        text(w, "ends_at"),
+        text(w, "requested_ends_at")
+    );
+    println!(
+        "terms:    version {} sha256 {}",
+        text(w, "terms_version"),
+        text(w, "terms_sha256")
+    );
 }
 
 fn print_grant(g: &Value) {
     println!("grant:    {}", text(g, "id"));
     println!("person:   {} ({})", text(g, "user_id"), text(g, "org_id"));
     println!("status:   {}", text(g, "status"));
-    println!("span:     {} .. {}", text(g, "starts_at"), text(g, "ends_at"));
+    println!(
+        "span:     {} .. {}",
+        text(g, "starts_at"),
+        text(g, "ends_at")
+    );
     println!(
         "quota:    {} requests, {} tokens per UTC day",
         text(g, "requests_per_day"),
@@ -166,7 +178,12 @@ fn print_release(r: &Value) {
     println!("withdrawn:       {}", text(r, "withdrawn_at"));
 }
 
-async fn send(server: &ServerArgs, method: Method, path: &[&str], body: Value) -> anyhow::Result<Value> {
+async fn send(
+    server: &ServerArgs,
+    method: Method,
+    path: &[&str],
+    body: Value,
+) -> anyhow::Result<Value> {
     let client = ApiClient::new(server)?;
     let url = client.url(path, &[])?;
     Ok(client.send(method, url, Body::Json(body)).await?.body)
@@ -179,7 +196,13 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("--terms-file {}: {e}", a.terms_file.display()))?;
             let body = json!({"starts_at": a.starts_at, "ends_at": a.ends_at, "terms": terms,
                 "endpoint_url": a.endpoint_url, "endpoint_secret": a.endpoint_secret});
-            let w = send(&a.server, Method::POST, &["models", &a.model, "windows"], body).await?;
+            let w = send(
+                &a.server,
+                Method::POST,
+                &["models", &a.model, "windows"],
+                body,
+            )
+            .await?;
             if a.json {
                 print_json(&w);
             } else {
@@ -189,7 +212,13 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
         WindowCommand::Grant(a) => {
             let body = json!({"user_id": a.user, "requests_per_day": a.requests_per_day,
                 "tokens_per_day": a.tokens_per_day, "starts_at": a.starts_at, "ends_at": a.ends_at});
-            let g = send(&a.server, Method::POST, &["windows", &a.window, "grants"], body).await?;
+            let g = send(
+                &a.server,
+                Method::POST,
+                &["windows", &a.window, "grants"],
+                body,
+            )
+            .await?;
             if a.json {
                 print_json(&g);
             } else {
@@ -198,7 +227,13 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
         }
         WindowCommand::Revoke(a) => {
             let body = json!({"reason": a.reason});
-            let g = send(&a.server, Method::POST, &["grants", &a.grant, "revocation"], body).await?;
+            let g = send(
+                &a.server,
+                Method::POST,
+                &["grants", &a.grant, "revocation"],
+                body,
+            )
+            .await?;
             if a.json {
                 print_json(&g);
             } else {

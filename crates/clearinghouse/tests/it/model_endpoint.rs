@@ -54,7 +54,9 @@ pub async fn start() -> Running {
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
         == Some(&format!("Bearer {SECRET}"))
 }
 
@@ -97,13 +99,17 @@ fn async_stream(
 ) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(4);
     tokio::spawn(async move {
-        let chunk = |text: &str| json!({"object": "chat.completion.chunk", "model": model,
-            "choices": [{"index": 0, "delta": {"content": text}}]});
+        let chunk = |text: &str| {
+            json!({"object": "chat.completion.chunk", "model": model,
+            "choices": [{"index": 0, "delta": {"content": text}}]})
+        };
         let _ = tx.send(event(&chunk("first"))).await;
         s.release.notified().await;
         let _ = tx.send(event(&chunk("second"))).await;
         let _ = tx
-            .send(event(&json!({"object": "chat.completion.chunk", "choices": [], "usage": usage()})))
+            .send(event(
+                &json!({"object": "chat.completion.chunk", "choices": [], "usage": usage()}),
+            ))
             .await;
         s.last_sent.store(true, Ordering::SeqCst);
         let _ = tx.send(Ok(Bytes::from_static(b"data: [DONE]\n\n"))).await;

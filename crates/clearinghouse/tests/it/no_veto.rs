@@ -66,7 +66,11 @@ async fn no_government_role_changes_a_release(app: TestApp) {
     let mut people = vec![app.admin_token.clone()];
     for (i, role) in Role::ALL.iter().enumerate() {
         let (_, token) = app
-            .user(&w.a.org, &format!("gov-{i}-{}", role.as_str()), &[role.as_str()])
+            .user(
+                &w.a.org,
+                &format!("gov-{i}-{}", role.as_str()),
+                &[role.as_str()],
+            )
             .await;
         people.push(token);
     }
@@ -112,7 +116,10 @@ async fn no_government_role_changes_a_release(app: TestApp) {
             }
         }
     }
-    assert!(calls > 1000, "only {calls} calls: did the route walk break?");
+    assert!(
+        calls > 1000,
+        "only {calls} calls: did the route walk break?"
+    );
 
     let (_, after) = app.get(&w.dev, &release).await;
     assert_eq!(before, after, "a government call changed the release state");
@@ -130,7 +137,9 @@ async fn no_government_role_changes_a_release(app: TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
-    let (s, v) = app.post(&w.dev, &release, &json!({"note": "released"})).await;
+    let (s, v) = app
+        .post(&w.dev, &release, &json!({"note": "released"}))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert!(v["released_at"].is_string(), "{v}");
 }
@@ -156,4 +165,7 @@ fn substitute(path: &str, id: &str) -> String {
     out
 }
 
-both_backends!(no_government_role_changes_a_release, no_government_role_changes_a_release);
+both_backends!(
+    no_government_role_changes_a_release,
+    no_government_role_changes_a_release
+);

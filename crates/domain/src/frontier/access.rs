@@ -202,10 +202,16 @@ pub fn plan_grant(
     let starts_at = starts_at.unwrap_or(window.starts_at.max(now));
     let ends_at = ends_at.unwrap_or(window.ends_at);
     if starts_at < window.starts_at {
-        return Err(err("starts_at", "must be inside the window (not before its start)"));
+        return Err(err(
+            "starts_at",
+            "must be inside the window (not before its start)",
+        ));
     }
     if ends_at > window.ends_at {
-        return Err(err("ends_at", "must be inside the window (not after its end)"));
+        return Err(err(
+            "ends_at",
+            "must be inside the window (not after its end)",
+        ));
     }
     if ends_at <= starts_at {
         return Err(err("ends_at", "must be after starts_at"));
@@ -227,7 +233,13 @@ pub enum GrantStatus {
 
 /// The grant's status: revoked beats everything; the grant's own span and
 /// its window's (which may have been shortened or closed since) both bound it.
-pub fn grant_status(grant: Span, window: Span, revoked: bool, window_closed: bool, now: i64) -> GrantStatus {
+pub fn grant_status(
+    grant: Span,
+    window: Span,
+    revoked: bool,
+    window_closed: bool,
+    now: i64,
+) -> GrantStatus {
     if revoked {
         GrantStatus::Revoked
     } else if window_closed || now >= grant.ends_at.min(window.ends_at) {
@@ -314,7 +326,11 @@ mod tests {
             (NOW + 40 * DAY_SECS, NOW + 41 * DAY_SECS, release, "ends_at"),
         ];
         for (s, e, r, field) in cases {
-            assert_eq!(plan_window(s, e, NOW, r).unwrap_err().field, field, "{s} {e} {r:?}");
+            assert_eq!(
+                plan_window(s, e, NOW, r).unwrap_err().field,
+                field,
+                "{s} {e} {r:?}"
+            );
         }
         // A minute of skew is tolerated.
         assert!(plan_window(NOW - 30, NOW + DAY_SECS, NOW, release).is_ok());
@@ -363,7 +379,9 @@ mod tests {
             "starts_at"
         );
         assert_eq!(
-            plan_grant(w, None, Some(w.ends_at + 1), NOW).unwrap_err().field,
+            plan_grant(w, None, Some(w.ends_at + 1), NOW)
+                .unwrap_err()
+                .field,
             "ends_at"
         );
         assert_eq!(
@@ -384,12 +402,27 @@ mod tests {
             starts_at: NOW + 10,
             ends_at: NOW + 200,
         };
-        assert_eq!(grant_status(g, w, true, false, NOW + 20), GrantStatus::Revoked);
-        assert_eq!(grant_status(g, w, false, true, NOW + 20), GrantStatus::Ended);
-        assert_eq!(grant_status(g, w, false, false, NOW + 5), GrantStatus::NotYet);
-        assert_eq!(grant_status(g, w, false, false, NOW + 20), GrantStatus::Active);
+        assert_eq!(
+            grant_status(g, w, true, false, NOW + 20),
+            GrantStatus::Revoked
+        );
+        assert_eq!(
+            grant_status(g, w, false, true, NOW + 20),
+            GrantStatus::Ended
+        );
+        assert_eq!(
+            grant_status(g, w, false, false, NOW + 5),
+            GrantStatus::NotYet
+        );
+        assert_eq!(
+            grant_status(g, w, false, false, NOW + 20),
+            GrantStatus::Active
+        );
         // The window was shortened below the grant's own end.
-        assert_eq!(grant_status(g, w, false, false, NOW + 150), GrantStatus::Ended);
+        assert_eq!(
+            grant_status(g, w, false, false, NOW + 150),
+            GrantStatus::Ended
+        );
     }
 
     #[test]
@@ -404,21 +437,50 @@ mod tests {
         };
         assert_eq!(credential_expiry(NOW, None, g, w).unwrap(), NOW + 1800);
         assert_eq!(credential_expiry(NOW, Some(10), g, w).unwrap(), NOW + 600);
-        assert_eq!(credential_expiry(NOW, Some(4), g, w).unwrap_err().field, "minutes");
+        assert_eq!(
+            credential_expiry(NOW, Some(4), g, w).unwrap_err().field,
+            "minutes"
+        );
         assert!(credential_expiry(NOW, Some(721), g, w).is_err());
     }
 
     #[test]
     fn quota_retries_at_the_next_utc_midnight() {
         let q = Quota::new(2, 100).unwrap();
-        assert!(quota_check(DayUse { requests: 1, tokens: 99 }, q, NOW).is_ok());
+        assert!(
+            quota_check(
+                DayUse {
+                    requests: 1,
+                    tokens: 99
+                },
+                q,
+                NOW
+            )
+            .is_ok()
+        );
         let midnight = (day_of(NOW) + 1) * DAY_SECS;
         assert_eq!(
-            quota_check(DayUse { requests: 2, tokens: 0 }, q, NOW),
+            quota_check(
+                DayUse {
+                    requests: 2,
+                    tokens: 0
+                },
+                q,
+                NOW
+            ),
             Err(("requests_per_day", (midnight - NOW) as u64))
         );
         assert_eq!(
-            quota_check(DayUse { requests: 0, tokens: 100 }, q, NOW).unwrap_err().0,
+            quota_check(
+                DayUse {
+                    requests: 0,
+                    tokens: 100
+                },
+                q,
+                NOW
+            )
+            .unwrap_err()
+            .0,
             "tokens_per_day"
         );
     }

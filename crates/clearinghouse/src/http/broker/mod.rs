@@ -68,7 +68,12 @@ fn refusal(r: Refused) -> Response {
         429 => "quota-exceeded",
         _ => "forbidden",
     };
-    let mut resp = problem(r.status, slug, format!("{}: {}", r.field, r.message), Some(r.field));
+    let mut resp = problem(
+        r.status,
+        slug,
+        format!("{}: {}", r.field, r.message),
+        Some(r.field),
+    );
     if let Some(secs) = r.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {
@@ -103,13 +108,25 @@ async fn models(State(app): State<AppState>, req: Request) -> Response {
 /// is read or kept).
 fn request_facts(body: &Bytes) -> Result<(String, bool), Response> {
     let v: Value = serde_json::from_slice(body).map_err(|e| {
-        problem(400, "bad-request", format!("the body is not JSON: {e}"), Some("body"))
+        problem(
+            400,
+            "bad-request",
+            format!("the body is not JSON: {e}"),
+            Some("body"),
+        )
     })?;
     let Some(obj) = v.as_object() else {
-        return Err(problem(400, "bad-request", "the body must be a JSON object", Some("body")));
+        return Err(problem(
+            400,
+            "bad-request",
+            "the body must be a JSON object",
+            Some("body"),
+        ));
     };
     let model = match obj.get("model").and_then(Value::as_str) {
-        Some(m) if !m.is_empty() && m.len() <= 200 && !m.chars().any(char::is_control) => m.to_owned(),
+        Some(m) if !m.is_empty() && m.len() <= 200 && !m.chars().any(char::is_control) => {
+            m.to_owned()
+        }
         _ => {
             return Err(problem(
                 422,
@@ -167,7 +184,9 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         endpoint,
         model,
         streamed,
-        request_bytes: body.as_ref().map_or(0, |b| i64::try_from(b.len()).unwrap_or(i64::MAX)),
+        request_bytes: body
+            .as_ref()
+            .map_or(0, |b| i64::try_from(b.len()).unwrap_or(i64::MAX)),
         client_addr: peer,
         started,
     };
@@ -192,7 +211,12 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
             if let Err(e) = broker::record(&app, &row).await {
                 return e.into_response();
             }
-            return problem(502, "bad-gateway", "the model endpoint could not be reached", None);
+            return problem(
+                502,
+                "bad-gateway",
+                "the model endpoint could not be reached",
+                None,
+            );
         }
     };
     let status = upstream.status().as_u16();

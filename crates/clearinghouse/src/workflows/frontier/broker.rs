@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use clearinghouse_domain::frontier::access::{self, DayUse, GrantStatus, Quota, Span};
 use clearinghouse_domain::frontier::access::usage::TokenCounts;
+use clearinghouse_domain::frontier::access::{self, DayUse, GrantStatus, Quota, Span};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -92,15 +92,32 @@ pub async fn authorize(
         now,
     );
     let refusal = if now >= parse_secs(&f.credential_expires_at)? {
-        Some(("refused_expired", refused(401, "credential", "the broker credential has expired; ask for a new one")))
+        Some((
+            "refused_expired",
+            refused(
+                401,
+                "credential",
+                "the broker credential has expired; ask for a new one",
+            ),
+        ))
     } else {
         match status {
-            GrantStatus::Revoked => Some(("refused_revoked", refused(403, "grant", "the grant was revoked"))),
+            GrantStatus::Revoked => Some((
+                "refused_revoked",
+                refused(403, "grant", "the grant was revoked"),
+            )),
             GrantStatus::Ended => Some((
                 "refused_ended",
-                refused(403, "grant", "the grant has ended (its window closed or expired)"),
+                refused(
+                    403,
+                    "grant",
+                    "the grant has ended (its window closed or expired)",
+                ),
             )),
-            GrantStatus::NotYet => Some(("refused_not_yet", refused(403, "grant", "the grant has not started"))),
+            GrantStatus::NotYet => Some((
+                "refused_not_yet",
+                refused(403, "grant", "the grant has not started"),
+            )),
             GrantStatus::Active if !f.accepted_current => Some((
                 "refused_terms",
                 refused(
@@ -115,9 +132,12 @@ pub async fn authorize(
     let refusal = match refusal {
         Some(r) => Some(r),
         None => {
-            let (requests, tokens) =
-                store::frontier::window_grants::day_use(&app.store.pool, &f.grant.id, access::day_of(now))
-                    .await?;
+            let (requests, tokens) = store::frontier::window_grants::day_use(
+                &app.store.pool,
+                &f.grant.id,
+                access::day_of(now),
+            )
+            .await?;
             let quota = Quota {
                 requests_per_day: f.grant.requests_per_day,
                 tokens_per_day: f.grant.tokens_per_day,
@@ -128,10 +148,13 @@ pub async fn authorize(
                     let mut r = refused(
                         429,
                         field,
-                        format!("daily quota used ({field}: {}); it resets at 00:00 UTC", match field {
-                            "requests_per_day" => quota.requests_per_day,
-                            _ => quota.tokens_per_day,
-                        }),
+                        format!(
+                            "daily quota used ({field}: {}); it resets at 00:00 UTC",
+                            match field {
+                                "requests_per_day" => quota.requests_per_day,
+                                _ => quota.tokens_per_day,
+                            }
+                        ),
                     );
                     r.retry_after = Some(secs);
                     ("refused_quota", r)

@@ -56,7 +56,12 @@ pub struct ReleaseState {
 
 /// The model, if the caller is its developer; otherwise the attempt is
 /// audited and refused (403), or 404 when the model is unreadable.
-async fn developer_model(app: &AppState, who: &Principal, id: &str, attempted: &str) -> AppResult<Model> {
+async fn developer_model(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    attempted: &str,
+) -> AppResult<Model> {
     who.require_scope(Scope::ModelsWrite)?;
     let model = models::get(app, who, id).await?;
     if model.owner_org != who.org_id() {
@@ -71,7 +76,10 @@ async fn developer_model(app: &AppState, who: &Principal, id: &str, attempted: &
 fn note(text: &str, field: &'static str) -> AppResult<String> {
     let t = text.trim();
     if t.chars().count() > 2000 || t.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::invalid(field, "must be at most 2000 characters without control characters"));
+        return Err(AppError::invalid(
+            field,
+            "must be at most 2000 characters without control characters",
+        ));
     }
     Ok(t.to_owned())
 }
@@ -137,7 +145,12 @@ async fn record(
     Ok(())
 }
 
-pub async fn set_dates(app: &AppState, who: &Principal, id: &str, input: ReleaseDates) -> AppResult<ReleaseState> {
+pub async fn set_dates(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: ReleaseDates,
+) -> AppResult<ReleaseState> {
     developer_model(app, who, id, "model.release_dates").await?;
     let parse = |field: &'static str, v: &Option<String>| -> AppResult<Option<CalendarDate>> {
         v.as_deref()
@@ -155,7 +168,10 @@ pub async fn set_dates(app: &AppState, who: &Principal, id: &str, input: Release
         ));
     }
     let mut tx = app.store.begin_write().await?;
-    let (p_text, q_text) = (partner.map(|d| d.to_string()), public.map(|d| d.to_string()));
+    let (p_text, q_text) = (
+        partner.map(|d| d.to_string()),
+        public.map(|d| d.to_string()),
+    );
     store::frontier::windows::set_release_dates(&mut tx, id, p_text.as_deref(), q_text.as_deref())
         .await?;
     let mut changes = Vec::new();
@@ -181,12 +197,26 @@ pub async fn set_dates(app: &AppState, who: &Principal, id: &str, input: Release
         }
     }
     let change = json!({"planned_partner_release": p_text, "planned_public_release": q_text});
-    record(app, who, &mut tx, id, "model.release_dates", change, changes).await?;
+    record(
+        app,
+        who,
+        &mut tx,
+        id,
+        "model.release_dates",
+        change,
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     state(app, who, id).await
 }
 
-pub async fn release(app: &AppState, who: &Principal, id: &str, input: ReleaseNote) -> AppResult<ReleaseState> {
+pub async fn release(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: ReleaseNote,
+) -> AppResult<ReleaseState> {
     developer_model(app, who, id, "model.release").await?;
     let note = note(&input.note, "note")?;
     let mut tx = app.store.begin_write().await?;
@@ -198,13 +228,33 @@ pub async fn release(app: &AppState, who: &Principal, id: &str, input: ReleaseNo
     };
     store::frontier::windows::insert_release(&mut tx, &row).await?;
     let mut changes = Vec::new();
-    close_windows(&mut tx, id, "the developer released the model", &mut changes).await?;
-    record(app, who, &mut tx, id, "model.release", json!({"released_at": row.at}), changes).await?;
+    close_windows(
+        &mut tx,
+        id,
+        "the developer released the model",
+        &mut changes,
+    )
+    .await?;
+    record(
+        app,
+        who,
+        &mut tx,
+        id,
+        "model.release",
+        json!({"released_at": row.at}),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     state(app, who, id).await
 }
 
-pub async fn withdraw(app: &AppState, who: &Principal, id: &str, input: ReleaseNote) -> AppResult<ReleaseState> {
+pub async fn withdraw(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: ReleaseNote,
+) -> AppResult<ReleaseState> {
     developer_model(app, who, id, "model.withdraw").await?;
     let reason = note(&input.note, "note")?;
     let mut tx = app.store.begin_write().await?;
@@ -216,8 +266,23 @@ pub async fn withdraw(app: &AppState, who: &Principal, id: &str, input: ReleaseN
     };
     store::frontier::windows::insert_withdrawal(&mut tx, &row).await?;
     let mut changes = Vec::new();
-    close_windows(&mut tx, id, "the developer withdrew the model from the framework", &mut changes).await?;
-    record(app, who, &mut tx, id, "model.withdraw", json!({"withdrawn_at": row.at}), changes).await?;
+    close_windows(
+        &mut tx,
+        id,
+        "the developer withdrew the model from the framework",
+        &mut changes,
+    )
+    .await?;
+    record(
+        app,
+        who,
+        &mut tx,
+        id,
+        "model.withdraw",
+        json!({"withdrawn_at": row.at}),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
     state(app, who, id).await
 }

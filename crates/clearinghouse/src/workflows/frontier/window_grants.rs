@@ -157,15 +157,24 @@ async fn view(app: &AppState, g: GrantRow) -> AppResult<Grant> {
     })
 }
 
-pub async fn grant(app: &AppState, who: &Principal, window_id: &str, input: NewGrant) -> AppResult<Grant> {
+pub async fn grant(
+    app: &AppState,
+    who: &Principal,
+    window_id: &str,
+    input: NewGrant,
+) -> AppResult<Grant> {
     who.require_scope(Scope::ModelsWrite)?;
     let (w, standing) = readable(app, who, window_id).await?;
     if standing == Standing::Grantee {
-        let e = AppError::forbidden("only the developer or a government administrator grants access");
+        let e =
+            AppError::forbidden("only the developer or a government administrator grants access");
         return Err(refuse(app, who, "window", window_id, "grant.create", e).await);
     }
     if w.state != "open" {
-        return Err(AppError::invalid("window", "is closed; no grant can be made in it"));
+        return Err(AppError::invalid(
+            "window",
+            "is closed; no grant can be made in it",
+        ));
     }
     let person = store::accounts::users::get(&app.store.pool, &input.user_id)
         .await?
@@ -182,8 +191,16 @@ pub async fn grant(app: &AppState, who: &Principal, window_id: &str, input: NewG
     }
     let quota = Quota::new(input.requests_per_day, input.tokens_per_day)
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
-    let starts = input.starts_at.as_deref().map(|t| secs("starts_at", t)).transpose()?;
-    let ends = input.ends_at.as_deref().map(|t| secs("ends_at", t)).transpose()?;
+    let starts = input
+        .starts_at
+        .as_deref()
+        .map(|t| secs("starts_at", t))
+        .transpose()?;
+    let ends = input
+        .ends_at
+        .as_deref()
+        .map(|t| secs("ends_at", t))
+        .transpose()?;
     let s = access::plan_grant(span(&w)?, starts, ends, now_secs())
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
     let row = GrantRow {
@@ -202,7 +219,8 @@ pub async fn grant(app: &AppState, who: &Principal, window_id: &str, input: NewG
         revoke_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
-    let existing = store::frontier::window_grants::of_window(&mut tx, &w.id, Some(person.id.as_str())).await?;
+    let existing =
+        store::frontier::window_grants::of_window(&mut tx, &w.id, Some(person.id.as_str())).await?;
     if existing.iter().any(|g| g.revoked_at.is_none()) {
         return Err(AppError::Conflict(
             "this person already holds a grant in this window; revoke it first".into(),
@@ -275,7 +293,12 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Grant> 
     view(app, g).await
 }
 
-pub async fn accept(app: &AppState, who: &Principal, id: &str, input: Acceptance) -> AppResult<Grant> {
+pub async fn accept(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: Acceptance,
+) -> AppResult<Grant> {
     who.require_scope(Scope::ModelsWrite)?;
     let (g, _) = visible(app, who, id).await?;
     if g.user_id != who.user_id() || who.is_agent() {
@@ -300,11 +323,15 @@ pub async fn accept(app: &AppState, who: &Principal, id: &str, input: Acceptance
     if !input.sha256.eq_ignore_ascii_case(&current.sha256) {
         return Err(AppError::invalid(
             "sha256",
-            format!("does not match terms version {} (read them again)", current.version),
+            format!(
+                "does not match terms version {} (read them again)",
+                current.version
+            ),
         ));
     }
     let now = clock::now_text();
-    store::frontier::window_grants::accept(&mut tx, &g.id, current.version, &current.sha256, &now).await?;
+    store::frontier::window_grants::accept(&mut tx, &g.id, current.version, &current.sha256, &now)
+        .await?;
     let event = AuditEvent {
         action: "terms.accept",
         object_type: "window_grant",
@@ -316,7 +343,12 @@ pub async fn accept(app: &AppState, who: &Principal, id: &str, input: Acceptance
     view(app, g).await
 }
 
-pub async fn revoke(app: &AppState, who: &Principal, id: &str, input: Revocation) -> AppResult<Grant> {
+pub async fn revoke(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: Revocation,
+) -> AppResult<Grant> {
     who.require_scope(Scope::ModelsWrite)?;
     let (g, may_manage) = visible(app, who, id).await?;
     if !may_manage {
@@ -327,7 +359,10 @@ pub async fn revoke(app: &AppState, who: &Principal, id: &str, input: Revocation
     }
     let reason = input.reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 || reason.chars().any(char::is_control) {
-        return Err(AppError::invalid("reason", "must be 1 to 1000 characters without control characters"));
+        return Err(AppError::invalid(
+            "reason",
+            "must be 1 to 1000 characters without control characters",
+        ));
     }
     let mut tx = app.store.begin_write().await?;
     let now = clock::now_text();
@@ -359,7 +394,8 @@ pub async fn credential(
     who.require_scope(Scope::ModelsWrite)?;
     let (g, _) = visible(app, who, id).await?;
     if g.user_id != who.user_id() || who.is_agent() {
-        let e = AppError::forbidden("a broker credential is issued only to the person granted access");
+        let e =
+            AppError::forbidden("a broker credential is issued only to the person granted access");
         return Err(refuse(app, who, "window_grant", id, "credential.issue", e).await);
     }
     let mut conn = app.store.pool.acquire().await?;
@@ -373,7 +409,12 @@ pub async fn credential(
     match access::grant_status(gs, ws, g.revoked_at.is_some(), w.state != "open", now) {
         GrantStatus::Active => {}
         GrantStatus::Revoked => return Err(AppError::forbidden("grant: revoked")),
-        GrantStatus::Ended => return Err(AppError::invalid("grant", "has ended (or its window closed)")),
+        GrantStatus::Ended => {
+            return Err(AppError::invalid(
+                "grant",
+                "has ended (or its window closed)",
+            ));
+        }
         GrantStatus::NotYet => return Err(AppError::invalid("grant", "has not started yet")),
     }
     if !accepted.iter().any(|a| a.0 == w.terms_version) {
@@ -418,7 +459,12 @@ pub async fn credential(
 /// Use of a window: all of it for the developer, the caller's own for
 /// everyone else who may read the window. Newest first, at most `limit`
 /// (default 100, at most 1000).
-pub async fn usage(app: &AppState, who: &Principal, window_id: &str, limit: Option<i64>) -> AppResult<Vec<UsageRow>> {
+pub async fn usage(
+    app: &AppState,
+    who: &Principal,
+    window_id: &str,
+    limit: Option<i64>,
+) -> AppResult<Vec<UsageRow>> {
     let (w, standing) = readable(app, who, window_id).await?;
     let limit = limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {

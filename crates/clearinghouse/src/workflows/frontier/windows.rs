@@ -104,7 +104,12 @@ impl From<TermsRow> for TermsView {
 pub(crate) fn secs(field: &'static str, text: &str) -> AppResult<i64> {
     clock::parse(text)
         .map(OffsetDateTime::unix_timestamp)
-        .ok_or_else(|| AppError::invalid(field, "must be an RFC 3339 time such as 2027-01-15T08:00:00Z"))
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "must be an RFC 3339 time such as 2027-01-15T08:00:00Z",
+            )
+        })
 }
 
 /// The stored form of Unix seconds.
@@ -184,10 +189,14 @@ pub(crate) fn seal_endpoint(app: &AppState, window_id: &str, e: &Endpoint) -> Ap
 /// Unseals a window's endpoint (the broker's use only).
 pub fn open_endpoint(app: &AppState, window_id: &str, sealed_hex: &str) -> AppResult<Endpoint> {
     let bytes = hex::decode(sealed_hex).map_err(|e| AppError::internal("stored endpoint", e))?;
-    let sealed =
-        envelope::Sealed::from_bytes(&bytes).map_err(|e| AppError::internal("stored endpoint", e))?;
-    let plain = envelope::open(&app.kek, &sealed, window_id.as_bytes())
-        .map_err(|e| AppError::internal("unsealing the endpoint (is --kek-file the installation's key?)", e))?;
+    let sealed = envelope::Sealed::from_bytes(&bytes)
+        .map_err(|e| AppError::internal("stored endpoint", e))?;
+    let plain = envelope::open(&app.kek, &sealed, window_id.as_bytes()).map_err(|e| {
+        AppError::internal(
+            "unsealing the endpoint (is --kek-file the installation's key?)",
+            e,
+        )
+    })?;
     serde_json::from_slice(&plain).map_err(|e| AppError::internal("stored endpoint", e))
 }
 
@@ -200,8 +209,8 @@ fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
     if text.len() > 2000 {
         return Err(AppError::invalid(field, "must be at most 2000 characters"));
     }
-    let url =
-        url::Url::parse(text).map_err(|e| AppError::invalid(field, format!("is not a URL: {e}")))?;
+    let url = url::Url::parse(text)
+        .map_err(|e| AppError::invalid(field, format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(AppError::invalid(field, "must be an http or https URL"));
     }
@@ -216,8 +225,12 @@ fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
     }
     let local = match host {
         url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified(),
-        url::Host::Ipv6(ip) => ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+        url::Host::Ipv4(ip) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        url::Host::Ipv6(ip) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
+        }
     };
     if local && !allow_private {
         return Err(AppError::invalid(
@@ -276,8 +289,14 @@ pub async fn open(
         return Err(refuse(app, who, "model", model_id, "window.open", e).await);
     }
     let mut conn = app.store.pool.acquire().await?;
-    if store::frontier::windows::withdrawal(&mut conn, model_id).await?.is_some() {
-        return Err(AppError::invalid("model", "was withdrawn from the framework"));
+    if store::frontier::windows::withdrawal(&mut conn, model_id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::invalid(
+            "model",
+            "was withdrawn from the framework",
+        ));
     }
     if !store::frontier::windows::is_covered(&mut conn, model_id).await? {
         return Err(AppError::invalid(
@@ -354,13 +373,18 @@ pub enum Standing {
 }
 
 /// The window if the caller may read it, and why; else 404.
-pub async fn readable(app: &AppState, who: &Principal, id: &str) -> AppResult<(WindowRow, Standing)> {
+pub async fn readable(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+) -> AppResult<(WindowRow, Standing)> {
     who.require_scope(Scope::ModelsRead)?;
     let mut conn = app.store.pool.acquire().await?;
     let w = store::frontier::windows::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mine = store::frontier::window_grants::of_window(&mut conn, id, Some(who.user_id())).await?;
+    let mine =
+        store::frontier::window_grants::of_window(&mut conn, id, Some(who.user_id())).await?;
     drop(conn);
     if w.developer_org == who.org_id() && models::get(app, who, &w.model_id).await.is_ok() {
         return Ok((w, Standing::Developer));
@@ -384,7 +408,8 @@ pub async fn list(app: &AppState, who: &Principal) -> AppResult<Vec<Window>> {
     who.require_scope(Scope::ModelsRead)?;
     let gov = is_gov_admin(app, who).await?;
     let rows =
-        store::frontier::windows::list_for(&app.store.pool, who.org_id(), who.user_id(), gov).await?;
+        store::frontier::windows::list_for(&app.store.pool, who.org_id(), who.user_id(), gov)
+            .await?;
     let mut out = Vec::new();
     for w in rows {
         // The same rule as one window, row by row (models are labelled).
@@ -407,7 +432,12 @@ pub async fn terms(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<T
 }
 
 /// The developer publishes a new terms version (acceptances start again).
-pub async fn revise_terms(app: &AppState, who: &Principal, id: &str, input: NewTerms) -> AppResult<Window> {
+pub async fn revise_terms(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: NewTerms,
+) -> AppResult<Window> {
     who.require_scope(Scope::ModelsWrite)?;
     let (w, standing) = readable(app, who, id).await?;
     if standing != Standing::Developer {

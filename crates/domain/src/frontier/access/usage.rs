@@ -140,13 +140,19 @@ mod tests {
         s.feed(a);
         s.feed(b);
         let c = s.finish().unwrap();
-        assert_eq!((c.prompt, c.completion, c.total), (Some(5), Some(7), Some(12)));
+        assert_eq!(
+            (c.prompt, c.completion, c.total),
+            (Some(5), Some(7), Some(12))
+        );
         assert_eq!(c.charged(), 12);
     }
 
     #[test]
     fn total_is_summed_when_missing_and_negative_ignored() {
-        let c = TokenCounts::from_answer(&json!({"usage": {"prompt_tokens": 2, "completion_tokens": 3}})).unwrap();
+        let c = TokenCounts::from_answer(
+            &json!({"usage": {"prompt_tokens": 2, "completion_tokens": 3}}),
+        )
+        .unwrap();
         assert_eq!(c.total, Some(5));
         let c = TokenCounts::from_answer(&json!({"usage": {"prompt_tokens": -2}})).unwrap();
         assert_eq!(c.prompt, None);

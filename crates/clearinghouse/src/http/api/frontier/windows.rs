@@ -132,13 +132,18 @@ pub async fn usage(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> AppResult<Json<Page<UsageRow>>> {
-    Ok(Json(page(window_grants::usage(&app, &who, &id, q.limit).await?)))
+    Ok(Json(page(
+        window_grants::usage(&app, &who, &id, q.limit).await?,
+    )))
 }
 
 /// Your own grants, in every window.
 #[utoipa::path(get, path = "/grants", tag = "frontier", security(("bearer" = [])),
     responses((status = 200, body = Page<Grant>)))]
-pub async fn my_grants(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Page<Grant>>> {
+pub async fn my_grants(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+) -> AppResult<Json<Page<Grant>>> {
     Ok(Json(page(window_grants::mine(&app, &who).await?)))
 }
 
