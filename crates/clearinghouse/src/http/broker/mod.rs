@@ -106,34 +106,34 @@ async fn models(State(app): State<AppState>, req: Request) -> Response {
 
 /// The model name and `stream` flag of a request body (nothing else of it
 /// is read or kept).
-fn request_facts(body: &Bytes) -> Result<(String, bool), Response> {
+fn request_facts(body: &Bytes) -> Result<(String, bool), Box<Response>> {
     let v: Value = serde_json::from_slice(body).map_err(|e| {
-        problem(
+        Box::new(problem(
             400,
             "bad-request",
             format!("the body is not JSON: {e}"),
             Some("body"),
-        )
+        ))
     })?;
     let Some(obj) = v.as_object() else {
-        return Err(problem(
+        return Err(Box::new(problem(
             400,
             "bad-request",
             "the body must be a JSON object",
             Some("body"),
-        ));
+        )));
     };
     let model = match obj.get("model").and_then(Value::as_str) {
         Some(m) if !m.is_empty() && m.len() <= 200 && !m.chars().any(char::is_control) => {
             m.to_owned()
         }
         _ => {
-            return Err(problem(
+            return Err(Box::new(problem(
                 422,
                 "invalid-field",
                 "model: must name the model (1 to 200 characters)",
                 Some("model"),
-            ));
+            )));
         }
     };
     let stream = obj.get("stream").and_then(Value::as_bool).unwrap_or(false);
@@ -176,7 +176,7 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
     let (model, streamed) = match &body {
         Some(b) => match request_facts(b) {
             Ok(f) => f,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         },
         None => ("-".to_owned(), false),
     };
