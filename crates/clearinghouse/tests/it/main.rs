@@ -67,4 +67,5 @@ mod tidy;
 mod two_person;
 mod ui_directory;
 mod ui_lists;
+mod window_cli;
 mod workers;
