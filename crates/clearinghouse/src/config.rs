@@ -79,6 +79,9 @@ pub enum Command {
     Grant(crate::cli::campaign::GrantCommand),
     /// Report scanning you observed; exits 3 when no authorized campaign covers it.
     ScanReport(crate::cli::campaign::ScanReportArgs),
+    /// Access windows on covered models: open, grant, revoke, usage (client of a running server).
+    #[command(subcommand)]
+    Window(crate::cli::window::WindowCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -486,6 +489,12 @@ pub enum ModelCommand {
     List(ModelListArgs),
     /// Show one model with its non-binding compute reference points.
     Show(ModelShowArgs),
+    /// Set or move the planned release dates (the developer alone).
+    Dates(crate::cli::window::DatesArgs),
+    /// Record the model's release (the developer alone); open windows close.
+    Release(crate::cli::window::NoteArgs),
+    /// Withdraw the model from the framework: windows close, grants end.
+    Withdraw(crate::cli::window::NoteArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -36,6 +36,8 @@ pub enum BenchCommand {
     Directives(crate::cli::bench_directives::BenchDirectivesArgs),
     /// Check new scan campaigns and answer scan reports among 100,000 campaigns and 1,000,000 assets.
     Campaigns(crate::cli::bench_campaigns::BenchCampaignsArgs),
+    /// Chat completions through the broker beside the same calls sent directly; req/s, added p50/p99.
+    Broker(crate::cli::bench_broker::BenchBrokerArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -57,6 +59,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Eval(args) => super::bench_eval::eval(args).await,
         BenchCommand::Directives(args) => super::bench_directives::directives(args).await,
         BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
+        BenchCommand::Broker(args) => super::bench_broker::broker(args).await,
     }
 }
 

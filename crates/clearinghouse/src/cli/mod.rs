@@ -13,6 +13,8 @@ pub mod bench_directives;
 #[cfg(feature = "bench")]
 pub mod bench_campaigns;
 #[cfg(feature = "bench")]
+pub mod bench_broker;
+#[cfg(feature = "bench")]
 pub mod bench_eval;
 #[cfg(feature = "bench")]
 pub mod bench_findings;
@@ -34,6 +36,7 @@ pub mod submit;
 pub mod suite;
 pub mod verify;
 pub mod verify_bundle;
+pub mod window;
 
 use std::process::ExitCode;
 
@@ -78,6 +81,10 @@ pub fn run() -> ExitCode {
             Command::Model(ModelCommand::Register(args)) => model::register(*args).await,
             Command::Model(ModelCommand::List(args)) => model::list(args).await,
             Command::Model(ModelCommand::Show(args)) => model::show(args).await,
+            Command::Model(ModelCommand::Dates(args)) => window::dates(args).await,
+            Command::Model(ModelCommand::Release(args)) => window::release(args).await,
+            Command::Model(ModelCommand::Withdraw(args)) => window::withdraw(args).await,
+            Command::Window(command) => window::run(command).await,
             Command::Suite(suite::SuiteCommand::Create(args)) => suite::create(args).await,
             Command::Suite(suite::SuiteCommand::LoadCybench(args)) => suite::load(args).await,
             Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,

@@ -2,6 +2,7 @@
 //! `router.rs` lists every route; `api/` and `ui/` hold the handlers.
 
 pub mod api;
+pub mod broker;
 pub mod error;
 pub mod extract;
 pub mod metrics;

@@ -20,12 +20,12 @@ use super::api::cases::{
 use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::{inquiries, models, runs, suites, thresholds};
+use super::api::frontier::{inquiries, models, runs, suites, thresholds, windows};
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };
 use super::api::{advisories, approvals, audit, documents, health, notifications};
-use super::{metrics, ui};
+use super::{broker, metrics, ui};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -149,6 +149,20 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(inquiries::communicate))
         .routes(routes!(inquiries::release))
         .routes(routes!(inquiries::withdraw))
+        .routes(routes!(windows::open))
+        .routes(routes!(windows::list))
+        .routes(routes!(windows::get))
+        .routes(routes!(windows::terms, windows::revise_terms))
+        .routes(routes!(windows::grant, windows::grants))
+        .routes(routes!(windows::usage))
+        .routes(routes!(windows::my_grants))
+        .routes(routes!(windows::get_grant))
+        .routes(routes!(windows::accept))
+        .routes(routes!(windows::revoke))
+        .routes(routes!(windows::credential))
+        .routes(routes!(windows::release_state, windows::release))
+        .routes(routes!(windows::set_dates))
+        .routes(routes!(windows::withdraw))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(submissions::items))
@@ -244,6 +258,8 @@ pub fn build(app: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .merge(ui::routes())
+        // The OpenAI-compatible broker (not in the OpenAPI document).
+        .merge(broker::routes())
         // Swagger UI, from files inside the binary (no CDN): schemas and "try it".
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", openapi()),

@@ -236,6 +236,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0015_directive_snapshots.sql"),
     ),
     (
+        16,
+        "access_windows",
+        include_str!("../../migrations/sqlite/0016_access_windows.sql"),
+        include_str!("../../migrations/postgres/0016_access_windows.sql"),
+    ),
+    (
         17,
         "scans",
         include_str!("../../migrations/sqlite/0017_scans.sql"),

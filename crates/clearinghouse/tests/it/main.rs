@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod access_windows;
 mod advisories_imports;
 mod advisories_pages;
 mod advisories_realdata;
@@ -62,6 +63,8 @@ mod inquiry_release_page;
 mod labels_property;
 mod login_throttle;
 mod migrations;
+mod model_endpoint;
+mod no_veto;
 mod notifications;
 mod org_directory;
 mod org_flags;
@@ -77,4 +80,5 @@ mod tidy;
 mod two_person;
 mod ui_directory;
 mod ui_lists;
+mod window_cli;
 mod workers;

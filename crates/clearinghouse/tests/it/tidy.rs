@@ -93,6 +93,13 @@ const UI_ROUTES: &[&str] = &[
 const OTHER_ROUTES: &[&str] = &[
     // The OpenAPI document itself.
     "/api/openapi.json",
+    // The OpenAI-compatible broker (`http/broker/`): it speaks OpenAI's API.
+    "/broker/v1/chat/completions",
+    "/broker/v1/completions",
+    "/broker/v1/models",
+    // `bench broker`'s reference model endpoint (`http/broker/reference.rs`),
+    // served on its own listener, never by the server.
+    "/v1/chat/completions",
 ];
 
 /// Lines a file may have at most.

@@ -8,9 +8,11 @@
 //! rates with clustered-bootstrap confidence intervals and unbiased pass@k;
 //! `threshold` holds the classified threshold policy and its salted
 //! SHA-256 commitment; `designation` the decision rule and the designation
-//! inquiry state machine. Nothing here does IO: callers hand in bytes or
+//! inquiry state machine; `access` the rules of brokered access windows,
+//! grants, quotas and credentials. Nothing here does IO: callers hand in bytes or
 //! readers.
 
+pub mod access;
 pub mod date;
 pub mod designation;
 pub mod inspect;

@@ -5,3 +5,4 @@ pub mod models;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod windows;

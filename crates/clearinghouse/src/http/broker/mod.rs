@@ -1,0 +1,334 @@
+//! The OpenAI-compatible broker (`/broker/v1/chat/completions`,
+//! `/broker/v1/completions`, `/broker/v1/models`): every call is checked by
+//! `workflows::frontier::broker::authorize` (credential, grant, window,
+//! terms, quota: 401/403/429 with `Retry-After`, as problem documents
+//! naming the field), forwarded to the window's endpoint with the
+//! developer's secret, and its answer passed through chunk by chunk as it
+//! arrives (server-sent events are never buffered). The answer's bytes are
+//! counted and scanned for `usage` on the way (`access::usage`); when it
+//! ends (or the caller goes away) one usage row is written. Prompts and
+//! completions are never stored.
+//!
+//! Not in the OpenAPI document: the broker speaks OpenAI's API, not ours.
+//! `reference.rs`: a local reference endpoint for `bench broker`.
+
+#[cfg(feature = "bench")]
+pub mod reference;
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use clearinghouse_domain::frontier::access::usage::UsageScanner;
+use futures_util::Stream;
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::error::Problem;
+use crate::workflows::frontier::broker::{self, Authorized, CallContext, Refused};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/broker/v1/chat/completions", post(chat_completions))
+        .route("/broker/v1/completions", post(completions))
+        .route("/broker/v1/models", get(models))
+}
+
+/// One client for every forwarded call: connection reuse matters for the
+/// added latency; no proxy from the environment; a bound on connecting.
+fn client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new())
+    })
+}
+
+fn problem(status: u16, slug: &str, detail: impl Into<String>, field: Option<&str>) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Problem::new(code, slug, detail, field.map(str::to_owned)).into_response()
+}
+
+fn refusal(r: Refused) -> Response {
+    let slug = match r.status {
+        401 => "unauthenticated",
+        429 => "quota-exceeded",
+        _ => "forbidden",
+    };
+    let mut resp = problem(
+        r.status,
+        slug,
+        format!("{}: {}", r.field, r.message),
+        Some(r.field),
+    );
+    if let Some(secs) = r.retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if r.status == 401 {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    resp
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+async fn chat_completions(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "chat/completions", true).await
+}
+
+async fn completions(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "completions", true).await
+}
+
+async fn models(State(app): State<AppState>, req: Request) -> Response {
+    forward(app, req, "models", false).await
+}
+
+/// The model name and `stream` flag of a request body (nothing else of it
+/// is read or kept).
+fn request_facts(body: &Bytes) -> Result<(String, bool), Box<Response>> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        Box::new(problem(
+            400,
+            "bad-request",
+            format!("the body is not JSON: {e}"),
+            Some("body"),
+        ))
+    })?;
+    let Some(obj) = v.as_object() else {
+        return Err(Box::new(problem(
+            400,
+            "bad-request",
+            "the body must be a JSON object",
+            Some("body"),
+        )));
+    };
+    let model = match obj.get("model").and_then(Value::as_str) {
+        Some(m) if !m.is_empty() && m.len() <= 200 && !m.chars().any(char::is_control) => {
+            m.to_owned()
+        }
+        _ => {
+            return Err(Box::new(problem(
+                422,
+                "invalid-field",
+                "model: must name the model (1 to 200 characters)",
+                Some("model"),
+            )));
+        }
+    };
+    let stream = obj.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    Ok((model, stream))
+}
+
+async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: bool) -> Response {
+    let started = Instant::now();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip().to_string())
+        .unwrap_or_default();
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
+    let body = if has_body {
+        let limit = app.settings.max_body_bytes;
+        match axum::body::to_bytes(body, limit).await {
+            Ok(b) => Some(b),
+            Err(_) => {
+                return problem(
+                    413,
+                    "too-large",
+                    format!("body: larger than {limit} bytes"),
+                    Some("body"),
+                );
+            }
+        }
+    } else {
+        None
+    };
+    let Some(token) = bearer(&headers) else {
+        return refusal(Refused {
+            status: 401,
+            field: "credential",
+            message: "send a broker credential as Authorization: Bearer <token>".into(),
+            retry_after: None,
+        });
+    };
+    let (model, streamed) = match &body {
+        Some(b) => match request_facts(b) {
+            Ok(f) => f,
+            Err(resp) => return *resp,
+        },
+        None => ("-".to_owned(), false),
+    };
+    let ctx = CallContext {
+        endpoint,
+        model,
+        streamed,
+        request_bytes: body
+            .as_ref()
+            .map_or(0, |b| i64::try_from(b.len()).unwrap_or(i64::MAX)),
+        client_addr: peer,
+        started,
+    };
+    let auth = match broker::authorize(&app, token, &ctx).await {
+        Ok(Ok(a)) => a,
+        Ok(Err(r)) => return refusal(r),
+        Err(e) => return e.into_response(),
+    };
+    let url = format!("{}/{endpoint}", auth.endpoint.base_url);
+    let request = match body {
+        Some(b) => client()
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(b),
+        None => client().get(url),
+    };
+    let upstream = match request.bearer_auth(&auth.endpoint.secret).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(window.id = %auth.window_id, error = %e, "broker: model endpoint unreachable");
+            let row = broker::usage_row(&auth, &ctx, 502, "upstream_unreachable", 0, None);
+            if let Err(e) = broker::record(&app, &row).await {
+                return e.into_response();
+            }
+            return problem(
+                502,
+                "bad-gateway",
+                "the model endpoint could not be reached",
+                None,
+            );
+        }
+    };
+    let status = upstream.status().as_u16();
+    let content_type = upstream.headers().get(header::CONTENT_TYPE).cloned();
+    let sse = content_type
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    let metered = Metered {
+        inner: Box::pin(upstream.bytes_stream()),
+        scanner: Some(UsageScanner::new(sse)),
+        bytes: 0,
+        done: Some(Done {
+            app,
+            auth,
+            ctx,
+            status,
+        }),
+    };
+    let mut resp = Response::new(Body::from_stream(metered));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    if let Some(ct) = content_type {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    if sse {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        resp.headers_mut()
+            .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    }
+    resp
+}
+
+/// What is needed to log a call once its answer has passed.
+struct Done {
+    app: AppState,
+    auth: Authorized,
+    ctx: CallContext,
+    status: u16,
+}
+
+type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The upstream answer, passed through chunk by chunk, counted and scanned.
+struct Metered {
+    inner: Chunks,
+    scanner: Option<UsageScanner>,
+    bytes: i64,
+    done: Option<Done>,
+}
+
+impl Metered {
+    /// Logs the call once: `ok` (2xx), `upstream_error`, or `interrupted`.
+    fn finish(&mut self, complete: bool) {
+        let Some(done) = self.done.take() else {
+            return;
+        };
+        let counts = self.scanner.take().and_then(UsageScanner::finish);
+        let outcome = if !complete {
+            "interrupted"
+        } else if (200..300).contains(&done.status) {
+            "ok"
+        } else {
+            "upstream_error"
+        };
+        let row = broker::usage_row(
+            &done.auth,
+            &done.ctx,
+            i64::from(done.status),
+            outcome,
+            self.bytes,
+            counts,
+        );
+        let app = done.app;
+        tokio::spawn(async move {
+            if let Err(e) = broker::record(&app, &row).await {
+                let e: AppError = e;
+                tracing::error!(window.id = %row.window_id, error = %e.chain(), "broker: usage not recorded");
+            }
+        });
+    }
+}
+
+impl Stream for Metered {
+    type Item = reqwest::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match this.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.bytes += i64::try_from(chunk.len()).unwrap_or(0);
+                if let Some(s) = this.scanner.as_mut() {
+                    s.feed(&chunk);
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.finish(false);
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                this.finish(true);
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Metered {
+    fn drop(&mut self) {
+        // The caller went away before the end of the answer.
+        self.finish(false);
+    }
+}

@@ -1,0 +1,383 @@
+//! Grants' SQL (`frontier_window_grants`, `frontier_terms_acceptances`,
+//! `broker_credentials`) and the broker's usage log (`broker_usage`),
+//! including the one joined read the broker makes per call ([`authorize`]).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::store::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantRow {
+    pub id: String,
+    pub window_id: String,
+    pub user_id: String,
+    pub org_id: String,
+    pub granted_by: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub requests_per_day: i64,
+    pub tokens_per_day: i64,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+const COLUMNS: &str = "g.id, g.window_id, g.user_id, g.org_id, g.granted_by, g.starts_at, \
+     g.ends_at, g.requests_per_day, g.tokens_per_day, g.created_at, g.revoked_at, g.revoked_by, \
+     g.revoke_reason";
+
+fn from_row(r: &AnyRow) -> Result<GrantRow> {
+    Ok(GrantRow {
+        id: r.try_get("id")?,
+        window_id: r.try_get("window_id")?,
+        user_id: r.try_get("user_id")?,
+        org_id: r.try_get("org_id")?,
+        granted_by: r.try_get("granted_by")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        requests_per_day: r.try_get("requests_per_day")?,
+        tokens_per_day: r.try_get("tokens_per_day")?,
+        created_at: r.try_get("created_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        revoked_by: r.try_get("revoked_by")?,
+        revoke_reason: r.try_get("revoke_reason")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_window_grants (id, window_id, user_id, org_id, granted_by, starts_at, \
+         ends_at, requests_per_day, tokens_per_day, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&g.id)
+    .bind(&g.window_id)
+    .bind(&g.user_id)
+    .bind(&g.org_id)
+    .bind(&g.granted_by)
+    .bind(&g.starts_at)
+    .bind(&g.ends_at)
+    .bind(g.requests_per_day)
+    .bind(g.tokens_per_day)
+    .bind(&g.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<GrantRow>> {
+    let q = format!("SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Grants of a window (`user`: only that person's), oldest first.
+pub async fn of_window(
+    conn: &mut AnyConnection,
+    window_id: &str,
+    user: Option<&str>,
+) -> Result<Vec<GrantRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.window_id = $1 \
+         AND ($2 = '' OR g.user_id = $2) ORDER BY g.created_at, g.id LIMIT 10000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(window_id)
+        .bind(user.unwrap_or(""))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A person's grants, newest first.
+pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<GrantRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.user_id = $1 \
+         ORDER BY g.created_at DESC, g.id LIMIT 10000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Revokes a grant not yet revoked, and every credential of it.
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    reason: &str,
+    now: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE frontier_window_grants SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 \
+         WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(by)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE broker_credentials SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records an acceptance; a second one of the same version is a conflict.
+pub async fn accept(
+    conn: &mut AnyConnection,
+    grant_id: &str,
+    version: i64,
+    sha256: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_terms_acceptances (grant_id, terms_version, sha256, accepted_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(grant_id)
+    .bind(version)
+    .bind(sha256)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(|e| StoreError::conflict_as(e, "an acceptance of this terms version"))?;
+    Ok(())
+}
+
+/// The versions a grant's person accepted, with their digest and time.
+pub async fn acceptances(
+    conn: &mut AnyConnection,
+    grant_id: &str,
+) -> Result<Vec<(i64, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT terms_version, sha256, accepted_at FROM frontier_terms_acceptances \
+         WHERE grant_id = $1 ORDER BY terms_version",
+    )
+    .bind(grant_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("terms_version")?,
+                r.try_get("sha256")?,
+                r.try_get("accepted_at")?,
+            ))
+        })
+        .collect()
+}
+
+pub async fn insert_credential(
+    conn: &mut AnyConnection,
+    id: &str,
+    grant_id: &str,
+    token_sha256: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO broker_credentials (id, grant_id, token_sha256, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(grant_id)
+    .bind(token_sha256)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Everything the broker checks for one call, read in one query.
+#[derive(Debug, Clone)]
+pub struct CallFacts {
+    pub credential_id: String,
+    pub credential_expires_at: String,
+    pub credential_revoked: bool,
+    pub grant: GrantRow,
+    pub window_starts_at: String,
+    pub window_ends_at: String,
+    pub window_state: String,
+    pub terms_version: i64,
+    pub endpoint_sealed: String,
+    /// The person accepted the window's current terms version.
+    pub accepted_current: bool,
+}
+
+pub async fn authorize(pool: &AnyPool, token_sha256: &str) -> Result<Option<CallFacts>> {
+    let q = format!(
+        "SELECT c.id AS credential_id, c.expires_at AS credential_expires_at, \
+         c.revoked_at AS credential_revoked_at, {COLUMNS}, w.starts_at AS w_starts_at, \
+         w.ends_at AS w_ends_at, w.state AS w_state, w.terms_version AS w_terms_version, \
+         w.endpoint_sealed AS w_endpoint_sealed, \
+         (SELECT COUNT(*) FROM frontier_terms_acceptances a WHERE a.grant_id = g.id \
+          AND a.terms_version = w.terms_version) AS accepted \
+         FROM broker_credentials c JOIN frontier_window_grants g ON g.id = c.grant_id \
+         JOIN frontier_windows w ON w.id = g.window_id WHERE c.token_sha256 = $1"
+    );
+    let Some(r) = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(token_sha256)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let revoked: Option<String> = r.try_get("credential_revoked_at")?;
+    let accepted: i64 = r.try_get("accepted")?;
+    Ok(Some(CallFacts {
+        credential_id: r.try_get("credential_id")?,
+        credential_expires_at: r.try_get("credential_expires_at")?,
+        credential_revoked: revoked.is_some(),
+        grant: from_row(&r)?,
+        window_starts_at: r.try_get("w_starts_at")?,
+        window_ends_at: r.try_get("w_ends_at")?,
+        window_state: r.try_get("w_state")?,
+        terms_version: r.try_get("w_terms_version")?,
+        endpoint_sealed: r.try_get("w_endpoint_sealed")?,
+        accepted_current: accepted > 0,
+    }))
+}
+
+/// One brokered call as logged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct UsageRow {
+    pub id: String,
+    pub window_id: String,
+    pub grant_id: String,
+    pub user_id: String,
+    pub credential_id: String,
+    pub at: String,
+    #[serde(skip)]
+    pub day: i64,
+    /// `chat/completions`, `completions` or `models`.
+    pub endpoint: String,
+    pub model: String,
+    pub streamed: bool,
+    pub request_bytes: i64,
+    pub response_bytes: i64,
+    pub prompt_tokens: Option<i64>,
+    pub completion_tokens: Option<i64>,
+    pub total_tokens: Option<i64>,
+    pub latency_ms: i64,
+    /// HTTP status returned to the caller.
+    pub status: i64,
+    /// `ok`, `upstream_error`, `upstream_unreachable`, `interrupted`, or
+    /// `refused_<reason>` (expired, revoked, ended, not_yet, terms, quota).
+    pub outcome: String,
+    pub client_addr: String,
+}
+
+pub async fn insert_usage(conn: &mut AnyConnection, u: &UsageRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO broker_usage (id, window_id, grant_id, user_id, credential_id, at, day, \
+         endpoint, model, streamed, request_bytes, response_bytes, prompt_tokens, \
+         completion_tokens, total_tokens, latency_ms, status, outcome, client_addr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .bind(&u.id)
+    .bind(&u.window_id)
+    .bind(&u.grant_id)
+    .bind(&u.user_id)
+    .bind(&u.credential_id)
+    .bind(&u.at)
+    .bind(u.day)
+    .bind(&u.endpoint)
+    .bind(&u.model)
+    .bind(i64::from(u.streamed))
+    .bind(u.request_bytes)
+    .bind(u.response_bytes)
+    .bind(u.prompt_tokens)
+    .bind(u.completion_tokens)
+    .bind(u.total_tokens)
+    .bind(u.latency_ms)
+    .bind(u.status)
+    .bind(&u.outcome)
+    .bind(&u.client_addr)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Calls forwarded (not refused) and tokens charged for a grant on a day.
+pub async fn day_use(pool: &AnyPool, grant_id: &str, day: i64) -> Result<(i64, i64)> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(COALESCE(total_tokens, 0)), 0) AS BIGINT) AS t FROM broker_usage \
+         WHERE grant_id = $1 AND day = $2 AND outcome NOT LIKE 'refused%'",
+    )
+    .bind(grant_id)
+    .bind(day)
+    .fetch_one(pool)
+    .await?;
+    Ok((r.try_get("n")?, r.try_get("t")?))
+}
+
+/// Usage of a window (`user`: only that person's), newest first, at most
+/// `limit` rows.
+pub async fn usage(
+    conn: &mut AnyConnection,
+    window_id: &str,
+    user: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UsageRow>> {
+    let rows = sqlx::query(
+        "SELECT id, window_id, grant_id, user_id, credential_id, at, day, endpoint, model, streamed, \
+         request_bytes, response_bytes, prompt_tokens, completion_tokens, total_tokens, latency_ms, \
+         status, outcome, client_addr FROM broker_usage WHERE window_id = $1 \
+         AND ($2 = '' OR user_id = $2) ORDER BY at DESC, id LIMIT $3",
+    )
+    .bind(window_id)
+    .bind(user.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let streamed: i64 = r.try_get("streamed")?;
+            Ok(UsageRow {
+                id: r.try_get("id")?,
+                window_id: r.try_get("window_id")?,
+                grant_id: r.try_get("grant_id")?,
+                user_id: r.try_get("user_id")?,
+                credential_id: r.try_get("credential_id")?,
+                at: r.try_get("at")?,
+                day: r.try_get("day")?,
+                endpoint: r.try_get("endpoint")?,
+                model: r.try_get("model")?,
+                streamed: streamed != 0,
+                request_bytes: r.try_get("request_bytes")?,
+                response_bytes: r.try_get("response_bytes")?,
+                prompt_tokens: r.try_get("prompt_tokens")?,
+                completion_tokens: r.try_get("completion_tokens")?,
+                total_tokens: r.try_get("total_tokens")?,
+                latency_ms: r.try_get("latency_ms")?,
+                status: r.try_get("status")?,
+                outcome: r.try_get("outcome")?,
+                client_addr: r.try_get("client_addr")?,
+            })
+        })
+        .collect()
+}
+
+/// Usage rows of a window (all outcomes).
+pub async fn count_usage(pool: &AnyPool, window_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM broker_usage WHERE window_id = $1")
+            .bind(window_id)
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -1,0 +1,307 @@
+//! Access windows' SQL (`frontier_windows`, `frontier_window_terms`), and
+//! the developer's release record, release dates and withdrawal of a model
+//! (`frontier_model_releases`, `frontier_model_withdrawals`). Windows carry
+//! no labels of their own: the workflow reads them through their model
+//! (labelled) or through a grant (see `workflows::frontier::windows`).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::store::Result;
+
+/// A window as stored. `endpoint_sealed` never leaves the workflow layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowRow {
+    pub id: String,
+    pub model_id: String,
+    pub developer_org: String,
+    pub created_by: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub requested_ends_at: String,
+    pub terms_version: i64,
+    pub endpoint_sealed: String,
+    pub state: String,
+    pub closed_reason: Option<String>,
+    pub closed_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "w.id, w.model_id, w.developer_org, w.created_by, w.starts_at, w.ends_at, \
+     w.requested_ends_at, w.terms_version, w.endpoint_sealed, w.state, w.closed_reason, \
+     w.closed_at, w.created_at, w.updated_at";
+
+fn from_row(r: &AnyRow) -> Result<WindowRow> {
+    Ok(WindowRow {
+        id: r.try_get("id")?,
+        model_id: r.try_get("model_id")?,
+        developer_org: r.try_get("developer_org")?,
+        created_by: r.try_get("created_by")?,
+        starts_at: r.try_get("starts_at")?,
+        ends_at: r.try_get("ends_at")?,
+        requested_ends_at: r.try_get("requested_ends_at")?,
+        terms_version: r.try_get("terms_version")?,
+        endpoint_sealed: r.try_get("endpoint_sealed")?,
+        state: r.try_get("state")?,
+        closed_reason: r.try_get("closed_reason")?,
+        closed_at: r.try_get("closed_at")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_windows (id, model_id, developer_org, created_by, starts_at, ends_at, \
+         requested_ends_at, terms_version, endpoint_sealed, state, closed_reason, closed_at, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&w.id)
+    .bind(&w.model_id)
+    .bind(&w.developer_org)
+    .bind(&w.created_by)
+    .bind(&w.starts_at)
+    .bind(&w.ends_at)
+    .bind(&w.requested_ends_at)
+    .bind(w.terms_version)
+    .bind(&w.endpoint_sealed)
+    .bind(&w.state)
+    .bind(&w.closed_reason)
+    .bind(&w.closed_at)
+    .bind(&w.created_at)
+    .bind(&w.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<WindowRow>> {
+    let q = format!("SELECT {COLUMNS} FROM frontier_windows w WHERE w.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Windows of one model, oldest first.
+pub async fn of_model(conn: &mut AnyConnection, model_id: &str) -> Result<Vec<WindowRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_windows w WHERE w.model_id = $1 ORDER BY w.created_at, w.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(model_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Windows the organisation opened or in which the person holds a grant,
+/// plus (`all`) every window, for government administrators whose reads
+/// the workflow then filters by the model's labels. At most 10,000.
+pub async fn list_for(pool: &AnyPool, org: &str, user: &str, all: bool) -> Result<Vec<WindowRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_windows w WHERE $3 = 1 OR w.developer_org = $1 OR EXISTS \
+         (SELECT 1 FROM frontier_window_grants g WHERE g.window_id = w.id AND g.user_id = $2) \
+         ORDER BY w.created_at DESC, w.id LIMIT 10000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(org)
+        .bind(user)
+        .bind(i64::from(all))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Moves a window's end earlier (never later: the SQL refuses to lengthen).
+pub async fn shorten(conn: &mut AnyConnection, id: &str, ends_at: &str, now: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE frontier_windows SET ends_at = $2, updated_at = $3 \
+         WHERE id = $1 AND state = 'open' AND ends_at > $2",
+    )
+    .bind(id)
+    .bind(ends_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Closes an open window; its grants end with it.
+pub async fn close(conn: &mut AnyConnection, id: &str, reason: &str, now: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE frontier_windows SET state = 'closed', closed_reason = $2, closed_at = $3, \
+         updated_at = $3 WHERE id = $1 AND state = 'open'",
+    )
+    .bind(id)
+    .bind(reason)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// One version of a window's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermsRow {
+    pub window_id: String,
+    pub version: i64,
+    pub body: String,
+    pub sha256: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_window_terms (window_id, version, body, sha256, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&t.window_id)
+    .bind(t.version)
+    .bind(&t.body)
+    .bind(&t.sha256)
+    .bind(&t.created_by)
+    .bind(&t.created_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE frontier_windows SET terms_version = $2, updated_at = $3 WHERE id = $1")
+        .bind(&t.window_id)
+        .bind(t.version)
+        .bind(&t.created_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every version of a window's terms, newest first.
+pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<TermsRow>> {
+    let rows = sqlx::query(
+        "SELECT window_id, version, body, sha256, created_by, created_at FROM frontier_window_terms \
+         WHERE window_id = $1 ORDER BY version DESC",
+    )
+    .bind(window_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TermsRow {
+                window_id: r.try_get("window_id")?,
+                version: r.try_get("version")?,
+                body: r.try_get("body")?,
+                sha256: r.try_get("sha256")?,
+                created_by: r.try_get("created_by")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Whether the model has a communicated `covered` designation.
+pub async fn is_covered(conn: &mut AnyConnection, model_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM frontier_inquiry_decisions d JOIN frontier_inquiries q \
+         ON q.id = d.inquiry_id WHERE q.model_id = $1 AND d.determination = 'covered' \
+         AND q.communicated_at IS NOT NULL",
+    )
+    .bind(model_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// The developer's new planned release dates.
+pub async fn set_release_dates(
+    conn: &mut AnyConnection,
+    model_id: &str,
+    partner: Option<&str>,
+    public: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE frontier_models SET planned_partner_release = $2, planned_public_release = $3 \
+         WHERE id = $1",
+    )
+    .bind(model_id)
+    .bind(partner)
+    .bind(public)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The release record: when, by whom, the developer's note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseRow {
+    pub model_id: String,
+    pub at: String,
+    pub by: String,
+    pub note: String,
+}
+
+pub async fn insert_release(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_model_releases (model_id, released_at, released_by, note) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&r.model_id)
+    .bind(&r.at)
+    .bind(&r.by)
+    .bind(&r.note)
+    .execute(conn)
+    .await
+    .map_err(|e| crate::store::StoreError::conflict_as(e, "a release of this model"))?;
+    Ok(())
+}
+
+pub async fn release(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
+    let row = sqlx::query(
+        "SELECT model_id, released_at, released_by, note FROM frontier_model_releases WHERE model_id = $1",
+    )
+    .bind(model_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(ReleaseRow {
+            model_id: r.try_get("model_id")?,
+            at: r.try_get("released_at")?,
+            by: r.try_get("released_by")?,
+            note: r.try_get("note")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn insert_withdrawal(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_model_withdrawals (model_id, withdrawn_at, withdrawn_by, reason) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&r.model_id)
+    .bind(&r.at)
+    .bind(&r.by)
+    .bind(&r.note)
+    .execute(conn)
+    .await
+    .map_err(|e| crate::store::StoreError::conflict_as(e, "a withdrawal of this model"))?;
+    Ok(())
+}
+
+pub async fn withdrawal(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
+    let row = sqlx::query(
+        "SELECT model_id, withdrawn_at, withdrawn_by, reason FROM frontier_model_withdrawals WHERE model_id = $1",
+    )
+    .bind(model_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(ReleaseRow {
+            model_id: r.try_get("model_id")?,
+            at: r.try_get("withdrawn_at")?,
+            by: r.try_get("withdrawn_by")?,
+            note: r.try_get("reason")?,
+        })
+    })
+    .transpose()
+}
