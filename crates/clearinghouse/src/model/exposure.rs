@@ -184,6 +184,18 @@ pub struct Exposure {
 }
 
 closed_set!(
+    /// Where an advisory import is.
+    ImportState {
+        Queued => "queued",
+        /// Its job is parsing and storing it.
+        Running => "running",
+        Done => "done",
+        /// Refused as a whole (the import's `error` says why).
+        Failed => "failed",
+    }
+);
+
+closed_set!(
     /// What matching decided of a component's version against an
     /// advisory's ranges (`versions::Decision` as stored).
     MatchDecision {

@@ -8,8 +8,8 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 use utoipa::ToSchema;
 
-use crate::model::exposure::ImportReport;
-use crate::store::{Result, StoreError};
+use crate::model::exposure::{ImportReport, ImportState};
+use crate::store::{Result, StoreError, decode};
 
 const COLUMNS: &str = "i.id, i.imported_by, i.org_id, i.file_name, i.sha256, i.size_bytes, \
      i.embargo, i.state, i.report, i.error, i.error_field, i.error_status, i.created_at, \
@@ -28,7 +28,7 @@ pub struct AdvisoryImport {
     pub size_bytes: i64,
     pub embargo: bool,
     /// `queued`, `running`, `done` or `failed`.
-    pub state: String,
+    pub state: ImportState,
     /// Why the file was refused as a whole (`failed`).
     pub error: Option<String>,
     /// The field or zip entry at fault, when known.
@@ -46,7 +46,7 @@ pub struct AdvisoryImport {
 
 impl AdvisoryImport {
     pub fn is_finished(&self) -> bool {
-        matches!(self.state.as_str(), "done" | "failed")
+        matches!(self.state, ImportState::Done | ImportState::Failed)
     }
 }
 
@@ -79,7 +79,7 @@ fn from_row(row: &AnyRow) -> Result<AdvisoryImport> {
         sha256: row.try_get("sha256")?,
         size_bytes: row.try_get("size_bytes")?,
         embargo: row.try_get::<i64, _>("embargo")? != 0,
-        state: row.try_get("state")?,
+        state: decode(row, "advisory_imports", "state", ImportState::parse)?,
         error: row.try_get("error")?,
         error_field: row.try_get("error_field")?,
         error_status: row.try_get("error_status")?,
@@ -109,7 +109,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(&i.sha256)
     .bind(i.size_bytes)
     .bind(i64::from(i.embargo))
-    .bind(&i.state)
+    .bind(i.state.as_str())
     .bind(report_text(&i.report)?)
     .bind(&i.created_at)
     .execute(db)
@@ -252,7 +252,14 @@ pub async fn finish<'e, E: Executor<'e, Database = Any>>(
          error_status = $6, finished_at = $7 WHERE id = $1",
     )
     .bind(id)
-    .bind(if failure.is_some() { "failed" } else { "done" })
+    .bind(
+        if failure.is_some() {
+            ImportState::Failed
+        } else {
+            ImportState::Done
+        }
+        .as_str(),
+    )
     .bind(report_text(report)?)
     .bind(failure.map(|f| f.message.clone()))
     .bind(failure.and_then(|f| f.field.clone()))

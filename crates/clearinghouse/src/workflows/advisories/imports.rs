@@ -18,7 +18,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, advisory_import::AdvisoryImportJob};
 use crate::model::Page;
-use crate::model::exposure::{ImportReport, ItemError};
+use crate::model::exposure::{ImportReport, ImportState, ItemError};
 use crate::store;
 use crate::store::advisories::imports::{AdvisoryImport, Failure};
 use crate::workflows::spool::spool;
@@ -116,7 +116,7 @@ where
         sha256,
         size_bytes: size as i64,
         embargo: options.embargo,
-        state: "queued".to_owned(),
+        state: ImportState::Queued,
         error: None,
         error_field: None,
         error_status: None,
