@@ -17,7 +17,6 @@ use super::api::cases::{
     self as cases_api, messages as case_messages, statements as case_statements,
     vendors as case_vendors,
 };
-use super::api::directives::{self as directives_api, obligations as directive_obligations};
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{inquiries, models, runs, suites, thresholds, windows};

@@ -55,6 +55,28 @@ closed_set!(
         InquiryCommunicated => "inquiry.communicated",
         /// Parts of an inquiry were released to the developer.
         InquiryReleased => "inquiry.released",
+        /// The organisation was invited to a coordination case.
+        CaseInvited => "case.invited",
+        /// An invited organisation joined a case.
+        CaseJoined => "case.joined",
+        /// A new message in a case.
+        CaseMessage => "case.message",
+        /// A message in a case mentions the organisation.
+        CaseMention => "case.mention",
+        /// A case's disclosure date moved.
+        CaseDateMoved => "case.date_moved",
+        /// A vendor's status in a case changed.
+        CaseStatusChanged => "case.status_changed",
+        /// A case was published.
+        CasePublished => "case.published",
+        /// A directive's due date is near.
+        DirectiveReminder => "directive.reminder",
+        /// A directive's required action is overdue.
+        DirectiveOverdue => "directive.overdue",
+        /// The daily digest of directive compliance.
+        DirectiveDigest => "directive.digest",
+        /// A scanning grant the organisation relied on was revoked.
+        ScanGrantRevoked => "scan.grant_revoked",
     }
 );
 

@@ -331,7 +331,7 @@ async fn campaign_findings(app: TestApp) {
     assert_eq!(s, 201, "{camp}");
     let id = camp["id"].as_str().unwrap();
     let query = format!("?campaign={id}");
-    for (target, title) in [
+    for (i, (target, title)) in [
         ("pkg:npm/lodash@4.17.20", "Prototype pollution"),
         ("pkg:npm/lodash@4.17.21", "Prototype pollution again"),
         ("pkg:pypi/requests@2.0.0", "Header injection"),
@@ -339,10 +339,14 @@ async fn campaign_findings(app: TestApp) {
             "repo:https://github.com/paramiko/paramiko@v3.4.0",
             "Auth bypass",
         ),
-    ] {
-        let body = native_for(target, &[finding(title, "src/x.js", 3)]);
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = format!("src/file{i}.js");
+        let body = native_for(target, &[finding(title, &path, 3 + i as u32)]);
         let sub = submit_and_wait(&app, &c.r1, body, &query).await;
-        assert_eq!(sub["new_findings"], 1, "{sub}");
+        assert_eq!(sub["counts"]["new"], 1, "{sub}");
     }
     let (s, v) = app
         .get(&c.r1, &format!("/api/v1/scans/campaigns/{id}"))

@@ -170,7 +170,7 @@ fn readable(filter: &ReadFilter<'_>) -> Readable {
         select: format!(
             "SELECT {COLUMNS} FROM cases c JOIN visibility_labels v ON v.id = c.visibility_id"
         ),
-        id: "c.id",
+        id: "c.id".to_owned(),
         clause: CASES.clause(filter, 1, 2),
     }
 }

@@ -170,7 +170,7 @@ pub async fn insert(
 fn readable(filter: &ReadFilter<'_>) -> Readable {
     Readable {
         select: format!("SELECT {COLUMNS} FROM scan_campaigns c"),
-        id: "c.id",
+        id: "c.id".to_owned(),
         clause: CAMPAIGNS.clause(filter, 1, 2),
     }
 }

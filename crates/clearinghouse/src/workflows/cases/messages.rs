@@ -7,6 +7,7 @@
 //! timeline lists every event of the case (opened, invited, joined,
 //! message, ...). Non-participants get 404, as for a missing case.
 
+use crate::model::notify::NotificationKind;
 use clearinghouse_domain::cases::{EventKind, validate_message};
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
@@ -133,11 +134,11 @@ pub async fn post(
         let mentioned = mentions.contains(&p.org_id);
         let (kind, title) = if mentioned {
             (
-                "case.mention",
+                NotificationKind::CaseMention,
                 format!("You were mentioned in case: {}", c.title),
             )
         } else {
-            ("case.message", format!("New message in case: {}", c.title))
+            (NotificationKind::CaseMessage, format!("New message in case: {}", c.title))
         };
         told.push(notice(
             &c,

@@ -21,6 +21,7 @@ pub mod publish;
 pub mod statements;
 pub mod vendors;
 
+use crate::model::notify::NotificationKind;
 use std::collections::BTreeMap;
 
 use clearinghouse_domain::cases::{CaseInput, CaseRole, EventKind, VulnRef, responsiveness};
@@ -186,13 +187,13 @@ pub(crate) async fn record(
 pub(crate) fn notice(
     c: &CaseRow,
     org_id: &str,
-    kind: &str,
+    kind: NotificationKind,
     title: String,
     body: String,
 ) -> NewNotification {
     NewNotification {
         org_id: org_id.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         exposure_id: None,
         vuln_id: None,
         tlp: c.tlp.clone(),
@@ -475,7 +476,7 @@ pub async fn invite(app: &AppState, who: &Principal, id: &str, input: Invite) ->
     let n = notice(
         &c,
         &org.id,
-        "case.invited",
+        NotificationKind::CaseInvited,
         format!("Invitation to a coordination case as {role}: {}", c.title),
         format!(
             "Your organisation is invited to coordination case {} (target disclosure date {}). \
@@ -533,7 +534,7 @@ pub async fn join(app: &AppState, who: &Principal, id: &str) -> AppResult<Case> 
         let n = notice(
             &c,
             &c.owner_org,
-            "case.joined",
+            NotificationKind::CaseJoined,
             format!("A {} joined the case: {}", p.role, c.title),
             format!("An invited organisation joined coordination case {}.", c.id),
         );

@@ -8,6 +8,7 @@
 //! and tells every organisation with an unresolved exposure, and the
 //! participants, in the publication's transaction.
 
+use crate::model::notify::NotificationKind;
 use clearinghouse_domain::cases::{EventKind, parse_future_date, validate_reason};
 use clearinghouse_domain::identity::Scope;
 use serde::Deserialize;
@@ -86,7 +87,7 @@ pub async fn move_date(
             notice(
                 &c,
                 &p.org_id,
-                "case.date_moved",
+                NotificationKind::CaseDateMoved,
                 format!("Disclosure date moved to {date}: {}", c.title),
                 format!(
                     "The target disclosure date of case {} moved from {} to {date}: {reason}",
@@ -177,7 +178,7 @@ async fn publish_case(
         .iter()
         .map(|org| NewNotification {
             org_id: org.clone(),
-            kind: "case.published".into(),
+            kind: NotificationKind::CasePublished,
             exposure_id: None,
             vuln_id: vulns.first().cloned(),
             tlp: "AMBER".into(),

@@ -11,6 +11,7 @@
 //! again. Both happen in the statement's transaction, through
 //! `matching::sync_vuln`, with the operators told as for any change.
 
+use crate::model::notify::NotificationKind;
 use std::collections::BTreeSet;
 
 use clearinghouse_domain::cases::EventKind;
@@ -243,7 +244,7 @@ async fn store_all(
             notice(
                 &c,
                 &p.org_id,
-                "case.status_changed",
+                NotificationKind::CaseStatusChanged,
                 format!("A vendor stated product status in case: {}", c.title),
                 format!(
                     "{} statement(s) recorded in coordination case {}.",

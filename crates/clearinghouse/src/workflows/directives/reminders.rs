@@ -15,6 +15,7 @@
 //! vulnerabilities anyone may read: an embargoed one is reminded of once
 //! the embargo is lifted.
 
+use crate::model::notify::NotificationKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use clearinghouse_domain::directive::compliance::{ObligationState, effective_due};
@@ -199,9 +200,9 @@ async fn directive(
         items.push(NewNotification {
             org_id: org.clone(),
             kind: if *kind == "overdue" {
-                "directive.overdue".into()
+                NotificationKind::DirectiveOverdue
             } else {
-                "directive.reminder".into()
+                NotificationKind::DirectiveReminder
             },
             exposure_id: None,
             vuln_id: None,
@@ -243,7 +244,7 @@ async fn directive(
         out.digests += 1;
         items.push(NewNotification {
             org_id: m.clone(),
-            kind: "directive.digest".into(),
+            kind: NotificationKind::DirectiveDigest,
             exposure_id: None,
             vuln_id: None,
             tlp: "CLEAR".into(),

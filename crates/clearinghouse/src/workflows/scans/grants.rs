@@ -7,6 +7,7 @@
 //! organisation is told (inbox and webhooks, `scan.grant_revoked`).
 //! Open-source software and public code need no grant.
 
+use crate::model::notify::NotificationKind;
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::scans::{GrantScope, Overlap, Target};
 use serde::{Deserialize, Serialize};
@@ -344,7 +345,7 @@ pub async fn revoke(
         &mut tx,
         NewNotification {
             org_id: g.scanner_org_id.clone(),
-            kind: "scan.grant_revoked".into(),
+            kind: NotificationKind::ScanGrantRevoked,
             exposure_id: None,
             vuln_id: None,
             tlp: "AMBER".into(),
