@@ -532,6 +532,19 @@ async fn whole_window_lifecycle(app: TestApp) {
     assert_eq!(g2v["status"], "ended", "{g2v}");
     let (s, v) = app.post(&w.dev, &windows, &good(at(0, 0), at(1, 0))).await;
     assert_eq!((s, v["field"].as_str()), (422, Some("model")), "{v}");
+    // Those affected are told: the developer and dev2's organisation
+    // (the same here) of the shortening and the closure.
+    let (_, inbox) = app.get(&dev2, "/api/v1/notifications").await;
+    let kinds: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"window.closed") && kinds.contains(&"window.shortened"),
+        "{inbox}"
+    );
 
     // Never the prompt: not in the usage log, not in the audit log.
     let audit = crate::frontier_inquiries::audit_actions(&app).await;
