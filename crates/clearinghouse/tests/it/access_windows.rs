@@ -481,6 +481,25 @@ async fn whole_window_lifecycle(app: TestApp) {
         "{mine:?}"
     );
     assert_eq!(app.get(&outsider, &format!("{base}/usage")).await.0, 404);
+    // Insider-risk alerts: the call after revocation and the expired
+    // credential, with their usage rows as evidence; not for grantees.
+    let (s, alerts) = app.get(&w.dev, &format!("{base}/alerts")).await;
+    assert_eq!(s, 200, "{alerts}");
+    let after: Vec<&Value> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == "after_revocation_or_expiry")
+        .collect();
+    assert_eq!(after.len(), 2, "{alerts}");
+    assert!(
+        after
+            .iter()
+            .all(|a| a["evidence"].as_array().unwrap().len() == 1),
+        "{alerts}"
+    );
+    assert_eq!(app.get(&coord, &format!("{base}/alerts")).await.0, 200);
+    assert_eq!(app.get(&analyst, &format!("{base}/alerts")).await.0, 403);
 
     // An earlier partner release shortens the window; a later one never lengthens it.
     let (s, v) = put(
