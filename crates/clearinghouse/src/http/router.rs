@@ -154,6 +154,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(windows::terms, windows::revise_terms))
         .routes(routes!(windows::grant, windows::grants))
         .routes(routes!(windows::usage))
+        .routes(routes!(windows::alerts))
         .routes(routes!(windows::my_grants))
         .routes(routes!(windows::get_grant))
         .routes(routes!(windows::accept))

@@ -481,6 +481,25 @@ async fn whole_window_lifecycle(app: TestApp) {
         "{mine:?}"
     );
     assert_eq!(app.get(&outsider, &format!("{base}/usage")).await.0, 404);
+    // Insider-risk alerts: the call after revocation and the expired
+    // credential, with their usage rows as evidence; not for grantees.
+    let (s, alerts) = app.get(&w.dev, &format!("{base}/alerts")).await;
+    assert_eq!(s, 200, "{alerts}");
+    let after: Vec<&Value> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == "after_revocation_or_expiry")
+        .collect();
+    assert_eq!(after.len(), 2, "{alerts}");
+    assert!(
+        after
+            .iter()
+            .all(|a| a["evidence"].as_array().unwrap().len() == 1),
+        "{alerts}"
+    );
+    assert_eq!(app.get(&coord, &format!("{base}/alerts")).await.0, 200);
+    assert_eq!(app.get(&analyst, &format!("{base}/alerts")).await.0, 403);
 
     // An earlier partner release shortens the window; a later one never lengthens it.
     let (s, v) = put(
@@ -532,6 +551,19 @@ async fn whole_window_lifecycle(app: TestApp) {
     assert_eq!(g2v["status"], "ended", "{g2v}");
     let (s, v) = app.post(&w.dev, &windows, &good(at(0, 0), at(1, 0))).await;
     assert_eq!((s, v["field"].as_str()), (422, Some("model")), "{v}");
+    // Those affected are told: the developer and dev2's organisation
+    // (the same here) of the shortening and the closure.
+    let (_, inbox) = app.get(&dev2, "/api/v1/notifications").await;
+    let kinds: Vec<&str> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"window.closed") && kinds.contains(&"window.shortened"),
+        "{inbox}"
+    );
 
     // Never the prompt: not in the usage log, not in the audit log.
     let audit = crate::frontier_inquiries::audit_actions(&app).await;

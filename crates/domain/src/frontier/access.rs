@@ -3,7 +3,8 @@
 //! window, its terms, grants to named people with daily quotas, short-lived
 //! credentials and the quota decision, as pure functions over Unix seconds.
 //! `usage.rs` reads token counts from OpenAI-compatible answers (whole JSON
-//! or a server-sent-event stream fed chunk by chunk).
+//! or a server-sent-event stream fed chunk by chunk); `alerts.rs` the
+//! insider-risk rules over a window's usage log.
 //!
 //! The rules, each tested below:
 //! - a window lasts at most [`MAX_WINDOW_DAYS`] days, starts no earlier than
@@ -17,6 +18,7 @@
 //!   midnight" ([`quota_check`]);
 //! - a credential lives 5 minutes to 12 hours and never past its grant.
 
+pub mod alerts;
 pub mod usage;
 
 use sha2::{Digest, Sha256};

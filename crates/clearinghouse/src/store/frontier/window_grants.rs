@@ -1,6 +1,7 @@
 //! Grants' SQL (`frontier_window_grants`, `frontier_terms_acceptances`,
 //! `broker_credentials`) and the broker's usage log (`broker_usage`),
-//! including the one joined read the broker makes per call ([`authorize`]).
+//! including the one joined read the broker makes per call ([`authorize`]:
+//! credential, grant, window, acceptance and the day's use at once).
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -216,21 +217,30 @@ pub struct CallFacts {
     pub endpoint_sealed: String,
     /// The person accepted the window's current terms version.
     pub accepted_current: bool,
+    /// Calls forwarded and tokens charged on the day asked for.
+    pub used_requests: i64,
+    pub used_tokens: i64,
 }
 
-pub async fn authorize(pool: &AnyPool, token_sha256: &str) -> Result<Option<CallFacts>> {
+/// `day`: the UTC day whose use is summed (the quota's day).
+pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<Option<CallFacts>> {
     let q = format!(
         "SELECT c.id AS credential_id, c.expires_at AS credential_expires_at, \
          c.revoked_at AS credential_revoked_at, {COLUMNS}, w.starts_at AS w_starts_at, \
          w.ends_at AS w_ends_at, w.state AS w_state, w.terms_version AS w_terms_version, \
          w.endpoint_sealed AS w_endpoint_sealed, \
          (SELECT COUNT(*) FROM frontier_terms_acceptances a WHERE a.grant_id = g.id \
-          AND a.terms_version = w.terms_version) AS accepted \
+          AND a.terms_version = w.terms_version) AS accepted, \
+         (SELECT COUNT(*) FROM broker_usage u WHERE u.grant_id = g.id AND u.day = $2 \
+          AND u.outcome NOT LIKE 'refused%') AS used_requests, \
+         (SELECT CAST(COALESCE(SUM(COALESCE(u.total_tokens, 0)), 0) AS BIGINT) FROM broker_usage u \
+          WHERE u.grant_id = g.id AND u.day = $2 AND u.outcome NOT LIKE 'refused%') AS used_tokens \
          FROM broker_credentials c JOIN frontier_window_grants g ON g.id = c.grant_id \
          JOIN frontier_windows w ON w.id = g.window_id WHERE c.token_sha256 = $1"
     );
     let Some(r) = sqlx::query(sqlx::AssertSqlSafe(q))
         .bind(token_sha256)
+        .bind(day)
         .fetch_optional(pool)
         .await?
     else {
@@ -249,6 +259,8 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str) -> Result<Option<Call
         terms_version: r.try_get("w_terms_version")?,
         endpoint_sealed: r.try_get("w_endpoint_sealed")?,
         accepted_current: accepted > 0,
+        used_requests: r.try_get("used_requests")?,
+        used_tokens: r.try_get("used_tokens")?,
     }))
 }
 
@@ -310,19 +322,6 @@ pub async fn insert_usage(conn: &mut AnyConnection, u: &UsageRow) -> Result<()> 
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Calls forwarded (not refused) and tokens charged for a grant on a day.
-pub async fn day_use(pool: &AnyPool, grant_id: &str, day: i64) -> Result<(i64, i64)> {
-    let r = sqlx::query(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(COALESCE(total_tokens, 0)), 0) AS BIGINT) AS t FROM broker_usage \
-         WHERE grant_id = $1 AND day = $2 AND outcome NOT LIKE 'refused%'",
-    )
-    .bind(grant_id)
-    .bind(day)
-    .fetch_one(pool)
-    .await?;
-    Ok((r.try_get("n")?, r.try_get("t")?))
 }
 
 /// Usage of a window (`user`: only that person's), newest first, at most

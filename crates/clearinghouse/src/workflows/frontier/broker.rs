@@ -72,10 +72,13 @@ pub async fn authorize(
     ctx: &CallContext,
 ) -> AppResult<Result<Authorized, Refused>> {
     let hash = hex::encode(Sha256::digest(token.as_bytes()));
-    let Some(f) = store::frontier::window_grants::authorize(&app.store.pool, &hash).await? else {
+    let now = clock::now().unix_timestamp();
+    let Some(f) =
+        store::frontier::window_grants::authorize(&app.store.pool, &hash, access::day_of(now))
+            .await?
+    else {
         return Ok(Err(refused(401, "credential", "unknown broker credential")));
     };
-    let now = clock::now().unix_timestamp();
     let grant = Span {
         starts_at: parse_secs(&f.grant.starts_at)?,
         ends_at: parse_secs(&f.grant.ends_at)?,
@@ -132,12 +135,7 @@ pub async fn authorize(
     let refusal = match refusal {
         Some(r) => Some(r),
         None => {
-            let (requests, tokens) = store::frontier::window_grants::day_use(
-                &app.store.pool,
-                &f.grant.id,
-                access::day_of(now),
-            )
-            .await?;
+            let (requests, tokens) = (f.used_requests, f.used_tokens);
             let quota = Quota {
                 requests_per_day: f.grant.requests_per_day,
                 tokens_per_day: f.grant.tokens_per_day,

@@ -15,5 +15,6 @@ pub mod run_view;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod window_alerts;
 pub mod window_grants;
 pub mod windows;

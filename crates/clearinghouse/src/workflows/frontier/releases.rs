@@ -6,6 +6,8 @@
 //! state is consulted here: nothing but the developer's own organisation
 //! and the model's readability gates these steps (a test walks every API
 //! route as every government role and checks the release is untouched).
+//! Closures and shortenings are notified to the developer and to every
+//! organisation holding an unrevoked grant in the window.
 
 use clearinghouse_domain::frontier::access::{self, Fit};
 use clearinghouse_domain::frontier::date::CalendarDate;
@@ -24,6 +26,7 @@ use crate::store::Tx;
 use crate::store::frontier::windows::ReleaseRow;
 use crate::workflows::frontier::models::{self, Model};
 use crate::workflows::frontier::windows::{refuse, span, text_of};
+use crate::workflows::notifications::{self, NewNotification};
 
 /// The developer's planned dates (`YYYY-MM-DD`; `null` clears one).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -102,8 +105,10 @@ pub async fn state(app: &AppState, who: &Principal, id: &str) -> AppResult<Relea
     })
 }
 
-/// Closes every open window of the model, with audit events.
+/// Closes every open window of the model, with audit events, and tells
+/// everyone affected.
 async fn close_windows(
+    app: &AppState,
     tx: &mut Tx,
     model_id: &str,
     reason: &str,
@@ -112,10 +117,51 @@ async fn close_windows(
     let now = clock::now_text();
     for w in store::frontier::windows::of_model(tx, model_id).await? {
         if store::frontier::windows::close(tx, &w.id, reason, &now).await? {
+            tell(app, tx, &w.id, &w.developer_org, "window.closed", reason).await?;
             events.push((w.id, json!({"action": "close", "reason": reason})));
         }
     }
     Ok(())
+}
+
+/// Notifies the developer and the organisation of every person holding an
+/// unrevoked grant in the window (`AMBER+STRICT`, their own inbox).
+async fn tell(
+    app: &AppState,
+    tx: &mut Tx,
+    window_id: &str,
+    developer_org: &str,
+    kind: &str,
+    what: &str,
+) -> AppResult<()> {
+    let mut orgs: Vec<String> = store::frontier::window_grants::of_window(tx, window_id, None)
+        .await?
+        .into_iter()
+        .filter(|g| g.revoked_at.is_none())
+        .map(|g| g.org_id)
+        .collect();
+    orgs.push(developer_org.to_owned());
+    orgs.sort();
+    orgs.dedup();
+    let title = match kind {
+        "window.closed" => "An access window closed",
+        _ => "An access window was shortened",
+    };
+    let items = orgs
+        .into_iter()
+        .map(|org_id| NewNotification {
+            org_id,
+            kind: kind.to_owned(),
+            exposure_id: None,
+            vuln_id: None,
+            tlp: "AMBER+STRICT".into(),
+            visibility: String::new(),
+            title: title.to_owned(),
+            body: format!("Access window {window_id}: {what}."),
+            data: json!({"window_id": window_id}),
+        })
+        .collect();
+    notifications::enqueue_many(app, tx, items).await
 }
 
 async fn record(
@@ -185,12 +231,31 @@ pub async fn set_dates(
             Fit::Shortened { ends_at } => {
                 let end = text_of(ends_at)?;
                 if store::frontier::windows::shorten(&mut tx, &w.id, &end, &now).await? {
+                    let what = format!("it now ends at {end}, the moved partner release");
+                    tell(
+                        app,
+                        &mut tx,
+                        &w.id,
+                        &w.developer_org,
+                        "window.shortened",
+                        &what,
+                    )
+                    .await?;
                     changes.push((w.id, json!({"action": "shorten", "ends_at": end})));
                 }
             }
             Fit::Closed => {
                 let reason = "the planned partner release moved to or before the window's start";
                 if store::frontier::windows::close(&mut tx, &w.id, reason, &now).await? {
+                    tell(
+                        app,
+                        &mut tx,
+                        &w.id,
+                        &w.developer_org,
+                        "window.closed",
+                        reason,
+                    )
+                    .await?;
                     changes.push((w.id, json!({"action": "close", "reason": reason})));
                 }
             }
@@ -229,6 +294,7 @@ pub async fn release(
     store::frontier::windows::insert_release(&mut tx, &row).await?;
     let mut changes = Vec::new();
     close_windows(
+        app,
         &mut tx,
         id,
         "the developer released the model",
@@ -267,6 +333,7 @@ pub async fn withdraw(
     store::frontier::windows::insert_withdrawal(&mut tx, &row).await?;
     let mut changes = Vec::new();
     close_windows(
+        app,
         &mut tx,
         id,
         "the developer withdrew the model from the framework",
