@@ -109,8 +109,10 @@ pub fn document(input: &CsafInput) -> Value {
         } else {
             json!({"purl": s.product_given})
         };
-        products.push(json!({"name": format!("{} {}", s.vendor, product_name(s)),
-                             "product_id": id, "product_identification_helper": helper}));
+        products.push(
+            json!({"name": format!("{} {}", s.vendor, product_name(s)).trim(),
+                             "product_id": id, "product_identification_helper": helper}),
+        );
         ids.push((i, id));
     }
     let mut vulns = Vec::new();
@@ -121,7 +123,10 @@ pub fn document(input: &CsafInput) -> Value {
             .filter(|(s, _)| s.vulnerability == v.id)
             .collect();
         let with = |st: VexStatus| -> Vec<String> {
-            mine.iter().filter(|(s, _)| s.status == st).map(|(_, id)| (*id).clone()).collect()
+            mine.iter()
+                .filter(|(s, _)| s.status == st)
+                .map(|(_, id)| (*id).clone())
+                .collect()
         };
         let mut status = serde_json::Map::new();
         for (key, st) in [
@@ -151,7 +156,9 @@ pub fn document(input: &CsafInput) -> Value {
                     } else {
                         s.remediation.clone()
                     };
-                    remediations.push(json!({"category": "vendor_fix", "details": details, "product_ids": [id]}));
+                    remediations.push(
+                        json!({"category": "vendor_fix", "details": details, "product_ids": [id]}),
+                    );
                 }
                 VexStatus::Affected => {
                     let (category, details) = if s.remediation.is_empty() {
@@ -159,7 +166,9 @@ pub fn document(input: &CsafInput) -> Value {
                     } else {
                         ("mitigation", s.remediation.clone())
                     };
-                    remediations.push(json!({"category": category, "details": details, "product_ids": [id]}));
+                    remediations.push(
+                        json!({"category": category, "details": details, "product_ids": [id]}),
+                    );
                 }
                 VexStatus::UnderInvestigation => {}
             }
@@ -186,8 +195,15 @@ pub fn document(input: &CsafInput) -> Value {
         {
             out.insert("cwe".into(), json!({"id": cwe, "name": name}));
         }
-        let description = if v.description.trim().is_empty() { &v.title } else { &v.description };
-        out.insert("notes".into(), json!([{"category": "description", "text": description}]));
+        let description = if v.description.trim().is_empty() {
+            &v.title
+        } else {
+            &v.description
+        };
+        out.insert(
+            "notes".into(),
+            json!([{"category": "description", "text": description}]),
+        );
         if !v.title.trim().is_empty() {
             out.insert("title".into(), json!(v.title));
         }

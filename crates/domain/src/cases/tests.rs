@@ -319,7 +319,11 @@ mod csaf_output {
     use crate::labels::Tlp;
 
     fn input() -> CsafInput {
-        let st = |product: &str, kind: &str, status, justification: Option<&str>, fixed: Option<&str>| CsafStatement {
+        let st = |product: &str,
+                  kind: &str,
+                  status,
+                  justification: Option<&str>,
+                  fixed: Option<&str>| CsafStatement {
             vulnerability: "CVE-2018-1000805".into(),
             vendor: "Paramiko Maintainers".into(),
             product_given: product.into(),
@@ -346,16 +350,47 @@ mod csaf_output {
                 cwes: vec!["CWE-287".into()],
             }],
             statements: vec![
-                st("pkg:pypi/paramiko@2.4.0", "purl", VexStatus::Affected, None, None),
-                st("pkg:pypi/paramiko", "purl", VexStatus::Fixed, None, Some("2.4.1")),
-                st("cpe:2.3:a:paramiko:paramiko:1.0:*:*:*:*:*:*:*", "cpe", VexStatus::NotAffected,
-                   Some("vulnerable_code_not_present"), None),
-                st("pkg:pypi/paramiko-ng", "purl", VexStatus::UnderInvestigation, None, None),
+                st(
+                    "pkg:pypi/paramiko@2.4.0",
+                    "purl",
+                    VexStatus::Affected,
+                    None,
+                    None,
+                ),
+                st(
+                    "pkg:pypi/paramiko",
+                    "purl",
+                    VexStatus::Fixed,
+                    None,
+                    Some("2.4.1"),
+                ),
+                st(
+                    "cpe:2.3:a:paramiko:paramiko:1.0:*:*:*:*:*:*:*",
+                    "cpe",
+                    VexStatus::NotAffected,
+                    Some("vulnerable_code_not_present"),
+                    None,
+                ),
+                st(
+                    "pkg:pypi/paramiko-ng",
+                    "purl",
+                    VexStatus::UnderInvestigation,
+                    None,
+                    None,
+                ),
             ],
             acknowledgments: vec!["County Hospital".into()],
             revisions: vec![
-                Revision { number: 1, date: "2026-12-06T10:00:00.000000Z".into(), summary: "Initial".into() },
-                Revision { number: 2, date: "2026-12-07T10:00:00.000000Z".into(), summary: "Vendor fix".into() },
+                Revision {
+                    number: 1,
+                    date: "2026-12-06T10:00:00.000000Z".into(),
+                    summary: "Initial".into(),
+                },
+                Revision {
+                    number: 2,
+                    date: "2026-12-07T10:00:00.000000Z".into(),
+                    summary: "Vendor fix".into(),
+                },
             ],
         }
     }
@@ -373,7 +408,10 @@ mod csaf_output {
             assert!(read.is_ok(), "{:?}\n{doc:#}", read.err());
             assert_eq!(doc["document"]["tracking"]["version"], "2");
             assert_eq!(doc["document"]["distribution"]["tlp"]["label"], "WHITE");
-            assert_eq!(doc["vulnerabilities"][0]["cwe"]["name"], "Improper Authentication");
+            assert_eq!(
+                doc["vulnerabilities"][0]["cwe"]["name"],
+                "Improper Authentication"
+            );
         }
     }
 
@@ -387,7 +425,10 @@ mod csaf_output {
             let mut i = input();
             i.vex_only = vex_only;
             let doc = document(&i);
-            let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+            let errors: Vec<String> = validator
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
             assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
         }
     }
