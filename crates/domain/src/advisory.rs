@@ -557,7 +557,7 @@ mod data_tests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod schema_tests;
+pub(crate) mod schema_tests;
 #[cfg(test)]
 mod tests;
 

@@ -11,7 +11,9 @@
 -- `case_statements` are vendors' VEX statements per vulnerability and
 -- product (matching key); the current one has no `superseded_at`, and a
 -- current not_affected or fixed statement takes the components it covers
--- out of exposure.
+-- out of exposure. `case_advisories` holds the CSAF 2.0 document of
+-- each revision of a published case: a new revision is a new row, never
+-- an update.
 -- Identical in ../postgres/0018_cases.sql.
 
 CREATE TABLE cases (
@@ -104,3 +106,14 @@ CREATE TABLE case_statements (
 );
 CREATE INDEX case_statements_vuln ON case_statements(vuln_id, product_key);
 CREATE INDEX case_statements_case ON case_statements(case_id, vuln_id);
+
+CREATE TABLE case_advisories (
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    version BIGINT NOT NULL,
+    category TEXT NOT NULL,
+    document TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, version)
+);

@@ -222,6 +222,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_vendors::add, case_vendors::list))
         .routes(routes!(case_statements::state, case_statements::list))
         .routes(routes!(case_statements::upload))
+        .routes(routes!(case_statements::csaf))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -198,6 +198,53 @@ async fn publication(app: TestApp) {
         "publication does not open the case data to non-participants"
     );
 
+    // The CSAF advisory: revision 1 at publication, a vendor's statement
+    // after it is revision 2, and revision 1 is unchanged.
+    let (s, doc1) = app.get(&p.vendor_member, &format!("{base}/csaf")).await;
+    assert_eq!(s, 200, "{doc1}");
+    assert_eq!(doc1["document"]["tracking"]["version"], "1");
+    assert_eq!(doc1["vulnerabilities"][0]["cve"], EMBARGOED);
+    let bytes = serde_json::to_vec(&doc1).unwrap();
+    clearinghouse_domain::advisory::parse_csaf(&bytes).expect("the mandatory tests pass");
+    bsi_validate(&doc1);
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &format!("{base}/statements"),
+            &json!({"statements": [{"vulnerability": EMBARGOED, "product": "pkg:pypi/requests",
+                                      "status": "fixed", "fixed_version": "2.32.0"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, doc2) = app.get(&p.vendor_member, &format!("{base}/csaf")).await;
+    assert_eq!(s, 200);
+    assert_eq!(doc2["document"]["tracking"]["version"], "2");
+    assert_eq!(
+        doc2["document"]["tracking"]["revision_history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        doc2["vulnerabilities"][0]["product_status"]["fixed"],
+        json!(["CSAFPID-0001"])
+    );
+    assert_eq!(
+        doc2["vulnerabilities"][0]["remediations"][0]["category"],
+        "vendor_fix"
+    );
+    clearinghouse_domain::advisory::parse_csaf(&serde_json::to_vec(&doc2).unwrap())
+        .expect("the mandatory tests pass");
+    bsi_validate(&doc2);
+    let (s, again) = app
+        .get(&p.vendor_member, &format!("{base}/csaf?version=1"))
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(again, doc1, "a published revision is never edited");
+    let (s, _) = app.get(&p.outsider, &format!("{base}/csaf")).await;
+    assert_eq!(s, 404);
+
     // A case whose date is today is published by the job.
     let today = clearinghouse::clock::now_text()[..10].to_owned();
     let (s, c) = app
@@ -218,3 +265,65 @@ async fn publication(app: TestApp) {
     assert_eq!(c["state"], "published");
 }
 both_backends!(publication, publication);
+
+/// Runs BSI's independent validator (`@secvisogram/csaf-validator-lib`:
+/// the CSAF 2.0 schema and the mandatory tests of section 6.1) on a
+/// document through node. The library lives outside the repository
+/// (`CSAF_VALIDATOR_DIR`, default `/work/tools/csaf`); when it is missing
+/// and npm is there, it is installed there first. Skipped with a printed
+/// line when node or npm is absent, a failure when `CI=true`.
+pub fn bsi_validate(doc: &Value) {
+    let dir = std::env::var("CSAF_VALIDATOR_DIR").unwrap_or_else(|_| "/work/tools/csaf".into());
+    let lib = std::path::Path::new(&dir).join("node_modules/@secvisogram/csaf-validator-lib");
+    if !lib.is_dir() {
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "@secvisogram/csaf-validator-lib",
+            ])
+            .current_dir(&dir)
+            .status();
+    }
+    if !lib.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "BSI validator missing in CI"
+        );
+        println!(
+            "SKIPPED: BSI csaf-validator-lib not installed at {}",
+            lib.display()
+        );
+        return;
+    }
+    let file = crate::harness::temp_dir().join("doc.json");
+    std::fs::write(&file, serde_json::to_vec(doc).unwrap()).unwrap();
+    let script = format!(
+        "import validateStrict from '{lib}/validateStrict.js';\n\
+         import * as schemaTests from '{lib}/schemaTests.js';\n\
+         import * as mandatoryTests from '{lib}/mandatoryTests.js';\n\
+         import fs from 'node:fs';\n\
+         const doc = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));\n\
+         const tests = [schemaTests.csaf_2_0_strict, ...Object.values(mandatoryTests)];\n\
+         const r = await validateStrict(tests, doc);\n\
+         const bad = r.tests.filter(t => !t.isValid || t.errors.length);\n\
+         console.log(JSON.stringify({{isValid: r.isValid, bad}}));\n\
+         process.exit(r.isValid ? 0 : 1);\n",
+        lib = lib.display()
+    );
+    let js = file.with_file_name("validate.mjs");
+    std::fs::write(&js, script).unwrap();
+    let out = std::process::Command::new("node")
+        .arg(&js)
+        .arg(&file)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "BSI validator refused the document: {}{}\n{doc:#}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -93,6 +93,28 @@ fn agreement(
     (counts, lenient)
 }
 
+/// The official CSAF 2.0 schema with its FIRST CVSS references, for any
+/// test of documents the product emits (`cases::csaf_out`).
+pub(crate) fn csaf_validator() -> Option<jsonschema::Validator> {
+    validator(
+        "oasis-csaf/csaf_2.0/json_schema/csaf_json_schema.json",
+        &[
+            (
+                "https://www.first.org/cvss/cvss-v2.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v2.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.1.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.1.json",
+            ),
+        ],
+    )
+}
+
 #[test]
 fn schema_csaf_every_file_the_schema_rejects_we_refuse() {
     let Some(v) = validator(

@@ -8,6 +8,7 @@
 //! reads as unresponsive ([`responsiveness`]). No IO: the application reads
 //! the facts and stores the outcome.
 
+pub mod csaf_out;
 pub mod vex;
 
 #[cfg(test)]

@@ -312,3 +312,124 @@ mod vex_rules {
         );
     }
 }
+
+mod csaf_output {
+    use super::super::csaf_out::*;
+    use super::super::vex::VexStatus;
+    use crate::labels::Tlp;
+
+    fn input() -> CsafInput {
+        let st = |product: &str,
+                  kind: &str,
+                  status,
+                  justification: Option<&str>,
+                  fixed: Option<&str>| CsafStatement {
+            vulnerability: "CVE-2018-1000805".into(),
+            vendor: "Paramiko Maintainers".into(),
+            product_given: product.into(),
+            product_kind: kind.into(),
+            versions: vec!["2.4.0".into()],
+            status,
+            justification: justification.map(str::to_owned),
+            fixed_version: fixed.map(str::to_owned),
+            remediation: String::new(),
+        };
+        CsafInput {
+            tracking_id: "CHX-CASE-2026-0001".into(),
+            title: "Paramiko authentication bypass".into(),
+            publisher_name: "Clearinghouse".into(),
+            publisher_namespace: "https://clearinghouse.example".into(),
+            tlp: Tlp::Clear,
+            vex_only: false,
+            summary: "Coordinated disclosure.".into(),
+            vulnerabilities: vec![CsafVulnerability {
+                id: "CVE-2018-1000805".into(),
+                aliases: vec!["GHSA-f8q4-jwww-x3wv".into()],
+                title: "Authentication bypass".into(),
+                description: "Paramiko does not check authentication before other requests.".into(),
+                cwes: vec!["CWE-287".into()],
+            }],
+            statements: vec![
+                st(
+                    "pkg:pypi/paramiko@2.4.0",
+                    "purl",
+                    VexStatus::Affected,
+                    None,
+                    None,
+                ),
+                st(
+                    "pkg:pypi/paramiko",
+                    "purl",
+                    VexStatus::Fixed,
+                    None,
+                    Some("2.4.1"),
+                ),
+                st(
+                    "cpe:2.3:a:paramiko:paramiko:1.0:*:*:*:*:*:*:*",
+                    "cpe",
+                    VexStatus::NotAffected,
+                    Some("vulnerable_code_not_present"),
+                    None,
+                ),
+                st(
+                    "pkg:pypi/paramiko-ng",
+                    "purl",
+                    VexStatus::UnderInvestigation,
+                    None,
+                    None,
+                ),
+            ],
+            acknowledgments: vec!["County Hospital".into()],
+            revisions: vec![
+                Revision {
+                    number: 1,
+                    date: "2026-12-06T10:00:00.000000Z".into(),
+                    summary: "Initial".into(),
+                },
+                Revision {
+                    number: 2,
+                    date: "2026-12-07T10:00:00.000000Z".into(),
+                    summary: "Vendor fix".into(),
+                },
+            ],
+        }
+    }
+
+    /// Our own reader (the specification's mandatory tests 6.1.1–6.1.33,
+    /// profiles included) accepts every document we emit, advisory and VEX.
+    #[test]
+    fn documents_pass_the_mandatory_tests() {
+        for vex_only in [false, true] {
+            let mut i = input();
+            i.vex_only = vex_only;
+            let doc = document(&i);
+            let bytes = serde_json::to_vec(&doc).unwrap();
+            let read = crate::advisory::parse_csaf(&bytes);
+            assert!(read.is_ok(), "{:?}\n{doc:#}", read.err());
+            assert_eq!(doc["document"]["tracking"]["version"], "2");
+            assert_eq!(doc["document"]["distribution"]["tlp"]["label"], "WHITE");
+            assert_eq!(
+                doc["vulnerabilities"][0]["cwe"]["name"],
+                "Improper Authentication"
+            );
+        }
+    }
+
+    /// And so does the official CSAF 2.0 JSON schema.
+    #[test]
+    fn documents_are_valid_against_the_schema() {
+        let Some(validator) = crate::advisory::schema_tests::csaf_validator() else {
+            return;
+        };
+        for vex_only in [false, true] {
+            let mut i = input();
+            i.vex_only = vex_only;
+            let doc = document(&i);
+            let errors: Vec<String> = validator
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 //! policy admits it). `messages.rs` holds messages and the event timeline,
 //! `vendors.rs` the vendor map and the vendors a case's products point to.
 
+pub mod advisories;
 pub mod messages;
 pub mod statements;
 pub mod vendors;

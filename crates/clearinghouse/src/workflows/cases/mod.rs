@@ -16,6 +16,7 @@
 //! case is about vulnerabilities); the role and the participation are the
 //! real gates.
 
+pub mod csaf;
 pub mod messages;
 pub mod publish;
 pub mod statements;

@@ -153,8 +153,9 @@ async fn publish_case(
         let changes = matching::sync_vuln(&mut tx, v, &now).await?;
         notify_changes(app, &mut tx, &changes).await?;
     }
+    let revision = super::csaf::revise(app, &mut tx, c, "Initial public release").await?;
     let detail = json!({"early": early, "reason": reason, "vulnerabilities": vulns,
-                        "advisories_unembargoed": lifted});
+                        "advisories_unembargoed": lifted, "csaf_version": revision});
     record(
         app,
         &mut tx,

@@ -212,6 +212,10 @@ async fn store_all(
         let changes = matching::sync_vuln(&mut tx, v, &now).await?;
         notify_changes(app, &mut tx, &changes).await?;
     }
+    // After publication a change of status is a new advisory revision.
+    if c.state == "published" {
+        super::csaf::revise(app, &mut tx, &c, "Vendor status updated").await?;
+    }
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let statuses: Vec<(&str, &str, &str)> = rows
         .iter()

@@ -74,3 +74,25 @@ pub async fn upload(
         Json(statements::upload(&app, &who, &id, &bytes).await?),
     ))
 }
+
+/// Which advisory revision.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CsafQuery {
+    /// A revision number; default the latest.
+    pub version: Option<i64>,
+}
+
+/// The CSAF 2.0 advisory of a published case (404 before publication).
+#[utoipa::path(get, path = "/cases/{id}/csaf", tag = "cases", security(("bearer" = [])), params(CsafQuery),
+    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+pub async fn csaf(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CsafQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(
+        crate::workflows::cases::csaf::get(&app, &who, &id, q.version).await?,
+    ))
+}

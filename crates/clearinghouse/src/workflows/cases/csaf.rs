@@ -1,0 +1,187 @@
+//! The CSAF 2.0 advisory of a published case: at publication the first
+//! revision is built (`domain::cases::csaf_out::document`) from the case's
+//! vulnerabilities, the vendors' current statements and the reporters as
+//! acknowledgments, and stored; every later change of a vendor's status is
+//! a new revision (a new row, the revision history growing by one), never
+//! an edit of a published one. Participants read every revision.
+
+use clearinghouse_domain::cases::csaf_out::{
+    CsafInput, CsafStatement, CsafVulnerability, Revision, document,
+};
+use clearinghouse_domain::cases::vex::VexStatus;
+use clearinghouse_domain::identity::Scope;
+use clearinghouse_domain::labels::Tlp;
+use sha2::{Digest, Sha256};
+
+use super::readable;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::clock;
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::store::cases::CaseRow;
+use crate::store::cases::advisories::AdvisoryRow;
+
+fn status_of(s: &str) -> VexStatus {
+    match s {
+        "affected" => VexStatus::Affected,
+        "not_affected" => VexStatus::NotAffected,
+        "fixed" => VexStatus::Fixed,
+        _ => VexStatus::UnderInvestigation,
+    }
+}
+
+async fn org_name(tx: &mut store::Tx, id: &str) -> AppResult<String> {
+    Ok(store::accounts::orgs::get(&mut **tx, id)
+        .await?
+        .map_or_else(|| id.to_owned(), |o| o.name))
+}
+
+/// Builds and stores the next revision of a published case's advisory;
+/// 0 (nothing stored) when no product is known for any vulnerability.
+pub(crate) async fn revise(
+    app: &AppState,
+    tx: &mut store::Tx,
+    c: &CaseRow,
+    summary: &str,
+) -> AppResult<i64> {
+    let previous = store::cases::advisories::revisions(tx, &c.id).await?;
+    let now = clock::now_text();
+    let mut revisions: Vec<Revision> = Vec::new();
+    for r in &previous {
+        revisions.push(Revision {
+            number: u32::try_from(r.version).unwrap_or(0),
+            date: r.created_at.clone(),
+            summary: r.summary.clone(),
+        });
+    }
+    let version = previous.last().map_or(1, |r| r.version + 1);
+    revisions.push(Revision {
+        number: u32::try_from(version).unwrap_or(u32::MAX),
+        date: now.clone(),
+        summary: summary.to_owned(),
+    });
+    let ids: Vec<String> = store::cases::vulnerabilities(tx, &c.id)
+        .await?
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    let stored = store::advisories::vulnerabilities(tx, &ids).await?;
+    let vulnerabilities = ids
+        .iter()
+        .filter_map(|id| stored.get(id))
+        .map(|v| CsafVulnerability {
+            id: v.id.clone(),
+            aliases: v.aliases.clone(),
+            title: v.summary.clone(),
+            description: v.summary.clone(),
+            cwes: v.cwes.clone(),
+        })
+        .collect();
+    let mut statements = Vec::new();
+    for s in store::cases::statements::of_case(tx, &c.id, false).await? {
+        statements.push(CsafStatement {
+            vulnerability: s.vuln_id,
+            vendor: org_name(tx, &s.vendor_org).await?,
+            product_given: s.product_given,
+            product_kind: s.product_kind,
+            versions: s.versions,
+            status: status_of(&s.status),
+            justification: s.justification,
+            fixed_version: s.fixed_version,
+            remediation: s.remediation,
+        });
+    }
+    // A vulnerability no vendor has spoken for yet: the packages its
+    // advisories list, as affected with no fix known.
+    for id in &ids {
+        if statements.iter().any(|s| &s.vulnerability == id) {
+            continue;
+        }
+        for key in store::cases::statements::affected_keys(tx, id).await? {
+            if key.starts_with("pkg:") {
+                statements.push(CsafStatement {
+                    vulnerability: id.clone(),
+                    vendor: String::new(),
+                    product_given: key,
+                    product_kind: "purl".into(),
+                    versions: Vec::new(),
+                    status: VexStatus::Affected,
+                    justification: None,
+                    fixed_version: None,
+                    remediation: "No vendor statement yet: see the advisories of this \
+                                  vulnerability for the affected and fixed versions."
+                        .into(),
+                });
+            }
+        }
+    }
+    if statements.is_empty() {
+        // CSAF needs at least one product: nothing machine-readable to publish.
+        return Ok(0);
+    }
+    let mut acknowledgments = Vec::new();
+    for p in store::cases::participants(tx, &c.id).await? {
+        if p.role == "reporter" {
+            acknowledgments.push(org_name(tx, &p.org_id).await?);
+        }
+    }
+    let tlp: Tlp = c
+        .tlp
+        .parse()
+        .map_err(|e| AppError::internal("stored case TLP", e))?;
+    let input = CsafInput {
+        tracking_id: format!("CHX-CASE-{}", c.id),
+        title: c.title.clone(),
+        publisher_name: "Clearinghouse".into(),
+        // The publisher's namespace is the server's public URL; without one
+        // (`--public-url` unset) a reserved `.invalid` name says so.
+        publisher_namespace: if app.settings.public_url.trim().is_empty() {
+            "https://clearinghouse.invalid".to_owned()
+        } else {
+            app.settings.public_url.clone()
+        },
+        tlp,
+        vex_only: false,
+        summary: c.summary.clone(),
+        vulnerabilities,
+        statements,
+        acknowledgments,
+        revisions,
+    };
+    let doc = document(&input);
+    let text = serde_json::to_string(&doc).map_err(|e| AppError::internal("CSAF document", e))?;
+    let row = AdvisoryRow {
+        case_id: c.id.clone(),
+        version,
+        category: doc["document"]["category"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        sha256: hex::encode(Sha256::digest(text.as_bytes())),
+        document: text,
+        summary: summary.to_owned(),
+        created_at: now,
+    };
+    store::cases::advisories::insert(tx, &row).await?;
+    Ok(version)
+}
+
+/// A published case's CSAF document: the latest revision, or `version`.
+pub async fn get(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    version: Option<i64>,
+) -> AppResult<serde_json::Value> {
+    who.require_scope(Scope::AdvisoriesRead)?;
+    let c = readable(app, who, id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let all = store::cases::advisories::revisions(&mut conn, &c.id).await?;
+    let row = match version {
+        Some(v) => all.into_iter().find(|r| r.version == v),
+        None => all.into_iter().last(),
+    }
+    .ok_or(AppError::NotFound)?;
+    serde_json::from_str(&row.document).map_err(|e| AppError::internal("stored CSAF document", e))
+}
