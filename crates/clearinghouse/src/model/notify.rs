@@ -77,6 +77,10 @@ closed_set!(
         DirectiveDigest => "directive.digest",
         /// A scanning grant the organisation relied on was revoked.
         ScanGrantRevoked => "scan.grant_revoked",
+        /// An access window to a covered model closed.
+        WindowClosed => "window.closed",
+        /// An access window to a covered model was shortened.
+        WindowShortened => "window.shortened",
     }
 );
 

@@ -339,7 +339,7 @@ impl<'a> Evaluator<'a> {
                 .zip(date_of(&e.first_seen))
                 .map(|(s, f)| days_between(f, s));
             out.push(RemediateEval {
-                action: *key,
+                action: key,
                 state,
                 due: due_date,
                 extended_to,
@@ -364,8 +364,8 @@ impl<'a> Evaluator<'a> {
                 let (extended_to, excepted) = self.grant_of(key, org_id, &period);
                 let st = form_state(at.is_some(), excepted, *p, extended_to, self.today);
                 out.push(FormEval {
-                    action: *key,
-                    kind: *kind,
+                    action: key,
+                    kind,
                     period: *p,
                     extended_to,
                     ob_state: st,

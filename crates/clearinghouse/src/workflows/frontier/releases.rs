@@ -9,6 +9,7 @@
 //! Closures and shortenings are notified to the developer and to every
 //! organisation holding an unrevoked grant in the window.
 
+use crate::model::notify::NotificationKind;
 use clearinghouse_domain::frontier::access::{self, Fit};
 use clearinghouse_domain::frontier::date::CalendarDate;
 use clearinghouse_domain::identity::Scope;
@@ -117,7 +118,7 @@ async fn close_windows(
     let now = clock::now_text();
     for w in store::frontier::windows::of_model(tx, model_id).await? {
         if store::frontier::windows::close(tx, &w.id, reason, &now).await? {
-            tell(app, tx, &w.id, &w.developer_org, "window.closed", reason).await?;
+            tell(app, tx, &w.id, &w.developer_org, NotificationKind::WindowClosed, reason).await?;
             events.push((w.id, json!({"action": "close", "reason": reason})));
         }
     }
@@ -131,7 +132,7 @@ async fn tell(
     tx: &mut Tx,
     window_id: &str,
     developer_org: &str,
-    kind: &str,
+    kind: NotificationKind,
     what: &str,
 ) -> AppResult<()> {
     let mut orgs: Vec<String> = store::frontier::window_grants::of_window(tx, window_id, None)
@@ -144,14 +145,14 @@ async fn tell(
     orgs.sort();
     orgs.dedup();
     let title = match kind {
-        "window.closed" => "An access window closed",
+        NotificationKind::WindowClosed => "An access window closed",
         _ => "An access window was shortened",
     };
     let items = orgs
         .into_iter()
         .map(|org_id| NewNotification {
             org_id,
-            kind: kind.to_owned(),
+            kind,
             exposure_id: None,
             vuln_id: None,
             tlp: "AMBER+STRICT".into(),
@@ -237,7 +238,7 @@ pub async fn set_dates(
                         &mut tx,
                         &w.id,
                         &w.developer_org,
-                        "window.shortened",
+                        NotificationKind::WindowShortened,
                         &what,
                     )
                     .await?;
@@ -252,7 +253,7 @@ pub async fn set_dates(
                         &mut tx,
                         &w.id,
                         &w.developer_org,
-                        "window.closed",
+                        NotificationKind::WindowClosed,
                         reason,
                     )
                     .await?;
