@@ -10,12 +10,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
-use super::api::directives::{
-    self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
-};
 use super::api::cases::{
     self as cases_api, messages as case_messages, statements as case_statements,
     vendors as case_vendors,
+};
+use super::api::directives::{
+    self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
 };
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};

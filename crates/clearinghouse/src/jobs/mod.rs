@@ -10,9 +10,9 @@
 
 pub mod advisory_import;
 pub mod audit_checkpoint;
+pub mod case_publish;
 pub mod directive_refresh;
 pub mod directive_remind;
-pub mod case_publish;
 pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;

@@ -138,7 +138,10 @@ pub async fn post(
                 format!("You were mentioned in case: {}", c.title),
             )
         } else {
-            (NotificationKind::CaseMessage, format!("New message in case: {}", c.title))
+            (
+                NotificationKind::CaseMessage,
+                format!("New message in case: {}", c.title),
+            )
         };
         told.push(notice(
             &c,

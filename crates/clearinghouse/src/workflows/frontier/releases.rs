@@ -118,7 +118,15 @@ async fn close_windows(
     let now = clock::now_text();
     for w in store::frontier::windows::of_model(tx, model_id).await? {
         if store::frontier::windows::close(tx, &w.id, reason, &now).await? {
-            tell(app, tx, &w.id, &w.developer_org, NotificationKind::WindowClosed, reason).await?;
+            tell(
+                app,
+                tx,
+                &w.id,
+                &w.developer_org,
+                NotificationKind::WindowClosed,
+                reason,
+            )
+            .await?;
             events.push((w.id, json!({"action": "close", "reason": reason})));
         }
     }
