@@ -19,7 +19,9 @@ use super::api::directives::{
 };
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::{inquiries, models, runs, suites, thresholds, windows};
+use super::api::frontier::{
+    inquiries, models, runs, suites, thresholds, window_findings, windows,
+};
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };
@@ -155,6 +157,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(windows::grant, windows::grants))
         .routes(routes!(windows::usage))
         .routes(routes!(windows::alerts))
+        .routes(routes!(window_findings::list))
         .routes(routes!(windows::my_grants))
         .routes(routes!(windows::get_grant))
         .routes(routes!(windows::accept))

@@ -27,6 +27,9 @@ pub struct Submission {
     /// The target named for findings whose file names none (`--target`).
     pub default_target: Option<String>,
     pub campaign: Option<String>,
+    /// The access window whose covered model the findings were found
+    /// with; its participants' organisations share the findings.
+    pub window_id: Option<String>,
     #[schema(value_type = String)]
     pub tlp: Tlp,
     pub visibility: String,

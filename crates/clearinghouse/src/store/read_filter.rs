@@ -157,11 +157,20 @@ pub const DOCUMENTS: Labelled = Labelled::shared_record("d", "d.owner_org", "''"
 
 /// Findings: owned by the first reporter's organisation, submitted to the
 /// clearinghouse staff. A later sighting by another organisation is not a
-/// share: it gives that organisation its sighting, not the finding.
-pub const FINDINGS: Labelled = Labelled::case_data("f", "f.reporter_org", Named::Staff);
+/// share: it gives that organisation its sighting, not the finding. Findings
+/// filed from an access window are shared (`record_shares`) with the
+/// window's participants (`store::findings::window`).
+pub const FINDINGS: Labelled = Labelled {
+    shares: Shares::RecordShares,
+    ..Labelled::case_data("f", "f.reporter_org", Named::Staff)
+};
 
-/// Submissions: owned by the submitting organisation, addressed to the staff.
-pub const SUBMISSIONS: Labelled = Labelled::case_data("s", "s.org_id", Named::Staff);
+/// Submissions: owned by the submitting organisation, addressed to the
+/// staff; a window's submission is shared like its findings.
+pub const SUBMISSIONS: Labelled = Labelled {
+    shares: Shares::RecordShares,
+    ..Labelled::case_data("s", "s.org_id", Named::Staff)
+};
 
 /// Proof-of-concept artifacts: their own labels (no looser than the
 /// finding's), owned by the finding's first reporter, for the staff and

@@ -190,6 +190,35 @@ pub fn may_read_submitted(
     may_read_case(who, tlp, visibility, owner_org, None)
 }
 
+/// [`may_read_submitted`] for a record shared (`record_shares`) with
+/// `shared` organisations: a window's submission and findings, shared with
+/// the window's participants, who are then participants of the case data.
+pub fn may_read_shared(
+    who: &Principal,
+    tlp: Tlp,
+    visibility: &str,
+    owner_org: &str,
+    shared: &[String],
+) -> AppResult<bool> {
+    if !who.org_id().is_empty() && shared.iter().any(|o| o == who.org_id()) {
+        let visibility = Visibility::parse(visibility)
+            .map_err(|e| AppError::internal("stored visibility", e))?;
+        let named = staff_named(who);
+        let labels = RecordLabels {
+            tlp,
+            visibility: &visibility,
+            owner_org,
+            shared_with_orgs: shared,
+            named_readers: &named,
+        };
+        return Ok(clearinghouse_domain::labels::can_read(
+            &who.reader(),
+            &labels,
+        ));
+    }
+    may_read_case(who, tlp, visibility, owner_org, None)
+}
+
 /// [`may_read_submitted`] for a record that also names its creator as a reader.
 pub fn may_read_case(
     who: &Principal,

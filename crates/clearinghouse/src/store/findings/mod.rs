@@ -7,6 +7,7 @@ pub mod listing;
 pub mod pocs;
 pub mod review;
 pub mod submissions;
+pub mod window;
 
 use std::collections::HashMap;
 

@@ -13,7 +13,7 @@ use crate::store::{Result, StoreError, decode, decode_text};
 
 pub(super) const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
      s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
-     s.campaign, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
+     s.campaign, s.window_id, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
      s.duplicates, s.rejected, s.batches, s.created_at, s.finished_at";
 
 /// A submission as stored, with what processing needs beyond the API record.
@@ -40,6 +40,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
             format: row.try_get("format")?,
             default_target: row.try_get("default_target")?,
             campaign: row.try_get("campaign")?,
+            window_id: row.try_get("window_id")?,
             tlp: decode(row, "submissions", "tlp", |s| s.parse().ok())?,
             visibility: row.try_get("expression")?,
             state: decode(row, "submissions", "state", SubmissionState::parse)?,
@@ -70,8 +71,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO submissions (id, org_id, submitted_by, submitted_via, idempotency_key, \
          file_name, sha256, size_bytes, artifact_key, format, default_target, campaign, tlp, \
-         visibility_id, state, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+         visibility_id, state, created_at, window_id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
     )
     .bind(&s.id)
     .bind(&s.org_id)
@@ -89,6 +90,7 @@ pub async fn insert(
     .bind(visibility_id)
     .bind(s.state.as_str())
     .bind(&s.created_at)
+    .bind(&s.window_id)
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "submission with this idempotency key"))?;

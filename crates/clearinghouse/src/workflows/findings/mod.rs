@@ -199,6 +199,10 @@ async fn try_ingest(
     seen.sort_unstable();
     seen.dedup();
     store::findings::insert_many(&mut tx, &new_rows, visibility_id).await?;
+    if s.window_id.is_some() {
+        // A window's findings carry its submission's shares (its participants).
+        store::findings::window::share_findings_of(&mut tx, &s.id).await?;
+    }
     let sightings: Vec<NewSighting<'_>> = seen
         .iter()
         .map(|(id, version)| NewSighting {
@@ -248,6 +252,19 @@ pub fn may_read(who: &Principal, finding: &Finding) -> AppResult<bool> {
     may_read_submitted(who, finding.tlp, &finding.visibility, &finding.reporter_org)
 }
 
+/// Whether `who` reads `finding` as an organisation it is shared with (a
+/// finding filed from an access window, shared with its participants).
+async fn may_read_window_share(app: &AppState, who: &Principal, finding: &Finding) -> AppResult<bool> {
+    let shared = store::findings::window::shares_of(&app.store.pool, &finding.id).await?;
+    crate::workflows::read_policy::may_read_shared(
+        who,
+        finding.tlp,
+        &finding.visibility,
+        &finding.reporter_org,
+        &shared,
+    )
+}
+
 /// One finding the caller may read; 404 otherwise, from one query either
 /// way (no timing difference between missing and unreadable).
 pub async fn get_readable(app: &AppState, who: &Principal, id: &str) -> AppResult<Finding> {
@@ -268,7 +285,7 @@ pub async fn get_readable_as(
         .ok_or(AppError::NotFound)?;
     // The SQL filter and the domain's rule must agree; a record one admits
     // and the other refuses is not returned.
-    if may_read(who, &finding)? {
+    if may_read(who, &finding)? || may_read_window_share(app, who, &finding).await? {
         Ok(finding)
     } else {
         tracing::error!(finding.id = %id, "read filter and read policy disagree");

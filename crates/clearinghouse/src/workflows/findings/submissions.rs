@@ -25,6 +25,7 @@ use crate::model::finding::{
 };
 use crate::model::notify::NotificationKind;
 use crate::store::{self, StoreError};
+use crate::workflows::frontier::window_findings;
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 use crate::workflows::spool::spool;
 use crate::workflows::{into_page, new_id, page_size};
@@ -36,6 +37,10 @@ pub struct SubmissionOptions {
     /// or `product:VENDOR/PRODUCT@VERSION`.
     pub target: Option<String>,
     pub campaign: Option<String>,
+    /// An access window the submitter holds an active grant on: the
+    /// findings were found with its covered model and are shared with its
+    /// participants.
+    pub window: Option<String>,
     /// Default `AMBER`.
     pub tlp: Option<String>,
     /// Default public (empty).
@@ -49,6 +54,7 @@ pub struct SubmissionOptions {
 struct Checked {
     target: Option<String>,
     campaign: Option<String>,
+    window: Option<String>,
     tlp: Tlp,
     visibility: Visibility,
     name: Option<String>,
@@ -98,6 +104,7 @@ fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
     Ok(Checked {
         target,
         campaign: printable("campaign", o.campaign.as_deref(), 200)?,
+        window: None,
         tlp,
         visibility,
         name,
@@ -107,7 +114,11 @@ fn check(who: &Principal, o: &SubmissionOptions) -> AppResult<Checked> {
 
 /// Refuses an idempotency key reused for another file, target or campaign.
 fn same_request(found: &Submission, sha256: &str, o: &Checked) -> AppResult<()> {
-    if found.sha256 == sha256 && found.default_target == o.target && found.campaign == o.campaign {
+    if found.sha256 == sha256
+        && found.default_target == o.target
+        && found.campaign == o.campaign
+        && found.window_id == o.window
+    {
         return Ok(());
     }
     Err(AppError::invalid(
@@ -146,7 +157,11 @@ where
     E: std::fmt::Display,
 {
     who.require_scope(Scope::FindingsWrite)?;
-    let o = check(who, &options)?;
+    let mut o = check(who, &options)?;
+    // Checked before a byte of the body is read: a refused window stores nothing.
+    if let Some(w) = options.window.as_deref() {
+        o.window = Some(window_findings::check_filing(app, who, w).await?);
+    }
     let (spooled, sha256, size, head) = spool(
         app,
         body,
@@ -212,6 +227,7 @@ where
         format: Some(format_name(format).to_owned()),
         default_target: o.target,
         campaign: o.campaign,
+        window_id: o.window,
         tlp: o.tlp,
         visibility: o.visibility.as_str().to_owned(),
         state: SubmissionState::Queued,
@@ -238,6 +254,13 @@ where
         }
         Err(e) => return Err(e.into()),
     }
+    let shared_with = match &submission.window_id {
+        Some(w) => {
+            window_findings::share_submission(&mut tx, w, &submission.id, &submission.org_id)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let job = SubmissionProcess {
         submission_id: submission.id.clone(),
     };
@@ -249,7 +272,18 @@ where
         object_id: &submission.id,
         change: json!(submission),
     };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    let share = AuditEvent {
+        action: "submission.share",
+        object_type: "submission",
+        object_id: &submission.id,
+        change: json!({"window_id": submission.window_id, "shared_with_orgs": shared_with}),
+    };
+    let events = if submission.window_id.is_some() {
+        vec![event, share]
+    } else {
+        vec![event]
+    };
+    app.audit.record(&mut tx, &app.store, who, &events).await?;
     tx.commit().await?;
     app.jobs_queued.notify_one();
     metrics::counter!("clearinghouse_submissions_total").increment(1);
@@ -266,6 +300,9 @@ fn digest_key(sha256: &str, o: &Checked) -> String {
     }
     if let Some(c) = &o.campaign {
         key.push_str(&format!(" campaign:{c}"));
+    }
+    if let Some(w) = &o.window {
+        key.push_str(&format!(" window:{w}"));
     }
     key.chars().take(1000).collect()
 }
@@ -360,7 +397,8 @@ async fn get_as(
     let s = store::findings::submissions::get_readable(&app.store.pool, id, &reader.filter())
         .await?
         .ok_or(AppError::NotFound)?;
-    if may_read_submitted(who, s.tlp, &s.visibility, &s.org_id)? {
+    let shared = store::findings::window::shares_of(&app.store.pool, &s.id).await?;
+    if crate::workflows::read_policy::may_read_shared(who, s.tlp, &s.visibility, &s.org_id, &shared)? {
         Ok(s)
     } else {
         tracing::error!(submission.id = %id, "read filter and read policy disagree");

@@ -16,5 +16,6 @@ pub mod runs;
 pub mod suites;
 pub mod thresholds;
 pub mod window_alerts;
+pub mod window_findings;
 pub mod window_grants;
 pub mod windows;

@@ -26,6 +26,12 @@ pub struct SubmitQuery {
     pub target: Option<String>,
     /// The scan campaign the findings come from.
     pub campaign: Option<String>,
+    /// An access window you hold an active grant on: findings found with
+    /// its covered model, shared with the window's participants (its
+    /// developer and its grantees' organisations) and listed from the
+    /// window (`GET /windows/{id}/findings`). Any other value is refused
+    /// (422 `window`) and nothing is stored.
+    pub window: Option<String>,
     /// TLP 2.0 marking: `CLEAR`, `GREEN`, `AMBER` (default) or `AMBER+STRICT`.
     pub tlp: Option<String>,
     /// Visibility expression over authorizations, e.g. `CUI & FRONTIER`.
@@ -121,6 +127,7 @@ pub async fn create(
     let options = SubmissionOptions {
         target: q.target,
         campaign: q.campaign,
+        window: q.window,
         tlp: q.tlp,
         visibility: q.visibility,
         name: q.name,

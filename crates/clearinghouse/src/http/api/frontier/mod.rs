@@ -5,4 +5,5 @@ pub mod models;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod window_findings;
 pub mod windows;
