@@ -81,4 +81,5 @@ mod two_person;
 mod ui_directory;
 mod ui_lists;
 mod window_cli;
+mod window_findings;
 mod workers;
