@@ -19,9 +19,7 @@ use super::api::directives::{
 };
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::{
-    inquiries, models, runs, suites, thresholds, window_findings, windows,
-};
+use super::api::frontier::{inquiries, models, runs, suites, thresholds, window_findings, windows};
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };

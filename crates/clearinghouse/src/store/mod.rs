@@ -254,6 +254,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0018_cases.sql"),
     ),
     (
+        19,
+        "window_findings",
+        include_str!("../../migrations/sqlite/0019_window_findings.sql"),
+        include_str!("../../migrations/postgres/0019_window_findings.sql"),
+    ),
+    (
         20,
         "password_change_required",
         include_str!("../../migrations/sqlite/0020_password_change_required.sql"),

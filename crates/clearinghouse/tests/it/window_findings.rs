@@ -169,10 +169,16 @@ async fn findings_from_a_window(app: TestApp) {
     let (_, pitems) = app
         .get(
             &analyst,
-            &format!("/api/v1/submissions/{}/items", private["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/submissions/{}/items",
+                private["id"].as_str().unwrap()
+            ),
         )
         .await;
-    let private_id = pitems["items"][0]["finding_id"].as_str().unwrap().to_owned();
+    let private_id = pitems["items"][0]["finding_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // The developer (a participant) reads the window's findings and its
     // submission; not the analyst's other finding.
@@ -199,7 +205,9 @@ async fn findings_from_a_window(app: TestApp) {
     for id in &ids {
         let (s, _) = app.get(&outsider, &format!("/api/v1/findings/{id}")).await;
         assert_eq!(s, 404);
-        let (s, _) = app.get(&w.other_dev, &format!("/api/v1/findings/{id}")).await;
+        let (s, _) = app
+            .get(&w.other_dev, &format!("/api/v1/findings/{id}"))
+            .await;
         assert_eq!(s, 404);
     }
 
@@ -214,10 +222,16 @@ async fn findings_from_a_window(app: TestApp) {
     let (_, sitems) = app
         .get(
             &analyst,
-            &format!("/api/v1/submissions/{}/items", strict["id"].as_str().unwrap()),
+            &format!(
+                "/api/v1/submissions/{}/items",
+                strict["id"].as_str().unwrap()
+            ),
         )
         .await;
-    let strict_id = sitems["items"][0]["finding_id"].as_str().unwrap().to_owned();
+    let strict_id = sitems["items"][0]["finding_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(listed(&app, &w.dev, &wid).await, (200, ids.clone()));
     let (s, mine) = listed(&app, &analyst, &wid).await;
     assert_eq!(s, 200);
@@ -253,7 +267,10 @@ async fn findings_from_a_window(app: TestApp) {
         .iter()
         .filter_map(|e| e["action"].as_str().map(str::to_owned))
         .collect();
-    assert!(actions.iter().any(|a| a == "submission.share"), "{actions:?}");
+    assert!(
+        actions.iter().any(|a| a == "submission.share"),
+        "{actions:?}"
+    );
 }
 
 both_backends!(findings_from_a_window, findings_from_a_window);

@@ -63,12 +63,12 @@ pub async fn share_findings_of(conn: &mut AnyConnection, submission_id: &str) ->
 
 /// The organisations a record is shared with.
 pub async fn shares_of(pool: &AnyPool, record_id: &str) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id",
+    Ok(
+        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
+            .bind(record_id)
+            .fetch_all(pool)
+            .await?,
     )
-    .bind(record_id)
-    .fetch_all(pool)
-    .await?)
 }
 
 /// Findings made by the window's submissions that the reader may read,

@@ -254,7 +254,11 @@ pub fn may_read(who: &Principal, finding: &Finding) -> AppResult<bool> {
 
 /// Whether `who` reads `finding` as an organisation it is shared with (a
 /// finding filed from an access window, shared with its participants).
-async fn may_read_window_share(app: &AppState, who: &Principal, finding: &Finding) -> AppResult<bool> {
+async fn may_read_window_share(
+    app: &AppState,
+    who: &Principal,
+    finding: &Finding,
+) -> AppResult<bool> {
     let shared = store::findings::window::shares_of(&app.store.pool, &finding.id).await?;
     crate::workflows::read_policy::may_read_shared(
         who,

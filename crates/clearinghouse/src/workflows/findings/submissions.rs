@@ -398,7 +398,13 @@ async fn get_as(
         .await?
         .ok_or(AppError::NotFound)?;
     let shared = store::findings::window::shares_of(&app.store.pool, &s.id).await?;
-    if crate::workflows::read_policy::may_read_shared(who, s.tlp, &s.visibility, &s.org_id, &shared)? {
+    if crate::workflows::read_policy::may_read_shared(
+        who,
+        s.tlp,
+        &s.visibility,
+        &s.org_id,
+        &shared,
+    )? {
         Ok(s)
     } else {
         tracing::error!(submission.id = %id, "read filter and read policy disagree");

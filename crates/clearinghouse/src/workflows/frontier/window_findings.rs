@@ -31,7 +31,10 @@ const NO_GRANT: &str = "names no access window on which you hold an active grant
 /// active grant on it now. Returns the window id.
 pub async fn check_filing(app: &AppState, who: &Principal, window: &str) -> AppResult<String> {
     let id = window.trim();
-    if id.is_empty() || id.len() > 100 || clearinghouse_domain::text::first_forbidden(id, false).is_some() {
+    if id.is_empty()
+        || id.len() > 100
+        || clearinghouse_domain::text::first_forbidden(id, false).is_some()
+    {
         return Err(AppError::invalid(
             "window",
             "must be a window id (at most 100 bytes, no control characters)",
@@ -39,7 +42,8 @@ pub async fn check_filing(app: &AppState, who: &Principal, window: &str) -> AppR
     }
     let mut conn = app.store.pool.acquire().await?;
     let w = store::frontier::windows::get(&mut conn, id).await?;
-    let grants = store::frontier::window_grants::of_window(&mut conn, id, Some(who.user_id())).await?;
+    let grants =
+        store::frontier::window_grants::of_window(&mut conn, id, Some(who.user_id())).await?;
     drop(conn);
     let active = match &w {
         Some(w) => {
