@@ -458,6 +458,11 @@ pub struct SubmitArgs {
     /// The scan campaign the findings come from.
     #[arg(long, env = "CLEARINGHOUSE_CAMPAIGN")]
     pub campaign: Option<String>,
+    /// The access window (its id) whose covered model the findings were
+    /// found with; you must hold an active grant on it. The findings are
+    /// shared with the window's developer and grantees' organisations.
+    #[arg(long)]
+    pub window: Option<String>,
     /// TLP marking of the findings: CLEAR, GREEN, AMBER (the server's default)
     /// or AMBER+STRICT.
     #[arg(long, env = "CLEARINGHOUSE_TLP")]

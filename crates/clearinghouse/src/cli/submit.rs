@@ -285,6 +285,7 @@ async fn upload(
         &[
             ("target", args.target.as_deref()),
             ("campaign", args.campaign.as_deref()),
+            ("window", args.window.as_deref()),
             ("tlp", args.tlp.as_deref()),
             ("visibility", args.visibility.as_deref()),
             ("name", Some(&name)),
@@ -564,6 +565,7 @@ mod tests {
             },
             target: Some(target.into()),
             campaign: None,
+            window: None,
             tlp: Some(tlp.into()),
             visibility: Some("CUI & (FRONTIER | PCII)".into()),
             idempotency_key: None,
