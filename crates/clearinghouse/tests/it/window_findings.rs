@@ -6,7 +6,8 @@
 //! the same words, audited, nothing stored); the findings are shared with
 //! the window's developer, readable by it and listed from the window
 //! (`GET /windows/{id}/findings`) to whoever may read the window, each
-//! finding still under its own labels (AMBER+STRICT stays with its owner).
+//! finding still under its own labels (AMBER+STRICT stays with its owner);
+//! and the same through the binary (`clearinghouse submit --window`).
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -14,9 +15,11 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::both_backends;
 use crate::findings::{finding, native, submit};
+use crate::findings_crash::Serve;
 use crate::frontier_inquiries::{Observer, audit_actions, count, lifecycle, world};
-use crate::harness::TestApp;
+use crate::harness::{TestApp, temp_dir};
 use crate::model_endpoint;
+use crate::submit_cli::cli;
 
 struct Quiet;
 
@@ -270,6 +273,55 @@ async fn findings_from_a_window(app: TestApp) {
     assert!(
         actions.iter().any(|a| a == "submission.share"),
         "{actions:?}"
+    );
+
+    // Through the binary: `clearinghouse submit --window`.
+    let (second_id, second) = app.user(&w.a.org, "wf-second", &["member"]).await;
+    let (s, v) = app
+        .post(
+            &coord,
+            &format!("/api/v1/windows/{wid}/grants"),
+            &json!({"user_id": second_id, "requests_per_day": 10, "tokens_per_day": 10000}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let server = Serve::start(&app).await;
+    let work = temp_dir();
+    let path = work.join("found.json");
+    std::fs::write(&path, native(&[finding("Via CLI", "paramiko/util.py", 9)])).unwrap();
+    let path = path.display().to_string();
+    let args = |token: &str| -> Vec<String> {
+        [
+            "submit",
+            "--server",
+            &server.base,
+            "--token",
+            token,
+            "--window",
+            &wid,
+            "--json",
+            &path,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    };
+    let refs = args(&second);
+    let run = cli(&refs.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = run.json();
+    assert_eq!(out["submissions"][0]["window_id"], wid.as_str(), "{out}");
+    assert_eq!(out["submissions"][0]["state"], "done", "{out}");
+    let (s, listed_now) = listed(&app, &w.dev, &wid).await;
+    assert_eq!((s, listed_now.len()), (200, 3), "{listed_now:?}");
+    let refs = args(&analyst);
+    let run = cli(&refs.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("window"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
     );
 }
 
