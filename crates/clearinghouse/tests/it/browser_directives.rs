@@ -108,7 +108,10 @@ async fn agency_submits_a_report_and_asks_for_an_exception() {
         let notice = text(c, "#form-notice").await;
         assert!(notice.starts_with("Recorded"), "{notice}");
         let done = text(c, "#form-inventory").await;
-        assert!(done.contains("Every report due so far is submitted"), "{done}");
+        assert!(
+            done.contains("Every report due so far is submitted"),
+            "{done}"
+        );
         let row = text(c, "#obligations tr[data-action='inventory']").await;
         assert!(row.contains("satisfied"), "the report is recorded: {row}");
 
@@ -119,7 +122,12 @@ async fn agency_submits_a_report_and_asks_for_an_exception() {
         assert!(err.contains("justification"), "{err}");
         assert_eq!(count(c, Locator::Id("my-requests")).await, 0);
         select(c, "request-kind", "exception").await;
-        fill(c, "request-justification", "A vendor patch ships next month.").await;
+        fill(
+            c,
+            "request-justification",
+            "A vendor patch ships next month.",
+        )
+        .await;
         click(c, Locator::Id("request-submit")).await;
         let mine = text(c, "#my-requests").await;
         assert!(mine.contains("pending"), "{mine}");

@@ -100,7 +100,10 @@ async fn directives_ui_bad_forms_change_nothing(app: TestApp) {
         html.contains("id=\"inventory-asset_count-error\">fields.asset_count: is required"),
         "{html}"
     );
-    assert!(html.contains("kept as typed"), "what was typed is kept: {html}");
+    assert!(
+        html.contains("kept as typed"),
+        "what was typed is kept: {html}"
+    );
     assert_eq!(states(&app, &c.a, &id, "inventory").await, ["overdue"]);
 
     // An attestation without the box ticked.
@@ -170,7 +173,10 @@ async fn directives_ui_bad_forms_change_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422, "{html}");
-    assert!(html.contains("kind: must be extension or exception"), "{html}");
+    assert!(
+        html.contains("kind: must be extension or exception"),
+        "{html}"
+    );
     assert_eq!(requests(&app, &c.a, &id).await, 0);
 
     // Filled in, both are recorded.
@@ -202,7 +208,11 @@ async fn directives_ui_bad_forms_change_nothing(app: TestApp) {
     .await;
     assert_eq!(s, 303, "{html}");
     assert_eq!(requests(&app, &c.a, &id).await, 1);
-    assert_eq!(requests(&app, &c.b, &id).await, 0, "another agency's is not shown");
+    assert_eq!(
+        requests(&app, &c.b, &id).await,
+        0,
+        "another agency's is not shown"
+    );
     let (_, html) = page(&app, &cookie, &path).await;
     assert!(html.contains("id=\"my-requests\""), "{html}");
     assert!(html.contains("being replaced"), "{html}");

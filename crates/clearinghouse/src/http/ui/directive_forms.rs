@@ -136,7 +136,11 @@ fn choice_label(o: &Obligation) -> String {
         .as_deref()
         .or(o.due_date.as_deref())
         .unwrap_or("no date");
-    format!("{}: {what} (due {due}, {})", o.action, o.state.replace('_', " "))
+    format!(
+        "{}: {what} (due {due}, {})",
+        o.action,
+        o.state.replace('_', " ")
+    )
 }
 
 /// Builds the agency's forms from the directive, the organisation's
@@ -164,7 +168,10 @@ pub async fn build(
             RequiredAction::Report { fields, .. } => (
                 "report",
                 String::new(),
-                fields.iter().map(|f| (f.name.clone(), f.required)).collect(),
+                fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.required))
+                    .collect(),
             ),
             RequiredAction::Attest { statement, .. } => {
                 ("attest", statement.clone(), vec![("evidence".into(), true)])
@@ -219,7 +226,10 @@ pub async fn build(
         Some((p, e)) => (Some(p), Some(e)),
         None => (None, None),
     };
-    let chosen = post.as_ref().map(|p| p.obligation.clone()).unwrap_or_default();
+    let chosen = post
+        .as_ref()
+        .map(|p| p.obligation.clone())
+        .unwrap_or_default();
     let choices = items
         .iter()
         .filter(|o| o.state != "satisfied")
@@ -333,7 +343,9 @@ pub async fn report(
         Err(e) => Err((e, action, BTreeMap::new())),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/directives/{id}?done=report#my-obligations")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/directives/{id}?done=report#my-obligations")).into_response(),
+        ),
         Err((e, action, mut values)) => {
             values.remove("csrf_token");
             let mut names: Vec<String> = values
@@ -342,8 +354,14 @@ pub async fn report(
                 .map(|n| format!("fields.{n}"))
                 .collect();
             names.extend(
-                ["period", "action", "fields", "fields.attested", "fields.evidence"]
-                    .map(String::from),
+                [
+                    "period",
+                    "action",
+                    "fields",
+                    "fields.attested",
+                    "fields.evidence",
+                ]
+                .map(String::from),
             );
             names.extend(report_field_names(&app, &who, &id, &action).await);
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -425,9 +443,18 @@ pub async fn request(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/directives/{id}?done=request#requests")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/directives/{id}?done=request#requests")).into_response())
+        }
         Err(e) => {
-            let fields = ["action", "exposure_id", "period", "kind", "until", "justification"];
+            let fields = [
+                "action",
+                "exposure_id",
+                "period",
+                "kind",
+                "until",
+                "justification",
+            ];
             let (status, error) = FormError::from_app(e, &fields)?;
             let refused = Refused::Request { form: p, error };
             let page = render(&app, &who, &id, Some(refused), &Done::default()).await?;
