@@ -235,7 +235,7 @@ pub async fn render(
     refused: Option<Refused>,
     done: &Done,
 ) -> UiResult<DirectivePage> {
-    let d = directives::get(&app, &who, id).await?;
+    let d = directives::get(app, who, id).await?;
     let actions = action_rows(&d);
     let not_in_force = match (d.state.as_str(), d.issued_version) {
         ("revoked", _) => Some(format!(
@@ -250,7 +250,7 @@ pub async fn render(
     let (mut dashboard, mut mine, mut forms) = (None, None, None);
     if not_in_force.is_none() {
         if who.has_any_role(READ_ALL) {
-            let dash = snapshots::dashboard(&app, &who, &d.id).await?;
+            let dash = snapshots::dashboard(app, who, &d.id).await?;
             let c = &dash.compliance;
             dashboard = Some(DashboardView {
                 as_of: c.as_of.clone(),
@@ -268,9 +268,9 @@ pub async fn render(
                 orgs_total: c.by_org.len(),
             });
         } else {
-            let c = compliance::of_directive(&app, &who, &d.id, ComplianceQuery::default()).await?;
-            let items = obligations::list(&app, &who, &d.id, ObligationQuery::default()).await?;
-            forms = Some(directive_forms::build(&app, &who, &d, &items, refused, done).await?);
+            let c = compliance::of_directive(app, who, &d.id, ComplianceQuery::default()).await?;
+            let items = obligations::list(app, who, &d.id, ObligationQuery::default()).await?;
+            forms = Some(directive_forms::build(app, who, &d, &items, refused, done).await?);
             let more = items.len().saturating_sub(OBLIGATIONS_SHOWN);
             mine = Some(MineView {
                 counts: (&c.overall).into(),
@@ -298,7 +298,7 @@ pub async fn render(
         }
     }
     Ok(DirectivePage {
-        nav: Nav::new(&who, "directives"),
+        nav: Nav::new(who, "directives"),
         d,
         actions,
         not_in_force,
