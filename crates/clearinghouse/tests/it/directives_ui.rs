@@ -123,6 +123,33 @@ async fn directives_ui_bad_forms_change_nothing(app: TestApp) {
     assert!(html.contains("attested"), "{html}");
     assert_eq!(states(&app, &c.a, &id, "process").await, ["on_time"]);
 
+    // A field the report does not have, and a remediate action: said above.
+    let (s, html) = form(
+        &app,
+        &cookie,
+        &report,
+        &[
+            ("csrf_token", &token),
+            ("action", "inventory"),
+            ("field.asset_count", "42"),
+            ("field.bogus", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("id=\"error-inventory\""), "{html}");
+    assert!(html.contains("is not a field of this report"), "{html}");
+    let (s, html) = form(
+        &app,
+        &cookie,
+        &report,
+        &[("csrf_token", &token), ("action", "kev")],
+    )
+    .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("id=\"forms-error\""), "{html}");
+    assert_eq!(states(&app, &c.a, &id, "inventory").await, ["overdue"]);
+
     // A forged CSRF token: refused, nothing stored.
     let (s, _) = form(
         &app,

@@ -90,6 +90,8 @@ pub struct AgencyForms {
     /// The organisation's requests, newest last.
     pub requests: Vec<RequestView>,
     pub notice: Option<String>,
+    /// A refused report about an action with no form on the page.
+    pub error: Option<String>,
 }
 
 /// What was posted and refused, to show again.
@@ -222,7 +224,13 @@ pub async fn build(
             fields,
         });
     }
-    let (post, error) = match request_refused {
+    // A refusal about an action with no form here (not a report or
+    // attest action, or none of this directive's) is said above the forms.
+    let error = report_refused
+        .as_ref()
+        .filter(|(action, _, _)| !reports.iter().any(|r| r.action == *action))
+        .map(|(_, _, e)| e.message().to_owned());
+    let (post, request_error) = match request_refused {
         Some((p, e)) => (Some(p), Some(e)),
         None => (None, None),
     };
@@ -249,7 +257,7 @@ pub async fn build(
             .map_or_else(|| "extension".into(), |p| p.kind.clone()),
         until: post.as_ref().map(|p| p.until.clone()).unwrap_or_default(),
         justification: post.map(|p| p.justification).unwrap_or_default(),
-        error,
+        error: request_error,
     };
     let requests = list_requests(app, who, &d.id, None, None).await?;
     let notice = match done.done.as_str() {
@@ -265,6 +273,7 @@ pub async fn build(
         request,
         requests,
         notice,
+        error,
     })
 }
 
@@ -348,22 +357,10 @@ pub async fn report(
         ),
         Err((e, action, mut values)) => {
             values.remove("csrf_token");
-            let mut names: Vec<String> = values
-                .keys()
-                .filter_map(|k| k.strip_prefix(FIELD))
-                .map(|n| format!("fields.{n}"))
-                .collect();
-            names.extend(
-                [
-                    "period",
-                    "action",
-                    "fields",
-                    "fields.attested",
-                    "fields.evidence",
-                ]
-                .map(String::from),
-            );
-            names.extend(report_field_names(&app, &who, &id, &action).await);
+            // Only the inputs the action's form shows: anything else is
+            // said above the form.
+            let mut names = report_field_names(&app, &who, &id, &action).await;
+            names.extend(["period", "action", "fields"].map(String::from));
             let refs: Vec<&str> = names.iter().map(String::as_str).collect();
             let (status, error) = FormError::from_app(e, &refs)?;
             let refused = Refused::Report {
@@ -377,8 +374,8 @@ pub async fn report(
     }
 }
 
-/// The `fields.NAME` of an action's report fields (so a missing required
-/// field's error goes beside its input).
+/// The `fields.NAME` of the inputs an action's form shows (so a missing
+/// required field's error goes beside its input).
 async fn report_field_names(
     app: &AppState,
     who: &crate::auth::Principal,
@@ -393,6 +390,9 @@ async fn report_field_names(
             .iter()
             .map(|f| format!("fields.{}", f.name))
             .collect(),
+        Some(RequiredAction::Attest { .. }) => {
+            vec!["fields.attested".into(), "fields.evidence".into()]
+        }
         _ => Vec::new(),
     }
 }
