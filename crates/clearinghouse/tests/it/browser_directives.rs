@@ -7,7 +7,7 @@
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::browser::{browse, click, count, open, sign_in, sign_out, text, wait};
+use crate::browser::{browse, click, count, fill, open, select, sign_in, sign_out, text, wait};
 use crate::directives::cast;
 use crate::directives_dashboard::setup;
 
@@ -84,6 +84,54 @@ async fn manager_reads_the_dashboard_agency_its_obligations() {
         assert_eq!(count(c, Locator::Id("compliance-dashboard")).await, 0);
         let score = text(c, "#my-score").await;
         assert!(score.starts_with("Score "), "{score}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agency_submits_a_report_and_asks_for_an_exception() {
+    browse(async |app, c| {
+        let cast = cast(app).await;
+        let due =
+            clearinghouse_domain::frontier::date::CalendarDate::parse("2021-11-17").expect("date");
+        let id = setup(app, &cast, due).await;
+
+        sign_in(c, app, "doe-ops").await;
+        open(c, app, &format!("/directives/{id}")).await;
+        wait(c, Locator::Id("form-inventory")).await;
+        // Left empty, the required field is refused beside it.
+        click(c, Locator::Id("submit-inventory")).await;
+        let err = text(c, "#inventory-asset_count-error").await;
+        assert!(err.contains("is required"), "{err}");
+        fill(c, "inventory-asset_count", "42").await;
+        click(c, Locator::Id("submit-inventory")).await;
+        let notice = text(c, "#form-notice").await;
+        assert!(notice.starts_with("Recorded"), "{notice}");
+        let done = text(c, "#form-inventory").await;
+        assert!(
+            done.contains("Every report due so far is submitted"),
+            "{done}"
+        );
+        let row = text(c, "#obligations tr[data-action='inventory']").await;
+        assert!(row.contains("satisfied"), "the report is recorded: {row}");
+
+        // An exception request needs a justification.
+        select(c, "request-kind", "exception").await;
+        click(c, Locator::Id("request-submit")).await;
+        let err = text(c, "#request-justification-error").await;
+        assert!(err.contains("justification"), "{err}");
+        assert_eq!(count(c, Locator::Id("my-requests")).await, 0);
+        select(c, "request-kind", "exception").await;
+        fill(
+            c,
+            "request-justification",
+            "A vendor patch ships next month.",
+        )
+        .await;
+        click(c, Locator::Id("request-submit")).await;
+        let mine = text(c, "#my-requests").await;
+        assert!(mine.contains("pending"), "{mine}");
+        assert!(mine.contains("exception"), "{mine}");
     })
     .await;
 }

@@ -37,6 +37,7 @@ mod directives;
 mod directives_cli;
 mod directives_dashboard;
 mod directives_realdata;
+mod directives_ui;
 mod exposure;
 mod exposure_realdata;
 mod exposure_scanner;

@@ -22,6 +22,8 @@ const UI_ROUTES: &[&str] = &[
     "/",
     "/directives",
     "/directives/{id}",
+    "/directives/{id}/report",
+    "/directives/{id}/request",
     "/inquiries",
     "/inquiries/{id}",
     "/inquiries/{id}/respond",

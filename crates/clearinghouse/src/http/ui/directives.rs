@@ -6,13 +6,16 @@
 //! time to remediate, since yesterday, the trend chart (`ui/chart.rs`),
 //! worst offenders and every organisation, with CSV and JSON export links
 //! that answer from the same figures; for an agency its own obligations
-//! and score, computed live). Everything goes through
+//! and score, computed live, with its report, attestation and request
+//! forms from `ui/directive_forms.rs`). Everything goes through
 //! `workflows::directives`.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
 
+use super::directive_forms::{self, AgencyForms, Refused};
 use super::{Nav, UiAuth, UiResult, chart};
 use crate::app::AppState;
 use crate::workflows::directives::compliance::{self, ComplianceQuery, Counts, OrgCompliance};
@@ -149,6 +152,15 @@ pub struct DirectivePage {
     not_in_force: Option<String>,
     dashboard: Option<DashboardView>,
     mine: Option<MineView>,
+    /// The agency's report, attestation and request forms.
+    forms: Option<AgencyForms>,
+}
+
+/// `?done=report` or `?done=request` after a form was recorded.
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
 }
 
 fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
@@ -210,8 +222,20 @@ pub async fn show(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
+    Query(done): Query<Done>,
 ) -> UiResult<DirectivePage> {
-    let d = directives::get(&app, &who, &id).await?;
+    render(&app, &who, &id, None, &done).await
+}
+
+/// The directive's page, with a refused agency form shown again.
+pub async fn render(
+    app: &AppState,
+    who: &crate::auth::Principal,
+    id: &str,
+    refused: Option<Refused>,
+    done: &Done,
+) -> UiResult<DirectivePage> {
+    let d = directives::get(app, who, id).await?;
     let actions = action_rows(&d);
     let not_in_force = match (d.state.as_str(), d.issued_version) {
         ("revoked", _) => Some(format!(
@@ -223,10 +247,10 @@ pub async fn show(
         ),
         _ => None,
     };
-    let (mut dashboard, mut mine) = (None, None);
+    let (mut dashboard, mut mine, mut forms) = (None, None, None);
     if not_in_force.is_none() {
         if who.has_any_role(READ_ALL) {
-            let dash = snapshots::dashboard(&app, &who, &d.id).await?;
+            let dash = snapshots::dashboard(app, who, &d.id).await?;
             let c = &dash.compliance;
             dashboard = Some(DashboardView {
                 as_of: c.as_of.clone(),
@@ -244,8 +268,9 @@ pub async fn show(
                 orgs_total: c.by_org.len(),
             });
         } else {
-            let c = compliance::of_directive(&app, &who, &d.id, ComplianceQuery::default()).await?;
-            let items = obligations::list(&app, &who, &d.id, ObligationQuery::default()).await?;
+            let c = compliance::of_directive(app, who, &d.id, ComplianceQuery::default()).await?;
+            let items = obligations::list(app, who, &d.id, ObligationQuery::default()).await?;
+            forms = Some(directive_forms::build(app, who, &d, &items, refused, done).await?);
             let more = items.len().saturating_sub(OBLIGATIONS_SHOWN);
             mine = Some(MineView {
                 counts: (&c.overall).into(),
@@ -273,11 +298,12 @@ pub async fn show(
         }
     }
     Ok(DirectivePage {
-        nav: Nav::new(&who, "directives"),
+        nav: Nav::new(who, "directives"),
         d,
         actions,
         not_in_force,
         dashboard,
         mine,
+        forms,
     })
 }

@@ -9,6 +9,7 @@ mod archive;
 pub mod assets;
 pub mod audit;
 pub mod chart;
+pub mod directive_forms;
 pub mod directives;
 pub mod directory;
 pub mod documents;
@@ -124,6 +125,8 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
         .route("/directives", get(directives::list))
         .route("/directives/{id}", get(directives::show))
+        .route("/directives/{id}/report", post(directive_forms::report))
+        .route("/directives/{id}/request", post(directive_forms::request))
         .route("/inquiries", get(frontier_inquiries::list))
         .route("/inquiries/{id}", get(frontier_inquiries::show))
         .route("/inquiries/{id}/respond", post(frontier_inquiries::respond))
