@@ -21,6 +21,44 @@ use crate::store::{self, Store};
 
 const BATCH: usize = 1000;
 
+/// A fresh clearinghouse for a benchmark: a temporary data folder named
+/// `clearinghouse-bench-{name}-{pid}`, the given database (SQLite in that
+/// folder when `None`), and its bootstrap administrator.
+pub(crate) async fn open_app(
+    name: &str,
+    database_url: Option<String>,
+    db_connections: u32,
+) -> anyhow::Result<(std::path::PathBuf, crate::app::AppState, crate::model::User)> {
+    let tmp =
+        std::env::temp_dir().join(format!("clearinghouse-bench-{name}-{}", std::process::id()));
+    let storage = crate::config::StorageArgs {
+        data_dir: tmp.clone(),
+        database_url,
+        object_store_url: None,
+        audit_key_file: None,
+        kek_file: None,
+        db_connections,
+    };
+    let app = crate::app::open(
+        &storage,
+        crate::app::HttpSettings {
+            max_body_bytes: 1 << 20,
+            max_submission_bytes: crate::app::DEFAULT_MAX_SUBMISSION_BYTES,
+            secure_cookies: false,
+            public_url: "http://localhost".into(),
+            allow_private_webhooks: false,
+            password_hash_cost: crate::auth::secrets::HashCost::Standard,
+            consultees: clearinghouse_domain::frontier::designation::default_consultees(),
+        },
+    )
+    .await?;
+    crate::workflows::accounts::bootstrap::ensure_admin(&app, None, None).await?;
+    let admin = store::accounts::users::get_by_username(&app.store.pool, "admin")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no admin"))?;
+    Ok((tmp, app, admin))
+}
+
 /// The `bench` subcommands: one line here and one arm in [`run`] each.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {

@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use clearinghouse_domain::scans::{Overlap, Target};
 
-use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
-use crate::config::StorageArgs;
 use crate::store;
 use crate::store::scans::assets::AssetRow;
 use crate::store::scans::campaigns::{CampaignRow, TargetRow};
@@ -96,33 +94,7 @@ fn day(d: i64) -> String {
 
 pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     let assets_n = args.assets.min(1 << 20);
-    let tmp =
-        std::env::temp_dir().join(format!("clearinghouse-bench-scans-{}", std::process::id()));
-    let storage = StorageArgs {
-        data_dir: tmp.clone(),
-        database_url: args.database_url.clone(),
-        object_store_url: None,
-        audit_key_file: None,
-        kek_file: None,
-        db_connections: 8,
-    };
-    let app = app::open(
-        &storage,
-        HttpSettings {
-            max_body_bytes: 1 << 20,
-            max_submission_bytes: crate::app::DEFAULT_MAX_SUBMISSION_BYTES,
-            secure_cookies: false,
-            public_url: "http://localhost".into(),
-            allow_private_webhooks: false,
-            password_hash_cost: crate::auth::secrets::HashCost::Standard,
-            consultees: clearinghouse_domain::frontier::designation::default_consultees(),
-        },
-    )
-    .await?;
-    crate::workflows::accounts::bootstrap::ensure_admin(&app, None, None).await?;
-    let admin = store::accounts::users::get_by_username(&app.store.pool, "admin")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no admin"))?;
+    let (tmp, app, admin) = super::bench::open_app("scans", args.database_url.clone(), 8).await?;
     let now = crate::clock::now_text();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let started = Instant::now();

@@ -23,9 +23,7 @@ use clap::Args;
 use clearinghouse_domain::directive::DirectiveBody;
 use clearinghouse_domain::directive::due::add_days;
 
-use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
-use crate::config::StorageArgs;
 use crate::store::directives::bench::{self as seed, BenchVuln};
 use crate::store::{self, directives::DirectiveRow, directives::VersionRow};
 use crate::workflows::directives::{compliance, obligations, snapshots};
@@ -90,32 +88,7 @@ pub async fn directives(args: BenchDirectivesArgs) -> anyhow::Result<ExitCode> {
     if args.orgs == 0 || args.per_org == 0 || args.vulns == 0 || args.vulns > 89_999 {
         anyhow::bail!("--orgs, --per-org and --vulns must be at least 1 (--vulns at most 89999)");
     }
-    let tmp = std::env::temp_dir().join(format!("clearinghouse-bench-bod-{}", std::process::id()));
-    let storage = StorageArgs {
-        data_dir: tmp.clone(),
-        database_url: args.database_url.clone(),
-        object_store_url: None,
-        audit_key_file: None,
-        kek_file: None,
-        db_connections: 4,
-    };
-    let app = app::open(
-        &storage,
-        HttpSettings {
-            max_body_bytes: 1 << 20,
-            max_submission_bytes: crate::app::DEFAULT_MAX_SUBMISSION_BYTES,
-            secure_cookies: false,
-            public_url: "http://localhost".into(),
-            allow_private_webhooks: false,
-            password_hash_cost: crate::auth::secrets::HashCost::Standard,
-            consultees: clearinghouse_domain::frontier::designation::default_consultees(),
-        },
-    )
-    .await?;
-    workflows::accounts::bootstrap::ensure_admin(&app, None, None).await?;
-    let admin = store::accounts::users::get_by_username(&app.store.pool, "admin")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no admin"))?;
+    let (tmp, app, admin) = super::bench::open_app("bod", args.database_url.clone(), 4).await?;
     let who = Principal::new(admin.clone(), Via::System);
     let today = obligations::today()?;
     let now = clock::now_text();

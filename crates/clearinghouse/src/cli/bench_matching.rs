@@ -18,9 +18,7 @@ use clearinghouse_domain::advisory::{self, Document};
 use clearinghouse_domain::identity::{OrgKind, Sector};
 use clearinghouse_domain::versions::{OsvEvent, compare};
 
-use crate::app::{self, HttpSettings};
 use crate::auth::{Principal, Via};
-use crate::config::StorageArgs;
 use crate::model::exposure::ImportReport;
 use crate::store;
 use crate::workflows::{self, advisories};
@@ -194,33 +192,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
-    let tmp =
-        std::env::temp_dir().join(format!("clearinghouse-bench-match-{}", std::process::id()));
-    let storage = StorageArgs {
-        data_dir: tmp.clone(),
-        database_url: args.database_url.clone(),
-        object_store_url: None,
-        audit_key_file: None,
-        kek_file: None,
-        db_connections: 8,
-    };
-    let app = app::open(
-        &storage,
-        HttpSettings {
-            max_body_bytes: 1 << 20,
-            max_submission_bytes: crate::app::DEFAULT_MAX_SUBMISSION_BYTES,
-            secure_cookies: false,
-            public_url: "http://localhost".into(),
-            allow_private_webhooks: false,
-            password_hash_cost: crate::auth::secrets::HashCost::Standard,
-            consultees: clearinghouse_domain::frontier::designation::default_consultees(),
-        },
-    )
-    .await?;
-    workflows::accounts::bootstrap::ensure_admin(&app, None, None).await?;
-    let admin = store::accounts::users::get_by_username(&app.store.pool, "admin")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no admin"))?;
+    let (tmp, app, admin) = super::bench::open_app("match", args.database_url.clone(), 8).await?;
     let who = Principal::new(admin, Via::System);
 
     let started = Instant::now();

@@ -19,6 +19,26 @@ pub mod read_policy;
 pub mod scans;
 pub(crate) mod spool;
 
+/// Records one audit event about one object in the change's transaction.
+pub(crate) async fn record_audit(
+    app: &crate::app::AppState,
+    tx: &mut crate::store::Tx,
+    who: &crate::auth::Principal,
+    action: &'static str,
+    object_type: &'static str,
+    id: &str,
+    change: serde_json::Value,
+) -> crate::error::AppResult<()> {
+    let event = crate::audit_log::AuditEvent {
+        action,
+        object_type,
+        object_id: id,
+        change,
+    };
+    app.audit.record(tx, &app.store, who, &[event]).await?;
+    Ok(())
+}
+
 /// Page sizes: default and largest.
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 500;

@@ -18,7 +18,6 @@ use utoipa::ToSchema;
 use super::obligations::{self, due_of, org_filter, today};
 use super::{MANAGERS, in_force};
 use crate::app::AppState;
-use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -135,13 +134,7 @@ async fn audit(
     id: &str,
     change: serde_json::Value,
 ) -> AppResult<()> {
-    let event = AuditEvent {
-        action,
-        object_type,
-        object_id: id,
-        change,
-    };
-    Ok(app.audit.record(tx, &app.store, who, &[event]).await?)
+    crate::workflows::record_audit(app, tx, who, action, object_type, id, change).await
 }
 
 /// The fields of an attestation.

@@ -31,7 +31,6 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -212,13 +211,7 @@ async fn audit(
     id: &str,
     change: serde_json::Value,
 ) -> AppResult<()> {
-    let event = AuditEvent {
-        action,
-        object_type: "directive",
-        object_id: id,
-        change,
-    };
-    Ok(app.audit.record(tx, &app.store, who, &[event]).await?)
+    crate::workflows::record_audit(app, tx, who, action, "directive", id, change).await
 }
 
 /// Drafts a new directive (directive managers).

@@ -234,14 +234,7 @@ pub(super) async fn audit(
     id: &str,
     change: serde_json::Value,
 ) -> AppResult<()> {
-    let event = AuditEvent {
-        action,
-        object_type: "inquiry",
-        object_id: id,
-        change,
-    };
-    app.audit.record(tx, &app.store, who, &[event]).await?;
-    Ok(())
+    crate::workflows::record_audit(app, tx, who, action, "inquiry", id, change).await
 }
 
 /// Tells organisations of a step. Officials' notifications carry the

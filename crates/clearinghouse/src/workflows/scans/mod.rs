@@ -28,7 +28,6 @@ use clearinghouse_domain::scans::{Cidr, ScanError, Target, Technique, Window};
 use time::OffsetDateTime;
 
 use crate::app::AppState;
-use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -181,13 +180,7 @@ pub(crate) async fn audit(
     id: &str,
     change: serde_json::Value,
 ) -> AppResult<()> {
-    let event = AuditEvent {
-        action,
-        object_type,
-        object_id: id,
-        change,
-    };
-    Ok(app.audit.record(tx, &app.store, who, &[event]).await?)
+    crate::workflows::record_audit(app, tx, who, action, object_type, id, change).await
 }
 
 /// What a reader who must not learn an operator's exact asset is shown
