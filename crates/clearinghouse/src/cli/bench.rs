@@ -76,6 +76,8 @@ pub enum BenchCommand {
     Campaigns(crate::cli::bench_campaigns::BenchCampaignsArgs),
     /// Chat completions through the broker beside the same calls sent directly; req/s, added p50/p99.
     Broker(crate::cli::bench_broker::BenchBrokerArgs),
+    /// Labelled API reads under load from wrk (exposures list, finding get) beside /healthz.
+    Api(crate::cli::bench_api::BenchApiArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -98,6 +100,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Directives(args) => super::bench_directives::directives(args).await,
         BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
         BenchCommand::Broker(args) => super::bench_broker::broker(args).await,
+        BenchCommand::Api(args) => super::bench_api::api(args).await,
     }
 }
 

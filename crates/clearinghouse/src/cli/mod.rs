@@ -9,6 +9,8 @@ pub mod archive;
 #[cfg(feature = "bench")]
 pub mod bench;
 #[cfg(feature = "bench")]
+pub mod bench_api;
+#[cfg(feature = "bench")]
 pub mod bench_broker;
 #[cfg(feature = "bench")]
 pub mod bench_campaigns;

@@ -281,3 +281,52 @@ pub async fn insert_rows(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cel
     }
     Ok(())
 }
+
+/// `bench api`'s findings: `bench-finding-{from..to}`, filed by `org` and
+/// `user` in `submission`, written by one `INSERT ... WITH RECURSIVE`
+/// (portable to SQLite and PostgreSQL, no rows through the client).
+/// Each is TLP:AMBER, `new`, with a fingerprint of its own and one
+/// sighting by its reporter.
+pub async fn seed_findings(
+    conn: &mut AnyConnection,
+    (from, to): (u64, u64),
+    (org, user, submission): (&str, &str, &str),
+    now: &str,
+) -> Result<()> {
+    let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    sqlx::query(
+        "INSERT INTO findings (id, fingerprint, target_kind, target_identity, target, title, \
+         description, rule_id, tool, cwes, severity, location_path, start_line, end_line, aliases, \
+         reporter_org, reported_by, submission_id, position, tlp, visibility_id, state, created_at, \
+         updated_at) \
+         WITH RECURSIVE n(i) AS (SELECT CAST($1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < CAST($2 AS BIGINT)) \
+         SELECT 'bench-finding-' || CAST(i AS TEXT), 'bench-fp-' || CAST(i AS TEXT), 'package', \
+         'pkg:npm/bench-' || CAST(i % 5000 AS TEXT), 'pkg:npm/bench-' || CAST(i % 5000 AS TEXT) || '@1.0.0', \
+         'Out-of-bounds write in parser ' || CAST(i AS TEXT), \
+         'A crafted input overflows the buffer in the parser.', 'CWE-787', 'bench-scanner', \
+         '[\"CWE-787\"]', 'high', 'src/parse.c', CAST(i % 900 + 1 AS BIGINT), CAST(i % 900 + 3 AS BIGINT), \
+         '[]', $3, $4, $5, CAST(i AS TEXT), 'AMBER', 1, 'new', $6, $7 FROM n",
+    )
+    .bind(int(from))
+    .bind(int(to))
+    .bind(org)
+    .bind(user)
+    .bind(submission)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
+         WITH RECURSIVE n(i) AS (SELECT CAST($1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < CAST($2 AS BIGINT)) \
+         SELECT 'bench-finding-' || CAST(i AS TEXT), $3, '1.0.0', $4, $5 FROM n",
+    )
+    .bind(int(from))
+    .bind(int(to))
+    .bind(org)
+    .bind(submission)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
