@@ -76,6 +76,8 @@ pub enum BenchCommand {
     Campaigns(crate::cli::bench_campaigns::BenchCampaignsArgs),
     /// Chat completions through the broker beside the same calls sent directly; req/s, added p50/p99.
     Broker(crate::cli::bench_broker::BenchBrokerArgs),
+    /// Publish a case touching 100,000 exposed operators until the feed serves it, beside enqueuing as many plain notifications.
+    Publish(crate::cli::bench_publish::BenchPublishArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -98,6 +100,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Directives(args) => super::bench_directives::directives(args).await,
         BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
         BenchCommand::Broker(args) => super::bench_broker::broker(args).await,
+        BenchCommand::Publish(args) => super::bench_publish::publish(args).await,
     }
 }
 
