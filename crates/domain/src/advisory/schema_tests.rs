@@ -120,10 +120,24 @@ pub(crate) fn csaf_validator() -> Option<jsonschema::Validator> {
 pub(crate) fn csaf_provider_validator() -> Option<jsonschema::Validator> {
     validator(
         "oasis-csaf/csaf_2.0/json_schema/provider_json_schema.json",
-        &[(
-            "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json",
-            "oasis-csaf/csaf_2.0/json_schema/csaf_json_schema.json",
-        )],
+        &[
+            (
+                "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json",
+                "oasis-csaf/csaf_2.0/json_schema/csaf_json_schema.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v2.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v2.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.1.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.1.json",
+            ),
+        ],
     )
 }
 
