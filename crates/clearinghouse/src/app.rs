@@ -40,6 +40,8 @@ pub struct AppInner {
     /// Checks network assets' proofs of control (DNS, well-known file);
     /// tests install a fixture verifier.
     pub proof_verifier: crate::workflows::scans::proof::VerifierSlot,
+    /// Signs the CSAF provider feed's documents (OpenPGP, `.asc`).
+    pub csaf_signer: clearinghouse_domain::openpgp::PgpSigner,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -93,6 +95,7 @@ pub async fn open_with_mailer(
     let audit = open_audit_log(&store, &storage.audit_key_path()).await?;
     let kek =
         clearinghouse_domain::envelope::Kek::from_bytes(load_or_create_key(&storage.kek_path())?);
+    let csaf_signer = open_csaf_signer(&store, &storage.audit_key_path()).await?;
     let spool_dir = storage.data_dir.join("tmp");
     sweep_spool(&spool_dir);
     Ok(AppState(Arc::new(AppInner {
@@ -108,6 +111,7 @@ pub async fn open_with_mailer(
         jobs_queued: tokio::sync::Notify::new(),
         spool_dir,
         proof_verifier: Default::default(),
+        csaf_signer,
     })))
 }
 
@@ -145,6 +149,30 @@ async fn open_audit_log(store: &Store, key_path: &Path) -> anyhow::Result<AuditL
     let signer =
         NoteSigner::new(&key_name, secret).map_err(|e| anyhow::anyhow!("audit key: {e}"))?;
     Ok(AuditLog::new(origin, signer))
+}
+
+/// The CSAF feed's OpenPGP key: an Ed25519 secret kept beside the audit
+/// signing key (`openpgp-signing.key`, created at first start like it) and
+/// a creation time fixed at first start in the database (it is part of the
+/// key's fingerprint), so every process of the installation signs with the
+/// same published key.
+async fn open_csaf_signer(
+    store: &Store,
+    audit_key_path: &Path,
+) -> anyhow::Result<clearinghouse_domain::openpgp::PgpSigner> {
+    let path = audit_key_path.with_file_name("openpgp-signing.key");
+    let secret = load_or_create_key(&path)?;
+    let now = crate::clock::now().unix_timestamp().to_string();
+    store::settings::set_once(&store.pool, "csaf_openpgp_created", &now).await?;
+    let created: u32 = store::settings::get(&store.pool, "csaf_openpgp_created")
+        .await?
+        .and_then(|t| t.parse().ok())
+        .context("the OpenPGP key's creation time in settings is not a number")?;
+    Ok(clearinghouse_domain::openpgp::PgpSigner::new(
+        secret,
+        created,
+        "Clearinghouse CSAF provider",
+    ))
 }
 
 /// Reads a base64 Ed25519 secret, or creates one (mode 0600) when absent.

@@ -68,6 +68,9 @@ pub enum Command {
     /// Vendor VEX documents for a case (client of a running server).
     #[command(subcommand)]
     Vex(crate::cli::case::VexCommand),
+    /// CSAF provider feeds: verify one online or from a copy on disk.
+    #[command(subcommand)]
+    Csaf(crate::cli::csaf::CsafCommand),
     /// Scan campaigns: create, list, show, overlaps, stop (client of a running server).
     #[command(subcommand)]
     Campaign(crate::cli::campaign::CampaignCommand),

@@ -22,6 +22,7 @@
 //! `directive` owns Binding Operational Directives: the remediate rule language, due dates,
 //! obligation states and compliance figures.
 //! `scans` owns scan coordination: targets, CIDR blocks, windows, version-set overlap, grant coverage.
+//! `openpgp` signs and verifies the CSAF feed's detached OpenPGP signatures (v4 Ed25519);
 //! `text` is the one rule for names, titles and file names (no control or bidi characters).
 
 pub mod advisory;
@@ -37,6 +38,7 @@ pub mod findings;
 pub mod frontier;
 pub mod identity;
 pub mod labels;
+pub mod openpgp;
 pub mod priority;
 pub mod purl;
 pub mod sbom;

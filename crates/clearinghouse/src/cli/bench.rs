@@ -78,6 +78,8 @@ pub enum BenchCommand {
     Broker(crate::cli::bench_broker::BenchBrokerArgs),
     /// Labelled API reads under load from wrk (exposures list, finding get) beside /healthz.
     Api(crate::cli::bench_api::BenchApiArgs),
+    /// Publish a case touching 100,000 exposed operators until the feed serves it, beside enqueuing as many plain notifications.
+    Publish(crate::cli::bench_publish::BenchPublishArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -101,6 +103,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Campaigns(args) => super::bench_campaigns::campaigns(args).await,
         BenchCommand::Broker(args) => super::bench_broker::broker(args).await,
         BenchCommand::Api(args) => super::bench_api::api(args).await,
+        BenchCommand::Publish(args) => super::bench_publish::publish(args).await,
     }
 }
 

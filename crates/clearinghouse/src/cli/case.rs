@@ -1,4 +1,4 @@
-//! `clearinghouse case open|list|show|invite|join|status` and
+//! `clearinghouse case open|list|show|invite|join|status|date|publish|export` and
 //! `clearinghouse vex upload`: coordination cases from the command line
 //! (client of a running server). `status` states one product's VEX status;
 //! `vex upload` sends a CycloneDX VEX document. Prints a short summary, or
@@ -29,6 +29,63 @@ pub enum CaseCommand {
     Join(IdArgs),
     /// State your product's status for a vulnerability of the case (vendors).
     Status(StatusArgs),
+    /// Move the target disclosure date, with a reason (coordinators).
+    Date(DateArgs),
+    /// Publish now (coordinators; before the target date with a reason).
+    Publish(PublishArgs),
+    /// A published case's advisory as OSV records or a CVE JSON 5 record (JSON on stdout).
+    Export(ExportArgs),
+}
+
+/// The export formats of a published advisory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// OSV 1.6 records, one per vulnerability (a JSON array).
+    Osv,
+    /// A CVE JSON 5.1 record of one vulnerability, for a CNA to submit.
+    Cve5,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    pub id: String,
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// For cve5: the vulnerability (its CVE id).
+    #[arg(long = "vuln", required_if_eq("format", "cve5"))]
+    pub vulnerability: Option<String>,
+    /// For cve5: the CNA's organisation UUID.
+    #[arg(long, required_if_eq("format", "cve5"))]
+    pub assigner: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DateArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    pub id: String,
+    /// The new target date, `YYYY-MM-DD`.
+    #[arg(long)]
+    pub target_date: String,
+    /// Why (the participants are told).
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    pub id: String,
+    /// Why, when publishing before the target date (early publication).
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -257,6 +314,43 @@ pub async fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
             )
             .await?;
             (a.json, out, false)
+        }
+        CaseCommand::Date(a) => {
+            let body = json!({"target_date": a.target_date, "reason": a.reason});
+            let out = send(
+                &a.server,
+                Method::POST,
+                &["cases", &a.id, "date"],
+                Body::Json(body),
+            )
+            .await?;
+            (a.json, out, false)
+        }
+        CaseCommand::Publish(a) => {
+            let body = json!({"reason": a.reason});
+            let out = send(
+                &a.server,
+                Method::POST,
+                &["cases", &a.id, "publish"],
+                Body::Json(body),
+            )
+            .await?;
+            (a.json, out, false)
+        }
+        CaseCommand::Export(a) => {
+            let client = ApiClient::new(&a.server)?;
+            let url = match a.format {
+                ExportFormat::Osv => client.url(&["cases", &a.id, "osv"], &[])?,
+                ExportFormat::Cve5 => client.url(
+                    &["cases", &a.id, "cve5"],
+                    &[
+                        ("vulnerability", a.vulnerability.as_deref()),
+                        ("assigner", a.assigner.as_deref()),
+                    ],
+                )?,
+            };
+            print_json(&client.get(url).await?.body);
+            return Ok(ExitCode::SUCCESS);
         }
         CaseCommand::Status(a) => {
             let st = json!({"vulnerability": a.vulnerability, "product": a.product,

@@ -22,9 +22,12 @@ pub mod bench_eval;
 pub mod bench_findings;
 #[cfg(feature = "bench")]
 pub mod bench_matching;
+#[cfg(feature = "bench")]
+pub mod bench_publish;
 pub mod campaign;
 pub mod case;
 pub mod client;
+pub mod csaf;
 pub mod cvss;
 pub mod directive;
 pub mod eval;
@@ -111,6 +114,7 @@ pub fn run() -> ExitCode {
             Command::Inquiry(command) => inquiry::run(command).await,
             Command::Case(command) => case::run(command).await,
             Command::Vex(command) => case::vex(command).await,
+            Command::Csaf(command) => csaf::run(command).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

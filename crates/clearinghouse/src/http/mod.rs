@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod broker;
+pub mod csaf_feed;
 pub mod error;
 pub mod extract;
 pub mod metrics;

@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
 use super::api::cases::{
-    self as cases_api, messages as case_messages, statements as case_statements,
-    vendors as case_vendors,
+    self as cases_api, exports as case_exports, messages as case_messages,
+    statements as case_statements, vendors as case_vendors,
 };
 use super::api::directives::{
     self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
@@ -24,7 +24,7 @@ use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };
 use super::api::{advisories, approvals, audit, documents, health, notifications};
-use super::{broker, metrics, ui};
+use super::{broker, csaf_feed, metrics, ui};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -224,6 +224,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_statements::state, case_statements::list))
         .routes(routes!(case_statements::upload))
         .routes(routes!(case_statements::csaf))
+        .routes(routes!(case_exports::osv))
+        .routes(routes!(case_exports::cve5))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
@@ -262,6 +264,8 @@ pub fn build(app: AppState) -> Router {
         .merge(ui::routes())
         // The OpenAI-compatible broker (not in the OpenAPI document).
         .merge(broker::routes())
+        // The CSAF provider feed (CSAF 2.0 section 7; its formats are the standard's).
+        .merge(csaf_feed::routes())
         // Swagger UI, from files inside the binary (no CDN): schemas and "try it".
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", openapi()),

@@ -28,6 +28,7 @@ mod browser_lists;
 mod browser_ui;
 mod cases;
 mod cases_cli;
+mod cases_feed;
 mod cases_publish;
 mod cli_client;
 mod cli_cvss;

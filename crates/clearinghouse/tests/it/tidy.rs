@@ -102,6 +102,8 @@ const OTHER_ROUTES: &[&str] = &[
     // `bench broker`'s reference model endpoint (`http/broker/reference.rs`),
     // served on its own listener, never by the server.
     "/v1/chat/completions",
+    // The CSAF provider feed (`http/csaf_feed.rs`): CSAF 2.0 section 7 defines it.
+    "/.well-known/csaf/{*path}",
 ];
 
 /// Lines a file may have at most.

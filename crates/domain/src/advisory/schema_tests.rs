@@ -115,6 +115,45 @@ pub(crate) fn csaf_validator() -> Option<jsonschema::Validator> {
     )
 }
 
+/// The official CSAF 2.0 provider metadata schema (it refers to the CSAF
+/// schema for `publisher`), for the feed's `provider-metadata.json`.
+pub(crate) fn csaf_provider_validator() -> Option<jsonschema::Validator> {
+    validator(
+        "oasis-csaf/csaf_2.0/json_schema/provider_json_schema.json",
+        &[
+            (
+                "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json",
+                "oasis-csaf/csaf_2.0/json_schema/csaf_json_schema.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v2.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v2.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.0.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.0.json",
+            ),
+            (
+                "https://www.first.org/cvss/cvss-v3.1.json",
+                "oasis-csaf/csaf_2.0/referenced_schema/first/cvss-v3.1.json",
+            ),
+        ],
+    )
+}
+
+/// The official OSV schema, for the OSV exports (`cases::exports`).
+pub(crate) fn osv_validator() -> Option<jsonschema::Validator> {
+    validator("osv-schema/validation/schema.json", &[])
+}
+
+/// The official CVE JSON 5.1 schema (bundled), for the CVE 5 exports.
+pub(crate) fn cve5_validator() -> Option<jsonschema::Validator> {
+    validator(
+        "cve-schema-5/src/middleware/schemas/CVE_JSON_5.1_bundled.json",
+        &[],
+    )
+}
+
 #[test]
 fn schema_csaf_every_file_the_schema_rejects_we_refuse() {
     let Some(v) = validator(

@@ -5,7 +5,8 @@
 //! package URL or CPE as identification helper), per vulnerability its CVE
 //! or CHX id, CWE (named from the catalogue), notes, product status,
 //! not-affected justifications as flags, remediations (the fixed version as
-//! a vendor fix, else the vendor's text), acknowledgments, the TLP (2.0's
+//! a vendor fix, else the vendor's text), CVSS scores and references
+//! (`csaf_scores.rs`), acknowledgments, the TLP (2.0's
 //! labels: CLEAR is written WHITE) and the tracking with its revision
 //! history. A new revision is a new document version with one more history
 //! entry; nothing is edited in place. Pure: the caller gives dates and ids.
@@ -41,6 +42,9 @@ pub struct CsafVulnerability {
     pub description: String,
     /// `CWE-79`, ...
     pub cwes: Vec<String>,
+    /// CVSS 3.x and 4.0 vectors from its advisories (first of a version
+    /// wins; a vector that does not parse is left out).
+    pub cvss_vectors: Vec<String>,
 }
 
 /// One revision of the document.
@@ -70,6 +74,8 @@ pub struct CsafInput {
     pub acknowledgments: Vec<String>,
     /// Oldest first; the last is the current one.
     pub revisions: Vec<Revision>,
+    /// Where the document is published (its `self` reference), when known.
+    pub self_url: Option<String>,
 }
 
 fn tlp_label(tlp: Tlp) -> &'static str {
@@ -214,6 +220,22 @@ pub fn document(input: &CsafInput) -> Value {
         if !remediations.is_empty() {
             out.insert("remediations".into(), json!(remediations));
         }
+        let scored: Vec<String> = mine
+            .iter()
+            .filter(|(s, _)| s.status != VexStatus::NotAffected)
+            .map(|(_, id)| (*id).clone())
+            .collect();
+        let (scores, v4_notes) = super::csaf_scores::scores(&v.cvss_vectors, &scored);
+        if !scores.is_empty() {
+            out.insert("scores".into(), json!(scores));
+        }
+        if let Some(Value::Array(notes)) = out.get_mut("notes") {
+            notes.extend(v4_notes);
+        }
+        let refs = super::csaf_scores::references(&v.id, &v.aliases);
+        if !refs.is_empty() {
+            out.insert("references".into(), json!(refs));
+        }
         vulns.push(Value::Object(out));
     }
     let history: Vec<Value> = input
@@ -243,6 +265,9 @@ pub fn document(input: &CsafInput) -> Value {
         "product_tree": {"full_product_names": products},
         "vulnerabilities": vulns,
     });
+    if let Some(url) = &input.self_url {
+        doc["document"]["references"] = json!([{"category": "self", "summary": "This advisory in the provider's CSAF feed", "url": url}]);
+    }
     if !input.acknowledgments.is_empty() {
         doc["document"]["acknowledgments"] = json!([{"organization": input.acknowledgments.join(", "),
                                                       "summary": "reported the vulnerability"}]);

@@ -8,7 +8,10 @@
 //! reads as unresponsive ([`responsiveness`]). No IO: the application reads
 //! the facts and stores the outcome.
 
+pub mod csaf_feed;
 pub mod csaf_out;
+pub mod csaf_scores;
+pub mod exports;
 pub mod vex;
 
 #[cfg(test)]

@@ -348,6 +348,10 @@ mod csaf_output {
                 title: "Authentication bypass".into(),
                 description: "Paramiko does not check authentication before other requests.".into(),
                 cwes: vec!["CWE-287".into()],
+                cvss_vectors: vec![
+                    "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+                    "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N".into(),
+                ],
             }],
             statements: vec![
                 st(
@@ -392,6 +396,10 @@ mod csaf_output {
                     summary: "Vendor fix".into(),
                 },
             ],
+            self_url: Some(
+                "https://clearinghouse.example/.well-known/csaf/white/2026/chx-case-2026-0001.json"
+                    .into(),
+            ),
         }
     }
 
@@ -412,6 +420,20 @@ mod csaf_output {
                 doc["vulnerabilities"][0]["cwe"]["name"],
                 "Improper Authentication"
             );
+            // CVSS 3.1 as a score of the affected, fixed and investigated
+            // products (not the not-affected one), 4.0 as a note.
+            let scores = &doc["vulnerabilities"][0]["scores"];
+            assert_eq!(scores[0]["cvss_v3"]["baseScore"], 9.8, "{doc:#}");
+            assert_eq!(
+                scores[0]["products"],
+                serde_json::json!(["CSAFPID-0001", "CSAFPID-0002", "CSAFPID-0004"])
+            );
+            assert_eq!(doc["vulnerabilities"][0]["notes"][1]["title"], "CVSS v4.0");
+            assert_eq!(
+                doc["vulnerabilities"][0]["references"][0]["category"],
+                "external"
+            );
+            assert_eq!(doc["document"]["references"][0]["category"], "self");
         }
     }
 

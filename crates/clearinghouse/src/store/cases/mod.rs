@@ -7,6 +7,9 @@
 //! `vendors.rs` the vendor map and the vendors a case's products point to.
 
 pub mod advisories;
+#[cfg(feature = "bench")]
+pub mod bench;
+pub mod feed;
 pub mod messages;
 pub mod statements;
 pub mod vendors;

@@ -5,6 +5,7 @@
 //! a new revision (a new row, the revision history growing by one), never
 //! an edit of a published one. Participants read every revision.
 
+use clearinghouse_domain::cases::csaf_feed::FeedEntry;
 use clearinghouse_domain::cases::csaf_out::{
     CsafInput, CsafStatement, CsafVulnerability, Revision, document,
 };
@@ -31,8 +32,8 @@ fn status_of(s: &str) -> VexStatus {
     }
 }
 
-async fn org_name(tx: &mut store::Tx, id: &str) -> AppResult<String> {
-    Ok(store::accounts::orgs::get(&mut **tx, id)
+async fn org_name(tx: &mut store::AnyConnection, id: &str) -> AppResult<String> {
+    Ok(store::accounts::orgs::get(&mut *tx, id)
         .await?
         .map_or_else(|| id.to_owned(), |o| o.name))
 }
@@ -61,6 +62,39 @@ pub(crate) async fn revise(
         date: now.clone(),
         summary: summary.to_owned(),
     });
+    let Some(input) = build_input(app, tx, c, revisions).await? else {
+        // CSAF needs at least one product: nothing machine-readable to publish.
+        return Ok(0);
+    };
+    let doc = document(&input);
+    let text = serde_json::to_string(&doc).map_err(|e| AppError::internal("CSAF document", e))?;
+    let row = AdvisoryRow {
+        case_id: c.id.clone(),
+        version,
+        category: doc["document"]["category"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        sha256: hex::encode(Sha256::digest(text.as_bytes())),
+        document: text,
+        summary: summary.to_owned(),
+        created_at: now,
+    };
+    store::cases::advisories::insert(tx, &row).await?;
+    Ok(version)
+}
+
+/// What a case's document is built from with these revisions (the last
+/// is the one being built): the vulnerabilities, the vendors' current
+/// statements, the reporters. None when no product is known at all. The
+/// exports (OSV, CVE 5) read the same input.
+pub(crate) async fn build_input(
+    app: &AppState,
+    tx: &mut store::AnyConnection,
+    c: &CaseRow,
+    revisions: Vec<Revision>,
+) -> AppResult<Option<CsafInput>> {
+    let now = revisions.last().map(|r| r.date.clone()).unwrap_or_default();
     let ids: Vec<String> = store::cases::vulnerabilities(tx, &c.id)
         .await?
         .into_iter()
@@ -76,6 +110,7 @@ pub(crate) async fn revise(
             title: v.summary.clone(),
             description: v.summary.clone(),
             cwes: v.cwes.clone(),
+            cvss_vectors: v.cvss_vectors.clone(),
         })
         .collect();
     let mut statements = Vec::new();
@@ -117,8 +152,7 @@ pub(crate) async fn revise(
         }
     }
     if statements.is_empty() {
-        // CSAF needs at least one product: nothing machine-readable to publish.
-        return Ok(0);
+        return Ok(None);
     }
     let mut acknowledgments = Vec::new();
     for p in store::cases::participants(tx, &c.id).await? {
@@ -130,17 +164,24 @@ pub(crate) async fn revise(
         .tlp
         .parse()
         .map_err(|e| AppError::internal("stored case TLP", e))?;
+    let tracking_id = format!("CHX-CASE-{}", c.id);
+    let entry = FeedEntry {
+        tracking_id: tracking_id.clone(),
+        title: c.title.clone(),
+        initial_release_date: revisions
+            .first()
+            .map(|r| r.date.clone())
+            .unwrap_or_default(),
+        current_release_date: now.clone(),
+    };
     let input = CsafInput {
-        tracking_id: format!("CHX-CASE-{}", c.id),
+        self_url: super::feed::self_url(app, tlp, &entry),
+        tracking_id,
         title: c.title.clone(),
         publisher_name: "Clearinghouse".into(),
         // The publisher's namespace is the server's public URL; without one
         // (`--public-url` unset) a reserved `.invalid` name says so.
-        publisher_namespace: if app.settings.public_url.trim().is_empty() {
-            "https://clearinghouse.invalid".to_owned()
-        } else {
-            app.settings.public_url.clone()
-        },
+        publisher_namespace: super::feed::namespace(app),
         tlp,
         vex_only: false,
         summary: c.summary.clone(),
@@ -149,22 +190,7 @@ pub(crate) async fn revise(
         acknowledgments,
         revisions,
     };
-    let doc = document(&input);
-    let text = serde_json::to_string(&doc).map_err(|e| AppError::internal("CSAF document", e))?;
-    let row = AdvisoryRow {
-        case_id: c.id.clone(),
-        version,
-        category: doc["document"]["category"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        sha256: hex::encode(Sha256::digest(text.as_bytes())),
-        document: text,
-        summary: summary.to_owned(),
-        created_at: now,
-    };
-    store::cases::advisories::insert(tx, &row).await?;
-    Ok(version)
+    Ok(Some(input))
 }
 
 /// A published case's CSAF document: the latest revision, or `version`.

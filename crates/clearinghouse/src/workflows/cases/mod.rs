@@ -17,6 +17,8 @@
 //! real gates.
 
 pub mod csaf;
+pub mod exports;
+pub mod feed;
 pub mod messages;
 pub mod publish;
 pub mod statements;

@@ -5,6 +5,7 @@
 //! with a case's suggested vendors (`vendors.rs`). Handlers are thin: the
 //! rules are in `workflows::cases`.
 
+pub mod exports;
 pub mod messages;
 pub mod statements;
 pub mod vendors;
