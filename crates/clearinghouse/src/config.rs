@@ -68,6 +68,9 @@ pub enum Command {
     /// Vendor VEX documents for a case (client of a running server).
     #[command(subcommand)]
     Vex(crate::cli::case::VexCommand),
+    /// Patches in a case: upload (client of a running server), verify (offline).
+    #[command(subcommand)]
+    Patch(crate::cli::patch::PatchCommand),
     /// Scan campaigns: create, list, show, overlaps, stop (client of a running server).
     #[command(subcommand)]
     Campaign(crate::cli::campaign::CampaignCommand),

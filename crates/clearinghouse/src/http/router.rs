@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
 use super::api::cases::{
-    self as cases_api, messages as case_messages, statements as case_statements,
-    vendors as case_vendors,
+    self as cases_api, messages as case_messages, patches as case_patches,
+    statements as case_statements, vendors as case_vendors,
 };
 use super::api::directives::{
     self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
@@ -224,6 +224,13 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_statements::state, case_statements::list))
         .routes(routes!(case_statements::upload))
         .routes(routes!(case_statements::csaf))
+        .routes(routes!(case_patches::upload, case_patches::list))
+        .routes(routes!(case_patches::from_url))
+        .routes(routes!(case_patches::content))
+        .routes(routes!(case_patches::progress))
+        .routes(routes!(case_patches::attach))
+        .routes(routes!(case_patches::attachments))
+        .routes(routes!(case_patches::attachment))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

@@ -9,10 +9,15 @@
 //! the facts and stores the outcome.
 
 pub mod csaf_out;
+pub mod patch;
+pub mod progress;
 pub mod vex;
+pub mod vex_csaf;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vex_csaf_tests;
 
 use std::fmt;
 use std::str::FromStr;
@@ -140,6 +145,7 @@ pub enum EventKind {
     StatusChanged,
     DateMoved,
     Published,
+    PatchReleased,
 }
 
 impl EventKind {
@@ -153,6 +159,7 @@ impl EventKind {
             EventKind::StatusChanged => "status_changed",
             EventKind::DateMoved => "date_moved",
             EventKind::Published => "published",
+            EventKind::PatchReleased => "patch_released",
         }
     }
 }
@@ -169,6 +176,7 @@ impl FromStr for EventKind {
             EventKind::StatusChanged,
             EventKind::DateMoved,
             EventKind::Published,
+            EventKind::PatchReleased,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

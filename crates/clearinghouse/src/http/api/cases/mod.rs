@@ -6,6 +6,7 @@
 //! rules are in `workflows::cases`.
 
 pub mod messages;
+pub mod patches;
 pub mod statements;
 pub mod vendors;
 
