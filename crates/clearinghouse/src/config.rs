@@ -71,6 +71,9 @@ pub enum Command {
     /// CSAF provider feeds: verify one online or from a copy on disk.
     #[command(subcommand)]
     Csaf(crate::cli::csaf::CsafCommand),
+    /// Patches in a case: upload (client of a running server), verify (offline).
+    #[command(subcommand)]
+    Patch(crate::cli::patch::PatchCommand),
     /// Scan campaigns: create, list, show, overlaps, stop (client of a running server).
     #[command(subcommand)]
     Campaign(crate::cli::campaign::CampaignCommand),

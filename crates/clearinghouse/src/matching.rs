@@ -483,7 +483,7 @@ async fn vex_filter(
     found: Vec<Found>,
     vuln_ids: &[String],
 ) -> Result<(Vec<Found>, Vec<VexReason>), StoreError> {
-    use clearinghouse_domain::cases::vex::{VexStatus, covers};
+    use clearinghouse_domain::cases::vex::{VexStatus, covers, ecosystem_of};
     if found.is_empty() {
         return Ok((found, Vec::new()));
     }
@@ -507,6 +507,7 @@ async fn vex_filter(
             s.vuln_id == f.vuln_id
                 && s.product_key == own_key
                 && covers(
+                    ecosystem_of(own_key),
                     status,
                     &s.versions,
                     s.fixed_version.as_deref(),

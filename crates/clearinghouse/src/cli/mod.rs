@@ -35,6 +35,7 @@ pub mod exposures;
 pub mod file_kind;
 pub mod inquiry;
 pub mod model;
+pub mod patch;
 pub mod sbom;
 pub mod serve;
 pub mod submit;
@@ -115,6 +116,7 @@ pub fn run() -> ExitCode {
             Command::Case(command) => case::run(command).await,
             Command::Vex(command) => case::vex(command).await,
             Command::Csaf(command) => csaf::run(command).await,
+            Command::Patch(command) => patch::run(command).await,
             Command::Admin(AdminCommand::AddPlatformAdmin(args)) => {
                 admin::add_platform_admin(args).await
             }

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
 use super::api::cases::{
-    self as cases_api, exports as case_exports, messages as case_messages,
+    self as cases_api, exports as case_exports, messages as case_messages, patches as case_patches,
     statements as case_statements, vendors as case_vendors,
 };
 use super::api::directives::{
@@ -226,6 +226,13 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_statements::csaf))
         .routes(routes!(case_exports::osv))
         .routes(routes!(case_exports::cve5))
+        .routes(routes!(case_patches::upload, case_patches::list))
+        .routes(routes!(case_patches::from_url))
+        .routes(routes!(case_patches::content))
+        .routes(routes!(case_patches::progress))
+        .routes(routes!(case_patches::attach))
+        .routes(routes!(case_patches::attachments))
+        .routes(routes!(case_patches::attachment))
         .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)

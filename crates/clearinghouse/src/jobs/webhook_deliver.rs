@@ -119,6 +119,17 @@ async fn pinned_client(url: &str) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("building the HTTP client: {e}"))
 }
 
+/// A client for one outbound request to `url` under the webhook rules:
+/// any address when the server allows private webhooks, else pinned to a
+/// checked public address (also used to fetch vendor-hosted patches).
+pub(crate) async fn outbound_client(app: &AppState, url: &str) -> Result<reqwest::Client, String> {
+    if app.settings.allow_private_webhooks {
+        Ok(client().clone())
+    } else {
+        pinned_client(url).await
+    }
+}
+
 fn count(outcome: &'static str) {
     metrics::counter!("clearinghouse_webhook_deliveries_total", "outcome" => outcome).increment(1);
 }

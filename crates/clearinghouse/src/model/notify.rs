@@ -69,6 +69,8 @@ closed_set!(
         CaseStatusChanged => "case.status_changed",
         /// A case was published.
         CasePublished => "case.published",
+        /// A vendor released a patch in a case.
+        CasePatchReleased => "case.patch_released",
         /// A directive's due date is near.
         DirectiveReminder => "directive.reminder",
         /// A directive's required action is overdue.

@@ -265,6 +265,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0020_password_change_required.sql"),
         include_str!("../../migrations/postgres/0020_password_change_required.sql"),
     ),
+    (
+        24,
+        "case_patches",
+        include_str!("../../migrations/sqlite/0024_case_patches.sql"),
+        include_str!("../../migrations/postgres/0024_case_patches.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -643,5 +643,58 @@ async fn vex_statements_drive_exposure(app: TestApp) {
         .count();
     assert_eq!(changed, 3, "{v}");
     assert_eq!(audited(&app, "case.status").await, 3);
+
+    // Version ranges: a not-affected statement over a range holding 2.4.0
+    // resolves the exposure, one over a range without it does not, and a
+    // later affected statement over the same range restores it.
+    let ranged = |status: &str, range: &str| {
+        let mut s = json!({"vulnerability": CVE, "product": "pkg:pypi/paramiko",
+                           "versions": [range], "status": status});
+        if status == "not_affected" {
+            s["justification"] = json!("vulnerable_code_not_present");
+        }
+        json!({"statements": [s]})
+    };
+    let mut listed = stmt("affected");
+    listed["versions"] = json!(["2.4.0"]);
+    let (s, v) = app
+        .post(&p.vendor_member, &path, &json!({"statements": [listed]}))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(all_exposures(&app, &p.hospital).await[0]["state"], "open");
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &path,
+            &ranged("not_affected", "vers:pypi/>=2.5"),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        all_exposures(&app, &p.hospital).await[0]["state"],
+        "open",
+        "2.4.0 is outside"
+    );
+    let range = "vers:pypi/>=2.0|<2.4.1";
+    let (s, v) = app
+        .post(&p.vendor_member, &path, &ranged("not_affected", range))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let e = all_exposures(&app, &p.hospital).await;
+    assert_eq!(e[0]["state"], "patched", "2.4.0 is inside: {e:?}");
+    let (s, v) = app
+        .post(&p.vendor_member, &path, &ranged("affected", range))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(all_exposures(&app, &p.hospital).await[0]["state"], "open");
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &path,
+            &ranged("not_affected", "vers:pypi/>2.0"),
+        )
+        .await;
+    assert_eq!(s, 422, "a range that cannot be evaluated: {v}");
+    assert_eq!(v["field"], "statements[0].versions[0]");
 }
 both_backends!(vex_statements_drive_exposure, vex_statements_drive_exposure);

@@ -19,6 +19,7 @@ mod bad_input;
 #[cfg(feature = "bench")]
 mod bench_findings;
 mod browser;
+mod browser_cases;
 mod browser_directives;
 mod browser_exposure;
 mod browser_findings;
@@ -29,7 +30,9 @@ mod browser_ui;
 mod cases;
 mod cases_cli;
 mod cases_feed;
+mod cases_patches;
 mod cases_publish;
+mod cases_vex;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

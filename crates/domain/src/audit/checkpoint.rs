@@ -196,7 +196,7 @@ impl NoteSigner {
     }
 
     /// Signs arbitrary note text (which must end in a newline to form a valid note).
-    fn sign_text(&self, text: &str) -> String {
+    pub fn sign_text(&self, text: &str) -> String {
         let signature = self.key.sign(text.as_bytes()).to_bytes();
         let mut blob = self.key_id.to_vec();
         blob.extend_from_slice(&signature);
@@ -265,6 +265,12 @@ impl NoteVerifier {
     /// with the key name: callers that pin an origin must check it.
     pub fn verify(&self, note: &str) -> Result<Checkpoint, NoteError> {
         Checkpoint::parse_body(self.open(note)?)
+    }
+
+    /// Verifies a signed note of any body (a patch release statement):
+    /// the framing and this key's signatures; returns the signed text.
+    pub fn verify_text<'n>(&self, note: &'n str) -> Result<&'n str, NoteError> {
+        self.open(note)
     }
 
     /// Checks the signed-note framing and this key's signatures; returns the signed text.

@@ -12,10 +12,15 @@ pub mod csaf_feed;
 pub mod csaf_out;
 pub mod csaf_scores;
 pub mod exports;
+pub mod patch;
+pub mod progress;
 pub mod vex;
+pub mod vex_csaf;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vex_csaf_tests;
 
 use std::fmt;
 use std::str::FromStr;
@@ -143,6 +148,7 @@ pub enum EventKind {
     StatusChanged,
     DateMoved,
     Published,
+    PatchReleased,
 }
 
 impl EventKind {
@@ -156,6 +162,7 @@ impl EventKind {
             EventKind::StatusChanged => "status_changed",
             EventKind::DateMoved => "date_moved",
             EventKind::Published => "published",
+            EventKind::PatchReleased => "patch_released",
         }
     }
 }
@@ -172,6 +179,7 @@ impl FromStr for EventKind {
             EventKind::StatusChanged,
             EventKind::DateMoved,
             EventKind::Published,
+            EventKind::PatchReleased,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -153,6 +153,7 @@ fn an_invited_vendor_turns_unresponsive_after_a_week() {
 
 mod vex_rules {
     use super::super::vex::*;
+    use crate::versions::Ecosystem;
     use serde_json::json;
 
     fn st(status: &str) -> StatementInput {
@@ -192,36 +193,154 @@ mod vex_rules {
 
     #[test]
     fn what_a_statement_covers() {
+        const E: Ecosystem = Ecosystem::PyPI;
         let none: Vec<String> = Vec::new();
         let listed = vec!["2.4.0".to_owned()];
-        assert!(covers(VexStatus::NotAffected, &none, None, Some("1.0")));
-        assert!(covers(VexStatus::NotAffected, &none, None, None));
-        assert!(covers(VexStatus::NotAffected, &listed, None, Some("2.4.0")));
+        assert!(covers(E, VexStatus::NotAffected, &none, None, Some("1.0")));
+        assert!(covers(E, VexStatus::NotAffected, &none, None, None));
+        assert!(covers(
+            E,
+            VexStatus::NotAffected,
+            &listed,
+            None,
+            Some("2.4.0")
+        ));
         assert!(!covers(
+            E,
             VexStatus::NotAffected,
             &listed,
             None,
             Some("2.3.0")
         ));
         assert!(covers(
+            E,
             VexStatus::Fixed,
             &none,
             Some("2.4.1"),
             Some("2.4.1")
         ));
         assert!(!covers(
+            E,
             VexStatus::Fixed,
             &none,
             Some("2.4.1"),
             Some("2.4.0")
         ));
-        assert!(!covers(VexStatus::Affected, &none, None, Some("2.4.0")));
+        assert!(!covers(E, VexStatus::Affected, &none, None, Some("2.4.0")));
         assert!(!covers(
+            E,
             VexStatus::UnderInvestigation,
             &none,
             None,
             Some("2.4.0")
         ));
+    }
+
+    #[test]
+    fn a_statement_over_a_range_covers_the_versions_inside_it() {
+        let range = vec!["vers:pypi/>=2.0|<2.4.2".to_owned()];
+        let na = |v: &str| {
+            covers(
+                Ecosystem::Other,
+                VexStatus::NotAffected,
+                &range,
+                None,
+                Some(v),
+            )
+        };
+        assert!(na("2.0"), "the scheme names PyPI ordering");
+        assert!(na("2.4.1"));
+        assert!(na("2.4.0rc1"), "a PEP 440 pre-release orders inside");
+        assert!(!na("2.4.2"));
+        assert!(!na("1.9"));
+        // A bare range takes the product's ecosystem; a CPE's has no ordering.
+        let bare = vec!["<2.4.2".to_owned()];
+        assert!(covers(
+            Ecosystem::PyPI,
+            VexStatus::NotAffected,
+            &bare,
+            None,
+            Some("2.3")
+        ));
+        assert!(!covers(
+            Ecosystem::Other,
+            VexStatus::NotAffected,
+            &bare,
+            None,
+            Some("2.3")
+        ));
+        // Fixed in a range of versions.
+        let fixed = vec!["vers:npm/>=3.1.0".to_owned()];
+        let f = |v: &str| {
+            covers(
+                Ecosystem::Npm,
+                VexStatus::Fixed,
+                &fixed,
+                Some("3.1.0"),
+                Some(v),
+            )
+        };
+        assert!(f("3.1.0") && f("3.2.5") && !f("3.0.9"));
+        // An affected statement never covers, whatever its range.
+        assert!(!covers(
+            Ecosystem::PyPI,
+            VexStatus::Affected,
+            &range,
+            None,
+            Some("2.1")
+        ));
+        assert_eq!(ecosystem_of("pkg:pypi/paramiko"), Ecosystem::PyPI);
+        assert_eq!(ecosystem_of("cpe:ex:app"), Ecosystem::Other);
+    }
+
+    #[test]
+    fn a_range_that_cannot_be_evaluated_is_refused_naming_the_version() {
+        let mut s = StatementInput {
+            vulnerability: "CVE-2018-1000805".into(),
+            product: "pkg:pypi/paramiko".into(),
+            versions: vec!["2.0".into(), "vers:pypi/>2.0".into()],
+            status: "affected".into(),
+            ..Default::default()
+        };
+        assert_eq!(s.validate("").unwrap_err().field, "versions[1]");
+        s.versions = vec!["vers:pypi/>=2.0|<3".into()];
+        assert!(s.validate("").is_ok());
+    }
+
+    #[test]
+    fn cyclonedx_ranges_are_read() {
+        let doc = json!({
+            "bomFormat": "CycloneDX", "specVersion": "1.6",
+            "vulnerabilities": [
+                {"id": "CVE-2018-1000805", "analysis": {"state": "not_affected", "justification": "code_not_reachable"},
+                 "affects": [{"ref": "pkg:pypi/paramiko", "versions": [{"range": "vers:pypi/>=2.0|<2.4.2", "status": "unaffected"}]}]},
+                {"id": "CVE-2018-1000805", "analysis": {"state": "resolved"},
+                 "affects": [{"ref": "pkg:pypi/paramiko", "versions": [
+                     {"range": "vers:pypi/<2.4.2", "status": "affected"},
+                     {"range": "vers:pypi/>=2.4.2", "status": "unaffected"}]}]}
+            ]
+        });
+        let s = read_cyclonedx_vex(&doc).unwrap();
+        assert_eq!(s[0].versions, vec!["vers:pypi/>=2.0|<2.4.2".to_owned()]);
+        assert_eq!(s[1].status, "fixed");
+        assert_eq!(
+            s[1].versions,
+            vec!["vers:pypi/>=2.4.2".to_owned()],
+            "only the unaffected range is fixed"
+        );
+        assert!(s.iter().all(|x| x.validate("").is_ok()));
+    }
+
+    proptest::proptest! {
+        /// A version inside a `>=a|<b` range is covered exactly when
+        /// a <= v < b (numeric versions, PyPI ordering).
+        #[test]
+        fn range_cover_agrees_with_numeric_order(a in 0u32..50, w in 1u32..20, v in 0u32..80) {
+            let b = a + w;
+            let range = vec![format!("vers:pypi/>={a}|<{b}")];
+            let got = covers(Ecosystem::PyPI, VexStatus::NotAffected, &range, None, Some(&v.to_string()));
+            proptest::prop_assert_eq!(got, a <= v && v < b);
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! [`Justification::parse`] takes the CSAF 2.0 flag labels and maps
 //! CycloneDX's `analysis.justification` values onto them (the mapping CISA's
 //! VEX minimum requirements give). [`covers`] says whether a statement
-//! takes a component version out of exposure; [`read_cyclonedx_vex`] reads a
+//! takes a component version out of exposure, a version listed or inside a
+//! listed range (`vers:` or CISA's bare form, [`in_versions`] through the
+//! versions module); [`read_cyclonedx_vex`] reads a
 //! CycloneDX VEX document (JSON) into statements.
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,7 @@ use serde_json::Value;
 
 use super::{CaseError, ProductRef, err};
 use crate::text;
+use crate::versions::{Decision, Ecosystem, decide, parse_vers};
 
 /// Most statements one document or request carries.
 pub const MAX_STATEMENTS: usize = 10_000;
@@ -144,6 +147,12 @@ fn version_text(field: &str, v: &str) -> Result<String, CaseError> {
         return Err(err(field, "a version is 1 to 200 characters"));
     }
     text::check_line(field, v)?;
+    if is_range(v) && parse_vers(v).is_none() {
+        return Err(err(
+            field,
+            "a range is vers:<scheme>/<constraints> (>=, <=, <, = joined by |) or a bare <V, <=V, >=V",
+        ));
+    }
     Ok(v.to_owned())
 }
 
@@ -231,17 +240,59 @@ impl StatementInput {
     }
 }
 
+/// Whether a `versions` entry is a range rather than one version: the
+/// purl project's `vers:` form (`vers:npm/>=1.0.0|<2.0.0`) or CISA's bare
+/// comparator form (`<V2.3`, `>=1.0|<=1.4`).
+pub fn is_range(entry: &str) -> bool {
+    let e = entry.trim();
+    e.starts_with("vers:") || e.starts_with('<') || e.starts_with(">=")
+}
+
+/// Whether `version` is one of `versions`: listed exactly, or inside a
+/// listed range evaluated with the range's own scheme (`vers:npm/...`:
+/// npm), else `eco` (the product's ecosystem). A version the ordering
+/// cannot place is not inside (the component stays exposed).
+pub fn in_versions(eco: Ecosystem, versions: &[String], version: &str) -> bool {
+    versions.iter().any(|entry| {
+        if !is_range(entry) {
+            return entry.trim() == version.trim();
+        }
+        let Some(read) = parse_vers(entry) else {
+            return false;
+        };
+        let scheme = entry
+            .trim()
+            .strip_prefix("vers:")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(s, _)| s)
+            .filter(|s| *s != "all" && *s != "generic");
+        let eco = scheme.map_or(eco, Ecosystem::from_purl_type);
+        let ranges: Vec<_> = read.range.into_iter().collect();
+        decide(eco, version, &ranges, &read.versions).decision == Decision::Affected
+    })
+}
+
+/// The ecosystem whose ordering a product key's versions follow: a
+/// package URL's type; a CPE (no ordering known): `Other`.
+pub fn ecosystem_of(product_key: &str) -> Ecosystem {
+    product_key
+        .strip_prefix("pkg:")
+        .and_then(|rest| rest.split_once('/'))
+        .map_or(Ecosystem::Other, |(t, _)| Ecosystem::from_purl_type(t))
+}
+
 /// Whether a statement takes a component at `version` out of exposure:
-/// `not_affected` for every version (none listed) or a listed one;
-/// `fixed` for the fixed version and the listed ones. Ranges are not
-/// read here: a version the statement does not list stays exposed.
+/// `not_affected` for every version (none listed) or a listed one or one
+/// inside a listed range; `fixed` for the fixed version and the listed
+/// versions and ranges. Ranges are evaluated with [`in_versions`].
 pub fn covers(
+    eco: Ecosystem,
     status: VexStatus,
     versions: &[String],
     fixed_version: Option<&str>,
     version: Option<&str>,
 ) -> bool {
-    let listed = |v: &str| versions.iter().any(|x| x == v);
+    let listed = |v: &str| in_versions(eco, versions, v);
     match status {
         VexStatus::NotAffected => versions.is_empty() || version.is_some_and(listed),
         VexStatus::Fixed => version.is_some_and(|v| Some(v) == fixed_version || listed(v)),
@@ -355,26 +406,34 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
             };
             let mut versions = Vec::new();
             let mut fixed = None;
+            // For a fixed statement: the ranges stated unaffected (fixed in them).
+            let mut fixed_ranges = Vec::new();
             for ver in a
                 .get("versions")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
-                let Some(text) = ver.get("version").and_then(Value::as_str) else {
+                let Some(text) = ver
+                    .get("version")
+                    .or_else(|| ver.get("range"))
+                    .and_then(Value::as_str)
+                else {
                     continue;
                 };
-                if status == "fixed"
-                    && ver.get("status").and_then(Value::as_str) == Some("unaffected")
-                {
-                    fixed.get_or_insert_with(|| text.to_owned());
-                } else {
-                    versions.push(text.to_owned());
+                let unaffected = ver.get("status").and_then(Value::as_str) == Some("unaffected");
+                match (status == "fixed" && unaffected, is_range(text)) {
+                    (true, true) => fixed_ranges.push(text.to_owned()),
+                    (true, false) => {
+                        fixed.get_or_insert_with(|| text.to_owned());
+                    }
+                    (false, _) => versions.push(text.to_owned()),
                 }
             }
             // A package URL with a version names that version.
             if versions.is_empty()
                 && fixed.is_none()
+                && fixed_ranges.is_empty()
                 && let Some(v) = crate::purl::Purl::parse(&product)
                     .ok()
                     .and_then(|p| p.version)
@@ -382,13 +441,18 @@ pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError>
                 versions.push(v);
             }
             if status == "fixed" && fixed.is_none() {
-                fixed = versions.pop();
+                fixed = versions
+                    .iter()
+                    .rev()
+                    .find(|v| !is_range(v))
+                    .cloned()
+                    .or_else(|| fixed_ranges.first().cloned());
             }
             out.push(StatementInput {
                 vulnerability: id.to_owned(),
                 product,
                 versions: if status == "fixed" {
-                    Vec::new()
+                    fixed_ranges
                 } else {
                     versions
                 },

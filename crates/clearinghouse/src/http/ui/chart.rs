@@ -70,6 +70,14 @@ pub const OBLIGATIONS: Legend = Legend {
     id: "compliance-chart",
 };
 
+/// A case's exposed operators per deadline by remediation status.
+pub const REMEDIATION: Legend = Legend {
+    names: ["patched", "mitigated", "accepted risk", "not acted"],
+    colours: ["#4c9a6a", "#8aa1b1", "#d9b44a", "#c0392b"],
+    title: "Exposed operators per deadline by remediation status (peak {max})",
+    id: "progress-chart",
+};
+
 /// Renders the series as a stacked bar chart with a legend and axis labels.
 pub fn render_svg(series: &[(Date, [u32; 4])]) -> String {
     render_stacked(series, &EXPOSURES)

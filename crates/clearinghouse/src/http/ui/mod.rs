@@ -8,6 +8,8 @@ pub mod approvals;
 mod archive;
 pub mod assets;
 pub mod audit;
+pub mod cases;
+pub mod cases_progress;
 pub mod chart;
 pub mod directive_forms;
 pub mod directives;
@@ -118,6 +120,21 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/submissions/{id}", get(findings::submission_page))
+        .route("/cases", get(cases::list))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/join", post(cases::join))
+        .route("/cases/{id}/publish", post(cases::publish_now))
+        .route(
+            "/cases/{id}/messages",
+            post(cases::post_message)
+                // The handler stops reading past the attachment limit.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::workflows::cases::patches::MAX_ATTACHMENT_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/cases/{id}/attachments/{aid}", get(cases::attachment))
+        .route("/cases/{id}/patches/{pid}/download", get(cases::patch))
+        .route("/cases/{id}/progress", get(cases_progress::page))
         .route("/inbox", get(inbox::page))
         .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/inbox/settings", post(inbox::save_settings))

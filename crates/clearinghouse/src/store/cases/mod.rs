@@ -4,13 +4,15 @@
 //! and its participants (`case_participants`; each participant
 //! organisation also gets a `record_shares` row, which is how the one read
 //! policy admits it). `messages.rs` holds messages and the event timeline,
-//! `vendors.rs` the vendor map and the vendors a case's products point to.
+//! `vendors.rs` the vendor map and the vendors a case's products point to,
+//! `patches.rs` patches, message attachments and remediation progress facts.
 
 pub mod advisories;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod feed;
 pub mod messages;
+pub mod patches;
 pub mod statements;
 pub mod vendors;
 

@@ -10,7 +10,8 @@
 //! text), appended to the case's timeline, and told to the organisations
 //! concerned through the inbox (`notifications::enqueue`: webhooks and
 //! email follow). `messages.rs` holds messages and the timeline,
-//! `vendors.rs` the vendor map.
+//! `vendors.rs` the vendor map, `patches.rs` patch distribution,
+//! message attachments and remediation progress.
 //!
 //! Scopes: reading uses `advisories:read`, writing `advisories:write` (a
 //! case is about vulnerabilities); the role and the participation are the
@@ -20,6 +21,7 @@ pub mod csaf;
 pub mod exports;
 pub mod feed;
 pub mod messages;
+pub mod patches;
 pub mod publish;
 pub mod statements;
 pub mod vendors;

@@ -1,7 +1,8 @@
 //! Vendor status = VEX: a vendor participant of a case states, per
 //! vulnerability of the case and product, affected / not_affected (with a
 //! CSAF justification) / fixed (in a version) / under_investigation, with
-//! remediation text, in a request or as a CycloneDX VEX document. A
+//! remediation text, in a request or as a CycloneDX or CSAF 2.0 VEX
+//! document (the CSAF one checked against the schema and mandatory tests). A
 //! product must be one the vulnerability's advisories list as affected or
 //! one the vendor mapped to itself; a vulnerability must be one of the
 //! case's. All statements of a request are stored, or none. Each current
@@ -16,6 +17,7 @@ use std::collections::BTreeSet;
 
 use clearinghouse_domain::cases::EventKind;
 use clearinghouse_domain::cases::vex::{MAX_STATEMENTS, StatementInput, read_cyclonedx_vex};
+use clearinghouse_domain::cases::vex_csaf::read_csaf_vex;
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -102,10 +104,20 @@ pub async fn state(
             .map_err(|e| AppError::invalid(format!("statements[{i}]"), e.to_string()))?;
         items.push(s);
     }
-    store_all(app, who, case_id, items, "api", "statements").await
+    store_all(
+        app,
+        who,
+        case_id,
+        numbered("statements", items),
+        "api",
+        "statements",
+    )
+    .await
 }
 
-/// States the statements of a CycloneDX VEX document (JSON).
+/// States the statements of a VEX document: CycloneDX VEX (JSON, its
+/// `bomFormat`) or CSAF 2.0 VEX (`document.csaf_version`, checked against
+/// the CSAF schema and mandatory tests, `cases::vex_csaf`).
 pub async fn upload(
     app: &AppState,
     who: &Principal,
@@ -116,21 +128,42 @@ pub async fn upload(
     readable(app, who, case_id).await?;
     let doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| AppError::invalid("file", format!("not JSON: {e}")))?;
-    if doc.get("bomFormat").is_none() {
-        return Err(AppError::invalid(
-            "file",
-            "not a CycloneDX VEX document (bomFormat missing)",
-        ));
+    if doc.get("bomFormat").is_some() {
+        let items = read_cyclonedx_vex(&doc).map_err(case_error)?;
+        return store_all(
+            app,
+            who,
+            case_id,
+            numbered("vulnerabilities", items),
+            "cyclonedx",
+            "vulnerabilities",
+        )
+        .await;
     }
-    let items = read_cyclonedx_vex(&doc).map_err(case_error)?;
-    store_all(app, who, case_id, items, "cyclonedx", "vulnerabilities").await
+    if doc.pointer("/document/csaf_version").is_some() {
+        let items = read_csaf_vex(bytes).map_err(case_error)?;
+        return store_all(app, who, case_id, items, "csaf", "vulnerabilities").await;
+    }
+    Err(AppError::invalid(
+        "file",
+        "not a VEX document: neither CycloneDX (bomFormat) nor CSAF 2.0 (document.csaf_version)",
+    ))
+}
+
+/// Statements with the path each is refused under (`list[i]`).
+fn numbered(list: &str, items: Vec<StatementInput>) -> Vec<(String, StatementInput)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (format!("{list}[{i}]"), s))
+        .collect()
 }
 
 async fn store_all(
     app: &AppState,
     who: &Principal,
     case_id: &str,
-    items: Vec<StatementInput>,
+    items: Vec<(String, StatementInput)>,
     source: &str,
     list_field: &str,
 ) -> AppResult<Vec<StatementView>> {
@@ -155,9 +188,8 @@ async fn store_all(
     }
     let case_vulns = store::cases::vulnerabilities(&mut tx, &c.id).await?;
     let mut rows = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("{list_field}[{i}]");
-        let s = item.validate(&at).map_err(case_error)?;
+    for (at, item) in &items {
+        let s = item.validate(at).map_err(case_error)?;
         let group = store::advisories::vuln_id_for(&mut *tx, &s.vulnerability).await?;
         let vuln_id = case_vulns
             .iter()

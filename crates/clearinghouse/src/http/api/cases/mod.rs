@@ -7,6 +7,7 @@
 
 pub mod exports;
 pub mod messages;
+pub mod patches;
 pub mod statements;
 pub mod vendors;
 

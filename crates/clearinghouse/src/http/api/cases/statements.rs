@@ -1,5 +1,5 @@
 //! `/api/v1/cases/{id}/statements` and `/api/v1/cases/{id}/vex`: vendor
-//! status as VEX, stated in JSON or uploaded as a CycloneDX VEX document,
+//! status as VEX, stated in JSON or uploaded as a CycloneDX or CSAF VEX document,
 //! and read back as the case's product × status matrix.
 
 use axum::Json;
@@ -57,8 +57,12 @@ pub async fn list(
     Ok(Json(statements::list(&app, &who, &id, q.history).await?))
 }
 
-/// Upload a CycloneDX VEX document (JSON) as the raw body: each
-/// vulnerability × affected reference is a statement (vendor participants).
+/// Upload a VEX document as the raw body (vendor participants): CycloneDX
+/// VEX (JSON), each vulnerability × affected reference a statement; or
+/// CSAF 2.0 `csaf_vex`, checked against the CSAF schema and mandatory
+/// tests, each product of a `product_status` list a statement (a
+/// `known_not_affected` product needs a justification flag). Products not
+/// in the case: 422 naming the status entry, nothing stored.
 #[utoipa::path(post, path = "/cases/{id}/vex", tag = "cases", security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the VEX document"),
     responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]

@@ -1,0 +1,583 @@
+//! Coordination cases in the web UI (issue 15, item 8): `/cases` (the
+//! cases you take part in, and the invitations waiting for your
+//! organisation with a join button for its admins), `/cases/{id}` (the
+//! embargo countdown, participants, vendors' statuses as a product ×
+//! vulnerability matrix, released patches, messages with their
+//! attachments and a form to post one, the timeline, and for coordinators
+//! the publish button and the link to the remediation progress), and the
+//! downloads of patches and attachments. Every form posts through the same
+//! workflows as the API (`workflows::cases`), CSRF checked; refusals come
+//! back beside the field. `cases_progress.rs` is the progress page.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::identity::Role;
+use futures_util::TryStreamExt as _;
+use serde::Deserialize;
+
+use super::forms::FormError;
+use super::names::Names;
+use super::{Nav, UiAuth, UiError, UiResult, check_csrf, when};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::workflows::cases::messages::{self, NewMessage};
+use crate::workflows::cases::patches::{self, MAX_ATTACHMENT_BYTES};
+use crate::workflows::cases::publish::{self, Publish};
+use crate::workflows::cases::{self, statements};
+
+/// One case in the list.
+pub struct CaseRow {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub target_date: String,
+    pub countdown: String,
+    pub tlp: String,
+}
+
+/// An invitation waiting for the reader's organisation.
+pub struct InvitationRow {
+    pub id: String,
+    pub title: String,
+    pub role: String,
+    pub invited: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    nav: Nav,
+    items: Vec<CaseRow>,
+    invitations: Vec<InvitationRow>,
+    may_join: bool,
+}
+
+/// Days to a `YYYY-MM-DD` disclosure date, in words.
+pub fn countdown(target: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let Ok(day) = time::Date::parse(target, fmt) else {
+        return String::new();
+    };
+    let today = crate::clock::now().date();
+    match (day - today).whole_days() {
+        0 => "public disclosure today".to_owned(),
+        1 => "public disclosure tomorrow".to_owned(),
+        n if n > 1 => format!("public disclosure in {n} days"),
+        n => format!("disclosure date passed {} days ago", -n),
+    }
+}
+
+pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<CasesPage> {
+    let page = cases::list(&app, &who, None, Some(200)).await?;
+    let mut items = Vec::new();
+    let mut invitations = Vec::new();
+    for c in page.items {
+        let full = cases::get(&app, &who, &c.id).await?;
+        if let Some(me) = full
+            .participants
+            .iter()
+            .find(|p| p.org_id == who.org_id() && p.joined_at.is_none())
+        {
+            invitations.push(InvitationRow {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                role: me.role.clone(),
+                invited: when::time(&me.invited_at),
+            });
+        }
+        items.push(CaseRow {
+            countdown: if c.state == "published" {
+                "published".to_owned()
+            } else {
+                countdown(&c.target_date)
+            },
+            id: c.id,
+            title: c.title,
+            state: c.state,
+            target_date: c.target_date,
+            tlp: c.tlp,
+        });
+    }
+    Ok(CasesPage {
+        nav: Nav::new(&who, "cases"),
+        items,
+        invitations,
+        may_join: who.has_role(Role::OrgAdmin),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf_token: String,
+}
+
+/// Joins a case the reader's organisation was invited to (its admins).
+pub async fn join(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CsrfForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    cases::join(&app, &who, &id).await?;
+    Ok(Redirect::to(&format!("/cases/{id}?done=joined")).into_response())
+}
+
+pub struct ParticipantRow {
+    pub org_name: String,
+    pub role: String,
+    pub status: String,
+    pub invited: String,
+    pub last_seen: String,
+}
+
+pub struct AttachmentRow {
+    pub id: String,
+    pub name: String,
+    pub size: String,
+}
+
+pub struct MessageRow {
+    pub id: String,
+    pub author: String,
+    pub org: String,
+    pub when: String,
+    pub body: String,
+    pub reply: bool,
+    pub read_by: String,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+pub struct EventRow {
+    pub when: String,
+    pub what: String,
+}
+
+pub struct PatchRow {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub size: String,
+    pub sha256: String,
+    pub vendor: String,
+    pub source: String,
+}
+
+/// The vendors' statuses: one row per product, one cell per vulnerability.
+pub struct MatrixRow {
+    pub product: String,
+    pub vendor: String,
+    pub cells: Vec<String>,
+}
+
+/// What the forms on the page kept and said.
+#[derive(Default)]
+pub struct CaseForms {
+    pub message_body: String,
+    pub message_error: Option<FormError>,
+    pub publish_reason: String,
+    pub publish_error: Option<FormError>,
+    pub notice: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    nav: Nav,
+    id: String,
+    title: String,
+    summary: String,
+    state: String,
+    tlp: String,
+    target_date: String,
+    countdown: String,
+    published: String,
+    vulnerabilities: Vec<String>,
+    participants: Vec<ParticipantRow>,
+    matrix_vulns: Vec<String>,
+    matrix: Vec<MatrixRow>,
+    patches: Vec<PatchRow>,
+    messages: Vec<MessageRow>,
+    timeline: Vec<EventRow>,
+    is_coordinator: bool,
+    forms: CaseForms,
+}
+
+fn size_text(n: i64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
+fn status_words(status: &str, justification: Option<&str>, fixed: Option<&str>) -> String {
+    let mut s = status.replace('_', " ");
+    if let Some(j) = justification {
+        s = format!("{s} ({})", j.replace('_', " "));
+    }
+    if let Some(v) = fixed {
+        s = format!("{s} in {v}");
+    }
+    s
+}
+
+/// A timeline event in words.
+fn event_words(kind: &str, org: &str) -> String {
+    match kind {
+        "opened" => "Case opened".to_owned(),
+        "invited" => format!("{org} invited"),
+        "joined" => format!("{org} joined"),
+        "message" => format!("Message from {org}"),
+        "vendor_mapped" => format!("Product mapped to {org}"),
+        "status_changed" => format!("{org} stated product status"),
+        "date_moved" => "Disclosure date moved".to_owned(),
+        "published" => "Published".to_owned(),
+        "patch_released" => format!("{org} released a patch"),
+        other => other.replace('_', " "),
+    }
+}
+
+/// Builds the case page (also after a refused form, with `forms`).
+pub async fn case_view(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    forms: CaseForms,
+) -> UiResult<CasePage> {
+    let c = cases::get(app, who, id).await?;
+    let msgs = messages::list(app, who, id).await?;
+    let events = messages::events(app, who, id).await?;
+    let stmts = statements::list(app, who, id, false).await?;
+    let patch_list = patches::list(app, who, id).await?;
+    let mut attachments: BTreeMap<String, Vec<patches::Attachment>> = BTreeMap::new();
+    for a in patches::attachments(app, who, id).await? {
+        attachments.entry(a.message_id.clone()).or_default().push(a);
+    }
+    let names = Names::load(
+        app,
+        msgs.iter()
+            .map(|m| m.org_id.as_str())
+            .chain(events.iter().filter_map(|e| e.org_id.as_deref()))
+            .chain(stmts.iter().map(|s| s.vendor_org.as_str()))
+            .chain(patch_list.iter().map(|p| p.vendor_org.as_str())),
+        msgs.iter().map(|m| m.author.as_str()),
+    )
+    .await?;
+    let matrix_vulns: Vec<String> = stmts
+        .iter()
+        .map(|s| s.vulnerability.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut by_product: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for s in &stmts {
+        let label = if s.versions.is_empty() {
+            s.product_given.clone()
+        } else {
+            format!("{} {}", s.product, s.versions.join(", "))
+        };
+        let row = by_product
+            .entry((label, s.vendor_org.clone()))
+            .or_insert_with(|| vec!["no statement".to_owned(); matrix_vulns.len()]);
+        if let Some(i) = matrix_vulns.iter().position(|v| *v == s.vulnerability) {
+            row[i] = status_words(
+                &s.status,
+                s.justification.as_deref(),
+                s.fixed_version.as_deref(),
+            );
+        }
+    }
+    let matrix = by_product
+        .into_iter()
+        .map(|((product, vendor), cells)| MatrixRow {
+            product,
+            vendor: names.org(&vendor).to_owned(),
+            cells,
+        })
+        .collect();
+    let org_name = |id: &str| {
+        c.participants
+            .iter()
+            .find(|p| p.org_id == id)
+            .map_or_else(|| names.org(id).to_owned(), |p| p.org_name.clone())
+    };
+    let messages = msgs
+        .iter()
+        .map(|m| MessageRow {
+            id: m.id.clone(),
+            author: names.user(&m.author),
+            org: org_name(&m.org_id),
+            when: when::time(&m.created_at),
+            body: m.body.clone(),
+            reply: m.reply_to.is_some(),
+            read_by: m
+                .read_by_orgs
+                .iter()
+                .map(|o| org_name(o))
+                .collect::<Vec<_>>()
+                .join(", "),
+            attachments: attachments
+                .remove(&m.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| AttachmentRow {
+                    id: a.id,
+                    name: a.file_name,
+                    size: size_text(a.size),
+                })
+                .collect(),
+        })
+        .collect();
+    let timeline = events
+        .iter()
+        .map(|e| EventRow {
+            when: when::time(&e.created_at),
+            what: event_words(
+                &e.kind,
+                &e.org_id.as_deref().map(org_name).unwrap_or_default(),
+            ),
+        })
+        .collect();
+    let patches = patch_list
+        .into_iter()
+        .map(|p| PatchRow {
+            source: p.url.clone().map_or_else(
+                || "uploaded by the vendor".to_owned(),
+                |u| format!("from {u}"),
+            ),
+            vendor: org_name(&p.vendor_org),
+            id: p.id,
+            name: p.file_name,
+            version: p.fixed_version.unwrap_or_else(|| "—".to_owned()),
+            size: size_text(p.size),
+            sha256: p.sha256,
+        })
+        .collect();
+    let participants = c
+        .participants
+        .iter()
+        .map(|p| ParticipantRow {
+            org_name: p.org_name.clone(),
+            role: p.role.clone(),
+            status: p.status.clone(),
+            invited: when::time(&p.invited_at),
+            last_seen: p
+                .last_seen_at
+                .as_deref()
+                .map_or_else(|| "never".to_owned(), when::time),
+        })
+        .collect();
+    Ok(CasePage {
+        nav: Nav::new(who, "cases"),
+        countdown: if c.state == "published" {
+            String::new()
+        } else {
+            countdown(&c.target_date)
+        },
+        published: c
+            .published_at
+            .as_deref()
+            .map(when::time)
+            .unwrap_or_default(),
+        id: c.id,
+        title: c.title,
+        summary: c.summary,
+        state: c.state,
+        tlp: c.tlp,
+        target_date: c.target_date,
+        vulnerabilities: c.vulnerabilities.into_iter().map(|v| v.named_as).collect(),
+        participants,
+        matrix_vulns,
+        matrix,
+        patches,
+        messages,
+        timeline,
+        is_coordinator: patches::is_coordinator(who),
+        forms,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> UiResult<CasePage> {
+    let notice = match done.done.as_str() {
+        "joined" => Some("You joined the case.".to_owned()),
+        "message" => Some("Message posted.".to_owned()),
+        "published" => {
+            Some("Published: the embargo is lifted and exposed operators are told.".to_owned())
+        }
+        _ => None,
+    };
+    case_view(
+        &app,
+        &who,
+        &id,
+        CaseForms {
+            notice,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Publishes the case (coordinators): the same workflow as the API.
+pub async fn publish_now(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<PublishForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let reason = Some(f.reason.clone()).filter(|r| !r.trim().is_empty());
+    match publish::publish(&app, &who, &id, Publish { reason }).await {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=published")).into_response()),
+        Err(e) => {
+            let (status, err) = FormError::from_app(e, &["reason"])?;
+            let forms = CaseForms {
+                publish_reason: f.reason,
+                publish_error: Some(err),
+                ..Default::default()
+            };
+            Ok((status, case_view(&app, &who, &id, forms).await?).into_response())
+        }
+    }
+}
+
+/// Posts a message with an optional attached file (multipart: the CSRF
+/// token and the body first, then the file).
+pub async fn post_message(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> UiResult<Response> {
+    let bad = |m: String| UiError(AppError::BadRequest(m));
+    let (mut csrf, mut body) = (String::new(), String::new());
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            check_csrf(&who, &csrf)?;
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let mut bytes = Vec::new();
+            let mut stream = Box::pin(field.map_err(|e| e.to_string()));
+            while let Some(chunk) = stream.try_next().await.map_err(bad)? {
+                if bytes.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
+                    let forms = CaseForms {
+                        message_body: body,
+                        message_error: Some(FormError::field(
+                            "file",
+                            format!("the file is larger than {} MiB", MAX_ATTACHMENT_BYTES >> 20),
+                        )),
+                        ..Default::default()
+                    };
+                    let page = case_view(&app, &who, &id, forms).await?;
+                    return Ok((StatusCode::PAYLOAD_TOO_LARGE, page).into_response());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if !file_name.is_empty() {
+                file = Some((file_name, bytes));
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| bad(e.to_string()))?;
+        match name.as_str() {
+            "csrf_token" => csrf = text,
+            "body" => body = text,
+            _ => {}
+        }
+    }
+    check_csrf(&who, &csrf)?;
+    let input = NewMessage {
+        body: body.clone(),
+        reply_to: None,
+        mentions: Vec::new(),
+    };
+    let outcome = match messages::post(&app, &who, &id, input).await {
+        Ok(m) => match file {
+            Some((name, bytes)) => patches::attach(&app, &who, &id, &m.id, &name, bytes)
+                .await
+                .map(|_| ())
+                .map_err(|e| match e {
+                    AppError::Invalid { message, .. } => AppError::invalid(
+                        "file",
+                        format!("the message was posted without its file: {message}"),
+                    ),
+                    other => other,
+                }),
+            None => Ok(()),
+        },
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done=message#messages")).into_response()),
+        Err(e) => {
+            let (status, err) = FormError::from_app(e, &["body", "file"])?;
+            let forms = CaseForms {
+                message_body: body,
+                message_error: Some(err),
+                ..Default::default()
+            };
+            Ok((status, case_view(&app, &who, &id, forms).await?).into_response())
+        }
+    }
+}
+
+fn download(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                clearinghouse_domain::text::content_disposition(name),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// An attachment's bytes (readers of the case; 404 for anyone else).
+pub async fn attachment(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path((id, aid)): Path<(String, String)>,
+) -> UiResult<Response> {
+    let (a, bytes) = patches::attachment(&app, &who, &id, &aid).await?;
+    Ok(download(&a.file_name, bytes))
+}
+
+/// A patch's bytes (audited).
+pub async fn patch(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path((id, pid)): Path<(String, String)>,
+) -> UiResult<Response> {
+    let (p, bytes) = patches::download(&app, &who, &id, &pid).await?;
+    Ok(download(&p.file_name, bytes))
+}

@@ -1,0 +1,237 @@
+//! Patches vendors attached to cases (`case_patches`, migration 0024),
+//! message attachments (`case_attachments`), and the facts a case's
+//! remediation progress counts (the exposures to its vulnerabilities with
+//! their organisation's sector). No labels of their own: every read here
+//! is for a case the workflow has already read under the policy, except
+//! [`org_exposed`], which says whether an organisation that is no
+//! participant has an exposure to a published case's vulnerabilities.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::Result;
+
+/// One patch as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchRow {
+    pub id: String,
+    pub case_id: String,
+    pub vendor_org: String,
+    pub file_name: String,
+    pub fixed_version: Option<String>,
+    /// Where the vendor hosts it, when it was given by URL.
+    pub url: Option<String>,
+    pub size: i64,
+    pub sha256: String,
+    pub sha512: String,
+    pub artifact_key: String,
+    /// The signed release statement (a C2SP signed note).
+    pub statement: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+const PATCH_COLUMNS: &str = "id, case_id, vendor_org, file_name, fixed_version, url, size, \
+     sha256, sha512, artifact_key, statement, created_by, created_at";
+
+fn patch_from_row(r: &AnyRow) -> Result<PatchRow> {
+    Ok(PatchRow {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        vendor_org: r.try_get("vendor_org")?,
+        file_name: r.try_get("file_name")?,
+        fixed_version: r.try_get("fixed_version")?,
+        url: r.try_get("url")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        sha512: r.try_get("sha512")?,
+        artifact_key: r.try_get("artifact_key")?,
+        statement: r.try_get("statement")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_patch(conn: &mut AnyConnection, p: &PatchRow) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO case_patches ({PATCH_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&p.id)
+        .bind(&p.case_id)
+        .bind(&p.vendor_org)
+        .bind(&p.file_name)
+        .bind(&p.fixed_version)
+        .bind(&p.url)
+        .bind(p.size)
+        .bind(&p.sha256)
+        .bind(&p.sha512)
+        .bind(&p.artifact_key)
+        .bind(&p.statement)
+        .bind(&p.created_by)
+        .bind(&p.created_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A case's patches, oldest first: what the case page lists and what a
+/// CSAF advisory's remediations (`vendor_fix`) name.
+pub async fn of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<PatchRow>> {
+    let sql = format!(
+        "SELECT {PATCH_COLUMNS} FROM case_patches WHERE case_id = $1 ORDER BY created_at, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(patch_from_row).collect()
+}
+
+/// One patch of a case.
+pub async fn get_patch(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    id: &str,
+) -> Result<Option<PatchRow>> {
+    let sql = format!("SELECT {PATCH_COLUMNS} FROM case_patches WHERE case_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(patch_from_row).transpose()
+}
+
+/// Whether an organisation has an exposure (any state) to one of the
+/// case's vulnerabilities.
+pub async fn org_exposed(conn: &mut AnyConnection, case_id: &str, org_id: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exposures e JOIN case_vulnerabilities cv ON cv.vuln_id = e.vuln_id \
+         WHERE cv.case_id = $1 AND e.org_id = $2",
+    )
+    .bind(case_id)
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Every exposure to the case's vulnerabilities, reduced to what the
+/// progress counts: (org, sector, state, accepted_until, due_at).
+pub type ExposureFactRow = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn exposure_facts(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Vec<ExposureFactRow>> {
+    let rows = sqlx::query(
+        "SELECT e.org_id, o.sector, e.state, e.accepted_until, e.due_at FROM exposures e \
+         JOIN case_vulnerabilities cv ON cv.vuln_id = e.vuln_id \
+         JOIN organizations o ON o.id = e.org_id WHERE cv.case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("org_id")?,
+                r.try_get("sector")?,
+                r.try_get("state")?,
+                r.try_get("accepted_until")?,
+                r.try_get("due_at")?,
+            ))
+        })
+        .collect()
+}
+
+/// One message attachment as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub case_id: String,
+    pub message_id: String,
+    pub file_name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub artifact_key: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+const ATTACHMENT_COLUMNS: &str =
+    "id, case_id, message_id, file_name, size, sha256, artifact_key, created_by, created_at";
+
+fn attachment_from_row(r: &AnyRow) -> Result<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        message_id: r.try_get("message_id")?,
+        file_name: r.try_get("file_name")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        artifact_key: r.try_get("artifact_key")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+pub async fn insert_attachment(conn: &mut AnyConnection, a: &AttachmentRow) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO case_attachments ({ATTACHMENT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&a.id)
+        .bind(&a.case_id)
+        .bind(&a.message_id)
+        .bind(&a.file_name)
+        .bind(a.size)
+        .bind(&a.sha256)
+        .bind(&a.artifact_key)
+        .bind(&a.created_by)
+        .bind(&a.created_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A case's attachments, by message and time.
+pub async fn attachments_of_case(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Vec<AttachmentRow>> {
+    let sql = format!(
+        "SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE case_id = $1 \
+         ORDER BY message_id, created_at, id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(attachment_from_row).collect()
+}
+
+/// One attachment of a case.
+pub async fn get_attachment(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    id: &str,
+) -> Result<Option<AttachmentRow>> {
+    let sql =
+        format!("SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE case_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(attachment_from_row).transpose()
+}

@@ -1,0 +1,175 @@
+//! CSAF 2.0 VEX upload to a case (issue 15, item 3) on both backends, with
+//! the OASIS example files from the shared data: products named only by
+//! their vendor and product branches are refused until the vendor maps the
+//! CPE they spell, then the statements are stored with their range and
+//! justification; a not-affected product with only an impact statement,
+//! a document that is not `csaf_vex` and one failing the schema are
+//! refused naming the field, and nothing is stored. `vex upload` through
+//! the binary takes the same file.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::cases::{TARGET, parties};
+use crate::directives_cli::cli;
+use crate::exposure::{import, raw};
+use crate::harness::TestApp;
+
+const LOG4J: [&str; 3] = ["CVE-2021-44228", "CVE-2021-45046", "CVE-2021-45105"];
+
+fn osv_log4j(n: usize, cve: &str) -> Value {
+    json!({
+        "schema_version": "1.6.0", "id": format!("GHSA-jfh8-c2jp-5v3{n}"),
+        "modified": "2021-12-20T00:00:00Z", "published": "2021-12-10T00:00:00Z",
+        "aliases": [cve], "summary": "Log4j JNDI",
+        "affected": [{"package": {"ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0-beta9"}, {"fixed": "2.17.1"}]}]}]
+    })
+}
+
+async fn statement_count(app: &TestApp, token: &str, id: &str) -> usize {
+    let (s, v) = app
+        .get(token, &format!("/api/v1/cases/{id}/statements"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v.as_array().unwrap().len()
+}
+
+async fn csaf_vex_upload(app: TestApp) {
+    let Some(dir) =
+        crate::harness::real_data::sub_dir("oasis-csaf/csaf_2.0/examples/csaf/csaf_vex")
+    else {
+        return;
+    };
+    let p = parties(&app).await;
+    for (n, cve) in LOG4J.iter().enumerate() {
+        let (s, v) = import(
+            &app,
+            &app.admin_token,
+            &format!("log4j-{n}.json"),
+            serde_json::to_vec(&osv_log4j(n, cve)).unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (s, c) = app
+        .post(
+            &p.coord,
+            "/api/v1/cases",
+            &json!({"title": "Log4Shell in Secvisogram?", "vulnerabilities": LOG4J, "target_date": TARGET}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("/api/v1/cases/{id}/participants"),
+            &json!({"org_id": p.vendor_org, "role": "vendor"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let upload = format!("/api/v1/cases/{id}/vex");
+    let real = std::fs::read(dir.join("sec-vex-2022-0001.json")).unwrap();
+
+    // The product is not the case's yet: refused naming the status entry.
+    let (s, v) = raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        real.clone(),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        v["field"], "vulnerabilities[0].product_status.known_not_affected[0].product",
+        "{v}"
+    );
+    // Only an impact statement, no justification flag.
+    let na = std::fs::read(dir.join("2022-evd-uc-01-na-001.json")).unwrap();
+    let (s, v) = raw(&app, reqwest::Method::POST, &p.vendor_member, &upload, na).await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (422, Some("vulnerabilities[0].flags")),
+        "{v}"
+    );
+    // Not a VEX document; then failing the schema (no title).
+    let mut doc: Value = serde_json::from_slice(&real).unwrap();
+    doc["document"]["category"] = json!("csaf_base");
+    let (s, v) = raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        serde_json::to_vec(&doc).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (422, Some("document.category")),
+        "{v}"
+    );
+    doc["document"]["category"] = json!("csaf_vex");
+    doc["document"].as_object_mut().unwrap().remove("title");
+    let (s, v) = raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &upload,
+        serde_json::to_vec(&doc).unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["field"].as_str().unwrap_or_default().contains("title"),
+        "{v}"
+    );
+    assert_eq!(
+        statement_count(&app, &p.coord, &id).await,
+        0,
+        "nothing stored"
+    );
+
+    // The vendor maps the CPE the branches spell; the real file is accepted.
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            "/api/v1/vendor-products",
+            &json!({"product": "cpe:2.3:a:secvisogram:secvisogram:*:*:*:*:*:*:*:*"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let file = crate::harness::temp_dir().join("sec-vex-2022-0001.json");
+    std::fs::write(&file, &real).unwrap();
+    let r = cli(
+        &app,
+        &p.vendor_member,
+        &[
+            "vex",
+            "upload",
+            "--case",
+            &id,
+            file.to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON statements");
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 3, "{v}");
+    for st in list {
+        assert_eq!(st["source"], "csaf");
+        assert_eq!(st["status"], "not_affected");
+        assert_eq!(st["justification"], "component_not_present");
+        assert_eq!(st["product"], "cpe:secvisogram:secvisogram");
+        assert_eq!(st["versions"], json!(["<=1.14.0"]));
+        assert!(
+            st["remediation"].as_str().unwrap().contains("No Java"),
+            "{st}"
+        );
+    }
+    assert_eq!(statement_count(&app, &p.coord, &id).await, 3);
+}
+both_backends!(csaf_vex_upload, csaf_vex_upload);
