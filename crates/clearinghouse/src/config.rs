@@ -88,6 +88,9 @@ pub enum Command {
     /// Access windows on covered models: open, grant, revoke, usage (client of a running server).
     #[command(subcommand)]
     Window(crate::cli::window::WindowCommand),
+    /// The catalog of defensive tools for operators: list, request, decide (client of a running server).
+    #[command(subcommand)]
+    Tools(crate::cli::tools::ToolsCommand),
     /// Operator verbs, run beside the database like the first start.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -506,6 +509,9 @@ pub enum ModelCommand {
     Release(crate::cli::window::NoteArgs),
     /// Withdraw the model from the framework: windows close, grants end.
     Withdraw(crate::cli::window::NoteArgs),
+    /// Trusted partners of a covered model: nominate, list, approve, withdraw.
+    #[command(subcommand)]
+    Partner(crate::cli::partner::PartnerCommand),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -58,6 +58,9 @@ pub enum ApprovalAction {
     /// Record a designation inquiry's decision (`frontier::designation`):
     /// a second designation authority approves.
     DecideDesignation,
+    /// The government's approval of a trusted partner of a covered model
+    /// (`frontier::access::partners`): a second coordinator approves.
+    ApproveTrustedPartner,
 }
 
 impl ApprovalAction {
@@ -69,6 +72,7 @@ impl ApprovalAction {
         ApprovalAction::SetThreshold,
         ApprovalAction::IssueDirective,
         ApprovalAction::DecideDesignation,
+        ApprovalAction::ApproveTrustedPartner,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +84,7 @@ impl ApprovalAction {
             ApprovalAction::SetThreshold => "set_threshold",
             ApprovalAction::IssueDirective => "issue_directive",
             ApprovalAction::DecideDesignation => "decide_designation",
+            ApprovalAction::ApproveTrustedPartner => "approve_trusted_partner",
         }
     }
 
@@ -91,9 +96,9 @@ impl ApprovalAction {
     pub fn approver_role(self) -> Role {
         match self {
             ApprovalAction::GrantAuthorizations | ApprovalAction::GrantRole => Role::PlatformAdmin,
-            ApprovalAction::ReleaseProofOfConcept | ApprovalAction::SetOrganizationFlags => {
-                Role::Coordinator
-            }
+            ApprovalAction::ReleaseProofOfConcept
+            | ApprovalAction::SetOrganizationFlags
+            | ApprovalAction::ApproveTrustedPartner => Role::Coordinator,
             ApprovalAction::SetThreshold | ApprovalAction::DecideDesignation => {
                 Role::DesignationAuthority
             }
@@ -148,6 +153,12 @@ pub enum ApprovalRequest {
         inquiry_id: String,
         determination: crate::frontier::designation::Determination,
     },
+    /// The government's approval of one nomination of a trusted partner.
+    ApproveTrustedPartner {
+        partner_id: String,
+        model_id: String,
+        org_id: String,
+    },
 }
 
 /// The object a request concerns: whoever may not read it may neither see
@@ -166,6 +177,8 @@ pub enum Concerns<'a> {
     Directive(&'a str),
     /// A designation inquiry.
     Inquiry(&'a str),
+    /// A trusted-partner nomination (and through it, its model).
+    Partner(&'a str),
 }
 
 impl ApprovalRequest {
@@ -178,6 +191,7 @@ impl ApprovalRequest {
             ApprovalRequest::SetThreshold { .. } => ApprovalAction::SetThreshold,
             ApprovalRequest::IssueDirective { .. } => ApprovalAction::IssueDirective,
             ApprovalRequest::DecideDesignation { .. } => ApprovalAction::DecideDesignation,
+            ApprovalRequest::ApproveTrustedPartner { .. } => ApprovalAction::ApproveTrustedPartner,
         }
     }
 
@@ -194,6 +208,9 @@ impl ApprovalRequest {
                 Concerns::Directive(directive_id)
             }
             ApprovalRequest::DecideDesignation { inquiry_id, .. } => Concerns::Inquiry(inquiry_id),
+            ApprovalRequest::ApproveTrustedPartner { partner_id, .. } => {
+                Concerns::Partner(partner_id)
+            }
         }
     }
 

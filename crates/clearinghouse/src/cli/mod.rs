@@ -36,10 +36,12 @@ pub mod file_kind;
 pub mod inquiry;
 pub mod model;
 pub mod patch;
+pub mod partner;
 pub mod sbom;
 pub mod serve;
 pub mod submit;
 pub mod suite;
+pub mod tools;
 pub mod verify;
 pub mod verify_bundle;
 pub mod window;
@@ -91,6 +93,8 @@ pub fn run() -> ExitCode {
             Command::Model(ModelCommand::Release(args)) => window::release(args).await,
             Command::Model(ModelCommand::Withdraw(args)) => window::withdraw(args).await,
             Command::Window(command) => window::run(command).await,
+            Command::Model(ModelCommand::Partner(command)) => partner::run(command).await,
+            Command::Tools(command) => tools::run(command).await,
             Command::Suite(suite::SuiteCommand::Create(args)) => suite::create(args).await,
             Command::Suite(suite::SuiteCommand::LoadCybench(args)) => suite::load(args).await,
             Command::Suite(suite::SuiteCommand::Show(args)) => suite::show(args).await,

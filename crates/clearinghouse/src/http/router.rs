@@ -19,7 +19,9 @@ use super::api::directives::{
 };
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
-use super::api::frontier::{inquiries, models, runs, suites, thresholds, window_findings, windows};
+use super::api::frontier::{
+    inquiries, models, partners, runs, suites, thresholds, tools, window_findings, windows,
+};
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };
@@ -48,6 +50,7 @@ use crate::app::AppState;
         (name = "exposure", description = "Assets and SBOMs, advisories, exposures, priority and remediation"),
         (name = "findings", description = "Finding intake from scanners, deduplication and validation"),
         (name = "frontier", description = "The frontier-model framework: the model registry"),
+        (name = "tools", description = "Defensive tools and services for operators: the catalog, requests, demand and use"),
         (name = "cases", description = "Coordination cases: participants, messages, timeline, the vendor map"),
         (name = "scans", description = "Scan coordination: network assets, grants, campaigns, deconfliction")
     )
@@ -164,6 +167,18 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(windows::release_state, windows::release))
         .routes(routes!(windows::set_dates))
         .routes(routes!(windows::withdraw))
+        .routes(routes!(partners::nominate, partners::of_model))
+        .routes(routes!(partners::list))
+        .routes(routes!(partners::get))
+        .routes(routes!(partners::approve))
+        .routes(routes!(partners::withdraw))
+        .routes(routes!(tools::create, tools::list))
+        .routes(routes!(tools::get))
+        .routes(routes!(tools::request, tools::requests_of))
+        .routes(routes!(tools::requests))
+        .routes(routes!(tools::get_request))
+        .routes(routes!(tools::decide))
+        .routes(routes!(tools::demand))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))
         .routes(routes!(submissions::items))

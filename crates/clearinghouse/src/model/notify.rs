@@ -83,6 +83,16 @@ closed_set!(
         WindowClosed => "window.closed",
         /// An access window to a covered model was shortened.
         WindowShortened => "window.shortened",
+        /// An organisation was nominated as a trusted partner of a model.
+        PartnerNominated => "partner.nominated",
+        /// A trusted partner was approved by both sides.
+        PartnerApproved => "partner.approved",
+        /// A trusted partner nomination or approval was withdrawn.
+        PartnerWithdrawn => "partner.withdrawn",
+        /// An organisation asked for a tool of the catalog.
+        ToolRequested => "tool.requested",
+        /// A request for a tool was approved or declined.
+        ToolRequestDecided => "tool.request_decided",
     }
 );
 

@@ -271,6 +271,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0024_case_patches.sql"),
         include_str!("../../migrations/postgres/0024_case_patches.sql"),
     ),
+    (
+        25,
+        "partners_tools",
+        include_str!("../../migrations/sqlite/0025_partners_tools.sql"),
+        include_str!("../../migrations/postgres/0025_partners_tools.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -159,6 +159,7 @@ async fn may_read_object(app: &AppState, who: &Principal, a: &Approval) -> AppRe
         Concerns::Inquiry(id) => super::frontier::inquiries::get(app, who, id)
             .await
             .map(drop),
+        Concerns::Partner(id) => super::frontier::partners::get(app, who, id).await.map(drop),
     };
     match answer {
         Ok(()) => Ok(true),
@@ -389,6 +390,18 @@ async fn apply(
                 action: "inquiry.decide",
                 object_type: "inquiry",
                 object_id: inquiry_id.clone(),
+                change,
+            }])
+        }
+        ApprovalRequest::ApproveTrustedPartner { partner_id, .. } => {
+            let change = super::frontier::partners::approve_government(
+                app, tx, decider, partner_id, &a.id, now,
+            )
+            .await?;
+            Ok(vec![Effect {
+                action: "partner.approve_government",
+                object_type: "partner",
+                object_id: partner_id.clone(),
                 change,
             }])
         }

@@ -97,6 +97,14 @@ const UI_ROUTES: &[&str] = &[
     "/frontier/runs/{id}",
     "/frontier/thresholds",
     "/frontier/thresholds/propose",
+    "/frontier/partners",
+    "/frontier/partners/nominate",
+    "/frontier/partners/{id}/approve",
+    "/frontier/partners/{id}/withdraw",
+    "/defence-tools",
+    "/defence-tools/{id}/request",
+    "/defence-tools/requests",
+    "/defence-tools/requests/{id}/decision",
 ];
 
 /// Routes that are neither API operations nor UI pages.

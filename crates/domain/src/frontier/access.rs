@@ -19,6 +19,8 @@
 //! - a credential lives 5 minutes to 12 hours and never past its grant.
 
 pub mod alerts;
+pub mod catalog;
+pub mod partners;
 pub mod usage;
 
 use sha2::{Digest, Sha256};

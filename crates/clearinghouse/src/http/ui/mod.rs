@@ -29,6 +29,8 @@ pub mod markdown;
 pub mod names;
 pub mod paging;
 pub mod tokens;
+pub mod tools;
+pub mod tools_queue;
 pub mod vulnerabilities;
 pub mod when;
 
@@ -154,6 +156,13 @@ pub fn routes() -> Router<AppState> {
             post(frontier_inquiries::communicate),
         )
         .route("/inquiries/{id}/release", post(frontier_inquiries::release))
+        .route("/defence-tools", get(tools::page))
+        .route("/defence-tools/{id}/request", post(tools::request))
+        .route("/defence-tools/requests", get(tools_queue::page))
+        .route(
+            "/defence-tools/requests/{id}/decision",
+            post(tools_queue::decide),
+        )
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))
@@ -335,6 +344,7 @@ impl Nav {
                 | "audit"
                 | "api"
                 | "documents"
+                | "defence-tools"
         )
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod inquiries;
 pub mod models;
+pub mod partners;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod tools;
 pub mod window_grants;
 pub mod windows;

@@ -5,10 +5,11 @@
 //! (its org admin); short-lived broker credentials; and the usage log as
 //! each party may see it (the developer all of it, a grantee its own).
 //!
-//! Who may be granted: people of a government agency or of the developer's
-//! own organisation. Trusted partners' people will be added by the partner
-//! approval flow; until then a person of any other organisation is refused
-//! (422 `user_id`).
+//! Who may be granted: people of a government agency, of the developer's
+//! own organisation, or of an approved trusted partner of the model
+//! (`partners.rs`); a person of any other organisation is refused (422
+//! `user_id`). A coordinator's approval of a request for a model-backed
+//! catalog entry (`tools.rs`) grants through [`insert_grant`] too.
 
 use clearinghouse_domain::frontier::access::{self, GrantStatus, Quota, Span};
 use clearinghouse_domain::identity::{OrgKind, Role, Scope};
@@ -119,7 +120,7 @@ fn grant_span(g: &GrantRow) -> AppResult<Span> {
     })
 }
 
-async fn view(app: &AppState, g: GrantRow) -> AppResult<Grant> {
+pub(crate) async fn view(app: &AppState, g: GrantRow) -> AppResult<Grant> {
     let mut conn = app.store.pool.acquire().await?;
     let w = store::frontier::windows::get(&mut conn, &g.window_id)
         .await?
@@ -183,7 +184,10 @@ pub async fn grant(
     let org = store::accounts::orgs::get(&app.store.pool, &person.org_id)
         .await?
         .ok_or_else(|| AppError::invalid("user_id", "no such person"))?;
-    if org.kind != OrgKind::GovernmentAgency && person.org_id != w.developer_org {
+    let mut conn = app.store.pool.acquire().await?;
+    let partner = super::partners::is_partner(&mut conn, &w.model_id, &person.org_id).await?;
+    drop(conn);
+    if org.kind != OrgKind::GovernmentAgency && person.org_id != w.developer_org && !partner {
         return Err(AppError::invalid(
             "user_id",
             "the person's organisation is neither a government agency nor the developer, and is not an approved trusted partner of this model",
@@ -203,11 +207,42 @@ pub async fn grant(
         .transpose()?;
     let s = access::plan_grant(span(&w)?, starts, ends, now_secs())
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
+    let mut tx = app.store.begin_write().await?;
+    let row = insert_grant(
+        app,
+        &mut tx,
+        who,
+        &w.id,
+        &person.id,
+        &person.org_id,
+        s,
+        quota,
+    )
+    .await?;
+    tx.commit().await?;
+    view(app, row).await
+}
+
+/// Stores a grant to one person (refused while the person holds an
+/// unrevoked grant in the window) with its audit entry, in the caller's
+/// transaction. The caller has checked who may be granted and planned the
+/// span inside the window.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_grant(
+    app: &AppState,
+    tx: &mut store::Tx,
+    who: &Principal,
+    window_id: &str,
+    user_id: &str,
+    org_id: &str,
+    s: Span,
+    quota: Quota,
+) -> AppResult<GrantRow> {
     let row = GrantRow {
         id: new_id(),
-        window_id: w.id.clone(),
-        user_id: person.id.clone(),
-        org_id: person.org_id.clone(),
+        window_id: window_id.to_owned(),
+        user_id: user_id.to_owned(),
+        org_id: org_id.to_owned(),
         granted_by: who.user_id().to_owned(),
         starts_at: text_of(s.starts_at)?,
         ends_at: text_of(s.ends_at)?,
@@ -218,15 +253,13 @@ pub async fn grant(
         revoked_by: None,
         revoke_reason: None,
     };
-    let mut tx = app.store.begin_write().await?;
-    let existing =
-        store::frontier::window_grants::of_window(&mut tx, &w.id, Some(person.id.as_str())).await?;
+    let existing = store::frontier::window_grants::of_window(tx, window_id, Some(user_id)).await?;
     if existing.iter().any(|g| g.revoked_at.is_none()) {
         return Err(AppError::Conflict(
             "this person already holds a grant in this window; revoke it first".into(),
         ));
     }
-    store::frontier::window_grants::insert(&mut tx, &row).await?;
+    store::frontier::window_grants::insert(tx, &row).await?;
     let event = AuditEvent {
         action: "grant.create",
         object_type: "window_grant",
@@ -234,9 +267,8 @@ pub async fn grant(
         change: json!({"window_id": row.window_id, "user_id": row.user_id, "starts_at": row.starts_at,
             "ends_at": row.ends_at, "requests_per_day": row.requests_per_day, "tokens_per_day": row.tokens_per_day}),
     };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    view(app, row).await
+    app.audit.record(tx, &app.store, who, &[event]).await?;
+    Ok(row)
 }
 
 /// Grants of a window: all of them for the developer and government

@@ -2,7 +2,9 @@
 //! AI developers (`models.rs`), benchmark suites (`suites.rs`) and
 //! evaluation runs with their samples and the Inspect-log upload
 //! (`runs.rs`) for evaluators, the classified threshold policy for
-//! designation authorities (`thresholds.rs`), and the server-drawn chart of
+//! designation authorities (`thresholds.rs`), trusted partners of covered
+//! models for developers and coordinators (`partners.rs`), and the
+//! server-drawn chart of
 //! a model's suite scores with their intervals (`chart.rs`). This module
 //! owns the routes, the tabs each role sees and the helpers the pages
 //! share. Every read goes through the workflows, so the one read policy
@@ -34,6 +36,7 @@ macro_rules! all_pages {
 
 pub mod chart;
 pub mod models;
+pub mod partners;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
@@ -66,6 +69,10 @@ pub fn routes() -> Router<AppState> {
         .route("/frontier/runs/{id}", get(runs::show))
         .route("/frontier/thresholds", get(thresholds::page))
         .route("/frontier/thresholds/propose", post(thresholds::propose))
+        .route("/frontier/partners", get(partners::page))
+        .route("/frontier/partners/nominate", post(partners::nominate))
+        .route("/frontier/partners/{id}/approve", post(partners::approve))
+        .route("/frontier/partners/{id}/withdraw", post(partners::withdraw))
 }
 
 /// Roles that work with suites and runs (government side).
@@ -92,6 +99,8 @@ pub struct Tabs {
     pub evaluator: bool,
     /// Thresholds: designation authorities.
     pub authority: bool,
+    /// Trusted partners: AI developers and coordinators.
+    pub partners: bool,
 }
 
 impl Tabs {
@@ -102,6 +111,8 @@ impl Tabs {
             evaluations: who.has_any_role(GOVERNMENT_ROLES),
             evaluator: who.has_role(Role::Evaluator),
             authority: who.has_role(Role::DesignationAuthority),
+            partners: super::cached_kind(who.org_id()) == Some(OrgKind::AiDeveloper)
+                || who.has_role(Role::Coordinator),
         }
     }
 }

@@ -1,0 +1,183 @@
+//! The defensive-tools catalog for operators (`/defence-tools`): every
+//! listed entry in plain words (what it is, who may ask, places taken,
+//! contact, terms), a request form with a purpose on each entry the
+//! reader's organisation may ask for (and why not on the others), and the
+//! organisation's own requests with their time box and quota. Requests
+//! post to `workflows::frontier::tools::request`, CSRF-checked; a refusal
+//! is shown beside the purpose of the entry it was for. Coordinators find
+//! their queue and use by sector on `tools_queue.rs`'s page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::identity::Role;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::http::ui::assets::FieldError;
+use crate::http::ui::frontier::{day, field_of};
+use crate::http::ui::names::Names;
+use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::workflows::frontier::tools::{self, NewToolRequest, Tool, ToolRequest};
+
+/// `critical_infrastructure_operator` → `critical infrastructure operator`.
+pub fn words(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// A list of names in words, or `any`.
+pub fn list_words(names: &[String]) -> String {
+    if names.is_empty() {
+        "any".to_owned()
+    } else {
+        names
+            .iter()
+            .map(|n| words(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A request's state in plain words.
+pub fn request_words(r: &ToolRequest) -> String {
+    match r.state.as_str() {
+        "approved" => format!(
+            "Approved: from {} until {}, {} requests and {} tokens a day{}",
+            day(r.starts_at.as_deref().unwrap_or("")),
+            day(r.ends_at.as_deref().unwrap_or("")),
+            r.requests_per_day.unwrap_or(0),
+            r.tokens_per_day.unwrap_or(0),
+            if r.grant_id.is_some() {
+                ". Accept the model's terms, then take a credential for the broker"
+            } else {
+                ""
+            }
+        ),
+        "declined" => format!(
+            "Declined: {}",
+            r.decision_reason.as_deref().unwrap_or("no reason given")
+        ),
+        _ => "Waiting for a coordinator".to_owned(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    pub purpose: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tools.html")]
+pub struct ToolsPage {
+    nav: Nav,
+    tools: Vec<Tool>,
+    requests: Vec<ToolRequest>,
+    names: Names,
+    coordinator: bool,
+    /// The entry a refused request was for, what was typed and why.
+    error_tool: String,
+    typed: String,
+    error: Option<FieldError>,
+    notice: String,
+}
+
+impl ToolsPage {
+    fn error_on(&self, tool: &str) -> Option<&str> {
+        (self.error_tool == tool)
+            .then(|| self.error.as_ref().map(|e| e.message.as_str()))
+            .flatten()
+    }
+
+    fn typed_for(&self, tool: &str) -> &str {
+        if self.error_tool == tool {
+            &self.typed
+        } else {
+            ""
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ToolsQuery {
+    #[serde(default)]
+    pub notice: String,
+}
+
+async fn view(
+    app: &AppState,
+    who: &Principal,
+    error: Option<(String, String, FieldError)>,
+    notice: String,
+) -> UiResult<ToolsPage> {
+    let tools = tools::list(app, who, false).await?;
+    let requests: Vec<ToolRequest> = tools::requests(app, who, None, None)
+        .await?
+        .into_iter()
+        .filter(|r| r.org_id == who.org_id())
+        .collect();
+    let coordinator = who.has_role(Role::Coordinator)
+        && crate::workflows::frontier::windows::is_gov_admin(app, who).await?;
+    let orgs: Vec<String> = tools.iter().map(|t| t.provider_org.clone()).collect();
+    let users: Vec<String> = requests.iter().map(|r| r.user_id.clone()).collect();
+    let names = Names::load(
+        app,
+        orgs.iter().map(String::as_str),
+        users.iter().map(String::as_str),
+    )
+    .await?;
+    let (error_tool, typed, error) = match error {
+        Some((t, typed, e)) => (t, typed, Some(e)),
+        None => (String::new(), String::new(), None),
+    };
+    Ok(ToolsPage {
+        nav: Nav::new(who, "defence-tools"),
+        tools,
+        requests,
+        names,
+        coordinator,
+        error_tool,
+        typed,
+        error,
+        notice,
+    })
+}
+
+pub async fn page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Query(q): Query<ToolsQuery>,
+) -> UiResult<ToolsPage> {
+    view(&app, &who, None, q.notice).await
+}
+
+/// Asks for an entry; a refusal (an organisation it is not offered to, an
+/// empty purpose, a request already waiting) comes back beside it.
+pub async fn request(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<RequestForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let input = NewToolRequest {
+        purpose: f.purpose.clone(),
+    };
+    match tools::request(&app, &who, &id, input).await {
+        Ok(_) => Ok(Redirect::to("/defence-tools?notice=requested#my-requests").into_response()),
+        Err(e @ AppError::NotFound) => Err(e.into()),
+        Err(e) => {
+            let field = field_of(&e);
+            let (status, message) = inline_error(e)?;
+            let error = Some((id, f.purpose, FieldError { field, message }));
+            let page = view(&app, &who, error, String::new()).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}

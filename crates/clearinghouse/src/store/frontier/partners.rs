@@ -1,0 +1,188 @@
+//! Trusted-partner nominations' SQL (`frontier_partners`). The rules of
+//! who may take which step are the domain's (`frontier::access::partners`)
+//! and the workflow's; this stores the facts.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::store::Result;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerRow {
+    pub id: String,
+    pub model_id: String,
+    pub developer_org: String,
+    pub org_id: String,
+    pub nominated_by: String,
+    pub nominated_side: String,
+    pub reason: String,
+    pub developer_approved_by: Option<String>,
+    pub developer_approved_at: Option<String>,
+    pub government_approval_id: Option<String>,
+    pub government_pending: bool,
+    pub government_approved_by: Option<String>,
+    pub government_approved_at: Option<String>,
+    pub state: String,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_side: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub withdraw_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, model_id, developer_org, org_id, nominated_by, nominated_side, reason, \
+     developer_approved_by, developer_approved_at, government_approval_id, government_pending, \
+     government_approved_by, government_approved_at, state, withdrawn_by, withdrawn_side, \
+     withdrawn_at, withdraw_reason, created_at, updated_at";
+
+fn from_row(r: &AnyRow) -> Result<PartnerRow> {
+    let pending: i64 = r.try_get("government_pending")?;
+    Ok(PartnerRow {
+        id: r.try_get("id")?,
+        model_id: r.try_get("model_id")?,
+        developer_org: r.try_get("developer_org")?,
+        org_id: r.try_get("org_id")?,
+        nominated_by: r.try_get("nominated_by")?,
+        nominated_side: r.try_get("nominated_side")?,
+        reason: r.try_get("reason")?,
+        developer_approved_by: r.try_get("developer_approved_by")?,
+        developer_approved_at: r.try_get("developer_approved_at")?,
+        government_approval_id: r.try_get("government_approval_id")?,
+        government_pending: pending != 0,
+        government_approved_by: r.try_get("government_approved_by")?,
+        government_approved_at: r.try_get("government_approved_at")?,
+        state: r.try_get("state")?,
+        withdrawn_by: r.try_get("withdrawn_by")?,
+        withdrawn_side: r.try_get("withdrawn_side")?,
+        withdrawn_at: r.try_get("withdrawn_at")?,
+        withdraw_reason: r.try_get("withdraw_reason")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+pub async fn insert(conn: &mut AnyConnection, p: &PartnerRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO frontier_partners (id, model_id, developer_org, org_id, nominated_by, \
+         nominated_side, reason, developer_approved_by, developer_approved_at, \
+         government_approval_id, government_pending, government_approved_by, \
+         government_approved_at, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&p.id)
+    .bind(&p.model_id)
+    .bind(&p.developer_org)
+    .bind(&p.org_id)
+    .bind(&p.nominated_by)
+    .bind(&p.nominated_side)
+    .bind(&p.reason)
+    .bind(&p.developer_approved_by)
+    .bind(&p.developer_approved_at)
+    .bind(&p.government_approval_id)
+    .bind(i64::from(p.government_pending))
+    .bind(&p.government_approved_by)
+    .bind(&p.government_approved_at)
+    .bind(&p.state)
+    .bind(&p.created_at)
+    .bind(&p.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes every mutable fact of a nomination (read in the same
+/// transaction, changed by the workflow), only if `updated_at` is still
+/// `seen` (false when someone changed it meanwhile).
+pub async fn update(conn: &mut AnyConnection, p: &PartnerRow, seen: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE frontier_partners SET developer_approved_by = $2, developer_approved_at = $3, \
+         government_approval_id = $4, government_pending = $5, government_approved_by = $6, \
+         government_approved_at = $7, state = $8, withdrawn_by = $9, withdrawn_side = $10, \
+         withdrawn_at = $11, withdraw_reason = $12, updated_at = $13 \
+         WHERE id = $1 AND updated_at = $14",
+    )
+    .bind(&p.id)
+    .bind(&p.developer_approved_by)
+    .bind(&p.developer_approved_at)
+    .bind(&p.government_approval_id)
+    .bind(i64::from(p.government_pending))
+    .bind(&p.government_approved_by)
+    .bind(&p.government_approved_at)
+    .bind(&p.state)
+    .bind(&p.withdrawn_by)
+    .bind(&p.withdrawn_side)
+    .bind(&p.withdrawn_at)
+    .bind(&p.withdraw_reason)
+    .bind(&p.updated_at)
+    .bind(seen)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerRow>> {
+    let q = format!("SELECT {COLUMNS} FROM frontier_partners WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Nominations of a model, newest first.
+pub async fn of_model(conn: &mut AnyConnection, model_id: &str) -> Result<Vec<PartnerRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_partners WHERE model_id = $1 \
+         ORDER BY created_at DESC, id LIMIT 10000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(model_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Every nomination, newest first (the workflow filters what the caller
+/// may read); at most 10,000.
+pub async fn all(conn: &mut AnyConnection) -> Result<Vec<PartnerRow>> {
+    let q =
+        format!("SELECT {COLUMNS} FROM frontier_partners ORDER BY created_at DESC, id LIMIT 10000");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q)).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The organisation's nomination for the model that is not withdrawn.
+pub async fn live(
+    conn: &mut AnyConnection,
+    model_id: &str,
+    org_id: &str,
+) -> Result<Option<PartnerRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_partners WHERE model_id = $1 AND org_id = $2 \
+         AND state <> 'withdrawn' ORDER BY created_at DESC LIMIT 1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(model_id)
+        .bind(org_id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Ids of the unrevoked grants people of `org_id` hold in the windows of
+/// `model_id`.
+pub async fn live_grants(
+    conn: &mut AnyConnection,
+    model_id: &str,
+    org_id: &str,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT g.id FROM frontier_window_grants g JOIN frontier_windows w ON w.id = g.window_id \
+         WHERE w.model_id = $1 AND g.org_id = $2 AND g.revoked_at IS NULL ORDER BY g.id",
+    )
+    .bind(model_id)
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?)
+}
