@@ -40,6 +40,8 @@ pub struct AppInner {
     /// Checks network assets' proofs of control (DNS, well-known file);
     /// tests install a fixture verifier.
     pub proof_verifier: crate::workflows::scans::proof::VerifierSlot,
+    /// The broker's call-facts cache, quota counters and usage writer.
+    pub broker: crate::workflows::frontier::broker_state::BrokerState,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -108,6 +110,7 @@ pub async fn open_with_mailer(
         jobs_queued: tokio::sync::Notify::new(),
         spool_dir,
         proof_verifier: Default::default(),
+        broker: Default::default(),
     })))
 }
 

@@ -81,6 +81,8 @@ closed_set!(
         WindowClosed => "window.closed",
         /// An access window to a covered model was shortened.
         WindowShortened => "window.shortened",
+        /// An insider-risk alert was raised on an access window.
+        WindowAlert => "window.alert",
     }
 );
 

@@ -265,6 +265,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0020_password_change_required.sql"),
         include_str!("../../migrations/postgres/0020_password_change_required.sql"),
     ),
+    (
+        26,
+        "window_alerts",
+        include_str!("../../migrations/sqlite/0026_window_alerts.sql"),
+        include_str!("../../migrations/postgres/0026_window_alerts.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

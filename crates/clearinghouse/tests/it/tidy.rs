@@ -89,6 +89,14 @@ const UI_ROUTES: &[&str] = &[
     "/frontier/runs/{id}",
     "/frontier/thresholds",
     "/frontier/thresholds/propose",
+    "/frontier/windows",
+    "/frontier/windows/{id}",
+    "/frontier/windows/{id}/grants",
+    "/frontier/grants/{id}/revoke",
+    "/frontier/grants/{id}/accept",
+    "/frontier/grants/{id}/credential",
+    "/frontier/alerts",
+    "/frontier/alerts/{id}/acknowledge",
 ];
 
 /// Routes that are neither API operations nor UI pages.

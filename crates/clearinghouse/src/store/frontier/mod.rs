@@ -7,5 +7,6 @@ pub mod models;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod window_alerts;
 pub mod window_grants;
 pub mod windows;

@@ -5,5 +5,6 @@ pub mod models;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod window_alerts;
 pub mod window_findings;
 pub mod windows;

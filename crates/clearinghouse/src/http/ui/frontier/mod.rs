@@ -37,6 +37,9 @@ pub mod models;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod windows;
+pub mod windows_alerts;
+pub mod windows_page;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -66,6 +69,20 @@ pub fn routes() -> Router<AppState> {
         .route("/frontier/runs/{id}", get(runs::show))
         .route("/frontier/thresholds", get(thresholds::page))
         .route("/frontier/thresholds/propose", post(thresholds::propose))
+        .route("/frontier/windows", get(windows::page).post(windows::open))
+        .route("/frontier/windows/{id}", get(windows_page::show))
+        .route("/frontier/windows/{id}/grants", post(windows_page::grant))
+        .route("/frontier/grants/{id}/revoke", post(windows_page::revoke))
+        .route("/frontier/grants/{id}/accept", post(windows_page::accept))
+        .route(
+            "/frontier/grants/{id}/credential",
+            post(windows_page::credential),
+        )
+        .route("/frontier/alerts", get(windows_alerts::page))
+        .route(
+            "/frontier/alerts/{id}/acknowledge",
+            post(windows_alerts::acknowledge),
+        )
 }
 
 /// Roles that work with suites and runs (government side).
