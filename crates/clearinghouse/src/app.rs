@@ -42,6 +42,8 @@ pub struct AppInner {
     pub proof_verifier: crate::workflows::scans::proof::VerifierSlot,
     /// Signs the CSAF provider feed's documents (OpenPGP, `.asc`).
     pub csaf_signer: clearinghouse_domain::openpgp::PgpSigner,
+    /// The broker's call-facts cache, quota counters and usage writer.
+    pub broker: crate::workflows::frontier::broker_state::BrokerState,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -112,6 +114,7 @@ pub async fn open_with_mailer(
         spool_dir,
         proof_verifier: Default::default(),
         csaf_signer,
+        broker: Default::default(),
     })))
 }
 

@@ -111,6 +111,11 @@ named_enum!(
         /// revokes Binding Operational Directives and decides agencies'
         /// extension and exception requests.
         DirectiveManager => "directive_manager",
+        /// The clearinghouse's security officer (a government agency's
+        /// account only): receives the insider-risk alerts of every access
+        /// window whose model it may read, reads their evidence and
+        /// acknowledges them.
+        SecurityOfficer => "security_officer",
         OrgAdmin => "org_admin",
         Member => "member",
     }
@@ -164,6 +169,8 @@ impl Role {
             | Role::DesignationAuthority
             | Role::Auditor => true,
             Role::DirectiveManager => true,
+            // Sees other organisations' use of their models.
+            Role::SecurityOfficer => true,
             Role::Evaluator | Role::Consultant | Role::OrgAdmin | Role::Member => false,
         }
     }

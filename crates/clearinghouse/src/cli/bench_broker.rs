@@ -188,6 +188,7 @@ async fn setup(
             sha256: sha.clone(),
             created_by: dev.user_id().to_owned(),
             created_at: clock::format(now),
+            keep_transcripts: false,
         },
     )
     .await?;

@@ -48,6 +48,10 @@ pub struct OpenArgs {
     /// The endpoint's secret (sealed by the server, never shown again).
     #[arg(long, env = "CLEARINGHOUSE_ENDPOINT_SECRET", hide_env_values = true)]
     pub endpoint_secret: String,
+    /// Keep each call's prompt and completion, sealed, for the developer
+    /// only (the terms then say so).
+    #[arg(long)]
+    pub keep_transcripts: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -195,7 +199,8 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
             let terms = std::fs::read_to_string(&a.terms_file)
                 .map_err(|e| anyhow::anyhow!("--terms-file {}: {e}", a.terms_file.display()))?;
             let body = json!({"starts_at": a.starts_at, "ends_at": a.ends_at, "terms": terms,
-                "endpoint_url": a.endpoint_url, "endpoint_secret": a.endpoint_secret});
+                "endpoint_url": a.endpoint_url, "endpoint_secret": a.endpoint_secret,
+                "keep_transcripts": a.keep_transcripts});
             let w = send(
                 &a.server,
                 Method::POST,

@@ -20,7 +20,8 @@ use super::api::directives::{
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{
-    inquiries, models, partners, runs, suites, thresholds, tools, window_findings, windows,
+    inquiries, models, partners, runs, suites, thresholds, tools, window_alerts, window_findings,
+    windows,
 };
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
@@ -157,7 +158,11 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(windows::terms, windows::revise_terms))
         .routes(routes!(windows::grant, windows::grants))
         .routes(routes!(windows::usage))
-        .routes(routes!(windows::alerts))
+        .routes(routes!(window_alerts::of_window))
+        .routes(routes!(window_alerts::list))
+        .routes(routes!(window_alerts::get))
+        .routes(routes!(window_alerts::acknowledge))
+        .routes(routes!(window_alerts::transcript))
         .routes(routes!(window_findings::list))
         .routes(routes!(windows::my_grants))
         .routes(routes!(windows::get_grant))

@@ -93,6 +93,8 @@ closed_set!(
         ToolRequested => "tool.requested",
         /// A request for a tool was approved or declined.
         ToolRequestDecided => "tool.request_decided",
+        /// An insider-risk alert was raised on an access window.
+        WindowAlert => "window.alert",
     }
 );
 

@@ -277,6 +277,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_partners_tools.sql"),
         include_str!("../../migrations/postgres/0025_partners_tools.sql"),
     ),
+    (
+        26,
+        "window_alerts",
+        include_str!("../../migrations/sqlite/0026_window_alerts.sql"),
+        include_str!("../../migrations/postgres/0026_window_alerts.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -483,6 +483,10 @@ async fn whole_window_lifecycle(app: TestApp) {
     assert_eq!(app.get(&outsider, &format!("{base}/usage")).await.0, 404);
     // Insider-risk alerts: the call after revocation and the expired
     // credential, with their usage rows as evidence; not for grantees.
+    // (The broker queued the scan for the end of the minute; run it now.)
+    clearinghouse::workflows::frontier::window_alerts::raise(&app.app, &wid)
+        .await
+        .unwrap();
     let (s, alerts) = app.get(&w.dev, &format!("{base}/alerts")).await;
     assert_eq!(s, 200, "{alerts}");
     let after: Vec<&Value> = alerts
@@ -500,6 +504,13 @@ async fn whole_window_lifecycle(app: TestApp) {
     );
     assert_eq!(app.get(&coord, &format!("{base}/alerts")).await.0, 200);
     assert_eq!(app.get(&analyst, &format!("{base}/alerts")).await.0, 403);
+    // These terms keep no transcripts: none is stored, none can be read.
+    assert_eq!(count(&app, "broker_transcripts").await, 0);
+    let first = all[0]["id"].as_str().unwrap();
+    let (s, _) = app
+        .get(&w.dev, &format!("/api/v1/usage/{first}/transcript"))
+        .await;
+    assert_eq!(s, 404);
 
     // An earlier partner release shortens the window; a later one never lengthens it.
     let (s, v) = put(

@@ -20,6 +20,7 @@ async fn government_roles_stay_in_government_agencies(app: TestApp) {
         (&lab, "consultant"),
         (&vendor, "designation_authority"),
         (&vendor, "directive_manager"),
+        (&lab, "security_officer"),
     ] {
         let body = json!({"org_id": org, "username": format!("x-{role}"), "display_name": "X",
             "password": ADMIN_PASSWORD, "roles": [role]});

@@ -105,6 +105,14 @@ const UI_ROUTES: &[&str] = &[
     "/defence-tools/{id}/request",
     "/defence-tools/requests",
     "/defence-tools/requests/{id}/decision",
+    "/frontier/windows",
+    "/frontier/windows/{id}",
+    "/frontier/windows/{id}/grants",
+    "/frontier/grants/{id}/revoke",
+    "/frontier/grants/{id}/accept",
+    "/frontier/grants/{id}/credential",
+    "/frontier/alerts",
+    "/frontier/alerts/{id}/acknowledge",
 ];
 
 /// Routes that are neither API operations nor UI pages.

@@ -4,7 +4,8 @@
 //! credentials and the quota decision, as pure functions over Unix seconds.
 //! `usage.rs` reads token counts from OpenAI-compatible answers (whole JSON
 //! or a server-sent-event stream fed chunk by chunk); `alerts.rs` the
-//! insider-risk rules over a window's usage log.
+//! insider-risk rules over a window's usage log; `transcript.rs` assembles
+//! a call's completion for windows whose terms keep transcripts.
 //!
 //! The rules, each tested below:
 //! - a window lasts at most [`MAX_WINDOW_DAYS`] days, starts no earlier than
@@ -21,6 +22,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod partners;
+pub mod transcript;
 pub mod usage;
 
 use sha2::{Digest, Sha256};
@@ -138,7 +140,31 @@ pub struct Terms {
     pub sha256: String,
 }
 
+/// The clause a terms version carries when its window keeps transcripts:
+/// part of the text, so the digest a person accepts covers it.
+pub const TRANSCRIPT_CLAUSE: &str = "Transcripts: the prompt and the completion of every call \
+    through the broker are kept, sealed under the clearinghouse's key-encryption key, and \
+    readable by the model's developer only.";
+
 impl Terms {
+    /// The terms of a window that keeps transcripts (`keep`) or not: the
+    /// text with [`TRANSCRIPT_CLAUSE`] appended when it keeps them. A text
+    /// that states the clause itself without `keep` is refused (field
+    /// `keep_transcripts`), so the words and the behaviour never differ.
+    pub fn with_transcripts(text: &str, keep: bool) -> Result<Terms, AccessError> {
+        if text.contains(TRANSCRIPT_CLAUSE) {
+            return Err(err(
+                "keep_transcripts",
+                "the terms state the transcript clause: set keep_transcripts instead of writing it",
+            ));
+        }
+        if !keep {
+            return Terms::new(text);
+        }
+        Terms::new(text)?;
+        Terms::new(&format!("{}\n\n{TRANSCRIPT_CLAUSE}", text.trim_end()))
+    }
+
     /// Non-empty, at most [`MAX_TERMS_BYTES`], no control characters but
     /// line breaks and tabs (field `terms`).
     pub fn new(text: &str) -> Result<Terms, AccessError> {
@@ -369,6 +395,27 @@ mod tests {
         assert_eq!(Terms::new("  ").unwrap_err().field, "terms");
         assert_eq!(Terms::new("a\u{7}b").unwrap_err().field, "terms");
         assert!(Terms::new(&"x".repeat(MAX_TERMS_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn keeping_transcripts_is_in_the_text_people_accept() {
+        let plain = Terms::with_transcripts("Confidential.\n", false).unwrap();
+        assert_eq!(plain, Terms::new("Confidential.\n").unwrap());
+        let kept = Terms::with_transcripts("Confidential.\n", true).unwrap();
+        assert!(kept.text.starts_with("Confidential.\n\nTranscripts:"));
+        assert!(kept.text.ends_with(TRANSCRIPT_CLAUSE));
+        assert_ne!(kept.sha256, plain.sha256);
+        let forged = format!("Confidential. {TRANSCRIPT_CLAUSE}");
+        for keep in [false, true] {
+            assert_eq!(
+                Terms::with_transcripts(&forged, keep).unwrap_err().field,
+                "keep_transcripts"
+            );
+        }
+        assert_eq!(
+            Terms::with_transcripts(" ", true).unwrap_err().field,
+            "terms"
+        );
     }
 
     #[test]

@@ -6,8 +6,15 @@
 //! developer's secret, and its answer passed through chunk by chunk as it
 //! arrives (server-sent events are never buffered). The answer's bytes are
 //! counted and scanned for `usage` on the way (`access::usage`); when it
-//! ends (or the caller goes away) one usage row is written. Prompts and
-//! completions are never stored.
+//! ends, its usage row is committed (group commit, `broker_state`) before
+//! the response's end is sent; if the caller goes away, it is committed
+//! all the same (`interrupted`). Prompts and
+//! completions are never stored, unless the window's current terms keep
+//! transcripts: then the request body (kept as it was read) and the
+//! completion assembled from the chunks as they pass
+//! (`access::transcript::Assembler`, which copies only the text it
+//! extracts; each chunk is forwarded before and regardless of it) are
+//! sealed with the usage row.
 //!
 //! Not in the OpenAPI document: the broker speaks OpenAI's API, not ours.
 //! `reference.rs`: a local reference endpoint for `bench broker`.
@@ -27,6 +34,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use clearinghouse_domain::frontier::access::transcript::Assembler;
 use clearinghouse_domain::frontier::access::usage::UsageScanner;
 use futures_util::Stream;
 use serde_json::Value;
@@ -196,6 +204,10 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         Err(e) => return e.into_response(),
     };
     let url = format!("{}/{endpoint}", auth.endpoint.base_url);
+    // Kept (a reference count, not a copy) for the transcript only.
+    let kept_request = auth
+        .keep_transcripts
+        .then(|| body.clone().unwrap_or_default());
     let request = match body {
         Some(b) => client()
             .post(url)
@@ -208,7 +220,8 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         Err(e) => {
             tracing::warn!(window.id = %auth.window_id, error = %e, "broker: model endpoint unreachable");
             let row = broker::usage_row(&auth, &ctx, 502, "upstream_unreachable", 0, None);
-            if let Err(e) = broker::record(&app, &row).await {
+            broker::settle(&app, &auth, 0);
+            if let Err(e) = broker::record(&app, &row, None).await {
                 return e.into_response();
             }
             return problem(
@@ -228,7 +241,9 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
     let metered = Metered {
         inner: Box::pin(upstream.bytes_stream()),
         scanner: Some(UsageScanner::new(sse)),
+        transcript: kept_request.map(|r| (Assembler::new(sse), r)),
         bytes: 0,
+        committing: None,
         done: Some(Done {
             app,
             auth,
@@ -259,22 +274,33 @@ struct Done {
 }
 
 type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+type Commit = Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
-/// The upstream answer, passed through chunk by chunk, counted and scanned.
+/// The upstream answer, passed through chunk by chunk, counted and scanned;
+/// after the last chunk the stream ends only once the call's usage row is
+/// committed (so a completed response is a logged call).
 struct Metered {
     inner: Chunks,
     scanner: Option<UsageScanner>,
+    /// When the terms keep transcripts: the completion being assembled and
+    /// the request body.
+    transcript: Option<(Assembler, Bytes)>,
     bytes: i64,
     done: Option<Done>,
+    /// The commit of the usage row, once the answer has ended.
+    committing: Option<Commit>,
 }
 
 impl Metered {
-    /// Logs the call once: `ok` (2xx), `upstream_error`, or `interrupted`.
-    fn finish(&mut self, complete: bool) {
-        let Some(done) = self.done.take() else {
-            return;
-        };
+    /// The call's log, once: `ok` (2xx), `upstream_error`, or
+    /// `interrupted`; its quota reservation settled.
+    fn finish(&mut self, complete: bool) -> Option<Commit> {
+        let done = self.done.take()?;
         let counts = self.scanner.take().and_then(UsageScanner::finish);
+        let transcript = self
+            .transcript
+            .take()
+            .map(|(assembler, request)| assembler.finish(&request));
         let outcome = if !complete {
             "interrupted"
         } else if (200..300).contains(&done.status) {
@@ -290,13 +316,14 @@ impl Metered {
             self.bytes,
             counts,
         );
+        broker::settle(&done.app, &done.auth, counts.map_or(0, |c| c.charged()));
         let app = done.app;
-        tokio::spawn(async move {
-            if let Err(e) = broker::record(&app, &row).await {
+        Some(Box::pin(async move {
+            if let Err(e) = broker::record(&app, &row, transcript.as_ref()).await {
                 let e: AppError = e;
                 tracing::error!(window.id = %row.window_id, error = %e.chain(), "broker: usage not recorded");
             }
-        });
+        }))
     }
 }
 
@@ -305,22 +332,42 @@ impl Stream for Metered {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if let Some(commit) = this.committing.as_mut() {
+            return match commit.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    this.committing = None;
+                    Poll::Ready(None)
+                }
+                Poll::Pending => Poll::Pending,
+            };
+        }
         match this.inner.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
                 this.bytes += i64::try_from(chunk.len()).unwrap_or(0);
                 if let Some(s) = this.scanner.as_mut() {
                     s.feed(&chunk);
                 }
+                if let Some((a, _)) = this.transcript.as_mut() {
+                    a.feed(&chunk);
+                }
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(Some(Err(e))) => {
-                this.finish(false);
+                if let Some(commit) = this.finish(false) {
+                    tokio::spawn(commit);
+                }
                 Poll::Ready(Some(Err(e)))
             }
-            Poll::Ready(None) => {
-                this.finish(true);
-                Poll::Ready(None)
-            }
+            Poll::Ready(None) => match this.finish(true) {
+                Some(mut commit) => match commit.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(None),
+                    Poll::Pending => {
+                        this.committing = Some(commit);
+                        Poll::Pending
+                    }
+                },
+                None => Poll::Ready(None),
+            },
             Poll::Pending => Poll::Pending,
         }
     }
@@ -328,7 +375,10 @@ impl Stream for Metered {
 
 impl Drop for Metered {
     fn drop(&mut self) {
-        // The caller went away before the end of the answer.
-        self.finish(false);
+        // The caller went away before the end of the answer (or while its
+        // row was being committed: that commit goes on without it).
+        if let Some(commit) = self.committing.take().or_else(|| self.finish(false)) {
+            tokio::spawn(commit);
+        }
     }
 }

@@ -298,6 +298,9 @@ pub struct Nav {
     /// Binding Operational Directives (government agencies, and CISA's
     /// readers of every organisation's compliance).
     pub sees_directives: bool,
+    /// Access windows to covered models (AI developers, government
+    /// agencies: grantees, administrators, security officers).
+    pub sees_windows: bool,
     pub current: &'static str,
 }
 
@@ -328,6 +331,7 @@ impl Nav {
             ]) || kind == Some(OrgKind::AiDeveloper),
             sees_directives: who.has_any_role(crate::workflows::directives::READ_ALL)
                 || kind == Some(OrgKind::GovernmentAgency),
+            sees_windows: matches!(kind, Some(OrgKind::AiDeveloper | OrgKind::GovernmentAgency)),
             current,
         }
     }

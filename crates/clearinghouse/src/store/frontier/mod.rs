@@ -9,5 +9,6 @@ pub mod runs;
 pub mod suites;
 pub mod thresholds;
 pub mod tools;
+pub mod window_alerts;
 pub mod window_grants;
 pub mod windows;

@@ -217,6 +217,8 @@ pub struct CallFacts {
     pub endpoint_sealed: String,
     /// The person accepted the window's current terms version.
     pub accepted_current: bool,
+    /// The current terms version keeps transcripts.
+    pub keep_transcripts: bool,
     /// Calls forwarded and tokens charged on the day asked for.
     pub used_requests: i64,
     pub used_tokens: i64,
@@ -231,6 +233,8 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
          w.endpoint_sealed AS w_endpoint_sealed, \
          (SELECT COUNT(*) FROM frontier_terms_acceptances a WHERE a.grant_id = g.id \
           AND a.terms_version = w.terms_version) AS accepted, \
+         (SELECT COALESCE(MAX(t.keep_transcripts), 0) FROM frontier_window_terms t \
+          WHERE t.window_id = w.id AND t.version = w.terms_version) AS keep_transcripts, \
          (SELECT COUNT(*) FROM broker_usage u WHERE u.grant_id = g.id AND u.day = $2 \
           AND u.outcome NOT LIKE 'refused%') AS used_requests, \
          (SELECT CAST(COALESCE(SUM(COALESCE(u.total_tokens, 0)), 0) AS BIGINT) FROM broker_usage u \
@@ -248,6 +252,7 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
     };
     let revoked: Option<String> = r.try_get("credential_revoked_at")?;
     let accepted: i64 = r.try_get("accepted")?;
+    let keep: i64 = r.try_get("keep_transcripts")?;
     Ok(Some(CallFacts {
         credential_id: r.try_get("credential_id")?,
         credential_expires_at: r.try_get("credential_expires_at")?,
@@ -259,6 +264,7 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
         terms_version: r.try_get("w_terms_version")?,
         endpoint_sealed: r.try_get("w_endpoint_sealed")?,
         accepted_current: accepted > 0,
+        keep_transcripts: keep != 0,
         used_requests: r.try_get("used_requests")?,
         used_tokens: r.try_get("used_tokens")?,
     }))

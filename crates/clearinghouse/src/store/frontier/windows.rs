@@ -152,12 +152,14 @@ pub struct TermsRow {
     pub sha256: String,
     pub created_by: String,
     pub created_at: String,
+    /// Calls under this version keep a sealed transcript.
+    pub keep_transcripts: bool,
 }
 
 pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO frontier_window_terms (window_id, version, body, sha256, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO frontier_window_terms (window_id, version, body, sha256, created_by, created_at, \
+         keep_transcripts) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&t.window_id)
     .bind(t.version)
@@ -165,6 +167,7 @@ pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> 
     .bind(&t.sha256)
     .bind(&t.created_by)
     .bind(&t.created_at)
+    .bind(i64::from(t.keep_transcripts))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE frontier_windows SET terms_version = $2, updated_at = $3 WHERE id = $1")
@@ -179,7 +182,8 @@ pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> 
 /// Every version of a window's terms, newest first.
 pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<TermsRow>> {
     let rows = sqlx::query(
-        "SELECT window_id, version, body, sha256, created_by, created_at FROM frontier_window_terms \
+        "SELECT window_id, version, body, sha256, created_by, created_at, keep_transcripts \
+         FROM frontier_window_terms \
          WHERE window_id = $1 ORDER BY version DESC",
     )
     .bind(window_id)
@@ -187,6 +191,7 @@ pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<Term
     .await?;
     rows.iter()
         .map(|r| {
+            let keep: i64 = r.try_get("keep_transcripts")?;
             Ok(TermsRow {
                 window_id: r.try_get("window_id")?,
                 version: r.try_get("version")?,
@@ -194,6 +199,7 @@ pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<Term
                 sha256: r.try_get("sha256")?,
                 created_by: r.try_get("created_by")?,
                 created_at: r.try_get("created_at")?,
+                keep_transcripts: keep != 0,
             })
         })
         .collect()

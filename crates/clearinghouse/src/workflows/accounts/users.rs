@@ -112,7 +112,8 @@ fn check_manage(who: &Principal, org_id: &str, roles: &[Role]) -> AppResult<()> 
 /// Roles that act for the government under the order: evaluators and
 /// consultants read every designation inquiry (of every developer) once
 /// cleared for `FRONTIER`; designation authorities and directive managers
-/// decide for the state. Held only in a government agency's accounts, so an
+/// decide for the state; security officers read every window's insider-risk
+/// alerts. Held only in a government agency's accounts, so an
 /// AI developer's or vendor's employee can never become a reader of its
 /// rivals' inquiries by a role grant.
 const GOVERNMENT_ROLES: &[Role] = &[
@@ -120,6 +121,7 @@ const GOVERNMENT_ROLES: &[Role] = &[
     Role::Consultant,
     Role::DesignationAuthority,
     Role::DirectiveManager,
+    Role::SecurityOfficer,
 ];
 
 /// Refuses a government role for an account outside a government agency

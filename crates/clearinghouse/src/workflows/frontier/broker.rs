@@ -1,11 +1,17 @@
 //! The broker's decisions for one call: credential, grant, window, terms
-//! and quota, checked on every call from one joined read, and the usage row
+//! and quota, checked on every call from one joined read (kept for a
+//! moment in `broker_state`'s cache), and the usage row
 //! every call leaves (refused ones too, once the credential is known: calls
 //! after revocation or expiry are what insider-risk review looks for). The
-//! forwarding itself is `http::broker`.
+//! forwarding itself is `http::broker`. When the window's current terms
+//! keep transcripts, the call's prompt and assembled completion are sealed
+//! (the key-encryption key, the usage id as associated data) and stored
+//! with its usage row; [`open_transcript`] is the developer's read.
 
 use std::time::Instant;
 
+use clearinghouse_domain::envelope;
+use clearinghouse_domain::frontier::access::transcript::Transcript;
 use clearinghouse_domain::frontier::access::usage::TokenCounts;
 use clearinghouse_domain::frontier::access::{self, DayUse, GrantStatus, Quota, Span};
 use sha2::{Digest, Sha256};
@@ -38,6 +44,10 @@ pub struct Authorized {
     pub window_id: String,
     pub user_id: String,
     pub endpoint: Endpoint,
+    /// The window's current terms keep transcripts.
+    pub keep_transcripts: bool,
+    /// The UTC day whose quota the call was reserved on.
+    pub day: i64,
 }
 
 /// A call refused: the status, the field at fault, a message, and for a
@@ -66,6 +76,9 @@ fn parse_secs(text: &str) -> AppResult<i64> {
 }
 
 /// Checks the call; a refusal of a known credential is logged as usage.
+/// The facts come from the process's cache (`broker_state`) when fresh,
+/// else from one joined read; an allowed call holds a reservation of one
+/// request of its quota until [`settle`] (the usage row's writer) ends it.
 pub async fn authorize(
     app: &AppState,
     token: &str,
@@ -73,12 +86,20 @@ pub async fn authorize(
 ) -> AppResult<Result<Authorized, Refused>> {
     let hash = hex::encode(Sha256::digest(token.as_bytes()));
     let now = clock::now().unix_timestamp();
-    let Some(f) =
-        store::frontier::window_grants::authorize(&app.store.pool, &hash, access::day_of(now))
-            .await?
-    else {
-        return Ok(Err(refused(401, "credential", "unknown broker credential")));
+    let day = access::day_of(now);
+    let cached = match app.broker.cached(&hash) {
+        Some(c) => c,
+        None => {
+            let generation = app.broker.generation();
+            let Some(f) =
+                store::frontier::window_grants::authorize(&app.store.pool, &hash, day).await?
+            else {
+                return Ok(Err(refused(401, "credential", "unknown broker credential")));
+            };
+            app.broker.remember(&hash, f, None, generation, day)
+        }
     };
+    let f = &cached.facts;
     let grant = Span {
         starts_at: parse_secs(&f.grant.starts_at)?,
         ends_at: parse_secs(&f.grant.ends_at)?,
@@ -135,12 +156,15 @@ pub async fn authorize(
     let refusal = match refusal {
         Some(r) => Some(r),
         None => {
-            let (requests, tokens) = (f.used_requests, f.used_tokens);
             let quota = Quota {
                 requests_per_day: f.grant.requests_per_day,
                 tokens_per_day: f.grant.tokens_per_day,
             };
-            access::quota_check(DayUse { requests, tokens }, quota, now)
+            // Reserve before forwarding: calls in flight count.
+            app.broker
+                .reserve(&f.grant.id, day, |requests, tokens| {
+                    access::quota_check(DayUse { requests, tokens }, quota, now)
+                })
                 .err()
                 .map(|(field, secs)| {
                     let mut r = refused(
@@ -160,7 +184,7 @@ pub async fn authorize(
         }
     };
     let auth = Authorized {
-        credential_id: f.credential_id,
+        credential_id: f.credential_id.clone(),
         grant_id: f.grant.id.clone(),
         window_id: f.grant.window_id.clone(),
         user_id: f.grant.user_id.clone(),
@@ -168,14 +192,34 @@ pub async fn authorize(
             base_url: String::new(),
             secret: String::new(),
         },
+        keep_transcripts: f.keep_transcripts,
+        day,
     };
     if let Some((outcome, r)) = refusal {
         let row = usage_row(&auth, ctx, i64::from(r.status), outcome, 0, None);
-        record(app, &row).await?;
+        record(app, &row, None).await?;
         return Ok(Err(r));
     }
-    let endpoint = open_endpoint(app, &auth.window_id, &f.endpoint_sealed)?;
+    let endpoint = match cached.endpoint {
+        Some(e) => e,
+        None => {
+            let e = match open_endpoint(app, &auth.window_id, &f.endpoint_sealed) {
+                Ok(e) => e,
+                Err(e) => {
+                    app.broker.settle(&auth.grant_id, day, 0);
+                    return Err(e);
+                }
+            };
+            app.broker.keep_endpoint(&hash, &e);
+            e
+        }
+    };
     Ok(Ok(Authorized { endpoint, ..auth }))
+}
+
+/// Ends an allowed call's quota reservation: one request and `tokens` used.
+pub fn settle(app: &AppState, auth: &Authorized, tokens: i64) {
+    app.broker.settle(&auth.grant_id, auth.day, tokens);
 }
 
 /// The usage row of a call that ended now.
@@ -212,10 +256,37 @@ pub fn usage_row(
     }
 }
 
-/// Commits one usage row.
-pub async fn record(app: &AppState, row: &UsageRow) -> AppResult<()> {
-    let mut tx = app.store.begin_write().await?;
-    store::frontier::window_grants::insert_usage(&mut tx, row).await?;
-    tx.commit().await?;
-    Ok(())
+/// Seals a transcript for the usage row `usage_id` (hex of the envelope).
+fn seal_transcript(app: &AppState, usage_id: &str, t: &Transcript) -> AppResult<String> {
+    let plain = serde_json::to_vec(t).map_err(|e| AppError::internal("transcript", e))?;
+    let sealed = envelope::try_seal(&app.kek, &plain, usage_id.as_bytes())
+        .map_err(|e| AppError::internal("sealing a transcript", e))?;
+    Ok(hex::encode(sealed.to_bytes()))
+}
+
+/// Opens a stored transcript (the developer's read, checked by the caller).
+pub fn open_transcript(app: &AppState, usage_id: &str, sealed_hex: &str) -> AppResult<Transcript> {
+    let bytes = hex::decode(sealed_hex).map_err(|e| AppError::internal("stored transcript", e))?;
+    let sealed = envelope::Sealed::from_bytes(&bytes)
+        .map_err(|e| AppError::internal("stored transcript", e))?;
+    let plain = envelope::open(&app.kek, &sealed, usage_id.as_bytes())
+        .map_err(|e| AppError::internal("unsealing a transcript", e))?;
+    serde_json::from_slice(&plain).map_err(|e| AppError::internal("stored transcript", e))
+}
+
+/// Commits one usage row, with its sealed transcript when there is one,
+/// through the process's usage writer (group commit; the window's alert
+/// scan follows); returns once it is committed.
+pub async fn record(
+    app: &AppState,
+    row: &UsageRow,
+    transcript: Option<&Transcript>,
+) -> AppResult<()> {
+    let sealed = transcript
+        .map(|t| seal_transcript(app, &row.id, t))
+        .transpose()?;
+    app.broker
+        .commit(app, row.clone(), sealed)
+        .await
+        .map_err(|e| AppError::internal_msg(format!("usage row not committed: {e}")))
 }

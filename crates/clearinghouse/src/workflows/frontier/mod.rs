@@ -5,6 +5,7 @@
 //! record (`releases`).
 
 pub mod broker;
+pub mod broker_state;
 pub mod inquiries;
 pub mod inquiry_outcome;
 pub mod inquiry_view;
@@ -20,4 +21,5 @@ pub mod tools;
 pub mod window_alerts;
 pub mod window_findings;
 pub mod window_grants;
+pub mod window_transcripts;
 pub mod windows;

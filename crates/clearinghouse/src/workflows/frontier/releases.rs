@@ -282,6 +282,7 @@ pub async fn set_dates(
     )
     .await?;
     tx.commit().await?;
+    app.broker.invalidate();
     state(app, who, id).await
 }
 
@@ -321,6 +322,7 @@ pub async fn release(
     )
     .await?;
     tx.commit().await?;
+    app.broker.invalidate();
     state(app, who, id).await
 }
 
@@ -360,5 +362,6 @@ pub async fn withdraw(
     )
     .await?;
     tx.commit().await?;
+    app.broker.invalidate();
     state(app, who, id).await
 }

@@ -372,6 +372,7 @@ pub async fn accept(
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
+    app.broker.invalidate();
     view(app, g).await
 }
 
@@ -412,6 +413,7 @@ pub async fn revoke(
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    app.broker.invalidate();
     view(app, updated).await
 }
 

@@ -49,6 +49,11 @@ pub struct NewWindow {
     pub endpoint_url: String,
     /// The developer's secret for that endpoint; sealed, never shown again.
     pub endpoint_secret: String,
+    /// Keep each call's prompt and completion, sealed, readable by the
+    /// developer only (default false: never stored). The terms text then
+    /// carries a clause saying so, covered by its digest.
+    #[serde(default)]
+    pub keep_transcripts: bool,
 }
 
 /// A new version of a window's terms; every grantee must accept it anew.
@@ -56,6 +61,9 @@ pub struct NewWindow {
 #[serde(deny_unknown_fields)]
 pub struct NewTerms {
     pub terms: String,
+    /// As for a new window; each version says it anew (default false).
+    #[serde(default)]
+    pub keep_transcripts: bool,
 }
 
 /// A window as the API shows it (never the endpoint or its secret).
@@ -86,6 +94,9 @@ pub struct TermsView {
     pub sha256: String,
     pub text: String,
     pub created_at: String,
+    /// Calls under this version keep a sealed transcript (the developer's
+    /// to read).
+    pub keep_transcripts: bool,
 }
 
 impl From<TermsRow> for TermsView {
@@ -96,6 +107,7 @@ impl From<TermsRow> for TermsView {
             sha256: t.sha256,
             text: t.body,
             created_at: t.created_at,
+            keep_transcripts: t.keep_transcripts,
         }
     }
 }
@@ -315,7 +327,8 @@ pub async fn open(
         .map_err(|e| AppError::internal("stored release date", e))?;
     let span = access::plan_window(starts, ends, now_secs(), release)
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
-    let terms = Terms::new(&input.terms).map_err(|e| AppError::invalid(e.field, e.reason))?;
+    let terms = Terms::with_transcripts(&input.terms, input.keep_transcripts)
+        .map_err(|e| AppError::invalid(e.field, e.reason))?;
     let endpoint = Endpoint {
         base_url: endpoint_url(&input.endpoint_url, app.settings.allow_private_webhooks)?,
         secret: endpoint_secret(&input.endpoint_secret)?,
@@ -349,6 +362,7 @@ pub async fn open(
             sha256: terms.sha256.clone(),
             created_by: who.user_id().to_owned(),
             created_at: now,
+            keep_transcripts: input.keep_transcripts,
         },
     )
     .await?;
@@ -357,7 +371,8 @@ pub async fn open(
         object_type: "window",
         object_id: &id,
         change: json!({"model_id": row.model_id, "starts_at": row.starts_at, "ends_at": row.ends_at,
-            "terms_version": 1, "terms_sha256": terms.sha256}),
+            "terms_version": 1, "terms_sha256": terms.sha256,
+            "keep_transcripts": input.keep_transcripts}),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
@@ -447,7 +462,8 @@ pub async fn revise_terms(
     if w.state != "open" {
         return Err(AppError::Conflict("the window is closed".into()));
     }
-    let terms = Terms::new(&input.terms).map_err(|e| AppError::invalid(e.field, e.reason))?;
+    let terms = Terms::with_transcripts(&input.terms, input.keep_transcripts)
+        .map_err(|e| AppError::invalid(e.field, e.reason))?;
     let mut tx = app.store.begin_write().await?;
     let current = store::frontier::windows::get(&mut tx, id)
         .await?
@@ -462,6 +478,7 @@ pub async fn revise_terms(
             sha256: terms.sha256.clone(),
             created_by: who.user_id().to_owned(),
             created_at: clock::now_text(),
+            keep_transcripts: input.keep_transcripts,
         },
     )
     .await?;
@@ -469,12 +486,14 @@ pub async fn revise_terms(
         action: "window.terms",
         object_type: "window",
         object_id: id,
-        change: json!({"terms_version": version, "terms_sha256": terms.sha256}),
+        change: json!({"terms_version": version, "terms_sha256": terms.sha256,
+            "keep_transcripts": input.keep_transcripts}),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     let updated = store::frontier::windows::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    app.broker.invalidate();
     view(app, updated).await
 }

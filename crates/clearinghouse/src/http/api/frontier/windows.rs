@@ -18,7 +18,6 @@ use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
 use crate::store::frontier::window_grants::UsageRow;
 use crate::workflows::frontier::releases::{self, ReleaseDates, ReleaseNote, ReleaseState};
-use crate::workflows::frontier::window_alerts::{self, AlertView};
 use crate::workflows::frontier::window_grants::{
     self, Acceptance, Credential, CredentialRequest, Grant, NewGrant, Revocation,
 };
@@ -247,16 +246,4 @@ pub async fn withdraw(
     ApiJson(input): ApiJson<ReleaseNote>,
 ) -> AppResult<Json<ReleaseState>> {
     Ok(Json(releases::withdraw(&app, &who, &id, input).await?))
-}
-
-/// Insider-risk alerts on the window's use (developer and government
-/// administrators): each with its rule, person and evidence rows.
-#[utoipa::path(get, path = "/windows/{id}/alerts", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Vec<AlertView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn alerts(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<AlertView>>> {
-    Ok(Json(window_alerts::list(&app, &who, &id).await?))
 }

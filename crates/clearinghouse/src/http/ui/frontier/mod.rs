@@ -40,6 +40,9 @@ pub mod partners;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod windows;
+pub mod windows_alerts;
+pub mod windows_page;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -73,6 +76,20 @@ pub fn routes() -> Router<AppState> {
         .route("/frontier/partners/nominate", post(partners::nominate))
         .route("/frontier/partners/{id}/approve", post(partners::approve))
         .route("/frontier/partners/{id}/withdraw", post(partners::withdraw))
+        .route("/frontier/windows", get(windows::page).post(windows::open))
+        .route("/frontier/windows/{id}", get(windows_page::show))
+        .route("/frontier/windows/{id}/grants", post(windows_page::grant))
+        .route("/frontier/grants/{id}/revoke", post(windows_page::revoke))
+        .route("/frontier/grants/{id}/accept", post(windows_page::accept))
+        .route(
+            "/frontier/grants/{id}/credential",
+            post(windows_page::credential),
+        )
+        .route("/frontier/alerts", get(windows_alerts::page))
+        .route(
+            "/frontier/alerts/{id}/acknowledge",
+            post(windows_alerts::acknowledge),
+        )
 }
 
 /// Roles that work with suites and runs (government side).
