@@ -201,7 +201,10 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(directives_api::revoke))
         .routes(routes!(directives_api::preview))
         .routes(routes!(directive_obligations::list))
-        .routes(routes!(directive_obligations::report, directive_evidence::reports))
+        .routes(routes!(
+            directive_obligations::report,
+            directive_evidence::reports
+        ))
         .routes(routes!(directive_evidence::attach))
         .routes(routes!(directive_evidence::content))
         .routes(routes!(

@@ -89,7 +89,10 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
         ("a1.type", "attest"),
         ("a1.key", "process"),
         ("a1.title", "Process"),
-        ("a1.statement", "We remediate KEV entries by their due dates."),
+        (
+            "a1.statement",
+            "We remediate KEV entries by their due dates.",
+        ),
     ];
     let (s, html) = form(
         &app,
@@ -103,7 +106,9 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
     .await;
     assert_eq!(s, 422, "{html}");
     assert!(
-        html.contains("id=\"a1-due-error\">actions[1].due: must not be before the directive is effective"),
+        html.contains(
+            "id=\"a1-due-error\">actions[1].due: must not be before the directive is effective"
+        ),
         "{html}"
     );
     assert_eq!(directive_count(&app, &c.m1).await, 0);
@@ -140,7 +145,11 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
     assert_eq!(p["actions"][0]["overdue"], 2, "{p}");
     let (s, _) = app.post(&c.a, "/api/v1/directives/preview", &body).await;
     assert_eq!(s, 403, "only directive managers preview");
-    assert_eq!(directive_count(&app, &c.m1).await, 0, "a preview stores nothing");
+    assert_eq!(
+        directive_count(&app, &c.m1).await,
+        0,
+        "a preview stores nothing"
+    );
 
     // Filed for issue: pending until a second manager approves.
     let resp = app
@@ -152,7 +161,10 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
         .await
         .expect("post");
     assert_eq!(resp.status().as_u16(), 303);
-    let location = resp.headers()["location"].to_str().expect("location").to_owned();
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
     assert!(location.ends_with("?done=filed"), "{location}");
     let id = location
         .trim_start_matches("/directives/")
@@ -173,7 +185,10 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
         .await;
     assert_eq!(s, 200, "{v}");
     let (_, obligations): (u16, Value) = app
-        .get(&c.m1, &format!("/api/v1/directives/{id}/obligations?action=kev"))
+        .get(
+            &c.m1,
+            &format!("/api/v1/directives/{id}/obligations?action=kev"),
+        )
         .await;
     let obligations = obligations.as_array().expect("a list");
     assert_eq!(obligations.len(), 2, "the preview's count");
@@ -181,14 +196,23 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
 
     // Amended from its page: a new draft version, its changes recorded.
     let (_, html) = page(&app, &m1, &format!("/directives/{id}")).await;
-    assert!(html.contains(&format!("href=\"/directives/{id}/edit\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/directives/{id}/edit\"")),
+        "{html}"
+    );
     let (s, html) = page(&app, &m1, &format!("/directives/{id}/edit")).await;
     assert_eq!(s, 200);
     assert!(html.contains("Amend BOD 26-07"), "{html}");
     assert!(html.contains("value=\"Remediate KEV entries\""), "{html}");
     let amended: Vec<(&str, &str)> = good
         .iter()
-        .map(|&(k, v)| if k == "title" { (k, "KEV, amended") } else { (k, v) })
+        .map(|&(k, v)| {
+            if k == "title" {
+                (k, "KEV, amended")
+            } else {
+                (k, v)
+            }
+        })
         .chain([("intent", "save")])
         .collect();
     let (s, html) = form(&app, &m1, &format!("/directives/{id}/edit"), &amended).await;
@@ -201,7 +225,4 @@ async fn editor_refuses_previews_files_and_amends(app: TestApp) {
     assert_eq!(v2["changes"]["fields"], json!(["title"]), "{d}");
 }
 
-both_backends!(
-    directives_editor,
-    editor_refuses_previews_files_and_amends
-);
+both_backends!(directives_editor, editor_refuses_previews_files_and_amends);

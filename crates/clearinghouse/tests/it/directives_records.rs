@@ -27,7 +27,12 @@ pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, Strin
     (status, resp.text().await.expect("body"))
 }
 
-pub(crate) async fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
     let resp = app
         .client
         .post(app.url(path))
@@ -97,7 +102,8 @@ async fn submissions_and_evidence_are_the_agency_and_cisas(app: TestApp) {
     // Evidence through the API: stored with its SHA-256.
     let file = b"asset,owner\nssh-gateway,ops\n".to_vec();
     let sha = hex::encode(Sha256::digest(&file));
-    let attach = format!("/api/v1/directive-reports/{sid}/evidence?name=inventory.csv&media_type=text/csv");
+    let attach =
+        format!("/api/v1/directive-reports/{sid}/evidence?name=inventory.csv&media_type=text/csv");
     let (s, body) = raw(&app, &c.a, reqwest::Method::POST, &attach, file.clone()).await;
     assert_eq!(s, 201, "{}", String::from_utf8_lossy(&body));
     let ev: Value = serde_json::from_slice(&body).expect("json");
@@ -138,11 +144,17 @@ async fn submissions_and_evidence_are_the_agency_and_cisas(app: TestApp) {
     assert_eq!(s, 200);
     assert_eq!(theirs, json!([]), "another agency sees only its own");
     let (s, _): (u16, Value) = app
-        .get(&c.b, &format!("/api/v1/directives/{id}/reports?org={}", c.a_org))
+        .get(
+            &c.b,
+            &format!("/api/v1/directives/{id}/reports?org={}", c.a_org),
+        )
         .await;
     assert_eq!(s, 404);
     let (s, cisa): (u16, Value) = app
-        .get(&c.m1, &format!("/api/v1/directives/{id}/reports?org={}", c.a_org))
+        .get(
+            &c.m1,
+            &format!("/api/v1/directives/{id}/reports?org={}", c.a_org),
+        )
         .await;
     assert_eq!(s, 200);
     assert_eq!(cisa.as_array().map(Vec::len), Some(1), "{cisa}");
@@ -263,12 +275,18 @@ async fn requests_are_decided_on_the_directive_page(app: TestApp) {
         &app,
         &m1,
         &decide,
-        &[("csrf_token", &token), ("decision", "maybe"), ("reason", "kept reason")],
+        &[
+            ("csrf_token", &token),
+            ("decision", "maybe"),
+            ("reason", "kept reason"),
+        ],
     )
     .await;
     assert_eq!(s, 422, "{html}");
     assert!(
-        html.contains(&format!("id=\"decide-error-{rid}\">decision: must be grant or deny")),
+        html.contains(&format!(
+            "id=\"decide-error-{rid}\">decision: must be grant or deny"
+        )),
         "{html}"
     );
     assert!(html.contains("kept reason"), "{html}");
@@ -282,7 +300,10 @@ async fn requests_are_decided_on_the_directive_page(app: TestApp) {
     .await;
     assert_eq!(s, 403);
     let (_, v): (u16, Value) = app
-        .get(&c.m1, &format!("/api/v1/directives/{id}/requests?state=pending"))
+        .get(
+            &c.m1,
+            &format!("/api/v1/directives/{id}/requests?state=pending"),
+        )
         .await;
     assert_eq!(v.as_array().map(Vec::len), Some(1), "still pending: {v}");
 
@@ -305,7 +326,10 @@ async fn requests_are_decided_on_the_directive_page(app: TestApp) {
     assert_eq!(v[0]["state"], "granted", "{v}");
     assert_eq!(v[0]["decision_reason"], "Replacement plan reviewed.");
     let (_, obligations): (u16, Value) = app
-        .get(&c.a, &format!("/api/v1/directives/{id}/obligations?action=process"))
+        .get(
+            &c.a,
+            &format!("/api/v1/directives/{id}/obligations?action=process"),
+        )
         .await;
     assert_eq!(obligations[0]["state"], "excepted", "{obligations}");
     let (_, html) = page(&app, &m1, &path).await;
@@ -326,7 +350,4 @@ async fn requests_are_decided_on_the_directive_page(app: TestApp) {
     assert!(html.contains("Replacement plan reviewed."), "{html}");
 }
 
-both_backends!(
-    directives_queue,
-    requests_are_decided_on_the_directive_page
-);
+both_backends!(directives_queue, requests_are_decided_on_the_directive_page);

@@ -284,7 +284,12 @@ impl EditorInput {
             summary: body.summary.clone(),
             issued: body.issued.to_string(),
             effective: body.effective.to_string(),
-            kinds: body.scope.kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+            kinds: body
+                .scope
+                .kinds
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
             sectors: body
                 .scope
                 .sectors
@@ -492,8 +497,10 @@ impl EditorPage {
 
     /// The refusal said above the form.
     pub fn general(&self) -> Option<&str> {
-        (self.error.field.is_empty() && self.error.action.is_none() && !self.error.message.is_empty())
-            .then_some(self.error.message.as_str())
+        (self.error.field.is_empty()
+            && self.error.action.is_none()
+            && !self.error.message.is_empty())
+        .then_some(self.error.message.as_str())
     }
 }
 
@@ -514,7 +521,11 @@ fn page(
     preview: Option<Preview>,
 ) -> EditorPage {
     let (heading, post_to, number_fixed) = match editing {
-        None => ("New directive".to_owned(), "/directives/new".to_owned(), false),
+        None => (
+            "New directive".to_owned(),
+            "/directives/new".to_owned(),
+            false,
+        ),
         Some(d) if d.issued_version == Some(d.latest_version) => (
             format!("Amend {}", d.number),
             format!("/directives/{}/edit", d.id),
@@ -580,7 +591,11 @@ pub async fn new_form(State(_app): State<AppState>, UiAuth(who): UiAuth) -> UiRe
 
 /// The directive being edited and the content its editor starts from:
 /// the latest version (a draft, or the version in force to amend).
-async fn editing(app: &AppState, who: &Principal, id: &str) -> UiResult<(DirectiveView, EditorInput)> {
+async fn editing(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+) -> UiResult<(DirectiveView, EditorInput)> {
     who.require(Scope::ExposuresWrite, MANAGERS)?;
     let d = directives::get(app, who, id).await?;
     let latest = d
@@ -656,9 +671,13 @@ async fn act(
     let orgs = preview::scope_organizations(app, who, &f.organizations).await?;
     let body = f.to_body(orgs)?;
     match intent {
-        "preview" => Ok(Err(
-            preview::preview(app, who, body, editing.map(|d| d.id.as_str())).await?,
-        )),
+        "preview" => Ok(Err(preview::preview(
+            app,
+            who,
+            body,
+            editing.map(|d| d.id.as_str()),
+        )
+        .await?)),
         "save" | "file" => Ok(Ok(save(app, who, editing, body, intent == "file").await?)),
         _ => Err(AppError::invalid("intent", "choose preview, save or file")),
     }
@@ -702,7 +721,10 @@ async fn post(
         }
         return Ok(page(who, editing.as_ref(), f, Placed::default(), None).into_response());
     }
-    if let Some(i) = intent.strip_prefix("remove_").and_then(|i| i.parse::<usize>().ok()) {
+    if let Some(i) = intent
+        .strip_prefix("remove_")
+        .and_then(|i| i.parse::<usize>().ok())
+    {
         if i < f.actions.len() {
             f.actions.remove(i);
         }
@@ -730,83 +752,5 @@ async fn post(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusals_go_beside_their_field() {
-        let p = place("actions[2].due.act", "bad".into());
-        assert_eq!(p.action, Some((2, "due".into())));
-        let p = place("actions[0].fields[1].name", "bad".into());
-        assert_eq!(p.action, Some((0, "fields".into())));
-        let p = place("scope.organizations", "bad".into());
-        assert_eq!((p.field.as_str(), p.action), ("scope", None));
-        let p = place("actions", "none".into());
-        assert_eq!((p.field.as_str(), p.action), ("", None));
-        assert_eq!(place("effective", "x".into()).field, "effective");
-    }
-
-    #[test]
-    fn a_directive_round_trips_through_the_form() {
-        let body: DirectiveBody = serde_json::from_value(serde_json::json!({
-            "number": "BOD 26-05", "title": "KEV", "issued": "2026-01-01",
-            "effective": "2026-01-15", "scope": {"kinds": ["government_agency"],
-            "sectors": ["energy"]},
-            "actions": [
-                {"type": "remediate", "key": "kev", "title": "KEV", "rule": "kev",
-                 "due": {"kind": "ssvc_days", "act": 14, "attend": null, "track_star": 90,
-                 "track": null}},
-                {"type": "report", "key": "inv", "title": "Inventory",
-                 "fields": [{"name": "asset_count"}, {"name": "notes", "required": false}],
-                 "first_due": "2026-02-01", "every_days": 30},
-                {"type": "attest", "key": "att", "title": "Process",
-                 "statement": "We do.", "due": "2026-03-01"}
-            ]
-        }))
-        .expect("a body");
-        let f = EditorInput::of(&body, &[]);
-        let mut pairs: Vec<(String, String)> = vec![
-            ("number".into(), f.number.clone()),
-            ("title".into(), f.title.clone()),
-            ("issued".into(), f.issued.clone()),
-            ("effective".into(), f.effective.clone()),
-            ("kinds".into(), "government_agency".into()),
-            ("sectors".into(), "energy".into()),
-            ("intent".into(), "save".into()),
-        ];
-        for (i, a) in f.actions.iter().enumerate() {
-            let p = |n: &str, v: &str| (format!("a{i}.{n}"), v.to_owned());
-            pairs.extend([
-                p("type", &a.kind),
-                p("key", &a.key),
-                p("title", &a.title),
-                p("rule", &a.rule),
-                p("due_kind", &a.due_kind),
-                p("fields", &a.fields),
-                p("first_due", &a.first_due),
-                p("every_days", &a.every_days),
-                p("statement", &a.statement),
-                p("due_date", &a.due_date),
-            ]);
-            for (k, v) in &a.due {
-                pairs.push(p(&format!("due_{k}"), v));
-            }
-        }
-        let (parsed, _, intent) = EditorInput::parse(pairs).expect("parsed");
-        assert_eq!(intent, "save");
-        assert_eq!(parsed.to_body(Vec::new()).expect("a body"), body);
-    }
-
-    #[test]
-    fn typed_numbers_and_dates_are_checked_naming_the_field() {
-        let mut a = ActionInput::blank("remediate");
-        a.due_kind = "ssvc_days".into();
-        a.due.insert("act".into(), "two weeks".into());
-        let e = a.to_action(3).expect_err("not a number");
-        assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "actions[3].due.act"));
-        let mut r = ActionInput::blank("report");
-        r.first_due = "soon".into();
-        let e = r.to_action(0).expect_err("not a date");
-        assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "actions[0].first_due"));
-    }
-}
+#[path = "directive_editor_tests.rs"]
+mod tests;

@@ -219,7 +219,9 @@ pub async fn submissions(
 
 /// What a request is about, in words.
 fn about(body: &DirectiveBody, r: &RequestView) -> String {
-    let action = body.action(&r.action).map_or(r.action.as_str(), |a| a.title());
+    let action = body
+        .action(&r.action)
+        .map_or(r.action.as_str(), |a| a.title());
     match (&r.period, &r.exposure_id) {
         (Some(p), _) => format!("{action}, period due {p}"),
         (None, Some(_)) => format!("{action}, one exposure"),
@@ -239,9 +241,7 @@ pub async fn queue(
         app,
         all.iter().map(|r| r.org_id.as_str()),
         all.iter()
-            .flat_map(|r| {
-                std::iter::once(r.requested_by.as_str()).chain(r.decided_by.as_deref())
-            })
+            .flat_map(|r| std::iter::once(r.requested_by.as_str()).chain(r.decided_by.as_deref()))
             .collect::<Vec<_>>(),
     )
     .await?;
@@ -361,7 +361,10 @@ pub async fn attach(
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge(format!("file: at most {} MiB", MAX_EVIDENCE_BYTES >> 20))
         } else {
-            AppError::BadRequest(format!("file: could not read the upload: {}", e.body_text()))
+            AppError::BadRequest(format!(
+                "file: could not read the upload: {}",
+                e.body_text()
+            ))
         }
     };
     let (mut csrf, mut file, mut refused) = (String::new(), None, None);
@@ -406,7 +409,9 @@ pub async fn attach(
         (None, _) => Err(AppError::invalid("file", "choose a file")),
     };
     match done {
-        Ok(_) => Ok(Redirect::to(&format!("/directives/{id}?done=evidence#submissions")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/directives/{id}?done=evidence#submissions")).into_response(),
+        ),
         Err(e) => {
             let (status, error) = FormError::from_app(e, &["file", "name", "media_type"])?;
             let refused = Refused::Records(RecordRefusal::Evidence {
@@ -427,5 +432,7 @@ pub async fn download(
     Path(evidence_id): Path<String>,
 ) -> UiResult<Response> {
     let (e, bytes) = evidence::download(&app, &who, &evidence_id).await?;
-    Ok(crate::http::api::directives::evidence::file_response(&e, bytes))
+    Ok(crate::http::api::directives::evidence::file_response(
+        &e, bytes,
+    ))
 }

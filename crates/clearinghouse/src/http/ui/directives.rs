@@ -186,9 +186,11 @@ fn notice(done: &str) -> Option<String> {
         "decided" => "Decision recorded: the organisation sees it with its request.".to_owned(),
         "evidence" => "Evidence stored with the submission.".to_owned(),
         "saved" => "Draft saved. It binds nobody until it is issued.".to_owned(),
-        "filed" => "Filed for issue: a second directive manager approves it on the approvals page; \
+        "filed" => {
+            "Filed for issue: a second directive manager approves it on the approvals page; \
                     it binds nobody until then."
-            .to_owned(),
+                .to_owned()
+        }
         _ => return None,
     })
 }
@@ -301,9 +303,8 @@ pub async fn render(
     let (mut records, mut queue) = (None, None);
     if d.issued_version.is_some() {
         let org = Some(done.org.as_str()).filter(|o| !o.is_empty());
-        records = Some(
-            directive_records::submissions(app, who, &d, org, record_refused.as_ref()).await?,
-        );
+        records =
+            Some(directive_records::submissions(app, who, &d, org, record_refused.as_ref()).await?);
         if directive_records::decides(who) && d.state == "issued" {
             queue = Some(directive_records::queue(app, who, &d, record_refused.as_ref()).await?);
         }

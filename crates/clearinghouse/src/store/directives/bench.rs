@@ -175,7 +175,12 @@ pub async fn read_exposures(conn: &mut AnyConnection) -> Result<u64> {
 /// seventh organisation one overdue obligation better off, so "since
 /// yesterday" has a previous day and organisations that moved, as the
 /// daily job leaves them.
-pub async fn copy_day(conn: &mut AnyConnection, directive_id: &str, from: &str, to: &str) -> Result<()> {
+pub async fn copy_day(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    from: &str,
+    to: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO directive_compliance_days (directive_id, day, org_id, action_key, version, \
          total, on_time, overdue, excepted, satisfied, days_hist, computed_at) \

@@ -105,7 +105,8 @@ pub async fn submissions(
     let mut files = store::directives::forms::evidence(&mut conn, &d.id, org.as_deref()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for s in rows {
-        let (mine, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|e| e.submission_id == s.id);
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            files.into_iter().partition(|e| e.submission_id == s.id);
         files = rest;
         out.push(SubmissionRecord {
             fields: serde_json::from_str(&s.fields).map_err(corrupt)?,

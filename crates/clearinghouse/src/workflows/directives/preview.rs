@@ -174,14 +174,21 @@ pub async fn scope_organizations(
     text: &str,
 ) -> AppResult<Vec<String>> {
     who.require(Scope::ExposuresWrite, MANAGERS)?;
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     if lines.is_empty() {
         return Ok(Vec::new());
     }
     if lines.len() > clearinghouse_domain::directive::MAX_SCOPE_ORGS {
         return Err(crate::error::AppError::invalid(
             "scope.organizations",
-            format!("at most {}", clearinghouse_domain::directive::MAX_SCOPE_ORGS),
+            format!(
+                "at most {}",
+                clearinghouse_domain::directive::MAX_SCOPE_ORGS
+            ),
         ));
     }
     let mut conn = app.store.pool.acquire().await?;
@@ -248,7 +255,11 @@ mod tests {
         assert_eq!(kev.orgs_caught, 2);
         assert_eq!(kev.orgs[0].org_id, "o2", "most overdue first");
         assert_eq!(
-            (kev.orgs[0].exposures, kev.orgs[0].overdue, kev.orgs[0].satisfied),
+            (
+                kev.orgs[0].exposures,
+                kev.orgs[0].overdue,
+                kev.orgs[0].satisfied
+            ),
             (3, 2, 1)
         );
         assert_eq!((kev.orgs[1].exposures, kev.orgs[1].overdue), (2, 1));
