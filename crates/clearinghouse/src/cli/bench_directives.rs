@@ -9,7 +9,9 @@
 //!   (`snapshots::refresh`) against reading every exposure row;
 //! - one organisation's refresh (what a change queues) against the same;
 //! - the dashboard of the directive (`snapshots::dashboard`, what its page
-//!   and JSON answer from): median and p99 over repeated reads.
+//!   and JSON answer from), with yesterday's figures beside today's (copied
+//!   from today's, some organisations moved): median and p99 over repeated
+//!   reads; and its whole page rendered as HTML (`ui::directives::render`).
 //!
 //! It checks its own counts: the refreshed totals must equal the totals
 //! the generator's rules give, and sampled organisations' materialised
@@ -229,6 +231,19 @@ pub async fn directives(args: BenchDirectivesArgs) -> anyhow::Result<ExitCode> {
         percentile(&one, 0.5).as_secs_f64() / baseline.as_secs_f64().max(1e-9)
     );
 
+    // Yesterday's figures, as the daily job would have left them.
+    {
+        let mut tx = app.store.begin_write().await?;
+        seed::copy_day(
+            &mut tx,
+            &id,
+            &today.to_string(),
+            &add_days(today, -1).to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+
     // The dashboard.
     let mut lat = Vec::new();
     let mut last = None;
@@ -250,6 +265,34 @@ pub async fn directives(args: BenchDirectivesArgs) -> anyhow::Result<ExitCode> {
         ms(p99),
         lat.len(),
         m.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
+    );
+
+    // The whole page, as HTML.
+    let mut page = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..args.reads.max(1) {
+        let t = Instant::now();
+        let html = crate::http::ui::directives::render(
+            &app,
+            &who,
+            &id,
+            None,
+            &crate::http::ui::directives::Done::default(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("the directive page: {:?}", e.0))?;
+        bytes = askama::Template::render(&html)?.len();
+        page.push(t.elapsed());
+    }
+    page.sort();
+    println!(
+        "the directive's page (HTML, {} bytes): median {:.1} ms, p99 {:.1} ms ({} reads; target < 100 ms); \
+         median {:.4}x the full baseline",
+        bytes,
+        ms(percentile(&page, 0.5)),
+        ms(percentile(&page, 0.99)),
+        page.len(),
+        percentile(&page, 0.5).as_secs_f64() / baseline.as_secs_f64().max(1e-9)
     );
 
     // Its own counts.

@@ -15,7 +15,8 @@ use super::api::cases::{
     statements as case_statements, vendors as case_vendors,
 };
 use super::api::directives::{
-    self as directives_api, dashboard as directive_dashboard, obligations as directive_obligations,
+    self as directives_api, dashboard as directive_dashboard, evidence as directive_evidence,
+    obligations as directive_obligations,
 };
 use super::api::exposure::{assets, exposures};
 use super::api::findings::{self, pocs, review, submissions};
@@ -218,8 +219,14 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(directives_api::issue))
         .routes(routes!(directives_api::amend))
         .routes(routes!(directives_api::revoke))
+        .routes(routes!(directives_api::preview))
         .routes(routes!(directive_obligations::list))
-        .routes(routes!(directive_obligations::report))
+        .routes(routes!(
+            directive_obligations::report,
+            directive_evidence::reports
+        ))
+        .routes(routes!(directive_evidence::attach))
+        .routes(routes!(directive_evidence::content))
         .routes(routes!(
             directive_obligations::request,
             directive_obligations::requests

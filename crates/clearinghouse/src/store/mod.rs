@@ -266,6 +266,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0020_password_change_required.sql"),
     ),
     (
+        21,
+        "directive_evidence",
+        include_str!("../../migrations/sqlite/0021_directive_evidence.sql"),
+        include_str!("../../migrations/postgres/0021_directive_evidence.sql"),
+    ),
+    (
         24,
         "case_patches",
         include_str!("../../migrations/sqlite/0024_case_patches.sql"),

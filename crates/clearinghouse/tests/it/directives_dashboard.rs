@@ -25,6 +25,17 @@ fn today() -> CalendarDate {
 /// Both agencies and the hospital run paramiko 2.4.0; its KEV entry is
 /// due on `due`. Returns the draft directive's id, issued.
 pub(crate) async fn setup(app: &TestApp, c: &Cast, due: CalendarDate) -> String {
+    seed(app, c, due).await;
+    let (s, d) = app.post(&c.m1, "/api/v1/directives", &draft()).await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_owned();
+    issue(app, c, &id).await;
+    id
+}
+
+/// Both agencies and the hospital run paramiko 2.4.0; its KEV entry is
+/// due on `due`.
+pub(crate) async fn seed(app: &TestApp, c: &Cast, due: CalendarDate) {
     let sbom = crate::exposure::cyclonedx(&[("paramiko", "2.4.0")]);
     for token in [&c.a, &c.b, &c.hospital] {
         let a = asset(app, token, "ssh-gateway", true).await;
@@ -44,11 +55,6 @@ pub(crate) async fn setup(app: &TestApp, c: &Cast, due: CalendarDate) -> String 
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    let (s, d) = app.post(&c.m1, "/api/v1/directives", &draft()).await;
-    assert_eq!(s, 201, "{d}");
-    let id = d["id"].as_str().unwrap().to_owned();
-    issue(app, c, &id).await;
-    id
 }
 
 async fn json_of(app: &TestApp, token: &str, path: &str) -> Value {

@@ -105,6 +105,8 @@ pub enum Refused {
         form: RequestPost,
         error: FormError,
     },
+    /// A refused decision or evidence upload (`ui/directive_records.rs`).
+    Records(super::directive_records::RecordRefusal),
 }
 
 /// The request form as posted.
@@ -162,7 +164,7 @@ pub async fn build(
             error,
         }) => (Some((action, values, error)), None),
         Some(Refused::Request { form, error }) => (None, Some((form, error))),
-        None => (None, None),
+        Some(Refused::Records(_)) | None => (None, None),
     };
     let mut reports = Vec::new();
     for a in &d.body.actions {

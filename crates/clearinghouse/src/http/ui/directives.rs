@@ -7,8 +7,10 @@
 //! worst offenders and every organisation, with CSV and JSON export links
 //! that answer from the same figures; for an agency its own obligations
 //! and score, computed live, with its report, attestation and request
-//! forms from `ui/directive_forms.rs`). Everything goes through
-//! `workflows::directives`.
+//! forms from `ui/directive_forms.rs`). Past reports and attestations with
+//! their evidence, and directive managers' queue of requests to decide,
+//! come from `ui/directive_records.rs`; the editor is `ui/directive_editor.rs`.
+//! Everything goes through `workflows::directives`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 use super::directive_forms::{self, AgencyForms, Refused};
+use super::directive_records::{self, QueueView, SubmissionsView};
 use super::{Nav, UiAuth, UiResult, chart};
 use crate::app::AppState;
 use crate::workflows::directives::compliance::{self, ComplianceQuery, Counts, OrgCompliance};
@@ -43,6 +46,8 @@ pub struct Row {
 pub struct DirectivesPage {
     nav: Nav,
     items: Vec<Row>,
+    /// Directive managers draft new directives.
+    can_draft: bool,
 }
 
 pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<DirectivesPage> {
@@ -61,6 +66,7 @@ pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
     Ok(DirectivesPage {
         nav: Nav::new(&who, "directives"),
         items,
+        can_draft: directive_records::decides(&who),
     })
 }
 
@@ -154,6 +160,14 @@ pub struct DirectivePage {
     mine: Option<MineView>,
     /// The agency's report, attestation and request forms.
     forms: Option<AgencyForms>,
+    /// Past reports and attestations with their evidence.
+    records: Option<SubmissionsView>,
+    /// Directive managers: the requests to decide.
+    queue: Option<QueueView>,
+    /// Directive managers: the editor's link and its label.
+    edit: Option<(String, String)>,
+    /// What a form just did.
+    notice: Option<String>,
 }
 
 /// `?done=report` or `?done=request` after a form was recorded.
@@ -161,6 +175,40 @@ pub struct DirectivePage {
 pub struct Done {
     #[serde(default)]
     pub done: String,
+    /// CISA's readers: the organisation whose submissions are listed.
+    #[serde(default)]
+    pub org: String,
+}
+
+/// The notice for `?done=WORD` outside the agency's forms.
+fn notice(done: &str) -> Option<String> {
+    Some(match done {
+        "decided" => "Decision recorded: the organisation sees it with its request.".to_owned(),
+        "evidence" => "Evidence stored with the submission.".to_owned(),
+        "saved" => "Draft saved. It binds nobody until it is issued.".to_owned(),
+        "filed" => {
+            "Filed for issue: a second directive manager approves it on the approvals page; \
+                    it binds nobody until then."
+                .to_owned()
+        }
+        _ => return None,
+    })
+}
+
+/// The editor's link for directive managers: the draft to edit, or an
+/// amendment of the version in force; none while a version awaits approval
+/// or once revoked.
+fn edit_link(who: &crate::auth::Principal, d: &DirectiveView) -> Option<(String, String)> {
+    if !directive_records::decides(who) || d.state == "revoked" {
+        return None;
+    }
+    let latest = d.versions.iter().find(|v| v.version == d.latest_version)?;
+    let label = match latest.state.as_str() {
+        "draft" => "Edit the draft",
+        "issued" => "Amend this directive",
+        _ => return None,
+    };
+    Some((format!("/directives/{}/edit", d.id), label.to_owned()))
 }
 
 fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
@@ -247,7 +295,20 @@ pub async fn render(
         ),
         _ => None,
     };
+    let (refused, record_refused) = match refused {
+        Some(Refused::Records(r)) => (None, Some(r)),
+        other => (other, None),
+    };
     let (mut dashboard, mut mine, mut forms) = (None, None, None);
+    let (mut records, mut queue) = (None, None);
+    if d.issued_version.is_some() {
+        let org = Some(done.org.as_str()).filter(|o| !o.is_empty());
+        records =
+            Some(directive_records::submissions(app, who, &d, org, record_refused.as_ref()).await?);
+        if directive_records::decides(who) && d.state == "issued" {
+            queue = Some(directive_records::queue(app, who, &d, record_refused.as_ref()).await?);
+        }
+    }
     if not_in_force.is_none() {
         if who.has_any_role(READ_ALL) {
             let dash = snapshots::dashboard(app, who, &d.id).await?;
@@ -299,11 +360,15 @@ pub async fn render(
     }
     Ok(DirectivePage {
         nav: Nav::new(who, "directives"),
+        edit: edit_link(who, &d),
+        notice: notice(&done.done),
         d,
         actions,
         not_in_force,
         dashboard,
         mine,
         forms,
+        records,
+        queue,
     })
 }

@@ -11,7 +11,9 @@ pub mod audit;
 pub mod cases;
 pub mod cases_progress;
 pub mod chart;
+pub mod directive_editor;
 pub mod directive_forms;
+pub mod directive_records;
 pub mod directives;
 pub mod directory;
 pub mod documents;
@@ -143,9 +145,33 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox/webhooks", post(inbox::create_webhook))
         .route("/inbox/webhooks/{id}/delete", post(inbox::delete_webhook))
         .route("/directives", get(directives::list))
+        .route(
+            "/directives/new",
+            get(directive_editor::new_form).post(directive_editor::new_post),
+        )
+        .route(
+            "/directives/{id}/edit",
+            get(directive_editor::edit_form).post(directive_editor::edit_post),
+        )
         .route("/directives/{id}", get(directives::show))
         .route("/directives/{id}/report", post(directive_forms::report))
         .route("/directives/{id}/request", post(directive_forms::request))
+        .route(
+            "/directives/{id}/requests/{request}/decide",
+            post(directive_records::decide),
+        )
+        .route(
+            "/directives/{id}/reports/{submission}/evidence",
+            post(directive_records::attach)
+                // The workflow refuses past the evidence limit, beside the file.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::workflows::directives::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
+                )),
+        )
+        .route(
+            "/directive-evidence/{id}/download",
+            get(directive_records::download),
+        )
         .route("/inquiries", get(frontier_inquiries::list))
         .route("/inquiries/{id}", get(frontier_inquiries::show))
         .route("/inquiries/{id}/respond", post(frontier_inquiries::respond))

@@ -1,7 +1,8 @@
 //! Agencies' side of a directive in SQL: reports and attestations
 //! (`directive_submissions`, one per organisation, action and period) and
 //! extension and exception requests (`directive_requests`) with the
-//! directive manager's decision (compare-and-set on `pending`).
+//! directive manager's decision (compare-and-set on `pending`), and the
+//! evidence files supporting submissions (`directive_evidence`).
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -214,4 +215,117 @@ pub async fn decide_request(
     .await?
     .rows_affected()
         == 1)
+}
+
+/// One submission by id.
+pub async fn get_submission(conn: &mut AnyConnection, id: &str) -> Result<Option<SubmissionRow>> {
+    let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM directive_submissions WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(submission_from_row)
+        .transpose()
+}
+
+/// A file of evidence supporting a submission, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceRow {
+    pub id: String,
+    pub submission_id: String,
+    pub directive_id: String,
+    pub org_id: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// The artifact store's key.
+    pub object_key: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+const EVIDENCE_COLUMNS: &str = "id, submission_id, directive_id, org_id, file_name, media_type, \
+     size_bytes, sha256, object_key, uploaded_by, uploaded_at";
+
+fn evidence_from_row(r: &AnyRow) -> Result<EvidenceRow> {
+    Ok(EvidenceRow {
+        id: r.try_get("id")?,
+        submission_id: r.try_get("submission_id")?,
+        directive_id: r.try_get("directive_id")?,
+        org_id: r.try_get("org_id")?,
+        file_name: r.try_get("file_name")?,
+        media_type: r.try_get("media_type")?,
+        size_bytes: r.try_get("size_bytes")?,
+        sha256: r.try_get("sha256")?,
+        object_key: r.try_get("object_key")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+pub async fn insert_evidence(conn: &mut AnyConnection, e: &EvidenceRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO directive_evidence (id, submission_id, directive_id, org_id, file_name, \
+         media_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&e.id)
+    .bind(&e.submission_id)
+    .bind(&e.directive_id)
+    .bind(&e.org_id)
+    .bind(&e.file_name)
+    .bind(&e.media_type)
+    .bind(e.size_bytes)
+    .bind(&e.sha256)
+    .bind(&e.object_key)
+    .bind(&e.uploaded_by)
+    .bind(&e.uploaded_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_evidence(conn: &mut AnyConnection, id: &str) -> Result<Option<EvidenceRow>> {
+    let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM directive_evidence WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(evidence_from_row)
+        .transpose()
+}
+
+/// How many files support one submission.
+pub async fn evidence_count(conn: &mut AnyConnection, submission_id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM directive_evidence WHERE submission_id = $1")
+            .bind(submission_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?,
+    )
+}
+
+/// The evidence of a directive's submissions, of one organisation or of
+/// all, oldest first.
+pub async fn evidence(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    org_id: Option<&str>,
+) -> Result<Vec<EvidenceRow>> {
+    let sql = format!(
+        "SELECT {EVIDENCE_COLUMNS} FROM directive_evidence \
+         WHERE directive_id = $1 AND ($2 = '' OR org_id = $3) ORDER BY uploaded_at, id"
+    );
+    let org = org_id.unwrap_or("");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(directive_id)
+        .bind(org)
+        .bind(org)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(evidence_from_row).collect()
 }

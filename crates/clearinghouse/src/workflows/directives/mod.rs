@@ -18,8 +18,10 @@
 //! directive is about exposures); the role is the real gate.
 
 pub mod compliance;
+pub mod evidence;
 pub mod forms;
 pub mod obligations;
+pub mod preview;
 pub mod reminders;
 pub mod snapshots;
 

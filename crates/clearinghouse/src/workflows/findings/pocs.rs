@@ -135,7 +135,7 @@ fn validate_name(name: Option<&str>) -> AppResult<String> {
 }
 
 /// `type/subtype` of RFC 6838 token characters, parameters not allowed.
-fn validate_media_type(media_type: Option<&str>) -> AppResult<String> {
+pub(crate) fn validate_media_type(media_type: Option<&str>) -> AppResult<String> {
     let Some(m) = media_type.map(str::trim).filter(|m| !m.is_empty()) else {
         return Ok("application/octet-stream".to_owned());
     };

@@ -1,9 +1,11 @@
 //! `/api/v1/directives`: Binding Operational Directives. Drafting,
 //! amending and revoking (directive managers), filing for issue (a
 //! two-person `issue_directive` request), and reading. `obligations.rs`
-//! holds the agency side and the compliance figures.
+//! holds the agency side and the compliance figures, `evidence.rs` past
+//! submissions and their evidence files.
 
 pub mod dashboard;
+pub mod evidence;
 pub mod obligations;
 
 use axum::Json;
@@ -14,6 +16,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, Auth};
+use crate::workflows::directives::preview::Preview;
 use crate::workflows::directives::{self, DirectiveInput, DirectiveView, IssueFiling, RevokeInput};
 
 /// Draft a directive (directive managers). It binds nobody until issued.
@@ -105,4 +108,27 @@ pub async fn revoke(
     ApiJson(input): ApiJson<RevokeInput>,
 ) -> AppResult<Json<DirectiveView>> {
     Ok(Json(directives::revoke(&app, &who, &id, input).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewParams {
+    /// The directive the draft edits or amends (its granted requests count).
+    pub directive: Option<String>,
+}
+
+/// Preview a draft's remediate rules (directive managers): per action and
+/// organisation in scope, how many exposures the rule catches today and
+/// how many would be overdue. Nothing is stored.
+#[utoipa::path(post, path = "/directives/preview", tag = "directives", security(("bearer" = [])), params(PreviewParams), request_body = DirectiveInput,
+    responses((status = 200, body = Preview), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn preview(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    crate::http::extract::ApiQuery(p): crate::http::extract::ApiQuery<PreviewParams>,
+    ApiJson(input): ApiJson<DirectiveInput>,
+) -> AppResult<Json<Preview>> {
+    Ok(Json(
+        directives::preview::preview(&app, &who, input.0, p.directive.as_deref()).await?,
+    ))
 }
