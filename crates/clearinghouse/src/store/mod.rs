@@ -265,6 +265,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0020_password_change_required.sql"),
         include_str!("../../migrations/postgres/0020_password_change_required.sql"),
     ),
+    (
+        22,
+        "campaign_agents",
+        include_str!("../../migrations/sqlite/0022_campaign_agents.sql"),
+        include_str!("../../migrations/postgres/0022_campaign_agents.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -26,6 +26,9 @@ pub mod login;
 pub mod markdown;
 pub mod names;
 pub mod paging;
+pub mod scans;
+pub mod scans_campaigns;
+pub mod scans_coord;
 pub mod tokens;
 pub mod vulnerabilities;
 pub mod when;
@@ -146,6 +149,7 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .merge(frontier::routes())
+        .merge(scans::routes())
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers
@@ -304,6 +308,14 @@ impl Nav {
                 || kind == Some(OrgKind::GovernmentAgency),
             current,
         }
+    }
+
+    /// Scan coordination: operators, researchers and coordinators.
+    pub fn sees_scans(&self) -> bool {
+        matches!(
+            self.persona,
+            Persona::Operator | Persona::Reporter | Persona::Coordinator
+        )
     }
 
     /// Whether `page` is one of the pages under "Tools".
