@@ -124,6 +124,12 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// For agents made for one scan campaign: that campaign. Such an agent
+    /// submits findings only to it and reads only it (and its own
+    /// submissions), and stops working when the campaign stops or its
+    /// window ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -39,13 +39,15 @@
 //!                "severity": "high", "cvss": "CVSS:3.1/AV:N/...",
 //!                "location": {"path": "a/b.py", "start_line": 3, "end_line": 4, "function": "f"},
 //!                "evidence": "snippet", "aliases": ["CVE-2018-1000805"],
-//!                "fingerprint": "submitter's stable id"}]}
+//!                "fingerprint": "submitter's stable id",
+//!                "url": "https://203.0.113.5/login"}]}
 //! ```
 //!
 //! `title` is required, everything else optional; `target` (document or finding; the
 //! finding's wins) is a package URL or `repo:URL@REVISION` or `product:VENDOR/PRODUCT@VERSION`;
 //! `cwe` is a string or a list; `severity` one of `none`, `low`, `medium`, `high`,
-//! `critical`; `cvss` a CVSS 3.x/4.0 vector that [`crate::cvss::score`] accepts.
+//! `critical`; `cvss` a CVSS 3.x/4.0 vector that [`crate::cvss::score`] accepts;
+//! `url` the network address scanned (becomes [`Finding::network`]).
 //! Unknown keys are ignored. A finding with a field of the wrong type or value is
 //! rejected with the field's path (`findings[3]: location.start_line: ...`).
 //!
@@ -141,6 +143,11 @@ pub struct Finding {
     pub aliases: Vec<String>,
     /// See [`fingerprint`].
     pub fingerprint: String,
+    /// The network address or host the result names (`cidr:ADDRESS/32`,
+    /// `host:NAME`): SARIF `webRequest.target`, else an absolute
+    /// `http(s)://` location URI (`scans::scope::network_of_uri`); checked
+    /// against a campaign's network targets, never stored.
+    pub network: Option<String>,
 }
 
 /// Why one item of a batch was not accepted.

@@ -155,6 +155,12 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
     if user.disabled || org_archived(store, &user.org_id).await? {
         return Err(AppError::Unauthenticated);
     }
+    if let Some(campaign) = &row.campaign_id
+        && !store::scans::campaigns::in_force(&store.pool, campaign, &now).await?
+    {
+        // An agent made for a campaign works only while it runs.
+        return Err(AppError::Unauthenticated);
+    }
     record_use(store, &row, &now).await;
     let via = if row.kind == TokenKind::Agent {
         Via::Agent {
@@ -164,6 +170,22 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         Via::UserToken { token_id: row.id }
     };
     Ok(Principal::new(user, via))
+}
+
+/// What an agent made for one scan campaign may call (paths under
+/// `/api/v1`): who it is, submitting findings, reading its submissions,
+/// reading its campaign. Everything else is refused before any handler.
+pub fn campaign_agent_allows(method: &str, path: &str, campaign_id: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method, parts.as_slice()) {
+        ("GET" | "HEAD", ["me"]) => true,
+        ("POST", ["submissions"]) => true,
+        ("GET" | "HEAD", ["submissions", _] | ["submissions", _, "items"]) => true,
+        ("GET" | "HEAD", ["scans", "campaigns", id]) => *id == campaign_id,
+        _ => false,
+    }
 }
 
 /// Resolves a session cookie value.

@@ -28,6 +28,13 @@ impl FromRequestParts<AppState> for Auth {
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let principal = authenticate(parts, app).await?;
+        if let Some(campaign) = principal.agent().and_then(|t| t.campaign_id.as_deref())
+            && !auth::campaign_agent_allows(parts.method.as_str(), parts.uri.path(), campaign)
+        {
+            return Err(AppError::forbidden(
+                "an agent made for a scan campaign may only submit findings to it and read it",
+            ));
+        }
         if let Some(token) = principal.agent() {
             let per_minute = token.rate_limit_per_minute.unwrap_or(600).clamp(1, 100_000) as u32;
             app.rate_limiter

@@ -82,6 +82,16 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
         .transpose()
         .map_err(failed)?;
 
+    // Results outside the campaign's targets are refused one by one.
+    let scope = match &submission.campaign {
+        Some(c) => Some(
+            crate::workflows::scans::intake::scope_of(app, c)
+                .await
+                .map_err(failed)?,
+        ),
+        None => None,
+    };
+
     std::fs::create_dir_all(&app.spool_dir).map_err(failed)?;
     let local = app
         .spool_dir
@@ -151,6 +161,10 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     let mut first_seq = skip as i64;
     while let Some(items) = rx.recv().await {
         let n = items.len() as i64;
+        let items = match &scope {
+            Some(targets) => crate::workflows::scans::intake::screen(items, targets),
+            None => items,
+        };
         let outcome = ingest_batch(
             app,
             &who,

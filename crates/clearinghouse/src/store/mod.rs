@@ -272,6 +272,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0021_directive_evidence.sql"),
     ),
     (
+        22,
+        "campaign_agents",
+        include_str!("../../migrations/sqlite/0022_campaign_agents.sql"),
+        include_str!("../../migrations/postgres/0022_campaign_agents.sql"),
+    ),
+    (
         24,
         "case_patches",
         include_str!("../../migrations/sqlite/0024_case_patches.sql"),

@@ -381,6 +381,7 @@ impl TestApp {
             authorizations: vec![],
             expires_in_days: Some(1),
             rate_limit_per_minute: None,
+            campaign_id: None,
         };
         clearinghouse::workflows::accounts::tokens::create(&self.app, &who, input)
             .await

@@ -315,8 +315,9 @@ async fn campaign_cli(app: TestApp) {
 both_backends!(scan_campaign_cli, campaign_cli);
 
 /// Findings submitted with a campaign link back to it: counted, listed
-/// for its organisation and coordinators with their state, and a finding
-/// outside every target of the campaign flagged as out of scope.
+/// for its organisation and coordinators with their state; a result
+/// outside every target of the campaign is refused at intake (rejected
+/// with its reason, not stored).
 async fn campaign_findings(app: TestApp) {
     use crate::findings::{finding, native_for, submit_and_wait};
     let c = cast(&app).await;
@@ -331,13 +332,14 @@ async fn campaign_findings(app: TestApp) {
     assert_eq!(s, 201, "{camp}");
     let id = camp["id"].as_str().unwrap();
     let query = format!("?campaign={id}");
-    for (i, (target, title)) in [
-        ("pkg:npm/lodash@4.17.20", "Prototype pollution"),
-        ("pkg:npm/lodash@4.17.21", "Prototype pollution again"),
-        ("pkg:pypi/requests@2.0.0", "Header injection"),
+    for (i, (target, title, in_scope)) in [
+        ("pkg:npm/lodash@4.17.20", "Prototype pollution", true),
+        ("pkg:npm/lodash@4.17.21", "Prototype pollution again", false),
+        ("pkg:pypi/requests@2.0.0", "Header injection", false),
         (
             "repo:https://github.com/paramiko/paramiko@v3.4.0",
             "Auth bypass",
+            true,
         ),
     ]
     .into_iter()
@@ -346,29 +348,30 @@ async fn campaign_findings(app: TestApp) {
         let path = format!("src/file{i}.js");
         let body = native_for(target, &[finding(title, &path, 3 + i as u32)]);
         let sub = submit_and_wait(&app, &c.r1, body, &query).await;
-        assert_eq!(sub["counts"]["new"], 1, "{sub}");
+        let (new, rejected) = if in_scope { (1, 0) } else { (0, 1) };
+        assert_eq!(sub["counts"]["new"], new, "{sub}");
+        assert_eq!(sub["counts"]["rejected"], rejected, "{sub}");
     }
     let (s, v) = app
         .get(&c.r1, &format!("/api/v1/scans/campaigns/{id}"))
         .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["findings"], 4, "{v}");
+    assert_eq!(v["findings"], 2, "{v}");
     assert_eq!(v["validated"], 0);
-    assert_eq!(v["out_of_scope"], 2, "{v}");
-    let outside: Vec<&str> = v["finding_list"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["in_scope"] == false)
-        .map(|f| f["target"].as_str().unwrap())
-        .collect();
-    assert!(outside.iter().any(|t| t.contains("requests")), "{v}");
-    assert!(outside.iter().any(|t| t.contains("4.17.21")), "{v}");
+    assert_eq!(v["out_of_scope"], 0, "{v}");
+    assert!(
+        v["finding_list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["in_scope"] == true),
+        "{v}"
+    );
     let (s, v) = app
         .get(&c.coord, &format!("/api/v1/scans/campaigns/{id}"))
         .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["out_of_scope"], 2, "coordinators see the flag: {v}");
+    assert_eq!(v["findings"], 2, "coordinators see the findings: {v}");
 }
 
 both_backends!(scan_campaign_findings, campaign_findings);

@@ -118,6 +118,20 @@ const UI_ROUTES: &[&str] = &[
     "/frontier/grants/{id}/credential",
     "/frontier/alerts",
     "/frontier/alerts/{id}/acknowledge",
+    "/scans",
+    "/scans/network",
+    "/scans/network/assets",
+    "/scans/network/assets/{id}/verify",
+    "/scans/network/grants",
+    "/scans/network/grants/{id}/revoke",
+    "/scans/network/reports",
+    "/scans/campaigns",
+    "/scans/campaigns/{id}",
+    "/scans/campaigns/{id}/stop",
+    "/scans/campaigns/{id}/claims",
+    "/scans/campaigns/{id}/claims/{claim}/respond",
+    "/scans/coordination",
+    "/scans/coordination/incidents/{id}/evidence",
 ];
 
 /// Routes that are neither API operations nor UI pages.

@@ -155,6 +155,7 @@ fn emit_advisory(
             description: truncate(&a.details, MAX_TEXT_BYTES),
             evidence: None,
             aliases: aliases.clone(),
+            network: None,
         })));
     }
 }

@@ -178,6 +178,7 @@ struct NativeDe {
     #[serde(default)]
     aliases: Vec<String>,
     fingerprint: Option<String>,
+    url: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -298,5 +299,9 @@ fn finding(position: &str, v: Value, default_target: Option<&Target>) -> Result<
         evidence: f.evidence.map(|e| truncate(&e, MAX_EVIDENCE_BYTES)),
         aliases,
         fingerprint: fp,
+        network: f
+            .url
+            .as_deref()
+            .and_then(crate::scans::scope::network_of_uri),
     })
 }

@@ -217,6 +217,12 @@ pub(super) fn convert(
         }
     });
     let location = location.filter(|l| *l != Location::default());
+    let network = str_at(&r, &["webRequest", "target"])
+        .and_then(crate::scans::scope::network_of_uri)
+        .or_else(|| {
+            phys.and_then(|p| str_at(p, &["artifactLocation", "uri"]))
+                .and_then(crate::scans::scope::network_of_uri)
+        });
     if rule_id.is_none() && message.trim().is_empty() && location.is_none() {
         return reject(
             position,
@@ -276,6 +282,7 @@ pub(super) fn convert(
         evidence: snippet.map(|s| truncate(s, MAX_EVIDENCE_BYTES)),
         aliases,
         fingerprint: fp,
+        network,
     }))
 }
 

@@ -3,12 +3,14 @@
 //! windows (`window.rs`), version-set intersection per ecosystem through
 //! `versions::compare` (`ranges.rs`), and whether a grant covers a
 //! campaign's network target (`coverage.rs`), and evidence bundles with
-//! their offline verification (`evidence.rs`).
+//! their offline verification (`evidence.rs`), and whether a submitted
+//! finding lies inside its campaign's targets (`scope.rs`).
 
 pub mod cidr;
 pub mod coverage;
 pub mod evidence;
 pub mod ranges;
+pub mod scope;
 pub mod target;
 pub mod window;
 
@@ -16,6 +18,8 @@ pub mod window;
 mod tests;
 #[cfg(test)]
 mod tests_props;
+#[cfg(test)]
+mod tests_scope;
 
 pub use cidr::Cidr;
 pub use coverage::{Ask, GrantScope, Technique, coverage};

@@ -30,6 +30,9 @@ pub mod login;
 pub mod markdown;
 pub mod names;
 pub mod paging;
+pub mod scans;
+pub mod scans_campaigns;
+pub mod scans_coord;
 pub mod tokens;
 pub mod tools;
 pub mod tools_queue;
@@ -198,6 +201,7 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .merge(frontier::routes())
+        .merge(scans::routes())
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers
@@ -360,6 +364,14 @@ impl Nav {
             sees_windows: matches!(kind, Some(OrgKind::AiDeveloper | OrgKind::GovernmentAgency)),
             current,
         }
+    }
+
+    /// Scan coordination: operators, researchers and coordinators.
+    pub fn sees_scans(&self) -> bool {
+        matches!(
+            self.persona,
+            Persona::Operator | Persona::Reporter | Persona::Coordinator
+        )
     }
 
     /// Whether `page` is one of the pages under "Tools".

@@ -160,6 +160,8 @@ pub async fn create(
                     .collect(),
                 expires_in_days,
                 rate_limit_per_minute,
+                // From a campaign's page: an agent for that campaign only.
+                campaign_id: Some(get("campaign_id")).filter(|c| !c.is_empty()),
             };
             match tokens::create(&app, &who, input).await {
                 Ok(created) => Ok(created),

@@ -8,7 +8,7 @@ use crate::model::ApiToken;
 use crate::store::{Result, StoreError, decode, json_list, parse_json_list};
 
 const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_limit_per_minute, \
-                       expires_at, revoked_at, created_at, last_used_at";
+                       expires_at, revoked_at, created_at, last_used_at, campaign_id";
 
 fn from_row(row: &AnyRow) -> Result<ApiToken> {
     let auths: Option<String> = row.try_get("authorizations")?;
@@ -18,7 +18,7 @@ fn from_row(row: &AnyRow) -> Result<ApiToken> {
         name,
         scopes: parse_json_list(&row.try_get::<String, _>("scopes")?)?,
         authorizations: auths.as_deref().map(parse_json_list).transpose()?,
-        rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at,
+        rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at, campaign_id,
     }))
 }
 
@@ -29,8 +29,8 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO api_tokens (id, user_id, kind, name, token_hash, scopes, authorizations, \
-         rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, NULL)",
+         rate_limit_per_minute, expires_at, revoked_at, created_at, last_used_at, campaign_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, NULL, $11)",
     )
     .bind(&token.id)
     .bind(&token.user_id)
@@ -42,6 +42,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     .bind(token.rate_limit_per_minute)
     .bind(&token.expires_at)
     .bind(&token.created_at)
+    .bind(&token.campaign_id)
     .execute(db)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this token"))?;

@@ -7,7 +7,10 @@
 use sqlx::{AnyConnection, Row};
 
 use super::assets::AssetRow;
-use super::campaigns::{CampaignRow, TargetRow};
+use super::campaigns::{
+    CampaignRow, INSERT_COLUMNS, INSERT_WIDTH, TARGET_INSERT_COLUMNS, TARGET_INSERT_WIDTH,
+    TargetRow, bind_campaign, bind_target,
+};
 use crate::store::{Result, bulk_values};
 
 pub async fn insert_org(conn: &mut AnyConnection, id: &str, name: &str, kind: &str) -> Result<()> {
@@ -57,48 +60,23 @@ pub async fn insert_campaigns(
 ) -> Result<()> {
     for chunk in rows.chunks(500) {
         let sql = format!(
-            "INSERT INTO scan_campaigns (id, org_id, name, scanner, techniques, sources, contact, \
-             starts_at, ends_at, state, tlp, visibility_id, created_by, created_at) VALUES {}",
-            bulk_values(conn, chunk.len(), 14)
+            "INSERT INTO scan_campaigns ({INSERT_COLUMNS}) VALUES {}",
+            bulk_values(conn, chunk.len(), INSERT_WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for c in chunk {
-            q = q
-                .bind(&c.id)
-                .bind(&c.org_id)
-                .bind(&c.name)
-                .bind(&c.scanner)
-                .bind(&c.techniques)
-                .bind(&c.sources)
-                .bind(&c.contact)
-                .bind(&c.starts_at)
-                .bind(&c.ends_at)
-                .bind(&c.state)
-                .bind(&c.tlp)
-                .bind(c.visibility_id)
-                .bind(&c.created_by)
-                .bind(&c.created_at);
+            q = bind_campaign(q, c);
         }
         q.execute(&mut *conn).await?;
     }
     for chunk in targets.chunks(500) {
         let sql = format!(
-            "INSERT INTO scan_campaign_targets (campaign_id, position, kind, value, key_lo, \
-             key_hi, asset_id, grant_id, operator_org_id) VALUES {}",
-            bulk_values(conn, chunk.len(), 9)
+            "INSERT INTO scan_campaign_targets ({TARGET_INSERT_COLUMNS}) VALUES {}",
+            bulk_values(conn, chunk.len(), TARGET_INSERT_WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for t in chunk {
-            q = q
-                .bind(&t.campaign_id)
-                .bind(t.position)
-                .bind(&t.kind)
-                .bind(&t.value)
-                .bind(&t.key_lo)
-                .bind(&t.key_hi)
-                .bind(&t.asset_id)
-                .bind(&t.grant_id)
-                .bind(&t.operator_org_id);
+            q = bind_target(q, t);
         }
         q.execute(&mut *conn).await?;
     }

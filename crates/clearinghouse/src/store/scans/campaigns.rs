@@ -11,9 +11,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::candidates;
-use crate::store::Result;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::{Result, bulk_values as values};
 use clearinghouse_domain::scans::Target;
 
 /// Campaigns under the read policy: owned by the researcher's
@@ -71,6 +71,51 @@ const COLUMNS: &str = "c.id, c.org_id, c.name, c.scanner, c.techniques, c.source
 const TARGET_COLUMNS: &str = "t.campaign_id, t.position, t.kind, t.value, t.key_lo, t.key_hi, \
      t.asset_id, t.grant_id, t.operator_org_id";
 
+/// A query whose parameters are bound in order.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// The columns a campaign row is inserted with, in [`bind_campaign`]'s order.
+pub(crate) const INSERT_COLUMNS: &str = "id, org_id, name, scanner, techniques, sources, \
+     contact, starts_at, ends_at, state, tlp, visibility_id, created_by, created_at";
+pub(crate) const INSERT_WIDTH: usize = 14;
+
+/// The columns a campaign target is inserted with, in [`bind_target`]'s order.
+pub(crate) const TARGET_INSERT_COLUMNS: &str =
+    "campaign_id, position, kind, value, key_lo, key_hi, asset_id, grant_id, operator_org_id";
+pub(crate) const TARGET_INSERT_WIDTH: usize = 9;
+
+/// Binds one campaign row's [`INSERT_COLUMNS`] (one insert or one row of
+/// a multi-row insert).
+pub(crate) fn bind_campaign<'q>(q: AnyQuery<'q>, c: &CampaignRow) -> AnyQuery<'q> {
+    q.bind(&c.id)
+        .bind(&c.org_id)
+        .bind(&c.name)
+        .bind(&c.scanner)
+        .bind(&c.techniques)
+        .bind(&c.sources)
+        .bind(&c.contact)
+        .bind(&c.starts_at)
+        .bind(&c.ends_at)
+        .bind(&c.state)
+        .bind(&c.tlp)
+        .bind(c.visibility_id)
+        .bind(&c.created_by)
+        .bind(&c.created_at)
+}
+
+/// Binds one campaign target's [`TARGET_INSERT_COLUMNS`].
+pub(crate) fn bind_target<'q>(q: AnyQuery<'q>, t: &TargetRow) -> AnyQuery<'q> {
+    q.bind(&t.campaign_id)
+        .bind(t.position)
+        .bind(&t.kind)
+        .bind(&t.value)
+        .bind(&t.key_lo)
+        .bind(&t.key_hi)
+        .bind(&t.asset_id)
+        .bind(&t.grant_id)
+        .bind(&t.operator_org_id)
+}
+
 pub fn from_row(r: &AnyRow) -> Result<CampaignRow> {
     Ok(CampaignRow {
         id: r.try_get("id")?,
@@ -112,45 +157,22 @@ pub async fn insert(
     c: &CampaignRow,
     targets: &[TargetRow],
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO scan_campaigns (id, org_id, name, scanner, techniques, sources, contact, \
-         starts_at, ends_at, state, tlp, visibility_id, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(&c.id)
-    .bind(&c.org_id)
-    .bind(&c.name)
-    .bind(&c.scanner)
-    .bind(&c.techniques)
-    .bind(&c.sources)
-    .bind(&c.contact)
-    .bind(&c.starts_at)
-    .bind(&c.ends_at)
-    .bind(&c.state)
-    .bind(&c.tlp)
-    .bind(c.visibility_id)
-    .bind(&c.created_by)
-    .bind(&c.created_at)
-    .execute(&mut *conn)
-    .await?;
-    let mut operators = std::collections::BTreeSet::new();
-    for t in targets {
-        sqlx::query(
-            "INSERT INTO scan_campaign_targets (campaign_id, position, kind, value, key_lo, \
-             key_hi, asset_id, grant_id, operator_org_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&t.campaign_id)
-        .bind(t.position)
-        .bind(&t.kind)
-        .bind(&t.value)
-        .bind(&t.key_lo)
-        .bind(&t.key_hi)
-        .bind(&t.asset_id)
-        .bind(&t.grant_id)
-        .bind(&t.operator_org_id)
+    let sql = format!(
+        "INSERT INTO scan_campaigns ({INSERT_COLUMNS}) VALUES {}",
+        values(conn, 1, INSERT_WIDTH)
+    );
+    bind_campaign(sqlx::query(sqlx::AssertSqlSafe(sql)), c)
         .execute(&mut *conn)
         .await?;
+    let mut operators = std::collections::BTreeSet::new();
+    for t in targets {
+        let sql = format!(
+            "INSERT INTO scan_campaign_targets ({TARGET_INSERT_COLUMNS}) VALUES {}",
+            values(conn, 1, TARGET_INSERT_WIDTH)
+        );
+        bind_target(sqlx::query(sqlx::AssertSqlSafe(sql)), t)
+            .execute(&mut *conn)
+            .await?;
         if let Some(o) = &t.operator_org_id
             && o != &c.org_id
         {
@@ -249,6 +271,23 @@ pub async fn overlapping(
     rows.iter()
         .map(|r| Ok((target_from_row(r)?, from_row(r)?)))
         .collect()
+}
+
+/// Whether campaign `id` is active with `now` inside its window.
+pub async fn in_force<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    db: E,
+    id: &str,
+    now: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM scan_campaigns WHERE id = $1 AND state = 'active' \
+         AND starts_at <= $2 AND ends_at > $2",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
 }
 
 /// Ids of active campaigns with a target relying on grant `grant_id`.

@@ -118,6 +118,19 @@ pub async fn list_for_org(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<
 }
 
 /// Records (or replaces) an organisation's answer to a claim.
+/// Claims another organisation answered with `proceed`: disputed, for
+/// coordinators.
+pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<ClaimRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM scan_claims k WHERE EXISTS (SELECT 1 FROM scan_claim_responses r \
+         WHERE r.claim_id = k.id AND r.choice = 'proceed') ORDER BY k.starts_at, k.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub async fn respond(conn: &mut AnyConnection, r: &ResponseRow) -> Result<()> {
     sqlx::query("DELETE FROM scan_claim_responses WHERE claim_id = $1 AND org_id = $2")
         .bind(&r.claim_id)

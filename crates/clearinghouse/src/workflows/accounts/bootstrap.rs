@@ -109,6 +109,7 @@ pub async fn ensure_admin(
         revoked_at: None,
         created_at: now,
         last_used_at: None,
+        campaign_id: None,
     };
     let system = Principal::new(user.clone(), Via::System);
     let mut tx = app.store.begin_write().await?;

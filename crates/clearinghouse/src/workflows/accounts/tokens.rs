@@ -33,6 +33,12 @@ pub struct NewToken {
     pub expires_in_days: Option<i64>,
     /// Agent only: requests per minute (1..=100000, default 600).
     pub rate_limit_per_minute: Option<i64>,
+    /// Agent only: a scan campaign of your organisation, active and not
+    /// past its window. The agent submits findings only to it and reads
+    /// only it (scopes `findings:write`, `findings:read`); it expires with
+    /// the campaign's window at the latest and stops when the campaign
+    /// stops.
+    pub campaign_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,10 +75,11 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
             if !input.scopes.is_empty()
                 || !input.authorizations.is_empty()
                 || input.rate_limit_per_minute.is_some()
+                || input.campaign_id.is_some()
             {
                 return Err(AppError::invalid(
                     "kind",
-                    "scopes, authorizations and rate limits apply to agent tokens only",
+                    "scopes, authorizations, rate limits and campaigns apply to agent tokens only",
                 ));
             }
             (vec!["*".to_owned()], None, None)
@@ -127,6 +134,17 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
         }
     };
     let now = clock::now();
+    let mut expires_at = expires_days.map(|d| clock::format(now + time::Duration::days(d)));
+    let campaign_id = match input.campaign_id.as_deref() {
+        Some(c) => {
+            let ends = crate::workflows::scans::agents::check_issue(app, who, c, &scopes).await?;
+            if expires_at.as_deref().is_none_or(|e| e > ends.as_str()) {
+                expires_at = Some(ends);
+            }
+            Some(c.to_owned())
+        }
+        None => None,
+    };
     let info = ApiToken {
         id: new_id(),
         user_id: who.user_id().to_owned(),
@@ -135,10 +153,11 @@ pub async fn create(app: &AppState, who: &Principal, input: NewToken) -> AppResu
         scopes,
         authorizations,
         rate_limit_per_minute: rate,
-        expires_at: expires_days.map(|d| clock::format(now + time::Duration::days(d))),
+        expires_at,
         revoked_at: None,
         created_at: clock::format(now),
         last_used_at: None,
+        campaign_id,
     };
     let token = secrets::new_token();
     let mut tx = app.store.begin_write().await?;

@@ -158,6 +158,14 @@ where
 {
     who.require_scope(Scope::FindingsWrite)?;
     let mut o = check(who, &options)?;
+    // Checked before a byte of the body is read: a refused campaign stores nothing.
+    o.campaign = crate::workflows::scans::intake::check_submission(
+        app,
+        who,
+        o.campaign.as_deref(),
+        options.window.as_deref(),
+    )
+    .await?;
     // Checked before a byte of the body is read: a refused window stores nothing.
     if let Some(w) = options.window.as_deref() {
         o.window = Some(window_findings::check_filing(app, who, w).await?);
@@ -397,6 +405,12 @@ async fn get_as(
     let s = store::findings::submissions::get_readable(&app.store.pool, id, &reader.filter())
         .await?
         .ok_or(AppError::NotFound)?;
+    // An agent made for a campaign reads only what it submitted.
+    if let Some(agent) = who.agent().filter(|a| a.campaign_id.is_some())
+        && s.submitted_via.as_deref() != Some(agent.id.as_str())
+    {
+        return Err(AppError::NotFound);
+    }
     let shared = store::findings::window::shares_of(&app.store.pool, &s.id).await?;
     if crate::workflows::read_policy::may_read_shared(
         who,

@@ -362,6 +362,11 @@ pub async fn create(
     input: CampaignInput,
 ) -> AppResult<CampaignView> {
     who.require_scope(Scope::FindingsWrite)?;
+    if who.agent().is_some_and(|a| a.campaign_id.is_some()) {
+        return Err(AppError::forbidden(
+            "an agent made for a campaign cannot register campaigns",
+        ));
+    }
     let c = check_input(&input)?;
     if c.window.end <= clock::now().unix_timestamp() {
         return Err(AppError::invalid(

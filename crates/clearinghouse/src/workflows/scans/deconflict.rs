@@ -470,3 +470,25 @@ pub async fn timeline(app: &AppState, who: &Principal) -> AppResult<Vec<Campaign
     }
     Ok(out)
 }
+
+/// The claims the caller's organisation made, with the answers.
+pub async fn my_claims(app: &AppState, who: &Principal) -> AppResult<Vec<ClaimView>> {
+    who.require_scope(Scope::FindingsRead)?;
+    let mut conn = app.store.pool.acquire().await?;
+    let mut out = Vec::new();
+    for k in store::scans::claims::list_for_org(&mut conn, who.org_id()).await? {
+        out.push(claim_view(&mut conn, who, k).await?);
+    }
+    Ok(out)
+}
+
+/// Claims another organisation chose to proceed against (coordinators).
+pub async fn disputed_claims(app: &AppState, who: &Principal) -> AppResult<Vec<ClaimView>> {
+    who.require(Scope::FindingsRead, super::COORDINATORS)?;
+    let mut conn = app.store.pool.acquire().await?;
+    let mut out = Vec::new();
+    for k in store::scans::claims::disputed(&mut conn).await? {
+        out.push(claim_view(&mut conn, who, k).await?);
+    }
+    Ok(out)
+}

@@ -4,7 +4,9 @@
 //! (`grants.rs`); researchers register campaigns, refused whole when a
 //! network target lacks a covering grant (`campaigns.rs`); overlaps,
 //! history and claims (`deconflict.rs`); operators report scanning they
-//! observed and get an answer at once (`reports.rs`). Every change is
+//! observed and get an answer at once (`reports.rs`); agents made for one
+//! campaign (`agents.rs`) and findings submitted with a campaign, refused
+//! per result outside its targets (`intake.rs`). Every change is
 //! audited in its transaction, the audit change holding the whole record
 //! so an evidence bundle can tie each record to its entry.
 //!
@@ -15,11 +17,13 @@
 //! the block as coarse as the asset's `disclose_prefix` allows (nothing
 //! but "an operator's network assets" when the operator allows none).
 
+pub mod agents;
 pub mod assets;
 pub mod campaigns;
 pub mod deconflict;
 pub mod dns;
 pub mod grants;
+pub mod intake;
 pub mod proof;
 pub mod reports;
 

@@ -24,7 +24,11 @@ pub struct SubmitQuery {
     /// version (`pkg:pypi/paramiko@2.4.0`), `repo:URL@REVISION` or
     /// `product:VENDOR/PRODUCT@VERSION`.
     pub target: Option<String>,
-    /// The scan campaign the findings come from.
+    /// The scan campaign the findings come from: an active campaign of
+    /// your organisation (else 422 `campaign`, the same for stopped,
+    /// unknown and other organisations' campaigns). Each result outside
+    /// its targets is rejected with the reason and not stored. An agent
+    /// made for one campaign submits to it (the default) and no other.
     pub campaign: Option<String>,
     /// An access window you hold an active grant on: findings found with
     /// its covered model, shared with the window's participants (its
