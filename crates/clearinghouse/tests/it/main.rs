@@ -29,6 +29,7 @@ mod browser_ui;
 mod cases;
 mod cases_cli;
 mod cases_publish;
+mod cases_security;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
