@@ -567,7 +567,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v[0]["product"], "pkg:pypi/paramiko");
     let e = all_exposures(&app, &p.hospital).await;
-    assert_eq!(e[0]["state"], "patched", "{e:?}");
+    assert_eq!(e[0]["state"], "not_affected", "{e:?}");
     assert_eq!(
         e[0]["state_reason"],
         "not affected per vendor VEX, justification vulnerable_code_not_present"
@@ -645,7 +645,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(v[0]["source"], "cyclonedx");
     assert_eq!(v[0]["justification"], "vulnerable_code_not_in_execute_path");
     let e = all_exposures(&app, &p.hospital).await;
-    assert_eq!(e[0]["state"], "patched", "{e:?}");
+    assert_eq!(e[0]["state"], "not_affected", "{e:?}");
     assert_eq!(
         e[0]["state_reason"],
         "not affected per vendor VEX, justification vulnerable_code_not_in_execute_path"

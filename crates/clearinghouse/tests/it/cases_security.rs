@@ -373,3 +373,154 @@ both_backends!(
     bad_statement_keys_dates_and_republication,
     bad_statement_keys_dates_and_republication
 );
+
+/// [M] A vendor's not_affected closes an open exposure as `not_affected`
+/// (not `patched`), with the justification, and tells the operator; a new
+/// SBOM's match is recorded closed the same way; a later affected
+/// statement opens it again.
+async fn not_affected_is_its_own_state(app: TestApp) {
+    let p = parties(&app).await;
+    let ehr = asset(&app, &p.hospital, "ehr", true).await;
+    let (s, v) = upload(&app, &p.hospital, &ehr, cyclonedx(&[("paramiko", "2.4.0")])).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = case_with_vendor(&app, &p).await;
+    join(&app, &p.vendor_admin, &id).await;
+    let path = format!("/api/v1/cases/{id}/statements");
+    let (s, v) = app.post(&p.vendor_member, &path, &not_affected()).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(
+        exposure_states(&app, &p.hospital).await,
+        [(
+            "not_affected".to_owned(),
+            "not affected per vendor VEX, justification vulnerable_code_not_in_execute_path"
+                .to_owned()
+        )]
+    );
+    let (s, v) = app
+        .get(&p.hospital, "/api/v1/exposures?state=not_affected")
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    let (s, v) = app.get(&p.hospital, "/api/v1/notifications").await;
+    assert_eq!(s, 200, "{v}");
+    let told = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "exposure.not_affected")
+        .unwrap_or_else(|| panic!("the operator is told: {v}"))
+        .clone();
+    assert!(
+        told["body"]
+            .as_str()
+            .unwrap()
+            .contains("vulnerable_code_not_in_execute_path"),
+        "{told}"
+    );
+    // An operator cannot set the state by hand.
+    let (_, list) = app.get(&p.hospital, "/api/v1/exposures?state=all").await;
+    let eid = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, v) = app
+        .send(
+            reqwest::Method::PATCH,
+            &p.hospital,
+            &format!("/api/v1/exposures/{eid}"),
+            &json!({"state": "not_affected"}),
+        )
+        .await;
+    assert_eq!(s, 422, "set only by the vendor's statement: {v}");
+    assert_eq!(v["field"], "state");
+
+    // A new SBOM with the same component: recorded, closed, not hidden.
+    let lab = asset(&app, &p.hospital, "lab", true).await;
+    let (s, v) = upload(&app, &p.hospital, &lab, cyclonedx(&[("paramiko", "2.4.0")])).await;
+    assert_eq!(s, 200, "{v}");
+    let states = exposure_states(&app, &p.hospital).await;
+    assert_eq!(states.len(), 2, "{states:?}");
+    assert!(
+        states.iter().all(|(s, _)| s == "not_affected"),
+        "{states:?}"
+    );
+
+    // The vendor's affected statement opens both again.
+    let mut affected = not_affected();
+    affected["statements"][0]["status"] = json!("affected");
+    affected["statements"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("justification");
+    let (s, v) = app.post(&p.vendor_member, &path, &affected).await;
+    assert_eq!(s, 201, "{v}");
+    let states = exposure_states(&app, &p.hospital).await;
+    assert!(states.iter().all(|(s, _)| s == "open"), "{states:?}");
+}
+both_backends!(not_affected_is_its_own_state, not_affected_is_its_own_state);
+
+/// [M] A published case's advisory is read under its TLP: AMBER by the
+/// exposed operator (not a participant), not by an unexposed outsider;
+/// GREEN by any signed-in organisation; unpublished by participants only.
+async fn published_advisory_follows_its_tlp(app: TestApp) {
+    let p = parties(&app).await;
+    let ehr = asset(&app, &p.hospital, "ehr", true).await;
+    let (s, v) = upload(&app, &p.hospital, &ehr, cyclonedx(&[("paramiko", "2.4.0")])).await;
+    assert_eq!(s, 200, "{v}");
+    let id = case_with_vendor(&app, &p).await;
+    let csaf = format!("/api/v1/cases/{id}/csaf");
+    let (s, _) = app.get(&p.hospital, &csaf).await;
+    assert_eq!(s, 404, "unpublished: participants only");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("/api/v1/cases/{id}/publish"),
+            &json!({"reason": "exploited in the wild"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, doc) = app.get(&p.hospital, &csaf).await;
+    assert_eq!(
+        s, 200,
+        "the exposed operator reads the AMBER advisory: {doc}"
+    );
+    assert_eq!(doc["document"]["tracking"]["version"], "1");
+    let (s, gone) = app.get(&p.outsider, &csaf).await;
+    assert_eq!(s, 404, "not exposed, not a participant: {gone}");
+    let (s, _) = app.get(&p.hospital, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, 404, "the case itself stays with its participants");
+
+    // GREEN: any signed-in organisation.
+    let (s, c) = app
+        .post(
+            &p.coord,
+            "/api/v1/cases",
+            &json!({"title": "Paramiko (green)", "vulnerabilities": [CVE],
+                    "target_date": target_date(30), "tlp": "GREEN"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    let green = c["id"].as_str().unwrap().to_owned();
+    let green_csaf = format!("/api/v1/cases/{green}/csaf");
+    let (s, _) = app.get(&p.outsider, &green_csaf).await;
+    assert_eq!(s, 404, "unpublished");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("/api/v1/cases/{green}/publish"),
+            &json!({"reason": "exploited in the wild"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.get(&p.outsider, &green_csaf).await;
+    assert_eq!(s, 200, "{v}");
+}
+both_backends!(
+    published_advisory_follows_its_tlp,
+    published_advisory_follows_its_tlp
+);
