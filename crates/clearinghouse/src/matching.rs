@@ -290,6 +290,9 @@ pub struct Changes {
     /// The vulnerabilities matched, as read for the assessment (for the
     /// notifications, so they are not read twice).
     pub vulns: HashMap<String, Vulnerability>,
+    /// Open exposures a vendor's VEX closed as not affected: (org, vuln,
+    /// exposure id, reason), for the operator's notification.
+    pub vex_closed: Vec<(String, String, String, String)>,
 }
 
 async fn asset_infos(
@@ -342,8 +345,12 @@ pub async fn apply(
     let vulns = store::advisories::vulnerabilities(conn, &vuln_ids).await?;
     let assets = asset_infos(conn, &asset_ids).await?;
     // Vendors' not_affected and fixed statements (cases) take what they
-    // cover out of exposure, with their justification as the reason.
-    let (found, vex_reasons) = vex_filter(conn, found, &vuln_ids).await?;
+    // cover out of exposure, with their justification as the reason: an
+    // open exposure is closed as `not_affected` (its operator told), a new
+    // match is recorded closed, so the operator keeps a trace of it.
+    let vex = vex_covered(conn, &found, &vuln_ids).await?;
+    let mut by_vex: HashMap<String, Vec<String>> = HashMap::new();
+    let mut new_vex: HashMap<String, Vec<String>> = HashMap::new();
     let facts: HashMap<&String, VulnFacts> =
         vulns.iter().map(|(k, v)| (k, vuln_facts(v))).collect();
     let mut current: HashMap<(String, String, String), Current> = existing
@@ -390,7 +397,7 @@ pub async fn apply(
         );
         let prior = current.remove(&slot);
         let first_seen = match &prior {
-            Some(c) if c.state != "patched" => c.first_seen.clone(),
+            Some(c) if c.state != "patched" && c.state != "not_affected" => c.first_seen.clone(),
             _ => now.to_owned(),
         };
         let first_secs = crate::clock::parse(&first_seen).map_or(now_secs, |t| t.unix_timestamp());
@@ -421,6 +428,28 @@ pub async fn apply(
             first_seen,
             updated_at: now.to_owned(),
         };
+        if let Some(reason) = vex.get(&slot) {
+            match &prior {
+                None => {
+                    new_vex
+                        .entry(reason.clone())
+                        .or_default()
+                        .push(row.id.clone());
+                    inserts.push(row);
+                }
+                Some(c) if is_active(&c.state) => {
+                    by_vex.entry(reason.clone()).or_default().push(c.id.clone());
+                    changes.vex_closed.push((
+                        asset.org_id.clone(),
+                        f.vuln_id.clone(),
+                        c.id.clone(),
+                        reason.clone(),
+                    ));
+                }
+                Some(_) => {}
+            }
+            continue;
+        }
         let entry = changes
             .by_org_vuln
             .entry((asset.org_id.clone(), f.vuln_id.clone()))
@@ -431,7 +460,7 @@ pub async fn apply(
                 entry.0.push(row.id.clone());
                 inserts.push(row);
             }
-            Some(c) if c.state == "patched" => {
+            Some(c) if c.state == "patched" || c.state == "not_affected" => {
                 changes.counts.new += 1;
                 entry.0.push(row.id.clone());
                 store::exposure::exposures::update_assessment(conn, &row, true).await?;
@@ -445,17 +474,12 @@ pub async fn apply(
         }
     }
     store::exposure::exposures::insert_many(conn, &inserts).await?;
-    let mut by_vex: HashMap<String, Vec<String>> = HashMap::new();
-    for (slot, reason) in vex_reasons {
-        if let Some(c) = current.remove(&slot)
-            && is_active(&c.state)
-        {
-            by_vex.entry(reason).or_default().push(c.id);
-        }
+    for (reason, ids) in &new_vex {
+        store::exposure::exposures::set_not_affected(conn, ids, reason, now).await?;
     }
     for (reason, ids) in &by_vex {
         changes.counts.resolved += ids.len() as u64;
-        store::exposure::exposures::resolve(conn, ids, reason, now).await?;
+        store::exposure::exposures::set_not_affected(conn, ids, reason, now).await?;
     }
     let vanished: Vec<String> = current
         .into_values()
@@ -471,28 +495,26 @@ pub async fn apply(
     Ok(changes)
 }
 
-/// A (asset, component, vulnerability) slot and why it is not exposed.
-type VexReason = ((String, String, String), String);
+/// An (asset, component, vulnerability) slot.
+type Slot = (String, String, String);
 
-/// Drops the matches a vendor's current not_affected or fixed statement
-/// covers (same vulnerability, the component's own matching key, the
-/// version per `cases::vex::covers`), returning them with the reason an
-/// open exposure of theirs is resolved with.
-async fn vex_filter(
+/// The matches a vendor's current not_affected or fixed statement covers
+/// (same vulnerability, the component's own matching key, the version per
+/// `cases::vex::covers`), with the reason their exposure is closed with.
+async fn vex_covered(
     conn: &mut AnyConnection,
-    found: Vec<Found>,
+    found: &[Found],
     vuln_ids: &[String],
-) -> Result<(Vec<Found>, Vec<VexReason>), StoreError> {
+) -> Result<HashMap<Slot, String>, StoreError> {
     use clearinghouse_domain::cases::vex::{VexStatus, covers, ecosystem_of};
+    let mut reasons = HashMap::new();
     if found.is_empty() {
-        return Ok((found, Vec::new()));
+        return Ok(reasons);
     }
     let statements = store::cases::statements::covering(conn, vuln_ids).await?;
     if statements.is_empty() {
-        return Ok((found, Vec::new()));
+        return Ok(reasons);
     }
-    let mut kept = Vec::with_capacity(found.len());
-    let mut reasons = Vec::new();
     for f in found {
         let own_key = f
             .component_key
@@ -514,19 +536,23 @@ async fn vex_filter(
                     f.version.as_deref(),
                 )
         });
-        match hit {
-            Some(s) => {
-                let reason = match (&s.justification, &s.fixed_version) {
-                    (Some(j), _) => format!("not affected per vendor VEX, justification {j}"),
-                    (None, Some(v)) => format!("fixed in {v} per vendor VEX"),
-                    (None, None) => "not affected per vendor VEX".to_owned(),
-                };
-                reasons.push(((f.asset_id, f.component_key, f.vuln_id), reason));
-            }
-            None => kept.push(f),
+        if let Some(s) = hit {
+            let reason = match (&s.justification, &s.fixed_version) {
+                (Some(j), _) => format!("not affected per vendor VEX, justification {j}"),
+                (None, Some(v)) => format!("fixed in {v} per vendor VEX"),
+                (None, None) => "not affected per vendor VEX".to_owned(),
+            };
+            reasons.insert(
+                (
+                    f.asset_id.clone(),
+                    f.component_key.clone(),
+                    f.vuln_id.clone(),
+                ),
+                reason,
+            );
         }
     }
-    Ok((kept, reasons))
+    Ok(reasons)
 }
 
 pub fn decision_text(d: Decision) -> &'static str {

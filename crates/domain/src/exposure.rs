@@ -23,16 +23,21 @@ pub enum RemediationState {
     Mitigated,
     Patched,
     RiskAccepted,
+    /// The product's vendor stated it not affected (VEX, with a CSAF
+    /// justification): closed without remediation, and set only by the
+    /// vendor's statement, never by hand.
+    NotAffected,
 }
 
 impl RemediationState {
     /// Every state, in the order shown to people.
-    pub const ALL: [RemediationState; 5] = [
+    pub const ALL: [RemediationState; 6] = [
         RemediationState::Open,
         RemediationState::Acknowledged,
         RemediationState::Mitigated,
         RemediationState::Patched,
         RemediationState::RiskAccepted,
+        RemediationState::NotAffected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +47,7 @@ impl RemediationState {
             RemediationState::Mitigated => "mitigated",
             RemediationState::Patched => "patched",
             RemediationState::RiskAccepted => "risk_accepted",
+            RemediationState::NotAffected => "not_affected",
         }
     }
 
@@ -49,9 +55,12 @@ impl RemediationState {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    /// Still needs work: every state but `patched`.
+    /// Still needs work: every state but `patched` and `not_affected`.
     pub fn is_active(self) -> bool {
-        self != RemediationState::Patched
+        !matches!(
+            self,
+            RemediationState::Patched | RemediationState::NotAffected
+        )
     }
 
     /// Its deadline still runs: nobody has mitigated, patched or accepted it.
@@ -177,12 +186,15 @@ mod tests {
     }
 
     #[test]
-    fn only_patched_is_inactive() {
+    fn only_patched_and_not_affected_are_inactive() {
         let inactive: Vec<_> = RemediationState::ALL
             .into_iter()
             .filter(|s| !s.is_active())
             .collect();
-        assert_eq!(inactive, [RemediationState::Patched]);
+        assert_eq!(
+            inactive,
+            [RemediationState::Patched, RemediationState::NotAffected]
+        );
     }
 
     #[test]
@@ -218,6 +230,7 @@ mod tests {
             (RemediationState::Mitigated, past, false),
             (RemediationState::Patched, past, false),
             (RemediationState::RiskAccepted, past, false),
+            (RemediationState::NotAffected, past, false),
             (RemediationState::Open, future, false),
             (RemediationState::Open, Some(NOW), false),
             (RemediationState::Open, None, false),

@@ -248,6 +248,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(case_messages::events))
         .routes(routes!(case_vendors::suggested))
         .routes(routes!(case_vendors::add, case_vendors::list))
+        .routes(routes!(case_vendors::decide))
         .routes(routes!(case_statements::state, case_statements::list))
         .routes(routes!(case_statements::upload))
         .routes(routes!(case_statements::csaf))

@@ -168,7 +168,8 @@ pub struct Exposure {
     pub deadline: String,
     pub due_at: Option<String>,
     pub overdue: bool,
-    /// `open`, `acknowledged`, `mitigated`, `patched` or `risk_accepted`.
+    /// `open`, `acknowledged`, `mitigated`, `patched` or `risk_accepted`;
+    /// or `not_affected`, set only by the product's vendor's VEX statement.
     #[schema(value_type = String)]
     pub state: RemediationState,
     pub state_reason: Option<String>,

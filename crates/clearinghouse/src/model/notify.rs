@@ -39,6 +39,8 @@ closed_set!(
         ExposureNew => "exposure.new",
         /// Exposures whose priority changed.
         ExposurePriorityChanged => "exposure.priority_changed",
+        /// Open exposures a vendor's VEX statement closed as not affected.
+        ExposureNotAffected => "exposure.not_affected",
         /// A file of findings finished processing.
         SubmissionProcessed => "submission.processed",
         /// A designation inquiry was opened.

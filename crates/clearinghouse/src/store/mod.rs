@@ -295,6 +295,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0026_window_alerts.sql"),
         include_str!("../../migrations/postgres/0026_window_alerts.sql"),
     ),
+    (
+        27,
+        "vendor_map_review",
+        include_str!("../../migrations/sqlite/0027_vendor_map_review.sql"),
+        include_str!("../../migrations/postgres/0027_vendor_map_review.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -55,8 +55,13 @@ pub async fn parties(app: &TestApp) -> Parties {
     }
 }
 
-/// A target date well ahead.
-pub const TARGET: &str = "2099-01-15";
+/// A target date `days` ahead of today (UTC), `YYYY-MM-DD` (an embargo
+/// ends within 365 days).
+pub fn target_date(days: i64) -> String {
+    (clearinghouse::clock::now() + time::Duration::days(days))
+        .date()
+        .to_string()
+}
 
 #[track_caller]
 fn refused(s: u16, v: &Value, field: &str) {
@@ -146,16 +151,29 @@ async fn case_lifecycle(app: TestApp) {
     refused(s, &v, "product");
     let (s, v) = app
         .get(
-            &p.hospital,
+            &p.coord,
             &format!("/api/v1/vendor-products?org_id={}", p.vendor_org),
         )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    let (s, v) = app
+        .get(
+            &p.hospital,
+            &format!("/api/v1/vendor-products?org_id={}", p.vendor_org),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v,
+        json!([]),
+        "another organisation's entries: coordinators only"
+    );
 
     // Bad input: the field is named and nothing is stored.
+    let target = target_date(40);
     let good = json!({"title": "Paramiko authentication bypass", "vulnerabilities": [CVE],
-                      "target_date": TARGET});
+                      "target_date": target});
     for (edit, field) in [
         (json!({"target_date": "2020-01-01"}), "target_date"),
         (json!({"target_date": "next week"}), "target_date"),
@@ -190,7 +208,7 @@ async fn case_lifecycle(app: TestApp) {
     let id = c["id"].as_str().unwrap().to_owned();
     let case_path = format!("/api/v1/cases/{id}");
     assert_eq!(c["tlp"], "AMBER");
-    assert_eq!(c["target_date"], TARGET);
+    assert_eq!(c["target_date"], target.as_str());
     assert_eq!(c["vulnerabilities"], json!([{"id": CVE, "named_as": CVE}]));
     assert_eq!(c["participants"].as_array().unwrap().len(), 1);
     assert_eq!(c["participants"][0]["org_id"], p.coord_org);
@@ -459,7 +477,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
         .post(
             &p.coord,
             "/api/v1/cases",
-            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": TARGET}),
+            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": target_date(40)}),
         )
         .await;
     assert_eq!(s, 201, "{c}");
@@ -472,6 +490,22 @@ async fn vex_statements_drive_exposure(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.vendor_admin,
+            &format!("/api/v1/cases/{id}/join"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let path = format!("/api/v1/cases/{id}/statements");
 
     // Refused: the field is named, nothing is stored, the exposure stays.
@@ -533,7 +567,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v[0]["product"], "pkg:pypi/paramiko");
     let e = all_exposures(&app, &p.hospital).await;
-    assert_eq!(e[0]["state"], "patched", "{e:?}");
+    assert_eq!(e[0]["state"], "not_affected", "{e:?}");
     assert_eq!(
         e[0]["state_reason"],
         "not affected per vendor VEX, justification vulnerable_code_not_present"
@@ -611,7 +645,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(v[0]["source"], "cyclonedx");
     assert_eq!(v[0]["justification"], "vulnerable_code_not_in_execute_path");
     let e = all_exposures(&app, &p.hospital).await;
-    assert_eq!(e[0]["state"], "patched", "{e:?}");
+    assert_eq!(e[0]["state"], "not_affected", "{e:?}");
     assert_eq!(
         e[0]["state_reason"],
         "not affected per vendor VEX, justification vulnerable_code_not_in_execute_path"

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::CVE;
 use crate::harness::TestApp;
@@ -42,7 +42,7 @@ async fn case_cli(app: TestApp) {
             "--vuln",
             CVE,
             "--target-date",
-            TARGET,
+            &target_date(40),
             "--json",
         ],
     )
@@ -68,6 +68,14 @@ async fn case_cli(app: TestApp) {
     assert!(r.stdout.contains("Paramiko Maintainers"), "{}", r.stdout);
     let r = cli(&app, &p.vendor_admin, &["case", "join", &id]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let (s, v) = app
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
     let r = cli(
         &app,
         &p.vendor_member,

@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::exposure::{asset, cyclonedx, import_at, upload};
 use crate::harness::TestApp;
 
@@ -62,9 +62,11 @@ async fn publication(app: TestApp) {
         "embargoed: a non-vetted operator is not told: {e}"
     );
 
+    let target = target_date(40);
+    let later = target_date(60);
     let (s, c) = app
         .post(&p.coord, "/api/v1/cases",
-              &json!({"title": "requests flaw", "vulnerabilities": [EMBARGOED], "target_date": TARGET}))
+              &json!({"title": "requests flaw", "vulnerabilities": [EMBARGOED], "target_date": target}))
         .await;
     assert_eq!(s, 201, "{c}");
     let id = c["id"].as_str().unwrap().to_owned();
@@ -77,6 +79,18 @@ async fn publication(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(&p.vendor_admin, &format!("{base}/join"), &json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/requests"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
 
     // Moving the date: refused inputs change nothing.
     let date = format!("{base}/date");
@@ -85,10 +99,7 @@ async fn publication(app: TestApp) {
             json!({"target_date": "2001-01-01", "reason": "x"}),
             "target_date",
         ),
-        (
-            json!({"target_date": "2099-03-01", "reason": "  "}),
-            "reason",
-        ),
+        (json!({"target_date": later, "reason": "  "}), "reason"),
     ] {
         let (s, v) = app.post(&p.coord, &date, &body).await;
         assert_eq!(s, 422, "{v}");
@@ -98,7 +109,7 @@ async fn publication(app: TestApp) {
         .post(
             &p.vendor_admin,
             &date,
-            &json!({"target_date": "2099-03-01", "reason": "more time"}),
+            &json!({"target_date": later, "reason": "more time"}),
         )
         .await;
     assert_eq!(s, 403, "{v}");
@@ -106,7 +117,7 @@ async fn publication(app: TestApp) {
         .post(
             &p.outsider,
             &date,
-            &json!({"target_date": "2099-03-01", "reason": "more time"}),
+            &json!({"target_date": later, "reason": "more time"}),
         )
         .await;
     assert_eq!(s, 404, "{v}");
@@ -114,11 +125,11 @@ async fn publication(app: TestApp) {
         .post(
             &p.coord,
             &date,
-            &json!({"target_date": "2099-03-01", "reason": "The vendor needs a release cycle."}),
+            &json!({"target_date": later, "reason": "The vendor needs a release cycle."}),
         )
         .await;
     assert_eq!(s, 200, "{c}");
-    assert_eq!(c["target_date"], "2099-03-01");
+    assert_eq!(c["target_date"], later.as_str());
     assert!(
         kinds(&app, &p.vendor_member)
             .await
@@ -132,7 +143,7 @@ async fn publication(app: TestApp) {
         .find(|e| e["kind"] == "date_moved")
         .unwrap()
         .clone();
-    assert_eq!(moved["detail"]["from"], TARGET);
+    assert_eq!(moved["detail"]["from"], target.as_str());
     assert_eq!(
         moved["detail"]["reason"],
         "The vendor needs a release cycle."
@@ -171,7 +182,7 @@ async fn publication(app: TestApp) {
         .post(
             &p.coord,
             &date,
-            &json!({"target_date": "2099-04-01", "reason": "too late"}),
+            &json!({"target_date": target_date(90), "reason": "too late"}),
         )
         .await;
     assert_eq!(s, 409, "{v}");

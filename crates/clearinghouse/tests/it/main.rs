@@ -36,6 +36,7 @@ mod cases_feed;
 mod cases_patches;
 mod cases_publish;
 mod cases_vex;
+mod cases_security;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;

@@ -323,7 +323,13 @@ impl CaseInput {
     }
 }
 
-/// A disclosure date: `YYYY-MM-DD`, today or later.
+/// The furthest a target disclosure date may lie ahead: an embargo is
+/// bounded (the usual coordinated disclosure norm is 90 days; a year is
+/// the most any case may ask).
+pub const MAX_EMBARGO_DAYS: i64 = 365;
+
+/// A disclosure date: `YYYY-MM-DD`, today or later, at most
+/// [`MAX_EMBARGO_DAYS`] ahead.
 pub fn parse_future_date(
     field: &str,
     s: &str,
@@ -334,6 +340,16 @@ pub fn parse_future_date(
         return Err(err(
             field,
             format!("{date} is in the past (today is {today})"),
+        ));
+    }
+    let latest = crate::directive::due::add_days(today, MAX_EMBARGO_DAYS);
+    if date > latest {
+        return Err(err(
+            field,
+            format!(
+                "{date} is more than {MAX_EMBARGO_DAYS} days ahead: an embargo ends by {latest} \
+                 at the latest"
+            ),
         ));
     }
     Ok(date)

@@ -33,6 +33,8 @@ fn a_good_case_is_normalised() {
     let mut i = input();
     i.target_date = "2026-12-06".into();
     assert!(i.validate(today()).is_ok(), "today is not in the past");
+    i.target_date = "2027-12-06".into();
+    assert!(i.validate(today()).is_ok(), "365 days ahead is the limit");
 }
 
 /// An edit of a good input, the field it must be refused on, and words of the message.
@@ -67,6 +69,11 @@ fn bad_input_names_the_field() {
             |i| i.target_date = "15/01/2027".into(),
             "target_date",
             "YYYY-MM-DD",
+        ),
+        (
+            |i| i.target_date = "2027-12-07".into(),
+            "target_date",
+            "more than 365 days ahead",
         ),
         (
             |i| i.tlp = Some("RED".into()),

@@ -7,7 +7,9 @@
 //! For a remediate obligation, `patched` and `mitigated` (and an exposure
 //! resolved because its component or asset left) satisfy it; a risk
 //! acceptance does **not**: it counts only through an exception the
-//! directive manager granted, so an agency cannot excuse itself.
+//! directive manager granted, so an agency cannot excuse itself. An
+//! exposure its vendor stated `not_affected` (VEX) is out of scope: it
+//! gives no remediate obligation, so it is neither remediated nor overdue.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +76,14 @@ pub fn effective_due(
     extended_to: Option<CalendarDate>,
 ) -> Option<CalendarDate> {
     extended_to.or(due)
+}
+
+/// Whether an exposure in `state` gives remediate obligations at all: one
+/// its product's vendor stated not affected is out of scope (counting it
+/// satisfied would make an agency look compliant on a vendor's word alone,
+/// counting it overdue would blame it for nothing).
+pub fn gives_remediate_obligation(state: RemediationState) -> bool {
+    state != RemediationState::NotAffected
 }
 
 /// One remediate obligation's state on `today`.

@@ -604,3 +604,14 @@ fn stored_counters_refuse_what_they_did_not_write() {
         "counts that do not add up"
     );
 }
+
+#[test]
+fn not_affected_per_vendor_vex_is_out_of_scope() {
+    for s in RemediationState::ALL {
+        assert_eq!(
+            gives_remediate_obligation(s),
+            s != RemediationState::NotAffected,
+            "{s}"
+        );
+    }
+}

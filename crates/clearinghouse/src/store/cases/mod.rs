@@ -378,6 +378,24 @@ pub async fn get_row(conn: &mut AnyConnection, case_id: &str) -> Result<Option<C
         .transpose()
 }
 
+/// Whether an organisation has (or had) an exposure to a vulnerability of
+/// the case: an operator the case's advisory is addressed to.
+pub async fn org_exposed_to_case(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    org_id: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exposures e JOIN case_vulnerabilities cv ON cv.vuln_id = e.vuln_id \
+         WHERE cv.case_id = $1 AND e.org_id = $2",
+    )
+    .bind(case_id)
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Organisations with an unresolved exposure to one of these vulnerabilities.
 pub async fn exposed_orgs(conn: &mut AnyConnection, vuln_ids: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();

@@ -124,13 +124,16 @@ pub async fn of_case(
 }
 
 /// The current not_affected and fixed statements of these vulnerabilities
-/// (in any case): what takes components out of exposure.
+/// (in any case) by a vendor the vendor map confirms for the product:
+/// what takes components out of exposure.
 pub async fn covering(conn: &mut AnyConnection, vuln_ids: &[String]) -> Result<Vec<StatementRow>> {
     let mut out = Vec::new();
     for chunk in vuln_ids.chunks(500) {
         let sql = format!(
-            "SELECT {COLUMNS} FROM case_statements WHERE superseded_at IS NULL \
-             AND status IN ('not_affected', 'fixed') AND vuln_id IN ({}) ORDER BY stated_at, id",
+            "SELECT {COLUMNS} FROM case_statements s WHERE superseded_at IS NULL \
+             AND status IN ('not_affected', 'fixed') AND vuln_id IN ({}) \
+             AND EXISTS (SELECT 1 FROM vendor_products vp WHERE vp.match_key = s.product_key \
+             AND vp.org_id = s.vendor_org AND vp.status = 'confirmed') ORDER BY stated_at, id",
             in_params(1, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -155,10 +158,12 @@ pub async fn affected_keys(conn: &mut AnyConnection, vuln_id: &str) -> Result<Ve
     .await?)
 }
 
-/// Whether an organisation has mapped this product key to itself.
+/// Whether this product key is mapped to an organisation, confirmed by a
+/// coordinator (a pending or rejected claim counts for nothing).
 pub async fn vendor_claims(conn: &mut AnyConnection, org_id: &str, key: &str) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM vendor_products WHERE org_id = $1 AND match_key = $2",
+        "SELECT COUNT(*) FROM vendor_products WHERE org_id = $1 AND match_key = $2 \
+         AND status = 'confirmed'",
     )
     .bind(org_id)
     .bind(key)

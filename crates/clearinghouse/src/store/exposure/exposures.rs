@@ -185,6 +185,29 @@ pub async fn resolve(
     Ok(())
 }
 
+/// Closes exposures as `not_affected` (a vendor's VEX statement covers
+/// them) with `reason`: neither patched nor open.
+pub async fn set_not_affected(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    reason: &str,
+    now: &str,
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "UPDATE exposures SET state = 'not_affected', state_reason = $1, resolved_at = $2, \
+             updated_at = $2 WHERE id IN ({})",
+            in_params(3, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reason).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Sets the remediation state an operator chose.
 pub async fn set_state(
     conn: &mut AnyConnection,

@@ -3,7 +3,11 @@
 //! vulnerabilities, the vendors' current statements and the reporters as
 //! acknowledgments, and stored; every later change of a vendor's status is
 //! a new revision (a new row, the revision history growing by one), never
-//! an edit of a published one. Participants read every revision.
+//! an edit of a published one. Participants read every revision; once the
+//! case is published, the advisory is read under its TLP: CLEAR by anyone
+//! signed in, GREEN by any signed-in organisation, AMBER by the
+//! participants and the operators exposed to its vulnerabilities (the
+//! case itself stays participants only). Unpublished: participants only.
 
 use clearinghouse_domain::cases::csaf_feed::FeedEntry;
 use clearinghouse_domain::cases::csaf_out::{
@@ -201,7 +205,13 @@ pub async fn get(
     version: Option<i64>,
 ) -> AppResult<serde_json::Value> {
     who.require_scope(Scope::AdvisoriesRead)?;
-    let c = readable(app, who, id).await?;
+    let c = match readable(app, who, id).await {
+        Ok(c) => c,
+        Err(AppError::NotFound) => published_for(app, who, id)
+            .await?
+            .ok_or(AppError::NotFound)?,
+        Err(e) => return Err(e),
+    };
     let mut conn = app.store.pool.acquire().await?;
     let all = store::cases::advisories::revisions(&mut conn, &c.id).await?;
     let row = match version {
@@ -210,4 +220,26 @@ pub async fn get(
     }
     .ok_or(AppError::NotFound)?;
     serde_json::from_str(&row.document).map_err(|e| AppError::internal("stored CSAF document", e))
+}
+
+/// A published case whose advisory `who` (not a participant) may read
+/// under the advisory's TLP; `None` otherwise (the caller's 404).
+async fn published_for(app: &AppState, who: &Principal, id: &str) -> AppResult<Option<CaseRow>> {
+    let mut conn = app.store.pool.acquire().await?;
+    let Some(c) = store::cases::get_row(&mut conn, id).await? else {
+        return Ok(None);
+    };
+    if c.state != "published" || who.org_id().is_empty() {
+        return Ok(None);
+    }
+    let (tlp, visibility) = crate::workflows::read_policy::parse_labels(&c.tlp, &c.visibility)?;
+    if !visibility.evaluate(&who.authorizations) {
+        return Ok(None);
+    }
+    let may = match tlp {
+        Tlp::Clear | Tlp::Green => true,
+        Tlp::Amber => store::cases::org_exposed_to_case(&mut conn, &c.id, who.org_id()).await?,
+        _ => false,
+    };
+    Ok(may.then_some(c))
 }

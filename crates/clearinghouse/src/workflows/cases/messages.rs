@@ -1,5 +1,6 @@
-//! A case's messages and timeline. Participants (and the staff) post
-//! messages, threaded by `reply_to`; every other participant organisation
+//! A case's messages and timeline. Participants that have joined (and the
+//! staff) post messages, threaded by `reply_to`; an invited organisation
+//! that has not joined reads but may not post (403 "join the case first"); every other participant organisation
 //! is told through its inbox, and organisations named in `mentions` are
 //! told that they were mentioned. Read receipts are per organisation: a
 //! message counts as read by an organisation once a member of it opened
@@ -95,6 +96,17 @@ pub async fn post(
         ));
     }
     let participants = store::cases::participants(&mut tx, &c.id).await?;
+    // Joining is the gate: an invited organisation reads the case to
+    // decide, and speaks in it once its administrator has joined.
+    if participants
+        .iter()
+        .any(|p| p.org_id == who.org_id() && p.joined_at.is_none())
+    {
+        return Err(AppError::forbidden(
+            "join the case first: an administrator of your organisation joins it \
+             (POST /cases/{id}/join) before its members post messages",
+        ));
+    }
     let mut mentions = input.mentions.clone();
     mentions.sort();
     mentions.dedup();

@@ -2,10 +2,13 @@
 //! more vulnerabilities (CVE or CHX ids, or validated findings) with a
 //! target disclosure date and a TLP (AMBER by default), invites
 //! organisations with a case role, and each invited organisation's admin
-//! joins. Case data is read only by its participants and the staff, under
-//! the one read policy (`store::cases::CASES`: owner = the coordinating
-//! organisation, `record_shares` = the participants, named = the staff),
-//! and anyone else gets 404 on every case route, as for a missing id.
+//! joins. Case data is read only by its participants and the case staff
+//! ([`CASE_STAFF`]: coordinators, not validators), under the one read
+//! policy (`store::cases::CASES`: owner = the coordinating organisation,
+//! `record_shares` = the participants, named = the case staff), and anyone
+//! else gets 404 on every case route, as for a missing id. An invited
+//! organisation reads the case to decide; it posts messages and states
+//! product status only once it has joined (403 "join the case first").
 //! Every change is audited in its transaction (ids and a digest, never the
 //! text), appended to the case's timeline, and told to the organisations
 //! concerned through the inbox (`notifications::enqueue`: webhooks and
@@ -48,11 +51,23 @@ use crate::store;
 use crate::store::cases::messages::EventRow;
 use crate::store::cases::{CaseRow, ParticipantRow};
 use crate::workflows::notifications::{self, NewNotification};
-use crate::workflows::read_policy::{PolicyReader, parse_labels, staff_named};
+use crate::workflows::read_policy::{PolicyReader, parse_labels};
 use crate::workflows::{into_page, new_id, page_size};
 
 /// Who opens cases and invites organisations.
 pub const COORDINATORS: &[Role] = &[Role::Coordinator];
+
+/// The staff of cases, named readers of every case: coordinators. A
+/// validator reviews findings; other organisations' embargoed
+/// coordination is not addressed to it.
+pub const CASE_STAFF: &[Role] = COORDINATORS;
+
+/// The policy's view of `who` for case data: staff only through [`CASE_STAFF`].
+async fn case_reader(app: &AppState, who: &Principal) -> AppResult<PolicyReader> {
+    let mut reader = PolicyReader::of(app, who).await?;
+    reader.staff = who.has_any_role(CASE_STAFF);
+    Ok(reader)
+}
 
 /// What a coordinator opens a case with.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -213,7 +228,7 @@ pub(crate) fn notice(
 /// domain's `can_read` on the row with its participants. Anything else
 /// (missing, not a participant, labels not satisfied) is 404.
 pub(crate) async fn readable(app: &AppState, who: &Principal, id: &str) -> AppResult<CaseRow> {
-    let reader = PolicyReader::of(app, who).await?;
+    let reader = case_reader(app, who).await?;
     let c = store::cases::get_readable(&app.store.pool, id, &reader.filter())
         .await?
         .ok_or(AppError::NotFound)?;
@@ -225,7 +240,11 @@ pub(crate) async fn readable(app: &AppState, who: &Principal, id: &str) -> AppRe
         .collect();
     drop(conn);
     let (tlp, visibility) = parse_labels(&c.tlp, &c.visibility)?;
-    let named = staff_named(who);
+    let named = if reader.staff {
+        vec![who.user_id().to_owned()]
+    } else {
+        Vec::new()
+    };
     let labels = RecordLabels {
         tlp,
         visibility: &visibility,
@@ -410,7 +429,7 @@ pub async fn list(
     limit: Option<i64>,
 ) -> AppResult<Page<CaseSummary>> {
     who.require_scope(Scope::AdvisoriesRead)?;
-    let reader = PolicyReader::of(app, who).await?;
+    let reader = case_reader(app, who).await?;
     let limit = page_size(limit);
     let rows =
         store::cases::list_readable(&app.store.pool, &reader.filter(), cursor, limit + 1).await?;

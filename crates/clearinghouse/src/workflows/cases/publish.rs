@@ -108,6 +108,11 @@ pub async fn publish(app: &AppState, who: &Principal, id: &str, input: Publish) 
     who.require_scope(Scope::AdvisoriesWrite)?;
     let c = readable(app, who, id).await?;
     who.require(Scope::AdvisoriesWrite, COORDINATORS)?;
+    // The state first: a published case is not published again, whatever
+    // the reason given.
+    if c.state == "published" {
+        return Err(AppError::Conflict("the case is already published".into()));
+    }
     let early = c.target_date.as_str() > today()?.to_string().as_str();
     let reason = match (&input.reason, early) {
         (Some(r), _) => Some(validate_reason(r).map_err(case_error)?),

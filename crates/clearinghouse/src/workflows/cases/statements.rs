@@ -3,9 +3,10 @@
 //! CSAF justification) / fixed (in a version) / under_investigation, with
 //! remediation text, in a request or as a CycloneDX or CSAF 2.0 VEX
 //! document (the CSAF one checked against the schema and mandatory tests). A
-//! product must be one the vulnerability's advisories list as affected or
-//! one the vendor mapped to itself; a vulnerability must be one of the
-//! case's. All statements of a request are stored, or none. Each current
+//! product must be one the vendor map gives to the stating organisation,
+//! confirmed by a coordinator (a vendor speaks only for what it makes); a
+//! vulnerability must be one of the case's; the organisation must have
+//! joined the case. All statements of a request are stored, or none. Each current
 //! not_affected or fixed statement takes the components it covers out of
 //! exposure (`matching::apply` reads them), shown with its justification;
 //! a later affected statement supersedes it and the exposure is open
@@ -91,6 +92,17 @@ fn view(r: StatementRow) -> StatementView {
     }
 }
 
+/// The keys a statement of a request may have.
+const STATEMENT_KEYS: &[&str] = &[
+    "vulnerability",
+    "product",
+    "versions",
+    "status",
+    "justification",
+    "fixed_version",
+    "remediation",
+];
+
 /// States statements given in a request.
 pub async fn state(
     app: &AppState,
@@ -100,6 +112,18 @@ pub async fn state(
 ) -> AppResult<Vec<StatementView>> {
     let mut items = Vec::with_capacity(input.statements.len());
     for (i, v) in input.statements.into_iter().enumerate() {
+        if let Some(key) = v
+            .as_object()
+            .and_then(|o| o.keys().find(|k| !STATEMENT_KEYS.contains(&k.as_str())))
+        {
+            return Err(AppError::invalid(
+                format!("statements[{i}].{key}"),
+                format!(
+                    "unknown field; a statement has {}",
+                    STATEMENT_KEYS.join(", ")
+                ),
+            ));
+        }
         let s: StatementInput = serde_json::from_value(v)
             .map_err(|e| AppError::invalid(format!("statements[{i}]"), e.to_string()))?;
         items.push(s);
@@ -181,9 +205,15 @@ async fn store_all(
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     let me = store::cases::participant(&mut tx, &c.id, who.org_id()).await?;
-    if me.as_ref().is_none_or(|p| p.role != "vendor") {
+    let Some(me) = me.filter(|p| p.role == "vendor") else {
         return Err(AppError::forbidden(
             "only a vendor participant of the case states its products' status",
+        ));
+    };
+    if me.joined_at.is_none() {
+        return Err(AppError::forbidden(
+            "join the case first: an administrator of your organisation joins it \
+             (POST /cases/{id}/join) before it states product status",
         ));
     }
     let case_vulns = store::cases::vulnerabilities(&mut tx, &c.id).await?;
@@ -203,16 +233,13 @@ async fn store_all(
                     "not a vulnerability of this case",
                 )
             })?;
-        let listed = store::cases::statements::affected_keys(&mut tx, &vuln_id).await?;
-        if !listed.contains(&s.product.key)
-            && !store::cases::statements::vendor_claims(&mut tx, who.org_id(), &s.product.key)
-                .await?
-        {
+        if !store::cases::statements::vendor_claims(&mut tx, who.org_id(), &s.product.key).await? {
             return Err(AppError::invalid(
                 format!("{at}.product"),
                 format!(
-                    "{} is not a product of this case: the vulnerability's advisories do not list it \
-                     and your organisation has not mapped it (POST /vendor-products)",
+                    "{} is not a product of your organisation: a vendor states status only for \
+                     products the vendor map gives it, confirmed by a coordinator \
+                     (POST /vendor-products, then a coordinator's decision)",
                     s.product.key
                 ),
             ));

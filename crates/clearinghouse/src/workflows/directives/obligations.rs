@@ -15,8 +15,8 @@
 use std::collections::{HashMap, HashSet};
 
 use clearinghouse_domain::directive::compliance::{
-    ObligationState, RemediationFacts, RequestKind, effective_due, form_state, remediate_state,
-    report_periods,
+    ObligationState, RemediationFacts, RequestKind, effective_due, form_state,
+    gives_remediate_obligation, remediate_state, report_periods,
 };
 use clearinghouse_domain::directive::due::{DueFacts, date_of, days_between};
 use clearinghouse_domain::directive::{DirectiveBody, ExposureFacts, RequiredAction, Rule};
@@ -311,6 +311,10 @@ impl<'a> Evaluator<'a> {
         }) else {
             return Vec::new();
         };
+        // Not affected per the vendor's VEX: out of the directive's scope.
+        if !gives_remediate_obligation(state) {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for (key, due, rule) in &self.rules {
             if !rule.matches(&facts) {

@@ -104,11 +104,13 @@ pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResu
     if let Some(s) = q.state.as_deref()
         && s != "active"
         && s != "all"
+        && s != "not_affected"
         && !STATES.contains(&s)
     {
         return Err(AppError::invalid(
             "state",
-            "must be active, all, open, acknowledged, mitigated, patched or risk_accepted",
+            "must be active, all, open, acknowledged, mitigated, patched, risk_accepted or \
+             not_affected",
         ));
     }
     let after = parse_cursor(q.cursor.as_deref())?;
@@ -290,11 +292,16 @@ const PER_VULN_NOTIFICATIONS: usize = 3;
 /// notification is TLP:AMBER (matching only created exposures for vetted
 /// operators).
 pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> AppResult<()> {
-    if changes.by_org_vuln.is_empty() {
+    if changes.by_org_vuln.is_empty() && changes.vex_closed.is_empty() {
         return Ok(());
     }
-    let orgs = changes.by_org_vuln.keys().map(|(o, _)| o.as_str());
+    let orgs = changes
+        .by_org_vuln
+        .keys()
+        .map(|(o, _)| o.as_str())
+        .chain(changes.vex_closed.iter().map(|(o, _, _, _)| o.as_str()));
     crate::workflows::directives::snapshots::changed(tx, orgs).await?;
+    vex_closures(app, tx, changes).await?;
     let vulns = &changes.vulns;
     let mut by_org: std::collections::BTreeMap<&str, Vec<VulnChanges<'_>>> = Default::default();
     for ((org_id, vuln_id), (new, changed)) in &changes.by_org_vuln {
@@ -317,6 +324,48 @@ pub async fn notify_changes(app: &AppState, tx: &mut Tx, changes: &Changes) -> A
         } else {
             out.push(summary(org_id, &items));
         }
+    }
+    notifications::enqueue_many(app, tx, out).await
+}
+
+/// Tells each operator whose open exposures a vendor's VEX closed as not
+/// affected: one notification per organisation and vulnerability, with the
+/// vendor's reason.
+async fn vex_closures(app: &AppState, tx: &mut Tx, changes: &Changes) -> AppResult<()> {
+    let mut by: std::collections::BTreeMap<(&str, &str), (Vec<String>, &str)> = Default::default();
+    for (org, vuln, id, reason) in &changes.vex_closed {
+        let e = by
+            .entry((org.as_str(), vuln.as_str()))
+            .or_insert((Vec::new(), reason.as_str()));
+        e.0.push(id.clone());
+    }
+    let mut out = Vec::new();
+    for ((org_id, vuln_id), (ids, reason)) in by {
+        let Some(v) = changes.vulns.get(vuln_id).filter(|v| tells_exposed(v)) else {
+            continue;
+        };
+        let (tlp, visibility) = labels_of(&[v]);
+        out.push(NewNotification {
+            org_id: org_id.to_owned(),
+            kind: NotificationKind::ExposureNotAffected,
+            exposure_id: ids.first().cloned(),
+            vuln_id: Some(v.id.clone()),
+            tlp,
+            visibility,
+            title: format!(
+                "{} closed on {} component(s): the vendor states them not affected",
+                v.id,
+                ids.len()
+            ),
+            body: format!(
+                "{}: {reason}. The exposure is closed as not affected (not patched); \
+                 it opens again if the vendor withdraws the statement.{}",
+                v.id,
+                if v.embargoed { EMBARGO_NOTE } else { "" }
+            ),
+            data: json!({"vulnerability": v.id, "exposures": ids, "reason": reason,
+                         "tlp": tlp_of(v.embargoed)}),
+        });
     }
     notifications::enqueue_many(app, tx, out).await
 }
@@ -524,10 +573,11 @@ pub async fn table(
     q: &store::exposure::exposures::table::TableQuery<'_>,
 ) -> AppResult<(Vec<Exposure>, i64)> {
     who.require_scope(Scope::ExposuresRead)?;
-    if state != "active" && state != "all" && !STATES.contains(&state) {
+    if state != "active" && state != "all" && state != "not_affected" && !STATES.contains(&state) {
         return Err(AppError::invalid(
             "state",
-            "must be active, all, open, acknowledged, mitigated, patched or risk_accepted",
+            "must be active, all, open, acknowledged, mitigated, patched, risk_accepted or \
+             not_affected",
         ));
     }
     let org_id = (!who.has_any_role(READ_ANY)).then(|| who.org_id().to_owned());

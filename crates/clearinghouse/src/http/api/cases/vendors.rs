@@ -12,7 +12,9 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
-use crate::workflows::cases::vendors::{self, NewVendorProduct, SuggestedVendor, VendorProduct};
+use crate::workflows::cases::vendors::{
+    self, NewVendorProduct, SuggestedVendor, VendorDecision, VendorProduct,
+};
 
 /// Filter of the vendor map.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -20,6 +22,8 @@ use crate::workflows::cases::vendors::{self, NewVendorProduct, SuggestedVendor, 
 pub struct VendorQuery {
     /// Only this organisation's products.
     pub org_id: Option<String>,
+    /// Only entries in this status: `pending`, `confirmed` or `rejected`.
+    pub status: Option<String>,
 }
 
 /// Map a product (package URL or CPE) to a vendor organisation:
@@ -37,15 +41,30 @@ pub async fn add(
     ))
 }
 
-/// The vendor map.
+/// The vendor map: coordinators see every entry, anyone else its own
+/// organisation's.
 #[utoipa::path(get, path = "/vendor-products", tag = "cases", security(("bearer" = [])), params(VendorQuery),
-    responses((status = 200, body = Vec<VendorProduct>)))]
+    responses((status = 200, body = Vec<VendorProduct>), (status = 422, body = Problem)))]
 pub async fn list(
     State(app): State<AppState>,
     Auth(who): Auth,
     ApiQuery(q): ApiQuery<VendorQuery>,
 ) -> AppResult<Json<Vec<VendorProduct>>> {
-    Ok(Json(vendors::list(&app, &who, q.org_id.as_deref()).await?))
+    Ok(Json(
+        vendors::list(&app, &who, q.org_id.as_deref(), q.status.as_deref()).await?,
+    ))
+}
+
+/// Confirm or reject a vendor's pending claim of a product (coordinators):
+/// only confirmed entries let a vendor state VEX for the product.
+#[utoipa::path(post, path = "/vendor-products/decision", tag = "cases", security(("bearer" = [])), request_body = VendorDecision,
+    responses((status = 200, body = VendorProduct), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(input): ApiJson<VendorDecision>,
+) -> AppResult<Json<VendorProduct>> {
+    Ok(Json(vendors::decide(&app, &who, input).await?))
 }
 
 /// Vendors whose mapped products the case's advisories list as affected.
