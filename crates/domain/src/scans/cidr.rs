@@ -145,6 +145,49 @@ impl Cidr {
             Cidr::containing(self.addr, prefix)
         }
     }
+
+    /// The two halves of this block (`None` for a single address).
+    pub fn halves(&self) -> Option<(Cidr, Cidr)> {
+        if self.prefix >= max_prefix(self.addr) {
+            return None;
+        }
+        let p = self.prefix + 1;
+        let (lo, hi) = self.range();
+        Some((
+            Cidr::from_bits(self.addr, lo, p),
+            Cidr::from_bits(self.addr, hi, p),
+        ))
+    }
+
+    /// The parts of this block that no cover holds: each cover is a block
+    /// less its holes (a grant's exclusions), so an address is covered
+    /// when some cover's block holds it and none of that cover's holes
+    /// does. Answered as the fewest aligned blocks, in address order.
+    pub fn uncovered(&self, covers: &[(Cidr, Vec<Cidr>)]) -> Vec<Cidr> {
+        let mut out = Vec::new();
+        self.uncovered_into(covers, &mut out);
+        out
+    }
+
+    fn uncovered_into(&self, covers: &[(Cidr, Vec<Cidr>)], out: &mut Vec<Cidr>) {
+        let mut partial = false;
+        for (block, holes) in covers {
+            if !block.overlaps(self) || holes.iter().any(|h| h.contains(self)) {
+                continue;
+            }
+            if block.contains(self) && !holes.iter().any(|h| h.overlaps(self)) {
+                return;
+            }
+            partial = true;
+        }
+        match self.halves() {
+            Some((a, b)) if partial => {
+                a.uncovered_into(covers, out);
+                b.uncovered_into(covers, out);
+            }
+            _ => out.push(*self),
+        }
+    }
 }
 
 fn max_prefix(addr: IpAddr) -> u8 {

@@ -65,6 +65,49 @@ fn bad_targets_name_the_field() {
 }
 
 #[test]
+fn uncovered_parts_of_a_block() {
+    let c = |s: &str| Cidr::parse("c", s).unwrap();
+    let show = |v: Vec<Cidr>| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let t = c("198.51.100.0/24");
+    assert_eq!(show(t.uncovered(&[])), ["198.51.100.0/24"]);
+    assert!(t.uncovered(&[(c("198.51.0.0/16"), vec![])]).is_empty());
+    // A campaign on .16/28 leaves the rest of the /24 uncovered.
+    assert_eq!(
+        show(t.uncovered(&[(c("198.51.100.16/28"), vec![])])),
+        [
+            "198.51.100.0/28",
+            "198.51.100.32/27",
+            "198.51.100.64/26",
+            "198.51.100.128/25"
+        ]
+    );
+    // Two halves together cover it; an exclusion is a hole.
+    let halves = [
+        (c("198.51.100.0/25"), vec![]),
+        (c("198.51.100.128/25"), vec![]),
+    ];
+    assert!(t.uncovered(&halves).is_empty());
+    assert_eq!(
+        show(c("198.51.100.0/29").uncovered(&[(t, vec![c("198.51.100.5/32")])])),
+        ["198.51.100.5/32"]
+    );
+    assert_eq!(
+        show(c("198.51.100.5/32").uncovered(&[(t, vec![c("198.51.100.0/29")])])),
+        ["198.51.100.5/32"]
+    );
+    assert!(
+        c("2001:db8::/64")
+            .uncovered(&[(c("2001:db8::/32"), vec![])])
+            .is_empty()
+    );
+    assert_eq!(
+        show(c("10.0.0.0/8").uncovered(&[(c("2001:db8::/32"), vec![])])),
+        ["10.0.0.0/8"],
+        "families never mix"
+    );
+}
+
+#[test]
 fn cidr_containment_and_overlap() {
     let c = |s: &str| Cidr::parse("c", s).unwrap();
     assert!(c("10.0.0.0/8").contains(&c("10.1.2.0/24")));

@@ -218,3 +218,23 @@ proptest! {
         prop_assert_eq!(sb.intersects(eco, &sa), expected);
     }
 }
+
+proptest! {
+    /// An address of a /24 is in an uncovered part exactly when no cover
+    /// holds it outside that cover's holes; the parts are disjoint.
+    #[test]
+    fn uncovered_matches_addresses(
+        covers in proptest::collection::vec((near_v4(), proptest::collection::vec(near_v4(), 0..3)), 0..4)
+    ) {
+        let block = Cidr::parse("c", "10.0.0.0/24").unwrap();
+        let parts = block.uncovered(&covers);
+        for a in 0u32..256 {
+            let addr = std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 | a));
+            let covered = covers.iter().any(|(c, holes)| {
+                c.contains_addr(addr) && !holes.iter().any(|h| h.contains_addr(addr))
+            });
+            let n = parts.iter().filter(|p| p.contains_addr(addr)).count();
+            prop_assert_eq!(n, usize::from(!covered), "{} in {:?}", addr, parts);
+        }
+    }
+}
