@@ -221,6 +221,7 @@ async fn persona(
             authorizations: vec![],
             expires_in_days: Some(1),
             rate_limit_per_minute: None,
+            campaign_id: None,
         },
     )
     .await
