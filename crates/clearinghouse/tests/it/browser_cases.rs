@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::browser::{browse, click, error_page, fill, open, sign_in, sign_out, text, wait, xtext};
 use crate::browser_ui::{has_uuid, text_without_ids};
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::exposure::{CVE, raw};
 
 async fn no_bare_ids(c: &Client, what: &str) {
@@ -39,7 +39,7 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
             .post(
                 &p.coord,
                 "/api/v1/cases",
-                &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": TARGET}),
+                &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": target_date(40)}),
             )
             .await;
         assert_eq!(s, 201, "{case}");

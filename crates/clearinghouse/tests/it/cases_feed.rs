@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::CVE;
 use crate::harness::{TestApp, temp_dir};
@@ -124,7 +124,7 @@ async fn feed(app: TestApp) {
             &p.coord,
             "/api/v1/cases",
             &json!({"title": "Paramiko authentication bypass", "vulnerabilities": [CVE],
-                      "target_date": TARGET, "tlp": "CLEAR"}),
+                      "target_date": target_date(40), "tlp": "CLEAR"}),
         )
         .await;
     assert_eq!(s, 201, "{c}");
@@ -154,7 +154,7 @@ async fn feed(app: TestApp) {
         .post(
             &p.coord,
             "/api/v1/cases",
-            &json!({"title": "Paramiko, amber", "vulnerabilities": [CVE], "target_date": TARGET}),
+            &json!({"title": "Paramiko, amber", "vulnerabilities": [CVE], "target_date": target_date(40)}),
         )
         .await;
     assert_eq!(s, 201, "{c}");

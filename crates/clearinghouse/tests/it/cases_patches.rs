@@ -12,7 +12,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::both_backends;
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::{CVE, raw};
 use crate::harness::TestApp;
@@ -69,7 +69,7 @@ async fn patch_distribution(app: TestApp) {
         .post(
             &p.coord,
             "/api/v1/cases",
-            &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": TARGET}),
+            &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": target_date(40)}),
         )
         .await;
     assert_eq!(s, 201, "{c}");
@@ -346,7 +346,7 @@ async fn message_attachments(app: TestApp) {
         .post(
             &p.coord,
             "/api/v1/cases",
-            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": TARGET}),
+            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": target_date(40)}),
         )
         .await;
     assert_eq!(s, 201, "{c}");

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{TARGET, parties};
+use crate::cases::{parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::{import, raw};
 use crate::harness::TestApp;
@@ -56,7 +56,7 @@ async fn csaf_vex_upload(app: TestApp) {
         .post(
             &p.coord,
             "/api/v1/cases",
-            &json!({"title": "Log4Shell in Secvisogram?", "vulnerabilities": LOG4J, "target_date": TARGET}),
+            &json!({"title": "Log4Shell in Secvisogram?", "vulnerabilities": LOG4J, "target_date": target_date(40)}),
         )
         .await;
     assert_eq!(s, 201, "{c}");
