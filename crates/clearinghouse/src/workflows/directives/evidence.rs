@@ -170,6 +170,20 @@ pub async fn attach(
         )));
     }
     let size_bytes = i64::try_from(bytes.len()).map_err(corrupt)?;
+    let too_many = || {
+        AppError::invalid(
+            "file",
+            format!("a submission has at most {MAX_EVIDENCE_FILES} evidence files"),
+        )
+    };
+    {
+        // Checked before the file is stored, and again in the transaction.
+        let mut conn = app.store.pool.acquire().await?;
+        if store::directives::forms::evidence_count(&mut conn, &sub.id).await? >= MAX_EVIDENCE_FILES
+        {
+            return Err(too_many());
+        }
+    }
     let (object_key, sha256) = app
         .artifacts
         .put(bytes)
@@ -190,10 +204,7 @@ pub async fn attach(
     };
     let mut tx = app.store.begin_write().await?;
     if store::directives::forms::evidence_count(&mut tx, &sub.id).await? >= MAX_EVIDENCE_FILES {
-        return Err(AppError::invalid(
-            "file",
-            format!("a submission has at most {MAX_EVIDENCE_FILES} evidence files"),
-        ));
+        return Err(too_many());
     }
     store::directives::forms::insert_evidence(&mut tx, &row).await?;
     crate::workflows::record_audit(
