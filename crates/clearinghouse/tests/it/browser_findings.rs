@@ -29,7 +29,8 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         )
         .await;
         assert_eq!(s, 200, "{r}");
-        let (_, _lab) = reporter(app, "lab").await;
+        let (_, lab) = reporter(app, "lab").await;
+        let sweep = crate::findings::paramiko_campaign(app, &lab).await;
         let (_, firm) = reporter(app, "firm").await;
 
         // The reporter submits a SARIF file that names only paths, with a target.
@@ -48,7 +49,7 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
         let file = dir.join("scan.sarif");
         std::fs::write(&file, serde_json::to_vec(&sarif).unwrap()).unwrap();
         fill(c, "submit-target", "pkg:pypi/paramiko@2.4.0").await;
-        fill(c, "submit-campaign", "spring-sweep").await;
+        fill(c, "submit-campaign", &sweep).await;
         let input = crate::browser::wait(c, Locator::Id("submit-file")).await;
         input.send_keys(file.to_str().unwrap()).await.unwrap();
         click(c, Locator::Id("submit-findings")).await;
@@ -86,7 +87,7 @@ async fn reporter_submits_and_coordinator_works_the_queue() {
             .expect("the filtered queue");
         let rows = count(c, Locator::Css("tr.finding")).await;
         assert_eq!(rows, 1, "only the error-level SARIF result is high");
-        open(c, app, "/findings?state=received&campaign=spring-sweep").await;
+        open(c, app, &format!("/findings?state=received&campaign={sweep}")).await;
         assert_eq!(count(c, Locator::Css("tr.finding")).await, 2);
         open(c, app, "/findings?state=received").await;
         click(c, Locator::LinkText("Auth bypass in auth handler")).await;

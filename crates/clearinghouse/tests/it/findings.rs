@@ -9,6 +9,21 @@ use crate::both_backends;
 use crate::harness::{Db, TestApp};
 
 /// A native findings document targeting `pkg:pypi/paramiko@2.4.0`.
+/// Registers a scan campaign on paramiko for the token's organisation
+/// (submissions name only registered, active campaigns); returns its id.
+pub async fn paramiko_campaign(app: &TestApp, token: &str) -> String {
+    let (status, c) = app
+        .post(
+            token,
+            "/api/v1/scans/campaigns",
+            &json!({"targets": ["pkg:pypi/paramiko"], "start": crate::scans::at(0),
+                    "end": crate::scans::at(5), "scanner": "lab fuzz 1"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    c["id"].as_str().unwrap().to_owned()
+}
+
 pub fn native(findings: &[Value]) -> Vec<u8> {
     native_for("pkg:pypi/paramiko@2.4.0", findings)
 }
@@ -91,7 +106,9 @@ async fn intake_and_exact_dedup(app: TestApp) {
         json!({"description": "no title"}),
         finding("Auth bypass", "./paramiko//auth_handler.py", 10),
     ];
-    let (status, s) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
+    let c1 = paramiko_campaign(&app, &lab_token).await;
+    let with_campaign = format!("?campaign={c1}");
+    let (status, s) = submit(&app, &lab_token, native(&three), &with_campaign, None).await;
     assert_eq!(status, 202, "{s}");
     assert_eq!(s["state"], "queued");
     assert_eq!(s["format"], "native");
@@ -137,7 +154,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     assert!(told["title"].as_str().unwrap().contains("2 new"), "{told}");
 
     // The same file again: the first submission, nothing queued.
-    let (status, again) = submit(&app, &lab_token, native(&three), "?campaign=c-1", None).await;
+    let (status, again) = submit(&app, &lab_token, native(&three), &with_campaign, None).await;
     assert_eq!(status, 200);
     assert_eq!(again["id"], s["id"]);
 
@@ -171,7 +188,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     assert_eq!(d["finding"]["reporter_org"], lab);
     assert_eq!(d["finding"]["target_identity"], "pkg:pypi/paramiko");
     assert_eq!(d["finding"]["state"], "received");
-    assert_eq!(d["finding"]["campaign"], "c-1");
+    assert_eq!(d["finding"]["campaign"], c1.as_str());
     let seen: Vec<(String, String)> = d["sightings"]
         .as_array()
         .unwrap()
@@ -208,7 +225,7 @@ async fn intake_and_exact_dedup(app: TestApp) {
     let (_, high) = app
         .get(
             &coord,
-            "/api/v1/findings?severity=high&target=pkg:pypi/paramiko&campaign=c-1",
+            &format!("/api/v1/findings?severity=high&target=pkg:pypi/paramiko&campaign={c1}"),
         )
         .await;
     assert_eq!(high["items"].as_array().unwrap().len(), 2, "{high}");

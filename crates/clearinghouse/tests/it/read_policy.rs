@@ -74,13 +74,14 @@ async fn answer(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
 
 async fn resubmitted_fingerprint_reads_nothing(app: TestApp) {
     let w = world(&app).await;
+    let secret = crate::findings::paramiko_campaign(&app, &w.rita).await;
     // The lab's finding, AMBER+STRICT, with a PoC.
     let bug = finding("Auth bypass", "paramiko/auth.py", 7);
     let (_, items) = submit(
         &app,
         &w.rita,
         std::slice::from_ref(&bug),
-        "?tlp=AMBER%2BSTRICT&campaign=secret-c",
+        &format!("?tlp=AMBER%2BSTRICT&campaign={secret}"),
     )
     .await;
     let fid = items[0]["finding_id"].as_str().unwrap().to_owned();
@@ -146,7 +147,11 @@ async fn resubmitted_fingerprint_reads_nothing(app: TestApp) {
         )
         .await;
     assert_eq!(s, 404);
-    for query in ["", "?campaign=secret-c", "?target=pkg:pypi/paramiko"] {
+    for query in [
+        String::new(),
+        format!("?campaign={secret}"),
+        "?target=pkg:pypi/paramiko".to_owned(),
+    ] {
         let (_, list) = app.get(&w.rival, &format!("/api/v1/findings{query}")).await;
         assert_eq!(list["items"], json!([]), "{query}: {list}");
     }
@@ -175,11 +180,12 @@ both_backends!(
 
 async fn submissions_obey_their_labels(app: TestApp) {
     let w = world(&app).await;
+    let cui = crate::findings::paramiko_campaign(&app, &w.rita).await;
     let (sub, items) = submit(
         &app,
         &w.rita,
         &[finding("CUI bug", "a.py", 1)],
-        "?tlp=AMBER&visibility=CUI&campaign=cui-campaign&name=cui.json",
+        &format!("?tlp=AMBER&visibility=CUI&campaign={cui}&name=cui.json"),
     )
     .await;
     let sid = sub["id"].as_str().unwrap().to_owned();
@@ -214,7 +220,7 @@ async fn submissions_obey_their_labels(app: TestApp) {
         let (_, list) = app.get(token, "/api/v1/submissions").await;
         let text = list.to_string();
         assert!(
-            !text.contains(&sid) && !text.contains("cui-campaign"),
+            !text.contains(&sid) && !text.contains(cui.as_str()),
             "{who}: {list}"
         );
         let (_, list) = app.get(token, "/api/v1/findings").await;
@@ -260,19 +266,20 @@ both_backends!(submissions_obey_their_labels, submissions_obey_their_labels);
 
 async fn a_reused_key_returns_no_unreadable_submission(app: TestApp) {
     let w = world(&app).await;
+    let cui = crate::findings::paramiko_campaign(&app, &w.rita).await;
     let body = native(&[finding("Key bug", "k.py", 1)]);
     let (s, v) = crate::findings::submit(
         &app,
         &w.rita,
         body.clone(),
-        "?visibility=CUI&campaign=cui-c",
+        &format!("?visibility=CUI&campaign={cui}"),
         Some("k-1"),
     )
     .await;
     assert_eq!(s, 202, "{v}");
     let (s, v) = crate::findings::submit(&app, &w.lab_plain, body, "", Some("k-1")).await;
     assert_eq!(s, 409, "{v}");
-    assert!(!v.to_string().contains("cui-c"), "{v}");
+    assert!(!v.to_string().contains(cui.as_str()), "{v}");
     app.run_pending_jobs().await;
 }
 both_backends!(

@@ -84,6 +84,7 @@ fn counts(received: u64, new: u64, duplicates: u64, rejected: u64) -> Value {
 
 async fn submit_through_the_binary(app: TestApp) {
     let (_, token) = reporter(&app, "scannerlab").await;
+    let sweep = crate::findings::paramiko_campaign(&app, &token).await;
     let server = Serve::start(&app).await;
     let work = temp_dir();
     let write = |name: &str, bytes: &[u8]| {
@@ -118,7 +119,7 @@ async fn submit_through_the_binary(app: TestApp) {
         "--target",
         target,
         "--campaign",
-        "spring-sweep",
+        sweep.as_str(),
         "--json",
         &scan,
     ])
@@ -130,7 +131,7 @@ async fn submit_through_the_binary(app: TestApp) {
     assert_eq!(first["format"], "sarif", "{out}");
     assert_eq!(first["file_name"], "scan.sarif", "{out}");
     assert_eq!(first["default_target"], target, "{out}");
-    assert_eq!(first["campaign"], "spring-sweep", "{out}");
+    assert_eq!(first["campaign"], sweep.as_str(), "{out}");
     assert_eq!(first["counts"], counts(4, 3, 1, 0), "{out}");
     assert_eq!(out["total"], counts(4, 3, 1, 0), "{out}");
     assert_eq!(out["failures"], json!([]), "{out}");
@@ -138,7 +139,7 @@ async fn submit_through_the_binary(app: TestApp) {
 
     // The same file for the same target and campaign: the server answers
     // with the same submission.
-    let run = run_with(&["--target", target, "--campaign", "spring-sweep", &scan]).await;
+    let run = run_with(&["--target", target, "--campaign", sweep.as_str(), &scan]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let first_created = first["created_at"].as_str().unwrap();
     assert_eq!(
@@ -149,7 +150,7 @@ async fn submit_through_the_binary(app: TestApp) {
         "--target",
         target,
         "--campaign",
-        "spring-sweep",
+        sweep.as_str(),
         "--json",
         &scan,
     ])
