@@ -5,6 +5,7 @@
 //! record (`releases`).
 
 pub mod broker;
+pub mod endpoint_guard;
 pub mod inquiries;
 pub mod inquiry_outcome;
 pub mod inquiry_view;
