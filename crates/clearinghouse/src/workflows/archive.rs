@@ -212,7 +212,15 @@ pub async fn archive_org(
         }
     }
     store::accounts::orgs::set_archived(&mut *tx, &org.id, &now, &reason).await?;
-    let event = AuditEvent {
+    // Its people's access-window grants end with it (and their broker
+    // credentials), each audited like a revocation.
+    let grant_reason = format!("organisation archived: {reason}");
+    let grants = store::frontier::window_grants::unrevoked_of_org(&mut tx, &org.id).await?;
+    for g in &grants {
+        store::frontier::window_grants::revoke(&mut tx, &g.id, who.user_id(), &grant_reason, &now)
+            .await?;
+    }
+    let mut events = vec![AuditEvent {
         action: "org.archive",
         object_type: "organization",
         object_id: &org.id,
@@ -222,10 +230,19 @@ pub async fn archive_org(
             "disabled_users": active,
             "sessions_ended": sessions_ended,
             "tokens_revoked": tokens_revoked,
+            "grants_revoked": grants.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(),
         }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    }];
+    events.extend(grants.iter().map(|g| AuditEvent {
+        action: "grant.revoke",
+        object_type: "window_grant",
+        object_id: &g.id,
+        change: json!({"window_id": g.window_id, "reason": grant_reason}),
+    }));
+    app.audit.record(&mut tx, &app.store, who, &events).await?;
     tx.commit().await?;
+    // Cached broker facts of its people are stale now, not in a few seconds.
+    app.broker.invalidate();
     Ok(Organization {
         archived_at: Some(now),
         archive_reason: Some(reason),

@@ -211,7 +211,7 @@ async fn assets_and_grants(app: TestApp) {
     // coordinators, never silently given to the later one.
     let (s, v) = post(&c.op2, json!({"target": "cidr:203.0.113.0/24"})).await;
     assert_eq!(s, 201, "{v}");
-    assert_eq!(v["state"], "disputed");
+    assert_eq!(v["state"], "pending", "the later claimant is not told: {v}");
     let (s, v) = app.get(&c.op, "/api/v1/scans/conflicts").await;
     assert_eq!(s, 403, "{v}");
     let (s, v) = app.get(&c.coord, "/api/v1/scans/conflicts").await;
@@ -404,21 +404,26 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
     assert_eq!(s, 201, "{two}");
     let overlaps = two["overlaps"].as_array().unwrap();
     assert_eq!(overlaps.len(), 1, "{two}");
-    assert_eq!(overlaps[0]["id"], one_id.as_str());
-    assert_eq!(overlaps[0]["other_target"], "pkg:npm/lodash");
-    assert_eq!(overlaps[0]["contact"], "lab1-scanner");
+    // Lab one's AMBER campaign, which lab two may not read: its window only.
+    assert_eq!(overlaps[0]["id"], Value::Null, "{two}");
+    assert_eq!(
+        overlaps[0]["other_target"],
+        "another organisation's campaign overlaps"
+    );
+    assert_eq!(overlaps[0]["contact"], Value::Null);
+    assert!(!two.to_string().contains("lab1-scanner"), "{two}");
     let (s, three) = create(&c.r2, campaign(&["pkg:npm/lodash@4.17.21"], &[])).await;
     assert_eq!(s, 201);
-    let ids: Vec<&str> = three["overlaps"]
+    let ids: Vec<&Value> = three["overlaps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| o["id"].as_str().unwrap())
+        .map(|o| &o["id"])
         .collect();
     assert_eq!(
         ids,
-        vec![one_id.as_str()],
-        "4.17.21 is outside >=4.0.0|<4.17.21: {three}"
+        vec![&Value::Null],
+        "4.17.21 is outside >=4.0.0|<4.17.21 (lab two's own campaign): {three}"
     );
 
     // Labels: lab two never learns the operator's exact block.
@@ -437,7 +442,7 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
     assert_eq!(check["authorized"], false);
     let o = &check["overlaps"][0];
     assert_eq!(
-        o["other_target"], "an operator's assets in 203.0.113.0/24",
+        o["other_target"], "another organisation's campaign overlaps",
         "{check}"
     );
     let (s, hist) = app
@@ -475,11 +480,10 @@ async fn campaigns_refusal_overlaps_labels_revocation(app: TestApp) {
         .await;
     assert_eq!(s, 200);
     assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["org_id"] == c.r2_org.as_str()),
-        "{v}"
+        v.as_array().unwrap().iter().any(|o| o["other_target"]
+            == "another organisation's campaign overlaps"
+            && o["org_id"] == Value::Null),
+        "lab two's campaigns, not readable by lab one, by their window only: {v}"
     );
 
     // Claims.

@@ -248,7 +248,7 @@ async fn campaign_cli(app: TestApp) {
     .await;
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let first: Value = serde_json::from_str(&r.stdout).unwrap();
-    let first_id = first["id"].as_str().unwrap();
+    let first_window = first["start"].clone();
     let r = cli(
         &app,
         &c.r2,
@@ -273,7 +273,13 @@ async fn campaign_cli(app: TestApp) {
     let r = cli(&app, &c.r2, &["campaign", "overlaps", second_id, "--json"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let overlaps: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(overlaps[0]["id"], first_id, "{overlaps}");
+    // Lab one's AMBER campaign: lab two sees that it overlaps, not whose.
+    assert_eq!(overlaps[0]["id"], Value::Null, "{overlaps}");
+    assert_eq!(
+        overlaps[0]["other_target"], "another organisation's campaign overlaps",
+        "{overlaps}"
+    );
+    assert_eq!(overlaps[0]["start"], first_window, "{overlaps}");
     let r = cli(&app, &c.r2, &["campaign", "show", second_id]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

@@ -35,7 +35,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clearinghouse_domain::frontier::access::transcript::Assembler;
-use clearinghouse_domain::frontier::access::usage::UsageScanner;
+use clearinghouse_domain::frontier::access::usage::{TokenCounts, UsageScanner};
 use futures_util::Stream;
 use serde_json::Value;
 
@@ -43,6 +43,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::error::Problem;
 use crate::workflows::frontier::broker::{self, Authorized, CallContext, Refused};
+use crate::workflows::frontier::endpoint_guard;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -52,17 +53,50 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// One client for every forwarded call: connection reuse matters for the
-/// added latency; no proxy from the environment; a bound on connecting.
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
+/// added latency; no proxy from the environment; a bound on connecting;
+/// no redirects. Unless private targets are allowed, names resolve only
+/// to public addresses (`endpoint_guard::PublicOnly`), checked on every
+/// new connection.
+fn client(allow_private: bool) -> &'static reqwest::Client {
+    static PUBLIC: OnceLock<reqwest::Client> = OnceLock::new();
+    static ANY: OnceLock<reqwest::Client> = OnceLock::new();
+    let build = |public: bool| {
+        let b = reqwest::Client::builder()
             .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new())
-    })
+            .pool_idle_timeout(Duration::from_secs(60));
+        let b = if public {
+            b.dns_resolver(endpoint_guard::PublicOnly)
+        } else {
+            b
+        };
+        b.build().unwrap_or_else(|_| reqwest::Client::new())
+    };
+    if allow_private {
+        ANY.get_or_init(|| build(false))
+    } else {
+        PUBLIC.get_or_init(|| build(true))
+    }
+}
+
+/// A streamed request's body asking the endpoint to report usage in its
+/// last event (`stream_options.include_usage`, OpenAI-compatible), so
+/// streamed calls are charged like the others.
+fn with_usage(body: &Bytes) -> Bytes {
+    let Ok(Value::Object(mut obj)) = serde_json::from_slice::<Value>(body) else {
+        return body.clone();
+    };
+    let options = obj
+        .entry("stream_options")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if !options.is_object() {
+        *options = Value::Object(serde_json::Map::new());
+    }
+    if let Some(o) = options.as_object_mut() {
+        o.insert("include_usage".into(), Value::Bool(true));
+    }
+    serde_json::to_vec(&Value::Object(obj)).map_or_else(|_| body.clone(), Bytes::from)
 }
 
 fn problem(status: u16, slug: &str, detail: impl Into<String>, field: Option<&str>) -> Response {
@@ -73,6 +107,7 @@ fn problem(status: u16, slug: &str, detail: impl Into<String>, field: Option<&st
 fn refusal(r: Refused) -> Response {
     let slug = match r.status {
         401 => "unauthenticated",
+        404 => "not-found",
         429 => "quota-exceeded",
         _ => "forbidden",
     };
@@ -203,17 +238,29 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         Ok(Err(r)) => return refusal(r),
         Err(e) => return e.into_response(),
     };
-    let url = format!("{}/{endpoint}", auth.endpoint.base_url);
+    let allow_private = app.settings.allow_private_webhooks;
+    let url = match endpoint_guard::upstream_url(&auth.endpoint.base_url, endpoint, allow_private) {
+        Ok(u) => u,
+        Err(why) => {
+            tracing::warn!(window.id = %auth.window_id, error = %why, "broker: endpoint refused");
+            let row = broker::usage_row(&auth, &ctx, 502, "upstream_unreachable", 0, None);
+            broker::settle(&app, &auth, 0);
+            if let Err(e) = broker::record(&app, &row, None).await {
+                return e.into_response();
+            }
+            return problem(502, "bad-gateway", why, None);
+        }
+    };
     // Kept (a reference count, not a copy) for the transcript only.
     let kept_request = auth
         .keep_transcripts
         .then(|| body.clone().unwrap_or_default());
     let request = match body {
-        Some(b) => client()
+        Some(b) => client(allow_private)
             .post(url)
             .header(header::CONTENT_TYPE, "application/json")
-            .body(b),
-        None => client().get(url),
+            .body(if streamed { with_usage(&b) } else { b }),
+        None => client(allow_private).get(url),
     };
     let upstream = match request.bearer_auth(&auth.endpoint.secret).send().await {
         Ok(r) => r,
@@ -301,6 +348,14 @@ impl Metered {
             .transcript
             .take()
             .map(|(assembler, request)| assembler.finish(&request));
+        // An answer reporting no usage is charged an estimate (calls with
+        // a body only), so no stream or large body escapes the quota.
+        let counts = match counts {
+            None if done.ctx.endpoint != "models" => {
+                Some(TokenCounts::estimate(done.ctx.request_bytes, self.bytes))
+            }
+            c => c,
+        };
         let outcome = if !complete {
             "interrupted"
         } else if (200..300).contains(&done.status) {

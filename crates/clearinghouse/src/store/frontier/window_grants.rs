@@ -108,6 +108,36 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Gran
     rows.iter().map(from_row).collect()
 }
 
+/// The grants not yet revoked of every person of an organisation.
+pub async fn unrevoked_of_org(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<GrantRow>> {
+    let q = format!(
+        "SELECT {COLUMNS} FROM frontier_window_grants g JOIN users u ON u.id = g.user_id \
+         WHERE u.org_id = $1 AND g.revoked_at IS NULL ORDER BY g.id LIMIT 100000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
+        .bind(org_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Revokes every live broker credential of a person's grants; how many.
+pub async fn revoke_credentials_of_user(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    now: &str,
+) -> Result<u64> {
+    let r = sqlx::query(
+        "UPDATE broker_credentials SET revoked_at = $2 WHERE revoked_at IS NULL AND grant_id IN \
+         (SELECT id FROM frontier_window_grants WHERE user_id = $1)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Revokes a grant not yet revoked, and every credential of it.
 pub async fn revoke(
     conn: &mut AnyConnection,
@@ -219,6 +249,10 @@ pub struct CallFacts {
     pub accepted_current: bool,
     /// The current terms version keeps transcripts.
     pub keep_transcripts: bool,
+    /// The grantee is not disabled and their organisation not archived.
+    pub person_active: bool,
+    /// The window's model's name: the only model forwarded.
+    pub model_name: String,
     /// Calls forwarded and tokens charged on the day asked for.
     pub used_requests: i64,
     pub used_tokens: i64,
@@ -235,10 +269,13 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
           AND a.terms_version = w.terms_version) AS accepted, \
          (SELECT COALESCE(MAX(t.keep_transcripts), 0) FROM frontier_window_terms t \
           WHERE t.window_id = w.id AND t.version = w.terms_version) AS keep_transcripts, \
+         (SELECT COUNT(*) FROM users pu JOIN organizations po ON po.id = pu.org_id \
+          WHERE pu.id = g.user_id AND pu.disabled = 0 AND po.archived_at IS NULL) AS person_active, \
          (SELECT COUNT(*) FROM broker_usage u WHERE u.grant_id = g.id AND u.day = $2 \
           AND u.outcome NOT LIKE 'refused%') AS used_requests, \
          (SELECT CAST(COALESCE(SUM(COALESCE(u.total_tokens, 0)), 0) AS BIGINT) FROM broker_usage u \
-          WHERE u.grant_id = g.id AND u.day = $2 AND u.outcome NOT LIKE 'refused%') AS used_tokens \
+          WHERE u.grant_id = g.id AND u.day = $2 AND u.outcome NOT LIKE 'refused%') AS used_tokens, \
+         (SELECT m.name FROM frontier_models m WHERE m.id = w.model_id) AS m_name \
          FROM broker_credentials c JOIN frontier_window_grants g ON g.id = c.grant_id \
          JOIN frontier_windows w ON w.id = g.window_id WHERE c.token_sha256 = $1"
     );
@@ -253,6 +290,7 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
     let revoked: Option<String> = r.try_get("credential_revoked_at")?;
     let accepted: i64 = r.try_get("accepted")?;
     let keep: i64 = r.try_get("keep_transcripts")?;
+    let person_active: i64 = r.try_get("person_active")?;
     Ok(Some(CallFacts {
         credential_id: r.try_get("credential_id")?,
         credential_expires_at: r.try_get("credential_expires_at")?,
@@ -265,6 +303,10 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
         endpoint_sealed: r.try_get("w_endpoint_sealed")?,
         accepted_current: accepted > 0,
         keep_transcripts: keep != 0,
+        person_active: person_active > 0,
+        model_name: r
+            .try_get::<Option<String>, _>("m_name")?
+            .unwrap_or_default(),
         used_requests: r.try_get("used_requests")?,
         used_tokens: r.try_get("used_tokens")?,
     }))
@@ -294,7 +336,7 @@ pub struct UsageRow {
     /// HTTP status returned to the caller.
     pub status: i64,
     /// `ok`, `upstream_error`, `upstream_unreachable`, `interrupted`, or
-    /// `refused_<reason>` (expired, revoked, ended, not_yet, terms, quota).
+    /// `refused_<reason>` (expired, revoked, ended, not_yet, terms, model, quota).
     pub outcome: String,
     pub client_addr: String,
 }

@@ -206,6 +206,26 @@ pub async fn get_readable(
     readable(filter).one(pool, filter, id, from_row).await
 }
 
+/// Whether the reader may read the campaign (the same read policy as
+/// `get_readable`, on a connection already held).
+pub async fn is_readable(
+    conn: &mut AnyConnection,
+    filter: &ReadFilter<'_>,
+    id: &str,
+) -> Result<bool> {
+    let sql = format!(
+        "SELECT c.id FROM scan_campaigns c WHERE c.id = $3 AND {}",
+        CAMPAIGNS.clause(filter, 1, 2)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.org_id)
+        .bind(filter.user_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Readable campaigns after the cursor, by id.
 pub async fn list_readable(
     pool: &sqlx::AnyPool,

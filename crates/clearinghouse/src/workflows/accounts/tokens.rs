@@ -237,13 +237,18 @@ pub async fn revoke_all(
     }
     let now = clock::now_text();
     let revoked = store::accounts::tokens::revoke_all_for_user(&mut *tx, &user.id, &now).await?;
+    // The person's broker credentials (access windows) die with the tokens.
+    let broker =
+        store::frontier::window_grants::revoke_credentials_of_user(&mut tx, &user.id, &now).await?;
     let event = AuditEvent {
         action: "token.revoke_all",
         object_type: "user",
         object_id: &user.id,
-        change: json!({"revoked": revoked, "revoked_at": now}),
+        change: json!({"revoked": revoked, "broker_credentials_revoked": broker,
+                       "revoked_at": now}),
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
+    app.broker.invalidate();
     Ok(store::accounts::tokens::all_for_user(&app.store.pool, &user.id).await?)
 }

@@ -115,7 +115,18 @@ pub async fn authorize(
         f.window_state != "open",
         now,
     );
-    let refusal = if now >= parse_secs(&f.credential_expires_at)? {
+    let refusal = if !f.person_active {
+        // The credential dies with the person: a disabled account or an
+        // archived organisation calls no more.
+        Some((
+            "refused_revoked",
+            refused(
+                401,
+                "credential",
+                "the broker credential's holder is no longer active",
+            ),
+        ))
+    } else if now >= parse_secs(&f.credential_expires_at)? {
         Some((
             "refused_expired",
             refused(
@@ -148,6 +159,16 @@ pub async fn authorize(
                     403,
                     "terms_version",
                     format!("accept terms version {} before use", f.terms_version),
+                ),
+            )),
+            // Only the window's model is forwarded with the developer's
+            // secret; any other name is not found.
+            GrantStatus::Active if ctx.endpoint != "models" && ctx.model != f.model_name => Some((
+                "refused_model",
+                refused(
+                    404,
+                    "model",
+                    format!("the window grants access to model {} only", f.model_name),
                 ),
             )),
             GrantStatus::Active => None,

@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod broker_state;
+pub mod endpoint_guard;
 pub mod inquiries;
 pub mod inquiry_outcome;
 pub mod inquiry_view;

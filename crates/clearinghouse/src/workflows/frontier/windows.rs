@@ -30,7 +30,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::frontier::windows::{TermsRow, WindowRow};
-use crate::workflows::frontier::models;
+use crate::workflows::frontier::{endpoint_guard, models};
 use crate::workflows::new_id;
 
 /// What the developer sends to open a window.
@@ -212,10 +212,12 @@ pub fn open_endpoint(app: &AppState, window_id: &str, sealed_hex: &str) -> AppRe
     serde_json::from_slice(&plain).map_err(|e| AppError::internal("stored endpoint", e))
 }
 
-/// An http(s) base URL without credentials; loopback and private addresses
-/// only where the installation allows them (`allow_private_webhooks`, the
-/// same outbound rule as webhooks).
-fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
+/// An http(s) base URL without credentials, query or fragment; loopback,
+/// private, link-local, shared and IPv4-mapped addresses (written or
+/// resolved) only where the installation allows them
+/// (`allow_private_webhooks`, the same outbound rule as webhooks; the
+/// broker checks the resolved addresses again on every call).
+async fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
     let field = "endpoint_url";
     let text = text.trim();
     if text.len() > 2000 {
@@ -226,7 +228,7 @@ fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(AppError::invalid(field, "must be an http or https URL"));
     }
-    let Some(host) = url.host() else {
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
         return Err(AppError::invalid(field, "must name a host"));
     };
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
@@ -235,19 +237,20 @@ fn endpoint_url(text: &str, allow_private: bool) -> AppResult<String> {
             "must not carry credentials or a query; put the secret in endpoint_secret",
         ));
     }
-    let local = match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
-        url::Host::Ipv4(ip) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        url::Host::Ipv6(ip) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00
-        }
-    };
-    if local && !allow_private {
+    if let Some(why) = endpoint_guard::refusal(&url, allow_private) {
+        return Err(AppError::invalid(field, why));
+    }
+    if !allow_private
+        && let Some(url::Host::Domain(name)) = url.host()
+        && let Some(ip) =
+            endpoint_guard::resolves_private(name, url.port_or_known_default().unwrap_or(443)).await
+    {
         return Err(AppError::invalid(
             field,
-            "names a loopback or private address; the broker forwards only to public endpoints",
+            format!(
+                "{host} resolves to {ip}, not a public address; the broker forwards only to \
+                 public endpoints"
+            ),
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
@@ -330,7 +333,7 @@ pub async fn open(
     let terms = Terms::with_transcripts(&input.terms, input.keep_transcripts)
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
     let endpoint = Endpoint {
-        base_url: endpoint_url(&input.endpoint_url, app.settings.allow_private_webhooks)?,
+        base_url: endpoint_url(&input.endpoint_url, app.settings.allow_private_webhooks).await?,
         secret: endpoint_secret(&input.endpoint_secret)?,
     };
     let id = new_id();

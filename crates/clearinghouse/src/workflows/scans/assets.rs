@@ -3,10 +3,13 @@
 //! TXT record or the well-known file, checked by the installed
 //! `proof::ControlVerifier`) or attested by a coordinator with a reason.
 //! An asset overlapping another organisation's is `disputed` and never
-//! silently given to the later one: only a coordinator's attestation
-//! settles it; coordinators list every dispute with the assets it meets.
+//! silently given to the later one: a coordinator of another
+//! organisation than the asset's attests it, and never while it
+//! overlaps another organisation's verified asset (409), so a verified
+//! network is never taken over; coordinators list every dispute with
+//! the assets it meets.
 
-use clearinghouse_domain::identity::Scope;
+use clearinghouse_domain::identity::{OrgKind, Scope};
 use clearinghouse_domain::scans::{Overlap, Target};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,7 +110,13 @@ fn view(who: &Principal, a: AssetRow) -> AssetView {
         org_id: a.org_id,
         target: a.value,
         kind: a.kind,
-        state: a.state,
+        // The later claimant of another's range is not told that someone
+        // owns it: it reads `pending` until a coordinator settles it.
+        state: if a.state == "disputed" && !is_coordinator(who) {
+            "pending".to_owned()
+        } else {
+            a.state
+        },
         verification,
         proof_method: a.proof_method,
         proof_detail: a.proof_detail,
@@ -143,6 +152,34 @@ pub async fn add(app: &AppState, who: &Principal, input: AssetInput) -> AppResul
             "a network asset is host:NAME, cidr:ADDRESS/PREFIX or cloud:PROVIDER/ACCOUNT; \
              software needs no registration",
         ));
+    }
+    // Only operators (critical-infrastructure operators, government
+    // agencies, state and local authorities) hold networks here.
+    let org = store::accounts::orgs::get(&app.store.pool, who.org_id()).await?;
+    if !org.is_some_and(|o| {
+        matches!(
+            o.kind,
+            OrgKind::CriticalInfrastructureOperator
+                | OrgKind::GovernmentAgency
+                | OrgKind::StateLocalAuthority
+        )
+    }) {
+        return Err(AppError::forbidden(
+            "only operators (critical-infrastructure operators, government agencies, state and \
+             local authorities) register network assets",
+        ));
+    }
+    if let Target::Cidr(c) = &target {
+        let shortest = if c.is_ipv4() { 8 } else { 32 };
+        if c.prefix() < shortest {
+            return Err(AppError::invalid(
+                "target",
+                format!(
+                    "{target} is too large: a network asset is at most a /{shortest} \
+                     (register blocks you operate)"
+                ),
+            ));
+        }
     }
     if let Some(p) = input.disclose_prefix {
         let max = match &target {
@@ -245,8 +282,9 @@ pub async fn verify(
     match a.state.as_str() {
         "pending" => {}
         "disputed" => {
-            return Err(AppError::Conflict(
-                "the asset overlaps another organisation's: a coordinator settles it".into(),
+            return Err(AppError::invalid(
+                "method",
+                "this asset needs a coordinator's attestation; ask a coordinator",
             ));
         }
         s => return Err(AppError::Conflict(format!("the asset is already {s}"))),
@@ -285,8 +323,9 @@ pub async fn verify(
     Ok(view(who, row))
 }
 
-/// A coordinator attests control with a reason; settles a dispute in
-/// favour of this asset.
+/// A coordinator of another organisation attests control with a
+/// reason; settles a dispute with pending or disputed assets in favour
+/// of this one, never with a verified one (409).
 pub async fn attest(
     app: &AppState,
     who: &Principal,
@@ -298,6 +337,28 @@ pub async fn attest(
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     let a = own(&mut tx, who, id).await?;
+    // Two people: a coordinator never attests their own organisation's
+    // asset, so no one person can make a network their organisation's.
+    if a.org_id == who.org_id() {
+        return Err(AppError::forbidden(
+            "a coordinator does not attest an asset of their own organisation: a coordinator \
+             of another organisation does",
+        ));
+    }
+    // A verified asset is never taken over: a later overlapping asset
+    // is refused until the other organisation's is withdrawn.
+    let t = target_of(&a)?;
+    if others_overlapping(&mut tx, &t, &a.org_id)
+        .await?
+        .iter()
+        .any(|o| o.state == "verified")
+    {
+        return Err(AppError::Conflict(format!(
+            "{} overlaps a verified asset of another organisation: it cannot be verified \
+             while that asset stands",
+            a.value
+        )));
+    }
     let proof = Proof {
         method: "attestation",
         detail: &reason,

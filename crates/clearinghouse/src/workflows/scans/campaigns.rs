@@ -327,6 +327,21 @@ pub(crate) async fn authorize(
                         }
                     }
                 }
+                // Only the organisation holding the verified asset may
+                // authorize scanning it: every verified asset touching
+                // the target must be the grant's operator's.
+                let owners = super::assets::others_overlapping(conn, t, &operator).await?;
+                if owners.iter().any(|o| o.state == "verified") {
+                    uncovered.push(Uncovered {
+                        field: format!("targets[{i}]"),
+                        target: t.to_string(),
+                        reasons: vec![format!(
+                            "grant {grant_id}: the target lies in a verified asset of another \
+                             organisation, whose grant is needed"
+                        )],
+                    });
+                    continue;
+                }
                 covered.push(Some((grant_id, operator, asset_id)));
             }
             Err(reasons) => uncovered.push(Uncovered {
@@ -368,6 +383,7 @@ pub async fn create(
         ));
     }
     let c = check_input(&input)?;
+    let reader = PolicyReader::of(app, who).await?;
     if c.window.end <= clock::now().unix_timestamp() {
         return Err(AppError::invalid(
             "end",
@@ -475,9 +491,10 @@ pub async fn create(
         record(&row, &targets),
     )
     .await?;
-    let overlaps = deconflict::overlaps_for(
+    let (overlaps, _) = deconflict::overlaps_for(
         &mut tx,
         who,
+        &reader.filter(),
         &c.targets,
         &row.starts_at,
         &row.ends_at,

@@ -22,9 +22,11 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::read_filter::ReadFilter;
 use crate::store::scans::campaigns::{CampaignRow, TargetRow};
 use crate::store::scans::claims::{ClaimRow, ResponseRow};
 use crate::workflows::new_id;
+use crate::workflows::read_policy::PolicyReader;
 
 /// One overlap of a target with another campaign's target or a claim.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -33,9 +35,10 @@ pub struct OverlapView {
     pub target: String,
     /// `campaign` or `claim`.
     pub kind: String,
-    /// The campaign or claim id.
-    pub id: String,
-    pub org_id: String,
+    /// The campaign or claim id (absent for a campaign the reader may not
+    /// read: then only its window is shown).
+    pub id: Option<String>,
+    pub org_id: Option<String>,
     /// Who to talk to (campaigns).
     pub contact: Option<String>,
     pub scanner: Option<String>,
@@ -48,20 +51,45 @@ pub struct OverlapView {
     pub possible: bool,
 }
 
-/// What the reader may learn of another campaign's target.
+/// The most a reader who must not learn the exact target may match on:
+/// the disclosed block (`disclose_prefix`) or the parent domain; `None`
+/// when nothing is disclosed.
+fn disclosed(target: &Target, disclose_prefix: Option<i64>) -> Option<Target> {
+    match (target, disclose_prefix) {
+        (Target::Cidr(c), Some(p)) => Some(Target::Cidr(
+            c.generalised(u8::try_from(p.max(0)).unwrap_or(u8::MAX)),
+        )),
+        (Target::Host(h), Some(_)) => {
+            let base = h.trim_start_matches("*.");
+            let parent = base.split_once('.').map_or(base, |(_, rest)| rest);
+            Some(Target::Host(format!("*.{parent}")))
+        }
+        _ => None,
+    }
+}
+
+/// What the reader may learn of another campaign's target `t` that
+/// overlaps the asked target `asked`: the target (the campaign's
+/// organisation, the asset's operator, coordinators, and organisations
+/// owning the asset or holding a grant on it), or the disclosed block,
+/// matched against the disclosed block only so that probing smaller
+/// ranges reveals nothing finer; `None` when the reader learns nothing.
 async fn shown_target(
     conn: &mut store::AnyConnection,
     who: &Principal,
+    asked: &Target,
     t: &TargetRow,
     owner_org: &str,
-) -> AppResult<String> {
-    let kind = clearinghouse_domain::scans::TargetKind::parse(&t.kind);
-    let private = kind.is_some_and(|k| k.is_network())
+) -> AppResult<Option<String>> {
+    let target = Target::parse("target", &t.value)
+        .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
+    let exact = target.overlaps(asked) != Overlap::No;
+    let private = target.is_network()
         && owner_org != who.org_id()
         && t.operator_org_id.as_deref() != Some(who.org_id())
         && !is_coordinator(who);
-    if !private {
-        return Ok(t.value.clone());
+    if !private || may_see(conn, who.org_id(), &target).await? {
+        return Ok(exact.then(|| t.value.clone()));
     }
     let disclose = match &t.asset_id {
         Some(a) => store::scans::assets::get(conn, a)
@@ -69,40 +97,98 @@ async fn shown_target(
             .and_then(|a| a.disclose_prefix),
         None => None,
     };
-    let target = Target::parse("target", &t.value)
-        .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
-    Ok(redacted(&target, disclose))
+    // A block disclosed coarser than the widest query (`widened`) is
+    // matched as if nothing were disclosed.
+    let within = |b: &Target| match (b, asked) {
+        (Target::Cidr(b), Target::Cidr(q)) => b.prefix() >= widest(q),
+        _ => true,
+    };
+    Ok(disclosed(&target, disclose)
+        .filter(|block| within(block) && block.overlaps(asked) != Overlap::No)
+        .map(|_| redacted(&target, disclose)))
 }
 
-/// Overlapping active campaigns (not `exclude`) and claims for `targets`.
+/// The shortest prefix a network asset may have (/8, /32): the widest
+/// block a query is widened to.
+fn widest(c: &clearinghouse_domain::scans::Cidr) -> u8 {
+    if c.is_ipv4() { 8 } else { 32 }
+}
+
+/// What to ask the store for a target: for a reader who may not see a
+/// block exactly (not a coordinator, holding no asset or grant on it),
+/// the block widened to the largest asset size, so that campaigns are
+/// then matched on their disclosed blocks (`shown_target`).
+async fn widened(
+    conn: &mut store::AnyConnection,
+    who: &Principal,
+    t: &Target,
+) -> AppResult<Target> {
+    Ok(match t {
+        Target::Cidr(c) if !is_coordinator(who) && !may_see(conn, who.org_id(), t).await? => {
+            Target::Cidr(c.generalised(widest(c)))
+        }
+        _ => t.clone(),
+    })
+}
+
+/// Whether the reader may read the campaign in full; `None` when it may
+/// not learn of it at all (RED and AMBER+STRICT campaigns of others).
+async fn campaign_shown(
+    conn: &mut store::AnyConnection,
+    reader: &ReadFilter<'_>,
+    c: &CampaignRow,
+) -> AppResult<Option<bool>> {
+    if store::scans::campaigns::is_readable(conn, reader, &c.id).await? {
+        return Ok(Some(true));
+    }
+    Ok((!matches!(c.tlp.as_str(), "RED" | "AMBER+STRICT")).then_some(false))
+}
+
+/// What a reader who may not read a campaign learns of its overlap.
+pub const OTHER_CAMPAIGN: &str = "another organisation's campaign overlaps";
+
+/// At most this many overlaps in one answer (`truncated` says more
+/// were left off).
+pub const MAX_OVERLAPS: usize = 500;
+
+/// Overlapping active campaigns (not `exclude`) and claims for `targets`,
+/// as the reader may see them; at most `MAX_OVERLAPS` (the flag: more).
 pub(crate) async fn overlaps_for(
     conn: &mut store::AnyConnection,
     who: &Principal,
+    reader: &ReadFilter<'_>,
     targets: &[Target],
     start: &str,
     end: &str,
     exclude: Option<&str>,
-) -> AppResult<Vec<OverlapView>> {
+) -> AppResult<(Vec<OverlapView>, bool)> {
     let mut out = Vec::new();
     for t in targets {
-        for (tr, c) in store::scans::campaigns::overlapping(conn, t, start, end, false).await? {
+        let wide = widened(conn, who, t).await?;
+        for (tr, c) in store::scans::campaigns::overlapping(conn, &wide, start, end, false).await? {
             if Some(c.id.as_str()) == exclude {
                 continue;
             }
             let other = Target::parse("target", &tr.value)
                 .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
             let o = t.overlaps(&other);
-            if o == Overlap::No {
+            let Some(shown) = shown_target(conn, who, t, &tr, &c.org_id).await? else {
                 continue;
+            };
+            let Some(full) = campaign_shown(conn, reader, &c).await? else {
+                continue;
+            };
+            if out.len() == MAX_OVERLAPS {
+                return Ok((out, true));
             }
             out.push(OverlapView {
                 target: t.to_string(),
                 kind: "campaign".into(),
-                other_target: shown_target(conn, who, &tr, &c.org_id).await?,
-                id: c.id,
-                org_id: c.org_id,
-                contact: Some(c.contact),
-                scanner: Some(c.scanner),
+                other_target: if full { shown } else { OTHER_CAMPAIGN.into() },
+                id: full.then_some(c.id),
+                org_id: full.then_some(c.org_id),
+                contact: full.then_some(c.contact),
+                scanner: full.then_some(c.scanner),
                 start: c.starts_at,
                 end: c.ends_at,
                 possible: o == Overlap::Unknown,
@@ -115,16 +201,24 @@ pub(crate) async fn overlaps_for(
             if o == Overlap::No || k.org_id == who.org_id() {
                 continue;
             }
+            // Another's network claim: only for coordinators and those who
+            // may see the target (owner, grant holder); never probed.
             let shown = if other.is_network() && !is_coordinator(who) {
+                if !may_see(conn, who.org_id(), &other).await? {
+                    continue;
+                }
                 redacted(&other, None)
             } else {
                 k.value.clone()
             };
+            if out.len() == MAX_OVERLAPS {
+                return Ok((out, true));
+            }
             out.push(OverlapView {
                 target: t.to_string(),
                 kind: "claim".into(),
-                id: k.id,
-                org_id: k.org_id,
+                id: Some(k.id),
+                org_id: Some(k.org_id),
                 contact: None,
                 scanner: None,
                 start: k.starts_at,
@@ -134,7 +228,7 @@ pub(crate) async fn overlaps_for(
             });
         }
     }
-    Ok(out)
+    Ok((out, false))
 }
 
 /// The overlaps of a campaign the reader may read.
@@ -153,15 +247,18 @@ pub async fn campaign_overlaps(
         .filter(|t| all || t.operator_org_id.as_deref() == Some(who.org_id()))
         .filter_map(|t| Target::parse("target", &t.value).ok())
         .collect();
-    overlaps_for(
+    let reader = PolicyReader::of(app, who).await?;
+    Ok(overlaps_for(
         &mut conn,
         who,
+        &reader.filter(),
         &targets,
         &c.starts_at,
         &c.ends_at,
         Some(&c.id),
     )
-    .await
+    .await?
+    .0)
 }
 
 /// Whether a planned campaign would be accepted, and what it overlaps.
@@ -173,31 +270,46 @@ pub struct CheckView {
     #[schema(value_type = Vec<Object>)]
     pub uncovered: Vec<super::campaigns::Uncovered>,
     pub overlaps: Vec<OverlapView>,
+    /// More overlaps than the first 500 shown were found.
+    pub truncated: bool,
 }
 
 /// A dry run of registration: nothing is stored.
 pub async fn check(app: &AppState, who: &Principal, input: CampaignInput) -> AppResult<CheckView> {
     who.require_scope(Scope::FindingsRead)?;
     let c = check_input(&input)?;
+    let reader = PolicyReader::of(app, who).await?;
     let mut conn = app.store.pool.acquire().await?;
     let (authorized, uncovered) = match authorize(&mut conn, who.org_id(), &c).await? {
         Ok(_) => (true, Vec::new()),
         Err(u) => (false, u),
     };
-    let overlaps = overlaps_for(&mut conn, who, &c.targets, &c.starts_at, &c.ends_at, None).await?;
+    let (overlaps, truncated) = overlaps_for(
+        &mut conn,
+        who,
+        &reader.filter(),
+        &c.targets,
+        &c.starts_at,
+        &c.ends_at,
+        None,
+    )
+    .await?;
     Ok(CheckView {
         authorized,
         uncovered,
         overlaps,
+        truncated,
     })
 }
 
 /// One campaign that touched a target.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryItem {
-    pub campaign_id: String,
-    pub org_id: String,
-    pub scanner: String,
+    /// Absent (with the organisation and scanner) for a campaign the
+    /// reader may not read: then only its window and state are shown.
+    pub campaign_id: Option<String>,
+    pub org_id: Option<String>,
+    pub scanner: Option<String>,
     pub start: String,
     pub end: String,
     pub state: String,
@@ -211,44 +323,52 @@ pub struct HistoryItem {
 pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult<Vec<HistoryItem>> {
     who.require_scope(Scope::FindingsRead)?;
     let t = Target::parse("target", target).map_err(invalid)?;
+    let reader = PolicyReader::of(app, who).await?;
+    let reader = reader.filter();
     let mut conn = app.store.pool.acquire().await?;
+    let wide = widened(&mut conn, who, &t).await?;
     let rows = store::scans::campaigns::overlapping(
         &mut conn,
-        &t,
+        &wide,
         "0000-01-01T00:00:00.000000Z",
         "9999-12-31T23:59:59.999999Z",
         true,
     )
     .await?;
     let now = clock::now_text();
-    let mut out = Vec::new();
+    let mut out: Vec<(String, HistoryItem)> = Vec::new();
     for (tr, c) in rows {
-        let other = Target::parse("target", &tr.value)
-            .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
-        if t.overlaps(&other) == Overlap::No {
+        if out.iter().any(|(id, _)| *id == c.id) {
             continue;
         }
-        let (findings, validated) =
-            store::scans::campaigns::finding_counts(&mut conn, &c.id, &c.org_id).await?;
-        out.push(HistoryItem {
-            target: shown_target(&mut conn, who, &tr, &c.org_id).await?,
-            state: effective(&c, &now).0,
-            campaign_id: c.id,
-            org_id: c.org_id,
-            scanner: c.scanner,
-            start: c.starts_at,
-            end: c.ends_at,
-            findings,
-            validated,
-        });
+        let Some(shown) = shown_target(&mut conn, who, &t, &tr, &c.org_id).await? else {
+            continue;
+        };
+        let Some(full) = campaign_shown(&mut conn, &reader, &c).await? else {
+            continue;
+        };
+        let (findings, validated) = if full {
+            store::scans::campaigns::finding_counts(&mut conn, &c.id, &c.org_id).await?
+        } else {
+            (0, 0)
+        };
+        out.push((
+            c.id.clone(),
+            HistoryItem {
+                target: if full { shown } else { OTHER_CAMPAIGN.into() },
+                state: effective(&c, &now).0,
+                campaign_id: full.then_some(c.id),
+                org_id: full.then_some(c.org_id),
+                scanner: full.then_some(c.scanner),
+                start: c.starts_at,
+                end: c.ends_at,
+                findings,
+                validated,
+            },
+        ));
     }
-    out.sort_by(|a, b| {
-        b.start
-            .cmp(&a.start)
-            .then(a.campaign_id.cmp(&b.campaign_id))
-    });
-    out.dedup_by(|a, b| a.campaign_id == b.campaign_id);
-    Ok(out)
+    out.sort_by(|a, b| b.1.start.cmp(&a.1.start).then(a.0.cmp(&b.0)));
+    Ok(out.into_iter().map(|(_, item)| item).collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -322,11 +442,11 @@ async fn claim_view(
     })
 }
 
-/// Whether the organisation may see the network target: it owns an asset
-/// holding it or holds an active grant whose asset holds it.
+/// Whether the organisation may see the network target: it owns a
+/// verified asset holding it or holds an active grant whose asset holds it.
 async fn may_see(conn: &mut store::AnyConnection, org_id: &str, t: &Target) -> AppResult<bool> {
     for a in store::scans::assets::touching(conn, t).await? {
-        if a.org_id == org_id && super::assets::target_of(&a)?.covers(t) {
+        if a.org_id == org_id && a.state == "verified" && super::assets::target_of(&a)?.covers(t) {
             return Ok(true);
         }
     }
@@ -346,11 +466,59 @@ async fn may_see(conn: &mut store::AnyConnection, org_id: &str, t: &Target) -> A
     Ok(false)
 }
 
+/// The longest claim: 90 days.
+pub const MAX_CLAIM_SECS: i64 = 90 * 86_400;
+
+/// How far in the past a claim may start (clock skew of the client).
+const CLAIM_SLACK_SECS: i64 = 300;
+
+/// Whether the reader may read and answer a claim: the claimant, the
+/// owners of verified assets the claim touches, the organisations of
+/// campaigns overlapping it, and coordinators.
+async fn claim_party(
+    conn: &mut store::AnyConnection,
+    who: &Principal,
+    k: &ClaimRow,
+) -> AppResult<bool> {
+    if k.org_id == who.org_id() || is_coordinator(who) {
+        return Ok(true);
+    }
+    let t = Target::parse("target", &k.value)
+        .map_err(|e| AppError::internal_msg(format!("stored claim: {e}")))?;
+    for a in store::scans::assets::touching(conn, &t).await? {
+        if a.org_id == who.org_id()
+            && a.state == "verified"
+            && super::assets::target_of(&a)?.overlaps(&t) != Overlap::No
+        {
+            return Ok(true);
+        }
+    }
+    for (tr, c) in
+        store::scans::campaigns::overlapping(conn, &t, &k.starts_at, &k.ends_at, false).await?
+    {
+        if c.org_id == who.org_id()
+            && Target::parse("target", &tr.value).is_ok_and(|o| o.overlaps(&t) != Overlap::No)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Claims a target for a period.
 pub async fn claim(app: &AppState, who: &Principal, input: ClaimInput) -> AppResult<ClaimView> {
     who.require_scope(Scope::FindingsWrite)?;
     let t = Target::parse("target", &input.target).map_err(invalid)?;
-    let (_, starts_at, ends_at) = parse_window(&input.start, &input.end)?;
+    let (window, starts_at, ends_at) = parse_window(&input.start, &input.end)?;
+    if window.start < clock::now().unix_timestamp() - CLAIM_SLACK_SECS {
+        return Err(AppError::invalid(
+            "start",
+            "is in the past: a claim is for a coming period",
+        ));
+    }
+    if window.end - window.start > MAX_CLAIM_SECS {
+        return Err(AppError::invalid("end", "a claim lasts at most 90 days"));
+    }
     let note = long_text("note", input.note.as_deref(), 2000)?;
     let mut tx = app.store.begin_write().await?;
     if t.is_network() && !may_see(&mut tx, who.org_id(), &t).await? {
@@ -396,6 +564,9 @@ pub async fn get_claim(app: &AppState, who: &Principal, id: &str) -> AppResult<C
     let k = store::scans::claims::get(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !claim_party(&mut conn, who, &k).await? {
+        return Err(AppError::NotFound);
+    }
     claim_view(&mut conn, who, k).await
 }
 
@@ -419,6 +590,9 @@ pub async fn respond(
     let k = store::scans::claims::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !claim_party(&mut tx, who, &k).await? {
+        return Err(AppError::NotFound);
+    }
     if k.org_id == who.org_id() {
         return Err(AppError::invalid(
             "choice",

@@ -31,6 +31,9 @@ use crate::workflows::notifications::{self, NewNotification};
 /// Largest rate limit a grant states (requests per second).
 pub const MAX_RATE: i64 = 1_000_000;
 
+/// The longest grant: one year (366 days).
+pub const MAX_GRANT_SECS: i64 = 366 * 86_400;
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
@@ -170,6 +173,12 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         return Err(AppError::invalid(
             "end",
             "is in the past: a grant must end in the future",
+        ));
+    }
+    if window.end - window.start > MAX_GRANT_SECS {
+        return Err(AppError::invalid(
+            "end",
+            "a grant lasts at most one year: grant again when it ends",
         ));
     }
     let techniques = parse_techniques("techniques", &input.techniques)?;

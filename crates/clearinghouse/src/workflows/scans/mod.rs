@@ -90,11 +90,22 @@ pub(crate) fn parse_targets(field: &str, texts: &[String]) -> AppResult<Vec<Targ
             format!("at most {MAX_TARGETS} targets"),
         ));
     }
-    texts
+    let targets: Vec<Target> = texts
         .iter()
         .enumerate()
         .map(|(i, t)| Target::parse(&format!("{field}[{i}]"), t).map_err(invalid))
-        .collect()
+        .collect::<AppResult<_>>()?;
+    // A repeated target only multiplies the work and the answer.
+    let mut seen = std::collections::HashMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        if let Some(j) = seen.insert(t.to_string(), i) {
+            return Err(AppError::invalid(
+                &format!("{field}[{i}]"),
+                format!("repeats {field}[{j}] ({t}): name each target once"),
+            ));
+        }
+    }
+    Ok(targets)
 }
 
 pub(crate) fn parse_sources(field: &str, texts: &[String]) -> AppResult<Vec<Cidr>> {

@@ -65,6 +65,10 @@ pub struct TargetAnswer {
     pub target: String,
     pub covered_by: Vec<Coverer>,
     pub possible: Vec<Coverer>,
+    /// The parts of the target no authorized campaign covered (empty
+    /// when covered).
+    #[serde(default)]
+    pub uncovered: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -111,6 +115,52 @@ fn record(r: &ReportRow) -> serde_json::Value {
         "start": r.starts_at, "end": r.ends_at, "covered": r.covered, "answer": r.answer,
         "log_excerpt": r.log_excerpt, "created_by": r.created_by, "created_at": r.created_at,
     })
+}
+
+/// A grant's excluded targets (a JSON array of target texts).
+fn excluded_of(excluded_json: &str) -> Vec<Target> {
+    serde_json::from_str::<Vec<String>>(excluded_json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|x| Target::parse("excluded", x).ok())
+        .collect()
+}
+
+/// The parts of `t` that no cover (a campaign's target less its
+/// grant's exclusions) holds: for blocks the uncovered sub-blocks, for
+/// hosts the host itself unless some cover holds all of it.
+fn uncovered(t: &Target, covers: &[(Target, Vec<Target>)]) -> Vec<String> {
+    if let Target::Cidr(block) = t {
+        let blocks: Vec<_> = covers
+            .iter()
+            .filter_map(|(c, holes)| match c {
+                Target::Cidr(c) => Some((
+                    *c,
+                    holes
+                        .iter()
+                        .filter_map(|h| match h {
+                            Target::Cidr(h) => Some(*h),
+                            _ => None,
+                        })
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        return block
+            .uncovered(&blocks)
+            .into_iter()
+            .map(|b| Target::Cidr(b).to_string())
+            .collect();
+    }
+    let held = covers
+        .iter()
+        .any(|(c, holes)| c.covers(t) && !holes.iter().any(|h| h.overlaps(t) != Overlap::No));
+    if held {
+        Vec::new()
+    } else {
+        vec![t.to_string()]
+    }
 }
 
 /// Whether the campaign was active at some moment of `[start, end)`.
@@ -162,7 +212,11 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
             target: t.to_string(),
             covered_by: Vec::new(),
             possible: Vec::new(),
+            uncovered: Vec::new(),
         };
+        // What the campaigns scanning from the observed sources under a
+        // grant of this operator in force then hold: only these count.
+        let mut covers = Vec::new();
         for (tr, c) in
             store::scans::campaigns::overlapping(&mut tx, t, &starts_at, &ends_at, true).await?
         {
@@ -174,19 +228,25 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
             let Some(grant_id) = tr.grant_id.clone() else {
                 continue;
             };
-            let grant = store::scans::grants::get(&mut tx, &grant_id).await?;
-            let in_force = grant.is_some_and(|g| {
-                g.starts_at < ends_at
-                    && g.ends_at > starts_at
-                    && g.revoked_at
-                        .as_deref()
-                        .is_none_or(|r| r > starts_at.as_str())
-            });
-            if !in_force {
+            let Some(grant) = store::scans::grants::get(&mut tx, &grant_id)
+                .await?
+                .filter(|g| {
+                    g.starts_at < ends_at
+                        && g.ends_at > starts_at
+                        && g.revoked_at
+                            .as_deref()
+                            .is_none_or(|r| r > starts_at.as_str())
+                })
+            else {
                 continue;
-            }
+            };
+            // Only a grant of the reporting operator authorizes scanning
+            // of its network; a grant of anyone else is no cover.
+            let foreign = grant.operator_org_id != who.org_id();
             let declared = super::stored_sources(&c.sources);
-            let note = if declared.is_empty() {
+            let note = if foreign {
+                Some("the campaign's grant is not your organisation's".to_owned())
+            } else if declared.is_empty() {
                 Some("the campaign declared no source addresses".to_owned())
             } else {
                 sources
@@ -203,14 +263,27 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
                 note: note.clone(),
             };
             if note.is_none() {
+                covers.push((other, excluded_of(&grant.excluded)));
                 answer.covered_by.push(who_);
             } else {
                 answer.possible.push(who_);
             }
         }
+        // Covered means the campaigns' targets, less their grants'
+        // exclusions, hold every address of the reported target; a
+        // campaign touching only part of it is only possible, so
+        // scanning beside an authorized range is never "stand down".
+        answer.uncovered = uncovered(t, &covers);
+        if !answer.uncovered.is_empty() {
+            let rest = answer.uncovered.join(", ");
+            for mut c in std::mem::take(&mut answer.covered_by) {
+                c.note = Some(format!("covers only part of {t}: {rest} is not covered"));
+                answer.possible.push(c);
+            }
+        }
         per_target.push(answer);
     }
-    let covered = per_target.iter().all(|a| !a.covered_by.is_empty());
+    let covered = per_target.iter().all(|a| a.uncovered.is_empty());
     let sentence = if covered {
         let names: Vec<String> = per_target
             .iter()
@@ -224,8 +297,7 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
     } else {
         let open: Vec<&str> = per_target
             .iter()
-            .filter(|a| a.covered_by.is_empty())
-            .map(|a| a.target.as_str())
+            .flat_map(|a| a.uncovered.iter().map(String::as_str))
             .collect();
         format!(
             "Not covered: no registered campaign with a valid grant covers {}. An incident \

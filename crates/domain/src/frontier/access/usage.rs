@@ -32,6 +32,19 @@ impl TokenCounts {
         })
     }
 
+    /// What to charge when the answer reported no usage (a stream whose
+    /// endpoint ignored `include_usage`, a body too large to read): about
+    /// four bytes a token over the request and the answer, at least one,
+    /// so a token quota always trips.
+    pub fn estimate(request_bytes: i64, response_bytes: i64) -> TokenCounts {
+        let bytes = request_bytes.max(0).saturating_add(response_bytes.max(0));
+        TokenCounts {
+            prompt: None,
+            completion: None,
+            total: Some((bytes / 4).max(1)),
+        }
+    }
+
     /// Tokens to charge against a quota.
     pub fn charged(&self) -> i64 {
         self.total
@@ -128,6 +141,18 @@ impl UsageScanner {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn estimate_charges_a_quarter_of_the_bytes() {
+        use super::TokenCounts;
+        assert_eq!(TokenCounts::estimate(400, 3600).total, Some(1000));
+        assert_eq!(TokenCounts::estimate(0, 0).total, Some(1));
+        assert_eq!(TokenCounts::estimate(-5, 8).charged(), 2);
+        assert_eq!(
+            TokenCounts::estimate(i64::MAX, i64::MAX).total,
+            Some(i64::MAX / 4)
+        );
+    }
+
     use super::*;
     use serde_json::json;
 
