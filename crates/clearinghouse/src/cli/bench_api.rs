@@ -180,10 +180,13 @@ async fn persona(
     let org_id = match org {
         Some(id) => id.to_owned(),
         None => {
-            let v: Value = post("/orgs", json!({"name": "Bench Lab", "kind": "ai_developer"}))
-                .await?
-                .json()
-                .await?;
+            let v: Value = post(
+                "/orgs",
+                json!({"name": "Bench Lab", "kind": "ai_developer"}),
+            )
+            .await?
+            .json()
+            .await?;
             v["id"]
                 .as_str()
                 .ok_or_else(|| anyhow::anyhow!("org: {v}"))?
@@ -291,7 +294,9 @@ async fn seed_and_load(
     let (lab, lab_user, lab_token) = persona(app, &client, base, None, "bench-lab", false).await?;
     let sarif = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "bench"}}, "results": []}]});
     let v: Value = client
-        .post(format!("{base}/api/v1/submissions?target=pkg:npm/bench-0@1.0.0"))
+        .post(format!(
+            "{base}/api/v1/submissions?target=pkg:npm/bench-0@1.0.0"
+        ))
         .bearer_auth(&lab_token)
         .header("content-type", "application/sarif+json")
         .body(sarif.to_string())
@@ -315,8 +320,15 @@ async fn seed_and_load(
         tx.commit().await?;
     }
     let operator_org = seed::org_id(0);
-    let (_, _, operator) =
-        persona(app, &client, base, Some(&operator_org), "bench-operator", false).await?;
+    let (_, _, operator) = persona(
+        app,
+        &client,
+        base,
+        Some(&operator_org),
+        "bench-operator",
+        false,
+    )
+    .await?;
     let (_, _, coordinator) =
         persona(app, &client, base, Some(&lab), "bench-coordinator", true).await?;
     println!(
@@ -336,7 +348,13 @@ async fn seed_and_load(
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = client.get(url).bearer_auth(&operator).send().await?.json().await?;
+        let page: Value = client
+            .get(url)
+            .bearer_auth(&operator)
+            .send()
+            .await?
+            .json()
+            .await?;
         listed += page["items"].as_array().map_or(0, |i| i.len() as u64);
         cursor = page["next_cursor"].as_str().map(str::to_owned);
         if cursor.is_none() || listed > args.per_org {

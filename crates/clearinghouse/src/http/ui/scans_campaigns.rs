@@ -175,12 +175,13 @@ async fn campaign_view(
     let overlaps = deconflict::campaign_overlaps(app, who, id).await?;
     let mut claims = Vec::new();
     for o in overlaps.iter().filter(|o| o.kind == "claim") {
-        if !claims.iter().any(|k: &ClaimView| k.id == o.id) {
-            claims.push(deconflict::get_claim(app, who, &o.id).await?);
+        let Some(id) = o.id.as_deref() else { continue };
+        if !claims.iter().any(|k: &ClaimView| k.id == id) {
+            claims.push(deconflict::get_claim(app, who, id).await?);
         }
     }
     let mut orgs: Vec<&str> = vec![c.org_id.as_str()];
-    orgs.extend(overlaps.iter().map(|o| o.org_id.as_str()));
+    orgs.extend(overlaps.iter().filter_map(|o| o.org_id.as_deref()));
     for k in &claims {
         orgs.push(k.org_id.as_str());
         orgs.extend(k.responses.iter().map(|r| r.org_id.as_str()));

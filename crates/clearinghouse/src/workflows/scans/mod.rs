@@ -100,7 +100,7 @@ pub(crate) fn parse_targets(field: &str, texts: &[String]) -> AppResult<Vec<Targ
     for (i, t) in targets.iter().enumerate() {
         if let Some(j) = seen.insert(t.to_string(), i) {
             return Err(AppError::invalid(
-                &format!("{field}[{i}]"),
+                format!("{field}[{i}]"),
                 format!("repeats {field}[{j}] ({t}): name each target once"),
             ));
         }
