@@ -53,15 +53,6 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
             )
             .await;
         assert_eq!(s, 201, "{v}");
-        let (s, v) = app
-            .post(
-                &p.vendor_member,
-                &format!("{base}/statements"),
-                &json!({"statements": [{"vulnerability": CVE, "product": "pkg:pypi/paramiko",
-                                        "status": "fixed", "fixed_version": "2.4.1"}]}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
         let (s, v) = raw(
             app,
             reqwest::Method::POST,
@@ -79,6 +70,26 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
         no_bare_ids(c, "the case list").await;
         click(c, Locator::Css(&format!("button.join[data-id='{id}']"))).await;
         assert_eq!(text(c, "#case-notice").await, "You joined the case.");
+        // Joined: the coordinator maps the product to the vendor, which
+        // states the fix (a vendor speaks only for its confirmed products).
+        let (s, v) = app
+            .post(
+                &p.coord,
+                "/api/v1/vendor-products",
+                &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, v) = app
+            .post(
+                &p.vendor_member,
+                &format!("{base}/statements"),
+                &json!({"statements": [{"vulnerability": CVE, "product": "pkg:pypi/paramiko",
+                                        "status": "fixed", "fixed_version": "2.4.1"}]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        open(c, app, &format!("/cases/{id}")).await;
         assert!(text(c, "#countdown").await.starts_with("public disclosure in"));
         xtext(c, "//table[@id='participants']//td[text()='Paramiko Maintainers']").await;
         xtext(c, "//table[@id='status-matrix']//td[text()='fixed in 2.4.1']").await;

@@ -715,7 +715,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{v}");
     let e = all_exposures(&app, &p.hospital).await;
-    assert_eq!(e[0]["state"], "patched", "2.4.0 is inside: {e:?}");
+    assert_eq!(e[0]["state"], "not_affected", "2.4.0 is inside: {e:?}");
     let (s, v) = app
         .post(&p.vendor_member, &path, &ranged("affected", range))
         .await;

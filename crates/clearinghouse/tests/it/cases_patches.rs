@@ -293,6 +293,31 @@ async fn patch_distribution(app: TestApp) {
     assert_eq!(v["patches"], 3);
     assert_eq!(v["by_sector"][0]["key"], "healthcare_and_public_health");
 
+    // The vendor states the fix (for the fixed version only, so the
+    // hospital's 2.4.0 stays exposed): the published advisory's
+    // remediation then lists the patches with their digests.
+    let (s, v) = app
+        .post(&p.vendor_admin, &format!("{base}/join"), &json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            "/api/v1/vendor-products",
+            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &format!("{base}/statements"),
+            &json!({"statements": [{"vulnerability": CVE, "product": "pkg:pypi/paramiko",
+                    "versions": ["2.4.2"], "status": "fixed", "fixed_version": "2.4.2"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+
     // Published: the exposed hospital downloads and marks its exposure patched.
     let (s, v) = app
         .post(
@@ -302,6 +327,13 @@ async fn patch_distribution(app: TestApp) {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    let (s, csaf) = app.get(&p.coord, &format!("{base}/csaf")).await;
+    assert_eq!(s, 200, "{csaf}");
+    let remediations = csaf.to_string();
+    assert!(
+        remediations.contains(&sha256) && remediations.contains(&sha512),
+        "the advisory's remediation lists the patch with its digests: {csaf}"
+    );
     let (s, got) = bytes_of(&app, &p.hospital, &content).await;
     assert_eq!((s, got), (200, fix.clone()));
     assert_eq!(

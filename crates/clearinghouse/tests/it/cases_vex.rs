@@ -69,6 +69,14 @@ async fn csaf_vex_upload(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.vendor_admin,
+            &format!("/api/v1/cases/{id}/join"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let upload = format!("/api/v1/cases/{id}/vex");
     let real = std::fs::read(dir.join("sec-vex-2022-0001.json")).unwrap();
 
@@ -131,12 +139,14 @@ async fn csaf_vex_upload(app: TestApp) {
         "nothing stored"
     );
 
-    // The vendor maps the CPE the branches spell; the real file is accepted.
+    // The coordinator maps the CPE the branches spell to the vendor (a
+    // vendor's own claim waits for a coordinator); the real file is accepted.
     let (s, v) = app
         .post(
-            &p.vendor_member,
+            &p.coord,
             "/api/v1/vendor-products",
-            &json!({"product": "cpe:2.3:a:secvisogram:secvisogram:*:*:*:*:*:*:*:*"}),
+            &json!({"org_id": p.vendor_org,
+                    "product": "cpe:2.3:a:secvisogram:secvisogram:*:*:*:*:*:*:*:*"}),
         )
         .await;
     assert_eq!(s, 201, "{v}");

@@ -88,6 +88,51 @@ pub(crate) async fn revise(
     Ok(version)
 }
 
+/// A fixed statement's remediation text with the vendor's patches for
+/// that version appended: where the clearinghouse distributes each, its
+/// SHA-256 and SHA-512, and that a signed release statement comes with it
+/// (so the advisory's remediations list the patches, CSAF has no field of
+/// its own for them).
+fn with_patches(
+    app: &AppState,
+    case_id: &str,
+    s: &store::cases::statements::StatementRow,
+    patches: &[store::cases::patches::PatchRow],
+) -> String {
+    let lines: Vec<String> = patches
+        .iter()
+        .filter(|p| {
+            p.vendor_org == s.vendor_org
+                && (p.fixed_version.is_none() || p.fixed_version == s.fixed_version)
+        })
+        .map(|p| {
+            let base = app.settings.public_url.trim().trim_end_matches('/');
+            let mut line = format!(
+                "Patch {} is distributed by the clearinghouse at {base}/api/v1/cases/{case_id}/patches/{}/content \
+                 (SHA-256 {}, SHA-512 {}) with a release statement it signed",
+                p.file_name, p.id, p.sha256, p.sha512
+            );
+            if let Some(url) = &p.url {
+                line.push_str(&format!("; the vendor publishes it at {url}"));
+            }
+            line.push('.');
+            line
+        })
+        .collect();
+    if lines.is_empty() {
+        return s.remediation.clone();
+    }
+    let head = if s.remediation.is_empty() {
+        format!(
+            "Update to version {} or later.",
+            s.fixed_version.as_deref().unwrap_or("the fixed version")
+        )
+    } else {
+        s.remediation.clone()
+    };
+    format!("{head} {}", lines.join(" "))
+}
+
 /// What a case's document is built from with these revisions (the last
 /// is the one being built): the vulnerabilities, the vendors' current
 /// statements, the reporters. None when no product is known at all. The
@@ -118,7 +163,11 @@ pub(crate) async fn build_input(
         })
         .collect();
     let mut statements = Vec::new();
-    for s in store::cases::statements::of_case(tx, &c.id, false).await? {
+    let patches = store::cases::patches::of_case(tx, &c.id).await?;
+    for mut s in store::cases::statements::of_case(tx, &c.id, false).await? {
+        if status_of(&s.status) == VexStatus::Fixed {
+            s.remediation = with_patches(app, &c.id, &s, &patches);
+        }
         statements.push(CsafStatement {
             vulnerability: s.vuln_id,
             vendor: org_name(tx, &s.vendor_org).await?,
