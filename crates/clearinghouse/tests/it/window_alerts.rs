@@ -112,45 +112,46 @@ struct Person {
     credential: String,
 }
 
-/// Writes one scripted call `secs` after `base`.
-#[allow(clippy::too_many_arguments)] // one scripted usage row: each argument is a column of it
-async fn call(
-    app: &TestApp,
-    wid: &str,
-    p: &Person,
-    n: &mut usize,
+/// A usage log written straight into the store, with chosen times.
+struct Script<'a> {
+    app: &'a TestApp,
+    wid: String,
+    /// Unix seconds the script's times count from.
     base: i64,
-    secs: i64,
-    outcome: &str,
-    addr: &str,
-) {
-    let t = OffsetDateTime::from_unix_timestamp(base + secs).unwrap();
-    *n += 1;
-    let row = UsageRow {
-        id: format!("scripted-{wid}-{n:04}"),
-        window_id: wid.to_owned(),
-        grant_id: p.grant.clone(),
-        user_id: p.user.clone(),
-        credential_id: p.credential.clone(),
-        at: clearinghouse::clock::format(t),
-        day: (base + secs).div_euclid(DAY),
-        endpoint: "chat/completions".into(),
-        model: "atlas-1".into(),
-        streamed: false,
-        request_bytes: 10,
-        response_bytes: 10,
-        prompt_tokens: Some(1),
-        completion_tokens: Some(1),
-        total_tokens: Some(2),
-        latency_ms: 5,
-        status: if outcome == "ok" { 200 } else { 403 },
-        outcome: outcome.into(),
-        client_addr: addr.into(),
-    };
-    let mut conn = app.app.store.pool.acquire().await.unwrap();
-    clearinghouse::store::frontier::window_grants::insert_usage(&mut conn, &row)
-        .await
-        .unwrap();
+    n: usize,
+}
+
+impl Script<'_> {
+    /// Writes one call `secs` after `base`.
+    async fn call(&mut self, p: &Person, secs: i64, outcome: &str, addr: &str) {
+        let t = OffsetDateTime::from_unix_timestamp(self.base + secs).unwrap();
+        self.n += 1;
+        let row = UsageRow {
+            id: format!("scripted-{}-{:04}", self.wid, self.n),
+            window_id: self.wid.clone(),
+            grant_id: p.grant.clone(),
+            user_id: p.user.clone(),
+            credential_id: p.credential.clone(),
+            at: clearinghouse::clock::format(t),
+            day: (self.base + secs).div_euclid(DAY),
+            endpoint: "chat/completions".into(),
+            model: "atlas-1".into(),
+            streamed: false,
+            request_bytes: 10,
+            response_bytes: 10,
+            prompt_tokens: Some(1),
+            completion_tokens: Some(1),
+            total_tokens: Some(2),
+            latency_ms: 5,
+            status: if outcome == "ok" { 200 } else { 403 },
+            outcome: outcome.into(),
+            client_addr: addr.into(),
+        };
+        let mut conn = self.app.app.store.pool.acquire().await.unwrap();
+        clearinghouse::store::frontier::window_grants::insert_usage(&mut conn, &row)
+            .await
+            .unwrap();
+    }
 }
 
 async fn notifications(app: &TestApp, org: &str) -> i64 {
@@ -196,77 +197,42 @@ async fn alerts_are_records(app: TestApp) {
     let base = (OffsetDateTime::now_utc().unix_timestamp() / DAY - 10) * DAY;
     let (ann, bob, cara) = (&people[0], &people[1], &people[2]);
     let bob_token = broker_tokens[1].clone();
-    let mut n = 0;
+    let mut script = Script {
+        app: &app,
+        wid: wid.clone(),
+        base,
+        n: 0,
+    };
     // ann: 5 calls a day at 09:00 for 4 days, then 40 on day 5 at 03:00
     // (volume, new hour).
     for d in 0..4 {
         for j in 0..5 {
-            call(
-                &app,
-                &wid,
-                ann,
-                &mut n,
-                base,
-                d * DAY + 9 * 3600 + j,
-                "ok",
-                "10.0.0.1",
-            )
-            .await;
+            script
+                .call(ann, d * DAY + 9 * 3600 + j, "ok", "10.0.0.1")
+                .await;
         }
     }
     for j in 0..40 {
-        call(
-            &app,
-            &wid,
-            ann,
-            &mut n,
-            base,
-            4 * DAY + 3 * 3600 + j,
-            "ok",
-            "10.0.0.1",
-        )
-        .await;
+        script
+            .call(ann, 4 * DAY + 3 * 3600 + j, "ok", "10.0.0.1")
+            .await;
     }
     // bob: refused over quota, then a burst; the next day a call after
     // revocation from a second address.
     for j in 0..7 {
-        call(
-            &app,
-            &wid,
-            bob,
-            &mut n,
-            base,
-            2 * DAY + j,
-            "refused_quota",
-            "10.0.0.2",
-        )
-        .await;
+        script
+            .call(bob, 2 * DAY + j, "refused_quota", "10.0.0.2")
+            .await;
     }
-    call(
-        &app,
-        &wid,
-        bob,
-        &mut n,
-        base,
-        3 * DAY,
-        "refused_revoked",
-        "192.0.2.7",
-    )
-    .await;
+    script
+        .call(bob, 3 * DAY, "refused_revoked", "192.0.2.7")
+        .await;
     // cara: the normal pattern, 6 calls a day at 14:00 from one address.
     for d in 0..5 {
         for j in 0..6 {
-            call(
-                &app,
-                &wid,
-                cara,
-                &mut n,
-                base,
-                d * DAY + 14 * 3600 + j * 60,
-                "ok",
-                "10.0.0.3",
-            )
-            .await;
+            script
+                .call(cara, d * DAY + 14 * 3600 + j * 60, "ok", "10.0.0.3")
+                .await;
         }
     }
 

@@ -62,12 +62,18 @@ async fn view(
     let mut alerts = Vec::with_capacity(list.len());
     let mut models: std::collections::BTreeMap<String, (String, bool)> = Default::default();
     for a in list {
-        if !models.contains_key(&a.window_id) {
-            let (w, reader) = window_alerts::reader(app, who, &a.window_id).await?;
-            let label = model_label(app, who, &w.model_id).await;
-            models.insert(a.window_id.clone(), (label, reader.may_acknowledge()));
-        }
-        let (model, may_acknowledge) = models.get(&a.window_id).cloned().unwrap_or_default();
+        let (model, may_acknowledge) = match models.get(&a.window_id) {
+            Some(known) => known.clone(),
+            None => {
+                let (w, reader) = window_alerts::reader(app, who, &a.window_id).await?;
+                let known = (
+                    model_label(app, who, &w.model_id).await,
+                    reader.may_acknowledge(),
+                );
+                models.insert(a.window_id.clone(), known.clone());
+                known
+            }
+        };
         alerts.push(AlertLine {
             alert: a,
             model,
