@@ -34,6 +34,12 @@ pub async fn serve(
     let router = router::build(app);
     // The peer address feeds sign-in throttling per client address.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // No Nagle: a response's last bytes (the broker ends a body only once
+    // its usage row is committed) must not wait for the client's delayed ACK.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
