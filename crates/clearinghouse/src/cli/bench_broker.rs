@@ -5,9 +5,11 @@
 //! times through `/broker/v1/chat/completions` (credential, grant, window,
 //! terms and quota checked, the developer's secret swapped in, one usage
 //! row committed per call), at the same concurrency, in the same run.
-//! Reported: requests per second of each and their ratio, p50 and p99
-//! latency of each and what the broker adds, and that every call was
-//! logged. The window is written straight into the store (a bench fixture:
+//! The two are interleaved in rounds (`--rounds`, the order alternating
+//! each round), so a change in the machine's load during the run weighs on
+//! both alike. Reported: requests per second of each and their ratio, p50
+//! and p99 latency of each and what the broker adds, the machine's load
+//! average, and that every call was logged. The window is written straight into the store (a bench fixture:
 //! no designation inquiry is run); grant, acceptance and credential go
 //! through the workflows.
 
@@ -39,6 +41,9 @@ pub struct BenchBrokerArgs {
     /// Calls in flight at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Rounds the calls are split into, direct and brokered alternating.
+    #[arg(long, default_value_t = 10)]
+    pub rounds: usize,
     /// Database URL (default: a fresh SQLite file in a temporary folder).
     #[arg(long)]
     pub database_url: Option<String>,
@@ -47,10 +52,27 @@ pub struct BenchBrokerArgs {
 const TOKEN: &str = "chx_bench_broker_admin_token_0123456789abcdef";
 const SECRET: &str = "bench-endpoint-secret";
 
+#[derive(Default)]
 struct Run {
     secs: f64,
     latencies: Vec<Duration>,
     failures: usize,
+}
+
+impl Run {
+    fn add(&mut self, other: Run) {
+        self.secs += other.secs;
+        self.latencies.extend(other.latencies);
+        self.failures += other.failures;
+    }
+}
+
+/// The machine's 1-minute load average (Linux), for the report.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -86,8 +108,7 @@ async fn drive(
         .await;
     let secs = started.elapsed().as_secs_f64();
     let failures = results.iter().filter(|r| r.is_none()).count();
-    let mut latencies: Vec<Duration> = results.into_iter().flatten().collect();
-    latencies.sort();
+    let latencies: Vec<Duration> = results.into_iter().flatten().collect();
     Run {
         secs,
         latencies,
@@ -279,22 +300,23 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     // Warm both paths (connections, statement caches), then measure.
     drive(&client, &direct_url, SECRET, 50, args.concurrency).await;
     drive(&client, &broker_url, &credential, 50, args.concurrency).await;
-    let direct = drive(
-        &client,
-        &direct_url,
-        SECRET,
-        args.requests,
-        args.concurrency,
-    )
-    .await;
-    let brokered = drive(
-        &client,
-        &broker_url,
-        &credential,
-        args.requests,
-        args.concurrency,
-    )
-    .await;
+    let rounds = args.rounds.clamp(1, args.requests.max(1));
+    let (mut direct, mut brokered) = (Run::default(), Run::default());
+    let mut done = 0;
+    for round in 0..rounds {
+        let n = (args.requests - done) / (rounds - round);
+        done += n;
+        let c = args.concurrency;
+        if round % 2 == 0 {
+            direct.add(drive(&client, &direct_url, SECRET, n, c).await);
+            brokered.add(drive(&client, &broker_url, &credential, n, c).await);
+        } else {
+            brokered.add(drive(&client, &broker_url, &credential, n, c).await);
+            direct.add(drive(&client, &direct_url, SECRET, n, c).await);
+        }
+    }
+    direct.latencies.sort();
+    brokered.latencies.sort();
     let expected = i64::try_from(args.requests + 50).unwrap_or(i64::MAX);
     let mut logged = 0;
     for _ in 0..600 {
@@ -326,8 +348,10 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         percentile(&brokered.latencies, 0.99),
     );
     println!(
-        "bench broker: {} calls each way, {} in flight, {backend}",
-        args.requests, args.concurrency
+        "bench broker: {} calls each way in {rounds} alternating rounds, {} in flight, {backend}, load average {}",
+        args.requests,
+        args.concurrency,
+        load_average()
     );
     println!(
         "direct:   {d_rate:.0} req/s, p50 {d50:.2} ms, p99 {d99:.2} ms, {} failed",

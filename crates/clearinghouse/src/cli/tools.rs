@@ -1,4 +1,4 @@
-//! `clearinghouse tools list|request|requests|decide`: the catalog of
+//! `clearinghouse tools list|request|requests|decide|delist|revoke`: the catalog of
 //! defensive tools for operators from the command line (a client of a
 //! running server). Prints a short summary, or the server's JSON with
 //! `--json`; a refusal prints the server's problem (naming the field, such
@@ -24,6 +24,25 @@ pub enum ToolsCommand {
     Requests(RequestsArgs),
     /// Approve (time box and quota) or decline a request (government coordinators).
     Decide(DecideArgs),
+    /// Take an entry off the list (a government coordinator, or the
+    /// developer offering a model entry): no new requests.
+    Delist(ReasonArgs),
+    /// Revoke approved access to a tool (government coordinators); a model
+    /// entry's grant is revoked with it.
+    Revoke(ReasonArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReasonArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// The tool's id (`delist`) or the request's id (`revoke`).
+    pub id: String,
+    /// Why (1 to 2000 characters).
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -54,7 +73,7 @@ pub struct RequestArgs {
 pub struct RequestsArgs {
     #[command(flatten)]
     pub server: ServerArgs,
-    /// `pending`, `approved` or `declined`.
+    /// `pending`, `approved`, `declined` or `revoked`.
     #[arg(long)]
     pub state: Option<String>,
     #[arg(long)]
@@ -131,6 +150,9 @@ fn print_request(r: &Value) {
     if r["decision_reason"].is_string() {
         println!("reason:   {}", text(r, "decision_reason"));
     }
+    if r["state"] == "revoked" {
+        println!("revoked:  {} ({})", text(r, "revoked_at"), text(r, "revoke_reason"));
+    }
 }
 
 pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
@@ -201,6 +223,30 @@ pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
                     text(r, "created_at"),
                     text(r, "purpose")
                 );
+            }
+        }
+        ToolsCommand::Delist(a) => {
+            let client = ApiClient::new(&a.server)?;
+            let url = client.url(&["tools", &a.id, "delisting"], &[])?;
+            let body = json!({"reason": a.reason});
+            let t = client.send(Method::POST, url, Body::Json(body)).await?.body;
+            if a.json {
+                print_json(&t);
+            } else {
+                println!("tool:     {} ({})", text(&t, "name"), text(&t, "id"));
+                println!("state:    {}", text(&t, "state"));
+                println!("reason:   {}", text(&t, "delist_reason"));
+            }
+        }
+        ToolsCommand::Revoke(a) => {
+            let client = ApiClient::new(&a.server)?;
+            let url = client.url(&["tool-requests", &a.id, "revocation"], &[])?;
+            let body = json!({"reason": a.reason});
+            let r = client.send(Method::POST, url, Body::Json(body)).await?.body;
+            if a.json {
+                print_json(&r);
+            } else {
+                print_request(&r);
             }
         }
         ToolsCommand::Decide(a) => {

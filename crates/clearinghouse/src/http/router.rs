@@ -184,6 +184,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(tools::requests))
         .routes(routes!(tools::get_request))
         .routes(routes!(tools::decide))
+        .routes(routes!(tools::delist))
+        .routes(routes!(tools::revoke))
         .routes(routes!(tools::demand))
         .routes(routes!(submissions::create, submissions::list))
         .routes(routes!(submissions::get))

@@ -97,6 +97,11 @@ closed_set!(
         ToolRequestDecided => "tool.request_decided",
         /// An insider-risk alert was raised on an access window.
         WindowAlert => "window.alert",
+        /// Approved access to a tool of the catalog was revoked.
+        ToolAccessRevoked => "tool.access_revoked",
+        /// A government administrator granted someone access in one of
+        /// the developer's windows.
+        WindowGranted => "window.granted",
     }
 );
 

@@ -301,6 +301,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0027_vendor_map_review.sql"),
         include_str!("../../migrations/postgres/0027_vendor_map_review.sql"),
     ),
+    (
+        32,
+        "tool_delist_revoke",
+        include_str!("../../migrations/sqlite/0032_tool_delist_revoke.sql"),
+        include_str!("../../migrations/postgres/0032_tool_delist_revoke.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -503,7 +503,9 @@ async fn whole_window_lifecycle(app: TestApp) {
         "{alerts}"
     );
     assert_eq!(app.get(&coord, &format!("{base}/alerts")).await.0, 200);
-    assert_eq!(app.get(&analyst, &format!("{base}/alerts")).await.0, 403);
+    // The analyst's grant was revoked: the window is no longer theirs to
+    // read at all (404), alerts included.
+    assert_eq!(app.get(&analyst, &format!("{base}/alerts")).await.0, 404);
     // These terms keep no transcripts: none is stored, none can be read.
     assert_eq!(count(&app, "broker_transcripts").await, 0);
     let first = all[0]["id"].as_str().unwrap();

@@ -8,7 +8,7 @@ use crate::exposure::{asset, operator};
 use crate::harness::TestApp;
 
 /// A page's HTML with the session cookie, and its status.
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     let resp = app
         .client
         .get(app.url(path))
@@ -20,7 +20,7 @@ async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
 }
 
 /// Posts a form with the session cookie; returns status and body.
-async fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let resp = app
         .client
         .post(app.url(path))
@@ -32,7 +32,7 @@ async fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) 
     (resp.status().as_u16(), resp.text().await.unwrap())
 }
 
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let at = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[at..].split('"').next().unwrap().to_owned()

@@ -18,19 +18,19 @@ use crate::frontier_inquiries::{Observer, audit_actions, count, lifecycle, world
 use crate::harness::TestApp;
 use crate::model_endpoint;
 
-struct Quiet;
+pub(crate) struct Quiet;
 
 impl Observer for Quiet {
     async fn seen(&mut self, _inquiry: &str) {}
 }
 
-fn at(days: i64) -> String {
+pub(crate) fn at(days: i64) -> String {
     (OffsetDateTime::now_utc() + time::Duration::days(days))
         .format(&Rfc3339)
         .unwrap()
 }
 
-fn date(days: i64) -> String {
+pub(crate) fn date(days: i64) -> String {
     (OffsetDateTime::now_utc() + time::Duration::days(days))
         .date()
         .to_string()

@@ -110,6 +110,8 @@ const UI_ROUTES: &[&str] = &[
     "/defence-tools/{id}/request",
     "/defence-tools/requests",
     "/defence-tools/requests/{id}/decision",
+    "/defence-tools/{id}/delist",
+    "/defence-tools/requests/{id}/revoke",
     "/frontier/windows",
     "/frontier/windows/{id}",
     "/frontier/windows/{id}/grants",

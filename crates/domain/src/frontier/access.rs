@@ -22,6 +22,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod partners;
+pub mod sse;
 pub mod transcript;
 pub mod usage;
 

@@ -107,10 +107,42 @@ impl<'de> Deserialize<'de> for CalendarDate {
     }
 }
 
+/// Whether the developer may set `date` as a planned release date:
+/// not before `today` (UTC), unless it is the date already planned
+/// (`current`, left as it was). Recording an actual release is another
+/// matter (it happens now).
+pub fn planned_date_allowed(
+    date: CalendarDate,
+    current: Option<CalendarDate>,
+    today: CalendarDate,
+) -> Result<(), &'static str> {
+    if date < today && current != Some(date) {
+        return Err("must not be before today (UTC); a planned release lies ahead");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn planned_dates_lie_ahead() {
+        let d = |s: &str| CalendarDate::parse(s).unwrap();
+        let today = d("2026-12-06");
+        for (date, current, ok) in [
+            ("2026-12-06", None, true),
+            ("2027-01-01", None, true),
+            ("2026-12-05", None, false),
+            ("2020-01-02", Some("2026-12-07"), false),
+            // A past date already planned may stay as it was.
+            ("2026-11-01", Some("2026-11-01"), true),
+        ] {
+            let got = planned_date_allowed(d(date), current.map(d), today);
+            assert_eq!(got.is_ok(), ok, "{date} {current:?}");
+        }
+    }
 
     #[test]
     fn parses_and_checks() {

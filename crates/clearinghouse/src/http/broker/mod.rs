@@ -242,10 +242,10 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
     let url = match endpoint_guard::upstream_url(&auth.endpoint.base_url, endpoint, allow_private) {
         Ok(u) => u,
         Err(why) => {
-            tracing::warn!(window.id = %auth.window_id, error = %why, "broker: endpoint refused");
-            let row = broker::usage_row(&auth, &ctx, 502, "upstream_unreachable", 0, None);
+            tracing::warn!(window.id = %auth.window_id(), error = %why, "broker: endpoint refused");
+            let row = broker::usage_row(auth.facts(), &ctx, 502, "upstream_unreachable", 0, None);
             broker::settle(&app, &auth, 0);
-            if let Err(e) = broker::record(&app, &row, None).await {
+            if let Err(e) = broker::record(&app, row, None).await {
                 return e.into_response();
             }
             return problem(502, "bad-gateway", why, None);
@@ -253,7 +253,7 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
     };
     // Kept (a reference count, not a copy) for the transcript only.
     let kept_request = auth
-        .keep_transcripts
+        .keep_transcripts()
         .then(|| body.clone().unwrap_or_default());
     let request = match body {
         Some(b) => client(allow_private)
@@ -265,10 +265,10 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
     let upstream = match request.bearer_auth(&auth.endpoint.secret).send().await {
         Ok(r) => r,
         Err(e) => {
-            tracing::warn!(window.id = %auth.window_id, error = %e, "broker: model endpoint unreachable");
-            let row = broker::usage_row(&auth, &ctx, 502, "upstream_unreachable", 0, None);
+            tracing::warn!(window.id = %auth.window_id(), error = %e, "broker: model endpoint unreachable");
+            let row = broker::usage_row(auth.facts(), &ctx, 502, "upstream_unreachable", 0, None);
             broker::settle(&app, &auth, 0);
-            if let Err(e) = broker::record(&app, &row, None).await {
+            if let Err(e) = broker::record(&app, row, None).await {
                 return e.into_response();
             }
             return problem(
@@ -364,7 +364,7 @@ impl Metered {
             "upstream_error"
         };
         let row = broker::usage_row(
-            &done.auth,
+            done.auth.facts(),
             &done.ctx,
             i64::from(done.status),
             outcome,
@@ -374,9 +374,10 @@ impl Metered {
         broker::settle(&done.app, &done.auth, counts.map_or(0, |c| c.charged()));
         let app = done.app;
         Some(Box::pin(async move {
-            if let Err(e) = broker::record(&app, &row, transcript.as_ref()).await {
+            let window_id = row.window_id.clone();
+            if let Err(e) = broker::record(&app, row, transcript.as_ref()).await {
                 let e: AppError = e;
-                tracing::error!(window.id = %row.window_id, error = %e.chain(), "broker: usage not recorded");
+                tracing::error!(window.id = %window_id, error = %e.chain(), "broker: usage not recorded");
             }
         }))
     }

@@ -192,6 +192,11 @@ pub fn routes() -> Router<AppState> {
             "/defence-tools/requests/{id}/decision",
             post(tools_queue::decide),
         )
+        .route("/defence-tools/{id}/delist", post(tools::delist))
+        .route(
+            "/defence-tools/requests/{id}/revoke",
+            post(tools_queue::revoke),
+        )
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
         .route("/api", get(apiref::page))

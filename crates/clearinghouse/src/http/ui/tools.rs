@@ -3,9 +3,12 @@
 //! contact, terms), a request form with a purpose on each entry the
 //! reader's organisation may ask for (and why not on the others), and the
 //! organisation's own requests with their time box and quota. Requests
-//! post to `workflows::frontier::tools::request`, CSRF-checked; a refusal
-//! is shown beside the purpose of the entry it was for. Coordinators find
-//! their queue and use by sector on `tools_queue.rs`'s page.
+//! post to `workflows::frontier::tool_requests::request`, CSRF-checked; a
+//! refusal is shown beside the purpose of the entry it was for. A
+//! coordinator (or the developer offering a model entry) takes an entry
+//! off the list with a reason (`workflows::frontier::tools::delist`).
+//! Coordinators find their queue and use by sector on `tools_queue.rs`'s
+//! page.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,7 +25,8 @@ use crate::http::ui::assets::FieldError;
 use crate::http::ui::frontier::{day, field_of};
 use crate::http::ui::names::Names;
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
-use crate::workflows::frontier::tools::{self, NewToolRequest, Tool, ToolRequest};
+use crate::workflows::frontier::tool_requests::{self, NewToolRequest, ToolRequest};
+use crate::workflows::frontier::tools::{self, Tool, ToolReason};
 
 /// `critical_infrastructure_operator` → `critical infrastructure operator`.
 pub fn words(name: &str) -> String {
@@ -61,6 +65,11 @@ pub fn request_words(r: &ToolRequest) -> String {
             "Declined: {}",
             r.decision_reason.as_deref().unwrap_or("no reason given")
         ),
+        "revoked" => format!(
+            "Revoked on {}: {}",
+            day(r.revoked_at.as_deref().unwrap_or("")),
+            r.revoke_reason.as_deref().unwrap_or("no reason given")
+        ),
         _ => "Waiting for a coordinator".to_owned(),
     }
 }
@@ -81,7 +90,11 @@ pub struct ToolsPage {
     requests: Vec<ToolRequest>,
     names: Names,
     coordinator: bool,
-    /// The entry a refused request was for, what was typed and why.
+    /// The reader's organisation (a developer takes its own model entries
+    /// off the list).
+    org_id: String,
+    /// The entry a refused request (or delisting) was for, what was typed
+    /// and why.
     error_tool: String,
     typed: String,
     error: Option<FieldError>,
@@ -93,6 +106,11 @@ impl ToolsPage {
         (self.error_tool == tool)
             .then(|| self.error.as_ref().map(|e| e.message.as_str()))
             .flatten()
+    }
+
+    /// Whether the reader may take `t` off the list.
+    fn may_delist(&self, t: &Tool) -> bool {
+        t.state == "listed" && (self.coordinator || (t.kind == "model" && t.provider_org == self.org_id))
     }
 
     fn typed_for(&self, tool: &str) -> &str {
@@ -117,7 +135,7 @@ async fn view(
     notice: String,
 ) -> UiResult<ToolsPage> {
     let tools = tools::list(app, who, false).await?;
-    let requests: Vec<ToolRequest> = tools::requests(app, who, None, None)
+    let requests: Vec<ToolRequest> = tool_requests::requests(app, who, None, None)
         .await?
         .into_iter()
         .filter(|r| r.org_id == who.org_id())
@@ -125,7 +143,11 @@ async fn view(
     let coordinator = who.has_role(Role::Coordinator)
         && crate::workflows::frontier::windows::is_gov_admin(app, who).await?;
     let orgs: Vec<String> = tools.iter().map(|t| t.provider_org.clone()).collect();
-    let users: Vec<String> = requests.iter().map(|r| r.user_id.clone()).collect();
+    let users: Vec<String> = requests
+        .iter()
+        .map(|r| r.user_id.clone())
+        .chain(tools.iter().filter_map(|t| t.delisted_by.clone()))
+        .collect();
     let names = Names::load(
         app,
         orgs.iter().map(String::as_str),
@@ -142,6 +164,7 @@ async fn view(
         requests,
         names,
         coordinator,
+        org_id: who.org_id().to_owned(),
         error_tool,
         typed,
         error,
@@ -169,15 +192,54 @@ pub async fn request(
     let input = NewToolRequest {
         purpose: f.purpose.clone(),
     };
-    match tools::request(&app, &who, &id, input).await {
-        Ok(_) => Ok(Redirect::to("/defence-tools?notice=requested#my-requests").into_response()),
+    let outcome = tool_requests::request(&app, &who, &id, input).await;
+    answer(&app, &who, id, f.purpose, outcome, "requested#my-requests").await
+}
+
+/// The page after a form about one entry: on to `notice`, or the page
+/// again with the refusal beside the entry and what was typed.
+async fn answer<T>(
+    app: &AppState,
+    who: &Principal,
+    id: String,
+    typed: String,
+    outcome: Result<T, AppError>,
+    notice: &str,
+) -> UiResult<Response> {
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/defence-tools?notice={notice}")).into_response()),
         Err(e @ AppError::NotFound) => Err(e.into()),
         Err(e) => {
             let field = field_of(&e);
             let (status, message) = inline_error(e)?;
-            let error = Some((id, f.purpose, FieldError { field, message }));
-            let page = view(&app, &who, error, String::new()).await?;
+            let error = Some((id, typed, FieldError { field, message }));
+            let page = view(app, who, error, String::new()).await?;
             Ok((status, page).into_response())
         }
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DelistForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Takes an entry off the list with a reason; a refusal comes back beside
+/// the entry.
+pub async fn delist(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<DelistForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let input = ToolReason {
+        reason: f.reason.clone(),
+    };
+    let outcome = tools::delist(&app, &who, &id, input).await;
+    let notice = format!("delisted#tool-{id}");
+    answer(&app, &who, id, f.reason, outcome, &notice).await
 }

@@ -4,8 +4,10 @@
 //! (approve until a date with a daily quota; decline with a reason); the
 //! requests already answered; and demand and use by sector (requests by
 //! state, brokered calls and tokens). Answers post to
-//! `workflows::frontier::tools::decide`, CSRF-checked; a refusal is shown
-//! on the request's row with what was typed. Anyone else: 403.
+//! `workflows::frontier::tool_requests::decide`, CSRF-checked; a refusal is
+//! shown on the request's row with what was typed. Approved access is
+//! revoked from its row with a reason (`tool_requests::revoke`). Anyone
+//! else: 403.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,7 +23,8 @@ use crate::error::AppError;
 use crate::http::ui::frontier::field_of;
 use crate::http::ui::names::Names;
 use crate::http::ui::{Nav, UiAuth, UiError, UiResult, check_csrf, inline_error};
-use crate::workflows::frontier::tools::{self, DemandLine, ToolDecision, ToolRequest};
+use crate::workflows::frontier::tool_requests::{self, DemandLine, ToolDecision, ToolRequest};
+use crate::workflows::frontier::tools::ToolReason;
 use crate::workflows::frontier::windows::is_gov_admin;
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,9 +135,9 @@ async fn view(
     form: DecisionForm,
     error: Option<(String, String)>,
 ) -> UiResult<QueuePage> {
-    let all = tools::requests(app, who, None, None).await?;
+    let all = tool_requests::requests(app, who, None, None).await?;
     let (pending, decided): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r.state == "pending");
-    let demand = tools::demand(app, who).await?;
+    let demand = tool_requests::demand(app, who).await?;
     let orgs: Vec<String> = pending
         .iter()
         .chain(decided.iter())
@@ -182,9 +185,37 @@ pub async fn decide(
     check_csrf(&who, &f.csrf_token)?;
     require_coordinator(&app, &who).await?;
     let outcome = match f.input() {
-        Ok(input) => tools::decide(&app, &who, &id, input).await,
+        Ok(input) => tool_requests::decide(&app, &who, &id, input).await,
         Err(e) => Err(e),
     };
+    answered(&app, &who, id, f, outcome).await
+}
+
+/// Revokes approved access with a reason.
+pub async fn revoke(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    require_coordinator(&app, &who).await?;
+    let input = ToolReason {
+        reason: f.reason.clone(),
+    };
+    let outcome = tool_requests::revoke(&app, &who, &id, input).await;
+    answered(&app, &who, id, f, outcome).await
+}
+
+/// On to the answered requests, or the page again with the refusal on the
+/// request's row.
+async fn answered(
+    app: &AppState,
+    who: &Principal,
+    id: String,
+    f: DecisionForm,
+    outcome: Result<ToolRequest, AppError>,
+) -> UiResult<Response> {
     match outcome {
         Ok(_) => Ok(Redirect::to("/defence-tools/requests#decided").into_response()),
         Err(e @ AppError::NotFound) => Err(e.into()),
@@ -194,7 +225,7 @@ pub async fn decide(
                 other => other.to_owned(),
             };
             let (status, message) = inline_error(e)?;
-            let page = view(&app, &who, id, f, Some((field, message))).await?;
+            let page = view(app, who, id, f, Some((field, message))).await?;
             Ok((status, page).into_response())
         }
     }

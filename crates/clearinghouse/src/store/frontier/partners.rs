@@ -38,28 +38,13 @@ const COLUMNS: &str = "id, model_id, developer_org, org_id, nominated_by, nomina
 
 fn from_row(r: &AnyRow) -> Result<PartnerRow> {
     let pending: i64 = r.try_get("government_pending")?;
-    Ok(PartnerRow {
-        id: r.try_get("id")?,
-        model_id: r.try_get("model_id")?,
-        developer_org: r.try_get("developer_org")?,
-        org_id: r.try_get("org_id")?,
-        nominated_by: r.try_get("nominated_by")?,
-        nominated_side: r.try_get("nominated_side")?,
-        reason: r.try_get("reason")?,
-        developer_approved_by: r.try_get("developer_approved_by")?,
-        developer_approved_at: r.try_get("developer_approved_at")?,
-        government_approval_id: r.try_get("government_approval_id")?,
+    Ok(from_columns!(r => PartnerRow {
+        id, model_id, developer_org, org_id, nominated_by, nominated_side, reason,
+        developer_approved_by, developer_approved_at, government_approval_id,
         government_pending: pending != 0,
-        government_approved_by: r.try_get("government_approved_by")?,
-        government_approved_at: r.try_get("government_approved_at")?,
-        state: r.try_get("state")?,
-        withdrawn_by: r.try_get("withdrawn_by")?,
-        withdrawn_side: r.try_get("withdrawn_side")?,
-        withdrawn_at: r.try_get("withdrawn_at")?,
-        withdraw_reason: r.try_get("withdraw_reason")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+        government_approved_by, government_approved_at, state, withdrawn_by, withdrawn_side,
+        withdrawn_at, withdraw_reason, created_at, updated_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, p: &PartnerRow) -> Result<()> {

@@ -1,6 +1,8 @@
 //! The tool catalog's SQL (`tool_entries`, `tool_requests`) and the
 //! coordinators' demand and use by sector (requests joined with the
-//! broker's usage log through the grants approvals made).
+//! broker's usage log through the grants approvals made). A request row is
+//! also what the API shows of a request ([`RequestRow`], with its entry's
+//! name joined in).
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -26,29 +28,21 @@ pub struct ToolRow {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
+    pub delisted_by: Option<String>,
+    pub delisted_at: Option<String>,
+    pub delist_reason: Option<String>,
 }
 
 const TOOL_COLUMNS: &str = "id, kind, name, description, provider_org, window_id, org_kinds, \
-     sectors, terms, capacity, contact, state, created_by, created_at, updated_at";
+     sectors, terms, capacity, contact, state, created_by, created_at, updated_at, delisted_by, \
+     delisted_at, delist_reason";
 
 fn tool(r: &AnyRow) -> Result<ToolRow> {
-    Ok(ToolRow {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        provider_org: r.try_get("provider_org")?,
-        window_id: r.try_get("window_id")?,
-        org_kinds: r.try_get("org_kinds")?,
-        sectors: r.try_get("sectors")?,
-        terms: r.try_get("terms")?,
-        capacity: r.try_get("capacity")?,
-        contact: r.try_get("contact")?,
-        state: r.try_get("state")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    Ok(from_columns!(r => ToolRow {
+        id, kind, name, description, provider_org, window_id, org_kinds, sectors, terms,
+        capacity, contact, state, created_by, created_at, updated_at, delisted_by, delisted_at,
+        delist_reason,
+    }))
 }
 
 pub async fn insert_tool(conn: &mut AnyConnection, t: &ToolRow) -> Result<()> {
@@ -93,15 +87,21 @@ pub async fn tools(conn: &mut AnyConnection) -> Result<Vec<ToolRow>> {
     rows.iter().map(tool).collect()
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A request for an entry, as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ToolRequest)]
 pub struct RequestRow {
     pub id: String,
     pub tool_id: String,
+    /// The entry's name (joined in; not a column of the request).
+    pub tool_name: String,
     pub org_id: String,
     pub user_id: String,
+    /// The organisation's kind and sector as at the request.
     pub org_kind: String,
     pub sector: Option<String>,
     pub purpose: String,
+    /// `pending`, `approved`, `declined` or `revoked`.
     pub state: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
@@ -110,34 +110,30 @@ pub struct RequestRow {
     pub ends_at: Option<String>,
     pub requests_per_day: Option<i64>,
     pub tokens_per_day: Option<i64>,
+    /// For a model entry: the grant in its window (accept its terms, then
+    /// take a broker credential under `/grants/{id}`).
     pub grant_id: Option<String>,
     pub created_at: String,
+    /// An approved request revoked: by whom, when and why.
+    pub revoked_by: Option<String>,
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<String>,
 }
 
-const REQUEST_COLUMNS: &str = "id, tool_id, org_id, user_id, org_kind, sector, purpose, state, \
-     decided_by, decided_at, decision_reason, starts_at, ends_at, requests_per_day, \
-     tokens_per_day, grant_id, created_at";
+const REQUEST_COLUMNS: &str = "r.id, r.tool_id, t.name AS tool_name, r.org_id, r.user_id, \
+     r.org_kind, r.sector, r.purpose, r.state, r.decided_by, r.decided_at, r.decision_reason, \
+     r.starts_at, r.ends_at, r.requests_per_day, r.tokens_per_day, r.grant_id, r.created_at, \
+     r.revoked_by, r.revoked_at, r.revoke_reason";
+
+/// The requests joined with their entries (`r`, `t`).
+const REQUESTS: &str = "tool_requests r JOIN tool_entries t ON t.id = r.tool_id";
 
 fn request(r: &AnyRow) -> Result<RequestRow> {
-    Ok(RequestRow {
-        id: r.try_get("id")?,
-        tool_id: r.try_get("tool_id")?,
-        org_id: r.try_get("org_id")?,
-        user_id: r.try_get("user_id")?,
-        org_kind: r.try_get("org_kind")?,
-        sector: r.try_get("sector")?,
-        purpose: r.try_get("purpose")?,
-        state: r.try_get("state")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-        decision_reason: r.try_get("decision_reason")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        requests_per_day: r.try_get("requests_per_day")?,
-        tokens_per_day: r.try_get("tokens_per_day")?,
-        grant_id: r.try_get("grant_id")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => RequestRow {
+        id, tool_id, tool_name, org_id, user_id, org_kind, sector, purpose, state, decided_by,
+        decided_at, decision_reason, starts_at, ends_at, requests_per_day, tokens_per_day,
+        grant_id, created_at, revoked_by, revoked_at, revoke_reason,
+    }))
 }
 
 pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<()> {
@@ -183,7 +179,7 @@ pub async fn decide(conn: &mut AnyConnection, r: &RequestRow) -> Result<bool> {
 }
 
 pub async fn get_request(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>> {
-    let q = format!("SELECT {REQUEST_COLUMNS} FROM tool_requests WHERE id = $1");
+    let q = format!("SELECT {REQUEST_COLUMNS} FROM {REQUESTS} WHERE r.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(q))
         .bind(id)
         .fetch_optional(conn)
@@ -199,8 +195,8 @@ pub async fn requests(
     org_id: &str,
 ) -> Result<Vec<RequestRow>> {
     let q = format!(
-        "SELECT {REQUEST_COLUMNS} FROM tool_requests WHERE ($1 = '' OR tool_id = $1) \
-         AND ($2 = '' OR org_id = $2) ORDER BY created_at DESC, id LIMIT 10000"
+        "SELECT {REQUEST_COLUMNS} FROM {REQUESTS} WHERE ($1 = '' OR r.tool_id = $1) \
+         AND ($2 = '' OR r.org_id = $2) ORDER BY r.created_at DESC, r.id LIMIT 10000"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(q))
         .bind(tool_id)
@@ -208,6 +204,52 @@ pub async fn requests(
         .fetch_all(conn)
         .await?;
     rows.iter().map(request).collect()
+}
+
+/// Runs an update of one row `$1` setting who (`$2`), when (`$3`) and why
+/// (`$4`); whether it changed the row (its state guard held).
+async fn mark(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: &str,
+    by: &str,
+    reason: &str,
+    at: &str,
+) -> Result<bool> {
+    let done = sqlx::query(sql)
+        .bind(id)
+        .bind(by)
+        .bind(at)
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a listed entry off the list (false when it was not listed).
+pub async fn delist(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    reason: &str,
+    at: &str,
+) -> Result<bool> {
+    let sql = "UPDATE tool_entries SET state = 'withdrawn', delisted_by = $2, delisted_at = $3, \
+         delist_reason = $4, updated_at = $3 WHERE id = $1 AND state = 'listed'";
+    mark(conn, sql, id, by, reason, at).await
+}
+
+/// Revokes an approved request (false when it was not approved).
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    reason: &str,
+    at: &str,
+) -> Result<bool> {
+    let sql = "UPDATE tool_requests SET state = 'revoked', revoked_by = $2, revoked_at = $3, \
+         revoke_reason = $4 WHERE id = $1 AND state = 'approved'";
+    mark(conn, sql, id, by, reason, at).await
 }
 
 /// How many organisations hold approved access to a tool now (approved
@@ -225,16 +267,19 @@ pub async fn holding(conn: &mut AnyConnection, tool_id: &str, now: &str) -> Resu
 }
 
 /// One line of demand and use: per tool and sector (or organisation kind
-/// when there is no sector).
-#[derive(Debug, Clone, PartialEq)]
+/// when there is no sector), as the API shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DemandLine)]
 pub struct DemandRow {
     pub tool_id: String,
+    pub tool_name: String,
     pub org_kind: String,
     pub sector: Option<String>,
     pub pending: i64,
     pub approved: i64,
     pub declined: i64,
-    /// Brokered calls through the grants these requests made.
+    pub revoked: i64,
+    /// Successful brokered calls through the grants these requests made.
     pub calls: i64,
     pub tokens: i64,
 }
@@ -243,31 +288,27 @@ pub struct DemandRow {
 /// and sector.
 pub async fn demand(conn: &mut AnyConnection) -> Result<Vec<DemandRow>> {
     let rows = sqlx::query(
-        "SELECT r.tool_id, r.org_kind, r.sector, \
+        "SELECT r.tool_id, t.name AS tool_name, r.org_kind, r.sector, \
          CAST(SUM(CASE WHEN r.state = 'pending' THEN 1 ELSE 0 END) AS BIGINT) AS pending, \
          CAST(SUM(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
          CAST(SUM(CASE WHEN r.state = 'declined' THEN 1 ELSE 0 END) AS BIGINT) AS declined, \
+         CAST(SUM(CASE WHEN r.state = 'revoked' THEN 1 ELSE 0 END) AS BIGINT) AS revoked, \
          CAST(COALESCE(SUM(u.calls), 0) AS BIGINT) AS calls, \
          CAST(COALESCE(SUM(u.tokens), 0) AS BIGINT) AS tokens \
-         FROM tool_requests r LEFT JOIN (SELECT grant_id, COUNT(*) AS calls, \
+         FROM tool_requests r JOIN tool_entries t ON t.id = r.tool_id \
+         LEFT JOIN (SELECT grant_id, COUNT(*) AS calls, \
          COALESCE(SUM(total_tokens), 0) AS tokens FROM broker_usage WHERE outcome = 'ok' \
          GROUP BY grant_id) u ON u.grant_id = r.grant_id \
-         GROUP BY r.tool_id, r.org_kind, r.sector ORDER BY r.tool_id, r.org_kind, r.sector",
+         GROUP BY r.tool_id, t.name, r.org_kind, r.sector ORDER BY r.tool_id, r.org_kind, r.sector",
     )
     .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(DemandRow {
-                tool_id: r.try_get("tool_id")?,
-                org_kind: r.try_get("org_kind")?,
-                sector: r.try_get("sector")?,
-                pending: r.try_get("pending")?,
-                approved: r.try_get("approved")?,
-                declined: r.try_get("declined")?,
-                calls: r.try_get("calls")?,
-                tokens: r.try_get("tokens")?,
-            })
+            Ok(from_columns!(r => DemandRow {
+                tool_id, tool_name, org_kind, sector, pending, approved, declined, revoked,
+                calls, tokens,
+            }))
         })
         .collect()
 }

@@ -30,21 +30,10 @@ const COLUMNS: &str = "g.id, g.window_id, g.user_id, g.org_id, g.granted_by, g.s
      g.revoke_reason";
 
 fn from_row(r: &AnyRow) -> Result<GrantRow> {
-    Ok(GrantRow {
-        id: r.try_get("id")?,
-        window_id: r.try_get("window_id")?,
-        user_id: r.try_get("user_id")?,
-        org_id: r.try_get("org_id")?,
-        granted_by: r.try_get("granted_by")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        requests_per_day: r.try_get("requests_per_day")?,
-        tokens_per_day: r.try_get("tokens_per_day")?,
-        created_at: r.try_get("created_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-        revoked_by: r.try_get("revoked_by")?,
-        revoke_reason: r.try_get("revoke_reason")?,
-    })
+    Ok(from_columns!(r => GrantRow {
+        id, window_id, user_id, org_id, granted_by, starts_at, ends_at, requests_per_day,
+        tokens_per_day, created_at, revoked_at, revoked_by, revoke_reason,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
@@ -341,34 +330,60 @@ pub struct UsageRow {
     pub client_addr: String,
 }
 
+/// Inserts one usage row.
 pub async fn insert_usage(conn: &mut AnyConnection, u: &UsageRow) -> Result<()> {
-    sqlx::query(
+    insert_usages(conn, std::slice::from_ref(u)).await
+}
+
+/// Rows one `INSERT` of [`insert_usages`] writes at most.
+pub const USAGE_ROWS_PER_STATEMENT: usize = 64;
+
+/// `INSERT … VALUES (…), (…)` of `n` usage rows (19 columns each).
+fn usage_insert(n: usize) -> String {
+    const ARITY: usize = 19;
+    let mut sql = String::from(
         "INSERT INTO broker_usage (id, window_id, grant_id, user_id, credential_id, at, day, \
          endpoint, model, streamed, request_bytes, response_bytes, prompt_tokens, \
-         completion_tokens, total_tokens, latency_ms, status, outcome, client_addr) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-    )
-    .bind(&u.id)
-    .bind(&u.window_id)
-    .bind(&u.grant_id)
-    .bind(&u.user_id)
-    .bind(&u.credential_id)
-    .bind(&u.at)
-    .bind(u.day)
-    .bind(&u.endpoint)
-    .bind(&u.model)
-    .bind(i64::from(u.streamed))
-    .bind(u.request_bytes)
-    .bind(u.response_bytes)
-    .bind(u.prompt_tokens)
-    .bind(u.completion_tokens)
-    .bind(u.total_tokens)
-    .bind(u.latency_ms)
-    .bind(u.status)
-    .bind(&u.outcome)
-    .bind(&u.client_addr)
-    .execute(conn)
-    .await?;
+         completion_tokens, total_tokens, latency_ms, status, outcome, client_addr) VALUES ",
+    );
+    for r in 0..n {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        let params: Vec<String> = (1..=ARITY).map(|c| format!("${}", r * ARITY + c)).collect();
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts usage rows with one statement per [`USAGE_ROWS_PER_STATEMENT`]
+/// (a group commit of a few rows is one round trip to the database).
+pub async fn insert_usages(conn: &mut AnyConnection, rows: &[UsageRow]) -> Result<()> {
+    for chunk in rows.chunks(USAGE_ROWS_PER_STATEMENT) {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(usage_insert(chunk.len())));
+        for u in chunk {
+            q = q
+                .bind(&u.id)
+                .bind(&u.window_id)
+                .bind(&u.grant_id)
+                .bind(&u.user_id)
+                .bind(&u.credential_id)
+                .bind(&u.at)
+                .bind(u.day)
+                .bind(&u.endpoint)
+                .bind(&u.model)
+                .bind(i64::from(u.streamed))
+                .bind(u.request_bytes)
+                .bind(u.response_bytes)
+                .bind(u.prompt_tokens)
+                .bind(u.completion_tokens)
+                .bind(u.total_tokens)
+                .bind(u.latency_ms)
+                .bind(u.status)
+                .bind(&u.outcome)
+                .bind(&u.client_addr);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -394,27 +409,12 @@ pub async fn usage(
     rows.iter()
         .map(|r| {
             let streamed: i64 = r.try_get("streamed")?;
-            Ok(UsageRow {
-                id: r.try_get("id")?,
-                window_id: r.try_get("window_id")?,
-                grant_id: r.try_get("grant_id")?,
-                user_id: r.try_get("user_id")?,
-                credential_id: r.try_get("credential_id")?,
-                at: r.try_get("at")?,
-                day: r.try_get("day")?,
-                endpoint: r.try_get("endpoint")?,
-                model: r.try_get("model")?,
+            Ok(from_columns!(r => UsageRow {
+                id, window_id, grant_id, user_id, credential_id, at, day, endpoint, model,
                 streamed: streamed != 0,
-                request_bytes: r.try_get("request_bytes")?,
-                response_bytes: r.try_get("response_bytes")?,
-                prompt_tokens: r.try_get("prompt_tokens")?,
-                completion_tokens: r.try_get("completion_tokens")?,
-                total_tokens: r.try_get("total_tokens")?,
-                latency_ms: r.try_get("latency_ms")?,
-                status: r.try_get("status")?,
-                outcome: r.try_get("outcome")?,
-                client_addr: r.try_get("client_addr")?,
-            })
+                request_bytes, response_bytes, prompt_tokens, completion_tokens, total_tokens,
+                latency_ms, status, outcome, client_addr,
+            }))
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 //! (the key-encryption key, the usage id as associated data) and stored
 //! with its usage row; [`open_transcript`] is the developer's read.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use clearinghouse_domain::envelope;
@@ -20,7 +21,8 @@ use crate::app::AppState;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::store::frontier::window_grants::UsageRow;
+use crate::store::frontier::window_grants::{CallFacts, UsageRow};
+use crate::workflows::frontier::broker_state::{Cached, Times};
 use crate::workflows::frontier::windows::{Endpoint, open_endpoint};
 use crate::workflows::new_id;
 
@@ -36,18 +38,29 @@ pub struct CallContext {
     pub started: Instant,
 }
 
-/// A call allowed through.
-#[derive(Debug, Clone)]
+/// A call allowed through: the credential's facts (shared with the
+/// cache), the unsealed endpoint, and the UTC day whose quota the call was
+/// reserved on.
+#[derive(Clone)]
 pub struct Authorized {
-    pub credential_id: String,
-    pub grant_id: String,
-    pub window_id: String,
-    pub user_id: String,
-    pub endpoint: Endpoint,
-    /// The window's current terms keep transcripts.
-    pub keep_transcripts: bool,
-    /// The UTC day whose quota the call was reserved on.
+    cached: Arc<Cached>,
+    pub endpoint: Arc<Endpoint>,
     pub day: i64,
+}
+
+impl Authorized {
+    pub fn facts(&self) -> &CallFacts {
+        &self.cached.facts
+    }
+
+    pub fn window_id(&self) -> &str {
+        &self.cached.facts.grant.window_id
+    }
+
+    /// The window's current terms keep transcripts.
+    pub fn keep_transcripts(&self) -> bool {
+        self.cached.facts.keep_transcripts
+    }
 }
 
 /// A call refused: the status, the field at fault, a message, and for a
@@ -96,21 +109,24 @@ pub async fn authorize(
             else {
                 return Ok(Err(refused(401, "credential", "unknown broker credential")));
             };
-            app.broker.remember(&hash, f, None, generation, day)
+            let times = Times {
+                grant: Span {
+                    starts_at: parse_secs(&f.grant.starts_at)?,
+                    ends_at: parse_secs(&f.grant.ends_at)?,
+                },
+                window: Span {
+                    starts_at: parse_secs(&f.window_starts_at)?,
+                    ends_at: parse_secs(&f.window_ends_at)?,
+                },
+                credential_expires_at: parse_secs(&f.credential_expires_at)?,
+            };
+            app.broker.remember(&hash, f, times, generation, day)
         }
     };
     let f = &cached.facts;
-    let grant = Span {
-        starts_at: parse_secs(&f.grant.starts_at)?,
-        ends_at: parse_secs(&f.grant.ends_at)?,
-    };
-    let window = Span {
-        starts_at: parse_secs(&f.window_starts_at)?,
-        ends_at: parse_secs(&f.window_ends_at)?,
-    };
     let status = access::grant_status(
-        grant,
-        window,
+        cached.times.grant,
+        cached.times.window,
         f.grant.revoked_at.is_some() || f.credential_revoked,
         f.window_state != "open",
         now,
@@ -126,7 +142,7 @@ pub async fn authorize(
                 "the broker credential's holder is no longer active",
             ),
         ))
-    } else if now >= parse_secs(&f.credential_expires_at)? {
+    } else if now >= cached.times.credential_expires_at {
         Some((
             "refused_expired",
             refused(
@@ -204,48 +220,36 @@ pub async fn authorize(
                 })
         }
     };
-    let auth = Authorized {
-        credential_id: f.credential_id.clone(),
-        grant_id: f.grant.id.clone(),
-        window_id: f.grant.window_id.clone(),
-        user_id: f.grant.user_id.clone(),
-        endpoint: Endpoint {
-            base_url: String::new(),
-            secret: String::new(),
-        },
-        keep_transcripts: f.keep_transcripts,
-        day,
-    };
     if let Some((outcome, r)) = refusal {
-        let row = usage_row(&auth, ctx, i64::from(r.status), outcome, 0, None);
-        record(app, &row, None).await?;
+        let row = usage_row(f, ctx, i64::from(r.status), outcome, 0, None);
+        record(app, row, None).await?;
         return Ok(Err(r));
     }
-    let endpoint = match cached.endpoint {
+    let endpoint = match cached.endpoint() {
         Some(e) => e,
-        None => {
-            let e = match open_endpoint(app, &auth.window_id, &f.endpoint_sealed) {
-                Ok(e) => e,
-                Err(e) => {
-                    app.broker.settle(&auth.grant_id, day, 0);
-                    return Err(e);
-                }
-            };
-            app.broker.keep_endpoint(&hash, &e);
-            e
-        }
+        None => match open_endpoint(app, &f.grant.window_id, &f.endpoint_sealed) {
+            Ok(e) => cached.keep_endpoint(e),
+            Err(e) => {
+                app.broker.settle(&f.grant.id, day, 0);
+                return Err(e);
+            }
+        },
     };
-    Ok(Ok(Authorized { endpoint, ..auth }))
+    Ok(Ok(Authorized {
+        cached: Arc::clone(&cached),
+        endpoint,
+        day,
+    }))
 }
 
 /// Ends an allowed call's quota reservation: one request and `tokens` used.
 pub fn settle(app: &AppState, auth: &Authorized, tokens: i64) {
-    app.broker.settle(&auth.grant_id, auth.day, tokens);
+    app.broker.settle(&auth.facts().grant.id, auth.day, tokens);
 }
 
 /// The usage row of a call that ended now.
 pub fn usage_row(
-    auth: &Authorized,
+    facts: &CallFacts,
     ctx: &CallContext,
     status: i64,
     outcome: &str,
@@ -256,10 +260,10 @@ pub fn usage_row(
     let c = counts.unwrap_or_default();
     UsageRow {
         id: new_id(),
-        window_id: auth.window_id.clone(),
-        grant_id: auth.grant_id.clone(),
-        user_id: auth.user_id.clone(),
-        credential_id: auth.credential_id.clone(),
+        window_id: facts.grant.window_id.clone(),
+        grant_id: facts.grant.id.clone(),
+        user_id: facts.grant.user_id.clone(),
+        credential_id: facts.credential_id.clone(),
         at: clock::format(now),
         day: access::day_of(now.unix_timestamp()),
         endpoint: ctx.endpoint.to_owned(),
@@ -300,14 +304,14 @@ pub fn open_transcript(app: &AppState, usage_id: &str, sealed_hex: &str) -> AppR
 /// scan follows); returns once it is committed.
 pub async fn record(
     app: &AppState,
-    row: &UsageRow,
+    row: UsageRow,
     transcript: Option<&Transcript>,
 ) -> AppResult<()> {
     let sealed = transcript
         .map(|t| seal_transcript(app, &row.id, t))
         .transpose()?;
     app.broker
-        .commit(app, row.clone(), sealed)
+        .commit(app, row, sealed)
         .await
         .map_err(|e| AppError::internal_msg(format!("usage row not committed: {e}")))
 }

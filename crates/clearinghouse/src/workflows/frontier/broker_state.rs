@@ -8,7 +8,8 @@
 //!   accepted, a window shortened or closed) bumps a generation that makes
 //!   every entry stale at once; a change made by another process is seen
 //!   within [`CACHE_TTL`]. Time checks (expiry, the grant's span) are made
-//!   on every call against the cached times, never cached themselves.
+//!   on every call against the cached times (parsed once per read), never
+//!   cached themselves. An entry is shared (`Arc`), not copied, per call.
 //! - **quota counters** per grant and UTC day: requests and tokens used,
 //!   plus requests *reserved* by calls in flight. A call reserves one
 //!   request before it is forwarded (so calls in flight cannot overshoot
@@ -17,8 +18,10 @@
 //!   log's figures at each cache reload (other processes' use).
 //! - **the usage writer**: one task per process that commits usage rows
 //!   (and sealed transcripts) in groups: it takes every row queued while
-//!   the previous commit ran (at most [`MAX_BATCH`]) and commits them in
-//!   one transaction. "Durable" means committed: each caller waits for its
+//!   the previous commit ran (at most [`MAX_BATCH`]) and commits them
+//!   together: one multi-row `INSERT` (a single statement is atomic, so a
+//!   group of up to 64 rows without transcripts is one round trip to the
+//!   database), else one transaction. "Durable" means committed: each caller waits for its
 //!   own row's commit before its response ends (group commit; with SQLite
 //!   WAL and `synchronous=NORMAL` a commit survives a process crash, and a
 //!   power loss may lose the last transactions).
@@ -30,9 +33,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use clearinghouse_domain::frontier::access::Span;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::app::{AppInner, AppState};
@@ -54,14 +58,37 @@ const MAX_COUNTERS: usize = 100_000;
 /// How long after a window's calls were committed its alert scan runs.
 pub const SCAN_DELAY: Duration = Duration::from_secs(2);
 
-/// A credential's facts as cached.
-#[derive(Clone)]
+/// A credential's facts as cached (shared, never copied per call).
 pub struct Cached {
     pub facts: CallFacts,
-    /// Unsealed on first use (None until then).
-    pub endpoint: Option<Endpoint>,
+    /// The grant's and the window's spans and the credential's expiry,
+    /// parsed once when the facts were read.
+    pub times: Times,
+    /// Unsealed on first use.
+    endpoint: OnceLock<Arc<Endpoint>>,
     loaded: Instant,
     generation: u64,
+}
+
+/// The times of a credential's facts, Unix seconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Times {
+    pub grant: Span,
+    pub window: Span,
+    pub credential_expires_at: i64,
+}
+
+impl Cached {
+    /// The unsealed endpoint, once it has been unsealed.
+    pub fn endpoint(&self) -> Option<Arc<Endpoint>> {
+        self.endpoint.get().cloned()
+    }
+
+    /// Keeps the unsealed endpoint (the first one kept wins).
+    pub fn keep_endpoint(&self, endpoint: Endpoint) -> Arc<Endpoint> {
+        let kept = self.endpoint.get_or_init(|| Arc::new(endpoint));
+        Arc::clone(kept)
+    }
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -80,7 +107,7 @@ struct Pending {
 
 #[derive(Default)]
 pub struct BrokerState {
-    cache: Mutex<HashMap<String, Cached>>,
+    cache: Mutex<HashMap<String, Arc<Cached>>>,
     generation: AtomicU64,
     counters: Mutex<HashMap<(String, i64), Counter>>,
     writer: OnceLock<mpsc::Sender<Pending>>,
@@ -106,7 +133,7 @@ impl BrokerState {
     }
 
     /// The cached facts of a token digest, if fresh.
-    pub fn cached(&self, token_sha256: &str) -> Option<Cached> {
+    pub fn cached(&self, token_sha256: &str) -> Option<Arc<Cached>> {
         let generation = self.generation.load(Ordering::SeqCst);
         let cache = lock(&self.cache);
         cache
@@ -121,10 +148,10 @@ impl BrokerState {
         &self,
         token_sha256: &str,
         facts: CallFacts,
-        endpoint: Option<Endpoint>,
+        times: Times,
         generation: u64,
         day: i64,
-    ) -> Cached {
+    ) -> Arc<Cached> {
         {
             let mut counters = lock(&self.counters);
             if counters.len() >= MAX_COUNTERS {
@@ -134,25 +161,19 @@ impl BrokerState {
             c.requests = c.requests.max(facts.used_requests);
             c.tokens = c.tokens.max(facts.used_tokens);
         }
-        let entry = Cached {
+        let entry = Arc::new(Cached {
             facts,
-            endpoint,
+            times,
+            endpoint: OnceLock::new(),
             loaded: Instant::now(),
             generation,
-        };
+        });
         let mut cache = lock(&self.cache);
         if cache.len() >= MAX_CACHED {
             cache.clear();
         }
-        cache.insert(token_sha256.to_owned(), entry.clone());
+        cache.insert(token_sha256.to_owned(), Arc::clone(&entry));
         entry
-    }
-
-    /// Keeps the unsealed endpoint beside a cached entry.
-    pub fn keep_endpoint(&self, token_sha256: &str, endpoint: &Endpoint) {
-        if let Some(c) = lock(&self.cache).get_mut(token_sha256) {
-            c.endpoint = Some(endpoint.clone());
-        }
     }
 
     pub fn generation(&self) -> u64 {
@@ -240,16 +261,19 @@ impl BrokerState {
 /// The writer task: group commits until every sender is gone, then the
 /// alert scans of the windows it wrote to.
 async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pending>) {
+    let (mut rows, mut sealed, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
     while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(p) => batch.push(p),
-                Err(_) => break,
-            }
+        let mut next = Some(first);
+        while let Some(p) = next {
+            rows.push(p.row);
+            sealed.push(p.transcript);
+            waiting.push(p.done);
+            next = if rows.len() < MAX_BATCH {
+                rx.try_recv().ok()
+            } else {
+                None
+            };
         }
-        let rows: Vec<UsageRow> = batch.iter().map(|p| p.row.clone()).collect();
-        let sealed: Vec<Option<String>> = batch.iter().map(|p| p.transcript.clone()).collect();
         let result = write_batch(&store, &rows, &sealed).await;
         if let Some(inner) = app.upgrade() {
             let windows: BTreeSet<&str> = rows.iter().map(|r| r.window_id.as_str()).collect();
@@ -257,30 +281,40 @@ async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pe
                 inner.broker.scan_later(app.clone(), w);
             }
         }
-        if result.is_err() && batch.len() > 1 {
+        if result.is_err() && rows.len() > 1 {
             // One bad row must not lose the others: each on its own.
-            for p in batch {
-                let r = write_batch(&store, &[p.row], &[p.transcript]).await;
-                let _ = p.done.send(r);
+            for ((row, transcript), done) in rows.drain(..).zip(sealed.drain(..)).zip(waiting.drain(..)) {
+                let r = write_batch(&store, &[row], &[transcript]).await;
+                let _ = done.send(r);
             }
             continue;
         }
-        for p in batch {
-            let _ = p.done.send(result.clone());
+        rows.clear();
+        sealed.clear();
+        for done in waiting.drain(..) {
+            let _ = done.send(result.clone());
         }
     }
 }
 
-/// One transaction: the rows and their transcripts.
+/// The rows and their transcripts, committed together: one multi-row
+/// `INSERT` (atomic by itself: no transaction round trips) when there is
+/// no transcript and it fits one statement, else one transaction.
 async fn write_batch(
     store: &Store,
     rows: &[UsageRow],
     sealed: &[Option<String>],
 ) -> Result<(), String> {
+    use crate::store::frontier::window_grants::{USAGE_ROWS_PER_STATEMENT, insert_usages};
     let write = async {
+        if rows.len() <= USAGE_ROWS_PER_STATEMENT && sealed.iter().all(Option::is_none) {
+            let mut conn = store.pool.acquire().await?;
+            insert_usages(&mut conn, rows).await?;
+            return Ok(());
+        }
         let mut tx = store.begin_write().await?;
+        insert_usages(&mut tx, rows).await?;
         for (row, transcript) in rows.iter().zip(sealed) {
-            crate::store::frontier::window_grants::insert_usage(&mut tx, row).await?;
             if let Some(t) = transcript {
                 crate::store::frontier::window_alerts::insert_transcript(
                     &mut tx,

@@ -18,6 +18,7 @@ pub mod run_view;
 pub mod runs;
 pub mod suites;
 pub mod thresholds;
+pub mod tool_requests;
 pub mod tools;
 pub mod window_alerts;
 pub mod window_findings;

@@ -17,6 +17,7 @@ use clearinghouse_domain::frontier::model::{
 };
 use clearinghouse_domain::identity::{OrgKind, Scope};
 use clearinghouse_domain::labels::{RecordLabels, can_read};
+use clearinghouse_domain::frontier::date::planned_date_allowed;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -212,6 +213,15 @@ pub async fn register(app: &AppState, who: &Principal, input: NewModel) -> AppRe
     let reg = form
         .validate()
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
+    let today = crate::workflows::cases::today()?;
+    for (field, date) in [
+        ("planned_partner_release", reg.planned_partner_release),
+        ("planned_public_release", reg.planned_public_release),
+    ] {
+        if let Some(d) = date {
+            planned_date_allowed(d, None, today).map_err(|why| AppError::invalid(field, why))?;
+        }
+    }
     let (tlp, visibility) = authored_labels(
         who,
         input.tlp.as_deref(),

@@ -7,11 +7,13 @@
 //! and the model's readability gates these steps (a test walks every API
 //! route as every government role and checks the release is untouched).
 //! Closures and shortenings are notified to the developer and to every
-//! organisation holding an unrevoked grant in the window.
+//! organisation holding an unrevoked grant in the window. A planned date
+//! set or moved must not be before today (UTC), unless it is left as it
+//! was; recording the release itself happens now and is always allowed.
 
 use crate::model::notify::NotificationKind;
 use clearinghouse_domain::frontier::access::{self, Fit};
-use clearinghouse_domain::frontier::date::CalendarDate;
+use clearinghouse_domain::frontier::date::{CalendarDate, planned_date_allowed};
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -206,14 +208,33 @@ pub async fn set_dates(
     id: &str,
     input: ReleaseDates,
 ) -> AppResult<ReleaseState> {
-    developer_model(app, who, id, "model.release_dates").await?;
-    let parse = |field: &'static str, v: &Option<String>| -> AppResult<Option<CalendarDate>> {
-        v.as_deref()
+    let model = developer_model(app, who, id, "model.release_dates").await?;
+    let today = crate::workflows::cases::today()?;
+    let parse = |field: &'static str,
+                 v: &Option<String>,
+                 current: &Option<String>|
+     -> AppResult<Option<CalendarDate>> {
+        let Some(date) = v
+            .as_deref()
             .map(|s| CalendarDate::parse(s).map_err(|e| AppError::invalid(field, e.to_string())))
-            .transpose()
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        let current = current.as_deref().and_then(|c| CalendarDate::parse(c).ok());
+        planned_date_allowed(date, current, today).map_err(|why| AppError::invalid(field, why))?;
+        Ok(Some(date))
     };
-    let partner = parse("planned_partner_release", &input.planned_partner_release)?;
-    let public = parse("planned_public_release", &input.planned_public_release)?;
+    let partner = parse(
+        "planned_partner_release",
+        &input.planned_partner_release,
+        &model.planned_partner_release,
+    )?;
+    let public = parse(
+        "planned_public_release",
+        &input.planned_public_release,
+        &model.planned_public_release,
+    )?;
     if let (Some(p), Some(q)) = (partner, public)
         && p > q
     {

@@ -15,11 +15,18 @@
 //! coordinators (anyone else: 404); coordinators see demand and use by
 //! sector. Refusals of what the caller may not do (an ineligible request,
 //! someone else listing or deciding) are audited as `tool.refused`.
+//!
+//! This file holds the entries (list, read, take off the list) and the
+//! helpers both halves share; requests and their decisions, revocation and
+//! demand are `tool_requests.rs`. Taking an entry off the list (a
+//! coordinator, or the developer offering a model entry) stops new
+//! requests and declines the pending ones, their organisations told;
+//! approved access stays (and stays shown) until it ends or is revoked.
 
 use clearinghouse_domain::frontier::access::catalog::{
-    self, Eligibility, MAX_DESCRIPTION_CHARS, MAX_PURPOSE_CHARS, MAX_TERMS_CHARS, ToolKind,
+    self, Eligibility, MAX_DESCRIPTION_CHARS, MAX_TERMS_CHARS, ToolKind,
 };
-use clearinghouse_domain::frontier::access::{self, DAY_SECS, Quota, Span};
+use clearinghouse_domain::frontier::access;
 use clearinghouse_domain::identity::{OrgKind, Role, Scope, Sector};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -30,16 +37,11 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::notify::NotificationKind;
-use crate::store::frontier::tools::{RequestRow, ToolRow};
+use crate::store::frontier::tools::ToolRow;
 use crate::store::{self, Tx};
-use crate::workflows::frontier::window_grants;
-use crate::workflows::frontier::windows::{self, Standing, now_secs, secs, span, text_of};
+use crate::workflows::frontier::windows::{self, Standing};
 use crate::workflows::notifications::{self, NewNotification};
 use crate::workflows::{new_id, record_audit};
-
-/// The longest time box of a service entry's approval (a model entry's
-/// lies inside its window).
-pub const MAX_SERVICE_DAYS: i64 = 366;
 
 /// A new catalog entry.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,8 +86,12 @@ pub struct Tool {
     /// Organisations holding approved access now.
     pub holding: i64,
     pub contact: String,
-    /// `listed` or `withdrawn`.
+    /// `listed`, or `withdrawn` (taken off the list: no new requests).
     pub state: String,
+    /// Taken off the list: by whom, when and why.
+    pub delisted_by: Option<String>,
+    pub delisted_at: Option<String>,
+    pub delist_reason: Option<String>,
     /// Whether your organisation may request it.
     pub eligible: bool,
     /// Why not, in plain words.
@@ -93,74 +99,15 @@ pub struct Tool {
     pub created_at: String,
 }
 
-/// A request for an entry.
+/// Why an entry is taken off the list, or an access revoked.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewToolRequest {
-    /// What the organisation will use it for (1 to 2000 characters).
-    pub purpose: String,
+pub struct ToolReason {
+    /// 1 to 2000 characters.
+    pub reason: String,
 }
 
-/// A request as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ToolRequest {
-    pub id: String,
-    pub tool_id: String,
-    pub tool_name: String,
-    pub org_id: String,
-    pub user_id: String,
-    pub org_kind: String,
-    pub sector: Option<String>,
-    pub purpose: String,
-    /// `pending`, `approved` or `declined`.
-    pub state: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-    pub starts_at: Option<String>,
-    pub ends_at: Option<String>,
-    pub requests_per_day: Option<i64>,
-    pub tokens_per_day: Option<i64>,
-    /// For a model entry: the grant in its window (accept its terms, then
-    /// take a broker credential under `/grants/{id}`).
-    pub grant_id: Option<String>,
-    pub created_at: String,
-}
-
-/// A coordinator's decision on a request.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ToolDecision {
-    /// `approve` or `decline`.
-    pub decision: String,
-    /// Required to decline.
-    pub reason: Option<String>,
-    /// RFC 3339; default now (a model entry: inside its window).
-    pub starts_at: Option<String>,
-    /// RFC 3339; required to approve.
-    pub ends_at: Option<String>,
-    /// Required to approve.
-    pub requests_per_day: Option<i64>,
-    /// Required to approve.
-    pub tokens_per_day: Option<i64>,
-}
-
-/// Demand and use of one entry by one sector (or kind of organisation).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DemandLine {
-    pub tool_id: String,
-    pub tool_name: String,
-    pub org_kind: String,
-    pub sector: Option<String>,
-    pub pending: i64,
-    pub approved: i64,
-    pub declined: i64,
-    /// Successful brokered calls through the grants approvals made.
-    pub calls: i64,
-    pub tokens: i64,
-}
-
-fn invalid(e: access::AccessError) -> AppError {
+pub(super) fn invalid(e: access::AccessError) -> AppError {
     AppError::invalid(e.field, e.reason)
 }
 
@@ -181,7 +128,7 @@ where
         .collect()
 }
 
-fn eligibility_of(t: &ToolRow) -> AppResult<Eligibility> {
+pub(super) fn eligibility_of(t: &ToolRow) -> AppResult<Eligibility> {
     let bad = |e: serde_json::Error| AppError::internal("stored tool eligibility", e);
     let kinds: Vec<OrgKind> = serde_json::from_str(&t.org_kinds).map_err(bad)?;
     let sectors: Vec<Sector> = serde_json::from_str(&t.sectors).map_err(bad)?;
@@ -191,12 +138,12 @@ fn eligibility_of(t: &ToolRow) -> AppResult<Eligibility> {
     })
 }
 
-async fn is_coordinator(app: &AppState, who: &Principal) -> AppResult<bool> {
+pub(super) async fn is_coordinator(app: &AppState, who: &Principal) -> AppResult<bool> {
     Ok(who.has_role(Role::Coordinator) && windows::is_gov_admin(app, who).await?)
 }
 
 /// Audits a refused attempt in its own transaction and returns `err`.
-async fn refuse(
+pub(super) async fn refuse(
     app: &AppState,
     who: &Principal,
     object_type: &'static str,
@@ -246,6 +193,9 @@ async fn view(app: &AppState, who: &Principal, t: ToolRow) -> AppResult<Tool> {
         contact: t.contact,
         state: t.state,
         created_at: t.created_at,
+        delisted_by: t.delisted_by,
+        delisted_at: t.delisted_at,
+        delist_reason: t.delist_reason,
     })
 }
 
@@ -328,6 +278,9 @@ pub async fn create(app: &AppState, who: &Principal, input: NewTool) -> AppResul
         created_by: who.user_id().to_owned(),
         created_at: now.clone(),
         updated_at: now,
+        delisted_by: None,
+        delisted_at: None,
+        delist_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
     store::frontier::tools::insert_tool(&mut tx, &row).await?;
@@ -359,7 +312,7 @@ pub async fn list(app: &AppState, who: &Principal, eligible_only: bool) -> AppRe
     Ok(out)
 }
 
-async fn readable_tool(app: &AppState, who: &Principal, id: &str) -> AppResult<ToolRow> {
+pub(super) async fn readable_tool(app: &AppState, who: &Principal, id: &str) -> AppResult<ToolRow> {
     who.require_scope(Scope::ModelsRead)?;
     let mut conn = app.store.pool.acquire().await?;
     let t = store::frontier::tools::get_tool(&mut conn, id)
@@ -378,400 +331,59 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Tool> {
     view(app, who, t).await
 }
 
-fn request_view(r: RequestRow, tool_name: String) -> ToolRequest {
-    ToolRequest {
-        id: r.id,
-        tool_id: r.tool_id,
-        tool_name,
-        org_id: r.org_id,
-        user_id: r.user_id,
-        org_kind: r.org_kind,
-        sector: r.sector,
-        purpose: r.purpose,
-        state: r.state,
-        decided_by: r.decided_by,
-        decided_at: r.decided_at,
-        decision_reason: r.decision_reason,
-        starts_at: r.starts_at,
-        ends_at: r.ends_at,
-        requests_per_day: r.requests_per_day,
-        tokens_per_day: r.tokens_per_day,
-        grant_id: r.grant_id,
-        created_at: r.created_at,
-    }
+/// A reason of at most `max` characters, without control characters.
+pub(super) fn reason(text: &str) -> AppResult<String> {
+    catalog::long_text("reason", text, 2000).map_err(invalid)
 }
 
-/// An eligible organisation's person asks for an entry with a purpose.
-pub async fn request(
-    app: &AppState,
-    who: &Principal,
-    tool_id: &str,
-    input: NewToolRequest,
-) -> AppResult<ToolRequest> {
+/// Takes an entry off the list: a government coordinator, or the
+/// developer offering a model entry. No new requests; pending ones are
+/// declined and their organisations told; approved access stays.
+pub async fn delist(app: &AppState, who: &Principal, id: &str, input: ToolReason) -> AppResult<Tool> {
     who.require_scope(Scope::ModelsWrite)?;
-    let t = readable_tool(app, who, tool_id).await?;
-    if t.state != "listed" {
-        return Err(AppError::invalid("tool", "is no longer offered"));
+    let t = readable_tool(app, who, id).await?;
+    let offering_developer = t.kind == ToolKind::Model.as_str() && t.provider_org == who.org_id();
+    if who.is_agent() || !(offering_developer || is_coordinator(app, who).await?) {
+        let e = AppError::forbidden(
+            "an entry is taken off the list by a government coordinator or the developer offering it",
+        );
+        return Err(refuse(app, who, "tool", id, "tool.delist", e).await);
     }
-    let purpose =
-        catalog::long_text("purpose", &input.purpose, MAX_PURPOSE_CHARS).map_err(invalid)?;
-    let org = store::accounts::orgs::get(&app.store.pool, who.org_id())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Err(e) = catalog::eligible(&eligibility_of(&t)?, org.kind, org.sector) {
-        return Err(refuse(app, who, "tool", tool_id, "tool.request", invalid(e)).await);
-    }
-    let mut conn = app.store.pool.acquire().await?;
-    if let Some(wid) = &t.window_id {
-        let w = store::frontier::windows::get(&mut conn, wid)
-            .await?
-            .ok_or_else(|| AppError::internal_msg("a tool without its window"))?;
-        if w.state != "open" || span(&w)?.ends_at <= now_secs() {
-            return Err(AppError::invalid(
-                "tool",
-                "is not available now (its access window has ended)",
-            ));
-        }
-    }
-    drop(conn);
-    let row = RequestRow {
-        id: new_id(),
-        tool_id: t.id.clone(),
-        org_id: org.id.clone(),
-        user_id: who.user_id().to_owned(),
-        org_kind: org.kind.as_str().into(),
-        sector: org.sector.map(|s| s.as_str().to_owned()),
-        purpose,
-        state: "pending".into(),
-        decided_by: None,
-        decided_at: None,
-        decision_reason: None,
-        starts_at: None,
-        ends_at: None,
-        requests_per_day: None,
-        tokens_per_day: None,
-        grant_id: None,
-        created_at: clock::now_text(),
-    };
+    let why = reason(&input.reason)?;
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
-    let open = store::frontier::tools::requests(&mut tx, &t.id, &org.id).await?;
-    if open.iter().any(|r| {
-        r.state == "pending"
-            || (r.state == "approved" && r.ends_at.as_deref().is_some_and(|e| e > now.as_str()))
-    }) {
-        return Err(AppError::Conflict(
-            "your organisation already has a pending or current request for this tool".into(),
-        ));
+    if !store::frontier::tools::delist(&mut tx, id, who.user_id(), &why, &now).await? {
+        return Err(AppError::Conflict("the entry is already off the list".into()));
     }
-    store::frontier::tools::insert_request(&mut tx, &row).await?;
-    let change = json!({"tool_id": t.id, "purpose": row.purpose, "org_kind": row.org_kind,
-        "sector": row.sector});
-    record_audit(
-        app,
-        &mut tx,
-        who,
-        "tool.request",
-        "tool_request",
-        &row.id,
-        change,
-    )
-    .await?;
-    let what = format!("{} asked for {}: {}", org.name, t.name, row.purpose);
-    tell(
-        app,
-        &mut tx,
-        &t.provider_org,
-        NotificationKind::ToolRequested,
-        &row.id,
-        "Someone asked for a tool you offer",
-        &what,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(request_view(row, t.name))
-}
-
-/// Whether `who` reads a request: its organisation, the entry's provider,
-/// a government coordinator.
-async fn may_read_request(
-    app: &AppState,
-    who: &Principal,
-    r: &RequestRow,
-    t: &ToolRow,
-) -> AppResult<bool> {
-    Ok(r.org_id == who.org_id()
-        || t.provider_org == who.org_id()
-        || is_coordinator(app, who).await?)
-}
-
-/// Requests the caller may read, newest first (`tool_id`: of one entry).
-pub async fn requests(
-    app: &AppState,
-    who: &Principal,
-    tool_id: Option<&str>,
-    state: Option<&str>,
-) -> AppResult<Vec<ToolRequest>> {
-    who.require_scope(Scope::ModelsRead)?;
-    if let Some(s) = state
-        && !["pending", "approved", "declined"].contains(&s)
-    {
-        return Err(AppError::invalid(
-            "state",
-            "must be pending, approved or declined",
-        ));
-    }
-    if let Some(id) = tool_id {
-        readable_tool(app, who, id).await?;
-    }
-    let coordinator = is_coordinator(app, who).await?;
-    let mut conn = app.store.pool.acquire().await?;
-    let tools = store::frontier::tools::tools(&mut conn).await?;
-    let rows = store::frontier::tools::requests(&mut conn, tool_id.unwrap_or(""), "").await?;
-    drop(conn);
-    let mut out = Vec::new();
-    for r in rows {
-        let Some(t) = tools.iter().find(|t| t.id == r.tool_id) else {
-            continue;
+    let pending = store::frontier::tools::requests(&mut tx, id, "").await?;
+    let mut declined = Vec::new();
+    for r in pending.into_iter().filter(|r| r.state == "pending") {
+        let out = store::frontier::tools::RequestRow {
+            state: "declined".into(),
+            decided_by: Some(who.user_id().to_owned()),
+            decided_at: Some(now.clone()),
+            decision_reason: Some(format!("the entry was taken off the list: {why}")),
+            ..r
         };
-        let visible = coordinator || r.org_id == who.org_id() || t.provider_org == who.org_id();
-        if visible && state.is_none_or(|s| s == r.state) {
-            out.push(request_view(r, t.name.clone()));
+        if store::frontier::tools::decide(&mut tx, &out).await? {
+            let what = format!("{}: {}", t.name, out.decision_reason.as_deref().unwrap_or(""));
+            let title = "Your request for a tool was declined";
+            tell(app, &mut tx, &out.org_id, NotificationKind::ToolRequestDecided, &out.id, title, &what)
+                .await?;
+            declined.push(out.id);
         }
     }
-    Ok(out)
-}
-
-async fn readable_request(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-) -> AppResult<(RequestRow, ToolRow)> {
-    who.require_scope(Scope::ModelsRead)?;
-    let mut conn = app.store.pool.acquire().await?;
-    let r = store::frontier::tools::get_request(&mut conn, id)
+    let change = json!({"reason": why, "declined_requests": declined});
+    record_audit(app, &mut tx, who, "tool.delist", "tool", id, change).await?;
+    let updated = store::frontier::tools::get_tool(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let t = store::frontier::tools::get_tool(&mut conn, &r.tool_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
-    if may_read_request(app, who, &r, &t).await? {
-        Ok((r, t))
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-pub async fn get_request(app: &AppState, who: &Principal, id: &str) -> AppResult<ToolRequest> {
-    let (r, t) = readable_request(app, who, id).await?;
-    Ok(request_view(r, t.name))
-}
-
-/// A government coordinator approves (time box and quota; a model entry's
-/// approval grants the requester in its window) or declines.
-pub async fn decide(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-    input: ToolDecision,
-) -> AppResult<ToolRequest> {
-    who.require_scope(Scope::ModelsWrite)?;
-    let (r, t) = readable_request(app, who, id).await?;
-    if !is_coordinator(app, who).await? || who.is_agent() {
-        let e = AppError::forbidden("requests for tools are decided by a government coordinator");
-        return Err(refuse(app, who, "tool_request", id, "tool.decide", e).await);
-    }
-    if r.state != "pending" {
-        return Err(AppError::Conflict(format!(
-            "the request is already {}",
-            r.state
-        )));
-    }
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|s| catalog::long_text("reason", s, 2000))
-        .transpose()
-        .map_err(invalid)?;
-    let now = clock::now_text();
-    let mut out = RequestRow {
-        decided_by: Some(who.user_id().to_owned()),
-        decided_at: Some(now.clone()),
-        decision_reason: reason.clone(),
-        ..r.clone()
-    };
-    let mut tx = app.store.begin_write().await?;
-    match input.decision.as_str() {
-        "decline" => {
-            if reason.is_none() {
-                return Err(AppError::invalid(
-                    "reason",
-                    "say why the request is declined",
-                ));
-            }
-            out.state = "declined".into();
-        }
-        "approve" => {
-            let quota = Quota::new(
-                input.requests_per_day.ok_or_else(|| {
-                    AppError::invalid("requests_per_day", "set the daily quota of requests")
-                })?,
-                input.tokens_per_day.ok_or_else(|| {
-                    AppError::invalid("tokens_per_day", "set the daily quota of tokens")
-                })?,
-            )
-            .map_err(invalid)?;
-            let ends = secs(
-                "ends_at",
-                input
-                    .ends_at
-                    .as_deref()
-                    .ok_or_else(|| AppError::invalid("ends_at", "set the end of the time box"))?,
-            )?;
-            let starts = input
-                .starts_at
-                .as_deref()
-                .map(|s| secs("starts_at", s))
-                .transpose()?;
-            let holding = store::frontier::tools::holding(&mut tx, &t.id, &now).await?;
-            catalog::has_room(t.capacity, holding).map_err(invalid)?;
-            let s = approve_span(app, &mut tx, who, &r, &t, starts, ends, quota, &mut out).await?;
-            out.state = "approved".into();
-            out.starts_at = Some(text_of(s.starts_at)?);
-            out.ends_at = Some(text_of(s.ends_at)?);
-            out.requests_per_day = Some(quota.requests_per_day);
-            out.tokens_per_day = Some(quota.tokens_per_day);
-        }
-        _ => return Err(AppError::invalid("decision", "must be approve or decline")),
-    }
-    if !store::frontier::tools::decide(&mut tx, &out).await? {
-        return Err(AppError::Conflict(
-            "the request was decided meanwhile".into(),
-        ));
-    }
-    let change = json!({"state": out.state, "reason": out.decision_reason, "starts_at": out.starts_at,
-        "ends_at": out.ends_at, "requests_per_day": out.requests_per_day,
-        "tokens_per_day": out.tokens_per_day, "grant_id": out.grant_id});
-    record_audit(app, &mut tx, who, "tool.decide", "tool_request", id, change).await?;
-    let (title, what) = if out.state == "approved" {
-        (
-            "Your request for a tool was approved",
-            format!(
-                "{} until {}{}",
-                t.name,
-                out.ends_at.as_deref().unwrap_or(""),
-                if out.grant_id.is_some() {
-                    ": accept its terms under My grants, then take a credential"
-                } else {
-                    ""
-                }
-            ),
-        )
-    } else {
-        (
-            "Your request for a tool was declined",
-            format!(
-                "{}: {}",
-                t.name,
-                out.decision_reason.as_deref().unwrap_or("")
-            ),
-        )
-    };
-    tell(
-        app,
-        &mut tx,
-        &r.org_id,
-        NotificationKind::ToolRequestDecided,
-        id,
-        title,
-        &what,
-    )
-    .await?;
     tx.commit().await?;
-    Ok(request_view(out, t.name))
+    view(app, who, updated).await
 }
 
-/// The approved time box; for a model entry also the grant in its window
-/// (`out.grant_id`).
-#[allow(clippy::too_many_arguments)]
-async fn approve_span(
-    app: &AppState,
-    tx: &mut Tx,
-    who: &Principal,
-    r: &RequestRow,
-    t: &ToolRow,
-    starts: Option<i64>,
-    ends: i64,
-    quota: Quota,
-    out: &mut RequestRow,
-) -> AppResult<Span> {
-    let now = now_secs();
-    let Some(wid) = &t.window_id else {
-        let starts = starts.unwrap_or(now);
-        if ends <= starts {
-            return Err(AppError::invalid("ends_at", "must be after the start"));
-        }
-        if ends - starts > MAX_SERVICE_DAYS * DAY_SECS {
-            return Err(AppError::invalid(
-                "ends_at",
-                format!("a time box lasts at most {MAX_SERVICE_DAYS} days"),
-            ));
-        }
-        return Ok(Span {
-            starts_at: starts,
-            ends_at: ends,
-        });
-    };
-    let w = store::frontier::windows::get(tx, wid)
-        .await?
-        .ok_or_else(|| AppError::internal_msg("a tool without its window"))?;
-    if w.state != "open" {
-        return Err(AppError::invalid("tool", "its access window is closed"));
-    }
-    let person = store::accounts::users::get(&mut **tx, &r.user_id)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| AppError::invalid("user_id", "the person who asked has left"))?;
-    let s = access::plan_grant(span(&w)?, starts, Some(ends), now).map_err(invalid)?;
-    let g = window_grants::insert_grant(app, tx, who, &w.id, &person.id, &person.org_id, s, quota)
-        .await?;
-    out.grant_id = Some(g.id);
-    Ok(s)
-}
-
-/// Demand and use by tool and sector (government coordinators).
-pub async fn demand(app: &AppState, who: &Principal) -> AppResult<Vec<DemandLine>> {
-    who.require_scope(Scope::ModelsRead)?;
-    if !is_coordinator(app, who).await? {
-        return Err(AppError::forbidden(
-            "demand and use are shown to government coordinators",
-        ));
-    }
-    let mut conn = app.store.pool.acquire().await?;
-    let tools = store::frontier::tools::tools(&mut conn).await?;
-    let rows = store::frontier::tools::demand(&mut conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|d| DemandLine {
-            tool_name: tools
-                .iter()
-                .find(|t| t.id == d.tool_id)
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            tool_id: d.tool_id,
-            org_kind: d.org_kind,
-            sector: d.sector,
-            pending: d.pending,
-            approved: d.approved,
-            declined: d.declined,
-            calls: d.calls,
-            tokens: d.tokens,
-        })
-        .collect())
-}
-
-async fn tell(
+/// Tells an organisation of a request's news (inbox, webhooks).
+pub(super) async fn tell(
     app: &AppState,
     tx: &mut Tx,
     org_id: &str,

@@ -8,8 +8,22 @@
 //! Who may be granted: people of a government agency, of the developer's
 //! own organisation, or of an approved trusted partner of the model
 //! (`partners.rs`); a person of any other organisation is refused (422
-//! `user_id`). A coordinator's approval of a request for a model-backed
-//! catalog entry (`tools.rs`) grants through [`insert_grant`] too.
+//! `user_id`, in the same words as for an id that names no one, so the
+//! answer tells nothing of other organisations' people). A coordinator's
+//! approval of a request for a model-backed catalog entry
+//! (`tool_requests.rs`) grants through [`insert_grant`] too.
+//!
+//! Grants by the government: the developer's organisation is told of every
+//! grant someone outside it makes (inbox and webhooks, `window.granted`),
+//! and a government administrator never grants themself access: the grant
+//! must be made by a second person (another administrator), which is the
+//! two-person rule in its simplest form, with no pending state: the second
+//! person's own act is the approval, audited under their name and told to
+//! the developer like any other.
+//!
+//! A person whose grants in a window are all revoked no longer reads the
+//! window or its terms (404); they keep their own grant records and their
+//! own use ([`of_window`], [`usage`], [`mine`], [`get`]).
 
 use clearinghouse_domain::frontier::access::{self, GrantStatus, Quota, Span};
 use clearinghouse_domain::identity::{OrgKind, Role, Scope};
@@ -24,11 +38,20 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::model::notify::NotificationKind;
 use crate::store::frontier::window_grants::{GrantRow, UsageRow};
+use crate::store::frontier::windows::WindowRow;
 use crate::workflows::frontier::windows::{
-    Standing, now_secs, readable, refuse, secs, span, text_of,
+    Standing, formerly_granted, now_secs, readable, refuse, secs, span, text_of,
 };
 use crate::workflows::new_id;
+use crate::workflows::notifications::{self, NewNotification};
+
+/// The one answer for a `user_id` that may not be granted: no such
+/// person, a disabled one, or one of an organisation that is neither a
+/// government agency, the developer nor an approved trusted partner.
+pub(crate) const NOT_GRANTABLE: &str = "names no person who may be granted access in this window (people of \
+     a government agency, of the developer, or of an approved trusted partner of the model)";
 
 /// A grant to one person.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,7 +107,8 @@ pub struct Grant {
     pub revoked_at: Option<String>,
     pub revoked_by: Option<String>,
     pub revoke_reason: Option<String>,
-    /// The terms version in force in the window.
+    /// The terms version in force in the window (for a revoked grant: in
+    /// force when it was revoked).
     pub terms_version: i64,
     /// Whether the person accepted that version.
     pub terms_accepted: bool,
@@ -137,10 +161,22 @@ pub(crate) async fn view(app: &AppState, g: GrantRow) -> AppResult<Grant> {
         w.state != "open",
         now_secs(),
     );
+    // A revoked grant shows the terms as they were when it was revoked:
+    // later versions are not its holder's to see.
+    let terms_version = match &g.revoked_at {
+        Some(at) => store::frontier::windows::terms(&mut conn, &w.id)
+            .await?
+            .iter()
+            .filter(|t| t.created_at <= *at)
+            .map(|t| t.version)
+            .max()
+            .unwrap_or(1),
+        None => w.terms_version,
+    };
     Ok(Grant {
         status: status_word(status).into(),
-        terms_accepted: accepted.contains(&w.terms_version),
-        terms_version: w.terms_version,
+        terms_accepted: accepted.contains(&terms_version),
+        terms_version,
         accepted_versions: accepted,
         id: g.id,
         window_id: g.window_id,
@@ -177,21 +213,20 @@ pub async fn grant(
             "is closed; no grant can be made in it",
         ));
     }
+    let not_grantable = || AppError::invalid("user_id", NOT_GRANTABLE);
     let person = store::accounts::users::get(&app.store.pool, &input.user_id)
         .await?
         .filter(|u| !u.disabled)
-        .ok_or_else(|| AppError::invalid("user_id", "no such person"))?;
+        .ok_or_else(not_grantable)?;
     let org = store::accounts::orgs::get(&app.store.pool, &person.org_id)
         .await?
-        .ok_or_else(|| AppError::invalid("user_id", "no such person"))?;
+        .filter(|o| o.archived_at.is_none())
+        .ok_or_else(not_grantable)?;
     let mut conn = app.store.pool.acquire().await?;
     let partner = super::partners::is_partner(&mut conn, &w.model_id, &person.org_id).await?;
     drop(conn);
     if org.kind != OrgKind::GovernmentAgency && person.org_id != w.developer_org && !partner {
-        return Err(AppError::invalid(
-            "user_id",
-            "the person's organisation is neither a government agency nor the developer, and is not an approved trusted partner of this model",
-        ));
+        return Err(not_grantable());
     }
     let quota = Quota::new(input.requests_per_day, input.tokens_per_day)
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
@@ -208,17 +243,15 @@ pub async fn grant(
     let s = access::plan_grant(span(&w)?, starts, ends, now_secs())
         .map_err(|e| AppError::invalid(e.field, e.reason))?;
     let mut tx = app.store.begin_write().await?;
-    let row = insert_grant(
-        app,
-        &mut tx,
-        who,
-        &w.id,
-        &person.id,
-        &person.org_id,
-        s,
-        quota,
-    )
-    .await?;
+    let row = match insert_grant(app, &mut tx, who, &w, &person.id, &person.org_id, s, quota).await
+    {
+        Ok(row) => row,
+        Err(e @ AppError::Forbidden(_)) => {
+            drop(tx);
+            return Err(refuse(app, who, "window", window_id, "grant.create", e).await);
+        }
+        Err(e) => return Err(e),
+    };
     tx.commit().await?;
     view(app, row).await
 }
@@ -226,18 +259,28 @@ pub async fn grant(
 /// Stores a grant to one person (refused while the person holds an
 /// unrevoked grant in the window) with its audit entry, in the caller's
 /// transaction. The caller has checked who may be granted and planned the
-/// span inside the window.
+/// span inside the window. Someone outside the developer's organisation
+/// (the government) may not grant themself (403) and the developer is told
+/// of each grant they make.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_grant(
     app: &AppState,
     tx: &mut store::Tx,
     who: &Principal,
-    window_id: &str,
+    w: &WindowRow,
     user_id: &str,
     org_id: &str,
     s: Span,
     quota: Quota,
 ) -> AppResult<GrantRow> {
+    let by_government = who.org_id() != w.developer_org;
+    if by_government && who.user_id() == user_id {
+        return Err(AppError::forbidden(
+            "a government administrator does not grant themself access; a second administrator \
+             grants it (two-person rule), and the developer is told",
+        ));
+    }
+    let window_id = w.id.as_str();
     let row = GrantRow {
         id: new_id(),
         window_id: window_id.to_owned(),
@@ -268,13 +311,53 @@ pub(crate) async fn insert_grant(
             "ends_at": row.ends_at, "requests_per_day": row.requests_per_day, "tokens_per_day": row.tokens_per_day}),
     };
     app.audit.record(tx, &app.store, who, &[event]).await?;
+    if by_government {
+        tell_developer(app, tx, w, &row).await?;
+    }
     Ok(row)
+}
+
+/// Tells the developer's organisation of a grant made by someone outside
+/// it: who granted whom, for how long, with what quota.
+async fn tell_developer(
+    app: &AppState,
+    tx: &mut store::Tx,
+    w: &WindowRow,
+    g: &GrantRow,
+) -> AppResult<()> {
+    let granter = store::accounts::users::get(&mut **tx, &g.granted_by).await?;
+    let grantee = store::accounts::users::get(&mut **tx, &g.user_id).await?;
+    let name = |u: Option<crate::model::User>, id: &str| {
+        u.map_or_else(|| id.to_owned(), |u| format!("{} ({})", u.display_name, u.username))
+    };
+    let body = format!(
+        "{} granted {} access from {} until {}, {} requests and {} tokens a day.",
+        name(granter, &g.granted_by),
+        name(grantee, &g.user_id),
+        g.starts_at,
+        g.ends_at,
+        g.requests_per_day,
+        g.tokens_per_day
+    );
+    let n = NewNotification {
+        org_id: w.developer_org.clone(),
+        kind: NotificationKind::WindowGranted,
+        exposure_id: None,
+        vuln_id: None,
+        tlp: "AMBER".into(),
+        visibility: String::new(),
+        title: "The government granted access in your window".into(),
+        body,
+        data: json!({"window_id": w.id, "grant_id": g.id, "user_id": g.user_id,
+            "granted_by": g.granted_by}),
+    };
+    notifications::enqueue(app, tx, n).await
 }
 
 /// Grants of a window: all of them for the developer and government
 /// administrators, the caller's own for a grantee.
 pub async fn of_window(app: &AppState, who: &Principal, window_id: &str) -> AppResult<Vec<Grant>> {
-    let (w, standing) = readable(app, who, window_id).await?;
+    let (w, standing) = reader(app, who, window_id).await?;
     let only = (standing == Standing::Grantee).then(|| who.user_id());
     let mut conn = app.store.pool.acquire().await?;
     let rows = store::frontier::window_grants::of_window(&mut conn, &w.id, only).await?;
@@ -284,6 +367,16 @@ pub async fn of_window(app: &AppState, who: &Principal, window_id: &str) -> AppR
         out.push(view(app, g).await?);
     }
     Ok(out)
+}
+
+/// How the caller reads a window's grants and use: as [`readable`] says,
+/// or as a grantee (their own rows only) when all their grants in it were
+/// revoked.
+async fn reader(app: &AppState, who: &Principal, id: &str) -> AppResult<(WindowRow, Standing)> {
+    match readable(app, who, id).await {
+        Err(AppError::NotFound) => Ok((formerly_granted(app, who, id).await?, Standing::Grantee)),
+        other => other,
+    }
 }
 
 /// The caller's own grants, in every window.
@@ -499,7 +592,7 @@ pub async fn usage(
     window_id: &str,
     limit: Option<i64>,
 ) -> AppResult<Vec<UsageRow>> {
-    let (w, standing) = readable(app, who, window_id).await?;
+    let (w, standing) = reader(app, who, window_id).await?;
     let limit = limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(AppError::invalid("limit", "must be between 1 and 1000"));

@@ -6,9 +6,11 @@
 //! are the domain's (`frontier::access`).
 //!
 //! Who reads a window: the developer's organisation (it must read the
-//! model, too), the people granted access in it, and government
+//! model, too), the people holding an unrevoked grant in it, and government
 //! administrators (coordinators and platform admins of a government agency)
-//! who may read the model under its labels. Anyone else: 404.
+//! who may read the model under its labels. Anyone else: 404 — a person
+//! whose grants were all revoked too ([`formerly_granted`] lets them keep
+//! reading their own grant records and use, nothing else).
 //!
 //! Forbidden attempts (someone other than the developer opening a window or
 //! changing its terms) are audited as `window.refused`; nothing else is
@@ -396,6 +398,36 @@ pub async fn readable(
     who: &Principal,
     id: &str,
 ) -> AppResult<(WindowRow, Standing)> {
+    let (w, mine) = with_mine(app, who, id).await?;
+    if w.developer_org == who.org_id() && models::get(app, who, &w.model_id).await.is_ok() {
+        return Ok((w, Standing::Developer));
+    }
+    if is_gov_admin(app, who).await? && models::get(app, who, &w.model_id).await.is_ok() {
+        return Ok((w, Standing::GovAdmin));
+    }
+    if mine.iter().any(|g| g.revoked_at.is_none()) {
+        return Ok((w, Standing::Grantee));
+    }
+    Err(AppError::NotFound)
+}
+
+/// The window of which the caller held grants, all revoked: they read
+/// their own grant records and their own use there, not the window's
+/// details or terms. Anyone else: 404.
+pub async fn formerly_granted(app: &AppState, who: &Principal, id: &str) -> AppResult<WindowRow> {
+    let (w, mine) = with_mine(app, who, id).await?;
+    if mine.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(w)
+}
+
+/// The window (404 when there is none) and the caller's grants in it.
+async fn with_mine(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+) -> AppResult<(WindowRow, Vec<store::frontier::window_grants::GrantRow>)> {
     who.require_scope(Scope::ModelsRead)?;
     let mut conn = app.store.pool.acquire().await?;
     let w = store::frontier::windows::get(&mut conn, id)
@@ -403,17 +435,7 @@ pub async fn readable(
         .ok_or(AppError::NotFound)?;
     let mine =
         store::frontier::window_grants::of_window(&mut conn, id, Some(who.user_id())).await?;
-    drop(conn);
-    if w.developer_org == who.org_id() && models::get(app, who, &w.model_id).await.is_ok() {
-        return Ok((w, Standing::Developer));
-    }
-    if is_gov_admin(app, who).await? && models::get(app, who, &w.model_id).await.is_ok() {
-        return Ok((w, Standing::GovAdmin));
-    }
-    if !mine.is_empty() {
-        return Ok((w, Standing::Grantee));
-    }
-    Err(AppError::NotFound)
+    Ok((w, mine))
 }
 
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Window> {

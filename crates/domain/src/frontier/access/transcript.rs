@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::usage::MAX_LINE;
+use super::sse::SseLines;
 
 /// The most of a prompt or a completion a transcript keeps; beyond it the
 /// transcript is marked `truncated`.
@@ -55,8 +55,7 @@ pub fn prompt_text(body: &[u8]) -> (String, bool) {
 #[derive(Debug, Default)]
 pub struct Assembler {
     sse: bool,
-    line: Vec<u8>,
-    overlong: bool,
+    lines: SseLines,
     /// A whole JSON answer, up to [`MAX_TRANSCRIPT_BYTES`].
     body: Vec<u8>,
     text: String,
@@ -70,6 +69,16 @@ fn choice_text(v: &Value) -> Option<&str> {
         .or_else(|| c.get("message").and_then(|m| m.get("content")))
         .or_else(|| c.get("text"))
         .and_then(Value::as_str)
+}
+
+/// One event's text onto the completion.
+fn event(text: &mut String, truncated: &mut bool, data: &[u8]) {
+    if let Ok(v) = serde_json::from_slice::<Value>(data)
+        && let Some(t) = choice_text(&v)
+        && !push_bounded(text, t)
+    {
+        *truncated = true;
+    }
 }
 
 impl Assembler {
@@ -92,48 +101,17 @@ impl Assembler {
             }
             return;
         }
-        for &b in chunk {
-            if b == b'\n' {
-                if !self.overlong {
-                    let line = std::mem::take(&mut self.line);
-                    self.event_line(&line);
-                } else {
-                    self.truncated = true;
-                }
-                self.line.clear();
-                self.overlong = false;
-            } else if self.line.len() < MAX_LINE {
-                self.line.push(b);
-            } else {
-                self.overlong = true;
-            }
-        }
-    }
-
-    fn event_line(&mut self, line: &[u8]) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(data) = line.strip_prefix(b"data:") else {
-            return;
-        };
-        let data = data.strip_prefix(b" ").unwrap_or(data);
-        if data == b"[DONE]" {
-            return;
-        }
-        if let Ok(v) = serde_json::from_slice::<Value>(data)
-            && let Some(t) = choice_text(&v)
-            && !push_bounded(&mut self.text, t)
-        {
-            self.truncated = true;
+        let (text, truncated) = (&mut self.text, &mut self.truncated);
+        if self.lines.feed(chunk, |d| event(text, truncated, d)) {
+            *truncated = true;
         }
     }
 
     /// The transcript of the call whose request body was `request`.
     pub fn finish(mut self, request: &[u8]) -> Transcript {
         if self.sse {
-            if !self.line.is_empty() && !self.overlong {
-                let line = std::mem::take(&mut self.line);
-                self.event_line(&line);
-            }
+            let (text, truncated) = (&mut self.text, &mut self.truncated);
+            self.lines.finish(|d| event(text, truncated, d));
         } else {
             // A whole answer: its text if it is an OpenAI answer, else the
             // body as it came (an error document, say).

@@ -2,13 +2,12 @@
 //! the `usage` object of a whole JSON answer, or of the last server-sent
 //! event that carries one (`stream_options.include_usage`). The scanner is
 //! fed the stream chunk by chunk as it passes through the broker; it keeps
-//! at most one partial line (bounded by [`MAX_LINE`]) and the counts.
+//! at most one partial line (`sse`, bounded by [`MAX_LINE`]) and the counts.
 
 use serde_json::Value;
 
-/// Longest SSE line the scanner buffers; longer lines are skipped (a usage
-/// event is a few hundred bytes).
-pub const MAX_LINE: usize = 256 * 1024;
+pub use super::sse::MAX_LINE;
+use super::sse::SseLines;
 
 /// Token counts as the endpoint reported them (`None`: not reported).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -56,26 +55,43 @@ impl TokenCounts {
 /// Reads `usage` from an answer passing through, streamed or not.
 #[derive(Debug, Default)]
 pub struct UsageScanner {
-    line: Vec<u8>,
-    overlong: bool,
+    lines: SseLines,
     /// A whole (non-SSE) JSON body, kept only up to `MAX_LINE`.
     body: Vec<u8>,
-    sse: Option<bool>,
+    /// The whole body was longer than `MAX_LINE` (not read).
+    overlong: bool,
+    sse: bool,
     counts: Option<TokenCounts>,
     events: u64,
+}
+
+fn event(counts: &mut Option<TokenCounts>, events: &mut u64, data: &[u8]) {
+    *events += 1;
+    // Only an event that may carry `usage` is parsed (most carry text).
+    if memmem(data, b"\"usage\"")
+        && let Ok(v) = serde_json::from_slice::<Value>(data)
+        && let Some(c) = TokenCounts::from_answer(&v)
+    {
+        *counts = Some(c);
+    }
+}
+
+/// Whether `needle` occurs in `hay`.
+fn memmem(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 impl UsageScanner {
     /// `sse`: the answer's content type is `text/event-stream`.
     pub fn new(sse: bool) -> UsageScanner {
         UsageScanner {
-            sse: Some(sse),
+            sse,
             ..UsageScanner::default()
         }
     }
 
     pub fn feed(&mut self, chunk: &[u8]) {
-        if self.sse != Some(true) {
+        if !self.sse {
             if self.body.len() + chunk.len() <= MAX_LINE {
                 self.body.extend_from_slice(chunk);
             } else {
@@ -83,37 +99,8 @@ impl UsageScanner {
             }
             return;
         }
-        for &b in chunk {
-            if b == b'\n' {
-                if !self.overlong {
-                    let line = std::mem::take(&mut self.line);
-                    self.event_line(&line);
-                }
-                self.line.clear();
-                self.overlong = false;
-            } else if self.line.len() < MAX_LINE {
-                self.line.push(b);
-            } else {
-                self.overlong = true;
-            }
-        }
-    }
-
-    fn event_line(&mut self, line: &[u8]) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(data) = line.strip_prefix(b"data:") else {
-            return;
-        };
-        let data = data.strip_prefix(b" ").unwrap_or(data);
-        if data == b"[DONE]" {
-            return;
-        }
-        self.events += 1;
-        if let Ok(v) = serde_json::from_slice::<Value>(data)
-            && let Some(c) = TokenCounts::from_answer(&v)
-        {
-            self.counts = Some(c);
-        }
+        let (counts, events) = (&mut self.counts, &mut self.events);
+        self.lines.feed(chunk, |d| event(counts, events, d));
     }
 
     /// Data events seen so far (streamed answers).
@@ -123,11 +110,9 @@ impl UsageScanner {
 
     /// The counts, once the answer has ended.
     pub fn finish(mut self) -> Option<TokenCounts> {
-        if self.sse == Some(true) {
-            if !self.line.is_empty() && !self.overlong {
-                let line = std::mem::take(&mut self.line);
-                self.event_line(&line);
-            }
+        if self.sse {
+            let (counts, events) = (&mut self.counts, &mut self.events);
+            self.lines.finish(|d| event(counts, events, d));
             self.counts
         } else if self.overlong {
             None

@@ -1,7 +1,9 @@
 //! `/api/v1/tools` and `/api/v1/tool-requests`: the catalog of defensive
 //! tools and services for operators (Sec. 2(c)(iii)), requests with a
 //! purpose and coordinators' decisions, and demand and use by sector.
-//! Thin handlers over `workflows::frontier::tools`.
+//! Taking an entry off the list and revoking approved access are
+//! `POST /tools/{id}/delisting` and `POST /tool-requests/{id}/revocation`.
+//! Thin handlers over `workflows::frontier::tools` and `tool_requests`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -14,9 +16,10 @@ use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
-use crate::workflows::frontier::tools::{
-    self, DemandLine, NewTool, NewToolRequest, Tool, ToolDecision, ToolRequest,
+use crate::workflows::frontier::tool_requests::{
+    self, DemandLine, NewToolRequest, ToolDecision, ToolRequest,
 };
+use crate::workflows::frontier::tools::{self, NewTool, Tool, ToolReason};
 
 fn page<T>(items: Vec<T>) -> Page<T> {
     Page {
@@ -73,6 +76,21 @@ pub async fn get(
     Ok(Json(tools::get(&app, &who, &id).await?))
 }
 
+/// Take an entry off the list, with a reason (a government coordinator,
+/// or the developer offering a model entry): no new requests, pending ones
+/// declined and their organisations told; approved access stays shown.
+/// Refused attempts are audited (`tool.refused`).
+#[utoipa::path(post, path = "/tools/{id}/delisting", tag = "tools", security(("bearer" = [])), request_body = ToolReason,
+    responses((status = 200, body = Tool), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn delist(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ToolReason>,
+) -> AppResult<Json<Tool>> {
+    Ok(Json(tools::delist(&app, &who, &id, input).await?))
+}
+
 /// Ask for an entry with a purpose. An organisation the entry is not
 /// offered to is refused (422 naming `org_kind` or `sector`, audited).
 #[utoipa::path(post, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), request_body = NewToolRequest,
@@ -85,14 +103,14 @@ pub async fn request(
 ) -> AppResult<(StatusCode, Json<ToolRequest>)> {
     Ok((
         StatusCode::CREATED,
-        Json(tools::request(&app, &who, &id, input).await?),
+        Json(tool_requests::request(&app, &who, &id, input).await?),
     ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RequestsQuery {
-    /// `pending`, `approved` or `declined`.
+    /// `pending`, `approved`, `declined` or `revoked`.
     pub state: Option<String>,
 }
 
@@ -106,7 +124,7 @@ pub async fn requests_of(
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
     Ok(Json(page(
-        tools::requests(&app, &who, Some(&id), q.state.as_deref()).await?,
+        tool_requests::requests(&app, &who, Some(&id), q.state.as_deref()).await?,
     )))
 }
 
@@ -120,7 +138,7 @@ pub async fn requests(
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
     Ok(Json(page(
-        tools::requests(&app, &who, None, q.state.as_deref()).await?,
+        tool_requests::requests(&app, &who, None, q.state.as_deref()).await?,
     )))
 }
 
@@ -132,7 +150,7 @@ pub async fn get_request(
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<ToolRequest>> {
-    Ok(Json(tools::get_request(&app, &who, &id).await?))
+    Ok(Json(tool_requests::get_request(&app, &who, &id).await?))
 }
 
 /// Approve (time box and daily quota; a model entry's approval grants the
@@ -146,7 +164,21 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ToolDecision>,
 ) -> AppResult<Json<ToolRequest>> {
-    Ok(Json(tools::decide(&app, &who, &id, input).await?))
+    Ok(Json(tool_requests::decide(&app, &who, &id, input).await?))
+}
+
+/// Revoke approved access at once, with a reason (government
+/// coordinators); a model entry's grant is revoked with it. The
+/// requester's organisation is told.
+#[utoipa::path(post, path = "/tool-requests/{id}/revocation", tag = "tools", security(("bearer" = [])), request_body = ToolReason,
+    responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ToolReason>,
+) -> AppResult<Json<ToolRequest>> {
+    Ok(Json(tool_requests::revoke(&app, &who, &id, input).await?))
 }
 
 /// Demand (requests by state) and use (brokered calls and tokens) by tool
@@ -157,5 +189,5 @@ pub async fn demand(
     State(app): State<AppState>,
     Auth(who): Auth,
 ) -> AppResult<Json<Vec<DemandLine>>> {
-    Ok(Json(tools::demand(&app, &who).await?))
+    Ok(Json(tool_requests::demand(&app, &who).await?))
 }

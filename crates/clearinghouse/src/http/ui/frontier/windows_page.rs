@@ -4,9 +4,13 @@
 //! a reason asked) and the form to grant a named person access; use by
 //! person and day (the developer sees everyone's, a grantee its own); the
 //! insider-risk alerts with their acknowledgement (developer, security
-//! officers; government administrators read them); and for a grantee its
-//! own access: accept the terms shown, get a credential (shown once).
-//! Refusals are shown beside their field.
+//! officers; government administrators read them); the findings filed from
+//! the window (`window_findings::list`: each with its state, linked, only
+//! those the reader may read); and for a grantee its own access: accept
+//! the terms shown, get a credential (shown once). A person whose grants
+//! were all revoked sees only their own grant (revoked) and their own use,
+//! not the window's details, terms or findings. Refusals are shown beside
+//! their field.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +31,9 @@ use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
 use crate::store;
+use crate::model::finding::Finding;
 use crate::workflows::frontier::window_alerts::{self, AlertReader, AlertView};
+use crate::workflows::frontier::window_findings;
 use crate::workflows::frontier::window_grants::{
     self, Acceptance, Credential, CredentialRequest, Grant, NewGrant, Revocation,
 };
@@ -39,6 +45,8 @@ pub enum Role {
     Developer,
     GovAdmin,
     Grantee,
+    /// All their grants were revoked: their own grant and use only.
+    FormerGrantee,
     /// Reads the alerts only.
     SecurityOfficer,
 }
@@ -66,6 +74,8 @@ pub struct WindowPage {
     mine: Option<Grant>,
     uses: Vec<UseLine>,
     alerts: Vec<AlertView>,
+    /// Findings filed from the window that the reader may read.
+    findings: Vec<Finding>,
     names: Names,
     /// A credential just issued (its token shown this once).
     credential: Option<Credential>,
@@ -122,7 +132,10 @@ async fn role_of(app: &AppState, who: &Principal, id: &str) -> UiResult<Role> {
         Ok((_, Standing::Grantee)) => Ok(Role::Grantee),
         Err(AppError::NotFound) => match window_alerts::reader(app, who, id).await {
             Ok((_, AlertReader::SecurityOfficer)) => Ok(Role::SecurityOfficer),
-            _ => Err(AppError::NotFound.into()),
+            _ => match windows::formerly_granted(app, who, id).await {
+                Ok(_) => Ok(Role::FormerGrantee),
+                Err(e) => Err(e.into()),
+            },
         },
         Err(e) => Err(e.into()),
     }
@@ -139,6 +152,10 @@ async fn view(
     let role = role_of(app, who, id).await?;
     let (window, terms, grants, usage) = if role == Role::SecurityOfficer {
         (None, None, Vec::new(), Vec::new())
+    } else if role == Role::FormerGrantee {
+        let grants = window_grants::of_window(app, who, id).await?;
+        let usage = window_grants::usage(app, who, id, Some(1000)).await?;
+        (None, None, grants, usage)
     } else {
         let w = windows::get(app, who, id).await?;
         let terms = windows::terms(app, who, id).await?.into_iter().next();
@@ -147,8 +164,16 @@ async fn view(
         (Some(w), terms, grants, usage)
     };
     let alerts = match role {
-        Role::Grantee => Vec::new(),
+        Role::Grantee | Role::FormerGrantee => Vec::new(),
         _ => window_alerts::list(app, who, id).await?,
+    };
+    let findings = match role {
+        Role::Developer | Role::GovAdmin | Role::Grantee => {
+            window_findings::list(app, who, id, None, Some(200))
+                .await?
+                .items
+        }
+        Role::FormerGrantee | Role::SecurityOfficer => Vec::new(),
     };
     let mut per: BTreeMap<(String, String), (i64, i64, i64)> = BTreeMap::new();
     for u in &usage {
@@ -215,6 +240,7 @@ async fn view(
         mine,
         uses,
         alerts,
+        findings,
         names,
         credential,
         grant_form,
@@ -275,7 +301,7 @@ pub async fn grant(
     let outcome = async {
         let user = store::accounts::users::get_by_username(&app.store.pool, f.username.trim())
             .await?
-            .ok_or_else(|| AppError::invalid("user_id", "no person has that username"))?;
+            .ok_or_else(|| AppError::invalid("user_id", window_grants::NOT_GRANTABLE))?;
         let input = NewGrant {
             user_id: user.id,
             starts_at: None,
