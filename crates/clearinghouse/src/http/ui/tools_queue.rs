@@ -85,9 +85,29 @@ pub struct QueuePage {
     form: DecisionForm,
     error: Option<String>,
     error_field: String,
+    /// Each tool's places (holding, capacity) and kind, by tool id (N5).
+    places: std::collections::BTreeMap<String, (i64, i64, String)>,
 }
 
 impl QueuePage {
+    /// A request's tool's places in words, and whether it is full.
+    fn places_of(&self, tool_id: &str) -> (String, bool) {
+        match self.places.get(tool_id) {
+            Some((holding, capacity, _)) => (
+                format!("{holding} of {capacity} places taken"),
+                holding >= capacity,
+            ),
+            None => (String::new(), false),
+        }
+    }
+
+    /// Whether the tool is a model (a daily token quota applies).
+    fn counts_tokens(&self, tool_id: &str) -> bool {
+        self.places
+            .get(tool_id)
+            .is_none_or(|(_, _, kind)| kind == "model")
+    }
+
     fn row_error(&self, id: &str) -> Option<&str> {
         (self.error_row == id)
             .then_some(self.error.as_deref())
@@ -135,6 +155,11 @@ async fn view(
     let all = tools::requests(app, who, None, None).await?;
     let (pending, decided): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r.state == "pending");
     let demand = tools::demand(app, who).await?;
+    let places = tools::list(app, who, false)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, (t.holding, t.capacity, t.kind)))
+        .collect();
     let orgs: Vec<String> = pending
         .iter()
         .chain(decided.iter())
@@ -165,6 +190,7 @@ async fn view(
         form,
         error,
         error_field,
+        places,
     })
 }
 
