@@ -12,7 +12,7 @@ use crate::exposure_realdata::{read, sub_dir};
 use crate::harness::TestApp;
 
 /// A page's HTML as `cookie`'s user sees it.
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
     let resp = reqwest::Client::new()
         .get(app.url(path))
         .header("cookie", cookie)

@@ -88,14 +88,21 @@ async fn operator_asks_and_coordinator_answers() {
             "{item}"
         );
         assert!(item.contains("Scan our patient portal weekly"), "{item}");
+        assert!(item.contains("0 of "), "the places beside the request: {item}");
         click(c, Locator::Css(".approve-submit")).await;
         let e = text(c, ".queue-error").await;
         assert!(e.contains("end"), "{e}");
         let until = (time::OffsetDateTime::now_utc() + time::Duration::days(30))
             .date()
             .to_string();
-        let field = wait(c, Locator::Css(".approve-until")).await;
-        field.send_keys(&until).await.unwrap();
+        // A date input (typing into one depends on the locale).
+        wait(c, Locator::Css(".approve-until")).await;
+        c.execute(
+            "document.querySelector('.approve-until').value = arguments[0];",
+            vec![serde_json::Value::from(until.as_str())],
+        )
+        .await
+        .unwrap();
         click(c, Locator::Css(".approve-submit")).await;
         let row = text(c, "#decided-table .decided-row").await;
         assert!(row.contains(&format!("until {until}")), "{row}");

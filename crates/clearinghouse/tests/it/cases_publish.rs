@@ -13,10 +13,10 @@ use crate::cases::{parties, target_date};
 use crate::exposure::{asset, cyclonedx, import_at, upload};
 use crate::harness::TestApp;
 
-const EMBARGOED: &str = "CVE-2099-4242";
+pub const EMBARGOED: &str = "CVE-2099-4242";
 
 /// An embargoed OSV record for `requests` before 2.32.0.
-fn osv_requests() -> Value {
+pub fn osv_requests() -> Value {
     json!({
         "schema_version": "1.6.0", "id": "GHSA-9999-9999-9999",
         "modified": "2026-11-01T00:00:00Z", "published": "2026-11-01T00:00:00Z",

@@ -218,6 +218,31 @@ async fn catalog_flow(app: TestApp) {
     let (s, ok) = app.post(&coord, &decide(&mine_id), &approve(at(5))).await;
     assert_eq!((s, ok["state"].as_str()), (200, Some("approved")), "{ok}");
     let gid = ok["grant_id"].as_str().unwrap().to_owned();
+    // The hospital finds its access from the catalog (N12): the grant's
+    // address leads to the window's "My access", which names the model to
+    // send to the broker (withheld from the grantee everywhere else).
+    let cookie = app.login_cookie("it-lead").await;
+    let (s, html) = crate::advisories_pages::page(&app, &cookie, "/defence-tools").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains(&format!("href=\"/frontier/grants/{gid}\"")), "{html}");
+    let resp = app
+        .client
+        .get(app.url(&format!("/frontier/grants/{gid}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, format!("/frontier/windows/{wid}#my-access"));
+    let (_, model) = app.get(&w.dev, &format!("/api/v1/models/{}", w.model)).await;
+    let name = model["name"].as_str().unwrap();
+    let (s, html) = crate::advisories_pages::page(&app, &cookie, &format!("/frontier/windows/{wid}")).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains(&format!("data-copy=\"{name}\">{name}</code>")), "{html}");
+    let outsider = app.login_cookie("bank-it").await;
+    let (s, _) = crate::advisories_pages::page(&app, &outsider, &format!("/frontier/grants/{gid}")).await;
+    assert_eq!(s, 404, "another organisation's grant");
     let (s, v) = app.post(&coord, &decide(&mine_id), &approve(at(5))).await;
     assert_eq!(s, 409, "{v}");
     // Capacity 1: the county waits.

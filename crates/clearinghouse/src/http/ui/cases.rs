@@ -1,13 +1,14 @@
-//! Coordination cases in the web UI (issue 15, item 8): `/cases` (the
-//! cases you take part in, and the invitations waiting for your
-//! organisation with a join button for its admins), `/cases/{id}` (the
-//! embargo countdown, participants, vendors' statuses as a product ×
+//! Coordination cases in the web UI (issue 15, item 8): `/cases/{id}` (the
+//! embargo countdown, participants, its vulnerabilities linked to their
+//! reading through the case, vendors' statuses as a product ×
 //! vulnerability matrix, released patches, messages with their
 //! attachments and a form to post one, the timeline, and for coordinators
 //! the publish button and the link to the remediation progress), and the
 //! downloads of patches and attachments. Every form posts through the same
 //! workflows as the API (`workflows::cases`), CSRF checked; refusals come
-//! back beside the field. `cases_progress.rs` is the progress page.
+//! back beside the field. `cases_list.rs` is the list with the
+//! invitations, `case_forms.rs` the invite, date, claim, status, VEX and
+//! patch forms, `cases_progress.rs` the progress page.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,12 +17,14 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use clearinghouse_domain::identity::Role;
 use futures_util::TryStreamExt as _;
 use serde::Deserialize;
 
+use super::case_forms::{self, CaseExtras, StatusForm};
+use super::cases_list::countdown;
 use super::forms::FormError;
 use super::names::Names;
+use super::words::words;
 use super::{Nav, UiAuth, UiError, UiResult, check_csrf, when};
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -30,104 +33,6 @@ use crate::workflows::cases::messages::{self, NewMessage};
 use crate::workflows::cases::patches::{self, MAX_ATTACHMENT_BYTES};
 use crate::workflows::cases::publish::{self, Publish};
 use crate::workflows::cases::{self, statements};
-
-/// One case in the list.
-pub struct CaseRow {
-    pub id: String,
-    pub title: String,
-    pub state: String,
-    pub target_date: String,
-    pub countdown: String,
-    pub tlp: String,
-}
-
-/// An invitation waiting for the reader's organisation.
-pub struct InvitationRow {
-    pub id: String,
-    pub title: String,
-    pub role: String,
-    pub invited: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "cases.html")]
-pub struct CasesPage {
-    nav: Nav,
-    items: Vec<CaseRow>,
-    invitations: Vec<InvitationRow>,
-    may_join: bool,
-}
-
-/// Days to a `YYYY-MM-DD` disclosure date, in words.
-pub fn countdown(target: &str) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let Ok(day) = time::Date::parse(target, fmt) else {
-        return String::new();
-    };
-    let today = crate::clock::now().date();
-    match (day - today).whole_days() {
-        0 => "public disclosure today".to_owned(),
-        1 => "public disclosure tomorrow".to_owned(),
-        n if n > 1 => format!("public disclosure in {n} days"),
-        n => format!("disclosure date passed {} days ago", -n),
-    }
-}
-
-pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<CasesPage> {
-    let page = cases::list(&app, &who, None, Some(200)).await?;
-    let mut items = Vec::new();
-    let mut invitations = Vec::new();
-    for c in page.items {
-        let full = cases::get(&app, &who, &c.id).await?;
-        if let Some(me) = full
-            .participants
-            .iter()
-            .find(|p| p.org_id == who.org_id() && p.joined_at.is_none())
-        {
-            invitations.push(InvitationRow {
-                id: c.id.clone(),
-                title: c.title.clone(),
-                role: me.role.clone(),
-                invited: when::time(&me.invited_at),
-            });
-        }
-        items.push(CaseRow {
-            countdown: if c.state == "published" {
-                "published".to_owned()
-            } else {
-                countdown(&c.target_date)
-            },
-            id: c.id,
-            title: c.title,
-            state: c.state,
-            target_date: c.target_date,
-            tlp: c.tlp,
-        });
-    }
-    Ok(CasesPage {
-        nav: Nav::new(&who, "cases"),
-        items,
-        invitations,
-        may_join: who.has_role(Role::OrgAdmin),
-    })
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf_token: String,
-}
-
-/// Joins a case the reader's organisation was invited to (its admins).
-pub async fn join(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Path(id): Path<String>,
-    axum::Form(f): axum::Form<CsrfForm>,
-) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
-    cases::join(&app, &who, &id).await?;
-    Ok(Redirect::to(&format!("/cases/{id}?done=joined")).into_response())
-}
 
 pub struct ParticipantRow {
     pub org_name: String,
@@ -184,6 +89,19 @@ pub struct CaseForms {
     pub publish_reason: String,
     pub publish_error: Option<FormError>,
     pub notice: Option<String>,
+    pub invite_org: String,
+    pub invite_role: String,
+    pub invite_error: Option<FormError>,
+    pub date_value: String,
+    pub date_reason: String,
+    pub date_error: Option<FormError>,
+    pub claim_product: String,
+    pub claim_error: Option<FormError>,
+    pub status: StatusForm,
+    pub status_error: Option<FormError>,
+    pub vex_error: Option<FormError>,
+    pub patch_version: String,
+    pub patch_error: Option<FormError>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -198,7 +116,7 @@ pub struct CasePage {
     target_date: String,
     countdown: String,
     published: String,
-    vulnerabilities: Vec<String>,
+    vulnerabilities: Vec<cases::CaseVulnerability>,
     participants: Vec<ParticipantRow>,
     matrix_vulns: Vec<String>,
     matrix: Vec<MatrixRow>,
@@ -207,6 +125,10 @@ pub struct CasePage {
     timeline: Vec<EventRow>,
     is_coordinator: bool,
     forms: CaseForms,
+    extras: CaseExtras,
+    roles: &'static [(&'static str, &'static str)],
+    statuses: &'static [(&'static str, &'static str)],
+    justifications: &'static [&'static str],
 }
 
 fn size_text(n: i64) -> String {
@@ -218,9 +140,9 @@ fn size_text(n: i64) -> String {
 }
 
 fn status_words(status: &str, justification: Option<&str>, fixed: Option<&str>) -> String {
-    let mut s = status.replace('_', " ");
+    let mut s = words(status);
     if let Some(j) = justification {
-        s = format!("{s} ({})", j.replace('_', " "));
+        s = format!("{s} ({})", words(j));
     }
     if let Some(v) = fixed {
         s = format!("{s} in {v}");
@@ -252,6 +174,7 @@ pub async fn case_view(
     forms: CaseForms,
 ) -> UiResult<CasePage> {
     let c = cases::get(app, who, id).await?;
+    let extras = case_forms::extras(app, who, &c).await?;
     let msgs = messages::list(app, who, id).await?;
     let events = messages::events(app, who, id).await?;
     let stmts = statements::list(app, who, id, false).await?;
@@ -365,8 +288,8 @@ pub async fn case_view(
         .iter()
         .map(|p| ParticipantRow {
             org_name: p.org_name.clone(),
-            role: p.role.clone(),
-            status: p.status.clone(),
+            role: words(&p.role),
+            status: words(&p.status),
             invited: when::time(&p.invited_at),
             last_seen: p
                 .last_seen_at
@@ -392,7 +315,7 @@ pub async fn case_view(
         state: c.state,
         tlp: c.tlp,
         target_date: c.target_date,
-        vulnerabilities: c.vulnerabilities.into_iter().map(|v| v.named_as).collect(),
+        vulnerabilities: c.vulnerabilities,
         participants,
         matrix_vulns,
         matrix,
@@ -401,6 +324,10 @@ pub async fn case_view(
         timeline,
         is_coordinator: patches::is_coordinator(who),
         forms,
+        extras,
+        roles: case_forms::CASE_ROLES,
+        statuses: case_forms::STATUSES,
+        justifications: case_forms::JUSTIFICATIONS,
     })
 }
 
@@ -418,6 +345,13 @@ pub async fn show(
 ) -> UiResult<CasePage> {
     let notice = match done.done.as_str() {
         "joined" => Some("You joined the case.".to_owned()),
+        "opened" => Some("Case opened. Invite the organisations concerned below.".to_owned()),
+        "invited" => Some("Invited: the organisation is told through its inbox.".to_owned()),
+        "date" => Some("Target date moved: the participants are told, with your reason.".to_owned()),
+        "claimed" => Some("Product claimed: a coordinator confirms it before you state its status.".to_owned()),
+        "stated" => Some("Status stated: the participants and exposed operators are told.".to_owned()),
+        "vex" => Some("VEX document read: its statements are stated.".to_owned()),
+        "patch" => Some("Patch released with a signed release statement.".to_owned()),
         "message" => Some("Message posted.".to_owned()),
         "published" => {
             Some("Published: the embargo is lifted and exposed operators are told.".to_owned())

@@ -70,6 +70,12 @@ pub struct HomePage {
     pub password_error: Option<String>,
     /// Coordinators: embargoed vulnerabilities, oldest first.
     pub embargoes: Option<EmbargoHome>,
+    /// Case invitations waiting for the organisation (N7).
+    pub invitations: Vec<super::cases_list::InvitationRow>,
+    /// Open cases the organisation has joined: (id, title, countdown).
+    pub my_cases: Vec<(String, String, String)>,
+    /// Its admins join invitations.
+    pub may_join: bool,
 }
 
 /// The coordinator's embargo list: no end dates exist yet, so the oldest
@@ -218,12 +224,30 @@ pub async fn view(
     } else {
         None
     };
+    let (mut invitations, mut my_cases) = (Vec::new(), Vec::new());
+    if who.has_scope(Scope::AdvisoriesRead) {
+        invitations = super::cases_list::invitations(app, who).await?;
+        my_cases = crate::workflows::cases::mine::mine(app, who)
+            .await?
+            .into_iter()
+            .filter(|c| c.joined && c.state != "published")
+            .map(|c| {
+                let left = super::cases_list::countdown(&c.target_date);
+                (c.id, c.title, left)
+            })
+            .collect();
+    }
     Ok(HomePage {
+        may_join: who.has_role(Role::OrgAdmin),
+        invitations,
+        my_cases,
         nav,
         display_name: who.user.display_name.clone(),
         org_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-        org_kind: org.map(|o| o.kind.to_string()).unwrap_or_default(),
-        roles: who.user.roles.clone(),
+        org_kind: org
+            .map(|o| super::words::words(&o.kind.to_string()))
+            .unwrap_or_default(),
+        roles: who.user.roles.iter().map(|r| super::words::words(r)).collect(),
         authorizations: who.user.authorizations.clone(),
         pending,
         exposures,

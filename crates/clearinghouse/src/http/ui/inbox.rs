@@ -48,6 +48,12 @@ pub struct InboxRow {
     decision: Option<SsvcDecision>,
     /// The asset of that exposure, when the reader may read it.
     asset: Option<(String, String)>,
+    /// The kind in words (N4).
+    kind_words: String,
+    /// The body with its ids replaced by the link (N4).
+    body: String,
+    /// Where the thing it tells of is: (address, words).
+    link: Option<(String, &'static str)>,
 }
 
 /// The notifications of one day, newest first.
@@ -64,13 +70,56 @@ pub struct InboxQuery {
     cursor: String,
 }
 
+/// Whether `s` is a UUID in its 8-4-4-4-12 hex form.
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A notification's body without raw ids, and a link to what it tells
+/// of: the case, window or tool page its kind names (the first id in the
+/// body is the case's or window's).
+fn body_and_link(kind: &str, body: &str) -> (String, Option<(String, &'static str)>) {
+    let mut first = None;
+    let words: Vec<String> = body
+        .split(' ')
+        .map(|w| {
+            let core = w.trim_end_matches(['.', ',', ':', ';', ')']);
+            let core = core.trim_start_matches('(');
+            if is_uuid(core) {
+                first.get_or_insert_with(|| core.to_owned());
+                w.replace(core, "(linked)")
+            } else {
+                w.to_owned()
+            }
+        })
+        .collect();
+    let link = match (kind.split('.').next().unwrap_or_default(), first) {
+        ("case", Some(id)) => Some((format!("/cases/{id}"), "Open the case")),
+        ("window", Some(id)) => Some((format!("/frontier/windows/{id}"), "Open the access window")),
+        ("tool", _) => Some(("/defence-tools".to_owned(), "Defensive tools")),
+        ("scan", _) => Some(("/scans".to_owned(), "Scanning")),
+        ("directive", _) => Some(("/directives".to_owned(), "Directives")),
+        _ => None,
+    };
+    (words.join(" "), link)
+}
+
 async fn row(app: &AppState, who: &Principal, n: Notification, csrf_token: &str) -> InboxRow {
     // The exposure it tells of, if it still exists and the reader may read it.
     let exposure = match n.exposure_id.as_deref() {
         Some(id) => exposures::get(app, who, id).await.ok(),
         None => None,
     };
+    let (body, link) = body_and_link(n.kind.as_str(), &n.body);
     InboxRow {
+        kind_words: super::words::sentence(n.kind.as_str()),
+        body,
+        link,
         decision: exposure.as_ref().map(|e| e.ssvc_decision),
         asset: exposure.map(|e| (e.asset_id, e.asset_name)),
         n,
@@ -216,4 +265,25 @@ pub async fn delete_webhook(
     check_csrf(&who, &f.csrf_token)?;
     notifications::delete_webhook(&app, &who, &id).await?;
     Ok(Redirect::to("/inbox"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_and_link;
+
+    #[test]
+    fn ids_in_bodies_become_a_link() {
+        let id = "01a24be1-0c1d-7e2f-8a9b-0123456789ab";
+        let (body, link) = body_and_link(
+            "case.message",
+            &format!("A participant posted message {id} in coordination case {id}."),
+        );
+        assert_eq!(
+            body,
+            "A participant posted message (linked) in coordination case (linked)."
+        );
+        assert_eq!(link, Some((format!("/cases/{id}"), "Open the case")));
+        let (body, link) = body_and_link("exposure.new", "3 new exposures");
+        assert_eq!((body.as_str(), link), ("3 new exposures", None));
+    }
 }

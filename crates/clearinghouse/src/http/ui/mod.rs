@@ -8,7 +8,10 @@ pub mod approvals;
 mod archive;
 pub mod assets;
 pub mod audit;
+pub mod case_forms;
+pub mod case_vuln;
 pub mod cases;
+pub mod cases_list;
 pub mod cases_progress;
 pub mod chart;
 pub mod directive_editor;
@@ -38,6 +41,7 @@ pub mod tools;
 pub mod tools_queue;
 pub mod vulnerabilities;
 pub mod when;
+pub mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -127,9 +131,30 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/submissions/{id}", get(findings::submission_page))
-        .route("/cases", get(cases::list))
+        .route("/cases", get(cases_list::list).post(cases_list::open))
+        .route("/cases/claims/decision", post(cases_list::decide_claim))
         .route("/cases/{id}", get(cases::show))
-        .route("/cases/{id}/join", post(cases::join))
+        .route("/cases/{id}/join", post(cases_list::join))
+        .route("/cases/{id}/participants", post(case_forms::invite))
+        .route("/cases/{id}/date", post(case_forms::move_date))
+        .route("/cases/{id}/products", post(case_forms::claim))
+        .route("/cases/{id}/statements", post(case_forms::state_status))
+        .route(
+            "/cases/{id}/vex",
+            post(case_forms::upload_vex)
+                // The handler refuses past the VEX limit, beside the file.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::http::api::cases::statements::MAX_VEX_BYTES + 64 * 1024,
+                )),
+        )
+        .route(
+            "/cases/{id}/patches",
+            post(case_forms::release_patch)
+                // The handler refuses past the patch limit, beside the file.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::workflows::cases::patches::MAX_PATCH_BYTES + 64 * 1024,
+                )),
+        )
         .route("/cases/{id}/publish", post(cases::publish_now))
         .route(
             "/cases/{id}/messages",
@@ -142,6 +167,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/attachments/{aid}", get(cases::attachment))
         .route("/cases/{id}/patches/{pid}/download", get(cases::patch))
         .route("/cases/{id}/progress", get(cases_progress::page))
+        .route("/cases/{id}/vulnerabilities/{vuln}", get(case_vuln::page))
         .route("/inbox", get(inbox::page))
         .route("/inbox/{id}/read", post(inbox::mark_read))
         .route("/inbox/settings", post(inbox::save_settings))
@@ -207,6 +233,8 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
         .merge(frontier::routes())
         .merge(scans::routes())
+        // A form's address opened or reloaded (N6): a page, not an empty 405.
+        .method_not_allowed_fallback(form_address)
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers
@@ -319,6 +347,8 @@ pub struct Nav {
     pub is_admin: bool,
     pub sees_audit: bool,
     pub decides_approvals: bool,
+    /// Platform administrators grant authorizations (`/authorizations`).
+    pub grants_authorizations: bool,
     /// Assets and exposures.
     pub sees_exposures: bool,
     /// Findings and submissions.
@@ -355,6 +385,7 @@ impl Nav {
             is_admin: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
             sees_audit: who.has_any_role(&[Role::Auditor, Role::PlatformAdmin]),
             decides_approvals: who.has_any_role(&[Role::PlatformAdmin, Role::Coordinator]),
+            grants_authorizations: who.has_role(Role::PlatformAdmin),
             sees_exposures: persona != Persona::Reporter,
             sees_findings: !matches!(persona, Persona::Operator | Persona::Auditor),
             sees_approvals: persona != Persona::Operator,
@@ -438,6 +469,19 @@ pub fn check_csrf(who: &Principal, sent: &str) -> Result<(), UiError> {
             "the form's CSRF token is missing or stale; reload the page",
         ))),
     }
+}
+
+/// A GET (a reload, a bookmark) of an address that only receives a form:
+/// 405 with the error page's way back, instead of an empty body.
+async fn form_address() -> Response {
+    let page = ErrorPage {
+        status: 405,
+        title: "Method Not Allowed".to_owned(),
+        detail: "This address receives a form sent from a page; it cannot be opened or \
+                 reloaded by itself. Go back to the page and send the form again."
+            .to_owned(),
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, page).into_response()
 }
 
 #[derive(Template, WebTemplate)]

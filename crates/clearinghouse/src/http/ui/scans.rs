@@ -290,8 +290,8 @@ async fn network_view(
         reports,
         answer,
         typed,
-        start_default: crate::clock::format(now),
-        end_default: crate::clock::format(now + time::Duration::days(30)),
+        start_default: super::when::typed(now),
+        end_default: super::when::typed(now + time::Duration::days(30)),
     })
 }
 
@@ -337,7 +337,7 @@ pub async fn add_asset(
         }
     };
     let input = AssetInput {
-        target: typed.get("target").to_owned(),
+        target: bare_block(typed.get("target")),
         disclose_prefix,
     };
     match assets::add(&app, &who, input).await {
@@ -402,8 +402,8 @@ pub async fn create_grant(
         techniques: typed.all("technique"),
         rate_limit,
         sources: typed.lines("sources"),
-        start: typed.get("start").to_owned(),
-        end: typed.get("end").to_owned(),
+        start: super::when::typed_utc(typed.get("start")),
+        end: super::when::typed_utc(typed.get("end")),
         operator_contact: typed.get("operator_contact").to_owned(),
         scanner_contact: typed.get("scanner_contact").to_owned(),
     };
@@ -448,9 +448,9 @@ pub async fn report(
     check_csrf(&who, typed.get("csrf_token"))?;
     let input = ReportInput {
         sources: typed.lines("sources"),
-        targets: typed.lines("targets"),
-        start: typed.get("start").to_owned(),
-        end: typed.get("end").to_owned(),
+        targets: typed.lines("targets").iter().map(|t| bare_block(t)).collect(),
+        start: super::when::typed_utc(typed.get("start")),
+        end: super::when::typed_utc(typed.get("end")),
         log_excerpt: Some(typed.get("log_excerpt").to_owned()).filter(|s| !s.trim().is_empty()),
     };
     match reports::create(&app, &who, input).await {
@@ -465,6 +465,20 @@ pub async fn report(
     }
 }
 
+/// An address or block as people write it (`8.8.8.0/28`, `2001:db8::1`)
+/// as the `cidr:` target the workflows take (N5); anything else unchanged.
+pub fn bare_block(t: &str) -> String {
+    let t = t.trim();
+    let (addr, prefix) = t.split_once('/').unwrap_or((t, ""));
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(ip) if prefix.is_empty() => {
+            format!("cidr:{ip}/{}", if ip.is_ipv4() { 32 } else { 128 })
+        }
+        Ok(_) if prefix.parse::<u8>().is_ok() => format!("cidr:{t}"),
+        _ => t.to_owned(),
+    }
+}
+
 /// Techniques in words.
 pub fn techniques_words(t: &[String]) -> String {
     let parsed = crate::workflows::scans::stored_techniques(&t.join(","));
@@ -472,4 +486,19 @@ pub fn techniques_words(t: &[String]) -> String {
         return "none".to_owned();
     }
     techniques_text(&parsed).replace(',', ", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_block;
+
+    #[test]
+    fn bare_blocks_are_cidr_targets() {
+        assert_eq!(bare_block(" 8.8.8.0/28 "), "cidr:8.8.8.0/28");
+        assert_eq!(bare_block("8.8.8.8"), "cidr:8.8.8.8/32");
+        assert_eq!(bare_block("2001:db8::1"), "cidr:2001:db8::1/128");
+        assert_eq!(bare_block("cidr:8.8.8.0/28"), "cidr:8.8.8.0/28");
+        assert_eq!(bare_block("host:example.org"), "host:example.org");
+        assert_eq!(bare_block("8.8.8.0/x"), "8.8.8.0/x");
+    }
 }

@@ -24,7 +24,7 @@ use crate::http::ui::frontier::field_of;
 use crate::http::ui::names::Names;
 use crate::http::ui::{Nav, UiAuth, UiError, UiResult, check_csrf, inline_error};
 use crate::workflows::frontier::tool_requests::{self, DemandLine, ToolDecision, ToolRequest};
-use crate::workflows::frontier::tools::ToolReason;
+use crate::workflows::frontier::tools::{self, ToolReason};
 use crate::workflows::frontier::windows::is_gov_admin;
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,9 +88,29 @@ pub struct QueuePage {
     form: DecisionForm,
     error: Option<String>,
     error_field: String,
+    /// Each tool's places (holding, capacity) and kind, by tool id (N5).
+    places: std::collections::BTreeMap<String, (i64, i64, String)>,
 }
 
 impl QueuePage {
+    /// A request's tool's places in words, and whether it is full.
+    fn places_of(&self, tool_id: &str) -> (String, bool) {
+        match self.places.get(tool_id) {
+            Some((holding, capacity, _)) => (
+                format!("{holding} of {capacity} places taken"),
+                holding >= capacity,
+            ),
+            None => (String::new(), false),
+        }
+    }
+
+    /// Whether the tool is a model (a daily token quota applies).
+    fn counts_tokens(&self, tool_id: &str) -> bool {
+        self.places
+            .get(tool_id)
+            .is_none_or(|(_, _, kind)| kind == "model")
+    }
+
     fn row_error(&self, id: &str) -> Option<&str> {
         (self.error_row == id)
             .then_some(self.error.as_deref())
@@ -138,6 +158,11 @@ async fn view(
     let all = tool_requests::requests(app, who, None, None).await?;
     let (pending, decided): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r.state == "pending");
     let demand = tool_requests::demand(app, who).await?;
+    let places = tools::list(app, who, false)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, (t.holding, t.capacity, t.kind)))
+        .collect();
     let orgs: Vec<String> = pending
         .iter()
         .chain(decided.iter())
@@ -168,6 +193,7 @@ async fn view(
         form,
         error,
         error_field,
+        places,
     })
 }
 

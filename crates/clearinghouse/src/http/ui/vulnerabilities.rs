@@ -182,6 +182,25 @@ fn upgrades(exposures: &[Exposure], affected: &[AffectedPackage]) -> Vec<Upgrade
         .collect()
 }
 
+/// What `vuln_facts.html` shows: the text (summary, else details), the
+/// scored CVSS vectors and the named CWEs.
+pub(super) fn facts(vuln: &Vulnerability) -> (String, Vec<Scored>, Vec<NamedCwe>) {
+    let text = if vuln.summary.trim().is_empty() {
+        vuln.details.clone()
+    } else {
+        vuln.summary.clone()
+    };
+    let cwes = vuln
+        .cwes
+        .iter()
+        .map(|c| NamedCwe {
+            id: c.clone(),
+            name: cwe_name(c).unwrap_or(""),
+        })
+        .collect();
+    (text, scored(vuln), cwes)
+}
+
 fn scored(vuln: &Vulnerability) -> Vec<Scored> {
     let sources = vuln.fact_sources["cvss"]
         .as_array()
@@ -248,25 +267,14 @@ pub(super) async fn vulnerability_view(
             }
         }
     }
-    let text = if vuln.summary.trim().is_empty() {
-        vuln.details.clone()
-    } else {
-        vuln.summary.clone()
-    };
+    let (text, scored, cwes) = facts(&vuln);
     Ok(VulnerabilityPage {
         supporting,
         nav: Nav::new(&who, "vulnerabilities"),
         back: format!("/vulnerabilities/{}", vuln.id),
         text,
-        scored: scored(&vuln),
-        cwes: vuln
-            .cwes
-            .iter()
-            .map(|c| NamedCwe {
-                id: c.clone(),
-                name: cwe_name(c).unwrap_or(""),
-            })
-            .collect(),
+        scored,
+        cwes,
         upgrades: upgrades(&list, &affected),
         kev,
         affected,

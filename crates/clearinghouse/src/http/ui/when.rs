@@ -88,3 +88,59 @@ mod tests {
         assert_eq!(age("2026-11-24T00:00:00Z", now), "12 days");
     }
 }
+
+/// A time as people type it, as the RFC 3339 the workflows take (N5):
+/// `2026-12-06 14:00`, a `datetime-local` input's `2026-12-06T14:00`
+/// (seconds optional) or a bare date are UTC; RFC 3339 and anything
+/// else pass unchanged (the workflow refuses those beside the field).
+pub fn typed_utc(s: &str) -> String {
+    let s = s.trim();
+    if parse(s).is_some() {
+        return s.to_owned();
+    }
+    let (date, clock) = match s.split_once([' ', 'T']) {
+        Some((d, c)) => (d, c.trim()),
+        None => (s, "00:00"),
+    };
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let date_ok = time::Date::parse(date, day).is_ok();
+    let clock = match clock.len() {
+        5 => format!("{clock}:00"),
+        _ => clock.to_owned(),
+    };
+    let candidate = format!("{date}T{clock}Z");
+    if date_ok && parse(&candidate).is_some() {
+        candidate
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A time to the minute, as [`typed_utc`] reads it back (`2026-12-06 14:05`).
+pub fn typed(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::typed_utc;
+
+    #[test]
+    fn times_as_people_type_them() {
+        assert_eq!(typed_utc("2026-12-06 14:00"), "2026-12-06T14:00:00Z");
+        assert_eq!(typed_utc("2026-12-06T14:00"), "2026-12-06T14:00:00Z");
+        assert_eq!(typed_utc(" 2026-12-06T14:00:30 "), "2026-12-06T14:00:30Z");
+        assert_eq!(typed_utc("2026-12-06"), "2026-12-06T00:00:00Z");
+        assert_eq!(typed_utc("2026-12-06T14:00:00+01:00"), "2026-12-06T14:00:00+01:00");
+        assert_eq!(typed_utc("06/12/2026 14:00"), "06/12/2026 14:00");
+        assert_eq!(typed_utc("2026-13-06 14:00"), "2026-13-06 14:00");
+    }
+}

@@ -311,3 +311,15 @@ pub async fn withdrawal(conn: &mut AnyConnection, model_id: &str) -> Result<Opti
     })
     .transpose()
 }
+
+/// The name of a window's model: what a grantee sends as `"model"` to the
+/// broker (the one model the window forwards).
+pub async fn model_name(conn: &mut AnyConnection, window_id: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT m.name FROM frontier_windows w JOIN frontier_models m ON m.id = w.model_id \
+         WHERE w.id = $1",
+    )
+    .bind(window_id)
+    .fetch_optional(conn)
+    .await?)
+}

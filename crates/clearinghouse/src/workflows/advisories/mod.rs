@@ -15,7 +15,9 @@ pub mod imports;
 mod vulnerabilities;
 
 use self::vulnerabilities::may_see_embargoed;
-pub use self::vulnerabilities::{VulnList, VulnListQuery, list_vulnerabilities, vulnerability};
+pub use self::vulnerabilities::{
+    VulnList, VulnListQuery, list_vulnerabilities, vulnerability, with_detail,
+};
 
 use std::collections::BTreeSet;
 

@@ -118,6 +118,39 @@ pub(super) async fn may_see_embargoed(
     Ok(!rows.is_empty())
 }
 
+/// A vulnerability (group id) with its KEV entries and affected packages,
+/// read without a label check: the caller has decided the reader may.
+pub async fn with_detail(
+    app: &AppState,
+    vuln_id: &str,
+) -> AppResult<(Vulnerability, VulnerabilityDetail)> {
+    let mut conn = app.store.pool.acquire().await?;
+    let v = store::advisories::vulnerabilities(&mut conn, &[vuln_id.to_owned()])
+        .await?
+        .remove(vuln_id)
+        .ok_or(AppError::NotFound)?;
+    let cves: Vec<String> = v
+        .aliases
+        .iter()
+        .filter(|a| a.starts_with("CVE-"))
+        .cloned()
+        .collect();
+    let kev = store::advisories::feeds::kev_entries(&mut conn, &cves).await?;
+    let affected = store::advisories::affected_of_vuln(&mut conn, vuln_id)
+        .await?
+        .iter()
+        .map(store::advisories::affected_package)
+        .collect::<Result<Vec<_>, _>>()?;
+    let machine_readable_products =
+        !affected.is_empty() || v.advisory_refs.iter().any(|a| !a.cpes.is_empty());
+    let detail = VulnerabilityDetail {
+        kev,
+        affected,
+        machine_readable_products,
+    };
+    Ok((v, detail))
+}
+
 /// A vulnerability by its id or any alias, with (for coordinators) the
 /// exposed organisations: only when every advisory of it is readable under
 /// the one read policy (a `CHX-` advisory carries its finding's labels), and
@@ -139,31 +172,7 @@ pub async fn vulnerability(
     if !store::advisories::vuln_readable(&app.store.pool, &vuln_id, &reader.filter()).await? {
         return Err(AppError::NotFound);
     }
-    let mut conn = app.store.pool.acquire().await?;
-    let v = store::advisories::vulnerabilities(&mut conn, std::slice::from_ref(&vuln_id))
-        .await?
-        .remove(&vuln_id)
-        .ok_or(AppError::NotFound)?;
-    let cves: Vec<String> = v
-        .aliases
-        .iter()
-        .filter(|a| a.starts_with("CVE-"))
-        .cloned()
-        .collect();
-    let kev = store::advisories::feeds::kev_entries(&mut conn, &cves).await?;
-    let affected = store::advisories::affected_of_vuln(&mut conn, &vuln_id)
-        .await?
-        .iter()
-        .map(store::advisories::affected_package)
-        .collect::<Result<Vec<_>, _>>()?;
-    drop(conn);
-    let machine_readable_products =
-        !affected.is_empty() || v.advisory_refs.iter().any(|a| !a.cpes.is_empty());
-    let detail = VulnerabilityDetail {
-        kev,
-        affected,
-        machine_readable_products,
-    };
+    let (v, detail) = with_detail(app, &vuln_id).await?;
     if v.embargoed && !may_see_embargoed(app, who, &vuln_id).await? {
         return Err(AppError::NotFound);
     }

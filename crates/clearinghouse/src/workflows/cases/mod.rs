@@ -14,7 +14,8 @@
 //! concerned through the inbox (`notifications::enqueue`: webhooks and
 //! email follow). `messages.rs` holds messages and the timeline,
 //! `vendors.rs` the vendor map, `patches.rs` patch distribution,
-//! message attachments and remediation progress.
+//! message attachments and remediation progress, `vulns.rs` the case's
+//! vulnerabilities read through the case by its joined participants.
 //!
 //! Scopes: reading uses `advisories:read`, writing `advisories:write` (a
 //! case is about vulnerabilities); the role and the participation are the
@@ -24,10 +25,12 @@ pub mod csaf;
 pub mod exports;
 pub mod feed;
 pub mod messages;
+pub mod mine;
 pub mod patches;
 pub mod publish;
 pub mod statements;
 pub mod vendors;
+pub mod vulns;
 
 use crate::model::notify::NotificationKind;
 use std::collections::BTreeMap;

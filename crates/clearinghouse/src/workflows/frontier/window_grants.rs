@@ -418,6 +418,22 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Grant> 
     view(app, g).await
 }
 
+/// For the person holding a grant (or anyone who may see it): its window
+/// and the exact model name to send to the broker (N12), which the
+/// window page otherwise withholds from grantees as "a covered model".
+pub async fn broker_model(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+) -> AppResult<(String, String)> {
+    let (g, _) = visible(app, who, id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let name = store::frontier::windows::model_name(&mut conn, &g.window_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((g.window_id, name))
+}
+
 pub async fn accept(
     app: &AppState,
     who: &Principal,

@@ -22,6 +22,7 @@ use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
 use crate::workflows::cases::publish::{self, MoveDate, Publish};
+use crate::workflows::cases::vulns::{self, CaseVulnerabilityView};
 use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
 
 /// Open a case for one or more vulnerabilities (coordinators): target
@@ -63,6 +64,21 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> AppResult<Json<Case>> {
     Ok(Json(cases::get(&app, &who, &id).await?))
+}
+
+/// One of the case's vulnerabilities (by its id or the id the case names
+/// it by), with its affected packages and description, for a joined
+/// participant even while it is embargoed; labelled with the stricter of
+/// the case's and the vulnerability's TLP, each read audited. 403 before
+/// joining; 404 for anyone else and for vulnerabilities not in the case.
+#[utoipa::path(get, path = "/cases/{id}/vulnerabilities/{vuln}", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = CaseVulnerabilityView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn vulnerability(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path((id, vuln)): Path<(String, String)>,
+) -> AppResult<Json<CaseVulnerabilityView>> {
+    Ok(Json(vulns::vulnerability(&app, &who, &id, &vuln).await?))
 }
 
 /// Invite an organisation with a case role (coordinators); it is told

@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/frontier/windows", get(windows::page).post(windows::open))
         .route("/frontier/windows/{id}", get(windows_page::show))
         .route("/frontier/windows/{id}/grants", post(windows_page::grant))
+        .route("/frontier/grants/{id}", get(windows_page::grant_page))
         .route("/frontier/grants/{id}/revoke", post(windows_page::revoke))
         .route("/frontier/grants/{id}/accept", post(windows_page::accept))
         .route(

@@ -72,6 +72,8 @@ pub struct WindowPage {
     terms: Option<TermsView>,
     grants: Vec<Grant>,
     mine: Option<Grant>,
+    /// The holder's model name to send to the broker (N12).
+    broker_model: Option<String>,
     uses: Vec<UseLine>,
     alerts: Vec<AlertView>,
     /// Findings filed from the window that the reader may read.
@@ -225,6 +227,10 @@ async fn view(
         })
         .collect();
     let mine = grants.iter().find(|g| g.user_id == who.user_id()).cloned();
+    let broker_model = match &mine {
+        Some(g) => Some(window_grants::broker_model(app, who, &g.id).await?.1),
+        None => None,
+    };
     Ok(WindowPage {
         nav: Nav::new(who, "windows"),
         developer: window
@@ -238,6 +244,7 @@ async fn view(
         terms,
         grants,
         mine,
+        broker_model,
         uses,
         alerts,
         findings,
@@ -246,6 +253,18 @@ async fn view(
         grant_form,
         error,
     })
+}
+
+/// `/frontier/grants/{id}`: a grant's holder lands on the window page's
+/// "My access" (terms, credential, the model name to send); linked from
+/// the defensive-tools page for an approved model request.
+pub async fn grant_page(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+) -> UiResult<Response> {
+    let (window_id, _) = window_grants::broker_model(&app, &who, &id).await?;
+    Ok(Redirect::to(&format!("/frontier/windows/{window_id}#my-access")).into_response())
 }
 
 pub async fn show(
