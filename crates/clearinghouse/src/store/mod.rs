@@ -301,6 +301,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0027_vendor_map_review.sql"),
         include_str!("../../migrations/postgres/0027_vendor_map_review.sql"),
     ),
+    (
+        28,
+        "directive_dashboard",
+        include_str!("../../migrations/sqlite/0028_directive_dashboard.sql"),
+        include_str!("../../migrations/postgres/0028_directive_dashboard.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -160,17 +160,7 @@ impl ActionInput {
                 every_days,
                 ..
             } => {
-                out.fields = fields
-                    .iter()
-                    .map(|f| {
-                        if f.required {
-                            f.name.clone()
-                        } else {
-                            format!("{} (optional)", f.name)
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                out.fields = fields.iter().map(ReportField::to_line).collect::<Vec<_>>().join("\n");
                 out.first_due = first_due.to_string();
                 out.every_days = opt_days(*every_days);
             }
@@ -234,17 +224,8 @@ impl ActionInput {
                     .lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
-                    .map(|l| match l.strip_suffix("(optional)") {
-                        Some(name) => ReportField {
-                            name: name.trim().to_owned(),
-                            required: false,
-                        },
-                        None => ReportField {
-                            name: l.to_owned(),
-                            required: true,
-                        },
-                    })
-                    .collect();
+                    .map(|l| ReportField::from_line(l).map_err(|m| AppError::invalid(at("fields"), m)))
+                    .collect::<Result<Vec<_>, _>>()?;
                 let every_days = match self.every_days.trim() {
                     "" => None,
                     v => Some(v.parse::<u32>().map_err(|_| {
