@@ -121,7 +121,9 @@ async fn report_fields_keep_their_type(app: TestApp) {
     let (s, _, html) = page(&app, &cookie, &format!("/directives/{id}")).await;
     assert_eq!(s, 200);
     assert!(
-        html.contains("name=\"field.asset_count\" maxlength=\"4000\" value=\"\" inputmode=\"decimal\""),
+        html.contains(
+            "name=\"field.asset_count\" maxlength=\"4000\" value=\"\" inputmode=\"decimal\""
+        ),
         "{html}"
     );
     let token = csrf(&html);
@@ -200,7 +202,9 @@ async fn requests_are_decided_by_others(app: TestApp) {
     assert_eq!(s, 409, "another kind, the same obligation: {v}");
     let (s, v) = request(&app, &c.b, &id, exception()).await;
     assert_eq!(s, 201, "another organisation's obligation: {v}");
-    let (s, v) = app.get(&c.m1, &format!("/api/v1/directives/{id}/requests")).await;
+    let (s, v) = app
+        .get(&c.m1, &format!("/api/v1/directives/{id}/requests"))
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v.as_array().unwrap().len(), 2, "nothing stored: {v}");
 
@@ -223,7 +227,11 @@ async fn requests_are_decided_by_others(app: TestApp) {
     let own_id = own["id"].as_str().unwrap().to_owned();
     let decide = format!("/api/v1/directive-requests/{own_id}/decide");
     let (s, v) = app
-        .post(&c.m2, &decide, &json!({"decision": "grant", "reason": "ok"}))
+        .post(
+            &c.m2,
+            &decide,
+            &json!({"decision": "grant", "reason": "ok"}),
+        )
         .await;
     assert_eq!(s, 403, "{v}");
     assert!(
@@ -233,10 +241,18 @@ async fn requests_are_decided_by_others(app: TestApp) {
             .contains("your own organisation's"),
         "{v}"
     );
-    let (s, v) = app.get(&c.m2, &format!("/api/v1/directives/{id}/requests?state=pending")).await;
+    let (s, v) = app
+        .get(
+            &c.m2,
+            &format!("/api/v1/directives/{id}/requests?state=pending"),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert!(
-        v.as_array().unwrap().iter().any(|r| r["id"] == own_id.as_str()),
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == own_id.as_str()),
         "still pending: {v}"
     );
 
@@ -268,14 +284,25 @@ async fn requests_are_decided_by_others(app: TestApp) {
         assert!(kind.starts_with("text/html"), "{path}: {kind}");
         assert!(html.contains("CSRF"), "{html}");
     }
-    let (_, v) = app.get(&c.m2, &format!("/api/v1/directives/{id}/requests?state=pending")).await;
+    let (_, v) = app
+        .get(
+            &c.m2,
+            &format!("/api/v1/directives/{id}/requests?state=pending"),
+        )
+        .await;
     assert!(
-        v.as_array().unwrap().iter().any(|r| r["id"] == pending.as_str()),
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == pending.as_str()),
         "{v}"
     );
 }
 
-both_backends!(requests_are_decided_by_others, requests_are_decided_by_others);
+both_backends!(
+    requests_are_decided_by_others,
+    requests_are_decided_by_others
+);
 
 async fn the_page_reads_for_people(app: TestApp) {
     let c = cast(&app).await;
@@ -286,7 +313,10 @@ async fn the_page_reads_for_people(app: TestApp) {
     let (s, _, html) = page(&app, &cookie, &format!("/directives/{id}")).await;
     assert_eq!(s, 200);
     assert!(html.contains("id=\"not-applicable\""), "{html}");
-    assert!(html.contains("does not apply to your organisation"), "{html}");
+    assert!(
+        html.contains("does not apply to your organisation"),
+        "{html}"
+    );
     assert!(!html.contains("100.0%"), "no score: {html}");
     assert!(!html.contains("id=\"request-form\""), "{html}");
     let (s, v) = app

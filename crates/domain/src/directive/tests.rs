@@ -461,8 +461,7 @@ fn report_periods_and_submissions() {
         (e.field.as_str(), e.message.as_str()),
         ("fields.asset_count", "is required")
     );
-    let e =
-        typed_report(&fields, &values(json!({"asset_count": 1, "x": 1}))).expect_err("extra");
+    let e = typed_report(&fields, &values(json!({"asset_count": 1, "x": 1}))).expect_err("extra");
     assert_eq!(e.field, "fields.x");
     let e = typed_report(&fields, &values(json!({"asset_count": [1]}))).expect_err("array");
     assert_eq!(e.field, "fields.asset_count");
@@ -635,7 +634,11 @@ fn report_values_are_typed_by_their_field() {
     };
     let check = |input: serde_json::Value, expected: serde_json::Value| {
         let got = typed_report(&fields, &values(input.clone())).expect("accepted");
-        assert_eq!(serde_json::to_value(got).expect("json"), expected, "{input}");
+        assert_eq!(
+            serde_json::to_value(got).expect("json"),
+            expected,
+            "{input}"
+        );
     };
     // Text stays exactly as typed; numbers and yes/no by their definition.
     check(

@@ -160,7 +160,11 @@ impl ActionInput {
                 every_days,
                 ..
             } => {
-                out.fields = fields.iter().map(ReportField::to_line).collect::<Vec<_>>().join("\n");
+                out.fields = fields
+                    .iter()
+                    .map(ReportField::to_line)
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 out.first_due = first_due.to_string();
                 out.every_days = opt_days(*every_days);
             }
@@ -224,7 +228,9 @@ impl ActionInput {
                     .lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
-                    .map(|l| ReportField::from_line(l).map_err(|m| AppError::invalid(at("fields"), m)))
+                    .map(|l| {
+                        ReportField::from_line(l).map_err(|m| AppError::invalid(at("fields"), m))
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 let every_days = match self.every_days.trim() {
                     "" => None,

@@ -22,8 +22,8 @@ use super::directive_records::{self, QueueView, SubmissionsView};
 use super::{Nav, UiAuth, UiResult, chart};
 use crate::app::AppState;
 use crate::workflows::directives::compliance::{self, ComplianceQuery, Counts, OrgCompliance};
-use crate::workflows::directives::obligations::{self, ObligationQuery};
 use crate::workflows::directives::dashboard::{self, SinceYesterday};
+use crate::workflows::directives::obligations::{self, ObligationQuery};
 use crate::workflows::directives::{self, DirectiveView, READ_ALL};
 
 /// How many organisations the dashboard lists on the page (the export has all).

@@ -91,7 +91,6 @@ pub struct Dashboard {
     pub orgs_total: u64,
 }
 
-
 fn point(r: &RunRow) -> AppResult<TrendPoint> {
     let t = Counter::stored(r.counts, &r.days_hist)
         .ok_or_else(|| corrupt(format!("histogram of {}", r.day)))?
@@ -190,11 +189,7 @@ pub async fn dashboard(
         .map(|a| ActionCompliance {
             action: a.key().to_owned(),
             kind: a.kind().to_owned(),
-            counts: actions
-                .remove(a.key())
-                .unwrap_or_default()
-                .finish()
-                .into(),
+            counts: actions.remove(a.key()).unwrap_or_default().finish().into(),
         })
         .collect();
     let overall = point(&run)?;

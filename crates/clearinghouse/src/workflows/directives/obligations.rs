@@ -288,10 +288,8 @@ impl<'a> Evaluator<'a> {
     /// Tells the evaluator a vulnerability's CVSS vectors ahead of its
     /// exposures (which then need not carry them).
     pub fn learn_cvss(&mut self, vuln_id: &str, vectors: &[String]) {
-        self.cvss_cache.insert(
-            vuln_id.to_owned(),
-            best_cvss(vectors).map(|s| s.base_score),
-        );
+        self.cvss_cache
+            .insert(vuln_id.to_owned(), best_cvss(vectors).map(|s| s.base_score));
     }
 
     fn grant_of(&self, action: &str, org: &str, target: &str) -> (Option<CalendarDate>, bool) {

@@ -119,12 +119,9 @@ pub async fn count(
             // Every organisation: each vulnerability's facts and read
             // check once, then one plain scan of the exposures.
             None => {
-                let v = store::directives::obligations::exposed_vulns(
-                    conn,
-                    kev_only,
-                    &reader.filter(),
-                )
-                .await?;
+                let v =
+                    store::directives::obligations::exposed_vulns(conn, kev_only, &reader.filter())
+                        .await?;
                 for (id, f) in &v {
                     ev.learn_cvss(id, &f.cvss_vectors);
                 }
@@ -386,4 +383,3 @@ pub async fn changed<'a>(tx: &mut Tx, orgs: impl IntoIterator<Item = &'a str>) -
     }
     Ok(())
 }
-
