@@ -8,8 +8,9 @@
 //! - recomputing that rule's materialised figures over every exposure
 //!   (`snapshots::refresh`) against reading every exposure row;
 //! - one organisation's refresh (what a change queues) against the same;
-//! - the dashboard of the directive (`snapshots::dashboard`, what its page
-//!   and JSON answer from), with yesterday's figures beside today's (copied
+//! - the dashboard of the directive (`dashboard::dashboard`) as its page
+//!   reads it (the first 50 organisations) and as the export reads it
+//!   (every organisation), with yesterday's figures beside today's (copied
 //!   from today's, some organisations moved): median and p99 over repeated
 //!   reads; and its whole page rendered as HTML (`ui::directives::render`).
 //!
@@ -28,7 +29,7 @@ use clearinghouse_domain::directive::due::add_days;
 use crate::auth::{Principal, Via};
 use crate::store::directives::bench::{self as seed, BenchVuln};
 use crate::store::{self, directives::DirectiveRow, directives::VersionRow};
-use crate::workflows::directives::{compliance, obligations, snapshots};
+use crate::workflows::directives::{compliance, dashboard, obligations, snapshots};
 use crate::{clock, workflows};
 
 #[derive(Debug, Clone, Args)]
@@ -49,6 +50,9 @@ pub struct BenchDirectivesArgs {
     #[arg(long)]
     pub database_url: Option<String>,
 }
+
+/// How many organisations the directive's page lists.
+const PAGE_ORGS: usize = crate::http::ui::directives::ORGS_SHOWN;
 
 const CVSS_CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
 
@@ -244,27 +248,44 @@ pub async fn directives(args: BenchDirectivesArgs) -> anyhow::Result<ExitCode> {
         tx.commit().await?;
     }
 
-    // The dashboard.
+    // The dashboard: its page's figures (the first organisations), and
+    // the whole export (every organisation).
     let mut lat = Vec::new();
-    let mut last = None;
     for _ in 0..args.reads.max(1) {
         let t = Instant::now();
-        let d = snapshots::dashboard(&app, &who, &id).await?;
+        let d = dashboard::dashboard(&app, &who, &id, Some(PAGE_ORGS)).await?;
         lat.push(t.elapsed());
-        last = Some(d);
+        std::hint::black_box(d);
     }
     lat.sort();
     let (m, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
     println!(
-        "dashboard of the directive ({} organisations): median {:.1} ms, p99 {:.1} ms ({} reads; target < 100 ms); \
-         median {:.4}x the full baseline",
-        last.as_ref()
-            .map(|d| d.compliance.by_org.len())
-            .unwrap_or(0),
+        "dashboard of the directive (its page's figures, {PAGE_ORGS} organisations listed): median {:.1} ms, \
+         p99 {:.1} ms ({} reads; target < 100 ms); median {:.4}x the full baseline",
         ms(m),
         ms(p99),
         lat.len(),
         m.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
+    );
+    let mut full = Vec::new();
+    let mut last = None;
+    for _ in 0..(args.reads / 10).max(1) {
+        let t = Instant::now();
+        let d = dashboard::dashboard(&app, &who, &id, None).await?;
+        full.push(t.elapsed());
+        last = Some(d);
+    }
+    full.sort();
+    println!(
+        "the dashboard's whole export (JSON value, {} organisations): median {:.1} ms, p99 {:.1} ms ({} reads); \
+         median {:.4}x the full baseline",
+        last.as_ref()
+            .map(|d| d.compliance.by_org.len())
+            .unwrap_or(0),
+        ms(percentile(&full, 0.5)),
+        ms(percentile(&full, 0.99)),
+        full.len(),
+        percentile(&full, 0.5).as_secs_f64() / baseline.as_secs_f64().max(1e-9)
     );
 
     // The whole page, as HTML.

@@ -4,8 +4,8 @@
 //! directive in the JSON file and files it for issue (a second directive
 //! manager approves the printed request); `amend ID FILE` drafts an
 //! amendment and files it the same way; `report` submits an agency's
-//! report or attestation (`--field name=value`, numbers and true/false
-//! sent as such); `compliance` prints per directive the on time / overdue
+//! report or attestation (`--field name=value`, sent as typed: the
+//! directive's field definition types it); `compliance` prints per directive the on time / overdue
 //! / excepted / satisfied counts, or the server's JSON with `--json`.
 
 use std::path::PathBuf;
@@ -260,20 +260,14 @@ pub async fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `name=value`: a number, `true`/`false`, or text.
+/// `name=value`, sent as typed: the directive's field definition types
+/// it on the server (a number field reads `1042` as a number, a text
+/// field keeps `02134`).
 fn field(pair: &str) -> anyhow::Result<(String, Value)> {
     let (name, value) = pair
         .split_once('=')
         .with_context(|| format!("--field {pair}: expected name=value"))?;
-    let v = match value {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => match value.parse::<i64>() {
-            Ok(n) => Value::from(n),
-            Err(_) => Value::String(value.to_owned()),
-        },
-    };
-    Ok((name.to_owned(), v))
+    Ok((name.to_owned(), Value::String(value.to_owned())))
 }
 
 pub async fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -325,6 +319,14 @@ pub async fn compliance(args: ComplianceArgs) -> anyhow::Result<ExitCode> {
         eprintln!("no directives in force");
     }
     for c in &items {
+        if c["applies"] == serde_json::Value::Bool(false) {
+            println!(
+                "{} (version {}): does not apply to your organisation (outside its scope)",
+                text(c, "number"),
+                text(c, "version")
+            );
+            continue;
+        }
         println!(
             "{} (version {}, as of {}): {}",
             text(c, "number"),

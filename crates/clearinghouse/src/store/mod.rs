@@ -302,6 +302,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0027_vendor_map_review.sql"),
     ),
     (
+        28,
+        "directive_dashboard",
+        include_str!("../../migrations/sqlite/0028_directive_dashboard.sql"),
+        include_str!("../../migrations/postgres/0028_directive_dashboard.sql"),
+    ),
+    (
         32,
         "tool_delist_revoke",
         include_str!("../../migrations/sqlite/0032_tool_delist_revoke.sql"),

@@ -48,6 +48,7 @@ mod directives;
 mod directives_cli;
 mod directives_dashboard;
 mod directives_editor;
+mod directives_fixes;
 mod directives_realdata;
 mod directives_records;
 mod directives_ui;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::due::{add_days, days_between};
-use super::{DirectiveError, ReportField, bad};
+use super::{DirectiveError, FieldKind, ReportField, bad};
 use crate::exposure::RemediationState;
 use crate::frontier::date::CalendarDate;
 
@@ -146,13 +146,19 @@ pub fn report_periods(
         .collect()
 }
 
-/// Checks a submitted report against the action's fields: every required
-/// field present and non-empty, no unknown field, values short text,
-/// numbers or booleans. Errors name `fields.<name>`.
-pub fn validate_report(
+/// Checks a submitted report against the action's fields and types its
+/// values by their definition: every required field present and
+/// non-empty, no unknown field. A text field keeps exactly what was sent
+/// (a ZIP code `"02134"` stays text; a number or true/false an API client
+/// sent stays as sent); a number field takes a number or text that reads
+/// as one (`"1042"` becomes 1042); a yes/no field takes true/false or the
+/// words `true`, `false`, `yes`, `no`. Errors name `fields.<name>`.
+/// Returns the values as they are stored (absent optional fields left out).
+pub fn typed_report(
     fields: &[ReportField],
     values: &BTreeMap<String, serde_json::Value>,
-) -> Result<(), DirectiveError> {
+) -> Result<BTreeMap<String, serde_json::Value>, DirectiveError> {
+    use serde_json::Value;
     for name in values.keys() {
         if !fields.iter().any(|f| &f.name == name) {
             let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
@@ -165,14 +171,22 @@ pub fn validate_report(
             ));
         }
     }
+    let mut out = BTreeMap::new();
     for f in fields {
         let field = format!("fields.{}", f.name);
-        match values.get(&f.name) {
-            None | Some(serde_json::Value::Null) if f.required => {
+        let value = match values.get(&f.name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if f.kind != FieldKind::Text && s.trim().is_empty() => None,
+            Some(v) => Some(v),
+        };
+        let Some(value) = value else {
+            if f.required {
                 return Err(bad(field, "is required"));
             }
-            None | Some(serde_json::Value::Null) => {}
-            Some(serde_json::Value::String(s)) => {
+            continue;
+        };
+        let typed = match (f.kind, value) {
+            (FieldKind::Text, Value::String(s)) => {
                 if f.required && s.trim().is_empty() {
                     return Err(bad(field, "is required"));
                 }
@@ -184,12 +198,50 @@ pub fn validate_report(
                 }
                 crate::text::check_long_text(&field, s)
                     .map_err(|e| bad(field.clone(), e.to_string()))?;
+                value.clone()
             }
-            Some(serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => {}
-            Some(_) => return Err(bad(field, "must be text, a number or true/false")),
-        }
+            (FieldKind::Text, Value::Number(_) | Value::Bool(_)) => value.clone(),
+            (FieldKind::Text, _) => {
+                return Err(bad(field, "must be text, a number or true/false"));
+            }
+            (FieldKind::Number, Value::Number(_)) => value.clone(),
+            (FieldKind::Number, Value::String(s)) => {
+                number_of(s.trim()).ok_or_else(|| bad(field.clone(), "must be a number"))?
+            }
+            (FieldKind::Number, _) => return Err(bad(field, "must be a number")),
+            (FieldKind::Boolean, Value::Bool(_)) => value.clone(),
+            (FieldKind::Boolean, Value::String(s)) => {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" => Value::Bool(true),
+                    "false" | "no" => Value::Bool(false),
+                    _ => return Err(bad(field, "must be yes or no (true or false)")),
+                }
+            }
+            (FieldKind::Boolean, _) => return Err(bad(field, "must be yes or no (true or false)")),
+        };
+        out.insert(f.name.clone(), typed);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// A number as typed: an integer when it reads as one, else a finite
+/// decimal; None for anything else.
+fn number_of(s: &str) -> Option<serde_json::Value> {
+    if s.len() > 40 {
+        return None;
+    }
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(serde_json::Value::from(n));
+    }
+    let x = s.parse::<f64>().ok().filter(|x| x.is_finite())?;
+    // `parse` also reads `inf`-like words and `1e5`; only plain decimals.
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+    {
+        return None;
+    }
+    serde_json::Number::from_f64(x).map(serde_json::Value::Number)
 }
 
 /// An agency's request about one obligation.
@@ -327,6 +379,41 @@ impl Counter {
         for (d, n) in &other.remediation_days {
             *self.remediation_days.entry(*d).or_default() += n;
         }
+    }
+
+    /// Takes a part's obligations back out (an organisation's old figures,
+    /// before its new ones are merged in), so `merge` then `remove` of the
+    /// same part leaves the counter as it was. False, leaving it unchanged,
+    /// when `other` is not contained in it.
+    pub fn remove(&mut self, other: &Counter) -> bool {
+        let (t, o) = (&self.tally, &other.tally);
+        let fits = o.total <= t.total
+            && o.on_time <= t.on_time
+            && o.overdue <= t.overdue
+            && o.excepted <= t.excepted
+            && o.satisfied <= t.satisfied
+            && other
+                .remediation_days
+                .iter()
+                .all(|(d, n)| self.remediation_days.get(d).is_some_and(|m| m >= n));
+        if !fits {
+            return false;
+        }
+        let t = &mut self.tally;
+        t.total -= o.total;
+        t.on_time -= o.on_time;
+        t.overdue -= o.overdue;
+        t.excepted -= o.excepted;
+        t.satisfied -= o.satisfied;
+        for (d, n) in &other.remediation_days {
+            if let Some(m) = self.remediation_days.get_mut(d) {
+                *m -= n;
+                if *m == 0 {
+                    self.remediation_days.remove(d);
+                }
+            }
+        }
+        true
     }
 
     /// The counts so far (score and median not computed).

@@ -99,6 +99,59 @@ impl DuePolicy {
         Ok(())
     }
 
+    /// The policy as a person reads it ("the KEV entry's due date",
+    /// "by SSVC decision: Act 14 days, ...").
+    pub fn describe(&self) -> String {
+        const FROM: &str = "after first seen (or the effective date, if later)";
+        let table = |what: &str, rows: [(&str, Option<u32>); 4]| {
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|(name, d)| match d {
+                    Some(d) => format!("{name} {}", span(*d)),
+                    None => format!("{name} no due date"),
+                })
+                .collect();
+            format!("by {what}: {}; {FROM}", rows.join(", "))
+        };
+        match self {
+            DuePolicy::KevDueDate => {
+                "the KEV entry's due date (exposures not in KEV have none)".to_owned()
+            }
+            DuePolicy::Bod2604 => "the exposure's BOD 26-04 deadline, counted from when it was \
+                                   first seen (or the effective date, if later)"
+                .to_owned(),
+            DuePolicy::SsvcDays {
+                act,
+                attend,
+                track_star,
+                track,
+            } => table(
+                "SSVC decision",
+                [
+                    ("Act", *act),
+                    ("Attend", *attend),
+                    ("Track*", *track_star),
+                    ("Track", *track),
+                ],
+            ),
+            DuePolicy::SeverityDays {
+                critical,
+                high,
+                medium,
+                low,
+            } => table(
+                "CVSS severity",
+                [
+                    ("critical", *critical),
+                    ("high", *high),
+                    ("medium", *medium),
+                    ("low", *low),
+                ],
+            ),
+            DuePolicy::Days { days } => format!("{} {FROM}", span(*days)),
+        }
+    }
+
     /// The due date of one exposure under a directive effective on
     /// `effective`; `None` when the policy gives it none.
     pub fn due(&self, facts: &DueFacts, effective: CalendarDate) -> Option<CalendarDate> {
@@ -184,4 +237,24 @@ pub fn days_between(a: CalendarDate, b: CalendarDate) -> i64 {
 /// The date part of a stored RFC 3339 time (`2026-01-02T03:04:05Z`).
 pub fn date_of(time: &str) -> Option<CalendarDate> {
     CalendarDate::parse(time.get(..10)?).ok()
+}
+
+/// A number of days as a person reads it: `1 day`, `14 days`, `180 days
+/// (about 6 months)`, `365 days (about 1 year)`.
+fn span(days: u32) -> String {
+    let plural = |n: u32, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let base = plural(days, "day");
+    if days >= 365 && days.is_multiple_of(365) {
+        format!("{base} (about {})", plural(days / 365, "year"))
+    } else if days >= 60 && days.is_multiple_of(30) {
+        format!("{base} (about {})", plural(days / 30, "month"))
+    } else {
+        base
+    }
 }

@@ -108,6 +108,88 @@ pub struct ReportField {
     pub name: String,
     #[serde(default = "yes")]
     pub required: bool,
+    /// What its value is: text (the default, kept exactly as typed: a ZIP
+    /// code `02134` stays `"02134"`), a number or yes/no.
+    #[serde(rename = "type", default, skip_serializing_if = "FieldKind::is_text")]
+    pub kind: FieldKind,
+}
+
+impl ReportField {
+    /// A field as the editor writes it, one per line: `name`, then
+    /// `: number` or `: yes/no` unless it is text, then ` (optional)`
+    /// unless it is required (`asset_count: number`, `notes (optional)`).
+    pub fn to_line(&self) -> String {
+        let mut l = self.name.clone();
+        match self.kind {
+            FieldKind::Text => {}
+            FieldKind::Number => l.push_str(": number"),
+            FieldKind::Boolean => l.push_str(": yes/no"),
+        }
+        if !self.required {
+            l.push_str(" (optional)");
+        }
+        l
+    }
+
+    /// Reads [`ReportField::to_line`]'s form back (`text` and `boolean`
+    /// are also read as types); the name is checked with the directive.
+    pub fn from_line(line: &str) -> Result<ReportField, String> {
+        let line = line.trim();
+        let (rest, required) = match line.strip_suffix("(optional)") {
+            Some(r) => (r.trim_end(), false),
+            None => (line, true),
+        };
+        let (name, kind) = match rest.split_once(':') {
+            None => (rest, FieldKind::Text),
+            Some((name, kind)) => {
+                let kind = match kind.trim() {
+                    "yes/no" => FieldKind::Boolean,
+                    k => FieldKind::parse(k).ok_or_else(|| {
+                        format!(
+                            "{}: the type must be text, number or yes/no",
+                            name.trim().chars().take(64).collect::<String>()
+                        )
+                    })?,
+                };
+                (name, kind)
+            }
+        };
+        Ok(ReportField {
+            name: name.trim().to_owned(),
+            required,
+            kind,
+        })
+    }
+}
+
+/// The type of a report field's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    #[default]
+    Text,
+    Number,
+    Boolean,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 3] = [FieldKind::Text, FieldKind::Number, FieldKind::Boolean];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Number => "number",
+            FieldKind::Boolean => "boolean",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FieldKind> {
+        FieldKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn is_text(&self) -> bool {
+        *self == FieldKind::Text
+    }
 }
 
 fn yes() -> bool {

@@ -444,25 +444,26 @@ fn report_periods_and_submissions() {
         ReportField {
             name: "asset_count".into(),
             required: true,
+            kind: FieldKind::Text,
         },
         ReportField {
             name: "notes".into(),
             required: false,
+            kind: FieldKind::Text,
         },
     ];
     let values = |v: serde_json::Value| -> BTreeMap<String, serde_json::Value> {
         serde_json::from_value(v).expect("map")
     };
-    assert!(validate_report(&fields, &values(json!({"asset_count": 12}))).is_ok());
-    let e = validate_report(&fields, &values(json!({"notes": "x"}))).expect_err("missing");
+    assert!(typed_report(&fields, &values(json!({"asset_count": 12}))).is_ok());
+    let e = typed_report(&fields, &values(json!({"notes": "x"}))).expect_err("missing");
     assert_eq!(
         (e.field.as_str(), e.message.as_str()),
         ("fields.asset_count", "is required")
     );
-    let e =
-        validate_report(&fields, &values(json!({"asset_count": 1, "x": 1}))).expect_err("extra");
+    let e = typed_report(&fields, &values(json!({"asset_count": 1, "x": 1}))).expect_err("extra");
     assert_eq!(e.field, "fields.x");
-    let e = validate_report(&fields, &values(json!({"asset_count": [1]}))).expect_err("array");
+    let e = typed_report(&fields, &values(json!({"asset_count": [1]}))).expect_err("array");
     assert_eq!(e.field, "fields.asset_count");
 }
 
@@ -614,4 +615,154 @@ fn not_affected_per_vendor_vex_is_out_of_scope() {
             "{s}"
         );
     }
+}
+
+#[test]
+fn report_values_are_typed_by_their_field() {
+    let field = |name: &str, kind: FieldKind, required: bool| ReportField {
+        name: name.into(),
+        required,
+        kind,
+    };
+    let fields = vec![
+        field("zip", FieldKind::Text, true),
+        field("asset_count", FieldKind::Number, true),
+        field("encrypted", FieldKind::Boolean, false),
+    ];
+    let values = |v: serde_json::Value| -> BTreeMap<String, serde_json::Value> {
+        serde_json::from_value(v).expect("map")
+    };
+    let check = |input: serde_json::Value, expected: serde_json::Value| {
+        let got = typed_report(&fields, &values(input.clone())).expect("accepted");
+        assert_eq!(
+            serde_json::to_value(got).expect("json"),
+            expected,
+            "{input}"
+        );
+    };
+    // Text stays exactly as typed; numbers and yes/no by their definition.
+    check(
+        json!({"zip": "02134", "asset_count": "0042", "encrypted": "yes"}),
+        json!({"zip": "02134", "asset_count": 42, "encrypted": true}),
+    );
+    check(
+        json!({"zip": "02134", "asset_count": 12.5, "encrypted": "False"}),
+        json!({"zip": "02134", "asset_count": 12.5, "encrypted": false}),
+    );
+    check(
+        json!({"zip": "00501", "asset_count": "3.25"}),
+        json!({"zip": "00501", "asset_count": 3.25}),
+    );
+    let refused = |input: serde_json::Value, field: &str, words: &str| {
+        let e = typed_report(&fields, &values(input.clone())).expect_err("refused");
+        assert_eq!(e.field, field, "{input}");
+        assert!(e.message.contains(words), "{input}: {e}");
+    };
+    refused(
+        json!({"zip": "02134", "asset_count": "many"}),
+        "fields.asset_count",
+        "number",
+    );
+    refused(
+        json!({"zip": "02134", "asset_count": "1e400"}),
+        "fields.asset_count",
+        "number",
+    );
+    refused(
+        json!({"zip": "02134", "asset_count": "inf"}),
+        "fields.asset_count",
+        "number",
+    );
+    refused(
+        json!({"zip": "02134", "asset_count": " "}),
+        "fields.asset_count",
+        "required",
+    );
+    refused(
+        json!({"zip": "02134", "asset_count": 1, "encrypted": "maybe"}),
+        "fields.encrypted",
+        "yes or no",
+    );
+    refused(
+        json!({"zip": "02134", "asset_count": true}),
+        "fields.asset_count",
+        "number",
+    );
+    // The type is part of the directive's JSON only when not text.
+    let v = serde_json::to_value(&fields).expect("json");
+    assert_eq!(v[0], json!({"name": "zip", "required": true}));
+    assert_eq!(
+        v[1],
+        json!({"name": "asset_count", "required": true, "type": "number"})
+    );
+    let back: Vec<ReportField> = serde_json::from_value(v).expect("back");
+    assert_eq!(back, fields);
+}
+
+#[test]
+fn due_policies_read_as_sentences() {
+    let check = |due: DuePolicy, expected: &str| assert_eq!(due.describe(), expected, "{due:?}");
+    check(
+        DuePolicy::KevDueDate,
+        "the KEV entry's due date (exposures not in KEV have none)",
+    );
+    check(
+        DuePolicy::Bod2604,
+        "the exposure's BOD 26-04 deadline, counted from when it was first seen \
+         (or the effective date, if later)",
+    );
+    check(
+        DuePolicy::Days { days: 14 },
+        "14 days after first seen (or the effective date, if later)",
+    );
+    check(
+        DuePolicy::SsvcDays {
+            act: Some(14),
+            attend: Some(1),
+            track_star: None,
+            track: Some(180),
+        },
+        "by SSVC decision: Act 14 days, Attend 1 day, Track* no due date, \
+         Track 180 days (about 6 months); after first seen (or the effective date, if later)",
+    );
+    check(
+        DuePolicy::SeverityDays {
+            critical: Some(15),
+            high: Some(30),
+            medium: Some(365),
+            low: None,
+        },
+        "by CVSS severity: critical 15 days, high 30 days, medium 365 days (about 1 year), \
+         low no due date; after first seen (or the effective date, if later)",
+    );
+}
+
+#[test]
+fn a_part_taken_out_of_a_counter_leaves_the_rest() {
+    let part = |adds: &[(ObligationState, Option<i64>)]| {
+        let mut c = Counter::default();
+        for (s, d) in adds {
+            c.add(*s, *d);
+        }
+        c
+    };
+    let a = part(&[
+        (ObligationState::Satisfied, Some(3)),
+        (ObligationState::Overdue, None),
+    ]);
+    let b = part(&[
+        (ObligationState::Satisfied, Some(3)),
+        (ObligationState::Satisfied, Some(40)),
+        (ObligationState::OnTime, None),
+    ]);
+    let mut whole = a.clone();
+    whole.merge(&b);
+    assert!(whole.remove(&a));
+    assert_eq!(whole, b, "merge then remove is the identity");
+    assert_eq!(whole.days_text(), "3:1,40:1");
+    let before = whole.clone();
+    assert!(!whole.remove(&a), "a has an overdue obligation b lacks");
+    assert_eq!(whole, before, "a refused removal changes nothing");
+    assert!(whole.remove(&b));
+    assert_eq!(whole, Counter::default());
 }

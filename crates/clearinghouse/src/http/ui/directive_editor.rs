@@ -162,13 +162,7 @@ impl ActionInput {
             } => {
                 out.fields = fields
                     .iter()
-                    .map(|f| {
-                        if f.required {
-                            f.name.clone()
-                        } else {
-                            format!("{} (optional)", f.name)
-                        }
-                    })
+                    .map(ReportField::to_line)
                     .collect::<Vec<_>>()
                     .join("\n");
                 out.first_due = first_due.to_string();
@@ -234,17 +228,10 @@ impl ActionInput {
                     .lines()
                     .map(str::trim)
                     .filter(|l| !l.is_empty())
-                    .map(|l| match l.strip_suffix("(optional)") {
-                        Some(name) => ReportField {
-                            name: name.trim().to_owned(),
-                            required: false,
-                        },
-                        None => ReportField {
-                            name: l.to_owned(),
-                            required: true,
-                        },
+                    .map(|l| {
+                        ReportField::from_line(l).map_err(|m| AppError::invalid(at("fields"), m))
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>, _>>()?;
                 let every_days = match self.every_days.trim() {
                     "" => None,
                     v => Some(v.parse::<u32>().map_err(|_| {

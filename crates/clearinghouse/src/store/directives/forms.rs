@@ -193,6 +193,31 @@ pub async fn requests(
     rows.iter().map(request_from_row).collect()
 }
 
+/// The pending request of an organisation about one obligation (an
+/// exposure or a period of an action), if any. Callers hold
+/// `store::directives::lock` in the same transaction.
+pub async fn pending_request_for(
+    conn: &mut AnyConnection,
+    r: &RequestRow,
+) -> Result<Option<RequestRow>> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM directive_requests WHERE directive_id = $1 AND org_id = $2 \
+         AND action_key = $3 AND COALESCE(exposure_id, '') = $4 AND COALESCE(period, '') = $5 \
+         AND state = 'pending' ORDER BY requested_at, id LIMIT 1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&r.directive_id)
+        .bind(&r.org_id)
+        .bind(&r.action_key)
+        .bind(r.exposure_id.as_deref().unwrap_or(""))
+        .bind(r.period.as_deref().unwrap_or(""))
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(request_from_row)
+        .transpose()
+}
+
 /// Decides a pending request; false when it is no longer pending.
 pub async fn decide_request(
     conn: &mut AnyConnection,

@@ -8,6 +8,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
+pub mod dashboard;
 pub mod forms;
 pub mod notices;
 pub mod obligations;
@@ -305,6 +306,22 @@ async fn touch(conn: &mut AnyConnection, id: &str, now: &str) -> Result<()> {
         .bind(now)
         .bind(id)
         .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Serialises writers of one directive's dependent rows (new requests,
+/// refreshed figures) until the transaction ends, so a check followed by
+/// a write cannot race another: on PostgreSQL a row lock on the
+/// directive; SQLite's write transaction already holds the database
+/// (`BEGIN IMMEDIATE`).
+pub async fn lock(conn: &mut AnyConnection, directive_id: &str) -> Result<()> {
+    if conn.backend_name() == "SQLite" {
+        return Ok(());
+    }
+    sqlx::query("SELECT id FROM directives WHERE id = $1 FOR UPDATE")
+        .bind(directive_id)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(())
 }

@@ -151,6 +151,110 @@ pub async fn for_each_exposure(
     Ok(n)
 }
 
+/// What an obligation reads of a vulnerability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VulnFacts {
+    pub in_kev: bool,
+    pub kev_due_date: Option<String>,
+    pub kev_ransomware: bool,
+    pub cvss_vectors: Vec<String>,
+    pub epss: Option<f64>,
+}
+
+/// The vulnerabilities some exposure concerns whose every advisory `read`
+/// may read (only those in KEV when `kev_only`), by id: the same
+/// condition [`exposures`] puts on each row, decided once per
+/// vulnerability.
+pub async fn exposed_vulns(
+    conn: &mut AnyConnection,
+    kev_only: bool,
+    read: &ReadFilter<'_>,
+) -> Result<std::collections::HashMap<String, VulnFacts>> {
+    use futures_util::TryStreamExt;
+    let labelled = Labelled {
+        alias: "va",
+        ..ADVISORIES
+    };
+    let kev = if kev_only { "AND v.in_kev = 1" } else { "" };
+    let sql = format!(
+        "SELECT v.id, v.in_kev, v.kev_due_date, v.kev_ransomware, v.cvss_vectors, v.epss \
+         FROM vulnerabilities v \
+         WHERE EXISTS (SELECT 1 FROM exposures e WHERE e.vuln_id = v.id) {kev} \
+         AND NOT EXISTS (SELECT 1 FROM advisories va WHERE va.vuln_id = v.id AND NOT {})",
+        labelled.clause(read, 1, 2)
+    );
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(read.org_id)
+        .bind(read.user_id)
+        .fetch(&mut *conn);
+    let mut out = std::collections::HashMap::new();
+    while let Some(r) = rows.try_next().await? {
+        let in_kev: i64 = r.try_get("in_kev")?;
+        let ransomware: i64 = r.try_get("kev_ransomware")?;
+        let vectors: String = r.try_get("cvss_vectors")?;
+        out.insert(
+            r.try_get("id")?,
+            VulnFacts {
+                in_kev: in_kev != 0,
+                kev_due_date: r.try_get("kev_due_date")?,
+                kev_ransomware: ransomware != 0,
+                cvss_vectors: parse_json_list(&vectors)?,
+                epss: r.try_get("epss")?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Every exposure of one of `vulns`' vulnerabilities, handed to `each` as
+/// it streams from one scan of the exposures table, its vulnerability's
+/// facts joined from `vulns` in memory (no join or advisory check per
+/// row: the whole-directive refresh). `asset_name` is left empty and
+/// `cvss_vectors` are not copied: they are in `vulns`.
+pub async fn for_each_exposure_of(
+    conn: &mut AnyConnection,
+    vulns: &std::collections::HashMap<String, VulnFacts>,
+    mut each: impl FnMut(ExposureRow),
+) -> Result<u64> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query(
+        "SELECT id, org_id, asset_id, component_name, component_version, vuln_id, \
+         ssvc_decision, deadline, state, accepted_until, first_seen, updated_at, resolved_at \
+         FROM exposures",
+    )
+    .fetch(&mut *conn);
+    let mut n = 0;
+    while let Some(r) = rows.try_next().await? {
+        let vuln_id: String = r.try_get("vuln_id")?;
+        let Some(v) = vulns.get(&vuln_id) else {
+            continue;
+        };
+        each(ExposureRow {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            asset_id: r.try_get("asset_id")?,
+            asset_name: String::new(),
+            component_name: r.try_get("component_name")?,
+            component_version: r.try_get("component_version")?,
+            vuln_id,
+            ssvc_decision: r.try_get("ssvc_decision")?,
+            deadline: r.try_get("deadline")?,
+            state: r.try_get("state")?,
+            accepted_until: r.try_get("accepted_until")?,
+            first_seen: r.try_get("first_seen")?,
+            updated_at: r.try_get("updated_at")?,
+            resolved_at: r.try_get("resolved_at")?,
+            in_kev: v.in_kev,
+            kev_due_date: v.kev_due_date.clone(),
+            kev_ransomware: v.kev_ransomware,
+            cvss_vectors: Vec::new(),
+            epss: v.epss,
+        });
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Organisations not archived (every one a scope could name).
 pub async fn organizations(conn: &mut AnyConnection) -> Result<Vec<OrgRow>> {
     let rows = sqlx::query(

@@ -34,6 +34,9 @@ pub struct RunRow {
     pub counts: Counts,
     pub days_hist: String,
     pub computed_at: String,
+    /// Written with the per-organisation and per-action figures
+    /// (migration 0028); a day without them is recomputed on first read.
+    pub detailed: bool,
 }
 
 fn count(r: &AnyRow, col: &str) -> Result<u64> {
@@ -104,19 +107,23 @@ pub async fn replace_day(
     Ok(())
 }
 
-/// Every row of `directive_id` on `day`.
+/// Every row of `directive_id` on `day`, or of one organisation.
 pub async fn day_rows(
     conn: &mut AnyConnection,
     directive_id: &str,
     day: &str,
+    org: Option<&str>,
 ) -> Result<Vec<DayRow>> {
+    let o = org.unwrap_or("");
     let rows = sqlx::query(
         "SELECT org_id, action_key, version, total, on_time, overdue, excepted, satisfied, \
          days_hist, computed_at FROM directive_compliance_days \
-         WHERE directive_id = $1 AND day = $2",
+         WHERE directive_id = $1 AND day = $2 AND ($3 = '' OR org_id = $4)",
     )
     .bind(directive_id)
     .bind(day)
+    .bind(o)
+    .bind(o)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
@@ -143,8 +150,8 @@ pub async fn put_run(conn: &mut AnyConnection, run: &RunRow) -> Result<()> {
     let (t, on, over, ex, sat) = run.counts;
     sqlx::query(
         "INSERT INTO directive_compliance_runs (directive_id, day, version, orgs, total, on_time, \
-         overdue, excepted, satisfied, days_hist, computed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         overdue, excepted, satisfied, days_hist, computed_at, detailed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(run.directive_id.as_str())
     .bind(run.day.as_str())
@@ -157,6 +164,7 @@ pub async fn put_run(conn: &mut AnyConnection, run: &RunRow) -> Result<()> {
     .bind(int(sat))
     .bind(run.days_hist.as_str())
     .bind(run.computed_at.as_str())
+    .bind(i64::from(run.detailed))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -171,11 +179,12 @@ fn run_of(r: &AnyRow) -> Result<RunRow> {
         counts: counts(r)?,
         days_hist: r.try_get("days_hist")?,
         computed_at: r.try_get("computed_at")?,
+        detailed: r.try_get::<i64, _>("detailed")? != 0,
     })
 }
 
 const RUN_COLUMNS: &str = "directive_id, day, version, orgs, total, on_time, overdue, excepted, \
-     satisfied, days_hist, computed_at";
+     satisfied, days_hist, computed_at, detailed";
 
 /// A directive's totals from `from` to `to` (days, inclusive), oldest first.
 pub async fn runs(

@@ -75,6 +75,10 @@ pub struct DirectiveCompliance {
     pub version: i64,
     /// The day the figures are computed for (`YYYY-MM-DD`, UTC).
     pub as_of: String,
+    /// False when no organisation the figures cover is in the directive's
+    /// scope (an organisation outside it reading its own): it has no
+    /// obligations, and the counts and score mean nothing.
+    pub applies: bool,
     pub overall: Counts,
     pub by_action: Vec<ActionCompliance>,
     /// Every organisation in scope the caller may see, worst first.
@@ -160,6 +164,7 @@ pub(crate) fn assemble(
         number: d.number.clone(),
         version: d.issued_version.unwrap_or_default(),
         as_of,
+        applies: !orgs.is_empty(),
         overall: overall.finish().into(),
         by_action,
         by_org: orgs,

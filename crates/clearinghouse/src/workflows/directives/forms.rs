@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use clearinghouse_domain::directive::compliance::{RequestKind, validate_report, validate_request};
-use clearinghouse_domain::directive::{ReportField, RequiredAction};
+use clearinghouse_domain::directive::compliance::{RequestKind, typed_report, validate_request};
+use clearinghouse_domain::directive::{FieldKind, ReportField, RequiredAction};
 use clearinghouse_domain::frontier::date::CalendarDate;
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
@@ -143,10 +143,12 @@ fn attest_fields() -> Vec<ReportField> {
         ReportField {
             name: "attested".into(),
             required: true,
+            kind: FieldKind::Boolean,
         },
         ReportField {
             name: "evidence".into(),
             required: true,
+            kind: FieldKind::Text,
         },
     ]
 }
@@ -179,9 +181,10 @@ pub async fn submit(
             "your organisation is not in this directive's scope",
         ));
     }
-    validate_report(&fields, &input.fields).map_err(|e| AppError::invalid(e.field, e.message))?;
+    let values =
+        typed_report(&fields, &input.fields).map_err(|e| AppError::invalid(e.field, e.message))?;
     if matches!(action, RequiredAction::Attest { .. })
-        && input.fields.get("attested") != Some(&serde_json::Value::Bool(true))
+        && values.get("attested") != Some(&serde_json::Value::Bool(true))
     {
         return Err(AppError::invalid("fields.attested", "must be true"));
     }
@@ -214,7 +217,7 @@ pub async fn submit(
         action_key: input.action.clone(),
         org_id: who.org_id().to_owned(),
         period,
-        fields: serde_json::to_string(&input.fields)
+        fields: serde_json::to_string(&values)
             .map_err(|e| AppError::internal("encoding a report", e))?,
         artifact_key: None,
         artifact_name: None,
@@ -239,7 +242,7 @@ pub async fn submit(
         "directive_submission",
         &row.id,
         json!({"directive": d.number, "action": row.action_key, "period": row.period,
-            "fields": input.fields}),
+            "fields": values}),
     )
     .await?;
     tx.commit().await?;
@@ -249,7 +252,7 @@ pub async fn submit(
         action: row.action_key,
         org_id: row.org_id,
         period: row.period,
-        fields: serde_json::to_value(&input.fields).unwrap_or_default(),
+        fields: serde_json::to_value(&values).unwrap_or_default(),
         submitted_by: row.submitted_by,
         submitted_at: row.submitted_at,
     })
@@ -318,6 +321,14 @@ pub async fn request(
         decision_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
+    store::directives::lock(&mut tx, &d.id).await?;
+    if let Some(p) = store::directives::forms::pending_request_for(&mut tx, &row).await? {
+        return Err(AppError::Conflict(format!(
+            "request {} ({}, made {}) about this obligation is still pending: wait for its \
+             decision, or ask about another obligation",
+            p.id, p.kind, p.requested_at
+        )));
+    }
     store::directives::forms::insert_request(&mut tx, &row).await?;
     audit(
         app,
@@ -370,6 +381,12 @@ pub async fn decide(
     if row.requested_by == who.user_id() {
         return Err(AppError::forbidden(
             "you cannot decide your own request; another directive manager must",
+        ));
+    }
+    if row.org_id == who.org_id() {
+        return Err(AppError::forbidden(
+            "this request is your own organisation's: its people do not decide it; a directive \
+             manager of another organisation must",
         ));
     }
     let now = clock::now_text();

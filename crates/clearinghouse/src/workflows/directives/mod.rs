@@ -18,6 +18,7 @@
 //! directive is about exposures); the role is the real gate.
 
 pub mod compliance;
+pub mod dashboard;
 pub mod evidence;
 pub mod forms;
 pub mod obligations;

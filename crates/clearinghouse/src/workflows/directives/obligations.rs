@@ -285,7 +285,17 @@ impl<'a> Evaluator<'a> {
         !self.forms.is_empty()
     }
 
+    /// Tells the evaluator a vulnerability's CVSS vectors ahead of its
+    /// exposures (which then need not carry them).
+    pub fn learn_cvss(&mut self, vuln_id: &str, vectors: &[String]) {
+        self.cvss_cache
+            .insert(vuln_id.to_owned(), best_cvss(vectors).map(|s| s.base_score));
+    }
+
     fn grant_of(&self, action: &str, org: &str, target: &str) -> (Option<CalendarDate>, bool) {
+        if self.granted.is_empty() {
+            return (None, false);
+        }
         self.granted
             .get(&(action.to_owned(), org.to_owned(), target.to_owned()))
             .copied()
@@ -295,10 +305,13 @@ impl<'a> Evaluator<'a> {
     /// The remediate obligations one exposure gives, one per rule that
     /// catches it.
     pub fn remediate(&mut self, e: &ExposureRow) -> Vec<RemediateEval<'a>> {
-        let cvss = *self
-            .cvss_cache
-            .entry(e.vuln_id.clone())
-            .or_insert_with(|| best_cvss(&e.cvss_vectors).map(|s| s.base_score));
+        let cvss = match self.cvss_cache.get(&e.vuln_id) {
+            Some(c) => *c,
+            None => *self
+                .cvss_cache
+                .entry(e.vuln_id.clone())
+                .or_insert_with(|| best_cvss(&e.cvss_vectors).map(|s| s.base_score)),
+        };
         let (facts, due_facts) = exposure_facts(e, cvss);
         let Some(state) = RemediationState::parse(&e.state).map(|s| {
             Remediation {

@@ -1,12 +1,13 @@
 //! The compliance dashboard at scale: the figures of a directive are
 //! materialised per (directive, day, organisation, action) with the
-//! version in force (`store::directives::snapshots`), so the dashboard
-//! reads ten thousand small rows, not three million exposures. The
-//! read-time computation (`obligations::compute`) stays the definition:
-//! [`refresh`] evaluates every obligation through the same
-//! `obligations::Evaluator` and the dashboard is assembled by the same
-//! `compliance::assemble`, and a test checks that both give the same
-//! numbers.
+//! version in force (`store::directives::snapshots`), and from the same
+//! counters per organisation (score and median worked out) and per action
+//! (`store::directives::dashboard`), so the dashboard (`dashboard.rs`)
+//! reads a page of small rows, not three million exposures. The read-time
+//! computation (`obligations::compute`) stays the definition: [`refresh`]
+//! evaluates every obligation through the same `obligations::Evaluator`
+//! and merges the same `Counter`s as `compliance::assemble`, and a test
+//! checks that both give the same numbers.
 //!
 //! What the figures count: exposures whose every advisory anyone may read
 //! (the anonymous reader of the public feeds), so a figure shown to a
@@ -20,85 +21,25 @@
 //! were computed; a directive without today's figures is computed on
 //! first read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use clearinghouse_domain::directive::DirectiveBody;
 use clearinghouse_domain::directive::compliance::Counter;
-use clearinghouse_domain::directive::due::add_days;
 use clearinghouse_domain::frontier::date::CalendarDate;
-use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::READ_ALL;
-use super::compliance::{DirectiveCompliance, Parts, assemble};
-use super::obligations::{Evaluator, orgs_in_scope, today};
+use super::compliance::Parts;
+use super::obligations::{Evaluator, orgs_in_scope};
 use crate::app::AppState;
-use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::jobs;
 use crate::store::directives::DirectiveRow;
+use crate::store::directives::dashboard::{ActionDayRow, OrgDayRow};
+use crate::store::directives::obligations::ExposureRow;
 use crate::store::directives::snapshots::{DayRow, RunRow};
 use crate::store::{self, AnyConnection, Tx};
 use crate::workflows::read_policy::PolicyReader;
-
-/// How many days the trend line shows.
-pub const TREND_DAYS: i64 = 90;
-/// How many organisations "since yesterday" names.
-pub const CHANGED_ORGS: usize = 10;
-
-/// A directive's totals on one day.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct TrendPoint {
-    pub day: String,
-    pub version: i64,
-    pub total: u64,
-    pub on_time: u64,
-    pub overdue: u64,
-    pub excepted: u64,
-    pub satisfied: u64,
-    /// Percent of obligations not overdue.
-    pub score: f64,
-}
-
-/// One organisation whose figures moved since the previous day.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct OrgChange {
-    pub org_id: String,
-    pub org_name: String,
-    pub overdue_before: u64,
-    pub overdue_now: u64,
-    pub satisfied_before: u64,
-    pub satisfied_now: u64,
-}
-
-/// What changed since the previous day with figures.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct SinceYesterday {
-    /// The day compared with (`None`: no earlier figures).
-    pub previous_day: Option<String>,
-    pub total: i64,
-    pub on_time: i64,
-    pub overdue: i64,
-    pub excepted: i64,
-    pub satisfied: i64,
-    /// The organisations whose overdue or satisfied counts moved, the
-    /// largest change in overdue first (at most 10).
-    pub orgs: Vec<OrgChange>,
-}
-
-/// The CISA dashboard of one directive.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Dashboard {
-    /// The figures (the same shape as the live `/compliance`).
-    pub compliance: DirectiveCompliance,
-    /// When the figures were computed (RFC 3339).
-    pub computed_at: String,
-    /// The last 90 days with figures, oldest first.
-    pub trend: Vec<TrendPoint>,
-    pub since_yesterday: SinceYesterday,
-}
 
 /// What one refresh did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -108,7 +49,7 @@ pub struct Refreshed {
     pub obligations: u64,
 }
 
-fn corrupt(e: impl std::fmt::Display) -> AppError {
+pub(crate) fn corrupt(e: impl std::fmt::Display) -> AppError {
     AppError::internal_msg(format!("stored directive figures: {e}"))
 }
 
@@ -152,13 +93,20 @@ pub async fn count(
     let requests = store::directives::forms::requests(conn, &d.id, org, None).await?;
     let subs = store::directives::forms::submissions(conn, &d.id, org).await?;
     let mut ev = Evaluator::new(body, &requests, &subs, today, now.to_owned());
-    let mut parts = Parts::new();
-    for o in &orgs {
-        for a in &body.actions {
-            parts.insert((o.id.clone(), a.key().to_owned()), Counter::default());
-        }
-    }
-    let in_scope: HashSet<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+    // Counters by (organisation, action) position: no key built per
+    // obligation; made into `Parts` at the end.
+    let org_at: HashMap<&str, usize> = orgs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.as_str(), i))
+        .collect();
+    let action_at: HashMap<&str, usize> = body
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key(), i))
+        .collect();
+    let mut grid = vec![vec![Counter::default(); body.actions.len()]; orgs.len()];
     let mut done = Refreshed {
         organizations: orgs.len() as u64,
         ..Refreshed::default()
@@ -167,34 +115,60 @@ pub async fn count(
     if any_rule && !orgs.is_empty() {
         let reader = PolicyReader::anonymous(app).await?;
         let mut obligations = 0u64;
-        done.exposures_read = store::directives::obligations::for_each_exposure(
-            conn,
-            org,
-            kev_only,
-            &reader.filter(),
-            |e| {
-                if !in_scope.contains(e.org_id.as_str()) {
-                    return;
+        let vulns = match org {
+            // Every organisation: each vulnerability's facts and read
+            // check once, then one plain scan of the exposures.
+            None => {
+                let v =
+                    store::directives::obligations::exposed_vulns(conn, kev_only, &reader.filter())
+                        .await?;
+                for (id, f) in &v {
+                    ev.learn_cvss(id, &f.cvss_vectors);
                 }
-                for r in ev.remediate(&e) {
-                    obligations += 1;
-                    if let Some(c) = parts.get_mut(&(e.org_id.clone(), r.action.to_owned())) {
-                        c.add(r.ob_state, r.days);
-                    }
+                Some(v)
+            }
+            Some(_) => None,
+        };
+        let each = |e: ExposureRow| {
+            let Some(&o) = org_at.get(e.org_id.as_str()) else {
+                return;
+            };
+            for r in ev.remediate(&e) {
+                obligations += 1;
+                if let Some(&a) = action_at.get(r.action) {
+                    grid[o][a].add(r.ob_state, r.days);
                 }
-            },
-        )
-        .await?;
+            }
+        };
+        done.exposures_read = match &vulns {
+            Some(v) => store::directives::obligations::for_each_exposure_of(conn, v, each).await?,
+            None => {
+                store::directives::obligations::for_each_exposure(
+                    conn,
+                    org,
+                    kev_only,
+                    &reader.filter(),
+                    each,
+                )
+                .await?
+            }
+        };
         done.obligations = obligations;
     }
     if ev.has_forms() {
-        for o in &orgs {
+        for (i, o) in orgs.iter().enumerate() {
             for f in ev.forms_of(&o.id) {
                 done.obligations += 1;
-                if let Some(c) = parts.get_mut(&(o.id.clone(), f.action.to_owned())) {
-                    c.add(f.ob_state, None);
+                if let Some(&a) = action_at.get(f.action) {
+                    grid[i][a].add(f.ob_state, None);
                 }
             }
+        }
+    }
+    let mut parts = Parts::new();
+    for (o, row) in orgs.iter().zip(grid) {
+        for (a, c) in body.actions.iter().zip(row) {
+            parts.insert((o.id.clone(), a.key().to_owned()), c);
         }
     }
     Ok((orgs, parts, done))
@@ -202,7 +176,11 @@ pub async fn count(
 
 /// Recomputes the figures of one directive on `today`: of one
 /// organisation when `org` is given and the day already has figures for
-/// the version in force, else of all. Nothing for a directive not in force.
+/// the version in force, else of all. Writes the rows per (organisation,
+/// action), per organisation (score and median worked out) and per
+/// action, and the day's totals; for one organisation, the totals are the
+/// stored ones with its old figures taken out and its new ones put in.
+/// Nothing for a directive not in force.
 pub async fn refresh(
     app: &AppState,
     directive_id: &str,
@@ -219,7 +197,7 @@ pub async fn refresh(
     let org = match org {
         Some(o) => store::directives::snapshots::latest_run(&mut conn, &d.id, &day)
             .await?
-            .filter(|r| r.day == day && r.version == version)
+            .filter(|r| r.day == day && r.version == version && r.detailed)
             .map(|_| o),
         None => None,
     };
@@ -237,25 +215,51 @@ pub async fn refresh(
             computed_at: computed_at.clone(),
         })
         .collect();
+    let org_rows = org_rows(&parts, version, &computed_at);
     let mut tx = app.store.begin_write().await?;
+    store::directives::lock(&mut tx, &d.id).await?;
+    let swapped = match org {
+        None => Some(by_action(parts.iter())),
+        Some(o) => swap_org(&mut tx, &d.id, &day, o, &parts).await?,
+    };
     store::directives::snapshots::replace_day(&mut tx, &d.id, &day, org, &rows).await?;
-    let all = store::directives::snapshots::day_rows(&mut tx, &d.id, &day).await?;
+    store::directives::dashboard::replace_orgs(&mut tx, &d.id, &day, org, &org_rows).await?;
+    let actions = match swapped {
+        Some(a) => a,
+        None => {
+            let all = store::directives::snapshots::day_rows(&mut tx, &d.id, &day, None).await?;
+            let mut parts = Parts::new();
+            for r in &all {
+                parts.insert((r.org_id.clone(), r.action_key.clone()), stored(r)?);
+            }
+            by_action(parts.iter())
+        }
+    };
     let mut total = Counter::default();
-    let mut orgs = HashSet::new();
-    for r in &all {
-        total.merge(&stored(r)?);
-        orgs.insert(r.org_id.as_str());
+    let mut action_rows = Vec::new();
+    for (key, c) in &actions {
+        total.merge(c);
+        action_rows.push(ActionDayRow {
+            action_key: key.clone(),
+            version,
+            counts: c.counts(),
+            days_hist: c.days_text(),
+            computed_at: computed_at.clone(),
+        });
     }
+    store::directives::dashboard::replace_actions(&mut tx, &d.id, &day, &action_rows).await?;
+    let orgs = store::directives::dashboard::org_count(&mut tx, &d.id, &day).await?;
     store::directives::snapshots::put_run(
         &mut tx,
         &RunRow {
             directive_id: d.id.clone(),
             day: day.clone(),
             version,
-            orgs: orgs.len() as i64,
+            orgs: i64::try_from(orgs).unwrap_or(i64::MAX),
             counts: total.counts(),
             days_hist: total.days_text(),
             computed_at,
+            detailed: true,
         },
     )
     .await?;
@@ -263,7 +267,71 @@ pub async fn refresh(
     Ok(done)
 }
 
-fn stored(r: &DayRow) -> AppResult<Counter> {
+/// The counters per action of some parts.
+fn by_action<'a>(
+    parts: impl Iterator<Item = (&'a (String, String), &'a Counter)>,
+) -> HashMap<String, Counter> {
+    let mut out: HashMap<String, Counter> = HashMap::new();
+    for ((_, a), c) in parts {
+        out.entry(a.clone()).or_default().merge(c);
+    }
+    out
+}
+
+/// The rows per organisation of some parts, score and median worked out.
+fn org_rows(parts: &Parts, version: i64, computed_at: &str) -> Vec<OrgDayRow> {
+    let mut by_org: HashMap<&str, Counter> = HashMap::new();
+    for ((o, _), c) in parts {
+        by_org.entry(o.as_str()).or_default().merge(c);
+    }
+    by_org
+        .into_iter()
+        .map(|(o, c)| {
+            let counts = c.counts();
+            let t = c.finish();
+            OrgDayRow {
+                org_id: o.to_owned(),
+                version,
+                counts,
+                score: t.score,
+                median_days: t.median_days_to_remediate,
+                computed_at: computed_at.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// The day's stored totals per action with `org`'s stored figures taken
+/// out and its new `parts` put in; None when the stored totals do not
+/// contain its old figures (then every organisation's rows are summed).
+async fn swap_org(
+    tx: &mut Tx,
+    directive_id: &str,
+    day: &str,
+    org: &str,
+    parts: &Parts,
+) -> AppResult<Option<HashMap<String, Counter>>> {
+    let mut totals = HashMap::new();
+    for r in store::directives::dashboard::actions(tx, directive_id, day).await? {
+        let c = Counter::stored(r.counts, &r.days_hist)
+            .ok_or_else(|| corrupt(format!("histogram of action {}", r.action_key)))?;
+        totals.insert(r.action_key, c);
+    }
+    for old in store::directives::snapshots::day_rows(tx, directive_id, day, Some(org)).await? {
+        let taken = totals
+            .get_mut(&old.action_key)
+            .is_some_and(|t| stored(&old).is_ok_and(|c| t.remove(&c)));
+        if !taken {
+            return Ok(None);
+        }
+    }
+    for ((_, a), c) in parts {
+        totals.entry(a.clone()).or_default().merge(c);
+    }
+    Ok(Some(totals))
+}
+
+pub(crate) fn stored(r: &DayRow) -> AppResult<Counter> {
     Counter::stored(r.counts, &r.days_hist)
         .ok_or_else(|| corrupt(format!("histogram of {} / {}", r.org_id, r.action_key)))
 }
@@ -314,139 +382,4 @@ pub async fn changed<'a>(tx: &mut Tx, orgs: impl IntoIterator<Item = &'a str>) -
         .await?;
     }
     Ok(())
-}
-
-fn point(r: &RunRow) -> AppResult<TrendPoint> {
-    let t = Counter::stored(r.counts, &r.days_hist)
-        .ok_or_else(|| corrupt(format!("histogram of {}", r.day)))?
-        .finish();
-    Ok(TrendPoint {
-        day: r.day.clone(),
-        version: r.version,
-        total: t.total,
-        on_time: t.on_time,
-        overdue: t.overdue,
-        excepted: t.excepted,
-        satisfied: t.satisfied,
-        score: t.score,
-    })
-}
-
-fn delta(now: u64, before: u64) -> i64 {
-    i64::try_from(now).unwrap_or(i64::MAX) - i64::try_from(before).unwrap_or(i64::MAX)
-}
-
-/// The dashboard of one directive in force (directive managers,
-/// coordinators, auditors, platform admins), from its materialised
-/// figures; computed first when today has none for the version in force.
-pub async fn dashboard(app: &AppState, who: &Principal, id: &str) -> AppResult<Dashboard> {
-    who.require_scope(Scope::ExposuresRead)?;
-    if !who.has_any_role(READ_ALL) {
-        return Err(AppError::forbidden(
-            "the dashboard is for directive managers, coordinators, auditors and platform \
-             admins; an organisation reads its own figures at /directives/{id}/compliance",
-        ));
-    }
-    let (d, body) = super::in_force(app, who, id).await?;
-    let version = d.issued_version.unwrap_or_default();
-    let today = today()?;
-    let day = today.to_string();
-    let mut conn = app.store.pool.acquire().await?;
-    let fresh = store::directives::snapshots::latest_run(&mut conn, &d.id, &day)
-        .await?
-        .filter(|r| r.day == day && r.version == version);
-    let run = match fresh {
-        Some(r) => r,
-        None => {
-            drop(conn);
-            refresh(app, &d.id, None, today, &clock::now_text()).await?;
-            conn = app.store.pool.acquire().await?;
-            store::directives::snapshots::latest_run(&mut conn, &d.id, &day)
-                .await?
-                .ok_or_else(|| corrupt("no figures after a refresh"))?
-        }
-    };
-    let rows = store::directives::snapshots::day_rows(&mut conn, &d.id, &day).await?;
-    let names: HashMap<String, String> = store::directives::obligations::organizations(&mut conn)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    let mut parts = Parts::new();
-    let mut seen = HashSet::new();
-    let mut orgs = Vec::new();
-    for r in &rows {
-        if seen.insert(r.org_id.clone()) {
-            orgs.push(store::directives::obligations::OrgRow {
-                id: r.org_id.clone(),
-                name: names.get(&r.org_id).cloned().unwrap_or_default(),
-                kind: String::new(),
-                sector: None,
-            });
-        }
-        parts.insert((r.org_id.clone(), r.action_key.clone()), stored(r)?);
-    }
-    let compliance = assemble(&d, &body, day.clone(), &orgs, &parts);
-    let from = add_days(today, -(TREND_DAYS - 1)).to_string();
-    let trend = store::directives::snapshots::runs(&mut conn, &d.id, &from, &day)
-        .await?
-        .iter()
-        .map(point)
-        .collect::<AppResult<Vec<_>>>()?;
-    let yesterday = add_days(today, -1).to_string();
-    let previous = store::directives::snapshots::latest_run(&mut conn, &d.id, &yesterday).await?;
-    let mut since = SinceYesterday {
-        previous_day: None,
-        total: 0,
-        on_time: 0,
-        overdue: 0,
-        excepted: 0,
-        satisfied: 0,
-        orgs: Vec::new(),
-    };
-    if let Some(p) = previous {
-        let before = point(&p)?;
-        let o = &compliance.overall;
-        since.total = delta(o.total, before.total);
-        since.on_time = delta(o.on_time, before.on_time);
-        since.overdue = delta(o.overdue, before.overdue);
-        since.excepted = delta(o.excepted, before.excepted);
-        since.satisfied = delta(o.satisfied, before.satisfied);
-        let mut old: HashMap<String, (u64, u64)> = HashMap::new();
-        for r in store::directives::snapshots::day_rows(&mut conn, &d.id, &p.day).await? {
-            let e = old.entry(r.org_id).or_default();
-            e.0 += r.counts.2;
-            e.1 += r.counts.4;
-        }
-        let mut moved: Vec<OrgChange> = compliance
-            .by_org
-            .iter()
-            .filter_map(|o| {
-                let (ob, sb) = old.get(&o.org_id).copied().unwrap_or_default();
-                let (on, sn) = (o.counts.overdue, o.counts.satisfied);
-                ((ob, sb) != (on, sn)).then(|| OrgChange {
-                    org_id: o.org_id.clone(),
-                    org_name: o.org_name.clone(),
-                    overdue_before: ob,
-                    overdue_now: on,
-                    satisfied_before: sb,
-                    satisfied_now: sn,
-                })
-            })
-            .collect();
-        moved.sort_by(|a, b| {
-            let da = delta(a.overdue_now, a.overdue_before).unsigned_abs();
-            let db = delta(b.overdue_now, b.overdue_before).unsigned_abs();
-            db.cmp(&da).then(a.org_name.cmp(&b.org_name))
-        });
-        moved.truncate(CHANGED_ORGS);
-        since.previous_day = Some(p.day);
-        since.orgs = moved;
-    }
-    Ok(Dashboard {
-        compliance,
-        computed_at: run.computed_at,
-        trend,
-        since_yesterday: since,
-    })
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/directives/{id}/dashboard` (JSON) and `.../dashboard.csv`:
 //! CISA's compliance dashboard of one directive from its materialised
-//! figures (`workflows::directives::snapshots`), with the trend and what
+//! figures (`workflows::directives::dashboard`), with the trend and what
 //! changed since yesterday; the CSV is written from the same figures.
 
 use axum::Json;
@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::Auth;
 use crate::workflows::directives::compliance;
-use crate::workflows::directives::snapshots::{self, Dashboard};
+use crate::workflows::directives::dashboard::{self, Dashboard};
 
 /// The compliance dashboard of a directive in force (directive managers,
 /// coordinators, auditors, platform admins).
@@ -24,7 +24,7 @@ pub async fn get(
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<Dashboard>> {
-    Ok(Json(snapshots::dashboard(&app, &who, &id).await?))
+    Ok(Json(dashboard::dashboard(&app, &who, &id, None).await?))
 }
 
 /// The dashboard's figures as CSV (the same rows as `compliance.csv`).
@@ -35,7 +35,7 @@ pub async fn csv(
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let d = snapshots::dashboard(&app, &who, &id).await?;
+    let d = dashboard::dashboard(&app, &who, &id, None).await?;
     let c = d.compliance;
     let name = format!("{}-dashboard-{}.csv", c.number.replace(' ', "-"), c.as_of);
     Ok((

@@ -57,7 +57,7 @@ pub struct RequestListParams {
 
 /// Ask for an extension or an exception, with a justification.
 #[utoipa::path(post, path = "/directives/{id}/requests", tag = "directives", security(("bearer" = [])), request_body = NewRequest,
-    responses((status = 201, body = RequestView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn request(
     State(app): State<AppState>,
     Auth(who): Auth,

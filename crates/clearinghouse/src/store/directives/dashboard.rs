@@ -1,0 +1,283 @@
+//! The dashboard's figures per organisation and per action (migration
+//! 0028), beside the per-(organisation, action) rows of `snapshots.rs`:
+//! written by a refresh, read by the dashboard a page at a time. The
+//! organisations come worst first from SQL (most overdue, lowest score,
+//! then name in byte order, as `domain::directive::compliance::worst_first`
+//! orders them), with their names joined at read time.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::snapshots::Counts;
+use crate::store::{Result, bulk_values};
+
+/// One organisation's figures on one day (every action together).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgDayRow {
+    pub org_id: String,
+    pub version: i64,
+    pub counts: Counts,
+    pub score: f64,
+    pub median_days: Option<f64>,
+    pub computed_at: String,
+}
+
+/// An organisation's figures as the dashboard lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgFigures {
+    pub org_id: String,
+    pub org_name: String,
+    pub counts: Counts,
+    pub score: f64,
+    pub median_days: Option<f64>,
+}
+
+/// One action's figures on one day (every organisation together).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionDayRow {
+    pub action_key: String,
+    pub version: i64,
+    pub counts: Counts,
+    pub days_hist: String,
+    pub computed_at: String,
+}
+
+/// An organisation whose overdue or satisfied count moved since an
+/// earlier day: (before, now) of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedRow {
+    pub org_id: String,
+    pub org_name: String,
+    pub overdue: (u64, u64),
+    pub satisfied: (u64, u64),
+}
+
+fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn count(r: &AnyRow, col: &str) -> Result<u64> {
+    let v: i64 = r.try_get(col)?;
+    Ok(u64::try_from(v).unwrap_or(0))
+}
+
+fn counts(r: &AnyRow) -> Result<Counts> {
+    Ok((
+        count(r, "total")?,
+        count(r, "on_time")?,
+        count(r, "overdue")?,
+        count(r, "excepted")?,
+        count(r, "satisfied")?,
+    ))
+}
+
+/// `ORDER BY` of names in byte order, as Rust compares strings
+/// (PostgreSQL's default collation would follow the locale).
+fn by_name(conn: &AnyConnection, expr: &str) -> String {
+    if conn.backend_name() == "SQLite" {
+        expr.to_owned()
+    } else {
+        format!("{expr} COLLATE \"C\"")
+    }
+}
+
+/// Replaces the organisation rows of `directive_id` on `day`: of one
+/// organisation when `org` is given, else all of them.
+pub async fn replace_orgs(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    day: &str,
+    org: Option<&str>,
+    rows: &[OrgDayRow],
+) -> Result<()> {
+    let o = org.unwrap_or("");
+    sqlx::query(
+        "DELETE FROM directive_compliance_orgs WHERE directive_id = $1 AND day = $2 \
+         AND ($3 = '' OR org_id = $4)",
+    )
+    .bind(directive_id)
+    .bind(day)
+    .bind(o)
+    .bind(o)
+    .execute(&mut *conn)
+    .await?;
+    const WIDTH: usize = 12;
+    for chunk in rows.chunks(80) {
+        let sql = format!(
+            "INSERT INTO directive_compliance_orgs (directive_id, day, org_id, version, total, \
+             on_time, overdue, excepted, satisfied, score, median_days, computed_at) VALUES {}",
+            bulk_values(conn, chunk.len(), WIDTH)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            let (t, on, over, ex, sat) = r.counts;
+            q = q
+                .bind(directive_id)
+                .bind(day)
+                .bind(r.org_id.as_str())
+                .bind(r.version)
+                .bind(int(t))
+                .bind(int(on))
+                .bind(int(over))
+                .bind(int(ex))
+                .bind(int(sat))
+                .bind(r.score)
+                .bind(r.median_days)
+                .bind(r.computed_at.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Replaces every action row of `directive_id` on `day`.
+pub async fn replace_actions(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    day: &str,
+    rows: &[ActionDayRow],
+) -> Result<()> {
+    sqlx::query("DELETE FROM directive_compliance_actions WHERE directive_id = $1 AND day = $2")
+        .bind(directive_id)
+        .bind(day)
+        .execute(&mut *conn)
+        .await?;
+    for r in rows {
+        let (t, on, over, ex, sat) = r.counts;
+        sqlx::query(
+            "INSERT INTO directive_compliance_actions (directive_id, day, action_key, version, \
+             total, on_time, overdue, excepted, satisfied, days_hist, computed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(directive_id)
+        .bind(day)
+        .bind(r.action_key.as_str())
+        .bind(r.version)
+        .bind(int(t))
+        .bind(int(on))
+        .bind(int(over))
+        .bind(int(ex))
+        .bind(int(sat))
+        .bind(r.days_hist.as_str())
+        .bind(r.computed_at.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The action rows of `directive_id` on `day`.
+pub async fn actions(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    day: &str,
+) -> Result<Vec<ActionDayRow>> {
+    let rows = sqlx::query(
+        "SELECT action_key, version, total, on_time, overdue, excepted, satisfied, days_hist, \
+         computed_at FROM directive_compliance_actions WHERE directive_id = $1 AND day = $2",
+    )
+    .bind(directive_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ActionDayRow {
+                action_key: r.try_get("action_key")?,
+                version: r.try_get("version")?,
+                counts: counts(r)?,
+                days_hist: r.try_get("days_hist")?,
+                computed_at: r.try_get("computed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// How many organisations have figures for `directive_id` on `day`.
+pub async fn org_count(conn: &mut AnyConnection, directive_id: &str, day: &str) -> Result<u64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM directive_compliance_orgs WHERE directive_id = $1 AND day = $2",
+    )
+    .bind(directive_id)
+    .bind(day)
+    .fetch_one(&mut *conn)
+    .await?;
+    count(&row, "n")
+}
+
+/// The organisations of `directive_id` on `day`, worst first: the first
+/// `limit` (every one when None).
+pub async fn worst_first(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    day: &str,
+    limit: Option<u64>,
+) -> Result<Vec<OrgFigures>> {
+    let sql = format!(
+        "SELECT o.org_id, COALESCE(g.name, '') AS org_name, o.total, o.on_time, o.overdue, \
+         o.excepted, o.satisfied, o.score, o.median_days \
+         FROM directive_compliance_orgs o LEFT JOIN organizations g ON g.id = o.org_id \
+         WHERE o.directive_id = $1 AND o.day = $2 \
+         ORDER BY o.overdue DESC, o.score, {}, o.org_id LIMIT $3",
+        by_name(conn, "COALESCE(g.name, '')")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(directive_id)
+        .bind(day)
+        .bind(limit.map_or(i64::MAX, int))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrgFigures {
+                org_id: r.try_get("org_id")?,
+                org_name: r.try_get("org_name")?,
+                counts: counts(r)?,
+                score: r.try_get("score")?,
+                median_days: r.try_get("median_days")?,
+            })
+        })
+        .collect()
+}
+
+/// The organisations whose overdue or satisfied count on `day` differs
+/// from `before` (an organisation without figures then counts zero): the
+/// largest change in overdue first, then by name, at most `limit`.
+pub async fn moved(
+    conn: &mut AnyConnection,
+    directive_id: &str,
+    day: &str,
+    before: &str,
+    limit: u64,
+) -> Result<Vec<MovedRow>> {
+    let sql = format!(
+        "SELECT t.org_id, COALESCE(g.name, '') AS org_name, t.overdue, t.satisfied, \
+         COALESCE(p.overdue, 0) AS overdue_before, COALESCE(p.satisfied, 0) AS satisfied_before \
+         FROM directive_compliance_orgs t \
+         LEFT JOIN directive_compliance_orgs p \
+           ON p.directive_id = t.directive_id AND p.day = $1 AND p.org_id = t.org_id \
+         LEFT JOIN organizations g ON g.id = t.org_id \
+         WHERE t.directive_id = $2 AND t.day = $3 \
+         AND (COALESCE(p.overdue, 0) <> t.overdue OR COALESCE(p.satisfied, 0) <> t.satisfied) \
+         ORDER BY ABS(t.overdue - COALESCE(p.overdue, 0)) DESC, {}, t.overdue DESC, t.score, \
+         t.org_id LIMIT $4",
+        by_name(conn, "COALESCE(g.name, '')")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(before)
+        .bind(directive_id)
+        .bind(day)
+        .bind(int(limit))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MovedRow {
+                org_id: r.try_get("org_id")?,
+                org_name: r.try_get("org_name")?,
+                overdue: (count(r, "overdue_before")?, count(r, "overdue")?),
+                satisfied: (count(r, "satisfied_before")?, count(r, "satisfied")?),
+            })
+        })
+        .collect()
+}
