@@ -54,6 +54,10 @@ pub struct CreateArgs {
     pub name: Option<String>,
     #[arg(long)]
     pub contact: Option<String>,
+    /// TLP: CLEAR, GREEN, AMBER (default: the operators touched and the
+    /// coordinators read it) or AMBER+STRICT.
+    #[arg(long)]
+    pub tlp: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -104,7 +108,9 @@ pub struct NetassetAddArgs {
     pub server: ServerArgs,
     /// `host:NAME`, `cidr:ADDRESS/PREFIX` or `cloud:PROVIDER/ACCOUNT`.
     pub target: String,
-    /// The prefix length others may learn of scanning here.
+    /// What other researchers may learn of scanning here: for a block the
+    /// prefix length of the block around it (24); for a host any number
+    /// shows the domain it lies under. Absent: nothing.
     #[arg(long)]
     pub disclose_prefix: Option<i64>,
     #[arg(long)]
@@ -136,7 +142,7 @@ pub enum GrantCommand {
 pub struct GrantCreateArgs {
     #[command(flatten)]
     pub server: ServerArgs,
-    /// The scanning organisation's id.
+    /// The scanning organisation's id or exact name.
     #[arg(long)]
     pub scanner_org: String,
     /// Asset ids.
@@ -273,7 +279,7 @@ pub async fn campaign(command: CampaignCommand) -> anyhow::Result<ExitCode> {
             let body = json!({
                 "targets": a.targets, "start": a.start, "end": a.end, "scanner": a.scanner,
                 "techniques": a.techniques, "sources": a.sources, "name": a.name,
-                "contact": a.contact,
+                "contact": a.contact, "tlp": a.tlp,
             });
             let c = send(&a.server, Method::POST, &["scans", "campaigns"], Some(body)).await?;
             Ok(done(a.json, &c, print_campaign))

@@ -313,6 +313,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0032_tool_delist_revoke.sql"),
         include_str!("../../migrations/postgres/0032_tool_delist_revoke.sql"),
     ),
+    (
+        34,
+        "scan_disclosed",
+        include_str!("../../migrations/sqlite/0034_scan_disclosed.sql"),
+        include_str!("../../migrations/postgres/0034_scan_disclosed.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -372,7 +378,18 @@ impl Store {
 
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<()> {
+        // 0034 adds what is disclosed of each campaign target; rows stored
+        // before it are filled here, once, when it is first applied.
+        let had_0034 = sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM _sqlx_migrations WHERE version = 34",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .is_ok_and(|n| n > 0);
         migrator(self.backend).run(&self.pool).await?;
+        if !had_0034 {
+            scans::campaigns::fill_shown(&self.pool).await?;
+        }
         Ok(())
     }
 

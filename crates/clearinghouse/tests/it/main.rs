@@ -90,6 +90,7 @@ mod read_policy;
 mod scale_out;
 mod scans;
 mod scans_agents;
+mod scans_probing;
 mod scans_reports;
 mod scans_security;
 mod smoke;

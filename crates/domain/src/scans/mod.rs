@@ -3,11 +3,13 @@
 //! windows (`window.rs`), version-set intersection per ecosystem through
 //! `versions::compare` (`ranges.rs`), and whether a grant covers a
 //! campaign's network target (`coverage.rs`), and evidence bundles with
-//! their offline verification (`evidence.rs`), and whether a submitted
+//! their offline verification (`evidence.rs`), what others may learn of
+//! an operator's asset (`disclose.rs`), and whether a submitted
 //! finding lies inside its campaign's targets (`scope.rs`).
 
 pub mod cidr;
 pub mod coverage;
+pub mod disclose;
 pub mod evidence;
 pub mod ranges;
 pub mod scope;

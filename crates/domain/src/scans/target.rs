@@ -328,6 +328,8 @@ fn unknown(field: &str, text: &str) -> ScanError {
 fn host_covers(outer: &str, inner: &str) -> bool {
     match outer.strip_prefix("*.") {
         None => outer == inner,
+        // `*.D` names every host under D, `*.D` among them.
+        Some(_) if outer == inner => true,
         Some(base) => {
             let inner_base = inner.strip_prefix("*.").unwrap_or(inner);
             inner_base.len() > base.len()

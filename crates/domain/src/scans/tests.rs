@@ -239,6 +239,58 @@ fn target_overlaps() {
         t("cidr:10.0.0.0/8").overlaps(&t("host:www.example.org")),
         Overlap::No
     );
+    // A wildcard names what it names: two campaigns on `*.D` overlap, and
+    // a grant on `*.D` covers a campaign on `*.D`.
+    assert_eq!(
+        t("host:*.example.org").overlaps(&t("host:*.example.org")),
+        Overlap::Yes
+    );
+    assert!(t("host:*.example.org").covers(&t("host:*.example.org")));
+    assert!(!t("host:*.example.org").covers(&t("host:*.org")));
+}
+
+#[test]
+fn disclosure_comes_from_the_asset() {
+    use super::disclose::{describe, disclosed};
+    let shown = |asset: &str, p: Option<i64>| disclosed(&t(asset), p).map(|d| d.to_string());
+    // Blocks: generalised to the prefix, never finer than the asset.
+    assert_eq!(
+        shown("cidr:203.0.113.0/26", Some(24)).as_deref(),
+        Some("cidr:203.0.113.0/24")
+    );
+    assert_eq!(
+        shown("cidr:203.0.113.0/26", Some(30)).as_deref(),
+        Some("cidr:203.0.113.0/26")
+    );
+    // Hosts: the domain the asset's names lie under, whatever the value.
+    for asset in ["host:portal.water.example", "host:*.water.example"] {
+        assert_eq!(
+            shown(asset, Some(24)).as_deref(),
+            Some("host:*.water.example")
+        );
+    }
+    assert_eq!(shown("host:localhost", Some(1)), None);
+    assert_eq!(shown("cloud:aws/123456789012", Some(24)), None);
+    assert_eq!(shown("cidr:203.0.113.0/26", None), None);
+    assert_eq!(
+        describe(disclosed(&t("host:*.water.example"), Some(0)).as_ref()),
+        "an operator's hosts under water.example"
+    );
+    assert_eq!(
+        describe(disclosed(&t("cidr:203.0.113.0/26"), Some(24)).as_ref()),
+        "an operator's assets in 203.0.113.0/24"
+    );
+    assert_eq!(describe(None), "an operator's network assets");
+    // Every name probed under the disclosed domain meets it alike.
+    let d = disclosed(&t("host:portal.water.example"), Some(1)).unwrap();
+    for probe in [
+        "host:portal.water.example",
+        "host:mail.water.example",
+        "host:*.water.example",
+    ] {
+        assert_eq!(d.overlaps(&t(probe)), Overlap::Yes, "{probe}");
+    }
+    assert_eq!(d.overlaps(&t("host:water.example")), Overlap::No);
 }
 
 #[test]

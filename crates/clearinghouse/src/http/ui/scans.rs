@@ -232,6 +232,16 @@ pub fn proof_words(a: &AssetView) -> String {
     }
 }
 
+/// What other researchers learn of scanning on the asset, as they read it
+/// (`domain::scans::disclose`).
+pub fn disclosure_words(a: &AssetView) -> String {
+    use clearinghouse_domain::scans::{Target, disclose};
+    let shown = Target::parse("target", &a.target)
+        .ok()
+        .and_then(|t| disclose::disclosed(&t, a.disclose_prefix));
+    format!("“{}”", disclose::describe(shown.as_ref()))
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "scans_network.html")]
 pub struct NetworkPage {

@@ -19,9 +19,8 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::workflows::scans::campaigns::{self, CampaignInput, CampaignView, StopInput, Uncovered};
-use crate::workflows::scans::deconflict::{
-    self, ClaimInput, ClaimResponseInput, ClaimView, OverlapView,
-};
+use crate::workflows::scans::claims::{self, ClaimInput, ClaimResponseInput, ClaimView};
+use crate::workflows::scans::deconflict::{self, OverlapView};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "scans_campaigns.html")]
@@ -50,7 +49,7 @@ async fn campaigns_view(
             .into_iter()
             .filter(|c| c.org_id == who.org_id())
             .collect();
-    let claims = deconflict::my_claims(app, who).await?;
+    let claims = claims::my_claims(app, who).await?;
     let mut orgs: Vec<&str> = Vec::new();
     for k in &claims {
         orgs.extend(k.responses.iter().map(|r| r.org_id.as_str()));
@@ -177,7 +176,7 @@ async fn campaign_view(
     for o in overlaps.iter().filter(|o| o.kind == "claim") {
         let Some(id) = o.id.as_deref() else { continue };
         if !claims.iter().any(|k: &ClaimView| k.id == id) {
-            claims.push(deconflict::get_claim(app, who, id).await?);
+            claims.push(claims::get_claim(app, who, id).await?);
         }
     }
     let mut orgs: Vec<&str> = vec![c.org_id.as_str()];
@@ -260,7 +259,7 @@ pub async fn claim(
         end: typed.get("end").to_owned(),
         note: Some(typed.get("note").to_owned()).filter(|n| !n.trim().is_empty()),
     };
-    match deconflict::claim(&app, &who, input).await {
+    match claims::claim(&app, &who, input).await {
         Ok(_) => Ok(back(&id)),
         Err(e) => {
             let fields = ["target", "start", "end", "note"];
@@ -282,7 +281,7 @@ pub async fn respond(
         choice: typed.get("choice").to_owned(),
         note: Some(typed.get("note").to_owned()).filter(|n| !n.trim().is_empty()),
     };
-    match deconflict::respond(&app, &who, &claim, input).await {
+    match claims::respond(&app, &who, &claim, input).await {
         Ok(_) => Ok(back(&id)),
         Err(e) => refused_on(&app, &who, &id, typed, e, &["choice", "note"]).await,
     }

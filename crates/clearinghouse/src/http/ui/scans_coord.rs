@@ -20,7 +20,8 @@ use super::{Nav, UiAuth, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::workflows::scans::assets::{self, Conflict};
-use crate::workflows::scans::deconflict::{self, ClaimView};
+use crate::workflows::scans::claims::{self, ClaimView};
+use crate::workflows::scans::deconflict;
 use crate::workflows::scans::reports::{self, ReportView};
 
 #[derive(Template, WebTemplate)]
@@ -40,7 +41,7 @@ pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
     }
     let campaigns = deconflict::timeline(&app, &who).await?;
     let conflicts = assets::conflicts(&app, &who).await?;
-    let claims = deconflict::disputed_claims(&app, &who).await?;
+    let claims = claims::disputed_claims(&app, &who).await?;
     let incidents: Vec<ReportView> = reports::list(&app, &who)
         .await?
         .into_iter()

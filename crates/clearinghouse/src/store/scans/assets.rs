@@ -92,6 +92,37 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AssetRow>>
         .transpose()
 }
 
+/// The assets among `ids` (in one query per 500), by id.
+pub async fn get_many(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<AssetRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM scan_assets a WHERE a.id IN ({}) ORDER BY a.id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(from_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the organisation holds any verified asset.
+pub async fn holds_verified(conn: &mut AnyConnection, org_id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT a.id FROM scan_assets a WHERE a.org_id = $1 AND a.state = 'verified' LIMIT 1",
+    )
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// An organisation's assets (or every one, `org_id` None), by id.
 pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<AssetRow>> {
     let sql = format!(

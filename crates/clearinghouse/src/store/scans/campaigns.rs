@@ -10,7 +10,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::candidates;
+use super::{candidates, candidates_on};
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, bulk_values as values};
@@ -62,6 +62,42 @@ pub struct TargetRow {
     pub asset_id: Option<String>,
     pub grant_id: Option<String>,
     pub operator_org_id: Option<String>,
+    /// What others may learn of a network target (`domain::scans::
+    /// disclose`: the asset's disclosed block or domain), with its index
+    /// keys; `None` when nothing is disclosed.
+    pub shown: Option<String>,
+    pub shown_lo: Option<String>,
+    pub shown_hi: Option<String>,
+}
+
+impl TargetRow {
+    /// Sets what is disclosed of this network target on `asset` (its
+    /// value and `disclose_prefix`).
+    pub fn set_shown(&mut self, asset: Option<(&str, Option<i64>)>) {
+        let (shown, lo, hi) = match asset.and_then(|(value, prefix)| shown_of(value, prefix)) {
+            Some((t, lo, hi)) => (Some(t), Some(lo), Some(hi)),
+            None => (None, None, None),
+        };
+        (self.shown, self.shown_lo, self.shown_hi) = (shown, lo, hi);
+    }
+}
+
+/// The disclosed target of an asset (value, `disclose_prefix`) with its
+/// index keys.
+fn shown_of(asset: &str, prefix: Option<i64>) -> Option<(String, String, String)> {
+    let a = Target::parse("asset", asset).ok()?;
+    let shown = clearinghouse_domain::scans::disclose::disclosed(&a, prefix)?;
+    let (lo, hi) = super::index_keys(&shown);
+    Some((shown.to_string(), lo, hi))
+}
+
+/// Which keys `overlapping` matches a target on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// The campaign targets themselves.
+    Exact,
+    /// What is disclosed of them (`TargetRow::shown`).
+    Disclosed,
 }
 
 const COLUMNS: &str = "c.id, c.org_id, c.name, c.scanner, c.techniques, c.sources, c.contact, \
@@ -69,7 +105,7 @@ const COLUMNS: &str = "c.id, c.org_id, c.name, c.scanner, c.techniques, c.source
      c.created_by, c.created_at";
 
 const TARGET_COLUMNS: &str = "t.campaign_id, t.position, t.kind, t.value, t.key_lo, t.key_hi, \
-     t.asset_id, t.grant_id, t.operator_org_id";
+     t.asset_id, t.grant_id, t.operator_org_id, t.shown, t.shown_lo, t.shown_hi";
 
 /// A query whose parameters are bound in order.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
@@ -80,9 +116,9 @@ pub(crate) const INSERT_COLUMNS: &str = "id, org_id, name, scanner, techniques, 
 pub(crate) const INSERT_WIDTH: usize = 14;
 
 /// The columns a campaign target is inserted with, in [`bind_target`]'s order.
-pub(crate) const TARGET_INSERT_COLUMNS: &str =
-    "campaign_id, position, kind, value, key_lo, key_hi, asset_id, grant_id, operator_org_id";
-pub(crate) const TARGET_INSERT_WIDTH: usize = 9;
+pub(crate) const TARGET_INSERT_COLUMNS: &str = "campaign_id, position, kind, value, key_lo, \
+     key_hi, asset_id, grant_id, operator_org_id, shown, shown_lo, shown_hi";
+pub(crate) const TARGET_INSERT_WIDTH: usize = 12;
 
 /// Binds one campaign row's [`INSERT_COLUMNS`] (one insert or one row of
 /// a multi-row insert).
@@ -114,6 +150,9 @@ pub(crate) fn bind_target<'q>(q: AnyQuery<'q>, t: &TargetRow) -> AnyQuery<'q> {
         .bind(&t.asset_id)
         .bind(&t.grant_id)
         .bind(&t.operator_org_id)
+        .bind(&t.shown)
+        .bind(&t.shown_lo)
+        .bind(&t.shown_hi)
 }
 
 pub fn from_row(r: &AnyRow) -> Result<CampaignRow> {
@@ -148,6 +187,9 @@ fn target_from_row(r: &AnyRow) -> Result<TargetRow> {
         asset_id: r.try_get("asset_id")?,
         grant_id: r.try_get("grant_id")?,
         operator_org_id: r.try_get("operator_org_id")?,
+        shown: r.try_get("shown")?,
+        shown_lo: r.try_get("shown_lo")?,
+        shown_hi: r.try_get("shown_hi")?,
     })
 }
 
@@ -206,24 +248,30 @@ pub async fn get_readable(
     readable(filter).one(pool, filter, id, from_row).await
 }
 
-/// Whether the reader may read the campaign (the same read policy as
-/// `get_readable`, on a connection already held).
-pub async fn is_readable(
+/// Which of `ids` the reader may read (the read policy of
+/// `get_readable`, one query for many).
+pub async fn readable_among(
     conn: &mut AnyConnection,
     filter: &ReadFilter<'_>,
-    id: &str,
-) -> Result<bool> {
-    let sql = format!(
-        "SELECT c.id FROM scan_campaigns c WHERE c.id = $3 AND {}",
-        CAMPAIGNS.clause(filter, 1, 2)
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.is_some())
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT c.id FROM scan_campaigns c WHERE c.id IN ({}) AND {}",
+            marks.join(", "),
+            CAMPAIGNS.clause(filter, 1, 2)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+            .bind(filter.org_id)
+            .bind(filter.user_id);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Readable campaigns after the cursor, by id.
@@ -264,15 +312,20 @@ pub async fn targets(conn: &mut AnyConnection, campaign_id: &str) -> Result<Vec<
 
 /// Campaign targets (with their campaign) that may meet `t` in the
 /// window `[start, end)`; `any_state` includes stopped campaigns (for
-/// history and reports), otherwise only active ones.
+/// history and reports), otherwise only active ones. `keys`: matched on
+/// the targets or on what is disclosed of them.
 pub async fn overlapping(
     conn: &mut AnyConnection,
     t: &Target,
     start: &str,
     end: &str,
     any_state: bool,
+    keys: Keys,
 ) -> Result<Vec<(TargetRow, CampaignRow)>> {
-    let (clause, binds) = candidates("t", t, 3);
+    let (clause, binds) = match keys {
+        Keys::Exact => candidates("t", t, 3),
+        Keys::Disclosed => candidates_on("t", ("shown_lo", "shown_hi"), t, 3),
+    };
     let state = if any_state {
         ""
     } else {
@@ -415,4 +468,41 @@ pub async fn findings(
             })
         })
         .collect()
+}
+
+/// Fills `shown` for campaign targets stored before migration 0034 (run
+/// once by `Store::migrate`); how many were filled.
+pub async fn fill_shown(pool: &sqlx::AnyPool) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT t.campaign_id, t.position, a.value, a.disclose_prefix \
+         FROM scan_campaign_targets t JOIN scan_assets a ON a.id = t.asset_id \
+         WHERE t.shown IS NULL AND a.disclose_prefix IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut tx = pool.begin().await?;
+    let mut filled = 0;
+    for r in &rows {
+        let value: String = r.try_get("value")?;
+        let prefix: Option<i64> = r.try_get("disclose_prefix")?;
+        let Some((shown, lo, hi)) = shown_of(&value, prefix) else {
+            continue;
+        };
+        let (campaign_id, position): (String, i64) =
+            (r.try_get("campaign_id")?, r.try_get("position")?);
+        sqlx::query(
+            "UPDATE scan_campaign_targets SET shown = $1, shown_lo = $2, shown_hi = $3 \
+             WHERE campaign_id = $4 AND position = $5",
+        )
+        .bind(shown)
+        .bind(lo)
+        .bind(hi)
+        .bind(campaign_id)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+        filled += 1;
+    }
+    tx.commit().await?;
+    Ok(filled)
 }

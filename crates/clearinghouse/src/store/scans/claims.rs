@@ -39,20 +39,16 @@ pub struct ResponseRow {
 const COLUMNS: &str = "k.id, k.org_id, k.kind, k.value, k.key_lo, k.key_hi, k.starts_at, \
      k.ends_at, k.note, k.created_by, k.created_at";
 
-fn from_row(r: &AnyRow) -> Result<ClaimRow> {
-    Ok(ClaimRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        kind: r.try_get("kind")?,
-        value: r.try_get("value")?,
-        key_lo: r.try_get("key_lo")?,
-        key_hi: r.try_get("key_hi")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        note: r.try_get("note")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+fn from_row(row: &AnyRow) -> Result<ClaimRow> {
+    Ok(from_columns!(row => ClaimRow {
+        id, org_id, kind, value, key_lo, key_hi, starts_at, ends_at, note, created_by, created_at,
+    }))
+}
+
+fn response_from_row(row: &AnyRow) -> Result<ResponseRow> {
+    Ok(from_columns!(row => ResponseRow {
+        claim_id, org_id, choice, note, responded_by, responded_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, k: &ClaimRow) -> Result<()> {
@@ -117,7 +113,6 @@ pub async fn list_for_org(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<
     rows.iter().map(from_row).collect()
 }
 
-/// Records (or replaces) an organisation's answer to a claim.
 /// Claims another organisation answered with `proceed`: disputed, for
 /// coordinators.
 pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<ClaimRow>> {
@@ -131,6 +126,7 @@ pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<ClaimRow>> {
     rows.iter().map(from_row).collect()
 }
 
+/// Records (or replaces) an organisation's answer to a claim.
 pub async fn respond(conn: &mut AnyConnection, r: &ResponseRow) -> Result<()> {
     sqlx::query("DELETE FROM scan_claim_responses WHERE claim_id = $1 AND org_id = $2")
         .bind(&r.claim_id)
@@ -160,16 +156,5 @@ pub async fn responses(conn: &mut AnyConnection, claim_id: &str) -> Result<Vec<R
     .bind(claim_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ResponseRow {
-                claim_id: r.try_get("claim_id")?,
-                org_id: r.try_get("org_id")?,
-                choice: r.try_get("choice")?,
-                note: r.try_get("note")?,
-                responded_by: r.try_get("responded_by")?,
-                responded_at: r.try_get("responded_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(response_from_row).collect()
 }

@@ -42,6 +42,20 @@ fn reversed(host: &str) -> String {
 /// `{alias}.key_hi` with parameters numbered from `first`, and the values
 /// to bind in order.
 pub fn candidates(alias: &str, t: &Target, first: usize) -> (String, Vec<String>) {
+    candidates_on(alias, ("key_lo", "key_hi"), t, first)
+}
+
+/// [`candidates`] over another pair of key columns holding targets of the
+/// same kind (`scan_campaign_targets.shown_lo`/`shown_hi`: the disclosed
+/// block or domain).
+pub fn candidates_on(
+    alias: &str,
+    (lo_col, hi_col): (&str, &str),
+    t: &Target,
+    first: usize,
+) -> (String, Vec<String>) {
+    let key_lo = format!("{alias}.{lo_col}");
+    let key_hi = format!("{alias}.{hi_col}");
     let mut binds: Vec<String> = vec![t.kind().as_str().to_owned()];
     let kind = format!("{alias}.kind = ${first}");
     let mut next = first + 1;
@@ -62,12 +76,12 @@ pub fn candidates(alias: &str, t: &Target, first: usize) -> (String, Vec<String>
                 .into_iter()
                 .map(|k| param(&mut binds, k))
                 .collect();
-            let inside = format!("({alias}.key_lo >= {plo} AND {alias}.key_lo <= {phi})");
+            let inside = format!("({key_lo} >= {plo} AND {key_lo} <= {phi})");
             if ancestors.is_empty() {
                 inside
             } else {
                 format!(
-                    "({inside} OR ({alias}.key_lo IN ({}) AND {alias}.key_hi >= {plo}))",
+                    "({inside} OR ({key_lo} IN ({}) AND {key_hi} >= {plo}))",
                     ancestors.join(", ")
                 )
             }
@@ -82,13 +96,13 @@ pub fn candidates(alias: &str, t: &Target, first: usize) -> (String, Vec<String>
             let below_lo = param(&mut binds, format!("{r}."));
             let below_hi = param(&mut binds, format!("{r}/"));
             format!(
-                "({alias}.key_lo IN ({}) OR ({alias}.key_lo > {below_lo} AND {alias}.key_lo < {below_hi}))",
+                "({key_lo} IN ({}) OR ({key_lo} > {below_lo} AND {key_lo} < {below_hi}))",
                 ancestors.join(", ")
             )
         }
         other => {
             let p = param(&mut binds, other.key());
-            format!("{alias}.key_lo = {p}")
+            format!("{key_lo} = {p}")
         }
     };
     (format!("({kind} AND {rest})"), binds)

@@ -33,8 +33,9 @@ pub struct AssetInput {
     pub target: String,
     /// How precisely other researchers may learn of scanning here: a
     /// block's prefix length they may see (e.g. 24); for hosts, any value
-    /// lets them see the parent domain. Absent: nothing but "an
-    /// operator's network assets".
+    /// lets them see the domain the asset's names lie under (example.org
+    /// for `*.example.org` and for `www.example.org`). Absent: nothing but
+    /// "an operator's network assets".
     pub disclose_prefix: Option<i64>,
 }
 

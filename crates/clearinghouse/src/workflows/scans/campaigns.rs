@@ -26,6 +26,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
+use crate::store::scans::assets::AssetRow;
 use crate::store::scans::campaigns::{CampaignRow, TargetRow};
 use crate::workflows::read_policy::PolicyReader;
 use crate::workflows::{into_page, new_id, page_size};
@@ -281,13 +282,20 @@ pub(crate) fn check_input(input: &CampaignInput) -> AppResult<Checked> {
     })
 }
 
-/// For each network target, the grant (and its operator and asset) that
-/// covers it, or why none does.
+/// The grant a network target relies on: its id, its operator, and the
+/// asset of the grant holding the target.
+pub(crate) struct Cover {
+    pub grant_id: String,
+    pub operator: String,
+    pub asset: Option<AssetRow>,
+}
+
+/// For each network target, the grant that covers it, or why none does.
 pub(crate) async fn authorize(
     conn: &mut store::AnyConnection,
     org_id: &str,
     c: &Checked,
-) -> AppResult<Result<Vec<Option<(String, String, Option<String>)>>, Vec<Uncovered>>> {
+) -> AppResult<Result<Vec<Option<Cover>>, Vec<Uncovered>>> {
     let mut scopes = Vec::new();
     let mut operators = std::collections::HashMap::new();
     if c.targets.iter().any(Target::is_network) {
@@ -315,14 +323,12 @@ pub(crate) async fn authorize(
                     .get(&grant_id)
                     .map(|g| g.operator_org_id.clone())
                     .unwrap_or_default();
-                let mut asset_id = None;
+                let mut asset = None;
                 if let Some(g) = operators.get(&grant_id) {
-                    for id in serde_json::from_str::<Vec<String>>(&g.asset_ids).unwrap_or_default()
-                    {
-                        if let Some(a) = store::scans::assets::get(conn, &id).await?
-                            && super::assets::target_of(&a)?.covers(t)
-                        {
-                            asset_id = Some(a.id);
+                    let ids = serde_json::from_str::<Vec<String>>(&g.asset_ids).unwrap_or_default();
+                    for a in store::scans::assets::get_many(conn, &ids).await? {
+                        if super::assets::target_of(&a)?.covers(t) {
+                            asset = Some(a);
                             break;
                         }
                     }
@@ -342,7 +348,11 @@ pub(crate) async fn authorize(
                     });
                     continue;
                 }
-                covered.push(Some((grant_id, operator, asset_id)));
+                covered.push(Some(Cover {
+                    grant_id,
+                    operator,
+                    asset,
+                }));
             }
             Err(reasons) => uncovered.push(Uncovered {
                 field: format!("targets[{i}]"),
@@ -466,17 +476,23 @@ pub async fn create(
         .enumerate()
         .map(|(i, (t, g))| {
             let (key_lo, key_hi) = store::scans::index_keys(t);
-            TargetRow {
+            let asset = g.as_ref().and_then(|g| g.asset.as_ref());
+            let mut target = TargetRow {
                 campaign_id: row.id.clone(),
                 position: i as i64,
                 kind: t.kind().as_str().to_owned(),
                 value: t.to_string(),
                 key_lo,
                 key_hi,
-                asset_id: g.as_ref().and_then(|g| g.2.clone()),
-                grant_id: g.as_ref().map(|g| g.0.clone()),
-                operator_org_id: g.as_ref().map(|g| g.1.clone()),
-            }
+                asset_id: asset.map(|a| a.id.clone()),
+                grant_id: g.as_ref().map(|g| g.grant_id.clone()),
+                operator_org_id: g.as_ref().map(|g| g.operator.clone()),
+                shown: None,
+                shown_lo: None,
+                shown_hi: None,
+            };
+            target.set_shown(asset.map(|a| (a.value.as_str(), a.disclose_prefix)));
+            target
         })
         .collect();
     store::scans::campaigns::insert(&mut tx, &row, &targets).await?;

@@ -3,29 +3,33 @@
 //! intersection per ecosystem, window intersection; a version pair the
 //! ecosystem cannot order is a `possible` overlap), the scan history of a
 //! target (every campaign that ever touched it, with its findings and how
-//! many were validated), claims and the answers to them (wait, coordinate,
-//! proceed), a dry-run check of a planned campaign, and operators'
-//! timelines. A reader who is neither the other campaign's organisation,
-//! the operator of the asset, nor a coordinator sees another's network
-//! target only as `redacted` allows.
+//! many were validated), a dry-run check of a planned campaign, and
+//! operators' timelines (claims and their answers: `claims.rs`). A reader
+//! who is neither the other campaign's organisation, the operator of the
+//! asset, nor a coordinator, and who may not see the target (`Seer`),
+//! learns of another's network target only what its operator discloses
+//! (`domain::scans::disclose`, stored with the target as `shown`), and is
+//! matched on that alone: any name or range probed inside the disclosed
+//! block or domain gets the same answer.
+
+use std::collections::HashSet;
 
 use clearinghouse_domain::identity::Scope;
+use clearinghouse_domain::scans::disclose::describe;
 use clearinghouse_domain::scans::{Overlap, Target};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::campaigns::{CampaignInput, CampaignView, authorize, check_input, effective, view};
-use super::{audit, invalid, is_coordinator, long_text, parse_window, redacted};
+use super::seer::Seer;
+use super::{invalid, is_coordinator};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::read_filter::ReadFilter;
-use crate::store::scans::campaigns::{CampaignRow, TargetRow};
-use crate::store::scans::claims::{ClaimRow, ResponseRow};
-use crate::workflows::new_id;
+use crate::store::scans::campaigns::{CampaignRow, Keys, TargetRow};
 use crate::workflows::read_policy::PolicyReader;
 
 /// One overlap of a target with another campaign's target or a claim.
@@ -51,32 +55,15 @@ pub struct OverlapView {
     pub possible: bool,
 }
 
-/// The most a reader who must not learn the exact target may match on:
-/// the disclosed block (`disclose_prefix`) or the parent domain; `None`
-/// when nothing is disclosed.
-fn disclosed(target: &Target, disclose_prefix: Option<i64>) -> Option<Target> {
-    match (target, disclose_prefix) {
-        (Target::Cidr(c), Some(p)) => Some(Target::Cidr(
-            c.generalised(u8::try_from(p.max(0)).unwrap_or(u8::MAX)),
-        )),
-        (Target::Host(h), Some(_)) => {
-            let base = h.trim_start_matches("*.");
-            let parent = base.split_once('.').map_or(base, |(_, rest)| rest);
-            Some(Target::Host(format!("*.{parent}")))
-        }
-        _ => None,
-    }
-}
-
 /// What the reader may learn of another campaign's target `t` that
-/// overlaps the asked target `asked`: the target (the campaign's
+/// overlaps the asked target `asked`: the target itself (the campaign's
 /// organisation, the asset's operator, coordinators, and organisations
-/// owning the asset or holding a grant on it), or the disclosed block,
-/// matched against the disclosed block only so that probing smaller
-/// ranges reveals nothing finer; `None` when the reader learns nothing.
+/// owning the asset or holding a grant on it), or what the operator
+/// discloses of the asset when that meets `asked`; `None` when the reader
+/// learns nothing.
 async fn shown_target(
     conn: &mut store::AnyConnection,
-    who: &Principal,
+    seer: &mut Seer,
     asked: &Target,
     t: &TargetRow,
     owner_org: &str,
@@ -85,63 +72,65 @@ async fn shown_target(
         .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
     let exact = target.overlaps(asked) != Overlap::No;
     let private = target.is_network()
-        && owner_org != who.org_id()
-        && t.operator_org_id.as_deref() != Some(who.org_id())
-        && !is_coordinator(who);
-    if !private || may_see(conn, who.org_id(), &target).await? {
+        && owner_org != seer.org_id
+        && t.operator_org_id.as_deref() != Some(seer.org_id.as_str())
+        && !seer.all;
+    if !private || seer.may_see(conn, &target).await? {
         return Ok(exact.then(|| t.value.clone()));
     }
-    let disclose = match &t.asset_id {
-        Some(a) => store::scans::assets::get(conn, a)
-            .await?
-            .and_then(|a| a.disclose_prefix),
-        None => None,
-    };
-    // A block disclosed coarser than the widest query (`widened`) is
-    // matched as if nothing were disclosed.
-    let within = |b: &Target| match (b, asked) {
-        (Target::Cidr(b), Target::Cidr(q)) => b.prefix() >= widest(q),
-        _ => true,
-    };
-    Ok(disclosed(&target, disclose)
-        .filter(|block| within(block) && block.overlaps(asked) != Overlap::No)
-        .map(|_| redacted(&target, disclose)))
+    let shown = t
+        .shown
+        .as_deref()
+        .and_then(|s| Target::parse("shown", s).ok());
+    Ok(shown
+        .filter(|s| s.overlaps(asked) != Overlap::No)
+        .map(|s| describe(Some(&s))))
 }
 
-/// The shortest prefix a network asset may have (/8, /32): the widest
-/// block a query is widened to.
-fn widest(c: &clearinghouse_domain::scans::Cidr) -> u8 {
-    if c.is_ipv4() { 8 } else { 32 }
-}
-
-/// What to ask the store for a target: for a reader who may not see a
-/// block exactly (not a coordinator, holding no asset or grant on it),
-/// the block widened to the largest asset size, so that campaigns are
-/// then matched on their disclosed blocks (`shown_target`).
-async fn widened(
+/// Campaign targets (with their campaign) that may meet `t`: matched on
+/// the targets, and, for a reader who may not see `t`, on what is
+/// disclosed of them too (`shown_target` then decides on that alone).
+async fn matching(
     conn: &mut store::AnyConnection,
-    who: &Principal,
+    seer: &mut Seer,
     t: &Target,
-) -> AppResult<Target> {
-    Ok(match t {
-        Target::Cidr(c) if !is_coordinator(who) && !may_see(conn, who.org_id(), t).await? => {
-            Target::Cidr(c.generalised(widest(c)))
+    (start, end): (&str, &str),
+    any_state: bool,
+) -> AppResult<Vec<(TargetRow, CampaignRow)>> {
+    use store::scans::campaigns::overlapping;
+    let mut rows = overlapping(conn, t, start, end, any_state, Keys::Exact).await?;
+    if t.is_network() && !seer.all && !seer.may_see(conn, t).await? {
+        let seen: HashSet<(String, i64)> = rows
+            .iter()
+            .map(|(r, _)| (r.campaign_id.clone(), r.position))
+            .collect();
+        for (r, c) in overlapping(conn, t, start, end, any_state, Keys::Disclosed).await? {
+            if !seen.contains(&(r.campaign_id.clone(), r.position)) {
+                rows.push((r, c));
+            }
         }
-        _ => t.clone(),
-    })
+    }
+    Ok(rows)
+}
+
+/// Whether the reader may read each campaign of `rows` in full (the one
+/// read policy, one query).
+async fn readable_of(
+    conn: &mut store::AnyConnection,
+    reader: &ReadFilter<'_>,
+    rows: &[(TargetRow, CampaignRow)],
+) -> AppResult<HashSet<String>> {
+    let ids: Vec<&str> = rows.iter().map(|(_, c)| c.id.as_str()).collect();
+    Ok(store::scans::campaigns::readable_among(conn, reader, &ids).await?)
 }
 
 /// Whether the reader may read the campaign in full; `None` when it may
 /// not learn of it at all (RED and AMBER+STRICT campaigns of others).
-async fn campaign_shown(
-    conn: &mut store::AnyConnection,
-    reader: &ReadFilter<'_>,
-    c: &CampaignRow,
-) -> AppResult<Option<bool>> {
-    if store::scans::campaigns::is_readable(conn, reader, &c.id).await? {
-        return Ok(Some(true));
+fn campaign_shown(readable: &HashSet<String>, c: &CampaignRow) -> Option<bool> {
+    if readable.contains(&c.id) {
+        return Some(true);
     }
-    Ok((!matches!(c.tlp.as_str(), "RED" | "AMBER+STRICT")).then_some(false))
+    (!matches!(c.tlp.as_str(), "RED" | "AMBER+STRICT")).then_some(false)
 }
 
 /// What a reader who may not read a campaign learns of its overlap.
@@ -162,20 +151,22 @@ pub(crate) async fn overlaps_for(
     end: &str,
     exclude: Option<&str>,
 ) -> AppResult<(Vec<OverlapView>, bool)> {
+    let mut seer = Seer::of(conn, who).await?;
     let mut out = Vec::new();
     for t in targets {
-        let wide = widened(conn, who, t).await?;
-        for (tr, c) in store::scans::campaigns::overlapping(conn, &wide, start, end, false).await? {
+        let rows = matching(conn, &mut seer, t, (start, end), false).await?;
+        let readable = readable_of(conn, reader, &rows).await?;
+        for (tr, c) in rows {
             if Some(c.id.as_str()) == exclude {
                 continue;
             }
             let other = Target::parse("target", &tr.value)
                 .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
             let o = t.overlaps(&other);
-            let Some(shown) = shown_target(conn, who, t, &tr, &c.org_id).await? else {
+            let Some(shown) = shown_target(conn, &mut seer, t, &tr, &c.org_id).await? else {
                 continue;
             };
-            let Some(full) = campaign_shown(conn, reader, &c).await? else {
+            let Some(full) = campaign_shown(&readable, &c) else {
                 continue;
             };
             if out.len() == MAX_OVERLAPS {
@@ -203,11 +194,11 @@ pub(crate) async fn overlaps_for(
             }
             // Another's network claim: only for coordinators and those who
             // may see the target (owner, grant holder); never probed.
-            let shown = if other.is_network() && !is_coordinator(who) {
-                if !may_see(conn, who.org_id(), &other).await? {
+            let shown = if other.is_network() && !seer.all {
+                if !seer.may_see(conn, &other).await? {
                     continue;
                 }
-                redacted(&other, None)
+                describe(None)
             } else {
                 k.value.clone()
             };
@@ -326,27 +317,24 @@ pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult
     let reader = PolicyReader::of(app, who).await?;
     let reader = reader.filter();
     let mut conn = app.store.pool.acquire().await?;
-    let wide = widened(&mut conn, who, &t).await?;
-    let rows = store::scans::campaigns::overlapping(
-        &mut conn,
-        &wide,
-        "0000-01-01T00:00:00.000000Z",
-        "9999-12-31T23:59:59.999999Z",
-        true,
-    )
-    .await?;
+    let mut seer = Seer::of(&mut conn, who).await?;
+    let ever = ("0000-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.999999Z");
+    let rows = matching(&mut conn, &mut seer, &t, ever, true).await?;
+    let readable = readable_of(&mut conn, &reader, &rows).await?;
     let now = clock::now_text();
     let mut out: Vec<(String, HistoryItem)> = Vec::new();
+    let mut listed = HashSet::new();
     for (tr, c) in rows {
-        if out.iter().any(|(id, _)| *id == c.id) {
+        if listed.contains(&c.id) {
             continue;
         }
-        let Some(shown) = shown_target(&mut conn, who, &t, &tr, &c.org_id).await? else {
+        let Some(shown) = shown_target(&mut conn, &mut seer, &t, &tr, &c.org_id).await? else {
             continue;
         };
-        let Some(full) = campaign_shown(&mut conn, &reader, &c).await? else {
+        let Some(full) = campaign_shown(&readable, &c) else {
             continue;
         };
+        listed.insert(c.id.clone());
         let (findings, validated) = if full {
             store::scans::campaigns::finding_counts(&mut conn, &c.id, &c.org_id).await?
         } else {
@@ -371,258 +359,6 @@ pub async fn history(app: &AppState, who: &Principal, target: &str) -> AppResult
     Ok(out.into_iter().map(|(_, item)| item).collect())
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimInput {
-    pub target: String,
-    pub start: String,
-    pub end: String,
-    /// What the claimant plans (at most 2000 characters).
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimResponseInput {
-    /// `wait`, `coordinate` or `proceed`.
-    pub choice: String,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClaimResponseView {
-    pub org_id: String,
-    pub choice: String,
-    pub note: String,
-    pub responded_at: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ClaimView {
-    pub id: String,
-    pub org_id: String,
-    pub target: String,
-    pub start: String,
-    pub end: String,
-    pub note: String,
-    pub responses: Vec<ClaimResponseView>,
-    pub created_at: String,
-}
-
-async fn claim_view(
-    conn: &mut store::AnyConnection,
-    who: &Principal,
-    k: ClaimRow,
-) -> AppResult<ClaimView> {
-    let responses = store::scans::claims::responses(conn, &k.id)
-        .await?
-        .into_iter()
-        .map(|r| ClaimResponseView {
-            org_id: r.org_id,
-            choice: r.choice,
-            note: r.note,
-            responded_at: r.responded_at,
-        })
-        .collect();
-    let target = match Target::parse("target", &k.value) {
-        Ok(t) if t.is_network() && k.org_id != who.org_id() && !is_coordinator(who) => {
-            redacted(&t, None)
-        }
-        _ => k.value.clone(),
-    };
-    Ok(ClaimView {
-        id: k.id,
-        org_id: k.org_id,
-        target,
-        start: k.starts_at,
-        end: k.ends_at,
-        note: k.note,
-        responses,
-        created_at: k.created_at,
-    })
-}
-
-/// Whether the organisation may see the network target: it owns a
-/// verified asset holding it or holds an active grant whose asset holds it.
-async fn may_see(conn: &mut store::AnyConnection, org_id: &str, t: &Target) -> AppResult<bool> {
-    for a in store::scans::assets::touching(conn, t).await? {
-        if a.org_id == org_id && a.state == "verified" && super::assets::target_of(&a)?.covers(t) {
-            return Ok(true);
-        }
-    }
-    let now = clock::now_text();
-    for g in
-        store::scans::grants::active_for(conn, org_id, &now, "9999-12-31T23:59:59.999999Z").await?
-    {
-        if super::grants::scope_of(conn, &g)
-            .await?
-            .assets
-            .iter()
-            .any(|a| a.covers(t))
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// The longest claim: 90 days.
-pub const MAX_CLAIM_SECS: i64 = 90 * 86_400;
-
-/// How far in the past a claim may start (clock skew of the client).
-const CLAIM_SLACK_SECS: i64 = 300;
-
-/// Whether the reader may read and answer a claim: the claimant, the
-/// owners of verified assets the claim touches, the organisations of
-/// campaigns overlapping it, and coordinators.
-async fn claim_party(
-    conn: &mut store::AnyConnection,
-    who: &Principal,
-    k: &ClaimRow,
-) -> AppResult<bool> {
-    if k.org_id == who.org_id() || is_coordinator(who) {
-        return Ok(true);
-    }
-    let t = Target::parse("target", &k.value)
-        .map_err(|e| AppError::internal_msg(format!("stored claim: {e}")))?;
-    for a in store::scans::assets::touching(conn, &t).await? {
-        if a.org_id == who.org_id()
-            && a.state == "verified"
-            && super::assets::target_of(&a)?.overlaps(&t) != Overlap::No
-        {
-            return Ok(true);
-        }
-    }
-    for (tr, c) in
-        store::scans::campaigns::overlapping(conn, &t, &k.starts_at, &k.ends_at, false).await?
-    {
-        if c.org_id == who.org_id()
-            && Target::parse("target", &tr.value).is_ok_and(|o| o.overlaps(&t) != Overlap::No)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Claims a target for a period.
-pub async fn claim(app: &AppState, who: &Principal, input: ClaimInput) -> AppResult<ClaimView> {
-    who.require_scope(Scope::FindingsWrite)?;
-    let t = Target::parse("target", &input.target).map_err(invalid)?;
-    let (window, starts_at, ends_at) = parse_window(&input.start, &input.end)?;
-    if window.start < clock::now().unix_timestamp() - CLAIM_SLACK_SECS {
-        return Err(AppError::invalid(
-            "start",
-            "is in the past: a claim is for a coming period",
-        ));
-    }
-    if window.end - window.start > MAX_CLAIM_SECS {
-        return Err(AppError::invalid("end", "a claim lasts at most 90 days"));
-    }
-    let note = long_text("note", input.note.as_deref(), 2000)?;
-    let mut tx = app.store.begin_write().await?;
-    if t.is_network() && !may_see(&mut tx, who.org_id(), &t).await? {
-        return Err(AppError::invalid(
-            "target",
-            "you may claim a network target only on your own assets or under a grant you hold",
-        ));
-    }
-    let (key_lo, key_hi) = store::scans::index_keys(&t);
-    let row = ClaimRow {
-        id: new_id(),
-        org_id: who.org_id().to_owned(),
-        kind: t.kind().as_str().to_owned(),
-        value: t.to_string(),
-        key_lo,
-        key_hi,
-        starts_at,
-        ends_at,
-        note,
-        created_by: who.user_id().to_owned(),
-        created_at: clock::now_text(),
-    };
-    store::scans::claims::insert(&mut tx, &row).await?;
-    audit(
-        app,
-        &mut tx,
-        who,
-        "scan_claim.create",
-        "scan_claim",
-        &row.id,
-        json!({"org_id": row.org_id, "target": row.value, "start": row.starts_at,
-               "end": row.ends_at, "note": row.note}),
-    )
-    .await?;
-    let out = claim_view(&mut tx, who, row).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-pub async fn get_claim(app: &AppState, who: &Principal, id: &str) -> AppResult<ClaimView> {
-    who.require_scope(Scope::FindingsRead)?;
-    let mut conn = app.store.pool.acquire().await?;
-    let k = store::scans::claims::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !claim_party(&mut conn, who, &k).await? {
-        return Err(AppError::NotFound);
-    }
-    claim_view(&mut conn, who, k).await
-}
-
-/// Records whether the caller's organisation waits, coordinates or proceeds.
-pub async fn respond(
-    app: &AppState,
-    who: &Principal,
-    id: &str,
-    input: ClaimResponseInput,
-) -> AppResult<ClaimView> {
-    who.require_scope(Scope::FindingsWrite)?;
-    let choice = input.choice.trim();
-    if !matches!(choice, "wait" | "coordinate" | "proceed") {
-        return Err(AppError::invalid(
-            "choice",
-            "one of wait, coordinate, proceed",
-        ));
-    }
-    let note = long_text("note", input.note.as_deref(), 2000)?;
-    let mut tx = app.store.begin_write().await?;
-    let k = store::scans::claims::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !claim_party(&mut tx, who, &k).await? {
-        return Err(AppError::NotFound);
-    }
-    if k.org_id == who.org_id() {
-        return Err(AppError::invalid(
-            "choice",
-            "you answer others' claims, not your own",
-        ));
-    }
-    let r = ResponseRow {
-        claim_id: k.id.clone(),
-        org_id: who.org_id().to_owned(),
-        choice: choice.to_owned(),
-        note,
-        responded_by: who.user_id().to_owned(),
-        responded_at: clock::now_text(),
-    };
-    store::scans::claims::respond(&mut tx, &r).await?;
-    audit(
-        app,
-        &mut tx,
-        who,
-        "scan_claim.respond",
-        "scan_claim",
-        &k.id,
-        json!({"org_id": r.org_id, "choice": r.choice, "note": r.note}),
-    )
-    .await?;
-    let out = claim_view(&mut tx, who, k).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
 /// Campaigns touching the caller's assets, by start (coordinators: every
 /// campaign they may read).
 pub async fn timeline(app: &AppState, who: &Principal) -> AppResult<Vec<CampaignView>> {
@@ -641,28 +377,6 @@ pub async fn timeline(app: &AppState, who: &Principal) -> AppResult<Vec<Campaign
     let mut out = Vec::new();
     for c in rows {
         out.push(view(&mut conn, who, c).await?);
-    }
-    Ok(out)
-}
-
-/// The claims the caller's organisation made, with the answers.
-pub async fn my_claims(app: &AppState, who: &Principal) -> AppResult<Vec<ClaimView>> {
-    who.require_scope(Scope::FindingsRead)?;
-    let mut conn = app.store.pool.acquire().await?;
-    let mut out = Vec::new();
-    for k in store::scans::claims::list_for_org(&mut conn, who.org_id()).await? {
-        out.push(claim_view(&mut conn, who, k).await?);
-    }
-    Ok(out)
-}
-
-/// Claims another organisation chose to proceed against (coordinators).
-pub async fn disputed_claims(app: &AppState, who: &Principal) -> AppResult<Vec<ClaimView>> {
-    who.require(Scope::FindingsRead, super::COORDINATORS)?;
-    let mut conn = app.store.pool.acquire().await?;
-    let mut out = Vec::new();
-    for k in store::scans::claims::disputed(&mut conn).await? {
-        out.push(claim_view(&mut conn, who, k).await?);
     }
     Ok(out)
 }

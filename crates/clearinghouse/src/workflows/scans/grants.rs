@@ -37,7 +37,7 @@ pub const MAX_GRANT_SECS: i64 = 366 * 86_400;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
-    /// The scanning organisation's id.
+    /// The scanning organisation's id, or its exact name.
     pub scanner_org_id: String,
     /// Ids of your verified network assets it may scan.
     pub assets: Vec<String>,
@@ -143,11 +143,8 @@ pub(crate) async fn scope_of(
     g: &GrantRow,
 ) -> AppResult<GrantScope> {
     let mut assets = Vec::new();
-    for id in json_list(&g.asset_ids) {
-        if let Some(a) = store::scans::assets::get(conn, &id).await?
-            && a.state == "verified"
-            && a.org_id == g.operator_org_id
-        {
+    for a in store::scans::assets::get_many(conn, &json_list(&g.asset_ids)).await? {
+        if a.state == "verified" && a.org_id == g.operator_org_id {
             assets.push(target_of(&a)?);
         }
     }
@@ -210,9 +207,18 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         ));
     }
     let mut tx = app.store.begin_write().await?;
-    let scanner = store::accounts::orgs::get(&mut *tx, input.scanner_org_id.trim())
-        .await?
-        .ok_or_else(|| AppError::invalid("scanner_org_id", "no such organisation"))?;
+    // By id, or by its exact name: an operator is rarely told the id.
+    let named = input.scanner_org_id.trim();
+    let scanner = match store::accounts::orgs::get(&mut *tx, named).await? {
+        Some(o) => Some(o),
+        None => store::accounts::orgs::by_name(&mut *tx, named).await?,
+    }
+    .ok_or_else(|| {
+        AppError::invalid(
+            "scanner_org_id",
+            "no organisation has this id or name (write its name exactly as it signs)",
+        )
+    })?;
     if scanner.id == who.org_id() {
         return Err(AppError::invalid(
             "scanner_org_id",

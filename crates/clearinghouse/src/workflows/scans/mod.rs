@@ -2,8 +2,9 @@
 //! assets and prove control (`assets.rs`, `proof.rs`, `dns.rs`), grant
 //! scanning organisations permission under rules of engagement
 //! (`grants.rs`); researchers register campaigns, refused whole when a
-//! network target lacks a covering grant (`campaigns.rs`); overlaps,
-//! history and claims (`deconflict.rs`); operators report scanning they
+//! network target lacks a covering grant (`campaigns.rs`); overlaps and
+//! history (`deconflict.rs`, what a reader may see: `seer.rs`), claims
+//! (`claims.rs`); operators report scanning they
 //! observed and get an answer at once (`reports.rs`); agents made for one
 //! campaign (`agents.rs`) and findings submitted with a campaign, refused
 //! per result outside its targets (`intake.rs`). Every change is
@@ -13,19 +14,22 @@
 //! Who reads what: an organisation its own assets, grants it gave or got,
 //! its campaigns (labelled: owner, operators touched, staff), claims and
 //! reports; coordinators everything. Other researchers learn of an
-//! operator's network targets only as "an operator's assets in BLOCK",
-//! the block as coarse as the asset's `disclose_prefix` allows (nothing
+//! operator's network targets only as "an operator's assets in BLOCK" or
+//! "an operator's hosts under DOMAIN", derived from the asset as coarse
+//! as its `disclose_prefix` allows (`domain::scans::disclose`; nothing
 //! but "an operator's network assets" when the operator allows none).
 
 pub mod agents;
 pub mod assets;
 pub mod campaigns;
+pub mod claims;
 pub mod deconflict;
 pub mod dns;
 pub mod grants;
 pub mod intake;
 pub mod proof;
 pub mod reports;
+pub(crate) mod seer;
 
 use clearinghouse_domain::identity::Role;
 use clearinghouse_domain::scans::{Cidr, ScanError, Target, Technique, Window};
@@ -196,21 +200,4 @@ pub(crate) async fn audit(
     change: serde_json::Value,
 ) -> AppResult<()> {
     crate::workflows::record_audit(app, tx, who, action, object_type, id, change).await
-}
-
-/// What a reader who must not learn an operator's exact asset is shown
-/// of a network target on it.
-pub(crate) fn redacted(target: &Target, disclose_prefix: Option<i64>) -> String {
-    match (target, disclose_prefix) {
-        (Target::Cidr(c), Some(p)) => {
-            let p = u8::try_from(p.max(0)).unwrap_or(u8::MAX);
-            format!("an operator's assets in {}", c.generalised(p))
-        }
-        (Target::Host(h), Some(_)) => {
-            let base = h.trim_start_matches("*.");
-            let parent = base.split_once('.').map_or(base, |(_, rest)| rest);
-            format!("an operator's hosts under {parent}")
-        }
-        _ => "an operator's network assets".to_owned(),
-    }
 }

@@ -27,7 +27,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::store::scans::campaigns::CampaignRow;
+use crate::store::scans::campaigns::{CampaignRow, Keys};
 use crate::store::scans::reports::ReportRow;
 use crate::workflows::new_id;
 
@@ -207,6 +207,8 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
         }
     }
     let mut per_target = Vec::new();
+    // Many campaigns rely on one grant: each is read once.
+    let mut grants = std::collections::HashMap::new();
     for t in &targets {
         let mut answer = TargetAnswer {
             target: t.to_string(),
@@ -217,8 +219,15 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
         // What the campaigns scanning from the observed sources under a
         // grant of this operator in force then hold: only these count.
         let mut covers = Vec::new();
-        for (tr, c) in
-            store::scans::campaigns::overlapping(&mut tx, t, &starts_at, &ends_at, true).await?
+        for (tr, c) in store::scans::campaigns::overlapping(
+            &mut tx,
+            t,
+            &starts_at,
+            &ends_at,
+            true,
+            Keys::Exact,
+        )
+        .await?
         {
             let other = Target::parse("target", &tr.value)
                 .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;
@@ -228,16 +237,17 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
             let Some(grant_id) = tr.grant_id.clone() else {
                 continue;
             };
-            let Some(grant) = store::scans::grants::get(&mut tx, &grant_id)
-                .await?
-                .filter(|g| {
-                    g.starts_at < ends_at
-                        && g.ends_at > starts_at
-                        && g.revoked_at
-                            .as_deref()
-                            .is_none_or(|r| r > starts_at.as_str())
-                })
-            else {
+            if !grants.contains_key(&grant_id) {
+                let g = store::scans::grants::get(&mut tx, &grant_id).await?;
+                grants.insert(grant_id.clone(), g);
+            }
+            let Some(grant) = grants[&grant_id].clone().filter(|g| {
+                g.starts_at < ends_at
+                    && g.ends_at > starts_at
+                    && g.revoked_at
+                        .as_deref()
+                        .is_none_or(|r| r > starts_at.as_str())
+            }) else {
                 continue;
             };
             // Only a grant of the reporting operator authorizes scanning
@@ -418,9 +428,15 @@ pub async fn evidence(app: &AppState, who: &Principal, id: &str) -> AppResult<Bu
         .iter()
         .filter_map(|t| Target::parse("target", t).ok())
     {
-        for (tr, c) in
-            store::scans::campaigns::overlapping(&mut conn, &t, &r.starts_at, &r.ends_at, true)
-                .await?
+        for (tr, c) in store::scans::campaigns::overlapping(
+            &mut conn,
+            &t,
+            &r.starts_at,
+            &r.ends_at,
+            true,
+            Keys::Exact,
+        )
+        .await?
         {
             let other = Target::parse("target", &tr.value)
                 .map_err(|e| AppError::internal_msg(format!("stored target: {e}")))?;

@@ -21,9 +21,8 @@ use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
 use crate::workflows::scans::campaigns::{self, CampaignInput, CampaignView, StopInput};
-use crate::workflows::scans::deconflict::{
-    self, CheckView, ClaimInput, ClaimResponseInput, ClaimView, HistoryItem, OverlapView,
-};
+use crate::workflows::scans::claims::{self, ClaimInput, ClaimResponseInput, ClaimView};
+use crate::workflows::scans::deconflict::{self, CheckView, HistoryItem, OverlapView};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -136,7 +135,7 @@ pub async fn claim(
 ) -> AppResult<(StatusCode, Json<ClaimView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(deconflict::claim(&app, &who, input).await?),
+        Json(claims::claim(&app, &who, input).await?),
     ))
 }
 
@@ -148,7 +147,7 @@ pub async fn get_claim(
     Auth(who): Auth,
     Path(id): Path<String>,
 ) -> AppResult<Json<ClaimView>> {
-    Ok(Json(deconflict::get_claim(&app, &who, &id).await?))
+    Ok(Json(claims::get_claim(&app, &who, &id).await?))
 }
 
 /// Answer another organisation's claim: wait, coordinate or proceed.
@@ -160,7 +159,7 @@ pub async fn respond(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ClaimResponseInput>,
 ) -> AppResult<Json<ClaimView>> {
-    Ok(Json(deconflict::respond(&app, &who, &id, input).await?))
+    Ok(Json(claims::respond(&app, &who, &id, input).await?))
 }
 
 /// Campaigns touching your network assets, by start (coordinators: all).
