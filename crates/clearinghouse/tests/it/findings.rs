@@ -539,9 +539,7 @@ async fn concurrent_submissions_store_each_finding_once(app: TestApp) {
     app.run_pending_jobs().await;
     let (mut new, mut duplicates) = (0, 0);
     for (id, token) in &ids {
-        let (status, s) = app
-            .get(token, &format!("/api/v1/submissions/{id}"))
-            .await;
+        let (status, s) = app.get(token, &format!("/api/v1/submissions/{id}")).await;
         assert_eq!(status, 200, "{s}");
         assert_eq!(s["state"], "done", "{s}");
         assert_eq!(s["counts"]["received"], 2500, "{s}");

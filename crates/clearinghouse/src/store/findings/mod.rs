@@ -10,17 +10,12 @@ pub mod review;
 pub mod submissions;
 pub mod window;
 
-use std::collections::HashMap;
-
 use clearinghouse_domain::findings::review::{FindingState, RejectionReason};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
-use super::{
-    Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
-    rows_in, values_params,
-};
+use super::{Result, decode, decode_opt, decode_text, parse_json_list, rows_in, values_params};
 use crate::model::finding::{
     Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
     SimilarFinding, SimilarLink, TargetKind,
