@@ -14,6 +14,8 @@ pub mod advisories;
 pub mod approvals;
 pub mod audit;
 #[cfg(feature = "bench")]
+pub mod bench_baseline;
+#[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod cases;
 pub mod directives;
@@ -24,6 +26,7 @@ pub mod frontier;
 pub mod jobs;
 pub mod labelled;
 pub mod labels;
+pub mod native;
 pub mod notifications;
 pub mod read_filter;
 pub mod scans;
@@ -82,6 +85,9 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// An error of the native SQLite driver of the bulk paths.
+    #[error("database error: {0}")]
+    Native(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -144,6 +150,9 @@ pub(crate) fn decode_text<T>(
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The native drivers of the bulk write paths (`native`), opened on
+    /// first use.
+    pub native: std::sync::Arc<native::Native>,
 }
 
 /// Every migration: version, name, SQLite text, PostgreSQL text. Listed by
@@ -373,7 +382,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            native: std::sync::Arc::new(native::Native::new(url, backend)),
+        })
     }
 
     /// Applies every pending migration of this backend.

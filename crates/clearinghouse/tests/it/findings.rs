@@ -508,3 +508,48 @@ both_backends!(
     item_results_page_across_batches,
     item_results_page_across_batches
 );
+
+/// Two organisations submit the same findings and two job loops process
+/// both submissions at once (on PostgreSQL truly concurrently; a batch
+/// meeting a fingerprint the other committed first links to it): each
+/// finding is stored once, and the counts add up exactly.
+async fn concurrent_submissions_store_each_finding_once(app: TestApp) {
+    let file: Vec<Value> = (0..2500)
+        .map(|i| finding(&format!("F{i}"), "shared.py", i))
+        .collect();
+    let mut ids = Vec::new();
+    for name in ["lab-a", "lab-b"] {
+        let (_, token) = reporter(&app, name).await;
+        let (status, s) = submit(&app, &token, native(&file), "", None).await;
+        assert_eq!(status, 202, "{s}");
+        ids.push((s["id"].as_str().unwrap().to_owned(), token));
+    }
+    let worker = |id: &'static str| {
+        let state = app.app.clone();
+        tokio::spawn(async move {
+            while clearinghouse::jobs::run_next(&state, id)
+                .await
+                .expect("claiming a job")
+            {}
+        })
+    };
+    let (a, b) = (worker("worker-a"), worker("worker-b"));
+    a.await.unwrap();
+    b.await.unwrap();
+    app.run_pending_jobs().await;
+    let (mut new, mut duplicates) = (0, 0);
+    for (id, token) in &ids {
+        let (status, s) = app.get(token, &format!("/api/v1/submissions/{id}")).await;
+        assert_eq!(status, 200, "{s}");
+        assert_eq!(s["state"], "done", "{s}");
+        assert_eq!(s["counts"]["received"], 2500, "{s}");
+        assert_eq!(s["counts"]["rejected"], 0, "{s}");
+        new += s["counts"]["new"].as_i64().unwrap();
+        duplicates += s["counts"]["duplicates"].as_i64().unwrap();
+    }
+    assert_eq!((new, duplicates), (2500, 2500), "each finding stored once");
+}
+both_backends!(
+    concurrent_submissions_store_each_finding_once,
+    concurrent_submissions_store_each_finding_once
+);
