@@ -44,6 +44,9 @@ pub struct AppInner {
     pub csaf_signer: clearinghouse_domain::openpgp::PgpSigner,
     /// The broker's call-facts cache, quota counters and usage writer.
     pub broker: crate::workflows::frontier::broker_state::BrokerState,
+    /// `security.txt`'s Contact (`--security-contact`); unset: `mailto:`
+    /// security at the public URL's host.
+    pub security_contact: std::sync::OnceLock<String>,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -115,6 +118,7 @@ pub async fn open_with_mailer(
         proof_verifier: Default::default(),
         csaf_signer,
         broker: Default::default(),
+        security_contact: Default::default(),
     })))
 }
 

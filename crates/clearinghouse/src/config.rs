@@ -298,6 +298,10 @@ pub struct ServeArgs {
     /// `/metrics` needs a platform admin's or auditor's credential.
     #[arg(long, env = "CLEARINGHOUSE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The Contact of `/.well-known/security.txt` (RFC 9116): a `mailto:`,
+    /// `https:` or `tel:` URI. Default: `mailto:security@<public host>`.
+    #[arg(long, env = "CLEARINGHOUSE_SECURITY_CONTACT")]
+    pub security_contact: Option<String>,
     #[command(flatten)]
     pub smtp: crate::notify_email::SmtpArgs,
 }

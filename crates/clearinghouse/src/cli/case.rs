@@ -90,7 +90,7 @@ pub struct PublishArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum VexCommand {
-    /// Upload a CycloneDX VEX document (JSON) to a case (vendors).
+    /// Upload a CycloneDX or CSAF VEX document (JSON) to a case (vendors).
     Upload(UploadArgs),
 }
 
@@ -184,8 +184,12 @@ pub struct UploadArgs {
     /// The case id.
     #[arg(long)]
     pub case: String,
-    /// The CycloneDX VEX document (JSON).
+    /// The VEX document: CycloneDX (JSON) or CSAF 2.0 `csaf_vex`.
     pub file: PathBuf,
+    /// A CycloneDX BOM the VEX's BOM-links name (repeatable): sent with it
+    /// as a JSON array `[vex, bom, ...]`.
+    #[arg(long = "bom")]
+    pub boms: Vec<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -378,9 +382,21 @@ pub async fn run(command: CaseCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_json(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<Value> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| anyhow::anyhow!("{} is not JSON: {e}", path.display()))
+}
+
 pub async fn vex(command: VexCommand) -> anyhow::Result<ExitCode> {
     let VexCommand::Upload(a) = command;
-    let bytes = read_file(&a.file).await?;
+    let mut bytes = read_file(&a.file).await?;
+    if !a.boms.is_empty() {
+        let mut all = vec![parse_json(&a.file, &bytes)?];
+        for b in &a.boms {
+            all.push(parse_json(b, &read_file(b).await?)?);
+        }
+        bytes = serde_json::to_vec(&Value::Array(all))?;
+    }
     let out = send(
         &a.server,
         Method::POST,

@@ -252,7 +252,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<Run> {
     };
     let meta: Value =
         serde_json::from_slice(&meta_bytes).context("provider-metadata.json is not JSON")?;
-    let (_, folders, keys) = check_metadata(&meta, &mut run.problems);
+    let (base, folders, keys) = check_metadata(&meta, &mut run.problems);
+    check_rolie_documents(&mut run, &meta, &base).await?;
     let mut key: Option<PgpPublicKey> = None;
     for (rel, fpr) in &keys {
         let Some(bytes) = run.fetch(rel).await? else {
@@ -351,6 +352,101 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<Run> {
         }
     }
     Ok(run)
+}
+
+/// The ROLIE service documents (CSAF 7.1.20) and category documents
+/// (7.1.21) the metadata names: each must be there (a category document of
+/// a restricted folder may be out of reach), be RFC 8322 JSON, and a
+/// service document must list every feed of the metadata.
+async fn check_rolie_documents(run: &mut Run, meta: &Value, base: &str) -> anyhow::Result<()> {
+    let rel = |url: &str| {
+        url.strip_prefix(&format!("{base}/"))
+            .filter(|r| safe_rel(r))
+            .map(str::to_owned)
+    };
+    let mut feeds: Vec<String> = Vec::new();
+    let mut services: BTreeSet<String> = BTreeSet::new();
+    let mut categories: Vec<(String, bool)> = Vec::new();
+    for d in meta["distributions"].as_array().into_iter().flatten() {
+        let rolie = &d["rolie"];
+        let white = rolie["feeds"][0]["tlp_label"] == "WHITE";
+        feeds.extend(
+            rolie["feeds"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["url"].as_str().map(str::to_owned)),
+        );
+        let urls = |key: &str| -> Vec<String> {
+            rolie[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        services.extend(urls("services"));
+        categories.extend(urls("categories").into_iter().map(|u| (u, white)));
+    }
+    for url in &services {
+        let Some(r) = rel(url) else {
+            run.problem(format!(
+                "provider-metadata.json: service URL {url} is not below {base}"
+            ));
+            continue;
+        };
+        let Some(bytes) = run.fetch(&r).await? else {
+            run.problem(format!("{r}: ROLIE service document missing"));
+            continue;
+        };
+        let doc: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let listed: BTreeSet<&str> = doc["service"]["workspace"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|w| w["collection"].as_array().into_iter().flatten())
+            .filter_map(|c| c["href"].as_str())
+            .collect();
+        if listed.is_empty() {
+            run.problem(format!(
+                "{r}: not a ROLIE service document (service.workspace[].collection[])"
+            ));
+        }
+        for f in &feeds {
+            if !listed.contains(f.as_str()) {
+                run.problem(format!("{r}: does not list the feed {f}"));
+            }
+        }
+    }
+    for (url, white) in &categories {
+        let Some(r) = rel(url) else {
+            run.problem(format!(
+                "provider-metadata.json: category URL {url} is not below {base}"
+            ));
+            continue;
+        };
+        match run.fetch(&r).await? {
+            None if *white => run.problem(format!("{r}: ROLIE category document missing")),
+            None => run.notes.push(format!(
+                "{r}: category document not readable here (no access): skipped"
+            )),
+            Some(bytes) => {
+                let doc: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                let csaf = doc["categories"]["category"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["term"] == "csaf" && c["scheme"].as_str().is_some());
+                if !csaf {
+                    run.problem(format!(
+                        "{r}: not a ROLIE category document with the csaf information type"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 pub async fn run(command: CsafCommand) -> anyhow::Result<ExitCode> {

@@ -50,6 +50,13 @@ pub struct UploadArgs {
     /// The version the fix brings.
     #[arg(long)]
     pub fixed_version: Option<String>,
+    /// A vulnerability of the case it fixes (repeatable; default all).
+    #[arg(long = "vuln")]
+    pub vulnerabilities: Vec<String>,
+    /// A product it is for, package URL or CPE (repeatable; default every
+    /// product of your organisation).
+    #[arg(long = "product")]
+    pub products: Vec<String>,
     /// Write the signed release statement here.
     #[arg(long)]
     pub statement_out: Option<PathBuf>,
@@ -85,12 +92,22 @@ async fn upload(a: UploadArgs) -> anyhow::Result<ExitCode> {
                 file.file_name()
                     .map_or_else(|| "patch".to_owned(), |n| n.to_string_lossy().into_owned())
             });
+            let vulns = a.vulnerabilities.join(",");
+            let products = a.products.join(",");
             let url = client.url(
                 &["cases", &a.case, "patches"],
                 &[
                     ("name", Some(name.as_str())),
                     ("fixed_version", a.fixed_version.as_deref()),
                     ("sha256", a.sha256.as_deref()),
+                    (
+                        "vulnerabilities",
+                        Some(vulns.as_str()).filter(|v| !v.is_empty()),
+                    ),
+                    (
+                        "products",
+                        Some(products.as_str()).filter(|v| !v.is_empty()),
+                    ),
                 ],
             )?;
             client
@@ -104,7 +121,8 @@ async fn upload(a: UploadArgs) -> anyhow::Result<ExitCode> {
         }
         (None, Some(u)) => {
             let body = json!({"url": u, "sha256": a.sha256, "name": a.name,
-                              "fixed_version": a.fixed_version});
+                              "fixed_version": a.fixed_version,
+                              "vulnerabilities": a.vulnerabilities, "products": a.products});
             let url = client.url(&["cases", &a.case, "patches", "url"], &[])?;
             client.send(Method::POST, url, Body::Json(body)).await?.body
         }
@@ -128,6 +146,16 @@ fn print_patch(p: &Value) {
     println!("patch:    {}", s("id"));
     println!("file:     {} ({} bytes)", s("file_name"), p["size"]);
     println!("version:  {}", s("fixed_version"));
+    let fixes: Vec<String> = p["fixes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| match f["product"].as_str() {
+            Some(k) => format!("{} ({k})", f["vulnerability"].as_str().unwrap_or("-")),
+            None => f["vulnerability"].as_str().unwrap_or("-").to_owned(),
+        })
+        .collect();
+    println!("fixes:    {}", fixes.join(", "));
     println!("sha256:   {}", s("sha256"));
     println!("sha512:   {}", s("sha512"));
     println!("key:      {}", s("verifier_key"));

@@ -29,6 +29,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
+    if let Some(contact) = &args.security_contact {
+        let c = contact.trim();
+        let scheme_ok = ["mailto:", "https://", "tel:"]
+            .iter()
+            .any(|s| c.starts_with(s));
+        if !scheme_ok || c.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+            anyhow::bail!("--security-contact must be a mailto:, https: or tel: URI (RFC 9116)");
+        }
+        let _ = app.security_contact.set(c.to_owned());
+    }
     announce_bootstrap(&app, &public_url).await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -2,7 +2,9 @@
 //! layout and formats the CSAF standard defines (so it is not part of the
 //! OpenAPI document). The caller is authenticated when it sends a bearer
 //! token or a session cookie (a bad one is 401), else anonymous; what each
-//! may read is decided in `workflows::cases::feed`.
+//! may read is decided in `workflows::cases::feed`. Beside it,
+//! `/.well-known/security.txt` (RFC 9116) and the disclosure policy it
+//! names, public.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -17,7 +19,35 @@ use crate::http::extract::{SESSION_COOKIE, authenticate};
 use crate::workflows::cases::feed;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/.well-known/csaf/{*path}", get(file))
+    Router::new()
+        .route("/.well-known/csaf/{*path}", get(file))
+        .route("/.well-known/security.txt", get(security_txt))
+        .route("/.well-known/security-policy.txt", get(security_policy))
+}
+
+fn text_file(f: feed::FeedFile) -> Response {
+    let mut resp = f.body.into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.content_type),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    resp
+}
+
+async fn security_txt(State(app): State<AppState>) -> Result<Response, AppError> {
+    feed::well_known(&app, "security.txt")
+        .map(text_file)
+        .ok_or(AppError::NotFound)
+}
+
+async fn security_policy(State(app): State<AppState>) -> Result<Response, AppError> {
+    feed::well_known(&app, "security-policy.txt")
+        .map(text_file)
+        .ok_or(AppError::NotFound)
 }
 
 async fn file(

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::browser::{browse, click, error_page, fill, open, sign_in, sign_out, text, wait, xtext};
 use crate::browser_ui::{has_uuid, text_without_ids};
-use crate::cases::{parties, target_date};
+use crate::cases_support::{map_product, open_with_vendor, parties};
 use crate::exposure::{CVE, raw};
 
 async fn no_bare_ids(c: &Client, what: &str) {
@@ -35,24 +35,8 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
         )
         .await;
         assert_eq!(s, 200, "{v}");
-        let (s, case) = app
-            .post(
-                &p.coord,
-                "/api/v1/cases",
-                &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": target_date(40)}),
-            )
-            .await;
-        assert_eq!(s, 201, "{case}");
-        let id = case["id"].as_str().unwrap().to_owned();
+        let id = open_with_vendor(app, &p, "Paramiko auth bypass", &[CVE], &[], false).await;
         let base = format!("/api/v1/cases/{id}");
-        let (s, v) = app
-            .post(
-                &p.coord,
-                &format!("{base}/participants"),
-                &json!({"org_id": p.vendor_org, "role": "vendor"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
         let (s, v) = raw(
             app,
             reqwest::Method::POST,
@@ -66,20 +50,17 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
         // The vendor's admin: the invitation, then the case page.
         sign_in(c, app, "pm-admin").await;
         click(c, Locator::Id("nav-cases")).await;
-        xtext(c, "//table[@id='invitations']//a[text()='Paramiko auth bypass']").await;
+        xtext(
+            c,
+            "//table[@id='invitations']//a[text()='Paramiko auth bypass']",
+        )
+        .await;
         no_bare_ids(c, "the case list").await;
         click(c, Locator::Css(&format!("button.join[data-id='{id}']"))).await;
         assert_eq!(text(c, "#case-notice").await, "You joined the case.");
         // Joined: the coordinator maps the product to the vendor, which
         // states the fix (a vendor speaks only for its confirmed products).
-        let (s, v) = app
-            .post(
-                &p.coord,
-                "/api/v1/vendor-products",
-                &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
-            )
-            .await;
-        assert_eq!(s, 201, "{v}");
+        map_product(app, &p, "pkg:pypi/paramiko").await;
         let (s, v) = app
             .post(
                 &p.vendor_member,
@@ -90,10 +71,35 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
             .await;
         assert_eq!(s, 201, "{v}");
         open(c, app, &format!("/cases/{id}")).await;
-        assert!(text(c, "#countdown").await.starts_with("public disclosure in"));
-        xtext(c, "//table[@id='participants']//td[text()='Paramiko Maintainers']").await;
-        xtext(c, "//table[@id='status-matrix']//td[text()='fixed in 2.4.1']").await;
-        xtext(c, "//table[@id='patches']//a[text()='paramiko-2.4.1.tar.gz']").await;
+        assert!(
+            text(c, "#countdown")
+                .await
+                .starts_with("public disclosure in")
+        );
+        xtext(
+            c,
+            "//table[@id='participants']//td[text()='Paramiko Maintainers']",
+        )
+        .await;
+        xtext(
+            c,
+            "//table[@id='status-matrix']//td[text()='fixed in 2.4.1']",
+        )
+        .await;
+        xtext(
+            c,
+            "//table[@id='patches']//a[text()='paramiko-2.4.1.tar.gz']",
+        )
+        .await;
+        // Per vulnerability: the patch names none, so it fixes the case's one.
+        xtext(
+            c,
+            &format!(
+                "//table[@id='vulnerability-patches']//tr[td[text()='{CVE}']]\
+                 /td[contains(., 'paramiko-2.4.1.tar.gz (2.4.1)')]"
+            ),
+        )
+        .await;
         no_bare_ids(c, "the case page").await;
 
         // An empty message is refused beside the field; one with a file is posted.
@@ -110,7 +116,11 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
             .expect("choose the file");
         click(c, Locator::Id("message-submit")).await;
         assert_eq!(text(c, "#case-notice").await, "Message posted.");
-        xtext(c, "//ol[@id='message-list']//p[text()='Reproduction steps attached.']").await;
+        xtext(
+            c,
+            "//ol[@id='message-list']//p[text()='Reproduction steps attached.']",
+        )
+        .await;
         let link = wait(c, Locator::Css("a.attachment-link")).await;
         assert_eq!(link.text().await.unwrap(), "repro-steps.txt");
         let href = link.attr("href").await.unwrap().unwrap();
@@ -120,18 +130,31 @@ async fn vendor_and_coordinator_walk_the_case_pages() {
         // The coordinator: publication needs a reason before the date.
         sign_in(c, app, "cc-coord").await;
         open(c, app, &format!("/cases/{id}")).await;
-        xtext(c, "//table[@id='participants']//td[@class='answer' and text()='joined']").await;
+        xtext(
+            c,
+            "//table[@id='participants']//td[@class='answer' and text()='joined']",
+        )
+        .await;
         click(c, Locator::Id("publish-submit")).await;
         let e = text(c, "#publish-error").await;
         assert!(e.contains("reason") || e.contains("why"), "{e}");
-        fill(c, "publish-reason", "A fix is out and exploitation has begun").await;
+        fill(
+            c,
+            "publish-reason",
+            "A fix is out and exploitation has begun",
+        )
+        .await;
         click(c, Locator::Id("publish-submit")).await;
         assert!(text(c, "#case-notice").await.starts_with("Published"));
         assert_eq!(text(c, "#case-state").await, "published");
         click(c, Locator::Id("progress-link")).await;
         assert_eq!(text(c, "#not-acted").await, "1");
         assert_eq!(text(c, "#patched").await, "0");
-        xtext(c, "//table[@id='by-sector']//td[text()='healthcare and public health']").await;
+        xtext(
+            c,
+            "//table[@id='by-sector']//td[text()='healthcare and public health']",
+        )
+        .await;
         no_bare_ids(c, "the progress page").await;
         sign_out(c, app).await;
 

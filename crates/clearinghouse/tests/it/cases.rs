@@ -8,60 +8,9 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::exposure::{CVE, import, osv_paramiko};
+use crate::cases_support::{open_with_vendor, parties, target_date};
+use crate::exposure::CVE;
 use crate::harness::TestApp;
-
-/// The parties of one case.
-pub struct Parties {
-    pub coord_org: String,
-    pub coord: String,
-    pub vendor_org: String,
-    pub vendor_admin: String,
-    pub vendor_member: String,
-    pub hospital_org: String,
-    pub hospital: String,
-    pub outsider: String,
-}
-
-pub async fn parties(app: &TestApp) -> Parties {
-    let coord_org = app.org("Coordination Center", "government_agency").await;
-    let (_, coord) = app.user(&coord_org, "cc-coord", &["coordinator"]).await;
-    let vendor_org = app.org("Paramiko Maintainers", "vendor").await;
-    let (_, vendor_admin) = app.user(&vendor_org, "pm-admin", &["org_admin"]).await;
-    let (_, vendor_member) = app.user(&vendor_org, "pm-dev", &["member"]).await;
-    let hospital_org = app
-        .org("County Hospital", "critical_infrastructure_operator")
-        .await;
-    let (_, hospital) = app.user(&hospital_org, "county-it", &["member"]).await;
-    let other = app.org("Other Vendor", "vendor").await;
-    let (_, outsider) = app.user(&other, "other-dev", &["org_admin"]).await;
-    let (s, v) = import(
-        app,
-        &app.admin_token,
-        "ghsa.json",
-        serde_json::to_vec(&osv_paramiko()).unwrap(),
-    )
-    .await;
-    assert_eq!(s, 200, "{v}");
-    Parties {
-        coord_org,
-        coord,
-        vendor_org,
-        vendor_admin,
-        vendor_member,
-        hospital_org,
-        hospital,
-        outsider,
-    }
-}
-
-/// A target date `days` ahead of today (UTC), `YYYY-MM-DD` (an embargo
-/// ends within 365 days).
-pub fn target_date(days: i64) -> String {
-    (clearinghouse::clock::now() + time::Duration::days(days))
-        .date()
-        .to_string()
-}
 
 #[track_caller]
 fn refused(s: u16, v: &Value, field: &str) {
@@ -473,39 +422,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["state"], "open");
 
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": target_date(40)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let id = c["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("/api/v1/cases/{id}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let (s, v) = app
-        .post(
-            &p.vendor_admin,
-            &format!("/api/v1/cases/{id}/join"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let id = open_with_vendor(&app, &p, "Paramiko", &[CVE], &["pkg:pypi/paramiko"], true).await;
     let path = format!("/api/v1/cases/{id}/statements");
 
     // Refused: the field is named, nothing is stored, the exposure stays.

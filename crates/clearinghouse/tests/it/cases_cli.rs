@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{parties, target_date};
+use crate::cases_support::{map_product, parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::CVE;
 use crate::harness::TestApp;
@@ -68,14 +68,7 @@ async fn case_cli(app: TestApp) {
     assert!(r.stdout.contains("Paramiko Maintainers"), "{}", r.stdout);
     let r = cli(&app, &p.vendor_admin, &["case", "join", &id]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    map_product(&app, &p, "pkg:pypi/paramiko").await;
     let r = cli(
         &app,
         &p.vendor_member,

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{parties, target_date};
+use crate::cases_support::{open_with_vendor, parties, target_date};
 use crate::directives_cli::cli;
 use crate::exposure::CVE;
 use crate::harness::{TestApp, temp_dir};
@@ -150,23 +150,7 @@ async fn feed(app: TestApp) {
     assert_eq!(c["state"], "published");
 
     // A TLP:AMBER case with the vendor as participant.
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Paramiko, amber", "vulnerabilities": [CVE], "target_date": target_date(40)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let amber_id = c["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("/api/v1/cases/{amber_id}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    let amber_id = open_with_vendor(&app, &p, "Paramiko, amber", &[CVE], &[], false).await;
     let (s, v) = app
         .post(
             &p.coord,
@@ -438,3 +422,137 @@ async fn feed(app: TestApp) {
     );
 }
 both_backends!(csaf_feed, feed);
+
+/// `/.well-known/security.txt` (RFC 9116) with the CSAF line, the policy it
+/// names, the ROLIE service document listing the metadata's feeds, and a
+/// folder's category document: the categories of the documents the reader
+/// may see (a restricted folder's: 404 anonymously, nothing of a case to a
+/// non-participant).
+async fn well_known_files(app: TestApp) {
+    let (s, body, ct) = raw(&app, None, "/.well-known/security.txt").await;
+    assert_eq!(s, 200);
+    assert!(ct.starts_with("text/plain"), "{ct}");
+    let text = String::from_utf8(body).unwrap();
+    let field = |name: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .map(str::to_owned)
+            .collect()
+    };
+    let public = "https://clearinghouse.invalid";
+    assert_eq!(field("Contact"), ["mailto:security@clearinghouse.invalid"]);
+    assert_eq!(
+        field("Canonical"),
+        [format!("{public}/.well-known/security.txt")]
+    );
+    assert_eq!(
+        field("CSAF"),
+        [format!("{public}/.well-known/csaf/provider-metadata.json")]
+    );
+    let expires = field("Expires");
+    assert_eq!(expires.len(), 1, "{text}");
+    let at = clearinghouse::clock::parse(&expires[0]).expect("RFC 3339");
+    let now = clearinghouse::clock::now();
+    assert!(at > now && at < now + time::Duration::days(365), "{text}");
+    let policy = field("Policy");
+    let path = policy[0].strip_prefix(public).unwrap();
+    let (s, body, _) = raw(&app, None, path).await;
+    assert_eq!(s, 200, "the policy is served");
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("provider-metadata.json")
+    );
+
+    let (_, meta, _) = raw(&app, None, "/.well-known/csaf/provider-metadata.json").await;
+    let meta: Value = serde_json::from_slice(&meta).unwrap();
+    let feeds: Vec<Value> = meta["distributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rolie"]["feeds"][0]["url"].clone())
+        .collect();
+    let (s, svc, _) = raw(&app, None, "/.well-known/csaf/service.json").await;
+    assert_eq!(s, 200);
+    let svc: Value = serde_json::from_slice(&svc).unwrap();
+    let hrefs: Vec<Value> = svc["service"]["workspace"][0]["collection"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["href"].clone())
+        .collect();
+    assert_eq!(hrefs, feeds, "the service document lists every feed");
+    assert_eq!(
+        meta["distributions"][0]["rolie"]["services"][0],
+        format!("{public}/.well-known/csaf/service.json")
+    );
+
+    // A published TLP:AMBER case with a vendor statement.
+    let p = parties(&app).await;
+    let id = open_with_vendor(
+        &app,
+        &p,
+        "Paramiko, amber",
+        &[CVE],
+        &["pkg:pypi/paramiko"],
+        true,
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &format!("/api/v1/cases/{id}/statements"),
+            &json!({"statements": [{"vulnerability": CVE, "product": "pkg:pypi/paramiko",
+                                    "status": "fixed", "fixed_version": "2.4.1"}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("/api/v1/cases/{id}/publish"),
+            &json!({"reason": "KEV"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let cat = "/.well-known/csaf/amber/category-tlp-amber.json";
+    assert_eq!(
+        raw(&app, None, cat).await.0,
+        404,
+        "restricted folder, anonymous"
+    );
+    let terms = |body: Vec<u8>| -> Vec<String> {
+        let doc: Value = serde_json::from_slice(&body).unwrap();
+        doc["categories"]["category"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["term"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (s, body, _) = raw(&app, Some(&p.vendor_member), cat).await;
+    assert_eq!(s, 200);
+    let seen = terms(body);
+    for t in ["csaf", "csaf_security_advisory", "Paramiko Maintainers"] {
+        assert!(seen.iter().any(|x| x == t), "{t} in {seen:?}");
+    }
+    let (s, body, _) = raw(&app, Some(&p.outsider), cat).await;
+    assert_eq!(s, 200);
+    assert_eq!(terms(body), ["csaf"], "nothing of a case it does not read");
+    let (_, feed, _) = raw(
+        &app,
+        Some(&p.vendor_member),
+        "/.well-known/csaf/amber/feed-tlp-amber.json",
+    )
+    .await;
+    let feed: Value = serde_json::from_slice(&feed).unwrap();
+    assert!(
+        feed["feed"]["entry"][0]["category"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["term"] == "Paramiko Maintainers"),
+        "{feed}"
+    );
+}
+both_backends!(well_known_files, well_known_files);

@@ -8,11 +8,11 @@
 //! downloads after publication and marks the exposure patched; the
 //! coordinator's progress counts follow; attachments are for readers only.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::both_backends;
-use crate::cases::{parties, target_date};
+use crate::cases_support::{invite, join, map_product, open_case, open_with_vendor, parties};
 use crate::directives_cli::cli;
 use crate::exposure::{CVE, raw};
 use crate::harness::TestApp;
@@ -65,23 +65,7 @@ async fn patch_distribution(app: TestApp) {
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Paramiko auth bypass", "vulnerabilities": [CVE], "target_date": target_date(40)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let id = c["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("/api/v1/cases/{id}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    let id = open_with_vendor(&app, &p, "Paramiko auth bypass", &[CVE], &[], false).await;
     let base = format!("/api/v1/cases/{id}");
     let fix = b"paramiko 2.4.2 source with the fix".to_vec();
     let sha256 = hex::encode(Sha256::digest(&fix));
@@ -296,18 +280,8 @@ async fn patch_distribution(app: TestApp) {
     // The vendor states the fix (for the fixed version only, so the
     // hospital's 2.4.0 stays exposed): the published advisory's
     // remediation then lists the patches with their digests.
-    let (s, v) = app
-        .post(&p.vendor_admin, &format!("{base}/join"), &json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    join(&app, &p.vendor_admin, &id).await;
+    map_product(&app, &p, "pkg:pypi/paramiko").await;
     let (s, v) = app
         .post(
             &p.vendor_member,
@@ -374,15 +348,7 @@ both_backends!(patch_distribution, patch_distribution);
 /// by readers of the case only; bad names and unknown messages refused.
 async fn message_attachments(app: TestApp) {
     let p = parties(&app).await;
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": target_date(40)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let id = c["id"].as_str().unwrap().to_owned();
+    let id = open_case(&app, &p, "Paramiko", &[CVE]).await;
     let base = format!("/api/v1/cases/{id}");
     let (s, m) = app
         .post(
@@ -444,15 +410,164 @@ async fn message_attachments(app: TestApp) {
     for who in [&p.outsider, &p.hospital, &p.vendor_member] {
         assert_eq!(bytes_of(&app, who, &path).await.0, 404, "not a participant");
     }
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("{base}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    invite(&app, &p, &id, &p.vendor_org).await;
     assert_eq!(bytes_of(&app, &p.vendor_member, &path).await, (200, file));
     assert_eq!(audited(&app, "case.attachment").await, 1);
 }
 both_backends!(message_attachments, message_attachments);
+
+/// A second paramiko flaw, so a case has two vulnerabilities.
+const CVE2: &str = "CVE-2022-24302";
+
+/// A patch names the vulnerabilities (and products) it fixes: unknown ones
+/// are refused naming the field, nothing stored; the API and the case page
+/// show them per vulnerability; the CSAF advisory lists each patch only in
+/// the remediations of the vulnerabilities it fixes, with their product ids.
+async fn patches_say_what_they_fix(app: TestApp) {
+    let p = parties(&app).await;
+    let osv2 = json!({
+        "schema_version": "1.6.0", "id": "GHSA-f8q4-jwww-x3wv",
+        "modified": "2024-01-01T00:00:00Z", "published": "2022-03-17T00:00:00Z",
+        "aliases": [CVE2], "summary": "Paramiko private key race",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "paramiko"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.10.1"}]}]}]
+    });
+    let (s, v) = crate::exposure::import(
+        &app,
+        &app.admin_token,
+        "ghsa2.json",
+        serde_json::to_vec(&osv2).unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let id = open_with_vendor(
+        &app,
+        &p,
+        "Two paramiko flaws",
+        &[CVE, CVE2],
+        &["pkg:pypi/paramiko"],
+        true,
+    )
+    .await;
+    let base = format!("/api/v1/cases/{id}");
+    let post = |query: &str, body: &[u8]| {
+        let path = format!("{base}/patches?name=fix.tar.gz&fixed_version=2.10.1&{query}");
+        let (app, token, body) = (&app, p.vendor_member.clone(), body.to_vec());
+        async move { raw(app, reqwest::Method::POST, &token, &path, body).await }
+    };
+    for (query, field) in [
+        ("vulnerabilities=CVE-2099-0001", "vulnerabilities[0]"),
+        (
+            &format!("vulnerabilities={CVE},CVE-2099-0001") as &str,
+            "vulnerabilities[1]",
+        ),
+        ("products=pkg:pypi/requests", "products[0]"),
+        ("products=paramiko", "products[0]"),
+    ] {
+        let (s, v) = post(query, b"bytes").await;
+        assert_eq!((s, v["field"].as_str()), (422, Some(field)), "{query}: {v}");
+    }
+    let (s, v) = app.get(&p.vendor_member, &format!("{base}/patches")).await;
+    assert_eq!(
+        (s, v.as_array().map(Vec::len)),
+        (200, Some(0)),
+        "nothing stored: {v}"
+    );
+    assert_eq!(audited(&app, "case.patch").await, 0);
+
+    // One patch for the first flaw and the paramiko package; one for both.
+    let (s, only) = post(
+        &format!("vulnerabilities={CVE}&products=pkg:pypi/paramiko@2.10.1"),
+        b"first fix",
+    )
+    .await;
+    assert_eq!(s, 201, "{only}");
+    assert_eq!(
+        only["fixes"],
+        json!([{"vulnerability": CVE, "product": "pkg:pypi/paramiko"}])
+    );
+    let (s, both) = raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &format!("{base}/patches?name=all-fixes.tar.gz&fixed_version=2.10.1"),
+        b"both fixes".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 201, "{both}");
+    let named: Vec<&str> = both["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["vulnerability"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        named.len(),
+        2,
+        "none named: every vulnerability of the case: {both}"
+    );
+    assert!(named.contains(&CVE) && named.contains(&CVE2), "{both}");
+    assert!(
+        both["fixes"][0]["product"].is_null(),
+        "every product: {both}"
+    );
+    let (_, list) = app.get(&p.coord, &format!("{base}/patches")).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["fixes"], only["fixes"], "{list}");
+
+    // Fixed statements for both, then publication: each vulnerability's
+    // remediation lists the patches that fix it, with its product ids.
+    let fixed: Vec<Value> = [CVE, CVE2]
+        .iter()
+        .map(|c| {
+            json!({"vulnerability": c, "product": "pkg:pypi/paramiko", "status": "fixed",
+                   "fixed_version": "2.10.1"})
+        })
+        .collect();
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &format!("{base}/statements"),
+            &json!({ "statements": fixed }),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("{base}/publish"),
+            &json!({"reason": "fixes out"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, csaf) = app.get(&p.coord, &format!("{base}/csaf")).await;
+    assert_eq!(s, 200, "{csaf}");
+    let remediation_of = |cve: &str| -> Value {
+        csaf["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["cve"] == cve)
+            .map(|v| v["remediations"][0].clone())
+            .unwrap_or_else(|| panic!("{cve} in {csaf}"))
+    };
+    let first = remediation_of(CVE);
+    let second = remediation_of(CVE2);
+    let text = |r: &Value| r["details"].as_str().unwrap().to_owned();
+    assert!(text(&first).contains("fix.tar.gz") && text(&first).contains("all-fixes.tar.gz"));
+    assert!(
+        !text(&second).contains(" fix.tar.gz") && text(&second).contains("all-fixes.tar.gz"),
+        "the first patch is not listed for the flaw it does not fix: {second}"
+    );
+    assert_eq!(first["category"], "vendor_fix");
+    assert!(
+        !first["product_ids"].as_array().unwrap().is_empty(),
+        "{first}"
+    );
+    assert!(
+        !second["product_ids"].as_array().unwrap().is_empty(),
+        "{second}"
+    );
+    crate::cases_publish::bsi_validate(&csaf);
+}
+both_backends!(patches_say_what_they_fix, patches_say_what_they_fix);

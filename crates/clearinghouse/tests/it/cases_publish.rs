@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{parties, target_date};
+use crate::cases_support::{invite, join, map_product, parties, target_date};
 use crate::exposure::{asset, cyclonedx, import_at, upload};
 use crate::harness::TestApp;
 
@@ -71,26 +71,9 @@ async fn publication(app: TestApp) {
     assert_eq!(s, 201, "{c}");
     let id = c["id"].as_str().unwrap().to_owned();
     let base = format!("/api/v1/cases/{id}");
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("{base}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let (s, v) = app
-        .post(&p.vendor_admin, &format!("{base}/join"), &json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/requests"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    invite(&app, &p, &id, &p.vendor_org).await;
+    join(&app, &p.vendor_admin, &id).await;
+    map_product(&app, &p, "pkg:pypi/requests").await;
 
     // Moving the date: refused inputs change nothing.
     let date = format!("{base}/date");

@@ -4,47 +4,15 @@
 //! vendor's own claims wait for a coordinator; the vendor map is listed in
 //! full to coordinators only; joining is the gate to speak in a case; case
 //! staff are coordinators, not validators; a statement's unknown keys, a
-//! second publication and an embargo over a year are refused.
+//! second publication and an embargo over a year are refused; case notices
+//! name the case, its vulnerabilities and organisations, not their ids.
 
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{Parties, parties, target_date};
+use crate::cases_support::{invite, join, map_product, paramiko_case, parties, target_date};
 use crate::exposure::{CVE, asset, cyclonedx, upload};
 use crate::harness::TestApp;
-
-/// A case on the paramiko CVE with the vendor invited (not joined).
-async fn case_with_vendor(app: &TestApp, p: &Parties) -> String {
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Paramiko", "vulnerabilities": [CVE], "target_date": target_date(30)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let id = c["id"].as_str().unwrap().to_owned();
-    invite(app, p, &id, &p.vendor_org).await;
-    id
-}
-
-async fn invite(app: &TestApp, p: &Parties, id: &str, org: &str) {
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("/api/v1/cases/{id}/participants"),
-            &json!({"org_id": org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-}
-
-async fn join(app: &TestApp, admin: &str, id: &str) {
-    let (s, v) = app
-        .post(admin, &format!("/api/v1/cases/{id}/join"), &json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
-}
 
 fn not_affected() -> Value {
     json!({"statements": [{"vulnerability": CVE, "product": "pkg:pypi/paramiko",
@@ -123,7 +91,7 @@ async fn vex_only_for_confirmed_own_products(app: TestApp) {
     assert_eq!(v["field"], "status");
 
     // Pending claims suggest nobody.
-    let id = case_with_vendor(&app, &p).await;
+    let id = paramiko_case(&app, &p).await;
     invite(&app, &p, &id, &other_org).await;
     let (s, v) = app
         .get(&p.coord, &format!("/api/v1/cases/{id}/vendors"))
@@ -214,7 +182,7 @@ async fn joining_is_the_gate(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["status"], "confirmed", "a coordinator's entry: {v}");
-    let id = case_with_vendor(&app, &p).await;
+    let id = paramiko_case(&app, &p).await;
     let (s, v) = app
         .get(&p.vendor_member, &format!("/api/v1/cases/{id}"))
         .await;
@@ -263,7 +231,7 @@ async fn validators_are_not_case_staff(app: TestApp) {
     let p = parties(&app).await;
     let research = app.org("Redteam Research", "researcher").await;
     let (_, validator) = app.user(&research, "rr-val", &["validator"]).await;
-    let id = case_with_vendor(&app, &p).await;
+    let id = paramiko_case(&app, &p).await;
     let base = format!("/api/v1/cases/{id}");
     let missing = "/api/v1/cases/0193f0a2-7c1e-7a4b-9c3d-1e2f3a4b5c6d";
     let (s, gone) = app.get(&validator, missing).await;
@@ -296,15 +264,8 @@ both_backends!(validators_are_not_case_staff, validators_are_not_case_staff);
 /// publication are refused, naming the key, the field and the state.
 async fn bad_statement_keys_dates_and_republication(app: TestApp) {
     let p = parties(&app).await;
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org, "product": "pkg:pypi/paramiko"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let id = case_with_vendor(&app, &p).await;
+    map_product(&app, &p, "pkg:pypi/paramiko").await;
+    let id = paramiko_case(&app, &p).await;
     join(&app, &p.vendor_admin, &id).await;
     let mut body = not_affected();
     body["statements"][0]["extra"] = json!(1);
@@ -391,7 +352,7 @@ async fn not_affected_is_its_own_state(app: TestApp) {
         )
         .await;
     assert_eq!(s, 201, "{v}");
-    let id = case_with_vendor(&app, &p).await;
+    let id = paramiko_case(&app, &p).await;
     join(&app, &p.vendor_admin, &id).await;
     let path = format!("/api/v1/cases/{id}/statements");
     let (s, v) = app.post(&p.vendor_member, &path, &not_affected()).await;
@@ -472,7 +433,7 @@ async fn published_advisory_follows_its_tlp(app: TestApp) {
     let ehr = asset(&app, &p.hospital, "ehr", true).await;
     let (s, v) = upload(&app, &p.hospital, &ehr, cyclonedx(&[("paramiko", "2.4.0")])).await;
     assert_eq!(s, 200, "{v}");
-    let id = case_with_vendor(&app, &p).await;
+    let id = paramiko_case(&app, &p).await;
     let csaf = format!("/api/v1/cases/{id}/csaf");
     let (s, _) = app.get(&p.hospital, &csaf).await;
     assert_eq!(s, 404, "unpublished: participants only");
@@ -524,3 +485,135 @@ both_backends!(
     published_advisory_follows_its_tlp,
     published_advisory_follows_its_tlp
 );
+
+/// Every case notice's text, of an organisation's inbox.
+async fn case_notices(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let (s, v) = app.get(token, "/api/v1/notifications").await;
+    assert_eq!(s, 200, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"].as_str().unwrap_or_default().starts_with("case."))
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().to_owned(),
+                format!(
+                    "{} | {}",
+                    n["title"].as_str().unwrap(),
+                    n["body"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// [L] Case notices name the case by its title and vulnerabilities and the
+/// acting organisation by its name, never by raw ids.
+async fn case_notices_name_things(app: TestApp) {
+    let p = parties(&app).await;
+    map_product(&app, &p, "pkg:pypi/paramiko").await;
+    let id = paramiko_case(&app, &p).await;
+    join(&app, &p.vendor_admin, &id).await;
+    let base = format!("/api/v1/cases/{id}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("{base}/messages"),
+            &json!({"body": "Status?"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("{base}/date"),
+            &json!({"target_date": target_date(50), "reason": "vendor needs time"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .post(
+            &p.vendor_member,
+            &format!("{base}/statements"),
+            &not_affected(),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = crate::exposure::raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_member,
+        &format!("{base}/patches?name=fix.tar.gz&fixed_version=2.4.2"),
+        b"fix".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .post(
+            &p.coord,
+            &format!("{base}/publish"),
+            &json!({"reason": "KEV"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    let vendor = case_notices(&app, &p.vendor_member).await;
+    let coord = case_notices(&app, &p.coord).await;
+    let with = |list: &[(String, String)], kind: &str| -> String {
+        list.iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("no {kind} in {list:?}"))
+    };
+    for (list, kind, words) in [
+        (
+            &vendor,
+            "case.invited",
+            &["Coordination Center", "“Paramiko”", CVE][..],
+        ),
+        (
+            &vendor,
+            "case.message",
+            &["Coordination Center", "“Paramiko”"][..],
+        ),
+        (
+            &vendor,
+            "case.date_moved",
+            &["“Paramiko”", CVE, "vendor needs time"][..],
+        ),
+        (&vendor, "case.published", &[CVE, "Paramiko"][..]),
+        (
+            &coord,
+            "case.joined",
+            &["Paramiko Maintainers", "“Paramiko”"][..],
+        ),
+        (
+            &coord,
+            "case.status_changed",
+            &["Paramiko Maintainers", CVE][..],
+        ),
+        (
+            &coord,
+            "case.patch_released",
+            &["Paramiko Maintainers", "fix.tar.gz", CVE][..],
+        ),
+    ] {
+        let text = with(list, kind);
+        for w in words {
+            assert!(text.contains(w), "{kind}: {w} in {text}");
+        }
+    }
+    for (kind, text) in vendor.iter().chain(coord.iter()) {
+        assert!(!text.contains(&id), "{kind} shows the case id: {text}");
+        assert!(
+            !text.contains(&p.vendor_org),
+            "{kind} shows an org id: {text}"
+        );
+        assert!(
+            !text.contains(&p.coord_org),
+            "{kind} shows an org id: {text}"
+        );
+    }
+}
+both_backends!(case_notices_name_things, case_notices_name_things);

@@ -10,7 +10,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::cases::{parties, target_date};
+use crate::cases_support::{map_product, open_with_vendor, parties};
 use crate::directives_cli::cli;
 use crate::exposure::{import, raw};
 use crate::harness::TestApp;
@@ -52,31 +52,7 @@ async fn csaf_vex_upload(app: TestApp) {
         .await;
         assert_eq!(s, 200, "{v}");
     }
-    let (s, c) = app
-        .post(
-            &p.coord,
-            "/api/v1/cases",
-            &json!({"title": "Log4Shell in Secvisogram?", "vulnerabilities": LOG4J, "target_date": target_date(40)}),
-        )
-        .await;
-    assert_eq!(s, 201, "{c}");
-    let id = c["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .post(
-            &p.coord,
-            &format!("/api/v1/cases/{id}/participants"),
-            &json!({"org_id": p.vendor_org, "role": "vendor"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
-    let (s, v) = app
-        .post(
-            &p.vendor_admin,
-            &format!("/api/v1/cases/{id}/join"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let id = open_with_vendor(&app, &p, "Log4Shell in Secvisogram?", &LOG4J, &[], true).await;
     let upload = format!("/api/v1/cases/{id}/vex");
     let real = std::fs::read(dir.join("sec-vex-2022-0001.json")).unwrap();
 
@@ -141,15 +117,12 @@ async fn csaf_vex_upload(app: TestApp) {
 
     // The coordinator maps the CPE the branches spell to the vendor (a
     // vendor's own claim waits for a coordinator); the real file is accepted.
-    let (s, v) = app
-        .post(
-            &p.coord,
-            "/api/v1/vendor-products",
-            &json!({"org_id": p.vendor_org,
-                    "product": "cpe:2.3:a:secvisogram:secvisogram:*:*:*:*:*:*:*:*"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{v}");
+    map_product(
+        &app,
+        &p,
+        "cpe:2.3:a:secvisogram:secvisogram:*:*:*:*:*:*:*:*",
+    )
+    .await;
     let file = crate::harness::temp_dir().join("sec-vex-2022-0001.json");
     std::fs::write(&file, &real).unwrap();
     let r = cli(

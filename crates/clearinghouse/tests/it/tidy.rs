@@ -158,6 +158,9 @@ const OTHER_ROUTES: &[&str] = &[
     "/v1/chat/completions",
     // The CSAF provider feed (`http/csaf_feed.rs`): CSAF 2.0 section 7 defines it.
     "/.well-known/csaf/{*path}",
+    // RFC 9116's file, and the disclosure policy it names.
+    "/.well-known/security.txt",
+    "/.well-known/security-policy.txt",
 ];
 
 /// Lines a file may have at most.

@@ -4,8 +4,13 @@
 //! `changes.csv` (13), the ROLIE feed per TLP (15, with hash and signature
 //! links, 18/19), `provider-metadata.json` (7, role
 //! `csaf_trusted_provider` with the public OpenPGP key, 20), the hash files
-//! (18, `sha256sum` format), and [`check_entry`]: what `csaf verify`
-//! checks of one listed document. The caller fetches bytes; no IO here.
+//! (18, `sha256sum` format), the ROLIE service document (7.1.20,
+//! [`rolie_service`]) and each folder's ROLIE category document (7.1.21,
+//! [`rolie_categories`]: the information type, and the document category,
+//! vendors and product names of its documents, [`document_categories`]),
+//! `security.txt` (RFC 9116, with the `CSAF:` field of requirement 8,
+//! [`security_txt`]), and [`check_entry`]: what `csaf verify` checks of one
+//! listed document. The caller fetches bytes; no IO here.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
@@ -47,13 +52,71 @@ pub fn file_name(tracking_id: &str) -> String {
 }
 
 /// One published document, as the feed lists it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FeedEntry {
     pub tracking_id: String,
     pub title: String,
     /// RFC 3339.
     pub initial_release_date: String,
     pub current_release_date: String,
+    /// Its ROLIE categories: (kind, term), [`document_categories`].
+    pub categories: Vec<(String, String)>,
+}
+
+/// The ROLIE information type of every entry (RFC 8322, CSAF 7.1.15).
+pub const INFORMATION_TYPE: &str = "urn:ietf:params:rolie:category:information-type";
+
+/// The scheme of a category kind (`document_category`, `vendor`,
+/// `product_name`): the provider's own URI for it.
+pub fn category_scheme(base: &str, kind: &str) -> String {
+    format!("{base}/categories/{kind}")
+}
+
+/// Most categories taken from one document.
+const MAX_CATEGORIES: usize = 200;
+
+/// The categories a CSAF document is found by (CSAF 7.1.21): its
+/// `document.category`, and the `vendor` and `product_name` branch names
+/// of its product tree, as (kind, term), sorted, without duplicates.
+pub fn document_categories(doc: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if let Some(c) = doc.pointer("/document/category").and_then(Value::as_str) {
+        out.push(("document_category".into(), c.to_owned()));
+    }
+    let mut stack: Vec<&Value> = doc
+        .pointer("/product_tree/branches")
+        .and_then(Value::as_array)
+        .map(|b| b.iter().collect())
+        .unwrap_or_default();
+    let mut visited = 0;
+    while let Some(b) = stack.pop() {
+        visited += 1;
+        if visited > 10_000 || out.len() >= MAX_CATEGORIES {
+            break;
+        }
+        let kind = b.get("category").and_then(Value::as_str);
+        if let (Some(k @ ("vendor" | "product_name")), Some(name)) =
+            (kind, b.get("name").and_then(Value::as_str))
+        {
+            out.push((k.to_owned(), name.to_owned()));
+        }
+        if let Some(children) = b.get("branches").and_then(Value::as_array) {
+            stack.extend(children);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn category_json(base: &str, categories: &[(String, String)]) -> Vec<Value> {
+    std::iter::once(json!({"scheme": INFORMATION_TYPE, "term": "csaf"}))
+        .chain(
+            categories
+                .iter()
+                .map(|(k, t)| json!({"scheme": category_scheme(base, k), "term": t})),
+        )
+        .collect()
 }
 
 impl FeedEntry {
@@ -111,6 +174,7 @@ pub fn rolie_feed(
                 "content": {"type": "application/json", "src": url},
                 "format": {"schema": "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json",
                            "version": "2.0"},
+                "category": category_json(base, &e.categories),
             })
         })
         .collect();
@@ -129,8 +193,66 @@ pub fn feed_url(base: &str, dir: &str) -> String {
     format!("{base}/{dir}/feed-tlp-{dir}.json")
 }
 
+/// Where the ROLIE service document is (CSAF 7.1.20).
+pub fn service_url(base: &str) -> String {
+    format!("{base}/service.json")
+}
+
+/// Where the ROLIE category document of a TLP folder is (CSAF 7.1.21).
+pub fn category_url(base: &str, dir: &str) -> String {
+    format!("{base}/{dir}/category-tlp-{dir}.json")
+}
+
+/// The ROLIE service document (RFC 8322 section 5 in JSON, CSAF 7.1.20):
+/// one workspace whose collections are the feeds of every TLP folder.
+pub fn rolie_service(base: &str, publisher_name: &str) -> Value {
+    let collections: Vec<Value> = FEED_TLPS
+        .iter()
+        .map(|(dir, label)| {
+            json!({
+                "title": format!("{publisher_name} CSAF feed (TLP:{label})"),
+                "href": feed_url(base, dir),
+                "categories": {"category": [{"scheme": INFORMATION_TYPE, "term": "csaf"}]},
+            })
+        })
+        .collect();
+    json!({"service": {"workspace": [{
+        "title": format!("{publisher_name} CSAF advisories"),
+        "collection": collections,
+    }]}})
+}
+
+/// The ROLIE category document of a TLP folder (RFC 8322 section 5 in
+/// JSON, CSAF 7.1.21): the information type and every category of its
+/// documents (their union, sorted).
+pub fn rolie_categories(base: &str, entries: &[FeedEntry]) -> Value {
+    let mut all: Vec<(String, String)> = entries
+        .iter()
+        .flat_map(|e| e.categories.iter().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    json!({"categories": {"category": category_json(base, &all)}})
+}
+
+/// `/.well-known/security.txt` (RFC 9116): how to report a vulnerability
+/// to this provider, with the `CSAF:` field of CSAF 2.0 requirement 8
+/// pointing to its `provider-metadata.json`. `expires` is RFC 3339.
+pub fn security_txt(contact: &str, expires: &str, public_url: &str, base: &str) -> String {
+    format!(
+        "# Vulnerability reports to this clearinghouse (RFC 9116).\n\
+         Contact: {contact}\n\
+         Expires: {expires}\n\
+         Canonical: {public_url}/.well-known/security.txt\n\
+         Policy: {public_url}/.well-known/security-policy.txt\n\
+         Preferred-Languages: en\n\
+         CSAF: {base}/provider-metadata.json\n"
+    )
+}
+
 /// `provider-metadata.json` (CSAF 7.1.7): one distribution per TLP, each
-/// a directory and a ROLIE feed; the public key by fingerprint and URL.
+/// a directory and a ROLIE feed with its category document and the
+/// service document; the public key by fingerprint and URL.
 pub fn provider_metadata(
     base: &str,
     publisher_name: &str,
@@ -143,11 +265,15 @@ pub fn provider_metadata(
         .map(|(dir, label)| {
             json!({
                 "directory_url": format!("{base}/{dir}"),
-                "rolie": {"feeds": [{
-                    "summary": format!("All TLP:{label} advisories of {publisher_name}."),
-                    "tlp_label": label,
-                    "url": feed_url(base, dir),
-                }]},
+                "rolie": {
+                    "categories": [category_url(base, dir)],
+                    "feeds": [{
+                        "summary": format!("All TLP:{label} advisories of {publisher_name}."),
+                        "tlp_label": label,
+                        "url": feed_url(base, dir),
+                    }],
+                    "services": [service_url(base)],
+                },
             })
         })
         .collect();

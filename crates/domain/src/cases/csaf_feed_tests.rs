@@ -59,7 +59,122 @@ fn entry(id: &str, initial: &str, current: &str) -> FeedEntry {
         title: format!("Advisory {id}"),
         initial_release_date: initial.into(),
         current_release_date: current.into(),
+        ..Default::default()
     }
+}
+
+#[test]
+fn rolie_service_and_category_documents() {
+    let base = "https://ch.example/.well-known/csaf";
+    let svc = rolie_service(base, "Clearinghouse");
+    let collections = svc["service"]["workspace"][0]["collection"]
+        .as_array()
+        .unwrap();
+    let hrefs: Vec<&str> = collections
+        .iter()
+        .map(|c| c["href"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "https://ch.example/.well-known/csaf/white/feed-tlp-white.json",
+            "https://ch.example/.well-known/csaf/green/feed-tlp-green.json",
+            "https://ch.example/.well-known/csaf/amber/feed-tlp-amber.json",
+        ]
+    );
+    assert_eq!(
+        collections[0]["categories"]["category"][0]["scheme"],
+        INFORMATION_TYPE
+    );
+    // The provider metadata names both, per distribution.
+    let m = provider_metadata(base, "Clearinghouse", "https://ch.example", "AB", "2026");
+    let rolie = &m["distributions"][1]["rolie"];
+    assert_eq!(rolie["services"][0], service_url(base));
+    assert_eq!(
+        rolie["categories"][0],
+        "https://ch.example/.well-known/csaf/green/category-tlp-green.json"
+    );
+
+    let doc = json!({
+        "document": {"category": "csaf_security_advisory"},
+        "product_tree": {"branches": [{"category": "vendor", "name": "Paramiko Maintainers",
+            "branches": [{"category": "product_name", "name": "paramiko",
+                "branches": [{"category": "product_version", "name": "2.4.1"}]}]}]}
+    });
+    let cats = document_categories(&doc);
+    assert_eq!(
+        cats,
+        vec![
+            (
+                "document_category".to_owned(),
+                "csaf_security_advisory".to_owned()
+            ),
+            ("product_name".to_owned(), "paramiko".to_owned()),
+            ("vendor".to_owned(), "Paramiko Maintainers".to_owned()),
+        ]
+    );
+    let mut e1 = entry("CHX-CASE-1", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+    e1.categories = cats.clone();
+    let mut e2 = entry("CHX-CASE-2", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+    e2.categories = vec![("vendor".into(), "Paramiko Maintainers".into())];
+    let doc = rolie_categories(base, &[e1.clone(), e2]);
+    let terms: Vec<&str> = doc["categories"]["category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            "csaf",
+            "csaf_security_advisory",
+            "paramiko",
+            "Paramiko Maintainers"
+        ],
+        "the union, once each"
+    );
+    let feed = rolie_feed(base, "white", "WHITE", &[e1], "2026-01-01T00:00:00Z");
+    let entry_cats = feed["feed"]["entry"][0]["category"].as_array().unwrap();
+    assert_eq!(entry_cats.len(), 4);
+    assert_eq!(
+        entry_cats[3]["scheme"],
+        "https://ch.example/.well-known/csaf/categories/vendor"
+    );
+}
+
+#[test]
+fn security_txt_has_the_required_fields_and_the_csaf_line() {
+    let t = security_txt(
+        "mailto:security@ch.example",
+        "2027-06-01T00:00:00Z",
+        "https://ch.example",
+        "https://ch.example/.well-known/csaf",
+    );
+    let field = |name: &str| {
+        t.lines()
+            .filter_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(field("Contact"), ["mailto:security@ch.example"]);
+    assert_eq!(
+        field("Expires"),
+        ["2027-06-01T00:00:00Z"],
+        "exactly once (RFC 9116 2.5.5)"
+    );
+    assert_eq!(
+        field("Canonical"),
+        ["https://ch.example/.well-known/security.txt"]
+    );
+    assert_eq!(
+        field("Policy"),
+        ["https://ch.example/.well-known/security-policy.txt"]
+    );
+    assert_eq!(
+        field("CSAF"),
+        ["https://ch.example/.well-known/csaf/provider-metadata.json"]
+    );
+    assert!(t.ends_with('\n'));
 }
 
 #[test]

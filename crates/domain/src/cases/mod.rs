@@ -16,6 +16,8 @@ pub mod patch;
 pub mod progress;
 pub mod vex;
 pub mod vex_csaf;
+pub mod vex_cyclonedx;
+pub mod vex_named;
 
 #[cfg(test)]
 mod tests;

@@ -7,15 +7,21 @@
 //! VEX minimum requirements give). [`covers`] says whether a statement
 //! takes a component version out of exposure, a version listed or inside a
 //! listed range (`vers:` or CISA's bare form, [`in_versions`] through the
-//! versions module); [`read_cyclonedx_vex`] reads a
-//! CycloneDX VEX document (JSON) into statements.
+//! versions module); a `fixed` statement also covers every version the
+//! product's ecosystem orders at or above its fixed version
+//! ([`at_or_above`]), and a fixed version is checked against that
+//! ecosystem's grammar. [`FieldPaths`] carries where each field came from
+//! in a document, so a refusal names the document's own field
+//! (`vulnerabilities[0].analysis.state` for CycloneDX,
+//! `super::vex_cyclonedx`).
+
+use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::{CaseError, ProductRef, err};
 use crate::text;
-use crate::versions::{Decision, Ecosystem, decide, parse_vers};
+use crate::versions::{Decision, Ecosystem, compare, decide, parse_vers};
 
 /// Most statements one document or request carries.
 pub const MAX_STATEMENTS: usize = 10_000;
@@ -156,9 +162,27 @@ fn version_text(field: &str, v: &str) -> Result<String, CaseError> {
     Ok(v.to_owned())
 }
 
-impl StatementInput {
-    /// Checks a statement; errors name `{at}.field`.
-    pub fn validate(&self, at: &str) -> Result<Statement, CaseError> {
+/// Where each field of a statement is named in what it came from: a
+/// request's `statements[3].status`, a CSAF document's status entry, a
+/// CycloneDX document's `vulnerabilities[0].analysis.state`. Refusals name
+/// these paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPaths {
+    pub vulnerability: String,
+    pub product: String,
+    /// The path of each entry of `versions`, in order; an entry without one
+    /// is named `{versions}[i]`.
+    pub version_entries: Vec<String>,
+    pub versions: String,
+    pub status: String,
+    pub justification: String,
+    pub fixed_version: String,
+    pub remediation: String,
+}
+
+impl FieldPaths {
+    /// Every field under one prefix: `{at}.status` (or `status` for none).
+    pub fn under(at: &str) -> FieldPaths {
         let f = |name: &str| {
             if at.is_empty() {
                 name.to_owned()
@@ -166,18 +190,47 @@ impl StatementInput {
                 format!("{at}.{name}")
             }
         };
+        FieldPaths {
+            vulnerability: f("vulnerability"),
+            product: f("product"),
+            version_entries: Vec::new(),
+            versions: f("versions"),
+            status: f("status"),
+            justification: f("justification"),
+            fixed_version: f("fixed_version"),
+            remediation: f("remediation"),
+        }
+    }
+
+    /// The path of `versions[i]`.
+    pub fn version(&self, i: usize) -> String {
+        self.version_entries
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("{}[{i}]", self.versions))
+    }
+}
+
+impl StatementInput {
+    /// Checks a statement; errors name `{at}.field`.
+    pub fn validate(&self, at: &str) -> Result<Statement, CaseError> {
+        self.validate_at(&FieldPaths::under(at))
+    }
+
+    /// Checks a statement; errors name the field's path in `paths`.
+    pub fn validate_at(&self, paths: &FieldPaths) -> Result<Statement, CaseError> {
         let vulnerability = self.vulnerability.trim().to_owned();
         if vulnerability.is_empty() || vulnerability.len() > 64 {
             return Err(err(
-                f("vulnerability"),
+                &paths.vulnerability,
                 "name the vulnerability (its CVE or CHX id)",
             ));
         }
-        text::check_line(&f("vulnerability"), &vulnerability)?;
-        let product = ProductRef::parse(&f("product"), &self.product)?;
+        text::check_line(&paths.vulnerability, &vulnerability)?;
+        let product = ProductRef::parse(&paths.product, &self.product)?;
         if self.versions.len() > MAX_VERSIONS {
             return Err(err(
-                f("versions"),
+                &paths.versions,
                 format!("at most {MAX_VERSIONS} versions"),
             ));
         }
@@ -185,38 +238,42 @@ impl StatementInput {
             .versions
             .iter()
             .enumerate()
-            .map(|(i, v)| version_text(&f(&format!("versions[{i}]")), v))
+            .map(|(i, v)| version_text(&paths.version(i), v))
             .collect::<Result<Vec<_>, _>>()?;
-        let status = VexStatus::parse(&f("status"), self.status.trim())?;
+        let status = VexStatus::parse(&paths.status, self.status.trim())?;
         let justification = match (&self.justification, status) {
             (Some(j), VexStatus::NotAffected) => {
-                Some(Justification::parse(&f("justification"), j.trim())?)
+                Some(Justification::parse(&paths.justification, j.trim())?)
             }
             (None, VexStatus::NotAffected) => {
                 return Err(err(
-                    f("justification"),
+                    &paths.justification,
                     "a not_affected statement needs a justification (such as vulnerable_code_not_present)",
                 ));
             }
             (Some(_), _) => {
                 return Err(err(
-                    f("justification"),
+                    &paths.justification,
                     "only a not_affected statement has a justification",
                 ));
             }
             (None, _) => None,
         };
         let fixed_version = match (&self.fixed_version, status) {
-            (Some(v), VexStatus::Fixed) => Some(version_text(&f("fixed_version"), v)?),
+            (Some(v), VexStatus::Fixed) => {
+                let v = version_text(&paths.fixed_version, v)?;
+                check_in_ecosystem(&paths.fixed_version, ecosystem_of(&product.key), &v)?;
+                Some(v)
+            }
             (None, VexStatus::Fixed) => {
                 return Err(err(
-                    f("fixed_version"),
+                    &paths.fixed_version,
                     "a fixed statement names the version that fixes it",
                 ));
             }
             (Some(_), _) => {
                 return Err(err(
-                    f("fixed_version"),
+                    &paths.fixed_version,
                     "only a fixed statement has a fixed_version",
                 ));
             }
@@ -224,9 +281,9 @@ impl StatementInput {
         };
         let remediation = self.remediation.trim().to_owned();
         if remediation.chars().count() > 20_000 {
-            return Err(err(f("remediation"), "must be at most 20000 characters"));
+            return Err(err(&paths.remediation, "must be at most 20000 characters"));
         }
-        text::check_long_text(&f("remediation"), &remediation)?;
+        text::check_long_text(&paths.remediation, &remediation)?;
         Ok(Statement {
             vulnerability,
             product,
@@ -240,6 +297,50 @@ impl StatementInput {
     }
 }
 
+/// A single version (not a range) must be one the product's ecosystem
+/// orders: `2.4.1` for PyPI, not `two`; a product without a known ordering
+/// (a CPE, a generic package) takes any version text.
+pub fn check_in_ecosystem(field: &str, eco: Ecosystem, version: &str) -> Result<(), CaseError> {
+    if eco == Ecosystem::Other || is_range(version) {
+        return Ok(());
+    }
+    compare(eco, version, version)
+        .map(|_| ())
+        .map_err(|e| err(field, format!("not a {eco} version: {}", e.reason)))
+}
+
+/// Orders two versions of a product: its ecosystem's ordering, and for a
+/// product without one (a CPE, `vers:generic`) dotted numbers compared
+/// part by part (`1.10` after `1.9`). None when they cannot be ordered.
+pub fn order(eco: Ecosystem, a: &str, b: &str) -> Option<Ordering> {
+    match eco {
+        Ecosystem::Other if dotted(a) && dotted(b) => compare(Ecosystem::Hackage, a, b).ok(),
+        Ecosystem::Other => None,
+        _ => compare(eco, a, b).ok(),
+    }
+}
+
+/// `1`, `2.3`, `10.0.4`: numbers joined by dots.
+fn dotted(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty()
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Whether `version` is at or above a fixed version (the same text, or
+/// ordered at or after it; inside it when the fix is stated as a range).
+pub fn at_or_above(eco: Ecosystem, version: &str, fixed: &str) -> bool {
+    if is_range(fixed) {
+        return in_versions(eco, &[fixed.to_owned()], version);
+    }
+    version.trim() == fixed.trim()
+        || matches!(
+            order(eco, version, fixed),
+            Some(Ordering::Greater | Ordering::Equal)
+        )
+}
+
 /// Whether a `versions` entry is a range rather than one version: the
 /// purl project's `vers:` form (`vers:npm/>=1.0.0|<2.0.0`) or CISA's bare
 /// comparator form (`<V2.3`, `>=1.0|<=1.4`).
@@ -250,8 +351,10 @@ pub fn is_range(entry: &str) -> bool {
 
 /// Whether `version` is one of `versions`: listed exactly, or inside a
 /// listed range evaluated with the range's own scheme (`vers:npm/...`:
-/// npm), else `eco` (the product's ecosystem). A version the ordering
-/// cannot place is not inside (the component stays exposed).
+/// npm), else `eco` (the product's ecosystem); without either (a CPE,
+/// `vers:generic`, CISA's examples) dotted numbers are ordered part by
+/// part. A version the ordering cannot place is not inside (the component
+/// stays exposed).
 pub fn in_versions(eco: Ecosystem, versions: &[String], version: &str) -> bool {
     versions.iter().any(|entry| {
         if !is_range(entry) {
@@ -266,8 +369,18 @@ pub fn in_versions(eco: Ecosystem, versions: &[String], version: &str) -> bool {
             .and_then(|rest| rest.split_once('/'))
             .map(|(s, _)| s)
             .filter(|s| *s != "all" && *s != "generic");
-        let eco = scheme.map_or(eco, Ecosystem::from_purl_type);
+        let mut eco = scheme.map_or(eco, Ecosystem::from_purl_type);
         let ranges: Vec<_> = read.range.into_iter().collect();
+        // No ordering known (a CPE, `vers:generic`): dotted numbers still order.
+        let bounds_dotted = ranges.iter().flat_map(|r| r.events.iter()).all(|e| {
+            use crate::versions::OsvEvent::*;
+            match e {
+                Introduced(v) | Fixed(v) | LastAffected(v) | Limit(v) => v == "0" || dotted(v),
+            }
+        });
+        if eco == Ecosystem::Other && dotted(version) && bounds_dotted {
+            eco = Ecosystem::Hackage;
+        }
         decide(eco, version, &ranges, &read.versions).decision == Decision::Affected
     })
 }
@@ -283,8 +396,9 @@ pub fn ecosystem_of(product_key: &str) -> Ecosystem {
 
 /// Whether a statement takes a component at `version` out of exposure:
 /// `not_affected` for every version (none listed) or a listed one or one
-/// inside a listed range; `fixed` for the fixed version and the listed
-/// versions and ranges. Ranges are evaluated with [`in_versions`].
+/// inside a listed range; `fixed` for the listed versions and ranges and
+/// every version at or above the fixed version ([`at_or_above`], in the
+/// product's ecosystem). Ranges are evaluated with [`in_versions`].
 pub fn covers(
     eco: Ecosystem,
     status: VexStatus,
@@ -295,183 +409,8 @@ pub fn covers(
     let listed = |v: &str| in_versions(eco, versions, v);
     match status {
         VexStatus::NotAffected => versions.is_empty() || version.is_some_and(listed),
-        VexStatus::Fixed => version.is_some_and(|v| Some(v) == fixed_version || listed(v)),
+        VexStatus::Fixed => version
+            .is_some_and(|v| listed(v) || fixed_version.is_some_and(|f| at_or_above(eco, v, f))),
         VexStatus::Affected | VexStatus::UnderInvestigation => false,
     }
-}
-
-/// Reads a CycloneDX VEX document (JSON, 1.4 to 1.6): each
-/// `vulnerabilities[i]` × `affects[j]` is a statement for the product the
-/// `ref` names (a component's or the metadata component's `bom-ref` with a
-/// `purl` or `cpe`, or a package URL itself). `analysis.state`:
-/// `not_affected` and `false_positive` → not_affected (a justification is
-/// required), `resolved` → fixed (the `unaffected` version of `affects` is
-/// the fixed version), `exploitable` → affected, `in_triage` →
-/// under_investigation. Errors name the JSON path.
-pub fn read_cyclonedx_vex(doc: &Value) -> Result<Vec<StatementInput>, CaseError> {
-    if doc.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-        return Err(err("bomFormat", "not a CycloneDX document"));
-    }
-    let vulns = doc
-        .get("vulnerabilities")
-        .and_then(Value::as_array)
-        .ok_or_else(|| err("vulnerabilities", "a VEX document lists vulnerabilities"))?;
-    let mut refs: Vec<(String, String)> = Vec::new();
-    let mut collect = |c: &Value| {
-        if let Some(r) = c.get("bom-ref").and_then(Value::as_str) {
-            let id = c
-                .get("purl")
-                .or_else(|| c.get("cpe"))
-                .and_then(Value::as_str);
-            if let Some(id) = id {
-                refs.push((r.to_owned(), id.to_owned()));
-            }
-        }
-    };
-    if let Some(c) = doc.pointer("/metadata/component") {
-        collect(c);
-    }
-    for c in doc
-        .get("components")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        collect(c);
-    }
-    let mut out = Vec::new();
-    for (i, v) in vulns.iter().enumerate() {
-        let at = format!("vulnerabilities[{i}]");
-        let id = v
-            .get("id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| err(format!("{at}.id"), "missing"))?;
-        let state = v
-            .pointer("/analysis/state")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                err(
-                    format!("{at}.analysis.state"),
-                    "a VEX statement states the analysis",
-                )
-            })?;
-        let status = match state {
-            "not_affected" | "false_positive" => "not_affected",
-            "resolved" | "resolved_with_pedigree" => "fixed",
-            "exploitable" => "affected",
-            "in_triage" => "under_investigation",
-            _ => {
-                return Err(err(
-                    format!("{at}.analysis.state"),
-                    "unknown analysis state",
-                ));
-            }
-        };
-        let justification = v
-            .pointer("/analysis/justification")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .or_else(|| (state == "false_positive").then(|| "component_not_present".to_owned()));
-        let remediation = v
-            .get("recommendation")
-            .or_else(|| v.pointer("/analysis/detail"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let affects = v
-            .get("affects")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| err(format!("{at}.affects"), "names no product"))?;
-        for (j, a) in affects.iter().enumerate() {
-            let r = a
-                .get("ref")
-                .and_then(Value::as_str)
-                .ok_or_else(|| err(format!("{at}.affects[{j}].ref"), "missing"))?;
-            // A BOM-link (`urn:cdx:<serial>/<version>#<bom-ref>`) names a
-            // component of another BOM by its bom-ref.
-            let local = r.rsplit_once('#').map_or(r, |(_, frag)| frag);
-            let product = if local.starts_with("pkg:") || local.starts_with("cpe:") {
-                local.to_owned()
-            } else {
-                refs.iter()
-                    .find(|(b, _)| b == r || b == local)
-                    .map(|(_, p)| p.clone())
-                    .ok_or_else(|| {
-                        err(
-                            format!("{at}.affects[{j}].ref"),
-                            format!("'{r}' names no component with a purl or CPE in this document"),
-                        )
-                    })?
-            };
-            let mut versions = Vec::new();
-            let mut fixed = None;
-            // For a fixed statement: the ranges stated unaffected (fixed in them).
-            let mut fixed_ranges = Vec::new();
-            for ver in a
-                .get("versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let Some(text) = ver
-                    .get("version")
-                    .or_else(|| ver.get("range"))
-                    .and_then(Value::as_str)
-                else {
-                    continue;
-                };
-                let unaffected = ver.get("status").and_then(Value::as_str) == Some("unaffected");
-                match (status == "fixed" && unaffected, is_range(text)) {
-                    (true, true) => fixed_ranges.push(text.to_owned()),
-                    (true, false) => {
-                        fixed.get_or_insert_with(|| text.to_owned());
-                    }
-                    (false, _) => versions.push(text.to_owned()),
-                }
-            }
-            // A package URL with a version names that version.
-            if versions.is_empty()
-                && fixed.is_none()
-                && fixed_ranges.is_empty()
-                && let Some(v) = crate::purl::Purl::parse(&product)
-                    .ok()
-                    .and_then(|p| p.version)
-            {
-                versions.push(v);
-            }
-            if status == "fixed" && fixed.is_none() {
-                fixed = versions
-                    .iter()
-                    .rev()
-                    .find(|v| !is_range(v))
-                    .cloned()
-                    .or_else(|| fixed_ranges.first().cloned());
-            }
-            out.push(StatementInput {
-                vulnerability: id.to_owned(),
-                product,
-                versions: if status == "fixed" {
-                    fixed_ranges
-                } else {
-                    versions
-                },
-                status: status.to_owned(),
-                justification: if status == "not_affected" {
-                    justification.clone()
-                } else {
-                    None
-                },
-                fixed_version: fixed,
-                remediation: remediation.clone(),
-            });
-            if out.len() > MAX_STATEMENTS {
-                return Err(err(
-                    "vulnerabilities",
-                    format!("at most {MAX_STATEMENTS} statements"),
-                ));
-            }
-        }
-    }
-    Ok(out)
 }

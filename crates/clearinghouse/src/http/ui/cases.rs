@@ -72,6 +72,15 @@ pub struct PatchRow {
     pub sha256: String,
     pub vendor: String,
     pub source: String,
+    /// The vulnerabilities (and products) it fixes, in words.
+    pub fixes: String,
+}
+
+/// One vulnerability of the case with the patches that fix it.
+pub struct VulnPatches {
+    pub vulnerability: String,
+    /// `file (version)` each, with the product when the patch names one.
+    pub patches: Vec<String>,
 }
 
 /// The vendors' statuses: one row per product, one cell per vulnerability.
@@ -121,6 +130,7 @@ pub struct CasePage {
     matrix_vulns: Vec<String>,
     matrix: Vec<MatrixRow>,
     patches: Vec<PatchRow>,
+    vuln_patches: Vec<VulnPatches>,
     messages: Vec<MessageRow>,
     timeline: Vec<EventRow>,
     is_coordinator: bool,
@@ -268,9 +278,40 @@ pub async fn case_view(
             ),
         })
         .collect();
+    let vuln_patches = c
+        .vulnerabilities
+        .iter()
+        .map(|v| VulnPatches {
+            vulnerability: v.named_as.clone(),
+            patches: patch_list
+                .iter()
+                .flat_map(|p| {
+                    p.fixes
+                        .iter()
+                        .filter(|f| f.vulnerability == v.named_as)
+                        .map(|f| {
+                            let version = p.fixed_version.as_deref().unwrap_or("no version given");
+                            match &f.product {
+                                Some(k) => format!("{} ({version}) for {k}", p.file_name),
+                                None => format!("{} ({version})", p.file_name),
+                            }
+                        })
+                })
+                .collect(),
+        })
+        .collect();
     let patches = patch_list
         .into_iter()
         .map(|p| PatchRow {
+            fixes: p
+                .fixes
+                .iter()
+                .map(|f| match &f.product {
+                    Some(k) => format!("{} ({k})", f.vulnerability),
+                    None => f.vulnerability.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             source: p.url.clone().map_or_else(
                 || "uploaded by the vendor".to_owned(),
                 |u| format!("from {u}"),
@@ -320,6 +361,7 @@ pub async fn case_view(
         matrix_vulns,
         matrix,
         patches,
+        vuln_patches,
         messages,
         timeline,
         is_coordinator: patches::is_coordinator(who),

@@ -1,5 +1,6 @@
-//! Patches vendors attached to cases (`case_patches`, migration 0024),
-//! message attachments (`case_attachments`), and the facts a case's
+//! Patches vendors attached to cases (`case_patches`, migration 0024) and
+//! what each fixes (`case_patch_fixes`, migration 0030: a vulnerability of
+//! the case, for one product or, with an empty key, all), message attachments (`case_attachments`), and the facts a case's
 //! remediation progress counts (the exposures to its vulnerabilities with
 //! their organisation's sector). No labels of their own: every read here
 //! is for a case the workflow has already read under the policy, except
@@ -87,6 +88,48 @@ pub async fn of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<Patc
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(patch_from_row).collect()
+}
+
+/// What a patch fixes: (vulnerability, product key or empty for all).
+pub type Fix = (String, String);
+
+/// Records what a patch fixes.
+pub async fn insert_fixes(conn: &mut AnyConnection, patch_id: &str, fixes: &[Fix]) -> Result<()> {
+    for (vuln_id, product_key) in fixes {
+        sqlx::query(
+            "INSERT INTO case_patch_fixes (patch_id, vuln_id, product_key) VALUES ($1, $2, $3)",
+        )
+        .bind(patch_id)
+        .bind(vuln_id)
+        .bind(product_key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What each patch of a case fixes: (patch id, vulnerability, product key).
+pub async fn fixes_of_case(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT f.patch_id, f.vuln_id, f.product_key FROM case_patch_fixes f \
+         JOIN case_patches p ON p.id = f.patch_id WHERE p.case_id = $1 \
+         ORDER BY f.patch_id, f.vuln_id, f.product_key",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("patch_id")?,
+                r.try_get("vuln_id")?,
+                r.try_get("product_key")?,
+            ))
+        })
+        .collect()
 }
 
 /// One patch of a case.

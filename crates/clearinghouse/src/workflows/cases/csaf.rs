@@ -9,6 +9,8 @@
 //! participants and the operators exposed to its vulnerabilities (the
 //! case itself stays participants only). Unpublished: participants only.
 
+use std::collections::HashMap;
+
 use clearinghouse_domain::cases::csaf_feed::FeedEntry;
 use clearinghouse_domain::cases::csaf_out::{
     CsafInput, CsafStatement, CsafVulnerability, Revision, document,
@@ -18,6 +20,7 @@ use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::Tlp;
 use sha2::{Digest, Sha256};
 
+use super::patch_fixes::{self, PatchFix};
 use super::readable;
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -88,8 +91,10 @@ pub(crate) async fn revise(
     Ok(version)
 }
 
-/// A fixed statement's remediation text with the vendor's patches for
-/// that version appended: where the clearinghouse distributes each, its
+/// A fixed statement's remediation text with the vendor's patches that
+/// fix its vulnerability for its product (and version) appended, so each
+/// patch is listed under the vulnerabilities it fixes with the product ids
+/// of their statements: where the clearinghouse distributes each, its
 /// SHA-256 and SHA-512, and that a signed release statement comes with it
 /// (so the advisory's remediations list the patches, CSAF has no field of
 /// its own for them).
@@ -98,11 +103,15 @@ fn with_patches(
     case_id: &str,
     s: &store::cases::statements::StatementRow,
     patches: &[store::cases::patches::PatchRow],
+    fixes: &HashMap<String, Vec<PatchFix>>,
 ) -> String {
     let lines: Vec<String> = patches
         .iter()
         .filter(|p| {
             p.vendor_org == s.vendor_org
+                && fixes
+                    .get(&p.id)
+                    .is_some_and(|f| patch_fixes::fixes(f, &s.vuln_id, &s.product_key))
                 && (p.fixed_version.is_none() || p.fixed_version == s.fixed_version)
         })
         .map(|p| {
@@ -164,9 +173,10 @@ pub(crate) async fn build_input(
         .collect();
     let mut statements = Vec::new();
     let patches = store::cases::patches::of_case(tx, &c.id).await?;
+    let fixes = patch_fixes::of_case(tx, &c.id).await?;
     for mut s in store::cases::statements::of_case(tx, &c.id, false).await? {
         if status_of(&s.status) == VexStatus::Fixed {
-            s.remediation = with_patches(app, &c.id, &s, &patches);
+            s.remediation = with_patches(app, &c.id, &s, &patches, &fixes);
         }
         statements.push(CsafStatement {
             vulnerability: s.vuln_id,
@@ -226,6 +236,7 @@ pub(crate) async fn build_input(
             .map(|r| r.date.clone())
             .unwrap_or_default(),
         current_release_date: now.clone(),
+        categories: Vec::new(),
     };
     let input = CsafInput {
         self_url: super::feed::self_url(app, tlp, &entry),

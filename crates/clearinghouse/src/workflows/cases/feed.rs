@@ -3,7 +3,11 @@
 //! (`openpgp/<fingerprint>.asc`), and per TLP folder (`white`, `green`,
 //! `amber`) `index.txt`, `changes.csv`, the ROLIE feed
 //! (`feed-tlp-<tlp>.json`) and each document as `<year>/<name>.json` with
-//! `.sha256`, `.sha512` and a detached OpenPGP `.asc` signature. The
+//! `.sha256`, `.sha512` and a detached OpenPGP `.asc` signature; the ROLIE
+//! service document (`service.json`) and each folder's category document
+//! (`category-tlp-<tlp>.json`). Beside it, `/.well-known/security.txt`
+//! (RFC 9116, with the `CSAF:` line) and the disclosure policy it names
+//! ([`well_known`]). The
 //! documents are the stored revisions, served byte for byte; hashes and
 //! signatures are computed from them on request (Ed25519 signatures are
 //! deterministic and dated with the revision's publication, so a file never
@@ -13,8 +17,8 @@
 //! everything else in them is the 404 a missing file gets.
 
 use clearinghouse_domain::cases::csaf_feed::{
-    FEED_TLPS, FeedEntry, changes_csv, hash_files, index_txt, provider_metadata, rolie_feed,
-    tlp_dir,
+    FEED_TLPS, FeedEntry, changes_csv, document_categories, hash_files, index_txt,
+    provider_metadata, rolie_categories, rolie_feed, rolie_service, security_txt, tlp_dir,
 };
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::Tlp;
@@ -82,6 +86,7 @@ fn listed(row: FeedRow) -> AppResult<Listed> {
             title: text(&doc["document"]["title"]),
             initial_release_date: text(&t["initial_release_date"]),
             current_release_date: text(&t["current_release_date"]),
+            categories: document_categories(&doc),
         },
         row,
     })
@@ -154,6 +159,7 @@ pub async fn serve(app: &AppState, who: Option<&Principal>, path: &str) -> AppRe
                 &last,
             ))
         }
+        ["service.json"] => FeedFile::json(&rolie_service(&base, "Clearinghouse")),
         ["openpgp", name] if *name == format!("{}.asc", key.fingerprint()) => Ok(FeedFile::text(
             "application/pgp-keys",
             app.csaf_signer.public_key_armored(),
@@ -170,6 +176,9 @@ pub async fn serve(app: &AppState, who: Option<&Principal>, path: &str) -> AppRe
                     "text/csv; charset=utf-8",
                     changes_csv(&entries),
                 )),
+                f if f == format!("category-tlp-{dir}.json") => {
+                    FeedFile::json(&rolie_categories(&base, &entries))
+                }
                 f if f == format!("feed-tlp-{dir}.json") => {
                     let label = FEED_TLPS
                         .iter()
@@ -218,6 +227,57 @@ pub async fn serve(app: &AppState, who: Option<&Principal>, path: &str) -> AppRe
             })
         }
         _ => Err(AppError::NotFound),
+    }
+}
+
+/// How long a served `security.txt` stays valid: RFC 9116 asks for less
+/// than a year; it is written afresh on every request.
+const SECURITY_TXT_DAYS: i64 = 180;
+
+/// `security.txt` (RFC 9116) and the disclosure policy it names, by name
+/// below `/.well-known/`; None for any other name.
+pub fn well_known(app: &AppState, name: &str) -> Option<FeedFile> {
+    let public = namespace(app);
+    match name {
+        "security.txt" => {
+            let contact = app.security_contact.get().cloned().unwrap_or_else(|| {
+                let host = public
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or(&public)
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or("localhost");
+                format!("mailto:security@{host}")
+            });
+            let expires = (clock::now() + time::Duration::days(SECURITY_TXT_DAYS))
+                .replace_time(time::Time::MIDNIGHT);
+            Some(FeedFile::text(
+                "text/plain; charset=utf-8",
+                security_txt(&contact, &clock::format(expires), &public, &base_url(app)),
+            ))
+        }
+        "security-policy.txt" => Some(FeedFile::text(
+            "text/plain; charset=utf-8",
+            format!(
+                "Coordinated vulnerability disclosure at this clearinghouse\n\n\
+                 Report a vulnerability as a finding (POST {public}/api/v1/submissions, or the \
+                 web form at {public}/submissions) or write to the contact in \
+                 {public}/.well-known/security.txt.\n\
+                 Validators review each report. A validated vulnerability gets a CHX id; a \
+                 coordinator opens a case, invites the vendors its products point to and agrees \
+                 a target disclosure date with them, at most {} days ahead. Case data is \
+                 TLP:AMBER unless the case says otherwise and is read only by its participants.\n\
+                 On the disclosure date the case is published unless the date was moved (with a \
+                 reason, participants told); a vulnerability exploited in the wild may be \
+                 published early. Publication lifts the embargo, tells every exposed operator, \
+                 and publishes a signed CSAF 2.0 advisory in the feed at \
+                 {}/provider-metadata.json.\n",
+                clearinghouse_domain::cases::MAX_EMBARGO_DAYS,
+                base_url(app)
+            ),
+        )),
+        _ => None,
     }
 }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{case_error, notice, readable, record, seen};
+use super::{case_error, case_words, notice, org_words, readable, record, seen};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
@@ -141,6 +141,8 @@ pub async fn post(
         ),
     )
     .await?;
+    let words = case_words(&mut tx, &c).await?;
+    let by = org_words(&mut tx, who.org_id()).await?;
     let mut told = Vec::new();
     for p in participants.iter().filter(|p| p.org_id != row.org_id) {
         let mentioned = mentions.contains(&p.org_id);
@@ -160,10 +162,11 @@ pub async fn post(
             &p.org_id,
             kind,
             title,
-            format!(
-                "A participant posted message {} in coordination case {}.",
-                row.id, c.id
-            ),
+            if mentioned {
+                format!("{by} mentioned your organisation in a message in the coordination case {words}.")
+            } else {
+                format!("{by} posted a message in the coordination case {words}.")
+            },
         ));
     }
     notifications::enqueue_many(app, &mut tx, told).await?;

@@ -26,6 +26,7 @@ pub mod exports;
 pub mod feed;
 pub mod messages;
 pub mod mine;
+pub mod patch_fixes;
 pub mod patches;
 pub mod publish;
 pub mod statements;
@@ -204,6 +205,33 @@ pub(crate) async fn record(
                        "detail_sha256": digest(&detail)}),
     };
     Ok(app.audit.record(tx, &app.store, who, &[audit]).await?)
+}
+
+/// How a notice names a case to people: its title in quotes and the
+/// vulnerabilities it concerns as they were named (`“Paramiko auth bypass”
+/// (CVE-2018-1000805)`), never its id.
+pub(crate) async fn case_words(conn: &mut store::AnyConnection, c: &CaseRow) -> AppResult<String> {
+    let named: Vec<String> = store::cases::vulnerabilities(conn, &c.id)
+        .await?
+        .into_iter()
+        .map(|(_, named)| named)
+        .collect();
+    Ok(format!("“{}” ({})", c.title, vuln_words(&named)))
+}
+
+/// Vulnerability names for a sentence: the first five, then how many more.
+pub(crate) fn vuln_words(named: &[String]) -> String {
+    match named.len() {
+        0..=5 => named.join(", "),
+        n => format!("{} and {} more", named[..5].join(", "), n - 5),
+    }
+}
+
+/// An organisation's name for a sentence (its id only if it is gone).
+pub(crate) async fn org_words(conn: &mut store::AnyConnection, org_id: &str) -> AppResult<String> {
+    Ok(store::accounts::orgs::get(&mut *conn, org_id)
+        .await?
+        .map_or_else(|| "An organisation".to_owned(), |o| o.name))
 }
 
 /// A notification about a case to one organisation, under the case's labels.
@@ -500,15 +528,17 @@ pub async fn invite(app: &AppState, who: &Principal, id: &str, input: Invite) ->
         ),
     )
     .await?;
+    let words = case_words(&mut tx, &c).await?;
+    let by = org_words(&mut tx, who.org_id()).await?;
     let n = notice(
         &c,
         &org.id,
         NotificationKind::CaseInvited,
         format!("Invitation to a coordination case as {role}: {}", c.title),
         format!(
-            "Your organisation is invited to coordination case {} (target disclosure date {}). \
-             An administrator of your organisation joins it from the case page.",
-            c.id, c.target_date
+            "{by} invites your organisation as {role} to the coordination case {words}, target \
+             disclosure date {}. An administrator of your organisation joins it from the case page.",
+            c.target_date
         ),
     );
     notifications::enqueue(app, &mut tx, n).await?;
@@ -558,12 +588,14 @@ pub async fn join(app: &AppState, who: &Principal, id: &str) -> AppResult<Case> 
     )
     .await?;
     if c.owner_org != who.org_id() {
+        let words = case_words(&mut tx, &c).await?;
+        let by = org_words(&mut tx, who.org_id()).await?;
         let n = notice(
             &c,
             &c.owner_org,
             NotificationKind::CaseJoined,
             format!("A {} joined the case: {}", p.role, c.title),
-            format!("An invited organisation joined coordination case {}.", c.id),
+            format!("{by} joined the coordination case {words} as {}.", p.role),
         );
         notifications::enqueue(app, &mut tx, n).await?;
     }

@@ -8,7 +8,9 @@
 //! SHA-512 are recorded; the server signs a release statement
 //! (`cases::patch::ReleaseStatement`, a C2SP signed note under its audit
 //! Ed25519 key, verifiable offline with `clearinghouse patch verify`).
-//! Participants are told, the change is audited and on the timeline.
+//! The vendor names the vulnerabilities (and products) it fixes
+//! (`patch_fixes`). Participants are told, the change is audited and on
+//! the timeline.
 //!
 //! Who downloads: whoever reads the case (participants, staff) and, once
 //! the case is published, every organisation with an exposure to one of
@@ -24,7 +26,9 @@
 //! readers of the case download them (404 otherwise).
 
 use clearinghouse_domain::cases::EventKind;
-use clearinghouse_domain::cases::patch::{PatchInput, ReleaseStatement, check_declared};
+use clearinghouse_domain::cases::patch::{
+    PatchInput, ReleaseStatement, ValidPatch, check_declared,
+};
 use clearinghouse_domain::cases::progress::{self, Counts, ExposureFact};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::{Deserialize, Serialize};
@@ -32,7 +36,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256, Sha512};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{COORDINATORS, case_error, notice, readable, record};
+use super::{COORDINATORS, case_error, notice, org_words, readable, record, vuln_words};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
@@ -40,7 +44,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::notify::NotificationKind;
 use crate::store;
 use crate::store::cases::CaseRow;
-use crate::store::cases::patches::{AttachmentRow, PatchRow};
+use crate::store::cases::patches::{AttachmentRow, Fix, PatchRow};
+use crate::workflows::cases::patch_fixes::{self, PatchFix, split_list};
 use crate::workflows::new_id;
 use crate::workflows::notifications;
 
@@ -59,6 +64,11 @@ pub struct PatchUpload {
     pub fixed_version: Option<String>,
     /// The SHA-256 (hex) the vendor declares; the bytes must match it.
     pub sha256: Option<String>,
+    /// The case's vulnerabilities it fixes, comma-separated (default all).
+    pub vulnerabilities: Option<String>,
+    /// The products it is for, package URLs or CPEs, comma-separated
+    /// (default every product of the vendor).
+    pub products: Option<String>,
 }
 
 /// A fix the vendor hosts.
@@ -72,6 +82,13 @@ pub struct PatchUrl {
     /// The file name; default the URL's last segment.
     pub name: Option<String>,
     pub fixed_version: Option<String>,
+    /// The case's vulnerabilities it fixes (default all).
+    #[serde(default)]
+    pub vulnerabilities: Vec<String>,
+    /// The products it is for, package URLs or CPEs (default every
+    /// product of the vendor).
+    #[serde(default)]
+    pub products: Vec<String>,
 }
 
 /// A patch as the API shows it.
@@ -93,9 +110,11 @@ pub struct Patch {
     /// The server's verifier key (`name+keyid+base64`) that signed it.
     pub verifier_key: String,
     pub created_at: String,
+    /// The vulnerabilities (and products) it fixes.
+    pub fixes: Vec<PatchFix>,
 }
 
-fn patch_view(app: &AppState, p: PatchRow) -> Patch {
+fn patch_view(app: &AppState, p: PatchRow, fixes: Vec<PatchFix>) -> Patch {
     Patch {
         id: p.id,
         case_id: p.case_id,
@@ -109,6 +128,7 @@ fn patch_view(app: &AppState, p: PatchRow) -> Patch {
         statement: p.statement,
         verifier_key: app.audit.signer().verifier_key(),
         created_at: p.created_at,
+        fixes,
     }
 }
 
@@ -126,7 +146,19 @@ pub async fn upload(
         sha256: q.sha256,
         url: None,
     };
-    release(app, who, case_id, input, bytes).await
+    let valid = input.validate().map_err(case_error)?;
+    let c = vendor_of(app, who, case_id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let fixes = patch_fixes::resolve(
+        &mut conn,
+        who.org_id(),
+        &c,
+        &split_list(q.vulnerabilities.as_deref()),
+        &split_list(q.products.as_deref()),
+    )
+    .await?;
+    drop(conn);
+    release(app, who, c, valid, fixes, bytes).await
 }
 
 /// Fetches a vendor-hosted fix and attaches it (vendor participants).
@@ -147,6 +179,7 @@ pub async fn from_url(
             .unwrap_or("patch")
             .to_owned(),
     };
+    let (vulnerabilities, products) = (input.vulnerabilities, input.products);
     let input = PatchInput {
         name,
         fixed_version: input.fixed_version,
@@ -155,10 +188,14 @@ pub async fn from_url(
     };
     // Checked before the fetch: no request to a URL that is refused anyway.
     let valid = input.validate().map_err(case_error)?;
-    vendor_of(app, who, case_id).await?;
+    let c = vendor_of(app, who, case_id).await?;
+    let mut conn = app.store.pool.acquire().await?;
+    let fixes =
+        patch_fixes::resolve(&mut conn, who.org_id(), &c, &vulnerabilities, &products).await?;
+    drop(conn);
     let url = valid.url.clone().unwrap_or_default();
     let bytes = fetch(app, &url).await?;
-    release(app, who, case_id, input, bytes).await
+    release(app, who, c, valid, fixes, bytes).await
 }
 
 /// Fetches `url` (no redirects, 10 s, at most [`MAX_PATCH_BYTES`]), under
@@ -213,12 +250,11 @@ async fn vendor_of(app: &AppState, who: &Principal, case_id: &str) -> AppResult<
 async fn release(
     app: &AppState,
     who: &Principal,
-    case_id: &str,
-    input: PatchInput,
+    c: CaseRow,
+    valid: ValidPatch,
+    fixes: Vec<Fix>,
     bytes: Vec<u8>,
 ) -> AppResult<Patch> {
-    let valid = input.validate().map_err(case_error)?;
-    let c = vendor_of(app, who, case_id).await?;
     if bytes.is_empty() {
         return Err(AppError::invalid("file", "the patch is empty"));
     }
@@ -263,6 +299,17 @@ async fn release(
     };
     let mut tx = app.store.begin_write().await?;
     store::cases::patches::insert_patch(&mut tx, &row).await?;
+    store::cases::patches::insert_fixes(&mut tx, &row.id, &fixes).await?;
+    let fixed = patch_fixes::of_case(&mut tx, &c.id)
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let mut fixes_named: Vec<String> = Vec::new();
+    for f in &fixed {
+        if !fixes_named.contains(&f.vulnerability) {
+            fixes_named.push(f.vulnerability.clone());
+        }
+    }
     record(
         app,
         &mut tx,
@@ -273,11 +320,14 @@ async fn release(
             EventKind::PatchReleased,
             Some(who.org_id()),
             json!({"patch_id": row.id, "file_name": row.file_name, "sha256": row.sha256,
-                   "fixed_version": row.fixed_version}),
+                   "fixed_version": row.fixed_version, "fixes": fixed}),
         ),
     )
     .await?;
     let participants = store::cases::participants(&mut tx, &c.id).await?;
+    let by = org_words(&mut tx, who.org_id()).await?;
+    let title = &c.title;
+    let fixes = vuln_words(&fixes_named);
     let told: Vec<_> = participants
         .iter()
         .filter(|p| p.org_id != who.org_id())
@@ -288,17 +338,16 @@ async fn release(
                 NotificationKind::CasePatchReleased,
                 format!("A vendor released a patch in case: {}", c.title),
                 format!(
-                    "{} ({}) is available in coordination case {}.",
+                    "{by} released {} ({}) fixing {fixes} in the coordination case “{title}”.",
                     row.file_name,
                     row.fixed_version.as_deref().unwrap_or("no version given"),
-                    c.id
                 ),
             )
         })
         .collect();
     notifications::enqueue_many(app, &mut tx, told).await?;
     tx.commit().await?;
-    Ok(patch_view(app, row))
+    Ok(patch_view(app, row, fixed))
 }
 
 /// The case if `who` may download its patches: a reader of the case, or,
@@ -327,10 +376,14 @@ async fn downloadable(app: &AppState, who: &Principal, case_id: &str) -> AppResu
 pub async fn list(app: &AppState, who: &Principal, case_id: &str) -> AppResult<Vec<Patch>> {
     let c = downloadable(app, who, case_id).await?;
     let mut conn = app.store.pool.acquire().await?;
+    let mut fixes = patch_fixes::of_case(&mut conn, &c.id).await?;
     Ok(store::cases::patches::of_case(&mut conn, &c.id)
         .await?
         .into_iter()
-        .map(|p| patch_view(app, p))
+        .map(|p| {
+            let f = fixes.remove(&p.id).unwrap_or_default();
+            patch_view(app, p, f)
+        })
         .collect())
 }
 
@@ -346,6 +399,10 @@ pub async fn download(
     let p = store::cases::patches::get_patch(&mut conn, &c.id, patch_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let fixes = patch_fixes::of_case(&mut conn, &c.id)
+        .await?
+        .remove(&p.id)
+        .unwrap_or_default();
     drop(conn);
     let bytes = app
         .artifacts
@@ -364,7 +421,7 @@ pub async fn download(
     )
     .await?;
     tx.commit().await?;
-    Ok((patch_view(app, p), bytes))
+    Ok((patch_view(app, p, fixes), bytes))
 }
 
 /// Operators per status.

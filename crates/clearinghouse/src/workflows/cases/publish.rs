@@ -15,7 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{COORDINATORS, Case, case_error, notice, readable, record, today, view};
+use super::{
+    COORDINATORS, Case, case_error, case_words, notice, readable, record, today, view, vuln_words,
+};
 use crate::app::AppState;
 use crate::auth::{Principal, Via};
 use crate::clock;
@@ -79,6 +81,7 @@ pub async fn move_date(
         (EventKind::DateMoved, None, detail),
     )
     .await?;
+    let words = case_words(&mut tx, &c).await?;
     let told: Vec<NewNotification> = store::cases::participants(&mut tx, &c.id)
         .await?
         .iter()
@@ -90,8 +93,9 @@ pub async fn move_date(
                 NotificationKind::CaseDateMoved,
                 format!("Disclosure date moved to {date}: {}", c.title),
                 format!(
-                    "The target disclosure date of case {} moved from {} to {date}: {reason}",
-                    c.id, c.target_date
+                    "The target disclosure date of the coordination case {words} moved from {} \
+                     to {date}: {reason}",
+                    c.target_date
                 ),
             )
         })
@@ -146,11 +150,10 @@ async fn publish_case(
     if !store::cases::set_published(&mut tx, &c.id, &now).await? {
         return Err(AppError::Conflict(format!("the case is {}", c.state)));
     }
-    let vulns: Vec<String> = store::cases::vulnerabilities(&mut tx, &c.id)
+    let (vulns, named): (Vec<String>, Vec<String>) = store::cases::vulnerabilities(&mut tx, &c.id)
         .await?
         .into_iter()
-        .map(|(v, _)| v)
-        .collect();
+        .unzip();
     let mut lifted = 0;
     for v in &vulns {
         lifted += store::advisories::lift_embargo(&mut tx, v, &now).await?;
@@ -179,7 +182,8 @@ async fn publish_case(
     );
     orgs.sort();
     orgs.dedup();
-    let names = vulns.join(", ");
+    let names = vuln_words(&named);
+    let title = &c.title;
     let told: Vec<NewNotification> = orgs
         .iter()
         .map(|org| NewNotification {
@@ -191,8 +195,8 @@ async fn publish_case(
             visibility: String::new(),
             title: format!("Coordinated disclosure published: {names}"),
             body: format!(
-                "The coordinated disclosure of {names} is public. Check your exposures and apply \
-                 the vendors' fixes."
+                "The coordinated disclosure of {names} (case “{title}”) is public. Check your \
+                 exposures and apply the vendors' fixes."
             ),
             data: json!({"case_id": c.id, "vulnerabilities": vulns}),
         })

@@ -2,7 +2,12 @@
 //! vulnerability of the case and product, affected / not_affected (with a
 //! CSAF justification) / fixed (in a version) / under_investigation, with
 //! remediation text, in a request or as a CycloneDX or CSAF 2.0 VEX
-//! document (the CSAF one checked against the schema and mandatory tests). A
+//! document (the CSAF one checked against the schema and mandatory tests;
+//! a CycloneDX one may come with the BOMs its BOM-links name, and its
+//! components without purl or CPE are matched by name to the stating
+//! vendor's products, `domain::cases::vex_cyclonedx::resolve_named`).
+//! Refusals name the field where it was given: `statements[0].status` in a
+//! request, `vulnerabilities[0].analysis.state` in a CycloneDX document. A
 //! product must be one the vendor map gives to the stating organisation,
 //! confirmed by a coordinator (a vendor speaks only for what it makes); a
 //! vulnerability must be one of the case's; the organisation must have
@@ -17,14 +22,17 @@ use crate::model::notify::NotificationKind;
 use std::collections::BTreeSet;
 
 use clearinghouse_domain::cases::EventKind;
-use clearinghouse_domain::cases::vex::{MAX_STATEMENTS, StatementInput, read_cyclonedx_vex};
+use clearinghouse_domain::cases::vex::{FieldPaths, MAX_STATEMENTS, StatementInput};
 use clearinghouse_domain::cases::vex_csaf::read_csaf_vex;
+use clearinghouse_domain::cases::vex_cyclonedx::{
+    NamedComponent, read_cyclonedx_vex, resolve_named,
+};
 use clearinghouse_domain::identity::Scope;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{case_error, notice, readable, record};
+use super::{case_error, notice, org_words, readable, record, vuln_words};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
@@ -32,6 +40,7 @@ use crate::error::{AppError, AppResult};
 use crate::matching;
 use crate::store;
 use crate::store::cases::statements::StatementRow;
+use crate::workflows::cases::vendors::MAX_LIST;
 use crate::workflows::exposure::exposures::notify_changes;
 use crate::workflows::new_id;
 use crate::workflows::notifications;
@@ -65,7 +74,7 @@ pub struct StatementView {
     pub justification: Option<String>,
     pub fixed_version: Option<String>,
     pub remediation: String,
-    /// `api` or `cyclonedx`.
+    /// `api`, `cyclonedx` or `csaf`.
     pub source: String,
     pub stated_by: String,
     pub stated_at: String,
@@ -126,22 +135,33 @@ pub async fn state(
         }
         let s: StatementInput = serde_json::from_value(v)
             .map_err(|e| AppError::invalid(format!("statements[{i}]"), e.to_string()))?;
-        items.push(s);
+        items.push(Item::under(&format!("statements[{i}]"), s));
     }
-    store_all(
-        app,
-        who,
-        case_id,
-        numbered("statements", items),
-        "api",
-        "statements",
-    )
-    .await
+    store_all(app, who, case_id, items, "api", "statements").await
+}
+
+/// One statement to store, with where its fields were given.
+struct Item {
+    paths: FieldPaths,
+    input: StatementInput,
+    /// A CycloneDX component without purl or CPE: matched by name.
+    named: Option<NamedComponent>,
+}
+
+impl Item {
+    fn under(at: &str, input: StatementInput) -> Item {
+        Item {
+            paths: FieldPaths::under(at),
+            input,
+            named: None,
+        }
+    }
 }
 
 /// States the statements of a VEX document: CycloneDX VEX (JSON, its
-/// `bomFormat`) or CSAF 2.0 VEX (`document.csaf_version`, checked against
-/// the CSAF schema and mandatory tests, `cases::vex_csaf`).
+/// `bomFormat`), alone or as a JSON array `[vex, bom, ...]` with the BOMs
+/// its BOM-links name; or CSAF 2.0 VEX (`document.csaf_version`, checked
+/// against the CSAF schema and mandatory tests, `cases::vex_csaf`).
 pub async fn upload(
     app: &AppState,
     who: &Principal,
@@ -152,20 +172,38 @@ pub async fn upload(
     readable(app, who, case_id).await?;
     let doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| AppError::invalid("file", format!("not JSON: {e}")))?;
+    let (doc, linked) = match doc {
+        serde_json::Value::Array(mut all) if !all.is_empty() => {
+            let rest = all.split_off(1);
+            let vex = all.pop().unwrap_or_default();
+            if vex.get("bomFormat").is_none() {
+                return Err(AppError::invalid(
+                    "[0]",
+                    "an array upload is a CycloneDX VEX followed by the BOMs it links to",
+                ));
+            }
+            (vex, rest)
+        }
+        doc => (doc, Vec::new()),
+    };
     if doc.get("bomFormat").is_some() {
-        let items = read_cyclonedx_vex(&doc).map_err(case_error)?;
-        return store_all(
-            app,
-            who,
-            case_id,
-            numbered("vulnerabilities", items),
-            "cyclonedx",
-            "vulnerabilities",
-        )
-        .await;
+        let items = read_cyclonedx_vex(&doc, &linked)
+            .map_err(case_error)?
+            .into_iter()
+            .map(|s| Item {
+                paths: s.paths,
+                input: s.input,
+                named: s.named,
+            })
+            .collect();
+        return store_all(app, who, case_id, items, "cyclonedx", "vulnerabilities").await;
     }
     if doc.pointer("/document/csaf_version").is_some() {
-        let items = read_csaf_vex(bytes).map_err(case_error)?;
+        let items = read_csaf_vex(bytes)
+            .map_err(case_error)?
+            .into_iter()
+            .map(|(at, s)| Item::under(&at, s))
+            .collect();
         return store_all(app, who, case_id, items, "csaf", "vulnerabilities").await;
     }
     Err(AppError::invalid(
@@ -174,20 +212,11 @@ pub async fn upload(
     ))
 }
 
-/// Statements with the path each is refused under (`list[i]`).
-fn numbered(list: &str, items: Vec<StatementInput>) -> Vec<(String, StatementInput)> {
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| (format!("{list}[{i}]"), s))
-        .collect()
-}
-
 async fn store_all(
     app: &AppState,
     who: &Principal,
     case_id: &str,
-    items: Vec<(String, StatementInput)>,
+    items: Vec<Item>,
     source: &str,
     list_field: &str,
 ) -> AppResult<Vec<StatementView>> {
@@ -217,9 +246,20 @@ async fn store_all(
         ));
     }
     let case_vulns = store::cases::vulnerabilities(&mut tx, &c.id).await?;
+    let (mine, in_case) = if items.iter().any(|i| i.named.is_some()) {
+        products_of(&mut tx, who.org_id(), &c.id).await?
+    } else {
+        Default::default()
+    };
     let mut rows = Vec::with_capacity(items.len());
-    for (at, item) in &items {
-        let s = item.validate(at).map_err(case_error)?;
+    for item in &items {
+        let at = &item.paths;
+        let mut input = item.input.clone();
+        if let Some(named) = &item.named {
+            input.product = resolve_named(named, &mine, &in_case)
+                .map_err(|m| AppError::invalid(&at.product, m))?;
+        }
+        let s = input.validate_at(at).map_err(case_error)?;
         let group = store::advisories::vuln_id_for(&mut *tx, &s.vulnerability).await?;
         let vuln_id = case_vulns
             .iter()
@@ -229,13 +269,13 @@ async fn store_all(
             .map(|(v, _)| v.clone())
             .ok_or_else(|| {
                 AppError::invalid(
-                    format!("{at}.vulnerability"),
-                    "not a vulnerability of this case",
+                    &at.vulnerability,
+                    format!("{} is not a vulnerability of this case", s.vulnerability),
                 )
             })?;
         if !store::cases::statements::vendor_claims(&mut tx, who.org_id(), &s.product.key).await? {
             return Err(AppError::invalid(
-                format!("{at}.product"),
+                &at.product,
                 format!(
                     "{} is not a product of your organisation: a vendor states status only for \
                      products the vendor map gives it, confirmed by a coordinator \
@@ -300,6 +340,19 @@ async fn store_all(
     )
     .await?;
     let participants = store::cases::participants(&mut tx, &c.id).await?;
+    let by = org_words(&mut tx, who.org_id()).await?;
+    let title = &c.title;
+    let mut about: Vec<String> = Vec::new();
+    for r in &rows {
+        let named = case_vulns
+            .iter()
+            .find(|(v, _)| *v == r.vuln_id)
+            .map_or_else(|| r.vuln_id.clone(), |(_, n)| n.clone());
+        if !about.contains(&named) {
+            about.push(named);
+        }
+    }
+    let about = vuln_words(&about);
     let told: Vec<_> = participants
         .iter()
         .filter(|p| p.org_id != who.org_id())
@@ -310,9 +363,9 @@ async fn store_all(
                 NotificationKind::CaseStatusChanged,
                 format!("A vendor stated product status in case: {}", c.title),
                 format!(
-                    "{} statement(s) recorded in coordination case {}.",
-                    rows.len(),
-                    c.id
+                    "{by} stated the status of its products for {about} ({} statement(s)) in \
+                     the coordination case “{title}”.",
+                    rows.len()
                 ),
             )
         })
@@ -320,6 +373,28 @@ async fn store_all(
     notifications::enqueue_many(app, &mut tx, told).await?;
     tx.commit().await?;
     Ok(rows.into_iter().map(view).collect())
+}
+
+/// The stating vendor's confirmed products (matching key, the reference as
+/// mapped) and those of them the case's advisories list: what a named
+/// CycloneDX component is matched against.
+async fn products_of(
+    tx: &mut store::Tx,
+    org_id: &str,
+    case_id: &str,
+) -> AppResult<(Vec<(String, String)>, Vec<String>)> {
+    let mine = store::cases::vendors::list(tx, Some(org_id), Some("confirmed"), MAX_LIST)
+        .await?
+        .into_iter()
+        .map(|r| (r.match_key, r.given_as))
+        .collect();
+    let in_case = store::cases::vendors::suggestions(tx, case_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.org_id == org_id)
+        .map(|s| s.match_key)
+        .collect();
+    Ok((mine, in_case))
 }
 
 /// A case's statements: the current ones (a product × status matrix),
