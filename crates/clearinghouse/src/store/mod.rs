@@ -24,6 +24,7 @@ pub mod frontier;
 pub mod jobs;
 pub mod labelled;
 pub mod labels;
+pub mod locks;
 pub mod notifications;
 pub mod read_filter;
 pub mod scans;

@@ -55,6 +55,32 @@ pub async fn parties(app: &TestApp) -> Parties {
     }
 }
 
+/// Opens a case on the paramiko CVE as `coord`; returns its id.
+pub(crate) async fn open_case(app: &TestApp, coord: &str, title: &str) -> String {
+    let (s, c) = app
+        .post(
+            coord,
+            "/api/v1/cases",
+            &json!({"title": title, "vulnerabilities": [CVE],
+                    "target_date": target_date(40)}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    c["id"].as_str().unwrap().to_owned()
+}
+
+/// Invites `org` to case `id` with `role`, as `coord`.
+pub(crate) async fn invite(app: &TestApp, coord: &str, id: &str, org: &str, role: &str) {
+    let (s, v) = app
+        .post(
+            coord,
+            &format!("/api/v1/cases/{id}/participants"),
+            &json!({"org_id": org, "role": role}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+}
+
 /// A target date `days` ahead of today (UTC), `YYYY-MM-DD` (an embargo
 /// ends within 365 days).
 pub fn target_date(days: i64) -> String {
@@ -84,7 +110,7 @@ async fn audited(app: &TestApp, action: &str) -> i64 {
     .unwrap()
 }
 
-async fn inbox_kinds(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) async fn inbox_kinds(app: &TestApp, token: &str) -> Vec<String> {
     let (s, v) = app.get(token, "/api/v1/notifications").await;
     assert_eq!(s, 200, "{v}");
     v["items"]

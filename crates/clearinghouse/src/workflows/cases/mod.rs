@@ -24,6 +24,7 @@ pub mod csaf;
 pub mod exports;
 pub mod feed;
 pub mod messages;
+pub mod participants;
 pub mod patches;
 pub mod publish;
 pub mod statements;

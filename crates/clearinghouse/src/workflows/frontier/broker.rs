@@ -48,6 +48,8 @@ pub struct Authorized {
     pub keep_transcripts: bool,
     /// The UTC day whose quota the call was reserved on.
     pub day: i64,
+    /// The one model the window grants (what `/models` lists).
+    pub model_name: String,
 }
 
 /// A call refused: the status, the field at fault, a message, and for a
@@ -215,6 +217,7 @@ pub async fn authorize(
         },
         keep_transcripts: f.keep_transcripts,
         day,
+        model_name: f.model_name.clone(),
     };
     if let Some((outcome, r)) = refusal {
         let row = usage_row(&auth, ctx, i64::from(r.status), outcome, 0, None);

@@ -210,15 +210,6 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         ));
     }
     let mut tx = app.store.begin_write().await?;
-    let scanner = store::accounts::orgs::get(&mut *tx, input.scanner_org_id.trim())
-        .await?
-        .ok_or_else(|| AppError::invalid("scanner_org_id", "no such organisation"))?;
-    if scanner.id == who.org_id() {
-        return Err(AppError::invalid(
-            "scanner_org_id",
-            "is your own organisation: scanning your own assets needs no grant here",
-        ));
-    }
     let mut asset_ids = Vec::new();
     let mut asset_targets = Vec::new();
     for (i, id) in input.assets.iter().enumerate() {
@@ -252,6 +243,19 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
             ));
         }
         excluded.push(t.to_string());
+    }
+    // Looked up last, after every other field, and an archived one
+    // answered like a missing one: the answer tells nothing of which
+    // organisations exist beyond what a stored grant does (F15).
+    let scanner = store::accounts::orgs::get(&mut *tx, input.scanner_org_id.trim())
+        .await?
+        .filter(|o| o.archived_at.is_none())
+        .ok_or_else(|| AppError::invalid("scanner_org_id", "no such organisation"))?;
+    if scanner.id == who.org_id() {
+        return Err(AppError::invalid(
+            "scanner_org_id",
+            "is your own organisation: scanning your own assets needs no grant here",
+        ));
     }
     let now = clock::now_text();
     let enc = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
