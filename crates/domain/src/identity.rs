@@ -187,7 +187,7 @@ impl OrgKind {
 /// control characters.
 pub fn validate_display_name(field: &'static str, value: &str) -> Result<String, FieldError> {
     let trimmed = value.trim();
-    if trimmed.is_empty() {
+    if crate::text::is_blank(trimmed) {
         return Err(FieldError::new(field, "must not be empty"));
     }
     if trimmed.chars().count() > 200 {
@@ -199,8 +199,51 @@ pub fn validate_display_name(field: &'static str, value: &str) -> Result<String,
             "must not contain control characters",
         ));
     }
+    if let Some((index, c, what)) = crate::text::first_forbidden(trimmed, false) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "must not contain {what} U+{:04X} (character {index})",
+                u32::from(c)
+            ),
+        ));
+    }
+    if let Some((index, c)) = crate::text::first_invisible(trimmed) {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "must not contain the invisible character U+{:04X} (character {index})",
+                u32::from(c)
+            ),
+        ));
+    }
     Ok(trimmed.to_owned())
 }
+
+/// A person's display name: [`validate_display_name`], at most
+/// [`MAX_PERSON_NAME_CHARS`] characters and no parentheses or commas, since
+/// pages show a person as "Name (username)" beside "(Organisation)": a
+/// name such as "Coord (coord) (Agency)," would read as someone else (F9).
+pub fn validate_person_name(field: &'static str, value: &str) -> Result<String, FieldError> {
+    let name = validate_display_name(field, value)?;
+    if name.chars().count() > MAX_PERSON_NAME_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {MAX_PERSON_NAME_CHARS} characters"),
+        ));
+    }
+    if name.contains(['(', ')', '[', ']', ',']) {
+        return Err(FieldError::new(
+            field,
+            "must not contain parentheses, brackets or commas \
+             (pages show the username and organisation beside the name)",
+        ));
+    }
+    Ok(name)
+}
+
+/// The longest display name of a person.
+pub const MAX_PERSON_NAME_CHARS: usize = 80;
 
 /// A login name: 3..=64 of `a-z 0-9 . _ -`, starting with a letter.
 pub fn validate_username(value: &str) -> Result<String, FieldError> {
@@ -305,5 +348,21 @@ mod tests {
         );
         assert!(validate_display_name("name", "   ").is_err());
         assert!(validate_display_name("name", "a\u{7}b").is_err());
+        // F9: invisible names and look-alike author headers.
+        assert!(validate_display_name("name", "\u{200b}\u{200b}").is_err());
+        assert!(validate_display_name("name", "Acme Vendor\u{200b}").is_err());
+        assert!(validate_display_name("name", "a\u{202E}b").is_err());
+        assert_eq!(
+            validate_display_name("name", "Acme, Inc. (US)").as_deref(),
+            Ok("Acme, Inc. (US)")
+        );
+        assert!(
+            validate_person_name("display_name", "Coord (coord) (Coordination Agency),").is_err()
+        );
+        assert!(validate_person_name("display_name", &"a".repeat(81)).is_err());
+        assert_eq!(
+            validate_person_name("display_name", " Ana María Núñez ").as_deref(),
+            Ok("Ana María Núñez")
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! (descriptions, details) none but tab and line breaks. Control characters here are
 //! C0 (U+0000–U+001F), DEL (U+007F), C1 (U+0080–U+009F) and the bidirectional
 //! embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a
-//! file name read as something else (`invoice\u{202E}fdp.exe`).
+//! file name read as something else (`invoice\u{202E}fdp.exe`). [`first_invisible`]
+//! finds the invisible formatting characters the names people give one another
+//! refuse.
 //!
 //! Every check returns a [`TextError`] naming the field and, for a bad character,
 //! its code point and 0-based character index.
@@ -103,6 +105,29 @@ pub fn validate_title(field: &str, value: &str, max: usize) -> Result<String, Te
         });
     }
     Ok(trimmed.to_owned())
+}
+
+/// The first invisible formatting character of `s` (zero-width space,
+/// direction marks, word joiner and invisible operators, BOM) with its
+/// 0-based character index. Refused in the names people give one another
+/// (display names, organisation names, case titles): an author or title
+/// that looks empty, or two names that read the same (F9). Joiners
+/// (U+200C, U+200D) are not among them: scripts and emoji need them.
+/// Imported text (advisories, SBOMs) is not held to this.
+pub fn first_invisible(s: &str) -> Option<(usize, char)> {
+    s.chars().enumerate().find(|(_, c)| {
+        matches!(
+            c,
+            '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{180E}' | '\u{2060}'
+                ..='\u{2064}' | '\u{FEFF}'
+        )
+    })
+}
+
+/// Whether `s` shows nothing: only white space and joiners.
+pub fn is_blank(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_whitespace() || matches!(c, '\u{200C}' | '\u{200D}'))
 }
 
 /// A name (of an asset, a submission, a document): [`validate_title`] with

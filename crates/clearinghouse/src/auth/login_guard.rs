@@ -1,15 +1,22 @@
 //! Sign-in throttling and the bound on concurrent password hashing.
 //!
-//! Failed sign-ins are counted per account (the username as typed,
-//! whether or not it exists, so throttling does not reveal accounts) and
-//! per client address. After [`ACCOUNT_FAILURES`] failures (per address:
-//! [`ADDRESS_FAILURES`]) with no more than [`FAILURE_WINDOW`] between
-//! them, the key is locked for [`FIRST_LOCKOUT`], doubling with each
-//! further lockout up to [`MAX_LOCKOUT`]; while locked every attempt, the
-//! right password included, is refused with 429 and `Retry-After`, before
-//! any password work. A success clears the account's count (not the
-//! address's). Like agent rate limits, the counts live in each process:
-//! with N processes an attacker gets up to N times the attempts.
+//! Failed sign-ins are counted per account *and client address* (the
+//! username as typed, whether or not it exists, so throttling does not
+//! reveal accounts) and per client address. After [`ACCOUNT_FAILURES`]
+//! failures of one account from one address (of one address, across
+//! accounts: [`ADDRESS_FAILURES`]) with no more than [`FAILURE_WINDOW`]
+//! between them, the key is locked for [`FIRST_LOCKOUT`], doubling with
+//! each further lockout up to [`MAX_LOCKOUT`]; while locked every attempt,
+//! the right password included, is refused with 429 and `Retry-After`,
+//! before any password work. So a stranger's wrong guesses lock the
+//! account for the stranger's address only: its holder, from their own
+//! address, still signs in (F18). The price: guesses spread over many
+//! addresses are each throttled, not stopped together. A guess of the
+//! current password from a signed-in session (no address) counts under
+//! the account alone. A success clears the account's count at that
+//! address (not the address's). Like agent rate limits, the counts live
+//! in each process: with N processes an attacker gets up to N times the
+//! attempts.
 //!
 //! Argon2 runs on blocking threads, at most [`max_concurrent_hashes`] at a
 //! time; a caller waiting longer than [`HASH_WAIT`] gets 429.
@@ -45,7 +52,8 @@ pub fn max_concurrent_hashes() -> usize {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Account(String),
+    /// An account as tried from one address (`None`: from a session).
+    Account(String, Option<IpAddr>),
     Address(IpAddr),
 }
 
@@ -81,9 +89,9 @@ impl Default for LoginGuard {
     }
 }
 
-/// The account key of a typed username (usernames are at most 64
-/// characters, so a longer one is cut rather than kept whole).
-fn account(username: &str) -> Key {
+/// The account key of a typed username tried from `addr` (usernames are
+/// at most 64 characters, so a longer one is cut rather than kept whole).
+fn account(username: &str, addr: Option<IpAddr>) -> Key {
     Key::Account(
         username
             .trim()
@@ -91,6 +99,7 @@ fn account(username: &str) -> Key {
             .take(64)
             .collect::<String>()
             .to_lowercase(),
+        addr,
     )
 }
 
@@ -109,7 +118,7 @@ impl LoginGuard {
 
     fn check_at(&self, username: &str, addr: Option<IpAddr>, now: Instant) -> Result<(), u64> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let keys = [Some(account(username)), addr.map(Key::Address)];
+        let keys = [Some(account(username, addr)), addr.map(Key::Address)];
         let wait = keys
             .iter()
             .flatten()
@@ -139,13 +148,13 @@ impl LoginGuard {
         if let Some(a) = addr {
             bump(&mut entries, Key::Address(a), ADDRESS_FAILURES, now);
         }
-        bump(&mut entries, account(username), ACCOUNT_FAILURES, now)
+        bump(&mut entries, account(username, addr), ACCOUNT_FAILURES, now)
     }
 
-    /// A successful sign-in clears the account's count.
-    pub fn record_success(&self, username: &str) {
+    /// A successful sign-in clears the account's count at `addr`.
+    pub fn record_success(&self, username: &str, addr: Option<IpAddr>) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.remove(&account(username));
+        entries.remove(&account(username, addr));
     }
 
     /// A slot for one password hash or verification.
@@ -216,8 +225,8 @@ mod tests {
         let f = g.record_failure_at("Alice ", ADDR, t0);
         assert_eq!(f.locked_for, Some(FIRST_LOCKOUT));
         assert!(f.audit, "a lockout is audited");
-        assert_eq!(g.check_at("alice", None, t0), Err(60));
-        assert_eq!(g.check_at("bob", None, t0), Ok(()), "per account");
+        assert_eq!(g.check_at("alice", ADDR, t0), Err(60));
+        assert_eq!(g.check_at("bob", ADDR, t0), Ok(()), "per account");
         // After the lockout, one more failure locks again for twice as long.
         let t1 = t0 + FIRST_LOCKOUT;
         assert!(g.check_at("alice", ADDR, t1).is_ok());
@@ -227,8 +236,29 @@ mod tests {
         // A quiet window starts the count again; success clears it.
         let t2 = t1 + FIRST_LOCKOUT * 2 + FAILURE_WINDOW;
         assert!(g.record_failure_at("alice", ADDR, t2).locked_for.is_none());
-        g.record_success("alice");
-        assert!(g.check_at("alice", None, t2).is_ok());
+        g.record_success("alice", ADDR);
+        assert!(g.check_at("alice", ADDR, t2).is_ok());
+    }
+
+    #[test]
+    fn a_strangers_failures_do_not_lock_the_holder_out() {
+        let g = LoginGuard::new(1);
+        let t0 = Instant::now();
+        let stranger = Some(IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 9)));
+        for _ in 0..ACCOUNT_FAILURES {
+            g.record_failure_at("admin2", stranger, t0);
+        }
+        assert!(g.check_at("admin2", stranger, t0).is_err());
+        assert!(
+            g.check_at("admin2", ADDR, t0).is_ok(),
+            "the holder's address"
+        );
+        // Guesses from a session count under the account alone.
+        for _ in 0..ACCOUNT_FAILURES {
+            g.record_failure_at("admin2", None, t0);
+        }
+        assert!(g.check_at("admin2", None, t0).is_err());
+        assert!(g.check_at("admin2", ADDR, t0).is_ok());
     }
 
     #[test]

@@ -216,6 +216,7 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(scan_reports::create, scan_reports::list))
         .routes(routes!(scan_reports::get))
         .routes(routes!(scan_reports::evidence))
+        .routes(routes!(scan_reports::refer))
         .routes(routes!(directives_api::create, directives_api::list))
         .routes(routes!(directives_api::get, directives_api::update))
         .routes(routes!(directives_api::issue))
@@ -245,6 +246,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(cases_api::vulnerability))
         .routes(routes!(cases_api::invite))
         .routes(routes!(cases_api::join))
+        .routes(routes!(cases_api::remove_participant))
+        .routes(routes!(cases_api::leave))
         .routes(routes!(cases_api::move_date))
         .routes(routes!(cases_api::publish_now))
         .routes(routes!(case_messages::post, case_messages::list))
@@ -347,8 +350,22 @@ async fn security_headers(
     // Swagger UI sets inline styles from its script (N10): on its pages
     // only, styles may be inline; scripts stay the binary's own files.
     let docs = req.uri().path().starts_with("/api/docs");
+    // A signed-in page, an API answer to a credential, or the answer that
+    // sets a session may show what a shared computer must not keep (a
+    // token shown once, an embargoed case): never stored by a cache or
+    // the browser's history, unless the handler chose its own policy.
+    let credentialed = req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().get_all(header::COOKIE).iter().any(|c| {
+            c.to_str()
+                .is_ok_and(|c| c.contains(crate::http::extract::SESSION_COOKIE))
+        });
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if (credentialed || h.contains_key(header::SET_COOKIE))
+        && !h.contains_key(header::CACHE_CONTROL)
+    {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -49,36 +49,56 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// Whether a webhook may reach `ip` when private targets are not allowed:
-/// not loopback, private (RFC 1918, RFC 4193), link-local, shared (RFC 6598),
-/// unspecified, broadcast, multicast or documentation space. Written by
-/// hand because `IpAddr::is_global` is not stable.
+/// Whether a webhook (or a patch fetch, a proof check, a model endpoint)
+/// may reach `ip` when private targets are not allowed. IPv4: everything
+/// but the IANA special-purpose ranges that are not globally reachable
+/// (this network, RFC 1918, shared 100.64/10, loopback, link-local,
+/// 192.0.0/24, documentation, the 6to4 relay, benchmarking 198.18/15,
+/// multicast, reserved 240/4, broadcast). IPv6: only global unicast
+/// (2000::/3) outside its special ranges (2001::/23 including Teredo,
+/// documentation 2001:db8::/32 and 3fff::/20, 6to4 2002::/16 whose embedded
+/// IPv4 address is checked instead); an IPv4-mapped address is checked as
+/// its IPv4 address, and everything outside 2000::/3 (loopback, ::/96
+/// IPv4-compatible, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, discard-only,
+/// unique-local, site-local fec0::/10, link-local, multicast) is refused.
+/// Written by hand because `IpAddr::is_global` is not stable.
 pub fn is_public(ip: std::net::IpAddr) -> bool {
-    use std::net::IpAddr;
+    use std::net::{IpAddr, Ipv4Addr};
     match ip {
         IpAddr::V4(v4) => {
             let o = v4.octets();
-            !(v4.is_loopback()
+            let in_net = |net: [u8; 4], bits: u32| {
+                let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+                (u32::from(v4) & mask) == (u32::from_be_bytes(net) & mask)
+            };
+            !(o[0] == 0
                 || v4.is_private()
+                || in_net([100, 64, 0, 0], 10)
+                || v4.is_loopback()
                 || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
+                || in_net([192, 0, 0, 0], 24)
                 || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (o[1] & 0xc0) == 64))
+                || in_net([192, 88, 99, 0], 24)
+                || in_net([198, 18, 0, 0], 15)
+                || v4.is_multicast()
+                || o[0] >= 240)
         }
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+            let s = v6.segments();
+            if s[0] & 0xe000 != 0x2000 {
+                return false;
+            }
+            if s[0] == 0x2002 {
+                let [a, b] = s[1].to_be_bytes();
+                let [c, d] = s[2].to_be_bytes();
+                return is_public(IpAddr::V4(Ipv4Addr::new(a, b, c, d)));
+            }
+            !((s[0] == 0x2001 && s[1] < 0x0200)
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] & 0xfff0) == 0x3ff0)
         }
     }
 }
@@ -227,6 +247,28 @@ mod tests {
             "2001:db8::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            // F2: the ranges the first filter let through.
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.0.0.8",
+            "192.88.99.1",
+            "240.0.0.1",
+            "254.1.2.3",
+            "100.127.255.254",
+            "::127.0.0.1",
+            "::8.8.8.8",
+            "64:ff9b::7f00:1",
+            "64:ff9b::808:808",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            "2002:c0a8:101::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "3fff::1",
+            "fec0::1",
+            "100::1",
+            "5f00::1",
         ] {
             assert!(!is_public(a.parse().unwrap()), "{a}");
         }
@@ -235,8 +277,46 @@ mod tests {
             "1.1.1.1",
             "2606:4700::1111",
             "::ffff:8.8.8.8",
+            "2002:808:808::1",
+            "2001:4860:4860::8888",
+            "198.20.0.1",
+            "198.17.255.255",
+            "100.128.0.1",
         ] {
             assert!(is_public(a.parse().unwrap()), "{a}");
+        }
+    }
+
+    proptest::proptest! {
+        /// An IPv4 address and every IPv6 form that embeds it (mapped,
+        /// 6to4) get the same answer; the forms that reach it through a
+        /// translator or a deprecated mechanism (IPv4-compatible, NAT64)
+        /// are never public.
+        #[test]
+        fn embedded_ipv4_gets_the_ipv4_answer(raw in proptest::prelude::any::<u32>()) {
+            use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+            let v4 = Ipv4Addr::from(raw);
+            let [a, b, c, d] = v4.octets();
+            let public = is_public(IpAddr::V4(v4));
+            let hi = u16::from_be_bytes([a, b]);
+            let lo = u16::from_be_bytes([c, d]);
+            let mapped = IpAddr::V6(v4.to_ipv6_mapped());
+            let six_to_four = IpAddr::V6(Ipv6Addr::new(0x2002, hi, lo, 0, 0, 0, 0, 1));
+            proptest::prop_assert_eq!(is_public(mapped), public);
+            proptest::prop_assert_eq!(is_public(six_to_four), public);
+            let compatible = IpAddr::V6(Ipv6Addr::new(0, 0, 0, 0, 0, 0, hi, lo));
+            let nat64 = IpAddr::V6(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, hi, lo));
+            let nat64_local = IpAddr::V6(Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, hi, lo));
+            proptest::prop_assert!(!is_public(compatible));
+            proptest::prop_assert!(!is_public(nat64));
+            proptest::prop_assert!(!is_public(nat64_local));
+            // The private and special IPv4 ranges are never public.
+            if v4.is_private() || v4.is_loopback() || a == 0 || a >= 224
+                || (a == 198 && (b & 0xfe) == 18) || (a == 100 && (b & 0xc0) == 64)
+                || (a, b) == (169, 254) || (a, b, c) == (192, 0, 0)
+            {
+                proptest::prop_assert!(!public);
+            }
         }
     }
 }

@@ -73,6 +73,10 @@ closed_set!(
         CasePublished => "case.published",
         /// A vendor released a patch in a case.
         CasePatchReleased => "case.patch_released",
+        /// A coordinator withdrew the organisation from a case.
+        CaseRemoved => "case.removed",
+        /// An organisation left a case the organisation coordinates.
+        CaseLeft => "case.left",
         /// A directive's due date is near.
         DirectiveReminder => "directive.reminder",
         /// A directive's required action is overdue.

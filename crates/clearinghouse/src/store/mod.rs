@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod labelled;
 pub mod labels;
 pub mod native;
+pub mod locks;
 pub mod notifications;
 pub mod read_filter;
 pub mod scans;

@@ -90,6 +90,11 @@ pub async fn request_grant(
     Ok(approval)
 }
 
+/// Said in a role request's summary when the account still has a password
+/// an administrator set: the approval waits for its holder's own.
+const ADMIN_SET_PASSWORD_NOTE: &str = " (the account still has the password an administrator \
+     set: the grant waits until its holder has signed in and chosen their own)";
+
 /// Files a request to grant privileged `roles` to `target`, in the
 /// caller's transaction (user creation and role changes call this).
 pub(crate) async fn request_roles(
@@ -100,7 +105,10 @@ pub(crate) async fn request_roles(
     roles: Vec<Role>,
 ) -> AppResult<Approval> {
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    let summary = format!("grant role(s) {} to {}", names.join(", "), target.username);
+    let mut summary = format!("grant role(s) {} to {}", names.join(", "), target.username);
+    if store::accounts::password_change::is_required(&mut **tx, &target.id).await? {
+        summary.push_str(ADMIN_SET_PASSWORD_NOTE);
+    }
     let request = ApprovalRequest::GrantRole {
         user_id: target.id.clone(),
         roles,
@@ -455,6 +463,18 @@ async fn grant_role(
     let user = store::accounts::users::get(&mut **tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A password an administrator set is known to them: were the role
+    // granted now, whoever signs in first (the administrator) would choose
+    // the holder's "own" password and hold the role alone. The request
+    // stays pending until the holder has replaced it.
+    if store::accounts::password_change::is_required(&mut **tx, user_id).await? {
+        return Err(AppError::Conflict(
+            "the account still has the password an administrator set: its holder \
+             signs in and chooses their own before a privileged role is granted; \
+             decide again then"
+                .into(),
+        ));
+    }
     let mut names = user.roles;
     for r in roles {
         if !names.iter().any(|n| n == r.as_str()) {

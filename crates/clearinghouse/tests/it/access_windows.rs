@@ -302,6 +302,11 @@ async fn whole_window_lifecycle(app: TestApp) {
     assert_eq!(r.status().as_u16(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["data"][0]["id"], "atlas-1");
+    assert_eq!(
+        v["data"].as_array().unwrap().len(),
+        1,
+        "the window's model only: {v}"
+    );
     // A streamed answer: the first chunk is here before the last is sent.
     let r = broker(&app, &token, chat_path, Some(chat(true))).await;
     assert_eq!(r.status().as_u16(), 200);

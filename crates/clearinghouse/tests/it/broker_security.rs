@@ -227,6 +227,21 @@ async fn broker_authorization(app: TestApp) {
         before,
         "nothing forwarded"
     );
+    // A key given twice reaches the endpoint once, the checked value (F16).
+    let twice = r#"{"model": "atlas-2-unreleased-internal", "model": "atlas-1", "messages": []}"#;
+    let r = app
+        .client
+        .post(app.url("/broker/v1/chat/completions"))
+        .bearer_auth(&a_cred)
+        .header("content-type", "application/json")
+        .body(twice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let sent = String::from_utf8(seen.last_body.lock().unwrap().clone()).unwrap();
+    assert!(!sent.contains("unreleased"), "{sent}");
+    assert_eq!(sent.matches("\"model\"").count(), 1, "{sent}");
 
     // A streamed call asks the endpoint for usage.
     let (s, _, _) = call(&app, &a_cred, ask("atlas-1", true)).await;

@@ -13,7 +13,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 use crate::browser::{browse, click, error_page, fill, open, select, sign_in, sign_out, text, wait, xtext};
-use crate::cases::{parties, target_date};
+use crate::cases_support::{parties, target_date};
 use crate::exposure::CVE;
 
 /// Sets a date input's value (typing into one depends on the locale).

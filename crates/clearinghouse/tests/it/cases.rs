@@ -33,7 +33,7 @@ async fn audited(app: &TestApp, action: &str) -> i64 {
     .unwrap()
 }
 
-async fn inbox_kinds(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) async fn inbox_kinds(app: &TestApp, token: &str) -> Vec<String> {
     let (s, v) = app.get(token, "/api/v1/notifications").await;
     assert_eq!(s, 200, "{v}");
     v["items"]

@@ -152,6 +152,27 @@ async fn patch_distribution(app: TestApp) {
         )
         .await;
     assert_eq!((s, v["field"].as_str()), (422, Some("url")), "{v}");
+    // A missing file and a closed port read the same: no network probe.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let mut details = Vec::new();
+    for target in [
+        url.replace("fix.tar.gz", "missing"),
+        format!("http://{closed}/x"),
+    ] {
+        let (s, v) = app
+            .post(
+                &p.vendor_member,
+                &format!("{base}/patches/url"),
+                &json!({"url": target, "sha256": sha256}),
+            )
+            .await;
+        assert_eq!((s, v["field"].as_str()), (422, Some("url")), "{v}");
+        details.push(v["detail"].clone());
+    }
+    assert_eq!(details[0], details[1]);
     let (s, v) = app
         .post(
             &p.vendor_member,

@@ -77,11 +77,16 @@ pub async fn open_case(app: &TestApp, p: &Parties, title: &str, vulns: &[&str]) 
 
 /// The coordinator invites an organisation as a vendor.
 pub async fn invite(app: &TestApp, p: &Parties, id: &str, org: &str) {
+    invite_as(app, p, id, org, "vendor").await;
+}
+
+/// The coordinator invites an organisation with a case role.
+pub async fn invite_as(app: &TestApp, p: &Parties, id: &str, org: &str, role: &str) {
     let (s, v) = app
         .post(
             &p.coord,
             &format!("/api/v1/cases/{id}/participants"),
-            &json!({"org_id": org, "role": "vendor"}),
+            &json!({"org_id": org, "role": role}),
         )
         .await;
     assert_eq!(s, 201, "{v}");

@@ -154,5 +154,18 @@ async fn csaf_vex_upload(app: TestApp) {
         );
     }
     assert_eq!(statement_count(&app, &p.coord, &id).await, 3);
+
+    // The same document again changes nothing: no statement, no event, no
+    // notice; the current statements are the answer (F13).
+    let events = format!("/api/v1/cases/{id}/events");
+    let history = format!("/api/v1/cases/{id}/statements?history=true");
+    let (_, before) = app.get(&p.coord, &events).await;
+    let (s, v) = raw(&app, reqwest::Method::POST, &p.vendor_member, &upload, real).await;
+    assert!(s == 200 || s == 201, "{v}");
+    assert_eq!(v.as_array().map(Vec::len), Some(3), "{v}");
+    let (_, after) = app.get(&p.coord, &events).await;
+    assert_eq!(before, after, "no new event");
+    let (s, all) = app.get(&p.coord, &history).await;
+    assert_eq!((s, all.as_array().map(Vec::len)), (200, Some(3)), "{all}");
 }
 both_backends!(csaf_vex_upload, csaf_vex_upload);

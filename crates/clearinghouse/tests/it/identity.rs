@@ -461,3 +461,47 @@ both_backends!(
     agent_actions_are_audited_with_both_principals,
     agent_actions_are_audited_with_both_principals
 );
+
+/// Names that read as someone else or as nothing are refused naming the
+/// field, and nothing is stored (F9): a display name carrying a fake
+/// "(username) (Organisation)," header, zero-width names, a zero-width
+/// organisation name beside a real one.
+async fn look_alike_and_invisible_names_are_refused(app: TestApp) {
+    let org = app.org("Evil Vendor", "vendor").await;
+    let before = app.get(&app.admin_token, USERS).await.1["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    for name in [
+        "Coord (coord) (Coordination Agency), 6 Dec 2026: —",
+        "\u{200b}\u{200b}",
+        "Coord\u{2060}",
+        "a\u{202e}b",
+    ] {
+        let body = json!({"org_id": org, "username": "fakecoord", "display_name": name});
+        let (s, v) = app.post(&app.admin_token, USERS, &body).await;
+        assert_eq!(
+            (s, v["field"].as_str()),
+            (422, Some("display_name")),
+            "{name}: {v}"
+        );
+    }
+    let after = app.get(&app.admin_token, USERS).await.1["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(before, after, "nothing stored");
+    let (s, v) = app
+        .post(
+            &app.admin_token,
+            ORGS,
+            &json!({"name": "Evil Vendor\u{200b}", "kind": "vendor"}),
+        )
+        .await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("name")), "{v}");
+    let body = json!({"org_id": org, "username": "ana", "display_name": "Ana María Núñez"});
+    let (s, v) = app.post(&app.admin_token, USERS, &body).await;
+    assert_eq!(s, 201, "{v}");
+}
+both_backends!(
+    look_alike_and_invisible_names_are_refused,
+    look_alike_and_invisible_names_are_refused
+);

@@ -101,6 +101,35 @@ both_backends!(
     wrong_passwords_lock_the_account
 );
 
+/// A stranger's wrong passwords, from another address, lock the account
+/// for that address only: its holder still signs in (F18).
+async fn a_stranger_cannot_lock_out_the_holder(app: TestApp) {
+    let org = app.org("Alpha", "vendor").await;
+    app.user(&org, "hugo", &["member"]).await;
+    let stranger = reqwest::Client::builder()
+        .local_address(Some(std::net::IpAddr::from([127, 0, 0, 2])))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let attempt = |password: &'static str| {
+        stranger
+            .post(app.url("/login"))
+            .form(&[("username", "hugo"), ("password", password)])
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt(WRONG).await.unwrap().status(), 401);
+    }
+    assert_eq!(attempt(ADMIN_PASSWORD).await.unwrap().status(), 429);
+    let (s, _, cookie) = sign_in(&app, "hugo", ADMIN_PASSWORD).await;
+    assert_eq!(s, 303, "the holder's own address is not locked");
+    assert!(cookie.is_some());
+}
+both_backends!(
+    a_stranger_cannot_lock_out_the_holder,
+    a_stranger_cannot_lock_out_the_holder
+);
+
 /// The CSRF token of a session, from the home page's forms.
 async fn csrf(app: &TestApp, cookie: &str) -> String {
     let resp = app

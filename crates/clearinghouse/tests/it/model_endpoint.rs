@@ -133,6 +133,8 @@ async fn models(State(s): State<Arc<Endpoint>>, headers: HeaderMap) -> Response 
         return (StatusCode::UNAUTHORIZED, "bad key").into_response();
     }
     s.calls.fetch_add(1, Ordering::SeqCst);
-    axum::Json(json!({"object": "list", "data": [{"id": "atlas-1", "object": "model", "owned_by": "atlas"}]}))
-        .into_response()
+    axum::Json(json!({"object": "list", "data": [
+        {"id": "atlas-1", "object": "model", "owned_by": "atlas"},
+        {"id": "atlas-internal-next", "object": "model", "owned_by": "atlas"}]}))
+    .into_response()
 }

@@ -271,6 +271,13 @@ async fn assets_and_grants(app: TestApp) {
             "scanner_org_id",
             "your own",
         ),
+        // The scanner is looked up after every other field: an unknown
+        // name answers like a known one until then (F15).
+        (
+            json!({"scanner_org_id": "no-such-org", "assets": ["no-such-asset"]}),
+            "assets[0]",
+            "no such asset",
+        ),
     ] {
         let (s, v) = app.post(&c.op, "/api/v1/scans/grants", &grant(over)).await;
         refused(s, &v, field, says);

@@ -93,6 +93,15 @@ async fn reports_and_evidence(app: TestApp) {
         )
         .await;
     refused(s, &v, "sources[0]", "not an IPv4");
+    // Observed scanning is in the past (F6).
+    let mut future = report(&["192.0.2.66"], &["cidr:203.0.113.0/28"]);
+    future["start"] = json!(hours(24));
+    future["end"] = json!(hours(25));
+    let (s, v) = app.post(&c.op, "/api/v1/scans/reports", &future).await;
+    refused(s, &v, "start", "in the future");
+    future["start"] = json!(hours(-1));
+    let (s, v) = app.post(&c.op, "/api/v1/scans/reports", &future).await;
+    refused(s, &v, "end", "in the future");
     let (s, v) = app
         .post(
             &c.r1,
@@ -107,16 +116,49 @@ async fn reports_and_evidence(app: TestApp) {
     assert_eq!(s, 200);
     assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
     let evidence = format!("/api/v1/scans/reports/{bad_id}/evidence");
-    let (s, v) = app.post(&c.op, &evidence, &json!({})).await;
+    let (s, v) = app.get(&c.op, &evidence).await;
     assert_eq!(s, 403, "{v}");
     let ok_evidence = format!(
         "/api/v1/scans/reports/{}/evidence",
         ok["id"].as_str().unwrap()
     );
-    let (s, v) = app.post(&c.coord, &ok_evidence, &json!({})).await;
+    let (s, v) = app.get(&c.coord, &ok_evidence).await;
     assert_eq!(s, 409, "a covered report is no incident: {v}");
-    let (s, bundle) = app.post(&c.coord, &evidence, &json!({})).await;
+    // Reading the bundle (a read-only agent may) changes nothing (F5).
+    let (s, agent) = app
+        .post(
+            &c.coord,
+            "/api/v1/tokens",
+            &json!({"kind": "agent", "name": "ro", "scopes": ["assets:read"], "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agent}");
+    let agent = agent["token"].as_str().unwrap().to_owned();
+    let (s, v) = app.get(&agent, &evidence).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, bundle) = app.get(&c.coord, &evidence).await;
     assert_eq!(s, 200, "{bundle}");
+    let (_, v) = app
+        .get(&c.op, &format!("/api/v1/scans/reports/{bad_id}"))
+        .await;
+    assert_eq!(v["incident_state"], "open");
+    // Referring is its own act: a write scope, a coordinator, a reason.
+    let refer = format!("/api/v1/scans/reports/{bad_id}/refer");
+    let why = json!({"reason": "Repeated SSH brute force against the hospital"});
+    let (s, v) = app.post(&agent, &refer, &why).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app.post(&c.op, &refer, &why).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, v) = app.post(&c.coord, &refer, &json!({"reason": " "})).await;
+    refused(s, &v, "reason", "say why");
+    let (s, v) = app.post(&c.coord, &refer, &why).await;
+    assert_eq!(
+        (s, v["incident_state"].as_str()),
+        (200, Some("referred")),
+        "{v}"
+    );
+    let (s, v) = app.post(&c.coord, &refer, &why).await;
+    assert_eq!(s, 409, "{v}");
     let kinds: Vec<&str> = bundle["records"]
         .as_array()
         .unwrap()

@@ -236,3 +236,36 @@ both_backends!(
     metrics_listener_serves_without_credentials,
     metrics_listener_serves_without_credentials
 );
+
+/// Signed-in pages and answers to a credential are never cached (a token
+/// shown once, an embargoed case on a shared computer); anonymous public
+/// answers keep their own policy (F11).
+async fn signed_in_answers_are_not_stored(app: TestApp) {
+    let cookie = app.login_cookie("admin").await;
+    for path in ["/", "/cases", "/tokens"] {
+        let resp = app
+            .client
+            .get(app.url(path))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(resp.headers()["cache-control"], "no-store", "{path}");
+    }
+    let resp = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let resp = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(resp.headers().get("cache-control").is_none());
+}
+
+both_backends!(
+    signed_in_answers_are_not_stored,
+    signed_in_answers_are_not_stored
+);

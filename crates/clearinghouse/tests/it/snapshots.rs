@@ -16,6 +16,52 @@ fn openapi_document() {
     insta::assert_json_snapshot!("openapi", doc);
 }
 
+/// Every parameter declared `in: path` names a `{placeholder}` of its path,
+/// and every placeholder is declared as a path parameter: query parameters
+/// (cursors, file names, filters) must be `in: query`, or generated clients
+/// and "try it out" cannot send them.
+#[test]
+fn openapi_path_parameters_match_the_templates() {
+    let doc = serde_json::to_value(clearinghouse::http::router::openapi()).unwrap();
+    let mut wrong = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let vars: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(v, _)| v))
+            .collect();
+        for (method, op) in ops.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let declared: Vec<&str> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            for name in &declared {
+                if !vars.contains(name) {
+                    wrong.push(format!("{method} {path}: `{name}` is in: path"));
+                }
+            }
+            for var in &vars {
+                if !declared.contains(var) {
+                    wrong.push(format!("{method} {path}: `{{{var}}}` is not declared"));
+                }
+            }
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                if vars.contains(&p["name"].as_str().unwrap()) {
+                    wrong.push(format!("{method} {path}: `{}` is in: query", p["name"]));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 /// Sends `body` with `method` to `path`; returns the status, the
 /// Content-Type and the problem document, as one JSON value.
 async fn problem(

@@ -143,6 +143,7 @@ const UI_ROUTES: &[&str] = &[
     "/scans/campaigns/{id}/claims/{claim}/respond",
     "/scans/coordination",
     "/scans/coordination/incidents/{id}/evidence",
+    "/scans/coordination/incidents/{id}/refer",
 ];
 
 /// Routes that are neither API operations nor UI pages.

@@ -119,8 +119,34 @@ async fn one_admin_cannot_approve_through_an_account_it_made(app: TestApp) {
         json!(["coordinator"])
     );
 
-    // A second, independent admin approves: now mallory is an admin...
+    // A second, independent admin approves: not while the account still
+    // has the password its maker set (he would sign in first and choose
+    // "her own"); the summary says so (F7).
+    assert!(
+        request["summary"]
+            .as_str()
+            .unwrap()
+            .contains("password an administrator set"),
+        "{request}"
+    );
     let (_, second) = operator_admin(&app, "second").await;
+    let (s, v) = decide(&app, &second, &role_request, "approve").await;
+    assert_eq!(s, 409, "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("chooses their own"),
+        "{v}"
+    );
+    assert_eq!(state(&app, &role_request).await, "pending");
+    assert_eq!(roles(&app, &mallory).await, json!(["org_admin"]));
+    let (s, v) = app
+        .post(
+            &mallory_token,
+            "/api/v1/me/password",
+            &json!({"current_password": ADMIN_PASSWORD, "new_password": "mallory chose this one"}),
+        )
+        .await;
+    assert_eq!(s, 204, "{v}");
+    // Her own password in place: now mallory is an admin...
     let (s, v) = decide(&app, &second, &role_request, "approve").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(

@@ -151,6 +151,10 @@ pub enum EventKind {
     DateMoved,
     Published,
     PatchReleased,
+    /// A coordinator withdrew an organisation from the case.
+    Removed,
+    /// An organisation left the case.
+    Left,
 }
 
 impl EventKind {
@@ -165,6 +169,8 @@ impl EventKind {
             EventKind::DateMoved => "date_moved",
             EventKind::Published => "published",
             EventKind::PatchReleased => "patch_released",
+            EventKind::Removed => "removed",
+            EventKind::Left => "left",
         }
     }
 }
@@ -182,6 +188,8 @@ impl FromStr for EventKind {
             EventKind::DateMoved,
             EventKind::Published,
             EventKind::PatchReleased,
+            EventKind::Removed,
+            EventKind::Left,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -288,6 +296,15 @@ impl CaseInput {
     /// its field (`vulnerabilities[2]`, `target_date`, ...).
     pub fn validate(&self, today: CalendarDate) -> Result<ValidCase, CaseError> {
         let title = text::validate_title("title", &self.title, MAX_TITLE_CHARS)?;
+        if let Some((index, c)) = text::first_invisible(&title) {
+            return Err(err(
+                "title",
+                format!(
+                    "must not contain the invisible character U+{:04X} (character {index})",
+                    u32::from(c)
+                ),
+            ));
+        }
         let summary = self.summary.trim().to_owned();
         text::check_long_text("summary", &summary)?;
         if summary.chars().count() > MAX_SUMMARY_CHARS {

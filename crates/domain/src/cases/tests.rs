@@ -45,6 +45,7 @@ fn bad_input_names_the_field() {
     let cases: Vec<BadCase> = vec![
         (|i| i.title = "  ".into(), "title", "empty"),
         (|i| i.title = "a\u{202E}b".into(), "title", "U+202E"),
+        (|i| i.title = "\u{200B}\u{200B}".into(), "title", "U+200B"),
         (
             |i| i.vulnerabilities.clear(),
             "vulnerabilities",

@@ -13,6 +13,7 @@ use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalListParams {
     /// `pending`, `approved`, `rejected` or `cancelled`.

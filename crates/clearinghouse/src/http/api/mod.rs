@@ -25,6 +25,7 @@ pub fn created<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
 
 /// Cursor pagination parameters shared by list endpoints.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// The `next_cursor` of the previous page.

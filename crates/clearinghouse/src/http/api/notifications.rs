@@ -19,6 +19,7 @@ use crate::workflows::notifications::{self, NewWebhook, NotificationSettingsInpu
 
 /// Inbox query: cursor pagination and an unread filter.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxParams {
     /// Only notifications nobody has marked read.

@@ -148,8 +148,10 @@ async fn models(State(app): State<AppState>, req: Request) -> Response {
 }
 
 /// The model name and `stream` flag of a request body (nothing else of it
-/// is read or kept).
-fn request_facts(body: &Bytes) -> Result<(String, bool), Box<Response>> {
+/// is read or kept), and the body to forward: the object as parsed, written
+/// again, so a key given twice (`"model"` twice) reaches the upstream once,
+/// with the value that was checked, whatever its parser would keep (F16).
+fn request_facts(body: &Bytes) -> Result<(String, bool, Bytes), Box<Response>> {
     let v: Value = serde_json::from_slice(body).map_err(|e| {
         Box::new(problem(
             400,
@@ -180,7 +182,36 @@ fn request_facts(body: &Bytes) -> Result<(String, bool), Box<Response>> {
         }
     };
     let stream = obj.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    Ok((model, stream))
+    let canonical = serde_json::to_vec(&v).map_err(|e| {
+        Box::new(problem(
+            400,
+            "bad-request",
+            format!("the body cannot be forwarded: {e}"),
+            Some("body"),
+        ))
+    })?;
+    Ok((model, stream, Bytes::from(canonical)))
+}
+
+/// The largest model list read from the developer's endpoint.
+const MAX_MODEL_LIST_BYTES: usize = 1024 * 1024;
+
+/// The developer endpoint's model list cut to the window's model: a
+/// grantee learns the name to send, not the developer's other models.
+fn window_models(upstream: &[u8], model: &str) -> Value {
+    let data: Vec<Value> = serde_json::from_slice::<Value>(upstream)
+        .ok()
+        .and_then(|v| v.get("data").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.get("id").and_then(Value::as_str) == Some(model))
+        .collect();
+    let data = if data.is_empty() {
+        vec![serde_json::json!({"id": model, "object": "model"})]
+    } else {
+        data
+    };
+    serde_json::json!({"object": "list", "data": data})
 }
 
 async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: bool) -> Response {
@@ -216,20 +247,19 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
             retry_after: None,
         });
     };
-    let (model, streamed) = match &body {
+    let received = body.as_ref().map_or(0, Bytes::len);
+    let (model, streamed, body) = match &body {
         Some(b) => match request_facts(b) {
-            Ok(f) => f,
+            Ok((m, s, canonical)) => (m, s, Some(canonical)),
             Err(resp) => return *resp,
         },
-        None => ("-".to_owned(), false),
+        None => ("-".to_owned(), false, None),
     };
     let ctx = CallContext {
         endpoint,
         model,
         streamed,
-        request_bytes: body
-            .as_ref()
-            .map_or(0, |b| i64::try_from(b.len()).unwrap_or(i64::MAX)),
+        request_bytes: i64::try_from(received).unwrap_or(i64::MAX),
         client_addr: peer,
         started,
     };
@@ -280,6 +310,9 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         }
     };
     let status = upstream.status().as_u16();
+    if endpoint == "models" {
+        return model_list(app, auth, ctx, status, upstream).await;
+    }
     let content_type = upstream.headers().get(header::CONTENT_TYPE).cloned();
     let sse = content_type
         .as_ref()
@@ -309,6 +342,58 @@ async fn forward(app: AppState, req: Request, endpoint: &'static str, has_body: 
         resp.headers_mut()
             .insert("x-accel-buffering", HeaderValue::from_static("no"));
     }
+    resp
+}
+
+/// `/models`: the upstream list (bounded) cut to the window's model,
+/// logged like any call.
+async fn model_list(
+    app: AppState,
+    auth: Authorized,
+    ctx: CallContext,
+    status: u16,
+    mut upstream: reqwest::Response,
+) -> Response {
+    let mut raw = Vec::new();
+    let mut complete = true;
+    loop {
+        match upstream.chunk().await {
+            Ok(Some(c)) if raw.len() + c.len() <= MAX_MODEL_LIST_BYTES => {
+                raw.extend_from_slice(&c);
+            }
+            Ok(None) => break,
+            _ => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    let ok = complete && (200..300).contains(&status);
+    let body = if ok {
+        serde_json::to_vec(&window_models(&raw, auth.model_name())).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let outcome = if ok { "ok" } else { "upstream_error" };
+    let bytes = i64::try_from(body.len()).unwrap_or(i64::MAX);
+    let row = broker::usage_row(&auth, &ctx, i64::from(status), outcome, bytes, None);
+    broker::settle(&app, &auth, 0);
+    if let Err(e) = broker::record(&app, &row, None).await {
+        return e.into_response();
+    }
+    if !ok {
+        return problem(
+            502,
+            "bad-gateway",
+            "the model endpoint did not list its models",
+            None,
+        );
+    }
+    let mut resp = Response::new(Body::from(body));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 

@@ -46,6 +46,8 @@ pub struct AttachmentRow {
     pub id: String,
     pub name: String,
     pub size: String,
+    /// Who attached it.
+    pub by: String,
 }
 
 pub struct MessageRow {
@@ -93,6 +95,8 @@ pub struct MatrixRow {
 /// What the forms on the page kept and said.
 #[derive(Default)]
 pub struct CaseForms {
+    /// Show the messages before this one (the "older messages" link).
+    pub before: Option<String>,
     pub message_body: String,
     pub message_error: Option<FormError>,
     pub publish_reason: String,
@@ -132,6 +136,8 @@ pub struct CasePage {
     patches: Vec<PatchRow>,
     vuln_patches: Vec<VulnPatches>,
     messages: Vec<MessageRow>,
+    /// The cursor of the older messages, when there are some.
+    older_messages: Option<String>,
     timeline: Vec<EventRow>,
     is_coordinator: bool,
     forms: CaseForms,
@@ -172,6 +178,8 @@ fn event_words(kind: &str, org: &str) -> String {
         "date_moved" => "Disclosure date moved".to_owned(),
         "published" => "Published".to_owned(),
         "patch_released" => format!("{org} released a patch"),
+        "removed" => format!("{org} was removed from the case"),
+        "left" => format!("{org} left the case"),
         other => other.replace('_', " "),
     }
 }
@@ -185,8 +193,9 @@ pub async fn case_view(
 ) -> UiResult<CasePage> {
     let c = cases::get(app, who, id).await?;
     let extras = case_forms::extras(app, who, &c).await?;
-    let msgs = messages::list(app, who, id).await?;
-    let events = messages::events(app, who, id).await?;
+    let page = messages::list(app, who, id, forms.before.as_deref(), None).await?;
+    let (msgs, older_messages) = (page.items, page.older);
+    let events = messages::events(app, who, id, None, None).await?.items;
     let stmts = statements::list(app, who, id, false).await?;
     let patch_list = patches::list(app, who, id).await?;
     let mut attachments: BTreeMap<String, Vec<patches::Attachment>> = BTreeMap::new();
@@ -200,7 +209,12 @@ pub async fn case_view(
             .chain(events.iter().filter_map(|e| e.org_id.as_deref()))
             .chain(stmts.iter().map(|s| s.vendor_org.as_str()))
             .chain(patch_list.iter().map(|p| p.vendor_org.as_str())),
-        msgs.iter().map(|m| m.author.as_str()),
+        msgs.iter().map(|m| m.author.as_str()).chain(
+            attachments
+                .values()
+                .flatten()
+                .map(|a| a.created_by.as_str()),
+        ),
     )
     .await?;
     let matrix_vulns: Vec<String> = stmts
@@ -264,6 +278,7 @@ pub async fn case_view(
                     id: a.id,
                     name: a.file_name,
                     size: size_text(a.size),
+                    by: names.user(&a.created_by),
                 })
                 .collect(),
         })
@@ -363,6 +378,7 @@ pub async fn case_view(
         patches,
         vuln_patches,
         messages,
+        older_messages,
         timeline,
         is_coordinator: patches::is_coordinator(who),
         forms,
@@ -377,6 +393,8 @@ pub async fn case_view(
 pub struct Done {
     #[serde(default)]
     done: String,
+    /// The older messages' cursor.
+    before: Option<String>,
 }
 
 pub async fn show(
@@ -406,6 +424,7 @@ pub async fn show(
         &id,
         CaseForms {
             notice,
+            before: done.before.filter(|b| !b.is_empty()),
             ..Default::default()
         },
     )
@@ -442,6 +461,13 @@ pub async fn publish_now(
     }
 }
 
+/// Most text fields one message form carries, and the largest one (a
+/// message is at most 20,000 characters): with the file's own limit, what
+/// bounds the request (the route has no body limit of its own, so an
+/// over-limit file is answered beside the field with the text kept).
+const MAX_TEXT_FIELDS: usize = 8;
+const MAX_TEXT_FIELD_BYTES: usize = 128 * 1024;
+
 /// Posts a message with an optional attached file (multipart: the CSRF
 /// token and the body first, then the file).
 pub async fn post_message(
@@ -453,6 +479,7 @@ pub async fn post_message(
     let bad = |m: String| UiError(AppError::BadRequest(m));
     let (mut csrf, mut body) = (String::new(), String::new());
     let mut file: Option<(String, Vec<u8>)> = None;
+    let mut fields = 0;
     while let Some(field) = form.next_field().await.map_err(|e| bad(e.to_string()))? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
@@ -480,7 +507,22 @@ pub async fn post_message(
             }
             continue;
         }
-        let text = field.text().await.map_err(|e| bad(e.to_string()))?;
+        fields += 1;
+        if fields > MAX_TEXT_FIELDS {
+            return Err(bad("too many form fields".to_owned()));
+        }
+        let mut raw = Vec::new();
+        let mut stream = Box::pin(field.map_err(|e| e.to_string()));
+        while let Some(chunk) = stream.try_next().await.map_err(bad)? {
+            if raw.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+                return Err(UiError(AppError::TooLarge(format!(
+                    "{name}: at most {} KiB",
+                    MAX_TEXT_FIELD_BYTES >> 10
+                ))));
+            }
+            raw.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(raw).map_err(|_| bad(format!("{name}: not UTF-8")))?;
         match name.as_str() {
             "csrf_token" => csrf = text,
             "body" => body = text,
@@ -488,6 +530,29 @@ pub async fn post_message(
         }
     }
     check_csrf(&who, &csrf)?;
+    // A file the attachment would refuse refuses the message too: nothing
+    // is stored, the typed text stays in the form.
+    if let Some((name, bytes)) = &file {
+        let checked = clearinghouse_domain::text::validate_file_name("file", name)
+            .map(|_| ())
+            .map_err(|e| cases::case_error(e.into()))
+            .and_then(|()| {
+                if bytes.is_empty() {
+                    Err(AppError::invalid("file", "the file is empty"))
+                } else {
+                    Ok(())
+                }
+            });
+        if let Err(e) = checked {
+            let (status, err) = FormError::from_app(e, &["body", "file"])?;
+            let forms = CaseForms {
+                message_body: body,
+                message_error: Some(err),
+                ..Default::default()
+            };
+            return Ok((status, case_view(&app, &who, &id, forms).await?).into_response());
+        }
+    }
     let input = NewMessage {
         body: body.clone(),
         reply_to: None,

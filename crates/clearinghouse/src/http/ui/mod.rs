@@ -159,10 +159,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/cases/{id}/messages",
             post(cases::post_message)
-                // The handler stops reading past the attachment limit.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::workflows::cases::patches::MAX_ATTACHMENT_BYTES + 64 * 1024,
-                )),
+                // The handler stops reading past the attachment limit (and
+                // bounds the text fields), so an over-limit file is answered
+                // beside the field with the typed text kept: a body limit
+                // here would refuse by Content-Length before the handler.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/cases/{id}/attachments/{aid}", get(cases::attachment))
         .route("/cases/{id}/patches/{pid}/download", get(cases::patch))

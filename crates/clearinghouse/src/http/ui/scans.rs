@@ -52,8 +52,9 @@ pub fn routes() -> Router<AppState> {
         .route("/scans/coordination", get(co::page))
         .route(
             "/scans/coordination/incidents/{id}/evidence",
-            post(co::evidence),
+            get(co::evidence),
         )
+        .route("/scans/coordination/incidents/{id}/refer", post(co::refer))
 }
 
 /// The "Scanning" link: coordinators to every campaign and incident,
@@ -394,19 +395,20 @@ pub async fn create_grant(
         "scanner_contact",
     ];
     let scanner = typed.get("scanner").trim();
-    let org = store::accounts::orgs::by_name(&app.store.pool, scanner)
+    // An unknown name goes on to the workflow as no id: it checks every
+    // other field first and answers an unknown, archived or hidden
+    // organisation alike, so the form is no directory (F15).
+    let scanner_org_id = store::accounts::orgs::by_name(&app.store.pool, scanner)
         .await
-        .map_err(AppError::from)?;
-    let Some(org) = org else {
-        let e = AppError::invalid("scanner", "no organisation has this name");
-        return refused(&app, &who, typed, e, &fields).await;
-    };
+        .map_err(AppError::from)?
+        .map(|o| o.id)
+        .unwrap_or_default();
     let Ok(rate_limit) = typed.get("rate_limit").trim().parse::<i64>() else {
         let e = AppError::invalid("rate_limit", "must be a whole number of requests a second");
         return refused(&app, &who, typed, e, &fields).await;
     };
     let input = GrantInput {
-        scanner_org_id: org.id,
+        scanner_org_id,
         assets: typed.all("asset"),
         excluded: typed.lines("excluded"),
         techniques: typed.all("technique"),
@@ -423,6 +425,11 @@ pub async fn create_grant(
             // The workflow names the scanner by id; the form by name.
             let e = match e {
                 AppError::Invalid { field, message } if field == "scanner_org_id" => {
+                    let message = if message == "no such organisation" {
+                        "no organisation this grant can name has this name".to_owned()
+                    } else {
+                        message
+                    };
                     AppError::invalid("scanner", message)
                 }
                 other => other,

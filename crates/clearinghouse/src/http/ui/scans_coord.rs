@@ -2,16 +2,17 @@
 //! campaign on one timeline, address ranges claimed by two operators
 //! (never silently given to the later one), claims another organisation
 //! chose to proceed against, and incidents (reported scanning no
-//! registered campaign covered) with their referral as an evidence
-//! bundle, downloaded as a file to verify offline with `clearinghouse
-//! audit verify-bundle`.
+//! registered campaign covered): the evidence bundle downloaded as a file
+//! to verify offline with `clearinghouse audit verify-bundle` (reading it
+//! changes nothing), and the referral to law enforcement, its own form
+//! with a reason.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::names::Names;
@@ -69,18 +70,33 @@ pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
 }
 
 #[derive(Deserialize)]
-pub struct CsrfForm {
+pub struct ReferForm {
     csrf_token: String,
+    #[serde(default)]
+    reason: String,
 }
 
-/// Refers an incident: the evidence bundle as a file to hand over.
+/// Refers an open incident to law enforcement, with the reason typed:
+/// the same workflow as the API (a refusal shows the error page naming
+/// the field).
+pub async fn refer(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    Form(f): Form<ReferForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    reports::refer(&app, &who, &id, &f.reason).await?;
+    Ok(Redirect::to("/scans/coordination#incidents").into_response())
+}
+
+/// The evidence bundle of an incident as a file to hand over (reading it
+/// changes nothing).
 pub async fn evidence(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let bundle = reports::evidence(&app, &who, &id).await?;
     let body = serde_json::to_vec_pretty(&bundle)
         .map_err(|e| AppError::internal("writing the bundle", e))?;
@@ -92,6 +108,7 @@ pub async fn evidence(
                 header::CONTENT_DISPOSITION,
                 clearinghouse_domain::text::content_disposition(&name),
             ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,
     )

@@ -88,17 +88,39 @@ pub async fn message_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) 
     Ok(n > 0)
 }
 
-/// A case's messages, oldest first (at most `limit`).
+/// The organisation that posted message `id` of `case_id` (None: no such
+/// message in this case).
+pub async fn message_org(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    id: &str,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT org_id FROM case_messages WHERE case_id = $1 AND id = $2")
+            .bind(case_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
+/// The newest `limit` messages of a case posted before message `before`
+/// (all of them without one), newest first.
 pub async fn messages(
     conn: &mut AnyConnection,
     case_id: &str,
+    before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
     let rows = sqlx::query(
-        "SELECT id, case_id, reply_to, org_id, author, body, created_at FROM case_messages \
-         WHERE case_id = $1 ORDER BY created_at, id LIMIT $2",
+        "SELECT id, case_id, reply_to, org_id, author, body, created_at FROM case_messages m \
+         WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_messages b \
+           WHERE b.case_id = $1 AND b.id = $2 \
+           AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $3",
     )
     .bind(case_id)
+    .bind(before.unwrap_or_default())
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
@@ -122,13 +144,34 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> 
     Ok(())
 }
 
-/// A case's timeline, oldest first (at most `limit`).
-pub async fn events(conn: &mut AnyConnection, case_id: &str, limit: i64) -> Result<Vec<EventRow>> {
+/// Whether `id` is an event of `case_id`.
+pub async fn event_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND id = $2")
+            .bind(case_id)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n > 0)
+}
+
+/// The newest `limit` events of a case's timeline before event `before`
+/// (all of them without one), newest first.
+pub async fn events(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
     let rows = sqlx::query(
-        "SELECT id, case_id, kind, actor, org_id, detail, created_at FROM case_events \
-         WHERE case_id = $1 ORDER BY created_at, id LIMIT $2",
+        "SELECT id, case_id, kind, actor, org_id, detail, created_at FROM case_events e \
+         WHERE e.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_events b \
+           WHERE b.case_id = $1 AND b.id = $2 \
+           AND (e.created_at < b.created_at OR (e.created_at = b.created_at AND e.id < b.id)))) \
+         ORDER BY e.created_at DESC, e.id DESC LIMIT $3",
     )
     .bind(case_id)
+    .bind(before.unwrap_or_default())
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;

@@ -250,6 +250,21 @@ pub async fn participant(
         .transpose()
 }
 
+/// Withdraws `org_id` from the case (removed by a coordinator, or left);
+/// false when it was no participant.
+pub async fn remove_participant(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    org_id: &str,
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM case_participants WHERE case_id = $1 AND org_id = $2")
+        .bind(case_id)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records that an invited organisation joined; false when it already had.
 pub async fn join(
     conn: &mut AnyConnection,

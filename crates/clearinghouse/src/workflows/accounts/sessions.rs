@@ -80,7 +80,7 @@ pub async fn login(
             ));
         }
     };
-    app.login_guard.record_success(username);
+    app.login_guard.record_success(username, addr);
     let cookie = secrets::new_opaque();
     let csrf = secrets::new_opaque();
     let now = clock::now();

@@ -12,7 +12,7 @@
 use crate::store::AnyConnection;
 use clearinghouse_domain::approval::ElevationKind;
 use clearinghouse_domain::identity::{
-    Role, Scope, validate_display_name, validate_password, validate_username,
+    Role, Scope, validate_password, validate_person_name, validate_username,
 };
 use clearinghouse_domain::labels::validate_term;
 use serde::Deserialize;
@@ -181,7 +181,7 @@ pub async fn create(app: &AppState, who: &Principal, input: NewUser) -> AppResul
         ));
     }
     let username = validate_username(&input.username)?;
-    let display_name = validate_display_name("display_name", &input.display_name)?;
+    let display_name = validate_person_name("display_name", &input.display_name)?;
     let password_hash = match input.password {
         Some(p) => {
             validate_password(&p)?;

@@ -21,6 +21,7 @@ pub const PAGE: i64 = 50;
 
 /// What the index is asked for.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VulnListQuery {
     /// An id or alias (or part of one), or part of a package identity.

@@ -6,7 +6,9 @@
 //! message counts as read by an organisation once a member of it opened
 //! the case or its messages after it was posted (`last_seen_at`). The
 //! timeline lists every event of the case (opened, invited, joined,
-//! message, ...). Non-participants get 404, as for a missing case.
+//! message, ...). Both read newest first in pages of at most
+//! [`MAX_ITEMS`], each shown oldest first, with the cursor of the older
+//! page. Non-participants get 404, as for a missing case.
 
 use crate::model::notify::NotificationKind;
 use clearinghouse_domain::cases::{EventKind, validate_message};
@@ -25,7 +27,8 @@ use crate::store::cases::messages::MessageRow;
 use crate::workflows::new_id;
 use crate::workflows::notifications;
 
-/// Most messages and events one read returns.
+/// Most messages and events one read returns: the newest, with a cursor
+/// (`before`) for the older ones (F4).
 pub const MAX_ITEMS: i64 = 1_000;
 /// Most organisations one message mentions.
 pub const MAX_MENTIONS: usize = 20;
@@ -70,6 +73,25 @@ pub struct Event {
     pub created_at: String,
 }
 
+/// Joining is the gate: an invited organisation reads the case to decide,
+/// and speaks in it (messages, attachments) once its administrator has
+/// joined; 403 before.
+pub(super) fn require_joined(
+    participants: &[store::cases::ParticipantRow],
+    who: &Principal,
+) -> AppResult<()> {
+    if participants
+        .iter()
+        .any(|p| p.org_id == who.org_id() && p.joined_at.is_none())
+    {
+        return Err(AppError::forbidden(
+            "join the case first: an administrator of your organisation joins it \
+             (POST /cases/{id}/join) before its members post messages",
+        ));
+    }
+    Ok(())
+}
+
 /// Posts a message to a case (its participants and the staff).
 pub async fn post(
     app: &AppState,
@@ -96,17 +118,7 @@ pub async fn post(
         ));
     }
     let participants = store::cases::participants(&mut tx, &c.id).await?;
-    // Joining is the gate: an invited organisation reads the case to
-    // decide, and speaks in it once its administrator has joined.
-    if participants
-        .iter()
-        .any(|p| p.org_id == who.org_id() && p.joined_at.is_none())
-    {
-        return Err(AppError::forbidden(
-            "join the case first: an administrator of your organisation joins it \
-             (POST /cases/{id}/join) before its members post messages",
-        ));
-    }
+    require_joined(&participants, who)?;
     let mut mentions = input.mentions.clone();
     mentions.sort();
     mentions.dedup();
@@ -183,15 +195,64 @@ pub async fn post(
     })
 }
 
-/// A case's messages, oldest first, with per-organisation read receipts.
-pub async fn list(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Message>> {
+/// The newest [`MAX_ITEMS`] (or `limit`) messages or events before the
+/// cursor, oldest first, and the cursor of the page before them (when
+/// there is one).
+#[derive(Debug, Clone)]
+pub struct Newest<T> {
+    pub items: Vec<T>,
+    /// Pass as `before` for the older page.
+    pub older: Option<String>,
+}
+
+/// Checks a page's `limit` (1 to [`MAX_ITEMS`], default [`MAX_ITEMS`]).
+fn page_limit(limit: Option<i64>) -> AppResult<i64> {
+    match limit {
+        None => Ok(MAX_ITEMS),
+        Some(n) if (1..=MAX_ITEMS).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_ITEMS}"),
+        )),
+    }
+}
+
+/// Newest first rows (one more than `limit` if older exist) to a page.
+fn newest<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Newest<T> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    rows.reverse();
+    let older = if more { rows.first().map(id) } else { None };
+    Newest { items: rows, older }
+}
+
+/// A case's messages, the newest page (or the page before message
+/// `before`), oldest first, with per-organisation read receipts.
+pub async fn list(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    before: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Newest<Message>> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let c = readable(app, who, id).await?;
-    seen(app, who, &c.id).await?;
+    let limit = page_limit(limit)?;
     let mut conn = app.store.pool.acquire().await?;
+    if let Some(b) = before
+        && !store::cases::messages::message_in_case(&mut conn, &c.id, b).await?
+    {
+        return Err(AppError::invalid(
+            "before",
+            "no message of this case has this id",
+        ));
+    }
+    seen(app, who, &c.id).await?;
     let participants = store::cases::participants(&mut conn, &c.id).await?;
-    let rows = store::cases::messages::messages(&mut conn, &c.id, MAX_ITEMS).await?;
-    Ok(rows
+    let rows = store::cases::messages::messages(&mut conn, &c.id, before, limit + 1).await?;
+    let page = newest(rows, limit, |m| m.id.clone());
+    let items = page
+        .items
         .into_iter()
         .map(|m| {
             let read_by_orgs = participants
@@ -214,16 +275,39 @@ pub async fn list(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Me
                 read_by_orgs,
             }
         })
-        .collect())
+        .collect();
+    Ok(Newest {
+        items,
+        older: page.older,
+    })
 }
 
-/// A case's timeline, oldest first.
-pub async fn events(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<Event>> {
+/// A case's timeline, the newest page (or the page before event
+/// `before`), oldest first.
+pub async fn events(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    before: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Newest<Event>> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let c = readable(app, who, id).await?;
+    let limit = page_limit(limit)?;
     let mut conn = app.store.pool.acquire().await?;
-    let rows = store::cases::messages::events(&mut conn, &c.id, MAX_ITEMS).await?;
-    rows.into_iter()
+    if let Some(b) = before
+        && !store::cases::messages::event_in_case(&mut conn, &c.id, b).await?
+    {
+        return Err(AppError::invalid(
+            "before",
+            "no event of this case has this id",
+        ));
+    }
+    let rows = store::cases::messages::events(&mut conn, &c.id, before, limit + 1).await?;
+    let page = newest(rows, limit, |e| e.id.clone());
+    let items = page
+        .items
+        .into_iter()
         .map(|e| {
             Ok(Event {
                 detail: serde_json::from_str(&e.detail)
@@ -235,5 +319,9 @@ pub async fn events(app: &AppState, who: &Principal, id: &str) -> AppResult<Vec<
                 created_at: e.created_at,
             })
         })
-        .collect()
+        .collect::<AppResult<_>>()?;
+    Ok(Newest {
+        items,
+        older: page.older,
+    })
 }

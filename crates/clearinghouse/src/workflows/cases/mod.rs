@@ -26,6 +26,7 @@ pub mod exports;
 pub mod feed;
 pub mod messages;
 pub mod mine;
+pub mod participants;
 pub mod patch_fixes;
 pub mod patches;
 pub mod publish;

@@ -22,8 +22,9 @@
 //! `store::cases::patches::of_case` (in the caller's transaction) is what
 //! the CSAF advisory's remediations read.
 //!
-//! Attachments: participants attach files to a message of the case; only
-//! readers of the case download them (404 otherwise).
+//! Attachments: members of the organisation that posted a message attach
+//! files to it (403 for anyone else, and before their organisation joined);
+//! only readers of the case download them (404 otherwise).
 
 use clearinghouse_domain::cases::EventKind;
 use clearinghouse_domain::cases::patch::{
@@ -56,6 +57,7 @@ pub const MAX_ATTACHMENT_BYTES: usize = 16 * 1024 * 1024;
 
 /// A patch upload's parameters (the bytes are the body).
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PatchUpload {
     /// The file name (no path).
@@ -198,29 +200,33 @@ pub async fn from_url(
     release(app, who, c, valid, fixes, bytes).await
 }
 
+/// Said for every fetch that did not bring a file: which step failed
+/// (a refused or unresolvable host, no answer, an error status) would
+/// make this a probe of the server's network (F2); the log has the detail.
+pub const FETCH_REFUSED: &str = "could not fetch a file from this URL: it must be a public \
+     http(s) address that answers 200 with the file within 10 s, without redirects";
+
 /// Fetches `url` (no redirects, 10 s, at most [`MAX_PATCH_BYTES`]), under
-/// the webhook rules for private addresses.
+/// the webhook rules for private addresses; every failure is
+/// [`FETCH_REFUSED`].
 async fn fetch(app: &AppState, url: &str) -> AppResult<Vec<u8>> {
+    let refused = |why: String| {
+        tracing::info!(url = %url, why = %why, "patch fetch refused");
+        AppError::invalid("url", FETCH_REFUSED)
+    };
     let http = crate::jobs::webhook_deliver::outbound_client(app, url)
         .await
-        .map_err(|e| AppError::invalid("url", e))?;
+        .map_err(refused)?;
     let mut resp = http
         .get(url)
         .send()
         .await
-        .map_err(|e| AppError::invalid("url", format!("fetching it failed: {e}")))?;
+        .map_err(|e| refused(e.to_string()))?;
     if !resp.status().is_success() {
-        return Err(AppError::invalid(
-            "url",
-            format!("fetching it answered {}", resp.status()),
-        ));
+        return Err(refused(format!("answered {}", resp.status())));
     }
     let mut out = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| AppError::invalid("url", format!("reading it failed: {e}")))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| refused(e.to_string()))? {
         if out.len() + chunk.len() > MAX_PATCH_BYTES {
             return Err(AppError::invalid(
                 "url",
@@ -534,13 +540,15 @@ fn attachment_view(a: AttachmentRow) -> Attachment {
 
 /// An attachment's name (the bytes are the body).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentUpload {
     /// The file name (no path).
     pub name: String,
 }
 
-/// Attaches a file to a message of the case (its participants and staff).
+/// Attaches a file to a message of the case (members of the message's
+/// organisation, once it joined).
 pub async fn attach(
     app: &AppState,
     who: &Principal,
@@ -557,9 +565,19 @@ pub async fn attach(
         return Err(AppError::invalid("file", "the attachment is empty"));
     }
     let mut conn = app.store.pool.acquire().await?;
-    if !store::cases::messages::message_in_case(&mut conn, &c.id, message_id).await? {
-        return Err(AppError::NotFound);
+    let author_org = store::cases::messages::message_org(&mut conn, &c.id, message_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Files go under one's own organisation's messages only: a file under
+    // someone else's message would read as theirs (the page names who
+    // attached each file all the same).
+    if author_org != who.org_id() {
+        return Err(AppError::forbidden(
+            "only the organisation that posted a message attaches files to it",
+        ));
     }
+    let participants = store::cases::participants(&mut conn, &c.id).await?;
+    super::messages::require_joined(&participants, who)?;
     drop(conn);
     let size = i64::try_from(bytes.len()).map_err(|e| AppError::internal("size", e))?;
     let (artifact_key, sha256) = app

@@ -303,6 +303,26 @@ async fn store_all(
             superseded_at: None,
         });
     }
+    // Only what changes anything is stored: a statement repeated in the
+    // document, or equal to the vendor's current one for that product,
+    // is dropped; when nothing is left, nothing is stored, revised or
+    // told, and the current statements are the answer (F13).
+    let current = store::cases::statements::of_case(&mut tx, &c.id, false).await?;
+    let mut fresh: Vec<StatementRow> = Vec::with_capacity(rows.len());
+    let mut unchanged: Vec<StatementRow> = Vec::new();
+    for r in rows {
+        if let Some(same) = current.iter().find(|cur| same_statement(cur, &r)) {
+            if !unchanged.iter().any(|u| u.id == same.id) {
+                unchanged.push(same.clone());
+            }
+        } else if !fresh.iter().any(|f| same_statement(f, &r)) {
+            fresh.push(r);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(unchanged.into_iter().map(view).collect());
+    }
+    let rows = fresh;
     for r in &rows {
         store::cases::statements::insert(&mut tx, r).await?;
     }
@@ -395,6 +415,19 @@ async fn products_of(
         .map(|s| s.match_key)
         .collect();
     Ok((mine, in_case))
+}
+
+/// Whether two statements say the same of the same product: the vendor,
+/// vulnerability, product and versions, and what is stated of them.
+fn same_statement(a: &StatementRow, b: &StatementRow) -> bool {
+    a.vendor_org == b.vendor_org
+        && a.vuln_id == b.vuln_id
+        && a.product_key == b.product_key
+        && a.versions == b.versions
+        && a.status == b.status
+        && a.justification == b.justification
+        && a.fixed_version == b.fixed_version
+        && a.remediation == b.remediation
 }
 
 /// A case's statements: the current ones (a product × status matrix),

@@ -88,6 +88,7 @@ pub struct DirectiveCompliance {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ComplianceQuery {
     /// One organisation (managers, coordinators, auditors, admins; others

@@ -203,6 +203,8 @@ pub async fn attach(
         uploaded_at: clock::now_text(),
     };
     let mut tx = app.store.begin_write().await?;
+    // Concurrent uploads count one after another.
+    store::locks::lock_record(&mut tx, app.store.backend, "directive_submission", &sub.id).await?;
     if store::directives::forms::evidence_count(&mut tx, &sub.id).await? >= MAX_EVIDENCE_FILES {
         return Err(too_many());
     }

@@ -70,6 +70,7 @@ pub struct Obligation {
 
 /// Filters of an obligations list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ObligationQuery {
     /// An organisation id (managers, coordinators, auditors, admins);

@@ -37,6 +37,7 @@ pub const STATES: &[&str] = &[
 const MAX_ACCEPTANCE_DAYS: i64 = 366;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExposureQuery {
     /// An asset id or name.

@@ -57,6 +57,11 @@ impl Authorized {
         &self.cached.facts.grant.window_id
     }
 
+    /// The one model the window grants (what `/models` lists).
+    pub fn model_name(&self) -> &str {
+        &self.cached.facts.model_name
+    }
+
     /// The window's current terms keep transcripts.
     pub fn keep_transcripts(&self) -> bool {
         self.cached.facts.keep_transcripts

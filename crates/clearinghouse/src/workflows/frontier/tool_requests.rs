@@ -124,6 +124,8 @@ pub async fn request(
     };
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
+    // One open request per organisation, also when several arrive at once.
+    store::locks::lock_record(&mut tx, app.store.backend, "tool", &t.id).await?;
     let open = store::frontier::tools::requests(&mut tx, &t.id, &org.id).await?;
     if open.iter().any(|r| {
         r.state == "pending"
@@ -285,6 +287,8 @@ pub async fn decide(
         ..r.clone()
     };
     let mut tx = app.store.begin_write().await?;
+    // Capacity holds when two coordinators approve at once (F3).
+    store::locks::lock_record(&mut tx, app.store.backend, "tool", &t.id).await?;
     match input.decision.as_str() {
         "decline" => {
             if reason.is_none() {

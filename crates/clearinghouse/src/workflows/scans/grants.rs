@@ -207,24 +207,6 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
         ));
     }
     let mut tx = app.store.begin_write().await?;
-    // By id, or by its exact name: an operator is rarely told the id.
-    let named = input.scanner_org_id.trim();
-    let scanner = match store::accounts::orgs::get(&mut *tx, named).await? {
-        Some(o) => Some(o),
-        None => store::accounts::orgs::by_name(&mut *tx, named).await?,
-    }
-    .ok_or_else(|| {
-        AppError::invalid(
-            "scanner_org_id",
-            "no organisation has this id or name (write its name exactly as it signs)",
-        )
-    })?;
-    if scanner.id == who.org_id() {
-        return Err(AppError::invalid(
-            "scanner_org_id",
-            "is your own organisation: scanning your own assets needs no grant here",
-        ));
-    }
     let mut asset_ids = Vec::new();
     let mut asset_targets = Vec::new();
     for (i, id) in input.assets.iter().enumerate() {
@@ -258,6 +240,28 @@ pub async fn create(app: &AppState, who: &Principal, input: GrantInput) -> AppRe
             ));
         }
         excluded.push(t.to_string());
+    }
+    // Looked up last, after every other field, and an archived one
+    // answered like a missing one: the answer tells nothing of which
+    // organisations exist beyond what a stored grant does (F15).
+    // By id, or by its exact name: an operator is rarely told the id.
+    let named = input.scanner_org_id.trim();
+    let scanner = match store::accounts::orgs::get(&mut *tx, named).await? {
+        Some(o) => Some(o),
+        None => store::accounts::orgs::by_name(&mut *tx, named).await?,
+    }
+    .filter(|o| o.archived_at.is_none())
+    .ok_or_else(|| {
+        AppError::invalid(
+            "scanner_org_id",
+            "no organisation has this id or name (write its name exactly as it signs)",
+        )
+    })?;
+    if scanner.id == who.org_id() {
+        return Err(AppError::invalid(
+            "scanner_org_id",
+            "is your own organisation: scanning your own assets needs no grant here",
+        ));
     }
     let now = clock::now_text();
     let enc = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());

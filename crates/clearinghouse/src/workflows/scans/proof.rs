@@ -92,6 +92,9 @@ impl ControlVerifier for FixtureVerifier {
     }
 }
 
+/// The largest well-known proof file read.
+const MAX_WELL_KNOWN_BYTES: usize = 64 * 1024;
+
 /// Asks DNS and the web.
 pub struct NetVerifier;
 
@@ -126,7 +129,7 @@ impl ControlVerifier for NetVerifier {
                         .resolve(host, first)
                         .build()
                         .map_err(|e| format!("HTTP client: {e}"))?;
-                    let resp = client
+                    let mut resp = client
                         .get(&url)
                         .send()
                         .await
@@ -134,9 +137,14 @@ impl ControlVerifier for NetVerifier {
                     if !resp.status().is_success() {
                         return Err(format!("{url}: HTTP {}", resp.status().as_u16()));
                     }
-                    let body = resp.bytes().await.map_err(|e| format!("{url}: {e}"))?;
-                    if body.len() > 64 * 1024 {
-                        return Err(format!("{url}: larger than 64 KiB"));
+                    // Read as it streams and stop past the limit: a huge or
+                    // endless answer must not fill the server's memory (F14).
+                    let mut body = Vec::new();
+                    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("{url}: {e}"))? {
+                        if body.len() + chunk.len() > MAX_WELL_KNOWN_BYTES {
+                            return Err(format!("{url}: larger than 64 KiB"));
+                        }
+                        body.extend_from_slice(&chunk);
                     }
                     let text = String::from_utf8_lossy(&body);
                     let lines: Vec<String> = text.lines().map(str::to_owned).collect();

@@ -169,6 +169,10 @@ fn active_then(c: &CampaignRow, start: &str) -> bool {
 }
 
 /// Reports scanning observed on the caller's assets; answered at once.
+/// How far ahead of the server's clock a report's window may end (the
+/// reporter's clock may run a little fast).
+const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
 pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppResult<ReportView> {
     who.require_scope(Scope::AssetsWrite)?;
     let targets = parse_targets("targets", &input.targets)?;
@@ -180,6 +184,17 @@ pub async fn create(app: &AppState, who: &Principal, input: ReportInput) -> AppR
         ));
     }
     let (_, starts_at, ends_at) = parse_window(&input.start, &input.end)?;
+    // Observed scanning is in the past: a window in the future would open
+    // an incident (or "stand down") for what has not happened (F6).
+    let latest = clock::format(clock::now() + time::Duration::seconds(MAX_CLOCK_SKEW_SECS));
+    for (field, at) in [("start", &starts_at), ("end", &ends_at)] {
+        if at.as_str() > latest.as_str() {
+            return Err(AppError::invalid(
+                field,
+                "is in the future: report scanning you have observed",
+            ));
+        }
+    }
     let excerpt = long_text("log_excerpt", input.log_excerpt.as_deref(), MAX_EXCERPT)?;
     let mut tx = app.store.begin_write().await?;
     for (i, t) in targets.iter().enumerate() {
@@ -401,11 +416,54 @@ async fn entry(
         .map(|r| (u64::try_from(r.idx).unwrap_or_default(), r.entry)))
 }
 
-/// The evidence bundle of an incident (coordinators): the report, the
-/// campaigns touching its targets then and the reporting operator's
-/// grants in force then, each with its audit entry and an inclusion
-/// proof against a checkpoint signed now. Referring an open incident
-/// moves it to `referred` (audited).
+/// Refers an open incident to law enforcement (coordinators, with a
+/// write scope and a reason): it moves to `referred`, audited with the
+/// reason. 409 when it is not open; the bundle is [`evidence`].
+pub async fn refer(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    reason: &str,
+) -> AppResult<ReportView> {
+    who.require(Scope::AssetsWrite, COORDINATORS)?;
+    let reason = long_text("reason", Some(reason), 2000)?;
+    if reason.is_empty() {
+        return Err(AppError::invalid(
+            "reason",
+            "say why the incident is referred",
+        ));
+    }
+    let mut tx = app.store.begin_write().await?;
+    let r = visible(&mut tx, who, id).await?;
+    if !store::scans::reports::set_incident(&mut tx, &r.id, "open", "referred").await? {
+        return Err(AppError::Conflict(format!(
+            "only an open incident is referred; this report's is {}",
+            r.incident_state
+        )));
+    }
+    let change = json!({"reason": reason});
+    audit(
+        app,
+        &mut tx,
+        who,
+        "scan_report.refer",
+        "scan_report",
+        &r.id,
+        change,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(ReportRow {
+        incident_state: "referred".into(),
+        ..r
+    }))
+}
+
+/// The evidence bundle of an incident (coordinators; reading changes
+/// nothing, referring is [`refer`]): the report, the campaigns touching
+/// its targets then and the reporting operator's grants in force then,
+/// each with its audit entry and an inclusion proof against a checkpoint
+/// signed now.
 pub async fn evidence(app: &AppState, who: &Principal, id: &str) -> AppResult<Bundle> {
     who.require(Scope::AssetsRead, COORDINATORS)?;
     let mut conn = app.store.pool.acquire().await?;
@@ -484,22 +542,6 @@ pub async fn evidence(app: &AppState, who: &Principal, id: &str) -> AppResult<Bu
         }
     }
     drop(conn);
-    if r.incident_state == "open" {
-        let mut tx = app.store.begin_write().await?;
-        if store::scans::reports::set_incident(&mut tx, &r.id, "open", "referred").await? {
-            audit(
-                app,
-                &mut tx,
-                who,
-                "scan_report.refer",
-                "scan_report",
-                &r.id,
-                json!({"records": items.len()}),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-    }
     let signed = app.audit.checkpoint(&app.store).await?;
     let size = signed.checkpoint.size;
     let mut records = Vec::new();

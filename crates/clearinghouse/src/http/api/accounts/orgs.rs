@@ -17,6 +17,7 @@ use crate::workflows::accounts::orgs::{self, NewOrganization, OrganizationFlags}
 use crate::workflows::archive::{self, ArchiveRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrgQuery {
     /// `true` lists archived organisations too (left out by default).
@@ -26,6 +27,7 @@ pub struct OrgQuery {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveOrgQuery {
     /// `true` disables the organisation's active users and ends their

@@ -19,6 +19,7 @@ use crate::workflows::accounts::users::{
 use crate::workflows::approvals::{self, GrantRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserListParams {
     /// Only users of this organisation.

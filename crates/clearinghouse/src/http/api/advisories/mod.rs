@@ -24,6 +24,7 @@ use crate::workflows::advisories::{self, ImportOptions, VulnList, VulnListQuery}
 use crate::workflows::findings::review;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// The file's name: a hint for the format (`.yaml`, `.csv`).

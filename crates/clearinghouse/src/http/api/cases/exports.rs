@@ -26,6 +26,7 @@ pub async fn osv(
 
 /// Which vulnerability, for which CNA.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Cve5Query {
     /// The vulnerability (its CVE id, or its group id when that has a CVE alias).

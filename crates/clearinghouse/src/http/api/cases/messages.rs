@@ -1,15 +1,20 @@
 //! `/api/v1/cases/{id}/messages` and `/events`: a case's threaded messages
-//! with read receipts, and its timeline (participants and the staff).
+//! with read receipts, and its timeline (participants and the staff):
+//! the newest page first, older pages by the `before` cursor the `Link`
+//! header gives.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, Auth};
-use crate::workflows::cases::messages::{self, Event, Message, NewMessage};
+use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::workflows::cases::messages::{self, Event, MAX_ITEMS, Message, NewMessage, Newest};
 
 /// Post a message (participants); the other participants are told.
 #[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), request_body = NewMessage,
@@ -26,24 +31,57 @@ pub async fn post(
     ))
 }
 
-/// A case's messages, oldest first, each with the organisations that have read it.
-#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Message>), (status = 404, body = Problem)))]
+/// Which page of a case's messages or events.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NewestQuery {
+    /// The id of the oldest item of the page seen: the page before it.
+    pub before: Option<String>,
+    /// Items a page, 1 to 1000 (default 1000).
+    pub limit: Option<i64>,
+}
+
+/// The answer to a page: the items, and when older ones exist a
+/// `Link: <...?before=ID&limit=N>; rel="next"` header to fetch them.
+fn paged<T: Serialize>(path: &str, limit: Option<i64>, page: Newest<T>) -> Response {
+    let mut resp = Json(page.items).into_response();
+    if let Some(older) = page.older {
+        let limit = limit.unwrap_or(MAX_ITEMS);
+        let link = format!("</api/v1{path}?before={older}&limit={limit}>; rel=\"next\"");
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            resp.headers_mut().insert(header::LINK, v);
+        }
+    }
+    resp
+}
+
+/// A case's messages, the newest 1000 (`limit`) shown oldest first, each
+/// with the organisations that have read it; older ones through the
+/// `Link` header's `before` cursor.
+#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), params(NewestQuery),
+    responses((status = 200, body = Vec<Message>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<Message>>> {
-    Ok(Json(messages::list(&app, &who, &id).await?))
+    ApiQuery(q): ApiQuery<NewestQuery>,
+) -> AppResult<Response> {
+    let page = messages::list(&app, &who, &id, q.before.as_deref(), q.limit).await?;
+    Ok(paged(&format!("/cases/{id}/messages"), q.limit, page))
 }
 
-/// A case's timeline: opened, invited, joined, messages.
-#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Event>), (status = 404, body = Problem)))]
+/// A case's timeline (opened, invited, joined, messages, ...), the newest
+/// 1000 (`limit`) shown oldest first; older ones through the `Link`
+/// header's `before` cursor.
+#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", security(("bearer" = [])), params(NewestQuery),
+    responses((status = 200, body = Vec<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn events(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Vec<Event>>> {
-    Ok(Json(messages::events(&app, &who, &id).await?))
+    ApiQuery(q): ApiQuery<NewestQuery>,
+) -> AppResult<Response> {
+    let page = messages::events(&app, &who, &id, q.before.as_deref(), q.limit).await?;
+    Ok(paged(&format!("/cases/{id}/events"), q.limit, page))
 }

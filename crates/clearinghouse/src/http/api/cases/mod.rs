@@ -1,5 +1,6 @@
 //! `/api/v1/cases`: coordination cases (issue 15). Opening and inviting
-//! (coordinators), joining (an invited organisation's admin), reading
+//! (coordinators), joining (an invited organisation's admin), removing a
+//! participant (coordinators) and leaving (its admin), reading
 //! (participants and the staff; 404 for everyone else, as for a missing
 //! case), messages and the timeline (`messages.rs`), and the vendor map
 //! with a case's suggested vendors (`vendors.rs`). Handlers are thin: the
@@ -21,6 +22,7 @@ use crate::http::api::PageParams;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Auth};
 use crate::model::Page;
+use crate::workflows::cases::participants::{self, Removal};
 use crate::workflows::cases::publish::{self, MoveDate, Publish};
 use crate::workflows::cases::vulns::{self, CaseVulnerabilityView};
 use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
@@ -106,6 +108,33 @@ pub async fn join(
     Path(id): Path<String>,
 ) -> AppResult<Json<Case>> {
     Ok(Json(cases::join(&app, &who, &id).await?))
+}
+
+/// Remove a participant organisation (coordinators), with a reason it is
+/// told: it reads the case no more (404). 404 when it is no participant.
+#[utoipa::path(delete, path = "/cases/{id}/participants/{org_id}", tag = "cases", security(("bearer" = [])), request_body = Removal,
+    responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn remove_participant(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path((id, org_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Removal>,
+) -> AppResult<StatusCode> {
+    participants::remove(&app, &who, &id, &org_id, input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Leave a case (an org admin of a participant organisation other than
+/// the coordinating one); the coordinators are told.
+#[utoipa::path(post, path = "/cases/{id}/leave", tag = "cases", security(("bearer" = [])),
+    responses((status = 204, description = "left"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn leave(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    participants::leave(&app, &who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Move the target disclosure date (coordinators), with a reason the

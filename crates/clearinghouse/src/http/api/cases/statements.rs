@@ -20,6 +20,7 @@ pub const MAX_VEX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Which statements to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatementQuery {
     /// Also the superseded statements.
@@ -81,6 +82,7 @@ pub async fn upload(
 
 /// Which advisory revision.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CsafQuery {
     /// A revision number; default the latest.

@@ -18,6 +18,7 @@ use crate::workflows::cases::vendors::{
 
 /// Filter of the vendor map.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VendorQuery {
     /// Only this organisation's products.

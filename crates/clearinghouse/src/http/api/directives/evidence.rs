@@ -20,6 +20,7 @@ use crate::workflows::directives::evidence::{
 };
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SubmissionListParams {
     /// An organisation id (directive managers, coordinators, auditors,
@@ -44,6 +45,7 @@ pub async fn reports(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceParams {
     /// The file name, 1 to 200 characters, no slashes.

@@ -111,6 +111,7 @@ pub async fn revoke(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewParams {
     /// The directive the draft edits or amends (its granted requests count).

@@ -18,6 +18,7 @@ use crate::workflows::archive::{self, ArchiveRequest};
 use crate::workflows::exposure::assets::{self, AssetChange, MAX_SBOM_BYTES, NewAsset};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AssetQuery {
     /// An organisation id or name (coordinators); defaults to yours.

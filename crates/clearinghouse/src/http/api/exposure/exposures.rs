@@ -51,6 +51,7 @@ pub async fn set_state(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// `sector`, `vulnerability` or `org`.

@@ -18,6 +18,7 @@ use crate::model::finding::{Finding, FindingFilter};
 use crate::workflows::findings::{self, FindingDetail};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FindingQuery {
     /// `received`, `triaged`, `validating`, `validated` or `rejected`.

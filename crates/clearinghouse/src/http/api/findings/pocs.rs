@@ -21,6 +21,7 @@ use crate::model::{Approval, Page};
 use crate::workflows::findings::pocs::{self, MAX_POC_BYTES, NewPoc, ReleaseRequest};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PocUploadParams {
     /// The file name, 1 to 200 characters, no slashes.

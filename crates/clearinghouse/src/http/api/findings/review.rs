@@ -69,6 +69,7 @@ pub async fn credits(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// Count submissions and findings from this date (`2026-01-31`) or time

@@ -18,6 +18,7 @@ use crate::model::finding::{ItemResult, Submission};
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitQuery {
     /// The target of findings whose file names none: a package URL with its
@@ -172,6 +173,7 @@ pub async fn get(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ItemQuery {
     /// Only `new`, `duplicate` or `rejected` items.

@@ -33,6 +33,7 @@ pub async fn open(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InquiryListQuery {
     /// Only inquiries in this state.

@@ -19,6 +19,7 @@ use crate::workflows::frontier::runs::{self, ImportOptions};
 
 /// How a log is imported (query parameters; `map` may repeat).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; the query is read by `options`.
 pub struct ImportQuery {
     /// The suite's key or id (required).
@@ -96,6 +97,7 @@ pub async fn import(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RunListQuery {
     /// Only runs of this suite (key or id).

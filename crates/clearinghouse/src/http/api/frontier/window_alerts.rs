@@ -29,6 +29,7 @@ pub async fn of_window(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AlertsQuery {
     /// Only alerts not yet acknowledged (default false).

@@ -117,6 +117,7 @@ pub async fn grants(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// Rows, newest first: 1 to 1000, default 100.

@@ -25,6 +25,7 @@ use crate::workflows::scans::claims::{self, ClaimInput, ClaimResponseInput, Clai
 use crate::workflows::scans::deconflict::{self, CheckView, HistoryItem, OverlapView};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub cursor: Option<String>,
@@ -32,6 +33,7 @@ pub struct ListQuery {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// A target as written for campaigns (`cidr:203.0.113.0/24`, `pkg:npm/lodash`).

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::app::AppState;
 use crate::error::AppResult;
@@ -49,18 +49,46 @@ pub async fn get(
     Ok(Json(reports::get(&app, &who, &id).await?))
 }
 
-/// Refer an incident to law enforcement (coordinators): the evidence
-/// bundle (`clearinghouse-evidence-bundle/1`: the report, campaigns and
+/// The evidence bundle of an incident (coordinators; reading it changes
+/// nothing): `clearinghouse-evidence-bundle/1`, the report, campaigns and
 /// grants in force then, audit entries with inclusion proofs against a
-/// signed checkpoint). Verify it offline with `clearinghouse audit
+/// signed checkpoint. Verify it offline with `clearinghouse audit
 /// verify-bundle FILE --key KEY`.
-#[utoipa::path(post, path = "/scans/reports/{id}/evidence", tag = "scans", security(("bearer" = [])),
+#[utoipa::path(get, path = "/scans/reports/{id}/evidence", tag = "scans", security(("bearer" = [])),
     responses((status = 200, description = "the evidence bundle", content_type = "application/json"),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn evidence(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
-) -> AppResult<Json<Bundle>> {
-    Ok(Json(reports::evidence(&app, &who, &id).await?))
+) -> AppResult<(HeaderMap, Json<Bundle>)> {
+    Ok((no_store(), Json(reports::evidence(&app, &who, &id).await?)))
+}
+
+/// Refer an open incident to law enforcement (coordinators, `assets:write`),
+/// with a reason: it becomes `referred`, audited. 409 when not open.
+#[utoipa::path(post, path = "/scans/reports/{id}/refer", tag = "scans", security(("bearer" = [])), request_body = Referral,
+    responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn refer(
+    State(app): State<AppState>,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<Referral>,
+) -> AppResult<Json<ReportView>> {
+    Ok(Json(reports::refer(&app, &who, &id, &input.reason).await?))
+}
+
+/// Why an incident is referred.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// 1 to 2000 characters.
+    pub reason: String,
+}
+
+fn no_store() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h
 }
