@@ -124,23 +124,17 @@ impl AuditLog {
         principal: &Principal,
         events: &[AuditEvent<'_>],
     ) -> Result<(), StoreError> {
-        let rows = Self::rows(principal, events);
-        store::audit::append(tx, store.backend, &rows).await?;
-        Ok(())
-    }
-
-    /// The rows (entry text, leaf hash) [`AuditLog::record`] appends, for a
-    /// transaction on a native driver (`store::findings::bulk`).
-    pub fn rows(principal: &Principal, events: &[AuditEvent<'_>]) -> Vec<(String, String)> {
         let time = clock::now_text();
-        events
+        let rows: Vec<(String, String)> = events
             .iter()
             .map(|e| {
                 let text = entry_text(principal, e, &time);
                 let leaf = hex::encode(merkle::leaf_hash(text.as_bytes()));
                 (text, leaf)
             })
-            .collect()
+            .collect();
+        store::audit::append(tx, store.backend, &rows).await?;
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, MerkleTree> {

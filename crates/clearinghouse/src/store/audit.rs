@@ -8,7 +8,7 @@ use super::{Backend, Result};
 
 /// An arbitrary, fixed key for PostgreSQL's transaction-scoped advisory lock
 /// that serialises audit appends across processes.
-pub(crate) const AUDIT_LOCK_KEY: i64 = 0x4348_5841_5544; // "CHXAUD"
+const AUDIT_LOCK_KEY: i64 = 0x4348_5841_5544; // "CHXAUD"
 
 #[derive(Debug, Clone)]
 pub struct AuditRow {

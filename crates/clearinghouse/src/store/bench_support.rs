@@ -1,17 +1,18 @@
 //! The SQL the `clearinghouse bench ...` commands need for their
 //! baselines and nothing else (built only with the `bench` feature).
 //! `bench findings`: reading back the `findings` and `finding_sightings`
-//! rows an intake wrote, page by page in id order, as plain cells (written
-//! into another database by `bench_baseline`, the machine's limit); and a throw-away
+//! rows an intake wrote, page by page in id order, as plain cells, and
+//! writing such rows into another database with plain multi-row INSERTs
+//! (no lookups, no conflict handling), so the benchmark can compare the
+//! intake with the cost of storing its output alone; and a throw-away
 //! PostgreSQL database per run. `bench audit`: raw inserts of pre-rendered
-//! audit rows into a side table. `bench matching`: the exposures a full
-//! match wrote, read back page by page, and a side table of their shape
-//! for its baseline (`bench_baseline`) to write them into.
+//! audit rows into a side table. `bench matching`: every component read
+//! back and as many plain rows written into a side table.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, Store, Tx, values_params};
+use super::{Result, Store, Tx, bulk_values, values_params};
 
 /// Creates the side table of `bench audit`'s raw-insert baseline.
 pub async fn create_audit_baseline(store: &Store) -> Result<()> {
@@ -45,79 +46,40 @@ pub async fn insert_audit_baseline(
     Ok(())
 }
 
-/// The columns `bench matching`'s baseline copies of an exposure: those
-/// the matching writes for a new one.
-pub const EXPOSURE_COLUMNS: &[(&str, Kind)] = &[
-    ("id", Kind::Text),
-    ("org_id", Kind::Text),
-    ("asset_id", Kind::Text),
-    ("component_key", Kind::Text),
-    ("component_name", Kind::Text),
-    ("component_version", Kind::Text),
-    ("component_purl", Kind::Text),
-    ("vuln_id", Kind::Text),
-    ("advisory_id", Kind::Text),
-    ("decision", Kind::Text),
-    ("reason", Kind::Text),
-    ("priority_rank", Kind::Int),
-    ("ssvc_decision", Kind::Text),
-    ("deadline", Kind::Text),
-    ("due_at", Kind::Text),
-    ("embargoed", Kind::Int),
-    ("state", Kind::Text),
-    ("first_seen", Kind::Text),
-    ("updated_at", Kind::Text),
-];
+/// Every component as (asset id, package key, version), for `bench
+/// matching`'s baseline read.
+pub async fn all_components(
+    store: &Store,
+) -> Result<Vec<(String, Option<String>, Option<String>)>> {
+    Ok(
+        sqlx::query_as("SELECT asset_id, package_key, version FROM components")
+            .fetch_all(&store.pool)
+            .await?,
+    )
+}
 
-/// `bench matching`'s baseline target: a side table with the exposure
-/// columns, the unique key and the indexes of `exposures` (no foreign
-/// keys; `embargoed` as BIGINT).
-pub const BENCH_EXPOSURES: super::bench_baseline::Target = super::bench_baseline::Target {
-    table: "bench_exposures",
-    columns: EXPOSURE_COLUMNS,
-};
-
-/// Creates [`BENCH_EXPOSURES`].
-pub async fn create_exposure_table(store: &Store) -> Result<()> {
-    for sql in [
-        "CREATE TABLE bench_exposures (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, \
-         asset_id TEXT NOT NULL, component_key TEXT NOT NULL, component_name TEXT NOT NULL, \
-         component_version TEXT, component_purl TEXT, vuln_id TEXT NOT NULL, \
-         advisory_id TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL, \
-         priority_rank BIGINT NOT NULL, ssvc_decision TEXT NOT NULL, deadline TEXT NOT NULL, \
-         due_at TEXT, embargoed BIGINT NOT NULL, state TEXT NOT NULL, first_seen TEXT NOT NULL, \
-         updated_at TEXT NOT NULL, UNIQUE (asset_id, component_key, vuln_id))",
-        "CREATE INDEX bench_exposures_org ON bench_exposures(org_id, state, priority_rank)",
-        "CREATE INDEX bench_exposures_vuln ON bench_exposures(vuln_id)",
-    ] {
-        sqlx::query(sql).execute(&store.pool).await?;
-    }
+/// Creates `bench matching`'s side table of plain five-column rows.
+pub async fn create_plain_table(store: &Store) -> Result<()> {
+    sqlx::query("CREATE TABLE bench_plain (a TEXT, b TEXT, c TEXT, d TEXT, e TEXT)")
+        .execute(&store.pool)
+        .await?;
     Ok(())
 }
 
-/// At most `limit` exposures with an id above `after`, in id order, as
-/// [`EXPOSURE_COLUMNS`] cells.
-pub async fn exposures_after(store: &Store, after: &str, limit: i64) -> Result<Vec<Vec<Cell>>> {
-    let names: Vec<&str> = EXPOSURE_COLUMNS.iter().map(|(c, _)| *c).collect();
+/// Inserts plain five-column rows into `bench_plain` in one statement.
+pub async fn insert_plain(tx: &mut Tx, rows: &[[Option<&str>; 5]]) -> Result<()> {
     let sql = format!(
-        "SELECT {} FROM exposures WHERE id > $1 ORDER BY id LIMIT $2",
-        names.join(", ")
+        "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
+        values_params(rows.len(), 5)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&store.pool)
-        .await?;
-    rows.iter().map(|r| cells(r, EXPOSURE_COLUMNS)).collect()
-}
-
-/// How many rows `exposures` and `bench_exposures` hold.
-pub async fn exposure_counts(store: &Store) -> Result<(i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM exposures), (SELECT COUNT(*) FROM bench_exposures)",
-    )
-    .fetch_one(&store.pool)
-    .await?)
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for row in rows {
+        for cell in row {
+            q = q.bind(*cell);
+        }
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 /// Whether `name` can be spliced into `CREATE`/`DROP DATABASE` as is.
@@ -165,7 +127,11 @@ pub enum Kind {
 }
 
 /// One value of a row read back.
-pub type Cell = super::native::Cell<'static>;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
 
 /// The columns the intake writes for a new finding, in its order.
 pub const FINDING_COLUMNS: &[(&str, Kind)] = &[
@@ -216,14 +182,6 @@ pub enum Table {
 }
 
 impl Table {
-    /// The table as a baseline's write target.
-    pub fn target(self) -> super::bench_baseline::Target {
-        super::bench_baseline::Target {
-            table: self.name(),
-            columns: self.columns(),
-        }
-    }
-
     fn name(self) -> &'static str {
         match self {
             Table::Findings => "findings",
@@ -253,7 +211,7 @@ fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>> {
         .enumerate()
         .map(|(i, (_, kind))| {
             Ok(match kind {
-                Kind::Text => Cell::owned(row.try_get(i)?),
+                Kind::Text => Cell::Text(row.try_get(i)?),
                 Kind::Int => Cell::Int(row.try_get(i)?),
             })
         })
@@ -299,14 +257,29 @@ pub async fn sightings_between<'e, E: Executor<'e, Database = Any>>(
     rows.iter().map(|r| cells(r, table.columns())).collect()
 }
 
-/// The (findings, sightings) a database holds.
-pub async fn count_rows(store: &Store) -> Result<(u64, u64)> {
-    let (f, s): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM findings), (SELECT COUNT(*) FROM finding_sightings)",
-    )
-    .fetch_one(&store.pool)
-    .await?;
-    Ok((f.max(0) as u64, s.max(0) as u64))
+/// Plain multi-row INSERTs of `rows` (cells in [`Table::columns`] order),
+/// about a thousand parameters a statement.
+pub async fn insert_rows(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) -> Result<()> {
+    let width = table.columns().len();
+    for chunk in rows.chunks((1000 / width).max(1)) {
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            table.name(),
+            table.column_list(),
+            bulk_values(conn, chunk.len(), width)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for cell in row {
+                q = match cell {
+                    Cell::Text(v) => q.bind(v.as_deref()),
+                    Cell::Int(v) => q.bind(*v),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// `bench api`'s findings: `bench-finding-{from..to}`, filed by `org` and

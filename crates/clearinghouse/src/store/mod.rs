@@ -14,8 +14,6 @@ pub mod advisories;
 pub mod approvals;
 pub mod audit;
 #[cfg(feature = "bench")]
-pub mod bench_baseline;
-#[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod cases;
 pub mod directives;
@@ -26,7 +24,6 @@ pub mod frontier;
 pub mod jobs;
 pub mod labelled;
 pub mod labels;
-pub mod native;
 pub mod locks;
 pub mod notifications;
 pub mod read_filter;
@@ -86,9 +83,6 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// An error of the native SQLite driver of the bulk paths.
-    #[error("database error: {0}")]
-    Native(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -151,9 +145,6 @@ pub(crate) fn decode_text<T>(
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
-    /// The native drivers of the bulk write paths (`native`), opened on
-    /// first use.
-    pub native: std::sync::Arc<native::Native>,
 }
 
 /// Every migration: version, name, SQLite text, PostgreSQL text. Listed by
@@ -383,11 +374,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store {
-            pool,
-            backend,
-            native: std::sync::Arc::new(native::Native::new(url, backend)),
-        })
+        Ok(Store { pool, backend })
     }
 
     /// Applies every pending migration of this backend.

@@ -1,21 +1,25 @@
-//! Findings: the intake's batch transaction (`bulk`: exact deduplication
-//! by fingerprint, new findings and sightings, on the native drivers),
+//! Findings: bulk insertion of new findings and sightings (multi-row, in
+//! the batch's transaction), lookup by fingerprint for exact deduplication,
 //! the read side (one finding, filtered lists, sightings, near-duplicates,
 //! workflow events) and what the analysis job reads and writes.
 
-pub mod bulk;
 pub mod listing;
 pub mod pocs;
 pub mod review;
 pub mod submissions;
 pub mod window;
 
+use std::collections::HashMap;
+
 use clearinghouse_domain::findings::review::{FindingState, RejectionReason};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
-use super::{Result, decode, decode_opt, decode_text, parse_json_list, rows_in, values_params};
+use super::{
+    Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
+    rows_in, values_params,
+};
 use crate::model::finding::{
     Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
     SimilarFinding, SimilarLink, TargetKind,
@@ -74,6 +78,110 @@ fn from_row(r: &AnyRow) -> Result<Finding> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
+}
+
+/// The ids of the findings holding any of `fingerprints`, by fingerprint.
+pub async fn ids_by_fingerprint(
+    conn: &mut AnyConnection,
+    fingerprints: &[String],
+) -> Result<HashMap<String, String>> {
+    let rows = rows_in(conn, fingerprints, |list| {
+        format!("SELECT id, fingerprint FROM findings WHERE fingerprint IN ({list})")
+    })
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("fingerprint")?, r.try_get("id")?)))
+        .collect()
+}
+
+/// Columns of one new finding row, in insertion order.
+const INSERT_COLUMNS: &str = "id, fingerprint, target, target_kind, target_identity, title, \
+     description, rule_id, tool, cwes, severity, cvss_vector, location_path, start_line, \
+     end_line, function_name, evidence, aliases, reporter_org, reported_by, submission_id, \
+     position, campaign, tlp, visibility_id, state, created_at, updated_at";
+const INSERT_WIDTH: usize = 28;
+
+/// Inserts new findings (state `received`), ~1000 parameters a statement.
+/// `Conflict` when a fingerprint is already stored (a concurrent batch).
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[Finding],
+    visibility_id: i64,
+) -> Result<()> {
+    for chunk in rows.chunks(1000 / INSERT_WIDTH) {
+        let sql = format!(
+            "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {}",
+            bulk_values(conn, chunk.len(), INSERT_WIDTH)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for f in chunk {
+            let loc = f.location.as_ref();
+            q = q
+                .bind(&f.id)
+                .bind(&f.fingerprint)
+                .bind(&f.target)
+                .bind(f.target_kind.as_str())
+                .bind(&f.target_identity)
+                .bind(&f.title)
+                .bind(&f.description)
+                .bind(&f.rule_id)
+                .bind(&f.tool)
+                .bind(json_list(&f.cwes))
+                .bind(f.severity.map(|s| s.as_str()))
+                .bind(&f.cvss_vector)
+                .bind(loc.and_then(|l| l.path.clone()))
+                .bind(loc.and_then(|l| l.start_line))
+                .bind(loc.and_then(|l| l.end_line))
+                .bind(loc.and_then(|l| l.function.clone()))
+                .bind(&f.evidence)
+                .bind(json_list(&f.aliases))
+                .bind(&f.reporter_org)
+                .bind(&f.reported_by)
+                .bind(&f.submission_id)
+                .bind(&f.position)
+                .bind(&f.campaign)
+                .bind(f.tlp.as_str())
+                .bind(visibility_id)
+                .bind(f.state.as_str())
+                .bind(&f.created_at)
+                .bind(&f.updated_at);
+        }
+        q.execute(&mut *conn)
+            .await
+            .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?;
+    }
+    Ok(())
+}
+
+/// One organisation's sighting of a finding in one version.
+pub struct NewSighting<'a> {
+    pub finding_id: &'a str,
+    pub org_id: &'a str,
+    pub version: &'a str,
+    pub submission_id: &'a str,
+    pub seen_at: &'a str,
+}
+
+/// Records sightings; one already recorded is left as it is.
+pub async fn insert_sightings(conn: &mut AnyConnection, rows: &[NewSighting<'_>]) -> Result<()> {
+    for chunk in rows.chunks(1000 / 5) {
+        let sql = format!(
+            "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
+             VALUES {} ON CONFLICT (finding_id, org_id, version) DO NOTHING",
+            bulk_values(conn, chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for s in chunk {
+            q = q
+                .bind(s.finding_id)
+                .bind(s.org_id)
+                .bind(s.version)
+                .bind(s.submission_id)
+                .bind(s.seen_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Finding>> {

@@ -248,6 +248,38 @@ pub struct BatchRecord<'a> {
     pub counts: SubmissionCounts,
 }
 
+/// Writes a batch's results and adds its counts, only if it is the next
+/// batch: false (write nothing) when another worker already committed it.
+pub async fn record_batch(conn: &mut AnyConnection, b: &BatchRecord<'_>) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE submissions SET items = items + $3, new_findings = new_findings + $4, \
+         duplicates = duplicates + $5, rejected = rejected + $6, batches = batches + 1 \
+         WHERE id = $1 AND batches = $2",
+    )
+    .bind(b.submission_id)
+    .bind(b.batch)
+    .bind(b.counts.received)
+    .bind(b.counts.new)
+    .bind(b.counts.duplicates)
+    .bind(b.counts.rejected)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO submission_results (submission_id, batch, first_seq, results) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(b.submission_id)
+    .bind(b.batch)
+    .bind(b.first_seq)
+    .bind(&b.results)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}
+
 /// Item results of up to `batches` batches from the one holding `from_seq`
 /// on, in order, decoded. With `outcome`, batches holding no item of that
 /// outcome are skipped in SQL (a million-item file with three rejections

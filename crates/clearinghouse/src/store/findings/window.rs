@@ -47,12 +47,19 @@ pub async fn share(conn: &mut AnyConnection, record_id: &str, orgs: &[String]) -
 }
 
 /// Gives the submission's findings the submission's shares (idempotent:
-/// a batch retried after a crash adds nothing twice); `$1` is the
-/// submission. Run in the intake's batch transaction (`bulk`).
-pub(crate) const SHARE_FINDINGS_OF: &str = "INSERT INTO record_shares (record_id, org_id) \
-     SELECT f.id, rs.org_id FROM findings f JOIN record_shares rs ON rs.record_id = f.submission_id \
-     WHERE f.submission_id = $1 AND NOT EXISTS \
-     (SELECT 1 FROM record_shares x WHERE x.record_id = f.id AND x.org_id = rs.org_id)";
+/// a batch retried after a crash adds nothing twice).
+pub async fn share_findings_of(conn: &mut AnyConnection, submission_id: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO record_shares (record_id, org_id) \
+         SELECT f.id, rs.org_id FROM findings f JOIN record_shares rs ON rs.record_id = f.submission_id \
+         WHERE f.submission_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM record_shares x WHERE x.record_id = f.id AND x.org_id = rs.org_id)",
+    )
+    .bind(submission_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// The organisations a record is shared with.
 pub async fn shares_of(pool: &AnyPool, record_id: &str) -> Result<Vec<String>> {

@@ -30,7 +30,7 @@ use utoipa::ToSchema;
 
 use super::{into_page, new_id, page_size};
 use crate::app::AppState;
-use crate::audit_log::{AuditEvent, AuditLog};
+use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -40,7 +40,7 @@ use crate::model::finding::{
     ItemResult, Sighting, SimilarFinding, Submission, SubmissionCounts, TargetKind,
 };
 use crate::store;
-use crate::store::findings::bulk::Sightings;
+use crate::store::findings::NewSighting;
 use crate::store::findings::submissions::{BatchRecord, encode_results};
 use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 
@@ -119,7 +119,7 @@ pub async fn ingest_batch(
 ) -> AppResult<BatchOutcome> {
     // A finding first reported concurrently by another submission makes
     // the insert fail on the unique fingerprint (`Conflict`, mapped in
-    // `store::findings::bulk`): the retry links to it.
+    // `store::findings::insert_many`): the retry links to it.
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -149,8 +149,8 @@ async fn try_ingest(
         .collect();
     fingerprints.sort_unstable();
     fingerprints.dedup();
-    let mut tx = store::findings::bulk::begin(&app.store).await?;
-    let mut known = tx.ids_by_fingerprint(fingerprints).await?;
+    let mut tx = app.store.begin_write().await?;
+    let mut known = store::findings::ids_by_fingerprint(&mut tx, &fingerprints).await?;
     let mut new_rows = Vec::new();
     let mut results = Vec::with_capacity(items.len());
     let mut counts = SubmissionCounts {
@@ -198,29 +198,35 @@ async fn try_ingest(
     }
     seen.sort_unstable();
     seen.dedup();
-    tx.insert_findings(new_rows, visibility_id).await?;
+    store::findings::insert_many(&mut tx, &new_rows, visibility_id).await?;
     if s.window_id.is_some() {
         // A window's findings carry its submission's shares (its participants).
-        tx.share_findings_of(&s.id).await?;
+        store::findings::window::share_findings_of(&mut tx, &s.id).await?;
     }
-    tx.insert_sightings(Sightings {
-        seen,
-        org_id: s.org_id.clone(),
-        submission_id: s.id.clone(),
-        seen_at: now.clone(),
-    })
-    .await?;
+    let sightings: Vec<NewSighting<'_>> = seen
+        .iter()
+        .map(|(id, version)| NewSighting {
+            finding_id: id,
+            org_id: &s.org_id,
+            version,
+            submission_id: &s.id,
+            seen_at: &now,
+        })
+        .collect();
+    store::findings::insert_sightings(&mut tx, &sightings).await?;
     let encoded = encode_results(&results);
     let results_sha256 = hex::encode(Sha256::digest(encoded.as_bytes()));
-    let recorded = tx
-        .record_batch(&BatchRecord {
+    let recorded = store::findings::submissions::record_batch(
+        &mut tx,
+        &BatchRecord {
             submission_id: &s.id,
             batch,
             first_seq,
             results: encoded,
             counts,
-        })
-        .await?;
+        },
+    )
+    .await?;
     if !recorded {
         return Ok(BatchOutcome::AlreadyDone);
     }
@@ -235,7 +241,7 @@ async fn try_ingest(
             "results_sha256": results_sha256,
         }),
     };
-    tx.append_audit(AuditLog::rows(who, &[event])).await?;
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
     metrics::counter!("clearinghouse_findings_received_total").increment(counts.received as u64);
     Ok(BatchOutcome::Committed(counts))
