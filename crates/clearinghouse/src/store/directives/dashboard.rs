@@ -5,10 +5,9 @@
 //! then name in byte order, as `domain::directive::compliance::worst_first`
 //! orders them), with their names joined at read time.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::snapshots::Counts;
+use super::snapshots::{Counts, count, counts, int};
 use crate::store::{Result, bulk_values};
 
 /// One organisation's figures on one day (every action together).
@@ -50,25 +49,6 @@ pub struct MovedRow {
     pub org_name: String,
     pub overdue: (u64, u64),
     pub satisfied: (u64, u64),
-}
-
-fn int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-fn count(r: &AnyRow, col: &str) -> Result<u64> {
-    let v: i64 = r.try_get(col)?;
-    Ok(u64::try_from(v).unwrap_or(0))
-}
-
-fn counts(r: &AnyRow) -> Result<Counts> {
-    Ok((
-        count(r, "total")?,
-        count(r, "on_time")?,
-        count(r, "overdue")?,
-        count(r, "excepted")?,
-        count(r, "satisfied")?,
-    ))
 }
 
 /// `ORDER BY` of names in byte order, as Rust compares strings

@@ -39,12 +39,12 @@ pub struct RunRow {
     pub detailed: bool,
 }
 
-fn count(r: &AnyRow, col: &str) -> Result<u64> {
+pub(crate) fn count(r: &AnyRow, col: &str) -> Result<u64> {
     let v: i64 = r.try_get(col)?;
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
-fn counts(r: &AnyRow) -> Result<Counts> {
+pub(crate) fn counts(r: &AnyRow) -> Result<Counts> {
     Ok((
         count(r, "total")?,
         count(r, "on_time")?,
@@ -54,7 +54,7 @@ fn counts(r: &AnyRow) -> Result<Counts> {
     ))
 }
 
-fn int(v: u64) -> i64 {
+pub(crate) fn int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
