@@ -301,6 +301,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0027_vendor_map_review.sql"),
         include_str!("../../migrations/postgres/0027_vendor_map_review.sql"),
     ),
+    (
+        30,
+        "patch_fixes",
+        include_str!("../../migrations/sqlite/0030_patch_fixes.sql"),
+        include_str!("../../migrations/postgres/0030_patch_fixes.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
