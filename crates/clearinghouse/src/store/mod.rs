@@ -309,6 +309,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0028_directive_dashboard.sql"),
     ),
     (
+        30,
+        "patch_fixes",
+        include_str!("../../migrations/sqlite/0030_patch_fixes.sql"),
+        include_str!("../../migrations/postgres/0030_patch_fixes.sql"),
+    ),
+    (
         32,
         "tool_delist_revoke",
         include_str!("../../migrations/sqlite/0032_tool_delist_revoke.sql"),

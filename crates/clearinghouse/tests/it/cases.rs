@@ -539,7 +539,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422, "{v}");
-    assert_eq!(v["field"], "vulnerabilities[0].justification", "{v}");
+    assert_eq!(v["field"], "vulnerabilities[0].analysis.justification", "{v}");
     let (s, v) = crate::exposure::raw(
         &app,
         reqwest::Method::POST,
@@ -580,7 +580,7 @@ async fn vex_statements_drive_exposure(app: TestApp) {
         )
         .await;
         assert_eq!(s, 422, "{v}");
-        assert_eq!(v["field"], "vulnerabilities[0].vulnerability", "{v}");
+        assert_eq!(v["field"], "vulnerabilities[0].id", "{v}");
     }
     let (s, v) = app
         .get(&p.vendor_member, &format!("/api/v1/cases/{id}/events"))

@@ -149,6 +149,7 @@ const NAMED: &[&str] = &[
     "DEF",
     "GHI",
     "JKL",
+    "XYZ",
     "Acme Product",
     "Acme Product 1",
     "Acme Product 2",
@@ -201,7 +202,7 @@ fn cves(doc: &Value) -> Vec<String> {
 
 fn osv(cve: &str) -> Value {
     json!({
-        "schema_version": "1.6.0", "id": format!("EX-{cve}"),
+        "schema_version": "1.6.0", "id": format!("PYSEC-{}", &cve[4..]),
         "modified": "2022-01-01T00:00:00Z", "published": "2022-01-01T00:00:00Z",
         "aliases": [cve], "summary": format!("{cve} as the VEX examples name it"),
         "affected": [{"package": {"ecosystem": "Maven", "name": "org.example:example"},
