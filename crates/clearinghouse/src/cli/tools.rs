@@ -151,7 +151,11 @@ fn print_request(r: &Value) {
         println!("reason:   {}", text(r, "decision_reason"));
     }
     if r["state"] == "revoked" {
-        println!("revoked:  {} ({})", text(r, "revoked_at"), text(r, "revoke_reason"));
+        println!(
+            "revoked:  {} ({})",
+            text(r, "revoked_at"),
+            text(r, "revoke_reason")
+        );
     }
 }
 

@@ -20,7 +20,12 @@ pub(crate) async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, Strin
 }
 
 /// Posts a form with the session cookie; returns status and body.
-pub(crate) async fn form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
     let resp = app
         .client
         .post(app.url(path))

@@ -65,11 +65,16 @@ async fn frontier_fixes(app: TestApp) {
     let (s, v) = app.post(&coord1, &grants, &quota(&coord1_id)).await;
     assert_eq!(s, 403, "{v}");
     assert_eq!(count(&app, "frontier_window_grants").await, 0);
-    let refused = audit_actions(&app).await.into_iter().any(|e| {
-        e["action"] == "window.refused" && e["object"]["id"] == wid.as_str()
-    });
+    let refused = audit_actions(&app)
+        .await
+        .into_iter()
+        .any(|e| e["action"] == "window.refused" && e["object"]["id"] == wid.as_str());
     assert!(refused, "the self-grant attempt is audited");
-    assert!(!inbox_kinds(&app, &w.dev).await.contains(&"window.granted".to_owned()));
+    assert!(
+        !inbox_kinds(&app, &w.dev)
+            .await
+            .contains(&"window.granted".to_owned())
+    );
     let (s, own) = app.post(&coord2, &grants, &quota(&coord1_id)).await;
     assert_eq!(s, 201, "{own}");
     let (s, g) = app.post(&coord1, &grants, &quota(&analyst_id)).await;
@@ -84,7 +89,8 @@ async fn frontier_fixes(app: TestApp) {
         .collect();
     assert_eq!(told.len(), 2, "{inbox}");
     assert!(
-        told.iter().any(|n| n["body"].as_str().unwrap().contains("fx-coord2")),
+        told.iter()
+            .any(|n| n["body"].as_str().unwrap().contains("fx-coord2")),
         "{inbox}"
     );
 
@@ -93,7 +99,11 @@ async fn frontier_fixes(app: TestApp) {
     let (s, sub) = submit(
         &app,
         &analyst,
-        native(&[finding("Found with the model", "paramiko/auth_handler.py", 10)]),
+        native(&[finding(
+            "Found with the model",
+            "paramiko/auth_handler.py",
+            10,
+        )]),
         &format!("?window={wid}"),
         None,
     )
@@ -114,7 +124,10 @@ async fn frontier_fixes(app: TestApp) {
         assert_eq!(s, 200, "{user}: {html}");
         assert!(html.contains(&link), "{user}: {html}");
         assert!(html.contains("Found with the model"), "{user}");
-        assert!(html.contains("class=\"finding-state\">received<"), "{user}: {html}");
+        assert!(
+            html.contains("class=\"finding-state\">received<"),
+            "{user}: {html}"
+        );
     }
 
     // Revoked: no window, no terms, no findings; their own grant and use.
@@ -149,7 +162,10 @@ async fn frontier_fixes(app: TestApp) {
     let mine = mine["items"].as_array().unwrap();
     assert_eq!(mine.len(), 1, "{mine:?}");
     assert_eq!(
-        (mine[0]["status"].as_str(), mine[0]["terms_version"].as_i64()),
+        (
+            mine[0]["status"].as_str(),
+            mine[0]["terms_version"].as_i64()
+        ),
         (Some("revoked"), Some(1)),
         "later terms are not the revoked grantee's to see: {mine:?}"
     );
@@ -161,7 +177,10 @@ async fn frontier_fixes(app: TestApp) {
     let (s, html) = page(&app, &cookie, &format!("/frontier/windows/{wid}")).await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("id=\"access-revoked\""), "{html}");
-    assert!(!html.contains("secret clause") && !html.contains("Confidential."), "{html}");
+    assert!(
+        !html.contains("secret clause") && !html.contains("Confidential."),
+        "{html}"
+    );
     assert!(!html.contains(&link), "{html}");
     // The developer still sees everything.
     let (_, dev_terms) = app.get(&w.dev, &format!("{base}/terms")).await;
@@ -181,9 +200,7 @@ async fn frontier_fixes(app: TestApp) {
             "planned_public_release",
         ),
     ] {
-        let (s, v) = app
-            .send(reqwest::Method::PUT, &w.dev, &dates, &body)
-            .await;
+        let (s, v) = app.send(reqwest::Method::PUT, &w.dev, &dates, &body).await;
         assert_eq!((s, v["field"].as_str()), (422, Some(field)), "{v}");
     }
     let (_, after) = app.get(&w.dev, &state).await;
@@ -196,7 +213,11 @@ async fn frontier_fixes(app: TestApp) {
             &json!({"planned_partner_release": date(40), "planned_public_release": date(0)}),
         )
         .await;
-    assert_eq!((s, v["field"].as_str()), (422, Some("planned_partner_release")), "{v}");
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (422, Some("planned_partner_release")),
+        "{v}"
+    );
     let (s, v) = app
         .send(
             reqwest::Method::PUT,
@@ -220,9 +241,7 @@ async fn frontier_fixes(app: TestApp) {
         "{v}"
     );
     // Recording the release itself, now, stays the developer's to do.
-    let (s, v) = app
-        .post(&w.dev, &state, &json!({"note": "released"}))
-        .await;
+    let (s, v) = app.post(&w.dev, &state, &json!({"note": "released"})).await;
     assert_eq!(s, 200, "{v}");
     assert!(v["released_at"].is_string(), "{v}");
 }

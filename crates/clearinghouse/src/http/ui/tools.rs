@@ -110,7 +110,8 @@ impl ToolsPage {
 
     /// Whether the reader may take `t` off the list.
     fn may_delist(&self, t: &Tool) -> bool {
-        t.state == "listed" && (self.coordinator || (t.kind == "model" && t.provider_org == self.org_id))
+        t.state == "listed"
+            && (self.coordinator || (t.kind == "model" && t.provider_org == self.org_id))
     }
 
     fn typed_for(&self, tool: &str) -> &str {

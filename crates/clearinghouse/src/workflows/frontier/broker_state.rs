@@ -283,7 +283,9 @@ async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pe
         }
         if result.is_err() && rows.len() > 1 {
             // One bad row must not lose the others: each on its own.
-            for ((row, transcript), done) in rows.drain(..).zip(sealed.drain(..)).zip(waiting.drain(..)) {
+            for ((row, transcript), done) in
+                rows.drain(..).zip(sealed.drain(..)).zip(waiting.drain(..))
+            {
                 let r = write_batch(&store, &[row], &[transcript]).await;
                 let _ = done.send(r);
             }

@@ -12,12 +12,12 @@
 //! documents, a registrant may only apply a visibility it satisfies itself,
 //! so a model can never lock its own developer out.
 
+use clearinghouse_domain::frontier::date::planned_date_allowed;
 use clearinghouse_domain::frontier::model::{
     Modality, ModelRegistrationInput, TrainingCompute, compare_reference_points,
 };
 use clearinghouse_domain::identity::{OrgKind, Scope};
 use clearinghouse_domain::labels::{RecordLabels, can_read};
-use clearinghouse_domain::frontier::date::planned_date_allowed;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

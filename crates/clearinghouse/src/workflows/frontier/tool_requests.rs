@@ -274,11 +274,7 @@ pub async fn decide(
             r.state
         )));
     }
-    let reason = input
-        .reason
-        .as_deref()
-        .map(reason)
-        .transpose()?;
+    let reason = input.reason.as_deref().map(reason).transpose()?;
     let now = clock::now_text();
     let mut out = RequestRow {
         decided_by: Some(who.user_id().to_owned()),
@@ -430,8 +426,8 @@ async fn approve_span(
         .filter(|u| !u.disabled)
         .ok_or_else(|| AppError::invalid("user_id", "the person who asked has left"))?;
     let s = access::plan_grant(span(&w)?, starts, Some(ends), now).map_err(invalid)?;
-    let g = window_grants::insert_grant(app, tx, who, &w, &person.id, &person.org_id, s, quota)
-        .await?;
+    let g =
+        window_grants::insert_grant(app, tx, who, &w, &person.id, &person.org_id, s, quota).await?;
     out.grant_id = Some(g.id);
     Ok(s)
 }
@@ -468,7 +464,9 @@ pub async fn revoke(
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     if !store::frontier::tools::revoke(&mut tx, id, who.user_id(), &why, &now).await? {
-        return Err(AppError::Conflict("the request was changed meanwhile".into()));
+        return Err(AppError::Conflict(
+            "the request was changed meanwhile".into(),
+        ));
     }
     let grant_revoked = match &r.grant_id {
         Some(g) => {
@@ -480,7 +478,16 @@ pub async fn revoke(
     record_audit(app, &mut tx, who, "tool.revoke", "tool_request", id, change).await?;
     let what = format!("{}: {why}", t.name);
     let title = "Your access to a tool was revoked";
-    tell(app, &mut tx, &r.org_id, NotificationKind::ToolAccessRevoked, id, title, &what).await?;
+    tell(
+        app,
+        &mut tx,
+        &r.org_id,
+        NotificationKind::ToolAccessRevoked,
+        id,
+        title,
+        &what,
+    )
+    .await?;
     let updated = store::frontier::tools::get_request(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -23,10 +23,10 @@
 //! requests and declines the pending ones, their organisations told;
 //! approved access stays (and stays shown) until it ends or is revoked.
 
+use clearinghouse_domain::frontier::access;
 use clearinghouse_domain::frontier::access::catalog::{
     self, Eligibility, MAX_DESCRIPTION_CHARS, MAX_TERMS_CHARS, ToolKind,
 };
-use clearinghouse_domain::frontier::access;
 use clearinghouse_domain::identity::{OrgKind, Role, Scope, Sector};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -339,7 +339,12 @@ pub(super) fn reason(text: &str) -> AppResult<String> {
 /// Takes an entry off the list: a government coordinator, or the
 /// developer offering a model entry. No new requests; pending ones are
 /// declined and their organisations told; approved access stays.
-pub async fn delist(app: &AppState, who: &Principal, id: &str, input: ToolReason) -> AppResult<Tool> {
+pub async fn delist(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: ToolReason,
+) -> AppResult<Tool> {
     who.require_scope(Scope::ModelsWrite)?;
     let t = readable_tool(app, who, id).await?;
     let offering_developer = t.kind == ToolKind::Model.as_str() && t.provider_org == who.org_id();
@@ -353,7 +358,9 @@ pub async fn delist(app: &AppState, who: &Principal, id: &str, input: ToolReason
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
     if !store::frontier::tools::delist(&mut tx, id, who.user_id(), &why, &now).await? {
-        return Err(AppError::Conflict("the entry is already off the list".into()));
+        return Err(AppError::Conflict(
+            "the entry is already off the list".into(),
+        ));
     }
     let pending = store::frontier::tools::requests(&mut tx, id, "").await?;
     let mut declined = Vec::new();
@@ -366,10 +373,22 @@ pub async fn delist(app: &AppState, who: &Principal, id: &str, input: ToolReason
             ..r
         };
         if store::frontier::tools::decide(&mut tx, &out).await? {
-            let what = format!("{}: {}", t.name, out.decision_reason.as_deref().unwrap_or(""));
+            let what = format!(
+                "{}: {}",
+                t.name,
+                out.decision_reason.as_deref().unwrap_or("")
+            );
             let title = "Your request for a tool was declined";
-            tell(app, &mut tx, &out.org_id, NotificationKind::ToolRequestDecided, &out.id, title, &what)
-                .await?;
+            tell(
+                app,
+                &mut tx,
+                &out.org_id,
+                NotificationKind::ToolRequestDecided,
+                &out.id,
+                title,
+                &what,
+            )
+            .await?;
             declined.push(out.id);
         }
     }

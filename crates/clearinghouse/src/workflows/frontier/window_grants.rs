@@ -37,8 +37,8 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::store;
 use crate::model::notify::NotificationKind;
+use crate::store;
 use crate::store::frontier::window_grants::{GrantRow, UsageRow};
 use crate::store::frontier::windows::WindowRow;
 use crate::workflows::frontier::windows::{
@@ -328,7 +328,10 @@ async fn tell_developer(
     let granter = store::accounts::users::get(&mut **tx, &g.granted_by).await?;
     let grantee = store::accounts::users::get(&mut **tx, &g.user_id).await?;
     let name = |u: Option<crate::model::User>, id: &str| {
-        u.map_or_else(|| id.to_owned(), |u| format!("{} ({})", u.display_name, u.username))
+        u.map_or_else(
+            || id.to_owned(),
+            |u| format!("{} ({})", u.display_name, u.username),
+        )
     };
     let body = format!(
         "{} granted {} access from {} until {}, {} requests and {} tokens a day.",

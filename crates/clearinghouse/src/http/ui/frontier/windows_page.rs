@@ -30,8 +30,8 @@ use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
 use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
-use crate::store;
 use crate::model::finding::Finding;
+use crate::store;
 use crate::workflows::frontier::window_alerts::{self, AlertReader, AlertView};
 use crate::workflows::frontier::window_findings;
 use crate::workflows::frontier::window_grants::{
