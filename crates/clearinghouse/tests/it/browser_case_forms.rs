@@ -12,7 +12,9 @@
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
-use crate::browser::{browse, click, error_page, fill, open, select, sign_in, sign_out, text, wait, xtext};
+use crate::browser::{
+    browse, click, error_page, fill, open, select, sign_in, sign_out, text, wait, xtext,
+};
 use crate::cases_support::{parties, target_date};
 use crate::exposure::CVE;
 

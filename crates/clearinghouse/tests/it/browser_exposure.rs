@@ -83,7 +83,8 @@ async fn operator_registers_an_asset_uploads_an_sbom_and_works_the_dashboard() {
         click(c, Locator::Id("upload-sbom-button")).await;
         let summary = xtext(c, "//p[@id='sbom-summary' and contains(., '2 components')]").await;
         assert!(
-            summary.starts_with("cyclonedx-json 1.5: 2 components, uploaded 20"),
+            summary.starts_with("cyclonedx-json 1.5: 2 components, uploaded ")
+                && summary.contains(" UTC (sha256 "),
             "{summary}"
         );
         let uploaded = summary

@@ -88,7 +88,10 @@ async fn operator_asks_and_coordinator_answers() {
             "{item}"
         );
         assert!(item.contains("Scan our patient portal weekly"), "{item}");
-        assert!(item.contains("0 of "), "the places beside the request: {item}");
+        assert!(
+            item.contains("0 of "),
+            "the places beside the request: {item}"
+        );
         click(c, Locator::Css(".approve-submit")).await;
         let e = text(c, ".queue-error").await;
         assert!(e.contains("end"), "{e}");

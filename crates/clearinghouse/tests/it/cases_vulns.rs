@@ -53,7 +53,10 @@ async fn participants_read_the_embargoed_vulnerability(app: TestApp) {
 
     // Outsiders: the same 404 as for a missing case or vulnerability.
     let (s, missing) = app
-        .get(&p.outsider, &format!("/api/v1/cases/{vuln_id}/vulnerabilities/{EMBARGOED}"))
+        .get(
+            &p.outsider,
+            &format!("/api/v1/cases/{vuln_id}/vulnerabilities/{EMBARGOED}"),
+        )
         .await;
     assert_eq!(s, 404, "{missing}");
     for token in [&p.outsider, &p.hospital] {
@@ -63,14 +66,29 @@ async fn participants_read_the_embargoed_vulnerability(app: TestApp) {
     // Invited, not joined: join first.
     let (s, v) = app.get(&p.vendor_member, &read).await;
     assert_eq!(s, 403, "{v}");
-    assert!(v["detail"].as_str().unwrap().contains("join the case first"), "{v}");
-    assert_eq!(audited(&app).await, 0, "refused reads are not recorded as reads");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .contains("join the case first"),
+        "{v}"
+    );
+    assert_eq!(
+        audited(&app).await,
+        0,
+        "refused reads are not recorded as reads"
+    );
 
-    let (s, v) = app.post(&p.vendor_admin, &format!("{base}/join"), &json!({})).await;
+    let (s, v) = app
+        .post(&p.vendor_admin, &format!("{base}/join"), &json!({}))
+        .await;
     assert_eq!(s, 200, "{v}");
     // Still withheld outside the case.
     let (s, v) = app
-        .get(&p.vendor_member, &format!("/api/v1/vulnerabilities/{EMBARGOED}"))
+        .get(
+            &p.vendor_member,
+            &format!("/api/v1/vulnerabilities/{EMBARGOED}"),
+        )
         .await;
     assert_eq!(s, 404, "{v}");
     // Through the case: by the name the case gives it and by its id.
@@ -79,14 +97,14 @@ async fn participants_read_the_embargoed_vulnerability(app: TestApp) {
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["tlp"], "AMBER", "{v}");
         assert_eq!(v["named_as"], EMBARGOED, "{v}");
-        assert_eq!(v["vulnerability"]["summary"], "Unpublished flaw in requests");
+        assert_eq!(
+            v["vulnerability"]["summary"],
+            "Unpublished flaw in requests"
+        );
         assert_eq!(v["vulnerability"]["embargoed"], true, "{v}");
         let affected = &v["detail"]["affected"][0];
         assert_eq!(affected["package"], "pkg:pypi/requests", "{v}");
-        assert_eq!(
-            affected["ranges"][0]["events"][1]["fixed"], "2.32.0",
-            "{v}"
-        );
+        assert_eq!(affected["ranges"][0]["events"][1]["fixed"], "2.32.0", "{v}");
     }
     assert_eq!(audited(&app).await, 2, "each read audited");
     // A vulnerability the case is not about: 404, even though it exists.
@@ -106,7 +124,13 @@ async fn participants_read_the_embargoed_vulnerability(app: TestApp) {
     assert!(html.contains(&link), "{html}");
     let (s, html) = page(&app, &cookie, &link).await;
     assert_eq!(s, 200, "{html}");
-    for want in ["TLP:AMBER", "Unpublished flaw in requests", "pkg:pypi/requests", "2.32.0", "under embargo"] {
+    for want in [
+        "TLP:AMBER",
+        "Unpublished flaw in requests",
+        "pkg:pypi/requests",
+        "2.32.0",
+        "under embargo",
+    ] {
         assert!(html.contains(want), "{want}: {html}");
     }
     let outsider = app.login_cookie("other-dev").await;

@@ -224,7 +224,10 @@ async fn catalog_flow(app: TestApp) {
     let cookie = app.login_cookie("it-lead").await;
     let (s, html) = crate::advisories_pages::page(&app, &cookie, "/defence-tools").await;
     assert_eq!(s, 200, "{html}");
-    assert!(html.contains(&format!("href=\"/frontier/grants/{gid}\"")), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/frontier/grants/{gid}\"")),
+        "{html}"
+    );
     let resp = app
         .client
         .get(app.url(&format!("/frontier/grants/{gid}")))
@@ -235,13 +238,20 @@ async fn catalog_flow(app: TestApp) {
     assert_eq!(resp.status(), 303);
     let to = resp.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(to, format!("/frontier/windows/{wid}#my-access"));
-    let (_, model) = app.get(&w.dev, &format!("/api/v1/models/{}", w.model)).await;
+    let (_, model) = app
+        .get(&w.dev, &format!("/api/v1/models/{}", w.model))
+        .await;
     let name = model["name"].as_str().unwrap();
-    let (s, html) = crate::advisories_pages::page(&app, &cookie, &format!("/frontier/windows/{wid}")).await;
+    let (s, html) =
+        crate::advisories_pages::page(&app, &cookie, &format!("/frontier/windows/{wid}")).await;
     assert_eq!(s, 200, "{html}");
-    assert!(html.contains(&format!("data-copy=\"{name}\">{name}</code>")), "{html}");
+    assert!(
+        html.contains(&format!("data-copy=\"{name}\">{name}</code>")),
+        "{html}"
+    );
     let outsider = app.login_cookie("bank-it").await;
-    let (s, _) = crate::advisories_pages::page(&app, &outsider, &format!("/frontier/grants/{gid}")).await;
+    let (s, _) =
+        crate::advisories_pages::page(&app, &outsider, &format!("/frontier/grants/{gid}")).await;
     assert_eq!(s, 404, "another organisation's grant");
     let (s, v) = app.post(&coord, &decide(&mine_id), &approve(at(5))).await;
     assert_eq!(s, 409, "{v}");

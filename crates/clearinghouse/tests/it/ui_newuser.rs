@@ -33,7 +33,11 @@ async fn first_pages(app: TestApp) {
     assert!(!home.contains(">org_admin<"), "{home}");
 
     // A form's address opened by itself: a page with a way back.
-    for path in ["/exposures/x/state", "/cases/x/messages", "/cases/x/statements"] {
+    for path in [
+        "/exposures/x/state",
+        "/cases/x/messages",
+        "/cases/x/statements",
+    ] {
         let (s, html) = page(&app, &ops, path).await;
         assert_eq!(s, 405, "{path}: {html}");
         assert!(html.contains("receives a form"), "{path}: {html}");
@@ -50,7 +54,10 @@ async fn first_pages(app: TestApp) {
     let docs = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     let policy = csp(&docs);
-    assert!(policy.contains("style-src 'self' 'unsafe-inline'"), "{policy}");
+    assert!(
+        policy.contains("style-src 'self' 'unsafe-inline'"),
+        "{policy}"
+    );
     assert!(policy.contains("script-src 'self';"), "{policy}");
     let login = app.client.get(app.url("/login")).send().await.unwrap();
     let policy = csp(&login);
@@ -58,4 +65,3 @@ async fn first_pages(app: TestApp) {
     assert!(!policy.contains("unsafe-inline"), "{policy}");
 }
 crate::both_backends!(first_pages_a_new_user_sees, first_pages);
-

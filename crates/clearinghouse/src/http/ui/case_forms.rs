@@ -35,7 +35,10 @@ const MAX_VEX_BYTES: usize = crate::http::api::cases::statements::MAX_VEX_BYTES;
 
 /// Case roles, with people's words.
 pub const CASE_ROLES: &[(&str, &str)] = &[
-    ("vendor", "vendor: makes an affected product, states its status and fixes it"),
+    (
+        "vendor",
+        "vendor: makes an affected product, states its status and fixes it",
+    ),
     ("reporter", "reporter: found the vulnerability"),
     ("operator", "operator: runs affected products"),
     ("government", "government agency"),
@@ -184,11 +187,18 @@ pub async fn move_date(
     match publish::move_date(&app, &who, &id, input).await {
         Ok(_) => Ok(back(&id, "date", "case-title")),
         Err(e) => {
-            refused(&app, &who, &id, e, &["target_date", "reason"], |forms, err| {
-                forms.date_value = f.target_date;
-                forms.date_reason = f.reason;
-                forms.date_error = Some(err);
-            })
+            refused(
+                &app,
+                &who,
+                &id,
+                e,
+                &["target_date", "reason"],
+                |forms, err| {
+                    forms.date_value = f.target_date;
+                    forms.date_reason = f.reason;
+                    forms.date_error = Some(err);
+                },
+            )
             .await
         }
     }
@@ -284,7 +294,9 @@ pub async fn state_status(
     let justification = (f.status == "not_affected")
         .then(|| text(&f.justification))
         .flatten();
-    let fixed_version = (f.status == "fixed").then(|| text(&f.fixed_version)).flatten();
+    let fixed_version = (f.status == "fixed")
+        .then(|| text(&f.fixed_version))
+        .flatten();
     let statement = json!({
         "vulnerability": f.vulnerability,
         "product": f.product,

@@ -407,9 +407,15 @@ pub async fn show(
         "joined" => Some("You joined the case.".to_owned()),
         "opened" => Some("Case opened. Invite the organisations concerned below.".to_owned()),
         "invited" => Some("Invited: the organisation is told through its inbox.".to_owned()),
-        "date" => Some("Target date moved: the participants are told, with your reason.".to_owned()),
-        "claimed" => Some("Product claimed: a coordinator confirms it before you state its status.".to_owned()),
-        "stated" => Some("Status stated: the participants and exposed operators are told.".to_owned()),
+        "date" => {
+            Some("Target date moved: the participants are told, with your reason.".to_owned())
+        }
+        "claimed" => Some(
+            "Product claimed: a coordinator confirms it before you state its status.".to_owned(),
+        ),
+        "stated" => {
+            Some("Status stated: the participants and exposed operators are told.".to_owned())
+        }
         "vex" => Some("VEX document read: its statements are stated.".to_owned()),
         "patch" => Some("Patch released with a signed release statement.".to_owned()),
         "message" => Some("Message posted.".to_owned()),

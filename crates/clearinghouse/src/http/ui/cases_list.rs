@@ -170,7 +170,9 @@ pub async fn list(
     Query(done): Query<Done>,
 ) -> UiResult<CasesPage> {
     let notice = match done.done.as_str() {
-        "confirm" => Some("Product claim confirmed: the vendor can now state its status.".to_owned()),
+        "confirm" => {
+            Some("Product claim confirmed: the vendor can now state its status.".to_owned())
+        }
         "reject" => Some("Product claim rejected.".to_owned()),
         _ => None,
     };
@@ -274,7 +276,11 @@ pub async fn decide_claim(
     };
     match vendors::decide(&app, &who, input).await {
         Ok(p) => {
-            let done = if p.status == "confirmed" { "confirm" } else { "reject" };
+            let done = if p.status == "confirmed" {
+                "confirm"
+            } else {
+                "reject"
+            };
             Ok(Redirect::to(&format!("/cases?done={done}#claims")).into_response())
         }
         Err(e) => {

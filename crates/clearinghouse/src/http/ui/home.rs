@@ -247,7 +247,12 @@ pub async fn view(
         org_kind: org
             .map(|o| super::words::words(&o.kind.to_string()))
             .unwrap_or_default(),
-        roles: who.user.roles.iter().map(|r| super::words::words(r)).collect(),
+        roles: who
+            .user
+            .roles
+            .iter()
+            .map(|r| super::words::words(r))
+            .collect(),
         authorizations: who.user.authorizations.clone(),
         pending,
         exposures,

@@ -465,7 +465,11 @@ pub async fn report(
     check_csrf(&who, typed.get("csrf_token"))?;
     let input = ReportInput {
         sources: typed.lines("sources"),
-        targets: typed.lines("targets").iter().map(|t| bare_block(t)).collect(),
+        targets: typed
+            .lines("targets")
+            .iter()
+            .map(|t| bare_block(t))
+            .collect(),
         start: super::when::typed_utc(typed.get("start")),
         end: super::when::typed_utc(typed.get("end")),
         log_excerpt: Some(typed.get("log_excerpt").to_owned()).filter(|s| !s.trim().is_empty()),

@@ -33,8 +33,8 @@ pub struct MyCase {
 pub async fn mine(app: &AppState, who: &Principal) -> AppResult<Vec<MyCase>> {
     who.require_scope(Scope::AdvisoriesRead)?;
     let reader = case_reader(app, who).await?;
-    let rows = store::cases::list_readable(&app.store.pool, &reader.filter(), None, MAX_MINE)
-        .await?;
+    let rows =
+        store::cases::list_readable(&app.store.pool, &reader.filter(), None, MAX_MINE).await?;
     let mut conn = app.store.pool.acquire().await?;
     let mut out = Vec::new();
     for c in rows {

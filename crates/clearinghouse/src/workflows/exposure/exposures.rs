@@ -194,7 +194,10 @@ pub async fn set_state(
     if matches!(state, "risk_accepted" | "mitigated") && reason.is_none() {
         return Err(AppError::invalid(
             "reason",
-            format!("is required to mark an exposure {}", state.replace('_', " ")),
+            format!(
+                "is required to mark an exposure {}",
+                state.replace('_', " ")
+            ),
         ));
     }
     let now = clock::now();
