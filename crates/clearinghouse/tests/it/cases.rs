@@ -539,7 +539,10 @@ async fn vex_statements_drive_exposure(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422, "{v}");
-    assert_eq!(v["field"], "vulnerabilities[0].analysis.justification", "{v}");
+    assert_eq!(
+        v["field"], "vulnerabilities[0].analysis.justification",
+        "{v}"
+    );
     let (s, v) = crate::exposure::raw(
         &app,
         reqwest::Method::POST,

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::advisories_pages::page;
 use crate::both_backends;
-use crate::cases_support::{parties, target_date};
 use crate::cases_publish::{EMBARGOED, osv_requests};
+use crate::cases_support::{parties, target_date};
 use crate::exposure::{CVE, import_at};
 use crate::harness::TestApp;
 
