@@ -447,7 +447,7 @@ const CVE2: &str = "CVE-2022-24302";
 async fn patches_say_what_they_fix(app: TestApp) {
     let p = parties(&app).await;
     let osv2 = json!({
-        "schema_version": "1.6.0", "id": "GHSA-f8q4-jwww-x3wv",
+        "schema_version": "1.6.0", "id": "GHSA-r7f4-x9wq-2jwv",
         "modified": "2024-01-01T00:00:00Z", "published": "2022-03-17T00:00:00Z",
         "aliases": [CVE2], "summary": "Paramiko private key race",
         "affected": [{"package": {"ecosystem": "PyPI", "name": "paramiko"},
