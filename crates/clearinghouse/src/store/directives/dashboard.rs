@@ -7,7 +7,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::snapshots::{Counts, count, counts, int};
+use super::snapshots::{Counts, count, counts, delete_day, int};
 use crate::store::{Result, bulk_values};
 
 /// One organisation's figures on one day (every action together).
@@ -70,17 +70,7 @@ pub async fn replace_orgs(
     org: Option<&str>,
     rows: &[OrgDayRow],
 ) -> Result<()> {
-    let o = org.unwrap_or("");
-    sqlx::query(
-        "DELETE FROM directive_compliance_orgs WHERE directive_id = $1 AND day = $2 \
-         AND ($3 = '' OR org_id = $4)",
-    )
-    .bind(directive_id)
-    .bind(day)
-    .bind(o)
-    .bind(o)
-    .execute(&mut *conn)
-    .await?;
+    delete_day(conn, "directive_compliance_orgs", directive_id, day, org).await?;
     const WIDTH: usize = 12;
     for chunk in rows.chunks(80) {
         let sql = format!(

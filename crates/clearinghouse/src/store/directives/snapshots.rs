@@ -54,6 +54,30 @@ pub(crate) fn counts(r: &AnyRow) -> Result<Counts> {
     ))
 }
 
+/// Deletes the rows of `directive_id` on `day` from a per-day table: of
+/// one organisation when `org` is given, else all of them. `table` is one
+/// of this module's own table names, never input.
+pub(crate) async fn delete_day(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    directive_id: &str,
+    day: &str,
+    org: Option<&str>,
+) -> Result<()> {
+    let o = org.unwrap_or("");
+    let sql = format!(
+        "DELETE FROM {table} WHERE directive_id = $1 AND day = $2 AND ($3 = '' OR org_id = $4)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(directive_id)
+        .bind(day)
+        .bind(o)
+        .bind(o)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -67,17 +91,7 @@ pub async fn replace_day(
     org: Option<&str>,
     rows: &[DayRow],
 ) -> Result<()> {
-    let o = org.unwrap_or("");
-    sqlx::query(
-        "DELETE FROM directive_compliance_days WHERE directive_id = $1 AND day = $2 \
-         AND ($3 = '' OR org_id = $4)",
-    )
-    .bind(directive_id)
-    .bind(day)
-    .bind(o)
-    .bind(o)
-    .execute(&mut *conn)
-    .await?;
+    delete_day(conn, "directive_compliance_days", directive_id, day, org).await?;
     const WIDTH: usize = 12;
     for chunk in rows.chunks(80) {
         let sql = format!(
