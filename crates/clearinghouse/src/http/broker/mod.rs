@@ -376,9 +376,9 @@ async fn model_list(
     };
     let outcome = if ok { "ok" } else { "upstream_error" };
     let bytes = i64::try_from(body.len()).unwrap_or(i64::MAX);
-    let row = broker::usage_row(&auth, &ctx, i64::from(status), outcome, bytes, None);
+    let row = broker::usage_row(auth.facts(), &ctx, i64::from(status), outcome, bytes, None);
     broker::settle(&app, &auth, 0);
-    if let Err(e) = broker::record(&app, &row, None).await {
+    if let Err(e) = broker::record(&app, row, None).await {
         return e.into_response();
     }
     if !ok {

@@ -427,6 +427,8 @@ pub async fn release_patch(
                         name,
                         fixed_version: text("fixed_version"),
                         sha256: text("sha256"),
+                        vulnerabilities: text("vulnerabilities"),
+                        products: text("products"),
                     };
                     patches::upload(&app, &who, &id, q, bytes).await.map(|_| ())
                 }
