@@ -96,9 +96,10 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
                 let [c, d] = s[2].to_be_bytes();
                 return is_public(IpAddr::V4(Ipv4Addr::new(a, b, c, d)));
             }
-            !((s[0] == 0x2001 && s[1] < 0x0200)
-                || (s[0] == 0x2001 && s[1] == 0x0db8)
-                || (s[0] & 0xfff0) == 0x3ff0)
+            // 2001::/23 (IETF protocol assignments), 2001:db8::/32
+            // (documentation), and 3ff0::/12 around 3fff::/20 (documentation).
+            let ietf_or_documentation = s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8);
+            !(ietf_or_documentation || (s[0] & 0xfff0) == 0x3ff0)
         }
     }
 }

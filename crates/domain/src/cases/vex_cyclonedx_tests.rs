@@ -159,7 +159,7 @@ fn bom_links_resolve_through_uploaded_boms() {
     let bom = json!({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1,
         "serialNumber": "urn:uuid:e4c3eedc-4978-470c-ad02-6ffff63738ff",
         "metadata": {"component": {"name": "JKL", "bom-ref": "product-JKL"}}});
-    let s = read_cyclonedx_vex(&vex, &[bom.clone()]).unwrap();
+    let s = read_cyclonedx_vex(&vex, std::slice::from_ref(&bom)).unwrap();
     assert_eq!(s[0].named.as_ref().unwrap().name, "JKL");
     // Another version of that BOM is not the one linked.
     let mut v2 = bom;
