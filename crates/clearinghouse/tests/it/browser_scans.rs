@@ -76,7 +76,7 @@ async fn operators_researchers_and_coordinators_walk_the_scan_pages() {
         fill(c, "grant-sc-contact", "lab2@example").await;
         click(c, Locator::Id("create-grant")).await;
         let e = text(c, "#grant-scanner-error").await;
-        assert!(e.contains("has this name"), "{e}");
+        assert!(e.contains("no organisation has this"), "{e}");
         fill(c, "grant-scanner", "Lab Two").await;
         click(c, Locator::Id("create-grant")).await;
         xtext(
