@@ -58,7 +58,6 @@ pub struct BenchApiArgs {
     pub database_url: Option<String>,
 }
 
-const ADMIN_TOKEN: &str = "chx_bench_api_admin_token_0123456789abcdef01";
 const VULNS: u64 = 5_000;
 
 /// What wrk measured for one endpoint.
@@ -166,6 +165,7 @@ async fn persona(
     app: &crate::app::AppState,
     client: &reqwest::Client,
     base: &str,
+    admin_token: &str,
     org: Option<&str>,
     username: &str,
     coordinator: bool,
@@ -173,7 +173,7 @@ async fn persona(
     let post = |path: &str, body: Value| {
         client
             .post(format!("{base}/api/v1{path}"))
-            .bearer_auth(ADMIN_TOKEN)
+            .bearer_auth(admin_token)
             .json(&body)
             .send()
     };
@@ -213,6 +213,15 @@ async fn persona(
     let user = store::accounts::users::get(&app.store.pool, &user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("user missing"))?;
+    let token = mint_token(app, user).await?;
+    Ok((org_id, user_id, token))
+}
+
+/// A day-long personal token for `user`, made as the store's own act.
+async fn mint_token(
+    app: &crate::app::AppState,
+    user: crate::model::User,
+) -> anyhow::Result<String> {
     let who = crate::auth::Principal::new(user, crate::auth::Via::System);
     let token = workflows::accounts::tokens::create(
         app,
@@ -230,24 +239,22 @@ async fn persona(
     .await
     .map_err(|e| anyhow::anyhow!("token: {e}"))?
     .token;
-    Ok((org_id, user_id, token))
+    Ok(token)
 }
 
 pub async fn api(args: BenchApiArgs) -> anyhow::Result<ExitCode> {
     if args.orgs == 0 || args.per_org == 0 || args.findings == 0 || args.seconds == 0 {
         anyhow::bail!("--orgs, --per-org, --findings and --seconds must be at least 1");
     }
-    let (tmp, app, _) = super::bench::open_app("api", args.database_url.clone(), 8).await?;
-    workflows::accounts::bootstrap::ensure_admin(&app, Some(ADMIN_TOKEN), None)
-        .await
-        .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
+    let (tmp, app, admin) = super::bench::open_app("api", args.database_url.clone(), 8).await?;
+    let admin_token = mint_token(&app, admin).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(http::serve(app.clone(), listener, async move {
         let _ = stop_rx.changed().await;
     }));
-    let outcome = seed_and_load(&args, &app, &base).await;
+    let outcome = seed_and_load(&args, &app, &base, &admin_token).await;
     let _ = stop_tx.send(true);
     let _ = server.await;
     if args.database_url.is_none() {
@@ -260,6 +267,7 @@ async fn seed_and_load(
     args: &BenchApiArgs,
     app: &crate::app::AppState,
     base: &str,
+    admin_token: &str,
 ) -> anyhow::Result<ExitCode> {
     let client = reqwest::Client::builder().no_proxy().build()?;
     let now = clock::now_text();
@@ -291,7 +299,8 @@ async fn seed_and_load(
             tx.commit().await?;
         }
     }
-    let (lab, lab_user, lab_token) = persona(app, &client, base, None, "bench-lab", false).await?;
+    let (lab, lab_user, lab_token) =
+        persona(app, &client, base, admin_token, None, "bench-lab", false).await?;
     let sarif = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "bench"}}, "results": []}]});
     let v: Value = client
         .post(format!(
@@ -324,13 +333,22 @@ async fn seed_and_load(
         app,
         &client,
         base,
+        admin_token,
         Some(&operator_org),
         "bench-operator",
         false,
     )
     .await?;
-    let (_, _, coordinator) =
-        persona(app, &client, base, Some(&lab), "bench-coordinator", true).await?;
+    let (_, _, coordinator) = persona(
+        app,
+        &client,
+        base,
+        admin_token,
+        Some(&lab),
+        "bench-coordinator",
+        true,
+    )
+    .await?;
     println!(
         "api benchmark on {:?}: {} organisations x {} = {exposures} exposures, {} findings, seeded in {:.1} s",
         app.store.backend,

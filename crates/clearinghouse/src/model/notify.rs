@@ -106,6 +106,8 @@ closed_set!(
         /// A government administrator granted someone access in one of
         /// the developer's windows.
         WindowGranted => "window.granted",
+        /// Someone's access in an access window was revoked.
+        WindowGrantRevoked => "window.grant_revoked",
     }
 );
 

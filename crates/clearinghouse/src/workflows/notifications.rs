@@ -77,9 +77,19 @@ pub async fn enqueue_many(
     let mut records = Vec::with_capacity(items.len());
     let mut data = Vec::with_capacity(items.len());
     let mut rows = Vec::with_capacity(items.len());
+    // Each distinct label is interned once: a publication tells 100,000
+    // operators under the same label.
+    let mut label_ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     for n in items {
         let (record, d) = validate(n, &now)?;
-        let visibility_id = store::labels::intern(tx, &record.visibility).await?;
+        let visibility_id = match label_ids.get(&record.visibility) {
+            Some(id) => *id,
+            None => {
+                let id = store::labels::intern(tx, &record.visibility).await?;
+                label_ids.insert(record.visibility.clone(), id);
+                id
+            }
+        };
         rows.push((record.clone(), visibility_id));
         records.push(record);
         data.push(d);

@@ -3,7 +3,8 @@
 //! reason 422, the coordinating organisation 422, a non-participant 404),
 //! the removed organisation is told and reads the case no more (404); an
 //! org admin leaves a case, the coordinators are told, and the case is
-//! 404 to it from then on. Both are on the timeline.
+//! 404 to it from then on. Both are on the timeline, and both work from
+//! the case page.
 
 use serde_json::{Value, json};
 
@@ -78,3 +79,88 @@ async fn remove_and_leave(app: TestApp) {
     assert_eq!(c["participants"].as_array().map(Vec::len), Some(1), "{c}");
 }
 both_backends!(remove_and_leave, remove_and_leave);
+
+/// The same from the case page: a coordinator removes a participant with a
+/// reason typed beside it (none: the page again, the refusal above the
+/// table, nothing changed), and an org admin of a participant leaves with
+/// one button; neither form is offered to anyone else.
+async fn remove_and_leave_from_the_page(app: TestApp) {
+    use crate::archive_ui::{csrf, form, page};
+    let p = parties(&app).await;
+    let id = open_case(&app, &p, "Paramiko", &[crate::exposure::CVE]).await;
+    invite_as(&app, &p, &id, &p.vendor_org, "vendor").await;
+    invite_as(&app, &p, &id, &p.hospital_org, "operator").await;
+    let case_page = format!("/cases/{id}");
+
+    let coord = app.login_cookie("cc-coord").await;
+    let (s, html) = page(&app, &coord, &case_page).await;
+    assert_eq!(s, 200, "{html}");
+    let remove_hospital = format!("/cases/{id}/participants/{}/remove", p.hospital_org);
+    assert!(
+        html.contains(&format!("action=\"{remove_hospital}\"")),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("/participants/{}/remove", p.coord_org)),
+        "the coordinating organisation is not offered for removal"
+    );
+    assert!(!html.contains("id=\"leave-form\""), "{html}");
+    let token = csrf(&html);
+    let (s, html) = form(
+        &app,
+        &coord,
+        &remove_hospital,
+        &[("csrf_token", &token), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("id=\"participants-error\""), "{html}");
+    assert_eq!(
+        app.get(&p.hospital, &format!("/api/v1/cases/{id}")).await.0,
+        200
+    );
+    let (s, _) = form(
+        &app,
+        &coord,
+        &remove_hospital,
+        &[("csrf_token", &token), ("reason", "Invited by mistake")],
+    )
+    .await;
+    assert_eq!(s, 303);
+    assert_eq!(
+        app.get(&p.hospital, &format!("/api/v1/cases/{id}")).await.0,
+        404
+    );
+    let (_, html) = page(&app, &coord, &format!("{case_page}?done=removed")).await;
+    assert!(html.contains("Removed: the organisation is told"), "{html}");
+
+    // The vendor's org admin sees the leave button; its member does not.
+    let member = app.login_cookie("pm-dev").await;
+    let (_, html) = page(&app, &member, &case_page).await;
+    assert!(!html.contains("id=\"leave-form\""), "{html}");
+    assert!(!html.contains("class=\"remove-form\""), "{html}");
+    let admin = app.login_cookie("pm-admin").await;
+    let (_, html) = page(&app, &admin, &case_page).await;
+    assert!(html.contains("id=\"leave-form\""), "{html}");
+    let token = csrf(&html);
+    let (s, _) = form(
+        &app,
+        &admin,
+        &format!("/cases/{id}/leave"),
+        &[("csrf_token", &token)],
+    )
+    .await;
+    assert_eq!(s, 303);
+    assert_eq!(
+        app.get(&p.vendor_member, &format!("/api/v1/cases/{id}"))
+            .await
+            .0,
+        404
+    );
+    let (_, c) = app.get(&p.coord, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(c["participants"].as_array().map(Vec::len), Some(1), "{c}");
+}
+both_backends!(
+    remove_and_leave_from_the_page,
+    remove_and_leave_from_the_page
+);

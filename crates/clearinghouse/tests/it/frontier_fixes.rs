@@ -9,7 +9,8 @@
 //!   move); a date left as it was and recording the release now are fine;
 //! - a government administrator cannot grant themself access (403,
 //!   audited, nothing stored); a second administrator can, and the
-//!   developer is told of every grant the government makes;
+//!   developer is told of every grant the government makes, and the
+//!   grantee's organisation (with the developer) of a revocation;
 //! - findings filed from a window are listed on its page, with their
 //!   state and a link, to those who may read them.
 
@@ -140,6 +141,24 @@ async fn frontier_fixes(app: TestApp) {
         )
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("revoked")), "{v}");
+    // The person's organisation is told, and the developer (the government
+    // revoked); the notice names who revoked and why.
+    app.run_pending_jobs().await;
+    for token in [&analyst, &w.dev] {
+        let (_, inbox) = app.get(token, "/api/v1/notifications").await;
+        let told: Vec<&Value> = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "window.grant_revoked")
+            .collect();
+        assert_eq!(told.len(), 1, "{inbox}");
+        let body = told[0]["body"].as_str().unwrap();
+        assert!(
+            body.contains("fx-coord2") && body.contains("left the programme"),
+            "{body}"
+        );
+    }
     let (s, v) = app
         .post(
             &w.dev,

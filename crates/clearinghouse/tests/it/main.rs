@@ -18,6 +18,8 @@ mod audit;
 mod bad_input;
 #[cfg(feature = "bench")]
 mod bench_findings;
+#[cfg(feature = "bench")]
+mod bench_small;
 mod broker_security;
 mod browser;
 mod browser_case_forms;
@@ -107,6 +109,7 @@ mod tools;
 mod tools_cli;
 mod tools_delist;
 mod two_person;
+mod ui_csrf;
 mod ui_directory;
 mod ui_lists;
 mod ui_newuser;

@@ -132,3 +132,47 @@ both_backends!(
     members_see_their_own_organisation_and_the_agencies,
     members_see_their_own_organisation_and_the_agencies
 );
+
+/// A name that differs from an existing one only in letter case or spaces
+/// is the same name (409, naming the existing organisation), so nobody
+/// can register a look-alike to be chosen by mistake from a list.
+async fn look_alike_names_are_refused(app: TestApp) {
+    app.org("Acme Software", "vendor").await;
+    let before = app.get(&app.admin_token, "/api/v1/orgs").await.1["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    for name in [
+        "acme software",
+        "ACME  Software",
+        "AcmeSoftware",
+        " Acme Software ",
+    ] {
+        let (s, v) = app
+            .post(
+                &app.admin_token,
+                "/api/v1/orgs",
+                &serde_json::json!({"name": name, "kind": "vendor"}),
+            )
+            .await;
+        assert_eq!(s, 409, "{name}: {v}");
+        let detail = v["detail"].as_str().unwrap();
+        assert!(detail.contains("\"Acme Software\""), "{detail}");
+    }
+    let after = app.get(&app.admin_token, "/api/v1/orgs").await.1["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing stored");
+    // A different name is fine.
+    let (s, v) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/orgs",
+            &serde_json::json!({"name": "Acme Software Labs", "kind": "vendor"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+}
+
+both_backends!(look_alike_names_are_refused, look_alike_names_are_refused);

@@ -261,6 +261,7 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct DecisionForm {
+    #[serde(default)]
     csrf_token: String,
     decision: String,
     #[serde(default)]

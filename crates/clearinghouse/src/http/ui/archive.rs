@@ -15,6 +15,7 @@ use crate::workflows::archive;
 
 #[derive(Deserialize)]
 pub struct ReasonForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     reason: String,

@@ -12,6 +12,7 @@ use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::workflows::accounts::orgs;
+use crate::workflows::cases::participants::{self, Removal};
 use crate::workflows::cases::patches::{self, MAX_PATCH_BYTES, PatchUpload};
 use crate::workflows::cases::publish::{self, MoveDate};
 use crate::workflows::cases::statements::{self, NewStatements};
@@ -73,6 +75,9 @@ pub struct CaseExtras {
     pub products: Vec<String>,
     /// Its claims with their state in words.
     pub claims: Vec<(String, String)>,
+    /// The reader administers a participant organisation other than the
+    /// coordinator's: it may take its organisation out of the case.
+    pub may_leave: bool,
 }
 
 impl CaseExtras {
@@ -88,6 +93,9 @@ pub async fn extras(app: &AppState, who: &Principal, c: &Case) -> UiResult<CaseE
             .participants
             .iter()
             .any(|p| p.org_id == who.org_id() && p.joined_at.is_some()),
+        may_leave: who.has_any_role(&[Role::OrgAdmin])
+            && who.org_id() != c.owner_org
+            && c.participants.iter().any(|p| p.org_id == who.org_id()),
         ..Default::default()
     };
     if patches::is_coordinator(who) && c.state != "published" {
@@ -131,6 +139,7 @@ fn back(id: &str, done: &str, anchor: &str) -> Response {
 
 #[derive(Deserialize)]
 pub struct InviteForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     org_id: String,
@@ -165,6 +174,7 @@ pub async fn invite(
 
 #[derive(Deserialize)]
 pub struct DateForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     target_date: String,
@@ -206,6 +216,7 @@ pub async fn move_date(
 
 #[derive(Deserialize)]
 pub struct ClaimForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     product: String,
@@ -448,4 +459,59 @@ pub async fn release_patch(
             .await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Removes a participant organisation with a reason (coordinators); the
+/// organisation is told why.
+pub async fn remove_participant(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path((id, org_id)): Path<(String, String)>,
+    axum::Form(f): axum::Form<RemoveForm>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    let input = Removal { reason: f.reason };
+    match participants::remove(&app, &who, &id, &org_id, input).await {
+        Ok(()) => Ok(back(&id, "removed", "participants")),
+        Err(e) => {
+            refused(&app, &who, &id, e, &[], |forms, err| {
+                forms.participants_error = Some(err);
+            })
+            .await
+        }
+    }
+}
+
+/// An administrator of a participant organisation takes it out of the
+/// case; the coordinator is told. The case is no longer theirs to read.
+pub async fn leave(
+    State(app): State<AppState>,
+    UiAuth(who): UiAuth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CsrfOnly>,
+) -> UiResult<Response> {
+    check_csrf(&who, &f.csrf_token)?;
+    match participants::leave(&app, &who, &id).await {
+        Ok(()) => Ok(Redirect::to("/cases?done=left").into_response()),
+        Err(e) => {
+            refused(&app, &who, &id, e, &[], |forms, err| {
+                forms.participants_error = Some(err);
+            })
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
 }

@@ -35,7 +35,11 @@ use crate::workflows::cases::publish::{self, Publish};
 use crate::workflows::cases::{self, statements};
 
 pub struct ParticipantRow {
+    pub org_id: String,
     pub org_name: String,
+    /// A coordinator may remove it (every participant but the
+    /// coordinating organisation).
+    pub removable: bool,
     pub role: String,
     pub status: String,
     pub invited: String,
@@ -115,6 +119,8 @@ pub struct CaseForms {
     pub vex_error: Option<FormError>,
     pub patch_version: String,
     pub patch_error: Option<FormError>,
+    /// A refused removal of a participant (or leaving), above the table.
+    pub participants_error: Option<FormError>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -343,7 +349,9 @@ pub async fn case_view(
         .participants
         .iter()
         .map(|p| ParticipantRow {
+            org_id: p.org_id.clone(),
             org_name: p.org_name.clone(),
+            removable: p.org_id != c.owner_org,
             role: words(&p.role),
             status: words(&p.status),
             invited: when::time(&p.invited_at),
@@ -419,6 +427,7 @@ pub async fn show(
         "vex" => Some("VEX document read: its statements are stated.".to_owned()),
         "patch" => Some("Patch released with a signed release statement.".to_owned()),
         "message" => Some("Message posted.".to_owned()),
+        "removed" => Some("Removed: the organisation is told, with your reason.".to_owned()),
         "published" => {
             Some("Published: the embargo is lifted and exposed operators are told.".to_owned())
         }
@@ -439,6 +448,7 @@ pub async fn show(
 
 #[derive(Deserialize)]
 pub struct PublishForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     reason: String,

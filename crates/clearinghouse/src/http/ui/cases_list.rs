@@ -174,6 +174,11 @@ pub async fn list(
             Some("Product claim confirmed: the vendor can now state its status.".to_owned())
         }
         "reject" => Some("Product claim rejected.".to_owned()),
+        "left" => Some(
+            "Your organisation left the case: the coordinator is told, and the case is no longer \
+             yours to read."
+                .to_owned(),
+        ),
         _ => None,
     };
     let form = OpenForm {
@@ -185,6 +190,7 @@ pub async fn list(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf_token: String,
 }
 
@@ -202,6 +208,7 @@ pub async fn join(
 
 #[derive(Deserialize)]
 pub struct OpenCaseForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     title: String,
@@ -256,6 +263,7 @@ pub async fn open(
 
 #[derive(Deserialize)]
 pub struct ClaimDecisionForm {
+    #[serde(default)]
     csrf_token: String,
     org_id: String,
     product: String,

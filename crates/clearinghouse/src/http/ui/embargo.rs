@@ -48,6 +48,7 @@ impl LiftForm {
 
 #[derive(Deserialize)]
 pub struct ReasonForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     reason: String,

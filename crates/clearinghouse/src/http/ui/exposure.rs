@@ -24,6 +24,7 @@ use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateCh
 
 #[derive(Deserialize)]
 pub struct StateForm {
+    #[serde(default)]
     csrf_token: String,
     state: String,
     #[serde(default)]

@@ -411,6 +411,7 @@ async fn after(
 
 #[derive(Deserialize)]
 pub struct RespondForm {
+    #[serde(default)]
     csrf_token: String,
     response: String,
     #[serde(default)]
@@ -434,6 +435,7 @@ pub async fn respond(
 
 #[derive(Deserialize)]
 pub struct DecideForm {
+    #[serde(default)]
     csrf_token: String,
     determination: String,
     #[serde(default)]
@@ -459,6 +461,7 @@ pub async fn decide(
 
 #[derive(Deserialize)]
 pub struct ApproveForm {
+    #[serde(default)]
     csrf_token: String,
     decision: String,
 }
@@ -494,6 +497,7 @@ pub async fn approve(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf_token: String,
 }
 
@@ -510,6 +514,7 @@ pub async fn communicate(
 
 #[derive(Deserialize)]
 pub struct ReleaseForm {
+    #[serde(default)]
     csrf_token: String,
     part: String,
 }

@@ -191,6 +191,7 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf_token: String,
 }
 
@@ -213,6 +214,7 @@ pub async fn mark_read(
 
 #[derive(Deserialize)]
 pub struct SettingsForm {
+    #[serde(default)]
     csrf_token: String,
     email: String,
     /// A checkbox: present when ticked.
@@ -235,6 +237,7 @@ pub async fn save_settings(
 
 #[derive(Deserialize)]
 pub struct WebhookForm {
+    #[serde(default)]
     csrf_token: String,
     url: String,
     #[serde(default)]

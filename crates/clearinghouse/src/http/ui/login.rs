@@ -137,6 +137,7 @@ pub async fn submit(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    #[serde(default)]
     csrf_token: String,
 }
 
@@ -194,6 +195,7 @@ pub async fn password_form(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
+    #[serde(default)]
     csrf_token: String,
     current_password: String,
     new_password: String,

@@ -136,6 +136,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/join", post(cases_list::join))
         .route("/cases/{id}/participants", post(case_forms::invite))
+        .route(
+            "/cases/{id}/participants/{org}/remove",
+            post(case_forms::remove_participant),
+        )
+        .route("/cases/{id}/leave", post(case_forms::leave))
         .route("/cases/{id}/date", post(case_forms::move_date))
         .route("/cases/{id}/products", post(case_forms::claim))
         .route("/cases/{id}/statements", post(case_forms::state_status))

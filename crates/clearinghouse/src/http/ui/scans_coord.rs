@@ -71,6 +71,7 @@ pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
 
 #[derive(Deserialize)]
 pub struct ReferForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     reason: String,

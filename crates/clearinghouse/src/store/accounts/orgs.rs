@@ -42,6 +42,26 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, org: &Organizati
     Ok(())
 }
 
+/// The name of an organisation whose name is `name` but for letter case
+/// (ASCII) and spaces, if any: "Acme Corp", "acme corp" and "ACME  Corp"
+/// are one name to the people choosing from a list.
+pub async fn same_name<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    name: &str,
+) -> Result<Option<String>> {
+    let key: String = name
+        .chars()
+        .filter(|c| *c != ' ')
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Ok(sqlx::query_scalar(
+        "SELECT name FROM organizations WHERE lower(replace(name, ' ', '')) = $1 LIMIT 1",
+    )
+    .bind(key)
+    .fetch_optional(db)
+    .await?)
+}
+
 pub async fn get<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,

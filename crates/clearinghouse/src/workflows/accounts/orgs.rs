@@ -94,6 +94,12 @@ pub async fn create(
         archive_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
+    if let Some(existing) = store::accounts::orgs::same_name(&mut *tx, &org.name).await? {
+        return Err(AppError::Conflict(format!(
+            "name: an organisation named \"{existing}\" already exists (names differing only in \
+             letter case or spaces are the same name)"
+        )));
+    }
     store::accounts::orgs::insert(&mut *tx, &org).await?;
     let event = AuditEvent {
         action: "org.create",

@@ -7,6 +7,7 @@
 pub mod broker;
 pub mod broker_state;
 pub mod endpoint_guard;
+pub mod grant_notices;
 pub mod inquiries;
 pub mod inquiry_outcome;
 pub mod inquiry_view;

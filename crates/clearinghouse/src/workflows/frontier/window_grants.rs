@@ -37,15 +37,14 @@ use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
-use crate::model::notify::NotificationKind;
 use crate::store;
 use crate::store::frontier::window_grants::{GrantRow, UsageRow};
 use crate::store::frontier::windows::WindowRow;
+use crate::workflows::frontier::grant_notices;
 use crate::workflows::frontier::windows::{
     Standing, formerly_granted, now_secs, readable, refuse, secs, span, text_of,
 };
 use crate::workflows::new_id;
-use crate::workflows::notifications::{self, NewNotification};
 
 /// The one answer for a `user_id` that may not be granted: no such
 /// person, a disabled one, or one of an organisation that is neither a
@@ -312,49 +311,9 @@ pub(crate) async fn insert_grant(
     };
     app.audit.record(tx, &app.store, who, &[event]).await?;
     if by_government {
-        tell_developer(app, tx, w, &row).await?;
+        grant_notices::granted(app, tx, w, &row).await?;
     }
     Ok(row)
-}
-
-/// Tells the developer's organisation of a grant made by someone outside
-/// it: who granted whom, for how long, with what quota.
-async fn tell_developer(
-    app: &AppState,
-    tx: &mut store::Tx,
-    w: &WindowRow,
-    g: &GrantRow,
-) -> AppResult<()> {
-    let granter = store::accounts::users::get(&mut **tx, &g.granted_by).await?;
-    let grantee = store::accounts::users::get(&mut **tx, &g.user_id).await?;
-    let name = |u: Option<crate::model::User>, id: &str| {
-        u.map_or_else(
-            || id.to_owned(),
-            |u| format!("{} ({})", u.display_name, u.username),
-        )
-    };
-    let body = format!(
-        "{} granted {} access from {} until {}, {} requests and {} tokens a day.",
-        name(granter, &g.granted_by),
-        name(grantee, &g.user_id),
-        g.starts_at,
-        g.ends_at,
-        g.requests_per_day,
-        g.tokens_per_day
-    );
-    let n = NewNotification {
-        org_id: w.developer_org.clone(),
-        kind: NotificationKind::WindowGranted,
-        exposure_id: None,
-        vuln_id: None,
-        tlp: "AMBER".into(),
-        visibility: String::new(),
-        title: "The government granted access in your window".into(),
-        body,
-        data: json!({"window_id": w.id, "grant_id": g.id, "user_id": g.user_id,
-            "granted_by": g.granted_by}),
-    };
-    notifications::enqueue(app, tx, n).await
 }
 
 /// Grants of a window: all of them for the developer and government
@@ -524,6 +483,10 @@ pub async fn revoke(
     let updated = store::frontier::window_grants::get(&mut tx, &g.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let window = store::frontier::windows::get(&mut tx, &g.window_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    grant_notices::revoked(app, &mut tx, who, &window, &updated).await?;
     tx.commit().await?;
     app.broker.invalidate();
     view(app, updated).await

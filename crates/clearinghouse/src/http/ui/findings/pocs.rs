@@ -145,6 +145,7 @@ pub async fn upload(
 
 #[derive(serde::Deserialize)]
 pub struct ReleaseForm {
+    #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     reason: String,

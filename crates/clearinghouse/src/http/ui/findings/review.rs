@@ -22,6 +22,7 @@ use crate::workflows::findings::review::{self, ReviewRequest, SimilarityDecision
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
+    #[serde(default)]
     csrf_token: String,
     action: String,
     #[serde(default)]
@@ -84,6 +85,7 @@ pub async fn review(
 
 #[derive(Deserialize)]
 pub struct SimilarForm {
+    #[serde(default)]
     csrf_token: String,
     decision: String,
     #[serde(default)]
