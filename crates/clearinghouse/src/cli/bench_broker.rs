@@ -5,11 +5,16 @@
 //! times through `/broker/v1/chat/completions` (credential, grant, window,
 //! terms and quota checked, the developer's secret swapped in, one usage
 //! row committed per call), at the same concurrency, in the same run.
-//! The two are interleaved in rounds (`--rounds`, the order alternating
-//! each round), so a change in the machine's load during the run weighs on
-//! both alike. Reported: requests per second of each and their ratio, p50
-//! and p99 latency of each and what the broker adds, the machine's load
-//! average, and that every call was logged. The window is written straight into the store (a bench fixture:
+//! A third path is the floor of any proxy on this machine: a bare
+//! pass-through (`bare_proxy`: the same body forwarded with the same HTTP
+//! client and the answer streamed back; no credential, no checks, no log),
+//! since a proxy's extra hop costs at least one more HTTP exchange of CPU
+//! on the same cores. The three are interleaved in rounds (`--rounds`, the
+//! order rotating each round), so a change in the machine's load during the
+//! run weighs on all alike. Reported: requests per second of each and the
+//! broker's ratios to direct and to the bare proxy, p50 and p99 latency of
+//! each and what the broker adds, the machine's load average, and that
+//! every call was logged. The window is written straight into the store (a bench fixture:
 //! no designation inquiry is run); grant, acceptance and credential go
 //! through the workflows.
 
@@ -114,6 +119,45 @@ async fn drive(
         latencies,
         failures,
     }
+}
+
+/// The floor of any proxy: the request body forwarded to `upstream` with
+/// the same kind of HTTP client the broker uses (one pooled client, the
+/// caller's bearer passed on) and the answer streamed back, with nothing
+/// checked, parsed or logged.
+async fn bare_proxy(listener: tokio::net::TcpListener, upstream: String) -> std::io::Result<()> {
+    use axum::body::{Body, Bytes};
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new());
+    let route = axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+        let (client, upstream) = (client.clone(), upstream.clone());
+        async move {
+            let mut req = client
+                .post(upstream)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+            if let Some(auth) = headers.get(header::AUTHORIZATION) {
+                req = req.header(header::AUTHORIZATION, auth.clone());
+            }
+            match req.send().await {
+                Ok(r) => {
+                    let status = StatusCode::from_u16(r.status().as_u16())
+                        .unwrap_or(StatusCode::BAD_GATEWAY);
+                    let mut resp = Response::new(Body::from_stream(r.bytes_stream()));
+                    *resp.status_mut() = status;
+                    resp
+                }
+                Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+            }
+        }
+    });
+    let app = axum::Router::new().route("/v1/chat/completions", route);
+    axum::serve(listener, app).await
 }
 
 async fn setup(
@@ -286,6 +330,15 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         endpoint_listener,
         SECRET.into(),
     ));
+    let proxy_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let bare_url = format!(
+        "http://{}/v1/chat/completions",
+        proxy_listener.local_addr()?
+    );
+    let proxy = tokio::spawn(bare_proxy(
+        proxy_listener,
+        format!("{endpoint_url}/chat/completions"),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
@@ -300,23 +353,25 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     // Warm both paths (connections, statement caches), then measure.
     drive(&client, &direct_url, SECRET, 50, args.concurrency).await;
     drive(&client, &broker_url, &credential, 50, args.concurrency).await;
+    drive(&client, &bare_url, SECRET, 50, args.concurrency).await;
     let rounds = args.rounds.clamp(1, args.requests.max(1));
-    let (mut direct, mut brokered) = (Run::default(), Run::default());
+    let (mut direct, mut brokered, mut bare) = (Run::default(), Run::default(), Run::default());
     let mut done = 0;
     for round in 0..rounds {
         let n = (args.requests - done) / (rounds - round);
         done += n;
         let c = args.concurrency;
-        if round % 2 == 0 {
-            direct.add(drive(&client, &direct_url, SECRET, n, c).await);
-            brokered.add(drive(&client, &broker_url, &credential, n, c).await);
-        } else {
-            brokered.add(drive(&client, &broker_url, &credential, n, c).await);
-            direct.add(drive(&client, &direct_url, SECRET, n, c).await);
+        for path in 0..3 {
+            match (round + path) % 3 {
+                0 => direct.add(drive(&client, &direct_url, SECRET, n, c).await),
+                1 => brokered.add(drive(&client, &broker_url, &credential, n, c).await),
+                _ => bare.add(drive(&client, &bare_url, SECRET, n, c).await),
+            }
         }
     }
     direct.latencies.sort();
     brokered.latencies.sort();
+    bare.latencies.sort();
     let expected = i64::try_from(args.requests + 50).unwrap_or(i64::MAX);
     let mut logged = 0;
     for _ in 0..600 {
@@ -329,6 +384,7 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
     let _ = stop_tx.send(true);
     let _ = server.await;
     endpoint.abort();
+    proxy.abort();
 
     let backend = if url.starts_with("postgres") {
         "PostgreSQL"
@@ -347,6 +403,11 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         percentile(&brokered.latencies, 0.50),
         percentile(&brokered.latencies, 0.99),
     );
+    let p_rate = bare.latencies.len() as f64 / bare.secs.max(1e-9);
+    let (p50, p99) = (
+        percentile(&bare.latencies, 0.50),
+        percentile(&bare.latencies, 0.99),
+    );
     println!(
         "bench broker: {} calls each way in {rounds} alternating rounds, {} in flight, {backend}, load average {}",
         args.requests,
@@ -362,15 +423,30 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         brokered.failures
     );
     println!(
+        "bare proxy (same forwarding; no checks, no log): {p_rate:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms, {} failed",
+        bare.failures
+    );
+    println!(
         "brokered throughput = {:.2} x direct; added latency p50 {:.2} ms, p99 {:.2} ms",
         b_rate / d_rate.max(1e-9),
         b50 - d50,
         b99 - d99
     );
+    println!(
+        "brokered throughput = {:.2} x the bare proxy (the floor of any proxy here); \
+         added over it p50 {:.2} ms, p99 {:.2} ms",
+        b_rate / p_rate.max(1e-9),
+        b50 - p50,
+        b99 - p99
+    );
     println!("usage rows committed: {logged} of {expected} brokered calls (warm-up included)");
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(
-        if logged >= expected && brokered.failures == 0 && direct.failures == 0 {
+        if logged >= expected
+            && brokered.failures == 0
+            && direct.failures == 0
+            && bare.failures == 0
+        {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE

@@ -74,7 +74,10 @@ pub async fn publish(args: BenchPublishArgs) -> anyhow::Result<ExitCode> {
             title: "Generated flaw in bench-lib".into(),
             summary: "Benchmark case.".into(),
             vulnerabilities: vec![VULN.into()],
-            target_date: "2099-12-31".into(),
+            // Within the year an embargo may last.
+            target_date: (crate::clock::now() + time::Duration::days(90))
+                .date()
+                .to_string(),
             tlp: Some("CLEAR".into()),
         },
     )

@@ -39,6 +39,8 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, ConnectOptions, Executor, SqlSafeStr, Transaction};
 
 pub type Tx = Transaction<'static, Any>;
+/// A pooled connection kept by its holder ([`Store::hold`]).
+pub type HeldConnection = sqlx::pool::PoolConnection<Any>;
 
 /// The connection type store functions take; named here so that code
 /// outside `store/` never names sqlx (a tidy test checks).
@@ -366,6 +368,11 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
+            // A pooled SQLite connection cannot go stale (no server, no
+            // network); a ping before each use would cost every query a
+            // second round trip to its worker thread. PostgreSQL keeps it:
+            // a connection may outlive a server restart.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -408,6 +415,27 @@ impl Store {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// A connection of the pool for a caller that keeps it (a writer task);
+    /// `None` when the pool is too small to give one away for long (fewer
+    /// than `min_pool` connections).
+    pub async fn hold(&self, min_pool: u32) -> Result<Option<HeldConnection>> {
+        if self.pool.options().get_max_connections() < min_pool {
+            return Ok(None);
+        }
+        Ok(Some(self.pool.acquire().await?))
+    }
+
+    /// [`Store::begin_write`] on a connection the caller holds.
+    pub async fn begin_write_on<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+    ) -> Result<Transaction<'c, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?,
+            Backend::Postgres => sqlx::Connection::begin(conn).await?,
         })
     }
 

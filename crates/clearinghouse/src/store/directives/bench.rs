@@ -133,7 +133,7 @@ pub async fn seed_exposures(
          'bench-asset-' || CAST(i / $5 AS TEXT), 'npm/pkg-' || CAST(i % $6 AS TEXT), \
          'pkg-' || CAST(i % $7 AS TEXT), '1.0.0', NULL, \
          'CVE-2026-' || CAST(10000 + v AS TEXT), 'adv-CVE-2026-' || CAST(10000 + v AS TEXT), \
-         'affected', 'generated', 0, 'Track', '', \
+         'affected', 'generated', 0, 'track', '', \
          CASE WHEN i % 10 = 0 THEN 'patched' ELSE 'open' END, \
          '2026-01-01T00:00:00.000000Z', \
          CASE WHEN i % 10 = 0 THEN '2026-02-01T00:00:00.000000Z' ELSE '2026-01-01T00:00:00.000000Z' END, \

@@ -21,7 +21,10 @@
 //!   the previous commit ran (at most [`MAX_BATCH`]) and commits them
 //!   together: one multi-row `INSERT` (a single statement is atomic, so a
 //!   group of up to 64 rows without transcripts is one round trip to the
-//!   database), else one transaction. "Durable" means committed: each caller waits for its
+//!   database), else one transaction. The writer keeps one connection of
+//!   the pool for itself (when the pool has at least
+//!   [`MIN_POOL_TO_HOLD`]), so its page cache stays warm and no batch waits
+//!   for a checkout; a failed write lets it go. "Durable" means committed: each caller waits for its
 //!   own row's commit before its response ends (group commit; with SQLite
 //!   WAL and `synchronous=NORMAL` a commit survives a process crash, and a
 //!   power loss may lose the last transactions).
@@ -40,8 +43,8 @@ use clearinghouse_domain::frontier::access::Span;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::app::{AppInner, AppState};
-use crate::store::Store;
 use crate::store::frontier::window_grants::{CallFacts, UsageRow};
+use crate::store::{HeldConnection, Store};
 use crate::workflows::frontier::window_alerts;
 use crate::workflows::frontier::windows::Endpoint;
 
@@ -55,6 +58,9 @@ pub const MAX_BATCH: usize = 512;
 const QUEUE: usize = 8192;
 /// Quota counters kept at most (grant × day); full: older days dropped.
 const MAX_COUNTERS: usize = 100_000;
+/// The smallest pool the writer holds a connection of (a smaller one is
+/// left whole to the requests; the writer then checks one out a batch).
+pub const MIN_POOL_TO_HOLD: u32 = 4;
 /// How long after a window's calls were committed its alert scan runs.
 pub const SCAN_DELAY: Duration = Duration::from_secs(2);
 
@@ -234,7 +240,9 @@ impl BrokerState {
                 .await
                 .unwrap_or_else(|_| Err("the usage writer stopped".into())),
             // The writer's runtime is gone (a test's, say): write it here.
-            Err(mpsc::error::SendError(p)) => write_batch(store, &[p.row], &[p.transcript]).await,
+            Err(mpsc::error::SendError(p)) => {
+                write_batch(store, &mut None, &[p.row], &[p.transcript]).await
+            }
         }
     }
 
@@ -262,6 +270,7 @@ impl BrokerState {
 /// alert scans of the windows it wrote to.
 async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pending>) {
     let (mut rows, mut sealed, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
+    let mut held: Option<HeldConnection> = None;
     while let Some(first) = rx.recv().await {
         let mut next = Some(first);
         while let Some(p) = next {
@@ -274,7 +283,7 @@ async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pe
                 None
             };
         }
-        let result = write_batch(&store, &rows, &sealed).await;
+        let result = write_batch(&store, &mut held, &rows, &sealed).await;
         if let Some(inner) = app.upgrade() {
             let windows: BTreeSet<&str> = rows.iter().map(|r| r.window_id.as_str()).collect();
             for w in windows {
@@ -286,7 +295,7 @@ async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pe
             for ((row, transcript), done) in
                 rows.drain(..).zip(sealed.drain(..)).zip(waiting.drain(..))
             {
-                let r = write_batch(&store, &[row], &[transcript]).await;
+                let r = write_batch(&store, &mut held, &[row], &[transcript]).await;
                 let _ = done.send(r);
             }
             continue;
@@ -301,20 +310,30 @@ async fn write_loop(store: Store, app: Weak<AppInner>, mut rx: mpsc::Receiver<Pe
 
 /// The rows and their transcripts, committed together: one multi-row
 /// `INSERT` (atomic by itself: no transaction round trips) when there is
-/// no transcript and it fits one statement, else one transaction.
+/// no transcript and it fits one statement, else one transaction. On the
+/// writer's held connection when it has one (`held`, taken on first use
+/// when the pool is large enough, dropped after a failure).
 async fn write_batch(
     store: &Store,
+    held: &mut Option<HeldConnection>,
     rows: &[UsageRow],
     sealed: &[Option<String>],
 ) -> Result<(), String> {
     use crate::store::frontier::window_grants::{USAGE_ROWS_PER_STATEMENT, insert_usages};
+    let mut checked_out = None;
     let write = async {
+        if held.is_none() {
+            *held = store.hold(MIN_POOL_TO_HOLD).await?;
+        }
+        let conn = match held {
+            Some(c) => c,
+            None => checked_out.insert(store.pool.acquire().await?),
+        };
         if rows.len() <= USAGE_ROWS_PER_STATEMENT && sealed.iter().all(Option::is_none) {
-            let mut conn = store.pool.acquire().await?;
-            insert_usages(&mut conn, rows).await?;
+            insert_usages(conn, rows).await?;
             return Ok(());
         }
-        let mut tx = store.begin_write().await?;
+        let mut tx = store.begin_write_on(conn).await?;
         insert_usages(&mut tx, rows).await?;
         for (row, transcript) in rows.iter().zip(sealed) {
             if let Some(t) = transcript {
@@ -331,5 +350,10 @@ async fn write_batch(
         tx.commit().await?;
         Ok::<(), crate::store::StoreError>(())
     };
-    write.await.map_err(|e| e.to_string())
+    let result = write.await;
+    if result.is_err() {
+        // A connection that failed a write is not kept.
+        *held = None;
+    }
+    result.map_err(|e| e.to_string())
 }
