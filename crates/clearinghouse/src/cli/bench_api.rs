@@ -349,6 +349,9 @@ async fn seed_and_load(
         true,
     )
     .await?;
+    // What a running server's worker does every hour: the planner's
+    // statistics of the rows just written in bulk.
+    app.store.optimize().await?;
     println!(
         "api benchmark on {:?}: {} organisations x {} = {exposures} exposures, {} findings, seeded in {:.1} s",
         app.store.backend,
@@ -362,17 +365,20 @@ async fn seed_and_load(
     let mut listed = 0u64;
     let mut cursor: Option<String> = None;
     loop {
-        let mut url = format!("{base}/api/v1/exposures?limit=50");
+        // Every state: a tenth of the seeded exposures are patched.
+        let mut url = format!("{base}/api/v1/exposures?limit=50&state=all");
         if let Some(c) = &cursor {
+            // Cursors are opaque: sent encoded, whatever they hold.
+            let c: String = url::form_urlencoded::byte_serialize(c.as_bytes()).collect();
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = client
-            .get(url)
-            .bearer_auth(&operator)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let resp = client.get(url).bearer_auth(&operator).send().await?;
+        let status = resp.status();
+        let page: Value = resp.json().await?;
+        if !status.is_success() {
+            println!("FAILED: the operator's exposure list answered {status}: {page}");
+            return Ok(ExitCode::from(1));
+        }
         listed += page["items"].as_array().map_or(0, |i| i.len() as u64);
         cursor = page["next_cursor"].as_str().map(str::to_owned);
         if cursor.is_none() || listed > args.per_org {

@@ -6,7 +6,7 @@
 //! terms and quota checked, the developer's secret swapped in, one usage
 //! row committed per call), at the same concurrency, in the same run.
 //! A third path is the floor of any proxy on this machine: a bare
-//! pass-through (`bare_proxy`: the same body forwarded with the same HTTP
+//! pass-through (`http::broker::reference::bare_proxy`: the same body forwarded with the same HTTP
 //! client and the answer streamed back; no credential, no checks, no log),
 //! since a proxy's extra hop costs at least one more HTTP exchange of CPU
 //! on the same cores. The three are interleaved in rounds (`--rounds`, the
@@ -119,45 +119,6 @@ async fn drive(
         latencies,
         failures,
     }
-}
-
-/// The floor of any proxy: the request body forwarded to `upstream` with
-/// the same kind of HTTP client the broker uses (one pooled client, the
-/// caller's bearer passed on) and the answer streamed back, with nothing
-/// checked, parsed or logged.
-async fn bare_proxy(listener: tokio::net::TcpListener, upstream: String) -> std::io::Result<()> {
-    use axum::body::{Body, Bytes};
-    use axum::http::{HeaderMap, StatusCode, header};
-    use axum::response::{IntoResponse, Response};
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new());
-    let route = axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-        let (client, upstream) = (client.clone(), upstream.clone());
-        async move {
-            let mut req = client
-                .post(upstream)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body);
-            if let Some(auth) = headers.get(header::AUTHORIZATION) {
-                req = req.header(header::AUTHORIZATION, auth.clone());
-            }
-            match req.send().await {
-                Ok(r) => {
-                    let status = StatusCode::from_u16(r.status().as_u16())
-                        .unwrap_or(StatusCode::BAD_GATEWAY);
-                    let mut resp = Response::new(Body::from_stream(r.bytes_stream()));
-                    *resp.status_mut() = status;
-                    resp
-                }
-                Err(_) => StatusCode::BAD_GATEWAY.into_response(),
-            }
-        }
-    });
-    let app = axum::Router::new().route("/v1/chat/completions", route);
-    axum::serve(listener, app).await
 }
 
 async fn setup(
@@ -335,7 +296,7 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         "http://{}/v1/chat/completions",
         proxy_listener.local_addr()?
     );
-    let proxy = tokio::spawn(bare_proxy(
+    let proxy = tokio::spawn(http::broker::reference::bare_proxy(
         proxy_listener,
         format!("{endpoint_url}/chat/completions"),
     ));

@@ -251,6 +251,9 @@ pub async fn campaigns(args: BenchCampaignsArgs) -> anyhow::Result<ExitCode> {
     }
     store::scans::bench::insert_campaigns(&mut tx, &rows, &targets).await?;
     tx.commit().await?;
+    // What a running server's worker does every hour (and every new
+    // connection at open): the planner's statistics of the new rows.
+    app.store.optimize().await?;
     println!(
         "campaigns benchmark on {:?}: {} campaigns ({} targets), {} network assets, {} grants, written in {:.1} s",
         app.store.backend,

@@ -226,9 +226,16 @@ pub async fn run_worker(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut last_schedule = std::time::Instant::now() - Duration::from_secs(3600);
+    let mut last_optimize = std::time::Instant::now();
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if last_optimize.elapsed() >= Duration::from_secs(3600) {
+            if let Err(e) = app.store.optimize().await {
+                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+            }
+            last_optimize = std::time::Instant::now();
         }
         if last_schedule.elapsed() >= Duration::from_secs(15) && !exit_when_idle {
             if let Err(e) = schedule_periodic(&app).await {

@@ -305,7 +305,7 @@ pub async fn seed_findings(
          'Out-of-bounds write in parser ' || CAST(i AS TEXT), \
          'A crafted input overflows the buffer in the parser.', 'CWE-787', 'bench-scanner', \
          '[\"CWE-787\"]', 'high', 'src/parse.c', CAST(i % 900 + 1 AS BIGINT), CAST(i % 900 + 3 AS BIGINT), \
-         '[]', $3, $4, $5, CAST(i AS TEXT), 'AMBER', 1, 'new', $6, $7 FROM n",
+         '[]', $3, $4, $5, CAST(i AS TEXT), 'AMBER', 1, 'received', $6, $7 FROM n",
     )
     .bind(int(from))
     .bind(int(to))

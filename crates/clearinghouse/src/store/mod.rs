@@ -378,7 +378,8 @@ impl Store {
                     if backend == Backend::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                             PRAGMA optimize = 0x10002;",
                         )
                         .await?;
                     }
@@ -437,6 +438,23 @@ impl Store {
             Backend::Sqlite => sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?,
             Backend::Postgres => sqlx::Connection::begin(conn).await?,
         })
+    }
+
+    /// Refreshes the query planner's statistics of tables that changed
+    /// tenfold since they were last measured, or never were (SQLite's
+    /// `PRAGMA optimize` over every table, with no sampling limit: a
+    /// sample of a few thousand rows reads a column of three values as
+    /// nearly unique). Every new connection does it too, and the worker
+    /// every hour. PostgreSQL's autovacuum does this itself. Without
+    /// statistics SQLite cannot tell a narrow key range from every row of
+    /// a kind, and plans the scan-coordination lookups (an OR of key
+    /// ranges) as a scan of the kind: 264 ms instead of 4 ms a check at
+    /// 100,000 campaigns.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            self.pool.execute("PRAGMA optimize = 0x10002;").await?;
+        }
+        Ok(())
     }
 
     /// True when the database answers a trivial query.

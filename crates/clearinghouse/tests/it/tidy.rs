@@ -79,6 +79,8 @@ const UI_ROUTES: &[&str] = &[
     "/cases/{id}/progress",
     "/cases/claims/decision",
     "/cases/{id}/participants",
+    "/cases/{id}/participants/{org}/remove",
+    "/cases/{id}/leave",
     "/cases/{id}/date",
     "/cases/{id}/products",
     "/cases/{id}/statements",

@@ -123,13 +123,15 @@ pub async fn seed_exposures(
     .bind(int(per_org))
     .execute(&mut *conn)
     .await?;
+    // Exposure ids of hex digits and dashes, as the API's cursors (which
+    // carry ids) must be.
     sqlx::query(
         "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, \
          component_version, component_purl, vuln_id, advisory_id, decision, reason, priority_rank, \
          ssvc_decision, deadline, state, first_seen, updated_at, resolved_at) \
          WITH RECURSIVE n(i) AS (SELECT CAST($1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < CAST($2 AS BIGINT)), \
          m(i, v) AS (SELECT i, (i * 7919) % $3 FROM n) \
-         SELECT 'bench-exp-' || CAST(i AS TEXT), 'bench-org-' || CAST(i / $4 AS TEXT), \
+         SELECT 'e0-' || CAST(i AS TEXT), 'bench-org-' || CAST(i / $4 AS TEXT), \
          'bench-asset-' || CAST(i / $5 AS TEXT), 'npm/pkg-' || CAST(i % $6 AS TEXT), \
          'pkg-' || CAST(i % $7 AS TEXT), '1.0.0', NULL, \
          'CVE-2026-' || CAST(10000 + v AS TEXT), 'adv-CVE-2026-' || CAST(10000 + v AS TEXT), \
