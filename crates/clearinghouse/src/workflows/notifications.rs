@@ -54,6 +54,31 @@ pub struct NewNotification {
     pub data: serde_json::Value,
 }
 
+impl NewNotification {
+    /// A notice to one organisation about its own affairs (a grant, a
+    /// request, an access): TLP:AMBER, no label, no exposure or
+    /// vulnerability named.
+    pub fn to_org(
+        org_id: &str,
+        kind: NotificationKind,
+        title: impl Into<String>,
+        body: impl Into<String>,
+        data: serde_json::Value,
+    ) -> NewNotification {
+        NewNotification {
+            org_id: org_id.to_owned(),
+            kind,
+            exposure_id: None,
+            vuln_id: None,
+            tlp: "AMBER".into(),
+            visibility: String::new(),
+            title: title.into(),
+            body: body.into(),
+            data,
+        }
+    }
+}
+
 /// Puts a notification in its organisation's inbox and, in the caller's
 /// transaction, queues one `webhook.deliver` job per enabled webhook of the
 /// organisation and, when it has an email address and no daily digest, one

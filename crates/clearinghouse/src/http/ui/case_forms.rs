@@ -496,7 +496,7 @@ pub async fn leave(
     State(app): State<AppState>,
     UiAuth(who): UiAuth,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<CsrfOnly>,
+    axum::Form(f): axum::Form<super::cases_list::CsrfForm>,
 ) -> UiResult<Response> {
     check_csrf(&who, &f.csrf_token)?;
     match participants::leave(&app, &who, &id).await {
@@ -508,10 +508,4 @@ pub async fn leave(
             .await
         }
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
 }

@@ -191,7 +191,7 @@ pub async fn list(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 /// Joins a case the reader's organisation was invited to (its admins).

@@ -27,26 +27,6 @@ async fn person(tx: &mut store::Tx, id: &str) -> AppResult<String> {
         ))
 }
 
-fn notice(
-    org_id: &str,
-    kind: NotificationKind,
-    title: &str,
-    body: String,
-    data: serde_json::Value,
-) -> NewNotification {
-    NewNotification {
-        org_id: org_id.to_owned(),
-        kind,
-        exposure_id: None,
-        vuln_id: None,
-        tlp: "AMBER".into(),
-        visibility: String::new(),
-        title: title.to_owned(),
-        body,
-        data,
-    }
-}
-
 /// Tells the developer's organisation of a grant made by someone outside
 /// it: who granted whom, for how long, with what quota.
 pub(crate) async fn granted(
@@ -66,7 +46,7 @@ pub(crate) async fn granted(
     );
     let data = json!({"window_id": w.id, "grant_id": g.id, "user_id": g.user_id,
         "granted_by": g.granted_by});
-    let n = notice(
+    let n = NewNotification::to_org(
         &w.developer_org,
         NotificationKind::WindowGranted,
         "The government granted access in your window",
@@ -102,7 +82,7 @@ pub(crate) async fn revoked(
     let items = told
         .into_iter()
         .map(|org| {
-            notice(
+            NewNotification::to_org(
                 org,
                 NotificationKind::WindowGrantRevoked,
                 "Access to a covered model was revoked",

@@ -411,16 +411,12 @@ pub(super) async fn tell(
     title: &str,
     what: &str,
 ) -> AppResult<()> {
-    let n = NewNotification {
-        org_id: org_id.to_owned(),
+    let n = NewNotification::to_org(
+        org_id,
         kind,
-        exposure_id: None,
-        vuln_id: None,
-        tlp: "AMBER".into(),
-        visibility: String::new(),
-        title: title.to_owned(),
-        body: format!("{what}."),
-        data: json!({"tool_request_id": request_id}),
-    };
+        title,
+        format!("{what}."),
+        json!({"tool_request_id": request_id}),
+    );
     notifications::enqueue(app, tx, n).await
 }
