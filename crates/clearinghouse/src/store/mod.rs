@@ -378,8 +378,7 @@ impl Store {
                     if backend == Backend::Sqlite {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
-                             PRAGMA optimize = 0x10002;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
                         )
                         .await?;
                     }
@@ -444,12 +443,16 @@ impl Store {
     /// tenfold since they were last measured, or never were (SQLite's
     /// `PRAGMA optimize` over every table, with no sampling limit: a
     /// sample of a few thousand rows reads a column of three values as
-    /// nearly unique). Every new connection does it too, and the worker
-    /// every hour. PostgreSQL's autovacuum does this itself. Without
-    /// statistics SQLite cannot tell a narrow key range from every row of
-    /// a kind, and plans the scan-coordination lookups (an OR of key
-    /// ranges) as a scan of the kind: 264 ms instead of 4 ms a check at
-    /// 100,000 campaigns.
+    /// nearly unique). The worker does it every hour; PostgreSQL's
+    /// autovacuum does this itself. Without statistics SQLite cannot tell
+    /// a narrow key range from every row of a kind, and plans the
+    /// scan-coordination lookups (an OR of key ranges) as a scan of the
+    /// kind: 264 ms instead of 4 ms a check at 100,000 campaigns.
+    ///
+    /// Not at each connection's open: statistics taken while a table is
+    /// nearly empty mislead the planner once it fills (an advisory
+    /// import's alias lookup went from 0.1 ms to 67 ms a vulnerability,
+    /// holding the write lock past every other writer's busy timeout).
     pub async fn optimize(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
             self.pool.execute("PRAGMA optimize = 0x10002;").await?;

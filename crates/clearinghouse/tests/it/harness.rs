@@ -146,6 +146,12 @@ impl TestApp {
 
     /// Starts a server; None when the backend is unavailable (outside CI).
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        if std::env::var_os("IT_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_env("IT_LOG"))
+                .with_test_writer()
+                .try_init();
+        }
         Self::builder(db).build().await
     }
 

@@ -369,11 +369,14 @@ pub async fn groups_holding(conn: &mut AnyConnection, ids: &[String]) -> Result<
     Ok(out)
 }
 
-/// Every alias of the advisories in a group.
+/// Every alias of the advisories in a group. `CROSS JOIN` fixes SQLite's
+/// join order (PostgreSQL reorders it freely): the group's advisories by
+/// `advisories_vuln`, then their aliases, never a walk of every alias in
+/// alias order to save the sort, which misleading statistics can choose.
 pub async fn group_aliases(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT al.alias FROM advisory_aliases al JOIN advisories a ON a.id = al.advisory_id \
-         WHERE a.vuln_id = $1 ORDER BY al.alias",
+        "SELECT DISTINCT al.alias FROM advisories a CROSS JOIN advisory_aliases al \
+         WHERE al.advisory_id = a.id AND a.vuln_id = $1 ORDER BY al.alias",
     )
     .bind(vuln_id)
     .fetch_all(&mut *conn)
