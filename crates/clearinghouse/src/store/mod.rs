@@ -328,6 +328,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0034_scan_disclosed.sql"),
         include_str!("../../migrations/postgres/0034_scan_disclosed.sql"),
     ),
+    (
+        35,
+        "exposure_list_order",
+        include_str!("../../migrations/sqlite/0035_exposure_list_order.sql"),
+        include_str!("../../migrations/postgres/0035_exposure_list_order.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -371,6 +371,10 @@ const LIST_FROM: &str = "FROM exposures e JOIN assets a ON a.id = e.asset_id \
      LEFT JOIN vulnerabilities v ON v.id = e.vuln_id";
 
 /// Exposures, most urgent first; the cursor is `rank:id` of the last row seen.
+///
+/// The WHERE names only the filters given (no `$n = '' OR col = $n`, which
+/// no planner can serve from an index), so an operator's page walks
+/// `exposures_org_rank` in order and stops after `limit` rows.
 pub async fn list(
     pool: &sqlx::AnyPool,
     filter: &Filter<'_>,
@@ -378,27 +382,49 @@ pub async fn list(
     limit: i64,
     now: &str,
 ) -> Result<Vec<Exposure>> {
-    let sql = format!(
-        "SELECT {LIST_COLUMNS} {LIST_FROM} WHERE ($1 = '' OR e.org_id = $1) AND ($2 = '' OR e.asset_id = $2) \
-         AND ($3 = '' OR e.vuln_id = $3) \
-         AND (($4 = 'active' AND e.state IN {ACTIVE_STATES}) OR ($4 = 'all') OR e.state = $4) \
-         AND (e.priority_rank < $5 OR (e.priority_rank = $5 AND e.id > $6)) AND {} \
-         ORDER BY e.priority_rank DESC, e.id LIMIT $7",
-        vuln_readable_clause("e.vuln_id", filter.read.as_ref(), 8, 9)
-    );
+    let state = filter.state.unwrap_or("active");
     let (rank, id) = after.unwrap_or((i64::MAX, ""));
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id.unwrap_or(""))
-        .bind(filter.asset_id.unwrap_or(""))
-        .bind(filter.vuln_id.unwrap_or(""))
-        .bind(filter.state.unwrap_or("active"))
+    let mut binds: Vec<&str> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    // $1..$3 are the cursor and the limit; the filters follow.
+    for (column, value) in [
+        ("e.org_id", filter.org_id),
+        ("e.asset_id", filter.asset_id),
+        ("e.vuln_id", filter.vuln_id),
+    ] {
+        if let Some(value) = value {
+            binds.push(value);
+            conditions.push(format!("{column} = ${}", binds.len() + 3));
+        }
+    }
+    match state {
+        "all" => {}
+        "active" => conditions.push(format!("e.state IN {ACTIVE_STATES}")),
+        one => {
+            binds.push(one);
+            conditions.push(format!("e.state = ${}", binds.len() + 3));
+        }
+    }
+    if let Some(read) = filter.read.as_ref() {
+        let (org, user) = (binds.len() + 4, binds.len() + 5);
+        binds.push(read.org_id);
+        binds.push(read.user_id);
+        conditions.push(vuln_readable_clause("e.vuln_id", Some(read), org, user));
+    }
+    conditions.push("(e.priority_rank < $1 OR (e.priority_rank = $1 AND e.id > $2))".to_owned());
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} {LIST_FROM} WHERE {} \
+         ORDER BY e.priority_rank DESC, e.id LIMIT $3",
+        conditions.join(" AND ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(rank)
         .bind(id)
-        .bind(limit)
-        .bind(filter.read.map(|r| r.org_id).unwrap_or(""))
-        .bind(filter.read.map(|r| r.user_id).unwrap_or(""))
-        .fetch_all(pool)
-        .await?;
+        .bind(limit);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows = query.fetch_all(pool).await?;
     rows.iter().map(|r| exposure_from_row(r, now)).collect()
 }
 
