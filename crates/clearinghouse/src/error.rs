@@ -22,6 +22,10 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// A conflict one field of the request causes (409 naming it): a name
+    /// already taken.
+    #[error("{field}: {message}")]
+    ConflictOn { field: String, message: String },
     #[error("rate limit exceeded; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]

@@ -183,6 +183,28 @@ impl OrgKind {
     }
 }
 
+/// What two organisation names share when people choosing one from a list
+/// would take them for the same: compatibility forms (full-width letters,
+/// no-break and em spaces) made plain (NFKC), letter case folded, letters
+/// that look alike across scripts (Cyrillic "А", Greek "Α", Latin "A")
+/// made one by the Unicode confusables skeleton (UTS #39, the
+/// `unicode-security` crate: its data table is not something to write by
+/// hand), and everything but letters and digits dropped (spaces,
+/// punctuation, accents). "Acme Corp", "ACME  corp.", "Аcme Corp" and
+/// "Ａｃｍｅ Ｃｏｒｐ" share one key.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let folded: String = name
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .replace('ß', "ss");
+    unicode_security::skeleton(&folded)
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
 /// Validated organisation and user names: trimmed, 1..=200 characters, no
 /// control characters.
 pub fn validate_display_name(field: &'static str, value: &str) -> Result<String, FieldError> {
@@ -300,6 +322,42 @@ impl FieldError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn look_alike_names_share_a_key() {
+        let key = super::name_key("Acme Corp");
+        for same in [
+            "acme corp",
+            "ACME  Corp",
+            "Acme Corp.",
+            "Acme Corp,",
+            "Acme-Corp",
+            "Acme_Corp",
+            "\u{410}cme Corp",
+            "Acme Co\u{433}p",
+            "\u{391}cme Corp",
+            "\u{FF21}\u{FF43}\u{FF4D}\u{FF45} \u{FF23}\u{FF4F}\u{FF52}\u{FF50}",
+            "Acme\u{A0}Corp",
+            "Acme\u{2003}Corp",
+            "Acme Corp\u{301}",
+        ] {
+            assert_eq!(super::name_key(same), key, "{same:?}");
+        }
+        assert_eq!(super::name_key("émile sa"), super::name_key("ÉMILE SA"));
+        assert_eq!(
+            super::name_key("Straße GmbH"),
+            super::name_key("STRASSE GmbH")
+        );
+    }
+
+    #[test]
+    fn different_names_keep_different_keys() {
+        let key = super::name_key("Acme Corp");
+        for other in ["Acme Corp 2", "Acme Inc", "Acne Corp", "Acme Group"] {
+            assert_ne!(super::name_key(other), key, "{other:?}");
+        }
+        assert_ne!(super::name_key("Operator 2"), super::name_key("Operator 3"));
+    }
+
     use super::*;
 
     #[test]

@@ -149,12 +149,9 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
     if row.revoked_at.is_some() || row.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::accounts::users::get(&store.pool, &row.user_id)
+    let user = store::accounts::users::get_active(&store.pool, &row.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if user.disabled || org_archived(store, &user.org_id).await? {
-        return Err(AppError::Unauthenticated);
-    }
     if let Some(campaign) = &row.campaign_id
         && !store::scans::campaigns::in_force(&store.pool, campaign, &now).await?
     {
@@ -197,12 +194,9 @@ pub async fn principal_from_session(store: &Store, cookie: &str) -> AppResult<Pr
     if session.expires_at <= clock::now_text() {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::accounts::users::get(&store.pool, &session.user_id)
+    let user = store::accounts::users::get_active(&store.pool, &session.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if user.disabled || org_archived(store, &user.org_id).await? {
-        return Err(AppError::Unauthenticated);
-    }
     Ok(Principal::new(
         user,
         Via::Session {

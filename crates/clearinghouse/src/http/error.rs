@@ -79,6 +79,12 @@ impl From<&AppError> for Problem {
             AppError::Conflict(m) => {
                 Problem::new(StatusCode::CONFLICT, "conflict", m.clone(), None)
             }
+            AppError::ConflictOn { field, message } => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{field}: {message}"),
+                Some(field.clone()),
+            ),
             AppError::RateLimited { retry_after_secs } => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",

@@ -109,6 +109,53 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The body of an action that takes none (leaving a case, joining one):
+/// empty, or `{}`. Anything else is refused before the action runs, so a
+/// mistyped call never performs an irreversible step: 400 for malformed
+/// JSON, 422 for JSON that says something, 413 past the size limit.
+pub struct NoBody;
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                Problem::new(
+                    r.status(),
+                    "too-large",
+                    "the request body is larger than this server accepts",
+                    None,
+                )
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(NoBody);
+        }
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Object(map)) if map.is_empty() => Ok(NoBody),
+            Ok(serde_json::Value::Object(map)) => Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                "this request takes no body (send none, or {})",
+                map.keys().next().cloned(),
+            )),
+            Ok(_) => Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-field",
+                "this request takes no body (send none, or {})",
+                None,
+            )),
+            Err(e) => Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                format!("the body is not JSON: {e}"),
+                None,
+            )),
+        }
+    }
+}
+
 fn json_problem(rejection: JsonRejection) -> Problem {
     let status = rejection.status();
     let detail = rejection.body_text();

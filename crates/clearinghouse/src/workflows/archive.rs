@@ -217,8 +217,18 @@ pub async fn archive_org(
     let grant_reason = format!("organisation archived: {reason}");
     let grants = store::frontier::window_grants::unrevoked_of_org(&mut tx, &org.id).await?;
     for g in &grants {
-        store::frontier::window_grants::revoke(&mut tx, &g.id, who.user_id(), &grant_reason, &now)
-            .await?;
+        if store::frontier::window_grants::revoke(
+            &mut tx,
+            &g.id,
+            who.user_id(),
+            &grant_reason,
+            &now,
+        )
+        .await?
+        {
+            crate::workflows::frontier::grant_notices::revoked_by_id(app, &mut tx, who, &g.id)
+                .await?;
+        }
     }
     let mut events = vec![AuditEvent {
         action: "org.archive",

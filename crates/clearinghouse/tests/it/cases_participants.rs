@@ -2,8 +2,10 @@
 //! a coordinator removes an organisation with a reason (others 403, no
 //! reason 422, the coordinating organisation 422, a non-participant 404),
 //! the removed organisation is told and reads the case no more (404); an
-//! org admin leaves a case, the coordinators are told, and the case is
-//! 404 to it from then on. Both are on the timeline, and both work from
+//! org admin leaves a case (a body that says anything is refused first),
+//! the coordinators are told who left, and the case is 404 to it and gone
+//! from its list from then on; a removed organisation may be invited
+//! again. Both are on the timeline, and both work from
 //! the case page.
 
 use serde_json::{Value, json};
@@ -48,6 +50,17 @@ async fn remove_and_leave(app: TestApp) {
     );
     let (s, _) = delete(&app, &p.coord, &hospital, &why).await;
     assert_eq!(s, 404, "no participant any more");
+    let (s, list) = app.get(&p.hospital, "/api/v1/cases").await;
+    assert_eq!(s, 200, "{list}");
+    assert!(
+        !list.to_string().contains(&id),
+        "gone from its list: {list}"
+    );
+    // A removed organisation may be invited again.
+    invite_as(&app, &p, &id, &p.hospital_org, "operator").await;
+    assert_eq!(app.get(&p.hospital, &case).await.0, 200);
+    let (s, _) = delete(&app, &p.coord, &hospital, &why).await;
+    assert_eq!(s, 204);
 
     // Leaving: the org admin of a participant, not a member.
     let (s, v) = app
@@ -59,14 +72,46 @@ async fn remove_and_leave(app: TestApp) {
     assert_eq!(s, 403, "{v}");
     let (s, v) = app.post(&p.coord, &leave, &json!({})).await;
     assert_eq!(s, 403, "the coordinating organisation stays: {v}");
+    // A body that says anything, or is no JSON, changes nothing.
+    let (s, v) = app
+        .post(&p.vendor_admin, &leave, &json!({"reason": "x"}))
+        .await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("reason")), "{v}");
+    let (s, v) = crate::exposure::raw(
+        &app,
+        reqwest::Method::POST,
+        &p.vendor_admin,
+        &leave,
+        b"garbage".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 400, "{v}");
+    assert_eq!(app.get(&p.vendor_member, &case).await.0, 200, "still in");
     let (s, v) = app.post(&p.vendor_admin, &leave, &json!({})).await;
     assert_eq!(s, 204, "{v}");
     assert_eq!(app.get(&p.vendor_member, &case).await.0, 404);
+    let (s, list) = app.get(&p.vendor_member, "/api/v1/cases").await;
+    assert_eq!(s, 200, "{list}");
     assert!(
-        inbox_kinds(&app, &p.coord)
-            .await
-            .contains(&"case.left".to_owned())
+        !list.to_string().contains(&id),
+        "gone from its list: {list}"
     );
+    let (_, inbox) = app.get(&p.coord, "/api/v1/notifications").await;
+    let left = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "case.left")
+        .cloned()
+        .unwrap_or_else(|| panic!("no case.left notice: {inbox}"));
+    let (_, vendor) = app
+        .get(&p.coord, &format!("/api/v1/orgs/{}", p.vendor_org))
+        .await;
+    let name = vendor["name"].as_str().unwrap();
+    for part in ["title", "body"] {
+        let text = left[part].as_str().unwrap_or_default();
+        assert!(text.starts_with(name), "the notice names who left: {left}");
+    }
     let (s, events) = app.get(&p.coord, &format!("{case}/events")).await;
     assert_eq!(s, 200, "{events}");
     let text = events.to_string();

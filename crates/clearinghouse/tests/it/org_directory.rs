@@ -133,9 +133,10 @@ both_backends!(
     members_see_their_own_organisation_and_the_agencies
 );
 
-/// A name that differs from an existing one only in letter case or spaces
-/// is the same name (409, naming the existing organisation), so nobody
-/// can register a look-alike to be chosen by mistake from a list.
+/// A name that differs from an existing one only in letter case, spacing,
+/// punctuation, accents or look-alike letters of another script is the
+/// same name (409 naming the field and the existing organisation), so
+/// nobody can register a look-alike to be chosen by mistake from a list.
 async fn look_alike_names_are_refused(app: TestApp) {
     app.org("Acme Software", "vendor").await;
     let before = app.get(&app.admin_token, "/api/v1/orgs").await.1["items"]
@@ -147,6 +148,11 @@ async fn look_alike_names_are_refused(app: TestApp) {
         "ACME  Software",
         "AcmeSoftware",
         " Acme Software ",
+        "Acme-Software.",
+        "\u{410}cme Software",
+        "\u{FF21}cme Software",
+        "Acme\u{A0}Software",
+        "Acme Softwar\u{E9}",
     ] {
         let (s, v) = app
             .post(
@@ -156,6 +162,7 @@ async fn look_alike_names_are_refused(app: TestApp) {
             )
             .await;
         assert_eq!(s, 409, "{name}: {v}");
+        assert_eq!(v["field"], "name", "{v}");
         let detail = v["detail"].as_str().unwrap();
         assert!(detail.contains("\"Acme Software\""), "{detail}");
     }

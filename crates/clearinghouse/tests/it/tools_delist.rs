@@ -5,7 +5,7 @@
 //! and their organisations told; no new request is taken; approved access
 //! stays shown. A coordinator revokes approved access with a reason (a
 //! model entry's grant with it, the broker refusing at once), the
-//! requester's organisation told. Refusals are audited, bad input names
+//! requester's organisation and the window's developer told. Refusals are audited, bad input names
 //! its field, and nothing is stored.
 
 use serde_json::{Value, json};
@@ -120,6 +120,13 @@ async fn delist_and_revoke(app: TestApp) {
     assert_eq!((s, v["state"].as_str()), (200, Some("revoked")), "{v}");
     let (_, g) = app.get(&clerk, &format!("/api/v1/grants/{gid}")).await;
     assert_eq!(g["status"], "revoked", "{g}");
+    // The window's developer is told its grant ended, like any revocation
+    // from outside it.
+    let (_, inbox) = app.get(&w.dev, "/api/v1/notifications").await;
+    assert!(
+        inbox.to_string().contains("window.grant_revoked"),
+        "{inbox}"
+    );
     let (s, v) = app
         .post(
             &clerk,

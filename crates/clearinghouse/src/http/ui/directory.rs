@@ -163,7 +163,7 @@ pub async fn create_org(
     match orgs::create(&app, &who, input).await {
         Ok(_) => Ok(Redirect::to("/orgs").into_response()),
         Err(e) => {
-            let conflict = matches!(e, AppError::Conflict(_));
+            let conflict = matches!(e, AppError::Conflict(_) | AppError::ConflictOn { .. });
             let (status, mut err) = FormError::from_app(e, &["name", "kind", "sector"])?;
             if conflict {
                 err = FormError::field("name", err.message());
@@ -308,7 +308,7 @@ pub async fn create_user(
         }
         Ok(_) => Ok(Redirect::to("/users").into_response()),
         Err(e) => {
-            let conflict = matches!(e, AppError::Conflict(_));
+            let conflict = matches!(e, AppError::Conflict(_) | AppError::ConflictOn { .. });
             let fields = ["org_id", "username", "display_name", "password", "roles"];
             let (status, mut err) = FormError::from_app(e, &fields)?;
             if conflict {

@@ -31,7 +31,7 @@ impl FormError {
     /// Faults of the system are not a form's business: the error page.
     pub fn from_app(e: AppError, fields: &[&str]) -> Result<(StatusCode, FormError), UiError> {
         let field = match &e {
-            AppError::Invalid { field, .. } => {
+            AppError::Invalid { field, .. } | AppError::ConflictOn { field, .. } => {
                 // `roles[0]` and `attachment.name` belong to `roles`, `attachment`.
                 let base = field.split(['[', '.']).next().unwrap_or_default();
                 fields

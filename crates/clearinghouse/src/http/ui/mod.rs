@@ -537,6 +537,7 @@ pub fn inline_error(e: AppError) -> Result<(StatusCode, String), UiError> {
     match e {
         AppError::Invalid { .. }
         | AppError::Conflict(_)
+        | AppError::ConflictOn { .. }
         | AppError::Forbidden(_)
         | AppError::TooLarge(_)
         | AppError::BadRequest(_) => {

@@ -62,6 +62,23 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result
     get_by(db, "id", id).await
 }
 
+/// The user, only while they may act: not disabled, their organisation
+/// not archived (one query for every authenticated request).
+pub async fn get_active<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+) -> Result<Option<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users WHERE id = $1 AND disabled = 0 AND NOT EXISTS \
+         (SELECT 1 FROM organizations o WHERE o.id = users.org_id AND o.archived_at IS NOT NULL)"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
 pub async fn get_by_username<'e, E: Executor<'e, Database = Any>>(
     db: E,
     username: &str,

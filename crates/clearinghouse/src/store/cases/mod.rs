@@ -250,14 +250,21 @@ pub async fn participant(
         .transpose()
 }
 
-/// Withdraws `org_id` from the case (removed by a coordinator, or left);
-/// false when it was no participant.
+/// Withdraws `org_id` from the case (removed by a coordinator, or left)
+/// with the `record_shares` row its invitation added, so the case leaves
+/// the organisation's lists too and it may be invited again; false when it
+/// was no participant.
 pub async fn remove_participant(
     conn: &mut AnyConnection,
     case_id: &str,
     org_id: &str,
 ) -> Result<bool> {
     let done = sqlx::query("DELETE FROM case_participants WHERE case_id = $1 AND org_id = $2")
+        .bind(case_id)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM record_shares WHERE record_id = $1 AND org_id = $2")
         .bind(case_id)
         .bind(org_id)
         .execute(&mut *conn)

@@ -5,7 +5,7 @@
 //! stolen token) must not be able to set it.
 
 use clearinghouse_domain::approval::ApprovalRequest;
-use clearinghouse_domain::identity::{OrgKind, Role, Scope, Sector, validate_display_name};
+use clearinghouse_domain::identity::{self, OrgKind, Role, Scope, Sector, validate_display_name};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -94,11 +94,20 @@ pub async fn create(
         archive_reason: None,
     };
     let mut tx = app.store.begin_write().await?;
-    if let Some(existing) = store::accounts::orgs::same_name(&mut *tx, &org.name).await? {
-        return Err(AppError::Conflict(format!(
-            "name: an organisation named \"{existing}\" already exists (names differing only in \
-             letter case or spaces are the same name)"
-        )));
+    let key = identity::name_key(&org.name);
+    if let Some(existing) = store::accounts::orgs::all_names(&mut *tx)
+        .await?
+        .into_iter()
+        .find(|n| identity::name_key(n) == key)
+    {
+        return Err(AppError::ConflictOn {
+            field: "name".to_owned(),
+            message: format!(
+                "an organisation named \"{existing}\" already exists (names that differ only \
+                 in letter case, spacing, punctuation, accents or look-alike letters are the \
+                 same name)"
+            ),
+        });
     }
     store::accounts::orgs::insert(&mut *tx, &org).await?;
     let event = AuditEvent {

@@ -103,16 +103,19 @@ pub async fn remove(
 pub async fn leave(app: &AppState, who: &Principal, case_id: &str) -> AppResult<()> {
     who.require_scope(Scope::AdvisoriesWrite)?;
     let c = readable(app, who, case_id).await?;
-    if !who.has_any_role(&[Role::OrgAdmin]) {
-        return Err(AppError::forbidden(
-            "an administrator of the organisation (org_admin) leaves the case for it",
-        ));
-    }
     if who.org_id() == c.owner_org {
         return Err(AppError::forbidden(
             "the coordinating organisation stays in its case",
         ));
     }
+    if !who.has_any_role(&[Role::OrgAdmin]) {
+        return Err(AppError::forbidden(
+            "an administrator of the organisation (org_admin) leaves the case for it",
+        ));
+    }
+    let name = store::accounts::orgs::get(&app.store.pool, who.org_id())
+        .await?
+        .map_or_else(|| who.org_id().to_owned(), |o| o.name);
     let mut tx = app.store.begin_write().await?;
     if !store::cases::remove_participant(&mut tx, &c.id, who.org_id()).await? {
         return Err(AppError::forbidden(
@@ -128,16 +131,15 @@ pub async fn leave(app: &AppState, who: &Principal, case_id: &str) -> AppResult<
         (EventKind::Left, Some(who.org_id()), json!({})),
     )
     .await?;
-    let n = notice(
+    let mut n = notice(
         &c,
         &c.owner_org,
         NotificationKind::CaseLeft,
-        format!("An organisation left the case: {}", c.title),
-        format!(
-            "A participant organisation left coordination case {}.",
-            c.id
-        ),
+        format!("{name} left the case: {}", c.title),
+        format!("{name} left coordination case {}.", c.id),
     );
+    n.data["org_id"] = json!(who.org_id());
+    n.data["org_name"] = json!(name);
     notifications::enqueue(app, &mut tx, n).await?;
     tx.commit().await?;
     Ok(())

@@ -2,7 +2,9 @@
 //! developer's organisation of every grant someone outside it makes
 //! (`window.granted`), and of a revocation, the grantee's organisation and,
 //! when someone outside the developer revoked, the developer too
-//! (`window.grant_revoked`). Inbox entries, with webhooks and emails as each
+//! (`window.grant_revoked`), however the grant ended: revoked on its own,
+//! with a withdrawn trusted partnership or a revoked tool request, or
+//! with its organisation archived ([`revoked_by_id`]). Inbox entries, with webhooks and emails as each
 //! organisation has set them up.
 
 use serde_json::json;
@@ -92,4 +94,22 @@ pub(crate) async fn revoked(
         })
         .collect();
     notifications::enqueue_many(app, tx, items).await
+}
+
+/// [`revoked`] for a grant just revoked in `tx` by another workflow (a
+/// withdrawn partnership, a revoked tool request, an archived
+/// organisation), read back with its window.
+pub(crate) async fn revoked_by_id(
+    app: &AppState,
+    tx: &mut store::Tx,
+    who: &Principal,
+    grant_id: &str,
+) -> AppResult<()> {
+    let Some(g) = store::frontier::window_grants::get(tx, grant_id).await? else {
+        return Ok(());
+    };
+    let Some(w) = store::frontier::windows::get(tx, &g.window_id).await? else {
+        return Ok(());
+    };
+    revoked(app, tx, who, &w, &g).await
 }

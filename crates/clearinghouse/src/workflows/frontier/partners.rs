@@ -596,6 +596,7 @@ pub async fn withdraw(
         {
             let change = json!({"reason": grant_reason, "partner_id": row.id});
             record_audit(app, &mut tx, who, "grant.revoke", "window_grant", g, change).await?;
+            super::grant_notices::revoked_by_id(app, &mut tx, who, g).await?;
         }
     }
     let change = json!({"side": side.as_str(), "reason": reason, "grants_revoked": grants});

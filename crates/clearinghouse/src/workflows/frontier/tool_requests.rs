@@ -476,6 +476,9 @@ pub async fn revoke(
     };
     let change = json!({"reason": why, "grant_id": r.grant_id, "grant_revoked": grant_revoked});
     record_audit(app, &mut tx, who, "tool.revoke", "tool_request", id, change).await?;
+    if grant_revoked && let Some(g) = &r.grant_id {
+        super::grant_notices::revoked_by_id(app, &mut tx, who, g).await?;
+    }
     let what = format!("{}: {why}", t.name);
     let title = "Your access to a tool was revoked";
     tell(

@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
 use crate::model::Page;
 use crate::workflows::cases::participants::{self, Removal};
 use crate::workflows::cases::publish::{self, MoveDate, Publish};
@@ -101,11 +101,12 @@ pub async fn invite(
 
 /// Join a case your organisation was invited to (its org admins).
 #[utoipa::path(post, path = "/cases/{id}/join", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn join(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<Case>> {
     Ok(Json(cases::join(&app, &who, &id).await?))
 }
@@ -127,11 +128,12 @@ pub async fn remove_participant(
 /// Leave a case (an org admin of a participant organisation other than
 /// the coordinating one); the coordinators are told.
 #[utoipa::path(post, path = "/cases/{id}/leave", tag = "cases", security(("bearer" = [])),
-    responses((status = 204, description = "left"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204, description = "left"), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn leave(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<StatusCode> {
     participants::leave(&app, &who, &id).await?;
     Ok(StatusCode::NO_CONTENT)
