@@ -334,6 +334,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0035_exposure_list_order.sql"),
         include_str!("../../migrations/postgres/0035_exposure_list_order.sql"),
     ),
+    (
+        36,
+        "case_shares_withdrawn",
+        include_str!("../../migrations/sqlite/0036_case_shares_withdrawn.sql"),
+        include_str!("../../migrations/postgres/0036_case_shares_withdrawn.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
