@@ -478,6 +478,24 @@ impl Store {
     }
 }
 
+/// Binds an optional double. sqlx 0.9's `Any` driver sends a `None::<f64>`
+/// to PostgreSQL as a `float4` NULL (its `AnyArguments::convert_into` maps
+/// the `Double` null to `Option<f32>`, and the `Real` one to `Option<f64>`).
+/// When a connection first prepares a statement with that NULL, the
+/// parameter stays `float4` in its statement cache, and a later `Some(f64)`
+/// through the same statement fails with "incorrect binary data format".
+/// A `None::<f32>` goes out as a `float8` NULL, which is what the column
+/// holds; SQLite takes either. `tests/it/store_floats.rs` pins it.
+pub fn bind_f64<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    value: Option<f64>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    match value {
+        Some(v) => q.bind(v),
+        None => q.bind(None::<f32>),
+    }
+}
+
 /// Multi-row inserts keep to about a thousand parameters a statement:
 /// sqlx's SQLite driver resolves each `$n` by name, so one statement's
 /// binding cost grows with the square of its parameter count.

@@ -1,7 +1,9 @@
 //! Every URL-encoded form of the web UI posted without its CSRF token
 //! (as a cross-site page would post it) is refused with the 403 page,
 //! never a bare 422 from the form parser, whatever else the body holds. Multipart forms (files) read the token among their parts and are
-//! covered by their own pages' tests.
+//! covered by their own pages' tests. A form posted as something else
+//! than a form (no form content type) gets the error page too, with 415,
+//! never the parser's plain text.
 
 use crate::both_backends;
 use crate::harness::TestApp;
@@ -150,4 +152,43 @@ async fn forms_without_their_token_get_the_403_page(app: TestApp) {
 both_backends!(
     forms_without_their_token_get_the_403_page,
     forms_without_their_token_get_the_403_page
+);
+
+async fn forms_of_another_content_type_get_the_error_page(app: TestApp) {
+    let cookie = app.login_cookie("admin").await;
+    let mut wrong = Vec::new();
+    for path in FORMS {
+        let resp = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .body("csrf_token=x")
+            .send()
+            .await
+            .expect("post");
+        let status = resp.status().as_u16();
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = resp.text().await.expect("body");
+        if !(400..500).contains(&status) || !kind.starts_with("text/html") {
+            wrong.push(format!(
+                "{path}: {status} {kind} {}",
+                &body[..body.len().min(160)]
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "forms answering otherwise:\n{}",
+        wrong.join("\n")
+    );
+}
+
+both_backends!(
+    forms_of_another_content_type_get_the_error_page,
+    forms_of_another_content_type_get_the_error_page
 );

@@ -33,6 +33,7 @@ pub mod login;
 pub mod markdown;
 pub mod names;
 pub mod paging;
+mod rejections;
 pub mod scans;
 pub mod scans_campaigns;
 pub mod scans_coord;
@@ -241,6 +242,7 @@ pub fn routes() -> Router<AppState> {
         .merge(scans::routes())
         // A form's address opened or reloaded (N6): a page, not an empty 405.
         .method_not_allowed_fallback(form_address)
+        .layer(axum::middleware::from_fn(rejections::as_pages))
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers

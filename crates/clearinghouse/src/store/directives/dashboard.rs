@@ -91,9 +91,8 @@ pub async fn replace_orgs(
                 .bind(int(over))
                 .bind(int(ex))
                 .bind(int(sat))
-                .bind(r.score)
-                .bind(r.median_days)
-                .bind(r.computed_at.as_str());
+                .bind(r.score);
+            q = crate::store::bind_f64(q, r.median_days).bind(r.computed_at.as_str());
         }
         q.execute(&mut *conn).await?;
     }
