@@ -110,7 +110,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// The body of an action that takes none (leaving a case, joining one):
-/// empty, or `{}`. Anything else is refused before the action runs, so a
+/// empty, `{}` or `null`. Anything else is refused before the action runs, so a
 /// mistyped call never performs an irreversible step: 400 for malformed
 /// JSON, 422 for JSON that says something, 413 past the size limit.
 pub struct NoBody;
@@ -133,17 +133,18 @@ impl<S: Send + Sync> FromRequest<S> for NoBody {
             return Ok(NoBody);
         }
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(serde_json::Value::Null) => Ok(NoBody),
             Ok(serde_json::Value::Object(map)) if map.is_empty() => Ok(NoBody),
             Ok(serde_json::Value::Object(map)) => Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-field",
-                "this request takes no body (send none, or {})",
+                "this request takes no body (send none, {} or null)",
                 map.keys().next().cloned(),
             )),
             Ok(_) => Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-field",
-                "this request takes no body (send none, or {})",
+                "this request takes no body (send none, {} or null)",
                 None,
             )),
             Err(e) => Err(Problem::new(

@@ -50,6 +50,17 @@ async fn remove_and_leave(app: TestApp) {
     );
     let (s, _) = delete(&app, &p.coord, &hospital, &why).await;
     assert_eq!(s, 404, "no participant any more");
+    // Marking the notice read takes no body: one that says anything is
+    // refused and the notice stays unread.
+    let (_, inbox) = app.get(&p.hospital, "/api/v1/notifications").await;
+    let notice = inbox["items"][0]["id"].as_str().unwrap().to_owned();
+    let read = format!("/api/v1/notifications/{notice}/read");
+    let (s, v) = app.post(&p.hospital, &read, &json!({"read": true})).await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("read")), "{v}");
+    let (_, inbox) = app.get(&p.hospital, "/api/v1/notifications").await;
+    assert!(inbox["items"][0]["read_at"].is_null(), "{inbox}");
+    let (s, v) = app.post(&p.hospital, &read, &json!({})).await;
+    assert_eq!(s, 200, "{v}");
     let (s, list) = app.get(&p.hospital, "/api/v1/cases").await;
     assert_eq!(s, 200, "{list}");
     assert!(

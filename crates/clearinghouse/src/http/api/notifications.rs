@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
 use crate::model::Page;
 use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
 use crate::workflows::notifications::{self, NewWebhook, NotificationSettingsInput};
@@ -46,11 +46,12 @@ pub async fn list(
 
 /// Mark a notification read; another organisation's is 404.
 #[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Notification), (status = 404, body = Problem)))]
+    responses((status = 200, body = Notification), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn mark_read(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<Notification>> {
     Ok(Json(notifications::mark_read(&app, &who, &id).await?))
 }

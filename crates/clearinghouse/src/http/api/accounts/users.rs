@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
 use crate::model::{ApiToken, Approval, Page, User, UserWithRequest};
 use crate::workflows::accounts::tokens;
 use crate::workflows::accounts::users::{
@@ -123,11 +123,12 @@ pub async fn remove_authorizations(
 /// admin); audited. Changing a password leaves tokens alone: they are
 /// separate credentials with their own scopes; this is how to end them.
 #[utoipa::path(post, path = "/users/{id}/tokens/revoke-all", tag = "identity", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApiToken>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<ApiToken>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn revoke_all_tokens(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<Vec<ApiToken>>> {
     Ok(Json(tokens::revoke_all(&app, &who, &id).await?))
 }

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, Auth};
+use crate::http::extract::{ApiJson, Auth, NoBody};
 use crate::workflows::directives::preview::Preview;
 use crate::workflows::directives::{self, DirectiveInput, DirectiveView, IssueFiling, RevokeInput};
 
@@ -70,11 +70,12 @@ pub async fn update(
 /// File the latest draft for issue: in force once a second directive
 /// manager approves the returned `issue_directive` request.
 #[utoipa::path(post, path = "/directives/{id}/issue", tag = "directives", security(("bearer" = [])),
-    responses((status = 202, body = IssueFiling), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 202, body = IssueFiling), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn issue(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<(StatusCode, Json<IssueFiling>)> {
     Ok((
         StatusCode::ACCEPTED,

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
 use crate::model::Page;
 use crate::workflows::frontier::inquiries::{
     self, AttachRun, NewConsultation, NewDecision, NewRelease, ProposedDecision, Withdrawal,
@@ -20,11 +20,12 @@ use crate::workflows::frontier::inquiry_view::InquiryView;
 
 /// Open a designation inquiry for your organisation's registered model.
 #[utoipa::path(post, path = "/models/{id}/inquiries", tag = "frontier", security(("bearer" = [])),
-    responses((status = 201, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 201, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn open(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<(StatusCode, Json<InquiryView>)> {
     Ok((
         StatusCode::CREATED,
@@ -80,11 +81,12 @@ pub async fn attach_run(
 
 /// Close the evaluation and open the consultation (evaluators).
 #[utoipa::path(post, path = "/inquiries/{id}/consultation", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 400, body = Problem)))]
 pub async fn consult(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<InquiryView>> {
     Ok(Json(inquiries::consult(&app, &who, &id).await?))
 }
@@ -120,11 +122,12 @@ pub async fn decide(
 
 /// Communicate the decision to the developer (designation authorities).
 #[utoipa::path(post, path = "/inquiries/{id}/communicate", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn communicate(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<InquiryView>> {
     Ok(Json(inquiries::communicate(&app, &who, &id).await?))
 }

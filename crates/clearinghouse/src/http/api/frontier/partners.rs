@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, Auth};
+use crate::http::extract::{ApiJson, Auth, NoBody};
 use crate::model::Page;
 use crate::workflows::frontier::partners::{
     self, NewPartner, Partner, PartnerApproval, PartnerWithdrawal,
@@ -74,11 +74,12 @@ pub async fn get(
 /// government coordinator files the two-person request a second
 /// coordinator decides under `/approvals`.
 #[utoipa::path(post, path = "/partners/{id}/approval", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = PartnerApproval), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = PartnerApproval), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn approve(
     State(app): State<AppState>,
     Auth(who): Auth,
     Path(id): Path<String>,
+    _: NoBody,
 ) -> AppResult<Json<PartnerApproval>> {
     Ok(Json(partners::approve(&app, &who, &id).await?))
 }
