@@ -150,14 +150,29 @@ pub(crate) async fn wait(c: &Client, loc: Locator<'_>) -> Element {
 }
 
 pub(crate) async fn text(c: &Client, css: &str) -> String {
-    let e = wait(c, Locator::Css(css)).await;
-    e.text().await.expect("element text")
+    text_of(c, Locator::Css(css)).await
 }
 
 /// Waits for the element at `xpath` and returns its text.
 pub(crate) async fn xtext(c: &Client, xpath: &str) -> String {
-    let e = wait(c, Locator::XPath(xpath)).await;
-    e.text().await.expect("element text")
+    text_of(c, Locator::XPath(xpath)).await
+}
+
+/// The element's text, found again when the page replaced it between
+/// finding and reading (a redirect or an htmx swap landing just then:
+/// WebDriver's "stale element reference").
+async fn text_of(c: &Client, loc: Locator<'_>) -> String {
+    let started = Instant::now();
+    loop {
+        let e = wait(c, loc).await;
+        match e.text().await {
+            Ok(t) => return t,
+            Err(e) if e.is_stale_element_reference() && started.elapsed() < WAIT => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("element text: {e:?}"),
+        }
+    }
 }
 
 /// The `textContent` of an element, for what the browser does not render
