@@ -244,8 +244,13 @@ impl TestApp {
             failed_jobs_expected: std::sync::atomic::AtomicBool::new(false),
             base: format!("http://{addr}"),
             admin_token: ADMIN_TOKEN.into(),
+            // No kept-alive connections: a server that refuses a body
+            // unread (413) closes the connection, and a pooled client could
+            // send its next request on it just as it closes ("incomplete
+            // message"). A fresh loopback connection a request costs little.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
                 .build()
                 .expect("client"),
             app,
