@@ -101,27 +101,26 @@ const FIELDS: &[(&str, &str)] = &[
     ("reason", "x"),
 ];
 
+/// Sends `request` with the session cookie: status, content type, body.
+async fn answer(request: reqwest::RequestBuilder, cookie: &str) -> (u16, String, String) {
+    let resp = request.header("cookie", cookie).send().await.expect("post");
+    let status = resp.status().as_u16();
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, resp.text().await.expect("body"))
+}
+
 async fn forms_without_their_token_get_the_403_page(app: TestApp) {
     let cookie = app.login_cookie("admin").await;
     let mut wrong = Vec::new();
     let mut said_csrf = 0;
     for path in FORMS {
-        let resp = app
-            .client
-            .post(app.url(path))
-            .header("cookie", &cookie)
-            .form(FIELDS)
-            .send()
-            .await
-            .expect("post");
-        let status = resp.status().as_u16();
-        let kind = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let body = resp.text().await.expect("body");
+        let request = app.client.post(app.url(path)).form(FIELDS);
+        let (status, kind, body) = answer(request, &cookie).await;
         // 403 with the error page: the token's own refusal, or (where a
         // form first checks who may use it) the role's; never the form
         // parser's 422.
@@ -158,22 +157,8 @@ async fn forms_of_another_content_type_get_the_error_page(app: TestApp) {
     let cookie = app.login_cookie("admin").await;
     let mut wrong = Vec::new();
     for path in FORMS {
-        let resp = app
-            .client
-            .post(app.url(path))
-            .header("cookie", &cookie)
-            .body("csrf_token=x")
-            .send()
-            .await
-            .expect("post");
-        let status = resp.status().as_u16();
-        let kind = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let body = resp.text().await.expect("body");
+        let request = app.client.post(app.url(path)).body("csrf_token=x");
+        let (status, kind, body) = answer(request, &cookie).await;
         if !(400..500).contains(&status) || !kind.starts_with("text/html") {
             wrong.push(format!(
                 "{path}: {status} {kind} {}",
