@@ -244,15 +244,15 @@ pub(crate) fn notice(
     body: String,
 ) -> NewNotification {
     NewNotification {
-        org_id: org_id.to_owned(),
-        kind,
-        exposure_id: None,
-        vuln_id: None,
         tlp: c.tlp.clone(),
         visibility: c.visibility.clone(),
-        title,
-        body,
-        data: json!({"case_id": c.id, "kind": kind}),
+        ..NewNotification::to_org(
+            org_id,
+            kind,
+            title,
+            body,
+            json!({"case_id": c.id, "kind": kind}),
+        )
     }
 }
 
