@@ -47,6 +47,8 @@ pub struct AppInner {
     /// `security.txt`'s Contact (`--security-contact`); unset: `mailto:`
     /// security at the public URL's host.
     pub security_contact: std::sync::OnceLock<String>,
+    /// The visibility expressions, parsed (the read policy's label ids).
+    pub labels: crate::workflows::label_cache::LabelCache,
 }
 
 /// The default `--max-submission-bytes`: 1 GiB.
@@ -119,6 +121,7 @@ pub async fn open_with_mailer(
         csaf_signer,
         broker: Default::default(),
         security_contact: Default::default(),
+        labels: Default::default(),
     })))
 }
 

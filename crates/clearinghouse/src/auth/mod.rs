@@ -36,6 +36,9 @@ pub struct Principal {
     /// The effective authorizations (for agents, the intersection).
     pub authorizations: Authorizations,
     pub via: Via,
+    /// How many visibility expressions were stored when the principal was
+    /// read, where the same query read it (the label cache's check).
+    pub label_count: Option<i64>,
 }
 
 impl Principal {
@@ -54,6 +57,7 @@ impl Principal {
             roles,
             authorizations,
             via,
+            label_count: None,
         }
     }
 
@@ -142,16 +146,17 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         return Err(AppError::Unauthenticated);
     }
     let digest = secrets::token_digest(token);
-    let row = store::accounts::tokens::get_by_hash(&store.pool, &digest)
+    let store::accounts::tokens::Holder {
+        token: row,
+        user,
+        label_count,
+    } = store::accounts::tokens::get_with_holder(&store.pool, &digest)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let now = clock::now_text();
     if row.revoked_at.is_some() || row.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
         return Err(AppError::Unauthenticated);
     }
-    let user = store::accounts::users::get_active(&store.pool, &row.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
     if let Some(campaign) = &row.campaign_id
         && !store::scans::campaigns::in_force(&store.pool, campaign, &now).await?
     {
@@ -166,7 +171,10 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
     } else {
         Via::UserToken { token_id: row.id }
     };
-    Ok(Principal::new(user, via))
+    Ok(Principal {
+        label_count: Some(label_count),
+        ..Principal::new(user, via)
+    })
 }
 
 /// What an agent made for one scan campaign may call (paths under

@@ -31,3 +31,12 @@ pub async fn all(pool: &AnyPool) -> Result<Vec<(i64, String)>> {
         .map(|r| Ok((r.try_get("id")?, r.try_get("expression")?)))
         .collect()
 }
+
+/// How many expressions are stored (the label cache's freshness check).
+pub async fn count(pool: &AnyPool) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM visibility_labels")
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod exposure;
 pub mod findings;
 pub mod frontier;
+pub mod label_cache;
 pub mod notifications;
 pub mod read_policy;
 pub mod scans;

@@ -60,7 +60,10 @@ impl PolicyReader {
         Ok(PolicyReader {
             user_id: who.user_id().to_owned(),
             org_id: who.org_id().to_owned(),
-            visibility_ids: satisfied_ids(app, &who.authorizations).await?,
+            visibility_ids: app
+                .labels
+                .satisfied_ids(&app.store, &who.authorizations, who.label_count)
+                .await?,
             staff: is_staff(who),
         })
     }
@@ -71,7 +74,10 @@ impl PolicyReader {
         Ok(PolicyReader {
             user_id: String::new(),
             org_id: String::new(),
-            visibility_ids: satisfied_ids(app, Reader::anonymous().authorizations).await?,
+            visibility_ids: app
+                .labels
+                .satisfied_ids(&app.store, Reader::anonymous().authorizations, None)
+                .await?,
             staff: false,
         })
     }
@@ -98,16 +104,6 @@ impl PolicyReader {
         let rows = fetch(&self.filter(), limit + 1).await?;
         Ok(into_page(rows, limit, key))
     }
-}
-
-/// The ids of the distinct visibility expressions `auths` satisfies.
-pub async fn satisfied_ids(app: &AppState, auths: &Authorizations) -> AppResult<Vec<i64>> {
-    let all = store::labels::all(&app.store.pool).await?;
-    Ok(all
-        .into_iter()
-        .filter(|(_, expr)| Visibility::parse(expr).is_ok_and(|v| v.evaluate(auths)))
-        .map(|(id, _)| id)
-        .collect())
 }
 
 /// Stored labels, parsed; a stored label that does not parse is corrupt data.

@@ -22,12 +22,13 @@ use crate::findings::reporter;
 use crate::harness::{TestApp, temp_dir};
 use crate::submit_cli::cli;
 
-/// Items in the large file (`CHX_CRASH_ITEMS` to change; a multiple of 5).
+/// Items in the large file (`CHX_CRASH_ITEMS` to change; a multiple of 5):
+/// thirty intake batches, so the kill after a tenth falls mid-way.
 fn crash_items() -> usize {
     std::env::var("CHX_CRASH_ITEMS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200_000)
+        .unwrap_or(60_000)
 }
 
 /// A `clearinghouse serve` process (with its worker) on a test app's

@@ -23,6 +23,8 @@ use clearinghouse::config::StorageArgs;
 use clearinghouse::workflows::accounts::bootstrap;
 use serde_json::Value;
 
+mod templates;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
     Sqlite,
@@ -52,24 +54,42 @@ fn pg_base() -> String {
 
 /// A fresh, empty PostgreSQL database URL, or None (skip) outside CI.
 pub async fn fresh_pg_database() -> Option<String> {
+    create_pg_database("").await
+}
+
+/// A fresh PostgreSQL database with every migration applied, copied from
+/// a template migrated once per run ([`templates`]), or None (skip)
+/// outside CI.
+pub async fn fresh_migrated_pg_database() -> Option<String> {
+    let template = templates::postgres().await?;
+    create_pg_database(&format!(" TEMPLATE {template}")).await
+}
+
+/// The maintenance connection to the test server, or None (skip) outside CI.
+async fn pg_admin() -> Option<sqlx::AnyPool> {
     sqlx::any::install_default_drivers();
     let admin_url = format!("{}/postgres", pg_base());
-    let conn = sqlx::AnyPool::connect(&admin_url).await;
-    let pool = match conn {
-        Ok(p) => p,
+    match sqlx::AnyPool::connect(&admin_url).await {
+        Ok(p) => Some(p),
         Err(e) => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("CI=true but PostgreSQL at {admin_url} does not answer: {e}");
             }
             println!("SKIPPED (PostgreSQL not reachable at {admin_url}: {e})");
-            return None;
+            None
         }
-    };
+    }
+}
+
+async fn create_pg_database(template: &str) -> Option<String> {
+    let pool = pg_admin().await?;
     let name = format!("chx_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await
-        .expect("create test database");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name}{template}"
+    )))
+    .execute(&pool)
+    .await
+    .expect("create test database");
     pool.close().await;
     Some(format!("{}/{name}", pg_base()))
 }
@@ -209,11 +229,8 @@ impl TestApp {
     async fn start(db: Db, settings: HttpSettings) -> Option<TestApp> {
         let data_dir = temp_dir();
         let database_url = match db {
-            Db::Sqlite => format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("clearinghouse.db").display()
-            ),
-            Db::Postgres => fresh_pg_database().await?,
+            Db::Sqlite => templates::sqlite_copy(&data_dir.join("clearinghouse.db")).await,
+            Db::Postgres => fresh_migrated_pg_database().await?,
         };
         let storage = StorageArgs {
             data_dir: data_dir.clone(),

@@ -1,6 +1,7 @@
 //! Scale-out: two server processes' worth of application state on one
 //! database, writing at the same time, keep one dense, verifiable audit log
-//! and agree on its checkpoints.
+//! and agree on its checkpoints; a visibility label one process interns is
+//! honoured by the other at once (its label cache is checked per request).
 
 use clearinghouse::app;
 use clearinghouse::config::StorageArgs;
@@ -10,7 +11,9 @@ use crate::harness::{Db, TestApp};
 
 const WRITES_EACH: usize = 25;
 
-async fn two_servers_share_one_log(a: TestApp) {
+/// A second server process's worth of state on `a`'s database and data
+/// folder, serving on its own port; returns its base URL.
+async fn second_server(a: &TestApp) -> String {
     let storage = StorageArgs {
         data_dir: a.data_dir.clone(),
         database_url: Some(a.database_url.clone()),
@@ -24,10 +27,15 @@ async fn two_servers_share_one_log(a: TestApp) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let b_base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(clearinghouse::http::serve(
-        b_state.clone(),
+        b_state,
         listener,
         std::future::pending(),
     ));
+    b_base
+}
+
+async fn two_servers_share_one_log(a: TestApp) {
+    let b_base = second_server(&a).await;
 
     let (_, before) = a.get(&a.admin_token, "/api/v1/audit/checkpoint").await;
     let before = before["tree_size"].as_u64().unwrap();
@@ -101,3 +109,52 @@ async fn two_servers_share_one_log_postgres() {
         two_servers_share_one_log(app).await;
     }
 }
+
+/// Each process caches the visibility labels; a label first used through
+/// one process must be honoured by the other on the very next request,
+/// for the reader who satisfies it and against the one who does not.
+async fn a_new_label_is_honoured_at_once_by_the_other_process(a: TestApp) {
+    let b_base = second_server(&a).await;
+    let org = a.org("Label Labs", "vendor").await;
+    let (alice, alice_token) = a.user(&org, "alice", &["member"]).await;
+    let (_, bob_token) = a.user(&org, "bob", &["member"]).await;
+    a.grant(&alice, &["PROJECT-KESTREL"]).await;
+    let read_b = |token: String, path: String| {
+        let client = a.client.clone();
+        let url = format!("{b_base}{path}");
+        async move {
+            let resp = client.get(url).bearer_auth(token).send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Both read through B first, so B has cached the labels as they were.
+    for token in [&alice_token, &bob_token] {
+        let (s, v) = read_b(token.clone(), "/api/v1/documents".into()).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    // Through A, alice files a document under a label new to the installation.
+    let body = json!({"title": "kestrel notes", "tlp": "AMBER", "visibility": "PROJECT-KESTREL"});
+    let (s, doc) = a.post(&alice_token, "/api/v1/documents", &body).await;
+    assert_eq!(s, 201, "{doc}");
+    let path = format!("/api/v1/documents/{}", doc["id"].as_str().unwrap());
+    let (s, v) = read_b(alice_token.clone(), path.clone()).await;
+    assert_eq!(s, 200, "B honours the new label for its holder: {v}");
+    let (s, v) = read_b(alice_token.clone(), "/api/v1/documents".into()).await;
+    assert_eq!(s, 200, "{v}");
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == doc["id"]),
+        "and lists it: {v}"
+    );
+    let (s, v) = read_b(bob_token.clone(), path).await;
+    assert_eq!(s, 404, "and hides it from a colleague without it: {v}");
+}
+
+crate::both_backends!(
+    a_new_label_is_honoured_at_once_by_the_other_process,
+    a_new_label_is_honoured_at_once_by_the_other_process
+);

@@ -4,7 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use crate::model::ApiToken;
+use crate::model::{ApiToken, User};
+use crate::store::accounts::users::{ALIASED_COLUMNS, from_aliased_row};
 use crate::store::{Result, StoreError, decode, json_list, parse_json_list};
 
 const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_limit_per_minute, \
@@ -49,16 +50,46 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-pub async fn get_by_hash<'e, E: Executor<'e, Database = Any>>(
+/// A token with its user, as one authenticated request needs them.
+#[derive(Debug)]
+pub struct Holder {
+    pub token: ApiToken,
+    /// The token's user, only while they may act: not disabled, their
+    /// organisation not archived.
+    pub user: User,
+    /// How many visibility expressions exist (the read policy's label
+    /// cache is current when it holds as many; see `store::labels`).
+    pub label_count: i64,
+}
+
+/// The token with this hash and its active user, in one query: the first
+/// thing every request with a bearer token does. None when the token is
+/// unknown, or its user disabled or organisation archived.
+pub async fn get_with_holder<'e, E: Executor<'e, Database = Any>>(
     db: E,
     token_hash: &str,
-) -> Result<Option<ApiToken>> {
-    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1");
+) -> Result<Option<Holder>> {
+    let sql = format!(
+        "SELECT t.id, t.user_id, t.kind, t.name, t.scopes, t.authorizations, \
+         t.rate_limit_per_minute, t.expires_at, t.revoked_at, t.created_at, t.last_used_at, \
+         t.campaign_id, {ALIASED_COLUMNS}, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM visibility_labels) AS label_count \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND u.disabled = 0 AND NOT EXISTS \
+         (SELECT 1 FROM organizations o WHERE o.id = u.org_id AND o.archived_at IS NOT NULL)"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token_hash)
         .fetch_optional(db)
         .await?;
-    row.as_ref().map(from_row).transpose()
+    row.map(|r| {
+        Ok(Holder {
+            token: from_row(&r)?,
+            user: from_aliased_row(&r)?,
+            label_count: r.try_get("label_count")?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<ApiToken>> {

@@ -23,6 +23,30 @@ fn from_row(row: &AnyRow) -> Result<User> {
     }))
 }
 
+/// The columns of [`from_aliased_row`]: a user read beside another table's
+/// row, each column named `u_<column>`.
+pub(super) const ALIASED_COLUMNS: &str = "u.id AS u_id, u.org_id AS u_org_id, \
+    u.username AS u_username, u.display_name AS u_display_name, \
+    u.password_hash AS u_password_hash, u.roles AS u_roles, \
+    u.authorizations AS u_authorizations, u.disabled AS u_disabled, \
+    u.created_at AS u_created_at, u.created_by AS u_created_by";
+
+/// A user read under [`ALIASED_COLUMNS`].
+pub(super) fn from_aliased_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("u_id")?,
+        org_id: row.try_get("u_org_id")?,
+        username: row.try_get("u_username")?,
+        display_name: row.try_get("u_display_name")?,
+        password_hash: row.try_get("u_password_hash")?,
+        roles: parse_json_list(&row.try_get::<String, _>("u_roles")?)?,
+        authorizations: parse_json_list(&row.try_get::<String, _>("u_authorizations")?)?,
+        disabled: row.try_get::<i64, _>("u_disabled")? != 0,
+        created_at: row.try_get("u_created_at")?,
+        created_by: row.try_get("u_created_by")?,
+    })
+}
+
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, user: &User) -> Result<()> {
     sqlx::query(
         "INSERT INTO users (id, org_id, username, display_name, password_hash, roles, \
