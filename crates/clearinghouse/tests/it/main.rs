@@ -103,6 +103,7 @@ mod scans_reports;
 mod scans_security;
 mod smoke;
 mod snapshots;
+mod sqlite_build;
 mod store_floats;
 mod submit_cli;
 mod tidy;
