@@ -5,7 +5,8 @@
 //! and never changed or removed), so the cache is current exactly when it
 //! holds as many rows as the table: a request compares the count it read
 //! with its token (`store::accounts::tokens::Holder::label_count`), or
-//! reads the count alone, and reloads the table only when it grew. A count,
+//! reads the count alone, and reloads the table only when it grew. (A
+//! label interned later in the same request is honoured from the next.) A count,
 //! not the largest id: on PostgreSQL ids come from a sequence, so a row can
 //! commit after one with a larger id.
 
@@ -43,7 +44,9 @@ impl LabelCache {
             None => store::labels::count(&store.pool).await?,
         };
         let mut snapshot = self.snapshot()?;
-        if snapshot.rows != rows {
+        // More rows than the request saw is still current: the extra
+        // expressions label only rows its own reads cannot see yet.
+        if snapshot.rows < rows {
             snapshot = self.reload(store).await?;
         }
         Ok(snapshot
