@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::{self, Principal, Via, secrets};
 use crate::error::AppError;
 use crate::http::error::Problem;
+use crate::http::ui::UiAuth;
 
 pub const SESSION_COOKIE: &str = "chx_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -44,6 +45,46 @@ impl FromRequestParts<AppState> for Auth {
         Ok(Auth(principal))
     }
 }
+
+/// Defines an extractor holding the application state and the principal
+/// that `$auth` authenticated (with all of `$auth`'s checks), the two things
+/// nearly every handler needs.
+macro_rules! caller_extractor {
+    ($(#[$doc:meta])* $name:ident, $auth:ident, $rejection:ty) => {
+        $(#[$doc])*
+        pub struct $name {
+            pub app: AppState,
+            pub who: Principal,
+        }
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = $rejection;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                app: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let $auth(who) = $auth::from_request_parts(parts, app).await?;
+                Ok($name { app: app.clone(), who })
+            }
+        }
+    };
+}
+
+caller_extractor!(
+    /// An API caller: a bearer token or a session (401 otherwise, a campaign
+    /// agent's routes and its rate limit checked), with the state.
+    Caller,
+    Auth,
+    AppError
+);
+caller_extractor!(
+    /// A signed-in person in the browser (else sent to `/login`), with the
+    /// state.
+    UiCaller,
+    UiAuth,
+    axum::response::Response
+);
 
 /// Resolves the bearer token, else the session cookie. A cookie-authenticated
 /// request that changes state must carry the session's CSRF token in the

@@ -1,14 +1,13 @@
 //! `/api/v1/approvals`: two-person requests.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
@@ -23,11 +22,9 @@ pub struct ApprovalListParams {
 }
 
 /// Requests you may see (platform admins: all; others: their own).
-#[utoipa::path(get, path = "/approvals", tag = "approvals", security(("bearer" = [])), params(ApprovalListParams),
-    responses((status = 200, body = Page<Approval>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/approvals", tag = "approvals", security(("bearer" = [])), params(ApprovalListParams), responses((status = 200, body = Page<Approval>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<ApprovalListParams>,
 ) -> AppResult<Json<Page<Approval>>> {
     Ok(Json(
@@ -36,23 +33,16 @@ pub async fn list(
 }
 
 /// One request.
-#[utoipa::path(get, path = "/approvals/{id}", tag = "approvals", security(("bearer" = [])),
-    responses((status = 200, body = Approval), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Approval>> {
+#[utoipa::path(get, path = "/approvals/{id}", tag = "approvals", security(("bearer" = [])), responses((status = 200, body = Approval), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Approval>> {
     Ok(Json(approvals::get(&app, &who, &id).await?))
 }
 
 /// Approve or reject. Only a second, eligible person may approve; the maker
 /// may only cancel; agents may not decide.
-#[utoipa::path(post, path = "/approvals/{id}/decision", tag = "approvals", security(("bearer" = [])), request_body = DecisionInput,
-    responses((status = 200, body = Approval), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/approvals/{id}/decision", tag = "approvals", security(("bearer" = [])), request_body = DecisionInput, responses((status = 200, body = Approval), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn decide(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> AppResult<Json<Approval>> {

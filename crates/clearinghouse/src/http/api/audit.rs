@@ -4,16 +4,14 @@
 //! are for auditors and platform admins.
 
 use axum::Json;
-use axum::extract::State;
 use clearinghouse_domain::audit::merkle::{self, Hash};
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::store;
 
 /// Largest range of entries returned at once.
@@ -103,10 +101,7 @@ fn proof_error(e: merkle::ProofError) -> AppError {
 
 /// Sign and return a checkpoint of the whole log as it is now.
 #[utoipa::path(get, path = "/audit/checkpoint", tag = "audit", security(("bearer" = [])), responses((status = 200, body = CheckpointView)))]
-pub async fn checkpoint(
-    State(app): State<AppState>,
-    Auth(_who): Auth,
-) -> AppResult<Json<CheckpointView>> {
+pub async fn checkpoint(Caller { app, .. }: Caller) -> AppResult<Json<CheckpointView>> {
     let signed = app.audit.checkpoint(&app.store).await?;
     Ok(Json(CheckpointView {
         origin: signed.checkpoint.origin,
@@ -118,7 +113,7 @@ pub async fn checkpoint(
 
 /// The key that signs checkpoints.
 #[utoipa::path(get, path = "/audit/public-key", tag = "audit", security(("bearer" = [])), responses((status = 200, body = PublicKeyView)))]
-pub async fn public_key(State(app): State<AppState>, Auth(_who): Auth) -> Json<PublicKeyView> {
+pub async fn public_key(Caller { app, .. }: Caller) -> Json<PublicKeyView> {
     Json(PublicKeyView {
         verifier_key: app.audit.signer().verifier_key(),
         ed25519_public_key: hex::encode(app.audit.signer().public_key()),
@@ -127,11 +122,9 @@ pub async fn public_key(State(app): State<AppState>, Auth(_who): Auth) -> Json<P
 }
 
 /// Entries `start <= index < end` (auditors and platform admins).
-#[utoipa::path(get, path = "/audit/entries", tag = "audit", security(("bearer" = [])), params(RangeParams),
-    responses((status = 200, body = Vec<EntryView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/audit/entries", tag = "audit", security(("bearer" = [])), params(RangeParams), responses((status = 200, body = Vec<EntryView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn entries(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<RangeParams>,
 ) -> AppResult<Json<Vec<EntryView>>> {
     who.require(Scope::AuditRead, &[Role::Auditor, Role::PlatformAdmin])?;
@@ -157,11 +150,9 @@ pub async fn entries(
 }
 
 /// Proof that entry `index` is in the tree of size `tree_size`.
-#[utoipa::path(get, path = "/audit/proof/inclusion", tag = "audit", security(("bearer" = [])), params(InclusionParams),
-    responses((status = 200, body = InclusionProofView), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/audit/proof/inclusion", tag = "audit", security(("bearer" = [])), params(InclusionParams), responses((status = 200, body = InclusionProofView), (status = 422, body = Problem)))]
 pub async fn inclusion(
-    State(app): State<AppState>,
-    Auth(_who): Auth,
+    Caller { app, .. }: Caller,
     ApiQuery(p): ApiQuery<InclusionParams>,
 ) -> AppResult<Json<InclusionProofView>> {
     let (leaf, root, proof) = app
@@ -179,11 +170,9 @@ pub async fn inclusion(
 }
 
 /// Proof that the tree of size `first` is a prefix of the tree of size `second`.
-#[utoipa::path(get, path = "/audit/proof/consistency", tag = "audit", security(("bearer" = [])), params(ConsistencyParams),
-    responses((status = 200, body = ConsistencyProofView), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/audit/proof/consistency", tag = "audit", security(("bearer" = [])), params(ConsistencyParams), responses((status = 200, body = ConsistencyProofView), (status = 422, body = Problem)))]
 pub async fn consistency(
-    State(app): State<AppState>,
-    Auth(_who): Auth,
+    Caller { app, .. }: Caller,
     ApiQuery(p): ApiQuery<ConsistencyParams>,
 ) -> AppResult<Json<ConsistencyProofView>> {
     let (a, b, proof) = app
@@ -220,11 +209,9 @@ pub struct StoredCheckpointView {
 
 /// Checkpoints signed earlier, smallest tree first: a verifier checks each
 /// against the tree it recomputes, so rewriting history shows.
-#[utoipa::path(get, path = "/audit/checkpoints", tag = "audit", security(("bearer" = [])), params(CheckpointListParams),
-    responses((status = 200, body = Vec<StoredCheckpointView>)))]
+#[utoipa::path(get, path = "/audit/checkpoints", tag = "audit", security(("bearer" = [])), params(CheckpointListParams), responses((status = 200, body = Vec<StoredCheckpointView>)))]
 pub async fn checkpoints(
-    State(app): State<AppState>,
-    Auth(_who): Auth,
+    Caller { app, .. }: Caller,
     ApiQuery(p): ApiQuery<CheckpointListParams>,
 ) -> AppResult<Json<Vec<StoredCheckpointView>>> {
     let limit = p.limit.unwrap_or(1000).clamp(1, 1000);

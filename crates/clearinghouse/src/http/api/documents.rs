@@ -1,25 +1,22 @@
 //! `/api/v1/documents`: labelled documents shared between organisations.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
 use super::PageParams;
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::{Document, Page};
 use crate::workflows::documents::{self, NewDocument};
 
 /// Share a document under a TLP marking and a visibility expression.
-#[utoipa::path(post, path = "/documents", tag = "documents", security(("bearer" = [])), request_body = NewDocument,
-    responses((status = 201, body = Document), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/documents", tag = "documents", security(("bearer" = [])), request_body = NewDocument, responses((status = 201, body = Document), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewDocument>,
 ) -> AppResult<(StatusCode, Json<Document>)> {
     Ok(created(documents::create(&app, &who, input).await?))
@@ -27,35 +24,26 @@ pub async fn create(
 
 /// Documents you may read. Records you may not read are filtered in the
 /// query; there is no total count.
-#[utoipa::path(get, path = "/documents", tag = "documents", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<Document>)))]
+#[utoipa::path(get, path = "/documents", tag = "documents", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<Document>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<Document>>> {
     Ok(Json(
-        documents::list(&app, &who, p.cursor.as_deref(), p.limit).await?,
+        documents::list(&app, &who, p.cursor(), p.limit).await?,
     ))
 }
 
 /// One document; 404 both when it does not exist and when you may not read it.
-#[utoipa::path(get, path = "/documents/{id}", tag = "documents", security(("bearer" = [])),
-    responses((status = 200, body = Document), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Document>> {
+#[utoipa::path(get, path = "/documents/{id}", tag = "documents", security(("bearer" = [])), responses((status = 200, body = Document), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Document>> {
     Ok(Json(documents::get(&app, &who, &id).await?))
 }
 
 /// The attachment's bytes, with its SHA-256 in `Digest` (RFC 9530).
-#[utoipa::path(get, path = "/documents/{id}/attachment", tag = "documents", security(("bearer" = [])),
-    responses((status = 200, description = "the attachment", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/documents/{id}/attachment", tag = "documents", security(("bearer" = [])), responses((status = 200, description = "the attachment", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn attachment(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let (att, bytes) = documents::attachment(&app, &who, &id).await?;

@@ -8,7 +8,7 @@ use clearinghouse_domain::identity::{Role, Scope};
 
 use crate::app::AppState;
 use crate::error::AppResult;
-use crate::http::extract::Auth;
+use crate::http::extract::Caller;
 use crate::store;
 
 /// 200 whenever the process is up.
@@ -33,11 +33,8 @@ pub async fn readyz(State(app): State<AppState>) -> impl IntoResponse {
 /// (intake and queue figures describe everyone's activity); `serve
 /// --metrics-listen ADDR` serves it without credentials on a separate
 /// listener for a scraper on a private network.
-#[utoipa::path(get, path = "/metrics", tag = "health", security(("bearer" = [])), responses(
-    (status = 200, description = "Prometheus text format", content_type = "text/plain"),
-    (status = 401, description = "no credential"),
-    (status = 403, description = "not a platform admin or auditor")))]
-pub async fn metrics(State(app): State<AppState>, Auth(who): Auth) -> AppResult<impl IntoResponse> {
+#[utoipa::path(get, path = "/metrics", tag = "health", security(("bearer" = [])), responses( (status = 200, description = "Prometheus text format", content_type = "text/plain"), (status = 401, description = "no credential"), (status = 403, description = "not a platform admin or auditor")))]
+pub async fn metrics(Caller { app, who }: Caller) -> AppResult<impl IntoResponse> {
     who.require(Scope::AuditRead, &[Role::PlatformAdmin, Role::Auditor])?;
     Ok(metrics_text(app).await)
 }

@@ -23,6 +23,12 @@ pub fn created<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
     (axum::http::StatusCode::CREATED, axum::Json(record))
 }
 
+/// A `202 Accepted` answer: the request is recorded, its effect waits (a
+/// second person's approval, a job).
+pub fn accepted<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
+    (axum::http::StatusCode::ACCEPTED, axum::Json(record))
+}
+
 /// Cursor pagination parameters shared by list endpoints.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,4 +38,11 @@ pub struct PageParams {
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
+}
+
+impl PageParams {
+    /// The cursor as the workflows take it.
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
 }

@@ -3,16 +3,15 @@
 //! delivered.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, NoBody};
 use crate::model::Page;
 use crate::model::notify::{CreatedWebhook, Notification, NotificationSettings, Webhook};
 use crate::workflows::notifications::{self, NewWebhook, NotificationSettingsInput};
@@ -32,11 +31,9 @@ pub struct InboxParams {
 }
 
 /// Your organisation's notifications, newest first.
-#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(InboxParams),
-    responses((status = 200, body = Page<Notification>)))]
+#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])), params(InboxParams), responses((status = 200, body = Page<Notification>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<InboxParams>,
 ) -> AppResult<Json<Page<Notification>>> {
     Ok(Json(
@@ -45,11 +42,9 @@ pub async fn list(
 }
 
 /// Mark a notification read; another organisation's is 404.
-#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Notification), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])), responses((status = 200, body = Notification), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn mark_read(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<Json<Notification>> {
@@ -58,22 +53,16 @@ pub async fn mark_read(
 
 /// Your organisation's webhooks (never their secrets). For its
 /// administrators.
-#[utoipa::path(get, path = "/webhooks", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Webhook>), (status = 403, body = Problem)))]
-pub async fn list_webhooks(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<Vec<Webhook>>> {
+#[utoipa::path(get, path = "/webhooks", tag = "notifications", security(("bearer" = [])), responses((status = 200, body = Vec<Webhook>), (status = 403, body = Problem)))]
+pub async fn list_webhooks(Caller { app, who }: Caller) -> AppResult<Json<Vec<Webhook>>> {
     Ok(Json(notifications::list_webhooks(&app, &who).await?))
 }
 
 /// Register a webhook; its Standard Webhooks signing secret is in this
 /// answer only.
-#[utoipa::path(post, path = "/webhooks", tag = "notifications", security(("bearer" = [])), request_body = NewWebhook,
-    responses((status = 201, body = CreatedWebhook), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/webhooks", tag = "notifications", security(("bearer" = [])), request_body = NewWebhook, responses((status = 201, body = CreatedWebhook), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_webhook(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewWebhook>,
 ) -> AppResult<(StatusCode, Json<CreatedWebhook>)> {
     Ok(created(
@@ -82,11 +71,9 @@ pub async fn create_webhook(
 }
 
 /// Remove a webhook; deliveries still queued for it are dropped.
-#[utoipa::path(delete, path = "/webhooks/{id}", tag = "notifications", security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = Problem)))]
+#[utoipa::path(delete, path = "/webhooks/{id}", tag = "notifications", security(("bearer" = [])), responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_webhook(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     notifications::delete_webhook(&app, &who, &id).await?;
@@ -94,22 +81,15 @@ pub async fn delete_webhook(
 }
 
 /// Your organisation's email settings.
-#[utoipa::path(get, path = "/notification-settings", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = NotificationSettings)))]
-pub async fn get_settings(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<NotificationSettings>> {
+#[utoipa::path(get, path = "/notification-settings", tag = "notifications", security(("bearer" = [])), responses((status = 200, body = NotificationSettings)))]
+pub async fn get_settings(Caller { app, who }: Caller) -> AppResult<Json<NotificationSettings>> {
     Ok(Json(notifications::get_settings(&app, &who).await?))
 }
 
 /// Set where notification emails go and whether they come as a daily digest.
-#[utoipa::path(put, path = "/notification-settings", tag = "notifications", security(("bearer" = [])),
-    request_body = NotificationSettingsInput,
-    responses((status = 200, body = NotificationSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/notification-settings", tag = "notifications", security(("bearer" = [])), request_body = NotificationSettingsInput, responses((status = 200, body = NotificationSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_settings(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NotificationSettingsInput>,
 ) -> AppResult<Json<NotificationSettings>> {
     Ok(Json(notifications::put_settings(&app, &who, input).await?))

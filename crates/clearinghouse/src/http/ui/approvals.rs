@@ -7,8 +7,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::approval::{ApprovalAction, ApprovalState, Decision};
 use clearinghouse_domain::identity::{Role, Scope};
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use super::forms::FormError;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, Nav, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -68,17 +67,12 @@ async fn authorizations_view(
     })
 }
 
-pub async fn authorizations(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-) -> UiResult<AuthorizationsPage> {
+pub async fn authorizations(UiCaller { app, who }: UiCaller) -> UiResult<AuthorizationsPage> {
     authorizations_view(&app, &who, GrantForm::default(), None).await
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct GrantForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub user_id: String,
     #[serde(default)]
@@ -86,11 +80,9 @@ pub struct GrantForm {
 }
 
 pub async fn request_grant(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<GrantForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<GrantForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let terms = f
         .authorizations
         .split(',')
@@ -252,8 +244,7 @@ async fn approvals_view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<ApprovalsQuery>,
 ) -> UiResult<ApprovalsPage> {
     approvals_view(&app, &who, q, None).await
@@ -261,20 +252,16 @@ pub async fn page(
 
 #[derive(Deserialize)]
 pub struct DecisionForm {
-    #[serde(default)]
-    csrf_token: String,
     decision: String,
     #[serde(default)]
     reason: String,
 }
 
 pub async fn decide(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<DecisionForm>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let decision = match f.decision.as_str() {
         "approve" => Ok(Decision::Approve),
         "reject" => Ok(Decision::Reject),

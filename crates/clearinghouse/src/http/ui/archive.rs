@@ -2,21 +2,18 @@
 //! the organisation list (platform admins). A refusal (no reason, already
 //! archived, active users) is shown beside the form, not as an error page.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::directory::orgs_view;
 use super::exposure::asset_view;
-use super::{UiAuth, UiResult, check_csrf, inline_error};
+use super::{CsrfForm, UiCaller, UiResult, inline_error};
 use crate::app::AppState;
 use crate::workflows::archive;
 
 #[derive(Deserialize)]
 pub struct ReasonForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     reason: String,
     /// The organisation form's checkbox.
@@ -31,7 +28,6 @@ async fn asset_action(
     f: ReasonForm,
     archive: bool,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let done = if archive {
         archive::archive_asset(&app, &who, &id, &f.reason).await
     } else {
@@ -48,30 +44,26 @@ async fn asset_action(
 }
 
 pub async fn archive_asset(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
     asset_action(app, who, id, f, true).await
 }
 
 pub async fn unarchive_asset(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
     asset_action(app, who, id, f, false).await
 }
 
 pub async fn archive_org(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let disable = f.disable_users.is_some();
     match archive::archive_org(&app, &who, &id, &f.reason, disable).await {
         Ok(_) => Ok(Redirect::to("/orgs").into_response()),

@@ -5,15 +5,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::names::Names;
-use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use super::paging::{PageParams, Pager, sort_rows};
+use super::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -23,8 +22,6 @@ use crate::workflows::exposure::assets::{self, NewAsset, READ_ANY};
 /// What was typed into the registration form, and what was wrong with it.
 #[derive(Debug, Default, Deserialize)]
 pub struct AssetForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -128,8 +125,8 @@ async fn view(
         "medium" => 1,
         _ => 0,
     };
-    rows.sort_by(|a, b| {
-        let o = match sort {
+    sort_rows(&mut rows, descending, |a, b| {
+        match sort {
             "organisation" => names.org(&a.org_id).cmp(names.org(&b.org_id)),
             "owner" => a.owner.to_lowercase().cmp(&b.owner.to_lowercase()),
             "impact" => impact(a).cmp(&impact(b)),
@@ -140,16 +137,9 @@ async fn view(
             "updated" => a.updated_at.cmp(&b.updated_at),
             _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
         }
-        .then_with(|| a.id.cmp(&b.id));
-        if descending { o.reverse() } else { o }
+        .then_with(|| a.id.cmp(&b.id))
     });
-    let total = rows.len() as i64;
-    let page: Vec<Asset> = rows
-        .into_iter()
-        .skip(usize::try_from(q.offset()).unwrap_or(usize::MAX))
-        .take(PAGE_ROWS as usize)
-        .collect();
-    let pager = Pager::new("/assets", &[], &q, sort, descending, page.len(), total);
+    let (page, pager) = Pager::cut(rows, "/assets", &[], &q, sort, descending);
     Ok(AssetsPage {
         nav: Nav::new(who, "assets"),
         assets: page,
@@ -163,8 +153,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<PageParams>,
 ) -> UiResult<AssetsPage> {
     let form = AssetForm {
@@ -177,11 +166,9 @@ pub async fn page(
 /// Registers an asset and opens it; a refusal comes back on this page,
 /// beside its field, with the form as it was typed.
 pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<AssetForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<AssetForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewAsset {
         name: f.name.clone(),
         org: None,

@@ -4,15 +4,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use clearinghouse_domain::audit::merkle;
 use clearinghouse_domain::identity::{Role, Scope};
 use serde::Deserialize;
 
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiResult};
-use crate::app::AppState;
+use super::{Nav, UiCaller, UiResult};
 use crate::error::AppError;
 use crate::store;
 
@@ -148,8 +147,7 @@ impl AuditFilter {
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(f): Query<AuditFilter>,
 ) -> UiResult<AuditPage> {
     who.require(Scope::AuditRead, &[Role::Auditor, Role::PlatformAdmin])?;
@@ -224,8 +222,7 @@ pub struct ProofPage {
 }
 
 pub async fn proof(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<ProofQuery>,
 ) -> UiResult<ProofPage> {
     who.require(Scope::AuditRead, &[Role::Auditor, Role::PlatformAdmin])?;

@@ -9,7 +9,7 @@
 //! with the message beside the field and what was typed kept.
 
 use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use super::cases::{CaseForms, case_view};
 use super::forms::FormError;
 use super::words::words;
-use super::{UiAuth, UiError, UiResult, check_csrf};
+use super::{CsrfForm, NoFields, UiCaller, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -140,8 +140,6 @@ fn back(id: &str, done: &str, anchor: &str) -> Response {
 #[derive(Deserialize)]
 pub struct InviteForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     org_id: String,
     #[serde(default)]
     role: String,
@@ -149,12 +147,10 @@ pub struct InviteForm {
 
 /// Invites an organisation (coordinators).
 pub async fn invite(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<InviteForm>,
+    CsrfForm(f): CsrfForm<InviteForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = Invite {
         org_id: f.org_id.clone(),
         role: f.role.clone(),
@@ -175,8 +171,6 @@ pub async fn invite(
 #[derive(Deserialize)]
 pub struct DateForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     target_date: String,
     #[serde(default)]
     reason: String,
@@ -184,12 +178,10 @@ pub struct DateForm {
 
 /// Moves the target date with a reason (coordinators).
 pub async fn move_date(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<DateForm>,
+    CsrfForm(f): CsrfForm<DateForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = MoveDate {
         target_date: f.target_date.trim().to_owned(),
         reason: f.reason.clone(),
@@ -217,20 +209,16 @@ pub async fn move_date(
 #[derive(Deserialize)]
 pub struct ClaimForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     product: String,
 }
 
 /// Claims a product for the reader's vendor organisation (pending until a
 /// coordinator confirms it).
 pub async fn claim(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<ClaimForm>,
+    CsrfForm(f): CsrfForm<ClaimForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     // Only a reader of the case uses its page to claim.
     cases::readable(&app, &who, &id).await?;
     let input = NewVendorProduct {
@@ -252,8 +240,6 @@ pub async fn claim(
 /// The status form as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct StatusForm {
-    #[serde(default)]
-    pub csrf_token: String,
     #[serde(default)]
     pub vulnerability: String,
     #[serde(default)]
@@ -287,12 +273,10 @@ fn one_statement(e: AppError) -> AppError {
 
 /// States one product's status for one vulnerability (joined vendors).
 pub async fn state_status(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<StatusForm>,
+    CsrfForm(f): CsrfForm<StatusForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let versions: Vec<String> = f
         .versions
@@ -384,8 +368,7 @@ fn csrf_of(who: &Principal, fields: &BTreeMap<String, String>) -> Result<(), UiE
 
 /// Uploads a VEX document (CycloneDX or CSAF) as the vendor's statements.
 pub async fn upload_vex(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> UiResult<Response> {
@@ -416,8 +399,7 @@ pub async fn upload_vex(
 /// Releases a patch: the file, the version it brings, and optionally the
 /// SHA-256 the vendor declares (joined vendors with a confirmed product).
 pub async fn release_patch(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> UiResult<Response> {
@@ -464,20 +446,16 @@ pub async fn release_patch(
 #[derive(Deserialize)]
 pub struct RemoveForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
 }
 
 /// Removes a participant organisation with a reason (coordinators); the
 /// organisation is told why.
 pub async fn remove_participant(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, org_id)): Path<(String, String)>,
-    axum::Form(f): axum::Form<RemoveForm>,
+    CsrfForm(f): CsrfForm<RemoveForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = Removal { reason: f.reason };
     match participants::remove(&app, &who, &id, &org_id, input).await {
         Ok(()) => Ok(back(&id, "removed", "participants")),
@@ -493,12 +471,10 @@ pub async fn remove_participant(
 /// An administrator of a participant organisation takes it out of the
 /// case; the coordinator is told. The case is no longer theirs to read.
 pub async fn leave(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<super::cases_list::CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     match participants::leave(&app, &who, &id).await {
         Ok(()) => Ok(Redirect::to("/cases?done=left").into_response()),
         Err(e) => {

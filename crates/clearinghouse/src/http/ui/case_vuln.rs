@@ -7,11 +7,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 
 use super::vulnerabilities::{NamedCwe, Scored, facts};
-use super::{Nav, UiAuth, UiResult};
-use crate::app::AppState;
+use super::{Nav, UiCaller, UiResult};
 use crate::model::exposure::{AffectedPackage, KevEntry, Vulnerability};
 use crate::workflows::cases::vulns;
 
@@ -33,8 +32,7 @@ pub struct CaseVulnPage {
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, vuln)): Path<(String, String)>,
 ) -> UiResult<CaseVulnPage> {
     let v = vulns::vulnerability(&app, &who, &id, &vuln).await?;

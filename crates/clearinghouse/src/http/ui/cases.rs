@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::TryStreamExt as _;
@@ -25,7 +25,7 @@ use super::cases_list::countdown;
 use super::forms::FormError;
 use super::names::Names;
 use super::words::words;
-use super::{Nav, UiAuth, UiError, UiResult, check_csrf, when};
+use super::{CsrfForm, Nav, UiCaller, UiError, UiResult, check_csrf, when};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -406,8 +406,7 @@ pub struct Done {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> UiResult<CasePage> {
@@ -449,19 +448,15 @@ pub async fn show(
 #[derive(Deserialize)]
 pub struct PublishForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
 }
 
 /// Publishes the case (coordinators): the same workflow as the API.
 pub async fn publish_now(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<PublishForm>,
+    CsrfForm(f): CsrfForm<PublishForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let reason = Some(f.reason.clone()).filter(|r| !r.trim().is_empty());
     match publish::publish(&app, &who, &id, Publish { reason }).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?done=published")).into_response()),
@@ -487,8 +482,7 @@ const MAX_TEXT_FIELD_BYTES: usize = 128 * 1024;
 /// Posts a message with an optional attached file (multipart: the CSRF
 /// token and the body first, then the file).
 pub async fn post_message(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> UiResult<Response> {
@@ -621,8 +615,7 @@ fn download(name: &str, bytes: Vec<u8>) -> Response {
 
 /// An attachment's bytes (readers of the case; 404 for anyone else).
 pub async fn attachment(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, aid)): Path<(String, String)>,
 ) -> UiResult<Response> {
     let (a, bytes) = patches::attachment(&app, &who, &id, &aid).await?;
@@ -631,8 +624,7 @@ pub async fn attachment(
 
 /// A patch's bytes (audited).
 pub async fn patch(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, pid)): Path<(String, String)>,
 ) -> UiResult<Response> {
     let (p, bytes) = patches::download(&app, &who, &id, &pid).await?;

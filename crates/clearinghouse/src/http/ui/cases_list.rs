@@ -8,7 +8,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::forms::FormError;
 use super::names::Names;
 use super::words::words;
-use super::{Nav, UiAuth, UiResult, check_csrf, when};
+use super::{CsrfForm, Nav, NoFields, UiCaller, UiResult, when};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::workflows::cases::vendors::{self, VendorDecision};
@@ -165,8 +165,7 @@ pub struct Done {
 }
 
 pub async fn list(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(done): Query<Done>,
 ) -> UiResult<CasesPage> {
     let notice = match done.done.as_str() {
@@ -188,28 +187,18 @@ pub async fn list(
     list_view(&app, &who, form).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf_token: String,
-}
-
 /// Joins a case the reader's organisation was invited to (its admins).
 pub async fn join(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     cases::join(&app, &who, &id).await?;
     Ok(Redirect::to(&format!("/cases/{id}?done=joined")).into_response())
 }
 
 #[derive(Deserialize)]
 pub struct OpenCaseForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -225,11 +214,9 @@ pub struct OpenCaseForm {
 
 /// Opens a case (coordinators), then shows it.
 pub async fn open(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    axum::Form(f): axum::Form<OpenCaseForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<OpenCaseForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewCase {
         title: f.title.clone(),
         summary: f.summary.clone(),
@@ -263,8 +250,6 @@ pub async fn open(
 
 #[derive(Deserialize)]
 pub struct ClaimDecisionForm {
-    #[serde(default)]
-    csrf_token: String,
     org_id: String,
     product: String,
     decision: String,
@@ -272,11 +257,9 @@ pub struct ClaimDecisionForm {
 
 /// Confirms or rejects a vendor's product claim (coordinators).
 pub async fn decide_claim(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    axum::Form(f): axum::Form<ClaimDecisionForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<ClaimDecisionForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = VendorDecision {
         org_id: f.org_id,
         product: f.product,

@@ -6,10 +6,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 
-use super::{Nav, UiAuth, UiResult, chart};
-use crate::app::AppState;
+use super::{Nav, UiCaller, UiResult, chart};
 use crate::workflows::cases::{self, patches};
 
 /// One group's counts as the page shows them.
@@ -49,8 +48,7 @@ pub struct ProgressPage {
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<ProgressPage> {
     let p = patches::progress(&app, &who, &id).await?;

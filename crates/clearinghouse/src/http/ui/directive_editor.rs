@@ -27,7 +27,7 @@ use clearinghouse_domain::directive::{
 use clearinghouse_domain::frontier::date::CalendarDate;
 use clearinghouse_domain::identity::{OrgKind, Scope, Sector};
 
-use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use super::{Nav, UiAuth, UiCaller, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -597,8 +597,7 @@ async fn editing(
 
 /// `GET /directives/{id}/edit`: the latest draft, or an amendment.
 pub async fn edit_form(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<EditorPage> {
     let (d, f) = editing(&app, &who, &id).await?;
@@ -607,8 +606,7 @@ pub async fn edit_form(
 
 /// `POST /directives/new`.
 pub async fn new_post(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     post(&app, &who, None, pairs).await
@@ -616,8 +614,7 @@ pub async fn new_post(
 
 /// `POST /directives/{id}/edit`.
 pub async fn edit_post(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::directive::{FieldKind, RequiredAction};
 use clearinghouse_domain::frontier::date::CalendarDate;
@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::directives::{Done, render};
 use super::forms::FormError;
-use super::{UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, UiCaller, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::workflows::directives::forms::{self, NewRequest, NewSubmission, RequestView};
@@ -114,9 +114,6 @@ pub enum Refused {
 /// The request form as posted.
 #[derive(Debug, Deserialize)]
 pub struct RequestPost {
-    /// Missing: the 403 page, as for every other form.
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     obligation: String,
     #[serde(default)]
@@ -337,8 +334,7 @@ fn submission(
 
 /// `POST /directives/{id}/report`: a report or attestation.
 pub async fn report(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
@@ -440,12 +436,10 @@ fn new_request(p: &RequestPost) -> Result<NewRequest, AppError> {
 
 /// `POST /directives/{id}/request`: an extension or exception request.
 pub async fn request(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(p): Form<RequestPost>,
+    CsrfForm(p): CsrfForm<RequestPost>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &p.csrf_token)?;
     let result = match new_request(&p) {
         Ok(input) => forms::request(&app, &who, &id, input).await.map(|_| ()),
         Err(e) => Err(e),

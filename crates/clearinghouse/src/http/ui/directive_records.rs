@@ -8,10 +8,7 @@
 //! the session's CSRF token; a refusal shows the page again with the
 //! message beside the request or submission at fault, storing nothing.
 
-use axum::Form;
-use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::directive::DirectiveBody;
 use serde::Deserialize;
@@ -20,7 +17,8 @@ use super::directive_forms::Refused;
 use super::directives::{Done, render};
 use super::forms::FormError;
 use super::names::Names;
-use super::{UiAuth, UiResult, check_csrf};
+use super::upload::{UploadForm, read_upload};
+use super::{CsrfForm, UiCaller, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -314,9 +312,6 @@ pub fn decides(who: &Principal) -> bool {
 
 #[derive(Debug, Deserialize)]
 pub struct DecisionPost {
-    /// Missing: the 403 page, as for every other form.
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     decision: String,
     #[serde(default)]
@@ -325,12 +320,10 @@ pub struct DecisionPost {
 
 /// `POST /directives/{id}/requests/{request}/decide`: grant or deny.
 pub async fn decide(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, request_id)): Path<(String, String)>,
-    Form(p): Form<DecisionPost>,
+    CsrfForm(p): CsrfForm<DecisionPost>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &p.csrf_token)?;
     let input = RequestDecision {
         decision: p.decision.clone(),
         reason: Some(p.reason.clone()),
@@ -357,59 +350,24 @@ pub async fn decide(
 /// `POST /directives/{id}/reports/{submission}/evidence`: a file as a
 /// multipart form (the CSRF token first, then `file`).
 pub async fn attach(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, submission_id)): Path<(String, String)>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> UiResult<Response> {
-    let unreadable = |e: MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!("file: at most {} MiB", MAX_EVIDENCE_BYTES >> 20))
-        } else {
-            AppError::BadRequest(format!(
-                "file: could not read the upload: {}",
-                e.body_text()
-            ))
-        }
-    };
-    let (mut csrf, mut file, mut refused) = (String::new(), None, None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                refused = Some(unreadable(e));
-                break;
-            }
-        };
-        match field.name() {
-            Some("csrf_token") => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| super::UiError(unreadable(e)))?;
-            }
-            Some("file") => {
-                let input = NewEvidence {
-                    name: field.file_name().map(str::to_owned),
-                    media_type: field.content_type().map(str::to_owned),
-                };
-                match field.bytes().await {
-                    Ok(bytes) => file = Some((input, bytes.to_vec())),
-                    Err(e) => {
-                        refused = Some(unreadable(e));
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let UploadForm {
+        csrf,
+        file,
+        refused,
+    } = read_upload(form, "file", MAX_EVIDENCE_BYTES).await?;
     check_csrf(&who, &csrf)?;
     let done = match (refused, file) {
         (Some(e), _) => Err(e),
-        (None, Some((input, bytes))) if input.name.as_deref().is_some_and(|n| !n.is_empty()) => {
-            evidence::attach(&app, &who, &submission_id, input, bytes).await
+        (None, Some(f)) if f.name.as_deref().is_some_and(|n| !n.is_empty()) => {
+            let input = NewEvidence {
+                name: f.name,
+                media_type: f.media_type,
+            };
+            evidence::attach(&app, &who, &submission_id, input, f.bytes).await
         }
         (None, _) => Err(AppError::invalid("file", "choose a file")),
     };
@@ -432,8 +390,7 @@ pub async fn attach(
 /// `GET /directive-evidence/{id}/download`: the file, for those who may
 /// read its submission (404 for anyone else).
 pub async fn download(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(evidence_id): Path<String>,
 ) -> UiResult<Response> {
     let (e, bytes) = evidence::download(&app, &who, &evidence_id).await?;

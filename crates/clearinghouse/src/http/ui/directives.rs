@@ -14,12 +14,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use serde::Deserialize;
 
 use super::directive_forms::{self, AgencyForms, Refused};
 use super::directive_records::{self, QueueView, SubmissionsView};
-use super::{Nav, UiAuth, UiResult, chart};
+use super::{Nav, UiCaller, UiResult, chart};
 use crate::app::AppState;
 use crate::workflows::directives::compliance::{self, ComplianceQuery, Counts, OrgCompliance};
 use crate::workflows::directives::dashboard::{self, SinceYesterday};
@@ -50,7 +50,7 @@ pub struct DirectivesPage {
     can_draft: bool,
 }
 
-pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<DirectivesPage> {
+pub async fn list(UiCaller { app, who }: UiCaller) -> UiResult<DirectivesPage> {
     let items = directives::list(&app, &who)
         .await?
         .into_iter()
@@ -297,8 +297,7 @@ fn mine_view(c: &compliance::DirectiveCompliance, items: Vec<obligations::Obliga
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> UiResult<DirectivePage> {

@@ -5,8 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::{OrgKind, Role, Sector};
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use super::forms::FormError;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, Nav, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -42,8 +41,6 @@ pub struct OrgsQuery {
 /// What was typed in the new-organisation form.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct OrgForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -76,8 +73,7 @@ pub struct OrgsPage {
 }
 
 pub async fn orgs(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<OrgsQuery>,
 ) -> UiResult<OrgsPage> {
     orgs_page(&app, &who, q, None, OrgForm::default(), None).await
@@ -148,11 +144,9 @@ async fn orgs_page(
 }
 
 pub async fn create_org(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<OrgForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<OrgForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = orgs::NewOrganization {
         name: f.name.clone(),
         kind: f.kind.clone(),
@@ -189,8 +183,6 @@ pub struct UsersQuery {
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct UserForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     pub org_id: String,
     #[serde(default)]
     pub username: String,
@@ -218,8 +210,7 @@ pub struct UsersPage {
 }
 
 pub async fn users(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<UsersQuery>,
 ) -> UiResult<UsersPage> {
     users_page(&app, &who, q, UserForm::default(), None).await
@@ -285,11 +276,9 @@ async fn users_page(
 }
 
 pub async fn create_user(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<UserForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<UserForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = users::NewUser {
         org_id: f.org_id.clone(),
         username: f.username.clone(),

@@ -3,15 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::labels::Tlp;
 use serde::Deserialize;
 
 use super::forms::FormError;
 use super::names::Names;
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, Nav, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::model::Document;
@@ -65,7 +64,7 @@ async fn documents_view(
     })
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<DocumentsPage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<DocumentsPage> {
     documents_view(&app, &who, DocumentForm::default(), None).await
 }
 
@@ -79,8 +78,7 @@ pub struct DocumentPage {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<DocumentPage> {
     let doc = documents::get(&app, &who, &id).await?;
@@ -95,8 +93,6 @@ pub async fn show(
 #[derive(Debug, Default, Deserialize)]
 pub struct DocumentForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub body: String,
@@ -109,11 +105,9 @@ pub struct DocumentForm {
 }
 
 pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<DocumentForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<DocumentForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewDocument {
         title: f.title.clone(),
         body: f.body.clone(),

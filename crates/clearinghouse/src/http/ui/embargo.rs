@@ -3,16 +3,14 @@
 //! runs (audited, every exposed operator told). A refusal comes back on the
 //! page beside the reason, with what was typed kept.
 
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
 
 use super::forms::FormError;
 use super::vulnerabilities::vulnerability_view;
-use super::{UiAuth, UiResult, check_csrf};
-use crate::app::AppState;
+use super::{CsrfForm, UiCaller, UiResult};
 use crate::auth::Principal;
 use crate::workflows::advisories;
 
@@ -49,18 +47,14 @@ impl LiftForm {
 #[derive(Deserialize)]
 pub struct ReasonForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
 }
 
 pub async fn lift(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    CsrfForm(f): CsrfForm<ReasonForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     match advisories::lift_embargo(&app, &who, &id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/vulnerabilities/{id}?done=lifted")).into_response()),
         Err(e) => {

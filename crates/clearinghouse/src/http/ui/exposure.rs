@@ -5,16 +5,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
+use super::upload::{UploadForm, read_upload};
+use super::{CsrfForm, Nav, UiCaller, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::exposure::{Asset, Exposure};
@@ -24,8 +22,6 @@ use crate::workflows::exposure::exposures::{self, ExposureQuery, STATES, StateCh
 
 #[derive(Deserialize)]
 pub struct StateForm {
-    #[serde(default)]
-    csrf_token: String,
     state: String,
     #[serde(default)]
     reason: String,
@@ -39,12 +35,10 @@ pub struct StateForm {
 /// refusal (a reason missing, a date in the past) is shown on that page,
 /// above its table, with the row's exposure named.
 pub async fn set_state(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<StateForm>,
+    CsrfForm(f): CsrfForm<StateForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     // Checked before anything changes: where to go back to must be a path
     // of this site.
     let back = local_path(&f.back).unwrap_or("/exposures").to_owned();
@@ -101,8 +95,7 @@ pub struct AssetPage {
 }
 
 pub async fn asset_page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(q): Query<PageParams>,
 ) -> UiResult<AssetPage> {
@@ -158,57 +151,25 @@ pub(super) async fn asset_view(
 
 /// The SBOM upload form: a multipart file and the CSRF token.
 pub async fn upload_sbom(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> UiResult<Response> {
     // A file too large or a body cut short is shown beside the file field
     // like any other refusal (nothing has changed: the CSRF check and the
     // upload come after).
-    let unreadable = |e: MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge(format!("sbom: at most {} MiB", MAX_SBOM_BYTES >> 20))
-        } else {
-            AppError::BadRequest(format!(
-                "sbom: could not read the upload: {}",
-                e.body_text()
-            ))
-        }
-    };
-    let (mut csrf, mut file, mut refused) = (String::new(), None, None);
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                refused = Some(unreadable(e));
-                break;
-            }
-        };
-        match field.name() {
-            Some("csrf_token") => csrf = field.text().await.map_err(|e| UiError(unreadable(e)))?,
-            Some("sbom") => match field.bytes().await {
-                Ok(bytes) if bytes.len() > MAX_SBOM_BYTES => {
-                    refused = Some(AppError::TooLarge(format!(
-                        "sbom: at most {} MiB",
-                        MAX_SBOM_BYTES >> 20
-                    )));
-                }
-                Ok(bytes) => file = Some(bytes.to_vec()),
-                Err(e) => {
-                    refused = Some(unreadable(e));
-                    break;
-                }
-            },
-            _ => {}
-        }
-    }
+    let UploadForm {
+        csrf,
+        file,
+        refused,
+    } = read_upload(form, "sbom", MAX_SBOM_BYTES).await?;
     let done = match (refused, file) {
         (Some(e), _) => Err(e),
-        (None, Some(bytes)) => {
+        (None, Some(file)) => {
             check_csrf(&who, &csrf)?;
-            assets::upload_sbom(&app, &who, &id, bytes).await.map(drop)
+            assets::upload_sbom(&app, &who, &id, file.bytes)
+                .await
+                .map(drop)
         }
         (None, None) => {
             check_csrf(&who, &csrf)?;

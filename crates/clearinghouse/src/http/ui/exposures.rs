@@ -6,14 +6,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Redirect;
 use serde::Deserialize;
 
 use super::chart;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use super::{Nav, UiCaller, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::clock;
@@ -72,8 +72,7 @@ async fn chart_for(app: &AppState, who: &Principal, org: Option<&str>) -> UiResu
 }
 
 pub async fn dashboard(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<DashboardQuery>,
 ) -> UiResult<DashboardPage> {
     render(&app, &who, q, None).await
@@ -176,11 +175,7 @@ async fn render(
 /// so the body is read as pairs). Each goes through the workflow and is
 /// audited on its own; refusals (a reason missing, not the reader's) are
 /// counted, failures of the system are not hidden.
-pub async fn bulk(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    body: axum::body::Bytes,
-) -> UiResult<Redirect> {
+pub async fn bulk(UiCaller { app, who }: UiCaller, body: axum::body::Bytes) -> UiResult<Redirect> {
     let (mut csrf, mut state, mut reason, mut until, mut back) = Default::default();
     let mut ids: Vec<String> = Vec::new();
     for (k, v) in url::form_urlencoded::parse(&body) {

@@ -12,8 +12,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::approval::Decision;
@@ -24,7 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::names::Names;
-use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use super::{CsrfForm, Nav, NoFields, UiCaller, UiResult, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -113,7 +112,7 @@ fn answered_by_me(v: &InquiryView, who: &Principal) -> bool {
     })
 }
 
-pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<InquiriesPage> {
+pub async fn list(UiCaller { app, who }: UiCaller) -> UiResult<InquiriesPage> {
     let items = inquiries::list(&app, &who, None, None, Some(200))
         .await?
         .items;
@@ -379,8 +378,7 @@ fn findings_of_list(v: &Value) -> Vec<FindingRow> {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<InquiryPage> {
     page(&app, &who, &id, None).await
@@ -411,20 +409,16 @@ async fn after(
 
 #[derive(Deserialize)]
 pub struct RespondForm {
-    #[serde(default)]
-    csrf_token: String,
     response: String,
     #[serde(default)]
     comment: String,
 }
 
 pub async fn respond(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<RespondForm>,
+    CsrfForm(f): CsrfForm<RespondForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewConsultation {
         response: f.response,
         comment: Some(f.comment),
@@ -435,20 +429,16 @@ pub async fn respond(
 
 #[derive(Deserialize)]
 pub struct DecideForm {
-    #[serde(default)]
-    csrf_token: String,
     determination: String,
     #[serde(default)]
     reason: String,
 }
 
 pub async fn decide(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<DecideForm>,
+    CsrfForm(f): CsrfForm<DecideForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewDecision {
         determination: f.determination,
         reason: Some(f.reason).filter(|r| !r.trim().is_empty()),
@@ -461,19 +451,15 @@ pub async fn decide(
 
 #[derive(Deserialize)]
 pub struct ApproveForm {
-    #[serde(default)]
-    csrf_token: String,
     decision: String,
 }
 
 /// A second authority approves (or rejects) the pending decision.
 pub async fn approve(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ApproveForm>,
+    CsrfForm(f): CsrfForm<ApproveForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let q = inquiries::get(&app, &who, &id).await?;
     let r = match (q.approval_id, f.decision.as_str()) {
         (Some(approval), "approve" | "reject") => {
@@ -495,37 +481,25 @@ pub async fn approve(
     after(&app, &who, &id, "approve", r).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 pub async fn communicate(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let r = inquiries::communicate(&app, &who, &id).await.map(drop);
     after(&app, &who, &id, "communicate", r).await
 }
 
 #[derive(Deserialize)]
 pub struct ReleaseForm {
-    #[serde(default)]
-    csrf_token: String,
     part: String,
 }
 
 pub async fn release(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReleaseForm>,
+    CsrfForm(f): CsrfForm<ReleaseForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let r = inquiries::release(&app, &who, &id, NewRelease { part: f.part })
         .await
         .map(drop);

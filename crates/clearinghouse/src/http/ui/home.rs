@@ -7,10 +7,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use clearinghouse_domain::identity::{Role, Scope};
 
-use super::{Nav, Persona, UiAuth, UiResult};
+use super::{Nav, Persona, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -265,6 +264,6 @@ pub async fn view(
     })
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<HomePage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<HomePage> {
     view(&app, &who, None).await
 }

@@ -7,13 +7,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, Nav, NoFields, UiCaller, UiResult, session_token};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -182,31 +181,24 @@ async fn render_page(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<InboxQuery>,
 ) -> UiResult<InboxPage> {
     render_page(&app, &who, None, q).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// Marks one read: the new row for htmx, a redirect for a plain form.
 pub async fn mark_read(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let n = notifications::mark_read(&app, &who, &id).await?;
     if headers.contains_key("hx-request") {
-        Ok(row(&app, &who, n, &f.csrf_token).await.into_response())
+        Ok(row(&app, &who, n, session_token(&who))
+            .await
+            .into_response())
     } else {
         Ok(Redirect::to("/inbox").into_response())
     }
@@ -214,19 +206,15 @@ pub async fn mark_read(
 
 #[derive(Deserialize)]
 pub struct SettingsForm {
-    #[serde(default)]
-    csrf_token: String,
     email: String,
     /// A checkbox: present when ticked.
     daily_digest: Option<String>,
 }
 
 pub async fn save_settings(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<SettingsForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<SettingsForm>,
 ) -> UiResult<Redirect> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NotificationSettingsInput {
         email: Some(f.email),
         daily_digest: f.daily_digest.is_some(),
@@ -237,8 +225,6 @@ pub async fn save_settings(
 
 #[derive(Deserialize)]
 pub struct WebhookForm {
-    #[serde(default)]
-    csrf_token: String,
     url: String,
     #[serde(default)]
     description: String,
@@ -246,11 +232,9 @@ pub struct WebhookForm {
 
 /// Registers a webhook and shows its secret, once.
 pub async fn create_webhook(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<WebhookForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<WebhookForm>,
 ) -> UiResult<InboxPage> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewWebhook {
         url: f.url,
         description: f.description,
@@ -260,12 +244,10 @@ pub async fn create_webhook(
 }
 
 pub async fn delete_webhook(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Redirect> {
-    check_csrf(&who, &f.csrf_token)?;
     notifications::delete_webhook(&app, &who, &id).await?;
     Ok(Redirect::to("/inbox"))
 }

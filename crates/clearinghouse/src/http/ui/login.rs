@@ -15,7 +15,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
-use super::{UiAuth, UiResult, check_csrf};
+use super::{CsrfForm, NoFields, UiAuth, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::extract::SESSION_COOKIE;
@@ -135,19 +135,12 @@ pub async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 pub async fn logout(
     State(app): State<AppState>,
     jar: CookieJar,
     UiAuth(who): UiAuth,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         sessions::logout(&app, &who, c.value()).await?;
     }
@@ -174,10 +167,7 @@ async fn password_page(
     who: &crate::auth::Principal,
     error: Option<String>,
 ) -> UiResult<PasswordPage> {
-    let csrf_token = match &who.via {
-        crate::auth::Via::Session { csrf_token } => csrf_token.clone(),
-        _ => String::new(),
-    };
+    let csrf_token = super::session_token(who).to_owned();
     Ok(PasswordPage {
         display_name: who.user.display_name.clone(),
         csrf_token,
@@ -186,17 +176,12 @@ async fn password_page(
     })
 }
 
-pub async fn password_form(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-) -> UiResult<PasswordPage> {
+pub async fn password_form(UiCaller { app, who }: UiCaller) -> UiResult<PasswordPage> {
     password_page(&app, &who, None).await
 }
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    csrf_token: String,
     current_password: String,
     new_password: String,
 }
@@ -207,9 +192,8 @@ pub async fn change_password(
     State(app): State<AppState>,
     jar: CookieJar,
     UiAuth(who): UiAuth,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f): CsrfForm<PasswordForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = users::PasswordChange {
         current_password: f.current_password,
         new_password: f.new_password,

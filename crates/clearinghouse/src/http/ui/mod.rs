@@ -14,6 +14,7 @@ pub mod cases;
 pub mod cases_list;
 pub mod cases_progress;
 pub mod chart;
+mod csrf;
 pub mod directive_editor;
 pub mod directive_forms;
 pub mod directive_records;
@@ -40,6 +41,7 @@ pub mod scans_coord;
 pub mod tokens;
 pub mod tools;
 pub mod tools_queue;
+pub mod upload;
 pub mod vulnerabilities;
 pub mod when;
 pub mod words;
@@ -58,7 +60,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
 use crate::app::AppState;
-use crate::auth::{self, Principal, Via, secrets};
+use crate::auth::{self, Principal};
 use crate::error::AppError;
 use crate::http::error::Problem;
 use crate::http::extract::SESSION_COOKIE;
@@ -379,10 +381,7 @@ pub struct Nav {
 
 impl Nav {
     pub fn new(who: &Principal, current: &'static str) -> Nav {
-        let csrf_token = match &who.via {
-            Via::Session { csrf_token } => csrf_token.clone(),
-            _ => String::new(),
-        };
+        let csrf_token = session_token(who).to_owned();
         let kind = cached_kind(who.org_id());
         let persona = Persona::of(who, kind);
         Nav {
@@ -435,6 +434,9 @@ impl Nav {
     }
 }
 
+pub use crate::http::extract::UiCaller;
+pub use csrf::{CsrfForm, NoFields, check_csrf, session_token};
+
 /// A signed-in person in the browser; anyone else is sent to `/login`.
 pub struct UiAuth(pub Principal);
 
@@ -462,20 +464,12 @@ impl FromRequestParts<AppState> for UiAuth {
                     return Err(Redirect::to("/account/password").into_response());
                 }
                 remember_kind(app, p.org_id()).await;
+                // For `CsrfForm`, which checks the form against the session.
+                parts.extensions.insert(p.clone());
                 Ok(UiAuth(p))
             }
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
-    }
-}
-
-/// Checks the form's CSRF token against the session's.
-pub fn check_csrf(who: &Principal, sent: &str) -> Result<(), UiError> {
-    match &who.via {
-        Via::Session { csrf_token } if secrets::constant_time_eq(sent, csrf_token) => Ok(()),
-        _ => Err(UiError(AppError::forbidden(
-            "the form's CSRF token is missing or stale; reload the page",
-        ))),
     }
 }
 

@@ -3,7 +3,18 @@
 //! sortable column, all keeping the page's other query parameters (its
 //! filters and search), so every view is a URL that can be shared.
 
+use std::cmp::Ordering;
+
 use serde::Deserialize;
+
+/// Sorts a list read whole by `order` (which breaks ties itself, by id),
+/// reversed when the page asks for descending order.
+pub fn sort_rows<T>(rows: &mut [T], descending: bool, order: impl Fn(&T, &T) -> Ordering) {
+    rows.sort_by(|a, b| {
+        let o = order(a, b);
+        if descending { o.reverse() } else { o }
+    });
+}
 
 /// Rows on one page of a table.
 pub const PAGE_ROWS: i64 = 50;
@@ -119,6 +130,26 @@ impl Pager {
             sort: sort.to_owned(),
             descending,
         }
+    }
+
+    /// The page `p` asks for of `rows` (a whole list, already sorted), with
+    /// its pager: for lists read whole and sorted in memory.
+    pub fn cut<T>(
+        rows: Vec<T>,
+        path: &str,
+        filters: &[(&str, &str)],
+        p: &PageParams,
+        sort: &str,
+        descending: bool,
+    ) -> (Vec<T>, Pager) {
+        let total = rows.len() as i64;
+        let page: Vec<T> = rows
+            .into_iter()
+            .skip(usize::try_from(p.offset()).unwrap_or(usize::MAX))
+            .take(PAGE_ROWS as usize)
+            .collect();
+        let pager = Pager::new(path, filters, p, sort, descending, page.len(), total);
+        (page, pager)
     }
 
     fn url(&self, page: i64, sort: &str, descending: bool) -> String {

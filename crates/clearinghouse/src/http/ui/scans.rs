@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 
 use super::forms::FormError;
 use super::names::Names;
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{Nav, UiAuth, UiCaller, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -306,7 +306,7 @@ async fn network_view(
     })
 }
 
-pub async fn network(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<NetworkPage> {
+pub async fn network(UiCaller { app, who }: UiCaller) -> UiResult<NetworkPage> {
     network_view(&app, &who, Typed::default(), None).await
 }
 
@@ -329,8 +329,7 @@ fn back() -> Response {
 }
 
 pub async fn add_asset(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let typed = Typed::new("asset", pairs);
@@ -358,8 +357,7 @@ pub async fn add_asset(
 }
 
 pub async fn verify_asset(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
@@ -376,8 +374,7 @@ pub async fn verify_asset(
 }
 
 pub async fn create_grant(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let typed = Typed::new("grant", pairs);
@@ -440,8 +437,7 @@ pub async fn create_grant(
 }
 
 pub async fn revoke_grant(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
@@ -457,8 +453,7 @@ pub async fn revoke_grant(
 }
 
 pub async fn report(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let typed = Typed::new("report", pairs);

@@ -8,13 +8,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::forms::FormError;
 use super::names::Names;
 use super::scans::Typed;
-use super::{Nav, UiAuth, UiResult, check_csrf};
+use super::{Nav, UiCaller, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -68,7 +68,7 @@ async fn campaigns_view(
     })
 }
 
-pub async fn list(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<CampaignsPage> {
+pub async fn list(UiCaller { app, who }: UiCaller) -> UiResult<CampaignsPage> {
     campaigns_view(&app, &who, Typed::default(), Vec::new()).await
 }
 
@@ -88,8 +88,7 @@ fn input_of(typed: &Typed) -> CampaignInput {
 }
 
 pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let mut typed = Typed::new("campaign", pairs);
@@ -202,8 +201,7 @@ async fn campaign_view(
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<CampaignPage> {
     campaign_view(&app, &who, &id, Typed::default()).await
@@ -228,8 +226,7 @@ fn back(id: &str) -> Response {
 }
 
 pub async fn stop(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
@@ -246,8 +243,7 @@ pub async fn stop(
 
 /// Claims one of the campaign's targets for a period.
 pub async fn claim(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
@@ -270,8 +266,7 @@ pub async fn claim(
 
 /// Answers another organisation's claim: wait, coordinate or proceed.
 pub async fn respond(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, claim)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {

@@ -9,16 +9,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::names::Names;
 use super::scans::{Bar, timeline};
-use super::{Nav, UiAuth, UiResult, check_csrf};
-use crate::app::AppState;
+use super::{CsrfForm, Nav, UiCaller, UiResult};
 use crate::error::AppError;
 use crate::workflows::scans::assets::{self, Conflict};
 use crate::workflows::scans::claims::{self, ClaimView};
@@ -36,7 +34,7 @@ pub struct CoordPage {
     incidents: Vec<ReportView>,
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<CoordPage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<CoordPage> {
     if !crate::workflows::scans::is_coordinator(&who) {
         return Err(AppError::forbidden("this page is for coordinators").into());
     }
@@ -72,8 +70,6 @@ pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<
 #[derive(Deserialize)]
 pub struct ReferForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -81,12 +77,10 @@ pub struct ReferForm {
 /// the same workflow as the API (a refusal shows the error page naming
 /// the field).
 pub async fn refer(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReferForm>,
+    CsrfForm(f): CsrfForm<ReferForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     reports::refer(&app, &who, &id, &f.reason).await?;
     Ok(Redirect::to("/scans/coordination#incidents").into_response())
 }
@@ -94,8 +88,7 @@ pub async fn refer(
 /// The evidence bundle of an incident as a file to hand over (reading it
 /// changes nothing).
 pub async fn evidence(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<Response> {
     let bundle = reports::evidence(&app, &who, &id).await?;

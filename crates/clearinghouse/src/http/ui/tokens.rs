@@ -4,13 +4,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Scope;
-use serde::Deserialize;
 
 use super::forms::FormError;
-use super::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use super::{CsrfForm, Nav, NoFields, UiCaller, UiResult, check_csrf, inline_error};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::model::ApiToken;
@@ -96,15 +95,14 @@ async fn form_view(
     })
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<TokensPage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<TokensPage> {
     tokens_view(&app, &who, None, None).await
 }
 
 /// The form posts repeated `scope` fields, which serde_urlencoded cannot
 /// gather into a Vec; they are collected by hand from the pairs.
 pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> UiResult<Response> {
     let get = |k: &str| {
@@ -191,20 +189,12 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
-
 /// Revokes one of your tokens; a refusal is shown on the page.
 pub async fn revoke(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     match tokens::revoke(&app, &who, &id).await {
         Ok(_) => Ok(Redirect::to("/tokens").into_response()),
         Err(e) => {

@@ -12,8 +12,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
@@ -24,7 +23,7 @@ use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::frontier::{day, field_of};
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::workflows::frontier::tool_requests::{self, NewToolRequest, ToolRequest};
 use crate::workflows::frontier::tools::{self, Tool, ToolReason};
 
@@ -76,8 +75,6 @@ pub fn request_words(r: &ToolRequest) -> String {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RequestForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub purpose: String,
 }
@@ -174,8 +171,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<ToolsQuery>,
 ) -> UiResult<ToolsPage> {
     view(&app, &who, None, q.notice).await
@@ -184,12 +180,10 @@ pub async fn page(
 /// Asks for an entry; a refusal (an organisation it is not offered to, an
 /// empty purpose, a request already waiting) comes back beside it.
 pub async fn request(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<RequestForm>,
+    CsrfForm(f): CsrfForm<RequestForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewToolRequest {
         purpose: f.purpose.clone(),
     };
@@ -223,20 +217,16 @@ async fn answer<T>(
 #[derive(Debug, Default, Deserialize)]
 pub struct DelistForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     pub reason: String,
 }
 
 /// Takes an entry off the list with a reason; a refusal comes back beside
 /// the entry.
 pub async fn delist(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<DelistForm>,
+    CsrfForm(f): CsrfForm<DelistForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = ToolReason {
         reason: f.reason.clone(),
     };

@@ -11,8 +11,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
@@ -22,15 +21,13 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::frontier::field_of;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiError, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiError, UiResult, inline_error};
 use crate::workflows::frontier::tool_requests::{self, DemandLine, ToolDecision, ToolRequest};
 use crate::workflows::frontier::tools::{self, ToolReason};
 use crate::workflows::frontier::windows::is_gov_admin;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DecisionForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub decision: String,
     #[serde(default)]
@@ -197,18 +194,16 @@ async fn view(
     })
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<QueuePage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<QueuePage> {
     require_coordinator(&app, &who).await?;
     view(&app, &who, String::new(), DecisionForm::default(), None).await
 }
 
 pub async fn decide(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<DecisionForm>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     require_coordinator(&app, &who).await?;
     let outcome = match f.input() {
         Ok(input) => tool_requests::decide(&app, &who, &id, input).await,
@@ -219,12 +214,10 @@ pub async fn decide(
 
 /// Revokes approved access with a reason.
 pub async fn revoke(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<DecisionForm>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     require_coordinator(&app, &who).await?;
     let input = ToolReason {
         reason: f.reason.clone(),

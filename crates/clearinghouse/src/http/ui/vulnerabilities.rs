@@ -8,12 +8,12 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use clearinghouse_domain::advisory::cwe_name;
 use clearinghouse_domain::versions::{Ecosystem, upgrade_to};
 use serde::Deserialize;
 
-use super::{Nav, UiAuth, UiResult};
+use super::{Nav, UiCaller, UiResult};
 use crate::app::AppState;
 use crate::model::exposure::{
     AffectedPackage, Exposure, ExposureStat, KevEntry, Vulnerability, VulnerabilityDetail,
@@ -64,8 +64,7 @@ fn page_link(form: &IndexForm, page: i64) -> String {
 }
 
 pub async fn index(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(form): Query<IndexForm>,
 ) -> UiResult<IndexPage> {
     let query = VulnListQuery {
@@ -224,8 +223,7 @@ fn scored(vuln: &Vulnerability) -> Vec<Scored> {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(done): Query<super::embargo::Done>,
 ) -> UiResult<VulnerabilityPage> {

@@ -3,13 +3,12 @@
 //! organisation and coordinators; 404 for anyone else.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::store::advisories::imports::AdvisoryImport;
 use crate::workflows::advisories::imports;
@@ -17,22 +16,18 @@ use crate::workflows::advisories::imports;
 /// One advisory import: its state (`queued`, `running`, `done`, `failed`),
 /// its totals so far, the records refused with why, and, when the file
 /// was refused as a whole, the reason.
-#[utoipa::path(get, path = "/advisories/imports/{id}", tag = "exposure", security(("bearer" = [])),
-    responses((status = 200, body = AdvisoryImport), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/advisories/imports/{id}", tag = "exposure", security(("bearer" = [])), responses((status = 200, body = AdvisoryImport), (status = 404, body = Problem)))]
 pub async fn import_status(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<AdvisoryImport>> {
     Ok(Json(imports::get(&app, &who, &id).await?))
 }
 
 /// Your organisation's advisory imports (coordinators: everyone's), newest first.
-#[utoipa::path(get, path = "/advisories/imports", tag = "exposure", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<AdvisoryImport>)))]
+#[utoipa::path(get, path = "/advisories/imports", tag = "exposure", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<AdvisoryImport>)))]
 pub async fn list_imports(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<AdvisoryImport>>> {
     Ok(Json(

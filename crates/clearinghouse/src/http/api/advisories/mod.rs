@@ -6,15 +6,14 @@ pub mod imports;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderName, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::exposure::{
     Advisory, ExposureStat, ImportReport, Vulnerability, VulnerabilityDetail,
 };
@@ -42,14 +41,9 @@ pub struct ImportQuery {
 /// (or `failed`, with why). Re-posting the same file while it is queued or
 /// running answers 200 with that import. Idempotent; matching runs as
 /// advisories are stored.
-#[utoipa::path(post, path = "/advisories/import", tag = "exposure", security(("bearer" = [])), params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 202, body = AdvisoryImport, description = "accepted and queued"),
-        (status = 200, body = AdvisoryImport, description = "the same file, already queued or running"),
-        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/advisories/import", tag = "exposure", security(("bearer" = [])), params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"), responses((status = 202, body = AdvisoryImport, description = "accepted and queued"), (status = 200, body = AdvisoryImport, description = "the same file, already queued or running"), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn import(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: Body,
 ) -> AppResult<(StatusCode, [(HeaderName, String); 1], Json<AdvisoryImport>)> {
@@ -69,13 +63,8 @@ pub async fn import(
 }
 
 /// One advisory by its id.
-#[utoipa::path(get, path = "/advisories/{id}", tag = "exposure", security(("bearer" = [])),
-    responses((status = 200, body = Advisory), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Advisory>> {
+#[utoipa::path(get, path = "/advisories/{id}", tag = "exposure", security(("bearer" = [])), responses((status = 200, body = Advisory), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Advisory>> {
     Ok(Json(advisories::get(&app, &who, &id).await?))
 }
 
@@ -97,11 +86,9 @@ pub struct VulnerabilityView {
 /// with the validated findings behind it that the caller may read. Embargoed
 /// ones are 404 except to coordinators, the exposed operators and the
 /// reporters and validators of its findings.
-#[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "exposure", security(("bearer" = [])),
-    responses((status = 200, body = VulnerabilityView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/vulnerabilities/{id}", tag = "exposure", security(("bearer" = [])), responses((status = 200, body = VulnerabilityView), (status = 404, body = Problem)))]
 pub async fn vulnerability(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<VulnerabilityView>> {
     let (vulnerability, exposed_organisations, detail) =
@@ -118,11 +105,9 @@ pub async fn vulnerability(
 /// The vulnerability index: 50 per page, newest first, searched by id,
 /// alias or package (`q`), filtered by KEV and CISA's SSVC exploitation;
 /// `total` counts only the vulnerabilities the caller may read.
-#[utoipa::path(get, path = "/vulnerabilities", tag = "exposure", security(("bearer" = [])), params(VulnListQuery),
-    responses((status = 200, body = VulnList), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/vulnerabilities", tag = "exposure", security(("bearer" = [])), params(VulnListQuery), responses((status = 200, body = VulnList), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_vulnerabilities(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<VulnListQuery>,
 ) -> AppResult<Json<VulnList>> {
     Ok(Json(
@@ -141,12 +126,9 @@ pub struct LiftEmbargo {
 /// advisories become visible under their labels and every exposed operator
 /// is told. A re-import never lifts an embargo; this is the only way.
 /// 409 when it is not embargoed.
-#[utoipa::path(post, path = "/vulnerabilities/{id}/lift-embargo", tag = "exposure", security(("bearer" = [])),
-    request_body = LiftEmbargo,
-    responses((status = 200, body = ImportReport), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/vulnerabilities/{id}/lift-embargo", tag = "exposure", security(("bearer" = [])), request_body = LiftEmbargo, responses((status = 200, body = ImportReport), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn lift_embargo(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<LiftEmbargo>,
 ) -> AppResult<Json<ImportReport>> {

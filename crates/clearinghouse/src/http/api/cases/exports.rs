@@ -2,23 +2,20 @@
 //! case's advisory as OSV records and as a CVE JSON 5 record for a CNA.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::workflows::cases::exports;
 
 /// The OSV records (schema 1.6) of a published case, one per
 /// vulnerability; 404 before publication or without access.
-#[utoipa::path(get, path = "/cases/{id}/osv", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = [Object]), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/osv", tag = "cases", security(("bearer" = [])), responses((status = 200, body = [Object]), (status = 404, body = Problem)))]
 pub async fn osv(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<serde_json::Value>>> {
     Ok(Json(exports::osv(&app, &who, &id).await?))
@@ -38,11 +35,9 @@ pub struct Cve5Query {
 /// The CVE JSON 5.1 record of one vulnerability of a published case, for a
 /// CNA to submit; 422 naming `vulnerability` when it has no CVE id or
 /// `assigner` when that is not a UUID.
-#[utoipa::path(get, path = "/cases/{id}/cve5", tag = "cases", security(("bearer" = [])), params(Cve5Query),
-    responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/cve5", tag = "cases", security(("bearer" = [])), params(Cve5Query), responses((status = 200, body = Object), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn cve5(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<Cve5Query>,
 ) -> AppResult<Json<serde_json::Value>> {

@@ -4,31 +4,26 @@
 //! header gives.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::workflows::cases::messages::{self, Event, MAX_ITEMS, Message, NewMessage, Newest};
 
 /// Post a message (participants); the other participants are told.
-#[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), request_body = NewMessage,
-    responses((status = 201, body = Message), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), request_body = NewMessage, responses((status = 201, body = Message), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn post(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewMessage>,
 ) -> AppResult<(StatusCode, Json<Message>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(messages::post(&app, &who, &id, input).await?),
-    ))
+    Ok(created(messages::post(&app, &who, &id, input).await?))
 }
 
 /// Which page of a case's messages or events.
@@ -59,11 +54,9 @@ fn paged<T: Serialize>(path: &str, limit: Option<i64>, page: Newest<T>) -> Respo
 /// A case's messages, the newest 1000 (`limit`) shown oldest first, each
 /// with the organisations that have read it; older ones through the
 /// `Link` header's `before` cursor.
-#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), params(NewestQuery),
-    responses((status = 200, body = Vec<Message>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", security(("bearer" = [])), params(NewestQuery), responses((status = 200, body = Vec<Message>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<NewestQuery>,
 ) -> AppResult<Response> {
@@ -74,11 +67,9 @@ pub async fn list(
 /// A case's timeline (opened, invited, joined, messages, ...), the newest
 /// 1000 (`limit`) shown oldest first; older ones through the `Link`
 /// header's `before` cursor.
-#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", security(("bearer" = [])), params(NewestQuery),
-    responses((status = 200, body = Vec<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", security(("bearer" = [])), params(NewestQuery), responses((status = 200, body = Vec<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn events(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<NewestQuery>,
 ) -> AppResult<Response> {

@@ -13,14 +13,14 @@ pub mod statements;
 pub mod vendors;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, NoBody};
 use crate::model::Page;
 use crate::workflows::cases::participants::{self, Removal};
 use crate::workflows::cases::publish::{self, MoveDate, Publish};
@@ -30,41 +30,27 @@ use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
 /// Open a case for one or more vulnerabilities (coordinators): target
 /// disclosure date, TLP (default AMBER). Your organisation is its
 /// coordinator.
-#[utoipa::path(post, path = "/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase,
-    responses((status = 201, body = Case), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase, responses((status = 201, body = Case), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn open(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewCase>,
 ) -> AppResult<(StatusCode, Json<Case>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(cases::open(&app, &who, input).await?),
-    ))
+    Ok(created(cases::open(&app, &who, input).await?))
 }
 
 /// Cases you take part in (staff: every case their labels admit).
-#[utoipa::path(get, path = "/cases", tag = "cases", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<CaseSummary>)))]
+#[utoipa::path(get, path = "/cases", tag = "cases", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<CaseSummary>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<CaseSummary>>> {
-    Ok(Json(
-        cases::list(&app, &who, p.cursor.as_deref(), p.limit).await?,
-    ))
+    Ok(Json(cases::list(&app, &who, p.cursor(), p.limit).await?))
 }
 
 /// One case with its vulnerabilities and participants (invited at, joined
 /// at, last seen, unresponsive); 404 unless you take part in it.
-#[utoipa::path(get, path = "/cases/{id}", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Case), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Case>> {
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Case), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Case>> {
     Ok(Json(cases::get(&app, &who, &id).await?))
 }
 
@@ -73,11 +59,9 @@ pub async fn get(
 /// participant even while it is embargoed; labelled with the stricter of
 /// the case's and the vulnerability's TLP, each read audited. 403 before
 /// joining; 404 for anyone else and for vulnerabilities not in the case.
-#[utoipa::path(get, path = "/cases/{id}/vulnerabilities/{vuln}", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = CaseVulnerabilityView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/vulnerabilities/{vuln}", tag = "cases", security(("bearer" = [])), responses((status = 200, body = CaseVulnerabilityView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn vulnerability(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, vuln)): Path<(String, String)>,
 ) -> AppResult<Json<CaseVulnerabilityView>> {
     Ok(Json(vulns::vulnerability(&app, &who, &id, &vuln).await?))
@@ -85,26 +69,19 @@ pub async fn vulnerability(
 
 /// Invite an organisation with a case role (coordinators); it is told
 /// through its inbox, webhooks and email.
-#[utoipa::path(post, path = "/cases/{id}/participants", tag = "cases", security(("bearer" = [])), request_body = Invite,
-    responses((status = 201, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/participants", tag = "cases", security(("bearer" = [])), request_body = Invite, responses((status = 201, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn invite(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Invite>,
 ) -> AppResult<(StatusCode, Json<Case>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(cases::invite(&app, &who, &id, input).await?),
-    ))
+    Ok(created(cases::invite(&app, &who, &id, input).await?))
 }
 
 /// Join a case your organisation was invited to (its org admins).
-#[utoipa::path(post, path = "/cases/{id}/join", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Case), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/join", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Case), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn join(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<Json<Case>> {
@@ -113,11 +90,9 @@ pub async fn join(
 
 /// Remove a participant organisation (coordinators), with a reason it is
 /// told: it reads the case no more (404). 404 when it is no participant.
-#[utoipa::path(delete, path = "/cases/{id}/participants/{org_id}", tag = "cases", security(("bearer" = [])), request_body = Removal,
-    responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(delete, path = "/cases/{id}/participants/{org_id}", tag = "cases", security(("bearer" = [])), request_body = Removal, responses((status = 204, description = "removed"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn remove_participant(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, org_id)): Path<(String, String)>,
     ApiJson(input): ApiJson<Removal>,
 ) -> AppResult<StatusCode> {
@@ -127,11 +102,9 @@ pub async fn remove_participant(
 
 /// Leave a case (an org admin of a participant organisation other than
 /// the coordinating one); the coordinators are told.
-#[utoipa::path(post, path = "/cases/{id}/leave", tag = "cases", security(("bearer" = [])),
-    responses((status = 204, description = "left"), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/leave", tag = "cases", security(("bearer" = [])), responses((status = 204, description = "left"), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn leave(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<StatusCode> {
@@ -141,11 +114,9 @@ pub async fn leave(
 
 /// Move the target disclosure date (coordinators), with a reason the
 /// participants are told.
-#[utoipa::path(post, path = "/cases/{id}/date", tag = "cases", security(("bearer" = [])), request_body = MoveDate,
-    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/date", tag = "cases", security(("bearer" = [])), request_body = MoveDate, responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn move_date(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<MoveDate>,
 ) -> AppResult<Json<Case>> {
@@ -154,11 +125,9 @@ pub async fn move_date(
 
 /// Publish now (coordinators; before the target date with a reason):
 /// lifts the embargo and tells every exposed operator.
-#[utoipa::path(post, path = "/cases/{id}/publish", tag = "cases", security(("bearer" = [])), request_body = Publish,
-    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/publish", tag = "cases", security(("bearer" = [])), request_body = Publish, responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish_now(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Publish>,
 ) -> AppResult<Json<Case>> {

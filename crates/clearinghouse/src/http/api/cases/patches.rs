@@ -7,15 +7,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clearinghouse_domain::text::content_disposition;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
 use crate::workflows::cases::patches::{
     self, Attachment, AttachmentUpload, MAX_ATTACHMENT_BYTES, MAX_PATCH_BYTES, Patch, PatchUpload,
     PatchUrl, Progress,
@@ -36,58 +36,43 @@ fn file_response(name: &str, bytes: Vec<u8>) -> Response {
 /// Release a fix (vendor participants): the file as the raw body, its
 /// name, version and declared SHA-256 as query parameters. A declared
 /// digest the bytes do not have: 422 `sha256`, nothing stored.
-#[utoipa::path(post, path = "/cases/{id}/patches", tag = "cases", security(("bearer" = [])), params(PatchUpload),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the patch"),
-    responses((status = 201, body = Patch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/patches", tag = "cases", security(("bearer" = [])), params(PatchUpload), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the patch"), responses((status = 201, body = Patch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PatchUpload>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<Patch>)> {
     let bytes = read_body(body, MAX_PATCH_BYTES, "file").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(patches::upload(&app, &who, &id, q, bytes).await?),
-    ))
+    Ok(created(patches::upload(&app, &who, &id, q, bytes).await?))
 }
 
 /// Release a fix the vendor hosts (vendor participants): the server
 /// fetches the URL once and checks the declared SHA-256 (422 `sha256` on a
 /// mismatch, nothing stored).
-#[utoipa::path(post, path = "/cases/{id}/patches/url", tag = "cases", security(("bearer" = [])), request_body = PatchUrl,
-    responses((status = 201, body = Patch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/patches/url", tag = "cases", security(("bearer" = [])), request_body = PatchUrl, responses((status = 201, body = Patch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn from_url(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<PatchUrl>,
 ) -> AppResult<(StatusCode, Json<Patch>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(patches::from_url(&app, &who, &id, input).await?),
-    ))
+    Ok(created(patches::from_url(&app, &who, &id, input).await?))
 }
 
 /// The case's patches with their digests and signed release statements
 /// (readers of the case; once published, exposed operators too).
-#[utoipa::path(get, path = "/cases/{id}/patches", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Patch>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/patches", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Vec<Patch>), (status = 404, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Patch>>> {
     Ok(Json(patches::list(&app, &who, &id).await?))
 }
 
 /// Download a patch (audited).
-#[utoipa::path(get, path = "/cases/{id}/patches/{patch_id}/content", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, description = "the patch", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/patches/{patch_id}/content", tag = "cases", security(("bearer" = [])), responses((status = 200, description = "the patch", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn content(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, patch_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (p, bytes) = patches::download(&app, &who, &id, &patch_id).await?;
@@ -96,11 +81,9 @@ pub async fn content(
 
 /// Remediation progress (coordinators): how many exposed operators have
 /// patched, mitigated, accepted the risk or not acted, by sector and deadline.
-#[utoipa::path(get, path = "/cases/{id}/progress", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Progress), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/progress", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Progress), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn progress(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Progress>> {
     Ok(Json(patches::progress(&app, &who, &id).await?))
@@ -108,40 +91,32 @@ pub async fn progress(
 
 /// Attach a file to a message of the case (participants): the raw body,
 /// its name as a query parameter.
-#[utoipa::path(post, path = "/cases/{id}/messages/{message_id}/attachments", tag = "cases", security(("bearer" = [])), params(AttachmentUpload),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/messages/{message_id}/attachments", tag = "cases", security(("bearer" = [])), params(AttachmentUpload), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"), responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn attach(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, message_id)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<AttachmentUpload>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<Attachment>)> {
     let bytes = read_body(body, MAX_ATTACHMENT_BYTES, "file").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(patches::attach(&app, &who, &id, &message_id, &q.name, bytes).await?),
+    Ok(created(
+        patches::attach(&app, &who, &id, &message_id, &q.name, bytes).await?,
     ))
 }
 
 /// The case's message attachments (each names its message), by message and time.
-#[utoipa::path(get, path = "/cases/{id}/attachments", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/attachments", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)))]
 pub async fn attachments(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Attachment>>> {
     Ok(Json(patches::attachments(&app, &who, &id).await?))
 }
 
 /// Download an attachment (readers of the case; 404 for anyone else).
-#[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}/content", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}/content", tag = "cases", security(("bearer" = [])), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn attachment(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (a, bytes) = patches::attachment(&app, &who, &id, &attachment_id).await?;

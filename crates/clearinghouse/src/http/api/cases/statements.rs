@@ -4,15 +4,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
 use crate::workflows::cases::statements::{self, NewStatements, StatementView};
 
 /// Largest VEX document accepted.
@@ -32,26 +32,19 @@ pub struct StatementQuery {
 /// not_affected (with a justification), fixed (with the version) or
 /// under_investigation. Not-affected and fixed statements take covered
 /// components out of operators' exposures.
-#[utoipa::path(post, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), request_body = NewStatements,
-    responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), request_body = NewStatements, responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn state(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewStatements>,
 ) -> AppResult<(StatusCode, Json<Vec<StatementView>>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(statements::state(&app, &who, &id, input).await?),
-    ))
+    Ok(created(statements::state(&app, &who, &id, input).await?))
 }
 
 /// The case's current statements (`history=true`: every one).
-#[utoipa::path(get, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), params(StatementQuery),
-    responses((status = 200, body = Vec<StatementView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/statements", tag = "cases", security(("bearer" = [])), params(StatementQuery), responses((status = 200, body = Vec<StatementView>), (status = 404, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<StatementQuery>,
 ) -> AppResult<Json<Vec<StatementView>>> {
@@ -64,20 +57,14 @@ pub async fn list(
 /// tests, each product of a `product_status` list a statement (a
 /// `known_not_affected` product needs a justification flag). Products not
 /// in the case: 422 naming the status entry, nothing stored.
-#[utoipa::path(post, path = "/cases/{id}/vex", tag = "cases", security(("bearer" = [])),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the VEX document"),
-    responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/cases/{id}/vex", tag = "cases", security(("bearer" = [])), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the VEX document"), responses((status = 201, body = Vec<StatementView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<Vec<StatementView>>)> {
     let bytes = read_body(body, MAX_VEX_BYTES, "file").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(statements::upload(&app, &who, &id, &bytes).await?),
-    ))
+    Ok(created(statements::upload(&app, &who, &id, &bytes).await?))
 }
 
 /// Which advisory revision.
@@ -90,11 +77,9 @@ pub struct CsafQuery {
 }
 
 /// The CSAF 2.0 advisory of a published case (404 before publication).
-#[utoipa::path(get, path = "/cases/{id}/csaf", tag = "cases", security(("bearer" = [])), params(CsafQuery),
-    responses((status = 200, body = Object), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/csaf", tag = "cases", security(("bearer" = [])), params(CsafQuery), responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn csaf(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CsafQuery>,
 ) -> AppResult<Json<serde_json::Value>> {

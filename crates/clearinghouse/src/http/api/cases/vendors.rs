@@ -3,15 +3,15 @@
 //! a case's affected products point to).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::workflows::cases::vendors::{
     self, NewVendorProduct, SuggestedVendor, VendorDecision, VendorProduct,
 };
@@ -29,26 +29,19 @@ pub struct VendorQuery {
 
 /// Map a product (package URL or CPE) to a vendor organisation:
 /// coordinators for any, vendor members for their own.
-#[utoipa::path(post, path = "/vendor-products", tag = "cases", security(("bearer" = [])), request_body = NewVendorProduct,
-    responses((status = 201, body = VendorProduct), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/vendor-products", tag = "cases", security(("bearer" = [])), request_body = NewVendorProduct, responses((status = 201, body = VendorProduct), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn add(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewVendorProduct>,
 ) -> AppResult<(StatusCode, Json<VendorProduct>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(vendors::add(&app, &who, input).await?),
-    ))
+    Ok(created(vendors::add(&app, &who, input).await?))
 }
 
 /// The vendor map: coordinators see every entry, anyone else its own
 /// organisation's.
-#[utoipa::path(get, path = "/vendor-products", tag = "cases", security(("bearer" = [])), params(VendorQuery),
-    responses((status = 200, body = Vec<VendorProduct>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/vendor-products", tag = "cases", security(("bearer" = [])), params(VendorQuery), responses((status = 200, body = Vec<VendorProduct>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<VendorQuery>,
 ) -> AppResult<Json<Vec<VendorProduct>>> {
     Ok(Json(
@@ -58,22 +51,18 @@ pub async fn list(
 
 /// Confirm or reject a vendor's pending claim of a product (coordinators):
 /// only confirmed entries let a vendor state VEX for the product.
-#[utoipa::path(post, path = "/vendor-products/decision", tag = "cases", security(("bearer" = [])), request_body = VendorDecision,
-    responses((status = 200, body = VendorProduct), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/vendor-products/decision", tag = "cases", security(("bearer" = [])), request_body = VendorDecision, responses((status = 200, body = VendorProduct), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<VendorDecision>,
 ) -> AppResult<Json<VendorProduct>> {
     Ok(Json(vendors::decide(&app, &who, input).await?))
 }
 
 /// Vendors whose mapped products the case's advisories list as affected.
-#[utoipa::path(get, path = "/cases/{id}/vendors", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SuggestedVendor>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/cases/{id}/vendors", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Vec<SuggestedVendor>), (status = 404, body = Problem)))]
 pub async fn suggested(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<SuggestedVendor>>> {
     Ok(Json(vendors::suggested(&app, &who, &id).await?))

@@ -5,16 +5,16 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiQuery, Caller, read_body};
 use crate::workflows::directives::evidence::{
     self, Evidence, MAX_EVIDENCE_BYTES, NewEvidence, SubmissionRecord,
 };
@@ -31,11 +31,9 @@ pub struct SubmissionListParams {
 /// Past reports and attestations you may read (your organisation's; CISA's
 /// readers: every organisation's, or `org`'s), newest first, with who
 /// submitted them, when, the values and the evidence files.
-#[utoipa::path(get, path = "/directives/{id}/reports", tag = "directives", security(("bearer" = [])), params(SubmissionListParams),
-    responses((status = 200, body = Vec<SubmissionRecord>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/directives/{id}/reports", tag = "directives", security(("bearer" = [])), params(SubmissionListParams), responses((status = 200, body = Vec<SubmissionRecord>), (status = 404, body = Problem)))]
 pub async fn reports(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<SubmissionListParams>,
 ) -> AppResult<Json<Vec<SubmissionRecord>>> {
@@ -57,12 +55,9 @@ pub struct EvidenceParams {
 /// Attach a file of evidence to one of your organisation's reports or
 /// attestations, as the raw body (20 MiB at most, 20 files a submission).
 /// Its SHA-256 is recorded; it is readable by your organisation and CISA.
-#[utoipa::path(post, path = "/directive-reports/{id}/evidence", tag = "directives", security(("bearer" = [])), params(EvidenceParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 201, body = Evidence), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/directive-reports/{id}/evidence", tag = "directives", security(("bearer" = [])), params(EvidenceParams), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"), responses((status = 201, body = Evidence), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn attach(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<EvidenceParams>,
     body: Body,
@@ -72,18 +67,15 @@ pub async fn attach(
         name: q.name,
         media_type: q.media_type,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(evidence::attach(&app, &who, &id, input, bytes).await?),
+    Ok(created(
+        evidence::attach(&app, &who, &id, input, bytes).await?,
     ))
 }
 
 /// The evidence file's content (404 unless you may read its submission).
-#[utoipa::path(get, path = "/directive-evidence/{id}/content", tag = "directives", security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/directive-evidence/{id}/content", tag = "directives", security(("bearer" = [])), responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 pub async fn content(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let (e, bytes) = evidence::download(&app, &who, &id).await?;

@@ -3,16 +3,16 @@
 //! from the same value), and `/api/v1/compliance` across directives.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::workflows::directives::compliance::{self, ComplianceQuery, DirectiveCompliance};
 use crate::workflows::directives::forms::{
     self, NewRequest, NewSubmission, RequestDecision, RequestView, Submission,
@@ -21,11 +21,9 @@ use crate::workflows::directives::obligations::{self, Obligation, ObligationQuer
 
 /// Your organisation's obligations under a directive in force (managers,
 /// coordinators, auditors and admins: any organisation's).
-#[utoipa::path(get, path = "/directives/{id}/obligations", tag = "directives", security(("bearer" = [])), params(ObligationQuery),
-    responses((status = 200, body = Vec<Obligation>), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/directives/{id}/obligations", tag = "directives", security(("bearer" = [])), params(ObligationQuery), responses((status = 200, body = Vec<Obligation>), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ObligationQuery>,
 ) -> AppResult<Json<Vec<Obligation>>> {
@@ -33,18 +31,13 @@ pub async fn list(
 }
 
 /// Submit a report or an attestation for your organisation.
-#[utoipa::path(post, path = "/directives/{id}/reports", tag = "directives", security(("bearer" = [])), request_body = NewSubmission,
-    responses((status = 201, body = Submission), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/directives/{id}/reports", tag = "directives", security(("bearer" = [])), request_body = NewSubmission, responses((status = 201, body = Submission), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn report(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewSubmission>,
 ) -> AppResult<(StatusCode, Json<Submission>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(forms::submit(&app, &who, &id, input).await?),
-    ))
+    Ok(created(forms::submit(&app, &who, &id, input).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,26 +50,19 @@ pub struct RequestListParams {
 }
 
 /// Ask for an extension or an exception, with a justification.
-#[utoipa::path(post, path = "/directives/{id}/requests", tag = "directives", security(("bearer" = [])), request_body = NewRequest,
-    responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/directives/{id}/requests", tag = "directives", security(("bearer" = [])), request_body = NewRequest, responses((status = 201, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn request(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewRequest>,
 ) -> AppResult<(StatusCode, Json<RequestView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(forms::request(&app, &who, &id, input).await?),
-    ))
+    Ok(created(forms::request(&app, &who, &id, input).await?))
 }
 
 /// Extension and exception requests you may see.
-#[utoipa::path(get, path = "/directives/{id}/requests", tag = "directives", security(("bearer" = [])), params(RequestListParams),
-    responses((status = 200, body = Vec<RequestView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/directives/{id}/requests", tag = "directives", security(("bearer" = [])), params(RequestListParams), responses((status = 200, body = Vec<RequestView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn requests(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<RequestListParams>,
 ) -> AppResult<Json<Vec<RequestView>>> {
@@ -86,11 +72,9 @@ pub async fn requests(
 }
 
 /// Grant or deny a request (directive managers; not your own).
-#[utoipa::path(post, path = "/directive-requests/{id}/decide", tag = "directives", security(("bearer" = [])), request_body = RequestDecision,
-    responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/directive-requests/{id}/decide", tag = "directives", security(("bearer" = [])), request_body = RequestDecision, responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<RequestDecision>,
 ) -> AppResult<Json<RequestView>> {
@@ -98,11 +82,9 @@ pub async fn decide(
 }
 
 /// A directive's compliance figures as JSON.
-#[utoipa::path(get, path = "/directives/{id}/compliance", tag = "directives", security(("bearer" = [])), params(ComplianceQuery),
-    responses((status = 200, body = DirectiveCompliance), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(get, path = "/directives/{id}/compliance", tag = "directives", security(("bearer" = [])), params(ComplianceQuery), responses((status = 200, body = DirectiveCompliance), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn directive_compliance(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> AppResult<Json<DirectiveCompliance>> {
@@ -124,11 +106,9 @@ fn csv(body: String, name: &str) -> Response {
 }
 
 /// The same figures as CSV: one row overall, per action, per organisation.
-#[utoipa::path(get, path = "/directives/{id}/compliance.csv", tag = "directives", security(("bearer" = [])), params(ComplianceQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(get, path = "/directives/{id}/compliance.csv", tag = "directives", security(("bearer" = [])), params(ComplianceQuery), responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn directive_compliance_csv(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> AppResult<Response> {
@@ -138,22 +118,18 @@ pub async fn directive_compliance_csv(
 }
 
 /// Compliance figures of every directive in force.
-#[utoipa::path(get, path = "/compliance", tag = "directives", security(("bearer" = [])), params(ComplianceQuery),
-    responses((status = 200, body = Vec<DirectiveCompliance>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/compliance", tag = "directives", security(("bearer" = [])), params(ComplianceQuery), responses((status = 200, body = Vec<DirectiveCompliance>), (status = 404, body = Problem)))]
 pub async fn all(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> AppResult<Json<Vec<DirectiveCompliance>>> {
     Ok(Json(compliance::all(&app, &who, q).await?))
 }
 
 /// The same as CSV.
-#[utoipa::path(get, path = "/compliance.csv", tag = "directives", security(("bearer" = [])), params(ComplianceQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/compliance.csv", tag = "directives", security(("bearer" = [])), params(ComplianceQuery), responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
 pub async fn all_csv(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> AppResult<Response> {
     let items = compliance::all(&app, &who, q).await?;

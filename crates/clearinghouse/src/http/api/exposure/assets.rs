@@ -2,16 +2,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
 use crate::model::Page;
 use crate::model::exposure::{Asset, SbomUploadReport};
 use crate::workflows::archive::{self, ArchiveRequest};
@@ -32,22 +31,18 @@ pub struct AssetQuery {
 }
 
 /// Register an asset (a system) for your organisation, or for another as a coordinator.
-#[utoipa::path(post, path = "/assets", tag = "exposure", security(("bearer" = [])), request_body = NewAsset,
-    responses((status = 201, body = Asset), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/assets", tag = "exposure", security(("bearer" = [])), request_body = NewAsset, responses((status = 201, body = Asset), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewAsset>,
 ) -> AppResult<(StatusCode, Json<Asset>)> {
     Ok(created(assets::create(&app, &who, input).await?))
 }
 
 /// Assets of your organisation (coordinators: of every organisation, or of `org`).
-#[utoipa::path(get, path = "/assets", tag = "exposure", security(("bearer" = [])), params(AssetQuery),
-    responses((status = 200, body = Page<Asset>)))]
+#[utoipa::path(get, path = "/assets", tag = "exposure", security(("bearer" = [])), params(AssetQuery), responses((status = 200, body = Page<Asset>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<AssetQuery>,
 ) -> AppResult<Json<Page<Asset>>> {
     Ok(Json(
@@ -65,22 +60,15 @@ pub async fn list(
 }
 
 /// One asset; 404 for another organisation's.
-#[utoipa::path(get, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])),
-    responses((status = 200, body = Asset), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Asset>> {
+#[utoipa::path(get, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])), responses((status = 200, body = Asset), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Asset>> {
     Ok(Json(assets::get(&app, &who, &id).await?))
 }
 
 /// Change what is known of an asset; its exposures' priorities are reassessed.
-#[utoipa::path(patch, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])), request_body = AssetChange,
-    responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(patch, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])), request_body = AssetChange, responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(change): ApiJson<AssetChange>,
 ) -> AppResult<Json<Asset>> {
@@ -90,12 +78,9 @@ pub async fn update(
 /// Upload the asset's SBOM (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON or
 /// tag-value, SPDX 3.0 JSON-LD; detected from the content) as the raw body. It replaces the
 /// asset's inventory and is matched against every advisory at once.
-#[utoipa::path(put, path = "/assets/{id}/sbom", tag = "exposure", security(("bearer" = [])),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the SBOM file"),
-    responses((status = 200, body = SbomUploadReport), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/assets/{id}/sbom", tag = "exposure", security(("bearer" = [])), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the SBOM file"), responses((status = 200, body = SbomUploadReport), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_sbom(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     body: Body,
 ) -> AppResult<Json<SbomUploadReport>> {
@@ -106,11 +91,9 @@ pub async fn upload_sbom(
 /// Archive an asset, with a reason: its open exposures are resolved as
 /// "asset archived", its components stop matching, it is left out of lists
 /// and SBOM uploads are refused (409) until it is unarchived. History stays.
-#[utoipa::path(post, path = "/assets/{id}/archive", tag = "exposure", security(("bearer" = [])), request_body = ArchiveRequest,
-    responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/assets/{id}/archive", tag = "exposure", security(("bearer" = [])), request_body = ArchiveRequest, responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn archive(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ArchiveRequest>,
 ) -> AppResult<Json<Asset>> {
@@ -120,11 +103,9 @@ pub async fn archive(
 }
 
 /// Unarchive an asset, with a reason: its inventory is matched again at once.
-#[utoipa::path(post, path = "/assets/{id}/unarchive", tag = "exposure", security(("bearer" = [])), request_body = ArchiveRequest,
-    responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/assets/{id}/unarchive", tag = "exposure", security(("bearer" = [])), request_body = ArchiveRequest, responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn unarchive(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ArchiveRequest>,
 ) -> AppResult<Json<Asset>> {

@@ -5,14 +5,13 @@ pub mod review;
 pub mod submissions;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::model::finding::{Finding, FindingFilter};
 use crate::workflows::findings::{self, FindingDetail};
@@ -38,11 +37,9 @@ pub struct FindingQuery {
 
 /// Findings you may read (your organisation's; coordinators and validators:
 /// all they are cleared for), newest first.
-#[utoipa::path(get, path = "/findings", tag = "findings", security(("bearer" = [])), params(FindingQuery),
-    responses((status = 200, body = Page<Finding>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/findings", tag = "findings", security(("bearer" = [])), params(FindingQuery), responses((status = 200, body = Page<Finding>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<FindingQuery>,
 ) -> AppResult<Json<Page<Finding>>> {
     let filter = FindingFilter {
@@ -60,11 +57,9 @@ pub async fn list(
 
 /// One finding with its sightings (who saw it in which version), possible
 /// near-duplicates with their similarity, and its workflow history.
-#[utoipa::path(get, path = "/findings/{id}", tag = "findings", security(("bearer" = [])),
-    responses((status = 200, body = FindingDetail), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/findings/{id}", tag = "findings", security(("bearer" = [])), responses((status = 200, body = FindingDetail), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<FindingDetail>> {
     Ok(Json(findings::detail(&app, &who, &id).await?))

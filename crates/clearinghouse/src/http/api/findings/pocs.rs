@@ -4,18 +4,18 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
+use crate::http::api::accepted;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, read_body};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
 use crate::model::poc::PocArtifact;
 use crate::model::{Approval, Page};
 use crate::workflows::findings::pocs::{self, MAX_POC_BYTES, NewPoc, ReleaseRequest};
@@ -37,12 +37,9 @@ pub struct PocUploadParams {
 /// Store proof-of-concept material (exploit code, crash input) for a finding
 /// you may read, as the raw body (64 MiB at most). It is encrypted before it
 /// is stored; its labels are the finding's or stricter.
-#[utoipa::path(post, path = "/findings/{id}/pocs", tag = "findings", security(("bearer" = [])), params(PocUploadParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 201, body = PocArtifact), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/findings/{id}/pocs", tag = "findings", security(("bearer" = [])), params(PocUploadParams), request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"), responses((status = 201, body = PocArtifact), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PocUploadParams>,
     body: Body,
@@ -58,25 +55,21 @@ pub async fn upload(
 }
 
 /// The proof-of-concept material of a finding: metadata only.
-#[utoipa::path(get, path = "/findings/{id}/pocs", tag = "findings", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<PocArtifact>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/findings/{id}/pocs", tag = "findings", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<PocArtifact>), (status = 404, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<PocArtifact>>> {
     Ok(Json(
-        pocs::list(&app, &who, &id, p.cursor.as_deref(), p.limit).await?,
+        pocs::list(&app, &who, &id, p.cursor(), p.limit).await?,
     ))
 }
 
 /// One artifact's metadata.
-#[utoipa::path(get, path = "/pocs/{id}", tag = "findings", security(("bearer" = [])),
-    responses((status = 200, body = PocArtifact), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/pocs/{id}", tag = "findings", security(("bearer" = [])), responses((status = 200, body = PocArtifact), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<PocArtifact>> {
     Ok(Json(pocs::get(&app, &who, &id).await?))
@@ -85,29 +78,23 @@ pub async fn get(
 /// Ask for the material to be released to you: a two-person request
 /// (`/approvals`) that a coordinator other than you must approve. An
 /// approved release lasts seven days.
-#[utoipa::path(post, path = "/pocs/{id}/release-requests", tag = "findings", security(("bearer" = [])), request_body = ReleaseRequest,
-    responses((status = 202, body = Approval), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/pocs/{id}/release-requests", tag = "findings", security(("bearer" = [])), request_body = ReleaseRequest, responses((status = 202, body = Approval), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn request_release(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReleaseRequest>,
 ) -> AppResult<(StatusCode, Json<Approval>)> {
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(pocs::request_release(&app, &who, &id, input).await?),
+    Ok(accepted(
+        pocs::request_release(&app, &who, &id, input).await?,
     ))
 }
 
 /// The decrypted material, for the holder of an unexpired release (403
 /// without one). Every download is in the audit log before the bytes are
 /// sent.
-#[utoipa::path(get, path = "/pocs/{id}/content", tag = "findings", security(("bearer" = [])),
-    responses((status = 200, description = "the material", content_type = "application/octet-stream"),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/pocs/{id}/content", tag = "findings", security(("bearer" = [])), responses((status = 200, description = "the material", content_type = "application/octet-stream"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn content(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let (poc, bytes) = pocs::download(&app, &who, &id).await?;

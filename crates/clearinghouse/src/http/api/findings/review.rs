@@ -3,14 +3,13 @@
 //! near-duplicate decisions, shared credit and reporter quality signals.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::finding::Finding;
 use crate::model::review::{Credit, ReporterStats, SimilarityLink};
 use crate::workflows::findings::review::{self, ReviewRequest, SimilarityDecision};
@@ -23,13 +22,9 @@ use crate::workflows::findings::review::{self, ReviewRequest, SimilarityDecision
 /// rejected one (coordinator). A reason is always required; every
 /// transition is kept in the finding's events and audited. Agents cannot
 /// decide. 403 for the wrong person, 409 for the wrong state.
-#[utoipa::path(post, path = "/findings/{id}/review", tag = "findings", security(("bearer" = [])),
-    request_body = ReviewRequest,
-    responses((status = 200, body = Finding), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/findings/{id}/review", tag = "findings", security(("bearer" = [])), request_body = ReviewRequest, responses((status = 200, body = Finding), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn review(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReviewRequest>,
 ) -> AppResult<Json<Finding>> {
@@ -40,13 +35,9 @@ pub async fn review(
 /// rejects the newer finding as a duplicate of the older; splitting keeps
 /// both and stops showing the link as possible. 404 when there is no such
 /// link or either finding is not readable.
-#[utoipa::path(post, path = "/findings/{id}/similar/{other_id}", tag = "findings", security(("bearer" = [])),
-    request_body = SimilarityDecision,
-    responses((status = 200, body = SimilarityLink), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/findings/{id}/similar/{other_id}", tag = "findings", security(("bearer" = [])), request_body = SimilarityDecision, responses((status = 200, body = SimilarityLink), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide_similar(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path((id, other_id)): Path<(String, String)>,
     ApiJson(req): ApiJson<SimilarityDecision>,
 ) -> AppResult<Json<SimilarityLink>> {
@@ -58,11 +49,9 @@ pub async fn decide_similar(
 /// The organisations credited with a finding: those that reported it or a
 /// finding linked to it (exact duplicate report, confirmed near-duplicate),
 /// first reporter first.
-#[utoipa::path(get, path = "/findings/{id}/credits", tag = "findings", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Credit>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/findings/{id}/credits", tag = "findings", security(("bearer" = [])), responses((status = 200, body = Vec<Credit>), (status = 404, body = Problem)))]
 pub async fn credits(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<Credit>>> {
     Ok(Json(review::credits(&app, &who, &id).await?))
@@ -80,11 +69,9 @@ pub struct StatsQuery {
 /// Per reporting organisation: submissions, items, new findings, exact and
 /// confirmed near-duplicates, validated, rejected by reason, open, and the
 /// validated share of decided findings. Coordinators, platform admins and auditors.
-#[utoipa::path(get, path = "/reporter-stats", tag = "findings", security(("bearer" = [])), params(StatsQuery),
-    responses((status = 200, body = Vec<ReporterStats>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/reporter-stats", tag = "findings", security(("bearer" = [])), params(StatsQuery), responses((status = 200, body = Vec<ReporterStats>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn reporter_stats(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> AppResult<Json<Vec<ReporterStats>>> {
     Ok(Json(

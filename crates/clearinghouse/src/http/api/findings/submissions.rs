@@ -3,16 +3,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::model::finding::{ItemResult, Submission};
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
@@ -103,18 +102,9 @@ pub struct NativeLocation {
 /// with `202` and the queued submission; poll it until `state` is `done`.
 /// With the same `Idempotency-Key` (or, without one, the same file) the
 /// first submission is returned with `200` and nothing new is queued.
-#[utoipa::path(post, path = "/submissions", tag = "findings", security(("bearer" = [])), params(SubmitQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retried submission a no-op")),
-    request_body(content(
-        (NativeFindings = "application/json"),
-        (Vec<u8> = "application/sarif+json"),
-        (Vec<u8> = "application/octet-stream")), description = "the file of findings"),
-    responses((status = 202, body = Submission, description = "accepted and queued"),
-        (status = 200, body = Submission, description = "a replay: the earlier submission"),
-        (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/submissions", tag = "findings", security(("bearer" = [])), params(SubmitQuery, ("Idempotency-Key" = Option<String>, Header, description = "makes a retried submission a no-op")), request_body(content( (NativeFindings = "application/json"), (Vec<u8> = "application/sarif+json"), (Vec<u8> = "application/octet-stream")), description = "the file of findings"), responses((status = 202, body = Submission, description = "accepted and queued"), (status = 200, body = Submission, description = "a replay: the earlier submission"), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<SubmitQuery>,
     headers: HeaderMap,
     body: Body,
@@ -149,24 +139,20 @@ pub async fn create(
 }
 
 /// Your organisation's submissions (coordinators: everyone's), newest first.
-#[utoipa::path(get, path = "/submissions", tag = "findings", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<Submission>)))]
+#[utoipa::path(get, path = "/submissions", tag = "findings", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<Submission>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<Submission>>> {
     Ok(Json(
-        submissions::list(&app, &who, p.cursor.as_deref(), p.limit).await?,
+        submissions::list(&app, &who, p.cursor(), p.limit).await?,
     ))
 }
 
 /// One submission with its state and counts (received, new, duplicates, rejected).
-#[utoipa::path(get, path = "/submissions/{id}", tag = "findings", security(("bearer" = [])),
-    responses((status = 200, body = Submission), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/submissions/{id}", tag = "findings", security(("bearer" = [])), responses((status = 200, body = Submission), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Submission>> {
     Ok(Json(submissions::get(&app, &who, &id).await?))
@@ -185,11 +171,9 @@ pub struct ItemQuery {
 /// What became of each item of the file, in file order: new (with the
 /// finding's id), duplicate (with the finding it duplicates) or rejected
 /// (with the reason and the item's position in the file).
-#[utoipa::path(get, path = "/submissions/{id}/items", tag = "findings", security(("bearer" = [])), params(ItemQuery),
-    responses((status = 200, body = Page<ItemResult>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/submissions/{id}/items", tag = "findings", security(("bearer" = [])), params(ItemQuery), responses((status = 200, body = Page<ItemResult>), (status = 404, body = Problem)))]
 pub async fn items(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ItemQuery>,
 ) -> AppResult<Json<Page<ItemResult>>> {

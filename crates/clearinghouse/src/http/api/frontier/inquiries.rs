@@ -3,15 +3,16 @@
 //! `workflows::frontier::inquiries`; an inquiry you may not read is 404.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::accepted;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth, NoBody};
+use crate::http::extract::{ApiJson, ApiQuery, Caller, NoBody};
 use crate::model::Page;
 use crate::workflows::frontier::inquiries::{
     self, AttachRun, NewConsultation, NewDecision, NewRelease, ProposedDecision, Withdrawal,
@@ -19,18 +20,13 @@ use crate::workflows::frontier::inquiries::{
 use crate::workflows::frontier::inquiry_view::InquiryView;
 
 /// Open a designation inquiry for your organisation's registered model.
-#[utoipa::path(post, path = "/models/{id}/inquiries", tag = "frontier", security(("bearer" = [])),
-    responses((status = 201, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/models/{id}/inquiries", tag = "frontier", security(("bearer" = [])), responses((status = 201, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn open(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<(StatusCode, Json<InquiryView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(inquiries::open(&app, &who, &id).await?),
-    ))
+    Ok(created(inquiries::open(&app, &who, &id).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,11 +40,9 @@ pub struct InquiryListQuery {
 }
 
 /// Inquiries you may read: your organisation's, or all for cleared officials.
-#[utoipa::path(get, path = "/inquiries", tag = "frontier", security(("bearer" = [])), params(InquiryListQuery),
-    responses((status = 200, body = Page<InquiryView>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/inquiries", tag = "frontier", security(("bearer" = [])), params(InquiryListQuery), responses((status = 200, body = Page<InquiryView>), (status = 422, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<InquiryListQuery>,
 ) -> AppResult<Json<Page<InquiryView>>> {
     Ok(Json(
@@ -57,22 +51,18 @@ pub async fn list(
 }
 
 /// One inquiry; 404 both when it does not exist and when you may not read it.
-#[utoipa::path(get, path = "/inquiries/{id}", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = InquiryView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/inquiries/{id}", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = InquiryView), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<InquiryView>> {
     Ok(Json(inquiries::get(&app, &who, &id).await?))
 }
 
 /// Attach a run of the inquiry's model (evaluators).
-#[utoipa::path(post, path = "/inquiries/{id}/runs", tag = "frontier", security(("bearer" = [])), request_body = AttachRun,
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/runs", tag = "frontier", security(("bearer" = [])), request_body = AttachRun, responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn attach_run(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<AttachRun>,
 ) -> AppResult<Json<InquiryView>> {
@@ -80,11 +70,9 @@ pub async fn attach_run(
 }
 
 /// Close the evaluation and open the consultation (evaluators).
-#[utoipa::path(post, path = "/inquiries/{id}/consultation", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 400, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/consultation", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 400, body = Problem)))]
 pub async fn consult(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<Json<InquiryView>> {
@@ -92,11 +80,9 @@ pub async fn consult(
 }
 
 /// Answer for your consultee: concur, dissent (with a comment) or decline.
-#[utoipa::path(post, path = "/inquiries/{id}/consultations", tag = "frontier", security(("bearer" = [])), request_body = NewConsultation,
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/consultations", tag = "frontier", security(("bearer" = [])), request_body = NewConsultation, responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn respond(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewConsultation>,
 ) -> AppResult<Json<InquiryView>> {
@@ -106,26 +92,21 @@ pub async fn respond(
 /// Propose the decision (designation authorities, once every consultee
 /// answered). It is recorded when a second designation authority approves
 /// the returned `decide_designation` request.
-#[utoipa::path(post, path = "/inquiries/{id}/decision", tag = "frontier", security(("bearer" = [])), request_body = NewDecision,
-    responses((status = 202, body = ProposedDecision), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/decision", tag = "frontier", security(("bearer" = [])), request_body = NewDecision, responses((status = 202, body = ProposedDecision), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewDecision>,
 ) -> AppResult<(StatusCode, Json<ProposedDecision>)> {
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(inquiries::propose_decision(&app, &who, &id, input).await?),
+    Ok(accepted(
+        inquiries::propose_decision(&app, &who, &id, input).await?,
     ))
 }
 
 /// Communicate the decision to the developer (designation authorities).
-#[utoipa::path(post, path = "/inquiries/{id}/communicate", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/communicate", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn communicate(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     _: NoBody,
 ) -> AppResult<Json<InquiryView>> {
@@ -133,11 +114,9 @@ pub async fn communicate(
 }
 
 /// Release a part of the assessment to the developer (designation authorities).
-#[utoipa::path(post, path = "/inquiries/{id}/releases", tag = "frontier", security(("bearer" = [])), request_body = NewRelease,
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/releases", tag = "frontier", security(("bearer" = [])), request_body = NewRelease, responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn release(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewRelease>,
 ) -> AppResult<Json<InquiryView>> {
@@ -145,11 +124,9 @@ pub async fn release(
 }
 
 /// Withdraw the inquiry (the developer, before a decision).
-#[utoipa::path(post, path = "/inquiries/{id}/withdraw", tag = "frontier", security(("bearer" = [])), request_body = Withdrawal,
-    responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/inquiries/{id}/withdraw", tag = "frontier", security(("bearer" = [])), request_body = Withdrawal, responses((status = 200, body = InquiryView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn withdraw(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Withdrawal>,
 ) -> AppResult<Json<InquiryView>> {

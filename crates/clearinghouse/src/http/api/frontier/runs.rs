@@ -3,16 +3,15 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::frontier::run_view::{self, RunView, SampleView};
 use crate::workflows::frontier::runs::{self, ImportOptions};
@@ -76,13 +75,9 @@ fn options(raw: Option<&str>) -> AppResult<ImportOptions> {
 /// the same file already made for this suite; `422` naming the reason a log
 /// is refused (not `success`, invalidated, truncated or corrupt zip,
 /// samples missing, a sample neither a suite task nor mapped), nothing stored.
-#[utoipa::path(post, path = "/runs", tag = "frontier", security(("bearer" = [])), params(ImportQuery),
-    request_body(content((Vec<u8> = "application/octet-stream")), description = "the Inspect log"),
-    responses((status = 201, body = RunView), (status = 200, body = RunView),
-        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/runs", tag = "frontier", security(("bearer" = [])), params(ImportQuery), request_body(content((Vec<u8> = "application/octet-stream")), description = "the Inspect log"), responses((status = 201, body = RunView), (status = 200, body = RunView), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn import(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     RawQuery(q): RawQuery,
     body: Body,
 ) -> AppResult<(StatusCode, Json<RunView>)> {
@@ -109,11 +104,9 @@ pub struct RunListQuery {
 }
 
 /// Runs you may read (through their suites' labels).
-#[utoipa::path(get, path = "/runs", tag = "frontier", security(("bearer" = [])), params(RunListQuery),
-    responses((status = 200, body = Page<RunView>)))]
+#[utoipa::path(get, path = "/runs", tag = "frontier", security(("bearer" = [])), params(RunListQuery), responses((status = 200, body = Page<RunView>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<RunListQuery>,
 ) -> AppResult<Json<Page<RunView>>> {
     Ok(Json(
@@ -130,26 +123,19 @@ pub async fn list(
 }
 
 /// One run with Inspect's metrics and our scores.
-#[utoipa::path(get, path = "/runs/{id}", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = RunView), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<RunView>> {
+#[utoipa::path(get, path = "/runs/{id}", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = RunView), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<RunView>> {
     Ok(Json(run_view::get(&app, &who, &id).await?))
 }
 
 /// A run's samples in log order.
-#[utoipa::path(get, path = "/runs/{id}/samples", tag = "frontier", security(("bearer" = [])), params(PageParams),
-    responses((status = 200, body = Page<SampleView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/runs/{id}/samples", tag = "frontier", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<SampleView>), (status = 404, body = Problem)))]
 pub async fn samples(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<SampleView>>> {
     Ok(Json(
-        run_view::samples(&app, &who, &id, p.cursor.as_deref(), p.limit).await?,
+        run_view::samples(&app, &who, &id, p.cursor(), p.limit).await?,
     ))
 }

@@ -6,15 +6,15 @@
 //! Thin handlers over `workflows::frontier::tools` and `tool_requests`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::frontier::tool_requests::{
     self, DemandLine, NewToolRequest, ToolDecision, ToolRequest,
@@ -31,17 +31,12 @@ fn page<T>(items: Vec<T>) -> Page<T> {
 /// List a tool: a covered model for defence by its developer (naming its
 /// open access window), a hosted scanner or managed detection by a
 /// government coordinator.
-#[utoipa::path(post, path = "/tools", tag = "tools", security(("bearer" = [])), request_body = NewTool,
-    responses((status = 201, body = Tool), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/tools", tag = "tools", security(("bearer" = [])), request_body = NewTool, responses((status = 201, body = Tool), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<NewTool>,
 ) -> AppResult<(StatusCode, Json<Tool>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(tools::create(&app, &who, input).await?),
-    ))
+    Ok(created(tools::create(&app, &who, input).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,11 +49,9 @@ pub struct CatalogQuery {
 
 /// The catalog, each entry saying whether your organisation may request it
 /// and why not.
-#[utoipa::path(get, path = "/tools", tag = "tools", security(("bearer" = [])), params(CatalogQuery),
-    responses((status = 200, body = Page<Tool>)))]
+#[utoipa::path(get, path = "/tools", tag = "tools", security(("bearer" = [])), params(CatalogQuery), responses((status = 200, body = Page<Tool>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<CatalogQuery>,
 ) -> AppResult<Json<Page<Tool>>> {
     Ok(Json(page(
@@ -67,13 +60,8 @@ pub async fn list(
 }
 
 /// One entry.
-#[utoipa::path(get, path = "/tools/{id}", tag = "tools", security(("bearer" = [])),
-    responses((status = 200, body = Tool), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Tool>> {
+#[utoipa::path(get, path = "/tools/{id}", tag = "tools", security(("bearer" = [])), responses((status = 200, body = Tool), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Tool>> {
     Ok(Json(tools::get(&app, &who, &id).await?))
 }
 
@@ -81,11 +69,9 @@ pub async fn get(
 /// or the developer offering a model entry): no new requests, pending ones
 /// declined and their organisations told; approved access stays shown.
 /// Refused attempts are audited (`tool.refused`).
-#[utoipa::path(post, path = "/tools/{id}/delisting", tag = "tools", security(("bearer" = [])), request_body = ToolReason,
-    responses((status = 200, body = Tool), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/tools/{id}/delisting", tag = "tools", security(("bearer" = [])), request_body = ToolReason, responses((status = 200, body = Tool), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn delist(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ToolReason>,
 ) -> AppResult<Json<Tool>> {
@@ -94,17 +80,14 @@ pub async fn delist(
 
 /// Ask for an entry with a purpose. An organisation the entry is not
 /// offered to is refused (422 naming `org_kind` or `sector`, audited).
-#[utoipa::path(post, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), request_body = NewToolRequest,
-    responses((status = 201, body = ToolRequest), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), request_body = NewToolRequest, responses((status = 201, body = ToolRequest), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn request(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewToolRequest>,
 ) -> AppResult<(StatusCode, Json<ToolRequest>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(tool_requests::request(&app, &who, &id, input).await?),
+    Ok(created(
+        tool_requests::request(&app, &who, &id, input).await?,
     ))
 }
 
@@ -117,11 +100,9 @@ pub struct RequestsQuery {
 }
 
 /// Requests for one entry you may read.
-#[utoipa::path(get, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), params(RequestsQuery),
-    responses((status = 200, body = Page<ToolRequest>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), params(RequestsQuery), responses((status = 200, body = Page<ToolRequest>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn requests_of(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
@@ -132,11 +113,9 @@ pub async fn requests_of(
 
 /// Requests you may read: your organisation's, those for entries you
 /// provide, and (government coordinators) all of them.
-#[utoipa::path(get, path = "/tool-requests", tag = "tools", security(("bearer" = [])), params(RequestsQuery),
-    responses((status = 200, body = Page<ToolRequest>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/tool-requests", tag = "tools", security(("bearer" = [])), params(RequestsQuery), responses((status = 200, body = Page<ToolRequest>), (status = 422, body = Problem)))]
 pub async fn requests(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
     Ok(Json(page(
@@ -145,11 +124,9 @@ pub async fn requests(
 }
 
 /// One request; 404 when it does not exist or you may not read it.
-#[utoipa::path(get, path = "/tool-requests/{id}", tag = "tools", security(("bearer" = [])),
-    responses((status = 200, body = ToolRequest), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/tool-requests/{id}", tag = "tools", security(("bearer" = [])), responses((status = 200, body = ToolRequest), (status = 404, body = Problem)))]
 pub async fn get_request(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<ToolRequest>> {
     Ok(Json(tool_requests::get_request(&app, &who, &id).await?))
@@ -158,11 +135,9 @@ pub async fn get_request(
 /// Approve (time box and daily quota; a model entry's approval grants the
 /// requester in its access window) or decline with a reason (government
 /// coordinators).
-#[utoipa::path(post, path = "/tool-requests/{id}/decision", tag = "tools", security(("bearer" = [])), request_body = ToolDecision,
-    responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/tool-requests/{id}/decision", tag = "tools", security(("bearer" = [])), request_body = ToolDecision, responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ToolDecision>,
 ) -> AppResult<Json<ToolRequest>> {
@@ -172,11 +147,9 @@ pub async fn decide(
 /// Revoke approved access at once, with a reason (government
 /// coordinators); a model entry's grant is revoked with it. The
 /// requester's organisation is told.
-#[utoipa::path(post, path = "/tool-requests/{id}/revocation", tag = "tools", security(("bearer" = [])), request_body = ToolReason,
-    responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/tool-requests/{id}/revocation", tag = "tools", security(("bearer" = [])), request_body = ToolReason, responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn revoke(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ToolReason>,
 ) -> AppResult<Json<ToolRequest>> {
@@ -185,11 +158,7 @@ pub async fn revoke(
 
 /// Demand (requests by state) and use (brokered calls and tokens) by tool
 /// and sector (government coordinators).
-#[utoipa::path(get, path = "/tools-demand", tag = "tools", security(("bearer" = [])),
-    responses((status = 200, body = Vec<DemandLine>), (status = 403, body = Problem)))]
-pub async fn demand(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<Vec<DemandLine>>> {
+#[utoipa::path(get, path = "/tools-demand", tag = "tools", security(("bearer" = [])), responses((status = 200, body = Vec<DemandLine>), (status = 403, body = Problem)))]
+pub async fn demand(Caller { app, who }: Caller) -> AppResult<Json<Vec<DemandLine>>> {
     Ok(Json(tool_requests::demand(&app, &who).await?))
 }

@@ -3,29 +3,25 @@
 //! each under its own labels. Thin over `workflows::frontier::window_findings`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Auth};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::model::finding::Finding;
 use crate::workflows::frontier::window_findings;
 
 /// Findings filed from this window by its grantees that you may read,
 /// newest first (404 when you may not read the window).
-#[utoipa::path(get, path = "/windows/{id}/findings", tag = "frontier", security(("bearer" = [])),
-    params(PageParams),
-    responses((status = 200, body = Page<Finding>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/windows/{id}/findings", tag = "frontier", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<Finding>), (status = 404, body = Problem)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> AppResult<Json<Page<Finding>>> {
     Ok(Json(
-        window_findings::list(&app, &who, &id, p.cursor.as_deref(), p.limit).await?,
+        window_findings::list(&app, &who, &id, p.cursor(), p.limit).await?,
     ))
 }

@@ -6,15 +6,15 @@
 //! grant you may not read is 404.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::Page;
 use crate::store::frontier::window_grants::UsageRow;
 use crate::workflows::frontier::releases::{self, ReleaseDates, ReleaseNote, ReleaseState};
@@ -33,56 +33,41 @@ fn page<T>(items: Vec<T>) -> Page<T> {
 /// Open an access window on your covered model (at most 30 days, ending no
 /// later than its planned partner release). The endpoint secret is sealed
 /// and never shown again.
-#[utoipa::path(post, path = "/models/{id}/windows", tag = "frontier", security(("bearer" = [])), request_body = NewWindow,
-    responses((status = 201, body = Window), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/models/{id}/windows", tag = "frontier", security(("bearer" = [])), request_body = NewWindow, responses((status = 201, body = Window), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn open(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewWindow>,
 ) -> AppResult<(StatusCode, Json<Window>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(windows::open(&app, &who, &id, input).await?),
-    ))
+    Ok(created(windows::open(&app, &who, &id, input).await?))
 }
 
 /// Windows you may read: your organisation's, those you hold a grant in,
 /// and (government administrators) those of models you may read.
-#[utoipa::path(get, path = "/windows", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Page<Window>)))]
-pub async fn list(State(app): State<AppState>, Auth(who): Auth) -> AppResult<Json<Page<Window>>> {
+#[utoipa::path(get, path = "/windows", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Page<Window>)))]
+pub async fn list(Caller { app, who }: Caller) -> AppResult<Json<Page<Window>>> {
     Ok(Json(page(windows::list(&app, &who).await?)))
 }
 
 /// One window; 404 both when it does not exist and when you may not read it.
-#[utoipa::path(get, path = "/windows/{id}", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Window), (status = 404, body = Problem)))]
-pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-) -> AppResult<Json<Window>> {
+#[utoipa::path(get, path = "/windows/{id}", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Window), (status = 404, body = Problem)))]
+pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Window>> {
     Ok(Json(windows::get(&app, &who, &id).await?))
 }
 
 /// Every version of the window's terms, newest first, with its SHA-256.
-#[utoipa::path(get, path = "/windows/{id}/terms", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Vec<TermsView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/windows/{id}/terms", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Vec<TermsView>), (status = 404, body = Problem)))]
 pub async fn terms(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<TermsView>>> {
     Ok(Json(windows::terms(&app, &who, &id).await?))
 }
 
 /// Publish a new terms version (developer); every grantee accepts it anew.
-#[utoipa::path(post, path = "/windows/{id}/terms", tag = "frontier", security(("bearer" = [])), request_body = NewTerms,
-    responses((status = 200, body = Window), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/windows/{id}/terms", tag = "frontier", security(("bearer" = [])), request_body = NewTerms, responses((status = 200, body = Window), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn revise_terms(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewTerms>,
 ) -> AppResult<Json<Window>> {
@@ -91,26 +76,19 @@ pub async fn revise_terms(
 
 /// Grant a named person access inside the window, with a daily quota
 /// (developer or government administrator).
-#[utoipa::path(post, path = "/windows/{id}/grants", tag = "frontier", security(("bearer" = [])), request_body = NewGrant,
-    responses((status = 201, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/windows/{id}/grants", tag = "frontier", security(("bearer" = [])), request_body = NewGrant, responses((status = 201, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn grant(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NewGrant>,
 ) -> AppResult<(StatusCode, Json<Grant>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(window_grants::grant(&app, &who, &id, input).await?),
-    ))
+    Ok(created(window_grants::grant(&app, &who, &id, input).await?))
 }
 
 /// The window's grants (a grantee sees only its own).
-#[utoipa::path(get, path = "/windows/{id}/grants", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Page<Grant>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/windows/{id}/grants", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Page<Grant>), (status = 404, body = Problem)))]
 pub async fn grants(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Page<Grant>>> {
     Ok(Json(page(window_grants::of_window(&app, &who, &id).await?)))
@@ -125,11 +103,9 @@ pub struct UsageQuery {
 }
 
 /// Every brokered call in the window (the developer), or your own.
-#[utoipa::path(get, path = "/windows/{id}/usage", tag = "frontier", security(("bearer" = [])), params(UsageQuery),
-    responses((status = 200, body = Page<UsageRow>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/windows/{id}/usage", tag = "frontier", security(("bearer" = [])), params(UsageQuery), responses((status = 200, body = Page<UsageRow>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn usage(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> AppResult<Json<Page<UsageRow>>> {
@@ -139,33 +115,25 @@ pub async fn usage(
 }
 
 /// Your own grants, in every window.
-#[utoipa::path(get, path = "/grants", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Page<Grant>)))]
-pub async fn my_grants(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<Page<Grant>>> {
+#[utoipa::path(get, path = "/grants", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Page<Grant>)))]
+pub async fn my_grants(Caller { app, who }: Caller) -> AppResult<Json<Page<Grant>>> {
     Ok(Json(page(window_grants::mine(&app, &who).await?)))
 }
 
 /// One grant: its person, the developer, a government administrator or the
 /// person's org admin; else 404.
-#[utoipa::path(get, path = "/grants/{id}", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = Grant), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/grants/{id}", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = Grant), (status = 404, body = Problem)))]
 pub async fn get_grant(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Grant>> {
     Ok(Json(window_grants::get(&app, &who, &id).await?))
 }
 
 /// Accept the exact terms version in force (its number and SHA-256).
-#[utoipa::path(post, path = "/grants/{id}/acceptance", tag = "frontier", security(("bearer" = [])), request_body = Acceptance,
-    responses((status = 200, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/grants/{id}/acceptance", tag = "frontier", security(("bearer" = [])), request_body = Acceptance, responses((status = 200, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn accept(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Acceptance>,
 ) -> AppResult<Json<Grant>> {
@@ -174,11 +142,9 @@ pub async fn accept(
 
 /// Revoke a grant at once (developer, government administrator, or the
 /// person's org admin); its credentials stop working.
-#[utoipa::path(post, path = "/grants/{id}/revocation", tag = "frontier", security(("bearer" = [])), request_body = Revocation,
-    responses((status = 200, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/grants/{id}/revocation", tag = "frontier", security(("bearer" = [])), request_body = Revocation, responses((status = 200, body = Grant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn revoke(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Revocation>,
 ) -> AppResult<Json<Grant>> {
@@ -186,37 +152,30 @@ pub async fn revoke(
 }
 
 /// A short-lived broker credential (5 minutes to 12 hours), shown once.
-#[utoipa::path(post, path = "/grants/{id}/credentials", tag = "frontier", security(("bearer" = [])), request_body = CredentialRequest,
-    responses((status = 201, body = Credential), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/grants/{id}/credentials", tag = "frontier", security(("bearer" = [])), request_body = CredentialRequest, responses((status = 201, body = Credential), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn credential(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<CredentialRequest>,
 ) -> AppResult<(StatusCode, Json<Credential>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(window_grants::credential(&app, &who, &id, input).await?),
+    Ok(created(
+        window_grants::credential(&app, &who, &id, input).await?,
     ))
 }
 
 /// The model's release state: the developer's dates, release, withdrawal.
-#[utoipa::path(get, path = "/models/{id}/release", tag = "frontier", security(("bearer" = [])),
-    responses((status = 200, body = ReleaseState), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/models/{id}/release", tag = "frontier", security(("bearer" = [])), responses((status = 200, body = ReleaseState), (status = 404, body = Problem)))]
 pub async fn release_state(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<ReleaseState>> {
     Ok(Json(releases::state(&app, &who, &id).await?))
 }
 
 /// Record the release (the developer alone); open windows close.
-#[utoipa::path(post, path = "/models/{id}/release", tag = "frontier", security(("bearer" = [])), request_body = ReleaseNote,
-    responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/models/{id}/release", tag = "frontier", security(("bearer" = [])), request_body = ReleaseNote, responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn release(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReleaseNote>,
 ) -> AppResult<Json<ReleaseState>> {
@@ -225,11 +184,9 @@ pub async fn release(
 
 /// Move the planned release dates (the developer alone). An earlier partner
 /// release shortens open windows to fit; nothing lengthens them.
-#[utoipa::path(put, path = "/models/{id}/release-dates", tag = "frontier", security(("bearer" = [])), request_body = ReleaseDates,
-    responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(put, path = "/models/{id}/release-dates", tag = "frontier", security(("bearer" = [])), request_body = ReleaseDates, responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn set_dates(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReleaseDates>,
 ) -> AppResult<Json<ReleaseState>> {
@@ -238,11 +195,9 @@ pub async fn set_dates(
 
 /// Withdraw the model from the framework (the developer, at any time):
 /// every window closes and every grant ends.
-#[utoipa::path(post, path = "/models/{id}/withdrawal", tag = "frontier", security(("bearer" = [])), request_body = ReleaseNote,
-    responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/models/{id}/withdrawal", tag = "frontier", security(("bearer" = [])), request_body = ReleaseNote, responses((status = 200, body = ReleaseState), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn withdraw(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ReleaseNote>,
 ) -> AppResult<Json<ReleaseState>> {

@@ -10,15 +10,15 @@ pub mod grants;
 pub mod reports;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Auth};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::scans::campaigns::{self, CampaignInput, CampaignView, StopInput};
 use crate::workflows::scans::claims::{self, ClaimInput, ClaimResponseInput, ClaimView};
@@ -44,25 +44,18 @@ pub struct HistoryQuery {
 /// when a network target lacks a grant covering it, the window, every
 /// technique and every source. The answer lists overlapping campaigns
 /// and claims.
-#[utoipa::path(post, path = "/scans/campaigns", tag = "scans", security(("bearer" = [])), request_body = CampaignInput,
-    responses((status = 201, body = CampaignView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/campaigns", tag = "scans", security(("bearer" = [])), request_body = CampaignInput, responses((status = 201, body = CampaignView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> AppResult<(StatusCode, Json<CampaignView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(campaigns::create(&app, &who, input).await?),
-    ))
+    Ok(created(campaigns::create(&app, &who, input).await?))
 }
 
 /// Campaigns you may read (yours; those touching your assets; all for coordinators).
-#[utoipa::path(get, path = "/scans/campaigns", tag = "scans", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = Page<CampaignView>)))]
+#[utoipa::path(get, path = "/scans/campaigns", tag = "scans", security(("bearer" = [])), params(ListQuery), responses((status = 200, body = Page<CampaignView>)))]
 pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Page<CampaignView>>> {
     Ok(Json(
@@ -71,22 +64,18 @@ pub async fn list(
 }
 
 /// One campaign, with its findings and validated counts.
-#[utoipa::path(get, path = "/scans/campaigns/{id}", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = CampaignView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/scans/campaigns/{id}", tag = "scans", security(("bearer" = [])), responses((status = 200, body = CampaignView), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<CampaignView>> {
     Ok(Json(campaigns::get(&app, &who, &id).await?))
 }
 
 /// Stop a campaign (its organisation or a coordinator).
-#[utoipa::path(post, path = "/scans/campaigns/{id}/stop", tag = "scans", security(("bearer" = [])), request_body = StopInput,
-    responses((status = 200, body = CampaignView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(post, path = "/scans/campaigns/{id}/stop", tag = "scans", security(("bearer" = [])), request_body = StopInput, responses((status = 200, body = CampaignView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn stop(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<StopInput>,
 ) -> AppResult<Json<CampaignView>> {
@@ -94,11 +83,9 @@ pub async fn stop(
 }
 
 /// Active campaigns and claims overlapping this campaign's targets and window.
-#[utoipa::path(get, path = "/scans/campaigns/{id}/overlaps", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OverlapView>), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/scans/campaigns/{id}/overlaps", tag = "scans", security(("bearer" = [])), responses((status = 200, body = Vec<OverlapView>), (status = 404, body = Problem)))]
 pub async fn overlaps(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<OverlapView>>> {
     Ok(Json(deconflict::campaign_overlaps(&app, &who, &id).await?))
@@ -106,58 +93,45 @@ pub async fn overlaps(
 
 /// Dry run of a registration: whether it would be authorized, and its
 /// overlaps. Nothing is stored.
-#[utoipa::path(post, path = "/scans/check", tag = "scans", security(("bearer" = [])), request_body = CampaignInput,
-    responses((status = 200, body = CheckView), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/check", tag = "scans", security(("bearer" = [])), request_body = CampaignInput, responses((status = 200, body = CheckView), (status = 422, body = Problem)))]
 pub async fn check(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> AppResult<Json<CheckView>> {
     Ok(Json(deconflict::check(&app, &who, input).await?))
 }
 
 /// What was already scanned: every campaign that touched the target.
-#[utoipa::path(get, path = "/scans/history", tag = "scans", security(("bearer" = [])), params(HistoryQuery),
-    responses((status = 200, body = Vec<HistoryItem>), (status = 422, body = Problem)))]
+#[utoipa::path(get, path = "/scans/history", tag = "scans", security(("bearer" = [])), params(HistoryQuery), responses((status = 200, body = Vec<HistoryItem>), (status = 422, body = Problem)))]
 pub async fn history(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> AppResult<Json<Vec<HistoryItem>>> {
     Ok(Json(deconflict::history(&app, &who, &q.target).await?))
 }
 
 /// Claim a target for a period (network targets: only your own or granted).
-#[utoipa::path(post, path = "/scans/claims", tag = "scans", security(("bearer" = [])), request_body = ClaimInput,
-    responses((status = 201, body = ClaimView), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/claims", tag = "scans", security(("bearer" = [])), request_body = ClaimInput, responses((status = 201, body = ClaimView), (status = 422, body = Problem)))]
 pub async fn claim(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<ClaimInput>,
 ) -> AppResult<(StatusCode, Json<ClaimView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(claims::claim(&app, &who, input).await?),
-    ))
+    Ok(created(claims::claim(&app, &who, input).await?))
 }
 
 /// One claim with the answers to it.
-#[utoipa::path(get, path = "/scans/claims/{id}", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = ClaimView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/scans/claims/{id}", tag = "scans", security(("bearer" = [])), responses((status = 200, body = ClaimView), (status = 404, body = Problem)))]
 pub async fn get_claim(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<ClaimView>> {
     Ok(Json(claims::get_claim(&app, &who, &id).await?))
 }
 
 /// Answer another organisation's claim: wait, coordinate or proceed.
-#[utoipa::path(post, path = "/scans/claims/{id}/responses", tag = "scans", security(("bearer" = [])), request_body = ClaimResponseInput,
-    responses((status = 200, body = ClaimView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/claims/{id}/responses", tag = "scans", security(("bearer" = [])), request_body = ClaimResponseInput, responses((status = 200, body = ClaimView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn respond(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<ClaimResponseInput>,
 ) -> AppResult<Json<ClaimView>> {
@@ -165,11 +139,7 @@ pub async fn respond(
 }
 
 /// Campaigns touching your network assets, by start (coordinators: all).
-#[utoipa::path(get, path = "/scans/timeline", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CampaignView>)))]
-pub async fn timeline(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<Vec<CampaignView>>> {
+#[utoipa::path(get, path = "/scans/timeline", tag = "scans", security(("bearer" = [])), responses((status = 200, body = Vec<CampaignView>)))]
+pub async fn timeline(Caller { app, who }: Caller) -> AppResult<Json<Vec<CampaignView>>> {
     Ok(Json(deconflict::timeline(&app, &who).await?))
 }

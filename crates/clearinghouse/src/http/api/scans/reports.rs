@@ -2,48 +2,37 @@
 //! answered at once, and coordinators' evidence bundles for incidents.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, Auth};
+use crate::http::extract::{ApiJson, Caller};
 use crate::workflows::scans::reports::{self, ReportInput, ReportView};
 use clearinghouse_domain::scans::evidence::Bundle;
 
 /// Report scanning observed on your assets: the answer says at once
 /// whether a registered campaign with a valid grant covers it (naming
 /// it) or not (an incident is opened).
-#[utoipa::path(post, path = "/scans/reports", tag = "scans", security(("bearer" = [])), request_body = ReportInput,
-    responses((status = 201, body = ReportView), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/reports", tag = "scans", security(("bearer" = [])), request_body = ReportInput, responses((status = 201, body = ReportView), (status = 422, body = Problem)))]
 pub async fn create(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     ApiJson(input): ApiJson<ReportInput>,
 ) -> AppResult<(StatusCode, Json<ReportView>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(reports::create(&app, &who, input).await?),
-    ))
+    Ok(created(reports::create(&app, &who, input).await?))
 }
 
 /// Your reports (coordinators: every report and incident).
-#[utoipa::path(get, path = "/scans/reports", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ReportView>)))]
-pub async fn list(
-    State(app): State<AppState>,
-    Auth(who): Auth,
-) -> AppResult<Json<Vec<ReportView>>> {
+#[utoipa::path(get, path = "/scans/reports", tag = "scans", security(("bearer" = [])), responses((status = 200, body = Vec<ReportView>)))]
+pub async fn list(Caller { app, who }: Caller) -> AppResult<Json<Vec<ReportView>>> {
     Ok(Json(reports::list(&app, &who).await?))
 }
 
 /// One report with its answer.
-#[utoipa::path(get, path = "/scans/reports/{id}", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, body = ReportView), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/scans/reports/{id}", tag = "scans", security(("bearer" = [])), responses((status = 200, body = ReportView), (status = 404, body = Problem)))]
 pub async fn get(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<ReportView>> {
     Ok(Json(reports::get(&app, &who, &id).await?))
@@ -54,12 +43,9 @@ pub async fn get(
 /// grants in force then, audit entries with inclusion proofs against a
 /// signed checkpoint. Verify it offline with `clearinghouse audit
 /// verify-bundle FILE --key KEY`.
-#[utoipa::path(get, path = "/scans/reports/{id}/evidence", tag = "scans", security(("bearer" = [])),
-    responses((status = 200, description = "the evidence bundle", content_type = "application/json"),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(get, path = "/scans/reports/{id}/evidence", tag = "scans", security(("bearer" = [])), responses((status = 200, description = "the evidence bundle", content_type = "application/json"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn evidence(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
 ) -> AppResult<(HeaderMap, Json<Bundle>)> {
     Ok((no_store(), Json(reports::evidence(&app, &who, &id).await?)))
@@ -67,12 +53,9 @@ pub async fn evidence(
 
 /// Refer an open incident to law enforcement (coordinators, `assets:write`),
 /// with a reason: it becomes `referred`, audited. 409 when not open.
-#[utoipa::path(post, path = "/scans/reports/{id}/refer", tag = "scans", security(("bearer" = [])), request_body = Referral,
-    responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/scans/reports/{id}/refer", tag = "scans", security(("bearer" = [])), request_body = Referral, responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn refer(
-    State(app): State<AppState>,
-    Auth(who): Auth,
+    Caller { app, who }: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<Referral>,
 ) -> AppResult<Json<ReportView>> {

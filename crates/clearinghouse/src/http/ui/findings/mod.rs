@@ -9,7 +9,7 @@ pub mod review;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::similarity;
 use futures_util::TryStreamExt;
@@ -19,7 +19,7 @@ use super::forms::FormError;
 use super::markdown;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiAuth, UiError, UiResult, check_csrf};
+use super::{Nav, UiCaller, UiError, UiResult, check_csrf};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::finding::{Finding, FindingFilter, ItemResult, Submission};
@@ -97,8 +97,7 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 pub async fn queue(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<QueueQuery>,
 ) -> UiResult<QueuePage> {
     queue_view(&app, &who, q, BulkTyped::default()).await
@@ -257,8 +256,7 @@ pub struct Extras {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(n): Query<NoticeQuery>,
 ) -> UiResult<FindingPage> {
@@ -340,8 +338,7 @@ fn signature(f: &Finding) -> similarity::Signature {
 }
 
 pub async fn compare(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<CompareQuery>,
 ) -> UiResult<ComparePage> {
     let a = findings::get_readable(&app, &who, &q.a).await?;
@@ -390,8 +387,7 @@ pub struct SubmitForm {
 const SUBMISSION_STATES: &[&str] = &["queued", "processing", "done", "failed"];
 
 pub async fn submissions_page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<SubmissionsQuery>,
 ) -> UiResult<SubmissionsPage> {
     submissions_view(&app, &who, q, SubmitForm::default(), None).await
@@ -455,8 +451,7 @@ pub struct SubmissionPage {
 }
 
 pub async fn submission_page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<SubmissionPage> {
     let s = submissions::get(&app, &who, &id).await?;
@@ -474,11 +469,7 @@ pub async fn submission_page(
 /// then the file, which is streamed to the same workflow as the API's. A
 /// refusal comes back on the submissions page beside its field, with the
 /// text fields as typed (a browser never keeps a chosen file).
-pub async fn upload(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    mut form: Multipart,
-) -> UiResult<Response> {
+pub async fn upload(UiCaller { app, who }: UiCaller, mut form: Multipart) -> UiResult<Response> {
     let bad = |m: String| UiError(AppError::BadRequest(m));
     let mut csrf = String::new();
     let mut options = SubmissionOptions::default();

@@ -4,7 +4,7 @@
 //! workflow as the API (`workflows::findings::pocs`); a refusal comes back
 //! on the finding page beside the form or artifact it concerns.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::TryStreamExt;
@@ -15,7 +15,7 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::AppError;
 use crate::http::ui::forms::FormError;
-use crate::http::ui::{UiAuth, UiError, UiResult, check_csrf};
+use crate::http::ui::{CsrfForm, UiCaller, UiError, UiResult, check_csrf};
 use crate::model::poc::PocArtifact;
 use crate::workflows::MAX_PAGE;
 use crate::workflows::findings::pocs::{self, MAX_POC_BYTES, NewPoc, ReleaseRequest};
@@ -79,8 +79,7 @@ fn refused_page(status: axum::http::StatusCode, page: super::FindingPage) -> Res
 /// Stores a proof of concept for the finding: text fields (CSRF token, TLP)
 /// first, then the file.
 pub async fn upload(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(finding_id): Path<String>,
     mut form: Multipart,
 ) -> UiResult<Response> {
@@ -146,19 +145,15 @@ pub async fn upload(
 #[derive(serde::Deserialize)]
 pub struct ReleaseForm {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     reason: String,
 }
 
 /// Asks for an artifact to be released to the reader (two-person rule).
 pub async fn request_release(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(poc_id): Path<String>,
-    axum::Form(f): axum::Form<ReleaseForm>,
+    CsrfForm(f): CsrfForm<ReleaseForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let poc = pocs::get(&app, &who, &poc_id).await?;
     let input = ReleaseRequest { reason: f.reason };
     match pocs::request_release(&app, &who, &poc_id, input).await {
@@ -181,8 +176,7 @@ pub async fn request_release(
 /// The released material as a download (audited by the workflow); without
 /// a release, the finding page says how to get one.
 pub async fn download(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(poc_id): Path<String>,
 ) -> UiResult<Response> {
     let poc = pocs::get(&app, &who, &poc_id).await?;

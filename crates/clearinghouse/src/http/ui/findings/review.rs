@@ -7,23 +7,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Extras, finding_view};
-use crate::app::AppState;
 use crate::http::ui::forms::FormError;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, check_csrf};
 use crate::model::review::ReporterStats;
 use crate::workflows::findings::review::{self, ReviewRequest, SimilarityDecision};
 
 #[derive(Deserialize)]
 pub struct ReviewForm {
-    #[serde(default)]
-    csrf_token: String,
     action: String,
     #[serde(default)]
     reason_code: String,
@@ -48,12 +44,10 @@ pub struct ReviewTyped {
 }
 
 pub async fn review(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<ReviewForm>,
+    CsrfForm(f): CsrfForm<ReviewForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let typed = ReviewTyped {
         action: f.action.clone(),
         reason_code: f.reason_code.clone(),
@@ -85,20 +79,16 @@ pub async fn review(
 
 #[derive(Deserialize)]
 pub struct SimilarForm {
-    #[serde(default)]
-    csrf_token: String,
     decision: String,
     #[serde(default)]
     reason: String,
 }
 
 pub async fn decide_similar(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path((id, other)): Path<(String, String)>,
-    Form(f): Form<SimilarForm>,
+    CsrfForm(f): CsrfForm<SimilarForm>,
 ) -> UiResult<Redirect> {
-    check_csrf(&who, &f.csrf_token)?;
     let decision = SimilarityDecision {
         decision: f.decision,
         reason: f.reason,
@@ -114,10 +104,7 @@ pub struct ReportersPage {
     stats: Vec<ReporterStats>,
 }
 
-pub async fn reporters(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-) -> UiResult<ReportersPage> {
+pub async fn reporters(UiCaller { app, who }: UiCaller) -> UiResult<ReportersPage> {
     Ok(ReportersPage {
         nav: Nav::new(&who, "findings"),
         stats: review::reporter_stats(&app, &who, None).await?,
@@ -129,11 +116,7 @@ pub async fn reporters(
 /// (and gets its own audit entry); those whose state no longer allows the
 /// action are counted, not fatal. The form's fields repeat (`id`), so the
 /// body is read as pairs.
-pub async fn bulk(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    body: axum::body::Bytes,
-) -> UiResult<Response> {
+pub async fn bulk(UiCaller { app, who }: UiCaller, body: axum::body::Bytes) -> UiResult<Response> {
     let mut csrf = String::new();
     let (mut action, mut reason, mut reason_code, mut back) =
         (String::new(), String::new(), String::new(), String::new());

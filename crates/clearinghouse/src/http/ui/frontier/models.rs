@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::OrgKind;
@@ -21,8 +21,8 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager};
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::paging::{PageParams, Pager, sort_rows};
+use crate::http::ui::{Nav, UiCaller, UiResult, check_csrf, inline_error};
 use crate::model::frontier::ThresholdState;
 use crate::workflows::accounts::orgs;
 use crate::workflows::frontier::models::{self, Model, NewModel};
@@ -197,8 +197,8 @@ async fn view(
     let sort = q.sort_among(SORTS, "registered");
     let descending = q.descending(matches!(sort, "registered" | "compute"));
     let date = |d: &Option<String>| d.clone().unwrap_or_default();
-    rows.sort_by(|a, b| {
-        let o = match sort {
+    sort_rows(&mut rows, descending, |a, b| {
+        match sort {
             "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             "developer" => names.org(&a.owner_org).cmp(names.org(&b.owner_org)),
             "compute" => a
@@ -208,24 +208,9 @@ async fn view(
             "public" => date(&a.planned_public_release).cmp(&date(&b.planned_public_release)),
             _ => a.created_at.cmp(&b.created_at),
         }
-        .then_with(|| a.id.cmp(&b.id));
-        if descending { o.reverse() } else { o }
+        .then_with(|| a.id.cmp(&b.id))
     });
-    let total = rows.len() as i64;
-    let page: Vec<Model> = rows
-        .into_iter()
-        .skip(usize::try_from(q.offset()).unwrap_or(usize::MAX))
-        .take(PAGE_ROWS as usize)
-        .collect();
-    let pager = Pager::new(
-        "/frontier/models",
-        &[],
-        &q,
-        sort,
-        descending,
-        page.len(),
-        total,
-    );
+    let (page, pager) = Pager::cut(rows, "/frontier/models", &[], &q, sort, descending);
     let agencies = if tabs.developer {
         agencies(app, who).await?
     } else {
@@ -246,8 +231,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<PageParams>,
 ) -> UiResult<ModelsPage> {
     let form = ModelForm {
@@ -260,11 +244,7 @@ pub async fn page(
 
 /// Registers a model and opens its page; a refusal comes back on the list
 /// page, beside its field, with what was typed.
-pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    body: Bytes,
-) -> UiResult<Response> {
+pub async fn create(UiCaller { app, who }: UiCaller, body: Bytes) -> UiResult<Response> {
     let (form, csrf) = ModelForm::parse(&body);
     check_csrf(&who, &csrf)?;
     match models::register(&app, &who, form.input()).await {
@@ -337,11 +317,7 @@ async fn threshold_for(app: &AppState, who: &Principal, suite_id: &str) -> UiRes
         .map(|s| s.success_rate.as_f64()))
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Path(id): Path<String>,
-) -> UiResult<ModelPage> {
+pub async fn show(UiCaller { app, who }: UiCaller, Path(id): Path<String>) -> UiResult<ModelPage> {
     let model = models::get(&app, &who, &id).await?;
     let runs =
         all_pages!(c => run_view::list(&app, &who, None, Some(&model.id), c.as_deref(), Some(500)));

@@ -10,8 +10,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
@@ -23,7 +22,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::store;
 use crate::workflows::frontier::models::{self, Model};
 use crate::workflows::frontier::partners::{self, NewPartner, Partner, PartnerWithdrawal};
@@ -32,8 +31,6 @@ use crate::workflows::frontier::windows::is_gov_admin;
 /// What was typed into the nomination form.
 #[derive(Debug, Default, Deserialize)]
 pub struct NominateForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub model: String,
     #[serde(default)]
@@ -44,8 +41,6 @@ pub struct NominateForm {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StepForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub reason: String,
 }
@@ -189,8 +184,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<PartnersQuery>,
 ) -> UiResult<PartnersPage> {
     view(
@@ -220,11 +214,9 @@ async fn refused(
 }
 
 pub async fn nominate(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<NominateForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<NominateForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let org = store::accounts::orgs::by_name(&app.store.pool, f.org_name.trim())
         .await
         .map_err(AppError::from)?;
@@ -252,12 +244,10 @@ pub async fn nominate(
 }
 
 pub async fn approve(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CsrfForm(_): CsrfForm<StepForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     match partners::approve(&app, &who, &id).await {
         Ok(a) if a.approval.is_some() => {
             Ok(Redirect::to("/frontier/partners?notice=filed").into_response())
@@ -269,12 +259,10 @@ pub async fn approve(
 }
 
 pub async fn withdraw(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CsrfForm(f): CsrfForm<StepForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = PartnerWithdrawal { reason: f.reason };
     match partners::withdraw(&app, &who, &id, input).await {
         Ok(_) => Ok(Redirect::to("/frontier/partners?notice=withdrawn").into_response()),

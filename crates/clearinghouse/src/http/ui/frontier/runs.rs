@@ -9,7 +9,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::frontier::suite::ErroredSamples;
@@ -23,8 +23,8 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager};
-use crate::http::ui::{Nav, UiAuth, UiError, UiResult, check_csrf, inline_error};
+use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager, sort_rows};
+use crate::http::ui::{Nav, UiCaller, UiError, UiResult, check_csrf, inline_error};
 use crate::workflows::frontier::models::{self, Model};
 use crate::workflows::frontier::run_view::{self, RunView, SampleView};
 use crate::workflows::frontier::runs::{self, ImportOptions};
@@ -162,32 +162,24 @@ async fn view(
         .collect();
     let sort = p.sort_among(SORTS, "imported");
     let descending = p.descending(!matches!(sort, "model" | "suite"));
-    rows.sort_by(|a, b| {
+    sort_rows(&mut rows, descending, |a, b| {
         let name = |r: &RunRow| r.model_name.clone().unwrap_or_else(|| r.run.model.clone());
-        let o = match sort {
+        match sort {
             "model" => name(a).to_lowercase().cmp(&name(b).to_lowercase()),
             "suite" => a.run.suite_key.cmp(&b.run.suite_key),
             "samples" => a.run.samples.cmp(&b.run.samples),
             "score" => point(a).total_cmp(&point(b)),
             _ => a.run.created_at.cmp(&b.run.created_at),
         }
-        .then_with(|| a.run.id.cmp(&b.run.id));
-        if descending { o.reverse() } else { o }
+        .then_with(|| a.run.id.cmp(&b.run.id))
     });
-    let total = rows.len() as i64;
-    let page: Vec<RunRow> = rows
-        .into_iter()
-        .skip(usize::try_from(p.offset()).unwrap_or(usize::MAX))
-        .take(PAGE_ROWS as usize)
-        .collect();
-    let pager = Pager::new(
+    let (page, pager) = Pager::cut(
+        rows,
         "/frontier/runs",
         &[("suite", q.suite.trim()), ("model", q.model.trim())],
         p,
         sort,
         descending,
-        page.len(),
-        total,
     );
     Ok(RunsPage {
         nav: Nav::new(who, "frontier"),
@@ -204,8 +196,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<RunsQuery>,
 ) -> UiResult<RunsPage> {
     let form = UploadForm {
@@ -220,8 +211,7 @@ pub async fn page(
 /// already made, when it did). The file must be the form's last field: the
 /// other fields are read first, then the file is streamed to the import.
 pub async fn upload(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     mut multipart: Multipart,
 ) -> UiResult<Response> {
     let bad = |m: String| UiError(AppError::BadRequest(m));
@@ -373,8 +363,7 @@ impl RunPage {
 }
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(p): Query<PageParams>,
 ) -> UiResult<RunPage> {

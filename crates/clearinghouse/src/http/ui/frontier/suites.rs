@@ -7,8 +7,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::frontier::suite::Task;
@@ -19,15 +18,13 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::paging::{PAGE_ROWS, PageParams, Pager};
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::paging::{PageParams, Pager, sort_rows};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::workflows::frontier::suites::{self, NewSuite, NewTask, SuiteView, VersionView};
 
 /// What was typed into the suite form.
 #[derive(Debug, Default, Deserialize)]
 pub struct SuiteForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub key: String,
     #[serde(default)]
@@ -125,32 +122,17 @@ async fn view(
         .collect();
     let sort = q.sort_among(SORTS, "updated");
     let descending = q.descending(!matches!(sort, "name" | "organisation"));
-    rows.sort_by(|a, b| {
-        let o = match sort {
+    sort_rows(&mut rows, descending, |a, b| {
+        match sort {
             "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             "organisation" => names.org(&a.owner_org).cmp(names.org(&b.owner_org)),
             "tasks" => a.version.task_count.cmp(&b.version.task_count),
             "version" => a.current_version.cmp(&b.current_version),
             _ => a.updated_at.cmp(&b.updated_at),
         }
-        .then_with(|| a.id.cmp(&b.id));
-        if descending { o.reverse() } else { o }
+        .then_with(|| a.id.cmp(&b.id))
     });
-    let total = rows.len() as i64;
-    let page: Vec<SuiteView> = rows
-        .into_iter()
-        .skip(usize::try_from(q.offset()).unwrap_or(usize::MAX))
-        .take(PAGE_ROWS as usize)
-        .collect();
-    let pager = Pager::new(
-        "/frontier/suites",
-        &[],
-        &q,
-        sort,
-        descending,
-        page.len(),
-        total,
-    );
+    let (page, pager) = Pager::cut(rows, "/frontier/suites", &[], &q, sort, descending);
     Ok(SuitesPage {
         nav: Nav::new(who, "frontier"),
         tabs: Tabs::of(who, "suites"),
@@ -164,8 +146,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<PageParams>,
 ) -> UiResult<SuitesPage> {
     view(&app, &who, q, SuiteForm::default(), None).await
@@ -174,11 +155,9 @@ pub async fn page(
 /// Defines (or revises) a suite and opens it; a refusal comes back beside
 /// its field with the form as typed.
 pub async fn create(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<SuiteForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<SuiteForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     match suites::put(&app, &who, f.input()).await {
         Ok((_, s)) => Ok(Redirect::to(&format!("/frontier/suites/{}", s.id)).into_response()),
         Err(e) => {
@@ -234,8 +213,7 @@ impl SuitePage {
 const TASK_SORTS: &[&str] = &["id", "name", "category", "solve"];
 
 pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
     Query(sq): Query<SuiteQuery>,
 ) -> UiResult<SuitePage> {
@@ -265,8 +243,8 @@ pub async fn show(
         .find(|s| *s == q.sort)
         .unwrap_or("id");
     let descending = q.descending(false);
-    tasks.sort_by(|a, b| {
-        let o = match sort {
+    sort_rows(&mut tasks, descending, |a, b| {
+        match sort {
             "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             "category" => a.categories.first().cmp(&b.categories.first()),
             "solve" => a
@@ -275,15 +253,8 @@ pub async fn show(
                 .cmp(&b.difficulty.first_solve_seconds),
             _ => std::cmp::Ordering::Equal,
         }
-        .then_with(|| a.id.cmp(&b.id));
-        if descending { o.reverse() } else { o }
+        .then_with(|| a.id.cmp(&b.id))
     });
-    let total = tasks.len() as i64;
-    let page: Vec<Task> = tasks
-        .into_iter()
-        .skip(usize::try_from(q.offset()).unwrap_or(usize::MAX))
-        .take(PAGE_ROWS as usize)
-        .collect();
     let version = suite.version.number.to_string();
     let path = format!("/frontier/suites/{}", suite.id);
     let filters: Vec<(&str, &str)> = if sq.version.trim().is_empty() {
@@ -291,7 +262,7 @@ pub async fn show(
     } else {
         vec![("version", version.as_str())]
     };
-    let pager = Pager::new(&path, &filters, &q, sort, descending, page.len(), total);
+    let (page, pager) = Pager::cut(tasks, &path, &filters, &q, sort, descending);
     Ok(SuitePage {
         nav: Nav::new(&who, "frontier"),
         tabs: Tabs::of(&who, "suites"),

@@ -9,8 +9,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
@@ -22,7 +21,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiError, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiError, UiResult, inline_error};
 use crate::workflows::frontier::suites::{self, SuiteView};
 use crate::workflows::frontier::thresholds::{
     self, DEFAULT_VISIBILITY, NewPassAtK, NewThreshold, ThresholdView,
@@ -31,8 +30,6 @@ use crate::workflows::frontier::thresholds::{
 /// What was typed into the proposal form.
 #[derive(Debug, Default, Deserialize)]
 pub struct ThresholdForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub suite: String,
     #[serde(default)]
@@ -190,8 +187,7 @@ pub struct ThresholdsQuery {
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<ThresholdsQuery>,
 ) -> UiResult<ThresholdsPage> {
     require_authority(&who)?;
@@ -207,11 +203,9 @@ pub async fn page(
 /// Files the proposal as a two-person request and comes back to the page;
 /// a refusal is shown beside its field with the form as typed.
 pub async fn propose(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(f): Form<ThresholdForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(f): CsrfForm<ThresholdForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     require_authority(&who)?;
     let outcome = match f.input() {
         Ok(input) => thresholds::propose(&app, &who, f.suite.trim(), input).await,

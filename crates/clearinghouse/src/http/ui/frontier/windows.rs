@@ -10,8 +10,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::OrgKind;
@@ -23,7 +21,7 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::workflows::frontier::models;
 use crate::workflows::frontier::window_grants;
 use crate::workflows::frontier::windows::{self, NewWindow, Window};
@@ -50,8 +48,6 @@ pub struct GrantLine {
 /// What was typed into the form to open a window.
 #[derive(Debug, Default, Deserialize)]
 pub struct OpenForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub model_id: String,
     #[serde(default)]
@@ -206,18 +202,16 @@ fn fresh_form() -> OpenForm {
     }
 }
 
-pub async fn page(State(app): State<AppState>, UiAuth(who): UiAuth) -> UiResult<WindowsPage> {
+pub async fn page(UiCaller { app, who }: UiCaller) -> UiResult<WindowsPage> {
     view(&app, &who, fresh_form(), None).await
 }
 
 /// Opens the window and goes to its page; a refusal is shown beside its
 /// field with everything typed kept (but the secret).
 pub async fn open(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Form(mut f): Form<OpenForm>,
+    UiCaller { app, who }: UiCaller,
+    CsrfForm(mut f): CsrfForm<OpenForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = NewWindow {
         // Empty: now.
         starts_at: match f.starts_at.trim() {

@@ -7,8 +7,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,7 +19,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::workflows::frontier::window_alerts::{self, Acknowledgement, AlertView};
 
 /// An alert with its window's model named.
@@ -90,8 +89,7 @@ async fn view(
 }
 
 pub async fn page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Query(q): Query<AlertsQuery>,
 ) -> UiResult<AlertsPage> {
     view(&app, &who, q.all.is_some(), None).await
@@ -99,8 +97,6 @@ pub async fn page(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AckForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub reason: String,
     /// A path on this site to return to (the window page or this one).
@@ -111,12 +107,10 @@ pub struct AckForm {
 /// Acknowledges and returns where the form was; a refusal is shown on the
 /// alerts page.
 pub async fn acknowledge(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<AckForm>,
+    CsrfForm(f): CsrfForm<AckForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = Acknowledgement {
         reason: f.reason.clone(),
     };

@@ -16,8 +16,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -29,7 +28,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::ui::assets::FieldError;
 use crate::http::ui::names::Names;
-use crate::http::ui::{Nav, UiAuth, UiResult, check_csrf, inline_error};
+use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::model::finding::Finding;
 use crate::store;
 use crate::workflows::frontier::window_alerts::{self, AlertReader, AlertView};
@@ -117,8 +116,6 @@ impl WindowPage {
 /// What was typed into the grant form.
 #[derive(Debug, Default, Deserialize)]
 pub struct GrantForm {
-    #[serde(default)]
-    csrf_token: String,
     #[serde(default)]
     pub username: String,
     #[serde(default)]
@@ -259,19 +256,14 @@ async fn view(
 /// "My access" (terms, credential, the model name to send); linked from
 /// the defensive-tools page for an approved model request.
 pub async fn grant_page(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
 ) -> UiResult<Response> {
     let (window_id, _) = window_grants::broker_model(&app, &who, &id).await?;
     Ok(Redirect::to(&format!("/frontier/windows/{window_id}#my-access")).into_response())
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
-    Path(id): Path<String>,
-) -> UiResult<WindowPage> {
+pub async fn show(UiCaller { app, who }: UiCaller, Path(id): Path<String>) -> UiResult<WindowPage> {
     view(&app, &who, &id, GrantForm::default(), None, None).await
 }
 
@@ -311,12 +303,10 @@ fn number(field: &'static str, text: &str) -> Result<i64, AppError> {
 
 /// Grants a person (by username) access with a daily allowance.
 pub async fn grant(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(id): Path<String>,
-    Form(f): Form<GrantForm>,
+    CsrfForm(f): CsrfForm<GrantForm>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let outcome = async {
         let user = store::accounts::users::get_by_username(&app.store.pool, f.username.trim())
             .await?
@@ -341,8 +331,6 @@ pub async fn grant(
 #[derive(Debug, Default, Deserialize)]
 pub struct GrantAction {
     #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
     pub window_id: String,
     #[serde(default)]
     pub reason: String,
@@ -355,12 +343,10 @@ pub struct GrantAction {
 }
 
 pub async fn revoke(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(grant): Path<String>,
-    Form(f): Form<GrantAction>,
+    CsrfForm(f): CsrfForm<GrantAction>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = Revocation {
         reason: f.reason.clone(),
     };
@@ -373,12 +359,10 @@ pub async fn revoke(
 }
 
 pub async fn accept(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(grant): Path<String>,
-    Form(f): Form<GrantAction>,
+    CsrfForm(f): CsrfForm<GrantAction>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = Acceptance {
         terms_version: f.terms_version,
         sha256: f.sha256.clone(),
@@ -393,12 +377,10 @@ pub async fn accept(
 
 /// Issues a credential and shows it on the page, this once.
 pub async fn credential(
-    State(app): State<AppState>,
-    UiAuth(who): UiAuth,
+    UiCaller { app, who }: UiCaller,
     Path(grant): Path<String>,
-    Form(f): Form<GrantAction>,
+    CsrfForm(f): CsrfForm<GrantAction>,
 ) -> UiResult<Response> {
-    check_csrf(&who, &f.csrf_token)?;
     let input = CredentialRequest { minutes: f.minutes };
     match window_grants::credential(&app, &who, &grant, input).await {
         Ok(c) => {
