@@ -3,6 +3,7 @@
 //! `labels` owns TLP markings, visibility expressions and the one read policy;
 //! `audit` owns the RFC 6962 Merkle log and signed checkpoints;
 //! `identity` owns organisation kinds, roles, scopes and name rules;
+//! `field_error` owns `FieldError`, the field-level refusal every validation returns;
 //! `approval` owns the two-person rule;
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
@@ -34,6 +35,7 @@ pub mod cvss;
 pub mod directive;
 pub mod envelope;
 pub mod exposure;
+pub mod field_error;
 pub mod findings;
 pub mod frontier;
 pub mod identity;

@@ -49,35 +49,10 @@ pub const MAX_REASON_CHARS: usize = 2_000;
 pub const UNRESPONSIVE_AFTER_DAYS: i64 = 7;
 
 /// Why a case input was refused: the field a person must fix and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct CaseError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::field_error::FieldError as CaseError;
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> CaseError {
-    CaseError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-impl From<text::TextError> for CaseError {
-    fn from(e: text::TextError) -> Self {
-        let message = e.to_string();
-        let field = match &e {
-            text::TextError::Empty { field }
-            | text::TextError::TooLong { field, .. }
-            | text::TextError::Forbidden { field, .. }
-            | text::TextError::PathLike { field } => field.clone(),
-        };
-        let message = message
-            .strip_prefix(&format!("{field}: "))
-            .map(str::to_owned)
-            .unwrap_or(message);
-        CaseError { field, message }
-    }
+    CaseError::new(field, message)
 }
 
 /// The part an organisation plays in a case (VINCE's case roles).
