@@ -24,6 +24,7 @@
 //! obligation states and compliance figures.
 //! `scans` owns scan coordination: targets, CIDR blocks, windows, version-set overlap, grant coverage.
 //! `openpgp` signs and verifies the CSAF feed's detached OpenPGP signatures (v4 Ed25519);
+//! `spelling` holds `spelled_enum!`, the `ALL`/`as_str`/`Display` of every closed set of names;
 //! `text` is the one rule for names, titles and file names (no control or bidi characters).
 
 pub mod advisory;
@@ -46,6 +47,7 @@ pub mod purl;
 pub mod sbom;
 pub mod scans;
 pub mod similarity;
+mod spelling;
 pub mod ssvc;
 pub mod text;
 pub mod versions;

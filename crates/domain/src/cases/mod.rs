@@ -24,7 +24,6 @@ mod tests;
 #[cfg(test)]
 mod vex_csaf_tests;
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +32,7 @@ use crate::cpe::Cpe;
 use crate::frontier::date::CalendarDate;
 use crate::labels::Tlp;
 use crate::purl::Purl;
+use crate::spelling::spelled_enum;
 use crate::text;
 
 /// Most vulnerabilities one case concerns.
@@ -79,21 +79,15 @@ impl CaseRole {
         CaseRole::Operator,
         CaseRole::Government,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseRole::Reporter => "reporter",
-            CaseRole::Vendor => "vendor",
-            CaseRole::Coordinator => "coordinator",
-            CaseRole::Operator => "operator",
-            CaseRole::Government => "government",
-        }
-    }
 }
 
-impl fmt::Display for CaseRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    CaseRole {
+        Reporter => "reporter",
+        Vendor => "vendor",
+        Coordinator => "coordinator",
+        Operator => "operator",
+        Government => "government",
     }
 }
 
