@@ -305,7 +305,6 @@ pub fn validate_password(value: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -253,12 +253,18 @@ pub fn verify_inclusion(
         });
     }
     let mut r = *leaf;
-    walk_path((index, size - 1), proof, expected, proof.len(), |p, side| {
-        r = match side {
-            Side::Left => node_hash(p, &r),
-            Side::Right => node_hash(&r, p),
-        };
-    })?;
+    walk_path(
+        (index, size - 1),
+        proof,
+        expected,
+        proof.len(),
+        |p, side| {
+            r = match side {
+                Side::Left => node_hash(p, &r),
+                Side::Right => node_hash(&r, p),
+            };
+        },
+    )?;
     if r != *root {
         return Err(ProofError::RootMismatch);
     }
@@ -323,13 +329,19 @@ pub fn verify_consistency(
         snode >>= 1;
     }
     let (mut fr, mut sr) = (seed, seed);
-    walk_path((fnode, snode), rest, expected, proof.len(), |c, side| match side {
-        Side::Left => {
-            fr = node_hash(c, &fr);
-            sr = node_hash(c, &sr);
-        }
-        Side::Right => sr = node_hash(&sr, c),
-    })?;
+    walk_path(
+        (fnode, snode),
+        rest,
+        expected,
+        proof.len(),
+        |c, side| match side {
+            Side::Left => {
+                fr = node_hash(c, &fr);
+                sr = node_hash(c, &sr);
+            }
+            Side::Right => sr = node_hash(&sr, c),
+        },
+    )?;
     if fr != *old_root {
         return Err(ProofError::OldRootMismatch);
     }
