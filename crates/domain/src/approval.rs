@@ -24,6 +24,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Role;
+use crate::spelling::spelled_enum;
 
 /// How long an elevation links two people for deciding each other's
 /// requests.
@@ -301,32 +302,14 @@ pub enum ApprovalState {
     Cancelled,
 }
 
-impl ApprovalState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalState::Pending => "pending",
-            ApprovalState::Approved => "approved",
-            ApprovalState::Rejected => "rejected",
-            ApprovalState::Cancelled => "cancelled",
-        }
+spelled_enum! {
+    ApprovalState {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+        Cancelled => "cancelled",
     }
-
-    pub fn parse(s: &str) -> Option<ApprovalState> {
-        [
-            Self::Pending,
-            Self::Approved,
-            Self::Rejected,
-            Self::Cancelled,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for ApprovalState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+    parse
 }
 
 /// What a decider chooses.

@@ -31,10 +31,11 @@ mod whole;
 
 pub use whole::LabelledScore;
 
-use std::fmt;
 use std::str::FromStr;
 
 use metrics::Metric;
+
+use crate::spelling::spelled_enum;
 
 /// Longest vector string [`score`] accepts, in bytes, before trimming. The longest
 /// valid 4.0 vector (every metric present) is about 180 bytes.
@@ -55,15 +56,6 @@ pub enum CvssVersion {
 }
 
 impl CvssVersion {
-    /// The version number as written in vector strings: `"3.0"`, `"3.1"` or `"4.0"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V3_0 => "3.0",
-            Self::V3_1 => "3.1",
-            Self::V4_0 => "4.0",
-        }
-    }
-
     fn metrics(self) -> &'static [Metric] {
         match self {
             Self::V3_0 | Self::V3_1 => metrics::V3,
@@ -72,9 +64,12 @@ impl CvssVersion {
     }
 }
 
-impl fmt::Display for CvssVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    /// The version number as written in vector strings: `"3.0"`, `"3.1"` or `"4.0"`.
+    CvssVersion {
+        V3_0 => "3.0",
+        V3_1 => "3.1",
+        V4_0 => "4.0",
     }
 }
 
@@ -94,22 +89,14 @@ pub enum Severity {
     Critical,
 }
 
-impl Severity {
+spelled_enum! {
     /// FIRST's name in capitals, as in CVE records: `"NONE"`, `"LOW"`, ..., `"CRITICAL"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "NONE",
-            Self::Low => "LOW",
-            Self::Medium => "MEDIUM",
-            Self::High => "HIGH",
-            Self::Critical => "CRITICAL",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    Severity {
+        None => "NONE",
+        Low => "LOW",
+        Medium => "MEDIUM",
+        High => "HIGH",
+        Critical => "CRITICAL",
     }
 }
 

@@ -7,12 +7,12 @@
 //! Times are the store's canonical RFC 3339 UTC text (`2026-01-02T03:04:05Z`
 //! with a fixed number of digits), which sorts as it compares.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::labels::Tlp;
+use crate::spelling::spelled_enum;
 
 /// Where remediation of one exposure stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -30,31 +30,6 @@ pub enum RemediationState {
 }
 
 impl RemediationState {
-    /// Every state, in the order shown to people.
-    pub const ALL: [RemediationState; 6] = [
-        RemediationState::Open,
-        RemediationState::Acknowledged,
-        RemediationState::Mitigated,
-        RemediationState::Patched,
-        RemediationState::RiskAccepted,
-        RemediationState::NotAffected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RemediationState::Open => "open",
-            RemediationState::Acknowledged => "acknowledged",
-            RemediationState::Mitigated => "mitigated",
-            RemediationState::Patched => "patched",
-            RemediationState::RiskAccepted => "risk_accepted",
-            RemediationState::NotAffected => "not_affected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<RemediationState> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// Still needs work: every state but `patched` and `not_affected`.
     pub fn is_active(self) -> bool {
         !matches!(
@@ -72,10 +47,17 @@ impl RemediationState {
     }
 }
 
-impl fmt::Display for RemediationState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+// `ALL` is the order shown to people.
+spelled_enum! {
+    RemediationState {
+        Open => "open",
+        Acknowledged => "acknowledged",
+        Mitigated => "mitigated",
+        Patched => "patched",
+        RiskAccepted => "risk_accepted",
+        NotAffected => "not_affected",
     }
+    ALL parse
 }
 
 /// A stored or sent state name that is none of [`RemediationState::ALL`].

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::field_error::FieldError;
+
 /// An error for a name that is not one of a closed set of values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} '{given}'; expected one of: {expected}")]
@@ -301,23 +303,6 @@ pub fn validate_password(value: &str) -> Result<(), FieldError> {
         ));
     }
     Ok(())
-}
-
-/// A validation failure naming the field at fault.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
 }
 
 #[cfg(test)]

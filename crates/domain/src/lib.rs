@@ -3,6 +3,7 @@
 //! `labels` owns TLP markings, visibility expressions and the one read policy;
 //! `audit` owns the RFC 6962 Merkle log and signed checkpoints;
 //! `identity` owns organisation kinds, roles, scopes and name rules;
+//! `field_error` owns `FieldError`, the field-level refusal every validation returns;
 //! `approval` owns the two-person rule;
 //! `cvss` scores CVSS 3.x and 4.0 vectors;
 //! `purl` owns package identity (package URLs, per-ecosystem normalisation);
@@ -23,6 +24,7 @@
 //! obligation states and compliance figures.
 //! `scans` owns scan coordination: targets, CIDR blocks, windows, version-set overlap, grant coverage.
 //! `openpgp` signs and verifies the CSAF feed's detached OpenPGP signatures (v4 Ed25519);
+//! `spelling` holds `spelled_enum!`, the `ALL`/`as_str`/`Display` of every closed set of names;
 //! `text` is the one rule for names, titles and file names (no control or bidi characters).
 
 pub mod advisory;
@@ -34,6 +36,7 @@ pub mod cvss;
 pub mod directive;
 pub mod envelope;
 pub mod exposure;
+pub mod field_error;
 pub mod findings;
 pub mod frontier;
 pub mod identity;
@@ -44,6 +47,7 @@ pub mod purl;
 pub mod sbom;
 pub mod scans;
 pub mod similarity;
+mod spelling;
 pub mod ssvc;
 pub mod text;
 pub mod versions;

@@ -40,9 +40,9 @@ mod cyclonedx;
 mod spdx;
 
 use std::collections::HashSet;
-use std::fmt;
 
 use crate::purl::{Purl, PurlError};
+use crate::spelling::spelled_enum;
 
 /// The most components one document may hold (counted before duplicates collapse).
 pub const MAX_COMPONENTS: usize = 200_000;
@@ -62,22 +62,14 @@ pub enum SbomFormat {
     Spdx3JsonLd,
 }
 
-impl SbomFormat {
+spelled_enum! {
     /// A stable name for storage and display.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SbomFormat::CycloneDxJson => "cyclonedx-json",
-            SbomFormat::CycloneDxXml => "cyclonedx-xml",
-            SbomFormat::SpdxJson => "spdx-json",
-            SbomFormat::SpdxTagValue => "spdx-tag-value",
-            SbomFormat::Spdx3JsonLd => "spdx3-jsonld",
-        }
-    }
-}
-
-impl fmt::Display for SbomFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    SbomFormat {
+        CycloneDxJson => "cyclonedx-json",
+        CycloneDxXml => "cyclonedx-xml",
+        SpdxJson => "spdx-json",
+        SpdxTagValue => "spdx-tag-value",
+        Spdx3JsonLd => "spdx3-jsonld",
     }
 }
 

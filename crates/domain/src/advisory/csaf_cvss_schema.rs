@@ -2,21 +2,7 @@
 //! references for `scores[].cvss_v2` and `scores[].cvss_v3`, as [`Shape`]
 //! tables: required fields, property enums and the `vectorString` patterns.
 
-use super::shape::{Obj, Shape, Str};
-
-macro_rules! one_of {
-    ($($v:literal),+ $(,)?) => {
-        Shape::Str(Str { min: 0, one_of: &[$($v),+], pattern: None })
-    };
-}
-
-const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
-    Shape::Str(Str {
-        min: 1,
-        one_of: &[],
-        pattern: Some((p, what)),
-    })
-}
+use super::shape::{Obj, Shape, one_of, pattern};
 
 static SEVERITY: Shape = one_of!("NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL");
 static CIA3: Shape = one_of!("NONE", "LOW", "HIGH");

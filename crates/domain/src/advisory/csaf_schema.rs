@@ -7,25 +7,7 @@
 
 use super::csaf_cvss_schema::{CVSS_V2, CVSS_V3};
 use super::csaf_patterns::{is_category, is_hash, is_lang, is_purl_shape, is_version};
-use super::shape::{Arr, Obj, Shape, Str, TEXT, is_cve_id, is_cwe_id, is_trimmed};
-
-macro_rules! one_of {
-    ($($v:literal),+ $(,)?) => {
-        Shape::Str(Str { min: 0, one_of: &[$($v),+], pattern: None })
-    };
-}
-
-const fn list(item: &'static Shape, min: usize, unique: bool) -> Shape {
-    Shape::Arr(Arr { item, min, unique })
-}
-
-const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
-    Shape::Str(Str {
-        min: 1,
-        one_of: &[],
-        pattern: Some((p, what)),
-    })
-}
+use super::shape::{Obj, Shape, TEXT, is_cve_id, is_cwe_id, is_trimmed, list, one_of, pattern};
 
 static TEXTS: Shape = list(&TEXT, 1, false);
 static UNIQUE_TEXTS: Shape = list(&TEXT, 1, true);

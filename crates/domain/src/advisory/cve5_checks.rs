@@ -16,27 +16,9 @@
 use serde_json::Value;
 
 use super::AdvisoryError;
-use super::shape::{self, Arr, Obj, Shape, Str, TEXT, is_cve_id};
+use super::shape::{self, Obj, Shape, TEXT, is_cve_id, list, one_of, pattern};
 
 const FORMAT: &str = "CVE JSON 5";
-
-macro_rules! one_of {
-    ($($v:literal),+ $(,)?) => {
-        Shape::Str(Str { min: 0, one_of: &[$($v),+], pattern: None })
-    };
-}
-
-const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
-    Shape::Str(Str {
-        min: 1,
-        one_of: &[],
-        pattern: Some((p, what)),
-    })
-}
-
-const fn list(item: &'static Shape, min: usize, unique: bool) -> Shape {
-    Shape::Arr(Arr { item, min, unique })
-}
 
 static UUID: Shape = pattern(is_uuid4, "a version 4 UUID");
 static TIMESTAMP: Shape = pattern(is_timestamp, "a timestamp (YYYY-MM-DDTHH:MM:SS)");

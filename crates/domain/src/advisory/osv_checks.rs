@@ -14,15 +14,9 @@
 use serde_json::Value;
 
 use super::AdvisoryError;
-use super::shape::{self, Arr, Obj, STRING, Shape, Str};
+use super::shape::{self, Arr, Obj, STRING, Shape, Str, one_of};
 
 const FORMAT: &str = "OSV";
-
-macro_rules! one_of {
-    ($($v:literal),+ $(,)?) => {
-        Shape::Str(Str { min: 0, one_of: &[$($v),+], pattern: None })
-    };
-}
 
 const fn list(item: &'static Shape) -> Shape {
     Shape::Arr(Arr {
@@ -32,6 +26,8 @@ const fn list(item: &'static Shape) -> Shape {
     })
 }
 
+/// A string matching `p`; unlike the other formats' `shape::pattern`, OSV's
+/// schema patterns also accept the empty string.
 const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
     Shape::Str(Str {
         min: 0,

@@ -63,6 +63,37 @@ pub(super) static STRING: Shape = Shape::Str(Str {
     pattern: None,
 });
 
+/// A string that must be one of the listed values (JSON Schema `enum`). Every
+/// schema table uses it: `csaf_schema`, `csaf_cvss_schema`, `osv_checks`,
+/// `cve5_checks`.
+macro_rules! one_of {
+    ($($v:literal),+ $(,)?) => {
+        $crate::advisory::shape::Shape::Str($crate::advisory::shape::Str {
+            min: 0,
+            one_of: &[$($v),+],
+            pattern: None,
+        })
+    };
+}
+pub(super) use one_of;
+
+/// A string of at least one character matching `p`, described as `what` in
+/// the error (used by the CSAF, CVSS and CVE JSON 5 tables; OSV's patterns
+/// also allow the empty string and have their own).
+pub(super) const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
+    Shape::Str(Str {
+        min: 1,
+        one_of: &[],
+        pattern: Some((p, what)),
+    })
+}
+
+/// An array of at least `min` `item`s, all distinct when `unique` (used by
+/// the CSAF and CVE JSON 5 tables).
+pub(super) const fn list(item: &'static Shape, min: usize, unique: bool) -> Shape {
+    Shape::Arr(Arr { item, min, unique })
+}
+
 /// Checks `value` against `shape`; the error names the path from `path`.
 pub(super) fn check(
     format: &'static str,

@@ -252,35 +252,19 @@ pub fn verify_inclusion(
             actual: proof.len(),
         });
     }
-    let (mut fnode, mut snode) = (index, size - 1);
     let mut r = *leaf;
-    for p in proof {
-        if snode == 0 {
-            return Err(ProofError::WrongProofLength {
-                expected,
-                actual: proof.len(),
-            });
-        }
-        if fnode & 1 == 1 || fnode == snode {
-            r = node_hash(p, &r);
-            if fnode & 1 == 0 {
-                while fnode & 1 == 0 && fnode != 0 {
-                    fnode >>= 1;
-                    snode >>= 1;
-                }
-            }
-        } else {
-            r = node_hash(&r, p);
-        }
-        fnode >>= 1;
-        snode >>= 1;
-    }
-    if snode != 0 {
-        return Err(ProofError::WrongProofLength {
-            expected,
-            actual: proof.len(),
-        });
-    }
+    walk_path(
+        (index, size - 1),
+        proof,
+        expected,
+        proof.len(),
+        |p, side| {
+            r = match side {
+                Side::Left => node_hash(p, &r),
+                Side::Right => node_hash(&r, p),
+            };
+        },
+    )?;
     if r != *root {
         return Err(ProofError::RootMismatch);
     }
@@ -345,16 +329,53 @@ pub fn verify_consistency(
         snode >>= 1;
     }
     let (mut fr, mut sr) = (seed, seed);
-    for c in rest {
+    walk_path(
+        (fnode, snode),
+        rest,
+        expected,
+        proof.len(),
+        |c, side| match side {
+            Side::Left => {
+                fr = node_hash(c, &fr);
+                sr = node_hash(c, &sr);
+            }
+            Side::Right => sr = node_hash(&sr, c),
+        },
+    )?;
+    if fr != *old_root {
+        return Err(ProofError::OldRootMismatch);
+    }
+    if sr != *new_root {
+        return Err(ProofError::RootMismatch);
+    }
+    Ok(())
+}
+
+/// Which side of the running hash a proof hash stands on.
+enum Side {
+    Left,
+    Right,
+}
+
+/// The path walk shared by the RFC 9162 verifiers of inclusion (section 2.1.3.2) and
+/// consistency (section 2.1.4.2): `fnode` and `snode` start at the node being proved and at the
+/// tree's last node; for each hash of `path`, `step` is told on which side it stands, and the
+/// walk must end exactly at the root. A path too long or too short is `WrongProofLength` with
+/// `expected` and `actual` (the whole proof's length). Used by [`verify_inclusion`] and
+/// [`verify_consistency`].
+fn walk_path(
+    (mut fnode, mut snode): (u64, u64),
+    path: &[Hash],
+    expected: usize,
+    actual: usize,
+    mut step: impl FnMut(&Hash, Side),
+) -> Result<(), ProofError> {
+    for hash in path {
         if snode == 0 {
-            return Err(ProofError::WrongProofLength {
-                expected,
-                actual: proof.len(),
-            });
+            return Err(ProofError::WrongProofLength { expected, actual });
         }
         if fnode & 1 == 1 || fnode == snode {
-            fr = node_hash(c, &fr);
-            sr = node_hash(c, &sr);
+            step(hash, Side::Left);
             if fnode & 1 == 0 {
                 while fnode & 1 == 0 && fnode != 0 {
                     fnode >>= 1;
@@ -362,22 +383,13 @@ pub fn verify_consistency(
                 }
             }
         } else {
-            sr = node_hash(&sr, c);
+            step(hash, Side::Right);
         }
         fnode >>= 1;
         snode >>= 1;
     }
     if snode != 0 {
-        return Err(ProofError::WrongProofLength {
-            expected,
-            actual: proof.len(),
-        });
-    }
-    if fr != *old_root {
-        return Err(ProofError::OldRootMismatch);
-    }
-    if sr != *new_root {
-        return Err(ProofError::RootMismatch);
+        return Err(ProofError::WrongProofLength { expected, actual });
     }
     Ok(())
 }

@@ -24,7 +24,6 @@ mod tests;
 #[cfg(test)]
 mod vex_csaf_tests;
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +32,7 @@ use crate::cpe::Cpe;
 use crate::frontier::date::CalendarDate;
 use crate::labels::Tlp;
 use crate::purl::Purl;
+use crate::spelling::spelled_enum;
 use crate::text;
 
 /// Most vulnerabilities one case concerns.
@@ -49,35 +49,10 @@ pub const MAX_REASON_CHARS: usize = 2_000;
 pub const UNRESPONSIVE_AFTER_DAYS: i64 = 7;
 
 /// Why a case input was refused: the field a person must fix and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct CaseError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::field_error::FieldError as CaseError;
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> CaseError {
-    CaseError {
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-impl From<text::TextError> for CaseError {
-    fn from(e: text::TextError) -> Self {
-        let message = e.to_string();
-        let field = match &e {
-            text::TextError::Empty { field }
-            | text::TextError::TooLong { field, .. }
-            | text::TextError::Forbidden { field, .. }
-            | text::TextError::PathLike { field } => field.clone(),
-        };
-        let message = message
-            .strip_prefix(&format!("{field}: "))
-            .map(str::to_owned)
-            .unwrap_or(message);
-        CaseError { field, message }
-    }
+    CaseError::new(field, message)
 }
 
 /// The part an organisation plays in a case (VINCE's case roles).
@@ -104,21 +79,15 @@ impl CaseRole {
         CaseRole::Operator,
         CaseRole::Government,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaseRole::Reporter => "reporter",
-            CaseRole::Vendor => "vendor",
-            CaseRole::Coordinator => "coordinator",
-            CaseRole::Operator => "operator",
-            CaseRole::Government => "government",
-        }
-    }
 }
 
-impl fmt::Display for CaseRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    CaseRole {
+        Reporter => "reporter",
+        Vendor => "vendor",
+        Coordinator => "coordinator",
+        Operator => "operator",
+        Government => "government",
     }
 }
 

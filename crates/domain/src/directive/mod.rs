@@ -38,18 +38,10 @@ pub const MAX_SCOPE_ORGS: usize = 1000;
 pub const MAX_LONG_TEXT: usize = 20_000;
 
 /// A field-level refusal: the JSON path of the field and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct DirectiveError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::field_error::FieldError as DirectiveError;
 
 fn bad(field: impl Into<String>, message: impl Into<String>) -> DirectiveError {
-    DirectiveError {
-        field: field.into(),
-        message: message.into(),
-    }
+    DirectiveError::new(field, message)
 }
 
 /// Checks a directive number: `BOD` or `ED`, a space, two-digit year, `-`,

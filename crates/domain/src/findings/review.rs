@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::Role;
+use crate::spelling::spelled_enum;
 
 /// Where a finding is in the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,28 +24,6 @@ pub enum FindingState {
 }
 
 impl FindingState {
-    pub const ALL: [FindingState; 5] = [
-        FindingState::Received,
-        FindingState::Triaged,
-        FindingState::Validating,
-        FindingState::Validated,
-        FindingState::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingState::Received => "received",
-            FindingState::Triaged => "triaged",
-            FindingState::Validating => "validating",
-            FindingState::Validated => "validated",
-            FindingState::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<FindingState> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Still waiting for a decision.
     pub fn is_open(self) -> bool {
         matches!(
@@ -54,10 +33,15 @@ impl FindingState {
     }
 }
 
-impl std::fmt::Display for FindingState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    FindingState {
+        Received => "received",
+        Triaged => "triaged",
+        Validating => "validating",
+        Validated => "validated",
+        Rejected => "rejected",
     }
+    ALL parse
 }
 
 /// Why a finding was rejected.
@@ -70,32 +54,14 @@ pub enum RejectionReason {
     NotReproducible,
 }
 
-impl RejectionReason {
-    pub const ALL: [RejectionReason; 4] = [
-        RejectionReason::FalsePositive,
-        RejectionReason::Duplicate,
-        RejectionReason::OutOfScope,
-        RejectionReason::NotReproducible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RejectionReason::FalsePositive => "false_positive",
-            RejectionReason::Duplicate => "duplicate",
-            RejectionReason::OutOfScope => "out_of_scope",
-            RejectionReason::NotReproducible => "not_reproducible",
-        }
+spelled_enum! {
+    RejectionReason {
+        FalsePositive => "false_positive",
+        Duplicate => "duplicate",
+        OutOfScope => "out_of_scope",
+        NotReproducible => "not_reproducible",
     }
-
-    pub fn parse(s: &str) -> Option<RejectionReason> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for RejectionReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+    ALL parse
 }
 
 /// What someone asks to do to a finding.

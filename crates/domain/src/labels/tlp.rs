@@ -6,8 +6,9 @@
 //! accepts an optional `TLP:` prefix (`tlp:amber+strict` parses). The TLP 1.0
 //! marking `WHITE` is deliberately not accepted.
 
-use std::fmt;
 use std::str::FromStr;
+
+use crate::spelling::spelled_enum;
 
 /// A TLP 2.0 marking. The order goes from least to most restrictive
 /// (`Clear < Green < Amber < AmberStrict < Red`).
@@ -32,32 +33,17 @@ pub enum Tlp {
     Red,
 }
 
-impl Tlp {
-    /// Every marking, least restrictive first.
-    pub const ALL: [Tlp; 5] = [
-        Tlp::Clear,
-        Tlp::Green,
-        Tlp::Amber,
-        Tlp::AmberStrict,
-        Tlp::Red,
-    ];
-
+// `ALL` lists every marking, least restrictive first.
+spelled_enum! {
     /// The canonical TLP 2.0 spelling, without the `TLP:` prefix.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tlp::Clear => "CLEAR",
-            Tlp::Green => "GREEN",
-            Tlp::Amber => "AMBER",
-            Tlp::AmberStrict => "AMBER+STRICT",
-            Tlp::Red => "RED",
-        }
+    Tlp {
+        Clear => "CLEAR",
+        Green => "GREEN",
+        Amber => "AMBER",
+        AmberStrict => "AMBER+STRICT",
+        Red => "RED",
     }
-}
-
-impl fmt::Display for Tlp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    ALL
 }
 
 /// The longest input echoed back in a [`TlpParseError`], in bytes.

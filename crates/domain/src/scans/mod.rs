@@ -30,18 +30,4 @@ pub use target::{Target, TargetKind};
 pub use window::Window;
 
 /// A refused value, naming its field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct ScanError {
-    pub field: String,
-    pub message: String,
-}
-
-impl ScanError {
-    pub fn new(field: &str, message: impl Into<String>) -> ScanError {
-        ScanError {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::field_error::FieldError as ScanError;

@@ -55,6 +55,8 @@ mod yaml_subset;
 
 use std::cmp::Ordering;
 
+use crate::spelling::spelled_enum;
+
 pub use osv::{Decision, OsvEvent, OsvRange, Verdict, decide};
 pub use vers::{VersRange, parse_vers, upgrade_to};
 
@@ -139,35 +141,29 @@ impl Ecosystem {
             _ => Ecosystem::Other,
         }
     }
-
-    /// A display name (the OSV spelling where there is one).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ecosystem::PyPI => "PyPI",
-            Ecosystem::Npm => "npm",
-            Ecosystem::Maven => "Maven",
-            Ecosystem::Go => "Go",
-            Ecosystem::CratesIo => "crates.io",
-            Ecosystem::RubyGems => "RubyGems",
-            Ecosystem::NuGet => "NuGet",
-            Ecosystem::Packagist => "Packagist",
-            Ecosystem::Hex => "Hex",
-            Ecosystem::Pub => "Pub",
-            Ecosystem::Debian => "Debian",
-            Ecosystem::Ubuntu => "Ubuntu",
-            Ecosystem::Alpine => "Alpine",
-            Ecosystem::Rpm => "RPM",
-            Ecosystem::Hackage => "Hackage",
-            Ecosystem::Bitnami => "Bitnami",
-            Ecosystem::SwiftURL => "SwiftURL",
-            Ecosystem::Other => "an ecosystem without a known version ordering",
-        }
-    }
 }
 
-impl std::fmt::Display for Ecosystem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    /// A display name (the OSV spelling where there is one).
+    Ecosystem {
+        PyPI => "PyPI",
+        Npm => "npm",
+        Maven => "Maven",
+        Go => "Go",
+        CratesIo => "crates.io",
+        RubyGems => "RubyGems",
+        NuGet => "NuGet",
+        Packagist => "Packagist",
+        Hex => "Hex",
+        Pub => "Pub",
+        Debian => "Debian",
+        Ubuntu => "Ubuntu",
+        Alpine => "Alpine",
+        Rpm => "RPM",
+        Hackage => "Hackage",
+        Bitnami => "Bitnami",
+        SwiftURL => "SwiftURL",
+        Other => "an ecosystem without a known version ordering",
     }
 }
 

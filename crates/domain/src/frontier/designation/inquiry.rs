@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DecisionBasis, Determination};
 use crate::identity::Role;
+use crate::spelling::spelled_enum;
 
 /// A body that must be consulted before a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -533,26 +534,14 @@ pub enum ReleasePart {
     Consultations,
 }
 
-impl ReleasePart {
-    pub const ALL: [ReleasePart; 4] = [
-        ReleasePart::Reason,
-        ReleasePart::Findings,
-        ReleasePart::Runs,
-        ReleasePart::Consultations,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReleasePart::Reason => "reason",
-            ReleasePart::Findings => "findings",
-            ReleasePart::Runs => "runs",
-            ReleasePart::Consultations => "consultations",
-        }
+spelled_enum! {
+    ReleasePart {
+        Reason => "reason",
+        Findings => "findings",
+        Runs => "runs",
+        Consultations => "consultations",
     }
-
-    pub fn parse(s: &str) -> Option<ReleasePart> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
+    ALL parse
 }
 
 /// Whether `actor` may release a part of `inquiry`'s assessment: a

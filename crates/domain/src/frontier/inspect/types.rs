@@ -50,26 +50,23 @@ fn opt_id_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 
 /// The dataset an evaluation drew its samples from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DatasetSpec {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub location: Option<String>,
     /// Samples in the dataset (before any limit).
-    #[serde(default)]
     pub samples: Option<u64>,
 }
 
 /// Evaluation settings that change what the scores mean.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalConfig {
     /// Attempts per sample; Inspect's default is 1 when absent.
-    #[serde(default)]
     pub epochs: Option<u32>,
     /// How Inspect reduced epochs to one value per sample (`mean`, …).
-    #[serde(default, deserialize_with = "reducers")]
+    #[serde(deserialize_with = "reducers")]
     pub epochs_reducer: Vec<String>,
-    #[serde(default)]
     pub limit: Option<serde_json::Value>,
 }
 
@@ -98,26 +95,18 @@ pub struct ScorerSpec {
 
 /// What was evaluated: task, model, dataset, configuration.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalSpec {
-    #[serde(default)]
     pub eval_id: Option<String>,
-    #[serde(default)]
     pub run_id: Option<String>,
-    #[serde(default)]
     pub created: Option<String>,
-    #[serde(default)]
     pub task: String,
-    #[serde(default, deserialize_with = "opt_id_text")]
+    #[serde(deserialize_with = "opt_id_text")]
     pub task_version: Option<String>,
-    #[serde(default)]
     pub task_id: Option<String>,
-    #[serde(default)]
     pub model: String,
-    #[serde(default)]
     pub dataset: DatasetSpec,
-    #[serde(default)]
     pub config: EvalConfig,
-    #[serde(default)]
     pub scorers: Option<Vec<ScorerSpec>>,
 }
 
@@ -157,67 +146,52 @@ pub struct EvalScore {
 
 /// Inspect's own results: its metrics, shown beside ours.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalResults {
-    #[serde(default)]
     pub total_samples: u64,
-    #[serde(default)]
     pub completed_samples: u64,
-    #[serde(default)]
     pub scores: Vec<EvalScore>,
 }
 
 /// Tokens one model used.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ModelUsage {
-    #[serde(default)]
     pub input_tokens: u64,
-    #[serde(default)]
     pub output_tokens: u64,
-    #[serde(default)]
     pub total_tokens: u64,
-    #[serde(default)]
     pub input_tokens_cache_read: Option<u64>,
-    #[serde(default)]
     pub input_tokens_cache_write: Option<u64>,
-    #[serde(default)]
     pub reasoning_tokens: Option<u64>,
 }
 
 /// Timing and usage of the whole evaluation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalStats {
-    #[serde(default)]
     pub started_at: Option<String>,
-    #[serde(default)]
     pub completed_at: Option<String>,
     /// By model name.
-    #[serde(default)]
     pub model_usage: BTreeMap<String, ModelUsage>,
 }
 
 /// An error Inspect recorded (for the evaluation or one sample).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalError {
-    #[serde(default)]
     pub message: String,
 }
 
 /// The log's header: everything but the samples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LogHeader {
-    #[serde(default)]
     pub version: u32,
-    #[serde(default)]
     pub status: String,
-    #[serde(default)]
     pub eval: EvalSpec,
-    #[serde(default)]
     pub results: Option<EvalResults>,
-    #[serde(default)]
     pub stats: Option<EvalStats>,
-    #[serde(default)]
     pub error: Option<EvalError>,
-    #[serde(default)]
     pub invalidated: Option<bool>,
 }
 
