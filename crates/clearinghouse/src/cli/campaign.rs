@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::text;
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -189,14 +190,6 @@ pub struct ScanReportArgs {
     pub json: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn print_campaign(c: &Value) {
     println!("id:       {}", text(c, "id"));
     println!("name:     {}", text(c, "name"));
@@ -246,6 +239,30 @@ async fn send(
     let url = client.url(path, &[])?;
     let body = body.map_or(Body::None, Body::Json);
     Ok(client.send(method, url, body).await?.body)
+}
+
+/// Posts `{"reason": reason}` to `path` (stopping a campaign, attesting an
+/// asset, revoking a grant) and returns the answer.
+async fn post_reason(server: &ServerArgs, path: &[&str], reason: &str) -> anyhow::Result<Value> {
+    send(
+        server,
+        Method::POST,
+        path,
+        Some(json!({ "reason": reason })),
+    )
+    .await
+}
+
+/// Gets the list at `path` and prints it (as JSON with `json_out`, else the
+/// columns `cols`); the asset and grant list verbs.
+async fn list(
+    server: &ServerArgs,
+    path: &[&str],
+    json_out: bool,
+    cols: &[&str],
+) -> anyhow::Result<ExitCode> {
+    let v = send(server, Method::GET, path, None).await?;
+    Ok(done(json_out, &v, |v| print_list(v, cols)))
 }
 
 fn done(json_out: bool, body: &Value, print: impl Fn(&Value)) -> ExitCode {
@@ -304,13 +321,7 @@ pub async fn campaign(command: CampaignCommand) -> anyhow::Result<ExitCode> {
         }
         CampaignCommand::Stop(a) => {
             let path = ["scans", "campaigns", &a.id, "stop"];
-            let c = send(
-                &a.server,
-                Method::POST,
-                &path,
-                Some(json!({"reason": a.reason})),
-            )
-            .await?;
+            let c = post_reason(&a.server, &path, &a.reason).await?;
             Ok(done(a.json, &c, print_campaign))
         }
     }
@@ -364,20 +375,17 @@ pub async fn netasset(command: NetassetCommand) -> anyhow::Result<ExitCode> {
         }
         NetassetCommand::Attest(a) => {
             let path = ["scans", "assets", &a.id, "attest"];
-            let v = send(
-                &a.server,
-                Method::POST,
-                &path,
-                Some(json!({"reason": a.reason})),
-            )
-            .await?;
+            let v = post_reason(&a.server, &path, &a.reason).await?;
             Ok(done(a.json, &v, print_asset))
         }
         NetassetCommand::List(a) => {
-            let v = send(&a.server, Method::GET, &["scans", "assets"], None).await?;
-            Ok(done(a.json, &v, |v| {
-                print_list(v, &["id", "state", "target"])
-            }))
+            list(
+                &a.server,
+                &["scans", "assets"],
+                a.json,
+                &["id", "state", "target"],
+            )
+            .await
         }
     }
 }
@@ -407,20 +415,17 @@ pub async fn grant(command: GrantCommand) -> anyhow::Result<ExitCode> {
         }
         GrantCommand::Revoke(a) => {
             let path = ["scans", "grants", &a.id, "revoke"];
-            let g = send(
-                &a.server,
-                Method::POST,
-                &path,
-                Some(json!({"reason": a.reason})),
-            )
-            .await?;
+            let g = post_reason(&a.server, &path, &a.reason).await?;
             Ok(done(a.json, &g, print_grant))
         }
         GrantCommand::List(a) => {
-            let v = send(&a.server, Method::GET, &["scans", "grants"], None).await?;
-            Ok(done(a.json, &v, |v| {
-                print_list(v, &["id", "state", "scanner_org_id", "start", "end"]);
-            }))
+            list(
+                &a.server,
+                &["scans", "grants"],
+                a.json,
+                &["id", "state", "scanner_org_id", "start", "end"],
+            )
+            .await
         }
     }
 }

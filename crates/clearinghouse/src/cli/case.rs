@@ -13,6 +13,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json, read_file};
+use crate::cli::show::text;
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -192,14 +193,6 @@ pub struct UploadArgs {
     pub boms: Vec<PathBuf>,
     #[arg(long)]
     pub json: bool,
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn print_case(c: &Value) {

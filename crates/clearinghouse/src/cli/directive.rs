@@ -17,6 +17,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::client::{ApiClient, Body, print_json, read_file};
+use crate::cli::show::{print_list, text};
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -109,14 +110,6 @@ pub struct ComplianceArgs {
     pub org: Option<String>,
     #[arg(long)]
     pub json: bool,
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn print_directive(d: &Value) {
@@ -227,15 +220,7 @@ pub async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
     let client = ApiClient::new(&args.server)?;
     let url = client.url(&["directives"], &[])?;
     let reply = client.get(url).await?;
-    if args.json {
-        print_json(&reply.body);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let items = reply.body.as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        eprintln!("no directives");
-    }
-    for d in &items {
+    print_list(&reply.body, args.json, "no directives", |d| {
         println!(
             "{}\t{}\t{}\tv{}\t{}",
             text(d, "number"),
@@ -244,7 +229,7 @@ pub async fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
             text(d, "issued_version"),
             text(&d["body"], "title")
         );
-    }
+    });
     Ok(ExitCode::SUCCESS)
 }
 
@@ -310,22 +295,14 @@ pub async fn compliance(args: ComplianceArgs) -> anyhow::Result<ExitCode> {
     let client = ApiClient::new(&args.server)?;
     let url = client.url(&["compliance"], &[("org", args.org.as_deref())])?;
     let reply = client.get(url).await?;
-    if args.json {
-        print_json(&reply.body);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let items = reply.body.as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        eprintln!("no directives in force");
-    }
-    for c in &items {
+    print_list(&reply.body, args.json, "no directives in force", |c| {
         if c["applies"] == serde_json::Value::Bool(false) {
             println!(
                 "{} (version {}): does not apply to your organisation (outside its scope)",
                 text(c, "number"),
                 text(c, "version")
             );
-            continue;
+            return;
         }
         println!(
             "{} (version {}, as of {}): {}",
@@ -341,6 +318,6 @@ pub async fn compliance(args: ComplianceArgs) -> anyhow::Result<ExitCode> {
                 counts_line(&o["counts"])
             );
         }
-    }
+    });
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::text;
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -131,14 +132,6 @@ pub struct WithdrawArgs {
     pub reason: Option<String>,
     #[arg(long)]
     pub json: bool,
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn print_inquiry(q: &Value) {

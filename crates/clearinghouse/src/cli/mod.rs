@@ -39,6 +39,7 @@ pub mod partner;
 pub mod patch;
 pub mod sbom;
 pub mod serve;
+pub mod show;
 pub mod submit;
 pub mod suite;
 pub mod tools;

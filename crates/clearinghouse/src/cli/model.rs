@@ -8,20 +8,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::text;
 use crate::config::{ModelListArgs, ModelRegisterArgs, ModelShowArgs};
 
 /// The compute as text: the server parses it (`3.2e25`, `320000...`) and
 /// names `training_compute` when it is not a number.
 fn compute_value(text: &str) -> Value {
     Value::String(text.trim().to_owned())
-}
-
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn print_model(m: &Value) {

@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::{print_list, text};
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -73,14 +74,6 @@ pub struct WithdrawArgs {
     pub json: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn print_partner(p: &Value) {
     println!("partner:    {}", text(p, "id"));
     println!("model:      {}", text(p, "model_id"));
@@ -120,15 +113,7 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<ExitCode> {
             let client = ApiClient::new(&a.server)?;
             let url = client.url(&["models", &a.model, "partners"], &[])?;
             let v = client.get(url).await?.body;
-            if a.json {
-                print_json(&v["items"]);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            if items.is_empty() {
-                eprintln!("no partners");
-            }
-            for p in &items {
+            print_list(&v["items"], a.json, "no partners", |p| {
                 println!(
                     "{}\t{}\t{}\t{}",
                     text(p, "id"),
@@ -136,7 +121,7 @@ pub async fn run(command: PartnerCommand) -> anyhow::Result<ExitCode> {
                     text(p, "state"),
                     text(p, "reason")
                 );
-            }
+            });
         }
         PartnerCommand::Approve(a) => {
             let v = send(

@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::{print_list, text};
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -103,14 +104,6 @@ pub struct DecideArgs {
     pub json: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn words(v: &Value, key: &str) -> String {
     let items: Vec<&str> = v[key]
         .as_array()
@@ -166,15 +159,7 @@ pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
             let q = a.eligible.then_some("true");
             let url = client.url(&["tools"], &[("eligible", q)])?;
             let v = client.get(url).await?.body;
-            if a.json {
-                print_json(&v["items"]);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            if items.is_empty() {
-                eprintln!("no tools");
-            }
-            for t in &items {
+            print_list(&v["items"], a.json, "no tools", |t| {
                 let may = if t["eligible"] == Value::Bool(true) {
                     "you may ask".to_owned()
                 } else {
@@ -192,7 +177,7 @@ pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
                     may,
                     text(t, "contact")
                 );
-            }
+            });
         }
         ToolsCommand::Request(a) => {
             let client = ApiClient::new(&a.server)?;
@@ -209,15 +194,7 @@ pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
             let client = ApiClient::new(&a.server)?;
             let url = client.url(&["tool-requests"], &[("state", a.state.as_deref())])?;
             let v = client.get(url).await?.body;
-            if a.json {
-                print_json(&v["items"]);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            if items.is_empty() {
-                eprintln!("no requests");
-            }
-            for r in &items {
+            print_list(&v["items"], a.json, "no requests", |r| {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     text(r, "id"),
@@ -227,7 +204,7 @@ pub async fn run(command: ToolsCommand) -> anyhow::Result<ExitCode> {
                     text(r, "created_at"),
                     text(r, "purpose")
                 );
-            }
+            });
         }
         ToolsCommand::Delist(a) => {
             let client = ApiClient::new(&a.server)?;

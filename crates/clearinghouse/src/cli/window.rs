@@ -13,6 +13,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::{ApiClient, Body, print_json};
+use crate::cli::show::{print_list, text};
 use crate::config::ServerArgs;
 
 #[derive(Debug, Subcommand)]
@@ -132,14 +133,6 @@ pub struct NoteArgs {
     pub json: bool,
 }
 
-fn text(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    }
-}
-
 fn print_window(w: &Value) {
     println!("window:   {}", text(w, "id"));
     println!("model:    {}", text(w, "model_id"));
@@ -250,15 +243,7 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
             let limit = a.limit.to_string();
             let url = client.url(&["windows", &a.window, "usage"], &[("limit", Some(&limit))])?;
             let v = client.get(url).await?.body;
-            if a.json {
-                print_json(&v["items"]);
-                return Ok(ExitCode::SUCCESS);
-            }
-            let items = v["items"].as_array().cloned().unwrap_or_default();
-            if items.is_empty() {
-                eprintln!("no use recorded");
-            }
-            for u in &items {
+            print_list(&v["items"], a.json, "no use recorded", |u| {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\ttokens {}\t{} ms\t{}",
                     text(u, "at"),
@@ -270,7 +255,7 @@ pub async fn run(command: WindowCommand) -> anyhow::Result<ExitCode> {
                     text(u, "latency_ms"),
                     text(u, "outcome")
                 );
-            }
+            });
         }
     }
     Ok(ExitCode::SUCCESS)

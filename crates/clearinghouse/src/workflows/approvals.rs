@@ -434,21 +434,10 @@ async fn grant_authorizations(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut auths = user.authorizations;
-    for t in authorizations {
-        if !auths.contains(t) {
-            auths.push(t.clone());
-        }
-    }
+    add_missing(&mut auths, authorizations.iter().map(String::as_str));
     auths.sort();
     store::accounts::users::set_authorizations(&mut **tx, user_id, &auths).await?;
-    let kind = ElevationKind::GrantedAuthorization;
-    record_elevations(tx, &granters(a, decider), user_id, kind, now).await?;
-    Ok(vec![Effect {
-        action: "user.grant_authorizations",
-        object_type: "user",
-        object_id: user_id.to_owned(),
-        change: json!({"authorizations": auths, "approval": a.id}),
-    }])
+    granted(tx, decider, a, user_id, Grant::Authorizations, &auths, now).await
 }
 
 /// `grant_role`: adds the privileged roles to the user's roles.
@@ -476,19 +465,57 @@ async fn grant_role(
         ));
     }
     let mut names = user.roles;
-    for r in roles {
-        if !names.iter().any(|n| n == r.as_str()) {
-            names.push(r.as_str().to_owned());
+    add_missing(&mut names, roles.iter().map(|r| r.as_str()));
+    store::accounts::users::set_roles(&mut **tx, user_id, &names).await?;
+    granted(tx, decider, a, user_id, Grant::Roles, &names, now).await
+}
+
+/// What [`grant_authorizations`] and [`grant_role`] add to a user.
+#[derive(Clone, Copy)]
+enum Grant {
+    Authorizations,
+    Roles,
+}
+
+/// Appends each of `new` that `held` lacks, in order.
+fn add_missing<'a>(held: &mut Vec<String>, new: impl IntoIterator<Item = &'a str>) {
+    for n in new {
+        if !held.iter().any(|h| h == n) {
+            held.push(n.to_owned());
         }
     }
-    store::accounts::users::set_roles(&mut **tx, user_id, &names).await?;
-    let kind = ElevationKind::GrantedRole;
+}
+
+/// Records the elevation of `user_id` by the requester and the decider,
+/// and the effect naming the user's `held` authorizations or roles as they
+/// now are: the end of [`grant_authorizations`] and [`grant_role`].
+async fn granted(
+    tx: &mut store::Tx,
+    decider: &Principal,
+    a: &Approval,
+    user_id: &str,
+    grant: Grant,
+    held: &[String],
+    now: &str,
+) -> AppResult<Vec<Effect>> {
+    let (kind, action, change) = match grant {
+        Grant::Authorizations => (
+            ElevationKind::GrantedAuthorization,
+            "user.grant_authorizations",
+            json!({"authorizations": held, "approval": a.id}),
+        ),
+        Grant::Roles => (
+            ElevationKind::GrantedRole,
+            "user.grant_role",
+            json!({"roles": held, "approval": a.id}),
+        ),
+    };
     record_elevations(tx, &granters(a, decider), user_id, kind, now).await?;
     Ok(vec![Effect {
-        action: "user.grant_role",
+        action,
         object_type: "user",
         object_id: user_id.to_owned(),
-        change: json!({"roles": names, "approval": a.id}),
+        change,
     }])
 }
 

@@ -76,38 +76,7 @@ pub async fn archive_asset(
     id: &str,
     reason: &str,
 ) -> AppResult<Asset> {
-    let reason = check_reason(reason)?;
-    let visible = asset_for_write(app, who, id).await?;
-    let mut tx = app.store.begin_write().await?;
-    let asset = reread(&mut tx, &visible.id).await?;
-    if asset.archived_at.is_some() {
-        return Err(AppError::Conflict(format!(
-            "asset '{}' is already archived",
-            asset.name
-        )));
-    }
-    let now = clock::now_text();
-    if !store::exposure::assets::set_archived(&mut *tx, &asset.id, Some(&now), Some(&reason), &now)
-        .await?
-    {
-        return Err(AppError::Conflict(format!(
-            "asset '{}' is already archived",
-            asset.name
-        )));
-    }
-    let changes = matching::retire_asset(&mut tx, &asset.id, ASSET_ARCHIVED, &now).await?;
-    notify_changes(app, &mut tx, &changes).await?;
-    let event = AuditEvent {
-        action: "asset.archive",
-        object_type: "asset",
-        object_id: &asset.id,
-        change: json!({ "reason": reason, "archived_at": now, "exposures": changes.counts }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    store::exposure::assets::get(&app.store.pool, &asset.id)
-        .await?
-        .ok_or(AppError::NotFound)
+    set_asset_archived(app, who, id, reason, true).await
 }
 
 /// Unarchives an asset: its inventory is matched again at once.
@@ -117,30 +86,60 @@ pub async fn unarchive_asset(
     id: &str,
     reason: &str,
 ) -> AppResult<Asset> {
+    set_asset_archived(app, who, id, reason, false).await
+}
+
+/// Archives (`archive`) or unarchives an asset, re-matching its exposures
+/// and auditing the step; used by [`archive_asset`] and [`unarchive_asset`].
+async fn set_asset_archived(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    reason: &str,
+    archive: bool,
+) -> AppResult<Asset> {
     let reason = check_reason(reason)?;
     let visible = asset_for_write(app, who, id).await?;
     let mut tx = app.store.begin_write().await?;
     let asset = reread(&mut tx, &visible.id).await?;
-    if asset.archived_at.is_none() {
-        return Err(AppError::Conflict(format!(
-            "asset '{}' is not archived",
-            asset.name
-        )));
+    let conflict = || {
+        let state = if archive {
+            "already archived"
+        } else {
+            "not archived"
+        };
+        AppError::Conflict(format!("asset '{}' is {state}", asset.name))
+    };
+    if asset.archived_at.is_some() == archive {
+        return Err(conflict());
     }
     let now = clock::now_text();
-    if !store::exposure::assets::set_archived(&mut *tx, &asset.id, None, None, &now).await? {
-        return Err(AppError::Conflict(format!(
-            "asset '{}' is not archived",
-            asset.name
-        )));
+    let (at, why) = if archive {
+        (Some(now.as_str()), Some(reason.as_str()))
+    } else {
+        (None, None)
+    };
+    if !store::exposure::assets::set_archived(&mut *tx, &asset.id, at, why, &now).await? {
+        return Err(conflict());
     }
-    let changes = matching::sync_asset(&mut tx, &asset.id, &now).await?;
+    let changes = if archive {
+        matching::retire_asset(&mut tx, &asset.id, ASSET_ARCHIVED, &now).await?
+    } else {
+        matching::sync_asset(&mut tx, &asset.id, &now).await?
+    };
     notify_changes(app, &mut tx, &changes).await?;
+    let (action, event_change) = if archive {
+        let change = json!({ "reason": reason, "archived_at": now, "exposures": changes.counts });
+        ("asset.archive", change)
+    } else {
+        let change = json!({ "reason": reason, "exposures": changes.counts });
+        ("asset.unarchive", change)
+    };
     let event = AuditEvent {
-        action: "asset.unarchive",
+        action,
         object_type: "asset",
         object_id: &asset.id,
-        change: json!({ "reason": reason, "exposures": changes.counts }),
+        change: event_change,
     };
     app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;

@@ -20,7 +20,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::{Attachment, Document, Page};
 use crate::store;
-use crate::workflows::read_policy::{PolicyReader, shared_orgs};
+use crate::workflows::read_policy::{PolicyReader, readable_page, shared_orgs};
 
 /// Largest attachment accepted inline, before base64.
 pub const MAX_ATTACHMENT_BYTES: usize = 512 * 1024;
@@ -198,16 +198,16 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Document>> {
-    who.require_scope(Scope::DocumentsRead)?;
-    let reader = PolicyReader::of(app, who).await?;
     let pool = &app.store.pool;
-    reader
-        .page(
-            limit,
-            async |filter, n| store::documents::list_readable(pool, filter, cursor, n).await,
-            |d| d.id.clone(),
-        )
-        .await
+    readable_page(
+        app,
+        who,
+        Scope::DocumentsRead,
+        limit,
+        async |filter, n| store::documents::list_readable(pool, filter, cursor, n).await,
+        |d| d.id.clone(),
+    )
+    .await
 }
 
 /// One document; a record the caller may not read is "not found", exactly

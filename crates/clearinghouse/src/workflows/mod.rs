@@ -40,6 +40,44 @@ pub(crate) async fn record_audit(
     Ok(())
 }
 
+/// Records one audit event about one object in the change's transaction
+/// and commits it: the last step of a write that audits one event (the
+/// directive request and evidence workflows).
+pub(crate) async fn commit_audited(
+    app: &crate::app::AppState,
+    mut tx: crate::store::Tx,
+    who: &crate::auth::Principal,
+    action: &'static str,
+    object_type: &'static str,
+    id: &str,
+    change: serde_json::Value,
+) -> crate::error::AppResult<()> {
+    record_audit(app, &mut tx, who, action, object_type, id, change).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reads a stored artifact's bytes (`what` names it in an internal error)
+/// and records its download (`event`) in a transaction of its own; used by
+/// the case patch and directive evidence downloads.
+pub(crate) async fn download_audited(
+    app: &crate::app::AppState,
+    who: &crate::auth::Principal,
+    key: &str,
+    what: &'static str,
+    event: crate::audit_log::AuditEvent<'_>,
+) -> crate::error::AppResult<Vec<u8>> {
+    let bytes = app
+        .artifacts
+        .get(key)
+        .await
+        .map_err(|e| crate::error::AppError::internal(what, e))?;
+    let mut tx = app.store.begin_write().await?;
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
+    tx.commit().await?;
+    Ok(bytes)
+}
+
 /// Page sizes: default and largest.
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 500;

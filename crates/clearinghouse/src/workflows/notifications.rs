@@ -79,6 +79,37 @@ impl NewNotification {
     }
 }
 
+/// Tells each of `orgs` (sorted and deduplicated here) the same notice in
+/// its own inbox: TLP:AMBER+STRICT, no label, no exposure or vulnerability
+/// named. Used by the frontier partner and access-window workflows.
+pub async fn tell_orgs(
+    app: &AppState,
+    tx: &mut Tx,
+    mut orgs: Vec<String>,
+    kind: NotificationKind,
+    title: &str,
+    body: &str,
+    data: serde_json::Value,
+) -> AppResult<()> {
+    orgs.sort();
+    orgs.dedup();
+    let items = orgs
+        .into_iter()
+        .map(|org_id| NewNotification {
+            org_id,
+            kind,
+            exposure_id: None,
+            vuln_id: None,
+            tlp: "AMBER+STRICT".into(),
+            visibility: String::new(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            data: data.clone(),
+        })
+        .collect();
+    enqueue_many(app, tx, items).await
+}
+
 /// Puts a notification in its organisation's inbox and, in the caller's
 /// transaction, queues one `webhook.deliver` job per enabled webhook of the
 /// organisation and, when it has an email address and no daily digest, one

@@ -22,7 +22,7 @@
 //! no labels of their own: they are readable when every advisory of the
 //! vulnerability is. There is no administrator bypass.
 
-use clearinghouse_domain::identity::Role;
+use clearinghouse_domain::identity::{Role, Scope};
 use std::collections::HashSet;
 
 use clearinghouse_domain::labels::{
@@ -104,6 +104,23 @@ impl PolicyReader {
         let rows = fetch(&self.filter(), limit + 1).await?;
         Ok(into_page(rows, limit, key))
     }
+}
+
+/// One page of a list the caller may read: checks `scope`, builds the
+/// caller's [`PolicyReader`] and pages `fetch` through
+/// [`PolicyReader::page`]. The list workflows of documents, frontier models
+/// and suites, finding submissions and scan campaigns use it.
+pub async fn readable_page<T>(
+    app: &AppState,
+    who: &Principal,
+    scope: Scope,
+    limit: Option<i64>,
+    fetch: impl AsyncFnOnce(&ReadFilter<'_>, i64) -> store::Result<Vec<T>>,
+    key: impl Fn(&T) -> String,
+) -> AppResult<Page<T>> {
+    who.require_scope(scope)?;
+    let reader = PolicyReader::of(app, who).await?;
+    reader.page(limit, fetch, key).await
 }
 
 /// Stored labels, parsed; a stored label that does not parse is corrupt data.

@@ -133,23 +133,8 @@ async fn record_failure(
     addr: Option<IpAddr>,
 ) -> AppResult<()> {
     let id = user.id.clone();
-    let system = Principal::new(user, Via::System);
-    let event = AuditEvent {
-        action: "session.login_failed",
-        object_type: "user",
-        object_id: &id,
-        change: json!({
-            "failures": failure.failures,
-            "locked_for_seconds": failure.locked_for.map(|d| d.as_secs()),
-            "address": addr.map(|a| a.to_string()),
-        }),
-    };
-    let mut tx = app.store.begin_write().await?;
-    app.audit
-        .record(&mut tx, &app.store, &system, &[event])
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    let action = "session.login_failed";
+    record_sign_in_failure(app, user, action, "user", &id, failure, addr).await
 }
 
 /// The audit entry of a failed sign-in under a name no account has: the
@@ -166,11 +151,29 @@ async fn record_unknown_failure(
     addr: Option<IpAddr>,
 ) -> AppResult<()> {
     let name = audited_name(username);
-    let system = Principal::new(User::system(), Via::System);
+    let action = "session.login_failed_unknown";
+    let actor = User::system();
+    record_sign_in_failure(app, actor, action, "sign_in_name", &name, failure, addr).await
+}
+
+/// Audits one failed sign-in, `action` about `object_id` (of
+/// `object_type`), with the system acting for `actor`: the change names the count,
+/// the lockout and the client address. Used by [`record_failure`] and
+/// [`record_unknown_failure`].
+async fn record_sign_in_failure(
+    app: &AppState,
+    actor: User,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: &str,
+    failure: &Failure,
+    addr: Option<IpAddr>,
+) -> AppResult<()> {
+    let system = Principal::new(actor, Via::System);
     let event = AuditEvent {
-        action: "session.login_failed_unknown",
-        object_type: "sign_in_name",
-        object_id: &name,
+        action,
+        object_type,
+        object_id,
         change: json!({
             "failures": failure.failures,
             "locked_for_seconds": failure.locked_for.map(|d| d.as_secs()),

@@ -23,6 +23,8 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::HeldConnection;
+use crate::store::cases::CaseRow;
 use crate::store::cases::messages::MessageRow;
 use crate::workflows::new_id;
 use crate::workflows::notifications;
@@ -226,6 +228,47 @@ fn newest<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Newest<
     Newest { items: rows, older }
 }
 
+/// Which of a case's two histories a page reads.
+#[derive(Clone, Copy)]
+enum History {
+    Messages,
+    Events,
+}
+
+/// Starts reading a page of a case's history (`of`): checks the scope, that
+/// the case is readable, the `limit` and that `before` names an item of this
+/// case. Returns the case, the checked limit and a connection; used by
+/// [`list`] and [`events`].
+async fn open_page(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    before: Option<&str>,
+    limit: Option<i64>,
+    of: History,
+) -> AppResult<(CaseRow, i64, HeldConnection)> {
+    who.require_scope(Scope::AdvisoriesRead)?;
+    let c = readable(app, who, id).await?;
+    let limit = page_limit(limit)?;
+    let mut conn = app.store.pool.acquire().await?;
+    if let Some(b) = before {
+        let (known, message) = match of {
+            History::Messages => (
+                store::cases::messages::message_in_case(&mut conn, &c.id, b).await?,
+                "no message of this case has this id",
+            ),
+            History::Events => (
+                store::cases::messages::event_in_case(&mut conn, &c.id, b).await?,
+                "no event of this case has this id",
+            ),
+        };
+        if !known {
+            return Err(AppError::invalid("before", message));
+        }
+    }
+    Ok((c, limit, conn))
+}
+
 /// A case's messages, the newest page (or the page before message
 /// `before`), oldest first, with per-organisation read receipts.
 pub async fn list(
@@ -235,18 +278,7 @@ pub async fn list(
     before: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Newest<Message>> {
-    who.require_scope(Scope::AdvisoriesRead)?;
-    let c = readable(app, who, id).await?;
-    let limit = page_limit(limit)?;
-    let mut conn = app.store.pool.acquire().await?;
-    if let Some(b) = before
-        && !store::cases::messages::message_in_case(&mut conn, &c.id, b).await?
-    {
-        return Err(AppError::invalid(
-            "before",
-            "no message of this case has this id",
-        ));
-    }
+    let (c, limit, mut conn) = open_page(app, who, id, before, limit, History::Messages).await?;
     seen(app, who, &c.id).await?;
     let participants = store::cases::participants(&mut conn, &c.id).await?;
     let rows = store::cases::messages::messages(&mut conn, &c.id, before, limit + 1).await?;
@@ -291,18 +323,7 @@ pub async fn events(
     before: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Newest<Event>> {
-    who.require_scope(Scope::AdvisoriesRead)?;
-    let c = readable(app, who, id).await?;
-    let limit = page_limit(limit)?;
-    let mut conn = app.store.pool.acquire().await?;
-    if let Some(b) = before
-        && !store::cases::messages::event_in_case(&mut conn, &c.id, b).await?
-    {
-        return Err(AppError::invalid(
-            "before",
-            "no event of this case has this id",
-        ));
-    }
+    let (c, limit, mut conn) = open_page(app, who, id, before, limit, History::Events).await?;
     let rows = store::cases::messages::events(&mut conn, &c.id, before, limit + 1).await?;
     let page = newest(rows, limit, |e| e.id.clone());
     let items = page

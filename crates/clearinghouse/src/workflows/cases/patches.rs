@@ -39,6 +39,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{COORDINATORS, case_error, notice, org_words, readable, record, vuln_words};
 use crate::app::AppState;
+use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -47,8 +48,8 @@ use crate::store;
 use crate::store::cases::CaseRow;
 use crate::store::cases::patches::{AttachmentRow, Fix, PatchRow};
 use crate::workflows::cases::patch_fixes::{self, PatchFix, split_list};
-use crate::workflows::new_id;
 use crate::workflows::notifications;
+use crate::workflows::{download_audited, new_id};
 
 /// Largest patch accepted (uploaded or fetched).
 pub const MAX_PATCH_BYTES: usize = 64 * 1024 * 1024;
@@ -410,23 +411,13 @@ pub async fn download(
         .remove(&p.id)
         .unwrap_or_default();
     drop(conn);
-    let bytes = app
-        .artifacts
-        .get(&p.artifact_key)
-        .await
-        .map_err(|e| AppError::internal("reading the patch", e))?;
-    let mut tx = app.store.begin_write().await?;
-    crate::workflows::record_audit(
-        app,
-        &mut tx,
-        who,
-        "case.patch_download",
-        "case",
-        &c.id,
-        json!({"case_id": c.id, "patch_id": p.id, "sha256": p.sha256}),
-    )
-    .await?;
-    tx.commit().await?;
+    let event = AuditEvent {
+        action: "case.patch_download",
+        object_type: "case",
+        object_id: &c.id,
+        change: json!({"case_id": c.id, "patch_id": p.id, "sha256": p.sha256}),
+    };
+    let bytes = download_audited(app, who, &p.artifact_key, "reading the patch", event).await?;
     Ok((patch_view(app, p, fixes), bytes))
 }
 

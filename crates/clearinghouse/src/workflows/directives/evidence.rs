@@ -17,13 +17,16 @@ use utoipa::ToSchema;
 use super::obligations::org_filter;
 use super::{READ_ALL, in_force, visible};
 use crate::app::AppState;
+use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
+use crate::store::AnyConnection;
 use crate::store::directives::forms::{EvidenceRow, SubmissionRow};
 use crate::workflows::findings::pocs::validate_media_type;
 use crate::workflows::new_id;
+use crate::workflows::{commit_audited, download_audited};
 
 /// The largest evidence file.
 pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
@@ -170,19 +173,10 @@ pub async fn attach(
         )));
     }
     let size_bytes = i64::try_from(bytes.len()).map_err(corrupt)?;
-    let too_many = || {
-        AppError::invalid(
-            "file",
-            format!("a submission has at most {MAX_EVIDENCE_FILES} evidence files"),
-        )
-    };
     {
         // Checked before the file is stored, and again in the transaction.
         let mut conn = app.store.pool.acquire().await?;
-        if store::directives::forms::evidence_count(&mut conn, &sub.id).await? >= MAX_EVIDENCE_FILES
-        {
-            return Err(too_many());
-        }
+        room_for_evidence(&mut conn, &sub.id).await?;
     }
     let (object_key, sha256) = app
         .artifacts
@@ -205,13 +199,11 @@ pub async fn attach(
     let mut tx = app.store.begin_write().await?;
     // Concurrent uploads count one after another.
     store::locks::lock_record(&mut tx, app.store.backend, "directive_submission", &sub.id).await?;
-    if store::directives::forms::evidence_count(&mut tx, &sub.id).await? >= MAX_EVIDENCE_FILES {
-        return Err(too_many());
-    }
+    room_for_evidence(&mut tx, &sub.id).await?;
     store::directives::forms::insert_evidence(&mut tx, &row).await?;
-    crate::workflows::record_audit(
+    commit_audited(
         app,
-        &mut tx,
+        tx,
         who,
         "directive.evidence",
         "directive_evidence",
@@ -221,8 +213,20 @@ pub async fn attach(
             "sha256": row.sha256}),
     )
     .await?;
-    tx.commit().await?;
     Ok(row.into())
+}
+
+/// 422 when the submission already has [`MAX_EVIDENCE_FILES`] evidence
+/// files; [`attach`] checks before it stores the file and again in its
+/// transaction.
+async fn room_for_evidence(conn: &mut AnyConnection, submission_id: &str) -> AppResult<()> {
+    if store::directives::forms::evidence_count(conn, submission_id).await? >= MAX_EVIDENCE_FILES {
+        return Err(AppError::invalid(
+            "file",
+            format!("a submission has at most {MAX_EVIDENCE_FILES} evidence files"),
+        ));
+    }
+    Ok(())
 }
 
 /// One evidence file and its bytes, for those who may read its
@@ -240,22 +244,12 @@ pub async fn download(
             .filter(|e| may_read(who, &e.org_id))
             .ok_or(AppError::NotFound)?
     };
-    let bytes = app
-        .artifacts
-        .get(&row.object_key)
-        .await
-        .map_err(|e| AppError::internal("reading evidence", e))?;
-    let mut tx = app.store.begin_write().await?;
-    crate::workflows::record_audit(
-        app,
-        &mut tx,
-        who,
-        "directive.evidence_download",
-        "directive_evidence",
-        &row.id,
-        json!({"submission": row.submission_id, "sha256": row.sha256}),
-    )
-    .await?;
-    tx.commit().await?;
+    let event = AuditEvent {
+        action: "directive.evidence_download",
+        object_type: "directive_evidence",
+        object_id: &row.id,
+        change: json!({"submission": row.submission_id, "sha256": row.sha256}),
+    };
+    let bytes = download_audited(app, who, &row.object_key, "reading evidence", event).await?;
     Ok((row.into(), bytes))
 }

@@ -23,6 +23,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::store::directives::forms::{RequestRow, SubmissionRow};
+use crate::workflows::commit_audited;
 use crate::workflows::new_id;
 
 /// A report or attestation.
@@ -125,18 +126,6 @@ impl From<RequestRow> for RequestView {
     }
 }
 
-async fn audit(
-    app: &AppState,
-    tx: &mut store::Tx,
-    who: &Principal,
-    action: &'static str,
-    object_type: &'static str,
-    id: &str,
-    change: serde_json::Value,
-) -> AppResult<()> {
-    crate::workflows::record_audit(app, tx, who, action, object_type, id, change).await
-}
-
 /// The fields of an attestation.
 fn attest_fields() -> Vec<ReportField> {
     vec![
@@ -234,9 +223,9 @@ pub async fn submit(
             }
             e => e.into(),
         })?;
-    audit(
+    commit_audited(
         app,
-        &mut tx,
+        tx,
         who,
         "directive.report",
         "directive_submission",
@@ -245,7 +234,6 @@ pub async fn submit(
             "fields": values}),
     )
     .await?;
-    tx.commit().await?;
     Ok(Submission {
         id: row.id,
         directive_id: row.directive_id,
@@ -330,9 +318,9 @@ pub async fn request(
         )));
     }
     store::directives::forms::insert_request(&mut tx, &row).await?;
-    audit(
+    commit_audited(
         app,
-        &mut tx,
+        tx,
         who,
         "directive.request",
         "directive_request",
@@ -342,7 +330,6 @@ pub async fn request(
             "justification": row.justification}),
     )
     .await?;
-    tx.commit().await?;
     Ok(row.into())
 }
 
@@ -405,9 +392,9 @@ pub async fn decide(
             row.state
         )));
     }
-    audit(
+    commit_audited(
         app,
-        &mut tx,
+        tx,
         who,
         "directive.request_decide",
         "directive_request",
@@ -415,7 +402,6 @@ pub async fn decide(
         json!({"state": state, "reason": reason}),
     )
     .await?;
-    tx.commit().await?;
     Ok(RequestView {
         state: state.to_owned(),
         decided_by: Some(who.user_id().to_owned()),

@@ -217,6 +217,36 @@ async fn audit(
     crate::workflows::record_audit(app, tx, who, action, "directive", id, change).await
 }
 
+/// Audits `action` on directive `id`, re-reads it and commits: the end of
+/// the update, amend and revoke workflows, which answer with its view.
+async fn commit_view(
+    app: &AppState,
+    mut tx: store::Tx,
+    who: &Principal,
+    action: &'static str,
+    id: &str,
+    change: serde_json::Value,
+) -> AppResult<DirectiveView> {
+    audit(app, &mut tx, who, action, id, change).await?;
+    let d = store::directives::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let out = view(&mut tx, who, d).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// 422 unless a new version keeps the directive's number (update, amend).
+fn keeps_number(body: &DirectiveBody, d: &DirectiveRow) -> AppResult<()> {
+    if body.number != d.number {
+        return Err(AppError::invalid(
+            "number",
+            format!("is {}: a directive keeps its number", d.number),
+        ));
+    }
+    Ok(())
+}
+
 /// Drafts a new directive (directive managers).
 pub async fn create(
     app: &AppState,
@@ -333,12 +363,7 @@ pub async fn update(
     let d = visible(&mut tx, who, id).await?;
     who.require(Scope::ExposuresWrite, MANAGERS)?;
     let body = validated(input)?;
-    if body.number != d.number {
-        return Err(AppError::invalid(
-            "number",
-            format!("is {}: a directive keeps its number", d.number),
-        ));
-    }
+    keeps_number(&body, &d)?;
     let v = latest_editable(&mut tx, &d).await?;
     let changes = changes_from_issued(&mut tx, &d, &body).await?;
     let now = clock::now_text();
@@ -349,21 +374,8 @@ pub async fn update(
     {
         return Err(AppError::Conflict("the draft changed meanwhile".into()));
     }
-    audit(
-        app,
-        &mut tx,
-        who,
-        "directive.update",
-        &d.id,
-        json!({"version": v.version, "body": body, "changes": changes}),
-    )
-    .await?;
-    let d = store::directives::get(&mut tx, &d.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = view(&mut tx, who, d).await?;
-    tx.commit().await?;
-    Ok(out)
+    let change = json!({"version": v.version, "body": body, "changes": changes});
+    commit_view(app, tx, who, "directive.update", &d.id, change).await
 }
 
 /// Amends an issued directive: a new draft version with its diff from the
@@ -391,12 +403,7 @@ pub async fn amend(
             d.latest_version
         )));
     }
-    if body.number != d.number {
-        return Err(AppError::invalid(
-            "number",
-            format!("is {}: a directive keeps its number", d.number),
-        ));
-    }
+    keeps_number(&body, &d)?;
     let changes = changes_from_issued(&mut tx, &d, &body).await?;
     if changes.fields.is_empty() && changes.actions.is_empty() {
         return Err(AppError::invalid("body", "the amendment changes nothing"));
@@ -414,21 +421,8 @@ pub async fn amend(
         issued_at: None,
     };
     store::directives::insert_version(&mut tx, &v).await?;
-    audit(
-        app,
-        &mut tx,
-        who,
-        "directive.amend",
-        &d.id,
-        json!({"version": v.version, "body": body, "changes": changes}),
-    )
-    .await?;
-    let d = store::directives::get(&mut tx, &d.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = view(&mut tx, who, d).await?;
-    tx.commit().await?;
-    Ok(out)
+    let change = json!({"version": v.version, "body": body, "changes": changes});
+    commit_view(app, tx, who, "directive.amend", &d.id, change).await
 }
 
 /// Files the latest draft for issue: an `issue_directive` request that a
@@ -536,21 +530,8 @@ pub async fn revoke(
             d.state
         )));
     }
-    audit(
-        app,
-        &mut tx,
-        who,
-        "directive.revoke",
-        &d.id,
-        json!({"reason": reason}),
-    )
-    .await?;
-    let d = store::directives::get(&mut tx, &d.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let out = view(&mut tx, who, d).await?;
-    tx.commit().await?;
-    Ok(out)
+    let change = json!({"reason": reason});
+    commit_view(app, tx, who, "directive.revoke", &d.id, change).await
 }
 
 /// One directive by id or number (drafts: managers only).

@@ -26,7 +26,7 @@ use crate::model::finding::{
 use crate::model::notify::NotificationKind;
 use crate::store::{self, StoreError};
 use crate::workflows::frontier::window_findings;
-use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
+use crate::workflows::read_policy::{PolicyReader, may_read_submitted, readable_page};
 use crate::workflows::spool::spool;
 use crate::workflows::{into_page, new_id, page_size};
 
@@ -445,17 +445,18 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Submission>> {
-    who.require_scope(Scope::FindingsRead)?;
-    let limit = page_size(limit);
-    let reader = PolicyReader::of(app, who).await?;
-    let rows = store::findings::submissions::list_readable(
-        &app.store.pool,
-        &reader.filter(),
-        cursor,
-        limit + 1,
+    let pool = &app.store.pool;
+    readable_page(
+        app,
+        who,
+        Scope::FindingsRead,
+        limit,
+        async |filter, n| {
+            store::findings::submissions::list_readable(pool, filter, cursor, n).await
+        },
+        |s| s.id.clone(),
     )
-    .await?;
-    Ok(into_page(rows, limit, |s| s.id.clone()))
+    .await
 }
 
 /// Item results in file order from the cursor (a sequence number), at most

@@ -32,7 +32,9 @@ use crate::model::Page;
 use crate::store;
 use crate::store::frontier::models::ModelRow;
 use crate::workflows::new_id;
-use crate::workflows::read_policy::{PolicyReader, authored_labels, parse_labels, shared_orgs};
+use crate::workflows::read_policy::{
+    PolicyReader, authored_labels, parse_labels, readable_page, shared_orgs,
+};
 
 /// What a developer submits to register a model.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -277,16 +279,16 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Model>> {
-    who.require_scope(Scope::ModelsRead)?;
-    let reader = PolicyReader::of(app, who).await?;
     let pool = &app.store.pool;
-    let page = reader
-        .page(
-            limit,
-            async |filter, n| store::frontier::models::list_readable(pool, filter, cursor, n).await,
-            |m| m.id.clone(),
-        )
-        .await?;
+    let page = readable_page(
+        app,
+        who,
+        Scope::ModelsRead,
+        limit,
+        async |filter, n| store::frontier::models::list_readable(pool, filter, cursor, n).await,
+        |m| m.id.clone(),
+    )
+    .await?;
     Ok(Page {
         items: page.items.into_iter().map(view).collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,

@@ -33,7 +33,7 @@ use crate::model::notify::NotificationKind;
 use crate::store::frontier::partners::PartnerRow;
 use crate::store::{self, Tx};
 use crate::workflows::frontier::{models, windows};
-use crate::workflows::notifications::{self, NewNotification};
+use crate::workflows::notifications;
 use crate::workflows::{approvals, new_id, record_audit};
 
 /// A nomination.
@@ -655,26 +655,11 @@ async fn tell(
             orgs.push(u.org_id);
         }
     }
-    orgs.sort();
-    orgs.dedup();
     let title = match kind {
         NotificationKind::PartnerApproved => "A trusted partner was approved",
         NotificationKind::PartnerWithdrawn => "A trusted partner was withdrawn",
         _ => "A trusted partner was nominated",
     };
-    let items = orgs
-        .into_iter()
-        .map(|org_id| NewNotification {
-            org_id,
-            kind,
-            exposure_id: None,
-            vuln_id: None,
-            tlp: "AMBER+STRICT".into(),
-            visibility: String::new(),
-            title: title.to_owned(),
-            body: format!("{what}."),
-            data: json!({"partner_id": p.id, "model_id": p.model_id, "org_id": p.org_id}),
-        })
-        .collect();
-    notifications::enqueue_many(app, tx, items).await
+    let data = json!({"partner_id": p.id, "model_id": p.model_id, "org_id": p.org_id});
+    notifications::tell_orgs(app, tx, orgs, kind, title, &format!("{what}."), data).await
 }

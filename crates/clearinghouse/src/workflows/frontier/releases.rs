@@ -29,7 +29,7 @@ use crate::store::Tx;
 use crate::store::frontier::windows::ReleaseRow;
 use crate::workflows::frontier::models::{self, Model};
 use crate::workflows::frontier::windows::{refuse, span, text_of};
-use crate::workflows::notifications::{self, NewNotification};
+use crate::workflows::notifications;
 
 /// The developer's planned dates (`YYYY-MM-DD`; `null` clears one).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -152,27 +152,13 @@ async fn tell(
         .map(|g| g.org_id)
         .collect();
     orgs.push(developer_org.to_owned());
-    orgs.sort();
-    orgs.dedup();
     let title = match kind {
         NotificationKind::WindowClosed => "An access window closed",
         _ => "An access window was shortened",
     };
-    let items = orgs
-        .into_iter()
-        .map(|org_id| NewNotification {
-            org_id,
-            kind,
-            exposure_id: None,
-            vuln_id: None,
-            tlp: "AMBER+STRICT".into(),
-            visibility: String::new(),
-            title: title.to_owned(),
-            body: format!("Access window {window_id}: {what}."),
-            data: json!({"window_id": window_id}),
-        })
-        .collect();
-    notifications::enqueue_many(app, tx, items).await
+    let body = format!("Access window {window_id}: {what}.");
+    let data = json!({"window_id": window_id});
+    notifications::tell_orgs(app, tx, orgs, kind, title, &body, data).await
 }
 
 async fn record(
@@ -313,38 +299,7 @@ pub async fn release(
     id: &str,
     input: ReleaseNote,
 ) -> AppResult<ReleaseState> {
-    developer_model(app, who, id, "model.release").await?;
-    let note = note(&input.note, "note")?;
-    let mut tx = app.store.begin_write().await?;
-    let row = ReleaseRow {
-        model_id: id.to_owned(),
-        at: clock::now_text(),
-        by: who.user_id().to_owned(),
-        note,
-    };
-    store::frontier::windows::insert_release(&mut tx, &row).await?;
-    let mut changes = Vec::new();
-    close_windows(
-        app,
-        &mut tx,
-        id,
-        "the developer released the model",
-        &mut changes,
-    )
-    .await?;
-    record(
-        app,
-        who,
-        &mut tx,
-        id,
-        "model.release",
-        json!({"released_at": row.at}),
-        changes,
-    )
-    .await?;
-    tx.commit().await?;
-    app.broker.invalidate();
-    state(app, who, id).await
+    end_access(app, who, id, input, Ending::Release).await
 }
 
 pub async fn withdraw(
@@ -353,35 +308,69 @@ pub async fn withdraw(
     id: &str,
     input: ReleaseNote,
 ) -> AppResult<ReleaseState> {
-    developer_model(app, who, id, "model.withdraw").await?;
-    let reason = note(&input.note, "note")?;
+    end_access(app, who, id, input, Ending::Withdrawal).await
+}
+
+/// The two developer steps that close every open window of a model: its
+/// release, and its withdrawal from the framework.
+#[derive(Clone, Copy)]
+enum Ending {
+    Release,
+    Withdrawal,
+}
+
+impl Ending {
+    /// The audit action (also the readability gate's action name).
+    fn action(self) -> &'static str {
+        match self {
+            Ending::Release => "model.release",
+            Ending::Withdrawal => "model.withdraw",
+        }
+    }
+
+    /// Why the windows close, as told to the grant holders.
+    fn closing_reason(self) -> &'static str {
+        match self {
+            Ending::Release => "the developer released the model",
+            Ending::Withdrawal => "the developer withdrew the model from the framework",
+        }
+    }
+
+    /// The audit change's field holding the time of the step.
+    fn at_field(self) -> &'static str {
+        match self {
+            Ending::Release => "released_at",
+            Ending::Withdrawal => "withdrawn_at",
+        }
+    }
+}
+
+/// Records a release or a withdrawal (`ending`), closes the model's open
+/// windows and audits it; used by [`release`] and [`withdraw`].
+async fn end_access(
+    app: &AppState,
+    who: &Principal,
+    id: &str,
+    input: ReleaseNote,
+    ending: Ending,
+) -> AppResult<ReleaseState> {
+    developer_model(app, who, id, ending.action()).await?;
+    let note = note(&input.note, "note")?;
     let mut tx = app.store.begin_write().await?;
     let row = ReleaseRow {
         model_id: id.to_owned(),
         at: clock::now_text(),
         by: who.user_id().to_owned(),
-        note: reason,
+        note,
     };
-    store::frontier::windows::insert_withdrawal(&mut tx, &row).await?;
+    match ending {
+        Ending::Release => store::frontier::windows::insert_release(&mut tx, &row).await?,
+        Ending::Withdrawal => store::frontier::windows::insert_withdrawal(&mut tx, &row).await?,
+    }
     let mut changes = Vec::new();
-    close_windows(
-        app,
-        &mut tx,
-        id,
-        "the developer withdrew the model from the framework",
-        &mut changes,
-    )
-    .await?;
-    record(
-        app,
-        who,
-        &mut tx,
-        id,
-        "model.withdraw",
-        json!({"withdrawn_at": row.at}),
-        changes,
-    )
-    .await?;
+    close_windows(app, &mut tx, id, ending.closing_reason(), &mut changes).await?;
+    let change = json!({ ending.at_field(): row.at });
+    record(app, who, &mut tx, id, ending.action(), change, changes).await?;
     tx.commit().await?;
     app.broker.invalidate();
     state(app, who, id).await

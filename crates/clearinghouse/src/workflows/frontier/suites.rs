@@ -28,7 +28,7 @@ use crate::model::Page;
 use crate::store;
 use crate::store::frontier::suites::{SuiteRow, VersionRow};
 use crate::workflows::new_id;
-use crate::workflows::read_policy::{PolicyReader, authored_labels, shared_orgs};
+use crate::workflows::read_policy::{PolicyReader, authored_labels, readable_page, shared_orgs};
 
 /// Who defines suites and imports runs.
 pub const EVALUATORS: &[Role] = &[Role::Evaluator];
@@ -417,16 +417,16 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<SuiteView>> {
-    who.require_scope(Scope::EvaluationsRead)?;
-    let reader = PolicyReader::of(app, who).await?;
     let pool = &app.store.pool;
-    let page = reader
-        .page(
-            limit,
-            async |filter, n| store::frontier::suites::list_readable(pool, filter, cursor, n).await,
-            |s| s.id.clone(),
-        )
-        .await?;
+    let page = readable_page(
+        app,
+        who,
+        Scope::EvaluationsRead,
+        limit,
+        async |filter, n| store::frontier::suites::list_readable(pool, filter, cursor, n).await,
+        |s| s.id.clone(),
+    )
+    .await?;
     let mut items = Vec::with_capacity(page.items.len());
     for row in page.items {
         let v = store::frontier::suites::version(&app.store.pool, &row.id, row.current_version)

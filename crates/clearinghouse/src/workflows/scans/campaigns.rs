@@ -28,8 +28,8 @@ use crate::model::Page;
 use crate::store;
 use crate::store::scans::assets::AssetRow;
 use crate::store::scans::campaigns::{CampaignRow, TargetRow};
-use crate::workflows::read_policy::PolicyReader;
-use crate::workflows::{into_page, new_id, page_size};
+use crate::workflows::new_id;
+use crate::workflows::read_policy::{PolicyReader, readable_page};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -544,22 +544,25 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<CampaignView>> {
-    who.require_scope(Scope::FindingsRead)?;
-    let limit = page_size(limit);
-    let reader = PolicyReader::of(app, who).await?;
-    let rows = store::scans::campaigns::list_readable(
-        &app.store.pool,
-        &reader.filter(),
-        cursor,
-        limit + 1,
+    let pool = &app.store.pool;
+    let page = readable_page(
+        app,
+        who,
+        Scope::FindingsRead,
+        limit,
+        async |filter, n| store::scans::campaigns::list_readable(pool, filter, cursor, n).await,
+        |c| c.id.clone(),
     )
     .await?;
     let mut conn = app.store.pool.acquire().await?;
     let mut items = Vec::new();
-    for c in rows {
+    for c in page.items {
         items.push(view(&mut conn, who, c).await?);
     }
-    Ok(into_page(items, limit, |c| c.id.clone()))
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Stops a campaign (its organisation or a coordinator).
