@@ -34,20 +34,15 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         }),
         None => None,
     };
-    Ok(Document {
-        id: row.try_get("id")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        protection_marking: row.try_get("protection_marking")?,
+    Ok(from_columns!(row => Document {
+        id, owner_org, created_by, title, body, protection_marking,
         tlp: decode(row, "documents", "tlp", |s| s.parse().ok())?,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
         named_readers: Vec::new(),
-        attachment,
-        created_at: row.try_get("created_at")?,
-    })
+        attachment: attachment,
+        created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, doc: &Document, visibility_id: i64) -> Result<()> {

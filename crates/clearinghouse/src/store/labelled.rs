@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::Result;
 use super::read_filter::{Labelled, ReadFilter};
+use crate::store::fetch;
 
 /// What a labelled read selects from.
 pub(crate) struct Readable {
@@ -47,13 +48,7 @@ impl Readable {
         from_row: impl Fn(&AnyRow) -> Result<T>,
     ) -> Result<Option<T>> {
         let sql = format!("{} WHERE {} = $3 AND {}", self.select, self.id, self.clause);
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(filter.org_id)
-            .bind(filter.user_id)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        fetch::optional(pool, sql, &[&filter.org_id, &filter.user_id, &id], from_row).await
     }
 
     /// Readable rows after the cursor id, in id order, at most `limit`.
@@ -71,13 +66,17 @@ impl Readable {
             self.clause,
             id = self.id
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(filter.org_id)
-            .bind(filter.user_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-        rows.iter().map(from_row).collect()
+        fetch::all(
+            pool,
+            sql,
+            &[
+                &filter.org_id,
+                &filter.user_id,
+                &after.unwrap_or(""),
+                &limit,
+            ],
+            from_row,
+        )
+        .await
     }
 }

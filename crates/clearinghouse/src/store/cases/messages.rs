@@ -37,41 +37,25 @@ pub struct EventRow {
 }
 
 fn message_from_row(r: &AnyRow) -> Result<MessageRow> {
-    Ok(MessageRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        reply_to: r.try_get("reply_to")?,
-        org_id: r.try_get("org_id")?,
-        author: r.try_get("author")?,
-        body: r.try_get("body")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => MessageRow {
+        id, case_id, reply_to, org_id, author, body, created_at,
+    }))
 }
 
 fn event_from_row(r: &AnyRow) -> Result<EventRow> {
-    Ok(EventRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        kind: r.try_get("kind")?,
-        actor: r.try_get("actor")?,
-        org_id: r.try_get("org_id")?,
-        detail: r.try_get("detail")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => EventRow {
+        id, case_id, kind, actor, org_id, detail, created_at,
+    }))
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, m: &MessageRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO case_messages (id, case_id, reply_to, org_id, author, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&m.id)
-    .bind(&m.case_id)
-    .bind(&m.reply_to)
-    .bind(&m.org_id)
-    .bind(&m.author)
-    .bind(&m.body)
-    .bind(&m.created_at)
+    );
+    bind_fields!(q, m => {
+        id, case_id, reply_to, org_id, author, body, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -128,17 +112,13 @@ pub async fn messages(
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO case_events (id, case_id, kind, actor, org_id, detail, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&e.id)
-    .bind(&e.case_id)
-    .bind(&e.kind)
-    .bind(&e.actor)
-    .bind(&e.org_id)
-    .bind(&e.detail)
-    .bind(&e.created_at)
+    );
+    bind_fields!(q, e => {
+        id, case_id, kind, actor, org_id, detail, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -151,13 +151,11 @@ pub async fn actions(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ActionDayRow {
-                action_key: r.try_get("action_key")?,
-                version: r.try_get("version")?,
+            Ok(from_columns!(r => ActionDayRow {
+                action_key, version,
                 counts: counts(r)?,
-                days_hist: r.try_get("days_hist")?,
-                computed_at: r.try_get("computed_at")?,
-            })
+                days_hist, computed_at,
+            }))
         })
         .collect()
 }
@@ -198,13 +196,11 @@ pub async fn worst_first(
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(OrgFigures {
-                org_id: r.try_get("org_id")?,
-                org_name: r.try_get("org_name")?,
+            Ok(from_columns!(r => OrgFigures {
+                org_id, org_name,
                 counts: counts(r)?,
-                score: r.try_get("score")?,
-                median_days: r.try_get("median_days")?,
-            })
+                score, median_days,
+            }))
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::{Result, bulk_values};
 
 /// Counts by obligation state: (total, on_time, overdue, excepted, satisfied).
@@ -142,14 +143,11 @@ pub async fn day_rows(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(DayRow {
-                org_id: r.try_get("org_id")?,
-                action_key: r.try_get("action_key")?,
-                version: r.try_get("version")?,
+            Ok(from_columns!(r => DayRow {
+                org_id, action_key, version,
                 counts: counts(r)?,
-                days_hist: r.try_get("days_hist")?,
-                computed_at: r.try_get("computed_at")?,
-            })
+                days_hist, computed_at,
+            }))
         })
         .collect()
 }
@@ -185,16 +183,12 @@ pub async fn put_run(conn: &mut AnyConnection, run: &RunRow) -> Result<()> {
 }
 
 fn run_of(r: &AnyRow) -> Result<RunRow> {
-    Ok(RunRow {
-        directive_id: r.try_get("directive_id")?,
-        day: r.try_get("day")?,
-        version: r.try_get("version")?,
-        orgs: r.try_get("orgs")?,
+    Ok(from_columns!(r => RunRow {
+        directive_id, day, version, orgs,
         counts: counts(r)?,
-        days_hist: r.try_get("days_hist")?,
-        computed_at: r.try_get("computed_at")?,
+        days_hist, computed_at,
         detailed: r.try_get::<i64, _>("detailed")? != 0,
-    })
+    }))
 }
 
 const RUN_COLUMNS: &str = "directive_id, day, version, orgs, total, on_time, overdue, excepted, \
@@ -211,13 +205,7 @@ pub async fn runs(
         "SELECT {RUN_COLUMNS} FROM directive_compliance_runs \
          WHERE directive_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(run_of).collect()
+    fetch::all(&mut *conn, sql, &[&directive_id, &from, &to], run_of).await
 }
 
 /// The latest totals of a directive on or before `day`.
@@ -230,12 +218,7 @@ pub async fn latest_run(
         "SELECT {RUN_COLUMNS} FROM directive_compliance_runs \
          WHERE directive_id = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(day)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(run_of).transpose()
+    fetch::optional(&mut *conn, sql, &[&directive_id, &day], run_of).await
 }
 
 /// Whether any directive is in force (changes elsewhere queue a refresh

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 /// A window as stored. `endpoint_sealed` never leaves the workflow layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,44 +34,22 @@ const COLUMNS: &str = "w.id, w.model_id, w.developer_org, w.created_by, w.starts
      w.closed_at, w.created_at, w.updated_at";
 
 fn from_row(r: &AnyRow) -> Result<WindowRow> {
-    Ok(WindowRow {
-        id: r.try_get("id")?,
-        model_id: r.try_get("model_id")?,
-        developer_org: r.try_get("developer_org")?,
-        created_by: r.try_get("created_by")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        requested_ends_at: r.try_get("requested_ends_at")?,
-        terms_version: r.try_get("terms_version")?,
-        endpoint_sealed: r.try_get("endpoint_sealed")?,
-        state: r.try_get("state")?,
-        closed_reason: r.try_get("closed_reason")?,
-        closed_at: r.try_get("closed_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    Ok(from_columns!(r => WindowRow {
+        id, model_id, developer_org, created_by, starts_at, ends_at, requested_ends_at,
+        terms_version, endpoint_sealed, state, closed_reason, closed_at, created_at, updated_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_windows (id, model_id, developer_org, created_by, starts_at, ends_at, \
          requested_ends_at, terms_version, endpoint_sealed, state, closed_reason, closed_at, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(&w.id)
-    .bind(&w.model_id)
-    .bind(&w.developer_org)
-    .bind(&w.created_by)
-    .bind(&w.starts_at)
-    .bind(&w.ends_at)
-    .bind(&w.requested_ends_at)
-    .bind(w.terms_version)
-    .bind(&w.endpoint_sealed)
-    .bind(&w.state)
-    .bind(&w.closed_reason)
-    .bind(&w.closed_at)
-    .bind(&w.created_at)
-    .bind(&w.updated_at)
+    );
+    bind_fields!(q, w => {
+        id, model_id, developer_org, created_by, starts_at, ends_at, requested_ends_at,
+        terms_version, endpoint_sealed, state, closed_reason, closed_at, created_at, updated_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -78,11 +57,7 @@ pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<WindowRow>> {
     let q = format!("SELECT {COLUMNS} FROM frontier_windows w WHERE w.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&id], from_row).await
 }
 
 /// Windows of one model, oldest first.
@@ -90,11 +65,7 @@ pub async fn of_model(conn: &mut AnyConnection, model_id: &str) -> Result<Vec<Wi
     let q = format!(
         "SELECT {COLUMNS} FROM frontier_windows w WHERE w.model_id = $1 ORDER BY w.created_at, w.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(model_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&model_id], from_row).await
 }
 
 /// Windows the organisation opened or in which the person holds a grant,
@@ -106,13 +77,7 @@ pub async fn list_for(pool: &AnyPool, org: &str, user: &str, all: bool) -> Resul
          (SELECT 1 FROM frontier_window_grants g WHERE g.window_id = w.id AND g.user_id = $2) \
          ORDER BY w.created_at DESC, w.id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(org)
-        .bind(user)
-        .bind(i64::from(all))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(pool, q, &[&org, &user, &i64::from(all)], from_row).await
 }
 
 /// Moves a window's end earlier (never later: the SQL refuses to lengthen).
@@ -157,17 +122,14 @@ pub struct TermsRow {
 }
 
 pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_window_terms (window_id, version, body, sha256, created_by, created_at, \
          keep_transcripts) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&t.window_id)
-    .bind(t.version)
-    .bind(&t.body)
-    .bind(&t.sha256)
-    .bind(&t.created_by)
-    .bind(&t.created_at)
-    .bind(i64::from(t.keep_transcripts))
+    );
+    bind_fields!(q, t => {
+        window_id, version, body, sha256, created_by, created_at,
+        keep_transcripts: i64::from(t.keep_transcripts),
+    })
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE frontier_windows SET terms_version = $2, updated_at = $3 WHERE id = $1")
@@ -192,15 +154,10 @@ pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<Term
     rows.iter()
         .map(|r| {
             let keep: i64 = r.try_get("keep_transcripts")?;
-            Ok(TermsRow {
-                window_id: r.try_get("window_id")?,
-                version: r.try_get("version")?,
-                body: r.try_get("body")?,
-                sha256: r.try_get("sha256")?,
-                created_by: r.try_get("created_by")?,
-                created_at: r.try_get("created_at")?,
+            Ok(from_columns!(r => TermsRow {
+                window_id, version, body, sha256, created_by, created_at,
                 keep_transcripts: keep != 0,
-            })
+            }))
         })
         .collect()
 }
