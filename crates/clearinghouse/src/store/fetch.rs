@@ -9,8 +9,9 @@ use sqlx::{Any, Executor};
 
 use super::Result;
 
-/// A query whose parameters are bound in order.
-type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
+/// A query whose parameters are bound in order (also the type the
+/// modules' row binders take and return).
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
 
 /// A value a read binds as one of its parameters: text, an integer, or
 /// either of them absent (NULL).

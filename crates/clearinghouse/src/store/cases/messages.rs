@@ -5,7 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::Result;
+use crate::store::{Result, fetch};
 
 /// One message as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,13 +63,7 @@ pub async fn insert_message(conn: &mut AnyConnection, m: &MessageRow) -> Result<
 
 /// Whether `id` is a message of `case_id`.
 pub async fn message_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM case_messages WHERE case_id = $1 AND id = $2")
-            .bind(case_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
+    in_case(conn, "case_messages", case_id, id).await
 }
 
 /// The organisation that posted message `id` of `case_id` (None: no such
@@ -96,19 +90,18 @@ pub async fn messages(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
-    let rows = sqlx::query(
-        "SELECT id, case_id, reply_to, org_id, author, body, created_at FROM case_messages m \
-         WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_messages b \
-           WHERE b.case_id = $1 AND b.id = $2 \
-           AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $3",
+    let columns = "id, case_id, reply_to, org_id, author, body, created_at";
+    let before = before.unwrap_or_default();
+    newest_before(
+        conn,
+        "case_messages",
+        columns,
+        case_id,
+        before,
+        limit,
+        message_from_row,
     )
-    .bind(case_id)
-    .bind(before.unwrap_or_default())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(message_from_row).collect()
+    .await
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
@@ -126,13 +119,7 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> 
 
 /// Whether `id` is an event of `case_id`.
 pub async fn event_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND id = $2")
-            .bind(case_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
+    in_case(conn, "case_events", case_id, id).await
 }
 
 /// The newest `limit` events of a case's timeline before event `before`
@@ -143,17 +130,49 @@ pub async fn events(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>> {
-    let rows = sqlx::query(
-        "SELECT id, case_id, kind, actor, org_id, detail, created_at FROM case_events e \
-         WHERE e.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_events b \
-           WHERE b.case_id = $1 AND b.id = $2 \
-           AND (e.created_at < b.created_at OR (e.created_at = b.created_at AND e.id < b.id)))) \
-         ORDER BY e.created_at DESC, e.id DESC LIMIT $3",
+    let columns = "id, case_id, kind, actor, org_id, detail, created_at";
+    let before = before.unwrap_or_default();
+    newest_before(
+        conn,
+        "case_events",
+        columns,
+        case_id,
+        before,
+        limit,
+        event_from_row,
     )
-    .bind(case_id)
-    .bind(before.unwrap_or_default())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(event_from_row).collect()
+    .await
+}
+
+/// Whether `id` is a row of `case_id` in `table` (messages, events).
+async fn in_case(conn: &mut AnyConnection, table: &str, case_id: &str, id: &str) -> Result<bool> {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE case_id = $1 AND id = $2");
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The newest `limit` rows of `case_id` in `table` (messages, events)
+/// created before row `before` (all of them when it is empty), newest
+/// first, ties broken by id.
+async fn newest_before<T>(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    case_id: &str,
+    before: &str,
+    limit: i64,
+    from_row: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    let sql = format!(
+        "SELECT {columns} FROM {table} m \
+         WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM {table} b \
+           WHERE b.case_id = $1 AND b.id = $2 \
+           AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $3"
+    );
+    fetch::all(conn, sql, &[&case_id, &before, &limit], from_row).await
 }

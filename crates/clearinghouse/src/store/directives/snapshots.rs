@@ -8,7 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::fetch;
+use crate::store::fetch::{self, Query};
 use crate::store::{Result, bulk_values};
 
 /// Counts by obligation state: (total, on_time, overdue, excepted, satisfied).
@@ -83,6 +83,41 @@ pub(crate) fn int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// Binds the five [`Counts`] as the columns `total, on_time, overdue,
+/// excepted, satisfied` (every per-day table of this module and of
+/// `dashboard.rs` has them in this order).
+pub(crate) fn bind_counts(q: Query<'_>, (t, on, over, ex, sat): Counts) -> Query<'_> {
+    q.bind(int(t))
+        .bind(int(on))
+        .bind(int(over))
+        .bind(int(ex))
+        .bind(int(sat))
+}
+
+/// Inserts `rows` into a per-day table, 80 rows a statement: `insert` is
+/// `INSERT INTO <table> (directive_id, day, ...)` with `width` columns, of
+/// which this binds the first two and `bind` the rest of one row. Used by
+/// [`replace_day`] and `dashboard::replace_orgs`.
+pub(crate) async fn insert_day_rows<R>(
+    conn: &mut AnyConnection,
+    insert: &str,
+    width: usize,
+    directive_id: &str,
+    day: &str,
+    rows: &[R],
+    bind: impl for<'q> Fn(Query<'q>, &'q R) -> Query<'q>,
+) -> Result<()> {
+    for chunk in rows.chunks(80) {
+        let sql = format!("{insert} VALUES {}", bulk_values(conn, chunk.len(), width));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = bind(q.bind(directive_id).bind(day), r);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Replaces the rows of `directive_id` on `day`: of one organisation when
 /// `org` is given, else all of them.
 pub async fn replace_day(
@@ -93,33 +128,18 @@ pub async fn replace_day(
     rows: &[DayRow],
 ) -> Result<()> {
     delete_day(conn, "directive_compliance_days", directive_id, day, org).await?;
-    const WIDTH: usize = 12;
-    for chunk in rows.chunks(80) {
-        let sql = format!(
-            "INSERT INTO directive_compliance_days (directive_id, day, org_id, action_key, version, \
-             total, on_time, overdue, excepted, satisfied, days_hist, computed_at) VALUES {}",
-            bulk_values(conn, chunk.len(), WIDTH)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            let (t, on, over, ex, sat) = r.counts;
-            q = q
-                .bind(directive_id)
-                .bind(day)
-                .bind(r.org_id.as_str())
-                .bind(r.action_key.as_str())
-                .bind(r.version)
-                .bind(int(t))
-                .bind(int(on))
-                .bind(int(over))
-                .bind(int(ex))
-                .bind(int(sat))
-                .bind(r.days_hist.as_str())
-                .bind(r.computed_at.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let insert = "INSERT INTO directive_compliance_days (directive_id, day, org_id, action_key, \
+                  version, total, on_time, overdue, excepted, satisfied, days_hist, computed_at)";
+    insert_day_rows(conn, insert, 12, directive_id, day, rows, |q, r| {
+        let q = q
+            .bind(r.org_id.as_str())
+            .bind(r.action_key.as_str())
+            .bind(r.version);
+        bind_counts(q, r.counts)
+            .bind(r.days_hist.as_str())
+            .bind(r.computed_at.as_str())
+    })
+    .await
 }
 
 /// Every row of `directive_id` on `day`, or of one organisation.

@@ -203,70 +203,87 @@ pub struct ReleaseRow {
     pub note: String,
 }
 
+/// A dated record about a model kept in a table of its own (its release,
+/// its withdrawal): the table and the names of its columns for
+/// [`ReleaseRow`]'s `at`, `by` and `note`.
+struct ModelRecord {
+    table: &'static str,
+    at: &'static str,
+    by: &'static str,
+    note: &'static str,
+    /// What a second record of the same model is, in the conflict error.
+    conflict: &'static str,
+}
+
+const RELEASES: ModelRecord = ModelRecord {
+    table: "frontier_model_releases",
+    at: "released_at",
+    by: "released_by",
+    note: "note",
+    conflict: "a release of this model",
+};
+
+const WITHDRAWALS: ModelRecord = ModelRecord {
+    table: "frontier_model_withdrawals",
+    at: "withdrawn_at",
+    by: "withdrawn_by",
+    note: "reason",
+    conflict: "a withdrawal of this model",
+};
+
+impl ModelRecord {
+    async fn insert(&self, conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
+        let ModelRecord {
+            table,
+            at,
+            by,
+            note,
+            conflict,
+        } = self;
+        let sql =
+            format!("INSERT INTO {table} (model_id, {at}, {by}, {note}) VALUES ($1, $2, $3, $4)");
+        bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), r => { model_id, at, by, note })
+            .execute(conn)
+            .await
+            .map_err(|e| crate::store::StoreError::conflict_as(e, *conflict))?;
+        Ok(())
+    }
+
+    async fn get(&self, conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
+        let ModelRecord {
+            table,
+            at,
+            by,
+            note,
+            ..
+        } = self;
+        let sql = format!("SELECT model_id, {at}, {by}, {note} FROM {table} WHERE model_id = $1");
+        fetch::optional(conn, sql, &[&model_id], |r| {
+            Ok(from_columns!(r => ReleaseRow {
+                model_id,
+                at: r.try_get(*at)?,
+                by: r.try_get(*by)?,
+                note: r.try_get(*note)?,
+            }))
+        })
+        .await
+    }
+}
+
 pub async fn insert_release(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO frontier_model_releases (model_id, released_at, released_by, note) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&r.model_id)
-    .bind(&r.at)
-    .bind(&r.by)
-    .bind(&r.note)
-    .execute(conn)
-    .await
-    .map_err(|e| crate::store::StoreError::conflict_as(e, "a release of this model"))?;
-    Ok(())
+    RELEASES.insert(conn, r).await
 }
 
 pub async fn release(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
-    let row = sqlx::query(
-        "SELECT model_id, released_at, released_by, note FROM frontier_model_releases WHERE model_id = $1",
-    )
-    .bind(model_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| {
-        Ok(ReleaseRow {
-            model_id: r.try_get("model_id")?,
-            at: r.try_get("released_at")?,
-            by: r.try_get("released_by")?,
-            note: r.try_get("note")?,
-        })
-    })
-    .transpose()
+    RELEASES.get(conn, model_id).await
 }
 
 pub async fn insert_withdrawal(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO frontier_model_withdrawals (model_id, withdrawn_at, withdrawn_by, reason) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&r.model_id)
-    .bind(&r.at)
-    .bind(&r.by)
-    .bind(&r.note)
-    .execute(conn)
-    .await
-    .map_err(|e| crate::store::StoreError::conflict_as(e, "a withdrawal of this model"))?;
-    Ok(())
+    WITHDRAWALS.insert(conn, r).await
 }
 
 pub async fn withdrawal(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
-    let row = sqlx::query(
-        "SELECT model_id, withdrawn_at, withdrawn_by, reason FROM frontier_model_withdrawals WHERE model_id = $1",
-    )
-    .bind(model_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| {
-        Ok(ReleaseRow {
-            model_id: r.try_get("model_id")?,
-            at: r.try_get("withdrawn_at")?,
-            by: r.try_get("withdrawn_by")?,
-            note: r.try_get("reason")?,
-        })
-    })
-    .transpose()
+    WITHDRAWALS.get(conn, model_id).await
 }
 
 /// The name of a window's model: what a grantee sends as `"model"` to the
