@@ -64,16 +64,8 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Approval>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM approvals WHERE id > $1 AND ($2 = '' OR state = $2) ORDER BY id LIMIT $3"
-    );
-    fetch::all(
-        db,
-        sql,
-        &[&after.unwrap_or(""), &state.unwrap_or(""), &limit],
-        from_row,
-    )
-    .await
+    let select = format!("SELECT {COLUMNS} FROM approvals");
+    fetch::after_cursor(db, &select, "state", state, after, limit, from_row).await
 }
 
 /// Records a decision, only if the request is still pending (compare and set).

@@ -88,11 +88,7 @@ async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
     db: E,
     doc: &mut Document,
 ) -> Result<()> {
-    doc.shared_with_orgs =
-        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
-            .bind(&doc.id)
-            .fetch_all(db)
-            .await?;
+    doc.shared_with_orgs = crate::store::labelled::shared_orgs(db, &doc.id).await?;
     doc.named_readers = sqlx::query_scalar(
         "SELECT user_id FROM record_readers WHERE record_id = $1 ORDER BY user_id",
     )
@@ -113,11 +109,11 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<Document>> {
-    let Some(mut doc) = readable(filter).one(pool, filter, id, from_row).await? else {
-        return Ok(None);
-    };
-    fill_sharing(pool, &mut doc).await?;
-    Ok(Some(doc))
+    readable(filter)
+        .one_filled(pool, filter, id, from_row, async |p, r| {
+            fill_sharing(p, r).await
+        })
+        .await
 }
 
 /// Readable documents after the cursor, newest id last.
@@ -127,11 +123,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Document>> {
-    let mut docs = readable(filter)
-        .page(pool, filter, after, limit, from_row)
-        .await?;
-    for doc in &mut docs {
-        fill_sharing(pool, doc).await?;
-    }
-    Ok(docs)
+    readable(filter)
+        .page_filled(pool, filter, (after, limit), from_row, async |p, r| {
+            fill_sharing(p, r).await
+        })
+        .await
 }

@@ -1,8 +1,9 @@
-//! The reads every table module repeats, written once: a statement with
-//! its parameters, run on any executor (a pooled connection, a
+//! The statements every table module repeats, written once: a statement
+//! with its parameters, run on any executor (a pooled connection, a
 //! transaction, the pool), its rows mapped by the module's decoder
 //! (usually built with `from_columns!`). Used for the get-by-id and list
-//! reads of the modules under `store/` and by `labelled::Readable`.
+//! reads of the modules under `store/` (and by `labelled::Readable`), the
+//! cursor lists of users and approvals, and writes of plain text values.
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Executor};
@@ -85,4 +86,33 @@ where
 {
     let rows = query(sql, params).fetch_all(db).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Runs the write `sql` with `params`; how many rows it changed.
+pub(crate) async fn execute<'e, E>(db: E, sql: &str, params: &[&dyn Param]) -> Result<u64>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let done = query(sql.to_owned(), params).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+/// The rows of `select` (`SELECT <columns> FROM <table>`) whose `id` comes
+/// after the cursor, only those whose `column` is `value` when one is
+/// given, in id order, at most `limit` (the users and approvals lists).
+pub(crate) async fn after_cursor<'e, E, T>(
+    db: E,
+    select: &str,
+    column: &str,
+    value: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+    from_row: impl Fn(&AnyRow) -> Result<T>,
+) -> Result<Vec<T>>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let sql = format!("{select} WHERE id > $1 AND ($2 = '' OR {column} = $2) ORDER BY id LIMIT $3");
+    let params: [&dyn Param; 3] = [&after.unwrap_or(""), &value.unwrap_or(""), &limit];
+    all(db, sql, &params, from_row).await
 }

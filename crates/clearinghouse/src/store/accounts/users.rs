@@ -107,16 +107,8 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<User>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM users WHERE id > $1 AND ($2 = '' OR org_id = $2) ORDER BY id LIMIT $3"
-    );
-    fetch::all(
-        db,
-        sql,
-        &[&after.unwrap_or(""), &org_id.unwrap_or(""), &limit],
-        from_row,
-    )
-    .await
+    let select = format!("SELECT {COLUMNS} FROM users");
+    fetch::after_cursor(db, &select, "org_id", org_id, after, limit, from_row).await
 }
 
 /// The list-valued columns of a user.

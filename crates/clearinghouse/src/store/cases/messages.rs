@@ -5,7 +5,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::{Result, fetch};
+use crate::store::Result;
+use crate::store::fetch::{self, Query};
 
 /// One message as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,34 +37,52 @@ pub struct EventRow {
     pub created_at: String,
 }
 
-fn message_from_row(r: &AnyRow) -> Result<MessageRow> {
-    Ok(from_columns!(r => MessageRow {
-        id, case_id, reply_to, org_id, author, body, created_at,
-    }))
+/// What messages and events have in common: append-only rows of one case
+/// in a table of their own, inserted whole, read newest first.
+trait CaseEntry: Sized {
+    const TABLE: &'static str;
+    /// Every column, in the order [`CaseEntry::bind`] binds them.
+    const COLUMNS: &'static str;
+    const WIDTH: usize;
+    fn from_row(r: &AnyRow) -> Result<Self>;
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q>;
 }
 
-fn event_from_row(r: &AnyRow) -> Result<EventRow> {
-    Ok(from_columns!(r => EventRow {
-        id, case_id, kind, actor, org_id, detail, created_at,
-    }))
+impl CaseEntry for MessageRow {
+    const TABLE: &'static str = "case_messages";
+    const COLUMNS: &'static str = "id, case_id, reply_to, org_id, author, body, created_at";
+    const WIDTH: usize = 7;
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(from_columns!(r => MessageRow {
+            id, case_id, reply_to, org_id, author, body, created_at,
+        }))
+    }
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
+        bind_fields!(q, self => { id, case_id, reply_to, org_id, author, body, created_at })
+    }
+}
+
+impl CaseEntry for EventRow {
+    const TABLE: &'static str = "case_events";
+    const COLUMNS: &'static str = "id, case_id, kind, actor, org_id, detail, created_at";
+    const WIDTH: usize = 7;
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(from_columns!(r => EventRow {
+            id, case_id, kind, actor, org_id, detail, created_at,
+        }))
+    }
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
+        bind_fields!(q, self => { id, case_id, kind, actor, org_id, detail, created_at })
+    }
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, m: &MessageRow) -> Result<()> {
-    let q = sqlx::query(
-        "INSERT INTO case_messages (id, case_id, reply_to, org_id, author, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    );
-    bind_fields!(q, m => {
-        id, case_id, reply_to, org_id, author, body, created_at,
-    })
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert(conn, m).await
 }
 
 /// Whether `id` is a message of `case_id`.
 pub async fn message_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    in_case(conn, "case_messages", case_id, id).await
+    in_case::<MessageRow>(conn, case_id, id).await
 }
 
 /// The organisation that posted message `id` of `case_id` (None: no such
@@ -90,36 +109,16 @@ pub async fn messages(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
-    let columns = "id, case_id, reply_to, org_id, author, body, created_at";
-    let before = before.unwrap_or_default();
-    newest_before(
-        conn,
-        "case_messages",
-        columns,
-        case_id,
-        before,
-        limit,
-        message_from_row,
-    )
-    .await
+    newest_before(conn, case_id, before.unwrap_or_default(), limit).await
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
-    let q = sqlx::query(
-        "INSERT INTO case_events (id, case_id, kind, actor, org_id, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    );
-    bind_fields!(q, e => {
-        id, case_id, kind, actor, org_id, detail, created_at,
-    })
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert(conn, e).await
 }
 
 /// Whether `id` is an event of `case_id`.
 pub async fn event_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    in_case(conn, "case_events", case_id, id).await
+    in_case::<EventRow>(conn, case_id, id).await
 }
 
 /// The newest `limit` events of a case's timeline before event `before`
@@ -130,22 +129,25 @@ pub async fn events(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>> {
-    let columns = "id, case_id, kind, actor, org_id, detail, created_at";
-    let before = before.unwrap_or_default();
-    newest_before(
-        conn,
-        "case_events",
-        columns,
-        case_id,
-        before,
-        limit,
-        event_from_row,
-    )
-    .await
+    newest_before(conn, case_id, before.unwrap_or_default(), limit).await
 }
 
-/// Whether `id` is a row of `case_id` in `table` (messages, events).
-async fn in_case(conn: &mut AnyConnection, table: &str, case_id: &str, id: &str) -> Result<bool> {
+/// Inserts one message or event.
+async fn insert<R: CaseEntry>(conn: &mut AnyConnection, r: &R) -> Result<()> {
+    let (table, columns) = (R::TABLE, R::COLUMNS);
+    let sql = format!(
+        "INSERT INTO {table} ({columns}) VALUES ({})",
+        crate::store::placeholders(1, R::WIDTH)
+    );
+    r.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether `id` is a message (event) of `case_id`.
+async fn in_case<R: CaseEntry>(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
+    let table = R::TABLE;
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE case_id = $1 AND id = $2");
     let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(case_id)
@@ -155,18 +157,16 @@ async fn in_case(conn: &mut AnyConnection, table: &str, case_id: &str, id: &str)
     Ok(n > 0)
 }
 
-/// The newest `limit` rows of `case_id` in `table` (messages, events)
-/// created before row `before` (all of them when it is empty), newest
-/// first, ties broken by id.
-async fn newest_before<T>(
+/// The newest `limit` messages (events) of `case_id` created before the
+/// one with id `before` (all of them when it is empty), newest first,
+/// ties broken by id.
+async fn newest_before<R: CaseEntry>(
     conn: &mut AnyConnection,
-    table: &str,
-    columns: &str,
     case_id: &str,
     before: &str,
     limit: i64,
-    from_row: impl Fn(&AnyRow) -> Result<T>,
-) -> Result<Vec<T>> {
+) -> Result<Vec<R>> {
+    let (table, columns) = (R::TABLE, R::COLUMNS);
     let sql = format!(
         "SELECT {columns} FROM {table} m \
          WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM {table} b \
@@ -174,5 +174,5 @@ async fn newest_before<T>(
            AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
          ORDER BY m.created_at DESC, m.id DESC LIMIT $3"
     );
-    fetch::all(conn, sql, &[&case_id, &before, &limit], from_row).await
+    fetch::all(conn, sql, &[&case_id, &before, &limit], R::from_row).await
 }

@@ -186,16 +186,13 @@ pub async fn insert_credential(
     now: &str,
     expires_at: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO broker_credentials (id, grant_id, token_sha256, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+    let sql = "INSERT INTO broker_credentials (id, grant_id, token_sha256, created_at, \
+               expires_at) VALUES ($1, $2, $3, $4, $5)";
+    fetch::execute(
+        conn,
+        sql,
+        &[&id, &grant_id, &token_sha256, &now, &expires_at],
     )
-    .bind(id)
-    .bind(grant_id)
-    .bind(token_sha256)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
     .await?;
     Ok(())
 }

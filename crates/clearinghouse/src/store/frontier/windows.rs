@@ -245,7 +245,7 @@ impl ModelRecord {
         bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), r => { model_id, at, by, note })
             .execute(conn)
             .await
-            .map_err(|e| crate::store::StoreError::conflict_as(e, *conflict))?;
+            .map_err(|e| crate::store::StoreError::conflict_as(e, conflict))?;
         Ok(())
     }
 
