@@ -8,6 +8,7 @@ use sqlx::{Any, Executor, Row};
 
 use super::{Result, StoreError, decode};
 use crate::model::Approval;
+use crate::store::fetch;
 
 const COLUMNS: &str = "id, action, payload, summary, requested_by, requested_via, state, \
                        decided_by, decided_at, reason, created_at";
@@ -33,19 +34,19 @@ fn from_row(row: &AnyRow) -> Result<Approval> {
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Approval) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO approvals (id, action, payload, summary, requested_by, requested_via, state, \
          decided_by, decided_at, reason, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8)",
-    )
-    .bind(&a.id)
-    .bind(a.request.action().as_str())
-    .bind(a.request.payload().to_string())
-    .bind(&a.summary)
-    .bind(&a.requested_by)
-    .bind(&a.requested_via)
-    .bind(a.state.as_str())
-    .bind(&a.created_at)
+    );
+    bind_fields!(q, a => {
+        id,
+        request: a.request.action().as_str(),
+        request: a.request.payload().to_string(),
+        summary, requested_by, requested_via,
+        state: a.state.as_str(),
+        created_at,
+    })
     .execute(db)
     .await?;
     Ok(())
@@ -53,11 +54,7 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Approval) ->
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Approval>> {
     let sql = format!("SELECT {COLUMNS} FROM approvals WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// Requests after the cursor, optionally in one state.
@@ -67,16 +64,8 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Approval>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM approvals WHERE id > $1 AND ($2 = '' OR state = $2) ORDER BY id LIMIT $3"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after.unwrap_or(""))
-        .bind(state.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let select = format!("SELECT {COLUMNS} FROM approvals");
+    fetch::after_cursor(db, &select, "state", state, after, limit, from_row).await
 }
 
 /// Records a decision, only if the request is still pending (compare and set).

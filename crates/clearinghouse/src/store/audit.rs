@@ -76,11 +76,9 @@ pub async fn range<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(AuditRow {
-                idx: r.try_get("idx")?,
-                entry: r.try_get("entry")?,
-                leaf_hash: r.try_get("leaf_hash")?,
-            })
+            Ok(from_columns!(r => AuditRow {
+                idx, entry, leaf_hash,
+            }))
         })
         .collect()
 }
@@ -126,12 +124,9 @@ pub async fn checkpoints_after<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(CheckpointRow {
-                tree_size: r.try_get("tree_size")?,
-                root_hash: r.try_get("root_hash")?,
-                note: r.try_get("note")?,
-                created_at: r.try_get("created_at")?,
-            })
+            Ok(from_columns!(r => CheckpointRow {
+                tree_size, root_hash, note, created_at,
+            }))
         })
         .collect()
 }
@@ -187,11 +182,9 @@ pub async fn search<'e, E: Executor<'e, Database = Any> + Copy>(
     let rows = rows
         .iter()
         .map(|r| {
-            Ok(AuditRow {
-                idx: r.try_get("idx")?,
-                entry: r.try_get("entry")?,
-                leaf_hash: r.try_get("leaf_hash")?,
-            })
+            Ok(from_columns!(r => AuditRow {
+                idx, entry, leaf_hash,
+            }))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((rows, total))

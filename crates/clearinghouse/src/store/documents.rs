@@ -34,20 +34,15 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         }),
         None => None,
     };
-    Ok(Document {
-        id: row.try_get("id")?,
-        owner_org: row.try_get("owner_org")?,
-        created_by: row.try_get("created_by")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        protection_marking: row.try_get("protection_marking")?,
+    Ok(from_columns!(row => Document {
+        id, owner_org, created_by, title, body, protection_marking,
         tlp: decode(row, "documents", "tlp", |s| s.parse().ok())?,
         visibility: row.try_get("expression")?,
         shared_with_orgs: Vec::new(),
         named_readers: Vec::new(),
-        attachment,
-        created_at: row.try_get("created_at")?,
-    })
+        attachment: attachment,
+        created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, doc: &Document, visibility_id: i64) -> Result<()> {
@@ -93,11 +88,7 @@ async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
     db: E,
     doc: &mut Document,
 ) -> Result<()> {
-    doc.shared_with_orgs =
-        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
-            .bind(&doc.id)
-            .fetch_all(db)
-            .await?;
+    doc.shared_with_orgs = crate::store::labelled::shared_orgs(db, &doc.id).await?;
     doc.named_readers = sqlx::query_scalar(
         "SELECT user_id FROM record_readers WHERE record_id = $1 ORDER BY user_id",
     )
@@ -118,11 +109,11 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<Document>> {
-    let Some(mut doc) = readable(filter).one(pool, filter, id, from_row).await? else {
-        return Ok(None);
-    };
-    fill_sharing(pool, &mut doc).await?;
-    Ok(Some(doc))
+    readable(filter)
+        .one_filled(pool, filter, id, from_row, async |p, r| {
+            fill_sharing(p, r).await
+        })
+        .await
 }
 
 /// Readable documents after the cursor, newest id last.
@@ -132,11 +123,9 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Document>> {
-    let mut docs = readable(filter)
-        .page(pool, filter, after, limit, from_row)
-        .await?;
-    for doc in &mut docs {
-        fill_sharing(pool, doc).await?;
-    }
-    Ok(docs)
+    readable(filter)
+        .page_filled(pool, filter, (after, limit), from_row, async |p, r| {
+            fill_sharing(p, r).await
+        })
+        .await
 }

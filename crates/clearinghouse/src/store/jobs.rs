@@ -175,12 +175,11 @@ pub async fn unsettled<'e, E: Executor<'e, Database = Any>>(db: E) -> Result<Vec
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Unsettled {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
+            Ok(from_columns!(r => Unsettled {
+                id, kind,
                 state: decode(r, "jobs", "state", JobState::parse)?,
-                last_error: r.try_get("last_error")?,
-            })
+                last_error,
+            }))
         })
         .collect()
 }

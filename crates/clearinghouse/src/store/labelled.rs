@@ -1,5 +1,6 @@
 //! The two reads every labelled table offers, written once: one row by id
-//! and a page after a cursor, each under the reader's SQL filter
+//! and a page after a cursor (each also with its rows completed from other
+//! tables, `one_filled` and `page_filled`), under the reader's SQL filter
 //! (`read_filter::Labelled::clause` with the reader's organisation and user
 //! bound as `$1` and `$2`). The table module gives its `SELECT ... FROM
 //! ... JOIN ...`, its id column, the clause and its row mapper.
@@ -8,6 +9,7 @@ use sqlx::any::AnyRow;
 
 use super::Result;
 use super::read_filter::{Labelled, ReadFilter};
+use crate::store::fetch;
 
 /// What a labelled read selects from.
 pub(crate) struct Readable {
@@ -47,13 +49,7 @@ impl Readable {
         from_row: impl Fn(&AnyRow) -> Result<T>,
     ) -> Result<Option<T>> {
         let sql = format!("{} WHERE {} = $3 AND {}", self.select, self.id, self.clause);
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(filter.org_id)
-            .bind(filter.user_id)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        fetch::optional(pool, sql, &[&filter.org_id, &filter.user_id, &id], from_row).await
     }
 
     /// Readable rows after the cursor id, in id order, at most `limit`.
@@ -71,13 +67,64 @@ impl Readable {
             self.clause,
             id = self.id
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(filter.org_id)
-            .bind(filter.user_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-        rows.iter().map(from_row).collect()
+        fetch::all(
+            pool,
+            sql,
+            &[
+                &filter.org_id,
+                &filter.user_id,
+                &after.unwrap_or(""),
+                &limit,
+            ],
+            from_row,
+        )
+        .await
     }
+
+    /// [`Readable::one`] with the row completed by `fill` (what a record
+    /// keeps in other tables: whom it is shared with). Documents and models.
+    pub(crate) async fn one_filled<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        filter: &ReadFilter<'_>,
+        id: &str,
+        from_row: impl Fn(&AnyRow) -> Result<T>,
+        fill: impl AsyncFn(&sqlx::AnyPool, &mut T) -> Result<()>,
+    ) -> Result<Option<T>> {
+        let Some(mut row) = self.one(pool, filter, id, from_row).await? else {
+            return Ok(None);
+        };
+        fill(pool, &mut row).await?;
+        Ok(Some(row))
+    }
+
+    /// [`Readable::page`] with each row completed by `fill`.
+    pub(crate) async fn page_filled<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        filter: &ReadFilter<'_>,
+        (after, limit): (Option<&str>, i64),
+        from_row: impl Fn(&AnyRow) -> Result<T>,
+        fill: impl AsyncFn(&sqlx::AnyPool, &mut T) -> Result<()>,
+    ) -> Result<Vec<T>> {
+        let mut rows = self.page(pool, filter, after, limit, from_row).await?;
+        for row in &mut rows {
+            fill(pool, row).await?;
+        }
+        Ok(rows)
+    }
+}
+
+/// The organisations a record is shared with (`record_shares`), in id
+/// order: what documents and models show of their sharing.
+pub(crate) async fn shared_orgs<'e, E>(db: E, record_id: &str) -> Result<Vec<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(
+        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
+            .bind(record_id)
+            .fetch_all(db)
+            .await?,
+    )
 }

@@ -19,6 +19,7 @@ pub mod cases;
 pub mod directives;
 pub mod documents;
 pub mod exposure;
+mod fetch;
 pub mod findings;
 pub mod frontier;
 pub mod jobs;

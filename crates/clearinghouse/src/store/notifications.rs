@@ -9,6 +9,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 use super::read_filter::{NOTIFICATIONS, ReadFilter};
 use super::{Result, decode};
 use crate::model::notify::{Notification, NotificationKind, NotificationSettings, Webhook};
+use crate::store::fetch;
 
 const COLUMNS: &str = "n.id, n.org_id, n.kind, n.exposure_id, n.vuln_id, n.tlp, nv.expression, \
      n.title, n.body, n.created_at, n.read_at, n.emailed_at";
@@ -84,11 +85,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<Notification>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE n.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// One notification of the reader's organisation that the reader may read
@@ -102,13 +99,7 @@ pub async fn get_for_org<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} {FROM} WHERE n.id = $3 AND n.org_id = $1 AND {}",
         NOTIFICATIONS.clause(filter, 1, 2)
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&filter.org_id, &filter.user_id, &id], from_row).await
 }
 
 /// The reader's organisation's notifications the reader may read, newest
@@ -130,14 +121,18 @@ pub async fn list_for_org<'e, E: Executor<'e, Database = Any>>(
          AND ($3 = '' OR n.id < $3) ORDER BY n.id DESC LIMIT $4",
         NOTIFICATIONS.clause(filter, 1, 2)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(before.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        db,
+        sql,
+        &[
+            &filter.org_id,
+            &filter.user_id,
+            &before.unwrap_or(""),
+            &limit,
+        ],
+        from_row,
+    )
+    .await
 }
 
 /// Marks one of an organisation's notifications read (keeping the first
@@ -169,12 +164,7 @@ pub async fn not_emailed<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} {FROM} WHERE n.org_id = $1 AND n.emailed_at IS NULL \
          ORDER BY n.id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(db, sql, &[&org_id, &limit], from_row).await
 }
 
 pub async fn mark_emailed(conn: &mut AnyConnection, ids: &[String], now: &str) -> Result<()> {
@@ -201,17 +191,15 @@ fn webhook_from_row(row: &AnyRow) -> Result<Webhook> {
 }
 
 pub async fn insert_webhook<'e, E: Executor<'e, Database = Any>>(db: E, w: &Webhook) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO webhooks (id, org_id, url, secret, description, enabled, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&w.id)
-    .bind(&w.org_id)
-    .bind(&w.url)
-    .bind(&w.secret)
-    .bind(&w.description)
-    .bind(i64::from(w.enabled))
-    .bind(&w.created_at)
+    );
+    bind_fields!(q, w => {
+        id, org_id, url, secret, description,
+        enabled: i64::from(w.enabled),
+        created_at,
+    })
     .execute(db)
     .await?;
     Ok(())
@@ -226,11 +214,7 @@ pub async fn webhooks_for_org<'e, E: Executor<'e, Database = Any>>(
     let enabled = if enabled_only { " AND enabled = 1" } else { "" };
     let sql =
         format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE org_id = $1{enabled} ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(webhook_from_row).collect()
+    fetch::all(db, sql, &[&org_id], webhook_from_row).await
 }
 
 /// One webhook by id, whoever owns it (for jobs).
@@ -239,11 +223,7 @@ pub async fn get_webhook<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<Webhook>> {
     let sql = format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(webhook_from_row).transpose()
+    fetch::optional(db, sql, &[&id], webhook_from_row).await
 }
 
 /// Deletes one of an organisation's webhooks; false when it has none such.

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
 use crate::model::Organization;
+use crate::store::fetch;
 use crate::store::paged::{Arg, Paged, direction, like_pattern};
 use crate::store::{Result, StoreError, decode, decode_opt};
 
@@ -11,17 +12,14 @@ const COLUMNS: &str =
     "id, name, kind, sector, vetted, trusted_partner, created_at, archived_at, archive_reason";
 
 fn from_row(row: &AnyRow) -> Result<Organization> {
-    Ok(Organization {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
+    Ok(from_columns!(row => Organization {
+        id, name,
         kind: decode(row, "organizations", "kind", |s| s.parse().ok())?,
         sector: decode_opt(row, "organizations", "sector", |s| s.parse().ok())?,
         vetted: row.try_get::<i64, _>("vetted")? != 0,
         trusted_partner: row.try_get::<i64, _>("trusted_partner")? != 0,
-        created_at: row.try_get("created_at")?,
-        archived_at: row.try_get("archived_at")?,
-        archive_reason: row.try_get("archive_reason")?,
-    })
+        created_at, archived_at, archive_reason,
+    }))
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, org: &Organization) -> Result<()> {
@@ -58,11 +56,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<Organization>> {
     let sql = format!("SELECT {COLUMNS} FROM organizations WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// The part of the directory a reader outside the clearinghouse staff sees
@@ -86,14 +80,18 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
          AND {} ORDER BY id LIMIT $2",
         visible_clause(4)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .bind(i64::from(archived))
-        .bind(visible_to.unwrap_or(""))
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        db,
+        sql,
+        &[
+            &after.unwrap_or(""),
+            &limit,
+            &i64::from(archived),
+            &visible_to.unwrap_or(""),
+        ],
+        from_row,
+    )
+    .await
 }
 
 /// Marks an organisation archived, with its reason (compare-and-set:
@@ -170,11 +168,7 @@ pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
     name: &str,
 ) -> Result<Option<Organization>> {
     let sql = format!("SELECT {COLUMNS} FROM organizations WHERE name = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(name)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&name], from_row).await
 }
 
 /// The names of the organisations among `ids` (id, name), for pages that

@@ -3,7 +3,7 @@
 
 use sqlx::{Any, Executor, Row};
 
-use crate::store::Result;
+use crate::store::{Result, fetch};
 
 pub struct SessionRow {
     pub user_id: String,
@@ -19,16 +19,13 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(
     expires_at: &str,
     created_at: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+    let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, created_at) \
+               VALUES ($1, $2, $3, $4, $5)";
+    fetch::execute(
+        db,
+        sql,
+        &[&token_hash, &user_id, &csrf_token, &expires_at, &created_at],
     )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(csrf_token)
-    .bind(expires_at)
-    .bind(created_at)
-    .execute(db)
     .await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use sqlx::{Any, Executor, Row};
 
 use crate::model::{ApiToken, User};
 use crate::store::accounts::users::{ALIASED_COLUMNS, from_aliased_row};
+use crate::store::fetch;
 use crate::store::{Result, StoreError, decode, json_list, parse_json_list};
 
 const COLUMNS: &str = "id, user_id, kind, name, scopes, authorizations, rate_limit_per_minute, \
@@ -94,11 +95,7 @@ pub async fn get_with_holder<'e, E: Executor<'e, Database = Any>>(
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<ApiToken>> {
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// Every token of a user, by id.
@@ -107,11 +104,7 @@ pub async fn all_for_user<'e, E: Executor<'e, Database = Any>>(
     user_id: &str,
 ) -> Result<Vec<ApiToken>> {
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(db, sql, &[&user_id], from_row).await
 }
 
 /// A user's tokens after the cursor (by id), at most `limit`.
@@ -124,13 +117,7 @@ pub async fn list_for_user<'e, E: Executor<'e, Database = Any>>(
     let sql = format!(
         "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(user_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(db, sql, &[&user_id, &after.unwrap_or(""), &limit], from_row).await
 }
 
 pub async fn revoke<'e, E: Executor<'e, Database = Any>>(db: E, id: &str, at: &str) -> Result<()> {

@@ -9,6 +9,7 @@ use clearinghouse_domain::approval::{Elevation, ElevationKind};
 
 use crate::clock;
 use crate::model::User;
+use crate::store::fetch;
 use crate::store::{Result, StoreError, json_list, parse_json_list};
 
 const COLUMNS: &str = "id, org_id, username, display_name, password_hash, roles, authorizations, disabled, created_at, created_by";
@@ -48,21 +49,18 @@ pub(super) fn from_aliased_row(row: &AnyRow) -> Result<User> {
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, user: &User) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO users (id, org_id, username, display_name, password_hash, roles, \
          authorizations, disabled, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&user.id)
-    .bind(&user.org_id)
-    .bind(&user.username)
-    .bind(&user.display_name)
-    .bind(&user.password_hash)
-    .bind(json_list(&user.roles))
-    .bind(json_list(&user.authorizations))
-    .bind(i64::from(user.disabled))
-    .bind(&user.created_at)
-    .bind(&user.created_by)
+    );
+    bind_fields!(q, user => {
+        id, org_id, username, display_name, password_hash,
+        roles: json_list(&user.roles),
+        authorizations: json_list(&user.authorizations),
+        disabled: i64::from(user.disabled),
+        created_at, created_by,
+    })
     .execute(db)
     .await
     .map_err(|e| StoreError::conflict_as(e, "a user with this username"))?;
@@ -75,11 +73,7 @@ async fn get_by<'e, E: Executor<'e, Database = Any>>(
     value: &str,
 ) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE {column} = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(value)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&value], from_row).await
 }
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<User>> {
@@ -96,11 +90,7 @@ pub async fn get_active<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} FROM users WHERE id = $1 AND disabled = 0 AND NOT EXISTS \
          (SELECT 1 FROM organizations o WHERE o.id = users.org_id AND o.archived_at IS NOT NULL)"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 pub async fn get_by_username<'e, E: Executor<'e, Database = Any>>(
@@ -117,16 +107,8 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<User>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM users WHERE id > $1 AND ($2 = '' OR org_id = $2) ORDER BY id LIMIT $3"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after.unwrap_or(""))
-        .bind(org_id.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let select = format!("SELECT {COLUMNS} FROM users");
+    fetch::after_cursor(db, &select, "org_id", org_id, after, limit, from_row).await
 }
 
 /// The list-valued columns of a user.

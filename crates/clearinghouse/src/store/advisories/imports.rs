@@ -9,6 +9,7 @@ use sqlx::{Any, Executor, Row};
 use utoipa::ToSchema;
 
 use crate::model::exposure::{ImportReport, ImportState};
+use crate::store::fetch;
 use crate::store::{Result, StoreError, decode};
 
 const COLUMNS: &str = "i.id, i.imported_by, i.org_id, i.file_name, i.sha256, i.size_bytes, \
@@ -71,23 +72,13 @@ fn from_row(row: &AnyRow) -> Result<AdvisoryImport> {
         column: "report",
         value: report.chars().take(80).collect(),
     })?;
-    Ok(AdvisoryImport {
-        id: row.try_get("id")?,
-        imported_by: row.try_get("imported_by")?,
-        org_id: row.try_get("org_id")?,
-        file_name: row.try_get("file_name")?,
-        sha256: row.try_get("sha256")?,
-        size_bytes: row.try_get("size_bytes")?,
+    Ok(from_columns!(row => AdvisoryImport {
+        id, imported_by, org_id, file_name, sha256, size_bytes,
         embargo: row.try_get::<i64, _>("embargo")? != 0,
         state: decode(row, "advisory_imports", "state", ImportState::parse)?,
-        error: row.try_get("error")?,
-        error_field: row.try_get("error_field")?,
-        error_status: row.try_get("error_status")?,
-        created_at: row.try_get("created_at")?,
-        started_at: row.try_get("started_at")?,
-        finished_at: row.try_get("finished_at")?,
-        report,
-    })
+        error, error_field, error_status, created_at, started_at, finished_at,
+        report: report,
+    }))
 }
 
 /// Stores a new import (state `queued`, empty report).
@@ -193,14 +184,13 @@ pub async fn list_readable<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} FROM advisory_imports i WHERE {READABLE} \
          AND ($3 = '' OR i.id < $3) ORDER BY i.id DESC LIMIT $4"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(i64::from(all))
-        .bind(before.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        db,
+        sql,
+        &[&org_id, &i64::from(all), &before.unwrap_or(""), &limit],
+        from_row,
+    )
+    .await
 }
 
 /// Marks an import running (again, on a retried attempt) with an empty report.

@@ -12,6 +12,7 @@ pub mod vuln_list;
 
 use std::collections::HashMap;
 
+use crate::store::fetch;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
@@ -431,11 +432,7 @@ const AFFECTED_SELECT: &str = "SELECT p.advisory_id, a.vuln_id, p.package_key, p
 /// The affected entries of every advisory of one vulnerability.
 pub async fn affected_of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<AffectedRow>> {
     let sql = format!("{AFFECTED_SELECT} AND a.vuln_id = $1 ORDER BY p.advisory_id, p.idx");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(vuln_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(affected_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&vuln_id], affected_from_row).await
 }
 
 /// The affected entries naming any of the package identities `keys`.

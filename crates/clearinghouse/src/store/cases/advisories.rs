@@ -23,29 +23,19 @@ pub struct AdvisoryRow {
 }
 
 fn from_row(r: &AnyRow) -> Result<AdvisoryRow> {
-    Ok(AdvisoryRow {
-        case_id: r.try_get("case_id")?,
-        version: r.try_get("version")?,
-        category: r.try_get("category")?,
-        document: r.try_get("document")?,
-        sha256: r.try_get("sha256")?,
-        summary: r.try_get("summary")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => AdvisoryRow {
+        case_id, version, category, document, sha256, summary, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, a: &AdvisoryRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO case_advisories (case_id, version, category, document, sha256, summary, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&a.case_id)
-    .bind(a.version)
-    .bind(&a.category)
-    .bind(&a.document)
-    .bind(&a.sha256)
-    .bind(&a.summary)
-    .bind(&a.created_at)
+    );
+    bind_fields!(q, a => {
+        case_id, version, category, document, sha256, summary, created_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this advisory revision"))?;

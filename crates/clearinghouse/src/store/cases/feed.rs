@@ -24,14 +24,9 @@ pub struct FeedRow {
 }
 
 fn from_row(r: &AnyRow) -> Result<FeedRow> {
-    Ok(FeedRow {
-        case_id: r.try_get("case_id")?,
-        tlp: r.try_get("tlp")?,
-        version: r.try_get("version")?,
-        document: r.try_get("document")?,
-        first_at: r.try_get("first_at")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => FeedRow {
+        case_id, tlp, version, document, first_at, created_at,
+    }))
 }
 
 /// Every published advisory's latest revision, oldest case first.

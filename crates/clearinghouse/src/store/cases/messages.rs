@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch::{self, Query};
 
 /// One message as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,56 +37,52 @@ pub struct EventRow {
     pub created_at: String,
 }
 
-fn message_from_row(r: &AnyRow) -> Result<MessageRow> {
-    Ok(MessageRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        reply_to: r.try_get("reply_to")?,
-        org_id: r.try_get("org_id")?,
-        author: r.try_get("author")?,
-        body: r.try_get("body")?,
-        created_at: r.try_get("created_at")?,
-    })
+/// What messages and events have in common: append-only rows of one case
+/// in a table of their own, inserted whole, read newest first.
+trait CaseEntry: Sized {
+    const TABLE: &'static str;
+    /// Every column, in the order [`CaseEntry::bind`] binds them.
+    const COLUMNS: &'static str;
+    const WIDTH: usize;
+    fn from_row(r: &AnyRow) -> Result<Self>;
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q>;
 }
 
-fn event_from_row(r: &AnyRow) -> Result<EventRow> {
-    Ok(EventRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        kind: r.try_get("kind")?,
-        actor: r.try_get("actor")?,
-        org_id: r.try_get("org_id")?,
-        detail: r.try_get("detail")?,
-        created_at: r.try_get("created_at")?,
-    })
+impl CaseEntry for MessageRow {
+    const TABLE: &'static str = "case_messages";
+    const COLUMNS: &'static str = "id, case_id, reply_to, org_id, author, body, created_at";
+    const WIDTH: usize = 7;
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(from_columns!(r => MessageRow {
+            id, case_id, reply_to, org_id, author, body, created_at,
+        }))
+    }
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
+        bind_fields!(q, self => { id, case_id, reply_to, org_id, author, body, created_at })
+    }
+}
+
+impl CaseEntry for EventRow {
+    const TABLE: &'static str = "case_events";
+    const COLUMNS: &'static str = "id, case_id, kind, actor, org_id, detail, created_at";
+    const WIDTH: usize = 7;
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        Ok(from_columns!(r => EventRow {
+            id, case_id, kind, actor, org_id, detail, created_at,
+        }))
+    }
+    fn bind<'q>(&'q self, q: Query<'q>) -> Query<'q> {
+        bind_fields!(q, self => { id, case_id, kind, actor, org_id, detail, created_at })
+    }
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, m: &MessageRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_messages (id, case_id, reply_to, org_id, author, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&m.id)
-    .bind(&m.case_id)
-    .bind(&m.reply_to)
-    .bind(&m.org_id)
-    .bind(&m.author)
-    .bind(&m.body)
-    .bind(&m.created_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert(conn, m).await
 }
 
 /// Whether `id` is a message of `case_id`.
 pub async fn message_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM case_messages WHERE case_id = $1 AND id = $2")
-            .bind(case_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
+    in_case::<MessageRow>(conn, case_id, id).await
 }
 
 /// The organisation that posted message `id` of `case_id` (None: no such
@@ -112,47 +109,16 @@ pub async fn messages(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
-    let rows = sqlx::query(
-        "SELECT id, case_id, reply_to, org_id, author, body, created_at FROM case_messages m \
-         WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_messages b \
-           WHERE b.case_id = $1 AND b.id = $2 \
-           AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $3",
-    )
-    .bind(case_id)
-    .bind(before.unwrap_or_default())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(message_from_row).collect()
+    newest_before(conn, case_id, before.unwrap_or_default(), limit).await
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_events (id, case_id, kind, actor, org_id, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&e.id)
-    .bind(&e.case_id)
-    .bind(&e.kind)
-    .bind(&e.actor)
-    .bind(&e.org_id)
-    .bind(&e.detail)
-    .bind(&e.created_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert(conn, e).await
 }
 
 /// Whether `id` is an event of `case_id`.
 pub async fn event_in_case(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND id = $2")
-            .bind(case_id)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
+    in_case::<EventRow>(conn, case_id, id).await
 }
 
 /// The newest `limit` events of a case's timeline before event `before`
@@ -163,17 +129,50 @@ pub async fn events(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EventRow>> {
-    let rows = sqlx::query(
-        "SELECT id, case_id, kind, actor, org_id, detail, created_at FROM case_events e \
-         WHERE e.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM case_events b \
+    newest_before(conn, case_id, before.unwrap_or_default(), limit).await
+}
+
+/// Inserts one message or event.
+async fn insert<R: CaseEntry>(conn: &mut AnyConnection, r: &R) -> Result<()> {
+    let (table, columns) = (R::TABLE, R::COLUMNS);
+    let sql = format!(
+        "INSERT INTO {table} ({columns}) VALUES ({})",
+        crate::store::placeholders(1, R::WIDTH)
+    );
+    r.bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether `id` is a message (event) of `case_id`.
+async fn in_case<R: CaseEntry>(conn: &mut AnyConnection, case_id: &str, id: &str) -> Result<bool> {
+    let table = R::TABLE;
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE case_id = $1 AND id = $2");
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The newest `limit` messages (events) of `case_id` created before the
+/// one with id `before` (all of them when it is empty), newest first,
+/// ties broken by id.
+async fn newest_before<R: CaseEntry>(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    before: &str,
+    limit: i64,
+) -> Result<Vec<R>> {
+    let (table, columns) = (R::TABLE, R::COLUMNS);
+    let sql = format!(
+        "SELECT {columns} FROM {table} m \
+         WHERE m.case_id = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM {table} b \
            WHERE b.case_id = $1 AND b.id = $2 \
-           AND (e.created_at < b.created_at OR (e.created_at = b.created_at AND e.id < b.id)))) \
-         ORDER BY e.created_at DESC, e.id DESC LIMIT $3",
-    )
-    .bind(case_id)
-    .bind(before.unwrap_or_default())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(event_from_row).collect()
+           AND (m.created_at < b.created_at OR (m.created_at = b.created_at AND m.id < b.id)))) \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $3"
+    );
+    fetch::all(conn, sql, &[&case_id, &before, &limit], R::from_row).await
 }

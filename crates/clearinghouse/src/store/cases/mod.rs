@@ -19,6 +19,7 @@ pub mod vendors;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
@@ -75,33 +76,17 @@ const PARTICIPANT_COLUMNS: &str =
     "case_id, org_id, role, invited_by, invited_at, joined_at, joined_by, last_seen_at";
 
 fn from_row(r: &AnyRow) -> Result<CaseRow> {
-    Ok(CaseRow {
-        id: r.try_get("id")?,
-        owner_org: r.try_get("owner_org")?,
-        title: r.try_get("title")?,
-        summary: r.try_get("summary")?,
-        state: r.try_get("state")?,
-        target_date: r.try_get("target_date")?,
-        tlp: r.try_get("tlp")?,
+    Ok(from_columns!(r => CaseRow {
+        id, owner_org, title, summary, state, target_date, tlp,
         visibility: r.try_get("expression")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        published_at: r.try_get("published_at")?,
-    })
+        created_by, created_at, updated_at, published_at,
+    }))
 }
 
 fn participant_from_row(r: &AnyRow) -> Result<ParticipantRow> {
-    Ok(ParticipantRow {
-        case_id: r.try_get("case_id")?,
-        org_id: r.try_get("org_id")?,
-        role: r.try_get("role")?,
-        invited_by: r.try_get("invited_by")?,
-        invited_at: r.try_get("invited_at")?,
-        joined_at: r.try_get("joined_at")?,
-        joined_by: r.try_get("joined_by")?,
-        last_seen_at: r.try_get("last_seen_at")?,
-    })
+    Ok(from_columns!(r => ParticipantRow {
+        case_id, org_id, role, invited_by, invited_at, joined_at, joined_by, last_seen_at,
+    }))
 }
 
 /// Inserts a case with the vulnerabilities it concerns (`(group id, as
@@ -147,18 +132,13 @@ pub async fn insert(
 /// Adds a participant and its `record_shares` row; a second invitation of
 /// the same organisation is a conflict.
 pub async fn insert_participant(conn: &mut AnyConnection, p: &ParticipantRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO case_participants (case_id, org_id, role, invited_by, invited_at, \
          joined_at, joined_by, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&p.case_id)
-    .bind(&p.org_id)
-    .bind(&p.role)
-    .bind(&p.invited_by)
-    .bind(&p.invited_at)
-    .bind(&p.joined_at)
-    .bind(&p.joined_by)
-    .bind(&p.last_seen_at)
+    );
+    bind_fields!(q, p => {
+        case_id, org_id, role, invited_by, invited_at, joined_at, joined_by, last_seen_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this organisation is already a participant"))?;
@@ -224,11 +204,7 @@ pub async fn participants(conn: &mut AnyConnection, case_id: &str) -> Result<Vec
         "SELECT {PARTICIPANT_COLUMNS} FROM case_participants WHERE case_id = $1 \
          ORDER BY invited_at, org_id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(participant_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&case_id], participant_from_row).await
 }
 
 /// One participant organisation of a case, if it is one.
@@ -240,14 +216,7 @@ pub async fn participant(
     let sql = format!(
         "SELECT {PARTICIPANT_COLUMNS} FROM case_participants WHERE case_id = $1 AND org_id = $2"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .bind(org_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(participant_from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&case_id, &org_id], participant_from_row).await
 }
 
 /// Withdraws `org_id` from the case (removed by a coordinator, or left)
@@ -391,13 +360,7 @@ pub async fn get_row(conn: &mut AnyConnection, case_id: &str) -> Result<Option<C
         "SELECT {COLUMNS} FROM cases c JOIN visibility_labels v ON v.id = c.visibility_id \
          WHERE c.id = $1"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&case_id], from_row).await
 }
 
 /// Whether an organisation has (or had) an exposure to a vulnerability of

@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 /// One patch as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,21 +37,10 @@ const PATCH_COLUMNS: &str = "id, case_id, vendor_org, file_name, fixed_version, 
      sha256, sha512, artifact_key, statement, created_by, created_at";
 
 fn patch_from_row(r: &AnyRow) -> Result<PatchRow> {
-    Ok(PatchRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        vendor_org: r.try_get("vendor_org")?,
-        file_name: r.try_get("file_name")?,
-        fixed_version: r.try_get("fixed_version")?,
-        url: r.try_get("url")?,
-        size: r.try_get("size")?,
-        sha256: r.try_get("sha256")?,
-        sha512: r.try_get("sha512")?,
-        artifact_key: r.try_get("artifact_key")?,
-        statement: r.try_get("statement")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => PatchRow {
+        id, case_id, vendor_org, file_name, fixed_version, url, size, sha256, sha512, artifact_key,
+        statement, created_by, created_at,
+    }))
 }
 
 pub async fn insert_patch(conn: &mut AnyConnection, p: &PatchRow) -> Result<()> {
@@ -58,22 +48,13 @@ pub async fn insert_patch(conn: &mut AnyConnection, p: &PatchRow) -> Result<()> 
         "INSERT INTO case_patches ({PATCH_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&p.id)
-        .bind(&p.case_id)
-        .bind(&p.vendor_org)
-        .bind(&p.file_name)
-        .bind(&p.fixed_version)
-        .bind(&p.url)
-        .bind(p.size)
-        .bind(&p.sha256)
-        .bind(&p.sha512)
-        .bind(&p.artifact_key)
-        .bind(&p.statement)
-        .bind(&p.created_by)
-        .bind(&p.created_at)
-        .execute(&mut *conn)
-        .await?;
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    bind_fields!(q, p => {
+        id, case_id, vendor_org, file_name, fixed_version, url, size, sha256, sha512, artifact_key,
+        statement, created_by, created_at,
+    })
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -83,11 +64,7 @@ pub async fn of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<Patc
     let sql = format!(
         "SELECT {PATCH_COLUMNS} FROM case_patches WHERE case_id = $1 ORDER BY created_at, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(patch_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&case_id], patch_from_row).await
 }
 
 /// What a patch fixes: (vulnerability, product key or empty for all).
@@ -139,12 +116,7 @@ pub async fn get_patch(
     id: &str,
 ) -> Result<Option<PatchRow>> {
     let sql = format!("SELECT {PATCH_COLUMNS} FROM case_patches WHERE case_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(patch_from_row).transpose()
+    fetch::optional(&mut *conn, sql, &[&case_id, &id], patch_from_row).await
 }
 
 /// Whether an organisation has an exposure (any state) to one of the
@@ -214,17 +186,9 @@ const ATTACHMENT_COLUMNS: &str =
     "id, case_id, message_id, file_name, size, sha256, artifact_key, created_by, created_at";
 
 fn attachment_from_row(r: &AnyRow) -> Result<AttachmentRow> {
-    Ok(AttachmentRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        message_id: r.try_get("message_id")?,
-        file_name: r.try_get("file_name")?,
-        size: r.try_get("size")?,
-        sha256: r.try_get("sha256")?,
-        artifact_key: r.try_get("artifact_key")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => AttachmentRow {
+        id, case_id, message_id, file_name, size, sha256, artifact_key, created_by, created_at,
+    }))
 }
 
 pub async fn insert_attachment(conn: &mut AnyConnection, a: &AttachmentRow) -> Result<()> {
@@ -232,18 +196,12 @@ pub async fn insert_attachment(conn: &mut AnyConnection, a: &AttachmentRow) -> R
         "INSERT INTO case_attachments ({ATTACHMENT_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&a.id)
-        .bind(&a.case_id)
-        .bind(&a.message_id)
-        .bind(&a.file_name)
-        .bind(a.size)
-        .bind(&a.sha256)
-        .bind(&a.artifact_key)
-        .bind(&a.created_by)
-        .bind(&a.created_at)
-        .execute(&mut *conn)
-        .await?;
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    bind_fields!(q, a => {
+        id, case_id, message_id, file_name, size, sha256, artifact_key, created_by, created_at,
+    })
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -256,11 +214,7 @@ pub async fn attachments_of_case(
         "SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE case_id = $1 \
          ORDER BY message_id, created_at, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(attachment_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&case_id], attachment_from_row).await
 }
 
 /// One attachment of a case.
@@ -271,10 +225,5 @@ pub async fn get_attachment(
 ) -> Result<Option<AttachmentRow>> {
     let sql =
         format!("SELECT {ATTACHMENT_COLUMNS} FROM case_attachments WHERE case_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(attachment_from_row).transpose()
+    fetch::optional(&mut *conn, sql, &[&case_id, &id], attachment_from_row).await
 }

@@ -7,6 +7,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::{Result, in_params, json_list, parse_json_list};
 
 /// One statement as stored.
@@ -38,24 +39,12 @@ const COLUMNS: &str = "id, case_id, vuln_id, vendor_org, product_kind, product_k
 
 fn from_row(r: &AnyRow) -> Result<StatementRow> {
     let versions: String = r.try_get("versions")?;
-    Ok(StatementRow {
-        id: r.try_get("id")?,
-        case_id: r.try_get("case_id")?,
-        vuln_id: r.try_get("vuln_id")?,
-        vendor_org: r.try_get("vendor_org")?,
-        product_kind: r.try_get("product_kind")?,
-        product_key: r.try_get("product_key")?,
-        product_given: r.try_get("product_given")?,
+    Ok(from_columns!(r => StatementRow {
+        id, case_id, vuln_id, vendor_org, product_kind, product_key, product_given,
         versions: parse_json_list(&versions)?,
-        status: r.try_get("status")?,
-        justification: r.try_get("justification")?,
-        fixed_version: r.try_get("fixed_version")?,
-        remediation: r.try_get("remediation")?,
-        source: r.try_get("source")?,
-        stated_by: r.try_get("stated_by")?,
-        stated_at: r.try_get("stated_at")?,
-        superseded_at: r.try_get("superseded_at")?,
-    })
+        status, justification, fixed_version, remediation, source, stated_by, stated_at,
+        superseded_at,
+    }))
 }
 
 /// Inserts a statement, superseding the current one of the same case,
@@ -116,11 +105,7 @@ pub async fn of_case(
         "SELECT {COLUMNS} FROM case_statements WHERE case_id = $1 {filter} \
          ORDER BY vuln_id, product_key, stated_at, id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&case_id], from_row).await
 }
 
 /// The current not_affected and fixed statements of these vulnerabilities

@@ -39,34 +39,20 @@ pub struct Suggestion {
 }
 
 fn from_row(r: &AnyRow) -> Result<VendorProductRow> {
-    Ok(VendorProductRow {
-        kind: r.try_get("kind")?,
-        match_key: r.try_get("match_key")?,
-        org_id: r.try_get("org_id")?,
-        given_as: r.try_get("given_as")?,
-        added_by: r.try_get("added_by")?,
-        added_at: r.try_get("added_at")?,
-        status: r.try_get("status")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-    })
+    Ok(from_columns!(r => VendorProductRow {
+        kind, match_key, org_id, given_as, added_by, added_at, status, decided_by, decided_at,
+    }))
 }
 
 /// Adds a claim; the same key for the same organisation twice is a conflict.
 pub async fn insert(conn: &mut AnyConnection, p: &VendorProductRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO vendor_products (kind, match_key, org_id, given_as, added_by, added_at, \
          status, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&p.kind)
-    .bind(&p.match_key)
-    .bind(&p.org_id)
-    .bind(&p.given_as)
-    .bind(&p.added_by)
-    .bind(&p.added_at)
-    .bind(&p.status)
-    .bind(&p.decided_by)
-    .bind(&p.decided_at)
+    );
+    bind_fields!(q, p => {
+        kind, match_key, org_id, given_as, added_by, added_at, status, decided_by, decided_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this product for this organisation"))?;
@@ -137,11 +123,9 @@ pub async fn suggestions(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Suggestion {
-                org_id: r.try_get("org_id")?,
-                match_key: r.try_get("match_key")?,
-                vuln_id: r.try_get("vuln_id")?,
-            })
+            Ok(from_columns!(r => Suggestion {
+                org_id, match_key, vuln_id,
+            }))
         })
         .collect()
 }

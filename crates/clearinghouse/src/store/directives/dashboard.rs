@@ -7,8 +7,8 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::snapshots::{Counts, count, counts, delete_day, int};
-use crate::store::{Result, bulk_values};
+use super::snapshots::{Counts, bind_counts, count, counts, delete_day, insert_day_rows, int};
+use crate::store::Result;
 
 /// One organisation's figures on one day (every action together).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,32 +71,13 @@ pub async fn replace_orgs(
     rows: &[OrgDayRow],
 ) -> Result<()> {
     delete_day(conn, "directive_compliance_orgs", directive_id, day, org).await?;
-    const WIDTH: usize = 12;
-    for chunk in rows.chunks(80) {
-        let sql = format!(
-            "INSERT INTO directive_compliance_orgs (directive_id, day, org_id, version, total, \
-             on_time, overdue, excepted, satisfied, score, median_days, computed_at) VALUES {}",
-            bulk_values(conn, chunk.len(), WIDTH)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            let (t, on, over, ex, sat) = r.counts;
-            q = q
-                .bind(directive_id)
-                .bind(day)
-                .bind(r.org_id.as_str())
-                .bind(r.version)
-                .bind(int(t))
-                .bind(int(on))
-                .bind(int(over))
-                .bind(int(ex))
-                .bind(int(sat))
-                .bind(r.score);
-            q = crate::store::bind_f64(q, r.median_days).bind(r.computed_at.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let insert = "INSERT INTO directive_compliance_orgs (directive_id, day, org_id, version, \
+                  total, on_time, overdue, excepted, satisfied, score, median_days, computed_at)";
+    insert_day_rows(conn, insert, 12, directive_id, day, rows, |q, r| {
+        let q = bind_counts(q.bind(r.org_id.as_str()).bind(r.version), r.counts).bind(r.score);
+        crate::store::bind_f64(q, r.median_days).bind(r.computed_at.as_str())
+    })
+    .await
 }
 
 /// Replaces every action row of `directive_id` on `day`.
@@ -112,8 +93,7 @@ pub async fn replace_actions(
         .execute(&mut *conn)
         .await?;
     for r in rows {
-        let (t, on, over, ex, sat) = r.counts;
-        sqlx::query(
+        let q = sqlx::query(
             "INSERT INTO directive_compliance_actions (directive_id, day, action_key, version, \
              total, on_time, overdue, excepted, satisfied, days_hist, computed_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -121,16 +101,12 @@ pub async fn replace_actions(
         .bind(directive_id)
         .bind(day)
         .bind(r.action_key.as_str())
-        .bind(r.version)
-        .bind(int(t))
-        .bind(int(on))
-        .bind(int(over))
-        .bind(int(ex))
-        .bind(int(sat))
-        .bind(r.days_hist.as_str())
-        .bind(r.computed_at.as_str())
-        .execute(&mut *conn)
-        .await?;
+        .bind(r.version);
+        bind_counts(q, r.counts)
+            .bind(r.days_hist.as_str())
+            .bind(r.computed_at.as_str())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -151,13 +127,11 @@ pub async fn actions(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ActionDayRow {
-                action_key: r.try_get("action_key")?,
-                version: r.try_get("version")?,
+            Ok(from_columns!(r => ActionDayRow {
+                action_key, version,
                 counts: counts(r)?,
-                days_hist: r.try_get("days_hist")?,
-                computed_at: r.try_get("computed_at")?,
-            })
+                days_hist, computed_at,
+            }))
         })
         .collect()
 }
@@ -198,13 +172,11 @@ pub async fn worst_first(
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(OrgFigures {
-                org_id: r.try_get("org_id")?,
-                org_name: r.try_get("org_name")?,
+            Ok(from_columns!(r => OrgFigures {
+                org_id, org_name,
                 counts: counts(r)?,
-                score: r.try_get("score")?,
-                median_days: r.try_get("median_days")?,
-            })
+                score, median_days,
+            }))
         })
         .collect()
 }

@@ -7,6 +7,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
 /// A report or attestation as stored.
@@ -57,58 +58,29 @@ const REQUEST_COLUMNS: &str = "id, directive_id, action_key, org_id, exposure_id
      until, justification, state, requested_by, requested_at, decided_by, decided_at, decision_reason";
 
 fn submission_from_row(r: &AnyRow) -> Result<SubmissionRow> {
-    Ok(SubmissionRow {
-        id: r.try_get("id")?,
-        directive_id: r.try_get("directive_id")?,
-        action_key: r.try_get("action_key")?,
-        org_id: r.try_get("org_id")?,
-        period: r.try_get("period")?,
-        fields: r.try_get("fields")?,
-        artifact_key: r.try_get("artifact_key")?,
-        artifact_name: r.try_get("artifact_name")?,
-        artifact_sha256: r.try_get("artifact_sha256")?,
-        submitted_by: r.try_get("submitted_by")?,
-        submitted_at: r.try_get("submitted_at")?,
-    })
+    Ok(from_columns!(r => SubmissionRow {
+        id, directive_id, action_key, org_id, period, fields, artifact_key, artifact_name,
+        artifact_sha256, submitted_by, submitted_at,
+    }))
 }
 
 fn request_from_row(r: &AnyRow) -> Result<RequestRow> {
-    Ok(RequestRow {
-        id: r.try_get("id")?,
-        directive_id: r.try_get("directive_id")?,
-        action_key: r.try_get("action_key")?,
-        org_id: r.try_get("org_id")?,
-        exposure_id: r.try_get("exposure_id")?,
-        period: r.try_get("period")?,
-        kind: r.try_get("kind")?,
-        until: r.try_get("until")?,
-        justification: r.try_get("justification")?,
-        state: r.try_get("state")?,
-        requested_by: r.try_get("requested_by")?,
-        requested_at: r.try_get("requested_at")?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
-        decision_reason: r.try_get("decision_reason")?,
-    })
+    Ok(from_columns!(r => RequestRow {
+        id, directive_id, action_key, org_id, exposure_id, period, kind, until, justification,
+        state, requested_by, requested_at, decided_by, decided_at, decision_reason,
+    }))
 }
 
 pub async fn insert_submission(conn: &mut AnyConnection, s: &SubmissionRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO directive_submissions (id, directive_id, action_key, org_id, period, fields, \
          artifact_key, artifact_name, artifact_sha256, submitted_by, submitted_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&s.id)
-    .bind(&s.directive_id)
-    .bind(&s.action_key)
-    .bind(&s.org_id)
-    .bind(&s.period)
-    .bind(&s.fields)
-    .bind(&s.artifact_key)
-    .bind(&s.artifact_name)
-    .bind(&s.artifact_sha256)
-    .bind(&s.submitted_by)
-    .bind(&s.submitted_at)
+    );
+    bind_fields!(q, s => {
+        id, directive_id, action_key, org_id, period, fields, artifact_key, artifact_name,
+        artifact_sha256, submitted_by, submitted_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "a submission for this period"))?;
@@ -126,33 +98,25 @@ pub async fn submissions(
          WHERE directive_id = $1 AND ($2 = '' OR org_id = $3) ORDER BY org_id, action_key, period"
     );
     let org = org_id.unwrap_or("");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(org)
-        .bind(org)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(submission_from_row).collect()
+    fetch::all(
+        &mut *conn,
+        sql,
+        &[&directive_id, &org, &org],
+        submission_from_row,
+    )
+    .await
 }
 
 pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO directive_requests (id, directive_id, action_key, org_id, exposure_id, period, \
          kind, until, justification, state, requested_by, requested_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&r.id)
-    .bind(&r.directive_id)
-    .bind(&r.action_key)
-    .bind(&r.org_id)
-    .bind(&r.exposure_id)
-    .bind(&r.period)
-    .bind(&r.kind)
-    .bind(&r.until)
-    .bind(&r.justification)
-    .bind(&r.state)
-    .bind(&r.requested_by)
-    .bind(&r.requested_at)
+    );
+    bind_fields!(q, r => {
+        id, directive_id, action_key, org_id, exposure_id, period, kind, until, justification,
+        state, requested_by, requested_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -160,13 +124,7 @@ pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<
 
 pub async fn get_request(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM directive_requests WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(request_from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], request_from_row).await
 }
 
 /// Requests about a directive, of one organisation or of all, optionally
@@ -182,15 +140,13 @@ pub async fn requests(
          AND ($2 = '' OR org_id = $3) AND ($4 = '' OR state = $5) ORDER BY requested_at, id"
     );
     let (org, st) = (org_id.unwrap_or(""), state.unwrap_or(""));
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(org)
-        .bind(org)
-        .bind(st)
-        .bind(st)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(request_from_row).collect()
+    fetch::all(
+        &mut *conn,
+        sql,
+        &[&directive_id, &org, &org, &st, &st],
+        request_from_row,
+    )
+    .await
 }
 
 /// The pending request of an organisation about one obligation (an
@@ -205,17 +161,19 @@ pub async fn pending_request_for(
          AND action_key = $3 AND COALESCE(exposure_id, '') = $4 AND COALESCE(period, '') = $5 \
          AND state = 'pending' ORDER BY requested_at, id LIMIT 1"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&r.directive_id)
-        .bind(&r.org_id)
-        .bind(&r.action_key)
-        .bind(r.exposure_id.as_deref().unwrap_or(""))
-        .bind(r.period.as_deref().unwrap_or(""))
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(request_from_row)
-        .transpose()
+    fetch::optional(
+        &mut *conn,
+        sql,
+        &[
+            &r.directive_id,
+            &r.org_id,
+            &r.action_key,
+            &r.exposure_id.as_deref().unwrap_or(""),
+            &r.period.as_deref().unwrap_or(""),
+        ],
+        request_from_row,
+    )
+    .await
 }
 
 /// Decides a pending request; false when it is no longer pending.
@@ -245,13 +203,7 @@ pub async fn decide_request(
 /// One submission by id.
 pub async fn get_submission(conn: &mut AnyConnection, id: &str) -> Result<Option<SubmissionRow>> {
     let sql = format!("SELECT {SUBMISSION_COLUMNS} FROM directive_submissions WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(submission_from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], submission_from_row).await
 }
 
 /// A file of evidence supporting a submission, as stored.
@@ -275,38 +227,22 @@ const EVIDENCE_COLUMNS: &str = "id, submission_id, directive_id, org_id, file_na
      size_bytes, sha256, object_key, uploaded_by, uploaded_at";
 
 fn evidence_from_row(r: &AnyRow) -> Result<EvidenceRow> {
-    Ok(EvidenceRow {
-        id: r.try_get("id")?,
-        submission_id: r.try_get("submission_id")?,
-        directive_id: r.try_get("directive_id")?,
-        org_id: r.try_get("org_id")?,
-        file_name: r.try_get("file_name")?,
-        media_type: r.try_get("media_type")?,
-        size_bytes: r.try_get("size_bytes")?,
-        sha256: r.try_get("sha256")?,
-        object_key: r.try_get("object_key")?,
-        uploaded_by: r.try_get("uploaded_by")?,
-        uploaded_at: r.try_get("uploaded_at")?,
-    })
+    Ok(from_columns!(r => EvidenceRow {
+        id, submission_id, directive_id, org_id, file_name, media_type, size_bytes, sha256,
+        object_key, uploaded_by, uploaded_at,
+    }))
 }
 
 pub async fn insert_evidence(conn: &mut AnyConnection, e: &EvidenceRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO directive_evidence (id, submission_id, directive_id, org_id, file_name, \
          media_type, size_bytes, sha256, object_key, uploaded_by, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&e.id)
-    .bind(&e.submission_id)
-    .bind(&e.directive_id)
-    .bind(&e.org_id)
-    .bind(&e.file_name)
-    .bind(&e.media_type)
-    .bind(e.size_bytes)
-    .bind(&e.sha256)
-    .bind(&e.object_key)
-    .bind(&e.uploaded_by)
-    .bind(&e.uploaded_at)
+    );
+    bind_fields!(q, e => {
+        id, submission_id, directive_id, org_id, file_name, media_type, size_bytes, sha256,
+        object_key, uploaded_by, uploaded_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -314,13 +250,7 @@ pub async fn insert_evidence(conn: &mut AnyConnection, e: &EvidenceRow) -> Resul
 
 pub async fn get_evidence(conn: &mut AnyConnection, id: &str) -> Result<Option<EvidenceRow>> {
     let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM directive_evidence WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(evidence_from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], evidence_from_row).await
 }
 
 /// How many files support one submission.
@@ -346,11 +276,11 @@ pub async fn evidence(
          WHERE directive_id = $1 AND ($2 = '' OR org_id = $3) ORDER BY uploaded_at, id"
     );
     let org = org_id.unwrap_or("");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(org)
-        .bind(org)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(evidence_from_row).collect()
+    fetch::all(
+        &mut *conn,
+        sql,
+        &[&directive_id, &org, &org],
+        evidence_from_row,
+    )
+    .await
 }

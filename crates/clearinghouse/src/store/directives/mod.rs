@@ -17,6 +17,7 @@ pub mod snapshots;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
 /// A directive as stored.
@@ -60,48 +61,26 @@ const VERSION_COLUMNS: &str = "directive_id, version, state, body, changes, appr
      created_by, created_at, issued_at";
 
 fn from_row(r: &AnyRow) -> Result<DirectiveRow> {
-    Ok(DirectiveRow {
-        id: r.try_get("id")?,
-        number: r.try_get("number")?,
-        state: r.try_get("state")?,
-        issued_version: r.try_get("issued_version")?,
-        latest_version: r.try_get("latest_version")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-        revoked_by: r.try_get("revoked_by")?,
-        revoke_reason: r.try_get("revoke_reason")?,
-    })
+    Ok(from_columns!(r => DirectiveRow {
+        id, number, state, issued_version, latest_version, created_by, created_at, updated_at,
+        revoked_at, revoked_by, revoke_reason,
+    }))
 }
 
 fn version_from_row(r: &AnyRow) -> Result<VersionRow> {
-    Ok(VersionRow {
-        directive_id: r.try_get("directive_id")?,
-        version: r.try_get("version")?,
-        state: r.try_get("state")?,
-        body: r.try_get("body")?,
-        changes: r.try_get("changes")?,
-        approval_id: r.try_get("approval_id")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-        issued_at: r.try_get("issued_at")?,
-    })
+    Ok(from_columns!(r => VersionRow {
+        directive_id, version, state, body, changes, approval_id, created_by, created_at, issued_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, d: &DirectiveRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO directives (id, number, state, issued_version, latest_version, created_by, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&d.id)
-    .bind(&d.number)
-    .bind(&d.state)
-    .bind(d.issued_version)
-    .bind(d.latest_version)
-    .bind(&d.created_by)
-    .bind(&d.created_at)
-    .bind(&d.updated_at)
+    );
+    bind_fields!(q, d => {
+        id, number, state, issued_version, latest_version, created_by, created_at, updated_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "a directive with this number"))?;
@@ -109,19 +88,13 @@ pub async fn insert(conn: &mut AnyConnection, d: &DirectiveRow) -> Result<()> {
 }
 
 pub async fn insert_version(conn: &mut AnyConnection, v: &VersionRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO directive_versions (directive_id, version, state, body, changes, approval_id, \
          created_by, created_at, issued_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&v.directive_id)
-    .bind(v.version)
-    .bind(&v.state)
-    .bind(&v.body)
-    .bind(&v.changes)
-    .bind(&v.approval_id)
-    .bind(&v.created_by)
-    .bind(&v.created_at)
-    .bind(&v.issued_at)
+    );
+    bind_fields!(q, v => {
+        directive_id, version, state, body, changes, approval_id, created_by, created_at, issued_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this directive version"))?;
@@ -136,14 +109,7 @@ pub async fn insert_version(conn: &mut AnyConnection, v: &VersionRow) -> Result<
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<DirectiveRow>> {
     let sql = format!("SELECT {COLUMNS} FROM directives WHERE id = $1 OR number = $2");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id, &id], from_row).await
 }
 
 /// Every directive, or only those ever issued (`issued_only`), by number.
@@ -154,21 +120,14 @@ pub async fn list(conn: &mut AnyConnection, issued_only: bool) -> Result<Vec<Dir
         ""
     };
     let sql = format!("SELECT {COLUMNS} FROM directives {filter} ORDER BY number");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[], from_row).await
 }
 
 pub async fn versions(conn: &mut AnyConnection, id: &str) -> Result<Vec<VersionRow>> {
     let sql = format!(
         "SELECT {VERSION_COLUMNS} FROM directive_versions WHERE directive_id = $1 ORDER BY version"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(version_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&id], version_from_row).await
 }
 
 pub async fn version(
@@ -179,14 +138,7 @@ pub async fn version(
     let sql = format!(
         "SELECT {VERSION_COLUMNS} FROM directive_versions WHERE directive_id = $1 AND version = $2"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(version)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(version_from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id, &version], version_from_row).await
 }
 
 /// Replaces a draft's content; false when the version is not a draft.

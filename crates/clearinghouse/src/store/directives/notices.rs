@@ -53,15 +53,9 @@ pub async fn of_directive(conn: &mut AnyConnection, directive_id: &str) -> Resul
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(NoticeRow {
-                directive_id: r.try_get("directive_id")?,
-                org_id: r.try_get("org_id")?,
-                action_key: r.try_get("action_key")?,
-                kind: r.try_get("kind")?,
-                due_date: r.try_get("due_date")?,
-                items: r.try_get("items")?,
-                sent_at: r.try_get("sent_at")?,
-            })
+            Ok(from_columns!(r => NoticeRow {
+                directive_id, org_id, action_key, kind, due_date, items, sent_at,
+            }))
         })
         .collect()
 }

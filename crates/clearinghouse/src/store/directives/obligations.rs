@@ -8,6 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use crate::store::{Result, parse_json_list};
 
@@ -49,27 +50,15 @@ fn exposure_from_row(r: &AnyRow) -> Result<ExposureRow> {
     let in_kev: i64 = r.try_get("in_kev")?;
     let ransomware: i64 = r.try_get("kev_ransomware")?;
     let vectors: String = r.try_get("cvss_vectors")?;
-    Ok(ExposureRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        asset_id: r.try_get("asset_id")?,
-        asset_name: r.try_get("asset_name")?,
-        component_name: r.try_get("component_name")?,
-        component_version: r.try_get("component_version")?,
-        vuln_id: r.try_get("vuln_id")?,
-        ssvc_decision: r.try_get("ssvc_decision")?,
-        deadline: r.try_get("deadline")?,
-        state: r.try_get("state")?,
-        accepted_until: r.try_get("accepted_until")?,
-        first_seen: r.try_get("first_seen")?,
-        updated_at: r.try_get("updated_at")?,
-        resolved_at: r.try_get("resolved_at")?,
+    Ok(from_columns!(r => ExposureRow {
+        id, org_id, asset_id, asset_name, component_name, component_version, vuln_id, ssvc_decision,
+        deadline, state, accepted_until, first_seen, updated_at, resolved_at,
         in_kev: in_kev != 0,
-        kev_due_date: r.try_get("kev_due_date")?,
+        kev_due_date,
         kev_ransomware: ransomware != 0,
         cvss_vectors: parse_json_list(&vectors)?,
-        epss: r.try_get("epss")?,
-    })
+        epss,
+    }))
 }
 
 /// The SELECT of exposure rows; `$3` and `$4` are both the organisation
@@ -114,14 +103,13 @@ pub async fn exposures(
 ) -> Result<Vec<ExposureRow>> {
     let sql = exposures_sql(read, org_id.is_some(), kev_only, true);
     let org = org_id.unwrap_or("");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(read.org_id)
-        .bind(read.user_id)
-        .bind(org)
-        .bind(org)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(exposure_from_row).collect()
+    fetch::all(
+        &mut *conn,
+        sql,
+        &[&read.org_id, &read.user_id, &org, &org],
+        exposure_from_row,
+    )
+    .await
 }
 
 /// The same rows as [`exposures`], unordered, handed to `each` one at a
@@ -264,12 +252,9 @@ pub async fn organizations(conn: &mut AnyConnection) -> Result<Vec<OrgRow>> {
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(OrgRow {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                kind: r.try_get("kind")?,
-                sector: r.try_get("sector")?,
-            })
+            Ok(from_columns!(r => OrgRow {
+                id, name, kind, sector,
+            }))
         })
         .collect()
 }

@@ -8,6 +8,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch::{self, Query};
 use crate::store::{Result, bulk_values};
 
 /// Counts by obligation state: (total, on_time, overdue, excepted, satisfied).
@@ -82,6 +83,41 @@ pub(crate) fn int(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// Binds the five [`Counts`] as the columns `total, on_time, overdue,
+/// excepted, satisfied` (every per-day table of this module and of
+/// `dashboard.rs` has them in this order).
+pub(crate) fn bind_counts(q: Query<'_>, (t, on, over, ex, sat): Counts) -> Query<'_> {
+    q.bind(int(t))
+        .bind(int(on))
+        .bind(int(over))
+        .bind(int(ex))
+        .bind(int(sat))
+}
+
+/// Inserts `rows` into a per-day table, 80 rows a statement: `insert` is
+/// `INSERT INTO <table> (directive_id, day, ...)` with `width` columns, of
+/// which this binds the first two and `bind` the rest of one row. Used by
+/// [`replace_day`] and `dashboard::replace_orgs`.
+pub(crate) async fn insert_day_rows<R>(
+    conn: &mut AnyConnection,
+    insert: &str,
+    width: usize,
+    directive_id: &str,
+    day: &str,
+    rows: &[R],
+    bind: impl for<'q> Fn(Query<'q>, &'q R) -> Query<'q>,
+) -> Result<()> {
+    for chunk in rows.chunks(80) {
+        let sql = format!("{insert} VALUES {}", bulk_values(conn, chunk.len(), width));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in chunk {
+            q = bind(q.bind(directive_id).bind(day), r);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Replaces the rows of `directive_id` on `day`: of one organisation when
 /// `org` is given, else all of them.
 pub async fn replace_day(
@@ -92,33 +128,18 @@ pub async fn replace_day(
     rows: &[DayRow],
 ) -> Result<()> {
     delete_day(conn, "directive_compliance_days", directive_id, day, org).await?;
-    const WIDTH: usize = 12;
-    for chunk in rows.chunks(80) {
-        let sql = format!(
-            "INSERT INTO directive_compliance_days (directive_id, day, org_id, action_key, version, \
-             total, on_time, overdue, excepted, satisfied, days_hist, computed_at) VALUES {}",
-            bulk_values(conn, chunk.len(), WIDTH)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            let (t, on, over, ex, sat) = r.counts;
-            q = q
-                .bind(directive_id)
-                .bind(day)
-                .bind(r.org_id.as_str())
-                .bind(r.action_key.as_str())
-                .bind(r.version)
-                .bind(int(t))
-                .bind(int(on))
-                .bind(int(over))
-                .bind(int(ex))
-                .bind(int(sat))
-                .bind(r.days_hist.as_str())
-                .bind(r.computed_at.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let insert = "INSERT INTO directive_compliance_days (directive_id, day, org_id, action_key, \
+                  version, total, on_time, overdue, excepted, satisfied, days_hist, computed_at)";
+    insert_day_rows(conn, insert, 12, directive_id, day, rows, |q, r| {
+        let q = q
+            .bind(r.org_id.as_str())
+            .bind(r.action_key.as_str())
+            .bind(r.version);
+        bind_counts(q, r.counts)
+            .bind(r.days_hist.as_str())
+            .bind(r.computed_at.as_str())
+    })
+    .await
 }
 
 /// Every row of `directive_id` on `day`, or of one organisation.
@@ -142,14 +163,11 @@ pub async fn day_rows(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(DayRow {
-                org_id: r.try_get("org_id")?,
-                action_key: r.try_get("action_key")?,
-                version: r.try_get("version")?,
+            Ok(from_columns!(r => DayRow {
+                org_id, action_key, version,
                 counts: counts(r)?,
-                days_hist: r.try_get("days_hist")?,
-                computed_at: r.try_get("computed_at")?,
-            })
+                days_hist, computed_at,
+            }))
         })
         .collect()
 }
@@ -185,16 +203,12 @@ pub async fn put_run(conn: &mut AnyConnection, run: &RunRow) -> Result<()> {
 }
 
 fn run_of(r: &AnyRow) -> Result<RunRow> {
-    Ok(RunRow {
-        directive_id: r.try_get("directive_id")?,
-        day: r.try_get("day")?,
-        version: r.try_get("version")?,
-        orgs: r.try_get("orgs")?,
+    Ok(from_columns!(r => RunRow {
+        directive_id, day, version, orgs,
         counts: counts(r)?,
-        days_hist: r.try_get("days_hist")?,
-        computed_at: r.try_get("computed_at")?,
+        days_hist, computed_at,
         detailed: r.try_get::<i64, _>("detailed")? != 0,
-    })
+    }))
 }
 
 const RUN_COLUMNS: &str = "directive_id, day, version, orgs, total, on_time, overdue, excepted, \
@@ -211,13 +225,7 @@ pub async fn runs(
         "SELECT {RUN_COLUMNS} FROM directive_compliance_runs \
          WHERE directive_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(run_of).collect()
+    fetch::all(&mut *conn, sql, &[&directive_id, &from, &to], run_of).await
 }
 
 /// The latest totals of a directive on or before `day`.
@@ -230,12 +238,7 @@ pub async fn latest_run(
         "SELECT {RUN_COLUMNS} FROM directive_compliance_runs \
          WHERE directive_id = $1 AND day <= $2 ORDER BY day DESC LIMIT 1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(directive_id)
-        .bind(day)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(run_of).transpose()
+    fetch::optional(&mut *conn, sql, &[&directive_id, &day], run_of).await
 }
 
 /// Whether any directive is in force (changes elsewhere queue a refresh

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use crate::model::exposure::{Asset, SbomSummary};
+use crate::store::fetch;
 use crate::store::{Result, StoreError, rows_in, values_params};
 
 const COLUMNS: &str = "a.id, a.org_id, a.name, a.owner, a.description, a.publicly_exposed, \
@@ -29,36 +30,25 @@ fn from_row(row: &AnyRow) -> Result<Asset> {
         }),
         None => None,
     };
-    Ok(Asset {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        name: row.try_get("name")?,
-        owner: row.try_get("owner")?,
-        description: row.try_get("description")?,
+    Ok(from_columns!(row => Asset {
+        id, org_id, name, owner, description,
         publicly_exposed: row.try_get::<i64, _>("publicly_exposed")? != 0,
-        mission_impact: row.try_get("mission_impact")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        sbom,
-        archived_at: row.try_get("archived_at")?,
-        archive_reason: row.try_get("archive_reason")?,
-    })
+        mission_impact, created_at, updated_at,
+        sbom: sbom,
+        archived_at, archive_reason,
+    }))
 }
 
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Asset) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO assets (id, org_id, name, owner, description, publicly_exposed, mission_impact, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&a.id)
-    .bind(&a.org_id)
-    .bind(&a.name)
-    .bind(&a.owner)
-    .bind(&a.description)
-    .bind(i64::from(a.publicly_exposed))
-    .bind(&a.mission_impact)
-    .bind(&a.created_at)
-    .bind(&a.updated_at)
+    );
+    bind_fields!(q, a => {
+        id, org_id, name, owner, description,
+        publicly_exposed: i64::from(a.publicly_exposed),
+        mission_impact, created_at, updated_at,
+    })
     .execute(db)
     .await
     .map_err(|e| StoreError::conflict_as(e, "an asset with this name in the organisation"))?;
@@ -66,16 +56,15 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(db: E, a: &Asset) -> Re
 }
 
 pub async fn update<'e, E: Executor<'e, Database = Any>>(db: E, a: &Asset) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "UPDATE assets SET owner = $2, description = $3, publicly_exposed = $4, mission_impact = $5, \
          updated_at = $6 WHERE id = $1",
-    )
-    .bind(&a.id)
-    .bind(&a.owner)
-    .bind(&a.description)
-    .bind(i64::from(a.publicly_exposed))
-    .bind(&a.mission_impact)
-    .bind(&a.updated_at)
+    );
+    bind_fields!(q, a => {
+        id, owner, description,
+        publicly_exposed: i64::from(a.publicly_exposed),
+        mission_impact, updated_at,
+    })
     .execute(db)
     .await?;
     Ok(())
@@ -83,11 +72,7 @@ pub async fn update<'e, E: Executor<'e, Database = Any>>(db: E, a: &Asset) -> Re
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Asset>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE a.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
@@ -96,12 +81,7 @@ pub async fn by_name<'e, E: Executor<'e, Database = Any>>(
     name: &str,
 ) -> Result<Option<Asset>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1 AND a.name = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&org_id, &name], from_row).await
 }
 
 /// Sets or clears (`at` = None) an asset's archived time and reason,
@@ -141,15 +121,19 @@ pub async fn list(
         "SELECT {COLUMNS} {FROM} WHERE a.id > $1 AND ($2 = '' OR a.org_id = $2) \
          AND ($3 = '' OR a.name = $3) AND ($5 = 1 OR a.archived_at IS NULL) ORDER BY a.id LIMIT $4"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after.unwrap_or(""))
-        .bind(org_id.unwrap_or(""))
-        .bind(name.unwrap_or(""))
-        .bind(limit)
-        .bind(i64::from(archived))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[
+            &after.unwrap_or(""),
+            &org_id.unwrap_or(""),
+            &name.unwrap_or(""),
+            &limit,
+            &i64::from(archived),
+        ],
+        from_row,
+    )
+    .await
 }
 
 /// A component about to be stored.
@@ -270,11 +254,7 @@ pub async fn components_of<'e, E: Executor<'e, Database = Any>>(
     let sql = format!(
         "SELECT {COMPONENT_COLUMNS} FROM components WHERE asset_id = $1 AND {NOT_ARCHIVED} ORDER BY id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(asset_id)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(component_from_row).collect()
+    fetch::all(db, sql, &[&asset_id], component_from_row).await
 }
 
 /// Every component of the given assets.

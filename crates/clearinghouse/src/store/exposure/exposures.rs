@@ -19,6 +19,7 @@ use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 use crate::model::exposure::{
     ComponentRef, Exposure, ExposureStat, MatchDecision, PriorityInputs, SsvcDecision, VulnRef,
 };
+use crate::store::fetch;
 
 /// An exposure as matching compares it.
 #[derive(Debug, Clone)]
@@ -89,11 +90,7 @@ pub async fn of_assets(conn: &mut AnyConnection, asset_ids: &[String]) -> Result
 /// Every exposure (in any state) to one vulnerability.
 pub async fn of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<Current>> {
     let sql = format!("SELECT {CURRENT_COLUMNS} FROM exposures WHERE vuln_id = $1");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(vuln_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(current_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&vuln_id], current_from_row).await
 }
 
 /// Inserts new exposures (state `open`) in multi-row batches.
@@ -147,19 +144,18 @@ pub async fn update_assessment(conn: &mut AnyConnection, e: &Assessed, reopen: b
          ssvc_decision = $6, deadline = $7, due_at = $8, embargoed = $9, updated_at = $10 \
          WHERE id = $1"
     };
-    sqlx::query(sql)
-        .bind(&e.id)
-        .bind(&e.advisory_id)
-        .bind(e.decision.as_str())
-        .bind(&e.reason)
-        .bind(e.priority_rank)
-        .bind(e.ssvc_decision.as_str())
-        .bind(&e.deadline)
-        .bind(&e.due_at)
-        .bind(i64::from(e.embargoed))
-        .bind(&e.updated_at)
-        .execute(&mut *conn)
-        .await?;
+    let q = sqlx::query(sql);
+    bind_fields!(q, e => {
+        id, advisory_id,
+        decision: e.decision.as_str(),
+        reason, priority_rank,
+        ssvc_decision: e.ssvc_decision.as_str(),
+        deadline, due_at,
+        embargoed: i64::from(e.embargoed),
+        updated_at,
+    })
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

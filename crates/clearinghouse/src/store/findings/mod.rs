@@ -24,6 +24,7 @@ use crate::model::finding::{
     Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
     SimilarFinding, SimilarLink, TargetKind,
 };
+use crate::store::fetch;
 
 const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
      f.description, f.rule_id, f.tool, f.cwes, f.severity, f.cvss_vector, f.location_path, \
@@ -46,38 +47,23 @@ fn from_row(r: &AnyRow) -> Result<Finding> {
         end_line,
         function,
     });
-    Ok(Finding {
-        id: r.try_get("id")?,
-        fingerprint: r.try_get("fingerprint")?,
-        target: r.try_get("target")?,
+    Ok(from_columns!(r => Finding {
+        id, fingerprint, target,
         target_kind: decode(r, "findings", "target_kind", TargetKind::parse)?,
-        target_identity: r.try_get("target_identity")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        rule_id: r.try_get("rule_id")?,
-        tool: r.try_get("tool")?,
+        target_identity, title, description, rule_id, tool,
         cwes: parse_json_list(&r.try_get::<String, _>("cwes")?)?,
         severity: decode_opt(r, "findings", "severity", FindingSeverity::parse)?,
-        cvss_vector: r.try_get("cvss_vector")?,
-        location,
-        evidence: r.try_get("evidence")?,
+        cvss_vector,
+        location: location,
+        evidence,
         aliases: parse_json_list(&r.try_get::<String, _>("aliases")?)?,
-        reporter_org: r.try_get("reporter_org")?,
-        reported_by: r.try_get("reported_by")?,
-        submission_id: r.try_get("submission_id")?,
-        position: r.try_get("position")?,
-        campaign: r.try_get("campaign")?,
+        reporter_org, reported_by, submission_id, position, campaign,
         tlp: decode(r, "findings", "tlp", |s| s.parse().ok())?,
         visibility: r.try_get("expression")?,
         state: decode(r, "findings", "state", FindingState::parse)?,
         rejection_reason: decode_opt(r, "findings", "rejection_reason", RejectionReason::parse)?,
-        duplicate_of: r.try_get("duplicate_of")?,
-        known_vuln_id: r.try_get("known_vuln_id")?,
-        vulnerability_id: r.try_get("vulnerability_id")?,
-        validator_id: r.try_get("validator_id")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+        duplicate_of, known_vuln_id, vulnerability_id, validator_id, created_at, updated_at,
+    }))
 }
 
 /// The ids of the findings holding any of `fingerprints`, by fingerprint.
@@ -186,11 +172,7 @@ pub async fn insert_sightings(conn: &mut AnyConnection, rows: &[NewSighting<'_>]
 
 pub async fn get<'e, E: Executor<'e, Database = Any>>(db: E, id: &str) -> Result<Option<Finding>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE f.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// One finding, only if the reader may read it: one query whether it is
@@ -204,13 +186,7 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLUMNS} {FROM} WHERE f.id = $3 AND {}",
         FINDINGS.clause(filter, 1, 2)
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&filter.org_id, &filter.user_id, &id], from_row).await
 }
 
 /// The labels of the findings among `ids` that exist: (id, TLP, owner
@@ -335,12 +311,9 @@ pub async fn sightings<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(Sighting {
-                org_id: r.try_get("org_id")?,
-                version: r.try_get("version")?,
-                submission_id: r.try_get("submission_id")?,
-                seen_at: r.try_get("seen_at")?,
-            })
+            Ok(from_columns!(r => Sighting {
+                org_id, version, submission_id, seen_at,
+            }))
         })
         .collect()
 }
@@ -396,14 +369,11 @@ pub async fn events<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(FindingEvent {
+            Ok(from_columns!(r => FindingEvent {
                 from_state: decode(r, "finding_events", "from_state", FindingState::parse)?,
                 to_state: decode(r, "finding_events", "to_state", FindingState::parse)?,
-                reason: r.try_get("reason")?,
-                actor: r.try_get("actor")?,
-                actor_org: r.try_get("actor_org")?,
-                at: r.try_get("at")?,
-            })
+                reason, actor, actor_org, at,
+            }))
         })
         .collect()
 }
@@ -454,12 +424,7 @@ pub async fn unanalysed<'e, E: Executor<'e, Database = Any>>(
         "SELECT {ANALYSIS_COLUMNS} FROM findings WHERE submission_id = $1 AND signature IS NULL \
          ORDER BY id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(submission_id)
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(analysis_from_row).collect()
+    fetch::all(db, sql, &[&submission_id, &limit], analysis_from_row).await
 }
 
 /// Analysed findings of one target at one path (or any path, for a
@@ -475,13 +440,13 @@ pub async fn near_candidates<'e, E: Executor<'e, Database = Any>>(
          AND signature IS NOT NULL \
          AND ($2 = '' OR location_path = $2 OR location_path IS NULL) ORDER BY id DESC LIMIT $3"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(target_identity)
-        .bind(path.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(analysis_from_row).collect()
+    fetch::all(
+        db,
+        sql,
+        &[&target_identity, &path.unwrap_or(""), &limit],
+        analysis_from_row,
+    )
+    .await
 }
 
 /// The outcome of analysing one finding.

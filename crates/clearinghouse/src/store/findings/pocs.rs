@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use crate::model::poc::{PocArtifact, PocRelease, PocSealing};
+use crate::store::fetch;
 use crate::store::read_filter::{FINDINGS, POCS, ReadFilter};
 use crate::store::{Result, decode, decode_text};
 
@@ -75,11 +76,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<(PocArtifact, PocSealing)>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(db, sql, &[&id], from_row).await
 }
 
 /// The labels of an artifact's finding, read with it.
@@ -156,15 +153,13 @@ pub async fn insert_release<'e, E: Executor<'e, Database = Any>>(
     db: E,
     release: &PocRelease,
 ) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO poc_releases (approval_id, poc_id, user_id, granted_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&release.approval_id)
-    .bind(&release.poc_id)
-    .bind(&release.user_id)
-    .bind(&release.granted_at)
-    .bind(&release.expires_at)
+    );
+    bind_fields!(q, release => {
+        approval_id, poc_id, user_id, granted_at, expires_at,
+    })
     .execute(db)
     .await?;
     Ok(())
@@ -189,13 +184,9 @@ pub async fn active_release<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(db)
     .await?;
     row.map(|r| {
-        Ok(PocRelease {
-            approval_id: r.try_get("approval_id")?,
-            poc_id: r.try_get("poc_id")?,
-            user_id: r.try_get("user_id")?,
-            granted_at: r.try_get("granted_at")?,
-            expires_at: r.try_get("expires_at")?,
-        })
+        Ok(from_columns!(r => PocRelease {
+            approval_id, poc_id, user_id, granted_at, expires_at,
+        }))
     })
     .transpose()
 }

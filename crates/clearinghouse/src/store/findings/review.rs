@@ -34,34 +34,25 @@ pub struct Transition<'a> {
 /// Returns false, writing nothing, when the finding is no longer in `t.from`
 /// (another decision got there first).
 pub async fn transition(conn: &mut AnyConnection, t: &Transition<'_>) -> Result<bool> {
-    let done = sqlx::query(
+    let q = sqlx::query(
         "UPDATE findings SET state = $1, rejection_reason = $2, duplicate_of = $3, \
          validator_id = $4, vulnerability_id = $5, updated_at = $6 WHERE id = $7 AND state = $8",
-    )
-    .bind(t.to)
-    .bind(t.rejection_reason)
-    .bind(t.duplicate_of)
-    .bind(t.validator_id)
-    .bind(t.vulnerability_id)
-    .bind(t.at)
-    .bind(t.finding_id)
-    .bind(t.from)
+    );
+    let done = bind_fields!(q, t => {
+        to, rejection_reason, duplicate_of, validator_id, vulnerability_id, at, finding_id, from,
+    })
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO finding_events (finding_id, from_state, to_state, reason, actor, actor_org, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(t.finding_id)
-    .bind(t.from)
-    .bind(t.to)
-    .bind(t.reason)
-    .bind(t.actor)
-    .bind(t.actor_org)
-    .bind(t.at)
+    );
+    bind_fields!(q, t => {
+        finding_id, from, to, reason, actor, actor_org, at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(true)
@@ -124,15 +115,13 @@ pub async fn sighting_versions<'e, E: Executor<'e, Database = Any>>(
 
 fn link_from_row(r: &sqlx::any::AnyRow) -> Result<SimilarityLink> {
     let similarity: String = r.try_get("similarity")?;
-    Ok(SimilarityLink {
-        finding_id: r.try_get("finding_id")?,
-        other_id: r.try_get("other_id")?,
+    Ok(from_columns!(r => SimilarityLink {
+        finding_id, other_id,
         similarity: similarity.parse().unwrap_or(0.0),
         state: decode(r, "finding_similarities", "state", SimilarLink::parse)?,
-        decided_by: r.try_get("decided_by")?,
-        decided_at: r.try_get("decided_at")?,
+        decided_by, decided_at,
         rejected_finding: None,
-    })
+    }))
 }
 
 /// The near-duplicate link between two findings, stored in either direction.

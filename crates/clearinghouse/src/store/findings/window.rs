@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use super::{COLUMNS, FROM, from_row};
 use crate::model::finding::Finding;
 use crate::store::Result;
+use crate::store::fetch;
 use crate::store::read_filter::{FINDINGS, ReadFilter};
 
 /// The window's developer organisation and the organisations of the people
@@ -86,13 +87,17 @@ pub async fn list(
          ORDER BY f.id DESC LIMIT $5",
         FINDINGS.clause(filter, 1, 2)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(window_id)
-        .bind(before.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[
+            &filter.org_id,
+            &filter.user_id,
+            &window_id,
+            &before.unwrap_or(""),
+            &limit,
+        ],
+        from_row,
+    )
+    .await
 }

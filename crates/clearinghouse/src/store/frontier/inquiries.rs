@@ -15,6 +15,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, StoreError};
 
@@ -113,26 +114,12 @@ const COLUMNS: &str = "q.id, q.model_id, q.developer_org, q.created_by, q.state,
 const FROM: &str = "frontier_inquiries q JOIN visibility_labels v ON v.id = q.visibility_id";
 
 fn from_row(row: &AnyRow) -> Result<InquiryRow> {
-    Ok(InquiryRow {
-        id: row.try_get("id")?,
-        model_id: row.try_get("model_id")?,
-        developer_org: row.try_get("developer_org")?,
-        created_by: row.try_get("created_by")?,
-        state: row.try_get("state")?,
-        revision: row.try_get("revision")?,
-        consultees: row.try_get("consultees")?,
-        basis: row.try_get("basis")?,
-        proposal: row.try_get("proposal")?,
-        approval_id: row.try_get("approval_id")?,
-        withdrawal_reason: row.try_get("withdrawal_reason")?,
-        tlp: row.try_get("tlp")?,
+    Ok(from_columns!(row => InquiryRow {
+        id, model_id, developer_org, created_by, state, revision, consultees, basis, proposal,
+        approval_id, withdrawal_reason, tlp,
         visibility: row.try_get("expression")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        decided_at: row.try_get("decided_at")?,
-        communicated_at: row.try_get("communicated_at")?,
-        withdrawn_at: row.try_get("withdrawn_at")?,
-    })
+        created_at, updated_at, decided_at, communicated_at, withdrawn_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, q: &InquiryRow, visibility_id: i64) -> Result<()> {
@@ -170,23 +157,17 @@ pub async fn insert(conn: &mut AnyConnection, q: &InquiryRow, visibility_id: i64
 /// `q.revision`, setting it to `q.revision + 1`. False when another change
 /// came first.
 pub async fn update(conn: &mut AnyConnection, q: &InquiryRow) -> Result<bool> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE frontier_inquiries SET state = $1, revision = $2, basis = $3, proposal = $4, \
          approval_id = $5, withdrawal_reason = $6, updated_at = $7, decided_at = $8, \
          communicated_at = $9, withdrawn_at = $10 WHERE id = $11 AND revision = $12",
-    )
-    .bind(&q.state)
-    .bind(q.revision + 1)
-    .bind(&q.basis)
-    .bind(&q.proposal)
-    .bind(&q.approval_id)
-    .bind(&q.withdrawal_reason)
-    .bind(&q.updated_at)
-    .bind(&q.decided_at)
-    .bind(&q.communicated_at)
-    .bind(&q.withdrawn_at)
-    .bind(&q.id)
-    .bind(q.revision)
+    );
+    let done = bind_fields!(update, q => {
+        state,
+        revision: q.revision + 1,
+        basis, proposal, approval_id, withdrawal_reason, updated_at, decided_at, communicated_at,
+        withdrawn_at, id, revision,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -202,23 +183,19 @@ pub async fn get_readable(
         "SELECT {COLUMNS} FROM {FROM} WHERE q.id = $3 AND {}",
         INQUIRIES.clause(filter, 1, 2)
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(
+        &mut *conn,
+        sql,
+        &[&filter.org_id, &filter.user_id, &id],
+        from_row,
+    )
+    .await
 }
 
 /// One inquiry for a cleared official (the workflow checks who).
 pub async fn get_official(conn: &mut AnyConnection, id: &str) -> Result<Option<InquiryRow>> {
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE q.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 /// Readable inquiries after the cursor, in id order, optionally in one state.
@@ -234,15 +211,19 @@ pub async fn list_readable(
          ORDER BY q.id LIMIT $5",
         INQUIRIES.clause(filter, 1, 2)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(after.unwrap_or(""))
-        .bind(state.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[
+            &filter.org_id,
+            &filter.user_id,
+            &after.unwrap_or(""),
+            &state.unwrap_or(""),
+            &limit,
+        ],
+        from_row,
+    )
+    .await
 }
 
 /// Every inquiry after the cursor, for a cleared official.
@@ -256,13 +237,13 @@ pub async fn list_official(
         "SELECT {COLUMNS} FROM {FROM} WHERE q.id > $1 AND ($2 = '' OR q.state = $2) \
          ORDER BY q.id LIMIT $3"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after.unwrap_or(""))
-        .bind(state.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[&after.unwrap_or(""), &state.unwrap_or(""), &limit],
+        from_row,
+    )
+    .await
 }
 
 pub async fn attach_run(conn: &mut AnyConnection, inquiry_id: &str, r: &RunLink) -> Result<()> {
@@ -290,11 +271,9 @@ pub async fn runs(conn: &mut AnyConnection, inquiry_id: &str) -> Result<Vec<RunL
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(RunLink {
-                run_id: r.try_get("run_id")?,
-                attached_by: r.try_get("attached_by")?,
-                attached_at: r.try_get("attached_at")?,
-            })
+            Ok(from_columns!(r => RunLink {
+                run_id, attached_by, attached_at,
+            }))
         })
         .collect()
 }
@@ -333,13 +312,9 @@ pub async fn consultations(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ConsultationRow {
-                consultee_id: r.try_get("consultee_id")?,
-                response: r.try_get("response")?,
-                comment: r.try_get("comment")?,
-                recorded_by: r.try_get("recorded_by")?,
-                recorded_at: r.try_get("recorded_at")?,
-            })
+            Ok(from_columns!(r => ConsultationRow {
+                consultee_id, response, comment, recorded_by, recorded_at,
+            }))
         })
         .collect()
 }
@@ -382,19 +357,10 @@ pub async fn decision(conn: &mut AnyConnection, inquiry_id: &str) -> Result<Opti
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        Ok(DecisionRow {
-            determination: r.try_get("determination")?,
-            computed: r.try_get("computed")?,
-            reason: r.try_get("reason")?,
-            suite_versions: r.try_get("suite_versions")?,
-            run_ids: r.try_get("run_ids")?,
-            thresholds: r.try_get("thresholds")?,
-            basis: r.try_get("basis")?,
-            proposed_by: r.try_get("proposed_by")?,
-            approved_by: r.try_get("approved_by")?,
-            approval_id: r.try_get("approval_id")?,
-            decided_at: r.try_get("decided_at")?,
-        })
+        Ok(from_columns!(r => DecisionRow {
+            determination, computed, reason, suite_versions, run_ids, thresholds, basis,
+            proposed_by, approved_by, approval_id, decided_at,
+        }))
     })
     .transpose()
 }
@@ -429,12 +395,9 @@ pub async fn releases(conn: &mut AnyConnection, inquiry_id: &str) -> Result<Vec<
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(ReleaseRow {
-                id: r.try_get("id")?,
-                part: r.try_get("part")?,
-                released_by: r.try_get("released_by")?,
-                released_at: r.try_get("released_at")?,
-            })
+            Ok(from_columns!(r => ReleaseRow {
+                id, part, released_by, released_at,
+            }))
         })
         .collect()
 }
@@ -497,12 +460,11 @@ pub async fn attached_scores(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(AttachedScore {
-                run_id: r.try_get("run_id")?,
-                suite_id: r.try_get("suite_id")?,
+            Ok(from_columns!(r => AttachedScore {
+                run_id, suite_id,
                 suite_version: r.try_get("number")?,
-                score: r.try_get("score")?,
-            })
+                score,
+            }))
         })
         .collect()
 }
@@ -531,14 +493,10 @@ pub async fn active_policy(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
-        Ok(ActivePolicy {
+        Ok(from_columns!(r => ActivePolicy {
             threshold_id: r.try_get("id")?,
-            suite_id: r.try_get("suite_id")?,
-            version: r.try_get("version")?,
-            policy: r.try_get("policy")?,
-            salt: r.try_get("salt")?,
-            commitment: r.try_get("commitment")?,
-        })
+            suite_id, version, policy, salt, commitment,
+        }))
     })
     .transpose()
 }

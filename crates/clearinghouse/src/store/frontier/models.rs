@@ -90,11 +90,7 @@ pub async fn insert(conn: &mut AnyConnection, m: &ModelRow, visibility_id: i64) 
 }
 
 async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
-    m.shared_with_orgs =
-        sqlx::query_scalar("SELECT org_id FROM record_shares WHERE record_id = $1 ORDER BY org_id")
-            .bind(&m.id)
-            .fetch_all(pool)
-            .await?;
+    m.shared_with_orgs = crate::store::labelled::shared_orgs(pool, &m.id).await?;
     Ok(())
 }
 
@@ -109,11 +105,11 @@ pub async fn get_readable(
     id: &str,
     filter: &ReadFilter<'_>,
 ) -> Result<Option<ModelRow>> {
-    let Some(mut m) = readable(filter).one(pool, filter, id, from_row).await? else {
-        return Ok(None);
-    };
-    fill_shares(pool, &mut m).await?;
-    Ok(Some(m))
+    readable(filter)
+        .one_filled(pool, filter, id, from_row, async |p, r| {
+            fill_shares(p, r).await
+        })
+        .await
 }
 
 /// Readable models after the cursor, in id order.
@@ -123,13 +119,11 @@ pub async fn list_readable(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<ModelRow>> {
-    let mut models = readable(filter)
-        .page(pool, filter, after, limit, from_row)
-        .await?;
-    for m in &mut models {
-        fill_shares(pool, m).await?;
-    }
-    Ok(models)
+    readable(filter)
+        .page_filled(pool, filter, (after, limit), from_row, async |p, r| {
+            fill_shares(p, r).await
+        })
+        .await
 }
 
 /// How many models exist in all (for tests and operators; no read filter).

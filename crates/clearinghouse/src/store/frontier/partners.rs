@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartnerRow {
@@ -48,29 +49,19 @@ fn from_row(r: &AnyRow) -> Result<PartnerRow> {
 }
 
 pub async fn insert(conn: &mut AnyConnection, p: &PartnerRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_partners (id, model_id, developer_org, org_id, nominated_by, \
          nominated_side, reason, developer_approved_by, developer_approved_at, \
          government_approval_id, government_pending, government_approved_by, \
          government_approved_at, state, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(&p.id)
-    .bind(&p.model_id)
-    .bind(&p.developer_org)
-    .bind(&p.org_id)
-    .bind(&p.nominated_by)
-    .bind(&p.nominated_side)
-    .bind(&p.reason)
-    .bind(&p.developer_approved_by)
-    .bind(&p.developer_approved_at)
-    .bind(&p.government_approval_id)
-    .bind(i64::from(p.government_pending))
-    .bind(&p.government_approved_by)
-    .bind(&p.government_approved_at)
-    .bind(&p.state)
-    .bind(&p.created_at)
-    .bind(&p.updated_at)
+    );
+    bind_fields!(q, p => {
+        id, model_id, developer_org, org_id, nominated_by, nominated_side, reason,
+        developer_approved_by, developer_approved_at, government_approval_id,
+        government_pending: i64::from(p.government_pending),
+        government_approved_by, government_approved_at, state, created_at, updated_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -108,11 +99,7 @@ pub async fn update(conn: &mut AnyConnection, p: &PartnerRow, seen: &str) -> Res
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<PartnerRow>> {
     let q = format!("SELECT {COLUMNS} FROM frontier_partners WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&id], from_row).await
 }
 
 /// Nominations of a model, newest first.
@@ -121,11 +108,7 @@ pub async fn of_model(conn: &mut AnyConnection, model_id: &str) -> Result<Vec<Pa
         "SELECT {COLUMNS} FROM frontier_partners WHERE model_id = $1 \
          ORDER BY created_at DESC, id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(model_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&model_id], from_row).await
 }
 
 /// Every nomination, newest first (the workflow filters what the caller
@@ -147,12 +130,7 @@ pub async fn live(
         "SELECT {COLUMNS} FROM frontier_partners WHERE model_id = $1 AND org_id = $2 \
          AND state <> 'withdrawn' ORDER BY created_at DESC LIMIT 1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(model_id)
-        .bind(org_id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&model_id, &org_id], from_row).await
 }
 
 /// Ids of the unrevoked grants people of `org_id` hold in the windows of

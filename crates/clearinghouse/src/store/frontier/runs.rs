@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, Row};
 use super::models::MODELS;
 use super::suites::SUITES;
 use crate::model::frontier::RunStatus;
+use crate::store::fetch;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::ReadFilter;
 use crate::store::{Result, StoreError, decode};
@@ -97,33 +98,18 @@ fn from_row(row: &AnyRow) -> Result<RunRow> {
 
 /// Inserts a run; the same file for the same suite is a conflict.
 pub async fn insert(conn: &mut AnyConnection, r: &RunRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_runs (id, suite_id, sha256, artifact_key, size_bytes, format, \
          file_name, model_id, task, task_version, inspect_model, status, samples, epochs, \
          max_epoch, errored, scorer, mapping, header, created_by, created_at) VALUES ($1, $2, $3, \
          $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-    )
-    .bind(&r.id)
-    .bind(&r.suite_id)
-    .bind(&r.sha256)
-    .bind(&r.artifact_key)
-    .bind(r.size_bytes)
-    .bind(&r.format)
-    .bind(&r.file_name)
-    .bind(&r.model_id)
-    .bind(&r.task)
-    .bind(&r.task_version)
-    .bind(&r.inspect_model)
-    .bind(r.status.as_str())
-    .bind(r.samples)
-    .bind(r.epochs)
-    .bind(r.max_epoch)
-    .bind(r.errored)
-    .bind(&r.scorer)
-    .bind(&r.mapping)
-    .bind(&r.header)
-    .bind(&r.created_by)
-    .bind(&r.created_at)
+    );
+    bind_fields!(q, r => {
+        id, suite_id, sha256, artifact_key, size_bytes, format, file_name, model_id, task,
+        task_version, inspect_model,
+        status: r.status.as_str(),
+        samples, epochs, max_epoch, errored, scorer, mapping, header, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "a run of this file for this suite"))?;
@@ -180,16 +166,13 @@ pub async fn insert_samples(
 
 /// Inserts (or keeps) a run's score for a suite version.
 pub async fn insert_score(conn: &mut AnyConnection, s: &ScoreRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_run_scores (run_id, suite_version_id, seed, resamples, score, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&s.run_id)
-    .bind(&s.suite_version_id)
-    .bind(s.seed)
-    .bind(s.resamples)
-    .bind(&s.score)
-    .bind(&s.created_at)
+    );
+    bind_fields!(q, s => {
+        run_id, suite_version_id, seed, resamples, score, created_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "a score of this run for this suite version"))?;
@@ -205,12 +188,7 @@ pub async fn by_digest(
 ) -> Result<Option<RunRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM frontier_runs r WHERE r.suite_id = $1 AND r.sha256 = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(suite_id)
-        .bind(sha256)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(pool, sql, &[&suite_id, &sha256], from_row).await
 }
 
 /// One run, only if its suite is readable.
@@ -245,16 +223,20 @@ pub async fn list_readable(
          AND {} ORDER BY r.id LIMIT $6",
         run_clause(filter)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(after.unwrap_or(""))
-        .bind(suite_id.unwrap_or(""))
-        .bind(model_id.unwrap_or(""))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[
+            &filter.org_id,
+            &filter.user_id,
+            &after.unwrap_or(""),
+            &suite_id.unwrap_or(""),
+            &model_id.unwrap_or(""),
+            &limit,
+        ],
+        from_row,
+    )
+    .await
 }
 
 /// A run's samples after `after` (a sequence number), in log order.

@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::store::fetch;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError};
@@ -99,18 +100,13 @@ pub async fn insert(conn: &mut AnyConnection, s: &SuiteRow, visibility_id: i64) 
 
 /// Inserts a version row.
 pub async fn insert_version(conn: &mut AnyConnection, v: &VersionRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_suite_versions (id, suite_id, number, digest, tasks, task_count, \
          created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&v.id)
-    .bind(&v.suite_id)
-    .bind(v.number)
-    .bind(&v.digest)
-    .bind(&v.tasks)
-    .bind(v.task_count)
-    .bind(&v.created_by)
-    .bind(&v.created_at)
+    );
+    bind_fields!(q, v => {
+        id, suite_id, number, digest, tasks, task_count, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "this suite version"))?;
@@ -214,12 +210,7 @@ pub async fn by_key_for_update(
         "SELECT {COLUMNS} FROM frontier_suites s JOIN visibility_labels v ON v.id = s.visibility_id \
          WHERE s.owner_org = $1 AND s.suite_key = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(owner_org)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(&mut *conn, sql, &[&owner_org, &key], from_row).await
 }
 
 /// One version of a suite (the suite already checked readable).

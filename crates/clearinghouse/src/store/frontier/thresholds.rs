@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::model::frontier::ThresholdState;
+use crate::store::fetch;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, ReadFilter};
 use crate::store::{Result, StoreError, decode};
@@ -151,13 +152,13 @@ pub async fn list_readable(
          WHERE t.suite_id = $3 AND {} ORDER BY t.version",
         THRESHOLDS.clause(filter, 1, 2)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.org_id)
-        .bind(filter.user_id)
-        .bind(suite_id)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        pool,
+        sql,
+        &[&filter.org_id, &filter.user_id, &suite_id],
+        from_row,
+    )
+    .await
 }
 
 /// The public part of a suite's active version: `(id, version,

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolRow {
@@ -46,26 +47,15 @@ fn tool(r: &AnyRow) -> Result<ToolRow> {
 }
 
 pub async fn insert_tool(conn: &mut AnyConnection, t: &ToolRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO tool_entries (id, kind, name, description, provider_org, window_id, \
          org_kinds, sectors, terms, capacity, contact, state, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&t.id)
-    .bind(&t.kind)
-    .bind(&t.name)
-    .bind(&t.description)
-    .bind(&t.provider_org)
-    .bind(&t.window_id)
-    .bind(&t.org_kinds)
-    .bind(&t.sectors)
-    .bind(&t.terms)
-    .bind(t.capacity)
-    .bind(&t.contact)
-    .bind(&t.state)
-    .bind(&t.created_by)
-    .bind(&t.created_at)
-    .bind(&t.updated_at)
+    );
+    bind_fields!(q, t => {
+        id, kind, name, description, provider_org, window_id, org_kinds, sectors, terms, capacity,
+        contact, state, created_by, created_at, updated_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -73,11 +63,7 @@ pub async fn insert_tool(conn: &mut AnyConnection, t: &ToolRow) -> Result<()> {
 
 pub async fn get_tool(conn: &mut AnyConnection, id: &str) -> Result<Option<ToolRow>> {
     let q = format!("SELECT {TOOL_COLUMNS} FROM tool_entries WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(tool).transpose()
+    fetch::optional(conn, q, &[&id], tool).await
 }
 
 /// Every entry, by name (at most 10,000).
@@ -137,19 +123,13 @@ fn request(r: &AnyRow) -> Result<RequestRow> {
 }
 
 pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO tool_requests (id, tool_id, org_id, user_id, org_kind, sector, purpose, \
          state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&r.id)
-    .bind(&r.tool_id)
-    .bind(&r.org_id)
-    .bind(&r.user_id)
-    .bind(&r.org_kind)
-    .bind(&r.sector)
-    .bind(&r.purpose)
-    .bind(&r.state)
-    .bind(&r.created_at)
+    );
+    bind_fields!(q, r => {
+        id, tool_id, org_id, user_id, org_kind, sector, purpose, state, created_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -158,21 +138,15 @@ pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<
 /// Records a decision on a pending request (false when it was decided
 /// meanwhile).
 pub async fn decide(conn: &mut AnyConnection, r: &RequestRow) -> Result<bool> {
-    let done = sqlx::query(
+    let q = sqlx::query(
         "UPDATE tool_requests SET state = $2, decided_by = $3, decided_at = $4, \
          decision_reason = $5, starts_at = $6, ends_at = $7, requests_per_day = $8, \
          tokens_per_day = $9, grant_id = $10 WHERE id = $1 AND state = 'pending'",
-    )
-    .bind(&r.id)
-    .bind(&r.state)
-    .bind(&r.decided_by)
-    .bind(&r.decided_at)
-    .bind(&r.decision_reason)
-    .bind(&r.starts_at)
-    .bind(&r.ends_at)
-    .bind(r.requests_per_day)
-    .bind(r.tokens_per_day)
-    .bind(&r.grant_id)
+    );
+    let done = bind_fields!(q, r => {
+        id, state, decided_by, decided_at, decision_reason, starts_at, ends_at, requests_per_day,
+        tokens_per_day, grant_id,
+    })
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -180,11 +154,7 @@ pub async fn decide(conn: &mut AnyConnection, r: &RequestRow) -> Result<bool> {
 
 pub async fn get_request(conn: &mut AnyConnection, id: &str) -> Result<Option<RequestRow>> {
     let q = format!("SELECT {REQUEST_COLUMNS} FROM {REQUESTS} WHERE r.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(request).transpose()
+    fetch::optional(conn, q, &[&id], request).await
 }
 
 /// Requests, newest first, narrowed to one tool and/or one organisation
@@ -198,12 +168,7 @@ pub async fn requests(
         "SELECT {REQUEST_COLUMNS} FROM {REQUESTS} WHERE ($1 = '' OR r.tool_id = $1) \
          AND ($2 = '' OR r.org_id = $2) ORDER BY r.created_at DESC, r.id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(tool_id)
-        .bind(org_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(request).collect()
+    fetch::all(conn, q, &[&tool_id, &org_id], request).await
 }
 
 /// Runs an update of one row `$1` setting who (`$2`), when (`$3`) and why

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 /// An alert as stored. `evidence` is the JSON array of usage ids.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,19 +29,10 @@ const COLUMNS: &str = "a.id, a.window_id, a.rule, a.user_id, a.period, a.detail,
      a.raised_at, a.acknowledged_at, a.acknowledged_by, a.acknowledge_reason";
 
 fn from_row(r: &AnyRow) -> Result<AlertRow> {
-    Ok(AlertRow {
-        id: r.try_get("id")?,
-        window_id: r.try_get("window_id")?,
-        rule: r.try_get("rule")?,
-        user_id: r.try_get("user_id")?,
-        period: r.try_get("period")?,
-        detail: r.try_get("detail")?,
-        evidence: r.try_get("evidence")?,
-        raised_at: r.try_get("raised_at")?,
-        acknowledged_at: r.try_get("acknowledged_at")?,
-        acknowledged_by: r.try_get("acknowledged_by")?,
-        acknowledge_reason: r.try_get("acknowledge_reason")?,
-    })
+    Ok(from_columns!(r => AlertRow {
+        id, window_id, rule, user_id, period, detail, evidence, raised_at, acknowledged_at,
+        acknowledged_by, acknowledge_reason,
+    }))
 }
 
 /// Stores the alert unless one with its window, rule, person and period
@@ -66,11 +58,7 @@ pub async fn insert_if_new(conn: &mut AnyConnection, a: &AlertRow) -> Result<boo
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AlertRow>> {
     let q = format!("SELECT {COLUMNS} FROM window_alerts a WHERE a.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&id], from_row).await
 }
 
 /// A window's alerts, newest first (at most 1000).
@@ -79,11 +67,7 @@ pub async fn of_window(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<
         "SELECT {COLUMNS} FROM window_alerts a WHERE a.window_id = $1 \
          ORDER BY a.raised_at DESC, a.id LIMIT 1000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(window_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&window_id], from_row).await
 }
 
 /// Alerts of every window, newest first (`open_only`: not acknowledged);
@@ -97,12 +81,7 @@ pub async fn recent(
         "SELECT {COLUMNS} FROM window_alerts a WHERE ($1 = 0 OR a.acknowledged_at IS NULL) \
          ORDER BY a.raised_at DESC, a.id LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(i64::from(open_only))
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&i64::from(open_only), &limit], from_row).await
 }
 
 /// Acknowledges an alert not yet acknowledged; false when it already was.

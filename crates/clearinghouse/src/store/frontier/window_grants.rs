@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,21 +38,15 @@ fn from_row(r: &AnyRow) -> Result<GrantRow> {
 }
 
 pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_window_grants (id, window_id, user_id, org_id, granted_by, starts_at, \
          ends_at, requests_per_day, tokens_per_day, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(&g.id)
-    .bind(&g.window_id)
-    .bind(&g.user_id)
-    .bind(&g.org_id)
-    .bind(&g.granted_by)
-    .bind(&g.starts_at)
-    .bind(&g.ends_at)
-    .bind(g.requests_per_day)
-    .bind(g.tokens_per_day)
-    .bind(&g.created_at)
+    );
+    bind_fields!(q, g => {
+        id, window_id, user_id, org_id, granted_by, starts_at, ends_at, requests_per_day,
+        tokens_per_day, created_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -59,11 +54,7 @@ pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<GrantRow>> {
     let q = format!("SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&id], from_row).await
 }
 
 /// Grants of a window (`user`: only that person's), oldest first.
@@ -76,12 +67,7 @@ pub async fn of_window(
         "SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.window_id = $1 \
          AND ($2 = '' OR g.user_id = $2) ORDER BY g.created_at, g.id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(window_id)
-        .bind(user.unwrap_or(""))
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&window_id, &user.unwrap_or("")], from_row).await
 }
 
 /// A person's grants, newest first.
@@ -90,11 +76,7 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Gran
         "SELECT {COLUMNS} FROM frontier_window_grants g WHERE g.user_id = $1 \
          ORDER BY g.created_at DESC, g.id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(user_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&user_id], from_row).await
 }
 
 /// The grants not yet revoked of every person of an organisation.
@@ -103,11 +85,7 @@ pub async fn unrevoked_of_org(conn: &mut AnyConnection, org_id: &str) -> Result<
         "SELECT {COLUMNS} FROM frontier_window_grants g JOIN users u ON u.id = g.user_id \
          WHERE u.org_id = $1 AND g.revoked_at IS NULL ORDER BY g.id LIMIT 100000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(org_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&org_id], from_row).await
 }
 
 /// Revokes every live broker credential of a person's grants; how many.
@@ -208,16 +186,13 @@ pub async fn insert_credential(
     now: &str,
     expires_at: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO broker_credentials (id, grant_id, token_sha256, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+    let sql = "INSERT INTO broker_credentials (id, grant_id, token_sha256, created_at, \
+               expires_at) VALUES ($1, $2, $3, $4, $5)";
+    fetch::execute(
+        conn,
+        sql,
+        &[&id, &grant_id, &token_sha256, &now, &expires_at],
     )
-    .bind(id)
-    .bind(grant_id)
-    .bind(token_sha256)
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
     .await?;
     Ok(())
 }

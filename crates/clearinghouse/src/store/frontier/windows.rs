@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 /// A window as stored. `endpoint_sealed` never leaves the workflow layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,44 +34,22 @@ const COLUMNS: &str = "w.id, w.model_id, w.developer_org, w.created_by, w.starts
      w.closed_at, w.created_at, w.updated_at";
 
 fn from_row(r: &AnyRow) -> Result<WindowRow> {
-    Ok(WindowRow {
-        id: r.try_get("id")?,
-        model_id: r.try_get("model_id")?,
-        developer_org: r.try_get("developer_org")?,
-        created_by: r.try_get("created_by")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        requested_ends_at: r.try_get("requested_ends_at")?,
-        terms_version: r.try_get("terms_version")?,
-        endpoint_sealed: r.try_get("endpoint_sealed")?,
-        state: r.try_get("state")?,
-        closed_reason: r.try_get("closed_reason")?,
-        closed_at: r.try_get("closed_at")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-    })
+    Ok(from_columns!(r => WindowRow {
+        id, model_id, developer_org, created_by, starts_at, ends_at, requested_ends_at,
+        terms_version, endpoint_sealed, state, closed_reason, closed_at, created_at, updated_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_windows (id, model_id, developer_org, created_by, starts_at, ends_at, \
          requested_ends_at, terms_version, endpoint_sealed, state, closed_reason, closed_at, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(&w.id)
-    .bind(&w.model_id)
-    .bind(&w.developer_org)
-    .bind(&w.created_by)
-    .bind(&w.starts_at)
-    .bind(&w.ends_at)
-    .bind(&w.requested_ends_at)
-    .bind(w.terms_version)
-    .bind(&w.endpoint_sealed)
-    .bind(&w.state)
-    .bind(&w.closed_reason)
-    .bind(&w.closed_at)
-    .bind(&w.created_at)
-    .bind(&w.updated_at)
+    );
+    bind_fields!(q, w => {
+        id, model_id, developer_org, created_by, starts_at, ends_at, requested_ends_at,
+        terms_version, endpoint_sealed, state, closed_reason, closed_at, created_at, updated_at,
+    })
     .execute(conn)
     .await?;
     Ok(())
@@ -78,11 +57,7 @@ pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<WindowRow>> {
     let q = format!("SELECT {COLUMNS} FROM frontier_windows w WHERE w.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    fetch::optional(conn, q, &[&id], from_row).await
 }
 
 /// Windows of one model, oldest first.
@@ -90,11 +65,7 @@ pub async fn of_model(conn: &mut AnyConnection, model_id: &str) -> Result<Vec<Wi
     let q = format!(
         "SELECT {COLUMNS} FROM frontier_windows w WHERE w.model_id = $1 ORDER BY w.created_at, w.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(model_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(conn, q, &[&model_id], from_row).await
 }
 
 /// Windows the organisation opened or in which the person holds a grant,
@@ -106,13 +77,7 @@ pub async fn list_for(pool: &AnyPool, org: &str, user: &str, all: bool) -> Resul
          (SELECT 1 FROM frontier_window_grants g WHERE g.window_id = w.id AND g.user_id = $2) \
          ORDER BY w.created_at DESC, w.id LIMIT 10000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(q))
-        .bind(org)
-        .bind(user)
-        .bind(i64::from(all))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(pool, q, &[&org, &user, &i64::from(all)], from_row).await
 }
 
 /// Moves a window's end earlier (never later: the SQL refuses to lengthen).
@@ -157,17 +122,14 @@ pub struct TermsRow {
 }
 
 pub async fn insert_terms(conn: &mut AnyConnection, t: &TermsRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO frontier_window_terms (window_id, version, body, sha256, created_by, created_at, \
          keep_transcripts) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&t.window_id)
-    .bind(t.version)
-    .bind(&t.body)
-    .bind(&t.sha256)
-    .bind(&t.created_by)
-    .bind(&t.created_at)
-    .bind(i64::from(t.keep_transcripts))
+    );
+    bind_fields!(q, t => {
+        window_id, version, body, sha256, created_by, created_at,
+        keep_transcripts: i64::from(t.keep_transcripts),
+    })
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE frontier_windows SET terms_version = $2, updated_at = $3 WHERE id = $1")
@@ -192,15 +154,10 @@ pub async fn terms(conn: &mut AnyConnection, window_id: &str) -> Result<Vec<Term
     rows.iter()
         .map(|r| {
             let keep: i64 = r.try_get("keep_transcripts")?;
-            Ok(TermsRow {
-                window_id: r.try_get("window_id")?,
-                version: r.try_get("version")?,
-                body: r.try_get("body")?,
-                sha256: r.try_get("sha256")?,
-                created_by: r.try_get("created_by")?,
-                created_at: r.try_get("created_at")?,
+            Ok(from_columns!(r => TermsRow {
+                window_id, version, body, sha256, created_by, created_at,
                 keep_transcripts: keep != 0,
-            })
+            }))
         })
         .collect()
 }
@@ -246,70 +203,87 @@ pub struct ReleaseRow {
     pub note: String,
 }
 
+/// A dated record about a model kept in a table of its own (its release,
+/// its withdrawal): the table and the names of its columns for
+/// [`ReleaseRow`]'s `at`, `by` and `note`.
+struct ModelRecord {
+    table: &'static str,
+    at: &'static str,
+    by: &'static str,
+    note: &'static str,
+    /// What a second record of the same model is, in the conflict error.
+    conflict: &'static str,
+}
+
+const RELEASES: ModelRecord = ModelRecord {
+    table: "frontier_model_releases",
+    at: "released_at",
+    by: "released_by",
+    note: "note",
+    conflict: "a release of this model",
+};
+
+const WITHDRAWALS: ModelRecord = ModelRecord {
+    table: "frontier_model_withdrawals",
+    at: "withdrawn_at",
+    by: "withdrawn_by",
+    note: "reason",
+    conflict: "a withdrawal of this model",
+};
+
+impl ModelRecord {
+    async fn insert(&self, conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
+        let ModelRecord {
+            table,
+            at,
+            by,
+            note,
+            conflict,
+        } = self;
+        let sql =
+            format!("INSERT INTO {table} (model_id, {at}, {by}, {note}) VALUES ($1, $2, $3, $4)");
+        bind_fields!(sqlx::query(sqlx::AssertSqlSafe(sql)), r => { model_id, at, by, note })
+            .execute(conn)
+            .await
+            .map_err(|e| crate::store::StoreError::conflict_as(e, conflict))?;
+        Ok(())
+    }
+
+    async fn get(&self, conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
+        let ModelRecord {
+            table,
+            at,
+            by,
+            note,
+            ..
+        } = self;
+        let sql = format!("SELECT model_id, {at}, {by}, {note} FROM {table} WHERE model_id = $1");
+        fetch::optional(conn, sql, &[&model_id], |r| {
+            Ok(from_columns!(r => ReleaseRow {
+                model_id,
+                at: r.try_get(*at)?,
+                by: r.try_get(*by)?,
+                note: r.try_get(*note)?,
+            }))
+        })
+        .await
+    }
+}
+
 pub async fn insert_release(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO frontier_model_releases (model_id, released_at, released_by, note) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&r.model_id)
-    .bind(&r.at)
-    .bind(&r.by)
-    .bind(&r.note)
-    .execute(conn)
-    .await
-    .map_err(|e| crate::store::StoreError::conflict_as(e, "a release of this model"))?;
-    Ok(())
+    RELEASES.insert(conn, r).await
 }
 
 pub async fn release(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
-    let row = sqlx::query(
-        "SELECT model_id, released_at, released_by, note FROM frontier_model_releases WHERE model_id = $1",
-    )
-    .bind(model_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| {
-        Ok(ReleaseRow {
-            model_id: r.try_get("model_id")?,
-            at: r.try_get("released_at")?,
-            by: r.try_get("released_by")?,
-            note: r.try_get("note")?,
-        })
-    })
-    .transpose()
+    RELEASES.get(conn, model_id).await
 }
 
 pub async fn insert_withdrawal(conn: &mut AnyConnection, r: &ReleaseRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO frontier_model_withdrawals (model_id, withdrawn_at, withdrawn_by, reason) \
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&r.model_id)
-    .bind(&r.at)
-    .bind(&r.by)
-    .bind(&r.note)
-    .execute(conn)
-    .await
-    .map_err(|e| crate::store::StoreError::conflict_as(e, "a withdrawal of this model"))?;
-    Ok(())
+    WITHDRAWALS.insert(conn, r).await
 }
 
 pub async fn withdrawal(conn: &mut AnyConnection, model_id: &str) -> Result<Option<ReleaseRow>> {
-    let row = sqlx::query(
-        "SELECT model_id, withdrawn_at, withdrawn_by, reason FROM frontier_model_withdrawals WHERE model_id = $1",
-    )
-    .bind(model_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| {
-        Ok(ReleaseRow {
-            model_id: r.try_get("model_id")?,
-            at: r.try_get("withdrawn_at")?,
-            by: r.try_get("withdrawn_by")?,
-            note: r.try_get("reason")?,
-        })
-    })
-    .transpose()
+    WITHDRAWALS.get(conn, model_id).await
 }
 
 /// The name of a window's model: what a grantee sends as `"model"` to the

@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::candidates;
 use crate::store::Result;
+use crate::store::fetch;
 use clearinghouse_domain::scans::Target;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -36,46 +37,22 @@ const COLUMNS: &str = "a.id, a.org_id, a.kind, a.value, a.key_lo, a.key_hi, a.st
      a.created_by, a.created_at";
 
 fn from_row(r: &AnyRow) -> Result<AssetRow> {
-    Ok(AssetRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        kind: r.try_get("kind")?,
-        value: r.try_get("value")?,
-        key_lo: r.try_get("key_lo")?,
-        key_hi: r.try_get("key_hi")?,
-        state: r.try_get("state")?,
-        token: r.try_get("token")?,
-        proof_method: r.try_get("proof_method")?,
-        proof_detail: r.try_get("proof_detail")?,
-        verified_by: r.try_get("verified_by")?,
-        verified_at: r.try_get("verified_at")?,
-        disclose_prefix: r.try_get("disclose_prefix")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => AssetRow {
+        id, org_id, kind, value, key_lo, key_hi, state, token, proof_method, proof_detail,
+        verified_by, verified_at, disclose_prefix, created_by, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, a: &AssetRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO scan_assets (id, org_id, kind, value, key_lo, key_hi, state, token, \
          proof_method, proof_detail, verified_by, verified_at, disclose_prefix, created_by, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&a.id)
-    .bind(&a.org_id)
-    .bind(&a.kind)
-    .bind(&a.value)
-    .bind(&a.key_lo)
-    .bind(&a.key_hi)
-    .bind(&a.state)
-    .bind(&a.token)
-    .bind(&a.proof_method)
-    .bind(&a.proof_detail)
-    .bind(&a.verified_by)
-    .bind(&a.verified_at)
-    .bind(a.disclose_prefix)
-    .bind(&a.created_by)
-    .bind(&a.created_at)
+    );
+    bind_fields!(q, a => {
+        id, org_id, kind, value, key_lo, key_hi, state, token, proof_method, proof_detail,
+        verified_by, verified_at, disclose_prefix, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -83,13 +60,7 @@ pub async fn insert(conn: &mut AnyConnection, a: &AssetRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AssetRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_assets a WHERE a.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 /// The assets among `ids` (in one query per 500), by id.
@@ -128,11 +99,7 @@ pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<
     let sql = format!(
         "SELECT {COLUMNS} FROM scan_assets a WHERE ($1 = '' OR a.org_id = $1) ORDER BY a.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id.unwrap_or(""))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&org_id.unwrap_or("")], from_row).await
 }
 
 /// Stored assets (not withdrawn) that may overlap `t` (confirm with
@@ -188,8 +155,5 @@ pub async fn set_proof(
 pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<AssetRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM scan_assets a WHERE a.state = 'disputed' ORDER BY a.id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[], from_row).await
 }

@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{candidates, candidates_on};
+use crate::store::fetch;
 use crate::store::labelled::Readable;
 use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
 use crate::store::{Result, bulk_values as values};
@@ -156,41 +157,17 @@ pub(crate) fn bind_target<'q>(q: AnyQuery<'q>, t: &TargetRow) -> AnyQuery<'q> {
 }
 
 pub fn from_row(r: &AnyRow) -> Result<CampaignRow> {
-    Ok(CampaignRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        name: r.try_get("name")?,
-        scanner: r.try_get("scanner")?,
-        techniques: r.try_get("techniques")?,
-        sources: r.try_get("sources")?,
-        contact: r.try_get("contact")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        state: r.try_get("state")?,
-        stop_reason: r.try_get("stop_reason")?,
-        stopped_at: r.try_get("stopped_at")?,
-        tlp: r.try_get("tlp")?,
-        visibility_id: r.try_get("visibility_id")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => CampaignRow {
+        id, org_id, name, scanner, techniques, sources, contact, starts_at, ends_at, state,
+        stop_reason, stopped_at, tlp, visibility_id, created_by, created_at,
+    }))
 }
 
 fn target_from_row(r: &AnyRow) -> Result<TargetRow> {
-    Ok(TargetRow {
-        campaign_id: r.try_get("campaign_id")?,
-        position: r.try_get("position")?,
-        kind: r.try_get("kind")?,
-        value: r.try_get("value")?,
-        key_lo: r.try_get("key_lo")?,
-        key_hi: r.try_get("key_hi")?,
-        asset_id: r.try_get("asset_id")?,
-        grant_id: r.try_get("grant_id")?,
-        operator_org_id: r.try_get("operator_org_id")?,
-        shown: r.try_get("shown")?,
-        shown_lo: r.try_get("shown_lo")?,
-        shown_hi: r.try_get("shown_hi")?,
-    })
+    Ok(from_columns!(r => TargetRow {
+        campaign_id, position, kind, value, key_lo, key_hi, asset_id, grant_id, operator_org_id,
+        shown, shown_lo, shown_hi,
+    }))
 }
 
 /// Inserts the campaign, its targets and a share with each operator.
@@ -289,13 +266,7 @@ pub async fn list_readable(
 /// A campaign regardless of labels (workflows redact what they show).
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<CampaignRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_campaigns c WHERE c.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 pub async fn targets(conn: &mut AnyConnection, campaign_id: &str) -> Result<Vec<TargetRow>> {
@@ -303,11 +274,7 @@ pub async fn targets(conn: &mut AnyConnection, campaign_id: &str) -> Result<Vec<
         "SELECT {TARGET_COLUMNS} FROM scan_campaign_targets t WHERE t.campaign_id = $1 \
          ORDER BY t.position"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(target_from_row).collect()
+    fetch::all(&mut *conn, sql, &[&campaign_id], target_from_row).await
 }
 
 /// Campaign targets (with their campaign) that may meet `t` in the
@@ -407,11 +374,7 @@ pub async fn touching_operator(
         "SELECT {COLUMNS} FROM scan_campaigns c WHERE c.id IN (SELECT t.campaign_id FROM \
          scan_campaign_targets t WHERE t.operator_org_id = $1) ORDER BY c.starts_at, c.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(operator_org_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&operator_org_id], from_row).await
 }
 
 /// How many findings the campaign's organisation submitted with it, and
@@ -460,12 +423,9 @@ pub async fn findings(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(CampaignFinding {
-                id: r.try_get("id")?,
-                target: r.try_get("target")?,
-                state: r.try_get("state")?,
-                duplicate_of: r.try_get("duplicate_of")?,
-            })
+            Ok(from_columns!(r => CampaignFinding {
+                id, target, state, duplicate_of,
+            }))
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::candidates;
 use crate::store::Result;
+use crate::store::fetch;
 use clearinghouse_domain::scans::Target;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,21 +53,13 @@ fn response_from_row(row: &AnyRow) -> Result<ResponseRow> {
 }
 
 pub async fn insert(conn: &mut AnyConnection, k: &ClaimRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO scan_claims (id, org_id, kind, value, key_lo, key_hi, starts_at, ends_at, \
          note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&k.id)
-    .bind(&k.org_id)
-    .bind(&k.kind)
-    .bind(&k.value)
-    .bind(&k.key_lo)
-    .bind(&k.key_hi)
-    .bind(&k.starts_at)
-    .bind(&k.ends_at)
-    .bind(&k.note)
-    .bind(&k.created_by)
-    .bind(&k.created_at)
+    );
+    bind_fields!(q, k => {
+        id, org_id, kind, value, key_lo, key_hi, starts_at, ends_at, note, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -74,13 +67,7 @@ pub async fn insert(conn: &mut AnyConnection, k: &ClaimRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<ClaimRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_claims k WHERE k.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 /// Claims that may meet `t` in `[start, end)`.
@@ -106,11 +93,7 @@ pub async fn overlapping(
 /// Claims of an organisation, by id.
 pub async fn list_for_org(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<ClaimRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_claims k WHERE k.org_id = $1 ORDER BY k.id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&org_id], from_row).await
 }
 
 /// Claims another organisation answered with `proceed`: disputed, for
@@ -120,10 +103,7 @@ pub async fn disputed(conn: &mut AnyConnection) -> Result<Vec<ClaimRow>> {
         "SELECT {COLUMNS} FROM scan_claims k WHERE EXISTS (SELECT 1 FROM scan_claim_responses r \
          WHERE r.claim_id = k.id AND r.choice = 'proceed') ORDER BY k.starts_at, k.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[], from_row).await
 }
 
 /// Records (or replaces) an organisation's answer to a claim.
@@ -133,16 +113,13 @@ pub async fn respond(conn: &mut AnyConnection, r: &ResponseRow) -> Result<()> {
         .bind(&r.org_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO scan_claim_responses (claim_id, org_id, choice, note, responded_by, \
          responded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&r.claim_id)
-    .bind(&r.org_id)
-    .bind(&r.choice)
-    .bind(&r.note)
-    .bind(&r.responded_by)
-    .bind(&r.responded_at)
+    );
+    bind_fields!(q, r => {
+        claim_id, org_id, choice, note, responded_by, responded_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrantRow {
@@ -42,50 +43,24 @@ const COLUMNS: &str = "g.id, g.operator_org_id, g.scanner_org_id, g.asset_ids, g
      g.created_at";
 
 fn from_row(r: &AnyRow) -> Result<GrantRow> {
-    Ok(GrantRow {
-        id: r.try_get("id")?,
-        operator_org_id: r.try_get("operator_org_id")?,
-        scanner_org_id: r.try_get("scanner_org_id")?,
-        asset_ids: r.try_get("asset_ids")?,
-        excluded: r.try_get("excluded")?,
-        techniques: r.try_get("techniques")?,
-        rate_limit: r.try_get("rate_limit")?,
-        sources: r.try_get("sources")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
-        operator_contact: r.try_get("operator_contact")?,
-        scanner_contact: r.try_get("scanner_contact")?,
-        state: r.try_get("state")?,
-        revoked_at: r.try_get("revoked_at")?,
-        revoked_by: r.try_get("revoked_by")?,
-        revoke_reason: r.try_get("revoke_reason")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+    Ok(from_columns!(r => GrantRow {
+        id, operator_org_id, scanner_org_id, asset_ids, excluded, techniques, rate_limit, sources,
+        starts_at, ends_at, operator_contact, scanner_contact, state, revoked_at, revoked_by,
+        revoke_reason, created_by, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO scan_grants (id, operator_org_id, scanner_org_id, asset_ids, excluded, \
          techniques, rate_limit, sources, starts_at, ends_at, operator_contact, scanner_contact, \
          state, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(&g.id)
-    .bind(&g.operator_org_id)
-    .bind(&g.scanner_org_id)
-    .bind(&g.asset_ids)
-    .bind(&g.excluded)
-    .bind(&g.techniques)
-    .bind(g.rate_limit)
-    .bind(&g.sources)
-    .bind(&g.starts_at)
-    .bind(&g.ends_at)
-    .bind(&g.operator_contact)
-    .bind(&g.scanner_contact)
-    .bind(&g.state)
-    .bind(&g.created_by)
-    .bind(&g.created_at)
+    );
+    bind_fields!(q, g => {
+        id, operator_org_id, scanner_org_id, asset_ids, excluded, techniques, rate_limit, sources,
+        starts_at, ends_at, operator_contact, scanner_contact, state, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -93,13 +68,7 @@ pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<GrantRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_grants g WHERE g.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 /// Grants an organisation gave or received (every grant: `org_id` None).
@@ -108,11 +77,7 @@ pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<
         "SELECT {COLUMNS} FROM scan_grants g WHERE ($1 = '' OR g.operator_org_id = $1 \
          OR g.scanner_org_id = $1) ORDER BY g.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id.unwrap_or(""))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&org_id.unwrap_or("")], from_row).await
 }
 
 /// Active grants to `scanner_org_id` whose window meets `[start, end)`.
@@ -126,13 +91,7 @@ pub async fn active_for(
         "SELECT {COLUMNS} FROM scan_grants g WHERE g.scanner_org_id = $1 AND g.state = 'active' \
          AND g.starts_at < $2 AND g.ends_at > $3 ORDER BY g.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(scanner_org_id)
-        .bind(end)
-        .bind(start)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&scanner_org_id, &end, &start], from_row).await
 }
 
 /// Revokes an active grant (compare-and-set).
@@ -169,11 +128,11 @@ pub async fn in_force_at(
          AND g.starts_at < $2 AND g.ends_at > $3 \
          AND (g.revoked_at IS NULL OR g.revoked_at > $3) ORDER BY g.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(operator_org_id)
-        .bind(at_end)
-        .bind(at_start)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(
+        &mut *conn,
+        sql,
+        &[&operator_org_id, &at_end, &at_start],
+        from_row,
+    )
+    .await
 }

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
+use crate::store::fetch;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
@@ -32,40 +33,24 @@ const COLUMNS: &str = "id, org_id, sources, targets, starts_at, ends_at, covered
      log_excerpt, incident_state, created_by, created_at";
 
 fn from_row(r: &AnyRow) -> Result<ReportRow> {
-    Ok(ReportRow {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        sources: r.try_get("sources")?,
-        targets: r.try_get("targets")?,
-        starts_at: r.try_get("starts_at")?,
-        ends_at: r.try_get("ends_at")?,
+    Ok(from_columns!(r => ReportRow {
+        id, org_id, sources, targets, starts_at, ends_at,
         covered: r.try_get::<i64, _>("covered")? != 0,
-        answer: r.try_get("answer")?,
-        log_excerpt: r.try_get("log_excerpt")?,
-        incident_state: r.try_get("incident_state")?,
-        created_by: r.try_get("created_by")?,
-        created_at: r.try_get("created_at")?,
-    })
+        answer, log_excerpt, incident_state, created_by, created_at,
+    }))
 }
 
 pub async fn insert(conn: &mut AnyConnection, r: &ReportRow) -> Result<()> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO scan_reports (id, org_id, sources, targets, starts_at, ends_at, covered, \
          answer, log_excerpt, incident_state, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&r.id)
-    .bind(&r.org_id)
-    .bind(&r.sources)
-    .bind(&r.targets)
-    .bind(&r.starts_at)
-    .bind(&r.ends_at)
-    .bind(i64::from(r.covered))
-    .bind(&r.answer)
-    .bind(&r.log_excerpt)
-    .bind(&r.incident_state)
-    .bind(&r.created_by)
-    .bind(&r.created_at)
+    );
+    bind_fields!(q, r => {
+        id, org_id, sources, targets, starts_at, ends_at,
+        covered: i64::from(r.covered),
+        answer, log_excerpt, incident_state, created_by, created_at,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -73,24 +58,14 @@ pub async fn insert(conn: &mut AnyConnection, r: &ReportRow) -> Result<()> {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<ReportRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scan_reports WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    fetch::optional(&mut *conn, sql, &[&id], from_row).await
 }
 
 /// An organisation's reports (every report: `org_id` None), by id.
 pub async fn list(conn: &mut AnyConnection, org_id: Option<&str>) -> Result<Vec<ReportRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM scan_reports WHERE ($1 = '' OR org_id = $1) ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id.unwrap_or(""))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(from_row).collect()
+    fetch::all(&mut *conn, sql, &[&org_id.unwrap_or("")], from_row).await
 }
 
 /// Moves an incident from `from` to `to` (compare-and-set).

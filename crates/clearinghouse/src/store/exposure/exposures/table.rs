@@ -139,12 +139,10 @@ pub async fn components(
     let items = rows
         .iter()
         .map(|r| {
-            Ok(ComponentRow {
-                name: r.try_get("name")?,
-                version: r.try_get("version")?,
-                purl: r.try_get("purl")?,
+            Ok(from_columns!(r => ComponentRow {
+                name, version, purl,
                 exposures: r.try_get("n")?,
-            })
+            }))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((items, total))
