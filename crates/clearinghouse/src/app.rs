@@ -72,6 +72,9 @@ pub struct HttpSettings {
     /// The bodies every new designation inquiry must consult
     /// (`--consultee`, `CLEARINGHOUSE_CONSULTEES`; the order's four by default).
     pub consultees: Vec<clearinghouse_domain::frontier::designation::Consultee>,
+    /// How long a job's worker may stay silent before another worker takes
+    /// the job over (`--job-lease-secs`; `jobs::DEFAULT_LEASE`).
+    pub job_lease: std::time::Duration,
 }
 
 impl std::ops::Deref for AppState {

@@ -270,6 +270,12 @@ pub struct ServeArgs {
     /// Do not run background jobs in this process.
     #[arg(long, env = "CLEARINGHOUSE_NO_WORKER")]
     pub no_worker: bool,
+    /// Seconds a job's worker may stay silent before another worker takes
+    /// the job over (after a crash); a running job renews it every third of
+    /// it. Give every process of an installation the same value.
+    #[arg(long, env = "CLEARINGHOUSE_JOB_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub job_lease_secs: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLEARINGHOUSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -316,6 +322,12 @@ pub struct WorkerArgs {
     /// Name of this worker in the jobs table (default: host and process id).
     #[arg(long, env = "CLEARINGHOUSE_WORKER_ID")]
     pub worker_id: Option<String>,
+    /// Seconds a job's worker may stay silent before another worker takes
+    /// the job over (after a crash); a running job renews it every third of
+    /// it. Give every process of an installation the same value.
+    #[arg(long, env = "CLEARINGHOUSE_JOB_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(3..=3600))]
+    pub job_lease_secs: u64,
     /// Let webhooks reach loopback and private-network addresses.
     #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,

@@ -49,6 +49,7 @@ pub(crate) async fn open_app(
             allow_private_webhooks: false,
             password_hash_cost: crate::auth::secrets::HashCost::Standard,
             consultees: clearinghouse_domain::frontier::designation::default_consultees(),
+            job_lease: crate::jobs::DEFAULT_LEASE,
         },
     )
     .await?;

@@ -337,6 +337,7 @@ async fn intake_and_baseline(
         allow_private_webhooks: false,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
+        job_lease: crate::jobs::DEFAULT_LEASE,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

@@ -26,6 +26,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         allow_private_webhooks: args.allow_private_webhooks,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees,
+        job_lease: std::time::Duration::from_secs(args.job_lease_secs),
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -139,6 +140,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         allow_private_webhooks: args.allow_private_webhooks,
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
+        job_lease: std::time::Duration::from_secs(args.job_lease_secs),
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

@@ -274,8 +274,12 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
 
 /// The OpenAPI 3.1 document of this server.
 pub fn openapi() -> OpenApiDoc {
-    let (_, mut doc) = api();
-    // Health endpoints live at the root, outside `/api/v1`.
+    with_health_paths(api().1)
+}
+
+/// The API's document with the health endpoints, which live at the root,
+/// outside `/api/v1`.
+fn with_health_paths(mut doc: OpenApiDoc) -> OpenApiDoc {
     let (_, health_doc) = OpenApiRouter::<AppState>::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
@@ -290,8 +294,12 @@ pub fn openapi() -> OpenApiDoc {
 }
 
 pub fn build(app: AppState) -> Router {
-    let (api, _) = api();
-    let doc = openapi();
+    // The routes and their document are built once (each build walks every
+    // handler's OpenAPI description).
+    let (api, doc) = api();
+    let doc = with_health_paths(doc);
+    let swagger =
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", doc.clone());
     let max_body = app.settings.max_body_bytes;
     Router::new()
         .nest("/api/v1", api.fallback(api_not_found))
@@ -308,9 +316,7 @@ pub fn build(app: AppState) -> Router {
         // The CSAF provider feed (CSAF 2.0 section 7; its formats are the standard's).
         .merge(csaf_feed::routes())
         // Swagger UI, from files inside the binary (no CDN): schemas and "try it".
-        .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", openapi()),
-        )
+        .merge(swagger)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(metrics::track))

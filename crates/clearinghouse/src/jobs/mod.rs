@@ -86,10 +86,10 @@ pub const REGISTRY: &[Registration] = &[
 ];
 
 /// How long a claimed job's worker may stay silent before another worker
-/// takes the job over (after a crash, say). A running job's lease is renewed
-/// every [`HEARTBEAT`], however long the job runs.
-const LEASE: time::Duration = time::Duration::seconds(30);
-const HEARTBEAT: Duration = Duration::from_secs(10);
+/// takes the job over (after a crash, say), unless `--job-lease-secs` says
+/// otherwise (`HttpSettings::job_lease`). A running job's lease is renewed
+/// every third of it, however long the job runs.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
 /// Jobs every installation runs on a schedule: kind and period.
 const PERIODIC: &[(&str, i64)] = &[
@@ -156,11 +156,12 @@ pub async fn schedule_periodic(app: &AppState) -> Result<(), store::StoreError> 
 /// Claims and runs one job; returns false when none was due.
 pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::StoreError> {
     let now = clock::now();
+    let lease = app.settings.job_lease;
     let Some(job) = store::jobs::claim(
         &app.store,
         worker,
         &clock::format(now),
-        &clock::format(now - LEASE),
+        &clock::format(now - lease),
     )
     .await?
     else {
@@ -171,7 +172,7 @@ pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::Store
         let (app, id, worker) = (app.clone(), job.id, worker.to_owned());
         AbortOnDrop(tokio::spawn(async move {
             loop {
-                tokio::time::sleep(HEARTBEAT).await;
+                tokio::time::sleep(lease / 3).await;
                 let now = clock::now_text();
                 if let Err(e) = store::jobs::heartbeat(&app.store.pool, id, &worker, &now).await {
                     tracing::warn!(job.id = id, error = %e, "renewing a job's lease failed");

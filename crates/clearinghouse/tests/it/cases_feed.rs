@@ -172,7 +172,7 @@ async fn feed(app: TestApp) {
         v0["references"].as_array().is_some_and(|r| !r.is_empty()),
         "{doc:#}"
     );
-    crate::cases_publish::bsi_validate(&doc);
+    crate::csaf_validator::bsi_validate(&doc);
 
     // Requirement 7: the provider metadata, public.
     let (s, meta, ct) = raw(&app, None, "/.well-known/csaf/provider-metadata.json").await;

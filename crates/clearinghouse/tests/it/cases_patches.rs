@@ -589,6 +589,6 @@ async fn patches_say_what_they_fix(app: TestApp) {
         !second["product_ids"].as_array().unwrap().is_empty(),
         "{second}"
     );
-    crate::cases_publish::bsi_validate(&csaf);
+    crate::csaf_validator::bsi_validate(&csaf);
 }
 both_backends!(patches_say_what_they_fix, patches_say_what_they_fix);

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::cases_support::{invite, join, map_product, parties, target_date};
+use crate::csaf_validator::bsi_validate;
 use crate::exposure::{asset, cyclonedx, import_at, upload};
 use crate::harness::TestApp;
 
@@ -259,65 +260,3 @@ async fn publication(app: TestApp) {
     assert_eq!(c["state"], "published");
 }
 both_backends!(publication, publication);
-
-/// Runs BSI's independent validator (`@secvisogram/csaf-validator-lib`:
-/// the CSAF 2.0 schema and the mandatory tests of section 6.1) on a
-/// document through node. The library lives outside the repository
-/// (`CSAF_VALIDATOR_DIR`, default `/work/tools/csaf`); when it is missing
-/// and npm is there, it is installed there first. Skipped with a printed
-/// line when node or npm is absent, a failure when `CI=true`.
-pub fn bsi_validate(doc: &Value) {
-    let dir = std::env::var("CSAF_VALIDATOR_DIR").unwrap_or_else(|_| "/work/tools/csaf".into());
-    let lib = std::path::Path::new(&dir).join("node_modules/@secvisogram/csaf-validator-lib");
-    if !lib.is_dir() {
-        let _ = std::fs::create_dir_all(&dir);
-        let _ = std::process::Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "@secvisogram/csaf-validator-lib",
-            ])
-            .current_dir(&dir)
-            .status();
-    }
-    if !lib.is_dir() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "BSI validator missing in CI"
-        );
-        println!(
-            "SKIPPED: BSI csaf-validator-lib not installed at {}",
-            lib.display()
-        );
-        return;
-    }
-    let file = crate::harness::temp_dir().join("doc.json");
-    std::fs::write(&file, serde_json::to_vec(doc).unwrap()).unwrap();
-    let script = format!(
-        "import validateStrict from '{lib}/validateStrict.js';\n\
-         import * as schemaTests from '{lib}/schemaTests.js';\n\
-         import * as mandatoryTests from '{lib}/mandatoryTests.js';\n\
-         import fs from 'node:fs';\n\
-         const doc = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));\n\
-         const tests = [schemaTests.csaf_2_0_strict, ...Object.values(mandatoryTests)];\n\
-         const r = await validateStrict(tests, doc);\n\
-         const bad = r.tests.filter(t => !t.isValid || t.errors.length);\n\
-         console.log(JSON.stringify({{isValid: r.isValid, bad}}));\n\
-         process.exit(r.isValid ? 0 : 1);\n",
-        lib = lib.display()
-    );
-    let js = file.with_file_name("validate.mjs");
-    std::fs::write(&js, script).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(&js)
-        .arg(&file)
-        .output()
-        .expect("node runs");
-    assert!(
-        out.status.success(),
-        "BSI validator refused the document: {}{}\n{doc:#}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}

@@ -31,6 +31,10 @@ fn crash_items() -> usize {
         .unwrap_or(60_000)
 }
 
+/// The job lease of both processes: the restarted one takes the killed
+/// one's job over after it (the default, 30 s, would make the test wait).
+const LEASE: &[&str] = &["--job-lease-secs", "3"];
+
 /// A `clearinghouse serve` process (with its worker) on a test app's
 /// database and data folder; killed when dropped.
 pub struct Serve {
@@ -238,7 +242,7 @@ async fn killed_while_processing(app: TestApp) {
     let distinct = distinct_fingerprints(&file);
     assert_eq!(distinct, n / 5 * 3);
     let (_, token) = reporter(&app, "crashlab").await;
-    let server = Serve::start(&app).await;
+    let server = Serve::start_with(&app, LEASE).await;
     let path = file.display().to_string();
     let run = cli(&[
         "submit",
@@ -273,8 +277,8 @@ async fn killed_while_processing(app: TestApp) {
     println!("killed at {}", at_kill["counts"]);
 
     // The restarted worker takes the job over once the dead one's lease
-    // (30 s, no longer renewed) has run out.
-    let server = Serve::start(&app).await;
+    // (LEASE, no longer renewed) has run out.
+    let server = Serve::start_with(&app, LEASE).await;
     let done = server
         .poll(&token, &id, Duration::from_secs(900), |s| {
             matches!(s["state"].as_str(), Some("done" | "failed"))

@@ -160,6 +160,7 @@ pub fn test_settings() -> HttpSettings {
         // Hundreds of accounts are made per run; the cost is a setting.
         password_hash_cost: clearinghouse::auth::secrets::HashCost::Minimal,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
+        job_lease: clearinghouse::jobs::DEFAULT_LEASE,
     }
 }
 

@@ -52,6 +52,7 @@ mod cli_cvss;
 mod cli_e2e;
 mod concurrent_limits;
 mod cpe_matching;
+mod csaf_validator;
 mod directives;
 mod directives_cli;
 mod directives_dashboard;
