@@ -15,6 +15,11 @@
 //! other suffixes after the release, as `1.0.2k` after `1.0.2`). A component
 //! found by both its package URL and its CPE is one exposure, and the
 //! package's answer is preferred when both say affected.
+//!
+//! The full re-match of every asset is in [`full`].
+
+mod full;
+pub use full::rematch_all;
 
 use std::collections::{HashMap, HashSet};
 
@@ -319,6 +324,17 @@ async fn asset_infos(
         .collect())
 }
 
+/// The distinct vulnerabilities of some matches.
+fn vuln_ids_of(found: &[Found]) -> Vec<String> {
+    found
+        .iter()
+        .map(|f| f.vuln_id.as_str())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Turns the matches of a scope into exposure rows. `existing` must be every
 /// exposure of the same scope, so that what is no longer found is resolved.
 pub async fn apply(
@@ -328,13 +344,22 @@ pub async fn apply(
     resolve_reason: &str,
     now: &str,
 ) -> Result<Changes, StoreError> {
+    let vulns = store::advisories::vulnerabilities(conn, &vuln_ids_of(&found)).await?;
+    apply_known(conn, found, existing, vulns, resolve_reason, now).await
+}
+
+/// [`apply`] with the matched vulnerabilities already read (`vulns` holds at
+/// least every one `found` names; a missing one is skipped as unknown).
+pub(crate) async fn apply_known(
+    conn: &mut AnyConnection,
+    found: Vec<Found>,
+    existing: Vec<Current>,
+    vulns: HashMap<String, Vulnerability>,
+    resolve_reason: &str,
+    now: &str,
+) -> Result<Changes, StoreError> {
     let mut changes = Changes::default();
-    let vuln_ids: Vec<String> = found
-        .iter()
-        .map(|f| f.vuln_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let vuln_ids = vuln_ids_of(&found);
     let asset_ids: Vec<String> = found
         .iter()
         .map(|f| f.asset_id.clone())
@@ -342,7 +367,6 @@ pub async fn apply(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let vulns = store::advisories::vulnerabilities(conn, &vuln_ids).await?;
     let assets = asset_infos(conn, &asset_ids).await?;
     // Vendors' not_affected and fixed statements (cases) take what they
     // cover out of exposure, with their justification as the reason: an
@@ -622,108 +646,6 @@ pub async fn sync_vuln(
         now,
     )
     .await
-}
-
-/// Matches every asset against the whole package index, held in memory,
-/// a page of assets per transaction: what a full re-match (after a bulk
-/// import, or to check the incremental path) costs. On PostgreSQL several
-/// pages are written at once (their assets, hence exposures, are
-/// disjoint); SQLite has one writer.
-pub async fn rematch_all(
-    app: &crate::app::AppState,
-    who: &crate::auth::Principal,
-    assets_per_batch: usize,
-) -> Result<ExposureCounts, crate::error::AppError> {
-    use futures_util::StreamExt;
-    use futures_util::stream::FuturesUnordered;
-
-    backfill_cpe_keys(app).await?;
-    let index = Index::from_rows(store::advisories::all_affected(&app.store.pool).await?);
-    let cache = std::sync::Mutex::new(VerdictCache::default());
-    let parallel = match app.store.backend {
-        store::Backend::Postgres => 4,
-        store::Backend::Sqlite => 1,
-    };
-    let mut total = ExposureCounts::default();
-    let mut after = String::new();
-    let mut inflight = FuturesUnordered::new();
-    loop {
-        let ids =
-            store::exposure::assets::ids_after(&app.store.pool, &after, assets_per_batch as i64)
-                .await?;
-        let Some(last) = ids.last() else {
-            break;
-        };
-        after = last.clone();
-        inflight.push(rematch_batch(app, who, &index, &cache, ids));
-        while inflight.len() >= parallel {
-            if let Some(counts) = inflight.next().await {
-                total.add(&counts?);
-            }
-        }
-    }
-    while let Some(counts) = inflight.next().await {
-        total.add(&counts?);
-    }
-    Ok(total)
-}
-
-/// Gives components stored before migration 0011 their CPE key ('' when
-/// their CPE names no product), a page at a time.
-async fn backfill_cpe_keys(app: &crate::app::AppState) -> Result<(), crate::error::AppError> {
-    loop {
-        let mut tx = app.store.begin_write().await?;
-        let page = store::exposure::assets::without_cpe_key(&mut tx, 500).await?;
-        if page.is_empty() {
-            return Ok(());
-        }
-        for (id, cpe) in page {
-            let key = clearinghouse_domain::cpe::Cpe::parse(&cpe)
-                .ok()
-                .and_then(|c| c.match_key())
-                .unwrap_or_default();
-            store::exposure::assets::set_cpe_key(&mut tx, id, &key).await?;
-        }
-        tx.commit().await?;
-    }
-}
-
-async fn rematch_batch(
-    app: &crate::app::AppState,
-    who: &crate::auth::Principal,
-    index: &Index,
-    cache: &std::sync::Mutex<VerdictCache>,
-    ids: Vec<String>,
-) -> Result<ExposureCounts, crate::error::AppError> {
-    let now = crate::clock::now_text();
-    let mut tx = app.store.begin_write().await?;
-    let components = store::exposure::assets::components_of_assets(&mut tx, &ids).await?;
-    let found = {
-        let mut cache = cache
-            .lock()
-            .map_err(|_| crate::error::AppError::internal_msg("verdict cache poisoned"))?;
-        match_components_cached(index, &components, &mut cache)
-    };
-    let existing = store::exposure::exposures::of_assets(&mut tx, &ids).await?;
-    let changes = apply(
-        &mut tx,
-        found,
-        existing,
-        "the component is no longer in the asset's inventory at this version",
-        &now,
-    )
-    .await?;
-    crate::workflows::exposure::exposures::notify_changes(app, &mut tx, &changes).await?;
-    let last = ids.last().cloned().unwrap_or_default();
-    let event = crate::audit_log::AuditEvent {
-        action: "exposures.rematch",
-        object_type: "assets",
-        object_id: &last,
-        change: serde_json::json!({ "assets": ids, "exposures": changes.counts }),
-    };
-    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
-    tx.commit().await?;
-    Ok(changes.counts)
 }
 
 #[cfg(test)]

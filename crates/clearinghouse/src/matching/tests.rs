@@ -18,6 +18,7 @@ fn row(adv: &str, vuln: &str, key: &str, eco: &str, ranges: &str, versions: &str
 
 fn component(asset: &str, key: &str, version: Option<&str>) -> ComponentRow {
     ComponentRow {
+        id: 0,
         asset_id: asset.into(),
         package_key: Some(key.into()),
         ecosystem: None,
@@ -33,6 +34,7 @@ fn component(asset: &str, key: &str, version: Option<&str>) -> ComponentRow {
 fn by_cpe(asset: &str, cpe: &str, version: Option<&str>) -> ComponentRow {
     let parsed = clearinghouse_domain::cpe::Cpe::parse(cpe).unwrap();
     ComponentRow {
+        id: 0,
         asset_id: asset.into(),
         package_key: None,
         ecosystem: None,

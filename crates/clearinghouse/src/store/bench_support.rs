@@ -12,7 +12,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::{Result, Store, Tx, bulk_values, values_params};
+use super::{Result, Store, Tx, bulk_values};
 
 /// Creates the side table of `bench audit`'s raw-insert baseline.
 pub async fn create_audit_baseline(store: &Store) -> Result<()> {
@@ -35,7 +35,7 @@ pub async fn insert_audit_baseline(
     for (k, chunk) in rows.chunks(200).enumerate() {
         let sql = format!(
             "INSERT INTO bench_raw (idx, entry, leaf_hash) VALUES {}",
-            values_params(chunk.len(), 3)
+            bulk_values(tx, chunk.len(), 3)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, (e, l)) in chunk.iter().enumerate() {
@@ -70,7 +70,7 @@ pub async fn create_plain_table(store: &Store) -> Result<()> {
 pub async fn insert_plain(tx: &mut Tx, rows: &[[Option<&str>; 5]]) -> Result<()> {
     let sql = format!(
         "INSERT INTO bench_plain (a, b, c, d, e) VALUES {}",
-        values_params(rows.len(), 5)
+        bulk_values(tx, rows.len(), 5)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for row in rows {
@@ -174,18 +174,43 @@ pub const SIGHTING_COLUMNS: &[(&str, Kind)] = &[
     ("seen_at", Kind::Text),
 ];
 
+/// The columns matching writes for a new exposure, in its order.
+pub const EXPOSURE_COLUMNS: &[(&str, Kind)] = &[
+    ("id", Kind::Text),
+    ("org_id", Kind::Text),
+    ("asset_id", Kind::Text),
+    ("component_key", Kind::Text),
+    ("component_name", Kind::Text),
+    ("component_version", Kind::Text),
+    ("component_purl", Kind::Text),
+    ("vuln_id", Kind::Text),
+    ("advisory_id", Kind::Text),
+    ("decision", Kind::Text),
+    ("reason", Kind::Text),
+    ("priority_rank", Kind::Int),
+    ("ssvc_decision", Kind::Text),
+    ("deadline", Kind::Text),
+    ("due_at", Kind::Text),
+    ("embargoed", Kind::Int),
+    ("state", Kind::Text),
+    ("first_seen", Kind::Text),
+    ("updated_at", Kind::Text),
+];
+
 /// A table this module reads and writes; the names are constants, never input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Findings,
     Sightings,
+    Exposures,
 }
 
 impl Table {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Table::Findings => "findings",
             Table::Sightings => "finding_sightings",
+            Table::Exposures => "exposures",
         }
     }
 
@@ -193,10 +218,11 @@ impl Table {
         match self {
             Table::Findings => FINDING_COLUMNS,
             Table::Sightings => SIGHTING_COLUMNS,
+            Table::Exposures => EXPOSURE_COLUMNS,
         }
     }
 
-    fn column_list(self) -> String {
+    pub(super) fn column_list(self) -> String {
         self.columns()
             .iter()
             .map(|(c, _)| *c)
@@ -205,7 +231,7 @@ impl Table {
     }
 }
 
-fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>> {
+pub(super) fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>> {
     columns
         .iter()
         .enumerate()

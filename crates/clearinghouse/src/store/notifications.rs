@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{NOTIFICATIONS, ReadFilter};
-use super::{Result, decode};
+use super::{Result, bulk_values, decode};
 use crate::model::notify::{Notification, NotificationKind, NotificationSettings, Webhook};
 use crate::store::fetch;
 
@@ -33,7 +33,7 @@ pub async fn insert_many(conn: &mut AnyConnection, items: &[(Notification, i64)]
         let sql = format!(
             "INSERT INTO notifications (id, org_id, kind, exposure_id, vuln_id, tlp, title, body, \
              created_at, read_at, emailed_at, visibility_id) VALUES {}",
-            super::values_params(chunk.len(), 12)
+            bulk_values(conn, chunk.len(), 12)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (n, visibility_id) in chunk {

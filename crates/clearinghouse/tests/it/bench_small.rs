@@ -167,3 +167,38 @@ async fn bench_api_small() {
         ],
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_matching_small() {
+    let Some(data) = crate::harness::real_data::sub_dir("bitnami-vulndb") else {
+        return;
+    };
+    let data = data
+        .parent()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default();
+    both(
+        &[
+            "bench",
+            "matching",
+            "--data",
+            &data,
+            "--collections",
+            "bitnami-vulndb",
+            "--operators",
+            "12",
+            "--components",
+            "40",
+            "--new-advisories",
+            "4",
+        ],
+        &[
+            "matching benchmark on",
+            "setup: 12 operators x 40 components = 480 components",
+            "full match: 480 components,",
+            "of the floor",
+            "new advisory to committed exposures (4 advisories,",
+        ],
+    )
+    .await;
+}

@@ -7,7 +7,7 @@ use clearinghouse_domain::advisory::grouping::{EpssFacts, KevFacts};
 use sqlx::{AnyConnection, Row};
 
 use crate::model::exposure::KevEntry;
-use crate::store::{Result, rows_in, values_params};
+use crate::store::{Result, bulk_values, rows_in};
 
 /// The KEV entries of `cves`.
 pub async fn kev_of(conn: &mut AnyConnection, cves: &[String]) -> Result<Vec<KevFacts>> {
@@ -114,7 +114,7 @@ pub async fn upsert_kev(conn: &mut AnyConnection, rows: &[KevRow<'_>]) -> Result
              product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
              due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
              required_action = excluded.required_action",
-            values_params(chunk.len(), 8)
+            bulk_values(conn, chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for k in chunk {
@@ -155,7 +155,7 @@ pub async fn upsert_epss(
             "INSERT INTO epss_scores (cve_id, probability, percentile, score_date) VALUES {} \
              ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
              percentile = excluded.percentile, score_date = excluded.score_date",
-            values_params(chunk.len(), 4)
+            bulk_values(conn, chunk.len(), 4)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (cve, p, pct) in chunk {

@@ -19,7 +19,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 pub use self::feeds::{KevRow, upsert_epss, upsert_kev};
 pub use self::vuln_labels::vuln_readable;
 use super::read_filter::{ADVISORIES, ReadFilter};
-use super::{Result, StoreError, json_list, parse_json_list, rows_in, values_params};
+use super::{Result, StoreError, bulk_values, json_list, parse_json_list, rows_in};
 use crate::model::exposure::{Advisory, AdvisoryRef, AffectedPackage, DocumentPart, Vulnerability};
 use clearinghouse_domain::advisory::grouping::{self, MemberFacts};
 
@@ -321,7 +321,7 @@ pub async fn upsert(
     for chunk in aliases.chunks(300) {
         let sql = format!(
             "INSERT INTO advisory_aliases (alias, advisory_id) VALUES {}",
-            values_params(chunk.len(), 2)
+            bulk_values(conn, chunk.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for alias in chunk {
@@ -333,7 +333,7 @@ pub async fn upsert(
         let sql = format!(
             "INSERT INTO affected_packages (advisory_id, idx, package_key, ecosystem, ranges, versions, \
              fixed, not_affected) VALUES {}",
-            values_params(chunk.len(), 8)
+            bulk_values(conn, chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, e) in chunk.iter().enumerate() {

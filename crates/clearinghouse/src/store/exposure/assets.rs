@@ -7,7 +7,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use crate::model::exposure::{Asset, SbomSummary};
 use crate::store::fetch;
-use crate::store::{Result, StoreError, rows_in, values_params};
+use crate::store::{Result, StoreError, bulk_values, rows_in};
 
 const COLUMNS: &str = "a.id, a.org_id, a.name, a.owner, a.description, a.publicly_exposed, \
      a.mission_impact, a.created_at, a.updated_at, a.archived_at, a.archive_reason, s.id AS sbom_id, s.format, s.spec_version, \
@@ -192,7 +192,7 @@ pub async fn insert_components(
         let sql = format!(
             "INSERT INTO components (asset_id, package_key, ecosystem, purl, name, version, cpe, cpe_key) \
              VALUES {}",
-            values_params(chunk.len(), COLS)
+            bulk_values(conn, chunk.len(), COLS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for c in chunk {
@@ -214,6 +214,8 @@ pub async fn insert_components(
 /// A stored component with the facts of its asset that matching needs.
 #[derive(Debug, Clone)]
 pub struct ComponentRow {
+    /// Its row id; a replaced SBOM's components get new ones.
+    pub id: i64,
     pub asset_id: String,
     pub package_key: Option<String>,
     pub ecosystem: Option<String>,
@@ -227,6 +229,7 @@ pub struct ComponentRow {
 
 fn component_from_row(r: &AnyRow) -> Result<ComponentRow> {
     Ok(ComponentRow {
+        id: r.try_get("id")?,
         asset_id: r.try_get("asset_id")?,
         package_key: r.try_get("package_key")?,
         ecosystem: r.try_get("ecosystem")?,
@@ -241,7 +244,7 @@ fn component_from_row(r: &AnyRow) -> Result<ComponentRow> {
 }
 
 const COMPONENT_COLUMNS: &str =
-    "asset_id, package_key, ecosystem, purl, name, version, cpe, cpe_key";
+    "id, asset_id, package_key, ecosystem, purl, name, version, cpe, cpe_key";
 
 /// Components of archived assets take no part in matching.
 const NOT_ARCHIVED: &str = "NOT EXISTS (SELECT 1 FROM assets ar WHERE ar.id = components.asset_id AND ar.archived_at IS NOT NULL)";
@@ -274,6 +277,29 @@ pub async fn components_of_assets(
         out.push(component_from_row(&r)?);
     }
     Ok(out)
+}
+
+/// How many components the assets have (archived ones none) and the sum
+/// of their row ids: it changes when an SBOM is replaced or an asset
+/// archived, so a page matched outside a transaction can be checked
+/// unchanged inside the one that writes its exposures.
+pub async fn components_fingerprint(
+    conn: &mut AnyConnection,
+    asset_ids: &[String],
+) -> Result<(i64, i64)> {
+    let mut total = (0, 0);
+    for r in rows_in(conn, asset_ids, |list| {
+        format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(id), 0) AS BIGINT) AS s \
+             FROM components WHERE asset_id IN ({list}) AND {NOT_ARCHIVED}"
+        )
+    })
+    .await?
+    {
+        total.0 += r.try_get::<i64, _>("n")?;
+        total.1 += r.try_get::<i64, _>("s")?;
+    }
+    Ok(total)
 }
 
 /// Asset ids after `after`, in order: to walk every asset in pages.

@@ -9,7 +9,7 @@ use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::{Result, decode, in_params, parse_json_list, rows_in, values_params};
+use crate::store::{Result, bulk_values, decode, in_params, parse_json_list, rows_in};
 use clearinghouse_domain::exposure::{
     Embargo, Remediation, RemediationState, exposure_tlp, is_overdue,
 };
@@ -96,12 +96,12 @@ pub async fn of_vuln(conn: &mut AnyConnection, vuln_id: &str) -> Result<Vec<Curr
 /// Inserts new exposures (state `open`) in multi-row batches.
 pub async fn insert_many(conn: &mut AnyConnection, rows: &[Assessed]) -> Result<()> {
     const COLS: usize = 19;
-    for chunk in rows.chunks(40) {
+    for chunk in rows.chunks(200) {
         let sql = format!(
             "INSERT INTO exposures (id, org_id, asset_id, component_key, component_name, component_version, \
              component_purl, vuln_id, advisory_id, decision, reason, priority_rank, ssvc_decision, \
              deadline, due_at, embargoed, state, first_seen, updated_at) VALUES {}",
-            values_params(chunk.len(), COLS)
+            bulk_values(conn, chunk.len(), COLS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {

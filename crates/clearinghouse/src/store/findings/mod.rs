@@ -18,7 +18,7 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 use super::read_filter::{FINDINGS, ReadFilter};
 use super::{
     Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
-    rows_in, values_params,
+    rows_in,
 };
 use crate::model::finding::{
     Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
@@ -465,7 +465,7 @@ pub async fn set_analysed(conn: &mut AnyConnection, rows: &[Analysed<'_>]) -> Re
              UPDATE findings SET signature = (SELECT sig FROM v WHERE v.id = findings.id), \
              known_vuln_id = COALESCE((SELECT known FROM v WHERE v.id = findings.id), known_vuln_id) \
              WHERE id IN (SELECT id FROM v)",
-            values_params(chunk.len(), 3)
+            bulk_values(conn, chunk.len(), 3)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
