@@ -29,6 +29,7 @@ pub mod labels;
 pub mod locks;
 pub mod notifications;
 pub mod read_filter;
+mod read_pool;
 pub mod scans;
 pub mod settings;
 
@@ -149,7 +150,16 @@ pub(crate) fn decode_text<T>(
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Connections for the hot reads, given back without a ping.
+    pub reads: std::sync::Arc<ReadPool>,
 }
+
+pub use read_pool::ReadPool;
+
+/// What every SQLite connection runs first (the pool's and [`ReadPool`]'s).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+     PRAGMA mmap_size = 2147418112;";
 
 /// Every migration: version, name, SQLite text, PostgreSQL text. Listed by
 /// hand with `include_str!` instead of `sqlx::migrate!` so the build does
@@ -393,19 +403,25 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
-                             PRAGMA mmap_size = 2147418112;",
-                        )
-                        .await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(Store { pool, backend })
+        // Half as many again: enough for the hot reads on a few cores,
+        // without doubling what a PostgreSQL server must hold per process.
+        let reads = std::sync::Arc::new(ReadPool::new(
+            options,
+            backend,
+            (max_connections / 2).max(2),
+        ));
+        Ok(Store {
+            pool,
+            backend,
+            reads,
+        })
     }
 
     /// Applies every pending migration of this backend.

@@ -140,11 +140,13 @@ pub async fn get_readable(
         list_columns(store.backend),
         FINDINGS.clause(filter, 1, 2)
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.org_id)
         .bind(filter.user_id)
-        .bind(id)
-        .fetch_optional(&store.pool)
+        .bind(id);
+    let row = store
+        .reads
+        .run(async move |conn| Ok(query.fetch_optional(&mut *conn).await?))
         .await?;
     let Some(row) = row else {
         return Ok(None);

@@ -209,7 +209,10 @@ async fn fetch(
             Bound::Text(v) => query.bind(v),
         };
     }
-    let text = query.fetch_one(&store.pool).await?;
+    let text = store
+        .reads
+        .run(async move |conn| Ok(query.fetch_one(&mut *conn).await?))
+        .await?;
     let rows: Vec<ListRow> = serde_json::from_str(&text)
         .map_err(|e| StoreError::Corrupt(format!("exposure rows: {e}")))?;
     rows.into_iter().map(|r| r.into_exposure(now)).collect()
