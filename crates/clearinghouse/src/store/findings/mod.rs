@@ -1,7 +1,8 @@
 //! Findings: bulk insertion of new findings and sightings (multi-row, in
 //! the batch's transaction), lookup by fingerprint for exact deduplication,
-//! the read side (one finding, filtered lists, sightings, near-duplicates,
-//! workflow events) and what the analysis job reads and writes.
+//! the read side (one finding, filtered lists; a finding with its
+//! sightings, near-duplicates and workflow events is `detail.rs`) and what
+//! the analysis job reads and writes.
 
 pub mod detail;
 pub mod listing;
