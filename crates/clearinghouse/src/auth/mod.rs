@@ -150,7 +150,9 @@ pub async fn principal_from_token(store: &Store, token: &str) -> AppResult<Princ
         token: row,
         user,
         label_count,
-    } = store::accounts::tokens::get_with_holder(&store.pool, &digest)
+    } = store
+        .reads
+        .run(async |conn| store::accounts::tokens::get_with_holder(conn, &digest).await)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let now = clock::now_text();

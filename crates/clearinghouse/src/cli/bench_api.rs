@@ -352,6 +352,7 @@ async fn seed_and_load(
     // What a running server's worker does every hour: the planner's
     // statistics of the rows just written in bulk.
     app.store.optimize().await?;
+    store::bench_support::analyze_postgres(&app.store).await?;
     println!(
         "api benchmark on {:?}: {} organisations x {} = {exposures} exposures, {} findings, seeded in {:.1} s",
         app.store.backend,
@@ -363,6 +364,7 @@ async fn seed_and_load(
 
     // Its own answers first: a faster wrong answer must fail.
     let mut listed = 0u64;
+    let mut page_bytes = 0;
     let mut cursor: Option<String> = None;
     loop {
         // Every state: a tenth of the seeded exposures are patched.
@@ -374,7 +376,11 @@ async fn seed_and_load(
         }
         let resp = client.get(url).bearer_auth(&operator).send().await?;
         let status = resp.status();
-        let page: Value = resp.json().await?;
+        let body = resp.bytes().await?;
+        if page_bytes == 0 {
+            page_bytes = body.len();
+        }
+        let page: Value = serde_json::from_slice(&body)?;
         if !status.is_success() {
             println!("FAILED: the operator's exposure list answered {status}: {page}");
             return Ok(ExitCode::from(1));
@@ -393,13 +399,18 @@ async fn seed_and_load(
         return Ok(ExitCode::from(1));
     }
     let sample = format!("bench-finding-{}", args.findings / 2);
-    let finding: Value = client
+    let body = client
         .get(format!("{base}/api/v1/findings/{sample}"))
         .bearer_auth(&coordinator)
         .send()
         .await?
-        .json()
+        .bytes()
         .await?;
+    let finding: Value = serde_json::from_slice(&body)?;
+    println!(
+        "answers: a first exposure page of 50 is {page_bytes} bytes, a finding {} bytes",
+        body.len()
+    );
     if finding["id"].as_str() != Some(&sample) && finding["finding"]["id"].as_str() != Some(&sample)
     {
         println!("FAILED: the coordinator read {sample} as {finding}");

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod router;
+pub mod sized_json;
 pub mod ui;
 
 use tokio::net::TcpListener;

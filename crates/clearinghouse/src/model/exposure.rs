@@ -157,7 +157,7 @@ pub struct Exposure {
     /// read from what is known now (the stored rank and deadline are kept
     /// equal to it by matching).
     #[schema(value_type = Object)]
-    pub priority: serde_json::Value,
+    pub priority: Assessment,
     /// What `priority` is computed from.
     #[serde(skip)]
     pub inputs: Option<PriorityInputs>,
@@ -183,6 +183,14 @@ pub struct Exposure {
     pub updated_at: String,
     pub resolved_at: Option<String>,
 }
+
+/// An exposure's priority as the API shows it: the domain's assessment,
+/// or `null` when there is nothing to assess it from. Serialised straight
+/// from the domain type, with no `serde_json::Value` built in between (a
+/// list page serialises fifty).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Assessment(pub Option<clearinghouse_domain::priority::Priority>);
 
 closed_set!(
     /// Where an advisory import is.
@@ -275,8 +283,9 @@ impl Exposure {
     /// Fills `priority` from `inputs`.
     pub fn assess(mut self) -> Exposure {
         if let Some(i) = &self.inputs {
-            let p = clearinghouse_domain::priority::assess(&i.vuln, &i.asset);
-            self.priority = serde_json::to_value(p).unwrap_or(serde_json::Value::Null);
+            self.priority = Assessment(Some(clearinghouse_domain::priority::assess(
+                &i.vuln, &i.asset,
+            )));
         }
         self
     }
@@ -288,9 +297,10 @@ impl Exposure {
 
     /// The priority's explanation, one sentence per step.
     pub fn explanation(&self) -> Vec<&str> {
-        self.priority["explanation"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|l| l.as_str()).collect())
+        self.priority
+            .0
+            .as_ref()
+            .map(|p| p.explanation.iter().map(String::as_str).collect())
             .unwrap_or_default()
     }
 }

@@ -205,7 +205,7 @@ pub const LABELLED_TABLES: &[(&str, &str)] = &[
     ),
     (
         "findings",
-        "store::findings::{get_readable, list, readable_ids} (FINDINGS)",
+        "store::findings::{get_readable, detail::get_readable, list, readable_ids} (FINDINGS)",
     ),
     (
         "submissions",

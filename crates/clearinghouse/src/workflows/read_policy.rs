@@ -91,6 +91,39 @@ impl PolicyReader {
         }
     }
 
+    /// Whether this reader may read a finding with these stored labels:
+    /// the rule of `read_filter::FINDINGS` (case data, owner the first
+    /// reporter's organisation, staff named; visibility by the ids the
+    /// reader satisfies) in Rust, for labels a query already returned.
+    pub fn reads_finding(&self, tlp: &str, owner: &str, visibility_id: i64) -> AppResult<bool> {
+        let tlp: Tlp = tlp
+            .parse()
+            .map_err(|e| AppError::internal("stored TLP", e))?;
+        let participant = (!owner.is_empty() && owner == self.org_id) || self.staff;
+        if !participant || !self.visibility_ids.contains(&visibility_id) {
+            return Ok(false);
+        }
+        let named = if self.staff {
+            vec![self.user_id.clone()]
+        } else {
+            Vec::new()
+        };
+        let public = Visibility::public();
+        let who = Reader {
+            principal_id: &self.user_id,
+            org_id: &self.org_id,
+            authorizations: &Authorizations::EMPTY,
+        };
+        let labels = RecordLabels {
+            tlp,
+            visibility: &public,
+            owner_org: owner,
+            shared_with_orgs: &[],
+            named_readers: &named,
+        };
+        Ok(tlp_allows(&who, &labels))
+    }
+
     /// One page of a list filtered in SQL by this reader: `fetch` gets the
     /// filter and `limit + 1` (the extra row tells whether another page
     /// follows); `key` is a row's cursor.
@@ -264,44 +297,20 @@ pub fn may_read_case(
 }
 
 /// Which of `ids` (findings) the reader may read: looked up by primary key,
-/// then the policy in Rust (the same rule as `read_filter::FINDINGS`: case
-/// data, owner the first reporter's organisation, staff named; visibility
-/// by the ids the reader satisfies).
+/// then the policy in Rust ([`PolicyReader::reads_finding`]).
 pub async fn readable_finding_ids(
     app: &AppState,
     reader: &PolicyReader,
     ids: &[String],
 ) -> AppResult<HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
     let mut conn = app.store.pool.acquire().await?;
     let rows = store::findings::labels_of(&mut conn, ids).await?;
     let mut out = HashSet::new();
     for (id, tlp, owner, visibility_id) in rows {
-        let tlp: Tlp = tlp
-            .parse()
-            .map_err(|e| AppError::internal("stored TLP", e))?;
-        let named = if reader.staff {
-            vec![reader.user_id.clone()]
-        } else {
-            Vec::new()
-        };
-        let public = Visibility::public();
-        let who = Reader {
-            principal_id: &reader.user_id,
-            org_id: &reader.org_id,
-            authorizations: &Authorizations::EMPTY,
-        };
-        let labels = RecordLabels {
-            tlp,
-            visibility: &public,
-            owner_org: &owner,
-            shared_with_orgs: &[],
-            named_readers: &named,
-        };
-        let participant = (!owner.is_empty() && owner == reader.org_id) || reader.staff;
-        if participant
-            && tlp_allows(&who, &labels)
-            && reader.visibility_ids.contains(&visibility_id)
-        {
+        if reader.reads_finding(&tlp, &owner, visibility_id)? {
             out.insert(id);
         }
     }

@@ -2,6 +2,7 @@
 //! priority it was assessed at, its BOD 26-04 deadline and its remediation
 //! state; and the aggregate counts coordinators read.
 
+pub mod list;
 pub mod summary;
 pub mod table;
 
@@ -17,7 +18,8 @@ use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
 use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
 
 use crate::model::exposure::{
-    ComponentRef, Exposure, ExposureStat, MatchDecision, PriorityInputs, SsvcDecision, VulnRef,
+    Assessment, ComponentRef, Exposure, ExposureStat, MatchDecision, PriorityInputs, SsvcDecision,
+    VulnRef,
 };
 use crate::store::fetch;
 
@@ -345,7 +347,7 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
         advisory_id: r.try_get("advisory_id")?,
         decision: decode(r, "exposures", "decision", MatchDecision::parse)?,
         reason: r.try_get("reason")?,
-        priority: serde_json::Value::Null,
+        priority: Assessment::default(),
         inputs,
         priority_rank: r.try_get("priority_rank")?,
         ssvc_decision: decode(r, "exposures", "ssvc_decision", SsvcDecision::parse)?,
@@ -365,73 +367,6 @@ fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
 
 const LIST_FROM: &str = "FROM exposures e JOIN assets a ON a.id = e.asset_id \
      LEFT JOIN vulnerabilities v ON v.id = e.vuln_id";
-
-/// Exposures, most urgent first; the cursor is `rank:id` of the last row seen.
-///
-/// The WHERE names only the filters given (no `$n = '' OR col = $n`, which
-/// no planner can serve from an index), so an operator's page walks
-/// `exposures_org_rank` in order and stops after `limit` rows.
-pub async fn list(
-    pool: &sqlx::AnyPool,
-    filter: &Filter<'_>,
-    after: Option<(i64, &str)>,
-    limit: i64,
-    now: &str,
-) -> Result<Vec<Exposure>> {
-    let state = filter.state.unwrap_or("active");
-    let (rank, id) = after.unwrap_or((i64::MAX, ""));
-    let mut binds: Vec<&str> = Vec::new();
-    let mut conditions: Vec<String> = Vec::new();
-    // $1..$3 are the cursor and the limit; the filters follow.
-    for (column, value) in [
-        ("e.org_id", filter.org_id),
-        ("e.asset_id", filter.asset_id),
-        ("e.vuln_id", filter.vuln_id),
-    ] {
-        if let Some(value) = value {
-            binds.push(value);
-            conditions.push(format!("{column} = ${}", binds.len() + 3));
-        }
-    }
-    match state {
-        "all" => {}
-        "active" => conditions.push(format!("e.state IN {ACTIVE_STATES}")),
-        one => {
-            binds.push(one);
-            conditions.push(format!("e.state = ${}", binds.len() + 3));
-        }
-    }
-    if let Some(read) = filter.read.as_ref() {
-        let (org, user) = (binds.len() + 4, binds.len() + 5);
-        binds.push(read.org_id);
-        binds.push(read.user_id);
-        conditions.push(vuln_readable_clause("e.vuln_id", Some(read), org, user));
-    }
-    conditions.push("(e.priority_rank < $1 OR (e.priority_rank = $1 AND e.id > $2))".to_owned());
-    let sql = format!(
-        "SELECT {LIST_COLUMNS} {LIST_FROM} WHERE {} \
-         ORDER BY e.priority_rank DESC, e.id LIMIT $3",
-        conditions.join(" AND ")
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(rank)
-        .bind(id)
-        .bind(limit);
-    for value in binds {
-        query = query.bind(value);
-    }
-    let rows = query.fetch_all(pool).await?;
-    rows.iter().map(|r| exposure_from_row(r, now)).collect()
-}
-
-pub async fn get(pool: &sqlx::AnyPool, id: &str, now: &str) -> Result<Option<Exposure>> {
-    let sql = format!("SELECT {LIST_COLUMNS} {LIST_FROM} WHERE e.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(|r| exposure_from_row(r, now)).transpose()
-}
 
 /// Counts per group: `by` is `sector`, `vuln` or `org`; with a reader,
 /// only exposures to vulnerabilities it may read.

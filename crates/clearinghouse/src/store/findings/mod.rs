@@ -1,8 +1,10 @@
 //! Findings: bulk insertion of new findings and sightings (multi-row, in
 //! the batch's transaction), lookup by fingerprint for exact deduplication,
-//! the read side (one finding, filtered lists, sightings, near-duplicates,
-//! workflow events) and what the analysis job reads and writes.
+//! the read side (one finding, filtered lists; a finding with its
+//! sightings, near-duplicates and workflow events is `detail.rs`) and what
+//! the analysis job reads and writes.
 
+pub mod detail;
 pub mod listing;
 pub mod pocs;
 pub mod review;
@@ -17,13 +19,9 @@ use sqlx::{Any, AnyConnection, Executor, Row};
 
 use super::read_filter::{FINDINGS, ReadFilter};
 use super::{
-    Result, StoreError, bulk_values, decode, decode_opt, decode_text, json_list, parse_json_list,
-    rows_in,
+    Result, StoreError, bulk_values, decode, decode_opt, json_list, parse_json_list, rows_in,
 };
-use crate::model::finding::{
-    Finding, FindingEvent, FindingFilter, FindingLocation, FindingSeverity, Sighting,
-    SimilarFinding, SimilarLink, TargetKind,
-};
+use crate::model::finding::{Finding, FindingFilter, FindingLocation, FindingSeverity, TargetKind};
 use crate::store::fetch;
 
 const COLUMNS: &str = "f.id, f.fingerprint, f.target, f.target_kind, f.target_identity, f.title, \
@@ -296,86 +294,6 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
         .fetch_all(db)
         .await?;
     rows.iter().map(from_row).collect()
-}
-
-pub async fn sightings<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    finding_id: &str,
-) -> Result<Vec<Sighting>> {
-    let rows = sqlx::query(
-        "SELECT org_id, version, submission_id, seen_at FROM finding_sightings \
-         WHERE finding_id = $1 ORDER BY seen_at, org_id, version",
-    )
-    .bind(finding_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(from_columns!(r => Sighting {
-                org_id, version, submission_id, seen_at,
-            }))
-        })
-        .collect()
-}
-
-/// Near-duplicate links of a finding in either direction, most similar first.
-pub async fn similar<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    finding_id: &str,
-) -> Result<Vec<(SimilarFinding, i64)>> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.title, o.reporter_org, o.state, o.visibility_id, CAST(l.similarity AS TEXT) AS similarity, l.state AS link \
-         FROM finding_similarities l JOIN findings o \
-           ON o.id = CASE WHEN l.finding_id = $1 THEN l.other_id ELSE l.finding_id END \
-         WHERE l.finding_id = $1 OR l.other_id = $1 ORDER BY l.similarity DESC, o.id",
-    )
-    .bind(finding_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let sim: String = r.try_get("similarity")?;
-            let vis: i64 = r.try_get("visibility_id")?;
-            Ok((
-                SimilarFinding {
-                    finding_id: r.try_get("id")?,
-                    title: r.try_get("title")?,
-                    reporter_org: r.try_get("reporter_org")?,
-                    state: decode(r, "findings", "state", FindingState::parse)?,
-                    similarity: sim.parse().unwrap_or(0.0),
-                    link: decode_text(
-                        "finding_similarities",
-                        "state",
-                        r.try_get("link")?,
-                        SimilarLink::parse,
-                    )?,
-                },
-                vis,
-            ))
-        })
-        .collect()
-}
-
-pub async fn events<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    finding_id: &str,
-) -> Result<Vec<FindingEvent>> {
-    let rows = sqlx::query(
-        "SELECT from_state, to_state, reason, actor, actor_org, at FROM finding_events \
-         WHERE finding_id = $1 ORDER BY id",
-    )
-    .bind(finding_id)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(from_columns!(r => FindingEvent {
-                from_state: decode(r, "finding_events", "from_state", FindingState::parse)?,
-                to_state: decode(r, "finding_events", "to_state", FindingState::parse)?,
-                reason, actor, actor_org, at,
-            }))
-        })
-        .collect()
 }
 
 /// What the analysis job needs of a finding.

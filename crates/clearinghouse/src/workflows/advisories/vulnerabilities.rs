@@ -114,7 +114,7 @@ pub(super) async fn may_see_embargoed(
         ..Default::default()
     };
     let rows =
-        store::exposure::exposures::list(&app.store.pool, &filter, None, 1, &clock::now_text())
+        store::exposure::exposures::list::page(&app.store, &filter, None, 1, &clock::now_text())
             .await?;
     Ok(!rows.is_empty())
 }

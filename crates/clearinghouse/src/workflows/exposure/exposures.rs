@@ -124,8 +124,8 @@ pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResu
         state: q.state.as_deref(),
         read: Some(reader.filter()),
     };
-    let rows = store::exposure::exposures::list(
-        &app.store.pool,
+    let rows = store::exposure::exposures::list::page(
+        &app.store,
         &filter,
         after.as_ref().map(|(r, i)| (*r, i.as_str())),
         limit + 1,
@@ -141,7 +141,7 @@ pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResu
 /// One exposure; another organisation's is "not found".
 pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Exposure> {
     who.require_scope(Scope::ExposuresRead)?;
-    let e = store::exposure::exposures::get(&app.store.pool, id, &clock::now_text())
+    let e = store::exposure::exposures::list::get(&app.store, id, &clock::now_text())
         .await?
         .ok_or(AppError::NotFound)?
         .assess();

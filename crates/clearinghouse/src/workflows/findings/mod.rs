@@ -287,12 +287,16 @@ pub async fn get_readable_as(
     let finding = store::findings::get_readable(&app.store.pool, id, &reader.filter())
         .await?
         .ok_or(AppError::NotFound)?;
-    // The SQL filter and the domain's rule must agree; a record one admits
-    // and the other refuses is not returned.
+    agreed(app, who, finding).await
+}
+
+/// `finding` as the SQL filter admitted it, if the domain's rule agrees:
+/// a record one admits and the other refuses is not returned.
+async fn agreed(app: &AppState, who: &Principal, finding: Finding) -> AppResult<Finding> {
     if may_read(who, &finding)? || may_read_window_share(app, who, &finding).await? {
         Ok(finding)
     } else {
-        tracing::error!(finding.id = %id, "read filter and read policy disagree");
+        tracing::error!(finding.id = %finding.id, "read filter and read policy disagree");
         Err(AppError::NotFound)
     }
 }
@@ -310,19 +314,23 @@ pub struct FindingDetail {
 pub async fn detail(app: &AppState, who: &Principal, id: &str) -> AppResult<FindingDetail> {
     who.require_scope(Scope::FindingsRead)?;
     let reader = PolicyReader::of(app, who).await?;
-    let finding = get_readable_as(app, who, &reader, id).await?;
-    let pool = &app.store.pool;
-    let sightings = store::findings::sightings(pool, id).await?;
-    let links = store::findings::similar(pool, id).await?;
-    let ids: Vec<String> = links.iter().map(|(s, _)| s.finding_id.clone()).collect();
+    // One query: the finding under the read filter, with its lists.
+    let store::findings::detail::Detail {
+        finding,
+        sightings,
+        similar: links,
+        events,
+    } = store::findings::detail::get_readable(&app.store, id, &reader.filter())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let finding = agreed(app, who, finding).await?;
     // The same rule for the other finding: no title leaks.
-    let readable = super::read_policy::readable_finding_ids(app, &reader, &ids).await?;
-    let similar = links
-        .into_iter()
-        .map(|(s, _)| s)
-        .filter(|s| readable.contains(&s.finding_id))
-        .collect();
-    let events = store::findings::events(pool, id).await?;
+    let mut similar = Vec::new();
+    for link in links {
+        if reader.reads_finding(&link.tlp, &link.similar.reporter_org, link.visibility_id)? {
+            similar.push(link.similar);
+        }
+    }
     Ok(FindingDetail {
         finding,
         sightings,

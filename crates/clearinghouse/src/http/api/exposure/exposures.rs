@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::http::sized_json::SizedJson;
 use crate::model::Page;
 use crate::model::exposure::{Exposure, ExposureStat};
 use crate::workflows::exposure::exposures::{self, ExposureQuery, StateChange};
@@ -19,8 +20,14 @@ use crate::workflows::exposure::exposures::{self, ExposureQuery, StateChange};
 pub async fn list(
     Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<ExposureQuery>,
-) -> AppResult<Json<Page<Exposure>>> {
-    Ok(Json(exposures::list(&app, &who, &q).await?))
+) -> AppResult<SizedJson<Page<Exposure>>> {
+    let page = exposures::list(&app, &who, &q).await?;
+    // An exposure with its priority assessment is about 1.5 kB.
+    let capacity = 256 + 2048 * page.items.len();
+    Ok(SizedJson {
+        value: page,
+        capacity,
+    })
 }
 
 /// One exposure; 404 for another organisation's.

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use crate::error::AppResult;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiQuery, Caller};
+use crate::http::sized_json::SizedJson;
 use crate::model::Page;
 use crate::model::finding::{Finding, FindingFilter};
 use crate::workflows::findings::{self, FindingDetail};
@@ -61,6 +62,9 @@ pub async fn list(
 pub async fn get(
     Caller { app, who }: Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<FindingDetail>> {
-    Ok(Json(findings::detail(&app, &who, &id).await?))
+) -> AppResult<SizedJson<FindingDetail>> {
+    Ok(SizedJson {
+        value: findings::detail(&app, &who, &id).await?,
+        capacity: 4096,
+    })
 }
