@@ -10,17 +10,10 @@ use crate::store::read_filter::{ADVISORIES, Labelled, ReadFilter};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::store::{Result, bulk_values, decode, in_params, parse_json_list, rows_in};
-use clearinghouse_domain::exposure::{
-    Embargo, Remediation, RemediationState, exposure_tlp, is_overdue,
-};
-use clearinghouse_domain::priority::{AssetFacts, VulnFacts};
-use clearinghouse_domain::ssvc::{CisaSsvcInputs, MissionWellbeing};
+use crate::store::{Result, bulk_values, in_params, rows_in};
+use clearinghouse_domain::exposure::RemediationState;
 
-use crate::model::exposure::{
-    Assessment, ComponentRef, Exposure, ExposureStat, MatchDecision, PriorityInputs, SsvcDecision,
-    VulnRef,
-};
+use crate::model::exposure::{ExposureStat, MatchDecision, SsvcDecision};
 use crate::store::fetch;
 
 /// An exposure as matching compares it.
@@ -273,97 +266,6 @@ const LIST_COLUMNS: &str = "e.id, e.org_id, e.asset_id, a.name AS asset_name, e.
      e.state_reason, e.accepted_until, e.first_seen, e.updated_at, e.resolved_at, \
      v.cvss_vectors, v.ssvc, v.in_kev, v.kev_due_date, v.kev_ransomware, v.epss, v.epss_percentile, \
      a.publicly_exposed, a.mission_impact";
-
-/// What the priority of an exposure is computed from, as stored now.
-fn priority_inputs(r: &AnyRow) -> Result<Option<PriorityInputs>> {
-    let Some(vectors) = r.try_get::<Option<String>, _>("cvss_vectors")? else {
-        return Ok(None);
-    };
-    let ssvc: Option<String> = r.try_get("ssvc")?;
-    let epss: Option<f64> = r.try_get("epss")?;
-    let pct: Option<f64> = r.try_get("epss_percentile")?;
-    let mission: String = r.try_get("mission_impact")?;
-    Ok(Some(PriorityInputs {
-        vuln: VulnFacts {
-            cvss_vectors: parse_json_list(&vectors)?,
-            epss: epss.zip(pct),
-            in_kev: r.try_get::<Option<i64>, _>("in_kev")?.unwrap_or(0) != 0,
-            kev_due_date: r.try_get("kev_due_date")?,
-            kev_ransomware: r.try_get::<Option<i64>, _>("kev_ransomware")?.unwrap_or(0) != 0,
-            ssvc: ssvc
-                .and_then(|s| serde_json::from_str(&s).ok())
-                .and_then(|v| CisaSsvcInputs::from_json(&v).ok()),
-        },
-        asset: AssetFacts {
-            publicly_exposed: r.try_get::<i64, _>("publicly_exposed")? != 0,
-            mission_impact: MissionWellbeing::parse(&mission).unwrap_or(MissionWellbeing::Medium),
-        },
-    }))
-}
-
-fn exposure_from_row(r: &AnyRow, now: &str) -> Result<Exposure> {
-    let vuln_id: String = r.try_get("vuln_id")?;
-    let aliases: Option<String> = r.try_get("aliases")?;
-    let aliases = match aliases {
-        Some(a) => parse_json_list(&a)?
-            .into_iter()
-            .filter(|a| *a != vuln_id)
-            .collect(),
-        None => Vec::new(),
-    };
-    let inputs = priority_inputs(r)?;
-    let due_at: Option<String> = r.try_get("due_at")?;
-    let stored = Remediation {
-        state: decode(r, "exposures", "state", RemediationState::parse)?,
-        reason: r.try_get("state_reason")?,
-        accepted_until: r.try_get("accepted_until")?,
-    };
-    // An expired risk acceptance is open again, without a write: the
-    // operator sees it the moment the acceptance runs out.
-    let Remediation {
-        state,
-        reason: state_reason,
-        accepted_until,
-    } = stored.at(now);
-    let embargo = Embargo::from_flag(r.try_get::<i64, _>("embargoed")? != 0);
-    let overdue = is_overdue(state, due_at.as_deref(), now);
-    Ok(Exposure {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        asset_id: r.try_get("asset_id")?,
-        asset_name: r.try_get("asset_name")?,
-        component: ComponentRef {
-            name: r.try_get("component_name")?,
-            version: r.try_get("component_version")?,
-            purl: r.try_get("component_purl")?,
-        },
-        vulnerability: VulnRef {
-            id: vuln_id,
-            aliases,
-            summary: r
-                .try_get::<Option<String>, _>("summary")?
-                .unwrap_or_default(),
-        },
-        advisory_id: r.try_get("advisory_id")?,
-        decision: decode(r, "exposures", "decision", MatchDecision::parse)?,
-        reason: r.try_get("reason")?,
-        priority: Assessment::default(),
-        inputs,
-        priority_rank: r.try_get("priority_rank")?,
-        ssvc_decision: decode(r, "exposures", "ssvc_decision", SsvcDecision::parse)?,
-        deadline: r.try_get("deadline")?,
-        due_at,
-        overdue,
-        state,
-        state_reason,
-        accepted_until,
-        tlp: exposure_tlp(embargo),
-        embargoed: embargo.in_force(),
-        first_seen: r.try_get("first_seen")?,
-        updated_at: r.try_get("updated_at")?,
-        resolved_at: r.try_get("resolved_at")?,
-    })
-}
 
 const LIST_FROM: &str = "FROM exposures e JOIN assets a ON a.id = e.asset_id \
      LEFT JOIN vulnerabilities v ON v.id = e.vuln_id";

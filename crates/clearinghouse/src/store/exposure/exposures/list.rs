@@ -6,8 +6,8 @@
 //! each of which sqlx's `Any` driver would copy twice (SQLite's value,
 //! then `AnyValue`) and send across from the SQLite worker thread one row
 //! at a time. The rows are read with serde into [`ListRow`], by position,
-//! and turned into [`Exposure`]s here, the same way `exposure_from_row`
-//! does for the reads that still take rows.
+//! and turned into [`Exposure`]s here, the same way for the reads that still take
+//! rows ([`exposure_from_row`]).
 
 use serde::Deserialize;
 
@@ -98,6 +98,21 @@ struct ListRow {
     epss_percentile: Option<f64>,
     publicly_exposed: i64,
     mission_impact: String,
+}
+
+/// An [`Exposure`] from a row of a `LIST_COLUMNS` query that returns rows
+/// (the UI table, the summary), through the same [`ListRow`].
+pub(super) fn exposure_from_row(r: &sqlx::any::AnyRow, now: &str) -> Result<Exposure> {
+    use sqlx::Row;
+    let row = from_columns!(r => ListRow {
+        id, org_id, asset_id, asset_name, component_name, component_version,
+        component_purl, vuln_id, aliases, summary, advisory_id, decision, reason,
+        priority_rank, ssvc_decision, deadline, due_at, embargoed, state,
+        state_reason, accepted_until, first_seen, updated_at, resolved_at,
+        cvss_vectors, ssvc, in_kev, kev_due_date, kev_ransomware, epss,
+        epss_percentile, publicly_exposed, mission_impact,
+    });
+    row.into_exposure(now)
 }
 
 impl ListRow {

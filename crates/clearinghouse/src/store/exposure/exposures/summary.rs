@@ -4,9 +4,8 @@
 
 use sqlx::Row;
 
-use super::{
-    ACTIVE_STATES, Filter, LIST_COLUMNS, LIST_FROM, exposure_from_row, vuln_readable_clause,
-};
+use super::list::exposure_from_row;
+use super::{ACTIVE_STATES, Filter, LIST_COLUMNS, LIST_FROM, vuln_readable_clause};
 use crate::model::exposure::{Exposure, SsvcDecision};
 use crate::store::{Result, decode};
 

@@ -2,7 +2,8 @@
 //! text search, a sort column, an offset and the total count (under the
 //! same WHERE clause as the rows, so only what the reader may read counts).
 
-use super::{Filter, LIST_COLUMNS, LIST_FROM, exposure_from_row, vuln_readable_clause};
+use super::list::exposure_from_row;
+use super::{Filter, LIST_COLUMNS, LIST_FROM, vuln_readable_clause};
 use crate::model::exposure::Exposure;
 use crate::store::Result;
 use crate::store::paged::{Arg, Paged, direction, like_pattern};
