@@ -75,7 +75,13 @@ pub struct HttpSettings {
     /// How long a job's worker may stay silent before another worker takes
     /// the job over (`--job-lease-secs`; `jobs::DEFAULT_LEASE`).
     pub job_lease: std::time::Duration,
+    /// Findings per chunk when a large submission is split so that several
+    /// workers commit it at once (`--chunk-findings`); 0 never splits.
+    pub chunk_findings: usize,
 }
+
+/// The default `--chunk-findings`.
+pub const DEFAULT_CHUNK_FINDINGS: usize = 50_000;
 
 impl std::ops::Deref for AppState {
     type Target = AppInner;

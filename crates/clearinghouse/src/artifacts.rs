@@ -1,7 +1,9 @@
 //! Artifact storage (attachments, SBOMs, finding submissions, sealed PoCs) through
 //! the `object_store` crate: a local folder by default, S3-compatible storage
 //! by URL. Objects are addressed by their SHA-256, so a stored object is
-//! immutable and deduplicated.
+//! immutable and deduplicated; work files between processes (a split
+//! submission's chunks, [`Artifacts::chunk_key`]) are the one exception,
+//! deleted once used.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -91,6 +93,19 @@ impl Artifacts {
     /// The content-addressed key of an object with this SHA-256 (hex).
     pub fn key_for(sha256: &str) -> String {
         format!("sha256/{}/{}", sha256.get(..2).unwrap_or("00"), sha256)
+    }
+
+    /// Where chunk `chunk` of a split submission is kept until committed.
+    pub fn chunk_key(submission_id: &str, chunk: u64) -> String {
+        format!("work/submissions/{submission_id}/chunk-{chunk}.jsonl")
+    }
+
+    /// Deletes an object; deleting one that is gone is not an error.
+    pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
+        match self.inner.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, object_store::Error> {

@@ -74,7 +74,9 @@ spelled_enum! {
 }
 
 /// The qualitative severity rating scale of CVSS 3.x (§5) and 4.0 (§6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// 0.0

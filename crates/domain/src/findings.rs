@@ -109,7 +109,7 @@ pub enum FindingFormat {
 }
 
 /// Where in the target a finding is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// Normalised by [`normalise_path`].
     pub path: Option<String>,
@@ -119,7 +119,7 @@ pub struct Location {
 }
 
 /// One normalised finding.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Where in the submitted file it came from, e.g. `runs[0].results[17]`.
     pub position: String,
@@ -151,7 +151,7 @@ pub struct Finding {
 }
 
 /// Why one item of a batch was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 #[error("{position}: {message}")]
 pub struct ItemError {
     /// e.g. `runs[0].results[17]`.
@@ -160,7 +160,9 @@ pub struct ItemError {
 }
 
 /// One item of a batch, as delivered to the sink of [`parse_stream`].
-#[derive(Debug, Clone, PartialEq)]
+/// Its serde form is what a submission split across workers keeps
+/// between the worker that reads the file and those that commit it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Item {
     Finding(Box<Finding>),
     Rejected(ItemError),

@@ -4,16 +4,21 @@
 //! on a random port with a fresh database and the job loop `serve` runs
 //! (stopped once the submission is processed, before its analysis job),
 //! the file is uploaded over HTTP as a streamed body, and the submission
-//! is polled until it is done. Reported, each against a
-//! reference measured in the same run:
+//! is polled until it is done. With `--workers N`, N - 1 `clearinghouse
+//! worker` processes on the same database and artifact folder commit the
+//! submission's chunks beside the in-process worker (scale-out; see
+//! `jobs::submission_process`). Reported, each against a reference
+//! measured in the same run:
 //! - intake findings/s, from the POST's start to the submission's
-//!   `finished_at`, against a baseline that bulk-inserts the same
-//!   `findings` and `finding_sightings` rows the intake wrote (plain
-//!   multi-row INSERTs, 2000 findings a transaction, no parsing, no
-//!   deduplication) into another fresh database;
+//!   `finished_at`, against the machine's floor for the same rows: the
+//!   `findings` and `finding_sightings` rows the intake wrote, written
+//!   again into copies of those tables (same constraints and indexes) the
+//!   fastest plain way (`store::bench_floor`: one reused multi-row INSERT
+//!   in one transaction on SQLite, one binary COPY on PostgreSQL), per
+//!   received finding;
 //! - the domain parser alone over the file (no database);
-//! - the process's peak memory during the intake (VmHWM reset before the
-//!   upload, and VmRSS sampled).
+//! - peak memory during the intake: this process's (VmHWM reset before
+//!   the upload, and VmRSS sampled) and the largest worker process's.
 //!
 //! The submission's counts must equal the generator's exact numbers
 //! (received, new, duplicates, rejected); the benchmark fails otherwise.
@@ -34,9 +39,8 @@ use serde_json::Value;
 use crate::app::{self, AppState, HttpSettings};
 use crate::clock;
 use crate::config::StorageArgs;
-use crate::store::bench_support::{self, Cell, Table};
+use crate::store::bench_support::Table;
 use crate::store::{self, Backend, Store};
-use crate::workflows::findings::BATCH_ITEMS;
 use crate::{http, jobs, workflows};
 
 use generator::Generated;
@@ -79,6 +83,13 @@ pub struct BenchFindingsArgs {
     /// Keep the generated file and the SQLite databases (their folder is printed).
     #[arg(long)]
     pub keep: bool,
+    /// Processes committing the submission: this one and N - 1
+    /// `clearinghouse worker` processes.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub workers: u32,
+    /// Findings per chunk a worker commits (`serve --chunk-findings`).
+    #[arg(long, default_value_t = app::DEFAULT_CHUNK_FINDINGS)]
+    pub chunk_findings: usize,
 }
 
 /// One backend's figures.
@@ -87,8 +98,9 @@ struct Outcome {
     intake_secs: f64,
     upload_secs: f64,
     peak_mib: f64,
-    baseline_rows: u64,
-    baseline_secs: f64,
+    /// The largest peak of the worker processes (0 with one worker).
+    worker_peak_mib: f64,
+    floor_secs: f64,
 }
 
 fn rate(n: u64, secs: f64) -> f64 {
@@ -167,9 +179,12 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
         parse_secs
     );
 
-    println!();
     println!(
-        "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9} {:>12} {:>14} {:>7} {:>12} {:>10}",
+        "\nworkers: {}, chunk: {} findings",
+        args.workers, args.chunk_findings
+    );
+    println!(
+        "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9} {:>12} {:>11} {:>7} {:>12} {:>10} {:>11}",
         "backend",
         "received",
         "new",
@@ -178,16 +193,17 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
         "upload s",
         "intake s",
         "intake f/s",
-        "baseline r/s",
+        "floor f/s",
         "ratio",
         "parse f/s",
-        "peak MiB"
+        "peak MiB",
+        "worker MiB"
     );
     for o in &outcomes {
         let intake = rate(g.results, o.intake_secs);
-        let baseline = rate(o.baseline_rows, o.baseline_secs);
+        let floor = rate(g.results, o.floor_secs);
         println!(
-            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8.1} {:>9.1} {:>12.0} {:>14.0} {:>7.2} {:>12.0} {:>10.0}",
+            "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8.1} {:>9.1} {:>12.0} {:>11.0} {:>7.2} {:>12.0} {:>10.0} {:>11.0}",
             format!("{:?}", o.backend),
             g.results,
             g.distinct,
@@ -196,10 +212,11 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
             o.upload_secs,
             o.intake_secs,
             intake,
-            baseline,
-            intake / baseline,
+            floor,
+            intake / floor,
             rate(g.results, parse_secs),
-            o.peak_mib
+            o.peak_mib,
+            o.worker_peak_mib
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -284,7 +301,7 @@ async fn drop_database(args: &BenchFindingsArgs, url: &str) {
     }
 }
 
-/// The intake, then the baseline, on one backend.
+/// The intake, then the floor, on one backend.
 async fn run_backend(
     args: &BenchFindingsArgs,
     g: &Generated,
@@ -292,38 +309,26 @@ async fn run_backend(
     work: &Path,
 ) -> anyhow::Result<Outcome> {
     let name = format!("{backend:?}").to_lowercase();
-    let intake_dir = work.join(format!("{name}-intake"));
-    let intake_url = fresh_database(args, backend, &intake_dir).await?;
-    let baseline_dir = work.join(format!("{name}-baseline"));
-    let baseline_url = fresh_database(args, backend, &baseline_dir).await?;
-    let outcome = intake_and_baseline(
-        g,
-        &args.target,
-        backend,
-        &intake_dir,
-        &intake_url,
-        &baseline_url,
-    )
-    .await;
+    let dir = work.join(format!("{name}-intake"));
+    let url = fresh_database(args, backend, &dir).await?;
+    let outcome = intake_and_floor(args, g, backend, &dir, &url).await;
     if backend == Backend::Postgres {
-        drop_database(args, &intake_url).await;
-        drop_database(args, &baseline_url).await;
+        drop_database(args, &url).await;
     }
     outcome
 }
 
-async fn intake_and_baseline(
+async fn intake_and_floor(
+    args: &BenchFindingsArgs,
     g: &Generated,
-    target: &str,
     backend: Backend,
     data_dir: &Path,
-    intake_url: &str,
-    baseline_url: &str,
+    url: &str,
 ) -> anyhow::Result<Outcome> {
     println!("\n== {backend:?} ==");
     let storage = StorageArgs {
         data_dir: data_dir.to_owned(),
-        database_url: Some(intake_url.to_owned()),
+        database_url: Some(url.to_owned()),
         object_store_url: None,
         audit_key_file: None,
         kek_file: None,
@@ -338,6 +343,7 @@ async fn intake_and_baseline(
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
+        chunk_findings: args.chunk_findings,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)
@@ -353,45 +359,94 @@ async fn intake_and_baseline(
         }))
     };
     let worker = tokio::spawn(work_until_processed(app.clone(), stop_rx));
+    let mut helpers = WorkerProcesses::start(args.workers - 1, data_dir, url)?;
 
-    let measured = intake(g, &base, target).await;
+    let measured = intake(g, &base, &args.target).await;
+    let worker_peak_mib = mib(helpers.peak_kib());
+    helpers.stop();
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = server.await;
-    let (submission, intake_secs, upload_secs, start_kib, peak_kib) = measured?;
+    let (intake_secs, upload_secs, start_kib, peak_kib) = measured?;
 
     let received = rate(g.results, intake_secs);
     println!(
         "intake: {} items in {:.1} s (upload and acknowledgement {:.1} s) = {:.0} findings/s; \
-         peak memory {:.0} MiB (at the upload's start {:.0} MiB)",
+         peak memory {:.0} MiB (at the upload's start {:.0} MiB), worker processes {:.0} MiB",
         g.results,
         intake_secs,
         upload_secs,
         received,
         mib(peak_kib),
-        mib(start_kib)
+        mib(start_kib),
+        worker_peak_mib
     );
 
-    let (rows, baseline_secs) = baseline(&app.store, &submission, baseline_url).await?;
+    let ((findings, sightings), floor_secs) = floor(&app.store).await?;
     app.store.pool.close().await;
-    let baseline = rate(rows.0 + rows.1, baseline_secs);
+    let floor = rate(g.results, floor_secs);
     println!(
-        "intake {received:.0} findings/s = {:.2} x the baseline ({baseline:.0} rows/s: {} findings + {} sightings \
-         in {baseline_secs:.1} s, plain multi-row INSERTs, {BATCH_ITEMS} findings a transaction); \
-         the intake takes {:.2} x the baseline's time",
-        received / baseline,
-        rows.0,
-        rows.1,
-        intake_secs / baseline_secs.max(1e-9)
+        "floor: {findings} findings + {sightings} sightings written {} in {floor_secs:.1} s \
+         = {floor:.0} received findings/s; the intake reaches {:.2} of it",
+        store::bench_floor::method(backend),
+        received / floor
     );
     Ok(Outcome {
         backend,
         intake_secs,
         upload_secs,
         peak_mib: mib(peak_kib),
-        baseline_rows: rows.0 + rows.1,
-        baseline_secs,
+        worker_peak_mib,
+        floor_secs,
     })
+}
+
+/// The `clearinghouse worker` processes beside this one, killed on drop.
+struct WorkerProcesses(Vec<std::process::Child>);
+
+impl WorkerProcesses {
+    fn start(n: u32, data_dir: &Path, url: &str) -> anyhow::Result<WorkerProcesses> {
+        let exe = std::env::current_exe().context("finding this program")?;
+        let mut children = WorkerProcesses(Vec::new());
+        for i in 0..n {
+            let child = std::process::Command::new(&exe)
+                .arg("worker")
+                .arg("--data-dir")
+                .arg(data_dir)
+                .args(["--database-url", url, "--db-connections", "4"])
+                .args(["--worker-id", &format!("bench-worker-{i}")])
+                .env("CLEARINGHOUSE_LOG", "warn")
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .context("starting a worker process")?;
+            children.0.push(child);
+        }
+        Ok(children)
+    }
+
+    /// The largest peak resident set of the processes (KiB).
+    fn peak_kib(&self) -> u64 {
+        self.0
+            .iter()
+            .filter_map(|c| std::fs::read_to_string(format!("/proc/{}/status", c.id())).ok())
+            .filter_map(|status| super::bench_matching::status_kib(&status, "VmHWM:"))
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn stop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.0.clear();
+    }
+}
+
+impl Drop for WorkerProcesses {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// The job loop `serve` runs (`jobs::run_next`, woken by `jobs_queued`),
@@ -421,14 +476,10 @@ async fn work_until_processed(app: AppState, mut stop: tokio::sync::watch::Recei
 }
 
 /// Uploads the file as a streamed body and polls the submission until it
-/// is finished; checks its counts. Returns the submission id, the seconds
+/// is finished; checks its counts. Returns the seconds
 /// from the POST's start to `finished_at`, the seconds until the POST was
 /// answered, and RSS at the start and at the peak (KiB).
-async fn intake(
-    g: &Generated,
-    base: &str,
-    target: &str,
-) -> anyhow::Result<(String, f64, f64, u64, u64)> {
+async fn intake(g: &Generated, base: &str, target: &str) -> anyhow::Result<(f64, f64, u64, u64)> {
     let client = reqwest::Client::new();
     // Memory: the peak mark restarts here; a sampler backs it up.
     let hwm_reset = reset_peak();
@@ -543,67 +594,28 @@ async fn intake(
         "counts match the generator: received {}, new {}, duplicates {}, rejected {}",
         g.results, g.distinct, g.duplicates, g.rejected
     );
-    Ok((id, intake_secs, upload_secs, start_kib, peak_kib))
+    Ok((intake_secs, upload_secs, start_kib, peak_kib))
 }
 
-/// The baseline: the intake's `findings` and `finding_sightings` rows
-/// (read back page by page, untimed) written into a fresh database with
-/// plain multi-row INSERTs, [`BATCH_ITEMS`] findings and their sightings a
-/// transaction. Returns (findings, sightings) written and the seconds spent
-/// writing and committing.
-async fn baseline(
-    src: &Store,
-    submission_id: &str,
-    url: &str,
-) -> anyhow::Result<((u64, u64), f64)> {
-    let dst = Store::connect(url, 2).await?;
-    dst.migrate().await?;
-    // What the rows refer to: the submitter's organisation and user, the
-    // submission and its visibility label.
-    let stored = store::findings::submissions::get(&src.pool, submission_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the submission is gone"))?;
-    let s = &stored.submission;
-    let user = store::accounts::users::get(&src.pool, &s.submitted_by)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the submitter is gone"))?;
-    let org = store::accounts::orgs::get(&src.pool, &s.org_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the organisation is gone"))?;
-    let mut tx = dst.begin_write().await?;
-    store::accounts::orgs::insert(&mut *tx, &org).await?;
-    store::accounts::users::insert(&mut *tx, &user).await?;
-    let visibility = store::labels::intern(&mut tx, &s.visibility).await?;
-    store::findings::submissions::insert(&mut tx, s, &stored.artifact_key, visibility).await?;
-    tx.commit().await?;
-    let vis_col = Table::Findings
-        .columns()
-        .iter()
-        .position(|(c, _)| *c == "visibility_id");
-
-    let (mut findings, mut sightings, mut secs) = (0u64, 0u64, 0f64);
-    let mut after = String::new();
-    loop {
-        let mut page = bench_support::findings_after(&src.pool, &after, BATCH_ITEMS as i64).await?;
-        let Some(Cell::Text(Some(last))) = page.last().and_then(|r| r.first()).cloned() else {
-            break;
-        };
-        let seen = bench_support::sightings_between(&src.pool, &after, &last).await?;
-        if let Some(i) = vis_col {
-            for row in &mut page {
-                row[i] = Cell::Int(Some(visibility));
-            }
+/// The floor: the intake's `findings` and `finding_sightings` rows written
+/// again into copies of their tables the fastest plain way
+/// (`store::bench_floor`). Checks that every row was copied; returns
+/// (findings, sightings) and the seconds spent writing.
+async fn floor(store: &Store) -> anyhow::Result<((u64, u64), f64)> {
+    let mut rows = [0u64; 2];
+    let mut secs = 0f64;
+    for (i, table) in [Table::Findings, Table::Sightings].into_iter().enumerate() {
+        let copy = store::bench_floor::create_copy(store, table).await?;
+        let floor = store::bench_floor::write_copy(store, &copy).await?;
+        let stored = store::bench_floor::count(store, table).await?;
+        if floor.rows != stored {
+            bail!(
+                "the floor wrote {} rows of {table:?}, the intake {stored}",
+                floor.rows
+            );
         }
-        let started = Instant::now();
-        let mut tx = dst.begin_write().await?;
-        bench_support::insert_rows(&mut tx, Table::Findings, &page).await?;
-        bench_support::insert_rows(&mut tx, Table::Sightings, &seen).await?;
-        tx.commit().await?;
-        secs += started.elapsed().as_secs_f64();
-        findings += page.len() as u64;
-        sightings += seen.len() as u64;
-        after = last;
+        rows[i] = floor.rows;
+        secs += floor.write.as_secs_f64();
     }
-    dst.pool.close().await;
-    Ok(((findings, sightings), secs))
+    Ok(((rows[0], rows[1]), secs))
 }

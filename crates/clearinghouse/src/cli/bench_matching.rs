@@ -172,12 +172,16 @@ fn packages_of(advisories: &[advisory::Advisory]) -> Vec<Package> {
 pub(crate) fn rss_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
+        .and_then(|s| status_kib(&s, field))
         .unwrap_or(0)
+}
+
+/// A KiB field (`VmRSS:`, `VmHWM:`) of a `/proc/<pid>/status` text.
+pub(crate) fn status_kib(status: &str, field: &str) -> Option<u64> {
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

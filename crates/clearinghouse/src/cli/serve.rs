@@ -27,6 +27,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees,
         job_lease: std::time::Duration::from_secs(args.job_lease_secs),
+        chunk_findings: args.chunk_findings,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -141,6 +142,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: std::time::Duration::from_secs(args.job_lease_secs),
+        chunk_findings: args.chunk_findings,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

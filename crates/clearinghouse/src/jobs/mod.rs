@@ -17,6 +17,7 @@ pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;
 pub mod purge_sessions;
+pub mod submission_chunk;
 pub mod submission_process;
 pub mod webhook_deliver;
 
@@ -78,6 +79,7 @@ pub const REGISTRY: &[Registration] = &[
     register::<email_send::EmailSend>(),
     register::<email_digest::EmailDigest>(),
     register::<submission_process::SubmissionProcess>(),
+    register::<submission_chunk::SubmissionChunk>(),
     register::<finding_analysis::FindingAnalysis>(),
     register::<advisory_import::AdvisoryImportJob>(),
     register::<directive_refresh::DirectiveRefresh>(),

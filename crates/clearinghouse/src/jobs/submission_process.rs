@@ -1,26 +1,48 @@
 //! The `submission_process` job: reads a submitted file from the artifact
-//! store as a stream on a blocking thread (the domain parser), and commits
+//! store as a stream on a blocking thread (the domain parser) and commits
 //! its items in batches of [`BATCH_ITEMS`] through
-//! `workflows::findings::ingest_batch`. Each batch commit records how many
-//! batches are done, so a run interrupted at any moment (crash, kill, lost
-//! lease) resumes after the last committed batch and never stores an item
-//! twice. A document error after some items keeps them and ends the
-//! submission `done` with the error; one before any item ends it `failed`.
-//! A processed submission queues its `finding_analysis` job and tells its
-//! organisation (inbox and webhooks) in the transaction that ends it.
+//! `workflows::findings::ingest_batch`.
+//!
+//! # Splitting a large file across workers
+//! The first `--chunk-findings` items (the first chunk) are committed here
+//! as they are parsed. Every later chunk of that many items is written,
+//! as parsed, to a work file in the artifact store and queued as a
+//! `submission_chunk` job (`jobs::submission_chunk`), so that every `serve`
+//! and `worker` process of an installation commits a part of one file at
+//! once. Batch numbers and item sequence numbers follow the file's order
+//! whichever worker commits them: chunk `k` holds items `k * C ..` and
+//! batches `k * ceil(C / BATCH_ITEMS) ..`. A small file is one chunk,
+//! committed here alone.
+//!
+//! # Resuming and ending
+//! Each batch is recorded once (`store::findings::submissions::
+//! record_batch`), so a run interrupted at any moment (crash, kill, lost
+//! lease) resumes after its chunk's last committed batch and never stores
+//! an item twice. When the whole file was read, this job records how many
+//! batches the submission has in all; whichever worker then sees every
+//! batch committed ends the submission ([`Intake::finish_if_complete`]):
+//! `done`, or `done` with the document error when one stopped the reading
+//! after some items, or `failed` when it came before any. Ending queues the
+//! `finding_analysis` job and tells the organisation (inbox and webhooks).
 
-use std::io::Read;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clearinghouse_domain::findings::{self, Item, Target};
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
 
+use super::submission_chunk::SubmissionChunk;
 use super::{Job, JobError};
 use crate::app::AppState;
+use crate::artifacts::Artifacts;
 use crate::auth::{Principal, Via};
+use crate::clock;
 use crate::model::finding::SubmissionState;
 use crate::store;
+use crate::store::findings::submissions::StoredSubmission;
 use crate::store::jobs::ClaimedJob;
 use crate::workflows::findings::submissions::finish;
 use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
@@ -39,6 +61,157 @@ impl Job for SubmissionProcess {
     }
 }
 
+pub(super) fn failed(e: impl std::fmt::Display) -> JobError {
+    JobError::Failed(e.to_string())
+}
+
+/// How a submission is cut into chunks: `items` per chunk, each chunk
+/// starting on a fresh batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Layout {
+    items: u64,
+}
+
+impl Layout {
+    /// `chunk_findings` items a chunk; 0 means one chunk of any size.
+    pub(super) fn new(chunk_findings: usize) -> Layout {
+        Layout {
+            items: match chunk_findings {
+                0 => u64::MAX,
+                n => n as u64,
+            },
+        }
+    }
+
+    fn batches_per_chunk(self) -> u64 {
+        self.items.div_ceil(BATCH_ITEMS as u64)
+    }
+
+    /// The batches of a submission of `items` items, in all.
+    fn total_batches(self, items: u64) -> u64 {
+        let full = items / self.items;
+        let rest = items % self.items;
+        full * self.batches_per_chunk() + rest.div_ceil(BATCH_ITEMS as u64)
+    }
+}
+
+/// What committing a submission's items needs: the stored row, the
+/// submitter (acting through the system) and its campaign's targets.
+pub(super) struct Intake {
+    pub(super) stored: StoredSubmission,
+    who: Principal,
+    scope: Option<Vec<clearinghouse_domain::scans::Target>>,
+}
+
+/// How a run of batches ended.
+pub(super) enum Committed {
+    /// Every batch sent was committed.
+    All,
+    /// Another worker had committed a batch first: it holds this work now.
+    TakenOver,
+}
+
+impl Intake {
+    /// The submission `id`, or None when it has ended already.
+    pub(super) async fn load(app: &AppState, id: &str) -> Result<Option<Intake>, JobError> {
+        let pool = &app.store.pool;
+        let stored = store::findings::submissions::get(pool, id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| failed("no such submission"))?;
+        if stored.submission.is_finished() {
+            return Ok(None);
+        }
+        let user = store::accounts::users::get(pool, &stored.submission.submitted_by)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| failed("the submitter no longer exists"))?;
+        // Results outside the campaign's targets are refused one by one.
+        let scope = match &stored.submission.campaign {
+            Some(c) => Some(
+                crate::workflows::scans::intake::scope_of(app, c)
+                    .await
+                    .map_err(failed)?,
+            ),
+            None => None,
+        };
+        Ok(Some(Intake {
+            stored,
+            who: Principal::new(user, Via::System),
+            scope,
+        }))
+    }
+
+    /// Commits the batches `rx` delivers, numbered from `batch`, their
+    /// items from sequence number `first_seq`.
+    pub(super) async fn commit(
+        &self,
+        app: &AppState,
+        rx: &mut mpsc::Receiver<Vec<Item>>,
+        mut batch: i64,
+        mut first_seq: i64,
+    ) -> Result<Committed, JobError> {
+        while let Some(items) = rx.recv().await {
+            let n = items.len() as i64;
+            let items = match &self.scope {
+                Some(targets) => crate::workflows::scans::intake::screen(items, targets),
+                None => items,
+            };
+            let s = &self.stored;
+            let outcome = ingest_batch(
+                app,
+                &self.who,
+                &s.submission,
+                s.visibility_id,
+                batch,
+                first_seq,
+                &items,
+            )
+            .await
+            .map_err(failed)?;
+            if outcome == BatchOutcome::AlreadyDone {
+                return Ok(Committed::TakenOver);
+            }
+            batch += 1;
+            first_seq += n;
+        }
+        Ok(Committed::All)
+    }
+
+    /// Ends the submission if the whole file was read and every batch is
+    /// committed; otherwise leaves it to the worker committing the rest.
+    pub(super) async fn finish_if_complete(&self, app: &AppState) -> Result<(), JobError> {
+        let id = &self.stored.submission.id;
+        let now = store::findings::submissions::get(&app.store.pool, id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| failed("no such submission"))?;
+        if now.total_batches != Some(now.batches) {
+            return Ok(());
+        }
+        self.end(app, now.batches > 0, now.parse_error.as_deref())
+            .await
+    }
+
+    async fn end(
+        &self,
+        app: &AppState,
+        any_item: bool,
+        error: Option<&str>,
+    ) -> Result<(), JobError> {
+        let state = if any_item || error.is_none() {
+            SubmissionState::Done
+        } else {
+            SubmissionState::Failed
+        };
+        finish(app, &self.who, &self.stored.submission, state, error)
+            .await
+            .map_err(failed)?;
+        app.jobs_queued.notify_one();
+        Ok(())
+    }
+}
+
 /// Stops the parser soon after the consumer has gone away.
 struct Cancellable<R> {
     inner: R,
@@ -54,27 +227,15 @@ impl<R: Read> Read for Cancellable<R> {
     }
 }
 
-fn failed(e: impl std::fmt::Display) -> JobError {
-    JobError::Failed(e.to_string())
-}
-
 async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Result<(), JobError> {
-    let pool = &app.store.pool;
-    let Some(stored) = store::findings::submissions::get(pool, &payload.submission_id)
-        .await
-        .map_err(failed)?
-    else {
-        return Err(failed("no such submission"));
-    };
-    let submission = stored.submission;
-    if submission.is_finished() {
+    let Some(intake) = Intake::load(app, &payload.submission_id).await? else {
         return Ok(());
+    };
+    if intake.stored.total_batches.is_some() {
+        // An earlier attempt read the whole file; the chunks hold the rest.
+        return intake.finish_if_complete(app).await;
     }
-    let user = store::accounts::users::get(pool, &submission.submitted_by)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| failed("the submitter no longer exists"))?;
-    let who = Principal::new(user, Via::System);
+    let submission = &intake.stored.submission;
     let default_target = submission
         .default_target
         .as_deref()
@@ -82,23 +243,13 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
         .transpose()
         .map_err(failed)?;
 
-    // Results outside the campaign's targets are refused one by one.
-    let scope = match &submission.campaign {
-        Some(c) => Some(
-            crate::workflows::scans::intake::scope_of(app, c)
-                .await
-                .map_err(failed)?,
-        ),
-        None => None,
-    };
-
     std::fs::create_dir_all(&app.spool_dir).map_err(failed)?;
     let local = app
         .spool_dir
         .join(format!("job-{}-{}", submission.id, job.attempts));
     let _cleanup = RemoveOnDrop(local.clone());
     app.artifacts
-        .download(&stored.artifact_key, &local)
+        .download(&intake.stored.artifact_key, &local)
         .await
         .map_err(failed)?;
     let file = std::fs::File::open(&local).map_err(failed)?;
@@ -111,104 +262,282 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     let Some(format) = findings::detect(&head) else {
         let error =
             "not a SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5 or clearinghouse_findings document";
-        finish(app, &who, &submission, SubmissionState::Failed, Some(error))
-            .await
-            .map_err(failed)?;
+        finish(
+            app,
+            &intake.who,
+            submission,
+            SubmissionState::Failed,
+            Some(error),
+        )
+        .await
+        .map_err(failed)?;
         return Ok(());
     };
     let file = std::fs::File::open(&local).map_err(failed)?;
     store::findings::submissions::start(
-        pool,
+        &app.store.pool,
         &submission.id,
         Some(crate::workflows::findings::submissions::format_name(format)),
     )
     .await
     .map_err(failed)?;
 
-    // The parser runs on a blocking thread and hands over whole batches;
-    // two in flight bound the memory to a few batches of findings.
-    let skip = (stored.batches as usize) * BATCH_ITEMS;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Item>>(2);
+    let layout = Layout::new(app.settings.chunk_findings);
+    let first_chunk_batches = layout.batches_per_chunk().min(i64::MAX as u64) as i64;
+    let done = store::findings::submissions::committed_batches(
+        &app.store.pool,
+        &submission.id,
+        0,
+        first_chunk_batches,
+    )
+    .await
+    .map_err(failed)?;
+    let skip = done as u64 * BATCH_ITEMS as u64;
+
+    // The parser runs on a blocking thread. It hands the first chunk over
+    // in whole batches, two in flight (bounding memory to a few batches),
+    // and writes every later chunk to a work file, handed to `upload`.
+    let (tx, mut rx) = mpsc::channel::<Vec<Item>>(2);
+    let (chunk_tx, chunk_rx) = mpsc::unbounded_channel::<ChunkFile>();
     let cancelled = Arc::new(AtomicBool::new(false));
     let reader = Cancellable {
         inner: file,
         cancelled: cancelled.clone(),
     };
+    let chunks = ChunkWriter::new(layout, &app.spool_dir, &submission.id, job.attempts);
     let parser = tokio::task::spawn_blocking(move || {
-        let mut seq = 0usize;
-        let mut batch = Vec::with_capacity(BATCH_ITEMS);
-        let mut sink = |item: Item| {
-            seq += 1;
-            if seq <= skip {
-                return;
-            }
-            batch.push(item);
-            if batch.len() == BATCH_ITEMS {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ITEMS));
-                if tx.blocking_send(full).is_err() {
-                    cancelled.store(true, Ordering::Relaxed);
-                }
-            }
+        let mut split = Splitter {
+            layout,
+            skip,
+            seq: 0,
+            batch: Vec::with_capacity(BATCH_ITEMS),
+            first: tx,
+            cancelled,
+            chunks,
+            chunk_tx,
+            error: None,
         };
-        let outcome = findings::parse_stream(reader, format, default_target.as_ref(), &mut sink);
-        if !batch.is_empty() {
-            let _ = tx.blocking_send(batch);
-        }
-        outcome
+        let outcome = findings::parse_stream(reader, format, default_target.as_ref(), &mut |i| {
+            split.take(i)
+        });
+        split.end().map(|items| (items, outcome))
     });
+    let uploads = tokio::spawn(upload(app.clone(), submission.id.clone(), chunk_rx));
 
-    let mut batch_no = stored.batches;
-    let mut first_seq = skip as i64;
-    while let Some(items) = rx.recv().await {
-        let n = items.len() as i64;
-        let items = match &scope {
-            Some(targets) => crate::workflows::scans::intake::screen(items, targets),
-            None => items,
-        };
-        let outcome = ingest_batch(
-            app,
-            &who,
-            &submission,
-            stored.visibility_id,
-            batch_no,
-            first_seq,
-            &items,
-        )
-        .await;
-        match outcome {
-            Ok(BatchOutcome::Committed(_)) => {}
-            // Another worker holds this submission now; leave it to it.
-            Ok(BatchOutcome::AlreadyDone) => {
-                drop(rx);
-                let _ = parser.await;
-                return Ok(());
-            }
-            Err(e) => {
-                drop(rx);
-                let _ = parser.await;
-                return Err(failed(e));
-            }
-        }
-        batch_no += 1;
-        first_seq += n;
-    }
+    let committed = intake.commit(app, &mut rx, done, skip as i64).await;
+    drop(rx);
     let parsed = parser.await.map_err(failed)?;
-    let (state, error) = match parsed {
-        Ok(_) => (SubmissionState::Done, None),
-        Err(e) if first_seq > 0 => (SubmissionState::Done, Some(e.to_string())),
-        Err(e) => (SubmissionState::Failed, Some(e.to_string())),
-    };
-    finish(app, &who, &submission, state, error.as_deref())
-        .await
-        .map_err(failed)?;
-    app.jobs_queued.notify_one();
+    let uploaded = uploads.await.map_err(failed)?;
+    if let Committed::TakenOver = committed? {
+        return Ok(());
+    }
+    let (items, outcome) = parsed.map_err(failed)?;
+    uploaded?;
+    let total = layout.total_batches(items) as i64;
+    let error = outcome.err().map(|e| e.to_string());
+    let batches = store::findings::submissions::set_total_batches(
+        &app.store.pool,
+        &submission.id,
+        total,
+        error.as_deref(),
+    )
+    .await
+    .map_err(failed)?;
+    if batches == total {
+        intake.end(app, items > 0, error.as_deref()).await?;
+    }
     Ok(())
 }
 
-struct RemoveOnDrop(std::path::PathBuf);
+/// A finished work file: chunk `chunk`, its first item's sequence number
+/// and first batch, and how many items it holds.
+struct ChunkFile {
+    path: PathBuf,
+    job: SubmissionChunk,
+}
+
+/// Writes the chunks after the first as JSON lines of [`Item`].
+struct ChunkWriter {
+    layout: Layout,
+    submission_id: String,
+    dir: PathBuf,
+    prefix: String,
+    open: Option<(BufWriter<std::fs::File>, ChunkFile)>,
+}
+
+impl ChunkWriter {
+    fn new(layout: Layout, dir: &Path, submission_id: &str, attempt: i64) -> ChunkWriter {
+        ChunkWriter {
+            layout,
+            submission_id: submission_id.to_owned(),
+            dir: dir.to_owned(),
+            prefix: format!("chunk-{submission_id}-{attempt}"),
+            open: None,
+        }
+    }
+
+    /// Appends item `seq`; returns the chunk it completed, if any.
+    fn write(&mut self, seq: u64, item: &Item) -> std::io::Result<Option<ChunkFile>> {
+        if self.open.is_none() {
+            let chunk = seq / self.layout.items;
+            let path = self.dir.join(format!("{}-{chunk}", self.prefix));
+            let file = BufWriter::new(std::fs::File::create(&path)?);
+            let job = SubmissionChunk {
+                submission_id: self.submission_id.clone(),
+                chunk,
+                first_seq: seq,
+                first_batch: chunk * self.layout.batches_per_chunk(),
+                items: 0,
+            };
+            self.open = Some((file, ChunkFile { path, job }));
+        }
+        let Some((file, chunk)) = self.open.as_mut() else {
+            return Ok(None);
+        };
+        serde_json::to_writer(&mut *file, item)?;
+        file.write_all(b"\n")?;
+        chunk.job.items += 1;
+        if chunk.job.items == self.layout.items {
+            return self.close();
+        }
+        Ok(None)
+    }
+
+    /// Flushes the open chunk, if any, and hands it back.
+    fn close(&mut self) -> std::io::Result<Option<ChunkFile>> {
+        let Some((mut file, chunk)) = self.open.take() else {
+            return Ok(None);
+        };
+        file.flush()?;
+        Ok(Some(chunk))
+    }
+}
+
+/// The parser's sink: the first chunk to the committer, the rest to files.
+struct Splitter {
+    layout: Layout,
+    /// Items of the first chunk already committed by an earlier attempt.
+    skip: u64,
+    seq: u64,
+    batch: Vec<Item>,
+    first: mpsc::Sender<Vec<Item>>,
+    cancelled: Arc<AtomicBool>,
+    chunks: ChunkWriter,
+    chunk_tx: mpsc::UnboundedSender<ChunkFile>,
+    error: Option<std::io::Error>,
+}
+
+impl Splitter {
+    fn take(&mut self, item: Item) {
+        let seq = self.seq;
+        self.seq += 1;
+        if seq < self.layout.items {
+            if seq < self.skip {
+                return;
+            }
+            self.batch.push(item);
+            if self.batch.len() == BATCH_ITEMS || self.seq == self.layout.items {
+                self.send_batch();
+            }
+            return;
+        }
+        match self.chunks.write(seq, &item) {
+            Ok(Some(done)) => self.hand_over(done),
+            Ok(None) => {}
+            Err(e) => self.stop(e),
+        }
+    }
+
+    fn send_batch(&mut self) {
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ITEMS));
+        if !full.is_empty() && self.first.blocking_send(full).is_err() {
+            self.cancelled.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn hand_over(&mut self, chunk: ChunkFile) {
+        if self.chunk_tx.send(chunk).is_err() {
+            self.cancelled.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn stop(&mut self, e: std::io::Error) {
+        self.error.get_or_insert(e);
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// After the parser: the last partial batch and chunk handed over;
+    /// returns how many items the file held.
+    fn end(mut self) -> std::io::Result<u64> {
+        self.send_batch();
+        match self.chunks.close() {
+            Ok(Some(chunk)) => self.hand_over(chunk),
+            Ok(None) => {}
+            Err(e) => self.stop(e),
+        }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.seq),
+        }
+    }
+}
+
+/// Stores each finished chunk file in the artifact store and queues its
+/// job (once: a chunk an earlier attempt queued is not stored again).
+async fn upload(
+    app: AppState,
+    submission_id: String,
+    mut chunks: mpsc::UnboundedReceiver<ChunkFile>,
+) -> Result<(), JobError> {
+    while let Some(chunk) = chunks.recv().await {
+        let _cleanup = RemoveOnDrop(chunk.path.clone());
+        let key = chunk.job.unique_key();
+        if store::jobs::key_exists(&app.store.pool, &key)
+            .await
+            .map_err(failed)?
+        {
+            continue;
+        }
+        let object = Artifacts::chunk_key(&submission_id, chunk.job.chunk);
+        app.artifacts
+            .put_file(&object, &chunk.path)
+            .await
+            .map_err(failed)?;
+        let now = clock::now_text();
+        let mut conn = app.store.pool.acquire().await.map_err(failed)?;
+        super::enqueue(&mut conn, &chunk.job, Some(&key), &now, &now)
+            .await
+            .map_err(failed)?;
+        app.jobs_queued.notify_one();
+    }
+    Ok(())
+}
+
+pub(super) struct RemoveOnDrop(pub(super) PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_start_on_fresh_batches() {
+        let b = BATCH_ITEMS as u64;
+        let one = Layout::new(0);
+        assert_eq!(one.total_batches(0), 0);
+        assert_eq!(one.total_batches(1), 1);
+        assert_eq!(one.total_batches(2 * b + 1), 3);
+        let small = Layout::new(5);
+        assert_eq!(small.batches_per_chunk(), 1);
+        assert_eq!(small.total_batches(12), 3);
+        let odd = Layout::new(BATCH_ITEMS + 1);
+        assert_eq!(odd.batches_per_chunk(), 2);
+        // Two full chunks of two batches each, then one item.
+        assert_eq!(odd.total_batches(2 * (b + 1) + 1), 5);
     }
 }

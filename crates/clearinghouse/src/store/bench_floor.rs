@@ -137,6 +137,15 @@ pub async fn write_copy(store: &Store, copy: &Copy) -> Result<Floor> {
     Ok(floor)
 }
 
+/// How many rows `table` holds.
+pub async fn count(store: &Store, table: Table) -> Result<u64> {
+    let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&store.pool)
+        .await?;
+    Ok(n as u64)
+}
+
 /// The rows of `table` whose `column` holds `value` (a constant column
 /// name of the caller's, never input).
 pub async fn rows_where(

@@ -11,7 +11,7 @@
 //! PostgreSQL's statistics taken right after the bulk seed.
 
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::{Backend, Result, Store, Tx, bulk_values};
 
@@ -254,70 +254,6 @@ pub(super) fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>>
             })
         })
         .collect()
-}
-
-/// At most `limit` findings with an id above `after`, in id order.
-pub async fn findings_after<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    after: &str,
-    limit: i64,
-) -> Result<Vec<Vec<Cell>>> {
-    let table = Table::Findings;
-    let sql = format!(
-        "SELECT {} FROM findings WHERE id > $1 ORDER BY id LIMIT $2",
-        table.column_list()
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after)
-        .bind(limit)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(|r| cells(r, table.columns())).collect()
-}
-
-/// The sightings of the findings whose id is above `after` and at most `last`.
-pub async fn sightings_between<'e, E: Executor<'e, Database = Any>>(
-    db: E,
-    after: &str,
-    last: &str,
-) -> Result<Vec<Vec<Cell>>> {
-    let table = Table::Sightings;
-    let sql = format!(
-        "SELECT {} FROM finding_sightings WHERE finding_id > $1 AND finding_id <= $2 \
-         ORDER BY finding_id, org_id, version",
-        table.column_list()
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(after)
-        .bind(last)
-        .fetch_all(db)
-        .await?;
-    rows.iter().map(|r| cells(r, table.columns())).collect()
-}
-
-/// Plain multi-row INSERTs of `rows` (cells in [`Table::columns`] order),
-/// about a thousand parameters a statement.
-pub async fn insert_rows(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) -> Result<()> {
-    let width = table.columns().len();
-    for chunk in rows.chunks((1000 / width).max(1)) {
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES {}",
-            table.name(),
-            table.column_list(),
-            bulk_values(conn, chunk.len(), width)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            for cell in row {
-                q = match cell {
-                    Cell::Text(v) => q.bind(v.as_deref()),
-                    Cell::Int(v) => q.bind(*v),
-                };
-            }
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// `bench api`'s findings: `bench-finding-{from..to}`, filed by `org` and

@@ -41,6 +41,18 @@ pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether a job with `unique_key` was ever queued.
+pub async fn key_exists<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    unique_key: &str,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE unique_key = $1")
+        .bind(unique_key)
+        .fetch_one(db)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Claims the next job that is due, or one whose worker's lease expired.
 pub async fn claim(
     store: &Store,

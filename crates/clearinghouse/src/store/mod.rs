@@ -354,6 +354,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0036_case_shares_withdrawn.sql"),
         include_str!("../../migrations/postgres/0036_case_shares_withdrawn.sql"),
     ),
+    (
+        37,
+        "submission_chunks",
+        include_str!("../../migrations/sqlite/0037_submission_chunks.sql"),
+        include_str!("../../migrations/postgres/0037_submission_chunks.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -1,7 +1,7 @@
 //! `bench findings` at a small size on each backend: the generated SARIF
 //! file goes through the real HTTP intake and the submission's counts equal
 //! the generator's exact numbers (the command fails otherwise), then the
-//! baseline and the parse-only reference run. Needs `../shared/data`
+//! floor and the parse-only reference run. Needs `../shared/data`
 //! (skipped with a `SKIPPED:` line when absent, a failure with `CI=true`).
 
 use clearinghouse::cli::bench_findings::{BenchBackend, BenchFindingsArgs, findings};
@@ -18,6 +18,9 @@ fn args(backend: BenchBackend) -> BenchFindingsArgs {
         target: "repo:https://github.com/example/monorepo@9fceb02".into(),
         data: DATA.into(),
         keep: false,
+        workers: 1,
+        // Three chunks: the split path, committed by this one worker.
+        chunk_findings: 1000,
     }
 }
 

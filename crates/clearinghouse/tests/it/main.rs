@@ -85,6 +85,7 @@ mod import_names;
 mod input_hardening;
 mod inquiry_cli;
 mod inquiry_release_page;
+mod intake_chunks;
 mod labels_property;
 mod login_throttle;
 mod migrations;

@@ -11,7 +11,7 @@ use crate::harness::{Db, TestApp};
 
 const JOBS: usize = 300;
 
-fn start_worker(app: &TestApp, id: &str) -> Child {
+pub fn start_worker(app: &TestApp, id: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_clearinghouse"))
         .args([
             "worker",
@@ -32,7 +32,7 @@ fn start_worker(app: &TestApp, id: &str) -> Child {
 }
 
 /// Waits for a worker to exit (killing it after `limit`); returns its stderr.
-fn wait(mut child: Child, limit: Duration) -> String {
+pub fn wait(mut child: Child, limit: Duration) -> String {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().expect("wait") {

@@ -7,12 +7,12 @@ use super::FindingError;
 use crate::purl::Purl;
 
 /// What a finding is about.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     /// A package; `purl.version` is the version seen (absent for advisory ranges).
     Package {
-        #[serde(serialize_with = "purl_string")]
+        #[serde(serialize_with = "purl_string", deserialize_with = "purl_parse")]
         purl: Purl,
     },
     /// A source repository, optionally at a revision (commit, tag).
@@ -30,6 +30,11 @@ pub enum Target {
 
 fn purl_string<S: serde::Serializer>(p: &Purl, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&p.to_string_canonical())
+}
+
+fn purl_parse<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Purl, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    Purl::parse(&text).map_err(serde::de::Error::custom)
 }
 
 impl Target {

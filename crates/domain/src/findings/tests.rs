@@ -474,3 +474,34 @@ fn results_without_a_region_are_told_apart_by_message() {
     assert_eq!(fps[5], fps[6], "with a line, the message does not count");
     assert_ne!(fps[7], fps[8], "one partial fingerprint in two files");
 }
+
+#[test]
+fn items_of_every_target_kind_survive_their_serde_form() {
+    let targets = [
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar#src/main",
+        "pkg:npm/%40angular/core@12.0.0",
+        "repo:https://github.com/example/app@9fceb02",
+        "product:acme/router@1.2",
+    ];
+    for target in targets {
+        let doc = serde_json::json!({
+            "clearinghouse_findings": "1.0",
+            "target": target,
+            "findings": [
+                {"title": "Injection", "cwe": "CWE-89", "severity": "critical",
+                 "location": {"path": "src/db.rs", "start_line": 7}},
+                {"description": "no title"},
+            ],
+        })
+        .to_string();
+        let (items, outcome) = run(&doc, FindingFormat::Native, None);
+        outcome.expect("the document parses");
+        assert_eq!(items.len(), 2, "{target}");
+        assert!(matches!(items[1], Item::Rejected(_)), "{target}");
+        for item in items {
+            let text = serde_json::to_string(&item).expect("serialises");
+            let back: Item = serde_json::from_str(&text).expect("deserialises");
+            assert_eq!(back, item, "{text}");
+        }
+    }
+}

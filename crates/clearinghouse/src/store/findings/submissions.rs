@@ -14,7 +14,8 @@ use crate::store::{Result, StoreError, decode, decode_text};
 pub(super) const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_via, s.idempotency_key, \
      s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
      s.campaign, s.window_id, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
-     s.duplicates, s.rejected, s.batches, s.created_at, s.finished_at";
+     s.duplicates, s.rejected, s.batches, s.total_batches, s.parse_error, s.created_at, \
+     s.finished_at";
 
 /// A submission as stored, with what processing needs beyond the API record.
 #[derive(Debug, Clone)]
@@ -22,8 +23,13 @@ pub struct StoredSubmission {
     pub submission: Submission,
     pub artifact_key: String,
     pub visibility_id: i64,
-    /// Batches committed so far; processing resumes after them.
+    /// Batches committed so far, by every worker.
     pub batches: i64,
+    /// How many batches the submission has in all; set once its file was
+    /// read to the end (see `jobs::submission_process`).
+    pub total_batches: Option<i64>,
+    /// The document error met while reading the file, if any.
+    pub parse_error: Option<String>,
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
@@ -57,6 +63,8 @@ pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
         artifact_key: row.try_get("artifact_key")?,
         visibility_id: 0,
         batches: row.try_get("batches")?,
+        total_batches: row.try_get("total_batches")?,
+        parse_error: row.try_get("parse_error")?,
     })
 }
 
@@ -220,27 +228,32 @@ pub async fn start<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Ends processing: `done` or `failed`, with the reading error if any.
+/// False (nothing written) when the submission had already ended: with
+/// several workers, two may see its last batch committed.
 pub async fn finish<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id: &str,
     state: SubmissionState,
     error: Option<&str>,
     now: &str,
-) -> Result<()> {
-    sqlx::query("UPDATE submissions SET state = $2, error = $3, finished_at = $4 WHERE id = $1")
-        .bind(id)
-        .bind(state.as_str())
-        .bind(error)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE submissions SET state = $2, error = $3, finished_at = $4 \
+         WHERE id = $1 AND finished_at IS NULL",
+    )
+    .bind(id)
+    .bind(state.as_str())
+    .bind(error)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// One processed batch: its item results and the counts they add.
 pub struct BatchRecord<'a> {
     pub submission_id: &'a str,
-    /// 0-based; must be the number of batches already committed.
+    /// 0-based; batch numbers follow the items' order in the file.
     pub batch: i64,
     pub first_seq: i64,
     /// JSON array of `[outcome, finding_id|null, position, message|null]`.
@@ -248,28 +261,14 @@ pub struct BatchRecord<'a> {
     pub counts: SubmissionCounts,
 }
 
-/// Writes a batch's results and adds its counts, only if it is the next
-/// batch: false (write nothing) when another worker already committed it.
+/// Writes a batch's results and adds its counts, once: false (write
+/// nothing) when a worker already committed this batch (a job taken over
+/// after a lost lease). Batches of one submission may be committed in any
+/// order, by several workers.
 pub async fn record_batch(conn: &mut AnyConnection, b: &BatchRecord<'_>) -> Result<bool> {
-    let updated = sqlx::query(
-        "UPDATE submissions SET items = items + $3, new_findings = new_findings + $4, \
-         duplicates = duplicates + $5, rejected = rejected + $6, batches = batches + 1 \
-         WHERE id = $1 AND batches = $2",
-    )
-    .bind(b.submission_id)
-    .bind(b.batch)
-    .bind(b.counts.received)
-    .bind(b.counts.new)
-    .bind(b.counts.duplicates)
-    .bind(b.counts.rejected)
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() != 1 {
-        return Ok(false);
-    }
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO submission_results (submission_id, batch, first_seq, results) \
-         VALUES ($1, $2, $3, $4)",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (submission_id, batch) DO NOTHING",
     )
     .bind(b.submission_id)
     .bind(b.batch)
@@ -277,7 +276,62 @@ pub async fn record_batch(conn: &mut AnyConnection, b: &BatchRecord<'_>) -> Resu
     .bind(&b.results)
     .execute(&mut *conn)
     .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE submissions SET items = items + $2, new_findings = new_findings + $3, \
+         duplicates = duplicates + $4, rejected = rejected + $5, batches = batches + 1 \
+         WHERE id = $1",
+    )
+    .bind(b.submission_id)
+    .bind(b.counts.received)
+    .bind(b.counts.new)
+    .bind(b.counts.duplicates)
+    .bind(b.counts.rejected)
+    .execute(&mut *conn)
+    .await?;
     Ok(true)
+}
+
+/// How many of the `n` batches from `first` on are committed (a chunk's
+/// batches are committed in order, so this is where its worker resumes).
+pub async fn committed_batches<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    submission_id: &str,
+    first: i64,
+    n: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM submission_results \
+         WHERE submission_id = $1 AND batch >= $2 AND batch < $3",
+    )
+    .bind(submission_id)
+    .bind(first)
+    .bind(first + n)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Records that the file was read to the end: the number of batches in
+/// all and the document error met, if any. Returns the batches committed
+/// by then; the statement takes the row's lock, so of this and a
+/// concurrent last batch at least one sees both.
+pub async fn set_total_batches<'e, E: Executor<'e, Database = Any>>(
+    db: E,
+    id: &str,
+    total: i64,
+    parse_error: Option<&str>,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE submissions SET total_batches = $2, parse_error = $3 WHERE id = $1 \
+         RETURNING batches",
+    )
+    .bind(id)
+    .bind(total)
+    .bind(parse_error)
+    .fetch_one(db)
+    .await?)
 }
 
 /// Item results of up to `batches` batches from the one holding `from_seq`

@@ -328,6 +328,10 @@ pub async fn finish(
 ) -> AppResult<()> {
     let now = clock::now_text();
     let mut tx = app.store.begin_write().await?;
+    // First, so that of two workers ending it at once one does, once.
+    if !store::findings::submissions::finish(&mut *tx, &s.id, state, error, &now).await? {
+        return Ok(());
+    }
     let Some(current) = store::findings::submissions::get(&mut *tx, &s.id).await? else {
         return Err(AppError::NotFound);
     };
@@ -343,7 +347,6 @@ pub async fn finish(
         &now,
     )
     .await?;
-    store::findings::submissions::finish(&mut *tx, &s.id, state, error, &now).await?;
     let c = current.counts;
     let name = current.file_name.as_deref().unwrap_or("a file");
     let title = match state {
