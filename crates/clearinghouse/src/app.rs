@@ -77,11 +77,25 @@ pub struct HttpSettings {
     pub job_lease: std::time::Duration,
     /// Findings per chunk when a large submission is split so that several
     /// workers commit it at once (`--chunk-findings`); 0 never splits.
-    pub chunk_findings: usize,
+    /// None: [`DEFAULT_CHUNK_FINDINGS`] on PostgreSQL, never on SQLite
+    /// (one writer: a split would only add work).
+    pub chunk_findings: Option<usize>,
 }
 
-/// The default `--chunk-findings`.
+/// The default `--chunk-findings` on PostgreSQL.
 pub const DEFAULT_CHUNK_FINDINGS: usize = 50_000;
+
+impl AppInner {
+    /// Findings per chunk of a split submission; 0 never splits.
+    pub fn chunk_findings(&self) -> usize {
+        self.settings
+            .chunk_findings
+            .unwrap_or(match self.store.backend {
+                crate::store::Backend::Postgres => DEFAULT_CHUNK_FINDINGS,
+                crate::store::Backend::Sqlite => 0,
+            })
+    }
+}
 
 impl std::ops::Deref for AppState {
     type Target = AppInner;

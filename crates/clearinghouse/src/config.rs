@@ -278,9 +278,10 @@ pub struct ServeArgs {
     pub job_lease_secs: u64,
     /// Findings per chunk when a large submission is split so that several
     /// workers (`serve` and `worker` processes on one PostgreSQL) commit it
-    /// at once; 0 never splits. The process that reads the file decides.
-    #[arg(long, env = "CLEARINGHOUSE_CHUNK_FINDINGS", default_value_t = crate::app::DEFAULT_CHUNK_FINDINGS)]
-    pub chunk_findings: usize,
+    /// at once; 0 never splits. Default: 50000 on PostgreSQL, no split on
+    /// SQLite. The process that reads the file decides.
+    #[arg(long, env = "CLEARINGHOUSE_CHUNK_FINDINGS")]
+    pub chunk_findings: Option<usize>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLEARINGHOUSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -335,9 +336,10 @@ pub struct WorkerArgs {
     pub job_lease_secs: u64,
     /// Findings per chunk when a large submission is split so that several
     /// workers (`serve` and `worker` processes on one PostgreSQL) commit it
-    /// at once; 0 never splits. The process that reads the file decides.
-    #[arg(long, env = "CLEARINGHOUSE_CHUNK_FINDINGS", default_value_t = crate::app::DEFAULT_CHUNK_FINDINGS)]
-    pub chunk_findings: usize,
+    /// at once; 0 never splits. Default: 50000 on PostgreSQL, no split on
+    /// SQLite. The process that reads the file decides.
+    #[arg(long, env = "CLEARINGHOUSE_CHUNK_FINDINGS")]
+    pub chunk_findings: Option<usize>,
     /// Let webhooks reach loopback and private-network addresses.
     #[arg(long, env = "CLEARINGHOUSE_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,

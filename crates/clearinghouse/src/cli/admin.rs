@@ -18,7 +18,7 @@ pub async fn add_platform_admin(args: AddPlatformAdminArgs) -> anyhow::Result<Ex
         password_hash_cost: crate::auth::secrets::HashCost::Standard,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
-        chunk_findings: crate::app::DEFAULT_CHUNK_FINDINGS,
+        chunk_findings: None,
     };
     let app = app::open(&args.storage, settings).await?;
     let user = bootstrap::seed_platform_admin(&app, &args.username, &args.password)

@@ -50,7 +50,7 @@ pub(crate) async fn open_app(
             password_hash_cost: crate::auth::secrets::HashCost::Standard,
             consultees: clearinghouse_domain::frontier::designation::default_consultees(),
             job_lease: crate::jobs::DEFAULT_LEASE,
-            chunk_findings: crate::app::DEFAULT_CHUNK_FINDINGS,
+            chunk_findings: None,
         },
     )
     .await?;

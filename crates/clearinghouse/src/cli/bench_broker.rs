@@ -281,7 +281,7 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         password_hash_cost: crate::auth::secrets::HashCost::Minimal,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
-        chunk_findings: crate::app::DEFAULT_CHUNK_FINDINGS,
+        chunk_findings: None,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

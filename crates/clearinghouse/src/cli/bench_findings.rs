@@ -87,9 +87,10 @@ pub struct BenchFindingsArgs {
     /// `clearinghouse worker` processes.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub workers: u32,
-    /// Findings per chunk a worker commits (`serve --chunk-findings`).
-    #[arg(long, default_value_t = app::DEFAULT_CHUNK_FINDINGS)]
-    pub chunk_findings: usize,
+    /// Findings per chunk a worker commits (`serve --chunk-findings`;
+    /// default: the server's, 50000 on PostgreSQL and no split on SQLite).
+    #[arg(long)]
+    pub chunk_findings: Option<usize>,
 }
 
 /// One backend's figures.
@@ -179,10 +180,11 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
         parse_secs
     );
 
-    println!(
-        "\nworkers: {}, chunk: {} findings",
-        args.workers, args.chunk_findings
+    let chunk = args.chunk_findings.map_or_else(
+        || "the server's default".to_owned(),
+        |n| format!("{n} findings"),
     );
+    println!("\nworkers: {}, chunk: {chunk}", args.workers);
     println!(
         "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9} {:>12} {:>11} {:>7} {:>12} {:>10} {:>11}",
         "backend",
@@ -359,7 +361,7 @@ async fn intake_and_floor(
         }))
     };
     let worker = tokio::spawn(work_until_processed(app.clone(), stop_rx));
-    let mut helpers = WorkerProcesses::start(args.workers - 1, data_dir, url)?;
+    let mut helpers = WorkerProcesses::start(args, data_dir, url)?;
 
     let measured = intake(g, &base, &args.target).await;
     let worker_peak_mib = mib(helpers.peak_kib());
@@ -405,11 +407,17 @@ async fn intake_and_floor(
 struct WorkerProcesses(Vec<std::process::Child>);
 
 impl WorkerProcesses {
-    fn start(n: u32, data_dir: &Path, url: &str) -> anyhow::Result<WorkerProcesses> {
+    /// `--workers` - 1 processes, with `--chunk-findings` (any worker may
+    /// be the one reading the file).
+    fn start(args: &BenchFindingsArgs, data_dir: &Path, url: &str) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("finding this program")?;
         let mut children = WorkerProcesses(Vec::new());
-        for i in 0..n {
-            let child = std::process::Command::new(&exe)
+        for i in 1..args.workers {
+            let mut command = std::process::Command::new(&exe);
+            if let Some(n) = args.chunk_findings {
+                command.env("CLEARINGHOUSE_CHUNK_FINDINGS", n.to_string());
+            }
+            let child = command
                 .arg("worker")
                 .arg("--data-dir")
                 .arg(data_dir)

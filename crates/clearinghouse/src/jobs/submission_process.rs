@@ -4,7 +4,9 @@
 //! `workflows::findings::ingest_batch`.
 //!
 //! # Splitting a large file across workers
-//! The first `--chunk-findings` items (the first chunk) are committed here
+//! The first `--chunk-findings` items (the first chunk; by default 50,000
+//! on PostgreSQL, and the whole file on SQLite, whose one writer a split
+//! could not speed up) are committed here
 //! as they are parsed. Every later chunk of that many items is written,
 //! as parsed, to a work file in the artifact store and queued as a
 //! `submission_chunk` job (`jobs::submission_chunk`), so that every `serve`
@@ -282,7 +284,7 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     .await
     .map_err(failed)?;
 
-    let layout = Layout::new(app.settings.chunk_findings);
+    let layout = Layout::new(app.chunk_findings());
     let first_chunk_batches = layout.batches_per_chunk().min(i64::MAX as u64) as i64;
     let done = store::findings::submissions::committed_batches(
         &app.store.pool,

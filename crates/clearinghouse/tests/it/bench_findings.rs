@@ -20,7 +20,7 @@ fn args(backend: BenchBackend) -> BenchFindingsArgs {
         keep: false,
         workers: 1,
         // Three chunks: the split path, committed by this one worker.
-        chunk_findings: 1000,
+        chunk_findings: Some(1000),
     }
 }
 

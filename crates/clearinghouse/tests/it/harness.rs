@@ -161,7 +161,7 @@ pub fn test_settings() -> HttpSettings {
         password_hash_cost: clearinghouse::auth::secrets::HashCost::Minimal,
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: clearinghouse::jobs::DEFAULT_LEASE,
-        chunk_findings: clearinghouse::app::DEFAULT_CHUNK_FINDINGS,
+        chunk_findings: None,
     }
 }
 

@@ -134,7 +134,7 @@ async fn check(app: &TestApp, token: &str, id: &str, n: usize, distinct: usize) 
 }
 
 async fn split_in_one_process(db: Db) {
-    let Some(app) = TestApp::spawn_configured(db, |s| s.chunk_findings = CHUNK).await else {
+    let Some(app) = TestApp::spawn_configured(db, |s| s.chunk_findings = Some(CHUNK)).await else {
         return;
     };
     let (_, token) = reporter(&app, "lab").await;
@@ -158,7 +158,7 @@ async fn split_in_one_process_postgres() {
 /// This process reads the file and commits the first chunk; two worker
 /// processes then commit the other chunks at once.
 async fn chunks_by_two_workers(db: Db) {
-    let Some(app) = TestApp::spawn_configured(db, |s| s.chunk_findings = CHUNK).await else {
+    let Some(app) = TestApp::spawn_configured(db, |s| s.chunk_findings = Some(CHUNK)).await else {
         return;
     };
     let (_, token) = reporter(&app, "lab").await;

@@ -86,15 +86,19 @@ const INSERT_COLUMNS: &str = "id, fingerprint, target, target_kind, target_ident
 const INSERT_WIDTH: usize = 28;
 
 /// Inserts new findings (state `received`), ~1000 parameters a statement.
-/// `Conflict` when a fingerprint is already stored (a concurrent batch).
+/// A fingerprint stored meanwhile by a concurrent transaction (another
+/// worker's batch, committed while this one waited for it) is skipped:
+/// returns the fingerprints that were not inserted.
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[Finding],
     visibility_id: i64,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    let mut lost = Vec::new();
     for chunk in rows.chunks(1000 / INSERT_WIDTH) {
         let sql = format!(
-            "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {}",
+            "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {} \
+             ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint",
             bulk_values(conn, chunk.len(), INSERT_WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -130,11 +134,23 @@ pub async fn insert_many(
                 .bind(&f.created_at)
                 .bind(&f.updated_at);
         }
-        q.execute(&mut *conn)
+        let inserted: std::collections::HashSet<String> = q
+            .fetch_all(&mut *conn)
             .await
-            .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?;
+            .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        if inserted.len() < chunk.len() {
+            lost.extend(
+                chunk
+                    .iter()
+                    .filter(|f| !inserted.contains(&f.fingerprint))
+                    .map(|f| f.fingerprint.clone()),
+            );
+        }
     }
-    Ok(())
+    Ok(lost)
 }
 
 /// One organisation's sighting of a finding in one version.

@@ -16,6 +16,8 @@
 //! `workflows::findings::submissions::items`). Missing and unreadable findings are
 //! the same 404 from the same single query.
 
+use std::collections::HashMap;
+
 pub mod pocs;
 pub mod review;
 pub mod submissions;
@@ -117,14 +119,15 @@ pub async fn ingest_batch(
     first_seq: i64,
     items: &[Item],
 ) -> AppResult<BatchOutcome> {
-    // A finding first reported concurrently by another submission makes
-    // the insert fail on the unique fingerprint (`Conflict`, mapped in
+    // A finding first reported concurrently by another submission, or by
+    // another worker committing a chunk of this one, makes the insert fail
+    // on the unique fingerprint (`Conflict`, mapped in
     // `store::findings::insert_many`): the retry links to it.
     let mut attempt = 0;
     loop {
         attempt += 1;
         match try_ingest(app, who, submission, visibility_id, batch, first_seq, items).await {
-            Err(AppError::Conflict(_)) if attempt < 3 => {}
+            Err(AppError::Conflict(_)) if attempt < 5 => {}
             other => return other,
         }
     }
@@ -196,9 +199,22 @@ async fn try_ingest(
             }
         }
     }
+    // In fingerprint order: two workers committing chunks of one file that
+    // share new fingerprints lock them in the same order, so one waits for
+    // the other instead of the two deadlocking. The waiting one finds them
+    // stored when the other commits: those are duplicates after all.
+    new_rows.sort_unstable_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+    let lost = store::findings::insert_many(&mut tx, &new_rows, visibility_id).await?;
+    if !lost.is_empty() {
+        let stored = store::findings::ids_by_fingerprint(&mut tx, &lost).await?;
+        let renamed: HashMap<String, String> = lost
+            .iter()
+            .filter_map(|fp| Some((known.get(fp)?.clone(), stored.get(fp)?.clone())))
+            .collect();
+        relink(&mut results, &mut seen, &mut counts, &renamed);
+    }
     seen.sort_unstable();
     seen.dedup();
-    store::findings::insert_many(&mut tx, &new_rows, visibility_id).await?;
     if s.window_id.is_some() {
         // A window's findings carry its submission's shares (its participants).
         store::findings::window::share_findings_of(&mut tx, &s.id).await?;
@@ -245,6 +261,33 @@ async fn try_ingest(
     tx.commit().await?;
     metrics::counter!("clearinghouse_findings_received_total").increment(counts.received as u64);
     Ok(BatchOutcome::Committed(counts))
+}
+
+/// Points the items that named a finding this batch meant to create, but
+/// another transaction stored first, at that finding (`renamed`: the id
+/// this batch chose → the stored one): a new item becomes a duplicate.
+fn relink(
+    results: &mut [ItemResult],
+    seen: &mut [(String, String)],
+    counts: &mut SubmissionCounts,
+    renamed: &HashMap<String, String>,
+) {
+    for r in results.iter_mut() {
+        let Some(stored) = r.finding_id.as_ref().and_then(|id| renamed.get(id)) else {
+            continue;
+        };
+        r.finding_id = Some(stored.clone());
+        if r.outcome == ItemOutcome::New {
+            r.outcome = ItemOutcome::Duplicate;
+            counts.new -= 1;
+            counts.duplicates += 1;
+        }
+    }
+    for (id, _) in seen.iter_mut() {
+        if let Some(stored) = renamed.get(id) {
+            id.clone_from(stored);
+        }
+    }
 }
 
 /// Whether `who` may read `finding` under the one read policy.
@@ -396,4 +439,56 @@ pub async fn table(
         ..q.clone()
     };
     Ok(store::findings::listing::page(&app.store.pool, filter, &reader.filter(), &q).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(seq: i64, outcome: ItemOutcome, id: &str) -> ItemResult {
+        ItemResult {
+            seq,
+            position: format!("findings[{seq}]"),
+            outcome,
+            finding_id: Some(id.to_owned()),
+            message: None,
+        }
+    }
+
+    #[test]
+    fn a_finding_stored_first_elsewhere_makes_its_items_duplicates() {
+        let mut results = vec![
+            result(0, ItemOutcome::New, "mine-a"),
+            result(1, ItemOutcome::New, "mine-b"),
+            result(2, ItemOutcome::Duplicate, "mine-a"),
+            result(3, ItemOutcome::Duplicate, "old"),
+        ];
+        let mut seen = vec![
+            ("mine-a".to_owned(), "1.0".to_owned()),
+            ("mine-b".to_owned(), "1.0".to_owned()),
+        ];
+        let mut counts = SubmissionCounts {
+            received: 4,
+            new: 2,
+            duplicates: 2,
+            rejected: 0,
+        };
+        let renamed = HashMap::from([("mine-a".to_owned(), "theirs".to_owned())]);
+        relink(&mut results, &mut seen, &mut counts, &renamed);
+        let got: Vec<(ItemOutcome, &str)> = results
+            .iter()
+            .map(|r| (r.outcome, r.finding_id.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ItemOutcome::Duplicate, "theirs"),
+                (ItemOutcome::New, "mine-b"),
+                (ItemOutcome::Duplicate, "theirs"),
+                (ItemOutcome::Duplicate, "old"),
+            ]
+        );
+        assert_eq!((counts.new, counts.duplicates), (1, 3));
+        assert_eq!(seen[0].0, "theirs");
+    }
 }
