@@ -109,31 +109,10 @@ fn record(f: &findings::Finding, s: &Submission, id: String, now: &str) -> Findi
 }
 
 /// Commits batch number `batch` (items `first_seq..`) of a submission in one
-/// transaction, as `who` (the submitter, acting through the system).
+/// transaction, as `who` (the submitter, acting through the system). A
+/// finding another submission, or another worker committing a chunk of
+/// this one, stores meanwhile is linked to as a duplicate (see below).
 pub async fn ingest_batch(
-    app: &AppState,
-    who: &Principal,
-    submission: &Submission,
-    visibility_id: i64,
-    batch: i64,
-    first_seq: i64,
-    items: &[Item],
-) -> AppResult<BatchOutcome> {
-    // A finding first reported concurrently by another submission, or by
-    // another worker committing a chunk of this one, makes the insert fail
-    // on the unique fingerprint (`Conflict`, mapped in
-    // `store::findings::insert_many`): the retry links to it.
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_ingest(app, who, submission, visibility_id, batch, first_seq, items).await {
-            Err(AppError::Conflict(_)) if attempt < 5 => {}
-            other => return other,
-        }
-    }
-}
-
-async fn try_ingest(
     app: &AppState,
     who: &Principal,
     s: &Submission,
