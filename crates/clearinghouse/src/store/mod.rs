@@ -160,8 +160,14 @@ pub use read_pool::ReadPool;
 
 /// What every SQLite connection runs first (the pool's and [`ReadPool`]'s).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
-     PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -16384;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA cache_size = -16384;";
+
+/// What [`ReadPool`]'s SQLite connections run besides: reads through a
+/// memory map (SQLite's 2 GiB cap). Only there: the pages a connection
+/// touches through the map count in the process's resident set, and the
+/// writers (an intake, a full re-match) touch every index page of the
+/// tables they fill, which the bounded page cache holds instead.
+const SQLITE_READ_PRAGMAS: &str = "PRAGMA mmap_size = 2147418112;";
 
 /// Every migration: version, name, SQLite text, PostgreSQL text. Listed by
 /// hand with `include_str!` instead of `sqlx::migrate!` so the build does
@@ -385,10 +391,11 @@ fn migrator(backend: Backend) -> Migrator {
 
 impl Store {
     /// Connects to `sqlite://...` or `postgres://...`. SQLite gets WAL mode,
-    /// foreign keys and a busy timeout on every connection, and reads
-    /// through a memory map (`mmap_size`, SQLite's 2 GiB cap): a page read
-    /// is then a memory access, not a `pread` copied into each connection's
-    /// own page cache (4% of a loaded server's time under `bench api`).
+    /// foreign keys and a busy timeout on every connection; the hot reads'
+    /// connections ([`Store::reads`]) also read through a memory map
+    /// (`mmap_size`): a page read is then a memory access, not a `pread`
+    /// copied into each connection's own page cache (4% of a loaded
+    /// server's time under `bench api`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {

@@ -19,7 +19,7 @@ use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyConnection, ConnectOptions, Executor};
 use tokio::sync::Semaphore;
 
-use super::{Backend, Result, SQLITE_PRAGMAS};
+use super::{Backend, Result, SQLITE_PRAGMAS, SQLITE_READ_PRAGMAS};
 
 /// How long a read waits for a connection, as the pool's acquire does.
 const WAIT: Duration = Duration::from_secs(30);
@@ -74,6 +74,7 @@ impl ReadPool {
         let mut conn = self.options.connect().await?;
         if self.backend == Backend::Sqlite {
             conn.execute(SQLITE_PRAGMAS).await?;
+            conn.execute(SQLITE_READ_PRAGMAS).await?;
         }
         Ok(conn)
     }
