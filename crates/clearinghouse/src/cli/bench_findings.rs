@@ -24,6 +24,7 @@
 //! (received, new, duplicates, rejected); the benchmark fails otherwise.
 
 mod generator;
+mod worker_processes;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +45,7 @@ use crate::store::{self, Backend, Store};
 use crate::{http, jobs, workflows};
 
 use generator::Generated;
+use worker_processes::WorkerProcesses;
 
 /// The bootstrap administrator's token in the benchmark's databases.
 const TOKEN: &str = "chx_bench_findings_token_0123456789";
@@ -401,60 +403,6 @@ async fn intake_and_floor(
         worker_peak_mib,
         floor_secs,
     })
-}
-
-/// The `clearinghouse worker` processes beside this one, killed on drop.
-struct WorkerProcesses(Vec<std::process::Child>);
-
-impl WorkerProcesses {
-    /// `--workers` - 1 processes, with `--chunk-findings` (any worker may
-    /// be the one reading the file).
-    fn start(args: &BenchFindingsArgs, data_dir: &Path, url: &str) -> anyhow::Result<Self> {
-        let exe = std::env::current_exe().context("finding this program")?;
-        let mut children = WorkerProcesses(Vec::new());
-        for i in 1..args.workers {
-            let mut command = std::process::Command::new(&exe);
-            if let Some(n) = args.chunk_findings {
-                command.env("CLEARINGHOUSE_CHUNK_FINDINGS", n.to_string());
-            }
-            let child = command
-                .arg("worker")
-                .arg("--data-dir")
-                .arg(data_dir)
-                .args(["--database-url", url, "--db-connections", "4"])
-                .args(["--worker-id", &format!("bench-worker-{i}")])
-                .env("CLEARINGHOUSE_LOG", "warn")
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .context("starting a worker process")?;
-            children.0.push(child);
-        }
-        Ok(children)
-    }
-
-    /// The largest peak resident set of the processes (KiB).
-    fn peak_kib(&self) -> u64 {
-        self.0
-            .iter()
-            .filter_map(|c| std::fs::read_to_string(format!("/proc/{}/status", c.id())).ok())
-            .filter_map(|status| super::bench_matching::status_kib(&status, "VmHWM:"))
-            .max()
-            .unwrap_or(0)
-    }
-
-    fn stop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        self.0.clear();
-    }
-}
-
-impl Drop for WorkerProcesses {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 /// The job loop `serve` runs (`jobs::run_next`, woken by `jobs_queued`),
