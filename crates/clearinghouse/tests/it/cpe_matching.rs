@@ -32,7 +32,8 @@ fn sbom_by_cpe(components: &[(&str, &str, &str)]) -> Vec<u8> {
     .unwrap()
 }
 
-async fn full_rematch(app: &TestApp) -> (u64, u64, u64) {
+/// Runs the full re-match as the administrator; (new, changed, resolved).
+pub async fn full_rematch(app: &TestApp) -> (u64, u64, u64) {
     use clearinghouse::auth::{Principal, Via};
     let user = clearinghouse::store::accounts::users::get_by_username(&app.app.store.pool, "admin")
         .await

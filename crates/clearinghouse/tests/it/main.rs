@@ -97,6 +97,7 @@ mod org_flags;
 mod partners;
 mod pocs;
 mod read_policy;
+mod rematch_fingerprint;
 mod scale_out;
 mod scans;
 mod scans_agents;
