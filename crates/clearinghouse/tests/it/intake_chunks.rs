@@ -142,7 +142,22 @@ async fn split_in_one_process(db: Db) {
     let (status, s) = submit(&app, &token, document(n, distinct), "", None).await;
     assert_eq!(status, 202, "{s}");
     app.run_pending_jobs().await;
-    check(&app, &token, s["id"].as_str().unwrap(), n, distinct).await;
+    let id = s["id"].as_str().unwrap();
+    check(&app, &token, id, n, distinct).await;
+
+    // Another laboratory learns nothing of it, split or not.
+    let (_, other) = reporter(&app, "other-lab").await;
+    for path in [
+        format!("/api/v1/submissions/{id}"),
+        format!("/api/v1/submissions/{id}/items"),
+    ] {
+        let (status, body) = app.get(&other, &path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let (status, list) = app.get(&other, "/api/v1/findings").await;
+    assert_eq!(status, 200, "{list}");
+    let listed = list["items"].as_array().expect("a page of findings");
+    assert!(listed.is_empty(), "it filed none and reads none: {list}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
