@@ -135,8 +135,19 @@ pub(crate) async fn open(c: &Client, app: &TestApp, path: &str) {
 }
 
 /// Waits for an element; on time-out fails showing where the browser is.
+/// A page that navigates while the element is looked for answers "aborted
+/// by navigation" at once (ChromeDriver); the wait goes on on the new page.
 pub(crate) async fn wait(c: &Client, loc: Locator<'_>) -> Element {
-    match c.wait().at_most(WAIT).for_element(loc).await {
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut found = c.wait().at_most(WAIT).for_element(loc).await;
+    while let Err(e) = &found
+        && e.to_string().contains("aborted by navigation")
+        && let Some(left) = deadline.checked_duration_since(std::time::Instant::now())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        found = c.wait().at_most(left).for_element(loc).await;
+    }
+    match found {
         Ok(e) => e,
         Err(e) => {
             let url = c.current_url().await.map(String::from).unwrap_or_default();
