@@ -42,6 +42,9 @@ pub enum Command {
     Advisory(AdvisoryCommand),
     /// List exposures: which advisories affect which assets, with priority and deadline.
     Exposures(ExposuresArgs),
+    /// Re-match every asset against every advisory, shared by every server and
+    /// worker process; waits and prints the counts (client of a running server).
+    Rematch(RematchArgs),
     /// Submit scanner findings (SARIF 2.1.0, OSV, CSAF 2.0, CVE JSON 5, native JSON),
     /// wait for processing and print what became of them (client of a running server).
     Submit(SubmitArgs),
@@ -463,6 +466,22 @@ pub struct AdvisoryImportArgs {
     /// Files and folders to import.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RematchArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// How many jobs to cut the assets into (1 to 1024): at least the
+    /// number of processes that should share the work.
+    #[arg(long, default_value_t = crate::matching::runs::DEFAULT_PARTS)]
+    pub parts: usize,
+    /// How long to wait for the run to finish (seconds).
+    #[arg(long, default_value_t = 3600)]
+    pub timeout: u64,
+    /// Print the finished run as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

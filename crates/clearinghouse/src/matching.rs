@@ -16,10 +16,12 @@
 //! found by both its package URL and its CPE is one exposure, and the
 //! package's answer is preferred when both say affected.
 //!
-//! The full re-match of every asset is in [`full`].
+//! The full re-match of every asset is in [`full`]; [`runs`] shares one
+//! between processes, a range of assets per job.
 
 mod full;
-pub use full::rematch_all;
+pub mod runs;
+pub use full::{AssetRange, rematch_all};
 
 use std::collections::{HashMap, HashSet};
 

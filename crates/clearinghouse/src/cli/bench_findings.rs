@@ -24,7 +24,6 @@
 //! (received, new, duplicates, rejected); the benchmark fails otherwise.
 
 mod generator;
-mod worker_processes;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,8 +43,8 @@ use crate::store::bench_support::Table;
 use crate::store::{self, Backend, Store};
 use crate::{http, jobs, workflows};
 
+use super::worker_processes::WorkerProcesses;
 use generator::Generated;
-use worker_processes::WorkerProcesses;
 
 /// The bootstrap administrator's token in the benchmark's databases.
 const TOKEN: &str = "chx_bench_findings_token_0123456789";
@@ -363,7 +362,17 @@ async fn intake_and_floor(
         }))
     };
     let worker = tokio::spawn(work_until_processed(app.clone(), stop_rx));
-    let mut helpers = WorkerProcesses::start(args, data_dir, url)?;
+    let env: Vec<(&str, String)> = args
+        .chunk_findings
+        .map(|n| ("CLEARINGHOUSE_CHUNK_FINDINGS", n.to_string()))
+        .into_iter()
+        .collect();
+    let mut helpers = WorkerProcesses::start(
+        args.workers.saturating_sub(1) as usize,
+        data_dir,
+        Some(url),
+        &env,
+    )?;
 
     let measured = intake(g, &base, &args.target).await;
     let worker_peak_mib = mib(helpers.peak_kib());

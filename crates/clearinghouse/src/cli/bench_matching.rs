@@ -54,6 +54,12 @@ pub struct BenchMatchingArgs {
     /// Database URL (default: a fresh SQLite file in a temporary folder).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// Processes sharing the full match: this one and N - 1 `clearinghouse
+    /// worker` processes on the same database, taking its parts as jobs
+    /// (`matching::runs`, two parts a process). 1: the match runs in this
+    /// process alone, without jobs.
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
 }
 
 /// A deterministic generator (xorshift), so runs draw the same SBOMs.
@@ -196,6 +202,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The full match, in this process alone or shared with `--workers` - 1
+/// worker processes; its counts and the workers' largest peak memory (KiB).
+async fn full_match(
+    app: &crate::app::AppState,
+    who: &Principal,
+    data_dir: &Path,
+    args: &BenchMatchingArgs,
+) -> anyhow::Result<(crate::model::exposure::ExposureCounts, u64)> {
+    if args.workers <= 1 {
+        return Ok((crate::matching::rematch_all(app, who, 50).await?, 0));
+    }
+    let mut workers = crate::cli::worker_processes::WorkerProcesses::start(
+        args.workers - 1,
+        data_dir,
+        args.database_url.as_deref(),
+        &[],
+    )?;
+    let parts = 2 * args.workers;
+    println!(
+        "full match shared by {} processes in {parts} parts",
+        args.workers
+    );
+    let run = crate::matching::runs::start(app, who, parts).await?;
+    let run = crate::matching::runs::work_until_finished(app, &run, "bench-matching").await?;
+    let peak = workers.peak_kib();
+    workers.stop();
+    Ok((run.counts, peak))
+}
+
 pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
     let (tmp, app, admin) = super::bench::open_app("match", args.database_url.clone(), 8).await?;
     let who = Principal::new(admin, Via::System);
@@ -295,9 +330,9 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
 
     // Full match.
     let t = Instant::now();
-    let counts = crate::matching::rematch_all(&app, &who, 50).await?;
+    let (counts, worker_peak) = full_match(&app, &who, &tmp, &args).await?;
     let full = t.elapsed();
-    let peak = rss_kib("VmHWM:");
+    let peak = rss_kib("VmHWM:").max(worker_peak);
 
     // Its baseline, the machine's floor for the same work: read every
     // component, and write the same exposure rows into a copy of the table

@@ -37,6 +37,7 @@ pub mod inquiry;
 pub mod model;
 pub mod partner;
 pub mod patch;
+pub mod rematch;
 pub mod sbom;
 pub mod serve;
 pub mod show;
@@ -46,6 +47,7 @@ pub mod tools;
 pub mod verify;
 pub mod verify_bundle;
 pub mod window;
+mod worker_processes;
 
 use std::process::ExitCode;
 
@@ -86,6 +88,7 @@ pub fn run() -> ExitCode {
             Command::Sbom(SbomCommand::Upload(args)) => sbom::upload(args).await,
             Command::Advisory(AdvisoryCommand::Import(args)) => advisory::import(args).await,
             Command::Exposures(args) => exposures::run(args).await,
+            Command::Rematch(args) => rematch::run(args).await,
             Command::Submit(args) => submit::run(args).await,
             Command::Model(ModelCommand::Register(args)) => model::register(*args).await,
             Command::Model(ModelCommand::List(args)) => model::list(args).await,

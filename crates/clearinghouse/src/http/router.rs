@@ -18,7 +18,7 @@ use super::api::directives::{
     self as directives_api, dashboard as directive_dashboard, evidence as directive_evidence,
     obligations as directive_obligations,
 };
-use super::api::exposure::{assets, exposures};
+use super::api::exposure::{assets, exposures, rematch};
 use super::api::findings::{self, pocs, review, submissions};
 use super::api::frontier::{
     inquiries, models, partners, runs, suites, thresholds, tools, window_alerts, window_findings,
@@ -127,6 +127,8 @@ pub fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(exposures::list))
         .routes(routes!(exposures::get, exposures::set_state))
         .routes(routes!(exposures::stats))
+        .routes(routes!(rematch::start))
+        .routes(routes!(rematch::get))
         .routes(routes!(review::review))
         .routes(routes!(review::decide_similar))
         .routes(routes!(review::credits))

@@ -17,6 +17,7 @@ pub mod email_digest;
 pub mod email_send;
 pub mod finding_analysis;
 pub mod purge_sessions;
+pub mod rematch_part;
 pub mod submission_chunk;
 pub mod submission_process;
 pub mod webhook_deliver;
@@ -85,6 +86,7 @@ pub const REGISTRY: &[Registration] = &[
     register::<directive_refresh::DirectiveRefresh>(),
     register::<directive_remind::DirectiveRemind>(),
     register::<case_publish::CasePublishDue>(),
+    register::<rematch_part::RematchPart>(),
 ];
 
 /// How long a claimed job's worker may stay silent before another worker

@@ -32,13 +32,32 @@ use crate::store;
 const GONE: &str = "the component is no longer in the asset's inventory at this version";
 
 /// Matches every asset against the whole package index, `assets_per_batch`
-/// assets per write transaction.
+/// assets per write transaction, in this process.
 pub async fn rematch_all(
     app: &AppState,
     who: &Principal,
     assets_per_batch: usize,
 ) -> Result<ExposureCounts, AppError> {
     backfill_cpe_keys(app).await?;
+    rematch_range(app, who, &AssetRange::default(), assets_per_batch).await
+}
+
+/// A range of assets by id: after `after` (none when empty), through
+/// `through` (to the last when `None`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AssetRange {
+    pub after: String,
+    pub through: Option<String>,
+}
+
+/// Matches the assets of `range` against the whole package index (the
+/// part of a full re-match one job does; see `matching::runs`).
+pub async fn rematch_range(
+    app: &AppState,
+    who: &Principal,
+    range: &AssetRange,
+    assets_per_batch: usize,
+) -> Result<ExposureCounts, AppError> {
     let index = Arc::new(Index::from_rows(
         store::advisories::all_affected(&app.store.pool).await?,
     ));
@@ -60,12 +79,13 @@ pub async fn rematch_all(
     };
     let mut cache = VerdictCache::default();
     let mut total = ExposureCounts::default();
-    let mut after = String::new();
+    let mut after = range.after.clone();
     let mut writing = FuturesUnordered::new();
     loop {
         let ids = store::exposure::assets::ids_after(
             &app.store.pool,
             &after,
+            range.through.as_deref(),
             assets_per_batch.max(1) as i64,
         )
         .await?;
@@ -160,7 +180,7 @@ async fn write_page(
 
 /// Gives components stored before migration 0011 their CPE key ('' when
 /// their CPE names no product), a page at a time.
-async fn backfill_cpe_keys(app: &AppState) -> Result<(), AppError> {
+pub(super) async fn backfill_cpe_keys(app: &AppState) -> Result<(), AppError> {
     loop {
         let mut tx = app.store.begin_write().await?;
         let page = store::exposure::assets::without_cpe_key(&mut tx, 500).await?;

@@ -366,6 +366,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0037_submission_chunks.sql"),
         include_str!("../../migrations/postgres/0037_submission_chunks.sql"),
     ),
+    (
+        38,
+        "rematch_runs",
+        include_str!("../../migrations/sqlite/0038_rematch_runs.sql"),
+        include_str!("../../migrations/postgres/0038_rematch_runs.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

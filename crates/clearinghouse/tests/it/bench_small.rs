@@ -170,6 +170,20 @@ async fn bench_api_small() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bench_matching_small() {
+    bench_matching_small_with(&[], &[]).await;
+}
+
+/// The full match shared with a worker process (`matching::runs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_matching_small_two_processes() {
+    bench_matching_small_with(
+        &["--workers", "2"],
+        &["full match shared by 2 processes in 4 parts"],
+    )
+    .await;
+}
+
+async fn bench_matching_small_with(extra_args: &[&str], extra_lines: &[&str]) {
     let Some(data) = crate::harness::real_data::sub_dir("bitnami-vulndb") else {
         return;
     };
@@ -177,28 +191,28 @@ async fn bench_matching_small() {
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
-    both(
-        &[
-            "bench",
-            "matching",
-            "--data",
-            &data,
-            "--collections",
-            "bitnami-vulndb",
-            "--operators",
-            "12",
-            "--components",
-            "40",
-            "--new-advisories",
-            "4",
-        ],
-        &[
-            "matching benchmark on",
-            "setup: 12 operators x 40 components = 480 components",
-            "full match: 480 components,",
-            "of the floor",
-            "new advisory to committed exposures (4 advisories,",
-        ],
-    )
-    .await;
+    let mut args = vec![
+        "bench",
+        "matching",
+        "--data",
+        &data,
+        "--collections",
+        "bitnami-vulndb",
+        "--operators",
+        "12",
+        "--components",
+        "40",
+        "--new-advisories",
+        "4",
+    ];
+    args.extend_from_slice(extra_args);
+    let mut lines = vec![
+        "matching benchmark on",
+        "setup: 12 operators x 40 components = 480 components",
+        "full match: 480 components,",
+        "of the floor",
+        "new advisory to committed exposures (4 advisories,",
+    ];
+    lines.extend_from_slice(extra_lines);
+    both(&args, &lines).await;
 }

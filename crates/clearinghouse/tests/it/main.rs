@@ -98,6 +98,7 @@ mod partners;
 mod pocs;
 mod read_policy;
 mod rematch_fingerprint;
+mod rematch_runs;
 mod scale_out;
 mod scans;
 mod scans_agents;

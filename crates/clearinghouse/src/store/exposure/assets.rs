@@ -306,15 +306,17 @@ pub async fn components_fingerprint(
 pub async fn ids_after<'e, E: Executor<'e, Database = Any>>(
     db: E,
     after: &str,
+    through: Option<&str>,
     limit: i64,
 ) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM assets WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(db)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM assets WHERE id > $1 AND ($2 = '' OR id <= $2) ORDER BY id LIMIT $3",
     )
+    .bind(after)
+    .bind(through.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
 }
 
 /// Components of any asset whose package identity (or CPE identity, for the

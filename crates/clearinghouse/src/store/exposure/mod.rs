@@ -3,3 +3,4 @@
 
 pub mod assets;
 pub mod exposures;
+pub mod rematch_runs;

@@ -1,35 +1,37 @@
-//! The `clearinghouse worker` processes `bench findings --workers N`
-//! starts beside its own, on the same database and artifact folder.
+//! The `clearinghouse worker` processes a benchmark's `--workers N` starts
+//! beside its own, on the same database and artifact folder
+//! (`bench findings`, `bench matching`).
 
 use std::path::Path;
 
 use anyhow::Context;
 
-use super::BenchFindingsArgs;
-
 /// The `clearinghouse worker` processes beside this one, killed on drop.
-pub(super) struct WorkerProcesses(Vec<std::process::Child>);
+pub(crate) struct WorkerProcesses(Vec<std::process::Child>);
 
 impl WorkerProcesses {
-    /// `--workers` - 1 processes, with `--chunk-findings` (any worker may
-    /// be the one reading the file).
-    pub(super) fn start(
-        args: &BenchFindingsArgs,
+    /// `count` processes on the data folder (and `url`, when the database
+    /// is not the folder's SQLite file), with the environment `env`.
+    pub(crate) fn start(
+        count: usize,
         data_dir: &Path,
-        url: &str,
+        url: Option<&str>,
+        env: &[(&str, String)],
     ) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("finding this program")?;
         let mut children = WorkerProcesses(Vec::new());
-        for i in 1..args.workers {
+        for i in 1..=count {
             let mut command = std::process::Command::new(&exe);
-            if let Some(n) = args.chunk_findings {
-                command.env("CLEARINGHOUSE_CHUNK_FINDINGS", n.to_string());
-            }
-            let child = command
+            command
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .arg("worker")
                 .arg("--data-dir")
-                .arg(data_dir)
-                .args(["--database-url", url, "--db-connections", "4"])
+                .arg(data_dir);
+            if let Some(url) = url {
+                command.args(["--database-url", url]);
+            }
+            let child = command
+                .args(["--db-connections", "4"])
                 .args(["--worker-id", &format!("bench-worker-{i}")])
                 .env("CLEARINGHOUSE_LOG", "warn")
                 .stdout(std::process::Stdio::null())
@@ -41,7 +43,7 @@ impl WorkerProcesses {
     }
 
     /// The largest peak resident set of the processes (KiB).
-    pub(super) fn peak_kib(&self) -> u64 {
+    pub(crate) fn peak_kib(&self) -> u64 {
         self.0
             .iter()
             .filter_map(|c| std::fs::read_to_string(format!("/proc/{}/status", c.id())).ok())
@@ -50,7 +52,7 @@ impl WorkerProcesses {
             .unwrap_or(0)
     }
 
-    pub(super) fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         for child in &mut self.0 {
             let _ = child.kill();
             let _ = child.wait();
