@@ -145,68 +145,37 @@ pub enum Cell {
     Int(Option<i64>),
 }
 
+/// `kinded![id, start_line: Int]`: the columns `&[("id", Kind::Text),
+/// ("start_line", Kind::Int)]`, each TEXT unless its kind is given.
+macro_rules! kinded {
+    ($($column:ident $(: $kind:ident)?),* $(,)?) => {
+        &[$((stringify!($column), kinded!(@kind $($kind)?))),*]
+    };
+    (@kind) => {
+        Kind::Text
+    };
+    (@kind $kind:ident) => {
+        Kind::$kind
+    };
+}
+
 /// The columns the intake writes for a new finding, in its order.
-pub const FINDING_COLUMNS: &[(&str, Kind)] = &[
-    ("id", Kind::Text),
-    ("fingerprint", Kind::Text),
-    ("target", Kind::Text),
-    ("target_kind", Kind::Text),
-    ("target_identity", Kind::Text),
-    ("title", Kind::Text),
-    ("description", Kind::Text),
-    ("rule_id", Kind::Text),
-    ("tool", Kind::Text),
-    ("cwes", Kind::Text),
-    ("severity", Kind::Text),
-    ("cvss_vector", Kind::Text),
-    ("location_path", Kind::Text),
-    ("start_line", Kind::Int),
-    ("end_line", Kind::Int),
-    ("function_name", Kind::Text),
-    ("evidence", Kind::Text),
-    ("aliases", Kind::Text),
-    ("reporter_org", Kind::Text),
-    ("reported_by", Kind::Text),
-    ("submission_id", Kind::Text),
-    ("position", Kind::Text),
-    ("campaign", Kind::Text),
-    ("tlp", Kind::Text),
-    ("visibility_id", Kind::Int),
-    ("state", Kind::Text),
-    ("created_at", Kind::Text),
-    ("updated_at", Kind::Text),
+pub const FINDING_COLUMNS: &[(&str, Kind)] = kinded![
+    id, fingerprint, target, target_kind, target_identity, title, description, rule_id, tool, cwes,
+    severity, cvss_vector, location_path, start_line: Int, end_line: Int, function_name, evidence,
+    aliases, reporter_org, reported_by, submission_id, position, campaign, tlp, visibility_id: Int,
+    state, created_at, updated_at,
 ];
 
 /// The columns of a sighting.
-pub const SIGHTING_COLUMNS: &[(&str, Kind)] = &[
-    ("finding_id", Kind::Text),
-    ("org_id", Kind::Text),
-    ("version", Kind::Text),
-    ("submission_id", Kind::Text),
-    ("seen_at", Kind::Text),
-];
+pub const SIGHTING_COLUMNS: &[(&str, Kind)] =
+    kinded![finding_id, org_id, version, submission_id, seen_at];
 
 /// The columns matching writes for a new exposure, in its order.
-pub const EXPOSURE_COLUMNS: &[(&str, Kind)] = &[
-    ("id", Kind::Text),
-    ("org_id", Kind::Text),
-    ("asset_id", Kind::Text),
-    ("component_key", Kind::Text),
-    ("component_name", Kind::Text),
-    ("component_version", Kind::Text),
-    ("component_purl", Kind::Text),
-    ("vuln_id", Kind::Text),
-    ("advisory_id", Kind::Text),
-    ("decision", Kind::Text),
-    ("reason", Kind::Text),
-    ("priority_rank", Kind::Int),
-    ("ssvc_decision", Kind::Text),
-    ("deadline", Kind::Text),
-    ("due_at", Kind::Text),
-    ("embargoed", Kind::Int),
-    ("state", Kind::Text),
-    ("first_seen", Kind::Text),
-    ("updated_at", Kind::Text),
+pub const EXPOSURE_COLUMNS: &[(&str, Kind)] = kinded![
+    id, org_id, asset_id, component_key, component_name, component_version, component_purl,
+    vuln_id, advisory_id, decision, reason, priority_rank: Int, ssvc_decision, deadline, due_at,
+    embargoed: Int, state, first_seen, updated_at,
 ];
 
 /// A table this module reads and writes; the names are constants, never input.

@@ -4,7 +4,6 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Executor, Row};
 
-use super::labelled::Readable;
 use super::{Result, decode};
 use crate::model::{Attachment, Document};
 
@@ -98,34 +97,6 @@ async fn fill_sharing<'e, E: Executor<'e, Database = Any> + Copy>(
     Ok(())
 }
 
-/// Documents under the reader's filter.
-fn readable(filter: &ReadFilter<'_>) -> Readable {
-    Readable::table(COLUMNS, "documents", &DOCUMENTS, filter)
-}
-
-/// One document, only if the reader may read it.
-pub async fn get_readable(
-    pool: &sqlx::AnyPool,
-    id: &str,
-    filter: &ReadFilter<'_>,
-) -> Result<Option<Document>> {
-    readable(filter)
-        .one_filled(pool, filter, id, from_row, async |p, r| {
-            fill_sharing(p, r).await
-        })
-        .await
-}
-
-/// Readable documents after the cursor, newest id last.
-pub async fn list_readable(
-    pool: &sqlx::AnyPool,
-    filter: &ReadFilter<'_>,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<Document>> {
-    readable(filter)
-        .page_filled(pool, filter, (after, limit), from_row, async |p, r| {
-            fill_sharing(p, r).await
-        })
-        .await
-}
+super::labelled::filled_reads!(
+    "document", Document: COLUMNS, "documents", DOCUMENTS, from_row, fill_sharing
+);

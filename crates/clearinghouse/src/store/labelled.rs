@@ -4,6 +4,8 @@
 //! (`read_filter::Labelled::clause` with the reader's organisation and user
 //! bound as `$1` and `$2`). The table module gives its `SELECT ... FROM
 //! ... JOIN ...`, its id column, the clause and its row mapper.
+//! `filled_reads!` declares the two for a table whose records are completed
+//! after the read (documents, models).
 
 use sqlx::any::AnyRow;
 
@@ -114,6 +116,50 @@ impl Readable {
         Ok(rows)
     }
 }
+
+/// `filled_reads!("model", ModelRow: COLUMNS, "frontier_models", MODELS,
+/// from_row, fill)`: a labelled table's `get_readable` (one record) and
+/// `list_readable` (a page after the cursor, in id order), `COLUMNS` of the
+/// table under the policy `MODELS` ([`Readable::table`]), each row read by
+/// `from_row` and completed by `fill` (what the record keeps in other
+/// tables: whom it is shared with).
+macro_rules! filled_reads {
+    ($what:literal, $row:ty: $columns:expr, $table:literal, $labelled:expr, $from_row:ident,
+        $fill:ident) => {
+        /// The table under the reader's filter.
+        fn readable(
+            filter: &$crate::store::read_filter::ReadFilter<'_>,
+        ) -> $crate::store::labelled::Readable {
+            $crate::store::labelled::Readable::table($columns, $table, &$labelled, filter)
+        }
+
+        #[doc = concat!("One ", $what, ", only if the reader may read it.")]
+        pub async fn get_readable(
+            pool: &::sqlx::AnyPool,
+            id: &str,
+            filter: &$crate::store::read_filter::ReadFilter<'_>,
+        ) -> $crate::store::Result<Option<$row>> {
+            readable(filter)
+                .one_filled(pool, filter, id, $from_row, async |p, r| $fill(p, r).await)
+                .await
+        }
+
+        #[doc = concat!("Readable ", $what, "s after the cursor, in id order.")]
+        pub async fn list_readable(
+            pool: &::sqlx::AnyPool,
+            filter: &$crate::store::read_filter::ReadFilter<'_>,
+            after: Option<&str>,
+            limit: i64,
+        ) -> $crate::store::Result<Vec<$row>> {
+            readable(filter)
+                .page_filled(pool, filter, (after, limit), $from_row, async |p, r| {
+                    $fill(p, r).await
+                })
+                .await
+        }
+    };
+}
+pub(crate) use filled_reads;
 
 /// The organisations a record is shared with (`record_shares`), in id
 /// order: what documents and models show of their sharing.

@@ -16,33 +16,31 @@ const COLUMNS: &str = "i.id, i.imported_by, i.org_id, i.file_name, i.sha256, i.s
      i.embargo, i.state, i.report, i.error, i.error_field, i.error_status, i.created_at, \
      i.started_at, i.finished_at";
 
-/// An advisory import and how far it has got. Its totals (the fields of
-/// the import report) grow as the job commits batches.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AdvisoryImport {
-    pub id: String,
-    pub imported_by: String,
-    pub org_id: String,
-    /// The file's name as sent (a hint for the format).
-    pub file_name: String,
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub embargo: bool,
-    /// `queued`, `running`, `done` or `failed`.
-    pub state: ImportState,
-    /// Why the file was refused as a whole (`failed`).
-    pub error: Option<String>,
-    /// The field or zip entry at fault, when known.
-    pub error_field: Option<String>,
-    /// The status a synchronous import would have answered: 413 for a
-    /// limit, 422 for a file that does not parse.
-    pub error_status: Option<i64>,
-    pub created_at: String,
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
-    /// Totals so far, and the records refused with their reasons (bounded).
-    #[serde(flatten)]
-    pub report: ImportReport,
+table_record! {
+    /// An advisory import and how far it has got. Its totals (the fields of
+    /// the import report) grow as the job commits batches.
+    #[derive(Debug, Clone, Serialize, ToSchema)]
+    pub struct AdvisoryImport {
+        id: String, imported_by: String, org_id: String,
+        /// The file's name as sent (a hint for the format).
+        file_name: String,
+        sha256: String, size_bytes: i64,
+        embargo: bool = row.try_get::<i64, _>("embargo")? != 0,
+        /// `queued`, `running`, `done` or `failed`.
+        state: ImportState = decode(row, "advisory_imports", "state", ImportState::parse)?,
+        /// Why the file was refused as a whole (`failed`).
+        error: Option<String>,
+        /// The field or zip entry at fault, when known.
+        error_field: Option<String>,
+        /// The status a synchronous import would have answered: 413 for a
+        /// limit, 422 for a file that does not parse.
+        error_status: Option<i64>,
+        created_at: String, started_at: Option<String>, finished_at: Option<String>,
+        /// Totals so far, and the records refused with their reasons (bounded).
+        #[serde(flatten)]
+        report: ImportReport = report_of(row)?,
+    }
+    fn from_row(row);
 }
 
 impl AdvisoryImport {
@@ -65,20 +63,14 @@ fn report_text(report: &ImportReport) -> Result<String> {
     })
 }
 
-fn from_row(row: &AnyRow) -> Result<AdvisoryImport> {
+/// The stored report of an import row.
+fn report_of(row: &AnyRow) -> Result<ImportReport> {
     let report: String = row.try_get("report")?;
-    let report = serde_json::from_str(&report).map_err(|_| StoreError::Decode {
+    serde_json::from_str(&report).map_err(|_| StoreError::Decode {
         table: "advisory_imports",
         column: "report",
         value: report.chars().take(80).collect(),
-    })?;
-    Ok(from_columns!(row => AdvisoryImport {
-        id, imported_by, org_id, file_name, sha256, size_bytes,
-        embargo: row.try_get::<i64, _>("embargo")? != 0,
-        state: decode(row, "advisory_imports", "state", ImportState::parse)?,
-        error, error_field, error_status, created_at, started_at, finished_at,
-        report: report,
-    }))
+    })
 }
 
 /// Stores a new import (state `queued`, empty report).

@@ -13,34 +13,21 @@ use sqlx::{AnyConnection, Row};
 use crate::store::Result;
 use crate::store::fetch;
 
-/// One patch as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatchRow {
-    pub id: String,
-    pub case_id: String,
-    pub vendor_org: String,
-    pub file_name: String,
-    pub fixed_version: Option<String>,
-    /// Where the vendor hosts it, when it was given by URL.
-    pub url: Option<String>,
-    pub size: i64,
-    pub sha256: String,
-    pub sha512: String,
-    pub artifact_key: String,
-    /// The signed release statement (a C2SP signed note).
-    pub statement: String,
-    pub created_by: String,
-    pub created_at: String,
-}
-
-const PATCH_COLUMNS: &str = "id, case_id, vendor_org, file_name, fixed_version, url, size, \
-     sha256, sha512, artifact_key, statement, created_by, created_at";
-
-fn patch_from_row(r: &AnyRow) -> Result<PatchRow> {
-    Ok(from_columns!(r => PatchRow {
-        id, case_id, vendor_org, file_name, fixed_version, url, size, sha256, sha512, artifact_key,
-        statement, created_by, created_at,
-    }))
+table_record! {
+    /// One patch as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PatchRow {
+        id: String, case_id: String, vendor_org: String, file_name: String,
+        fixed_version: Option<String>,
+        /// Where the vendor hosts it, when it was given by URL.
+        url: Option<String>,
+        size: i64, sha256: String, sha512: String, artifact_key: String,
+        /// The signed release statement (a C2SP signed note).
+        statement: String,
+        created_by: String, created_at: String,
+    }
+    const PATCH_COLUMNS = *;
+    fn patch_from_row(r);
 }
 
 pub async fn insert_patch(conn: &mut AnyConnection, p: &PatchRow) -> Result<()> {

@@ -4,47 +4,28 @@
 //! and fixed statements of some vulnerabilities; the rest is read through
 //! a case the workflow has read under the policy.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::store::fetch;
 use crate::store::{Result, in_params, json_list, parse_json_list};
 
-/// One statement as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatementRow {
-    pub id: String,
-    pub case_id: String,
-    pub vuln_id: String,
-    pub vendor_org: String,
-    /// `purl` or `cpe`.
-    pub product_kind: String,
-    pub product_key: String,
-    pub product_given: String,
-    pub versions: Vec<String>,
-    pub status: String,
-    pub justification: Option<String>,
-    pub fixed_version: Option<String>,
-    pub remediation: String,
-    /// `api`, `cyclonedx` or `csaf`.
-    pub source: String,
-    pub stated_by: String,
-    pub stated_at: String,
-    pub superseded_at: Option<String>,
-}
-
-const COLUMNS: &str = "id, case_id, vuln_id, vendor_org, product_kind, product_key, \
-     product_given, versions, status, justification, fixed_version, remediation, source, \
-     stated_by, stated_at, superseded_at";
-
-fn from_row(r: &AnyRow) -> Result<StatementRow> {
-    let versions: String = r.try_get("versions")?;
-    Ok(from_columns!(r => StatementRow {
-        id, case_id, vuln_id, vendor_org, product_kind, product_key, product_given,
-        versions: parse_json_list(&versions)?,
-        status, justification, fixed_version, remediation, source, stated_by, stated_at,
-        superseded_at,
-    }))
+table_record! {
+    /// One statement as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatementRow {
+        id: String, case_id: String, vuln_id: String, vendor_org: String,
+        /// `purl` or `cpe`.
+        product_kind: String,
+        product_key: String, product_given: String,
+        versions: Vec<String> = parse_json_list(&r.try_get::<String, _>("versions")?)?,
+        status: String, justification: Option<String>, fixed_version: Option<String>,
+        remediation: String,
+        /// `api`, `cyclonedx` or `csaf`.
+        source: String,
+        stated_by: String, stated_at: String, superseded_at: Option<String>,
+    }
+    const COLUMNS = *;
+    fn from_row(r);
 }
 
 /// Inserts a statement, superseding the current one of the same case,

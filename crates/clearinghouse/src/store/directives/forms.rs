@@ -10,65 +10,40 @@ use sqlx::{AnyConnection, Row};
 use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
-/// A report or attestation as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubmissionRow {
-    pub id: String,
-    pub directive_id: String,
-    pub action_key: String,
-    pub org_id: String,
-    /// The period's due date (`YYYY-MM-DD`).
-    pub period: String,
-    /// The fields as a JSON object.
-    pub fields: String,
-    pub artifact_key: Option<String>,
-    pub artifact_name: Option<String>,
-    pub artifact_sha256: Option<String>,
-    pub submitted_by: String,
-    pub submitted_at: String,
+table_record! {
+    /// A report or attestation as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SubmissionRow {
+        id: String, directive_id: String, action_key: String, org_id: String,
+        /// The period's due date (`YYYY-MM-DD`).
+        period: String,
+        /// The fields as a JSON object.
+        fields: String,
+        artifact_key: Option<String>, artifact_name: Option<String>,
+        artifact_sha256: Option<String>, submitted_by: String, submitted_at: String,
+    }
+    const SUBMISSION_COLUMNS = *;
+    fn submission_from_row(r);
 }
 
-/// An extension or exception request as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestRow {
-    pub id: String,
-    pub directive_id: String,
-    pub action_key: String,
-    pub org_id: String,
-    /// The exposure (remediate actions) or the period (reports).
-    pub exposure_id: Option<String>,
-    pub period: Option<String>,
-    /// `extension` or `exception`.
-    pub kind: String,
-    pub until: Option<String>,
-    pub justification: String,
-    /// `pending`, `granted` or `denied`.
-    pub state: String,
-    pub requested_by: String,
-    pub requested_at: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-}
-
-const SUBMISSION_COLUMNS: &str = "id, directive_id, action_key, org_id, period, fields, \
-     artifact_key, artifact_name, artifact_sha256, submitted_by, submitted_at";
-
-const REQUEST_COLUMNS: &str = "id, directive_id, action_key, org_id, exposure_id, period, kind, \
-     until, justification, state, requested_by, requested_at, decided_by, decided_at, decision_reason";
-
-fn submission_from_row(r: &AnyRow) -> Result<SubmissionRow> {
-    Ok(from_columns!(r => SubmissionRow {
-        id, directive_id, action_key, org_id, period, fields, artifact_key, artifact_name,
-        artifact_sha256, submitted_by, submitted_at,
-    }))
-}
-
-fn request_from_row(r: &AnyRow) -> Result<RequestRow> {
-    Ok(from_columns!(r => RequestRow {
-        id, directive_id, action_key, org_id, exposure_id, period, kind, until, justification,
-        state, requested_by, requested_at, decided_by, decided_at, decision_reason,
-    }))
+table_record! {
+    /// An extension or exception request as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequestRow {
+        id: String, directive_id: String, action_key: String, org_id: String,
+        /// The exposure (remediate actions) or the period (reports).
+        exposure_id: Option<String>,
+        period: Option<String>,
+        /// `extension` or `exception`.
+        kind: String,
+        until: Option<String>, justification: String,
+        /// `pending`, `granted` or `denied`.
+        state: String,
+        requested_by: String, requested_at: String, decided_by: Option<String>,
+        decided_at: Option<String>, decision_reason: Option<String>,
+    }
+    const REQUEST_COLUMNS = *;
+    fn request_from_row(r);
 }
 
 pub async fn insert_submission(conn: &mut AnyConnection, s: &SubmissionRow) -> Result<()> {

@@ -14,63 +14,42 @@ pub mod notices;
 pub mod obligations;
 pub mod snapshots;
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
-/// A directive as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DirectiveRow {
-    pub id: String,
-    pub number: String,
-    /// `draft` (never issued), `issued` or `revoked`.
-    pub state: String,
-    pub issued_version: Option<i64>,
-    pub latest_version: i64,
-    pub created_by: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub revoked_at: Option<String>,
-    pub revoked_by: Option<String>,
-    pub revoke_reason: Option<String>,
+table_record! {
+    /// A directive as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DirectiveRow {
+        id: String, number: String,
+        /// `draft` (never issued), `issued` or `revoked`.
+        state: String,
+        issued_version: Option<i64>, latest_version: i64, created_by: String,
+        created_at: String, updated_at: String, revoked_at: Option<String>,
+        revoked_by: Option<String>, revoke_reason: Option<String>,
+    }
+    const COLUMNS = *;
+    fn from_row(r);
 }
 
-/// One version as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VersionRow {
-    pub directive_id: String,
-    pub version: i64,
-    /// `draft`, `pending` (filed for approval), `issued` or `superseded`.
-    pub state: String,
-    /// The domain's `DirectiveBody` as JSON.
-    pub body: String,
-    /// The domain's `Amendment` as JSON (empty for the first version).
-    pub changes: String,
-    pub approval_id: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub issued_at: Option<String>,
-}
-
-const COLUMNS: &str = "id, number, state, issued_version, latest_version, created_by, created_at, \
-     updated_at, revoked_at, revoked_by, revoke_reason";
-
-const VERSION_COLUMNS: &str = "directive_id, version, state, body, changes, approval_id, \
-     created_by, created_at, issued_at";
-
-fn from_row(r: &AnyRow) -> Result<DirectiveRow> {
-    Ok(from_columns!(r => DirectiveRow {
-        id, number, state, issued_version, latest_version, created_by, created_at, updated_at,
-        revoked_at, revoked_by, revoke_reason,
-    }))
-}
-
-fn version_from_row(r: &AnyRow) -> Result<VersionRow> {
-    Ok(from_columns!(r => VersionRow {
-        directive_id, version, state, body, changes, approval_id, created_by, created_at, issued_at,
-    }))
+table_record! {
+    /// One version as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VersionRow {
+        directive_id: String, version: i64,
+        /// `draft`, `pending` (filed for approval), `issued` or `superseded`.
+        state: String,
+        /// The domain's `DirectiveBody` as JSON.
+        body: String,
+        /// The domain's `Amendment` as JSON (empty for the first version).
+        changes: String,
+        approval_id: Option<String>, created_by: String, created_at: String,
+        issued_at: Option<String>,
+    }
+    const VERSION_COLUMNS = *;
+    fn version_from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, d: &DirectiveRow) -> Result<()> {

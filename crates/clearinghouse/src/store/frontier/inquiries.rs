@@ -12,7 +12,6 @@
 //! and are read only for an inquiry already read. Every change compares
 //! and sets `revision` ([`update`]).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::fetch;
@@ -32,31 +31,27 @@ pub const INQUIRIES: Labelled = Labelled {
     case_data: false,
 };
 
-/// An inquiry as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InquiryRow {
-    pub id: String,
-    pub model_id: String,
-    pub developer_org: String,
-    pub created_by: String,
-    /// The domain's `Phase`, snake case.
-    pub state: String,
-    pub revision: i64,
-    /// JSON list of the domain's `Consultee`.
-    pub consultees: String,
-    /// JSON of the domain's `DecisionBasis` (no threshold value).
-    pub basis: Option<String>,
-    /// JSON of the domain's `Proposal`.
-    pub proposal: Option<String>,
-    pub approval_id: Option<String>,
-    pub withdrawal_reason: Option<String>,
-    pub tlp: String,
-    pub visibility: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub decided_at: Option<String>,
-    pub communicated_at: Option<String>,
-    pub withdrawn_at: Option<String>,
+table_record! {
+    /// An inquiry as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InquiryRow {
+        id: String, model_id: String, developer_org: String, created_by: String,
+        /// The domain's `Phase`, snake case.
+        state: String,
+        revision: i64,
+        /// JSON list of the domain's `Consultee`.
+        consultees: String,
+        /// JSON of the domain's `DecisionBasis` (no threshold value).
+        basis: Option<String>,
+        /// JSON of the domain's `Proposal`.
+        proposal: Option<String>,
+        approval_id: Option<String>, withdrawal_reason: Option<String>, tlp: String,
+        visibility: String as "v.expression" = row.try_get("expression")?,
+        created_at: String, updated_at: String, decided_at: Option<String>,
+        communicated_at: Option<String>, withdrawn_at: Option<String>,
+    }
+    const COLUMNS = q.*;
+    fn from_row(row);
 }
 
 /// A run attached to an inquiry.
@@ -107,20 +102,7 @@ pub struct ReleaseRow {
     pub released_at: String,
 }
 
-const COLUMNS: &str = "q.id, q.model_id, q.developer_org, q.created_by, q.state, q.revision, \
-     q.consultees, q.basis, q.proposal, q.approval_id, q.withdrawal_reason, q.tlp, v.expression, \
-     q.created_at, q.updated_at, q.decided_at, q.communicated_at, q.withdrawn_at";
-
 const FROM: &str = "frontier_inquiries q JOIN visibility_labels v ON v.id = q.visibility_id";
-
-fn from_row(row: &AnyRow) -> Result<InquiryRow> {
-    Ok(from_columns!(row => InquiryRow {
-        id, model_id, developer_org, created_by, state, revision, consultees, basis, proposal,
-        approval_id, withdrawal_reason, tlp,
-        visibility: row.try_get("expression")?,
-        created_at, updated_at, decided_at, communicated_at, withdrawn_at,
-    }))
-}
 
 pub async fn insert(conn: &mut AnyConnection, q: &InquiryRow, visibility_id: i64) -> Result<()> {
     sqlx::query(

@@ -3,54 +3,33 @@
 //! the one read policy as SQL ([`MODELS`]); shares live in the generic
 //! `record_shares` table.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, ReadFilter};
+use crate::store::read_filter::Labelled;
 use crate::store::{Result, StoreError};
 
 /// Models: owned by the registering organisation, shared at AMBER through
 /// `record_shares`, the registrant always a named reader. Not case data.
 pub const MODELS: Labelled = Labelled::shared_record("m", "m.owner_org", "m.created_by");
 
-/// A registered model as stored; the workflow turns it into the API shape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelRow {
-    pub id: String,
-    pub owner_org: String,
-    pub created_by: String,
-    pub name: String,
-    pub version: String,
-    pub planned_partner_release: Option<String>,
-    pub planned_public_release: Option<String>,
-    /// Canonical text (`{:e}` of the operations), parsed back by the domain.
-    pub training_compute: String,
-    pub modalities: Vec<String>,
-    pub description: String,
-    pub contact: String,
-    pub tlp: String,
-    /// The visibility expression (read from `visibility_labels`).
-    pub visibility: String,
-    pub shared_with_orgs: Vec<String>,
-    pub created_at: String,
-}
-
-const COLUMNS: &str = "m.id, m.owner_org, m.created_by, m.name, m.version, \
-     m.planned_partner_release, m.planned_public_release, m.training_compute, m.modalities, \
-     m.description, m.contact, m.tlp, v.expression, m.created_at";
-
-fn from_row(row: &AnyRow) -> Result<ModelRow> {
-    let modalities: String = row.try_get("modalities")?;
-    Ok(from_columns!(row => ModelRow {
-        id, owner_org, created_by, name, version, planned_partner_release,
-        planned_public_release, training_compute,
-        modalities: crate::store::parse_json_list(&modalities)?,
-        description, contact, tlp,
-        visibility: row.try_get("expression")?,
-        shared_with_orgs: Vec::new(),
-        created_at,
-    }))
+table_record! {
+    /// A registered model as stored; the workflow turns it into the API shape.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ModelRow {
+        id: String, owner_org: String, created_by: String, name: String, version: String,
+        planned_partner_release: Option<String>, planned_public_release: Option<String>,
+        /// Canonical text (`{:e}` of the operations), parsed back by the domain.
+        training_compute: String,
+        modalities: Vec<String> =
+            crate::store::parse_json_list(&row.try_get::<String, _>("modalities")?)?,
+        description: String, contact: String, tlp: String,
+        /// The visibility expression (read from `visibility_labels`).
+        visibility: String as "v.expression" = row.try_get("expression")?,
+        shared_with_orgs: Vec<String> as _ = Vec::new(),
+        created_at: String,
+    }
+    const COLUMNS = m.*;
+    fn from_row(row);
 }
 
 /// Inserts a model and its shares; a second model with the same owner,
@@ -94,37 +73,9 @@ async fn fill_shares(pool: &sqlx::AnyPool, m: &mut ModelRow) -> Result<()> {
     Ok(())
 }
 
-/// Models under the reader's filter.
-fn readable(filter: &ReadFilter<'_>) -> Readable {
-    Readable::table(COLUMNS, "frontier_models", &MODELS, filter)
-}
-
-/// One model, only if the reader may read it.
-pub async fn get_readable(
-    pool: &sqlx::AnyPool,
-    id: &str,
-    filter: &ReadFilter<'_>,
-) -> Result<Option<ModelRow>> {
-    readable(filter)
-        .one_filled(pool, filter, id, from_row, async |p, r| {
-            fill_shares(p, r).await
-        })
-        .await
-}
-
-/// Readable models after the cursor, in id order.
-pub async fn list_readable(
-    pool: &sqlx::AnyPool,
-    filter: &ReadFilter<'_>,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<ModelRow>> {
-    readable(filter)
-        .page_filled(pool, filter, (after, limit), from_row, async |p, r| {
-            fill_shares(p, r).await
-        })
-        .await
-}
+crate::store::labelled::filled_reads!(
+    "model", ModelRow: COLUMNS, "frontier_models", MODELS, from_row, fill_shares
+);
 
 /// How many models exist in all (for tests and operators; no read filter).
 pub async fn count_all(pool: &sqlx::AnyPool) -> Result<i64> {

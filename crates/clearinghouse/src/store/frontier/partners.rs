@@ -2,50 +2,26 @@
 //! who may take which step are the domain's (`frontier::access::partners`)
 //! and the workflow's; this stores the facts.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::store::Result;
 use crate::store::fetch;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PartnerRow {
-    pub id: String,
-    pub model_id: String,
-    pub developer_org: String,
-    pub org_id: String,
-    pub nominated_by: String,
-    pub nominated_side: String,
-    pub reason: String,
-    pub developer_approved_by: Option<String>,
-    pub developer_approved_at: Option<String>,
-    pub government_approval_id: Option<String>,
-    pub government_pending: bool,
-    pub government_approved_by: Option<String>,
-    pub government_approved_at: Option<String>,
-    pub state: String,
-    pub withdrawn_by: Option<String>,
-    pub withdrawn_side: Option<String>,
-    pub withdrawn_at: Option<String>,
-    pub withdraw_reason: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-const COLUMNS: &str = "id, model_id, developer_org, org_id, nominated_by, nominated_side, reason, \
-     developer_approved_by, developer_approved_at, government_approval_id, government_pending, \
-     government_approved_by, government_approved_at, state, withdrawn_by, withdrawn_side, \
-     withdrawn_at, withdraw_reason, created_at, updated_at";
-
-fn from_row(r: &AnyRow) -> Result<PartnerRow> {
-    let pending: i64 = r.try_get("government_pending")?;
-    Ok(from_columns!(r => PartnerRow {
-        id, model_id, developer_org, org_id, nominated_by, nominated_side, reason,
-        developer_approved_by, developer_approved_at, government_approval_id,
-        government_pending: pending != 0,
-        government_approved_by, government_approved_at, state, withdrawn_by, withdrawn_side,
-        withdrawn_at, withdraw_reason, created_at, updated_at,
-    }))
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PartnerRow {
+        id: String, model_id: String, developer_org: String, org_id: String,
+        nominated_by: String, nominated_side: String, reason: String,
+        developer_approved_by: Option<String>, developer_approved_at: Option<String>,
+        government_approval_id: Option<String>,
+        government_pending: bool = r.try_get::<i64, _>("government_pending")? != 0,
+        government_approved_by: Option<String>, government_approved_at: Option<String>,
+        state: String, withdrawn_by: Option<String>, withdrawn_side: Option<String>,
+        withdrawn_at: Option<String>, withdraw_reason: Option<String>, created_at: String,
+        updated_at: String,
+    }
+    const COLUMNS = *;
+    fn from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, p: &PartnerRow) -> Result<()> {

@@ -5,7 +5,6 @@
 //! read policy, and the evaluated model's too when the run names one;
 //! samples and scores are read only for a run already read.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::models::MODELS;
@@ -28,32 +27,23 @@ fn run_clause(filter: &ReadFilter<'_>) -> String {
     )
 }
 
-/// An imported log as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    pub id: String,
-    pub suite_id: String,
-    pub sha256: String,
-    pub artifact_key: String,
-    pub size_bytes: i64,
-    pub format: String,
-    pub file_name: Option<String>,
-    pub model_id: Option<String>,
-    pub task: String,
-    pub task_version: Option<String>,
-    pub inspect_model: String,
-    pub status: RunStatus,
-    pub samples: i64,
-    pub epochs: i64,
-    pub max_epoch: i64,
-    pub errored: i64,
-    pub scorer: Option<String>,
-    /// JSON object: Inspect sample id → suite task id.
-    pub mapping: String,
-    /// JSON of the domain's `LogHeader`.
-    pub header: String,
-    pub created_by: String,
-    pub created_at: String,
+table_record! {
+    /// An imported log as stored.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RunRow {
+        id: String, suite_id: String, sha256: String, artifact_key: String, size_bytes: i64,
+        format: String, file_name: Option<String>, model_id: Option<String>, task: String,
+        task_version: Option<String>, inspect_model: String,
+        status: RunStatus = decode(row, "frontier_runs", "status", RunStatus::parse)?,
+        samples: i64, epochs: i64, max_epoch: i64, errored: i64, scorer: Option<String>,
+        /// JSON object: Inspect sample id → suite task id.
+        mapping: String,
+        /// JSON of the domain's `LogHeader`.
+        header: String,
+        created_by: String, created_at: String,
+    }
+    const COLUMNS = r.*;
+    fn from_row(row);
 }
 
 /// One sample (sample × epoch) of a run.
@@ -81,19 +71,6 @@ pub struct ScoreRow {
     /// JSON of the domain's `RunScore`.
     pub score: String,
     pub created_at: String,
-}
-
-const COLUMNS: &str = "r.id, r.suite_id, r.sha256, r.artifact_key, r.size_bytes, r.format, \
-     r.file_name, r.model_id, r.task, r.task_version, r.inspect_model, r.status, r.samples, \
-     r.epochs, r.max_epoch, r.errored, r.scorer, r.mapping, r.header, r.created_by, r.created_at";
-
-fn from_row(row: &AnyRow) -> Result<RunRow> {
-    Ok(from_columns!(row => RunRow {
-        id, suite_id, sha256, artifact_key, size_bytes, format, file_name, model_id, task,
-        task_version, inspect_model,
-        status: decode(row, "frontier_runs", "status", RunStatus::parse)?,
-        samples, epochs, max_epoch, errored, scorer, mapping, header, created_by, created_at,
-    }))
 }
 
 /// Inserts a run; the same file for the same suite is a conflict.

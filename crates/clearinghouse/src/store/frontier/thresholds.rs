@@ -3,7 +3,6 @@
 //! salt are read only through the one read policy ([`THRESHOLDS`]). The
 //! commitment alone is read without it ([`active_reference`]), for decisions.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::model::frontier::ThresholdState;
@@ -16,38 +15,23 @@ use crate::store::{Result, StoreError, decode};
 /// AMBER through `record_shares`, the proposer a named reader.
 pub const THRESHOLDS: Labelled = Labelled::shared_record("t", "t.owner_org", "t.created_by");
 
-/// A threshold policy version as stored (classified fields included).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ThresholdRow {
-    pub id: String,
-    pub suite_id: String,
-    pub version: i64,
-    /// The domain's `ThresholdPolicy` as JSON.
-    pub policy: String,
-    /// Hex of the 32-byte salt.
-    pub salt: String,
-    pub commitment: String,
-    pub state: ThresholdState,
-    pub owner_org: String,
-    pub created_by: String,
-    pub tlp: String,
-    pub visibility: String,
-    pub approval_id: Option<String>,
-    pub activated_at: Option<String>,
-    pub created_at: String,
-}
-
-const COLUMNS: &str = "t.id, t.suite_id, t.version, t.policy, t.salt, t.commitment, t.state, \
-     t.owner_org, t.created_by, t.tlp, v.expression, t.approval_id, t.activated_at, t.created_at";
-
-fn from_row(row: &AnyRow) -> Result<ThresholdRow> {
-    Ok(from_columns!(row => ThresholdRow {
-        id, suite_id, version, policy, salt, commitment,
-        state: decode(row, "frontier_thresholds", "state", ThresholdState::parse)?,
-        owner_org, created_by, tlp,
-        visibility: row.try_get("expression")?,
-        approval_id, activated_at, created_at,
-    }))
+table_record! {
+    /// A threshold policy version as stored (classified fields included).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ThresholdRow {
+        id: String, suite_id: String, version: i64,
+        /// The domain's `ThresholdPolicy` as JSON.
+        policy: String,
+        /// Hex of the 32-byte salt.
+        salt: String,
+        commitment: String,
+        state: ThresholdState = decode(row, "frontier_thresholds", "state", ThresholdState::parse)?,
+        owner_org: String, created_by: String, tlp: String,
+        visibility: String as "v.expression" = row.try_get("expression")?,
+        approval_id: Option<String>, activated_at: Option<String>, created_at: String,
+    }
+    const COLUMNS = t.*;
+    fn from_row(row);
 }
 
 pub async fn insert(conn: &mut AnyConnection, t: &ThresholdRow, visibility_id: i64) -> Result<()> {

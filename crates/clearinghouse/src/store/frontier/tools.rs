@@ -4,46 +4,26 @@
 //! also what the API shows of a request ([`RequestRow`], with its entry's
 //! name joined in).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
 use crate::store::fetch;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolRow {
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    pub description: String,
-    pub provider_org: String,
-    pub window_id: Option<String>,
-    /// JSON array of organisation kinds.
-    pub org_kinds: String,
-    /// JSON array of sectors.
-    pub sectors: String,
-    pub terms: String,
-    pub capacity: i64,
-    pub contact: String,
-    pub state: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub delisted_by: Option<String>,
-    pub delisted_at: Option<String>,
-    pub delist_reason: Option<String>,
-}
-
-const TOOL_COLUMNS: &str = "id, kind, name, description, provider_org, window_id, org_kinds, \
-     sectors, terms, capacity, contact, state, created_by, created_at, updated_at, delisted_by, \
-     delisted_at, delist_reason";
-
-fn tool(r: &AnyRow) -> Result<ToolRow> {
-    Ok(from_columns!(r => ToolRow {
-        id, kind, name, description, provider_org, window_id, org_kinds, sectors, terms,
-        capacity, contact, state, created_by, created_at, updated_at, delisted_by, delisted_at,
-        delist_reason,
-    }))
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ToolRow {
+        id: String, kind: String, name: String, description: String, provider_org: String,
+        window_id: Option<String>,
+        /// JSON array of organisation kinds.
+        org_kinds: String,
+        /// JSON array of sectors.
+        sectors: String,
+        terms: String, capacity: i64, contact: String, state: String, created_by: String,
+        created_at: String, updated_at: String, delisted_by: Option<String>,
+        delisted_at: Option<String>, delist_reason: Option<String>,
+    }
+    const TOOL_COLUMNS = *;
+    fn tool(r);
 }
 
 pub async fn insert_tool(conn: &mut AnyConnection, t: &ToolRow) -> Result<()> {
@@ -73,54 +53,37 @@ pub async fn tools(conn: &mut AnyConnection) -> Result<Vec<ToolRow>> {
     rows.iter().map(tool).collect()
 }
 
-/// A request for an entry, as stored and as the API shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-#[schema(as = ToolRequest)]
-pub struct RequestRow {
-    pub id: String,
-    pub tool_id: String,
-    /// The entry's name (joined in; not a column of the request).
-    pub tool_name: String,
-    pub org_id: String,
-    pub user_id: String,
-    /// The organisation's kind and sector as at the request.
-    pub org_kind: String,
-    pub sector: Option<String>,
-    pub purpose: String,
-    /// `pending`, `approved`, `declined` or `revoked`.
-    pub state: String,
-    pub decided_by: Option<String>,
-    pub decided_at: Option<String>,
-    pub decision_reason: Option<String>,
-    pub starts_at: Option<String>,
-    pub ends_at: Option<String>,
-    pub requests_per_day: Option<i64>,
-    pub tokens_per_day: Option<i64>,
-    /// For a model entry: the grant in its window (accept its terms, then
-    /// take a broker credential under `/grants/{id}`).
-    pub grant_id: Option<String>,
-    pub created_at: String,
-    /// An approved request revoked: by whom, when and why.
-    pub revoked_by: Option<String>,
-    pub revoked_at: Option<String>,
-    pub revoke_reason: Option<String>,
+table_record! {
+    /// A request for an entry, as stored and as the API shows it.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+    #[schema(as = ToolRequest)]
+    pub struct RequestRow {
+        id: String, tool_id: String,
+        /// The entry's name (joined in; not a column of the request).
+        tool_name: String as "t.name AS tool_name",
+        org_id: String, user_id: String,
+        /// The organisation's kind and sector as at the request.
+        org_kind: String,
+        sector: Option<String>, purpose: String,
+        /// `pending`, `approved`, `declined` or `revoked`.
+        state: String,
+        decided_by: Option<String>, decided_at: Option<String>,
+        decision_reason: Option<String>, starts_at: Option<String>, ends_at: Option<String>,
+        requests_per_day: Option<i64>, tokens_per_day: Option<i64>,
+        /// For a model entry: the grant in its window (accept its terms, then
+        /// take a broker credential under `/grants/{id}`).
+        grant_id: Option<String>,
+        created_at: String,
+        /// An approved request revoked: by whom, when and why.
+        revoked_by: Option<String>,
+        revoked_at: Option<String>, revoke_reason: Option<String>,
+    }
+    const REQUEST_COLUMNS = r.*;
+    fn request(r);
 }
-
-const REQUEST_COLUMNS: &str = "r.id, r.tool_id, t.name AS tool_name, r.org_id, r.user_id, \
-     r.org_kind, r.sector, r.purpose, r.state, r.decided_by, r.decided_at, r.decision_reason, \
-     r.starts_at, r.ends_at, r.requests_per_day, r.tokens_per_day, r.grant_id, r.created_at, \
-     r.revoked_by, r.revoked_at, r.revoke_reason";
 
 /// The requests joined with their entries (`r`, `t`).
 const REQUESTS: &str = "tool_requests r JOIN tool_entries t ON t.id = r.tool_id";
-
-fn request(r: &AnyRow) -> Result<RequestRow> {
-    Ok(from_columns!(r => RequestRow {
-        id, tool_id, tool_name, org_id, user_id, org_kind, sector, purpose, state, decided_by,
-        decided_at, decision_reason, starts_at, ends_at, requests_per_day, tokens_per_day,
-        grant_id, created_at, revoked_by, revoked_at, revoke_reason,
-    }))
-}
 
 pub async fn insert_request(conn: &mut AnyConnection, r: &RequestRow) -> Result<()> {
     let q = sqlx::query(

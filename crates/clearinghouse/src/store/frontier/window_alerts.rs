@@ -3,36 +3,21 @@
 //! (`broker_transcripts`), plus who receives alerts (the organisations of
 //! active security officers).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::store::Result;
 use crate::store::fetch;
 
-/// An alert as stored. `evidence` is the JSON array of usage ids.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertRow {
-    pub id: String,
-    pub window_id: String,
-    pub rule: String,
-    pub user_id: String,
-    pub period: String,
-    pub detail: String,
-    pub evidence: String,
-    pub raised_at: String,
-    pub acknowledged_at: Option<String>,
-    pub acknowledged_by: Option<String>,
-    pub acknowledge_reason: Option<String>,
-}
-
-const COLUMNS: &str = "a.id, a.window_id, a.rule, a.user_id, a.period, a.detail, a.evidence, \
-     a.raised_at, a.acknowledged_at, a.acknowledged_by, a.acknowledge_reason";
-
-fn from_row(r: &AnyRow) -> Result<AlertRow> {
-    Ok(from_columns!(r => AlertRow {
-        id, window_id, rule, user_id, period, detail, evidence, raised_at, acknowledged_at,
-        acknowledged_by, acknowledge_reason,
-    }))
+table_record! {
+    /// An alert as stored. `evidence` is the JSON array of usage ids.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AlertRow {
+        id: String, window_id: String, rule: String, user_id: String, period: String,
+        detail: String, evidence: String, raised_at: String, acknowledged_at: Option<String>,
+        acknowledged_by: Option<String>, acknowledge_reason: Option<String>,
+    }
+    const COLUMNS = a.*;
+    fn from_row(r);
 }
 
 /// Stores the alert unless one with its window, rule, person and period

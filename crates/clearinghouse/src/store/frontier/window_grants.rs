@@ -3,38 +3,21 @@
 //! including the one joined read the broker makes per call ([`authorize`]:
 //! credential, grant, window, acceptance and the day's use at once).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::store::fetch;
 use crate::store::{Result, StoreError};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct GrantRow {
-    pub id: String,
-    pub window_id: String,
-    pub user_id: String,
-    pub org_id: String,
-    pub granted_by: String,
-    pub starts_at: String,
-    pub ends_at: String,
-    pub requests_per_day: i64,
-    pub tokens_per_day: i64,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    pub revoked_by: Option<String>,
-    pub revoke_reason: Option<String>,
-}
-
-const COLUMNS: &str = "g.id, g.window_id, g.user_id, g.org_id, g.granted_by, g.starts_at, \
-     g.ends_at, g.requests_per_day, g.tokens_per_day, g.created_at, g.revoked_at, g.revoked_by, \
-     g.revoke_reason";
-
-fn from_row(r: &AnyRow) -> Result<GrantRow> {
-    Ok(from_columns!(r => GrantRow {
-        id, window_id, user_id, org_id, granted_by, starts_at, ends_at, requests_per_day,
-        tokens_per_day, created_at, revoked_at, revoked_by, revoke_reason,
-    }))
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GrantRow {
+        id: String, window_id: String, user_id: String, org_id: String, granted_by: String,
+        starts_at: String, ends_at: String, requests_per_day: i64, tokens_per_day: i64,
+        created_at: String, revoked_at: Option<String>, revoked_by: Option<String>,
+        revoke_reason: Option<String>,
+    }
+    const COLUMNS = g.*;
+    fn from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
@@ -276,33 +259,29 @@ pub async fn authorize(pool: &AnyPool, token_sha256: &str, day: i64) -> Result<O
     }))
 }
 
-/// One brokered call as logged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct UsageRow {
-    pub id: String,
-    pub window_id: String,
-    pub grant_id: String,
-    pub user_id: String,
-    pub credential_id: String,
-    pub at: String,
-    #[serde(skip)]
-    pub day: i64,
-    /// `chat/completions`, `completions` or `models`.
-    pub endpoint: String,
-    pub model: String,
-    pub streamed: bool,
-    pub request_bytes: i64,
-    pub response_bytes: i64,
-    pub prompt_tokens: Option<i64>,
-    pub completion_tokens: Option<i64>,
-    pub total_tokens: Option<i64>,
-    pub latency_ms: i64,
-    /// HTTP status returned to the caller.
-    pub status: i64,
-    /// `ok`, `upstream_error`, `upstream_unreachable`, `interrupted`, or
-    /// `refused_<reason>` (expired, revoked, ended, not_yet, terms, model, quota).
-    pub outcome: String,
-    pub client_addr: String,
+table_record! {
+    /// One brokered call as logged.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+    pub struct UsageRow {
+        id: String, window_id: String, grant_id: String, user_id: String,
+        credential_id: String, at: String,
+        #[serde(skip)]
+        day: i64,
+        /// `chat/completions`, `completions` or `models`.
+        endpoint: String,
+        model: String,
+        streamed: bool = r.try_get::<i64, _>("streamed")? != 0,
+        request_bytes: i64, response_bytes: i64, prompt_tokens: Option<i64>,
+        completion_tokens: Option<i64>, total_tokens: Option<i64>, latency_ms: i64,
+        /// HTTP status returned to the caller.
+        status: i64,
+        /// `ok`, `upstream_error`, `upstream_unreachable`, `interrupted`, or
+        /// `refused_<reason>` (expired, revoked, ended, not_yet, terms, model, quota).
+        outcome: String,
+        client_addr: String,
+    }
+    const USAGE_COLUMNS = *;
+    fn usage_from_row(r);
 }
 
 /// Inserts one usage row.
@@ -316,11 +295,7 @@ pub const USAGE_ROWS_PER_STATEMENT: usize = 64;
 /// `INSERT … VALUES (…), (…)` of `n` usage rows (19 columns each).
 fn usage_insert(n: usize) -> String {
     const ARITY: usize = 19;
-    let mut sql = String::from(
-        "INSERT INTO broker_usage (id, window_id, grant_id, user_id, credential_id, at, day, \
-         endpoint, model, streamed, request_bytes, response_bytes, prompt_tokens, \
-         completion_tokens, total_tokens, latency_ms, status, outcome, client_addr) VALUES ",
-    );
+    let mut sql = format!("INSERT INTO broker_usage ({USAGE_COLUMNS}) VALUES ");
     for r in 0..n {
         sql.push_str(if r == 0 { "(" } else { ", (" });
         let params: Vec<String> = (1..=ARITY).map(|c| format!("${}", r * ARITY + c)).collect();
@@ -370,28 +345,17 @@ pub async fn usage(
     user: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UsageRow>> {
-    let rows = sqlx::query(
-        "SELECT id, window_id, grant_id, user_id, credential_id, at, day, endpoint, model, streamed, \
-         request_bytes, response_bytes, prompt_tokens, completion_tokens, total_tokens, latency_ms, \
-         status, outcome, client_addr FROM broker_usage WHERE window_id = $1 \
-         AND ($2 = '' OR user_id = $2) ORDER BY at DESC, id LIMIT $3",
+    let sql = format!(
+        "SELECT {USAGE_COLUMNS} FROM broker_usage WHERE window_id = $1 \
+         AND ($2 = '' OR user_id = $2) ORDER BY at DESC, id LIMIT $3"
+    );
+    fetch::all(
+        conn,
+        sql,
+        &[&window_id, &user.unwrap_or(""), &limit],
+        usage_from_row,
     )
-    .bind(window_id)
-    .bind(user.unwrap_or(""))
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let streamed: i64 = r.try_get("streamed")?;
-            Ok(from_columns!(r => UsageRow {
-                id, window_id, grant_id, user_id, credential_id, at, day, endpoint, model,
-                streamed: streamed != 0,
-                request_bytes, response_bytes, prompt_tokens, completion_tokens, total_tokens,
-                latency_ms, status, outcome, client_addr,
-            }))
-        })
-        .collect()
+    .await
 }
 
 /// Usage rows of a window (all outcomes).

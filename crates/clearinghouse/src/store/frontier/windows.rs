@@ -4,40 +4,22 @@
 //! no labels of their own: the workflow reads them through their model
 //! (labelled) or through a grant (see `workflows::frontier::windows`).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::store::Result;
 use crate::store::fetch;
 
-/// A window as stored. `endpoint_sealed` never leaves the workflow layer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowRow {
-    pub id: String,
-    pub model_id: String,
-    pub developer_org: String,
-    pub created_by: String,
-    pub starts_at: String,
-    pub ends_at: String,
-    pub requested_ends_at: String,
-    pub terms_version: i64,
-    pub endpoint_sealed: String,
-    pub state: String,
-    pub closed_reason: Option<String>,
-    pub closed_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-const COLUMNS: &str = "w.id, w.model_id, w.developer_org, w.created_by, w.starts_at, w.ends_at, \
-     w.requested_ends_at, w.terms_version, w.endpoint_sealed, w.state, w.closed_reason, \
-     w.closed_at, w.created_at, w.updated_at";
-
-fn from_row(r: &AnyRow) -> Result<WindowRow> {
-    Ok(from_columns!(r => WindowRow {
-        id, model_id, developer_org, created_by, starts_at, ends_at, requested_ends_at,
-        terms_version, endpoint_sealed, state, closed_reason, closed_at, created_at, updated_at,
-    }))
+table_record! {
+    /// A window as stored. `endpoint_sealed` never leaves the workflow layer.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WindowRow {
+        id: String, model_id: String, developer_org: String, created_by: String,
+        starts_at: String, ends_at: String, requested_ends_at: String, terms_version: i64,
+        endpoint_sealed: String, state: String, closed_reason: Option<String>,
+        closed_at: Option<String>, created_at: String, updated_at: String,
+    }
+    const COLUMNS = w.*;
+    fn from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, w: &WindowRow) -> Result<()> {

@@ -5,42 +5,23 @@
 //! proof yet), `verified`, `disputed` (it overlaps another operator's
 //! asset: only a coordinator's attestation settles it), `withdrawn`.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::candidates;
 use crate::store::Result;
 use crate::store::fetch;
 use clearinghouse_domain::scans::Target;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssetRow {
-    pub id: String,
-    pub org_id: String,
-    pub kind: String,
-    pub value: String,
-    pub key_lo: String,
-    pub key_hi: String,
-    pub state: String,
-    pub token: String,
-    pub proof_method: Option<String>,
-    pub proof_detail: Option<String>,
-    pub verified_by: Option<String>,
-    pub verified_at: Option<String>,
-    pub disclose_prefix: Option<i64>,
-    pub created_by: String,
-    pub created_at: String,
-}
-
-const COLUMNS: &str = "a.id, a.org_id, a.kind, a.value, a.key_lo, a.key_hi, a.state, a.token, \
-     a.proof_method, a.proof_detail, a.verified_by, a.verified_at, a.disclose_prefix, \
-     a.created_by, a.created_at";
-
-fn from_row(r: &AnyRow) -> Result<AssetRow> {
-    Ok(from_columns!(r => AssetRow {
-        id, org_id, kind, value, key_lo, key_hi, state, token, proof_method, proof_detail,
-        verified_by, verified_at, disclose_prefix, created_by, created_at,
-    }))
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AssetRow {
+        id: String, org_id: String, kind: String, value: String, key_lo: String,
+        key_hi: String, state: String, token: String, proof_method: Option<String>,
+        proof_detail: Option<String>, verified_by: Option<String>, verified_at: Option<String>,
+        disclose_prefix: Option<i64>, created_by: String, created_at: String,
+    }
+    const COLUMNS = a.*;
+    fn from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, a: &AssetRow) -> Result<()> {

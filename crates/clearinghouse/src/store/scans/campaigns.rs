@@ -7,13 +7,12 @@
 //! target index, the active campaigns whose targets may meet a target in
 //! a window (callers confirm with `Target::overlaps`).
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{candidates, candidates_on};
 use crate::store::fetch;
 use crate::store::labelled::Readable;
-use crate::store::read_filter::{Labelled, Named, ReadFilter, Shares};
+use crate::store::read_filter::{Labelled, Named, ReadFilter};
 use crate::store::{Result, bulk_values as values};
 use clearinghouse_domain::scans::Target;
 
@@ -21,54 +20,44 @@ use clearinghouse_domain::scans::Target;
 /// organisation, shared with the operators whose assets they touch,
 /// submitted to the staff.
 pub const CAMPAIGNS: Labelled = Labelled {
-    alias: "c",
-    owner: "c.org_id",
-    shares: Shares::RecordShares,
     named: Named::Staff,
-    creator: "c.created_by",
-    case_data: false,
+    ..Labelled::shared_record("c", "c.org_id", "c.created_by")
 };
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct CampaignRow {
-    pub id: String,
-    pub org_id: String,
-    pub name: String,
-    pub scanner: String,
-    /// Comma-separated techniques.
-    pub techniques: String,
-    /// JSON array of CIDR texts.
-    pub sources: String,
-    pub contact: String,
-    pub starts_at: String,
-    pub ends_at: String,
-    /// `active` or `stopped`.
-    pub state: String,
-    pub stop_reason: Option<String>,
-    pub stopped_at: Option<String>,
-    pub tlp: String,
-    pub visibility_id: i64,
-    pub created_by: String,
-    pub created_at: String,
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CampaignRow {
+        id: String, org_id: String, name: String, scanner: String,
+        /// Comma-separated techniques.
+        techniques: String,
+        /// JSON array of CIDR texts.
+        sources: String,
+        contact: String, starts_at: String, ends_at: String,
+        /// `active` or `stopped`.
+        state: String,
+        stop_reason: Option<String>, stopped_at: Option<String>, tlp: String,
+        visibility_id: i64, created_by: String, created_at: String,
+    }
+    const COLUMNS = c.*;
+    pub fn from_row(r);
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetRow {
-    pub campaign_id: String,
-    pub position: i64,
-    pub kind: String,
-    pub value: String,
-    pub key_lo: String,
-    pub key_hi: String,
-    pub asset_id: Option<String>,
-    pub grant_id: Option<String>,
-    pub operator_org_id: Option<String>,
-    /// What others may learn of a network target (`domain::scans::
-    /// disclose`: the asset's disclosed block or domain), with its index
-    /// keys; `None` when nothing is disclosed.
-    pub shown: Option<String>,
-    pub shown_lo: Option<String>,
-    pub shown_hi: Option<String>,
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct TargetRow {
+        campaign_id: String, position: i64, kind: String, value: String, key_lo: String,
+        key_hi: String, asset_id: Option<String>, grant_id: Option<String>,
+        operator_org_id: Option<String>,
+        /// What others may learn of a network target (`domain::scans::
+        /// disclose`: the asset's disclosed block or domain), with its index
+        /// keys; `None` when nothing is disclosed.
+        shown: Option<String>,
+        shown_lo: Option<String>, shown_hi: Option<String>,
+    }
+    const TARGET_COLUMNS = t.*;
+    /// The columns a campaign target is inserted with, in [`bind_target`]'s order.
+    pub(crate) const TARGET_INSERT_COLUMNS = *;
+    fn target_from_row(r);
 }
 
 impl TargetRow {
@@ -101,13 +90,6 @@ pub enum Keys {
     Disclosed,
 }
 
-const COLUMNS: &str = "c.id, c.org_id, c.name, c.scanner, c.techniques, c.sources, c.contact, \
-     c.starts_at, c.ends_at, c.state, c.stop_reason, c.stopped_at, c.tlp, c.visibility_id, \
-     c.created_by, c.created_at";
-
-const TARGET_COLUMNS: &str = "t.campaign_id, t.position, t.kind, t.value, t.key_lo, t.key_hi, \
-     t.asset_id, t.grant_id, t.operator_org_id, t.shown, t.shown_lo, t.shown_hi";
-
 /// A query whose parameters are bound in order.
 pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
@@ -116,9 +98,6 @@ pub(crate) const INSERT_COLUMNS: &str = "id, org_id, name, scanner, techniques, 
      contact, starts_at, ends_at, state, tlp, visibility_id, created_by, created_at";
 pub(crate) const INSERT_WIDTH: usize = 14;
 
-/// The columns a campaign target is inserted with, in [`bind_target`]'s order.
-pub(crate) const TARGET_INSERT_COLUMNS: &str = "campaign_id, position, kind, value, key_lo, \
-     key_hi, asset_id, grant_id, operator_org_id, shown, shown_lo, shown_hi";
 pub(crate) const TARGET_INSERT_WIDTH: usize = 12;
 
 /// Binds one campaign row's [`INSERT_COLUMNS`] (one insert or one row of
@@ -154,20 +133,6 @@ pub(crate) fn bind_target<'q>(q: AnyQuery<'q>, t: &TargetRow) -> AnyQuery<'q> {
         .bind(&t.shown)
         .bind(&t.shown_lo)
         .bind(&t.shown_hi)
-}
-
-pub fn from_row(r: &AnyRow) -> Result<CampaignRow> {
-    Ok(from_columns!(r => CampaignRow {
-        id, org_id, name, scanner, techniques, sources, contact, starts_at, ends_at, state,
-        stop_reason, stopped_at, tlp, visibility_id, created_by, created_at,
-    }))
-}
-
-fn target_from_row(r: &AnyRow) -> Result<TargetRow> {
-    Ok(from_columns!(r => TargetRow {
-        campaign_id, position, kind, value, key_lo, key_hi, asset_id, grant_id, operator_org_id,
-        shown, shown_lo, shown_hi,
-    }))
 }
 
 /// Inserts the campaign, its targets and a share with each operator.

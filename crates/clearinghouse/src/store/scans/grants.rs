@@ -4,50 +4,31 @@
 //! sides' emergency contacts). Lists are JSON text. `active` until
 //! revoked; a revoked grant is never reactivated.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::store::Result;
 use crate::store::fetch;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct GrantRow {
-    pub id: String,
-    pub operator_org_id: String,
-    pub scanner_org_id: String,
-    /// JSON array of asset ids.
-    pub asset_ids: String,
-    /// JSON array of target texts (hosts or blocks) never to be scanned.
-    pub excluded: String,
-    /// Comma-separated techniques.
-    pub techniques: String,
-    /// Requests per second.
-    pub rate_limit: i64,
-    /// JSON array of CIDR texts.
-    pub sources: String,
-    pub starts_at: String,
-    pub ends_at: String,
-    pub operator_contact: String,
-    pub scanner_contact: String,
-    pub state: String,
-    pub revoked_at: Option<String>,
-    pub revoked_by: Option<String>,
-    pub revoke_reason: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-}
-
-const COLUMNS: &str = "g.id, g.operator_org_id, g.scanner_org_id, g.asset_ids, g.excluded, \
-     g.techniques, g.rate_limit, g.sources, g.starts_at, g.ends_at, g.operator_contact, \
-     g.scanner_contact, g.state, g.revoked_at, g.revoked_by, g.revoke_reason, g.created_by, \
-     g.created_at";
-
-fn from_row(r: &AnyRow) -> Result<GrantRow> {
-    Ok(from_columns!(r => GrantRow {
-        id, operator_org_id, scanner_org_id, asset_ids, excluded, techniques, rate_limit, sources,
-        starts_at, ends_at, operator_contact, scanner_contact, state, revoked_at, revoked_by,
-        revoke_reason, created_by, created_at,
-    }))
+table_record! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GrantRow {
+        id: String, operator_org_id: String, scanner_org_id: String,
+        /// JSON array of asset ids.
+        asset_ids: String,
+        /// JSON array of target texts (hosts or blocks) never to be scanned.
+        excluded: String,
+        /// Comma-separated techniques.
+        techniques: String,
+        /// Requests per second.
+        rate_limit: i64,
+        /// JSON array of CIDR texts.
+        sources: String,
+        starts_at: String, ends_at: String, operator_contact: String, scanner_contact: String,
+        state: String, revoked_at: Option<String>, revoked_by: Option<String>,
+        revoke_reason: Option<String>, created_by: String, created_at: String,
+    }
+    const COLUMNS = g.*;
+    fn from_row(r);
 }
 
 pub async fn insert(conn: &mut AnyConnection, g: &GrantRow) -> Result<()> {
