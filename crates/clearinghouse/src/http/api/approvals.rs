@@ -1,13 +1,12 @@
 //! `/api/v1/approvals`: two-person requests.
 
 use axum::Json;
-use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
@@ -32,19 +31,13 @@ pub async fn list(
     ))
 }
 
-/// One request.
-#[utoipa::path(get, path = "/approvals/{id}", tag = "approvals", security(("bearer" = [])), responses((status = 200, body = Approval), (status = 404, body = Problem)))]
-pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Approval>> {
-    Ok(Json(approvals::get(&app, &who, &id).await?))
-}
+thin_handlers! { tag = "approvals";
+    /// One request.
+    get "/approvals/{id}", errors(404);
+    fn get(id) -> 200 Approval = approvals::get;
 
-/// Approve or reject. Only a second, eligible person may approve; the maker
-/// may only cancel; agents may not decide.
-#[utoipa::path(post, path = "/approvals/{id}/decision", tag = "approvals", security(("bearer" = [])), request_body = DecisionInput, responses((status = 200, body = Approval), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn decide(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<DecisionInput>,
-) -> AppResult<Json<Approval>> {
-    Ok(Json(approvals::decide(&app, &who, &id, input).await?))
+    /// Approve or reject. Only a second, eligible person may approve; the maker
+    /// may only cancel; agents may not decide.
+    post "/approvals/{id}/decision", errors(403, 409);
+    fn decide(id, DecisionInput) -> 200 Approval = approvals::decide;
 }

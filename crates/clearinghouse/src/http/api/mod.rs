@@ -1,6 +1,84 @@
 //! The JSON API under `/api/v1`: one module per resource, each handler thin
 //! (extract, call a workflow, serialise) and described for OpenAPI.
 
+/// Writes thin handlers with their OpenAPI descriptions: the caller (and
+/// the path's `{id}` and the JSON body, when the arguments name them)
+/// handed to a workflow function whose answer is the response: `200` as
+/// JSON, `201` through [`created`], `202` through [`accepted`]. Each error
+/// status listed is answered with a `Problem`; every handler is under
+/// `tag` and needs a bearer token.
+///
+/// ```ignore
+/// thin_handlers! { tag = "frontier";
+///     /// One window; 404 when you may not read it.
+///     get "/windows/{id}", errors(404);
+///     fn get(id) -> 200 Window = windows::get;
+///
+///     /// Publish a new terms version (developer).
+///     post "/windows/{id}/terms", errors(403, 404, 422);
+///     fn revise_terms(id, NewTerms) -> 200 Window = windows::revise_terms;
+/// }
+/// ```
+///
+/// `errors(…)` is left out when there are none. The arguments are `()`
+/// (the caller alone), `(Input)` (a JSON body),
+/// `(id)`, `(id, Input)`, or `(id, NoBody)` for an action that takes no
+/// body. The doc comment is the operation's summary and description.
+macro_rules! thin_handlers {
+    (tag = $tag:literal; $(
+        $(#[doc = $doc:literal])+
+        $method:ident $path:literal $(, errors($($error:literal),*))?;
+        fn $name:ident($($arg:tt)*) -> $status:tt $out:ty = $workflow:path;
+    )+) => {$(
+        thin_handlers!(@args ($($arg)*)
+            [$(#[doc = $doc])+ $method, $path, $tag, [$($($error),*)?]] $name $status [$out] $workflow);
+    )+};
+
+    // The arguments: what is extracted, what the workflow is given, and
+    // the request body documented.
+    (@args () $($rest:tt)*) => { thin_handlers!(@emit [] [] [] $($rest)*); };
+    (@args (id) $($rest:tt)*) => {
+        thin_handlers!(@emit [::axum::extract::Path(id): ::axum::extract::Path<String>] [&id] [] $($rest)*);
+    };
+    (@args (id, NoBody) $($rest:tt)*) => {
+        thin_handlers!(@emit
+            [::axum::extract::Path(id): ::axum::extract::Path<String>, _: $crate::http::extract::NoBody]
+            [&id] [] $($rest)*);
+    };
+    (@args (id, $input:ty) $($rest:tt)*) => {
+        thin_handlers!(@emit
+            [::axum::extract::Path(id): ::axum::extract::Path<String>,
+             $crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
+            [&id, input] [request_body = $input,] $($rest)*);
+    };
+    (@args ($input:ty) $($rest:tt)*) => {
+        thin_handlers!(@emit
+            [$crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
+            [input] [request_body = $input,] $($rest)*);
+    };
+
+    (@emit [$($extract:tt)*] [$($given:tt)*] [$($request_body:tt)*]
+        [$(#[doc = $doc:literal])+ $method:ident, $path:literal, $tag:literal, [$($error:literal),*]]
+        $name:ident $status:tt [$out:ty] $workflow:path
+    ) => {
+        $(#[doc = $doc])+
+        #[utoipa::path($method, path = $path, tag = $tag, security(("bearer" = [])), $($request_body)*
+            responses((status = $status, body = $out) $(, (status = $error, body = Problem))*))]
+        pub async fn $name(
+            $crate::http::extract::Caller { app, who }: $crate::http::extract::Caller,
+            $($extract)*
+        ) -> $crate::error::AppResult<thin_handlers!(@answer_type $status $out)> {
+            Ok(thin_handlers!(@answer $status $workflow(&app, &who, $($given)*).await?))
+        }
+    };
+
+    (@answer_type 200 $out:ty) => { ::axum::Json<$out> };
+    (@answer_type $status:tt $out:ty) => { (::axum::http::StatusCode, ::axum::Json<$out>) };
+    (@answer 200 $answer:expr) => { ::axum::Json($answer) };
+    (@answer 201 $answer:expr) => { $crate::http::api::created($answer) };
+    (@answer 202 $answer:expr) => { $crate::http::api::accepted($answer) };
+}
+
 pub mod accounts;
 pub mod advisories;
 pub mod approvals;
@@ -18,6 +96,8 @@ pub mod scans;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::model::Page;
+
 /// A `201 Created` answer carrying the record made.
 pub fn created<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
     (axum::http::StatusCode::CREATED, axum::Json(record))
@@ -27,6 +107,14 @@ pub fn created<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
 /// second person's approval, a job).
 pub fn accepted<T>(record: T) -> (axum::http::StatusCode, axum::Json<T>) {
     (axum::http::StatusCode::ACCEPTED, axum::Json(record))
+}
+
+/// A list a workflow returns whole, as the one page of a `Page`.
+pub fn one_page<T>(items: Vec<T>) -> Page<T> {
+    Page {
+        items,
+        next_cursor: None,
+    }
 }
 
 /// Cursor pagination parameters shared by list endpoints.
