@@ -1,12 +1,9 @@
 //! `/api/v1/approvals`: two-person requests.
 
-use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Caller};
 use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
@@ -20,18 +17,12 @@ pub struct ApprovalListParams {
     pub limit: Option<i64>,
 }
 
-/// Requests you may see (platform admins: all; others: their own).
-#[utoipa::path(get, path = "/approvals", tag = "approvals", security(("bearer" = [])), params(ApprovalListParams), responses((status = 200, body = Page<Approval>), (status = 422, body = Problem)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<ApprovalListParams>,
-) -> AppResult<Json<Page<Approval>>> {
-    Ok(Json(
-        approvals::list(&app, &who, p.state.as_deref(), p.cursor.as_deref(), p.limit).await?,
-    ))
-}
-
 thin_handlers! { tag = "approvals";
+    /// Requests you may see (platform admins: all; others: their own).
+    get "/approvals", errors(422);
+    fn list(query p: ApprovalListParams) -> 200 Page<Approval>
+        = approvals::list(p.state.as_deref(), p.cursor.as_deref(), p.limit);
+
     /// One request.
     get "/approvals/{id}", errors(404);
     fn get(id) -> 200 Approval = approvals::get;

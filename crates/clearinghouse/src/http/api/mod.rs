@@ -2,10 +2,10 @@
 //! (extract, call a workflow, serialise) and described for OpenAPI.
 
 /// Writes thin handlers with their OpenAPI descriptions: the caller (and
-/// the path's `{id}` and the JSON body, when the arguments name them)
-/// handed to a workflow function whose answer is the response: `200` as
-/// JSON, `201` through [`created`], `202` through [`accepted`]. Each error
-/// status listed is answered with a `Problem`; every handler is under
+/// the path's `{id}`, the JSON body or the query, when the arguments name
+/// them) handed to a workflow function whose answer is the response: `200`
+/// as JSON, `201` through [`created`], `202` through [`accepted`]. Each
+/// error status listed is answered with a `Problem`; every handler is under
 /// `tag` and needs a bearer token.
 ///
 /// ```ignore
@@ -17,58 +17,79 @@
 ///     /// Publish a new terms version (developer).
 ///     post "/windows/{id}/terms", errors(403, 404, 422);
 ///     fn revise_terms(id, NewTerms) -> 200 Window = windows::revise_terms;
+///
+///     /// Windows you may read.
+///     get "/windows";
+///     fn list(query q: WindowQuery) -> 200 Page<Window> = windows::list(q.cursor.as_deref());
 /// }
 /// ```
 ///
-/// `errors(…)` is left out when there are none. The arguments are `()`
-/// (the caller alone), `(Input)` (a JSON body),
-/// `(id)`, `(id, Input)`, or `(id, NoBody)` for an action that takes no
-/// body. The doc comment is the operation's summary and description.
+/// The doc comment is the operation's summary and description; `errors(…)`
+/// is left out when there are none. The arguments are `()` (the caller
+/// alone), `(Input)` (a JSON body), `(query q: Query)`, `(id)`,
+/// `(id, Input)`, `(id, query q: Query)`, or `(id, NoBody)` for an action
+/// that takes no body. The workflow is given the state and the principal,
+/// then the `&id` and the body when there are, then the arguments written
+/// after it (the query's fields).
 macro_rules! thin_handlers {
     (tag = $tag:literal; $(
         $(#[doc = $doc:literal])+
         $method:ident $path:literal $(, errors($($error:literal),*))?;
-        fn $name:ident($($arg:tt)*) -> $status:tt $out:ty = $workflow:path;
+        fn $name:ident($($arg:tt)*) -> $status:tt $out:ty
+            = $($workflow:ident)::+ $(($($more:expr),* $(,)?))?;
     )+) => {$(
         thin_handlers!(@args ($($arg)*)
-            [$(#[doc = $doc])+ $method, $path, $tag, [$($($error),*)?]] $name $status [$out] $workflow);
+            [$(#[doc = $doc])+ $method, $path, $tag, [$($($error),*)?]]
+            $name $status [$out] [$($workflow)::+] [$($($more,)*)?]);
     )+};
 
-    // The arguments: what is extracted, what the workflow is given, and
-    // the request body documented.
+    // The arguments: what is extracted, what the workflow is given first,
+    // and what the operation describes (its body or its query).
     (@args () $($rest:tt)*) => { thin_handlers!(@emit [] [] [] $($rest)*); };
     (@args (id) $($rest:tt)*) => {
-        thin_handlers!(@emit [::axum::extract::Path(id): ::axum::extract::Path<String>] [&id] [] $($rest)*);
+        thin_handlers!(@emit [::axum::extract::Path(id): ::axum::extract::Path<String>] [&id,] []
+            $($rest)*);
     };
     (@args (id, NoBody) $($rest:tt)*) => {
         thin_handlers!(@emit
             [::axum::extract::Path(id): ::axum::extract::Path<String>, _: $crate::http::extract::NoBody]
-            [&id] [] $($rest)*);
+            [&id,] [] $($rest)*);
+    };
+    (@args (id, query $q:ident: $query:ty) $($rest:tt)*) => {
+        thin_handlers!(@emit
+            [::axum::extract::Path(id): ::axum::extract::Path<String>,
+             $crate::http::extract::ApiQuery($q): $crate::http::extract::ApiQuery<$query>]
+            [&id,] [params($query),] $($rest)*);
     };
     (@args (id, $input:ty) $($rest:tt)*) => {
         thin_handlers!(@emit
             [::axum::extract::Path(id): ::axum::extract::Path<String>,
              $crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
-            [&id, input] [request_body = $input,] $($rest)*);
+            [&id, input,] [request_body = $input,] $($rest)*);
+    };
+    (@args (query $q:ident: $query:ty) $($rest:tt)*) => {
+        thin_handlers!(@emit
+            [$crate::http::extract::ApiQuery($q): $crate::http::extract::ApiQuery<$query>]
+            [] [params($query),] $($rest)*);
     };
     (@args ($input:ty) $($rest:tt)*) => {
         thin_handlers!(@emit
             [$crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
-            [input] [request_body = $input,] $($rest)*);
+            [input,] [request_body = $input,] $($rest)*);
     };
 
-    (@emit [$($extract:tt)*] [$($given:tt)*] [$($request_body:tt)*]
+    (@emit [$($extract:tt)*] [$($given:tt)*] [$($described:tt)*]
         [$(#[doc = $doc:literal])+ $method:ident, $path:literal, $tag:literal, [$($error:literal),*]]
-        $name:ident $status:tt [$out:ty] $workflow:path
+        $name:ident $status:tt [$out:ty] [$($workflow:tt)*] [$($more:tt)*]
     ) => {
         $(#[doc = $doc])+
-        #[utoipa::path($method, path = $path, tag = $tag, security(("bearer" = [])), $($request_body)*
+        #[utoipa::path($method, path = $path, tag = $tag, security(("bearer" = [])), $($described)*
             responses((status = $status, body = $out) $(, (status = $error, body = Problem))*))]
         pub async fn $name(
             $crate::http::extract::Caller { app, who }: $crate::http::extract::Caller,
             $($extract)*
         ) -> $crate::error::AppResult<thin_handlers!(@answer_type $status $out)> {
-            Ok(thin_handlers!(@answer $status $workflow(&app, &who, $($given)*).await?))
+            Ok(thin_handlers!(@answer $status $($workflow)*(&app, &who, $($given)* $($more)*).await?))
         }
     };
 

@@ -39,27 +39,12 @@ thin_handlers! { tag = "organisations";
     /// coordinator approves.
     post "/orgs", errors(409, 422);
     fn create(NewOrganization) -> 201 OrganizationWithRequest = orgs::create;
-}
 
-/// List organisations.
-#[utoipa::path(get, path = "/orgs", tag = "organisations", security(("bearer" = [])), params(OrgQuery), responses((status = 200, body = Page<Organization>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<OrgQuery>,
-) -> AppResult<Json<Page<Organization>>> {
-    Ok(Json(
-        orgs::list(
-            &app,
-            &who,
-            p.archived.unwrap_or(false),
-            p.cursor.as_deref(),
-            p.limit,
-        )
-        .await?,
-    ))
-}
+    /// List organisations.
+    get "/orgs";
+    fn list(query p: OrgQuery) -> 200 Page<Organization>
+        = orgs::list(p.archived.unwrap_or(false), p.cursor.as_deref(), p.limit);
 
-thin_handlers! { tag = "organisations";
     /// One organisation.
     get "/orgs/{id}", errors(404);
     fn get(id) -> 200 Organization = orgs::get;

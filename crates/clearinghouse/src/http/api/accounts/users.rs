@@ -1,6 +1,5 @@
 //! `/api/v1/users`: accounts, roles and authorizations.
 
-use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -8,7 +7,7 @@ use utoipa::IntoParams;
 
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::http::extract::{ApiJson, Caller};
 use crate::model::{ApiToken, Approval, Page, User, UserWithRequest};
 use crate::workflows::accounts::tokens;
 use crate::workflows::accounts::users::{
@@ -34,27 +33,12 @@ thin_handlers! { tag = "identity";
     /// passwords (403).
     post "/users", errors(403, 409, 422);
     fn create(NewUser) -> 201 UserWithRequest = users::create;
-}
 
-/// List users you may see.
-#[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserListParams), responses((status = 200, body = Page<User>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<UserListParams>,
-) -> AppResult<Json<Page<User>>> {
-    Ok(Json(
-        users::list(
-            &app,
-            &who,
-            p.org_id.as_deref(),
-            p.cursor.as_deref(),
-            p.limit,
-        )
-        .await?,
-    ))
-}
+    /// List users you may see.
+    get "/users";
+    fn list(query p: UserListParams) -> 200 Page<User>
+        = users::list(p.org_id.as_deref(), p.cursor.as_deref(), p.limit);
 
-thin_handlers! { tag = "identity";
     /// One user.
     get "/users/{id}", errors(404);
     fn get(id) -> 200 User = users::get;

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 
 use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
+use crate::http::extract::{ApiJson, Caller, read_body};
 use crate::model::Page;
 use crate::model::exposure::{Asset, SbomUploadReport};
 use crate::workflows::archive::{self, ArchiveRequest};
@@ -32,29 +32,17 @@ thin_handlers! { tag = "exposure";
     /// Register an asset (a system) for your organisation, or for another as a coordinator.
     post "/assets", errors(409, 422);
     fn create(NewAsset) -> 201 Asset = assets::create;
-}
 
-/// Assets of your organisation (coordinators: of every organisation, or of `org`).
-#[utoipa::path(get, path = "/assets", tag = "exposure", security(("bearer" = [])), params(AssetQuery), responses((status = 200, body = Page<Asset>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(q): ApiQuery<AssetQuery>,
-) -> AppResult<Json<Page<Asset>>> {
-    Ok(Json(
-        assets::list(
-            &app,
-            &who,
-            q.org.as_deref(),
-            q.name.as_deref(),
-            q.archived.unwrap_or(false),
-            q.cursor.as_deref(),
-            q.limit,
-        )
-        .await?,
-    ))
-}
+    /// Assets of your organisation (coordinators: of every organisation, or of `org`).
+    get "/assets";
+    fn list(query q: AssetQuery) -> 200 Page<Asset> = assets::list(
+        q.org.as_deref(),
+        q.name.as_deref(),
+        q.archived.unwrap_or(false),
+        q.cursor.as_deref(),
+        q.limit,
+    );
 
-thin_handlers! { tag = "exposure";
     /// One asset; 404 for another organisation's.
     get "/assets/{id}", errors(404);
     fn get(id) -> 200 Asset = assets::get;

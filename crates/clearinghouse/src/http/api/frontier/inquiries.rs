@@ -2,13 +2,10 @@
 //! inquiries (Sec. 3(b)(i)). Thin handlers over
 //! `workflows::frontier::inquiries`; an inquiry you may not read is 404.
 
-use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::frontier::inquiries::{
     self, AttachRun, NewConsultation, NewDecision, NewRelease, ProposedDecision, Withdrawal,
@@ -31,18 +28,12 @@ pub struct InquiryListQuery {
     pub limit: Option<i64>,
 }
 
-/// Inquiries you may read: your organisation's, or all for cleared officials.
-#[utoipa::path(get, path = "/inquiries", tag = "frontier", security(("bearer" = [])), params(InquiryListQuery), responses((status = 200, body = Page<InquiryView>), (status = 422, body = Problem)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(q): ApiQuery<InquiryListQuery>,
-) -> AppResult<Json<Page<InquiryView>>> {
-    Ok(Json(
-        inquiries::list(&app, &who, q.state.as_deref(), q.cursor.as_deref(), q.limit).await?,
-    ))
-}
-
 thin_handlers! { tag = "frontier";
+    /// Inquiries you may read: your organisation's, or all for cleared officials.
+    get "/inquiries", errors(422);
+    fn list(query q: InquiryListQuery) -> 200 Page<InquiryView>
+        = inquiries::list(q.state.as_deref(), q.cursor.as_deref(), q.limit);
+
     /// One inquiry; 404 both when it does not exist and when you may not read it.
     get "/inquiries/{id}", errors(404);
     fn get(id) -> 200 InquiryView = inquiries::get;

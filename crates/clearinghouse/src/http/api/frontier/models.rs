@@ -1,12 +1,8 @@
 //! `/api/v1/models`: the frontier-model registry (Sec. 3). Responses carry
 //! the public compute thresholds as non-binding reference points.
 
-use axum::Json;
-
-use crate::error::AppResult;
 use crate::http::api::PageParams;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::frontier::models::{self, Model, NewModel};
 
@@ -15,18 +11,11 @@ thin_handlers! { tag = "frontier";
     /// organisation only). Default labels: `AMBER+STRICT`, empty visibility.
     post "/models", errors(403, 409, 422);
     fn register(NewModel) -> 201 Model = models::register;
-}
 
-/// Models you may read, filtered in the query by the read policy.
-#[utoipa::path(get, path = "/models", tag = "frontier", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<Model>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> AppResult<Json<Page<Model>>> {
-    Ok(Json(models::list(&app, &who, p.cursor(), p.limit).await?))
-}
+    /// Models you may read, filtered in the query by the read policy.
+    get "/models";
+    fn list(query p: PageParams) -> 200 Page<Model> = models::list(p.cursor(), p.limit);
 
-thin_handlers! { tag = "frontier";
     /// One model; 404 both when it does not exist and when you may not read it.
     get "/models/{id}", errors(404);
     fn get(id) -> 200 Model = models::get;

@@ -9,13 +9,10 @@ pub mod assets;
 pub mod grants;
 pub mod reports;
 
-use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::scans::campaigns::{self, CampaignInput, CampaignView, StopInput};
 use crate::workflows::scans::claims::{self, ClaimInput, ClaimResponseInput, ClaimView};
@@ -44,20 +41,12 @@ thin_handlers! { tag = "scans";
     /// and claims.
     post "/scans/campaigns", errors(403, 422);
     fn create(CampaignInput) -> 201 CampaignView = campaigns::create;
-}
 
-/// Campaigns you may read (yours; those touching your assets; all for coordinators).
-#[utoipa::path(get, path = "/scans/campaigns", tag = "scans", security(("bearer" = [])), params(ListQuery), responses((status = 200, body = Page<CampaignView>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Json<Page<CampaignView>>> {
-    Ok(Json(
-        campaigns::list(&app, &who, q.cursor.as_deref(), q.limit).await?,
-    ))
-}
+    /// Campaigns you may read (yours; those touching your assets; all for coordinators).
+    get "/scans/campaigns";
+    fn list(query q: ListQuery) -> 200 Page<CampaignView>
+        = campaigns::list(q.cursor.as_deref(), q.limit);
 
-thin_handlers! { tag = "scans";
     /// One campaign, with its findings and validated counts.
     get "/scans/campaigns/{id}", errors(404);
     fn get(id) -> 200 CampaignView = campaigns::get;
@@ -74,18 +63,11 @@ thin_handlers! { tag = "scans";
     /// overlaps. Nothing is stored.
     post "/scans/check", errors(422);
     fn check(CampaignInput) -> 200 CheckView = deconflict::check;
-}
 
-/// What was already scanned: every campaign that touched the target.
-#[utoipa::path(get, path = "/scans/history", tag = "scans", security(("bearer" = [])), params(HistoryQuery), responses((status = 200, body = Vec<HistoryItem>), (status = 422, body = Problem)))]
-pub async fn history(
-    Caller { app, who }: Caller,
-    ApiQuery(q): ApiQuery<HistoryQuery>,
-) -> AppResult<Json<Vec<HistoryItem>>> {
-    Ok(Json(deconflict::history(&app, &who, &q.target).await?))
-}
+    /// What was already scanned: every campaign that touched the target.
+    get "/scans/history", errors(422);
+    fn history(query q: HistoryQuery) -> 200 Vec<HistoryItem> = deconflict::history(&q.target);
 
-thin_handlers! { tag = "scans";
     /// Claim a target for a period (network targets: only your own or granted).
     post "/scans/claims", errors(422);
     fn claim(ClaimInput) -> 201 ClaimView = claims::claim;
