@@ -5,8 +5,8 @@
 /// the path's `{id}`, the JSON body or the query, when the arguments name
 /// them) handed to a workflow function whose answer is the response: `200`
 /// as JSON, `201` through [`created`], `202` through [`accepted`]. Each
-/// error status listed is answered with a `Problem`; every handler is under
-/// `tag` and needs a bearer token.
+/// error status listed is answered with a `Problem` (the name must be in
+/// scope); every handler is under `tag` and needs a bearer token.
 ///
 /// ```ignore
 /// thin_handlers! { tag = "frontier";
@@ -25,12 +25,11 @@
 /// ```
 ///
 /// The doc comment is the operation's summary and description; `errors(…)`
-/// is left out when there are none. The arguments are `()` (the caller
-/// alone), `(Input)` (a JSON body), `(query q: Query)`, `(id)`,
-/// `(id, Input)`, `(id, query q: Query)`, or `(id, NoBody)` for an action
-/// that takes no body. The workflow is given the state and the principal,
-/// then the `&id` and the body when there are, then the arguments written
-/// after it (the query's fields).
+/// is left out when there are none. The arguments, in this order, are any
+/// of `id` (the path's), `NoBody` (an action that takes none), `query q:
+/// Query` and `Input` (a JSON body). The workflow is given the state and
+/// the principal, then the `&id` and the body when there are, then the
+/// arguments written after it (the query's fields).
 macro_rules! thin_handlers {
     (tag = $tag:literal; $(
         $(#[doc = $doc:literal])+
@@ -38,48 +37,38 @@ macro_rules! thin_handlers {
         fn $name:ident($($arg:tt)*) -> $status:tt $out:ty
             = $($workflow:ident)::+ $(($($more:expr),* $(,)?))?;
     )+) => {$(
-        thin_handlers!(@args ($($arg)*)
+        thin_handlers!(@args [] [] [] ($($arg)*)
             [$(#[doc = $doc])+ $method, $path, $tag, [$($($error),*)?]]
             $name $status [$out] [$($workflow)::+] [$($($more,)*)?]);
     )+};
 
-    // The arguments: what is extracted, what the workflow is given first,
-    // and what the operation describes (its body or its query).
-    (@args () $($rest:tt)*) => { thin_handlers!(@emit [] [] [] $($rest)*); };
-    (@args (id) $($rest:tt)*) => {
-        thin_handlers!(@emit [::axum::extract::Path(id): ::axum::extract::Path<String>] [&id,] []
+    // The arguments one by one, each adding what is extracted, what the
+    // workflow is given first, and what the operation describes.
+    (@args [$($x:tt)*] [$($g:tt)*] [$($d:tt)*] (id $(, $($arg:tt)*)?) $($rest:tt)*) => {
+        thin_handlers!(@args [$($x)* ::axum::extract::Path(id): ::axum::extract::Path<String>,]
+            [$($g)* &id,] [$($d)*] ($($($arg)*)?) $($rest)*);
+    };
+    (@args [$($x:tt)*] [$($g:tt)*] [$($d:tt)*] (NoBody) $($rest:tt)*) => {
+        thin_handlers!(@args [$($x)* _: $crate::http::extract::NoBody,] [$($g)*] [$($d)*] ()
             $($rest)*);
     };
-    (@args (id, NoBody) $($rest:tt)*) => {
-        thin_handlers!(@emit
-            [::axum::extract::Path(id): ::axum::extract::Path<String>, _: $crate::http::extract::NoBody]
-            [&id,] [] $($rest)*);
+    (@args [$($x:tt)*] [$($g:tt)*] [$($d:tt)*] (query $q:ident: $query:ty) $($rest:tt)*) => {
+        thin_handlers!(@args
+            [$($x)* $crate::http::extract::ApiQuery($q): $crate::http::extract::ApiQuery<$query>,]
+            [$($g)*] [$($d)* params($query),] () $($rest)*);
     };
-    (@args (id, query $q:ident: $query:ty) $($rest:tt)*) => {
-        thin_handlers!(@emit
-            [::axum::extract::Path(id): ::axum::extract::Path<String>,
-             $crate::http::extract::ApiQuery($q): $crate::http::extract::ApiQuery<$query>]
-            [&id,] [params($query),] $($rest)*);
+    (@args [$($x:tt)*] [$($g:tt)*] [$($d:tt)*] ($input:ty) $($rest:tt)*) => {
+        thin_handlers!(@args
+            [$($x)* $crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>,]
+            [$($g)* input,] [$($d)* request_body = $input,] () $($rest)*);
     };
-    (@args (id, $input:ty) $($rest:tt)*) => {
-        thin_handlers!(@emit
-            [::axum::extract::Path(id): ::axum::extract::Path<String>,
-             $crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
-            [&id, input,] [request_body = $input,] $($rest)*);
-    };
-    (@args (query $q:ident: $query:ty) $($rest:tt)*) => {
-        thin_handlers!(@emit
-            [$crate::http::extract::ApiQuery($q): $crate::http::extract::ApiQuery<$query>]
-            [] [params($query),] $($rest)*);
-    };
-    (@args ($input:ty) $($rest:tt)*) => {
-        thin_handlers!(@emit
-            [$crate::http::extract::ApiJson(input): $crate::http::extract::ApiJson<$input>]
-            [input,] [request_body = $input,] $($rest)*);
+    (@args [$($x:tt)*] [$($g:tt)*] [$($d:tt)*] () $($rest:tt)*) => {
+        thin_handlers!(@emit [$($x)*] [$($g)*] [$($d)*] $($rest)*);
     };
 
     (@emit [$($extract:tt)*] [$($given:tt)*] [$($described:tt)*]
-        [$(#[doc = $doc:literal])+ $method:ident, $path:literal, $tag:literal, [$($error:literal),*]]
+        [$(#[doc = $doc:literal])+ $method:ident, $path:literal, $tag:literal,
+            [$($error:literal),*]]
         $name:ident $status:tt [$out:ty] [$($workflow:tt)*] [$($more:tt)*]
     ) => {
         $(#[doc = $doc])+
@@ -89,7 +78,8 @@ macro_rules! thin_handlers {
             $crate::http::extract::Caller { app, who }: $crate::http::extract::Caller,
             $($extract)*
         ) -> $crate::error::AppResult<thin_handlers!(@answer_type $status $out)> {
-            Ok(thin_handlers!(@answer $status $($workflow)*(&app, &who, $($given)* $($more)*).await?))
+            let answer = $($workflow)*(&app, &who, $($given)* $($more)*).await?;
+            Ok(thin_handlers!(@answer $status answer))
         }
     };
 
