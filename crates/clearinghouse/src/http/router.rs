@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::api::accounts::{me, orgs, tokens, users};
+use super::api::advisories::{self, imports as advisory_imports};
 use super::api::cases::{
     self as cases_api, exports as case_exports, messages as case_messages, patches as case_patches,
     statements as case_statements, vendors as case_vendors,
@@ -27,9 +28,19 @@ use super::api::frontier::{
 use super::api::scans::{
     self as scans_api, assets as scan_assets, grants as scan_grants, reports as scan_reports,
 };
-use super::api::{advisories, approvals, audit, documents, health, notifications};
+use super::api::{approvals, audit, documents, health, notifications};
 use super::{broker, csaf_feed, metrics, ui};
 use crate::app::AppState;
+
+/// Adds the API's handlers to `$router`, module by module: `orgs: [create,
+/// list], [get];` is `.routes(routes!(orgs::create, orgs::list))` then
+/// `.routes(routes!(orgs::get))`. Handlers sharing a path go in one group;
+/// from two modules, in a group each (the routes of one path merge).
+macro_rules! api_routes {
+    ($router:expr; $($module:ident: $([$($handler:ident),+]),+;)*) => {
+        $router $($(.routes(routes!($($module::$handler),+)))+)*
+    };
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,202 +85,62 @@ impl Modify for BearerAuth {
 /// The API routes under `/api/v1` and the OpenAPI document describing them,
 /// built from the same handler list so they cannot drift.
 pub fn api() -> (Router<AppState>, OpenApiDoc) {
-    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(me::get_me))
-        .routes(routes!(me::change_password))
-        .routes(routes!(orgs::create, orgs::list))
-        .routes(routes!(orgs::get, orgs::update))
-        .routes(routes!(orgs::archive))
-        .routes(routes!(users::create, users::list))
-        .routes(routes!(users::get))
-        .routes(routes!(users::set_roles))
-        .routes(routes!(users::request_grant))
-        .routes(routes!(users::remove_authorizations))
-        .routes(routes!(users::revoke_all_tokens))
-        .routes(routes!(users::reset_password))
-        .routes(routes!(tokens::create, tokens::list))
-        .routes(routes!(tokens::revoke))
-        .routes(routes!(approvals::list))
-        .routes(routes!(approvals::get))
-        .routes(routes!(approvals::decide))
-        .routes(routes!(documents::create, documents::list))
-        .routes(routes!(documents::get))
-        .routes(routes!(documents::attachment))
-        .routes(routes!(notifications::list))
-        .routes(routes!(notifications::mark_read))
-        .routes(routes!(
-            notifications::list_webhooks,
-            notifications::create_webhook
-        ))
-        .routes(routes!(notifications::delete_webhook))
-        .routes(routes!(
-            notifications::get_settings,
-            notifications::put_settings
-        ))
-        .routes(routes!(audit::checkpoint))
-        .routes(routes!(audit::public_key))
-        .routes(routes!(audit::checkpoints))
-        .routes(routes!(audit::entries))
-        .routes(routes!(audit::inclusion))
-        .routes(routes!(audit::consistency))
-        .routes(routes!(assets::create, assets::list))
-        .routes(routes!(assets::get, assets::update))
-        .routes(routes!(assets::upload_sbom))
-        .routes(routes!(assets::archive))
-        .routes(routes!(assets::unarchive))
-        .routes(routes!(advisories::import))
-        .routes(routes!(advisories::imports::list_imports))
-        .routes(routes!(advisories::imports::import_status))
-        .routes(routes!(advisories::get))
-        .routes(routes!(advisories::vulnerability))
-        .routes(routes!(advisories::list_vulnerabilities))
-        .routes(routes!(advisories::lift_embargo))
-        .routes(routes!(exposures::list))
-        .routes(routes!(exposures::get, exposures::set_state))
-        .routes(routes!(exposures::stats))
-        .routes(routes!(rematch::start))
-        .routes(routes!(rematch::get))
-        .routes(routes!(review::review))
-        .routes(routes!(review::decide_similar))
-        .routes(routes!(review::credits))
-        .routes(routes!(review::reporter_stats))
-        .routes(routes!(models::register, models::list))
-        .routes(routes!(models::get))
-        .routes(routes!(suites::put, suites::list))
-        .routes(routes!(suites::get))
-        .routes(routes!(suites::versions))
-        .routes(routes!(suites::version))
-        .routes(routes!(runs::import, runs::list))
-        .routes(routes!(runs::get))
-        .routes(routes!(runs::samples))
-        .routes(routes!(thresholds::propose, thresholds::list))
-        .routes(routes!(thresholds::get))
-        .routes(routes!(thresholds::verify))
-        .routes(routes!(inquiries::open))
-        .routes(routes!(inquiries::list))
-        .routes(routes!(inquiries::get))
-        .routes(routes!(inquiries::attach_run))
-        .routes(routes!(inquiries::consult))
-        .routes(routes!(inquiries::respond))
-        .routes(routes!(inquiries::decide))
-        .routes(routes!(inquiries::communicate))
-        .routes(routes!(inquiries::release))
-        .routes(routes!(inquiries::withdraw))
-        .routes(routes!(windows::open))
-        .routes(routes!(windows::list))
-        .routes(routes!(windows::get))
-        .routes(routes!(windows::terms, windows::revise_terms))
-        .routes(routes!(windows::grant, windows::grants))
-        .routes(routes!(windows::usage))
-        .routes(routes!(window_alerts::of_window))
-        .routes(routes!(window_alerts::list))
-        .routes(routes!(window_alerts::get))
-        .routes(routes!(window_alerts::acknowledge))
-        .routes(routes!(window_alerts::transcript))
-        .routes(routes!(window_findings::list))
-        .routes(routes!(windows::my_grants))
-        .routes(routes!(windows::get_grant))
-        .routes(routes!(windows::accept))
-        .routes(routes!(windows::revoke))
-        .routes(routes!(windows::credential))
-        .routes(routes!(windows::release_state, windows::release))
-        .routes(routes!(windows::set_dates))
-        .routes(routes!(windows::withdraw))
-        .routes(routes!(partners::nominate, partners::of_model))
-        .routes(routes!(partners::list))
-        .routes(routes!(partners::get))
-        .routes(routes!(partners::approve))
-        .routes(routes!(partners::withdraw))
-        .routes(routes!(tools::create, tools::list))
-        .routes(routes!(tools::get))
-        .routes(routes!(tools::request, tools::requests_of))
-        .routes(routes!(tools::requests))
-        .routes(routes!(tools::get_request))
-        .routes(routes!(tools::decide))
-        .routes(routes!(tools::delist))
-        .routes(routes!(tools::revoke))
-        .routes(routes!(tools::demand))
-        .routes(routes!(submissions::create, submissions::list))
-        .routes(routes!(submissions::get))
-        .routes(routes!(submissions::items))
-        .routes(routes!(findings::list))
-        .routes(routes!(findings::get))
-        .routes(routes!(pocs::upload, pocs::list))
-        .routes(routes!(pocs::get))
-        .routes(routes!(pocs::request_release))
-        .routes(routes!(pocs::content))
-        .routes(routes!(scan_assets::create, scan_assets::list))
-        .routes(routes!(scan_assets::get))
-        .routes(routes!(scan_assets::verify))
-        .routes(routes!(scan_assets::attest))
-        .routes(routes!(scan_assets::conflicts))
-        .routes(routes!(scan_grants::create, scan_grants::list))
-        .routes(routes!(scan_grants::revoke))
-        .routes(routes!(scans_api::create, scans_api::list))
-        .routes(routes!(scans_api::get))
-        .routes(routes!(scans_api::stop))
-        .routes(routes!(scans_api::overlaps))
-        .routes(routes!(scans_api::check))
-        .routes(routes!(scans_api::history))
-        .routes(routes!(scans_api::claim))
-        .routes(routes!(scans_api::get_claim))
-        .routes(routes!(scans_api::respond))
-        .routes(routes!(scans_api::timeline))
-        .routes(routes!(scan_reports::create, scan_reports::list))
-        .routes(routes!(scan_reports::get))
-        .routes(routes!(scan_reports::evidence))
-        .routes(routes!(scan_reports::refer))
-        .routes(routes!(directives_api::create, directives_api::list))
-        .routes(routes!(directives_api::get, directives_api::update))
-        .routes(routes!(directives_api::issue))
-        .routes(routes!(directives_api::amend))
-        .routes(routes!(directives_api::revoke))
-        .routes(routes!(directives_api::preview))
-        .routes(routes!(directive_obligations::list))
-        .routes(routes!(
-            directive_obligations::report,
-            directive_evidence::reports
-        ))
-        .routes(routes!(directive_evidence::attach))
-        .routes(routes!(directive_evidence::content))
-        .routes(routes!(
-            directive_obligations::request,
-            directive_obligations::requests
-        ))
-        .routes(routes!(directive_obligations::decide))
-        .routes(routes!(directive_obligations::directive_compliance))
-        .routes(routes!(directive_obligations::directive_compliance_csv))
-        .routes(routes!(directive_obligations::all))
-        .routes(routes!(directive_obligations::all_csv))
-        .routes(routes!(directive_dashboard::get))
-        .routes(routes!(directive_dashboard::csv))
-        .routes(routes!(cases_api::open, cases_api::list))
-        .routes(routes!(cases_api::get))
-        .routes(routes!(cases_api::vulnerability))
-        .routes(routes!(cases_api::invite))
-        .routes(routes!(cases_api::join))
-        .routes(routes!(cases_api::remove_participant))
-        .routes(routes!(cases_api::leave))
-        .routes(routes!(cases_api::move_date))
-        .routes(routes!(cases_api::publish_now))
-        .routes(routes!(case_messages::post, case_messages::list))
-        .routes(routes!(case_messages::events))
-        .routes(routes!(case_vendors::suggested))
-        .routes(routes!(case_vendors::add, case_vendors::list))
-        .routes(routes!(case_vendors::decide))
-        .routes(routes!(case_statements::state, case_statements::list))
-        .routes(routes!(case_statements::upload))
-        .routes(routes!(case_statements::csaf))
-        .routes(routes!(case_exports::osv))
-        .routes(routes!(case_exports::cve5))
-        .routes(routes!(case_patches::upload, case_patches::list))
-        .routes(routes!(case_patches::from_url))
-        .routes(routes!(case_patches::content))
-        .routes(routes!(case_patches::progress))
-        .routes(routes!(case_patches::attach))
-        .routes(routes!(case_patches::attachments))
-        .routes(routes!(case_patches::attachment))
-        .split_for_parts();
+    let (router, mut doc) = api_routes!(OpenApiRouter::with_openapi(ApiDoc::openapi());
+        me: [get_me], [change_password];
+        orgs: [create, list], [get, update], [archive];
+        users: [create, list], [get], [set_roles], [request_grant], [remove_authorizations],
+            [revoke_all_tokens], [reset_password];
+        tokens: [create, list], [revoke];
+        approvals: [list], [get], [decide];
+        documents: [create, list], [get], [attachment];
+        notifications: [list], [mark_read], [list_webhooks, create_webhook], [delete_webhook],
+            [get_settings, put_settings];
+        audit: [checkpoint], [public_key], [checkpoints], [entries], [inclusion], [consistency];
+        assets: [create, list], [get, update], [upload_sbom], [archive], [unarchive];
+        advisories: [import];
+        advisory_imports: [list_imports], [import_status];
+        advisories: [get], [vulnerability], [list_vulnerabilities], [lift_embargo];
+        exposures: [list], [get, set_state], [stats];
+        rematch: [start], [get];
+        review: [review], [decide_similar], [credits], [reporter_stats];
+        models: [register, list], [get];
+        suites: [put, list], [get], [versions], [version];
+        runs: [import, list], [get], [samples];
+        thresholds: [propose, list], [get], [verify];
+        inquiries: [open], [list], [get], [attach_run], [consult], [respond], [decide],
+            [communicate], [release], [withdraw];
+        windows: [open], [list], [get], [terms, revise_terms], [grant, grants], [usage];
+        window_alerts: [of_window], [list], [get], [acknowledge], [transcript];
+        window_findings: [list];
+        windows: [my_grants], [get_grant], [accept], [revoke], [credential],
+            [release_state, release], [set_dates], [withdraw];
+        partners: [nominate, of_model], [list], [get], [approve], [withdraw];
+        tools: [create, list], [get], [request, requests_of], [requests], [get_request], [decide],
+            [delist], [revoke], [demand];
+        submissions: [create, list], [get], [items];
+        findings: [list], [get];
+        pocs: [upload, list], [get], [request_release], [content];
+        scan_assets: [create, list], [get], [verify], [attest], [conflicts];
+        scan_grants: [create, list], [revoke];
+        scans_api: [create, list], [get], [stop], [overlaps], [check], [history], [claim],
+            [get_claim], [respond], [timeline];
+        scan_reports: [create, list], [get], [evidence], [refer];
+        directives_api: [create, list], [get, update], [issue], [amend], [revoke], [preview];
+        directive_obligations: [list], [report];
+        directive_evidence: [reports], [attach], [content];
+        directive_obligations: [request, requests], [decide], [directive_compliance],
+            [directive_compliance_csv], [all], [all_csv];
+        directive_dashboard: [get], [csv];
+        cases_api: [open, list], [get], [vulnerability], [invite], [join], [remove_participant],
+            [leave], [move_date], [publish_now];
+        case_messages: [post, list], [events];
+        case_vendors: [suggested], [add, list], [decide];
+        case_statements: [state, list], [upload], [csaf];
+        case_exports: [osv], [cve5];
+        case_patches: [upload, list], [from_url], [content], [progress], [attach], [attachments],
+            [attachment];
+    )
+    .split_for_parts();
     doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, doc)
 }

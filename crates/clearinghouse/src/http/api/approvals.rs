@@ -1,13 +1,9 @@
 //! `/api/v1/approvals`: two-person requests.
 
-use axum::Json;
-use axum::extract::Path;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::AppResult;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
@@ -21,30 +17,18 @@ pub struct ApprovalListParams {
     pub limit: Option<i64>,
 }
 
-/// Requests you may see (platform admins: all; others: their own).
-#[utoipa::path(get, path = "/approvals", tag = "approvals", security(("bearer" = [])), params(ApprovalListParams), responses((status = 200, body = Page<Approval>), (status = 422, body = Problem)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<ApprovalListParams>,
-) -> AppResult<Json<Page<Approval>>> {
-    Ok(Json(
-        approvals::list(&app, &who, p.state.as_deref(), p.cursor.as_deref(), p.limit).await?,
-    ))
-}
+thin_handlers! { tag = "approvals";
+    /// Requests you may see (platform admins: all; others: their own).
+    get "/approvals", errors(422);
+    fn list(query p: ApprovalListParams) -> 200 Page<Approval>
+        = approvals::list(p.state.as_deref(), p.cursor.as_deref(), p.limit);
 
-/// One request.
-#[utoipa::path(get, path = "/approvals/{id}", tag = "approvals", security(("bearer" = [])), responses((status = 200, body = Approval), (status = 404, body = Problem)))]
-pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Approval>> {
-    Ok(Json(approvals::get(&app, &who, &id).await?))
-}
+    /// One request.
+    get "/approvals/{id}", errors(404);
+    fn get(id) -> 200 Approval = approvals::get;
 
-/// Approve or reject. Only a second, eligible person may approve; the maker
-/// may only cancel; agents may not decide.
-#[utoipa::path(post, path = "/approvals/{id}/decision", tag = "approvals", security(("bearer" = [])), request_body = DecisionInput, responses((status = 200, body = Approval), (status = 403, body = Problem), (status = 409, body = Problem)))]
-pub async fn decide(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<DecisionInput>,
-) -> AppResult<Json<Approval>> {
-    Ok(Json(approvals::decide(&app, &who, &id, input).await?))
+    /// Approve or reject. Only a second, eligible person may approve; the maker
+    /// may only cancel; agents may not decide.
+    post "/approvals/{id}/decision", errors(403, 409);
+    fn decide(id, DecisionInput) -> 200 Approval = approvals::decide;
 }

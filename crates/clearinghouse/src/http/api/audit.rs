@@ -91,12 +91,15 @@ pub struct ConsistencyProofView {
     pub proof: Vec<String>,
 }
 
-fn hexes(proof: &[Hash]) -> Vec<String> {
-    proof.iter().map(hex::encode).collect()
-}
-
-fn proof_error(e: merkle::ProofError) -> AppError {
-    AppError::invalid("tree_size", e.to_string())
+/// A proof the log gave, its two hashes and its path in hex as `view` lays
+/// them out; one it could not give (an index or size past the tree) is 422.
+fn hex_proof<V>(
+    found: Result<(Hash, Hash, Vec<Hash>), merkle::ProofError>,
+    view: impl FnOnce(String, String, Vec<String>) -> V,
+) -> AppResult<Json<V>> {
+    let (a, b, path) = found.map_err(|e| AppError::invalid("tree_size", e.to_string()))?;
+    let path = path.iter().map(hex::encode).collect();
+    Ok(Json(view(hex::encode(a), hex::encode(b), path)))
 }
 
 /// Sign and return a checkpoint of the whole log as it is now.
@@ -155,18 +158,17 @@ pub async fn inclusion(
     Caller { app, .. }: Caller,
     ApiQuery(p): ApiQuery<InclusionParams>,
 ) -> AppResult<Json<InclusionProofView>> {
-    let (leaf, root, proof) = app
+    let found = app
         .audit
         .inclusion_proof(&app.store, p.index, p.tree_size)
-        .await?
-        .map_err(proof_error)?;
-    Ok(Json(InclusionProofView {
+        .await?;
+    hex_proof(found, |leaf_hash, root_hash, proof| InclusionProofView {
         index: p.index,
         tree_size: p.tree_size,
-        leaf_hash: hex::encode(leaf),
-        root_hash: hex::encode(root),
-        proof: hexes(&proof),
-    }))
+        leaf_hash,
+        root_hash,
+        proof,
+    })
 }
 
 /// Proof that the tree of size `first` is a prefix of the tree of size `second`.
@@ -175,18 +177,19 @@ pub async fn consistency(
     Caller { app, .. }: Caller,
     ApiQuery(p): ApiQuery<ConsistencyParams>,
 ) -> AppResult<Json<ConsistencyProofView>> {
-    let (a, b, proof) = app
+    let found = app
         .audit
         .consistency_proof(&app.store, p.first, p.second)
-        .await?
-        .map_err(proof_error)?;
-    Ok(Json(ConsistencyProofView {
-        first: p.first,
-        second: p.second,
-        first_root: hex::encode(a),
-        second_root: hex::encode(b),
-        proof: hexes(&proof),
-    }))
+        .await?;
+    hex_proof(found, |first_root, second_root, proof| {
+        ConsistencyProofView {
+            first: p.first,
+            second: p.second,
+            first_root,
+            second_root,
+            proof,
+        }
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -12,9 +12,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use clearinghouse_domain::approval::Decision;
 use clearinghouse_domain::identity::Role;
 use std::collections::HashMap;
@@ -31,6 +33,17 @@ use crate::workflows::approvals::{self, DecisionInput};
 use crate::workflows::frontier::inquiries::{self, NewConsultation, NewDecision, NewRelease};
 use crate::workflows::frontier::inquiry_view::{InquiryView, is_official};
 use crate::workflows::frontier::{models, run_view, suites};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inquiries", get(list))
+        .route("/inquiries/{id}", get(show))
+        .route("/inquiries/{id}/respond", post(respond))
+        .route("/inquiries/{id}/decide", post(decide))
+        .route("/inquiries/{id}/approve", post(approve))
+        .route("/inquiries/{id}/communicate", post(communicate))
+        .route("/inquiries/{id}/release", post(release))
+}
 
 /// One line of a list.
 pub struct Row {

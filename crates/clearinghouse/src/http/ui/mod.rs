@@ -53,7 +53,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum_extra::extract::CookieJar;
 use clearinghouse_domain::identity::{OrgKind, Role};
 use std::collections::HashMap;
@@ -62,9 +62,13 @@ use std::sync::{LazyLock, RwLock};
 use crate::app::AppState;
 use crate::auth::{self, Principal};
 use crate::error::AppError;
+use crate::http::api::cases::statements::MAX_VEX_BYTES;
 use crate::http::error::Problem;
 use crate::http::extract::SESSION_COOKIE;
 use crate::store;
+use crate::workflows::cases::patches::MAX_PATCH_BYTES;
+use crate::workflows::directives::evidence::MAX_EVIDENCE_BYTES;
+use crate::workflows::exposure::assets::MAX_SBOM_BYTES;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -93,47 +97,16 @@ pub fn routes() -> Router<AppState> {
         .route("/exposures/{id}/state", post(exposure::set_state))
         .route("/assets", get(assets::page).post(assets::create))
         .route("/assets/{id}", get(exposure::asset_page))
+        // The handler refuses past the SBOM limit, beside the field.
         .route(
             "/assets/{id}/sbom",
-            post(exposure::upload_sbom)
-                // The handler refuses past the SBOM limit, beside the field.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::workflows::exposure::assets::MAX_SBOM_BYTES + 64 * 1024,
-                )),
+            file_form(post(exposure::upload_sbom), MAX_SBOM_BYTES),
         )
         .route("/assets/{id}/archive", post(archive::archive_asset))
         .route("/assets/{id}/unarchive", post(archive::unarchive_asset))
         .route("/vulnerabilities", get(vulnerabilities::index))
         .route("/vulnerabilities/{id}", get(vulnerabilities::show))
         .route("/vulnerabilities/{id}/lift-embargo", post(embargo::lift))
-        .route("/findings", get(findings::queue))
-        .route("/findings/compare", get(findings::compare))
-        .route("/findings/reporters", get(findings::review::reporters))
-        .route("/findings/bulk", post(findings::review::bulk))
-        .route("/findings/{id}", get(findings::show))
-        .route("/findings/{id}/review", post(findings::review::review))
-        .route(
-            "/findings/{id}/pocs",
-            post(findings::pocs::upload)
-                // The handler stops reading past the vault's limit.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::workflows::findings::pocs::MAX_POC_BYTES + 64 * 1024,
-                )),
-        )
-        .route("/pocs/{id}/release", post(findings::pocs::request_release))
-        .route("/pocs/{id}/download", get(findings::pocs::download))
-        .route(
-            "/findings/{id}/similar/{other}",
-            post(findings::review::decide_similar),
-        )
-        .route(
-            "/submissions",
-            get(findings::submissions_page)
-                .post(findings::upload)
-                // The workflow streams the file and enforces its own limit.
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/submissions/{id}", get(findings::submission_page))
         .route("/cases", get(cases_list::list).post(cases_list::open))
         .route("/cases/claims/decision", post(cases_list::decide_claim))
         .route("/cases/{id}", get(cases::show))
@@ -147,21 +120,15 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/date", post(case_forms::move_date))
         .route("/cases/{id}/products", post(case_forms::claim))
         .route("/cases/{id}/statements", post(case_forms::state_status))
+        // The handler refuses past the VEX limit, beside the file.
         .route(
             "/cases/{id}/vex",
-            post(case_forms::upload_vex)
-                // The handler refuses past the VEX limit, beside the file.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::http::api::cases::statements::MAX_VEX_BYTES + 64 * 1024,
-                )),
+            file_form(post(case_forms::upload_vex), MAX_VEX_BYTES),
         )
+        // The handler refuses past the patch limit, beside the file.
         .route(
             "/cases/{id}/patches",
-            post(case_forms::release_patch)
-                // The handler refuses past the patch limit, beside the file.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::workflows::cases::patches::MAX_PATCH_BYTES + 64 * 1024,
-                )),
+            file_form(post(case_forms::release_patch), MAX_PATCH_BYTES),
         )
         .route("/cases/{id}/publish", post(cases::publish_now))
         .route(
@@ -198,39 +165,14 @@ pub fn routes() -> Router<AppState> {
             "/directives/{id}/requests/{request}/decide",
             post(directive_records::decide),
         )
+        // The workflow refuses past the evidence limit, beside the file.
         .route(
             "/directives/{id}/reports/{submission}/evidence",
-            post(directive_records::attach)
-                // The workflow refuses past the evidence limit, beside the file.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::workflows::directives::evidence::MAX_EVIDENCE_BYTES + 64 * 1024,
-                )),
+            file_form(post(directive_records::attach), MAX_EVIDENCE_BYTES),
         )
         .route(
             "/directive-evidence/{id}/download",
             get(directive_records::download),
-        )
-        .route("/inquiries", get(frontier_inquiries::list))
-        .route("/inquiries/{id}", get(frontier_inquiries::show))
-        .route("/inquiries/{id}/respond", post(frontier_inquiries::respond))
-        .route("/inquiries/{id}/decide", post(frontier_inquiries::decide))
-        .route("/inquiries/{id}/approve", post(frontier_inquiries::approve))
-        .route(
-            "/inquiries/{id}/communicate",
-            post(frontier_inquiries::communicate),
-        )
-        .route("/inquiries/{id}/release", post(frontier_inquiries::release))
-        .route("/defence-tools", get(tools::page))
-        .route("/defence-tools/{id}/request", post(tools::request))
-        .route("/defence-tools/requests", get(tools_queue::page))
-        .route(
-            "/defence-tools/requests/{id}/decision",
-            post(tools_queue::decide),
-        )
-        .route("/defence-tools/{id}/delist", post(tools::delist))
-        .route(
-            "/defence-tools/requests/{id}/revoke",
-            post(tools_queue::revoke),
         )
         .route("/audit", get(audit::page))
         .route("/audit/proof", get(audit::proof))
@@ -240,11 +182,21 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
+        .merge(findings::routes())
         .merge(frontier::routes())
+        .merge(frontier_inquiries::routes())
         .merge(scans::routes())
+        .merge(tools::routes())
         // A form's address opened or reloaded (N6): a page, not an empty 405.
         .method_not_allowed_fallback(form_address)
         .layer(axum::middleware::from_fn(rejections::as_pages))
+}
+
+/// A form that uploads a file of at most `max_file` bytes: its body may
+/// hold that and 64 KiB of other fields, so that the handler, not the body
+/// limit, answers a file past its limit (beside the field, the form kept).
+pub fn file_form(route: MethodRouter<AppState>, max_file: usize) -> MethodRouter<AppState> {
+    route.layer(axum::extract::DefaultBodyLimit::max(max_file + 64 * 1024))
 }
 
 /// The tab icon, from the binary (also at `/favicon.ico`, where browsers

@@ -12,8 +12,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
 
@@ -26,6 +28,18 @@ use crate::http::ui::names::Names;
 use crate::http::ui::{CsrfForm, Nav, UiCaller, UiResult, inline_error};
 use crate::workflows::frontier::tool_requests::{self, NewToolRequest, ToolRequest};
 use crate::workflows::frontier::tools::{self, Tool, ToolReason};
+
+/// The catalog and, for coordinators, the queue (`tools_queue.rs`).
+pub fn routes() -> Router<AppState> {
+    use super::tools_queue as queue;
+    Router::new()
+        .route("/defence-tools", get(page))
+        .route("/defence-tools/{id}/request", post(request))
+        .route("/defence-tools/requests", get(queue::page))
+        .route("/defence-tools/requests/{id}/decision", post(queue::decide))
+        .route("/defence-tools/{id}/delist", post(delist))
+        .route("/defence-tools/requests/{id}/revoke", post(queue::revoke))
+}
 
 /// `critical_infrastructure_operator` → `critical infrastructure operator`.
 pub fn words(name: &str) -> String {

@@ -2,14 +2,11 @@
 
 use axum::Json;
 use axum::extract::Path;
-use axum::http::StatusCode;
 
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::AppResult;
-use crate::http::api::accepted;
-use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::model::{Approval, Organization, OrganizationWithRequest, Page};
@@ -35,55 +32,28 @@ pub struct ArchiveOrgQuery {
     pub disable_users: Option<bool>,
 }
 
-/// Register an organisation (platform admins and coordinators). The
-/// `vetted` and `trusted_partner` flags asked for are not set at once: they
-/// are filed as a two-person request (`flags_request`) that a second
-/// coordinator approves.
-#[utoipa::path(post, path = "/orgs", tag = "organisations", security(("bearer" = [])), request_body = NewOrganization, responses((status = 201, body = OrganizationWithRequest), (status = 422, body = Problem), (status = 409, body = Problem)))]
-pub async fn create(
-    Caller { app, who }: Caller,
-    ApiJson(input): ApiJson<NewOrganization>,
-) -> AppResult<(StatusCode, Json<OrganizationWithRequest>)> {
-    Ok(created(orgs::create(&app, &who, input).await?))
-}
+thin_handlers! { tag = "organisations";
+    /// Register an organisation (platform admins and coordinators). The
+    /// `vetted` and `trusted_partner` flags asked for are not set at once: they
+    /// are filed as a two-person request (`flags_request`) that a second
+    /// coordinator approves.
+    post "/orgs", errors(409, 422);
+    fn create(NewOrganization) -> 201 OrganizationWithRequest = orgs::create;
 
-/// List organisations.
-#[utoipa::path(get, path = "/orgs", tag = "organisations", security(("bearer" = [])), params(OrgQuery), responses((status = 200, body = Page<Organization>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<OrgQuery>,
-) -> AppResult<Json<Page<Organization>>> {
-    Ok(Json(
-        orgs::list(
-            &app,
-            &who,
-            p.archived.unwrap_or(false),
-            p.cursor.as_deref(),
-            p.limit,
-        )
-        .await?,
-    ))
-}
+    /// List organisations.
+    get "/orgs";
+    fn list(query p: OrgQuery) -> 200 Page<Organization>
+        = orgs::list(p.archived.unwrap_or(false), p.cursor.as_deref(), p.limit);
 
-/// One organisation.
-#[utoipa::path(get, path = "/orgs/{id}", tag = "organisations", security(("bearer" = [])), responses((status = 200, body = Organization), (status = 404, body = Problem)))]
-pub async fn get(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<Organization>> {
-    Ok(Json(orgs::get(&app, &who, &id).await?))
-}
+    /// One organisation.
+    get "/orgs/{id}", errors(404);
+    fn get(id) -> 200 Organization = orgs::get;
 
-/// Ask to set or clear the vetted and trusted-partner flags: a pending
-/// two-person request (`set_organization_flags`) that a second coordinator
-/// approves (`POST /approvals/{id}/decision`); 422 when nothing would change.
-#[utoipa::path(patch, path = "/orgs/{id}", tag = "organisations", security(("bearer" = [])), request_body = OrganizationFlags, responses((status = 202, body = Approval), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<OrganizationFlags>,
-) -> AppResult<(StatusCode, Json<Approval>)> {
-    Ok(accepted(orgs::set_flags(&app, &who, &id, input).await?))
+    /// Ask to set or clear the vetted and trusted-partner flags: a pending
+    /// two-person request (`set_organization_flags`) that a second coordinator
+    /// approves (`POST /approvals/{id}/decision`); 422 when nothing would change.
+    patch "/orgs/{id}", errors(404, 422);
+    fn update(id, OrganizationFlags) -> 202 Approval = orgs::set_flags;
 }
 
 /// Archive an organisation (platform admins), with a reason. Its records

@@ -18,40 +18,29 @@ use axum::http::StatusCode;
 
 use crate::error::AppResult;
 use crate::http::api::PageParams;
-use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller, NoBody};
+use crate::http::extract::{ApiJson, Caller, NoBody};
 use crate::model::Page;
 use crate::workflows::cases::participants::{self, Removal};
 use crate::workflows::cases::publish::{self, MoveDate, Publish};
 use crate::workflows::cases::vulns::{self, CaseVulnerabilityView};
 use crate::workflows::cases::{self, Case, CaseSummary, Invite, NewCase};
 
-/// Open a case for one or more vulnerabilities (coordinators): target
-/// disclosure date, TLP (default AMBER). Your organisation is its
-/// coordinator.
-#[utoipa::path(post, path = "/cases", tag = "cases", security(("bearer" = [])), request_body = NewCase, responses((status = 201, body = Case), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn open(
-    Caller { app, who }: Caller,
-    ApiJson(input): ApiJson<NewCase>,
-) -> AppResult<(StatusCode, Json<Case>)> {
-    Ok(created(cases::open(&app, &who, input).await?))
-}
+thin_handlers! { tag = "cases";
+    /// Open a case for one or more vulnerabilities (coordinators): target
+    /// disclosure date, TLP (default AMBER). Your organisation is its
+    /// coordinator.
+    post "/cases", errors(403, 422);
+    fn open(NewCase) -> 201 Case = cases::open;
 
-/// Cases you take part in (staff: every case their labels admit).
-#[utoipa::path(get, path = "/cases", tag = "cases", security(("bearer" = [])), params(PageParams), responses((status = 200, body = Page<CaseSummary>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> AppResult<Json<Page<CaseSummary>>> {
-    Ok(Json(cases::list(&app, &who, p.cursor(), p.limit).await?))
-}
+    /// Cases you take part in (staff: every case their labels admit).
+    get "/cases";
+    fn list(query p: PageParams) -> 200 Page<CaseSummary> = cases::list(p.cursor(), p.limit);
 
-/// One case with its vulnerabilities and participants (invited at, joined
-/// at, last seen, unresponsive); 404 unless you take part in it.
-#[utoipa::path(get, path = "/cases/{id}", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Case), (status = 404, body = Problem)))]
-pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Case>> {
-    Ok(Json(cases::get(&app, &who, &id).await?))
+    /// One case with its vulnerabilities and participants (invited at, joined
+    /// at, last seen, unresponsive); 404 unless you take part in it.
+    get "/cases/{id}", errors(404);
+    fn get(id) -> 200 Case = cases::get;
 }
 
 /// One of the case's vulnerabilities (by its id or the id the case names
@@ -67,25 +56,15 @@ pub async fn vulnerability(
     Ok(Json(vulns::vulnerability(&app, &who, &id, &vuln).await?))
 }
 
-/// Invite an organisation with a case role (coordinators); it is told
-/// through its inbox, webhooks and email.
-#[utoipa::path(post, path = "/cases/{id}/participants", tag = "cases", security(("bearer" = [])), request_body = Invite, responses((status = 201, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn invite(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<Invite>,
-) -> AppResult<(StatusCode, Json<Case>)> {
-    Ok(created(cases::invite(&app, &who, &id, input).await?))
-}
+thin_handlers! { tag = "cases";
+    /// Invite an organisation with a case role (coordinators); it is told
+    /// through its inbox, webhooks and email.
+    post "/cases/{id}/participants", errors(403, 404, 409, 422);
+    fn invite(id, Invite) -> 201 Case = cases::invite;
 
-/// Join a case your organisation was invited to (its org admins).
-#[utoipa::path(post, path = "/cases/{id}/join", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Case), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn join(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    _: NoBody,
-) -> AppResult<Json<Case>> {
-    Ok(Json(cases::join(&app, &who, &id).await?))
+    /// Join a case your organisation was invited to (its org admins).
+    post "/cases/{id}/join", errors(400, 403, 404, 409, 422);
+    fn join(id, NoBody) -> 200 Case = cases::join;
 }
 
 /// Remove a participant organisation (coordinators), with a reason it is
@@ -112,24 +91,14 @@ pub async fn leave(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Move the target disclosure date (coordinators), with a reason the
-/// participants are told.
-#[utoipa::path(post, path = "/cases/{id}/date", tag = "cases", security(("bearer" = [])), request_body = MoveDate, responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn move_date(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<MoveDate>,
-) -> AppResult<Json<Case>> {
-    Ok(Json(publish::move_date(&app, &who, &id, input).await?))
-}
+thin_handlers! { tag = "cases";
+    /// Move the target disclosure date (coordinators), with a reason the
+    /// participants are told.
+    post "/cases/{id}/date", errors(403, 404, 409, 422);
+    fn move_date(id, MoveDate) -> 200 Case = publish::move_date;
 
-/// Publish now (coordinators; before the target date with a reason):
-/// lifts the embargo and tells every exposed operator.
-#[utoipa::path(post, path = "/cases/{id}/publish", tag = "cases", security(("bearer" = [])), request_body = Publish, responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn publish_now(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<Publish>,
-) -> AppResult<Json<Case>> {
-    Ok(Json(publish::publish(&app, &who, &id, input).await?))
+    /// Publish now (coordinators; before the target date with a reason):
+    /// lifts the embargo and tells every exposed operator.
+    post "/cases/{id}/publish", errors(403, 404, 409, 422);
+    fn publish_now(id, Publish) -> 200 Case = publish::publish;
 }

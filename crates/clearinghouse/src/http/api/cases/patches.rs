@@ -15,7 +15,7 @@ use clearinghouse_domain::text::content_disposition;
 use crate::error::AppResult;
 use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
+use crate::http::extract::{ApiQuery, Caller, read_body};
 use crate::workflows::cases::patches::{
     self, Attachment, AttachmentUpload, MAX_ATTACHMENT_BYTES, MAX_PATCH_BYTES, Patch, PatchUpload,
     PatchUrl, Progress,
@@ -47,26 +47,17 @@ pub async fn upload(
     Ok(created(patches::upload(&app, &who, &id, q, bytes).await?))
 }
 
-/// Release a fix the vendor hosts (vendor participants): the server
-/// fetches the URL once and checks the declared SHA-256 (422 `sha256` on a
-/// mismatch, nothing stored).
-#[utoipa::path(post, path = "/cases/{id}/patches/url", tag = "cases", security(("bearer" = [])), request_body = PatchUrl, responses((status = 201, body = Patch), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn from_url(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<PatchUrl>,
-) -> AppResult<(StatusCode, Json<Patch>)> {
-    Ok(created(patches::from_url(&app, &who, &id, input).await?))
-}
+thin_handlers! { tag = "cases";
+    /// Release a fix the vendor hosts (vendor participants): the server
+    /// fetches the URL once and checks the declared SHA-256 (422 `sha256` on a
+    /// mismatch, nothing stored).
+    post "/cases/{id}/patches/url", errors(403, 404, 422);
+    fn from_url(id, PatchUrl) -> 201 Patch = patches::from_url;
 
-/// The case's patches with their digests and signed release statements
-/// (readers of the case; once published, exposed operators too).
-#[utoipa::path(get, path = "/cases/{id}/patches", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Vec<Patch>), (status = 404, body = Problem)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<Patch>>> {
-    Ok(Json(patches::list(&app, &who, &id).await?))
+    /// The case's patches with their digests and signed release statements
+    /// (readers of the case; once published, exposed operators too).
+    get "/cases/{id}/patches", errors(404);
+    fn list(id) -> 200 Vec<Patch> = patches::list;
 }
 
 /// Download a patch (audited).
@@ -79,14 +70,11 @@ pub async fn content(
     Ok(file_response(&p.file_name, bytes))
 }
 
-/// Remediation progress (coordinators): how many exposed operators have
-/// patched, mitigated, accepted the risk or not acted, by sector and deadline.
-#[utoipa::path(get, path = "/cases/{id}/progress", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Progress), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn progress(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<Progress>> {
-    Ok(Json(patches::progress(&app, &who, &id).await?))
+thin_handlers! { tag = "cases";
+    /// Remediation progress (coordinators): how many exposed operators have
+    /// patched, mitigated, accepted the risk or not acted, by sector and deadline.
+    get "/cases/{id}/progress", errors(403, 404);
+    fn progress(id) -> 200 Progress = patches::progress;
 }
 
 /// Attach a file to a message of the case (participants): the raw body,
@@ -104,13 +92,10 @@ pub async fn attach(
     ))
 }
 
-/// The case's message attachments (each names its message), by message and time.
-#[utoipa::path(get, path = "/cases/{id}/attachments", tag = "cases", security(("bearer" = [])), responses((status = 200, body = Vec<Attachment>), (status = 404, body = Problem)))]
-pub async fn attachments(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<Attachment>>> {
-    Ok(Json(patches::attachments(&app, &who, &id).await?))
+thin_handlers! { tag = "cases";
+    /// The case's message attachments (each names its message), by message and time.
+    get "/cases/{id}/attachments", errors(404);
+    fn attachments(id) -> 200 Vec<Attachment> = patches::attachments;
 }
 
 /// Download an attachment (readers of the case; 404 for anyone else).

@@ -3,14 +3,12 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::AppResult;
-use crate::http::api::created;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller, read_body};
+use crate::http::extract::{ApiJson, Caller, read_body};
 use crate::model::Page;
 use crate::model::exposure::{Asset, SbomUploadReport};
 use crate::workflows::archive::{self, ArchiveRequest};
@@ -30,49 +28,28 @@ pub struct AssetQuery {
     pub limit: Option<i64>,
 }
 
-/// Register an asset (a system) for your organisation, or for another as a coordinator.
-#[utoipa::path(post, path = "/assets", tag = "exposure", security(("bearer" = [])), request_body = NewAsset, responses((status = 201, body = Asset), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(
-    Caller { app, who }: Caller,
-    ApiJson(input): ApiJson<NewAsset>,
-) -> AppResult<(StatusCode, Json<Asset>)> {
-    Ok(created(assets::create(&app, &who, input).await?))
-}
+thin_handlers! { tag = "exposure";
+    /// Register an asset (a system) for your organisation, or for another as a coordinator.
+    post "/assets", errors(409, 422);
+    fn create(NewAsset) -> 201 Asset = assets::create;
 
-/// Assets of your organisation (coordinators: of every organisation, or of `org`).
-#[utoipa::path(get, path = "/assets", tag = "exposure", security(("bearer" = [])), params(AssetQuery), responses((status = 200, body = Page<Asset>)))]
-pub async fn list(
-    Caller { app, who }: Caller,
-    ApiQuery(q): ApiQuery<AssetQuery>,
-) -> AppResult<Json<Page<Asset>>> {
-    Ok(Json(
-        assets::list(
-            &app,
-            &who,
-            q.org.as_deref(),
-            q.name.as_deref(),
-            q.archived.unwrap_or(false),
-            q.cursor.as_deref(),
-            q.limit,
-        )
-        .await?,
-    ))
-}
+    /// Assets of your organisation (coordinators: of every organisation, or of `org`).
+    get "/assets";
+    fn list(query q: AssetQuery) -> 200 Page<Asset> = assets::list(
+        q.org.as_deref(),
+        q.name.as_deref(),
+        q.archived.unwrap_or(false),
+        q.cursor.as_deref(),
+        q.limit,
+    );
 
-/// One asset; 404 for another organisation's.
-#[utoipa::path(get, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])), responses((status = 200, body = Asset), (status = 404, body = Problem)))]
-pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Asset>> {
-    Ok(Json(assets::get(&app, &who, &id).await?))
-}
+    /// One asset; 404 for another organisation's.
+    get "/assets/{id}", errors(404);
+    fn get(id) -> 200 Asset = assets::get;
 
-/// Change what is known of an asset; its exposures' priorities are reassessed.
-#[utoipa::path(patch, path = "/assets/{id}", tag = "exposure", security(("bearer" = [])), request_body = AssetChange, responses((status = 200, body = Asset), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(change): ApiJson<AssetChange>,
-) -> AppResult<Json<Asset>> {
-    Ok(Json(assets::update(&app, &who, &id, change).await?))
+    /// Change what is known of an asset; its exposures' priorities are reassessed.
+    patch "/assets/{id}", errors(404, 422);
+    fn update(id, AssetChange) -> 200 Asset = assets::update;
 }
 
 /// Upload the asset's SBOM (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON or

@@ -7,36 +7,25 @@
 
 use axum::Json;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::AppResult;
-use crate::http::api::created;
+use crate::http::api::one_page;
 use crate::http::error::Problem;
-use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::http::extract::{ApiQuery, Caller};
 use crate::model::Page;
 use crate::workflows::frontier::tool_requests::{
     self, DemandLine, NewToolRequest, ToolDecision, ToolRequest,
 };
 use crate::workflows::frontier::tools::{self, NewTool, Tool, ToolReason};
 
-fn page<T>(items: Vec<T>) -> Page<T> {
-    Page {
-        items,
-        next_cursor: None,
-    }
-}
-
-/// List a tool: a covered model for defence by its developer (naming its
-/// open access window), a hosted scanner or managed detection by a
-/// government coordinator.
-#[utoipa::path(post, path = "/tools", tag = "tools", security(("bearer" = [])), request_body = NewTool, responses((status = 201, body = Tool), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(
-    Caller { app, who }: Caller,
-    ApiJson(input): ApiJson<NewTool>,
-) -> AppResult<(StatusCode, Json<Tool>)> {
-    Ok(created(tools::create(&app, &who, input).await?))
+thin_handlers! { tag = "tools";
+    /// List a tool: a covered model for defence by its developer (naming its
+    /// open access window), a hosted scanner or managed detection by a
+    /// government coordinator.
+    post "/tools", errors(403, 422);
+    fn create(NewTool) -> 201 Tool = tools::create;
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,41 +43,27 @@ pub async fn list(
     Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<CatalogQuery>,
 ) -> AppResult<Json<Page<Tool>>> {
-    Ok(Json(page(
+    Ok(Json(one_page(
         tools::list(&app, &who, q.eligible.unwrap_or(false)).await?,
     )))
 }
 
-/// One entry.
-#[utoipa::path(get, path = "/tools/{id}", tag = "tools", security(("bearer" = [])), responses((status = 200, body = Tool), (status = 404, body = Problem)))]
-pub async fn get(Caller { app, who }: Caller, Path(id): Path<String>) -> AppResult<Json<Tool>> {
-    Ok(Json(tools::get(&app, &who, &id).await?))
-}
+thin_handlers! { tag = "tools";
+    /// One entry.
+    get "/tools/{id}", errors(404);
+    fn get(id) -> 200 Tool = tools::get;
 
-/// Take an entry off the list, with a reason (a government coordinator,
-/// or the developer offering a model entry): no new requests, pending ones
-/// declined and their organisations told; approved access stays shown.
-/// Refused attempts are audited (`tool.refused`).
-#[utoipa::path(post, path = "/tools/{id}/delisting", tag = "tools", security(("bearer" = [])), request_body = ToolReason, responses((status = 200, body = Tool), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn delist(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<ToolReason>,
-) -> AppResult<Json<Tool>> {
-    Ok(Json(tools::delist(&app, &who, &id, input).await?))
-}
+    /// Take an entry off the list, with a reason (a government coordinator,
+    /// or the developer offering a model entry): no new requests, pending ones
+    /// declined and their organisations told; approved access stays shown.
+    /// Refused attempts are audited (`tool.refused`).
+    post "/tools/{id}/delisting", errors(403, 404, 409, 422);
+    fn delist(id, ToolReason) -> 200 Tool = tools::delist;
 
-/// Ask for an entry with a purpose. An organisation the entry is not
-/// offered to is refused (422 naming `org_kind` or `sector`, audited).
-#[utoipa::path(post, path = "/tools/{id}/requests", tag = "tools", security(("bearer" = [])), request_body = NewToolRequest, responses((status = 201, body = ToolRequest), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn request(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<NewToolRequest>,
-) -> AppResult<(StatusCode, Json<ToolRequest>)> {
-    Ok(created(
-        tool_requests::request(&app, &who, &id, input).await?,
-    ))
+    /// Ask for an entry with a purpose. An organisation the entry is not
+    /// offered to is refused (422 naming `org_kind` or `sector`, audited).
+    post "/tools/{id}/requests", errors(404, 409, 422);
+    fn request(id, NewToolRequest) -> 201 ToolRequest = tool_requests::request;
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,7 +81,7 @@ pub async fn requests_of(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
-    Ok(Json(page(
+    Ok(Json(one_page(
         tool_requests::requests(&app, &who, Some(&id), q.state.as_deref()).await?,
     )))
 }
@@ -118,47 +93,30 @@ pub async fn requests(
     Caller { app, who }: Caller,
     ApiQuery(q): ApiQuery<RequestsQuery>,
 ) -> AppResult<Json<Page<ToolRequest>>> {
-    Ok(Json(page(
+    Ok(Json(one_page(
         tool_requests::requests(&app, &who, None, q.state.as_deref()).await?,
     )))
 }
 
-/// One request; 404 when it does not exist or you may not read it.
-#[utoipa::path(get, path = "/tool-requests/{id}", tag = "tools", security(("bearer" = [])), responses((status = 200, body = ToolRequest), (status = 404, body = Problem)))]
-pub async fn get_request(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<ToolRequest>> {
-    Ok(Json(tool_requests::get_request(&app, &who, &id).await?))
-}
+thin_handlers! { tag = "tools";
+    /// One request; 404 when it does not exist or you may not read it.
+    get "/tool-requests/{id}", errors(404);
+    fn get_request(id) -> 200 ToolRequest = tool_requests::get_request;
 
-/// Approve (time box and daily quota; a model entry's approval grants the
-/// requester in its access window) or decline with a reason (government
-/// coordinators).
-#[utoipa::path(post, path = "/tool-requests/{id}/decision", tag = "tools", security(("bearer" = [])), request_body = ToolDecision, responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn decide(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<ToolDecision>,
-) -> AppResult<Json<ToolRequest>> {
-    Ok(Json(tool_requests::decide(&app, &who, &id, input).await?))
-}
+    /// Approve (time box and daily quota; a model entry's approval grants the
+    /// requester in its access window) or decline with a reason (government
+    /// coordinators).
+    post "/tool-requests/{id}/decision", errors(403, 404, 409, 422);
+    fn decide(id, ToolDecision) -> 200 ToolRequest = tool_requests::decide;
 
-/// Revoke approved access at once, with a reason (government
-/// coordinators); a model entry's grant is revoked with it. The
-/// requester's organisation is told.
-#[utoipa::path(post, path = "/tool-requests/{id}/revocation", tag = "tools", security(("bearer" = [])), request_body = ToolReason, responses((status = 200, body = ToolRequest), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn revoke(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<ToolReason>,
-) -> AppResult<Json<ToolRequest>> {
-    Ok(Json(tool_requests::revoke(&app, &who, &id, input).await?))
-}
+    /// Revoke approved access at once, with a reason (government
+    /// coordinators); a model entry's grant is revoked with it. The
+    /// requester's organisation is told.
+    post "/tool-requests/{id}/revocation", errors(403, 404, 409, 422);
+    fn revoke(id, ToolReason) -> 200 ToolRequest = tool_requests::revoke;
 
-/// Demand (requests by state) and use (brokered calls and tokens) by tool
-/// and sector (government coordinators).
-#[utoipa::path(get, path = "/tools-demand", tag = "tools", security(("bearer" = [])), responses((status = 200, body = Vec<DemandLine>), (status = 403, body = Problem)))]
-pub async fn demand(Caller { app, who }: Caller) -> AppResult<Json<Vec<DemandLine>>> {
-    Ok(Json(tool_requests::demand(&app, &who).await?))
+    /// Demand (requests by state) and use (brokered calls and tokens) by tool
+    /// and sector (government coordinators).
+    get "/tools-demand", errors(403);
+    fn demand() -> 200 Vec<DemandLine> = tool_requests::demand;
 }

@@ -3,39 +3,28 @@
 
 use axum::Json;
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 
 use crate::error::AppResult;
-use crate::http::api::created;
 use crate::http::error::Problem;
 use crate::http::extract::{ApiJson, Caller};
 use crate::workflows::scans::reports::{self, ReportInput, ReportView};
 use clearinghouse_domain::scans::evidence::Bundle;
 
-/// Report scanning observed on your assets: the answer says at once
-/// whether a registered campaign with a valid grant covers it (naming
-/// it) or not (an incident is opened).
-#[utoipa::path(post, path = "/scans/reports", tag = "scans", security(("bearer" = [])), request_body = ReportInput, responses((status = 201, body = ReportView), (status = 422, body = Problem)))]
-pub async fn create(
-    Caller { app, who }: Caller,
-    ApiJson(input): ApiJson<ReportInput>,
-) -> AppResult<(StatusCode, Json<ReportView>)> {
-    Ok(created(reports::create(&app, &who, input).await?))
-}
+thin_handlers! { tag = "scans";
+    /// Report scanning observed on your assets: the answer says at once
+    /// whether a registered campaign with a valid grant covers it (naming
+    /// it) or not (an incident is opened).
+    post "/scans/reports", errors(422);
+    fn create(ReportInput) -> 201 ReportView = reports::create;
 
-/// Your reports (coordinators: every report and incident).
-#[utoipa::path(get, path = "/scans/reports", tag = "scans", security(("bearer" = [])), responses((status = 200, body = Vec<ReportView>)))]
-pub async fn list(Caller { app, who }: Caller) -> AppResult<Json<Vec<ReportView>>> {
-    Ok(Json(reports::list(&app, &who).await?))
-}
+    /// Your reports (coordinators: every report and incident).
+    get "/scans/reports";
+    fn list() -> 200 Vec<ReportView> = reports::list;
 
-/// One report with its answer.
-#[utoipa::path(get, path = "/scans/reports/{id}", tag = "scans", security(("bearer" = [])), responses((status = 200, body = ReportView), (status = 404, body = Problem)))]
-pub async fn get(
-    Caller { app, who }: Caller,
-    Path(id): Path<String>,
-) -> AppResult<Json<ReportView>> {
-    Ok(Json(reports::get(&app, &who, &id).await?))
+    /// One report with its answer.
+    get "/scans/reports/{id}", errors(404);
+    fn get(id) -> 200 ReportView = reports::get;
 }
 
 /// The evidence bundle of an incident (coordinators; reading it changes

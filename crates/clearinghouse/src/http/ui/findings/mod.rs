@@ -9,8 +9,10 @@ pub mod review;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use clearinghouse_domain::similarity;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
@@ -19,13 +21,43 @@ use super::forms::FormError;
 use super::markdown;
 use super::names::Names;
 use super::paging::{PAGE_ROWS, PageParams, Pager};
-use super::{Nav, UiCaller, UiError, UiResult, check_csrf};
+use super::{Nav, UiCaller, UiError, UiResult, check_csrf, file_form};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::model::finding::{Finding, FindingFilter, ItemResult, Submission};
 use crate::store::findings::listing::{SortBy, SubmissionSort, SubmissionTable, TableQuery};
+use crate::workflows::findings::pocs::MAX_POC_BYTES;
 use crate::workflows::findings::submissions::{self, SubmissionOptions};
 use crate::workflows::findings::{self, CLEARINGHOUSE_READERS, FindingDetail};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/findings", get(queue))
+        .route("/findings/compare", get(compare))
+        .route("/findings/reporters", get(review::reporters))
+        .route("/findings/bulk", post(review::bulk))
+        .route("/findings/{id}", get(show))
+        .route("/findings/{id}/review", post(review::review))
+        // The handler stops reading past the vault's limit.
+        .route(
+            "/findings/{id}/pocs",
+            file_form(post(pocs::upload), MAX_POC_BYTES),
+        )
+        .route("/pocs/{id}/release", post(pocs::request_release))
+        .route("/pocs/{id}/download", get(pocs::download))
+        .route(
+            "/findings/{id}/similar/{other}",
+            post(review::decide_similar),
+        )
+        .route(
+            "/submissions",
+            get(submissions_page)
+                .post(upload)
+                // The workflow streams the file and enforces its own limit.
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/submissions/{id}", get(submission_page))
+}
 
 /// The queues: a state and what people call it.
 pub const QUEUES: &[(&str, &str)] = &[
