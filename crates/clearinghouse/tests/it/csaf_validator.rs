@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
@@ -25,10 +25,20 @@ static VALIDATOR: Mutex<Option<Validator>> = Mutex::new(None);
 /// The library's folder (`CSAF_VALIDATOR_DIR`, default `/work/tools/csaf`),
 /// installed there with npm when it is missing and npm is there; None
 /// (skipped with a printed line, a failure when `CI=true`) without it.
+/// Looked for (and installed) once per test run: tests validating at once
+/// wait for the one installing, instead of finding its half-written folder.
 fn library() -> Option<std::path::PathBuf> {
+    static LIBRARY: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    LIBRARY.get_or_init(find_or_install).clone()
+}
+
+fn find_or_install() -> Option<std::path::PathBuf> {
     let dir = std::env::var("CSAF_VALIDATOR_DIR").unwrap_or_else(|_| "/work/tools/csaf".into());
     let lib = std::path::Path::new(&dir).join("node_modules/@secvisogram/csaf-validator-lib");
-    if !lib.is_dir() {
+    // The module the script imports, not only its folder: an install cut
+    // short leaves the folder without it.
+    let installed = || lib.join("validateStrict.js").is_file();
+    if !installed() {
         let _ = std::fs::create_dir_all(&dir);
         let _ = Command::new("npm")
             .args([
@@ -40,7 +50,7 @@ fn library() -> Option<std::path::PathBuf> {
             .current_dir(&dir)
             .status();
     }
-    if !lib.is_dir() {
+    if !installed() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "BSI validator missing in CI"
