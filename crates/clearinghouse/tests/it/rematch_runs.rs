@@ -239,3 +239,38 @@ async fn run_by_two_workers_sqlite() {
 async fn run_by_two_workers_postgres() {
     run_by_two_workers(Db::Postgres).await;
 }
+
+/// `clearinghouse rematch` starts a run over the API and follows it to its
+/// counts while the server's jobs take the parts.
+async fn cli_follows_a_run(app: TestApp) {
+    exposed_operators(&app, 6).await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clearinghouse"))
+        .args(["rematch", "--parts", "3", "--server", &app.base])
+        .args(["--token", &app.admin_token])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the CLI");
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the CLI did not finish"
+        );
+        app.run_pending_jobs().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let out = child.wait_with_output().expect("output");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("started in 3 parts"), "{stderr}");
+    assert!(
+        stdout.contains("finished in") && stdout.contains(": 0 new, 0 changed, 0 resolved"),
+        "{stdout}"
+    );
+}
+
+crate::both_backends!(cli_follows_a_run, cli_follows_a_run);
