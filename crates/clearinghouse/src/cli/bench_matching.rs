@@ -226,6 +226,13 @@ async fn full_match(
     );
     let run = crate::matching::runs::start(app, who, parts).await?;
     let run = crate::matching::runs::work_until_finished(app, &run, "bench-matching").await?;
+    if run.parts_failed > 0 {
+        anyhow::bail!(
+            "{} parts of the full match failed: {}",
+            run.parts_failed,
+            run.error.unwrap_or_default()
+        );
+    }
     let peak = workers.peak_kib();
     workers.stop();
     Ok((run.counts, peak))

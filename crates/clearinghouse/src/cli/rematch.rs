@@ -47,6 +47,14 @@ pub async fn run(args: RematchArgs) -> anyhow::Result<ExitCode> {
     }
     if args.json {
         print_json(&serde_json::to_value(&run)?);
+    } else if run.parts_failed > 0 {
+        eprintln!(
+            "re-match {} failed: {} of {} parts failed ({}); start another run",
+            run.id,
+            run.parts_failed,
+            run.parts,
+            run.error.as_deref().unwrap_or("no error recorded")
+        );
     } else {
         println!(
             "re-match {} finished in {:.1} s: {} new, {} changed, {} resolved",
@@ -57,5 +65,9 @@ pub async fn run(args: RematchArgs) -> anyhow::Result<ExitCode> {
             run.resolved
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if run.parts_failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -27,8 +27,8 @@ impl RematchPart {
 impl Job for RematchPart {
     const KIND: &'static str = "rematch_part";
 
-    async fn run(self, app: &AppState, _job: &ClaimedJob) -> Result<(), JobError> {
-        crate::matching::runs::run_part(app, &self)
+    async fn run(self, app: &AppState, job: &ClaimedJob) -> Result<(), JobError> {
+        crate::matching::runs::run_part(app, &self, job.attempts >= job.max_attempts)
             .await
             .map_err(|e| JobError::Failed(e.to_string()))
     }

@@ -23,6 +23,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, Via};
 use crate::error::AppError;
 use crate::jobs::rematch_part::RematchPart;
+use crate::model::exposure::ExposureCounts;
 use crate::store;
 use crate::store::exposure::rematch_runs::RunStatus;
 
@@ -71,10 +72,15 @@ pub struct NewRun {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RematchRun {
     pub id: String,
-    /// `running` or `finished`.
+    /// `running`, `finished`, or `failed` (finished, a part of it failed
+    /// after its last attempt: see `error`, and start another run).
     pub state: String,
     pub parts: i64,
+    /// Parts ended, failed ones included.
     pub parts_done: i64,
+    pub parts_failed: i64,
+    /// Why the lowest-numbered failed part failed.
+    pub error: Option<String>,
     /// Exposures that appeared, changed and were resolved, summed over the
     /// finished parts.
     pub new: u64,
@@ -89,14 +95,16 @@ impl From<RunStatus> for RematchRun {
     fn from(r: RunStatus) -> Self {
         RematchRun {
             id: r.id,
-            state: if r.finished_at.is_some() {
-                "finished"
-            } else {
-                "running"
+            state: match (&r.finished_at, r.parts_failed) {
+                (None, _) => "running",
+                (Some(_), 0) => "finished",
+                (Some(_), _) => "failed",
             }
             .into(),
             parts: r.parts,
             parts_done: r.parts_done,
+            parts_failed: r.parts_failed,
+            error: r.error,
             new: r.counts.new,
             changed: r.counts.changed,
             resolved: r.counts.resolved,
@@ -181,7 +189,13 @@ pub async fn start(app: &AppState, who: &Principal, parts: usize) -> Result<Stri
 }
 
 /// Matches one part and records it; ends the run when it was the last.
-pub async fn run_part(app: &AppState, job: &RematchPart) -> Result<(), AppError> {
+/// On the job's last attempt a failure is recorded as the part's end, so
+/// the run ends (failed) instead of waiting for it.
+pub async fn run_part(
+    app: &AppState,
+    job: &RematchPart,
+    last_attempt: bool,
+) -> Result<(), AppError> {
     let mut conn = app.store.pool.acquire().await?;
     let Some(run) = store::exposure::rematch_runs::status(&mut conn, &job.run_id).await? else {
         return Err(AppError::internal_msg(format!(
@@ -191,21 +205,49 @@ pub async fn run_part(app: &AppState, job: &RematchPart) -> Result<(), AppError>
     };
     let done = store::exposure::rematch_runs::part_done(&mut conn, &job.run_id, job.part).await?;
     drop(conn);
-    if !done {
-        let user = store::accounts::users::get(&app.store.pool, &run.requested_by)
-            .await?
-            .ok_or_else(|| AppError::internal_msg("the re-match's requester no longer exists"))?;
-        let who = Principal::new(user, Via::System);
-        let counts = rematch_range(app, &who, &job.range, ASSETS_PER_BATCH).await?;
-        let now = crate::clock::now_text();
-        let mut tx = app.store.begin_write().await?;
-        store::exposure::rematch_runs::record_part(&mut tx, &job.run_id, job.part, &counts, &now)
-            .await?;
-        tx.commit().await?;
-    }
+    let outcome = if done {
+        Ok(())
+    } else {
+        match match_part(app, &run.requested_by, &job.range).await {
+            Ok(counts) => record(app, job, &counts, None).await,
+            Err(e) if last_attempt => {
+                let error = e.to_string();
+                record(app, job, &ExposureCounts::default(), Some(&error)).await?;
+                Err(e)
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let now = crate::clock::now_text();
     let mut tx = app.store.begin_write().await?;
     store::exposure::rematch_runs::finish_if_complete(&mut tx, &job.run_id, &now).await?;
+    tx.commit().await?;
+    outcome
+}
+
+/// Matches a part's range as the run's requester.
+async fn match_part(
+    app: &AppState,
+    requested_by: &str,
+    range: &AssetRange,
+) -> Result<ExposureCounts, AppError> {
+    let user = store::accounts::users::get(&app.store.pool, requested_by)
+        .await?
+        .ok_or_else(|| AppError::internal_msg("the re-match's requester no longer exists"))?;
+    let who = Principal::new(user, Via::System);
+    rematch_range(app, &who, range, ASSETS_PER_BATCH).await
+}
+
+async fn record(
+    app: &AppState,
+    job: &RematchPart,
+    counts: &ExposureCounts,
+    error: Option<&str>,
+) -> Result<(), AppError> {
+    let now = crate::clock::now_text();
+    let mut tx = app.store.begin_write().await?;
+    store::exposure::rematch_runs::record_part(&mut tx, &job.run_id, job.part, counts, error, &now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -217,7 +259,8 @@ pub async fn status(app: &AppState, run_id: &str) -> Result<Option<RunStatus>, A
 }
 
 /// Takes this process's share of the run's parts (and any other due job)
-/// until the run has ended; other processes take theirs meanwhile.
+/// until the run has ended (a part failed after its last attempt ends it
+/// too: see `parts_failed`); other processes take theirs meanwhile.
 pub async fn work_until_finished(
     app: &AppState,
     run_id: &str,

@@ -274,3 +274,38 @@ async fn cli_follows_a_run(app: TestApp) {
 }
 
 crate::both_backends!(cli_follows_a_run, cli_follows_a_run);
+
+/// A part that fails on its last attempt ends the run as `failed`, with
+/// the error; the other parts' exposures are committed.
+async fn a_failed_part_ends_the_run(app: TestApp) {
+    app.expect_failed_jobs();
+    exposed_operators(&app, 4).await;
+    let run = start(&app, 2).await;
+    execute(
+        &app,
+        "UPDATE jobs SET max_attempts = 1 WHERE kind = 'rematch_part'",
+    )
+    .await;
+    // The components' table gone for the moment: every part fails.
+    execute(&app, "ALTER TABLE components RENAME TO components_away").await;
+    app.run_pending_jobs().await;
+    execute(&app, "ALTER TABLE components_away RENAME TO components").await;
+    let id = run["id"].as_str().unwrap();
+    let (s, run) = app
+        .get(&app.admin_token, &format!("/api/v1/rematch-runs/{id}"))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["state"], "failed", "{run}");
+    assert_eq!(
+        (run["parts_done"].as_i64(), run["parts_failed"].as_i64()),
+        (Some(2), Some(2)),
+        "{run}"
+    );
+    assert!(
+        run["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{run}"
+    );
+    assert!(run["finished_at"].is_string(), "{run}");
+}
+
+crate::both_backends!(a_failed_part_ends_the_run, a_failed_part_ends_the_run);

@@ -1,7 +1,8 @@
 //! Full re-matches split into parts (`rematch_runs`, `rematch_parts`): a
 //! run says how many parts it has; each part, a range of asset ids taken
-//! as a job by any process, records its counts once, by its number; the
-//! run ends when every part is recorded.
+//! as a job by any process, records its counts once, by its number (or
+//! the error that ended its last attempt); the run ends when every part is
+//! recorded.
 
 use sqlx::{AnyConnection, Row};
 
@@ -15,6 +16,10 @@ pub struct RunStatus {
     pub requested_by: String,
     pub parts: i64,
     pub parts_done: i64,
+    /// Parts whose last attempt failed (counted in `parts_done`).
+    pub parts_failed: i64,
+    /// The error of the lowest-numbered failed part.
+    pub error: Option<String>,
     /// The sum of the recorded parts' counts (`open` is not counted: 0).
     pub counts: ExposureCounts,
     pub created_at: String,
@@ -40,18 +45,19 @@ pub async fn insert_run(
     Ok(())
 }
 
-/// Records a part's counts; false when the part was recorded already (a
-/// retried job keeps its first record).
+/// Records a part's counts, or with `error` its failure; false when the
+/// part was recorded already (a retried job keeps its first record).
 pub async fn record_part(
     conn: &mut AnyConnection,
     run_id: &str,
     part: i64,
     counts: &ExposureCounts,
+    error: Option<&str>,
     now: &str,
 ) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO rematch_parts (run_id, part, new_count, changed_count, resolved_count, \
-         finished_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         error, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (run_id, part) DO NOTHING",
     )
     .bind(run_id)
@@ -59,6 +65,7 @@ pub async fn record_part(
     .bind(counts.new as i64)
     .bind(counts.changed as i64)
     .bind(counts.resolved as i64)
+    .bind(error)
     .bind(now)
     .execute(conn)
     .await?;
@@ -94,6 +101,10 @@ pub async fn status(conn: &mut AnyConnection, run_id: &str) -> Result<Option<Run
     let row = sqlx::query(
         "SELECT r.id, r.requested_by, r.parts, r.created_at, r.finished_at, \
          (SELECT COUNT(*) FROM rematch_parts p WHERE p.run_id = r.id) AS parts_done, \
+         (SELECT COUNT(*) FROM rematch_parts p WHERE p.run_id = r.id AND p.error IS NOT NULL) \
+             AS parts_failed, \
+         (SELECT p.error FROM rematch_parts p WHERE p.run_id = r.id AND p.error IS NOT NULL \
+             ORDER BY p.part LIMIT 1) AS error, \
          (SELECT CAST(COALESCE(SUM(new_count), 0) AS BIGINT) FROM rematch_parts p WHERE p.run_id = r.id) AS new_count, \
          (SELECT CAST(COALESCE(SUM(changed_count), 0) AS BIGINT) FROM rematch_parts p WHERE p.run_id = r.id) AS changed_count, \
          (SELECT CAST(COALESCE(SUM(resolved_count), 0) AS BIGINT) FROM rematch_parts p WHERE p.run_id = r.id) AS resolved_count \
@@ -112,6 +123,8 @@ pub async fn status(conn: &mut AnyConnection, run_id: &str) -> Result<Option<Run
         requested_by: r.try_get("requested_by")?,
         parts: r.try_get("parts")?,
         parts_done: r.try_get("parts_done")?,
+        parts_failed: r.try_get("parts_failed")?,
+        error: r.try_get("error")?,
         counts: ExposureCounts {
             new: sum("new_count")?,
             changed: sum("changed_count")?,
