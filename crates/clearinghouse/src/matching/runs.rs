@@ -137,7 +137,8 @@ pub async fn get(app: &AppState, who: &Principal, run_id: &str) -> Result<Rematc
         .ok_or(AppError::NotFound)
 }
 
-/// Queues a full re-match in `parts` parts; returns the run's id.
+/// Queues a full re-match in `parts` parts; returns the run's id. One run
+/// at a time: 409 while another has not ended.
 pub async fn start(app: &AppState, who: &Principal, parts: usize) -> Result<String, AppError> {
     if parts == 0 || parts > MAX_PARTS {
         return Err(AppError::invalid(
@@ -160,6 +161,13 @@ pub async fn start(app: &AppState, who: &Principal, parts: usize) -> Result<Stri
     let id = crate::workflows::new_id();
     let now = crate::clock::now_text();
     let mut tx = app.store.begin_write().await?;
+    // Serialises concurrent starts on PostgreSQL (SQLite has one writer).
+    store::locks::lock_record(&mut tx, app.store.backend, "rematch_runs", "start").await?;
+    if let Some(other) = store::exposure::rematch_runs::unfinished(&mut tx).await? {
+        return Err(AppError::Conflict(format!(
+            "re-match {other} is still running; wait for it to end"
+        )));
+    }
     store::exposure::rematch_runs::insert_run(
         &mut tx,
         &id,

@@ -172,6 +172,11 @@ async fn refusals(app: TestApp) {
     let run = start(&app, 2).await;
     let id = run["id"].as_str().unwrap();
     let (s, v) = app
+        .post(&app.admin_token, "/api/v1/rematch-runs", &json!({}))
+        .await;
+    assert_eq!(s, 409, "one run at a time: {v}");
+    assert!(v.to_string().contains(id), "names the running one: {v}");
+    let (s, v) = app
         .get(&tokens[0], &format!("/api/v1/rematch-runs/{id}"))
         .await;
     assert_eq!(s, 403, "an operator may not read one: {v}");

@@ -45,6 +45,15 @@ pub async fn insert_run(
     Ok(())
 }
 
+/// The run not yet ended, if any.
+pub async fn unfinished(conn: &mut AnyConnection) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM rematch_runs WHERE finished_at IS NULL LIMIT 1")
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// Records a part's counts, or with `error` its failure; false when the
 /// part was recorded already (a retried job keeps its first record).
 pub async fn record_part(
