@@ -205,7 +205,9 @@ pub async fn run_part(
     last_attempt: bool,
 ) -> Result<(), AppError> {
     let mut conn = app.store.pool.acquire().await?;
-    let Some(run) = store::exposure::rematch_runs::status(&mut conn, &job.run_id).await? else {
+    let Some(requested_by) =
+        store::exposure::rematch_runs::requester(&mut conn, &job.run_id).await?
+    else {
         return Err(AppError::internal_msg(format!(
             "re-match run {} does not exist",
             job.run_id
@@ -216,7 +218,7 @@ pub async fn run_part(
     let outcome = if done {
         Ok(())
     } else {
-        match match_part(app, &run.requested_by, &job.range).await {
+        match match_part(app, &requested_by, &job.range).await {
             Ok(counts) => record(app, job, &counts, None).await,
             Err(e) if last_attempt => {
                 let error = e.to_string();

@@ -77,6 +77,34 @@ async fn finished(app: &TestApp, run: &Value) -> Value {
     run
 }
 
+/// Starts a run of `parts` parts, lets this process's jobs take them,
+/// and answers the finished run.
+async fn run_to_end(app: &TestApp, parts: usize) -> Value {
+    let run = start(app, parts).await;
+    app.run_pending_jobs().await;
+    finished(app, &run).await
+}
+
+/// Empties the package index behind the incremental paths' back (kept
+/// aside for [`restore_package_index`]).
+async fn hide_package_index(app: &TestApp) {
+    execute(
+        app,
+        "CREATE TABLE saved_affected AS SELECT * FROM affected_packages",
+    )
+    .await;
+    execute(app, "DELETE FROM affected_packages").await;
+}
+
+async fn restore_package_index(app: &TestApp) {
+    execute(
+        app,
+        "INSERT INTO affected_packages SELECT * FROM saved_affected",
+    )
+    .await;
+    execute(app, "DROP TABLE saved_affected").await;
+}
+
 fn counts(run: &Value) -> [u64; 3] {
     ["new", "changed", "resolved"].map(|k| run[k].as_u64().unwrap())
 }
@@ -90,34 +118,18 @@ async fn run_in_one_process(app: TestApp) {
     );
 
     // Nothing changed since the incremental matches: the run agrees.
-    let run = start(&app, 4).await;
+    let run = run_to_end(&app, 4).await;
     assert_eq!(run["parts"], 4, "{run}");
-    app.run_pending_jobs().await;
-    let run = finished(&app, &run).await;
     assert_eq!(counts(&run), [0, 0, 0], "{run}");
 
     // The package index emptied behind the incremental paths' back: the
     // run resolves every exposure; put back, the next run opens them again.
-    execute(
-        &app,
-        "CREATE TABLE saved_affected AS SELECT * FROM affected_packages",
-    )
-    .await;
-    execute(&app, "DELETE FROM affected_packages").await;
-    let run = start(&app, 3).await;
-    app.run_pending_jobs().await;
-    let run = finished(&app, &run).await;
+    hide_package_index(&app).await;
+    let run = run_to_end(&app, 3).await;
     assert_eq!(counts(&run), [0, 0, exposed as u64], "{run}");
     assert_eq!(open_exposures(&app).await, 0);
-    execute(
-        &app,
-        "INSERT INTO affected_packages SELECT * FROM saved_affected",
-    )
-    .await;
-    execute(&app, "DROP TABLE saved_affected").await;
-    let run = start(&app, 3).await;
-    app.run_pending_jobs().await;
-    let run = finished(&app, &run).await;
+    restore_package_index(&app).await;
+    let run = run_to_end(&app, 3).await;
     assert_eq!(open_exposures(&app).await, exposed);
     assert_eq!(
         counts(&run)[0] + counts(&run)[1],
@@ -196,12 +208,7 @@ async fn run_by_two_workers(db: Db) {
     };
     exposed_operators(&app, 40).await;
     let exposed = open_exposures(&app).await;
-    execute(
-        &app,
-        "CREATE TABLE saved_affected AS SELECT * FROM affected_packages",
-    )
-    .await;
-    execute(&app, "DELETE FROM affected_packages").await;
+    hide_package_index(&app).await;
     let run = start(&app, 40).await;
     let workers = [start_worker(&app, "w1"), start_worker(&app, "w2")];
     tokio::task::spawn_blocking(move || {
@@ -214,12 +221,7 @@ async fn run_by_two_workers(db: Db) {
     let run = finished(&app, &run).await;
     assert_eq!(counts(&run), [0, 0, exposed as u64], "{run}");
     assert_eq!(open_exposures(&app).await, 0);
-    execute(
-        &app,
-        "INSERT INTO affected_packages SELECT * FROM saved_affected",
-    )
-    .await;
-    execute(&app, "DROP TABLE saved_affected").await;
+    restore_package_index(&app).await;
 
     let by_worker: Vec<(String, i64)> = sqlx::query_as(
         "SELECT locked_by, COUNT(*) FROM jobs WHERE kind = 'rematch_part' AND state = 'done' \

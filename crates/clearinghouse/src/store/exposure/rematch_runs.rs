@@ -81,6 +81,16 @@ pub async fn record_part(
     Ok(done.rows_affected() == 1)
 }
 
+/// Who asked for the run; `None` when there is no such run.
+pub async fn requester(conn: &mut AnyConnection, run_id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT requested_by FROM rematch_runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// Whether the part is recorded (a retried job skips a recorded part).
 pub async fn part_done(conn: &mut AnyConnection, run_id: &str, part: i64) -> Result<bool> {
     let n: i64 =
