@@ -473,7 +473,8 @@ pub struct RematchArgs {
     #[command(flatten)]
     pub server: ServerArgs,
     /// How many jobs to cut the assets into (1 to 1024): at least the
-    /// number of processes that should share the work.
+    /// number of processes that should share the work (never more than
+    /// there are assets).
     #[arg(long, default_value_t = crate::matching::runs::DEFAULT_PARTS)]
     pub parts: usize,
     /// How long to wait for the run to finish (seconds).

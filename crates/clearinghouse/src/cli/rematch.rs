@@ -24,7 +24,7 @@ pub async fn run(args: RematchArgs) -> anyhow::Result<ExitCode> {
         .await?
         .parse()?;
     if !args.json {
-        eprintln!("re-match {} started in {} parts", run.id, run.parts);
+        eprintln!("re-match {} started: {} part(s)", run.id, run.parts);
     }
     let mut shown = -1;
     while run.finished_at.is_none() {

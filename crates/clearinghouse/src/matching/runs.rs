@@ -64,7 +64,9 @@ pub const DEFAULT_PARTS: usize = 8;
 #[serde(deny_unknown_fields)]
 pub struct NewRun {
     /// How many jobs to cut the assets into, 1 to 1024 (default 8): at
-    /// least the number of processes that should share the work.
+    /// least the number of processes that should share the work; never
+    /// more than there are assets.
+    #[schema(minimum = 1, maximum = 1024)]
     pub parts: Option<usize>,
 }
 
@@ -127,10 +129,11 @@ pub async fn request(
     get(app, who, &id).await
 }
 
-/// A run and its progress (coordinators and platform admins); 404 when
-/// there is no such run.
+/// A run and its progress (coordinators and platform admins; an agent
+/// token needs only `advisories:read` to follow one); 404 when there is no
+/// such run.
 pub async fn get(app: &AppState, who: &Principal, run_id: &str) -> Result<RematchRun, AppError> {
-    who.require(Scope::AdvisoriesWrite, REMATCHERS)?;
+    who.require(Scope::AdvisoriesRead, REMATCHERS)?;
     status(app, run_id)
         .await?
         .map(RematchRun::from)

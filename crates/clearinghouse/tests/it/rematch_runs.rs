@@ -196,6 +196,24 @@ async fn refusals(app: TestApp) {
         .get(&app.admin_token, "/api/v1/rematch-runs/no-such-run")
         .await;
     assert_eq!(s, 404, "{v}");
+
+    // An agent of the administrator's that may only read follows the run
+    // but cannot start one.
+    let (s, agent) = app
+        .post(
+            &app.admin_token,
+            "/api/v1/tokens",
+            &json!({"name": "monitor", "kind": "agent", "scopes": ["advisories:read"], "expires_in_days": 1}),
+        )
+        .await;
+    assert_eq!(s, 201, "{agent}");
+    let agent = agent["token"].as_str().expect("the agent's token");
+    let (s, v) = app.get(agent, &format!("/api/v1/rematch-runs/{id}")).await;
+    assert_eq!(s, 200, "a read-only agent follows the run: {v}");
+    let (s, v) = app
+        .post(agent, "/api/v1/rematch-runs", &json!({ "parts": 1 }))
+        .await;
+    assert_eq!(s, 403, "a read-only agent starts none: {v}");
     app.run_pending_jobs().await;
 }
 
@@ -273,7 +291,7 @@ async fn cli_follows_a_run(app: TestApp) {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(out.status.success(), "{stdout}{stderr}");
-    assert!(stderr.contains("started in 3 parts"), "{stderr}");
+    assert!(stderr.contains("started: 3 part(s)"), "{stderr}");
     assert!(
         stdout.contains("finished in") && stdout.contains(": 0 new, 0 changed, 0 resolved"),
         "{stdout}"
