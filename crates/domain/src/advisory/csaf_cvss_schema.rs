@@ -2,7 +2,7 @@
 //! references for `scores[].cvss_v2` and `scores[].cvss_v3`, as [`Shape`]
 //! tables: required fields, property enums and the `vectorString` patterns.
 
-use super::shape::{Obj, Shape, one_of, pattern};
+use super::shape::{Shape, obj, one_of, pattern};
 
 static SEVERITY: Shape = one_of!("NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL");
 static CIA3: Shape = one_of!("NONE", "LOW", "HIGH");
@@ -25,8 +25,8 @@ static REMEDIATION: Shape = one_of!(
     "NOT_DEFINED"
 );
 
-pub(super) static CVSS_V3: Shape = Shape::Obj(Obj {
-    fields: &[
+pub(super) static CVSS_V3: Shape = obj(
+    &[
         ("version", &one_of!("3.0", "3.1")),
         (
             "vectorString",
@@ -88,14 +88,12 @@ pub(super) static CVSS_V3: Shape = Shape::Obj(Obj {
         ("environmentalScore", &Shape::Num),
         ("environmentalSeverity", &SEVERITY),
     ],
-    required: &["version", "vectorString", "baseScore", "baseSeverity"],
-    min_props: 0,
-    closed: false,
-});
+    &["version", "vectorString", "baseScore", "baseSeverity"],
+);
 
 static CIA2: Shape = one_of!("NONE", "PARTIAL", "COMPLETE");
-pub(super) static CVSS_V2: Shape = Shape::Obj(Obj {
-    fields: &[
+pub(super) static CVSS_V2: Shape = obj(
+    &[
         ("version", &one_of!("2.0")),
         (
             "vectorString",
@@ -138,10 +136,8 @@ pub(super) static CVSS_V2: Shape = Shape::Obj(Obj {
         ("availabilityRequirement", &REQ),
         ("environmentalScore", &Shape::Num),
     ],
-    required: &["version", "vectorString", "baseScore"],
-    min_props: 0,
-    closed: false,
-});
+    &["version", "vectorString", "baseScore"],
+);
 
 const CVSS3_METRICS: &[(&str, &str)] = &[
     ("AV", "NALP"),

@@ -7,7 +7,7 @@
 
 use super::csaf_cvss_schema::{CVSS_V2, CVSS_V3};
 use super::csaf_patterns::{is_category, is_hash, is_lang, is_purl_shape, is_version};
-use super::shape::{Obj, Shape, TEXT, is_cve_id, is_cwe_id, is_trimmed, list, one_of, pattern};
+use super::shape::{Shape, TEXT, is_cve_id, is_cwe_id, is_trimmed, list, obj, one_of, pattern};
 
 static TEXTS: Shape = list(&TEXT, 1, false);
 static UNIQUE_TEXTS: Shape = list(&TEXT, 1, true);
@@ -16,75 +16,62 @@ pub(super) static PRODUCTS: Shape = list(&TEXT, 1, true);
 static LANG: Shape = pattern(is_lang, "a language tag (BCP 47)");
 static VERSION: Shape = pattern(is_version, "an integer or semantic version");
 
-pub(super) static DOCUMENT_ROOT: Shape = Shape::Obj(Obj {
-    fields: &[
+pub(super) static DOCUMENT_ROOT: Shape = obj(
+    &[
         ("document", &DOCUMENT),
         ("product_tree", &PRODUCT_TREE),
         ("vulnerabilities", &VULNERABILITIES),
     ],
-    required: &["document"],
-    min_props: 0,
-    closed: false,
-});
+    &["document"],
+);
 
 static ACKNOWLEDGMENTS: Shape = list(&ACKNOWLEDGMENT, 1, false);
-static ACKNOWLEDGMENT: Shape = Shape::Obj(Obj {
-    fields: &[
+static ACKNOWLEDGMENT: Shape = obj(
+    &[
         ("names", &TEXTS),
         ("organization", &TEXT),
         ("summary", &TEXT),
         ("urls", &TEXTS),
     ],
-    required: &[],
-    min_props: 1,
-    closed: false,
-});
+    &[],
+)
+.min_props(1);
 static NOTES: Shape = list(&NOTE, 1, false);
-static NOTE: Shape = Shape::Obj(Obj {
-    fields: &[
+static NOTE: Shape = obj(
+    &[
         ("audience", &TEXT),
-        (
-            "category",
-            &one_of!(
-                "description",
-                "details",
-                "faq",
-                "general",
-                "legal_disclaimer",
-                "other",
-                "summary"
-            ),
-        ),
+        ("category", &NOTE_CATEGORY),
         ("text", &TEXT),
         ("title", &TEXT),
     ],
-    required: &["category", "text"],
-    min_props: 0,
-    closed: false,
-});
+    &["category", "text"],
+);
+/// `notes_t[].category`
+static NOTE_CATEGORY: Shape = one_of!(
+    "description",
+    "details",
+    "faq",
+    "general",
+    "legal_disclaimer",
+    "other",
+    "summary",
+);
 static REFERENCES: Shape = list(&REFERENCE, 1, false);
-static REFERENCE: Shape = Shape::Obj(Obj {
-    fields: &[
+static REFERENCE: Shape = obj(
+    &[
         ("category", &one_of!("external", "self")),
         ("summary", &TEXT),
         ("url", &TEXT),
     ],
-    required: &["summary", "url"],
-    min_props: 0,
-    closed: false,
-});
+    &["summary", "url"],
+);
 
-static DOCUMENT: Shape = Shape::Obj(Obj {
-    fields: &[
+static DOCUMENT: Shape = obj(
+    &[
         ("acknowledgments", &ACKNOWLEDGMENTS),
         (
             "aggregate_severity",
-            &Shape::Obj(Obj {
-                fields: &[("namespace", &TEXT), ("text", &TEXT)],
-                required: &["text"],
-                min_props: 0,
-                closed: false,
-            }),
+            &obj(&[("namespace", &TEXT), ("text", &TEXT)], &["text"]),
         ),
         (
             "category",
@@ -96,87 +83,72 @@ static DOCUMENT: Shape = Shape::Obj(Obj {
         ("csaf_version", &one_of!("2.0")),
         (
             "distribution",
-            &Shape::Obj(Obj {
-                fields: &[
+            &obj(
+                &[
                     ("text", &TEXT),
                     (
                         "tlp",
-                        &Shape::Obj(Obj {
-                            fields: &[
+                        &obj(
+                            &[
                                 ("label", &one_of!("AMBER", "GREEN", "RED", "WHITE")),
                                 ("url", &TEXT),
                             ],
-                            required: &["label"],
-                            min_props: 0,
-                            closed: false,
-                        }),
+                            &["label"],
+                        ),
                     ),
                 ],
-                required: &[],
-                min_props: 1,
-                closed: false,
-            }),
+                &[],
+            )
+            .min_props(1),
         ),
         ("lang", &LANG),
         ("notes", &NOTES),
         (
             "publisher",
-            &Shape::Obj(Obj {
-                fields: &[
-                    (
-                        "category",
-                        &one_of!(
-                            "coordinator",
-                            "discoverer",
-                            "other",
-                            "translator",
-                            "user",
-                            "vendor"
-                        ),
-                    ),
+            &obj(
+                &[
+                    ("category", &PUBLISHER_CATEGORY),
                     ("contact_details", &TEXT),
                     ("issuing_authority", &TEXT),
                     ("name", &TEXT),
                     ("namespace", &TEXT),
                 ],
-                required: &["category", "name", "namespace"],
-                min_props: 0,
-                closed: false,
-            }),
+                &["category", "name", "namespace"],
+            ),
         ),
         ("references", &REFERENCES),
         ("source_lang", &LANG),
         ("title", &TEXT),
         ("tracking", &TRACKING),
     ],
-    required: &["category", "csaf_version", "publisher", "title", "tracking"],
-    min_props: 0,
-    closed: false,
-});
+    &["category", "csaf_version", "publisher", "title", "tracking"],
+);
+/// `document.publisher.category`
+static PUBLISHER_CATEGORY: Shape = one_of!(
+    "coordinator",
+    "discoverer",
+    "other",
+    "translator",
+    "user",
+    "vendor",
+);
 
-static TRACKING: Shape = Shape::Obj(Obj {
-    fields: &[
+static TRACKING: Shape = obj(
+    &[
         ("aliases", &UNIQUE_TEXTS),
         ("current_release_date", &TEXT),
         (
             "generator",
-            &Shape::Obj(Obj {
-                fields: &[
+            &obj(
+                &[
                     ("date", &TEXT),
                     (
                         "engine",
-                        &Shape::Obj(Obj {
-                            fields: &[("name", &TEXT), ("version", &TEXT)],
-                            required: &["name"],
-                            min_props: 0,
-                            closed: false,
-                        }),
+                        &obj(&[("name", &TEXT), ("version", &TEXT)], &["name"]),
                     ),
                 ],
-                required: &["engine"],
-                min_props: 0,
-                closed: false,
-            }),
+                &["engine"],
+            ),
         ),
         (
             "id",
@@ -186,17 +158,15 @@ static TRACKING: Shape = Shape::Obj(Obj {
         (
             "revision_history",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         ("date", &TEXT),
                         ("legacy_version", &TEXT),
                         ("number", &VERSION),
                         ("summary", &TEXT),
                     ],
-                    required: &["date", "number", "summary"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["date", "number", "summary"],
+                ),
                 1,
                 false,
             ),
@@ -204,7 +174,7 @@ static TRACKING: Shape = Shape::Obj(Obj {
         ("status", &one_of!("draft", "final", "interim")),
         ("version", &VERSION),
     ],
-    required: &[
+    &[
         "current_release_date",
         "id",
         "initial_release_date",
@@ -212,27 +182,23 @@ static TRACKING: Shape = Shape::Obj(Obj {
         "status",
         "version",
     ],
-    min_props: 0,
-    closed: false,
-});
+);
 
-static PRODUCT_TREE: Shape = Shape::Obj(Obj {
-    fields: &[
+static PRODUCT_TREE: Shape = obj(
+    &[
         ("branches", &BRANCHES),
         ("full_product_names", &list(&FULL_PRODUCT_NAME, 1, false)),
         (
             "product_groups",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         ("group_id", &TEXT),
                         ("product_ids", &list(&TEXT, 2, true)),
                         ("summary", &TEXT),
                     ],
-                    required: &["group_id", "product_ids"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["group_id", "product_ids"],
+                ),
                 1,
                 false,
             ),
@@ -240,83 +206,75 @@ static PRODUCT_TREE: Shape = Shape::Obj(Obj {
         (
             "relationships",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
-                        (
-                            "category",
-                            &one_of!(
-                                "default_component_of",
-                                "external_component_of",
-                                "installed_on",
-                                "installed_with",
-                                "optional_component_of"
-                            ),
-                        ),
+                &obj(
+                    &[
+                        ("category", &RELATIONSHIP_CATEGORY),
                         ("full_product_name", &FULL_PRODUCT_NAME),
                         ("product_reference", &TEXT),
                         ("relates_to_product_reference", &TEXT),
                     ],
-                    required: &[
+                    &[
                         "category",
                         "full_product_name",
                         "product_reference",
                         "relates_to_product_reference",
                     ],
-                    min_props: 0,
-                    closed: false,
-                }),
+                ),
                 1,
                 false,
             ),
         ),
     ],
-    required: &[],
-    min_props: 1,
-    closed: false,
-});
+    &[],
+)
+.min_props(1);
+/// `product_tree.relationships[].category`
+static RELATIONSHIP_CATEGORY: Shape = one_of!(
+    "default_component_of",
+    "external_component_of",
+    "installed_on",
+    "installed_with",
+    "optional_component_of",
+);
 
 static BRANCHES: Shape = list(&BRANCH, 1, false);
-static BRANCH: Shape = Shape::Obj(Obj {
-    fields: &[
+static BRANCH: Shape = obj(
+    &[
         ("branches", &BRANCHES),
-        (
-            "category",
-            &one_of!(
-                "architecture",
-                "host_name",
-                "language",
-                "legacy",
-                "patch_level",
-                "product_family",
-                "product_name",
-                "product_version",
-                "product_version_range",
-                "service_pack",
-                "specification",
-                "vendor"
-            ),
-        ),
+        ("category", &BRANCH_CATEGORY),
         ("name", &TEXT),
         ("product", &FULL_PRODUCT_NAME),
     ],
-    required: &["category", "name"],
-    min_props: 3,
-    closed: false,
-});
+    &["category", "name"],
+)
+.min_props(3);
+/// `branches_t[].category`
+static BRANCH_CATEGORY: Shape = one_of!(
+    "architecture",
+    "host_name",
+    "language",
+    "legacy",
+    "patch_level",
+    "product_family",
+    "product_name",
+    "product_version",
+    "product_version_range",
+    "service_pack",
+    "specification",
+    "vendor",
+);
 
-static FULL_PRODUCT_NAME: Shape = Shape::Obj(Obj {
-    fields: &[
+static FULL_PRODUCT_NAME: Shape = obj(
+    &[
         ("name", &TEXT),
         ("product_id", &TEXT),
         ("product_identification_helper", &HELPER),
     ],
-    required: &["name", "product_id"],
-    min_props: 0,
-    closed: false,
-});
+    &["name", "product_id"],
+);
 
-static HELPER: Shape = Shape::Obj(Obj {
-    fields: &[
+static HELPER: Shape = obj(
+    &[
         (
             "cpe",
             &pattern(
@@ -327,33 +285,29 @@ static HELPER: Shape = Shape::Obj(Obj {
         (
             "hashes",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         (
                             "file_hashes",
                             &list(
-                                &Shape::Obj(Obj {
-                                    fields: &[
+                                &obj(
+                                    &[
                                         ("algorithm", &TEXT),
                                         (
                                             "value",
                                             &pattern(is_hash, "32 or more hexadecimal digits"),
                                         ),
                                     ],
-                                    required: &["algorithm", "value"],
-                                    min_props: 0,
-                                    closed: false,
-                                }),
+                                    &["algorithm", "value"],
+                                ),
                                 1,
                                 false,
                             ),
                         ),
                         ("filename", &TEXT),
                     ],
-                    required: &["file_hashes", "filename"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["file_hashes", "filename"],
+                ),
                 1,
                 false,
             ),
@@ -369,63 +323,47 @@ static HELPER: Shape = Shape::Obj(Obj {
         (
             "x_generic_uris",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[("namespace", &TEXT), ("uri", &TEXT)],
-                    required: &["namespace", "uri"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                &obj(
+                    &[("namespace", &TEXT), ("uri", &TEXT)],
+                    &["namespace", "uri"],
+                ),
                 1,
                 false,
             ),
         ),
     ],
-    required: &[],
-    min_props: 1,
-    closed: false,
-});
+    &[],
+)
+.min_props(1);
 
 static VULNERABILITIES: Shape = list(&VULNERABILITY, 1, false);
-static VULNERABILITY: Shape = Shape::Obj(Obj {
-    fields: &[
+static VULNERABILITY: Shape = obj(
+    &[
         ("acknowledgments", &ACKNOWLEDGMENTS),
         ("cve", &pattern(is_cve_id, "a CVE id (CVE-YYYY-NNNN)")),
         (
             "cwe",
-            &Shape::Obj(Obj {
-                fields: &[
+            &obj(
+                &[
                     ("id", &pattern(is_cwe_id, "a CWE id (CWE-N)")),
                     ("name", &TEXT),
                 ],
-                required: &["id", "name"],
-                min_props: 0,
-                closed: false,
-            }),
+                &["id", "name"],
+            ),
         ),
         ("discovery_date", &TEXT),
         (
             "flags",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         ("date", &TEXT),
                         ("group_ids", &PRODUCTS),
-                        (
-                            "label",
-                            &one_of!(
-                                "component_not_present",
-                                "inline_mitigations_already_exist",
-                                "vulnerable_code_cannot_be_controlled_by_adversary",
-                                "vulnerable_code_not_in_execute_path",
-                                "vulnerable_code_not_present"
-                            ),
-                        ),
+                        ("label", &FLAG_LABEL),
                         ("product_ids", &PRODUCTS),
                     ],
-                    required: &["label"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["label"],
+                ),
                 1,
                 true,
             ),
@@ -433,12 +371,10 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
         (
             "ids",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[("system_name", &TEXT), ("text", &TEXT)],
-                    required: &["system_name", "text"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                &obj(
+                    &[("system_name", &TEXT), ("text", &TEXT)],
+                    &["system_name", "text"],
+                ),
                 1,
                 true,
             ),
@@ -446,30 +382,18 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
         (
             "involvements",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         ("date", &TEXT),
                         (
                             "party",
                             &one_of!("coordinator", "discoverer", "other", "user", "vendor"),
                         ),
-                        (
-                            "status",
-                            &one_of!(
-                                "completed",
-                                "contact_attempted",
-                                "disputed",
-                                "in_progress",
-                                "not_contacted",
-                                "open"
-                            ),
-                        ),
+                        ("status", &INVOLVEMENT_STATUS),
                         ("summary", &TEXT),
                     ],
-                    required: &["party", "status"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["party", "status"],
+                ),
                 1,
                 true,
             ),
@@ -477,8 +401,8 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
         ("notes", &NOTES),
         (
             "product_status",
-            &Shape::Obj(Obj {
-                fields: &[
+            &obj(
+                &[
                     ("first_affected", &PRODUCTS),
                     ("first_fixed", &PRODUCTS),
                     ("fixed", &PRODUCTS),
@@ -488,28 +412,18 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
                     ("recommended", &PRODUCTS),
                     ("under_investigation", &PRODUCTS),
                 ],
-                required: &[],
-                min_props: 1,
-                closed: false,
-            }),
+                &[],
+            )
+            .min_props(1),
         ),
         ("references", &REFERENCES),
         ("release_date", &TEXT),
         (
             "remediations",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
-                        (
-                            "category",
-                            &one_of!(
-                                "mitigation",
-                                "no_fix_planned",
-                                "none_available",
-                                "vendor_fix",
-                                "workaround"
-                            ),
-                        ),
+                &obj(
+                    &[
+                        ("category", &REMEDIATION_CATEGORY),
                         ("date", &TEXT),
                         ("details", &TEXT),
                         ("entitlements", &TEXTS),
@@ -517,35 +431,15 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
                         ("product_ids", &PRODUCTS),
                         (
                             "restart_required",
-                            &Shape::Obj(Obj {
-                                fields: &[
-                                    (
-                                        "category",
-                                        &one_of!(
-                                            "connected",
-                                            "dependencies",
-                                            "machine",
-                                            "none",
-                                            "parent",
-                                            "service",
-                                            "system",
-                                            "vulnerable_component",
-                                            "zone"
-                                        ),
-                                    ),
-                                    ("details", &TEXT),
-                                ],
-                                required: &["category"],
-                                min_props: 0,
-                                closed: false,
-                            }),
+                            &obj(
+                                &[("category", &RESTART_CATEGORY), ("details", &TEXT)],
+                                &["category"],
+                            ),
                         ),
                         ("url", &TEXT),
                     ],
-                    required: &["category", "details"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["category", "details"],
+                ),
                 1,
                 false,
             ),
@@ -553,16 +447,15 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
         (
             "scores",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         ("cvss_v2", &CVSS_V2),
                         ("cvss_v3", &CVSS_V3),
                         ("products", &PRODUCTS),
                     ],
-                    required: &["products"],
-                    min_props: 2,
-                    closed: false,
-                }),
+                    &["products"],
+                )
+                .min_props(2),
                 1,
                 false,
             ),
@@ -570,8 +463,8 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
         (
             "threats",
             &list(
-                &Shape::Obj(Obj {
-                    fields: &[
+                &obj(
+                    &[
                         (
                             "category",
                             &one_of!("exploit_status", "impact", "target_set"),
@@ -581,17 +474,51 @@ static VULNERABILITY: Shape = Shape::Obj(Obj {
                         ("group_ids", &PRODUCTS),
                         ("product_ids", &PRODUCTS),
                     ],
-                    required: &["category", "details"],
-                    min_props: 0,
-                    closed: false,
-                }),
+                    &["category", "details"],
+                ),
                 1,
                 false,
             ),
         ),
         ("title", &TEXT),
     ],
-    required: &[],
-    min_props: 1,
-    closed: false,
-});
+    &[],
+)
+.min_props(1);
+/// `vulnerabilities[].flags[].label`
+static FLAG_LABEL: Shape = one_of!(
+    "component_not_present",
+    "inline_mitigations_already_exist",
+    "vulnerable_code_cannot_be_controlled_by_adversary",
+    "vulnerable_code_not_in_execute_path",
+    "vulnerable_code_not_present",
+);
+/// `vulnerabilities[].involvements[].status`
+static INVOLVEMENT_STATUS: Shape = one_of!(
+    "completed",
+    "contact_attempted",
+    "disputed",
+    "in_progress",
+    "not_contacted",
+    "open",
+);
+/// `vulnerabilities[].remediations[].category`
+static REMEDIATION_CATEGORY: Shape = one_of!(
+    "mitigation",
+    "no_fix_planned",
+    "none_available",
+    "vendor_fix",
+    "workaround",
+);
+/// `vulnerabilities[].remediations[].restart_required.category`
+static RESTART_CATEGORY: Shape = one_of!(
+    "connected",
+    "dependencies",
+    "machine",
+    "none",
+    "parent",
+    "service",
+    "system",
+    "vulnerable_component",
+    "zone",
+);

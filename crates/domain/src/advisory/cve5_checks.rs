@@ -16,7 +16,7 @@
 use serde_json::Value;
 
 use super::AdvisoryError;
-use super::shape::{self, Obj, Shape, TEXT, is_cve_id, list, one_of, pattern};
+use super::shape::{self, Shape, TEXT, is_cve_id, list, obj, one_of, pattern};
 
 const FORMAT: &str = "CVE JSON 5";
 
@@ -27,34 +27,32 @@ static ANY_UNIQUE: Shape = list(&Shape::Any, 1, true);
 /// Product lists (`cpes`, `modules`, …) may be empty.
 static ANY_SET: Shape = list(&Shape::Any, 0, true);
 
-static PROVIDER: Shape = Shape::Obj(Obj {
-    fields: &[
+static PROVIDER: Shape = obj(
+    &[
         ("orgId", &UUID),
         ("shortName", &TEXT),
         ("dateUpdated", &TIMESTAMP),
     ],
-    required: &["orgId"],
-    min_props: 0,
-    closed: true,
-});
+    &["orgId"],
+)
+.closed();
 
 static DESCRIPTIONS: Shape = list(
-    &Shape::Obj(Obj {
-        fields: &[
+    &obj(
+        &[
             ("lang", &pattern(is_language, "a language tag")),
             ("value", &TEXT),
             ("supportingMedia", &ANY_LIST),
         ],
-        required: &["lang", "value"],
-        min_props: 0,
-        closed: true,
-    }),
+        &["lang", "value"],
+    )
+    .closed(),
     1,
     true,
 );
 
-static VERSION: Shape = Shape::Obj(Obj {
-    fields: &[
+static VERSION: Shape = obj(
+    &[
         ("version", &TEXT),
         ("status", &STATUS),
         ("versionType", &TEXT),
@@ -62,14 +60,13 @@ static VERSION: Shape = Shape::Obj(Obj {
         ("lessThanOrEqual", &TEXT),
         ("changes", &ANY_UNIQUE),
     ],
-    required: &["version", "status"],
-    min_props: 0,
-    closed: true,
-});
+    &["version", "status"],
+)
+.closed();
 static STATUS: Shape = one_of!("affected", "unaffected", "unknown");
 
-static PRODUCT: Shape = Shape::Obj(Obj {
-    fields: &[
+static PRODUCT: Shape = obj(
+    &[
         ("vendor", &TEXT),
         ("product", &TEXT),
         ("collectionURL", &TEXT),
@@ -83,26 +80,23 @@ static PRODUCT: Shape = Shape::Obj(Obj {
         ("defaultStatus", &STATUS),
         ("versions", &list(&VERSION, 1, true)),
     ],
-    required: &[],
-    min_props: 0,
-    closed: false,
-});
+    &[],
+);
 static AFFECTED: Shape = list(&PRODUCT, 1, false);
 
 static REFERENCES: Shape = list(
-    &Shape::Obj(Obj {
-        fields: &[("url", &TEXT), ("name", &TEXT), ("tags", &ANY_UNIQUE)],
-        required: &["url"],
-        min_props: 0,
-        closed: true,
-    }),
+    &obj(
+        &[("url", &TEXT), ("name", &TEXT), ("tags", &ANY_UNIQUE)],
+        &["url"],
+    )
+    .closed(),
     1,
     true,
 );
 
 static METRICS: Shape = list(
-    &Shape::Obj(Obj {
-        fields: &[
+    &obj(
+        &[
             ("format", &TEXT),
             ("scenarios", &ANY_UNIQUE),
             ("cvssV4_0", &Shape::Any),
@@ -111,10 +105,10 @@ static METRICS: Shape = list(
             ("cvssV2_0", &Shape::Any),
             ("other", &Shape::Any),
         ],
-        required: &[],
-        min_props: 1,
-        closed: true,
-    }),
+        &[],
+    )
+    .min_props(1)
+    .closed(),
     1,
     true,
 );
@@ -147,31 +141,24 @@ macro_rules! container_fields {
     };
 }
 
-static CNA_PUBLISHED: Shape = Shape::Obj(Obj {
-    fields: container_fields!(("dateAssigned", &TIMESTAMP)),
-    required: &["providerMetadata", "descriptions", "affected", "references"],
-    min_props: 0,
-    closed: true,
-});
-static CNA_REJECTED: Shape = Shape::Obj(Obj {
-    fields: &[
+static CNA_PUBLISHED: Shape = obj(
+    container_fields!(("dateAssigned", &TIMESTAMP)),
+    &["providerMetadata", "descriptions", "affected", "references"],
+)
+.closed();
+static CNA_REJECTED: Shape = obj(
+    &[
         ("providerMetadata", &PROVIDER),
         ("rejectedReasons", &DESCRIPTIONS),
         ("replacedBy", &ANY_UNIQUE),
     ],
-    required: &["providerMetadata", "rejectedReasons"],
-    min_props: 0,
-    closed: true,
-});
-static ADP: Shape = Shape::Obj(Obj {
-    fields: container_fields!(),
-    required: &["providerMetadata"],
-    min_props: 0,
-    closed: true,
-});
+    &["providerMetadata", "rejectedReasons"],
+)
+.closed();
+static ADP: Shape = obj(container_fields!(), &["providerMetadata"]).closed();
 
-static METADATA: Shape = Shape::Obj(Obj {
-    fields: &[
+static METADATA: Shape = obj(
+    &[
         ("cveId", &pattern(is_cve_id, "a CVE id (CVE-YYYY-NNNN)")),
         ("assignerOrgId", &UUID),
         ("assignerShortName", &TEXT),
@@ -183,29 +170,26 @@ static METADATA: Shape = Shape::Obj(Obj {
         ("dateRejected", &TIMESTAMP),
         ("state", &one_of!("PUBLISHED", "REJECTED")),
     ],
-    required: &["cveId", "assignerOrgId", "state"],
-    min_props: 0,
-    closed: true,
-});
+    &["cveId", "assignerOrgId", "state"],
+)
+.closed();
 /// The Go CNA's publishing format (see the module documentation).
-static METADATA_PUBLISHING: Shape = Shape::Obj(Obj {
-    fields: &[("cveId", &pattern(is_cve_id, "a CVE id (CVE-YYYY-NNNN)"))],
-    required: &["cveId"],
-    min_props: 0,
-    closed: true,
-});
+static METADATA_PUBLISHING: Shape = obj(
+    &[("cveId", &pattern(is_cve_id, "a CVE id (CVE-YYYY-NNNN)"))],
+    &["cveId"],
+)
+.closed();
 
-static TOP: Shape = Shape::Obj(Obj {
-    fields: &[
+static TOP: Shape = obj(
+    &[
         ("dataType", &one_of!("CVE_RECORD")),
         ("dataVersion", &pattern(is_data_version, "5.x")),
         ("cveMetadata", &Shape::Any),
         ("containers", &Shape::Any),
     ],
-    required: &["dataType", "dataVersion", "cveMetadata", "containers"],
-    min_props: 0,
-    closed: true,
-});
+    &["dataType", "dataVersion", "cveMetadata", "containers"],
+)
+.closed();
 
 /// Checks a CVE JSON 5 record.
 pub(super) fn check(record: &Value) -> Result<(), AdvisoryError> {
@@ -250,18 +234,9 @@ pub(super) fn check(record: &Value) -> Result<(), AdvisoryError> {
     Ok(())
 }
 static ADP_LIST: Shape = list(&ADP, 1, true);
-static CONTAINERS_PUBLISHED: Shape = Shape::Obj(Obj {
-    fields: &[("cna", &CNA_PUBLISHED), ("adp", &ADP_LIST)],
-    required: &["cna"],
-    min_props: 0,
-    closed: true,
-});
-static CONTAINERS_REJECTED: Shape = Shape::Obj(Obj {
-    fields: &[("cna", &CNA_REJECTED)],
-    required: &["cna"],
-    min_props: 0,
-    closed: true,
-});
+static CONTAINERS_PUBLISHED: Shape =
+    obj(&[("cna", &CNA_PUBLISHED), ("adp", &ADP_LIST)], &["cna"]).closed();
+static CONTAINERS_REJECTED: Shape = obj(&[("cna", &CNA_REJECTED)], &["cna"]).closed();
 
 /// A product names vendor and product, or collection URL and package name;
 /// and versions or a default status. A version with `lessThan` or

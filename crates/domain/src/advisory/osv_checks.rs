@@ -14,7 +14,7 @@
 use serde_json::Value;
 
 use super::AdvisoryError;
-use super::shape::{self, Arr, Obj, STRING, Shape, Str, one_of};
+use super::shape::{self, Arr, STRING, Shape, Str, obj, one_of};
 
 const FORMAT: &str = "OSV";
 
@@ -36,41 +36,32 @@ const fn pattern(p: fn(&str) -> bool, what: &'static str) -> Shape {
     })
 }
 
-const OBJECT: Shape = Shape::Obj(Obj {
-    fields: &[],
-    required: &[],
-    min_props: 0,
-    closed: false,
-});
+const OBJECT: Shape = obj(&[], &[]);
 static ANY_OBJECT: Shape = OBJECT;
 static STRINGS: Shape = list(&STRING);
 static TIMESTAMP: Shape = pattern(has_timestamp, "an RFC 3339 UTC timestamp (…Z)");
 
 static SEVERITY: Shape = Shape::OrNull(&SEVERITY_LIST);
-static SEVERITY_LIST: Shape = list(&Shape::Obj(Obj {
-    fields: &[
+static SEVERITY_LIST: Shape = list(&obj(
+    &[
         ("type", &one_of!("CVSS_V2", "CVSS_V3", "CVSS_V4", "Ubuntu")),
         ("score", &STRING),
     ],
-    required: &["type", "score"],
-    min_props: 0,
-    closed: false,
-}));
+    &["type", "score"],
+));
 
-static EVENT: Shape = Shape::Obj(Obj {
-    fields: &[
+static EVENT: Shape = obj(
+    &[
         ("introduced", &STRING),
         ("fixed", &STRING),
         ("last_affected", &STRING),
         ("limit", &STRING),
     ],
-    required: &[],
-    min_props: 0,
-    closed: false,
-});
+    &[],
+);
 
-static RANGE: Shape = Shape::Obj(Obj {
-    fields: &[
+static RANGE: Shape = obj(
+    &[
         ("type", &one_of!("GIT", "SEMVER", "ECOSYSTEM")),
         ("repo", &STRING),
         (
@@ -83,17 +74,15 @@ static RANGE: Shape = Shape::Obj(Obj {
         ),
         ("database_specific", &ANY_OBJECT),
     ],
-    required: &["type", "events"],
-    min_props: 0,
-    closed: false,
-});
+    &["type", "events"],
+);
 
-static AFFECTED: Shape = Shape::Obj(Obj {
-    fields: &[
+static AFFECTED: Shape = obj(
+    &[
         (
             "package",
-            &Shape::Obj(Obj {
-                fields: &[
+            &obj(
+                &[
                     (
                         "ecosystem",
                         &pattern(is_ecosystem, "an ecosystem the schema lists"),
@@ -101,10 +90,8 @@ static AFFECTED: Shape = Shape::Obj(Obj {
                     ("name", &STRING),
                     ("purl", &STRING),
                 ],
-                required: &["ecosystem", "name"],
-                min_props: 0,
-                closed: false,
-            }),
+                &["ecosystem", "name"],
+            ),
         ),
         ("severity", &SEVERITY),
         ("ranges", &list(&RANGE)),
@@ -112,13 +99,11 @@ static AFFECTED: Shape = Shape::Obj(Obj {
         ("ecosystem_specific", &ANY_OBJECT),
         ("database_specific", &ANY_OBJECT),
     ],
-    required: &[],
-    min_props: 0,
-    closed: false,
-});
+    &[],
+);
 
-pub(super) static RECORD: Shape = Shape::Obj(Obj {
-    fields: &[
+pub(super) static RECORD: Shape = obj(
+    &[
         ("schema_version", &STRING),
         (
             "id",
@@ -138,13 +123,12 @@ pub(super) static RECORD: Shape = Shape::Obj(Obj {
         ("credits", &CREDITS),
         ("database_specific", &ANY_OBJECT),
     ],
-    required: &["id", "modified"],
-    min_props: 0,
-    closed: true,
-});
+    &["id", "modified"],
+)
+.closed();
 static AFFECTED_LIST: Shape = list(&AFFECTED);
-static REFERENCES: Shape = list(&Shape::Obj(Obj {
-    fields: &[
+static REFERENCES: Shape = list(&obj(
+    &[
         (
             "type",
             &one_of!(
@@ -163,12 +147,10 @@ static REFERENCES: Shape = list(&Shape::Obj(Obj {
         ),
         ("url", &STRING),
     ],
-    required: &["type", "url"],
-    min_props: 0,
-    closed: false,
-}));
-static CREDITS: Shape = list(&Shape::Obj(Obj {
-    fields: &[
+    &["type", "url"],
+));
+static CREDITS: Shape = list(&obj(
+    &[
         ("name", &STRING),
         ("contact", &STRINGS),
         (
@@ -187,10 +169,8 @@ static CREDITS: Shape = list(&Shape::Obj(Obj {
             ),
         ),
     ],
-    required: &["name"],
-    min_props: 0,
-    closed: false,
-}));
+    &["name"],
+));
 
 const ECOSYSTEMS: &[&str] = &[
     "AlmaLinux",

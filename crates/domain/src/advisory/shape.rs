@@ -94,6 +94,40 @@ pub(super) const fn list(item: &'static Shape, min: usize, unique: bool) -> Shap
     Shape::Arr(Arr { item, min, unique })
 }
 
+/// An object with these `fields` (others allowed, none constrained), of which
+/// `required` must be present; [`Shape::min_props`] and [`Shape::closed`]
+/// narrow it. Every schema table writes its objects with it.
+pub(super) const fn obj(
+    fields: &'static [(&'static str, &'static Shape)],
+    required: &'static [&'static str],
+) -> Shape {
+    Shape::Obj(Obj {
+        fields,
+        required,
+        min_props: 0,
+        closed: false,
+    })
+}
+
+impl Shape {
+    /// This object with at least `n` properties (`minProperties`).
+    pub(super) const fn min_props(self, n: usize) -> Shape {
+        match self {
+            Shape::Obj(o) => Shape::Obj(Obj { min_props: n, ..o }),
+            _ => panic!("min_props applies to objects"),
+        }
+    }
+
+    /// This object with no properties but its fields
+    /// (`additionalProperties: false`).
+    pub(super) const fn closed(self) -> Shape {
+        match self {
+            Shape::Obj(o) => Shape::Obj(Obj { closed: true, ..o }),
+            _ => panic!("closed applies to objects"),
+        }
+    }
+}
+
 /// Checks `value` against `shape`; the error names the path from `path`.
 pub(super) fn check(
     format: &'static str,
