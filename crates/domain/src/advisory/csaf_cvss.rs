@@ -11,7 +11,6 @@ use super::csaf_checks::fail;
 use super::csaf_cvss_schema::{CVSS_V2, CVSS_V3};
 use super::shape;
 
-/// Property name and (vector value, property value) pairs of CVSS 3.x.
 /// (vector abbreviation, property name, (vector value, property value) pairs).
 type Metrics = &'static [(
     &'static str,
@@ -19,202 +18,64 @@ type Metrics = &'static [(
     &'static [(&'static str, &'static str)],
 )];
 
-const V3: Metrics = &[
-    (
-        "AV",
-        "attackVector",
-        &[
-            ("N", "NETWORK"),
-            ("A", "ADJACENT_NETWORK"),
-            ("L", "LOCAL"),
-            ("P", "PHYSICAL"),
-        ],
-    ),
-    ("AC", "attackComplexity", &[("L", "LOW"), ("H", "HIGH")]),
-    (
-        "PR",
-        "privilegesRequired",
-        &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")],
-    ),
-    ("UI", "userInteraction", &[("N", "NONE"), ("R", "REQUIRED")]),
-    ("S", "scope", &[("U", "UNCHANGED"), ("C", "CHANGED")]),
-    ("C", "confidentialityImpact", CIA),
-    ("I", "integrityImpact", CIA),
-    ("A", "availabilityImpact", CIA),
-    (
-        "E",
-        "exploitCodeMaturity",
-        &[
-            ("X", "NOT_DEFINED"),
-            ("U", "UNPROVEN"),
-            ("P", "PROOF_OF_CONCEPT"),
-            ("F", "FUNCTIONAL"),
-            ("H", "HIGH"),
-        ],
-    ),
-    (
-        "RL",
-        "remediationLevel",
-        &[
-            ("X", "NOT_DEFINED"),
-            ("O", "OFFICIAL_FIX"),
-            ("T", "TEMPORARY_FIX"),
-            ("W", "WORKAROUND"),
-            ("U", "UNAVAILABLE"),
-        ],
-    ),
-    (
-        "RC",
-        "reportConfidence",
-        &[
-            ("X", "NOT_DEFINED"),
-            ("U", "UNKNOWN"),
-            ("R", "REASONABLE"),
-            ("C", "CONFIRMED"),
-        ],
-    ),
-    ("CR", "confidentialityRequirement", REQ),
-    ("IR", "integrityRequirement", REQ),
-    ("AR", "availabilityRequirement", REQ),
-    (
-        "MAV",
-        "modifiedAttackVector",
-        &[
-            ("X", "NOT_DEFINED"),
-            ("N", "NETWORK"),
-            ("A", "ADJACENT_NETWORK"),
-            ("L", "LOCAL"),
-            ("P", "PHYSICAL"),
-        ],
-    ),
-    (
-        "MAC",
-        "modifiedAttackComplexity",
-        &[("X", "NOT_DEFINED"), ("L", "LOW"), ("H", "HIGH")],
-    ),
-    (
-        "MPR",
-        "modifiedPrivilegesRequired",
-        &[
-            ("X", "NOT_DEFINED"),
-            ("N", "NONE"),
-            ("L", "LOW"),
-            ("H", "HIGH"),
-        ],
-    ),
-    (
-        "MUI",
-        "modifiedUserInteraction",
-        &[("X", "NOT_DEFINED"), ("N", "NONE"), ("R", "REQUIRED")],
-    ),
-    (
-        "MS",
-        "modifiedScope",
-        &[("X", "NOT_DEFINED"), ("U", "UNCHANGED"), ("C", "CHANGED")],
-    ),
-    ("MC", "modifiedConfidentialityImpact", MCIA),
-    ("MI", "modifiedIntegrityImpact", MCIA),
-    ("MA", "modifiedAvailabilityImpact", MCIA),
-];
-const CIA: &[(&str, &str)] = &[("N", "NONE"), ("L", "LOW"), ("H", "HIGH")];
-const MCIA: &[(&str, &str)] = &[
-    ("X", "NOT_DEFINED"),
-    ("N", "NONE"),
-    ("L", "LOW"),
-    ("H", "HIGH"),
-];
-const REQ: &[(&str, &str)] = &[
-    ("X", "NOT_DEFINED"),
-    ("L", "LOW"),
-    ("M", "MEDIUM"),
-    ("H", "HIGH"),
-];
+/// `metrics! { AV attackVector: N NETWORK, L LOCAL; ... }`: a [`Metrics`]
+/// table written as the CVSS specifications table the metrics, one metric a
+/// line: its vector abbreviation, its property in FIRST's JSON schema, then
+/// each vector value with the property value it stands for.
+macro_rules! metrics {
+    ($($abbr:ident $property:ident: $($value:ident $name:ident),+;)+) => {
+        &[$((
+            stringify!($abbr),
+            stringify!($property),
+            &[$((stringify!($value), stringify!($name))),+],
+        )),+]
+    };
+}
 
-const V2: Metrics = &[
-    (
-        "AV",
-        "accessVector",
-        &[("L", "LOCAL"), ("A", "ADJACENT_NETWORK"), ("N", "NETWORK")],
-    ),
-    (
-        "AC",
-        "accessComplexity",
-        &[("H", "HIGH"), ("M", "MEDIUM"), ("L", "LOW")],
-    ),
-    (
-        "Au",
-        "authentication",
-        &[("M", "MULTIPLE"), ("S", "SINGLE"), ("N", "NONE")],
-    ),
-    ("C", "confidentialityImpact", CIA2),
-    ("I", "integrityImpact", CIA2),
-    ("A", "availabilityImpact", CIA2),
-    (
-        "E",
-        "exploitability",
-        &[
-            ("U", "UNPROVEN"),
-            ("POC", "PROOF_OF_CONCEPT"),
-            ("F", "FUNCTIONAL"),
-            ("H", "HIGH"),
-            ("ND", "NOT_DEFINED"),
-        ],
-    ),
-    (
-        "RL",
-        "remediationLevel",
-        &[
-            ("OF", "OFFICIAL_FIX"),
-            ("TF", "TEMPORARY_FIX"),
-            ("W", "WORKAROUND"),
-            ("U", "UNAVAILABLE"),
-            ("ND", "NOT_DEFINED"),
-        ],
-    ),
-    (
-        "RC",
-        "reportConfidence",
-        &[
-            ("UC", "UNCONFIRMED"),
-            ("UR", "UNCORROBORATED"),
-            ("C", "CONFIRMED"),
-            ("ND", "NOT_DEFINED"),
-        ],
-    ),
-    (
-        "CDP",
-        "collateralDamagePotential",
-        &[
-            ("N", "NONE"),
-            ("L", "LOW"),
-            ("LM", "LOW_MEDIUM"),
-            ("MH", "MEDIUM_HIGH"),
-            ("H", "HIGH"),
-            ("ND", "NOT_DEFINED"),
-        ],
-    ),
-    (
-        "TD",
-        "targetDistribution",
-        &[
-            ("N", "NONE"),
-            ("L", "LOW"),
-            ("M", "MEDIUM"),
-            ("H", "HIGH"),
-            ("ND", "NOT_DEFINED"),
-        ],
-    ),
-    ("CR", "confidentialityRequirement", REQ2),
-    ("IR", "integrityRequirement", REQ2),
-    ("AR", "availabilityRequirement", REQ2),
-];
-const CIA2: &[(&str, &str)] = &[("N", "NONE"), ("P", "PARTIAL"), ("C", "COMPLETE")];
-const REQ2: &[(&str, &str)] = &[
-    ("L", "LOW"),
-    ("M", "MEDIUM"),
-    ("H", "HIGH"),
-    ("ND", "NOT_DEFINED"),
-];
+const V3: Metrics = metrics! {
+    AV attackVector: N NETWORK, A ADJACENT_NETWORK, L LOCAL, P PHYSICAL;
+    AC attackComplexity: L LOW, H HIGH;
+    PR privilegesRequired: N NONE, L LOW, H HIGH;
+    UI userInteraction: N NONE, R REQUIRED;
+    S scope: U UNCHANGED, C CHANGED;
+    C confidentialityImpact: N NONE, L LOW, H HIGH;
+    I integrityImpact: N NONE, L LOW, H HIGH;
+    A availabilityImpact: N NONE, L LOW, H HIGH;
+    E exploitCodeMaturity: X NOT_DEFINED, U UNPROVEN, P PROOF_OF_CONCEPT, F FUNCTIONAL, H HIGH;
+    RL remediationLevel: X NOT_DEFINED, O OFFICIAL_FIX, T TEMPORARY_FIX, W WORKAROUND,
+        U UNAVAILABLE;
+    RC reportConfidence: X NOT_DEFINED, U UNKNOWN, R REASONABLE, C CONFIRMED;
+    CR confidentialityRequirement: X NOT_DEFINED, L LOW, M MEDIUM, H HIGH;
+    IR integrityRequirement: X NOT_DEFINED, L LOW, M MEDIUM, H HIGH;
+    AR availabilityRequirement: X NOT_DEFINED, L LOW, M MEDIUM, H HIGH;
+    MAV modifiedAttackVector: X NOT_DEFINED, N NETWORK, A ADJACENT_NETWORK, L LOCAL, P PHYSICAL;
+    MAC modifiedAttackComplexity: X NOT_DEFINED, L LOW, H HIGH;
+    MPR modifiedPrivilegesRequired: X NOT_DEFINED, N NONE, L LOW, H HIGH;
+    MUI modifiedUserInteraction: X NOT_DEFINED, N NONE, R REQUIRED;
+    MS modifiedScope: X NOT_DEFINED, U UNCHANGED, C CHANGED;
+    MC modifiedConfidentialityImpact: X NOT_DEFINED, N NONE, L LOW, H HIGH;
+    MI modifiedIntegrityImpact: X NOT_DEFINED, N NONE, L LOW, H HIGH;
+    MA modifiedAvailabilityImpact: X NOT_DEFINED, N NONE, L LOW, H HIGH;
+};
+
+const V2: Metrics = metrics! {
+    AV accessVector: L LOCAL, A ADJACENT_NETWORK, N NETWORK;
+    AC accessComplexity: H HIGH, M MEDIUM, L LOW;
+    Au authentication: M MULTIPLE, S SINGLE, N NONE;
+    C confidentialityImpact: N NONE, P PARTIAL, C COMPLETE;
+    I integrityImpact: N NONE, P PARTIAL, C COMPLETE;
+    A availabilityImpact: N NONE, P PARTIAL, C COMPLETE;
+    E exploitability: U UNPROVEN, POC PROOF_OF_CONCEPT, F FUNCTIONAL, H HIGH, ND NOT_DEFINED;
+    RL remediationLevel: OF OFFICIAL_FIX, TF TEMPORARY_FIX, W WORKAROUND, U UNAVAILABLE,
+        ND NOT_DEFINED;
+    RC reportConfidence: UC UNCONFIRMED, UR UNCORROBORATED, C CONFIRMED, ND NOT_DEFINED;
+    CDP collateralDamagePotential: N NONE, L LOW, LM LOW_MEDIUM, MH MEDIUM_HIGH, H HIGH,
+        ND NOT_DEFINED;
+    TD targetDistribution: N NONE, L LOW, M MEDIUM, H HIGH, ND NOT_DEFINED;
+    CR confidentialityRequirement: L LOW, M MEDIUM, H HIGH, ND NOT_DEFINED;
+    IR integrityRequirement: L LOW, M MEDIUM, H HIGH, ND NOT_DEFINED;
+    AR availabilityRequirement: L LOW, M MEDIUM, H HIGH, ND NOT_DEFINED;
+};
 
 /// Checks one `cvss_v2` or `cvss_v3` object at `path`.
 pub(super) fn check(cvss: &Value, key: &str, path: &str) -> Result<(), AdvisoryError> {
