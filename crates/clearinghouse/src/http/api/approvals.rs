@@ -1,26 +1,16 @@
 //! `/api/v1/approvals`: two-person requests.
 
-use serde::Deserialize;
-use utoipa::IntoParams;
-
+use crate::http::api::StatePageParams;
 use crate::http::error::Problem;
 use crate::model::{Approval, Page};
 use crate::workflows::approvals::{self, DecisionInput};
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ApprovalListParams {
-    /// `pending`, `approved`, `rejected` or `cancelled`.
-    pub state: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
 thin_handlers! { tag = "approvals";
     /// Requests you may see (platform admins: all; others: their own).
+    ///
+    /// `state`: `pending`, `approved`, `rejected` or `cancelled`.
     get "/approvals", errors(422);
-    fn list(query p: ApprovalListParams) -> 200 Page<Approval>
+    fn list(query p: StatePageParams) -> 200 Page<Approval>
         = approvals::list(p.state.as_deref(), p.cursor.as_deref(), p.limit);
 
     /// One request.

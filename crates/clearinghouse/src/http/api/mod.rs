@@ -145,3 +145,18 @@ impl PageParams {
         self.cursor.as_deref()
     }
 }
+
+/// [`PageParams`] with a state filter: the parameters of the lists of
+/// two-person requests and of designation inquiries. Each endpoint's
+/// description names its states.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatePageParams {
+    /// Only records in this state (the endpoint's description names them).
+    pub state: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+}

@@ -2,9 +2,7 @@
 //! inquiries (Sec. 3(b)(i)). Thin handlers over
 //! `workflows::frontier::inquiries`; an inquiry you may not read is 404.
 
-use serde::Deserialize;
-use utoipa::IntoParams;
-
+use crate::http::api::StatePageParams;
 use crate::http::error::Problem;
 use crate::model::Page;
 use crate::workflows::frontier::inquiries::{
@@ -16,22 +14,13 @@ thin_handlers! { tag = "frontier";
     /// Open a designation inquiry for your organisation's registered model.
     post "/models/{id}/inquiries", errors(400, 403, 404, 422);
     fn open(id, NoBody) -> 201 InquiryView = inquiries::open;
-}
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct InquiryListQuery {
-    /// Only inquiries in this state.
-    pub state: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
-thin_handlers! { tag = "frontier";
     /// Inquiries you may read: your organisation's, or all for cleared officials.
+    ///
+    /// `state`: `submitted`, `evaluating`, `consulting`, `decided`,
+    /// `communicated` or `withdrawn`.
     get "/inquiries", errors(422);
-    fn list(query q: InquiryListQuery) -> 200 Page<InquiryView>
+    fn list(query q: StatePageParams) -> 200 Page<InquiryView>
         = inquiries::list(q.state.as_deref(), q.cursor.as_deref(), q.limit);
 
     /// One inquiry; 404 both when it does not exist and when you may not read it.
