@@ -40,19 +40,16 @@ pub(crate) async fn record_audit(
     Ok(())
 }
 
-/// Records one audit event about one object in the change's transaction
-/// and commits it: the last step of a write that audits one event (the
-/// directive request and evidence workflows).
+/// Records `event` in the change's transaction and commits it: the last
+/// step of a write that audits one event (the directive report, request,
+/// decision and evidence workflows).
 pub(crate) async fn commit_audited(
     app: &crate::app::AppState,
     mut tx: crate::store::Tx,
     who: &crate::auth::Principal,
-    action: &'static str,
-    object_type: &'static str,
-    id: &str,
-    change: serde_json::Value,
+    event: crate::audit_log::AuditEvent<'_>,
 ) -> crate::error::AppResult<()> {
-    record_audit(app, &mut tx, who, action, object_type, id, change).await?;
+    app.audit.record(&mut tx, &app.store, who, &[event]).await?;
     tx.commit().await?;
     Ok(())
 }

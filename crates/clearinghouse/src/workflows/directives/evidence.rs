@@ -201,18 +201,15 @@ pub async fn attach(
     store::locks::lock_record(&mut tx, app.store.backend, "directive_submission", &sub.id).await?;
     room_for_evidence(&mut tx, &sub.id).await?;
     store::directives::forms::insert_evidence(&mut tx, &row).await?;
-    commit_audited(
-        app,
-        tx,
-        who,
-        "directive.evidence",
-        "directive_evidence",
-        &row.id,
-        json!({"directive": d.number, "submission": sub.id, "action": sub.action_key,
+    let event = AuditEvent {
+        action: "directive.evidence",
+        object_type: "directive_evidence",
+        object_id: &row.id,
+        change: json!({"directive": d.number, "submission": sub.id, "action": sub.action_key,
             "period": sub.period, "file_name": row.file_name, "size_bytes": row.size_bytes,
             "sha256": row.sha256}),
-    )
-    .await?;
+    };
+    commit_audited(app, tx, who, event).await?;
     Ok(row.into())
 }
 

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::obligations::{self, due_of, org_filter, today};
 use super::{MANAGERS, in_force};
 use crate::app::AppState;
+use crate::audit_log::AuditEvent;
 use crate::auth::Principal;
 use crate::clock;
 use crate::error::{AppError, AppResult};
@@ -215,25 +216,15 @@ pub async fn submit(
         submitted_at: clock::now_text(),
     };
     let mut tx = app.store.begin_write().await?;
-    store::directives::forms::insert_submission(&mut tx, &row)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict(what) => {
-                AppError::Conflict(format!("{what} already exists"))
-            }
-            e => e.into(),
-        })?;
-    commit_audited(
-        app,
-        tx,
-        who,
-        "directive.report",
-        "directive_submission",
-        &row.id,
-        json!({"directive": d.number, "action": row.action_key, "period": row.period,
+    store::directives::forms::insert_submission(&mut tx, &row).await?;
+    let event = AuditEvent {
+        action: "directive.report",
+        object_type: "directive_submission",
+        object_id: &row.id,
+        change: json!({"directive": d.number, "action": row.action_key, "period": row.period,
             "fields": values}),
-    )
-    .await?;
+    };
+    commit_audited(app, tx, who, event).await?;
     Ok(Submission {
         id: row.id,
         directive_id: row.directive_id,
@@ -318,18 +309,15 @@ pub async fn request(
         )));
     }
     store::directives::forms::insert_request(&mut tx, &row).await?;
-    commit_audited(
-        app,
-        tx,
-        who,
-        "directive.request",
-        "directive_request",
-        &row.id,
-        json!({"directive": d.number, "action": row.action_key, "kind": row.kind,
+    let event = AuditEvent {
+        action: "directive.request",
+        object_type: "directive_request",
+        object_id: &row.id,
+        change: json!({"directive": d.number, "action": row.action_key, "kind": row.kind,
             "exposure_id": row.exposure_id, "period": row.period, "until": row.until,
             "justification": row.justification}),
-    )
-    .await?;
+    };
+    commit_audited(app, tx, who, event).await?;
     Ok(row.into())
 }
 
@@ -392,16 +380,13 @@ pub async fn decide(
             row.state
         )));
     }
-    commit_audited(
-        app,
-        tx,
-        who,
-        "directive.request_decide",
-        "directive_request",
-        request_id,
-        json!({"state": state, "reason": reason}),
-    )
-    .await?;
+    let event = AuditEvent {
+        action: "directive.request_decide",
+        object_type: "directive_request",
+        object_id: request_id,
+        change: json!({"state": state, "reason": reason}),
+    };
+    commit_audited(app, tx, who, event).await?;
     Ok(RequestView {
         state: state.to_owned(),
         decided_by: Some(who.user_id().to_owned()),
