@@ -53,7 +53,8 @@ pub struct Obligation {
     pub component: Option<String>,
     pub vuln_id: Option<String>,
     /// The exposure's remediation state.
-    pub remediation_state: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub remediation_state: Option<RemediationState>,
     pub first_seen: Option<String>,
     /// Report and attest: the period (its due date).
     pub period: Option<String>,
@@ -454,7 +455,7 @@ pub async fn compute(
                         asset_name: Some(e.asset_name.clone()),
                         component: Some(component),
                         vuln_id: Some(e.vuln_id.clone()),
-                        remediation_state: Some(r.state.as_str().to_owned()),
+                        remediation_state: Some(r.state),
                         first_seen: Some(e.first_seen.clone()),
                         period: None,
                         due_date: r.due.map(|d| d.to_string()),
