@@ -334,6 +334,17 @@ pub struct ReleaseView {
     pub released_at: String,
 }
 
+/// Which view of an inquiry a reader gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Viewer {
+    /// Every field.
+    Official,
+    /// The state and dates, the outcome once communicated, and only the
+    /// released parts.
+    Developer,
+}
+
 /// An inquiry. Officials (`view: "official"`) see every field; the
 /// developer (`view: "developer"`) sees the state and dates, the outcome
 /// once communicated, and only the released parts.
@@ -344,7 +355,8 @@ pub struct InquiryView {
     pub developer_org: String,
     pub state: String,
     /// `official` or `developer`.
-    pub view: String,
+    #[schema(value_type = String)]
+    pub view: Viewer,
     pub created_at: String,
     pub updated_at: String,
     pub decided_at: Option<String>,
@@ -431,7 +443,11 @@ pub async fn view(conn: &mut sq::Conn, who: &Principal, l: &Loaded) -> AppResult
         model_id: q.model_id.clone(),
         developer_org: q.developer_org.clone(),
         state: phase_name(q.phase).to_owned(),
-        view: if official { "official" } else { "developer" }.to_owned(),
+        view: if official {
+            Viewer::Official
+        } else {
+            Viewer::Developer
+        },
         created_at: l.row.created_at.clone(),
         updated_at: l.row.updated_at.clone(),
         decided_at: l.row.decided_at.clone(),
