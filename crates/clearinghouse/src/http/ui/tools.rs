@@ -16,6 +16,7 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use clearinghouse_domain::frontier::access::catalog::ToolKind;
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
 
@@ -122,7 +123,7 @@ impl ToolsPage {
     /// Whether the reader may take `t` off the list.
     fn may_delist(&self, t: &Tool) -> bool {
         t.state == "listed"
-            && (self.coordinator || (t.kind == "model" && t.provider_org == self.org_id))
+            && (self.coordinator || (t.kind == ToolKind::Model && t.provider_org == self.org_id))
     }
 
     fn typed_for(&self, tool: &str) -> &str {

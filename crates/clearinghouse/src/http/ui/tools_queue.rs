@@ -13,6 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::frontier::access::catalog::ToolKind;
 use clearinghouse_domain::identity::Role;
 use serde::Deserialize;
 
@@ -86,7 +87,7 @@ pub struct QueuePage {
     error: Option<String>,
     error_field: String,
     /// Each tool's places (holding, capacity) and kind, by tool id (N5).
-    places: std::collections::BTreeMap<String, (i64, i64, String)>,
+    places: std::collections::BTreeMap<String, (i64, i64, ToolKind)>,
 }
 
 impl QueuePage {
@@ -105,7 +106,7 @@ impl QueuePage {
     fn counts_tokens(&self, tool_id: &str) -> bool {
         self.places
             .get(tool_id)
-            .is_none_or(|(_, _, kind)| kind == "model")
+            .is_none_or(|(_, _, kind)| *kind == ToolKind::Model)
     }
 
     fn row_error(&self, id: &str) -> Option<&str> {

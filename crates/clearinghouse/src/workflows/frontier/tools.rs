@@ -70,7 +70,8 @@ pub struct NewTool {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tool {
     pub id: String,
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: ToolKind,
     /// The kind in plain words.
     pub kind_label: String,
     pub name: String,
@@ -184,7 +185,7 @@ async fn view(app: &AppState, who: &Principal, t: ToolRow) -> AppResult<Tool> {
         org_kinds: e.org_kinds.iter().map(|k| k.as_str().to_owned()).collect(),
         sectors: e.sectors.iter().map(|s| s.as_str().to_owned()).collect(),
         id: t.id,
-        kind: t.kind,
+        kind,
         name: t.name,
         description: t.description,
         provider_org: t.provider_org,

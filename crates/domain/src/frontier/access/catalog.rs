@@ -17,6 +17,8 @@
 //!   are that window's grants (the same broker, credentials, usage log and
 //!   alerts), so its time box lies inside the window.
 
+use serde::Serialize;
+
 use crate::identity::{OrgKind, Sector};
 use crate::text;
 
@@ -27,8 +29,9 @@ pub const MAX_PURPOSE_CHARS: usize = 2_000;
 pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 pub const MAX_TERMS_CHARS: usize = 16_000;
 
-/// What an entry offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an entry offers (serialised as [`ToolKind::as_str`] spells it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ToolKind {
     HostedScanner,
     ManagedDetection,
