@@ -96,9 +96,7 @@ impl PolicyReader {
     /// reporter's organisation, staff named; visibility by the ids the
     /// reader satisfies) in Rust, for labels a query already returned.
     pub fn reads_finding(&self, tlp: &str, owner: &str, visibility_id: i64) -> AppResult<bool> {
-        let tlp: Tlp = tlp
-            .parse()
-            .map_err(|e| AppError::internal("stored TLP", e))?;
+        let tlp = stored_tlp(tlp)?;
         let participant = (!owner.is_empty() && owner == self.org_id) || self.staff;
         if !participant || !self.visibility_ids.contains(&visibility_id) {
             return Ok(false);
@@ -158,12 +156,14 @@ pub async fn readable_page<T>(
 
 /// Stored labels, parsed; a stored label that does not parse is corrupt data.
 pub fn parse_labels(tlp: &str, visibility: &str) -> AppResult<(Tlp, Visibility)> {
-    let tlp = tlp
-        .parse()
-        .map_err(|e| AppError::internal("stored TLP", e))?;
     let visibility =
         Visibility::parse(visibility).map_err(|e| AppError::internal("stored visibility", e))?;
-    Ok((tlp, visibility))
+    Ok((stored_tlp(tlp)?, visibility))
+}
+
+/// A stored TLP, parsed; one that does not parse is corrupt data.
+pub fn stored_tlp(tlp: &str) -> AppResult<Tlp> {
+    tlp.parse().map_err(|e| AppError::internal("stored TLP", e))
 }
 
 /// The labels an author puts on a new record: its TLP (default

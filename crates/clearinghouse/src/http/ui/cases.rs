@@ -17,6 +17,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::labels::Tlp;
 use futures_util::TryStreamExt as _;
 use serde::Deserialize;
 
@@ -131,7 +132,7 @@ pub struct CasePage {
     title: String,
     summary: String,
     state: String,
-    tlp: String,
+    tlp: Tlp,
     target_date: String,
     countdown: String,
     published: String,

@@ -11,6 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use clearinghouse_domain::identity::Role;
+use clearinghouse_domain::labels::Tlp;
 use serde::Deserialize;
 
 use super::forms::FormError;
@@ -29,7 +30,7 @@ pub struct CaseRow {
     pub state: String,
     pub target_date: String,
     pub countdown: String,
-    pub tlp: String,
+    pub tlp: Tlp,
 }
 
 /// An invitation waiting for the reader's organisation.

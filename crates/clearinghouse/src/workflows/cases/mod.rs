@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 use clearinghouse_domain::cases::{CaseInput, CaseRole, EventKind, VulnRef, responsiveness};
 use clearinghouse_domain::frontier::date::CalendarDate;
 use clearinghouse_domain::identity::{Role, Scope};
-use clearinghouse_domain::labels::{RecordLabels, can_read};
+use clearinghouse_domain::labels::{RecordLabels, Tlp, can_read};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -56,7 +56,7 @@ use crate::store;
 use crate::store::cases::messages::EventRow;
 use crate::store::cases::{CaseRow, ParticipantRow};
 use crate::workflows::notifications::{self, NewNotification};
-use crate::workflows::read_policy::{PolicyReader, parse_labels};
+use crate::workflows::read_policy::{PolicyReader, parse_labels, stored_tlp};
 use crate::workflows::{into_page, new_id, page_size};
 
 /// Who opens cases and invites organisations.
@@ -139,7 +139,8 @@ pub struct Case {
     /// The target public disclosure date (`YYYY-MM-DD`): the embargo.
     pub target_date: String,
     pub published_at: Option<String>,
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub visibility: String,
     pub vulnerabilities: Vec<CaseVulnerability>,
     pub participants: Vec<Participant>,
@@ -155,7 +156,8 @@ pub struct CaseSummary {
     pub title: String,
     pub state: String,
     pub target_date: String,
-    pub tlp: String,
+    #[schema(value_type = String)]
+    pub tlp: Tlp,
     pub updated_at: String,
 }
 
@@ -329,7 +331,7 @@ async fn view(app: &AppState, c: CaseRow) -> AppResult<Case> {
         state: c.state,
         target_date: c.target_date,
         published_at: c.published_at,
-        tlp: c.tlp,
+        tlp: stored_tlp(&c.tlp)?,
         visibility: c.visibility,
         vulnerabilities,
         participants,
@@ -470,15 +472,17 @@ pub async fn list(
         items: page
             .items
             .into_iter()
-            .map(|c| CaseSummary {
-                id: c.id,
-                title: c.title,
-                state: c.state,
-                target_date: c.target_date,
-                tlp: c.tlp,
-                updated_at: c.updated_at,
+            .map(|c| {
+                Ok(CaseSummary {
+                    tlp: stored_tlp(&c.tlp)?,
+                    id: c.id,
+                    title: c.title,
+                    state: c.state,
+                    target_date: c.target_date,
+                    updated_at: c.updated_at,
+                })
             })
-            .collect(),
+            .collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,
     })
 }
