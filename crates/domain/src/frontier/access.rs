@@ -26,9 +26,11 @@ pub mod sse;
 pub mod transcript;
 pub mod usage;
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::frontier::date::CalendarDate;
+use crate::spelling::spelled_enum;
 
 /// The order's limit on a pre-release access window.
 pub const MAX_WINDOW_DAYS: i64 = 30;
@@ -251,6 +253,20 @@ pub fn plan_grant(
         return Err(err("ends_at", "must be in the future"));
     }
     Ok(Span { starts_at, ends_at })
+}
+
+/// An access window's state: `open`, or `closed` before its end (the
+/// window records why).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowState {
+    Open,
+    Closed,
+}
+
+spelled_enum! {
+    WindowState { Open => "open", Closed => "closed" }
+    parse
 }
 
 /// Whether a grant lets its person call the model at `now`.

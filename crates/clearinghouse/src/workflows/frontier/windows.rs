@@ -17,7 +17,7 @@
 //! stored.
 
 use clearinghouse_domain::envelope;
-use clearinghouse_domain::frontier::access::{self, Span, Terms};
+use clearinghouse_domain::frontier::access::{self, Span, Terms, WindowState};
 use clearinghouse_domain::frontier::date::CalendarDate;
 use clearinghouse_domain::identity::{OrgKind, Role, Scope};
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,8 @@ pub struct Window {
     /// The end first asked for; `ends_at` only ever moves earlier.
     pub requested_ends_at: String,
     /// `open` or `closed`.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: WindowState,
     pub closed_reason: Option<String>,
     pub closed_at: Option<String>,
     pub terms_version: i64,
@@ -276,6 +277,9 @@ pub(crate) async fn view(app: &AppState, w: WindowRow) -> AppResult<Window> {
         .find(|t| t.version == w.terms_version)
         .map(|t| t.sha256.clone())
         .unwrap_or_default();
+    let state = WindowState::parse(&w.state).ok_or_else(|| {
+        AppError::internal_msg(format!("window {} has state {:?}", w.id, w.state))
+    })?;
     Ok(Window {
         id: w.id,
         model_id: w.model_id,
@@ -284,7 +288,7 @@ pub(crate) async fn view(app: &AppState, w: WindowRow) -> AppResult<Window> {
         starts_at: w.starts_at,
         ends_at: w.ends_at,
         requested_ends_at: w.requested_ends_at,
-        state: w.state,
+        state,
         closed_reason: w.closed_reason,
         closed_at: w.closed_at,
         terms_version: w.terms_version,

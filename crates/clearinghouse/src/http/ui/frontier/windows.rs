@@ -12,6 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use clearinghouse_domain::frontier::access::WindowState;
 use clearinghouse_domain::identity::OrgKind;
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
@@ -33,7 +34,7 @@ pub struct WindowLine {
     pub developer: String,
     pub starts: String,
     pub ends: String,
-    pub state: String,
+    pub state: WindowState,
 }
 
 /// One of the person's grants.
@@ -128,7 +129,7 @@ fn line(w: &Window, model: String, names: &Names) -> WindowLine {
         developer: names.org(&w.developer_org).to_owned(),
         starts: day(&w.starts_at).to_owned(),
         ends: day(&w.ends_at).to_owned(),
-        state: w.state.clone(),
+        state: w.state,
     }
 }
 
