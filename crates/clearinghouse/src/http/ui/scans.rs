@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use axum::Router;
 use axum::routing::{get, post};
+use clearinghouse_domain::scans::Technique;
 
 use super::forms::FormError;
 use super::names::Names;
@@ -495,13 +496,17 @@ pub fn bare_block(t: &str) -> String {
     }
 }
 
-/// Techniques in words.
+/// Techniques, given as their words, in words.
 pub fn techniques_words(t: &[String]) -> String {
-    let parsed = crate::workflows::scans::stored_techniques(&t.join(","));
-    if parsed.is_empty() {
+    technique_list(&crate::workflows::scans::stored_techniques(&t.join(",")))
+}
+
+/// Techniques in words (`none` for none).
+pub fn technique_list(t: &[Technique]) -> String {
+    if t.is_empty() {
         return "none".to_owned();
     }
-    techniques_text(&parsed).replace(',', ", ")
+    techniques_text(t).replace(',', ", ")
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use super::deconflict::{self, OverlapView};
 use super::{
     audit, is_coordinator, line, parse_sources, parse_targets, parse_techniques, parse_window,
-    techniques_text,
+    stored_techniques, techniques_text,
 };
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -79,7 +79,8 @@ pub struct CampaignView {
     pub org_id: String,
     pub name: String,
     pub scanner: String,
-    pub techniques: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub techniques: Vec<Technique>,
     pub sources: Vec<String>,
     pub contact: String,
     pub start: String,
@@ -213,7 +214,7 @@ pub(crate) async fn view(
             })
             .collect(),
         hidden_targets: hidden.len(),
-        techniques: c.techniques.split(',').map(str::to_owned).collect(),
+        techniques: stored_techniques(&c.techniques),
         sources: serde_json::from_str(&c.sources).unwrap_or_default(),
         id: c.id,
         org_id: c.org_id,
