@@ -15,6 +15,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256, Sha512};
 
+use super::csaf_out::Publisher;
 use crate::labels::Tlp;
 use crate::openpgp::PgpPublicKey;
 
@@ -255,8 +256,7 @@ pub fn security_txt(contact: &str, expires: &str, public_url: &str, base: &str) 
 /// service document; the public key by fingerprint and URL.
 pub fn provider_metadata(
     base: &str,
-    publisher_name: &str,
-    namespace: &str,
+    publisher: &Publisher,
     fingerprint: &str,
     last_updated: &str,
 ) -> Value {
@@ -268,7 +268,7 @@ pub fn provider_metadata(
                 "rolie": {
                     "categories": [category_url(base, dir)],
                     "feeds": [{
-                        "summary": format!("All TLP:{label} advisories of {publisher_name}."),
+                        "summary": format!("All TLP:{label} advisories of {}.", publisher.name),
                         "tlp_label": label,
                         "url": feed_url(base, dir),
                     }],
@@ -285,7 +285,7 @@ pub fn provider_metadata(
         "metadata_version": "2.0",
         "mirror_on_CSAF_aggregators": true,
         "public_openpgp_keys": [{"fingerprint": fingerprint, "url": key_url(base, fingerprint)}],
-        "publisher": {"category": "coordinator", "name": publisher_name, "namespace": namespace},
+        "publisher": publisher.json(),
         "role": "csaf_trusted_provider",
     })
 }

@@ -5,6 +5,13 @@
 use super::*;
 use crate::openpgp::PgpSigner;
 
+fn publisher() -> Publisher {
+    Publisher {
+        name: "Clearinghouse".into(),
+        namespace: "https://ch.example".into(),
+    }
+}
+
 #[test]
 fn file_names_follow_the_oasis_examples() {
     assert_eq!(file_name("CHX-CASE-0190f2a1"), "chx-case-0190f2a1.json");
@@ -29,8 +36,7 @@ fn file_names_follow_the_oasis_examples() {
 fn provider_metadata_is_valid_against_the_official_schema() {
     let m = provider_metadata(
         "https://ch.example/.well-known/csaf",
-        "Clearinghouse",
-        "https://ch.example",
+        &publisher(),
         &"AB".repeat(20),
         "2026-12-06T10:00:00Z",
     );
@@ -87,7 +93,7 @@ fn rolie_service_and_category_documents() {
         INFORMATION_TYPE
     );
     // The provider metadata names both, per distribution.
-    let m = provider_metadata(base, "Clearinghouse", "https://ch.example", "AB", "2026");
+    let m = provider_metadata(base, &publisher(), "AB", "2026");
     let rolie = &m["distributions"][1]["rolie"];
     assert_eq!(rolie["services"][0], service_url(base));
     assert_eq!(

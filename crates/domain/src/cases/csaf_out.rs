@@ -56,14 +56,28 @@ pub struct Revision {
     pub summary: String,
 }
 
+/// Who publishes the documents, always as a coordinator: the CSAF
+/// `publisher` of each document and of `provider-metadata.json`.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub name: String,
+    /// An https URL naming the publisher.
+    pub namespace: String,
+}
+
+impl Publisher {
+    /// The CSAF `publisher` object.
+    pub fn json(&self) -> Value {
+        json!({"category": "coordinator", "name": self.name, "namespace": self.namespace})
+    }
+}
+
 /// What a document is built from.
 #[derive(Debug, Clone)]
 pub struct CsafInput {
     pub tracking_id: String,
     pub title: String,
-    pub publisher_name: String,
-    /// An https URL naming the publisher.
-    pub publisher_namespace: String,
+    pub publisher: Publisher,
     pub tlp: Tlp,
     /// `csaf_vex` instead of `csaf_security_advisory`.
     pub vex_only: bool,
@@ -250,8 +264,7 @@ pub fn document(input: &CsafInput) -> Value {
             "distribution": {"tlp": {"label": tlp_label(input.tlp)}},
             "lang": "en",
             "notes": [{"category": "summary", "text": if input.summary.trim().is_empty() { &input.title } else { &input.summary }}],
-            "publisher": {"category": "coordinator", "name": input.publisher_name,
-                          "namespace": input.publisher_namespace},
+            "publisher": input.publisher.json(),
             "title": input.title,
             "tracking": {
                 "current_release_date": last.map(|r| r.date.clone()),

@@ -2,7 +2,7 @@
 //! (a test that can fail: a damaged record is rejected too).
 
 use super::*;
-use crate::cases::csaf_out::Revision;
+use crate::cases::csaf_out::{Publisher, Revision};
 use crate::labels::Tlp;
 
 fn statement(product: &str, kind: &str, status: VexStatus, fixed: Option<&str>) -> CsafStatement {
@@ -24,8 +24,10 @@ fn input() -> CsafInput {
     CsafInput {
         tracking_id: "CHX-CASE-0190f2a1".into(),
         title: "Paramiko authentication bypass".into(),
-        publisher_name: "Clearinghouse".into(),
-        publisher_namespace: "https://ch.example".into(),
+        publisher: Publisher {
+            name: "Clearinghouse".into(),
+            namespace: "https://ch.example".into(),
+        },
         tlp: Tlp::Clear,
         vex_only: false,
         summary: "Coordinated disclosure.".into(),

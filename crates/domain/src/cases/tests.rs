@@ -446,8 +446,10 @@ mod csaf_output {
         CsafInput {
             tracking_id: "CHX-CASE-2026-0001".into(),
             title: "Paramiko authentication bypass".into(),
-            publisher_name: "Clearinghouse".into(),
-            publisher_namespace: "https://clearinghouse.example".into(),
+            publisher: Publisher {
+                name: "Clearinghouse".into(),
+                namespace: "https://clearinghouse.example".into(),
+            },
             tlp: Tlp::Clear,
             vex_only: false,
             summary: "Coordinated disclosure.".into(),

@@ -242,10 +242,7 @@ pub(crate) async fn build_input(
         self_url: super::feed::self_url(app, tlp, &entry),
         tracking_id,
         title: c.title.clone(),
-        publisher_name: "Clearinghouse".into(),
-        // The publisher's namespace is the server's public URL; without one
-        // (`--public-url` unset) a reserved `.invalid` name says so.
-        publisher_namespace: super::feed::namespace(app),
+        publisher: super::feed::publisher(app),
         tlp,
         vex_only: false,
         summary: c.summary.clone(),

@@ -20,6 +20,7 @@ use clearinghouse_domain::cases::csaf_feed::{
     FEED_TLPS, FeedEntry, changes_csv, document_categories, hash_files, index_txt,
     provider_metadata, rolie_categories, rolie_feed, rolie_service, security_txt, tlp_dir,
 };
+use clearinghouse_domain::cases::csaf_out::Publisher;
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::Tlp;
 use serde_json::Value;
@@ -51,6 +52,16 @@ impl FeedFile {
             content_type,
             body: s.into_bytes(),
         }
+    }
+}
+
+/// The publisher of the documents and of `provider-metadata.json`: the
+/// clearinghouse, its namespace the server's public URL; without one
+/// (`--public-url` unset) a reserved `.invalid` name says so.
+pub fn publisher(app: &AppState) -> Publisher {
+    Publisher {
+        name: "Clearinghouse".into(),
+        namespace: namespace(app),
     }
 }
 
@@ -153,13 +164,12 @@ pub async fn serve(app: &AppState, who: Option<&Principal>, path: &str) -> AppRe
                 });
             FeedFile::json(&provider_metadata(
                 &base,
-                "Clearinghouse",
-                &namespace(app),
+                &publisher(app),
                 &key.fingerprint(),
                 &last,
             ))
         }
-        ["service.json"] => FeedFile::json(&rolie_service(&base, "Clearinghouse")),
+        ["service.json"] => FeedFile::json(&rolie_service(&base, &publisher(app).name)),
         ["openpgp", name] if *name == format!("{}.asc", key.fingerprint()) => Ok(FeedFile::text(
             "application/pgp-keys",
             app.csaf_signer.public_key_armored(),
