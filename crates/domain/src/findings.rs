@@ -16,8 +16,9 @@
 //! (at most [`MAX_RULES`] rules and [`MAX_PROVENANCE`] provenance entries; more are
 //! skipped). One bounded exception: JSON objects are unordered, and a run's `tool` or
 //! `versionControlProvenance` (or the native document's `target`) may come after its
-//! results. Results read before them are held back until they arrive or the run ends,
-//! up to [`MAX_DEFERRED_BYTES`]; past that budget the held results and the rest of
+//! results. Results read before them are held back, as their JSON text (a parsed
+//! `Value` takes about ten times its text's size), until they arrive or the run
+//! ends, up to [`MAX_DEFERRED_BYTES`] of text; past that budget the held results and the rest of
 //! the run are delivered with the metadata known so far.
 //!
 //! Every item is delivered to the sink as an [`Item`]: a [`Finding`] or a
@@ -93,7 +94,7 @@ pub const MAX_RULES: usize = 50_000;
 pub const MAX_PROVENANCE: usize = 64;
 /// The most CWEs and aliases kept per finding (each).
 pub const MAX_IDS: usize = 32;
-/// The most JSON bytes (estimated) of results held back while a run's metadata is
+/// The most JSON bytes of results held back while a run's metadata is
 /// still to come (see the module documentation).
 pub const MAX_DEFERRED_BYTES: usize = 16 * 1024 * 1024;
 

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::sarif::{Ctx, Deferred};
 use super::text::{document_error, first_line, push_cwe, push_unique, scan_ids, truncate};
@@ -114,7 +115,10 @@ struct State {
 impl State {
     fn flush(&mut self, ctx: &mut Ctx<'_>) {
         for (position, v) in self.deferred.take() {
-            self.emit(ctx, position, v);
+            match v {
+                Ok(v) => self.emit(ctx, position, v),
+                Err(e) => (ctx.sink)(Item::Rejected(e)),
+            }
         }
     }
 
@@ -145,16 +149,20 @@ impl<'de> Visitor<'de> for FindingsSeed<'_, '_, '_> {
         let Self { ctx, state } = self;
         loop {
             ctx.path = format!("findings[{}]", state.next);
-            let Some(v) = seq.next_element::<Value>()? else {
-                return Ok(());
-            };
-            state.next += 1;
-            let position = std::mem::take(&mut ctx.path);
             if !state.target_seen && !state.deferred.exhausted {
-                if !state.deferred.hold(position, v) {
+                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+                    return Ok(());
+                };
+                state.next += 1;
+                if !state.deferred.hold(std::mem::take(&mut ctx.path), raw) {
                     state.flush(ctx);
                 }
             } else {
+                let Some(v) = seq.next_element::<Value>()? else {
+                    return Ok(());
+                };
+                state.next += 1;
+                let position = std::mem::take(&mut ctx.path);
                 state.emit(ctx, position, v);
             }
         }

@@ -7,10 +7,11 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::sarif_result::{RunMeta, convert, rule};
-use super::text::{document_error, weight};
-use super::{FindingError, Item, MAX_DEFERRED_BYTES, MAX_PROVENANCE, MAX_RULES, Target};
+use super::text::document_error;
+use super::{FindingError, Item, ItemError, MAX_DEFERRED_BYTES, MAX_PROVENANCE, MAX_RULES, Target};
 
 /// The most tool extensions read from one run.
 const MAX_EXTENSIONS: usize = 256;
@@ -23,29 +24,44 @@ pub(super) struct Ctx<'a> {
     pub path: String,
 }
 
-/// Results held back until a run's metadata is known, within [`MAX_DEFERRED_BYTES`].
+/// Results held back until a run's metadata is known, within [`MAX_DEFERRED_BYTES`]
+/// of JSON text. Each is held as its text and parsed when delivered: as a
+/// `serde_json::Value` a SARIF result takes about ten times its text's size
+/// (a B-tree node for every object), and 16 MiB of held text was 200 MiB
+/// of memory during an intake.
 #[derive(Default)]
 pub(super) struct Deferred {
-    items: Vec<(String, Value)>,
+    items: Vec<(String, Box<RawValue>)>,
     bytes: usize,
     /// The budget ran out: nothing more is held back in this run or document.
     pub exhausted: bool,
 }
 
 impl Deferred {
-    /// Holds `v`; false when the budget is now exceeded (the caller flushes).
-    pub fn hold(&mut self, position: String, v: Value) -> bool {
-        self.bytes += weight(&v) + position.len();
-        self.items.push((position, v));
+    /// Holds `raw`; false when the budget is now exceeded (the caller flushes).
+    pub fn hold(&mut self, position: String, raw: Box<RawValue>) -> bool {
+        self.bytes += raw.get().len() + position.len();
+        self.items.push((position, raw));
         if self.bytes > MAX_DEFERRED_BYTES {
             self.exhausted = true;
         }
         !self.exhausted
     }
 
-    pub fn take(&mut self) -> Vec<(String, Value)> {
+    /// The held results in order, each parsed from its text. One that
+    /// does not parse as a `Value` (serde_json limits nesting only there)
+    /// is its position's rejection.
+    pub fn take(&mut self) -> impl Iterator<Item = (String, Result<Value, ItemError>)> + use<> {
         self.bytes = 0;
-        std::mem::take(&mut self.items)
+        std::mem::take(&mut self.items).into_iter().map(
+            |(position, raw)| match serde_json::from_str(raw.get()) {
+                Ok(v) => (position, Ok(v)),
+                Err(e) => {
+                    let message = format!("not readable: {e}");
+                    (position.clone(), Err(ItemError { position, message }))
+                }
+            },
+        )
     }
 }
 
@@ -206,7 +222,10 @@ impl<'de> Visitor<'de> for RunSeed<'_, '_> {
 
 fn flush(ctx: &mut Ctx<'_>, meta: &RunMeta, deferred: &mut Deferred) {
     for (position, v) in deferred.take() {
-        (ctx.sink)(convert(position, v, meta, ctx.default_target));
+        (ctx.sink)(match v {
+            Ok(v) => convert(position, v, meta, ctx.default_target),
+            Err(e) => Item::Rejected(e),
+        });
     }
 }
 
@@ -244,16 +263,20 @@ impl<'de> Visitor<'de> for ResultsSeed<'_, '_, '_> {
         } = self;
         loop {
             ctx.path = format!("runs[{run}].results[{next}]");
-            let Some(v) = seq.next_element::<Value>()? else {
-                return Ok(());
-            };
-            *next += 1;
-            let position = std::mem::take(&mut ctx.path);
             if !meta.complete() && !deferred.exhausted {
-                if !deferred.hold(position, v) {
+                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+                    return Ok(());
+                };
+                *next += 1;
+                if !deferred.hold(std::mem::take(&mut ctx.path), raw) {
                     flush(ctx, meta, deferred);
                 }
             } else {
+                let Some(v) = seq.next_element::<Value>()? else {
+                    return Ok(());
+                };
+                *next += 1;
+                let position = std::mem::take(&mut ctx.path);
                 (ctx.sink)(convert(position, v, meta, ctx.default_target));
             }
         }

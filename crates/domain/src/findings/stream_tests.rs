@@ -135,3 +135,60 @@ fn results_before_metadata_are_held_back_within_the_budget() {
         assert_eq!(*p, format!("runs[0].results[{i}]"));
     }
 }
+
+#[test]
+fn a_held_back_result_gets_the_provenance_that_follows_it() {
+    let doc = r#"{"runs":[{"tool":{"driver":{"name":"t"}},
+        "results":[{"ruleId":"R","message":{"text":"held"}}],
+        "versionControlProvenance":[{"repositoryUri":"https://example.org/r","revisionId":"abc"}]}]}"#;
+    let mut targets = Vec::new();
+    parse_stream(doc.as_bytes(), FindingFormat::Sarif, None, &mut |i| {
+        if let Item::Finding(f) = i {
+            targets.push(f.target);
+        }
+    })
+    .expect("parses");
+    assert_eq!(
+        targets,
+        vec![Target::Repository {
+            url: "https://example.org/r".into(),
+            revision: Some("abc".into()),
+        }]
+    );
+}
+
+#[test]
+fn a_held_back_result_nested_too_deep_is_its_own_rejection() {
+    // Held back as text, a result is parsed into a `Value` only when delivered,
+    // where serde_json limits nesting: that result is rejected, the others are not.
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let doc = format!(
+        r#"{{"runs":[{{"tool":{{"driver":{{"name":"t"}}}},"results":[
+            {{"ruleId":"R","message":{{"text":"one"}}}},
+            {{"ruleId":"R","message":{{"text":"two"}},"properties":{{"x":{deep}}}}},
+            {{"ruleId":"R","message":{{"text":"three"}}}}]}}]}}"#
+    );
+    let target = Target::parse("repo:x").expect("target");
+    let mut items = Vec::new();
+    parse_stream(
+        doc.as_bytes(),
+        FindingFormat::Sarif,
+        Some(&target),
+        &mut |i| items.push(i),
+    )
+    .expect("parses");
+    let seen: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Item::Finding(f) => format!("finding {}", f.position),
+            Item::Rejected(e) => format!("rejected {}: {}", e.position, e.message),
+        })
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0], "finding runs[0].results[0]");
+    assert!(
+        seen[1].starts_with("rejected runs[0].results[1]: not readable: recursion limit"),
+        "{seen:?}"
+    );
+    assert_eq!(seen[2], "finding runs[0].results[2]");
+}

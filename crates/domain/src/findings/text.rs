@@ -149,22 +149,6 @@ pub(super) fn document_error(position: &str, e: &serde_json::Error) -> FindingEr
     }
 }
 
-/// A rough count of the bytes `v` held as JSON text (for the deferral budget).
-pub(super) fn weight(v: &serde_json::Value) -> usize {
-    use serde_json::Value;
-    match v {
-        Value::Null | Value::Bool(_) | Value::Number(_) => 8,
-        Value::String(s) => s.len() + 2,
-        Value::Array(a) => 2 + a.iter().map(|x| weight(x) + 1).sum::<usize>(),
-        Value::Object(o) => {
-            2 + o
-                .iter()
-                .map(|(k, x)| k.len() + 4 + weight(x))
-                .sum::<usize>()
-        }
-    }
-}
-
 /// The CVSS qualitative band of a 0–10 score (CodeQL's `security-severity`).
 pub(super) fn severity_from_score(score: f64) -> Option<Severity> {
     if !(0.0..=10.0).contains(&score) {
