@@ -123,9 +123,21 @@ impl Readable {
 /// table under the policy `MODELS` ([`Readable::table`]), each row read by
 /// `from_row` and completed by `fill` (what the record keeps in other
 /// tables: whom it is shared with).
+/// A record a labelled list pages through by id (in either order): its id
+/// is the cursor of the page after it (`workflows::read_policy::readable_page`).
+pub trait Listed {
+    fn id(&self) -> &str;
+}
+
 macro_rules! filled_reads {
     ($what:literal, $row:ty: $columns:expr, $table:literal, $labelled:expr, $from_row:ident,
         $fill:ident) => {
+        impl $crate::store::labelled::Listed for $row {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        }
+
         /// The table under the reader's filter.
         fn readable(
             filter: &$crate::store::read_filter::ReadFilter<'_>,

@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, SqlSafeStr, Transaction};
+use sqlx::{Any, ConnectOptions, Executor, SqlSafeStr, Transaction};
 
 pub type Tx = Transaction<'static, Any>;
 /// A pooled connection kept by its holder ([`Store::hold`]).
@@ -50,6 +50,8 @@ pub type HeldConnection = sqlx::pool::PoolConnection<Any>;
 /// The connection type store functions take; named here so that code
 /// outside `store/` never names sqlx (a tidy test checks).
 pub use sqlx::AnyConnection;
+/// The pool type store functions take (named here for the same reason).
+pub use sqlx::AnyPool;
 
 /// A database error met outside a store function (`Tx::commit`, say) is a
 /// storage failure of the request.

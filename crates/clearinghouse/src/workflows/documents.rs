@@ -198,16 +198,8 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Document>> {
-    let pool = &app.store.pool;
-    readable_page(
-        app,
-        who,
-        Scope::DocumentsRead,
-        limit,
-        async |filter, n| store::documents::list_readable(pool, filter, cursor, n).await,
-        |d| d.id.clone(),
-    )
-    .await
+    let list = store::documents::list_readable;
+    readable_page(app, who, Scope::DocumentsRead, cursor, limit, list).await
 }
 
 /// One document; a record the caller may not read is "not found", exactly

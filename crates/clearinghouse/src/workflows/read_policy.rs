@@ -34,6 +34,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
+use crate::store::labelled::Listed;
 use crate::store::read_filter::ReadFilter;
 use crate::workflows::{into_page, page_size};
 
@@ -137,21 +138,25 @@ impl PolicyReader {
     }
 }
 
-/// One page of a list the caller may read: checks `scope`, builds the
-/// caller's [`PolicyReader`] and pages `fetch` through
-/// [`PolicyReader::page`]. The list workflows of documents, frontier models
+/// One page of a labelled list the caller may read, by id: checks
+/// `scope`, builds the caller's [`PolicyReader`] and pages `list` (a
+/// store's `list_readable`: the pool, the reader's filter, the cursor and
+/// how many rows) through [`PolicyReader::page`]; the next page's cursor is
+/// the last record's id. The list workflows of documents, frontier models
 /// and suites, finding submissions and scan campaigns use it.
-pub async fn readable_page<T>(
+pub async fn readable_page<T: Listed>(
     app: &AppState,
     who: &Principal,
     scope: Scope,
+    cursor: Option<&str>,
     limit: Option<i64>,
-    fetch: impl AsyncFnOnce(&ReadFilter<'_>, i64) -> store::Result<Vec<T>>,
-    key: impl Fn(&T) -> String,
+    list: impl AsyncFnOnce(&store::AnyPool, &ReadFilter<'_>, Option<&str>, i64) -> store::Result<Vec<T>>,
 ) -> AppResult<Page<T>> {
     who.require_scope(scope)?;
     let reader = PolicyReader::of(app, who).await?;
-    reader.page(limit, fetch, key).await
+    let pool = &app.store.pool;
+    let list = async |filter: &ReadFilter<'_>, n| list(pool, filter, cursor, n).await;
+    reader.page(limit, list, |r| r.id().to_owned()).await
 }
 
 /// Stored labels, parsed; a stored label that does not parse is corrupt data.

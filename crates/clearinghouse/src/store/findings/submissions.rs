@@ -186,9 +186,15 @@ pub async fn get_readable<'e, E: Executor<'e, Database = Any>>(
     row.map(|r| from_row(&r).map(|s| s.submission)).transpose()
 }
 
+impl crate::store::labelled::Listed for Submission {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// Submissions the reader may read, newest first, before the cursor id.
-pub async fn list_readable<'e, E: Executor<'e, Database = Any>>(
-    db: E,
+pub async fn list_readable(
+    db: &sqlx::AnyPool,
     filter: &ReadFilter<'_>,
     before: Option<&str>,
     limit: i64,

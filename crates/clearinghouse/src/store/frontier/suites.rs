@@ -33,6 +33,12 @@ pub struct SuiteRow {
     pub updated_at: String,
 }
 
+impl crate::store::labelled::Listed for SuiteRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// One version of a suite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VersionRow {

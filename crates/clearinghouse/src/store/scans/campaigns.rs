@@ -42,6 +42,12 @@ table_record! {
     pub fn from_row(r);
 }
 
+impl crate::store::labelled::Listed for CampaignRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 table_record! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct TargetRow {

@@ -448,18 +448,8 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Submission>> {
-    let pool = &app.store.pool;
-    readable_page(
-        app,
-        who,
-        Scope::FindingsRead,
-        limit,
-        async |filter, n| {
-            store::findings::submissions::list_readable(pool, filter, cursor, n).await
-        },
-        |s| s.id.clone(),
-    )
-    .await
+    let list = store::findings::submissions::list_readable;
+    readable_page(app, who, Scope::FindingsRead, cursor, limit, list).await
 }
 
 /// Item results in file order from the cursor (a sequence number), at most

@@ -30,7 +30,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
-use crate::store::frontier::models::ModelRow;
+use crate::store::frontier::models::{ModelRow, list_readable};
 use crate::workflows::new_id;
 use crate::workflows::read_policy::{
     PolicyReader, authored_labels, parse_labels, readable_page, shared_orgs,
@@ -279,16 +279,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<Model>> {
-    let pool = &app.store.pool;
-    let page = readable_page(
-        app,
-        who,
-        Scope::ModelsRead,
-        limit,
-        async |filter, n| store::frontier::models::list_readable(pool, filter, cursor, n).await,
-        |m| m.id.clone(),
-    )
-    .await?;
+    let page = readable_page(app, who, Scope::ModelsRead, cursor, limit, list_readable).await?;
     Ok(Page {
         items: page.items.into_iter().map(view).collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,

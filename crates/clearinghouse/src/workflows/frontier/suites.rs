@@ -26,7 +26,7 @@ use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
-use crate::store::frontier::suites::{SuiteRow, VersionRow};
+use crate::store::frontier::suites::{SuiteRow, VersionRow, list_readable};
 use crate::workflows::new_id;
 use crate::workflows::read_policy::{PolicyReader, authored_labels, readable_page, shared_orgs};
 
@@ -417,14 +417,13 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<SuiteView>> {
-    let pool = &app.store.pool;
     let page = readable_page(
         app,
         who,
         Scope::EvaluationsRead,
+        cursor,
         limit,
-        async |filter, n| store::frontier::suites::list_readable(pool, filter, cursor, n).await,
-        |s| s.id.clone(),
+        list_readable,
     )
     .await?;
     let mut items = Vec::with_capacity(page.items.len());

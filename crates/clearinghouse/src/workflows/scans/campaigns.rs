@@ -10,7 +10,7 @@
 
 use clearinghouse_domain::identity::Scope;
 use clearinghouse_domain::labels::Tlp;
-use clearinghouse_domain::scans::{Ask, Target, Technique, coverage};
+use clearinghouse_domain::scans::{Ask, Target, TargetKind, Technique, coverage};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::Page;
 use crate::store;
 use crate::store::scans::assets::AssetRow;
-use crate::store::scans::campaigns::{CampaignRow, TargetRow};
+use crate::store::scans::campaigns::{CampaignRow, TargetRow, list_readable};
 use crate::workflows::new_id;
 use crate::workflows::read_policy::{PolicyReader, readable_page};
 
@@ -67,7 +67,9 @@ pub struct StopInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignTarget {
     pub target: String,
-    pub kind: String,
+    /// `package`, `repo`, `product`, `cidr`, `host` or `cloud`.
+    #[schema(value_type = String)]
+    pub kind: TargetKind,
     /// The grant it relies on (network targets).
     pub grant_id: Option<String>,
     pub operator_org_id: Option<String>,
@@ -203,16 +205,21 @@ pub(crate) async fn view(
         .filter(|f| f.duplicate_of.is_some())
         .count();
     let (state, stop_reason, stopped_at) = effective(&c, &clock::now_text());
-    Ok(CampaignView {
-        targets: shown
-            .into_iter()
-            .map(|t| CampaignTarget {
+    let targets = shown
+        .into_iter()
+        .map(|t| {
+            Ok(CampaignTarget {
+                kind: TargetKind::parse(&t.kind).ok_or_else(|| {
+                    AppError::internal_msg(format!("stored target kind {:?}", t.kind))
+                })?,
                 target: t.value,
-                kind: t.kind,
                 grant_id: t.grant_id,
                 operator_org_id: t.operator_org_id,
             })
-            .collect(),
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(CampaignView {
+        targets,
         hidden_targets: hidden.len(),
         techniques: stored_techniques(&c.techniques),
         sources: serde_json::from_str(&c.sources).unwrap_or_default(),
@@ -545,16 +552,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<CampaignView>> {
-    let pool = &app.store.pool;
-    let page = readable_page(
-        app,
-        who,
-        Scope::FindingsRead,
-        limit,
-        async |filter, n| store::scans::campaigns::list_readable(pool, filter, cursor, n).await,
-        |c| c.id.clone(),
-    )
-    .await?;
+    let page = readable_page(app, who, Scope::FindingsRead, cursor, limit, list_readable).await?;
     let mut conn = app.store.pool.acquire().await?;
     let mut items = Vec::new();
     for c in page.items {
