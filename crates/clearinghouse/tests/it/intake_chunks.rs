@@ -236,3 +236,64 @@ async fn chunks_by_two_workers_sqlite() {
 async fn chunks_by_two_workers_postgres() {
     chunks_by_two_workers(Db::Postgres).await;
 }
+
+/// The store's insert reports a fingerprint another transaction stored
+/// first (what two workers committing chunks of one file can meet) and
+/// still inserts the rest of its statement: the batch then links those
+/// items to the stored finding instead.
+async fn insert_reports_a_fingerprint_stored_first(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let (_, token) = reporter(&app, "lab").await;
+    let (status, s) = submit(&app, &token, document(3, 3), "", None).await;
+    assert_eq!(status, 202, "{s}");
+    app.run_pending_jobs().await;
+    let (stored_id, taken): (String, String) =
+        sqlx::query_as("SELECT id, fingerprint FROM findings ORDER BY fingerprint LIMIT 1")
+            .fetch_one(&app.app.store.pool)
+            .await
+            .expect("a stored finding");
+    let visibility_id: i64 = sqlx::query_scalar("SELECT visibility_id FROM findings WHERE id = $1")
+        .bind(&stored_id)
+        .fetch_one(&app.app.store.pool)
+        .await
+        .expect("its label");
+    let stored = clearinghouse::store::findings::get(&app.app.store.pool, &stored_id)
+        .await
+        .expect("read")
+        .expect("found");
+    let mut again = stored.clone();
+    again.id = "meant-for-a-stored-fingerprint".into();
+    let mut fresh = stored.clone();
+    fresh.id = "fresh-one".into();
+    fresh.fingerprint = "fp-fresh".into();
+
+    let mut tx = app.app.store.begin_write().await.expect("begin");
+    let lost = clearinghouse::store::findings::insert_many(&mut tx, &[again, fresh], visibility_id)
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+    assert_eq!(lost, vec![taken.clone()], "the one stored first");
+    for (fingerprint, id) in [
+        (taken.as_str(), stored_id.as_str()),
+        ("fp-fresh", "fresh-one"),
+    ] {
+        let got: String = sqlx::query_scalar("SELECT id FROM findings WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_one(&app.app.store.pool)
+            .await
+            .expect("read back");
+        assert_eq!(got, id, "{fingerprint}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insert_reports_a_fingerprint_stored_first_sqlite() {
+    insert_reports_a_fingerprint_stored_first(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insert_reports_a_fingerprint_stored_first_postgres() {
+    insert_reports_a_fingerprint_stored_first(Db::Postgres).await;
+}

@@ -89,6 +89,12 @@ const INSERT_WIDTH: usize = 28;
 /// A fingerprint stored meanwhile by a concurrent transaction (another
 /// worker's batch, committed while this one waited for it) is skipped:
 /// returns the fingerprints that were not inserted.
+///
+/// Such a skip is rare (never on SQLite, whose write transaction holds the
+/// lock from its start), so a statement's count of inserted rows tells
+/// whether to look: only then are its fingerprints read back. A
+/// `RETURNING` list cost every row a result row sent back from SQLite's
+/// worker thread.
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[Finding],
@@ -98,7 +104,7 @@ pub async fn insert_many(
     for chunk in rows.chunks(1000 / INSERT_WIDTH) {
         let sql = format!(
             "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {} \
-             ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint",
+             ON CONFLICT (fingerprint) DO NOTHING",
             bulk_values(conn, chunk.len(), INSERT_WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -134,18 +140,18 @@ pub async fn insert_many(
                 .bind(&f.created_at)
                 .bind(&f.updated_at);
         }
-        let inserted: std::collections::HashSet<String> = q
-            .fetch_all(&mut *conn)
+        let inserted = q
+            .execute(&mut *conn)
             .await
             .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<std::result::Result<_, _>>()?;
-        if inserted.len() < chunk.len() {
+            .rows_affected();
+        if inserted < chunk.len() as u64 {
+            let fingerprints: Vec<String> = chunk.iter().map(|f| f.fingerprint.clone()).collect();
+            let stored = ids_by_fingerprint(conn, &fingerprints).await?;
             lost.extend(
                 chunk
                     .iter()
-                    .filter(|f| !inserted.contains(&f.fingerprint))
+                    .filter(|f| stored.get(&f.fingerprint) != Some(&f.id))
                     .map(|f| f.fingerprint.clone()),
             );
         }
