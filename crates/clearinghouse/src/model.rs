@@ -34,6 +34,7 @@ macro_rules! closed_set {
     };
 }
 
+pub mod assessment;
 pub mod exposure;
 pub mod finding;
 pub mod frontier;

@@ -158,9 +158,6 @@ pub struct Exposure {
     /// equal to it by matching).
     #[schema(value_type = Object)]
     pub priority: Assessment,
-    /// What `priority` is computed from.
-    #[serde(skip)]
-    pub inputs: Option<PriorityInputs>,
     pub priority_rank: i64,
     /// `track`, `track*`, `attend` or `act`.
     pub ssvc_decision: SsvcDecision,
@@ -184,13 +181,7 @@ pub struct Exposure {
     pub resolved_at: Option<String>,
 }
 
-/// An exposure's priority as the API shows it: the domain's assessment,
-/// or `null` when there is nothing to assess it from. Serialised straight
-/// from the domain type, with no `serde_json::Value` built in between (a
-/// list page serialises fifty).
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(transparent)]
-pub struct Assessment(pub Option<clearinghouse_domain::priority::Priority>);
+pub use super::assessment::Assessment;
 
 closed_set!(
     /// Where an advisory import is.
@@ -280,16 +271,6 @@ pub struct PriorityInputs {
 }
 
 impl Exposure {
-    /// Fills `priority` from `inputs`.
-    pub fn assess(mut self) -> Exposure {
-        if let Some(i) = &self.inputs {
-            self.priority = Assessment(Some(clearinghouse_domain::priority::assess(
-                &i.vuln, &i.asset,
-            )));
-        }
-        self
-    }
-
     /// The due date without the time, for display.
     pub fn due_date(&self) -> Option<&str> {
         self.due_at.as_deref().map(|d| d.get(..10).unwrap_or(d))
@@ -298,8 +279,7 @@ impl Exposure {
     /// The priority's explanation, one sentence per step.
     pub fn explanation(&self) -> Vec<&str> {
         self.priority
-            .0
-            .as_ref()
+            .priority()
             .map(|p| p.explanation.iter().map(String::as_str).collect())
             .unwrap_or_default()
     }

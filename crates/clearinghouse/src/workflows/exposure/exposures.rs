@@ -132,7 +132,6 @@ pub async fn list(app: &AppState, who: &Principal, q: &ExposureQuery) -> AppResu
         &clock::now_text(),
     )
     .await?;
-    let rows = rows.into_iter().map(Exposure::assess).collect();
     Ok(crate::workflows::into_page(rows, limit, |e| {
         format!("{}:{}", e.priority_rank, e.id)
     }))
@@ -143,8 +142,7 @@ pub async fn get(app: &AppState, who: &Principal, id: &str) -> AppResult<Exposur
     who.require_scope(Scope::ExposuresRead)?;
     let e = store::exposure::exposures::list::get(&app.store, id, &clock::now_text())
         .await?
-        .ok_or(AppError::NotFound)?
-        .assess();
+        .ok_or(AppError::NotFound)?;
     if e.org_id != who.org_id() && !who.has_any_role(READ_ANY) {
         return Err(AppError::NotFound);
     }
@@ -563,7 +561,7 @@ pub async fn home_summary(
     let pool = &app.store.pool;
     let counts = store::exposure::exposures::summary::summary(pool, &filter, &now, &soon).await?;
     let rows = store::exposure::exposures::summary::newest(pool, &filter, newest, &now).await?;
-    Ok((counts, rows.into_iter().map(Exposure::assess).collect()))
+    Ok((counts, rows))
 }
 
 /// One page of the exposures the caller may read in `state` (`active`,
@@ -600,7 +598,7 @@ pub async fn table(
     let (rows, total) =
         store::exposure::exposures::table::page(&app.store.pool, &filter, &q, &clock::now_text())
             .await?;
-    Ok((rows.into_iter().map(Exposure::assess).collect(), total))
+    Ok((rows, total))
 }
 
 /// One page of an asset's components with their active exposure counts;

@@ -12,6 +12,7 @@
 use serde::Deserialize;
 
 use super::{ACTIVE_STATES, Filter, LIST_COLUMNS, LIST_FROM, vuln_readable_clause};
+use crate::model::assessment::InputsKey;
 use crate::model::exposure::{
     Assessment, ComponentRef, Exposure, MatchDecision, PriorityInputs, SsvcDecision, VulnRef,
 };
@@ -117,16 +118,16 @@ pub(super) fn exposure_from_row(r: &sqlx::any::AnyRow, now: &str) -> Result<Expo
 
 impl ListRow {
     /// What the priority is computed from; none without the vulnerability.
-    fn inputs(&mut self) -> Result<Option<PriorityInputs>> {
-        let Some(vectors) = self.cvss_vectors.take() else {
+    fn inputs(&self) -> Result<Option<PriorityInputs>> {
+        let Some(vectors) = self.cvss_vectors.as_deref() else {
             return Ok(None);
         };
         Ok(Some(PriorityInputs {
             vuln: VulnFacts {
-                cvss_vectors: parse_json_list(&vectors)?,
+                cvss_vectors: parse_json_list(vectors)?,
                 epss: self.epss.zip(self.epss_percentile),
                 in_kev: self.in_kev.unwrap_or(0) != 0,
-                kev_due_date: self.kev_due_date.take(),
+                kev_due_date: self.kev_due_date.clone(),
                 kev_ransomware: self.kev_ransomware.unwrap_or(0) != 0,
                 ssvc: self
                     .ssvc
@@ -142,7 +143,23 @@ impl ListRow {
         }))
     }
 
-    fn into_exposure(mut self, now: &str) -> Result<Exposure> {
+    /// The priority, from the memo when these inputs were assessed before:
+    /// keyed by every column [`ListRow::inputs`] reads, as stored.
+    fn assessment(&self) -> Result<Assessment> {
+        let key = InputsKey::new()
+            .text(self.cvss_vectors.as_deref())
+            .number(self.epss)
+            .number(self.epss_percentile)
+            .int(self.in_kev)
+            .text(self.kev_due_date.as_deref())
+            .int(self.kev_ransomware)
+            .text(self.ssvc.as_deref())
+            .int(Some(self.publicly_exposed))
+            .text(Some(&self.mission_impact));
+        Assessment::memoized(key, || self.inputs())
+    }
+
+    fn into_exposure(self, now: &str) -> Result<Exposure> {
         let aliases = match self.aliases.as_deref() {
             Some(a) => parse_json_list(a)?
                 .into_iter()
@@ -150,7 +167,7 @@ impl ListRow {
                 .collect(),
             None => Vec::new(),
         };
-        let inputs = self.inputs()?;
+        let priority = self.assessment()?;
         let stored = Remediation {
             state: decode_text("exposures", "state", self.state, RemediationState::parse)?,
             reason: self.state_reason,
@@ -183,8 +200,7 @@ impl ListRow {
             advisory_id: self.advisory_id,
             decision: decode_text("exposures", "decision", self.decision, MatchDecision::parse)?,
             reason: self.reason,
-            priority: Assessment::default(),
-            inputs,
+            priority,
             priority_rank: self.priority_rank,
             ssvc_decision: decode_text(
                 "exposures",
