@@ -85,49 +85,66 @@ const INSERT_COLUMNS: &str = "id, fingerprint, target, target_kind, target_ident
      position, campaign, tlp, visibility_id, state, created_at, updated_at";
 const INSERT_WIDTH: usize = 28;
 
-/// Inserts new findings (state `received`). A fingerprint stored meanwhile
-/// by a concurrent transaction (another worker's batch, committed while
-/// this one waited for it) is skipped: returns the fingerprints that were
-/// not inserted.
+/// Inserts new findings (state `received`), ~1000 parameters a statement.
+/// A fingerprint stored meanwhile by a concurrent transaction (another
+/// worker's batch, committed while this one waited for it) is skipped:
+/// returns the fingerprints that were not inserted.
 ///
 /// Such a skip is rare (never on SQLite, whose write transaction holds the
 /// lock from its start), so a statement's count of inserted rows tells
 /// whether to look: only then are its fingerprints read back. A
 /// `RETURNING` list cost every row a result row sent back from SQLite's
 /// worker thread.
-///
-/// SQLite takes ~1000 bound parameters a statement; PostgreSQL takes the
-/// rows as one JSON parameter ([`populate`]).
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[Finding],
     visibility_id: i64,
 ) -> Result<Vec<String>> {
-    let postgres = is_postgres(conn);
-    let per_statement = if postgres {
-        JSON_ROWS
-    } else {
-        1000 / INSERT_WIDTH
-    };
     let mut lost = Vec::new();
-    for chunk in rows.chunks(per_statement) {
-        let inserted = if postgres {
-            let rows: Vec<FindingRow<'_>> = chunk
-                .iter()
-                .map(|f| FindingRow::of(f, visibility_id))
-                .collect();
-            populate(
-                conn,
-                "findings",
-                INSERT_COLUMNS,
-                &rows,
-                "ON CONFLICT (fingerprint) DO NOTHING",
-            )
-            .await
-        } else {
-            insert_bound(conn, chunk, visibility_id).await
+    for chunk in rows.chunks(1000 / INSERT_WIDTH) {
+        let sql = format!(
+            "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {} \
+             ON CONFLICT (fingerprint) DO NOTHING",
+            bulk_values(conn, chunk.len(), INSERT_WIDTH)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for f in chunk {
+            let loc = f.location.as_ref();
+            q = q
+                .bind(&f.id)
+                .bind(&f.fingerprint)
+                .bind(&f.target)
+                .bind(f.target_kind.as_str())
+                .bind(&f.target_identity)
+                .bind(&f.title)
+                .bind(&f.description)
+                .bind(&f.rule_id)
+                .bind(&f.tool)
+                .bind(json_list(&f.cwes))
+                .bind(f.severity.map(|s| s.as_str()))
+                .bind(&f.cvss_vector)
+                .bind(loc.and_then(|l| l.path.clone()))
+                .bind(loc.and_then(|l| l.start_line))
+                .bind(loc.and_then(|l| l.end_line))
+                .bind(loc.and_then(|l| l.function.clone()))
+                .bind(&f.evidence)
+                .bind(json_list(&f.aliases))
+                .bind(&f.reporter_org)
+                .bind(&f.reported_by)
+                .bind(&f.submission_id)
+                .bind(&f.position)
+                .bind(&f.campaign)
+                .bind(f.tlp.as_str())
+                .bind(visibility_id)
+                .bind(f.state.as_str())
+                .bind(&f.created_at)
+                .bind(&f.updated_at);
         }
-        .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?;
+        let inserted = q
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| StoreError::conflict_as(e, "a finding with this fingerprint"))?
+            .rows_affected();
         if inserted < chunk.len() as u64 {
             let fingerprints: Vec<String> = chunk.iter().map(|f| f.fingerprint.clone()).collect();
             let stored = ids_by_fingerprint(conn, &fingerprints).await?;
@@ -142,158 +159,7 @@ pub async fn insert_many(
     Ok(lost)
 }
 
-/// Rows a statement when they go as one JSON parameter.
-const JSON_ROWS: usize = 1000;
-
-fn is_postgres(conn: &AnyConnection) -> bool {
-    conn.backend_name() != "SQLite"
-}
-
-/// One multi-row INSERT of bound parameters; the rows it inserted.
-async fn insert_bound(
-    conn: &mut AnyConnection,
-    chunk: &[Finding],
-    visibility_id: i64,
-) -> std::result::Result<u64, sqlx::Error> {
-    let sql = format!(
-        "INSERT INTO findings ({INSERT_COLUMNS}) VALUES {} \
-         ON CONFLICT (fingerprint) DO NOTHING",
-        bulk_values(conn, chunk.len(), INSERT_WIDTH)
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for f in chunk {
-        let r = FindingRow::of(f, visibility_id);
-        q = q
-            .bind(r.id)
-            .bind(r.fingerprint)
-            .bind(r.target)
-            .bind(r.target_kind)
-            .bind(r.target_identity)
-            .bind(r.title)
-            .bind(r.description)
-            .bind(r.rule_id)
-            .bind(r.tool)
-            .bind(r.cwes)
-            .bind(r.severity)
-            .bind(r.cvss_vector)
-            .bind(r.location_path)
-            .bind(r.start_line)
-            .bind(r.end_line)
-            .bind(r.function_name)
-            .bind(r.evidence)
-            .bind(r.aliases)
-            .bind(r.reporter_org)
-            .bind(r.reported_by)
-            .bind(r.submission_id)
-            .bind(r.position)
-            .bind(r.campaign)
-            .bind(r.tlp)
-            .bind(r.visibility_id)
-            .bind(r.state)
-            .bind(r.created_at)
-            .bind(r.updated_at);
-    }
-    Ok(q.execute(&mut *conn).await?.rows_affected())
-}
-
-/// A new finding's row, field for field in `INSERT_COLUMNS` order and
-/// named as its columns (the JSON form [`populate`] sends).
-#[derive(serde::Serialize)]
-struct FindingRow<'a> {
-    id: &'a str,
-    fingerprint: &'a str,
-    target: &'a str,
-    target_kind: &'a str,
-    target_identity: &'a str,
-    title: &'a str,
-    description: &'a str,
-    rule_id: Option<&'a str>,
-    tool: Option<&'a str>,
-    cwes: String,
-    severity: Option<&'a str>,
-    cvss_vector: Option<&'a str>,
-    location_path: Option<&'a str>,
-    start_line: Option<i64>,
-    end_line: Option<i64>,
-    function_name: Option<&'a str>,
-    evidence: Option<&'a str>,
-    aliases: String,
-    reporter_org: &'a str,
-    reported_by: &'a str,
-    submission_id: &'a str,
-    position: &'a str,
-    campaign: Option<&'a str>,
-    tlp: &'a str,
-    visibility_id: i64,
-    state: &'a str,
-    created_at: &'a str,
-    updated_at: &'a str,
-}
-
-impl<'a> FindingRow<'a> {
-    fn of(f: &'a Finding, visibility_id: i64) -> FindingRow<'a> {
-        let loc = f.location.as_ref();
-        FindingRow {
-            id: &f.id,
-            fingerprint: &f.fingerprint,
-            target: &f.target,
-            target_kind: f.target_kind.as_str(),
-            target_identity: &f.target_identity,
-            title: &f.title,
-            description: &f.description,
-            rule_id: f.rule_id.as_deref(),
-            tool: f.tool.as_deref(),
-            cwes: json_list(&f.cwes),
-            severity: f.severity.map(|s| s.as_str()),
-            cvss_vector: f.cvss_vector.as_deref(),
-            location_path: loc.and_then(|l| l.path.as_deref()),
-            start_line: loc.and_then(|l| l.start_line),
-            end_line: loc.and_then(|l| l.end_line),
-            function_name: loc.and_then(|l| l.function.as_deref()),
-            evidence: f.evidence.as_deref(),
-            aliases: json_list(&f.aliases),
-            reporter_org: &f.reporter_org,
-            reported_by: &f.reported_by,
-            submission_id: &f.submission_id,
-            position: &f.position,
-            campaign: f.campaign.as_deref(),
-            tlp: f.tlp.as_str(),
-            visibility_id,
-            state: f.state.as_str(),
-            created_at: &f.created_at,
-            updated_at: &f.updated_at,
-        }
-    }
-}
-
-/// PostgreSQL: inserts `rows` into `table` as one JSON array of objects
-/// keyed by column name (`json_populate_recordset` reads each into the
-/// table's row type), then `conflict`; returns the rows inserted. One
-/// statement and one round trip for a thousand rows: with bound
-/// parameters (~1000 a statement) an intake batch took dozens of round
-/// trips, and under `bench findings` the machine sat idle 44% of the time
-/// waiting on them.
-async fn populate<T: serde::Serialize>(
-    conn: &mut AnyConnection,
-    table: &str,
-    columns: &str,
-    rows: &[T],
-    conflict: &str,
-) -> std::result::Result<u64, sqlx::Error> {
-    let json = serde_json::to_string(rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let sql = format!(
-        "INSERT INTO {table} ({columns}) SELECT {columns} \
-         FROM json_populate_recordset(NULL::{table}, CAST($1 AS json)) {conflict}"
-    );
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(json)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected())
-}
-
 /// One organisation's sighting of a finding in one version.
-#[derive(serde::Serialize)]
 pub struct NewSighting<'a> {
     pub finding_id: &'a str,
     pub org_id: &'a str,
@@ -302,27 +168,12 @@ pub struct NewSighting<'a> {
     pub seen_at: &'a str,
 }
 
-const SIGHTING_COLUMNS: &str = "finding_id, org_id, version, submission_id, seen_at";
-const SIGHTING_CONFLICT: &str = "ON CONFLICT (finding_id, org_id, version) DO NOTHING";
-
 /// Records sightings; one already recorded is left as it is.
 pub async fn insert_sightings(conn: &mut AnyConnection, rows: &[NewSighting<'_>]) -> Result<()> {
-    if is_postgres(conn) {
-        for chunk in rows.chunks(JSON_ROWS) {
-            populate(
-                conn,
-                "finding_sightings",
-                SIGHTING_COLUMNS,
-                chunk,
-                SIGHTING_CONFLICT,
-            )
-            .await?;
-        }
-        return Ok(());
-    }
     for chunk in rows.chunks(1000 / 5) {
         let sql = format!(
-            "INSERT INTO finding_sightings ({SIGHTING_COLUMNS}) VALUES {} {SIGHTING_CONFLICT}",
+            "INSERT INTO finding_sightings (finding_id, org_id, version, submission_id, seen_at) \
+             VALUES {} ON CONFLICT (finding_id, org_id, version) DO NOTHING",
             bulk_values(conn, chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
