@@ -24,7 +24,7 @@ use serde_json::value::RawValue;
 use super::exposure::PriorityInputs;
 
 /// Distinct inputs kept; an entry is about 2 kB.
-pub const CAPACITY: usize = 4096;
+const CAPACITY: usize = 4096;
 
 /// An exposure's priority: the domain's assessment with its JSON, or
 /// `null` when there is nothing to assess it from.
@@ -48,7 +48,7 @@ impl Serialize for Assessment {
 
 impl Assessment {
     /// The assessment of `inputs`, computed now.
-    pub fn of(inputs: &PriorityInputs) -> Assessment {
+    fn of(inputs: &PriorityInputs) -> Assessment {
         let priority = priority::assess(&inputs.vuln, &inputs.asset);
         // A `Priority` is strings, numbers and booleans, which serde_json
         // always writes (no map with non-string keys, no NaN it refuses).
