@@ -285,6 +285,14 @@ pub struct ServeArgs {
     /// SQLite. The process that reads the file decides.
     #[arg(long, env = "CLEARINGHOUSE_CHUNK_FINDINGS")]
     pub chunk_findings: Option<usize>,
+    /// Items of a new submission committed per transaction (each batch
+    /// also stores its item results and one audit entry). Larger batches
+    /// write faster and hold more in memory while processing. Kept with
+    /// each submission: changing it affects only submissions made after.
+    #[arg(long, env = "CLEARINGHOUSE_BATCH_FINDINGS",
+          default_value_t = crate::app::DEFAULT_BATCH_FINDINGS as u64,
+          value_parser = clap::value_parser!(u64).range(100..=50_000))]
+    pub batch_findings: u64,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLEARINGHOUSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -19,6 +19,7 @@ pub async fn add_platform_admin(args: AddPlatformAdminArgs) -> anyhow::Result<Ex
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
         chunk_findings: None,
+        batch_findings: crate::app::DEFAULT_BATCH_FINDINGS,
     };
     let app = app::open(&args.storage, settings).await?;
     let user = bootstrap::seed_platform_admin(&app, &args.username, &args.password)

@@ -51,6 +51,7 @@ pub(crate) async fn open_app(
             consultees: clearinghouse_domain::frontier::designation::default_consultees(),
             job_lease: crate::jobs::DEFAULT_LEASE,
             chunk_findings: None,
+            batch_findings: crate::app::DEFAULT_BATCH_FINDINGS,
         },
     )
     .await?;

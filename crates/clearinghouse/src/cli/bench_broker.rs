@@ -282,6 +282,7 @@ pub async fn broker(args: BenchBrokerArgs) -> anyhow::Result<ExitCode> {
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
         chunk_findings: None,
+        batch_findings: crate::app::DEFAULT_BATCH_FINDINGS,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

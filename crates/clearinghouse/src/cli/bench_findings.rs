@@ -92,6 +92,10 @@ pub struct BenchFindingsArgs {
     /// default: the server's, 50000 on PostgreSQL and no split on SQLite).
     #[arg(long)]
     pub chunk_findings: Option<usize>,
+    /// Findings committed per transaction (`serve --batch-findings`).
+    #[arg(long, default_value_t = crate::app::DEFAULT_BATCH_FINDINGS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(100..=50_000))]
+    pub batch_findings: usize,
 }
 
 /// One backend's figures.
@@ -185,7 +189,10 @@ async fn run(args: &BenchFindingsArgs, target: &Target, work: &Path) -> anyhow::
         || "the server's default".to_owned(),
         |n| format!("{n} findings"),
     );
-    println!("\nworkers: {}, chunk: {chunk}", args.workers);
+    println!(
+        "\nworkers: {}, chunk: {chunk}, batch: {} findings",
+        args.workers, args.batch_findings
+    );
     println!(
         "{:<10} {:>9} {:>9} {:>9} {:>8} {:>8} {:>9} {:>12} {:>11} {:>7} {:>12} {:>10} {:>11}",
         "backend",
@@ -347,6 +354,7 @@ async fn intake_and_floor(
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: crate::jobs::DEFAULT_LEASE,
         chunk_findings: args.chunk_findings,
+        batch_findings: args.batch_findings,
     };
     let app = app::open(&storage, settings).await?;
     workflows::accounts::bootstrap::ensure_admin(&app, Some(TOKEN), None)

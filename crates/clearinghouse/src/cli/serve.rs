@@ -28,6 +28,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         consultees,
         job_lease: std::time::Duration::from_secs(args.job_lease_secs),
         chunk_findings: args.chunk_findings,
+        batch_findings: args.batch_findings as usize,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;
@@ -143,6 +144,8 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: std::time::Duration::from_secs(args.job_lease_secs),
         chunk_findings: args.chunk_findings,
+        // A worker creates no submission; each keeps the size it was made with.
+        batch_findings: crate::app::DEFAULT_BATCH_FINDINGS,
     };
     let mailer = crate::notify_email::Mailer::from_args(&args.smtp)?;
     let app = app::open_with_mailer(&args.storage, settings, mailer).await?;

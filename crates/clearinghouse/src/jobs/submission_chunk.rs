@@ -18,7 +18,6 @@ use crate::app::AppState;
 use crate::artifacts::Artifacts;
 use crate::store;
 use crate::store::jobs::ClaimedJob;
-use crate::workflows::findings::BATCH_ITEMS;
 
 /// The job and its payload: which part of which submission.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,7 +53,8 @@ async fn run(app: &AppState, job: &ClaimedJob, chunk: SubmissionChunk) -> Result
         return Ok(());
     };
     let key = Artifacts::chunk_key(&chunk.submission_id, chunk.chunk);
-    let batches = chunk.items.div_ceil(BATCH_ITEMS as u64) as i64;
+    let batch_items = intake.stored.batch_items;
+    let batches = chunk.items.div_ceil(batch_items as u64) as i64;
     let first_batch = chunk.first_batch as i64;
     let done = store::findings::submissions::committed_batches(
         &app.store.pool,
@@ -72,9 +72,10 @@ async fn run(app: &AppState, job: &ClaimedJob, chunk: SubmissionChunk) -> Result
         ));
         let _cleanup = RemoveOnDrop(local.clone());
         app.artifacts.download(&key, &local).await.map_err(failed)?;
-        let skip = done as usize * BATCH_ITEMS;
-        let (tx, mut rx) = mpsc::channel::<Vec<Item>>(2);
-        let reader = tokio::task::spawn_blocking(move || read_items(&local, skip, &tx));
+        let skip = done as usize * batch_items;
+        let (tx, mut rx) = mpsc::channel::<Vec<Item>>(1);
+        let reader =
+            tokio::task::spawn_blocking(move || read_items(&local, skip, batch_items, &tx));
         let committed = intake
             .commit(
                 app,
@@ -101,16 +102,17 @@ async fn run(app: &AppState, job: &ClaimedJob, chunk: SubmissionChunk) -> Result
     intake.finish_if_complete(app).await
 }
 
-/// Reads a chunk's items and sends them in batches, after the first
-/// `skip`; returns how many items the file held (a consumer that went away
-/// stops the reading early).
+/// Reads a chunk's items and sends them in batches of `batch_items`, after
+/// the first `skip`; returns how many items the file held (a consumer that
+/// went away stops the reading early).
 fn read_items(
     path: &std::path::Path,
     skip: usize,
+    batch_items: usize,
     tx: &mpsc::Sender<Vec<Item>>,
 ) -> std::io::Result<u64> {
     let file = std::io::BufReader::new(std::fs::File::open(path)?);
-    let mut batch = Vec::with_capacity(BATCH_ITEMS);
+    let mut batch = Vec::with_capacity(batch_items);
     let mut n = 0u64;
     for line in file.lines() {
         let line = line?;
@@ -119,8 +121,8 @@ fn read_items(
             continue;
         }
         batch.push(serde_json::from_str::<Item>(&line)?);
-        if batch.len() == BATCH_ITEMS {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ITEMS));
+        if batch.len() == batch_items {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_items));
             if tx.blocking_send(full).is_err() {
                 return Ok(n);
             }

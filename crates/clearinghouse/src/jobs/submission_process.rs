@@ -1,7 +1,7 @@
 //! The `submission_process` job: reads a submitted file from the artifact
 //! store as a stream on a blocking thread (the domain parser) and commits
-//! its items in batches of [`BATCH_ITEMS`] through
-//! `workflows::findings::ingest_batch`.
+//! its items in batches (the submission's `batch_items`, fixed when it was
+//! made: `--batch-findings`) through `workflows::findings::ingest_batch`.
 //!
 //! # Splitting a large file across workers
 //! The first `--chunk-findings` items (the first chunk; by default 50,000
@@ -13,7 +13,7 @@
 //! and `worker` process of an installation commits a part of one file at
 //! once. Batch numbers and item sequence numbers follow the file's order
 //! whichever worker commits them: chunk `k` holds items `k * C ..` and
-//! batches `k * ceil(C / BATCH_ITEMS) ..`. A small file is one chunk,
+//! batches `k * ceil(C / batch_items) ..`. A small file is one chunk,
 //! committed here alone.
 //!
 //! # Resuming and ending
@@ -47,7 +47,7 @@ use crate::store;
 use crate::store::findings::submissions::StoredSubmission;
 use crate::store::jobs::ClaimedJob;
 use crate::workflows::findings::submissions::finish;
-use crate::workflows::findings::{BATCH_ITEMS, BatchOutcome, ingest_batch};
+use crate::workflows::findings::{BatchOutcome, ingest_batch};
 
 /// The job and its payload.
 #[derive(Debug, Serialize, Deserialize)]
@@ -67,33 +67,36 @@ pub(super) fn failed(e: impl std::fmt::Display) -> JobError {
     JobError::Failed(e.to_string())
 }
 
-/// How a submission is cut into chunks: `items` per chunk, each chunk
-/// starting on a fresh batch.
+/// How a submission is cut into chunks and batches: `items` per chunk,
+/// each chunk starting on a fresh batch of `batch` items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Layout {
     items: u64,
+    batch: u64,
 }
 
 impl Layout {
-    /// `chunk_findings` items a chunk; 0 means one chunk of any size.
-    pub(super) fn new(chunk_findings: usize) -> Layout {
+    /// `chunk_findings` items a chunk (0 means one chunk of any size),
+    /// `batch_items` (at least 1) a batch.
+    pub(super) fn new(chunk_findings: usize, batch_items: usize) -> Layout {
         Layout {
             items: match chunk_findings {
                 0 => u64::MAX,
                 n => n as u64,
             },
+            batch: batch_items.max(1) as u64,
         }
     }
 
     fn batches_per_chunk(self) -> u64 {
-        self.items.div_ceil(BATCH_ITEMS as u64)
+        self.items.div_ceil(self.batch)
     }
 
     /// The batches of a submission of `items` items, in all.
     fn total_batches(self, items: u64) -> u64 {
         let full = items / self.items;
         let rest = items % self.items;
-        full * self.batches_per_chunk() + rest.div_ceil(BATCH_ITEMS as u64)
+        full * self.batches_per_chunk() + rest.div_ceil(self.batch)
     }
 }
 
@@ -284,7 +287,8 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     .await
     .map_err(failed)?;
 
-    let layout = Layout::new(app.chunk_findings());
+    let batch_items = intake.stored.batch_items;
+    let layout = Layout::new(app.chunk_findings(), batch_items);
     let first_chunk_batches = layout.batches_per_chunk().min(i64::MAX as u64) as i64;
     let done = store::findings::submissions::committed_batches(
         &app.store.pool,
@@ -294,12 +298,13 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     )
     .await
     .map_err(failed)?;
-    let skip = done as u64 * BATCH_ITEMS as u64;
+    let skip = done as u64 * batch_items as u64;
 
     // The parser runs on a blocking thread. It hands the first chunk over
-    // in whole batches, two in flight (bounding memory to a few batches),
-    // and writes every later chunk to a work file, handed to `upload`.
-    let (tx, mut rx) = mpsc::channel::<Vec<Item>>(2);
+    // in whole batches, one waiting while one commits (bounding memory to
+    // three batches: it is five times as fast as the commit), and writes
+    // every later chunk to a work file, handed to `upload`.
+    let (tx, mut rx) = mpsc::channel::<Vec<Item>>(1);
     let (chunk_tx, chunk_rx) = mpsc::unbounded_channel::<ChunkFile>();
     let cancelled = Arc::new(AtomicBool::new(false));
     let reader = Cancellable {
@@ -312,7 +317,7 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
             layout,
             skip,
             seq: 0,
-            batch: Vec::with_capacity(BATCH_ITEMS),
+            batch: Vec::with_capacity(batch_items),
             first: tx,
             cancelled,
             chunks,
@@ -438,7 +443,7 @@ impl Splitter {
                 return;
             }
             self.batch.push(item);
-            if self.batch.len() == BATCH_ITEMS || self.seq == self.layout.items {
+            if self.batch.len() as u64 == self.layout.batch || self.seq == self.layout.items {
                 self.send_batch();
             }
             return;
@@ -451,7 +456,8 @@ impl Splitter {
     }
 
     fn send_batch(&mut self) {
-        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ITEMS));
+        let capacity = self.layout.batch as usize;
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(capacity));
         if !full.is_empty() && self.first.blocking_send(full).is_err() {
             self.cancelled.store(true, Ordering::Relaxed);
         }
@@ -529,17 +535,22 @@ mod tests {
 
     #[test]
     fn chunks_start_on_fresh_batches() {
-        let b = BATCH_ITEMS as u64;
-        let one = Layout::new(0);
-        assert_eq!(one.total_batches(0), 0);
-        assert_eq!(one.total_batches(1), 1);
-        assert_eq!(one.total_batches(2 * b + 1), 3);
-        let small = Layout::new(5);
+        for b in [1, 2000, 10_000] {
+            let one = Layout::new(0, b);
+            assert_eq!(one.total_batches(0), 0);
+            assert_eq!(one.total_batches(1), 1);
+            assert_eq!(one.total_batches(2 * b as u64 + 1), 3);
+            let small = Layout::new(1, b);
+            assert_eq!(small.batches_per_chunk(), 1);
+            assert_eq!(small.total_batches(12), 12);
+            let odd = Layout::new(b + 1, b);
+            assert_eq!(odd.batches_per_chunk(), 2);
+            // Two full chunks of two batches each, then one item.
+            assert_eq!(odd.total_batches(2 * (b as u64 + 1) + 1), 5);
+        }
+        // A chunk smaller than a batch is one batch.
+        let small = Layout::new(5, 2000);
         assert_eq!(small.batches_per_chunk(), 1);
         assert_eq!(small.total_batches(12), 3);
-        let odd = Layout::new(BATCH_ITEMS + 1);
-        assert_eq!(odd.batches_per_chunk(), 2);
-        // Two full chunks of two batches each, then one item.
-        assert_eq!(odd.total_batches(2 * (b + 1) + 1), 5);
     }
 }

@@ -10,7 +10,7 @@ use crate::exposure_realdata::{DATA, sub_dir};
 
 fn args(backend: BenchBackend) -> BenchFindingsArgs {
     BenchFindingsArgs {
-        // Two batches, so duplicates of the first batch are found in the database.
+        // Three chunks of a batch each, so duplicates of the first are found in the database.
         findings: 3000,
         backend,
         postgres: std::env::var("CLEARINGHOUSE_TEST_PG")
@@ -21,6 +21,7 @@ fn args(backend: BenchBackend) -> BenchFindingsArgs {
         workers: 1,
         // Three chunks: the split path, committed by this one worker.
         chunk_findings: Some(1000),
+        batch_findings: clearinghouse::app::DEFAULT_BATCH_FINDINGS,
     }
 }
 

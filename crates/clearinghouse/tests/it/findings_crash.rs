@@ -23,7 +23,8 @@ use crate::harness::{TestApp, temp_dir};
 use crate::submit_cli::cli;
 
 /// Items in the large file (`CHX_CRASH_ITEMS` to change; a multiple of 5):
-/// thirty intake batches, so the kill after a tenth falls mid-way.
+/// thirty intake batches of [`BATCH`], so the kill after a tenth falls
+/// mid-way.
 fn crash_items() -> usize {
     std::env::var("CHX_CRASH_ITEMS")
         .ok()
@@ -34,6 +35,10 @@ fn crash_items() -> usize {
 /// The job lease of both processes: the restarted one takes the killed
 /// one's job over after it (the default, 30 s, would make the test wait).
 const LEASE: &[&str] = &["--job-lease-secs", "3"];
+
+/// The batch size the killed process makes the large submission with; the
+/// restarted one has the default (five times as large) and must keep it.
+const BATCH: &str = "2000";
 
 /// A `clearinghouse serve` process (with its worker) on a test app's
 /// database and data folder; killed when dropped.
@@ -242,7 +247,7 @@ async fn killed_while_processing(app: TestApp) {
     let distinct = distinct_fingerprints(&file);
     assert_eq!(distinct, n / 5 * 3);
     let (_, token) = reporter(&app, "crashlab").await;
-    let server = Serve::start_with(&app, LEASE).await;
+    let server = Serve::start_with(&app, &[LEASE, &["--batch-findings", BATCH]].concat()).await;
     let path = file.display().to_string();
     let run = cli(&[
         "submit",
@@ -277,7 +282,8 @@ async fn killed_while_processing(app: TestApp) {
     println!("killed at {}", at_kill["counts"]);
 
     // The restarted worker takes the job over once the dead one's lease
-    // (LEASE, no longer renewed) has run out.
+    // (LEASE, no longer renewed) has run out, in the submission's batches
+    // of BATCH items, not its own default size.
     let server = Serve::start_with(&app, LEASE).await;
     let done = server
         .poll(&token, &id, Duration::from_secs(900), |s| {
@@ -309,6 +315,10 @@ async fn killed_while_processing(app: TestApp) {
     assert_eq!(all, distinct as i64);
     let fps = "SELECT COUNT(DISTINCT fingerprint) FROM findings WHERE submission_id = $1";
     assert_eq!(count(&app, fps, &id).await, distinct as i64);
+    // Both processes committed batches of the size the submission was made with.
+    let batch: usize = BATCH.parse().unwrap();
+    let batches = "SELECT COUNT(*) FROM submission_results WHERE submission_id = $1";
+    assert_eq!(count(&app, batches, &id).await, n.div_ceil(batch) as i64);
 
     // Every item's result exactly once, in file order.
     let items = all_items(&server, &token, &id).await;

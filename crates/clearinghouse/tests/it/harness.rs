@@ -162,6 +162,8 @@ pub fn test_settings() -> HttpSettings {
         consultees: clearinghouse_domain::frontier::designation::default_consultees(),
         job_lease: clearinghouse::jobs::DEFAULT_LEASE,
         chunk_findings: None,
+        // Small files span several batches, as large ones do by default.
+        batch_findings: 2000,
     }
 }
 

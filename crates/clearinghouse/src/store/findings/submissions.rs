@@ -30,6 +30,8 @@ pub struct StoredSubmission {
     pub total_batches: Option<i64>,
     /// The document error met while reading the file, if any.
     pub parse_error: Option<String>,
+    /// Items committed per transaction (a batch), fixed at creation.
+    pub batch_items: usize,
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
@@ -65,22 +67,25 @@ pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
         batches: row.try_get("batches")?,
         total_batches: row.try_get("total_batches")?,
         parse_error: row.try_get("parse_error")?,
+        batch_items: 0,
     })
 }
 
-/// Stores a new submission in state `queued`. `Conflict` when the
-/// organisation already used the idempotency key.
+/// Stores a new submission in state `queued`, to be committed
+/// `batch_items` items a transaction. `Conflict` when the organisation
+/// already used the idempotency key.
 pub async fn insert(
     conn: &mut AnyConnection,
     s: &Submission,
     artifact_key: &str,
     visibility_id: i64,
+    batch_items: usize,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO submissions (id, org_id, submitted_by, submitted_via, idempotency_key, \
          file_name, sha256, size_bytes, artifact_key, format, default_target, campaign, tlp, \
-         visibility_id, state, created_at, window_id) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
+         visibility_id, state, created_at, window_id, batch_items) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)",
     )
     .bind(&s.id)
     .bind(&s.org_id)
@@ -99,6 +104,7 @@ pub async fn insert(
     .bind(s.state.as_str())
     .bind(&s.created_at)
     .bind(&s.window_id)
+    .bind(batch_items as i64)
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::conflict_as(e, "submission with this idempotency key"))?;
@@ -110,7 +116,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<StoredSubmission>> {
     let sql = format!(
-        "SELECT {COLUMNS}, s.visibility_id FROM submissions s \
+        "SELECT {COLUMNS}, s.visibility_id, s.batch_items FROM submissions s \
          JOIN visibility_labels v ON v.id = s.visibility_id WHERE s.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -120,6 +126,11 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.map(|r| {
         let mut s = from_row(&r)?;
         s.visibility_id = r.try_get("visibility_id")?;
+        let batch_items: i64 = r.try_get("batch_items")?;
+        s.batch_items = usize::try_from(batch_items)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| StoreError::Corrupt(format!("submission batch size {batch_items}")))?;
         Ok(s)
     })
     .transpose()

@@ -49,9 +49,6 @@ use crate::workflows::read_policy::{PolicyReader, may_read_submitted};
 /// The clearinghouse staff, named recipients of every finding.
 pub const CLEARINGHOUSE_READERS: &[Role] = super::read_policy::STAFF;
 
-/// Items committed per transaction by the processing job.
-pub const BATCH_ITEMS: usize = 2000;
-
 /// What a batch commit did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum BatchOutcome {

@@ -246,7 +246,16 @@ where
     };
     let mut tx = app.store.begin_write().await?;
     let vis_id = store::labels::intern(&mut tx, &submission.visibility).await?;
-    match store::findings::submissions::insert(&mut tx, &submission, &artifact_key, vis_id).await {
+    let batch_items = app.settings.batch_findings;
+    match store::findings::submissions::insert(
+        &mut tx,
+        &submission,
+        &artifact_key,
+        vis_id,
+        batch_items,
+    )
+    .await
+    {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             // Another request with the same key committed first.
@@ -482,7 +491,7 @@ pub async fn items(
     let mut out = Vec::new();
     while (out.len() as i64) <= limit && from < submission.counts.received {
         let chunk =
-            store::findings::submissions::results(&app.store.pool, id, from, 4, outcome).await?;
+            store::findings::submissions::results(&app.store.pool, id, from, 1, outcome).await?;
         let Some(last) = chunk.last().map(|r| r.seq) else {
             break;
         };
