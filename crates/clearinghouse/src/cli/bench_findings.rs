@@ -49,6 +49,9 @@ use generator::Generated;
 /// The bootstrap administrator's token in the benchmark's databases.
 const TOKEN: &str = "chx_bench_findings_token_0123456789";
 
+/// The pause between two writes of the write probe run during the intake.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchBackend {
     Sqlite,
@@ -382,7 +385,9 @@ async fn intake_and_floor(
         &env,
     )?;
 
+    let probe = super::write_probe::WriteProbe::start(app.store.clone(), PROBE_EVERY);
     let measured = intake(g, &base, &args.target).await;
+    let waits = probe.finish().await?;
     let worker_peak_mib = mib(helpers.peak_kib());
     helpers.stop();
     let _ = stop_tx.send(true);
@@ -401,6 +406,17 @@ async fn intake_and_floor(
         mib(peak_kib),
         mib(start_kib),
         worker_peak_mib
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "another write meanwhile (one every {} ms, {} of them, {} failed) took: \
+         median {:.1} ms, p99 {:.1} ms, longest {:.1} ms",
+        PROBE_EVERY.as_millis(),
+        waits.writes,
+        waits.failed,
+        ms(waits.median),
+        ms(waits.p99),
+        ms(waits.longest)
     );
 
     let ((findings, sightings), floor_secs) = floor(&app.store).await?;

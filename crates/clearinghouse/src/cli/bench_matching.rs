@@ -190,7 +190,8 @@ pub(crate) fn status_kib(status: &str, field: &str) -> Option<u64> {
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+/// The value at share `p` (0 to 1) of `sorted`; zero when it is empty.
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }

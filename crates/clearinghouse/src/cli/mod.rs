@@ -48,6 +48,8 @@ pub mod verify;
 pub mod verify_bundle;
 pub mod window;
 mod worker_processes;
+#[cfg(feature = "bench")]
+pub mod write_probe;
 
 use std::process::ExitCode;
 

@@ -8,12 +8,24 @@
 //! PostgreSQL database per run. `bench audit`: raw inserts of pre-rendered
 //! audit rows into a side table. `bench matching`: every component read
 //! back and as many plain rows written into a side table. `bench api`:
-//! PostgreSQL's statistics taken right after the bulk seed.
+//! PostgreSQL's statistics taken right after the bulk seed. The write
+//! probe's empty write (`cli::write_probe`).
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::{Backend, Result, Store, Tx, bulk_values};
+
+/// One write transaction that changes nothing (`cli::write_probe`): the
+/// write lock taken as every writer takes it, one statement, committed.
+pub async fn probe_write(store: &Store) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE submissions SET state = state WHERE 1 = 0")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
 
 /// Creates the side table of `bench audit`'s raw-insert baseline.
 pub async fn create_audit_baseline(store: &Store) -> Result<()> {
