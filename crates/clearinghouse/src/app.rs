@@ -91,9 +91,10 @@ pub const DEFAULT_CHUNK_FINDINGS: usize = 50_000;
 
 /// The default `--batch-findings`. A commit writes every index page its
 /// rows touched, so fewer, larger transactions write each page fewer times:
-/// `bench findings` on SQLite measured 2,000 a batch at 0.43–0.46 of the
-/// machine's floor and 10,000 at 0.47–0.52, for about 45 MiB more memory
-/// (the parser keeps up to three batches ahead of the one committing).
+/// `bench findings` on SQLite (200,000 results, four runs each) measured
+/// 2,000 a batch at 0.47 of the machine's floor and 10,000 at 0.50, for
+/// about 45 MiB more memory (three batches in memory: the one committing,
+/// and the parser's two ahead of it).
 pub const DEFAULT_BATCH_FINDINGS: usize = 10_000;
 
 impl AppInner {

@@ -407,17 +407,7 @@ async fn intake_and_floor(
         mib(start_kib),
         worker_peak_mib
     );
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "another write meanwhile (one every {} ms, {} of them, {} failed) took: \
-         median {:.1} ms, p99 {:.1} ms, longest {:.1} ms",
-        PROBE_EVERY.as_millis(),
-        waits.writes,
-        waits.failed,
-        ms(waits.median),
-        ms(waits.p99),
-        ms(waits.longest)
-    );
+    println!("{waits}");
 
     let ((findings, sightings), floor_secs) = floor(&app.store).await?;
     app.store.pool.close().await;

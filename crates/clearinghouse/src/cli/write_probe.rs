@@ -14,6 +14,7 @@ use crate::store::{self, Store};
 
 /// A running probe; [`WriteProbe::finish`] stops it.
 pub struct WriteProbe {
+    every: Duration,
     running: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<(Vec<Duration>, usize)>,
 }
@@ -21,6 +22,7 @@ pub struct WriteProbe {
 /// What a probe saw: how long each write took, from asking for the lock to
 /// the commit, and how many failed.
 pub struct Waits {
+    pub every: Duration,
     pub writes: usize,
     pub failed: usize,
     pub median: Duration,
@@ -50,7 +52,11 @@ impl WriteProbe {
                 (took, failed)
             })
         };
-        WriteProbe { running, task }
+        WriteProbe {
+            every,
+            running,
+            task,
+        }
     }
 
     /// Stops the probe and sums up its writes.
@@ -59,11 +65,29 @@ impl WriteProbe {
         let (mut took, failed) = self.task.await?;
         took.sort_unstable();
         Ok(Waits {
+            every: self.every,
             writes: took.len(),
             failed,
             median: percentile(&took, 0.5),
             p99: percentile(&took, 0.99),
             longest: took.last().copied().unwrap_or_default(),
         })
+    }
+}
+
+impl std::fmt::Display for Waits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(
+            f,
+            "another write meanwhile (one every {} ms, {} of them, {} failed) took: \
+             median {:.1} ms, p99 {:.1} ms, longest {:.1} ms",
+            self.every.as_millis(),
+            self.writes,
+            self.failed,
+            ms(self.median),
+            ms(self.p99),
+            ms(self.longest)
+        )
     }
 }

@@ -15,7 +15,7 @@ pub(super) const COLUMNS: &str = "s.id, s.org_id, s.submitted_by, s.submitted_vi
      s.file_name, s.sha256, s.size_bytes, s.artifact_key, s.format, s.default_target, \
      s.campaign, s.window_id, s.tlp, v.expression, s.state, s.error, s.items, s.new_findings, \
      s.duplicates, s.rejected, s.batches, s.total_batches, s.parse_error, s.created_at, \
-     s.finished_at";
+     s.finished_at, s.batch_items";
 
 /// A submission as stored, with what processing needs beyond the API record.
 #[derive(Debug, Clone)]
@@ -35,6 +35,11 @@ pub struct StoredSubmission {
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
+    let batch_items: i64 = row.try_get("batch_items")?;
+    let batch_items = usize::try_from(batch_items)
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| StoreError::Corrupt(format!("submission batch size {batch_items}")))?;
     Ok(StoredSubmission {
         submission: Submission {
             id: row.try_get("id")?,
@@ -67,7 +72,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<StoredSubmission> {
         batches: row.try_get("batches")?,
         total_batches: row.try_get("total_batches")?,
         parse_error: row.try_get("parse_error")?,
-        batch_items: 0,
+        batch_items,
     })
 }
 
@@ -116,7 +121,7 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     id: &str,
 ) -> Result<Option<StoredSubmission>> {
     let sql = format!(
-        "SELECT {COLUMNS}, s.visibility_id, s.batch_items FROM submissions s \
+        "SELECT {COLUMNS}, s.visibility_id FROM submissions s \
          JOIN visibility_labels v ON v.id = s.visibility_id WHERE s.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -126,11 +131,6 @@ pub async fn get<'e, E: Executor<'e, Database = Any>>(
     row.map(|r| {
         let mut s = from_row(&r)?;
         s.visibility_id = r.try_get("visibility_id")?;
-        let batch_items: i64 = r.try_get("batch_items")?;
-        s.batch_items = usize::try_from(batch_items)
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| StoreError::Corrupt(format!("submission batch size {batch_items}")))?;
         Ok(s)
     })
     .transpose()

@@ -490,9 +490,12 @@ pub async fn items(
     };
     let mut out = Vec::new();
     while (out.len() as i64) <= limit && from < submission.counts.received {
+        // The batch holding `from` and the next committed one: while a
+        // split submission is processed its batches may have gaps, and the
+        // batch before a gap ends before `from`; the next one moves on.
         let chunk =
-            store::findings::submissions::results(&app.store.pool, id, from, 1, outcome).await?;
-        let Some(last) = chunk.last().map(|r| r.seq) else {
+            store::findings::submissions::results(&app.store.pool, id, from, 2, outcome).await?;
+        let Some(last) = chunk.last().map(|r| r.seq).filter(|last| *last >= from) else {
             break;
         };
         out.extend(
