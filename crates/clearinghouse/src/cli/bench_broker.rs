@@ -80,12 +80,9 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// [`super::bench_matching::percentile`] in milliseconds.
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+    super::bench_matching::percentile(sorted, p).as_secs_f64() * 1000.0
 }
 
 async fn drive(

@@ -26,6 +26,7 @@ use clap::Args;
 use clearinghouse_domain::directive::DirectiveBody;
 use clearinghouse_domain::directive::due::add_days;
 
+use super::bench_matching::percentile;
 use crate::auth::{Principal, Via};
 use crate::store::directives::bench::{self as seed, BenchVuln};
 use crate::store::{self, directives::DirectiveRow, directives::VersionRow};
@@ -55,14 +56,6 @@ pub struct BenchDirectivesArgs {
 const PAGE_ORGS: usize = crate::http::ui::directives::ORGS_SHOWN;
 
 const CVSS_CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
