@@ -142,6 +142,12 @@ async fn intake_and_exact_dedup(app: TestApp) {
     assert_eq!(rejected.len(), 1);
     let paged = items(&app, &lab_token, id, "?limit=1&cursor=0").await;
     assert_eq!(paged[0]["seq"], 1);
+    for bad in ["-1", "x"] {
+        let path = format!("/api/v1/submissions/{id}/items?cursor={bad}");
+        let (status, body) = app.get(&lab_token, &path).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(body["field"], "cursor", "{body}");
+    }
 
     // The organisation is told (inbox and webhooks), not only by polling.
     let (_, inbox) = app.get(&lab_token, "/api/v1/notifications").await;

@@ -484,7 +484,9 @@ pub async fn items(
     let mut from: i64 = match cursor {
         Some(c) => c
             .parse::<i64>()
-            .map_err(|_| AppError::invalid("cursor", "not a cursor of this list"))?
+            .ok()
+            .filter(|seq| *seq >= 0)
+            .ok_or_else(|| AppError::invalid("cursor", "not a cursor of this list"))?
             .saturating_add(1),
         None => 0,
     };
