@@ -240,8 +240,8 @@ pub(super) fn cells(row: &AnyRow, columns: &[(&str, Kind)]) -> Result<Vec<Cell>>
 /// `bench api`'s findings: `bench-finding-{from..to}`, filed by `org` and
 /// `user` in `submission`, written by one `INSERT ... WITH RECURSIVE`
 /// (portable to SQLite and PostgreSQL, no rows through the client).
-/// Each is TLP:AMBER, `new`, with a fingerprint of its own and one
-/// sighting by its reporter.
+/// Each carries the submission's TLP and label, is `new`, and has a
+/// fingerprint of its own and one sighting by its reporter.
 pub async fn seed_findings(
     conn: &mut AnyConnection,
     (from, to): (u64, u64),
@@ -260,7 +260,8 @@ pub async fn seed_findings(
          'Out-of-bounds write in parser ' || CAST(i AS TEXT), \
          'A crafted input overflows the buffer in the parser.', 'CWE-787', 'bench-scanner', \
          '[\"CWE-787\"]', 'high', 'src/parse.c', CAST(i % 900 + 1 AS BIGINT), CAST(i % 900 + 3 AS BIGINT), \
-         '[]', $3, $4, $5, CAST(i AS TEXT), 'AMBER', 1, 'received', $6, $7 FROM n",
+         '[]', $3, $4, $5, CAST(i AS TEXT), s.tlp, s.visibility_id, 'received', $6, $7 \
+         FROM n JOIN submissions s ON s.id = $5",
     )
     .bind(int(from))
     .bind(int(to))

@@ -412,6 +412,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0039_submission_batch_items.sql"),
         include_str!("../../migrations/postgres/0039_submission_batch_items.sql"),
     ),
+    (
+        40,
+        "composite_foreign_keys",
+        include_str!("../../migrations/sqlite/0040_composite_foreign_keys.sql"),
+        include_str!("../../migrations/postgres/0040_composite_foreign_keys.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -50,6 +50,7 @@ mod cases_vulns;
 mod cli_client;
 mod cli_cvss;
 mod cli_e2e;
+mod composite_keys;
 mod concurrent_limits;
 mod cpe_matching;
 mod csaf_validator;
