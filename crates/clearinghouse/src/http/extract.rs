@@ -255,12 +255,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         check_paging(parts.uri.query().unwrap_or(""))?;
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "bad-query",
-                e.body_text(),
-                None,
-            )),
+            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => {
+                // axum's text: "Failed to deserialize query string: limit: invalid digit ..."
+                let detail = e.body_text();
+                let field = detail
+                    .split_once("query string: ")
+                    .and_then(|(_, message)| field_from_serde_message(message));
+                Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad-query",
+                    detail,
+                    field,
+                ))
+            }
             Err(e) => Err(Problem::new(e.status(), "bad-query", e.body_text(), None)),
         }
     }

@@ -1,6 +1,7 @@
 //! Background jobs: rows in the `jobs` table, claimed by any `serve` or
 //! `worker` process (see `store::jobs` for how a job is never run twice),
-//! retried with exponential backoff, one file per job kind.
+//! retried with exponential backoff, one file per job kind. Each process
+//! runs a loop for every kind and one for deliveries alone ([`Lane`]).
 //!
 //! Each kind is a type implementing [`Job`]: its name (`KIND`, the
 //! `jobs.kind` column), its payload (the type itself, stored as JSON) and
@@ -157,15 +158,49 @@ pub async fn schedule_periodic(app: &AppState) -> Result<(), store::StoreError> 
     Ok(())
 }
 
-/// Claims and runs one job; returns false when none was due.
+/// Which jobs a job loop takes. A `serve` or `worker` process runs one
+/// loop of each: [`Lane::Any`] takes every kind in queue order, and
+/// [`Lane::Deliveries`] only the deliveries that reach people (webhooks and
+/// emails), so a notification never waits behind a long job such as a
+/// million-finding intake or a full re-match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Any,
+    Deliveries,
+}
+
+impl Lane {
+    /// The kinds the lane claims; empty for every kind.
+    pub fn kinds(self) -> &'static [&'static str] {
+        const DELIVERIES: &[&str] = &[
+            webhook_deliver::WebhookDeliver::KIND,
+            email_send::EmailSend::KIND,
+        ];
+        match self {
+            Lane::Any => &[],
+            Lane::Deliveries => DELIVERIES,
+        }
+    }
+}
+
+/// Claims and runs one job of any kind; returns false when none was due.
 pub async fn run_next(app: &AppState, worker: &str) -> Result<bool, store::StoreError> {
+    run_next_in(app, worker, Lane::Any).await
+}
+
+/// Claims and runs one job of `lane`; returns false when none was due.
+pub async fn run_next_in(
+    app: &AppState,
+    worker: &str,
+    lane: Lane,
+) -> Result<bool, store::StoreError> {
     let now = clock::now();
     let lease = app.settings.job_lease;
     let Some(job) = store::jobs::claim(
         &app.store,
         worker,
-        &clock::format(now),
-        &clock::format(now - lease),
+        (&clock::format(now), &clock::format(now - lease)),
+        lane.kinds(),
     )
     .await?
     else {
@@ -223,40 +258,76 @@ impl Drop for AbortOnDrop {
 }
 
 /// Runs jobs until `shutdown` fires (or, with `exit_when_idle`, until none
-/// is due).
+/// is due, in one loop): a loop of each [`Lane`], the deliveries' one as
+/// worker `<worker>/deliveries`.
 pub async fn run_worker(
     app: AppState,
     worker: String,
+    exit_when_idle: bool,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    if exit_when_idle {
+        return run_lane(app, worker, Lane::Any, true, shutdown).await;
+    }
+    let deliveries = tokio::spawn(run_lane(
+        app.clone(),
+        format!("{worker}/deliveries"),
+        Lane::Deliveries,
+        false,
+        shutdown.clone(),
+    ));
+    run_lane(app, worker, Lane::Any, false, shutdown).await;
+    if let Err(e) = deliveries.await {
+        tracing::warn!(error = %e, "the deliveries' job loop ended abnormally");
+    }
+}
+
+/// One job loop. Only [`Lane::Any`]'s keeps the schedule and the planner's
+/// statistics, and is woken when work is queued (`jobs_queued` wakes one
+/// waiter, which must be a loop that takes every kind); the deliveries'
+/// loop looks every half second.
+async fn run_lane(
+    app: AppState,
+    worker: String,
+    lane: Lane,
     exit_when_idle: bool,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut last_schedule = std::time::Instant::now() - Duration::from_secs(3600);
     let mut last_optimize = std::time::Instant::now();
+    let upkeep = lane == Lane::Any;
     loop {
         if *shutdown.borrow() {
             return;
         }
-        if last_optimize.elapsed() >= Duration::from_secs(3600) {
+        if upkeep && last_optimize.elapsed() >= Duration::from_secs(3600) {
             if let Err(e) = app.store.optimize().await {
                 tracing::warn!(error = %e, "refreshing the planner's statistics failed");
             }
             last_optimize = std::time::Instant::now();
         }
-        if last_schedule.elapsed() >= Duration::from_secs(15) && !exit_when_idle {
+        if upkeep && last_schedule.elapsed() >= Duration::from_secs(15) && !exit_when_idle {
             if let Err(e) = schedule_periodic(&app).await {
                 tracing::warn!(error = %e, "scheduling periodic jobs failed");
             }
             last_schedule = std::time::Instant::now();
         }
-        match run_next(&app, &worker).await {
+        match run_next_in(&app, &worker, lane).await {
             Ok(true) => continue,
             Ok(false) if exit_when_idle => return,
             Ok(false) => {}
             Err(e) => tracing::warn!(error = %e, "claiming a job failed"),
         }
+        let queued = async {
+            if upkeep {
+                app.jobs_queued.notified().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-            _ = app.jobs_queued.notified() => {}
+            _ = queued => {}
             _ = shutdown.changed() => {}
         }
     }

@@ -5,7 +5,7 @@
 
 use sqlx::{Any, Executor, Row};
 
-use super::{Backend, Result, Store, decode};
+use super::{Backend, Result, Store, decode, in_params};
 use crate::model::job::JobState;
 
 #[derive(Debug, Clone)]
@@ -53,31 +53,39 @@ pub async fn key_exists<'e, E: Executor<'e, Database = Any>>(
     Ok(n > 0)
 }
 
-/// Claims the next job that is due, or one whose worker's lease expired.
+/// Claims the next job that is due, or one whose worker's lease expired;
+/// only of `kinds` unless that is empty.
 pub async fn claim(
     store: &Store,
     worker: &str,
-    now: &str,
-    lease_expired_before: &str,
+    (now, lease_expired_before): (&str, &str),
+    kinds: &[&str],
 ) -> Result<Option<ClaimedJob>> {
     let lock = match store.backend {
         Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
+    let of_kinds = if kinds.is_empty() {
+        String::new()
+    } else {
+        format!("AND kind IN ({})", in_params(4, kinds.len()))
+    };
     let sql = format!(
         "UPDATE jobs SET state = 'running', locked_by = $1, locked_at = $2, attempts = attempts + 1 \
          WHERE id = (SELECT id FROM jobs \
-             WHERE (state = 'queued' AND run_at <= $2) OR (state = 'running' AND locked_at < $3) \
-             ORDER BY run_at, id LIMIT 1 {lock}) \
+             WHERE ((state = 'queued' AND run_at <= $2) OR (state = 'running' AND locked_at < $3)) \
+             {of_kinds} ORDER BY run_at, id LIMIT 1 {lock}) \
          RETURNING id, kind, payload, attempts, max_attempts"
     );
     let mut tx = store.begin_write().await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(worker)
         .bind(now)
-        .bind(lease_expired_before)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .bind(lease_expired_before);
+    for kind in kinds {
+        q = q.bind(*kind);
+    }
+    let row = q.fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(match row {
         Some(r) => Some(ClaimedJob {

@@ -234,7 +234,12 @@ both_backends!(bad_visibility_and_tlp, bad_visibility_and_tlp);
 
 async fn bad_query_parameters(app: TestApp) {
     let before = seeded(&app).await;
-    for query in ["limit=abc", "limit=", "colour=red", "limit=1.5"] {
+    for (query, field) in [
+        ("limit=abc", "limit"),
+        ("limit=", "limit"),
+        ("colour=red", "colour"),
+        ("limit=1.5", "limit"),
+    ] {
         let got = raw(
             &app,
             reqwest::Method::GET,
@@ -245,6 +250,11 @@ async fn bad_query_parameters(app: TestApp) {
         )
         .await;
         assert_problem(&got, 400, "bad-query");
+        assert_eq!(
+            got.2["field"], field,
+            "the problem names the parameter: {}",
+            got.2
+        );
     }
     let got = raw(
         &app,
@@ -256,6 +266,7 @@ async fn bad_query_parameters(app: TestApp) {
     )
     .await;
     assert_problem(&got, 400, "bad-query");
+    assert_eq!(got.2["field"], "end", "{}", got.2);
     assert_eq!(stored(&app).await, before);
 }
 both_backends!(bad_query_parameters, bad_query_parameters);

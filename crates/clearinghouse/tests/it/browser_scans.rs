@@ -11,9 +11,29 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browse, click, fill, open, sign_in, sign_out, text, xtext};
+use crate::browser::{WAIT, browse, click, fill, open, sign_in, sign_out, text, xtext};
 use crate::browser_ui::{has_uuid, text_without_ids};
 use crate::scans::{cast, setup};
+
+/// Waits until the page a form posted to has loaded: the field `id`, typed
+/// into before the post, is empty again (a fresh page after a success).
+/// Opening another page before then can abort the post on a loaded machine.
+async fn form_cleared(c: &Client, id: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(field) = c.find(Locator::Id(id)).await
+            && let Ok(Some(value)) = field.prop("value").await
+            && value.is_empty()
+        {
+            return;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "#{id} still holds what was typed: the form's post did not land"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
 
 /// Fails when the page's text shows a UUID outside `<code class="id">`.
 async fn no_bare_ids(c: &Client, what: &str) {
@@ -115,6 +135,7 @@ async fn operators_researchers_and_coordinators_walk_the_scan_pages() {
         .await;
         fill(c, "claim-note", "fuzzing the parser").await;
         click(c, Locator::Id("make-claim")).await;
+        form_cleared(c, "claim-note").await;
         open(c, app, "/scans/campaigns").await;
         xtext(
             c,

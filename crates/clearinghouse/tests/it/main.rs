@@ -87,6 +87,7 @@ mod input_hardening;
 mod inquiry_cli;
 mod inquiry_release_page;
 mod intake_chunks;
+mod job_lanes;
 mod labels_property;
 mod login_throttle;
 mod migrations;

@@ -27,7 +27,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use crate::both_backends;
 use crate::harness::{TestApp, run_pending_jobs};
 
-fn notification(org_id: &str, title: &str, tlp: &str) -> NewNotification {
+pub fn notification(org_id: &str, title: &str, tlp: &str) -> NewNotification {
     NewNotification {
         org_id: org_id.to_owned(),
         kind: NotificationKind::ExposureNew,
@@ -42,7 +42,7 @@ fn notification(org_id: &str, title: &str, tlp: &str) -> NewNotification {
 }
 
 /// Creates a notification as the matching code will.
-async fn notify(app: &AppState, n: NewNotification) {
+pub async fn notify(app: &AppState, n: NewNotification) {
     let mut tx = app.store.begin_write().await.unwrap();
     enqueue(app, &mut tx, n).await.unwrap();
     tx.commit().await.unwrap();
@@ -56,7 +56,7 @@ async fn make_due(app: &AppState) {
         .unwrap();
 }
 
-async fn job_states(app: &AppState, kind: &str) -> Vec<(String, i64)> {
+pub async fn job_states(app: &AppState, kind: &str) -> Vec<(String, i64)> {
     sqlx::query("SELECT state, attempts FROM jobs WHERE kind = $1 ORDER BY id")
         .bind(kind)
         .fetch_all(&app.store.pool)
@@ -69,14 +69,14 @@ async fn job_states(app: &AppState, kind: &str) -> Vec<(String, i64)> {
 
 /// One request as the receiver saw it.
 #[derive(Clone, Debug)]
-struct Received {
+pub struct Received {
     headers: HeaderMap,
     body: Bytes,
 }
 
 /// A webhook receiver on a random port that answers 500 to the first
 /// `failures` requests and 204 after.
-async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Received>>>) {
     let seen = Arc::new(Mutex::new(Vec::<Received>::new()));
     let state = seen.clone();
     let router = axum::Router::new().route(
@@ -109,7 +109,7 @@ fn header<'a>(r: &'a Received, name: &str) -> &'a str {
 }
 
 /// An organisation with an org_admin; returns (org id, token).
-async fn org_with_admin(app: &TestApp, name: &str) -> (String, String) {
+pub async fn org_with_admin(app: &TestApp, name: &str) -> (String, String) {
     let org = app.org(name, "vendor").await;
     let (_, token) = app
         .user(
