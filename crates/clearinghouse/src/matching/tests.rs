@@ -2,6 +2,7 @@
 //! the rows `apply` writes.
 
 use super::*;
+use crate::store::exposure::assets::ComponentRow;
 
 fn row(adv: &str, vuln: &str, key: &str, eco: &str, ranges: &str, versions: &str) -> AffectedRow {
     AffectedRow {
