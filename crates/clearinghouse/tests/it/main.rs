@@ -97,6 +97,7 @@ mod notifications;
 mod org_directory;
 mod org_flags;
 mod partners;
+mod planner_statistics;
 mod pocs;
 mod read_policy;
 mod rematch_fingerprint;
