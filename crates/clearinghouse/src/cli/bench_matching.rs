@@ -391,6 +391,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
     let mut latencies = Vec::new();
     let mut floors = Vec::new();
     let mut exposures_made = 0u64;
+    let mut slowest: Vec<(Duration, String, u64)> = Vec::new();
     for i in 0..args.new_advisories {
         let mut a = advisories[rng.below(advisories.len())].clone();
         a.id = format!("BENCH-{i:05}");
@@ -400,6 +401,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         let mut r = ImportReport::default();
         advisories::import_advisories(&app, &who, std::slice::from_ref(&a), false, &mut r).await?;
         latencies.push(t.elapsed());
+        slowest.push((t.elapsed(), a.id.clone(), r.exposures.new));
         exposures_made += r.exposures.new;
         // Its floor: the same index lookup, and the same rows written
         // into the copy and committed.
@@ -421,6 +423,13 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         let lookup = t.elapsed();
         floors.push(lookup + store::bench_floor::write_rows(&app.store, &copy, &written).await?);
     }
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    let named: Vec<String> = slowest
+        .iter()
+        .take(3)
+        .map(|(d, id, n)| format!("{id} {:.1} ms ({n} exposures)", ms(*d)))
+        .collect();
+    println!("slowest new advisories: {}", named.join("; "));
     latencies.sort();
     floors.sort();
     let (m, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
