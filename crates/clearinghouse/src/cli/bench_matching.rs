@@ -423,7 +423,7 @@ pub async fn matching(args: BenchMatchingArgs) -> anyhow::Result<ExitCode> {
         let lookup = t.elapsed();
         floors.push(lookup + store::bench_floor::write_rows(&app.store, &copy, &written).await?);
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     let named: Vec<String> = slowest
         .iter()
         .take(3)
