@@ -18,6 +18,7 @@ pub mod bench_floor;
 #[cfg(feature = "bench")]
 pub mod bench_support;
 pub mod cases;
+mod checkpoint;
 pub mod directives;
 pub mod documents;
 pub mod exposure;
@@ -164,13 +165,17 @@ pub struct Store {
     /// the peak of a 100,000-result intake (heaptrack). `None` on
     /// PostgreSQL and for an in-memory database.
     writer: Option<AnyPool>,
+    /// SQLite (a file): the task that checkpoints the WAL ([`checkpoint`]).
+    _checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
 
 pub use read_pool::ReadPool;
 
 /// What every SQLite connection runs first (the pool's and [`ReadPool`]'s).
+/// Checkpoints are the [`checkpoint`] task's, not the commits': a commit
+/// checkpoints only past a WAL of 100,000 pages.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 100000;";
 
 /// What the writer connection ([`Store::begin_write`]) runs besides: a
 /// 16 MiB page cache (SQLite's default is 2 MiB). The exposure and finding
@@ -186,14 +191,11 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 ///   statement journal (to undo that one statement if a constraint fails),
 ///   in a temporary file by default: 17% of the writer thread's time went
 ///   to writing it.
-/// - `wal_autocheckpoint = 10000` pages (about 40 MiB of WAL, from SQLite's
-///   1,000): a checkpoint copies each page changed since the last one
-///   back into the database once, however often it changed, so the hot
-///   index pages of a bulk write are copied a tenth as often; checkpoints
-///   were 12% of the writer thread's time. Only commits on this connection
-///   wait for this size; the WAL file is then written again from its start.
-const SQLITE_WRITER_PRAGMAS: &str =
-    "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;";
+///
+/// Checkpoints no longer run in this connection's commits (see
+/// [`checkpoint`]); they were 12% of the writer thread's time at SQLite's
+/// default of one every 1,000 pages.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;";
 
 /// What [`ReadPool`]'s SQLite connections run besides: reads through a
 /// memory map (SQLite's 2 GiB cap). Only there: the pages a connection
@@ -268,11 +270,15 @@ impl Store {
             ),
             Backend::Sqlite | Backend::Postgres => None,
         };
+        let checkpointer = writer
+            .as_ref()
+            .map(|_| std::sync::Arc::new(checkpoint::start(pool.clone())));
         Ok(Store {
             pool,
             backend,
             reads,
             writer,
+            _checkpointer: checkpointer,
         })
     }
 

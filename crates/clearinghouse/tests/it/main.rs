@@ -122,6 +122,7 @@ mod ui_csrf;
 mod ui_directory;
 mod ui_lists;
 mod ui_newuser;
+mod wal_checkpoint;
 mod window_alerts;
 mod window_cli;
 mod window_findings;
