@@ -104,6 +104,11 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
     }
 }
 
+/// The first of `addrs` that is not a public address.
+pub(crate) fn first_private(addrs: &[std::net::SocketAddr]) -> Option<std::net::IpAddr> {
+    addrs.iter().map(|a| a.ip()).find(|ip| !is_public(*ip))
+}
+
 /// Resolves the webhook's host and refuses private destinations; returns a
 /// client pinned to the checked address, so a second lookup (DNS
 /// rebinding) cannot send the request elsewhere.
@@ -122,10 +127,9 @@ async fn pinned_client(url: &str) -> Result<reqwest::Client, String> {
     let Some(first) = addrs.first().copied() else {
         return Err(format!("{host} resolves to no address"));
     };
-    if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
+    if let Some(bad) = first_private(&addrs) {
         return Err(format!(
-            "{host} resolves to {} (loopback or private); refused unless the server runs with --allow-private-webhooks",
-            bad.ip()
+            "{host} resolves to {bad} (loopback or private); refused unless the server runs with --allow-private-webhooks"
         ));
     }
     reqwest::Client::builder()

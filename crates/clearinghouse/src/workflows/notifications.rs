@@ -330,9 +330,11 @@ fn validate_url(text: &str, allow_private: bool) -> AppResult<String> {
         Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
         _ => None,
     };
-    let local_name = url
-        .host_str()
-        .is_some_and(|h| h.eq_ignore_ascii_case("localhost") || h.ends_with(".localhost"));
+    // `localhost.` (the fully qualified form) is `localhost` too.
+    let local_name = url.host_str().is_some_and(|h| {
+        let h = h.trim_end_matches('.').to_ascii_lowercase();
+        h == "localhost" || h.ends_with(".localhost")
+    });
     if !allow_private && (local_name || literal.is_some_and(|ip| !is_public(ip))) {
         return Err(AppError::invalid(
             "url",
@@ -340,6 +342,35 @@ fn validate_url(text: &str, allow_private: bool) -> AppResult<String> {
         ));
     }
     Ok(url.to_string())
+}
+
+/// Refuses a webhook whose host name resolves, now, to a loopback or
+/// private address (delivery would refuse it every time, and the org admin
+/// would only learn it from failed deliveries). A name that does not
+/// resolve yet is accepted: delivery checks the address again each time.
+async fn refuse_private_name(url: &str) -> AppResult<()> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Ok(());
+    };
+    let Some(url::Host::Domain(host)) = parsed.host() else {
+        return Ok(());
+    };
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let lookup = tokio::net::lookup_host((host, port));
+    let Ok(Ok(addrs)) = tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await
+    else {
+        return Ok(());
+    };
+    let addrs: Vec<std::net::SocketAddr> = addrs.collect();
+    match crate::jobs::webhook_deliver::first_private(&addrs) {
+        Some(ip) => Err(AppError::invalid(
+            "url",
+            format!(
+                "{host} resolves to {ip}, a loopback or private address; webhooks are delivered only to public addresses"
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 pub async fn list_webhooks(app: &AppState, who: &Principal) -> AppResult<Vec<Webhook>> {
@@ -356,6 +387,9 @@ pub async fn create_webhook(
 ) -> AppResult<CreatedWebhook> {
     who.require(Scope::NotificationsWrite, ORG_MANAGERS)?;
     let url = validate_url(&input.url, app.settings.allow_private_webhooks)?;
+    if !app.settings.allow_private_webhooks {
+        refuse_private_name(&url).await?;
+    }
     let description = input.description.trim();
     if description.chars().count() > 200 {
         return Err(AppError::invalid(
@@ -522,7 +556,35 @@ pub async fn put_settings(
 
 #[cfg(test)]
 mod tests {
-    use super::{validate_email, validate_url};
+    use super::{refuse_private_name, validate_email, validate_url};
+
+    #[tokio::test]
+    async fn a_name_resolving_to_loopback_is_refused_when_made() {
+        // `ip6-localhost`/`localhost` resolve from /etc/hosts, no DNS needed;
+        // `localhost` itself is refused earlier, so use a name that is not
+        // spelled `localhost` but resolves to loopback where one exists.
+        for url in ["http://127.0.0.1.nip.invalid/", "https://soc.example/h"] {
+            assert!(
+                refuse_private_name(url).await.is_ok(),
+                "{url} does not resolve"
+            );
+        }
+        let hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+        let loopback_name = hosts
+            .lines()
+            .filter(|l| l.starts_with("127.") || l.starts_with("::1"))
+            .flat_map(|l| l.split_whitespace().skip(1))
+            .find(|n| !n.starts_with('#') && !n.contains("localhost"));
+        let Some(name) = loopback_name else {
+            println!("SKIPPED: /etc/hosts names no loopback host besides localhost");
+            return;
+        };
+        let err = refuse_private_name(&format!("http://{name}:8080/hook"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("url:"), "{name}: {err}");
+    }
 
     #[test]
     fn webhook_urls_are_http_or_https_with_a_host_and_no_credentials() {
@@ -544,6 +606,9 @@ mod tests {
             "http://0x7f000001/",
             "http://10.1.2.3/",
             "http://localhost:9000/",
+            "http://localhost.:9000/",
+            "http://LOCALHOST./",
+            "http://app.localhost./",
         ] {
             let err = validate_url(bad, false).unwrap_err().to_string();
             assert!(err.starts_with("url:"), "{bad}: {err}");

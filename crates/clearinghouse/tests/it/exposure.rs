@@ -478,6 +478,14 @@ async fn bad_input_changes_nothing(app: TestApp) {
     );
     let (s, v) = upload(&app, &ops, &id, b"not an sbom".to_vec()).await;
     assert_eq!(s, 422, "{v}");
+    // A syntax error names the SBOM, its message where in it.
+    let broken = br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[}"#;
+    let (s, v) = upload(&app, &ops, &id, broken.to_vec()).await;
+    assert_eq!((s, v["field"].as_str()), (422, Some("sbom")), "{v}");
+    assert!(
+        v["detail"].as_str().unwrap().contains("line 1 column"),
+        "{v}"
+    );
     let (_, a) = app.get(&ops, &format!("/api/v1/assets/{id}")).await;
     assert!(a["sbom"].is_null(), "nothing stored: {a}");
 

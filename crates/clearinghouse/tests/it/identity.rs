@@ -291,9 +291,15 @@ async fn users(app: TestApp) {
     let member = carl_token.as_str();
     post(&app, member, USERS, new_user(&a, "eve", &["member"]), 403).await;
 
-    for path in [USERS.to_owned(), format!("{USERS}?org_id={b}")] {
+    for path in [USERS.to_owned(), format!("{USERS}?org_id={a}")] {
         let v = get(&app, member, &path, 200).await;
         assert_eq!(names(&v, "username"), ["alice", "carl", "dana"], "{path}");
+    }
+    // Another organisation's users (or a missing one's): none, never the
+    // caller's own as if they matched.
+    for other in [b.as_str(), "no-such-org"] {
+        let v = get(&app, member, &format!("{USERS}?org_id={other}"), 200).await;
+        assert!(names(&v, "username").is_empty(), "{other}: {v}");
     }
     let v = get(&app, t, &format!("{USERS}?org_id={b}"), 200).await;
     assert_eq!(names(&v, "username"), ["bob"]);

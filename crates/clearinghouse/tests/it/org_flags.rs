@@ -106,6 +106,16 @@ async fn flags_need_a_second_coordinator(app: TestApp) {
     assert_eq!(s, 201, "{created}");
     assert_eq!(created["vetted"], false, "{created}");
     assert_eq!(created["flags_request"]["state"], "pending", "{created}");
+
+    // Someone who may not change flags gets the same answer whether the
+    // organisation exists or not: the answer does not reveal it.
+    let (_, outsider) = crate::findings::reporter(&app, "outsider-lab").await;
+    let flags = json!({"vetted": true});
+    let (s1, v1) = app.send(Method::PATCH, &outsider, &path, &flags).await;
+    let missing = "/api/v1/orgs/00000000-0000-4000-8000-000000000000";
+    let (s2, v2) = app.send(Method::PATCH, &outsider, missing, &flags).await;
+    assert_eq!((s1, s2), (403, 403), "{v1} / {v2}");
+    assert_eq!(v1["detail"], v2["detail"], "{v1} / {v2}");
 }
 both_backends!(
     flags_need_a_second_coordinator,

@@ -21,7 +21,8 @@ pub struct VulnQuery<'a> {
     /// CISA SSVC exploitation: `none`, `poc` or `active`.
     pub exploitation: Option<&'a str>,
     /// Whether embargoed vulnerabilities are listed to everyone who may
-    /// read them (coordinators); otherwise only to organisations exposed.
+    /// read them (coordinators); otherwise only to organisations exposed
+    /// and to the parties to its findings.
     pub all_embargoed: bool,
     pub offset: i64,
     pub limit: i64,
@@ -39,9 +40,13 @@ pub async fn list<'e, E: Executor<'e, Database = Any> + Copy>(
     let embargo = if query.all_embargoed {
         "1 = 1".to_owned()
     } else {
-        "(v.embargoed = 0 OR EXISTS (SELECT 1 FROM exposures e WHERE e.vuln_id = v.id \
-         AND e.org_id = $1))"
-            .to_owned()
+        // The readers `workflows::advisories::may_see_embargoed` admits:
+        // organisations exposed, and the parties to its findings.
+        format!(
+            "(v.embargoed = 0 OR EXISTS (SELECT 1 FROM exposures e WHERE e.vuln_id = v.id \
+             AND e.org_id = $1) OR {})",
+            crate::store::findings::review::party_clause("v.id", "$2", "$1")
+        )
     };
     let mut conditions = vec![
         format!(

@@ -227,24 +227,38 @@ pub async fn supporting_findings<'e, E: Executor<'e, Database = Any>>(
     .await?)
 }
 
-/// Whether `user_id` validated, or `org_id` reported, a finding supporting
-/// the vulnerability group `vuln_id`.
+/// An SQL condition: the user `user` (a parameter) or the organisation
+/// `org` is a party to the vulnerability `vuln` (an SQL expression): one
+/// of its findings was validated by the user, reported by the
+/// organisation, or sighted by it. Used by [`is_party_to`] and by the
+/// vulnerability index, so both admit the same readers.
+pub fn party_clause(vuln: &str, user: &str, org: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM findings pf JOIN advisories pa ON pa.id = pf.vulnerability_id \
+         WHERE pa.vuln_id = {vuln} AND (pf.validator_id = {user} OR pf.reporter_org = {org} \
+         OR EXISTS (SELECT 1 FROM finding_sightings ps WHERE ps.finding_id = pf.id \
+         AND ps.org_id = {org})))"
+    )
+}
+
+/// Whether `user_id` validated, or `org_id` reported or sighted, a finding
+/// supporting the vulnerability group `vuln_id`.
 pub async fn is_party_to<'e, E: Executor<'e, Database = Any>>(
     db: E,
     vuln_id: &str,
     user_id: &str,
     org_id: &str,
 ) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM findings f JOIN advisories a ON a.id = f.vulnerability_id \
-         WHERE a.vuln_id = $1 AND (f.validator_id = $2 OR f.reporter_org = $3 OR EXISTS ( \
-           SELECT 1 FROM finding_sightings s WHERE s.finding_id = f.id AND s.org_id = $3))",
-    )
-    .bind(vuln_id)
-    .bind(user_id)
-    .bind(org_id)
-    .fetch_one(db)
-    .await?;
+    let sql = format!(
+        "SELECT CASE WHEN {} THEN 1 ELSE 0 END",
+        party_clause("$1", "$2", "$3")
+    );
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(vuln_id)
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
     Ok(n > 0)
 }
 

@@ -203,12 +203,13 @@ pub async fn set_flags(
     id: &str,
     flags: OrganizationFlags,
 ) -> AppResult<Approval> {
-    who.require_scope(Scope::OrgsWrite)?;
+    // The role first: the answer to someone who may not change flags is
+    // the same whether the organisation exists or not.
+    who.require(Scope::OrgsWrite, &[Role::PlatformAdmin, Role::Coordinator])?;
     let mut tx = app.store.begin_write().await?;
     let current = store::accounts::orgs::get(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    who.require(Scope::OrgsWrite, &[Role::PlatformAdmin, Role::Coordinator])?;
     let flags = OrganizationFlags {
         vetted: flags.vetted.filter(|v| *v != current.vetted),
         trusted_partner: flags

@@ -274,12 +274,16 @@ pub async fn list(
     limit: Option<i64>,
 ) -> AppResult<Page<User>> {
     who.require_scope(Scope::UsersRead)?;
+    let limit = page_size(limit);
     let org = if sees_all(who) {
         org_id
+    } else if org_id.is_some_and(|o| o != who.org_id()) {
+        // Another organisation's users: none the caller may see (and the
+        // same answer whether that organisation exists or not).
+        return Ok(into_page(Vec::new(), limit, |u: &User| u.id.clone()));
     } else {
         Some(who.org_id())
     };
-    let limit = page_size(limit);
     let rows = store::accounts::users::list(&app.store.pool, org, cursor, limit + 1).await?;
     Ok(into_page(rows, limit, |u| u.id.clone()))
 }

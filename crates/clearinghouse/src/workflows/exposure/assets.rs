@@ -308,11 +308,13 @@ pub async fn upload_sbom(
     .await
     .map_err(|e| AppError::internal("SBOM parsing thread", e))?;
     let inventory = parsed.map_err(|e| {
-        AppError::invalid(
-            e.field()
-                .map_or_else(|| "sbom".to_owned(), |f| format!("sbom.{f}")),
-            e.to_string(),
-        )
+        // A syntax error's place is a line and column, not a field: the
+        // message says where.
+        let field = match (&e, e.field()) {
+            (sbom::SbomError::Syntax { .. }, _) | (_, None) => "sbom".to_owned(),
+            (_, Some(f)) => format!("sbom.{f}"),
+        };
+        AppError::invalid(field, e.to_string())
     })?;
     let components = components_of(&inventory);
     let now = clock::now_text();

@@ -78,6 +78,13 @@ async fn chx_only_vulnerability_reaches_exposed_operators(app: TestApp) {
         (200, Some(true), json!(["CWE-347"])),
         "{v}"
     );
+    // The index lists what its reader may open: the reporter finds it there,
+    // the operator does not.
+    let search = format!("/api/v1/vulnerabilities?q={chx2}");
+    let (s, v) = app.get(&c.reporter, &search).await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(1)), "{v}");
+    let (s, v) = app.get(&ops, &search).await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(0)), "{v}");
     let (_, v) = app.get(&ops, "/api/v1/exposures").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
 
