@@ -1,7 +1,7 @@
 //! The `submission_process` job: reads a submitted file from the artifact
 //! store as a stream on a blocking thread (the domain parser) and commits
 //! its items in batches (the submission's `batch_items`, fixed when it was
-//! made: `--batch-findings`) through `workflows::findings::ingest_batch`.
+//! made: `--batch-findings`) through `workflows::findings::batches`.
 //!
 //! # Splitting a large file across workers
 //! The first `--chunk-findings` items (the first chunk; by default 50,000
@@ -42,12 +42,14 @@ use crate::app::AppState;
 use crate::artifacts::Artifacts;
 use crate::auth::{Principal, Via};
 use crate::clock;
+use crate::error::AppResult;
 use crate::model::finding::SubmissionState;
 use crate::store;
 use crate::store::findings::submissions::StoredSubmission;
 use crate::store::jobs::ClaimedJob;
+use crate::workflows::findings::BatchOutcome;
+use crate::workflows::findings::batches::{Chain, Link, Position, ingest_chained};
 use crate::workflows::findings::submissions::finish;
-use crate::workflows::findings::{BatchOutcome, ingest_batch};
 
 /// The job and its payload.
 #[derive(Debug, Serialize, Deserialize)]
@@ -148,7 +150,11 @@ impl Intake {
     }
 
     /// Commits the batches `rx` delivers, numbered from `batch`, their
-    /// items from sequence number `first_seq`.
+    /// items from sequence number `first_seq`. On PostgreSQL two batches
+    /// are committed at once, in order (`workflows::findings::batches`);
+    /// on SQLite, whose one writer they would share, one after the other,
+    /// and so are the batches of an access window's submission (each
+    /// batch shares every finding of its submission).
     pub(super) async fn commit(
         &self,
         app: &AppState,
@@ -156,31 +162,56 @@ impl Intake {
         mut batch: i64,
         mut first_seq: i64,
     ) -> Result<Committed, JobError> {
+        let s = &self.stored;
+        let two_at_once =
+            app.store.backend == store::Backend::Postgres && s.submission.window_id.is_none();
+        let mut running: Option<tokio::task::JoinHandle<AppResult<BatchOutcome>>> = None;
+        let mut link: Option<Link> = None;
         while let Some(items) = rx.recv().await {
             let n = items.len() as i64;
             let items = match &self.scope {
                 Some(targets) => crate::workflows::scans::intake::screen(items, targets),
                 None => items,
             };
-            let s = &self.stored;
-            let outcome = ingest_batch(
-                app,
-                &self.who,
-                &s.submission,
-                s.visibility_id,
+            let at = Position {
                 batch,
                 first_seq,
-                &items,
-            )
-            .await
-            .map_err(failed)?;
-            if outcome == BatchOutcome::AlreadyDone {
-                return Ok(Committed::TakenOver);
+                visibility_id: s.visibility_id,
+            };
+            let chain = if two_at_once {
+                let (chain, next) = Chain::link(link.take());
+                link = Some(next);
+                chain
+            } else {
+                Chain::default()
+            };
+            let (app2, who, submission) = (app.clone(), self.who.clone(), s.submission.clone());
+            let task = tokio::spawn(async move {
+                ingest_chained(&app2, &who, &submission, at, &items, chain).await
+            });
+            // At most two batches are running: wait for the one before.
+            let before = running.replace(task);
+            if !two_at_once || before.is_some() {
+                let done = if two_at_once { before } else { running.take() };
+                if let Some(done) = done {
+                    let result = outcome(done).await;
+                    if !matches!(result, Ok(Committed::All)) {
+                        // The batch after it stops too (its chain is
+                        // broken) and rolls back: wait for that.
+                        if let Some(next) = running.take() {
+                            let _ = next.await;
+                        }
+                        return result;
+                    }
+                }
             }
             batch += 1;
             first_seq += n;
         }
-        Ok(Committed::All)
+        match running {
+            Some(last) => outcome(last).await,
+            None => Ok(Committed::All),
+        }
     }
 
     /// Ends the submission if the whole file was read and every batch is
@@ -214,6 +245,17 @@ impl Intake {
             .map_err(failed)?;
         app.jobs_queued.notify_one();
         Ok(())
+    }
+}
+
+/// How a batch's task ended: committed, or another worker had
+/// committed it first.
+async fn outcome(
+    task: tokio::task::JoinHandle<AppResult<BatchOutcome>>,
+) -> Result<Committed, JobError> {
+    match task.await.map_err(failed)?.map_err(failed)? {
+        BatchOutcome::AlreadyDone => Ok(Committed::TakenOver),
+        BatchOutcome::Committed(_) => Ok(Committed::All),
     }
 }
 
@@ -301,8 +343,9 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     let skip = done as u64 * batch_items as u64;
 
     // The parser runs on a blocking thread. It hands the first chunk over
-    // in whole batches, one waiting while one commits (bounding memory to
-    // three batches: it is five times as fast as the commit), and writes
+    // in whole batches, one waiting while one (two on PostgreSQL) commits
+    // (bounding memory to three or four batches: it is five times as fast
+    // as the commit), and writes
     // every later chunk to a work file, handed to `upload`.
     let (tx, mut rx) = mpsc::channel::<Vec<Item>>(1);
     let (chunk_tx, chunk_rx) = mpsc::unbounded_channel::<ChunkFile>();

@@ -110,7 +110,7 @@ async fn directory_paging_inline_errors_and_phone_layout() {
 
         // A phone: the header and navigation fit, tables scroll inside their box.
         c.set_window_size(390, 844).await.expect("resize");
-        for page in ["/orgs", "/users", "/approvals"] {
+        for page in ["/", "/orgs", "/users", "/approvals"] {
             visit(c, app, page, &format!("phone{}", page.replace('/', "-"))).await;
             let widths = c
                 .execute(
@@ -121,7 +121,20 @@ async fn directory_paging_inline_errors_and_phone_layout() {
                 .await
                 .unwrap();
             let w: Vec<f64> = widths.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
-            assert!(w[0] <= w[1] + 1.0, "{page}: the page is {} px wide on a {} px screen", w[0], w[1]);
+            if w[0] > w[1] + 1.0 {
+                // Name the elements past the screen's edge, outermost first.
+                let wide = c
+                    .execute(
+                        "return [...document.querySelectorAll('body *')]\
+                         .filter(e => !e.closest('nav') && e.getBoundingClientRect().right > window.innerWidth + 1)\
+                         .slice(0, 6).map(e => e.tagName + '#' + e.id + '.' + e.className \
+                         + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                panic!("{page}: the page is {} px wide on a {} px screen: {wide}", w[0], w[1]);
+            }
             assert!(w[2] <= w[1] + 1.0, "{page}: the header overflows");
         }
         click(c, Locator::Css("#tools-menu summary")).await;
@@ -129,6 +142,20 @@ async fn directory_paging_inline_errors_and_phone_layout() {
         assert!(users.is_displayed().await.unwrap(), "the Tools menu opens on a phone");
         shot(c, "phone-tools-menu").await;
         c.set_window_size(1280, 900).await.expect("resize");
+        // A laptop: the administrator's long navigation wraps; "Sign out"
+        // stays on the screen.
+        visit(c, app, "/orgs", "laptop-orgs").await;
+        let edges = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                 document.getElementById('logout').getBoundingClientRect().right];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let w: Vec<f64> = edges.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert!(w[0] <= w[1] + 1.0, "the page is {} px wide on a {} px screen", w[0], w[1]);
+        assert!(w[2] <= w[1] + 1.0, "Sign out is off the screen at {} px", w[2]);
         sign_out(c, app).await;
     })
     .await;

@@ -223,6 +223,19 @@ async fn matching_both_ways_with_priority_and_remediation(app: TestApp) {
     assert_eq!(e["priority"]["in_kev"], true);
     assert_eq!(e["priority"]["ssvc"]["exploitation"]["value"], "active");
 
+    // The audit page names the KEV entry whole and links it to a page that
+    // opens (its storage key, `kev:<CVE>`, leads to its vulnerability).
+    let cookie = app.login_cookie("admin").await;
+    let (s, body) =
+        crate::advisories_pages::page(&app, &cookie, "/audit?action=advisory.import").await;
+    assert_eq!(s, 200);
+    assert!(body.contains(&format!("advisory kev:{CVE}")), "{body}");
+    let link = format!("/vulnerabilities/kev:{CVE}");
+    assert!(body.contains(&format!("href=\"{link}\"")), "{body}");
+    let (s, page) = crate::advisories_pages::page(&app, &cookie, &link).await;
+    assert_eq!(s, 200, "{page}");
+    assert!(page.contains(CVE), "{page}");
+
     // EPSS is shown and changes the rank.
     let rank_before = e["priority_rank"].as_i64().unwrap();
     let csv = format!(

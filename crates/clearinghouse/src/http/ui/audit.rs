@@ -61,7 +61,9 @@ impl EntryRow {
             "finding" => format!("/findings/{id}"),
             "submission" => format!("/submissions/{id}"),
             "document" => format!("/documents/{id}"),
-            "vulnerability" | "advisory" => format!("/vulnerabilities/{id}"),
+            // An advisory by its storage key (`kev:CVE-...`, a CSAF
+            // `<tracking id>/<ref>@<publisher>`): one path segment.
+            "vulnerability" | "advisory" => format!("/vulnerabilities/{}", path_segment(id)),
             "approval" => "/approvals".to_owned(),
             "organization" | "org" => "/orgs".to_owned(),
             "user" => "/users".to_owned(),
@@ -71,14 +73,30 @@ impl EntryRow {
     }
 
     /// The object as a person reads it: a name when it is an organisation
-    /// or a user, else the type with the id's first eight characters.
+    /// or a user, else the type with its id (a generated UUID shortened to
+    /// its first eight characters; a name such as `kev:CVE-2021-44228`
+    /// whole).
     pub fn object_label(&self, names: &Names) -> String {
+        let id = &self.object_id;
         match self.object_type.as_str() {
-            "organization" | "org" => format!("organisation {}", names.org(&self.object_id)),
-            "user" => format!("user {}", names.user(&self.object_id)),
-            t => format!("{t} {}", self.object_id.get(..8).unwrap_or(&self.object_id)),
+            "organization" | "org" => format!("organisation {}", names.org(id)),
+            "user" => format!("user {}", names.user(id)),
+            t if uuid::Uuid::parse_str(id).is_ok() => format!("{t} {}", &id[..8]),
+            t => format!("{t} {id}"),
         }
     }
+}
+
+/// `text` as one URL path segment (`/` and other reserved characters
+/// percent-encoded, by the `url` crate's path encoder).
+fn path_segment(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse("http://segment.invalid/") else {
+        return text.to_owned();
+    };
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.clear().push(text);
+    }
+    url.path().trim_start_matches('/').to_owned()
 }
 
 #[derive(Template, WebTemplate)]

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,12 +26,50 @@ use crate::workflows::{accounts::sessions, accounts::users};
 pub struct LoginPage {
     error: Option<String>,
     username: String,
+    /// Where to go once signed in (a path of this site; see [`next_path`]).
+    next: String,
 }
 
-pub async fn form() -> LoginPage {
+/// The page a person asked for before being sent to sign in.
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+/// `next` if it is a path of this site, else the home page: an address
+/// starting with one `/` and no second `/` or `\` after it (which
+/// browsers read as another host), without control characters, and not
+/// the sign-in or sign-out pages themselves. Anything else would make the
+/// sign-in page an open redirect.
+pub fn next_path(next: &str) -> &str {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && next.len() <= 2000;
+    let path = next.split(['?', '#']).next().unwrap_or("");
+    if local && path != "/login" && path != "/logout" {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// The sign-in address that returns to `path_and_query` afterwards.
+pub fn login_returning_to(path_and_query: &str) -> String {
+    if next_path(path_and_query) == "/" {
+        return "/login".to_owned();
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
+    format!("/login?next={encoded}")
+}
+
+pub async fn form(Query(next): Query<Next>) -> LoginPage {
     LoginPage {
         error: None,
         username: String::new(),
+        next: next_path(&next.next).to_owned(),
     }
 }
 
@@ -52,6 +90,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 pub struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// Whether a request was sent by a page of another site (login CSRF: a
@@ -89,6 +129,7 @@ pub async fn submit(
         let page = LoginPage {
             error: Some("sign in from this site's own sign-in page".to_owned()),
             username: String::new(),
+            next: next_path(&f.next).to_owned(),
         };
         return (StatusCode::FORBIDDEN, page).into_response();
     }
@@ -101,13 +142,14 @@ pub async fn submit(
                 .same_site(SameSite::Strict)
                 .max_age(time::Duration::hours(sessions::SESSION_HOURS))
                 .build();
-            (jar.add(cookie), Redirect::to("/")).into_response()
+            (jar.add(cookie), Redirect::to(next_path(&f.next))).into_response()
         }
         Err(AppError::RateLimited { retry_after_secs }) => {
             let page = LoginPage {
                 error: Some(format!(
                     "too many sign-in attempts; try again in {retry_after_secs} s"
                 )),
+                next: next_path(&f.next).to_owned(),
                 username: f.username,
             };
             let retry = [(header::RETRY_AFTER, retry_after_secs.to_string())];
@@ -128,6 +170,7 @@ pub async fn submit(
             };
             let page = LoginPage {
                 error: Some(message),
+                next: next_path(&f.next).to_owned(),
                 username: f.username,
             };
             (status, page).into_response()

@@ -400,8 +400,15 @@ impl FromRequestParts<AppState> for UiAuth {
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
+        // A page asked for (not a form posted) is returned to after signing in.
+        let sign_in = if parts.method == axum::http::Method::GET {
+            let asked = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            login::login_returning_to(asked)
+        } else {
+            "/login".to_owned()
+        };
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
-            return Err(Redirect::to("/login").into_response());
+            return Err(Redirect::to(&sign_in).into_response());
         };
         match auth::principal_from_session(&app.store, cookie.value()).await {
             Ok(p) => {
@@ -420,7 +427,7 @@ impl FromRequestParts<AppState> for UiAuth {
                 parts.extensions.insert(p.clone());
                 Ok(UiAuth(p))
             }
-            Err(_) => Err(Redirect::to("/login").into_response()),
+            Err(_) => Err(Redirect::to(&sign_in).into_response()),
         }
     }
 }

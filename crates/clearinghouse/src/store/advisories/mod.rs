@@ -641,14 +641,17 @@ pub async fn vuln_ids_for(
         .collect()
 }
 
-/// The vulnerability a given id or alias belongs to.
+/// The vulnerability a given id or alias, or an advisory's storage key
+/// (`kev:CVE-...`, what audit entries name), belongs to.
 pub async fn vuln_id_for<'e, E: Executor<'e, Database = Any>>(
     db: E,
     id_or_alias: &str,
 ) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT a.vuln_id FROM advisory_aliases al JOIN advisories a ON a.id = al.advisory_id \
-         WHERE al.alias = $1 ORDER BY a.vuln_id LIMIT 1",
+        "SELECT vuln_id FROM (SELECT a.vuln_id FROM advisory_aliases al \
+         JOIN advisories a ON a.id = al.advisory_id WHERE al.alias = $1 \
+         UNION SELECT vuln_id FROM advisories WHERE id = $1) AS found \
+         ORDER BY vuln_id LIMIT 1",
     )
     .bind(id_or_alias)
     .fetch_optional(db)
