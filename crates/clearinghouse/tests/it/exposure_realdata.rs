@@ -160,9 +160,14 @@ async fn real_sboms_upload_as_the_domain_reads_them(app: TestApp) {
             }
             Err(e) => {
                 assert_eq!(s, 422, "{name}: the domain says {e}, the API {v}");
-                let field = e
-                    .field()
-                    .map_or_else(|| "sbom".to_owned(), |f| format!("sbom.{f}"));
+                // A syntax error's place (line and column) is in the
+                // message, not the field.
+                let field = match (&e, e.field()) {
+                    (clearinghouse_domain::sbom::SbomError::Syntax { .. }, _) | (_, None) => {
+                        "sbom".to_owned()
+                    }
+                    (_, Some(f)) => format!("sbom.{f}"),
+                };
                 assert_eq!(v["field"], field.as_str(), "{name}: {v}");
                 assert!(
                     !v["detail"].as_str().unwrap_or_default().is_empty(),

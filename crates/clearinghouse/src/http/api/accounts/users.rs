@@ -19,7 +19,9 @@ use crate::workflows::approvals::{self, GrantRequest};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserListParams {
-    /// Only users of this organisation.
+    /// Only users of this organisation. Platform admins and coordinators
+    /// list any organisation's; to anyone else another organisation's list
+    /// is empty.
     pub org_id: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
