@@ -7,7 +7,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::sarif::{Ctx, Deferred};
+use super::sarif::{Ctx, Deferred, read_item};
 use super::text::{document_error, first_line, push_cwe, push_unique, scan_ids, truncate};
 use super::{
     Finding, FindingError, Item, ItemError, Location, MAX_EVIDENCE_BYTES, MAX_IDS, MAX_TEXT_BYTES,
@@ -158,12 +158,17 @@ impl<'de> Visitor<'de> for FindingsSeed<'_, '_, '_> {
                     state.flush(ctx);
                 }
             } else {
-                let Some(v) = seq.next_element::<Value>()? else {
+                // Captured as text, then parsed: a finding nested too deep
+                // is its own rejection, as in SARIF, not the document's end.
+                let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
                     return Ok(());
                 };
                 state.next += 1;
                 let position = std::mem::take(&mut ctx.path);
-                state.emit(ctx, position, v);
+                match read_item(position.clone(), &raw) {
+                    Ok(v) => state.emit(ctx, position, v),
+                    Err(e) => (ctx.sink)(Item::Rejected(e)),
+                }
             }
         }
     }

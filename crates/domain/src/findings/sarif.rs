@@ -53,16 +53,20 @@ impl Deferred {
     /// is its position's rejection.
     pub fn take(&mut self) -> impl Iterator<Item = (String, Result<Value, ItemError>)> + use<> {
         self.bytes = 0;
-        std::mem::take(&mut self.items).into_iter().map(
-            |(position, raw)| match serde_json::from_str(raw.get()) {
-                Ok(v) => (position, Ok(v)),
-                Err(e) => {
-                    let message = format!("not readable: {e}");
-                    (position.clone(), Err(ItemError { position, message }))
-                }
-            },
-        )
+        std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|(position, raw)| (position.clone(), read_item(position, &raw)))
     }
+}
+
+/// One item's text as a `Value`. One that does not parse (serde_json limits
+/// nesting only here, not while skipping or capturing text) is its
+/// position's rejection, not the document's end.
+pub(super) fn read_item(position: String, raw: &RawValue) -> Result<Value, ItemError> {
+    serde_json::from_str(raw.get()).map_err(|e| ItemError {
+        position,
+        message: format!("not readable: {e}"),
+    })
 }
 
 pub(super) fn parse<R: std::io::Read>(

@@ -192,3 +192,33 @@ fn a_held_back_result_nested_too_deep_is_its_own_rejection() {
     );
     assert_eq!(seen[2], "finding runs[0].results[2]");
 }
+
+#[test]
+fn a_native_finding_nested_too_deep_is_its_own_rejection() {
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let doc = format!(
+        r#"{{"clearinghouse_findings":"1.0","target":"repo:x","findings":[
+            {{"title":"one"}},
+            {{"title":"two","vendor_extension":{deep}}},
+            {{"title":"three"}}]}}"#
+    );
+    let mut items = Vec::new();
+    parse_stream(doc.as_bytes(), FindingFormat::Native, None, &mut |i| {
+        items.push(i)
+    })
+    .expect("the document parses");
+    let seen: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Item::Finding(f) => format!("finding {}", f.position),
+            Item::Rejected(e) => format!("rejected {}: {}", e.position, e.message),
+        })
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen[0], "finding findings[0]");
+    assert!(
+        seen[1].starts_with("rejected findings[1]: not readable: recursion limit"),
+        "{seen:?}"
+    );
+    assert_eq!(seen[2], "finding findings[2]");
+}
