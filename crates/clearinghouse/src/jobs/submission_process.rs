@@ -165,7 +165,7 @@ impl Intake {
         let s = &self.stored;
         let two_at_once =
             app.store.backend == store::Backend::Postgres && s.submission.window_id.is_none();
-        let mut running: Option<tokio::task::JoinHandle<AppResult<BatchOutcome>>> = None;
+        let mut running: Option<BatchTask> = None;
         let mut link: Option<Link> = None;
         while let Some(items) = rx.recv().await {
             let n = items.len() as i64;
@@ -186,9 +186,9 @@ impl Intake {
                 Chain::default()
             };
             let (app2, who, submission) = (app.clone(), self.who.clone(), s.submission.clone());
-            let task = tokio::spawn(async move {
+            let task = BatchTask(tokio::spawn(async move {
                 ingest_chained(&app2, &who, &submission, at, &items, chain).await
-            });
+            }));
             // At most two batches are running: wait for the one before.
             let before = running.replace(task);
             if !two_at_once || before.is_some() {
@@ -198,8 +198,8 @@ impl Intake {
                     if !matches!(result, Ok(Committed::All)) {
                         // The batch after it stops too (its chain is
                         // broken) and rolls back: wait for that.
-                        if let Some(next) = running.take() {
-                            let _ = next.await;
+                        if let Some(mut next) = running.take() {
+                            let _ = (&mut next.0).await;
                         }
                         return result;
                     }
@@ -248,12 +248,21 @@ impl Intake {
     }
 }
 
+/// A batch committing on a task of its own. Dropped unfinished (the job
+/// stopped), the task is aborted and its transaction rolled back, as when
+/// the batch was committed inline.
+struct BatchTask(tokio::task::JoinHandle<AppResult<BatchOutcome>>);
+
+impl Drop for BatchTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// How a batch's task ended: committed, or another worker had
 /// committed it first.
-async fn outcome(
-    task: tokio::task::JoinHandle<AppResult<BatchOutcome>>,
-) -> Result<Committed, JobError> {
-    match task.await.map_err(failed)?.map_err(failed)? {
+async fn outcome(mut task: BatchTask) -> Result<Committed, JobError> {
+    match (&mut task.0).await.map_err(failed)?.map_err(failed)? {
         BatchOutcome::AlreadyDone => Ok(Committed::TakenOver),
         BatchOutcome::Committed(_) => Ok(Committed::All),
     }
@@ -345,8 +354,8 @@ async fn run(app: &AppState, job: &ClaimedJob, payload: SubmissionProcess) -> Re
     // The parser runs on a blocking thread. It hands the first chunk over
     // in whole batches, one waiting while one (two on PostgreSQL) commits
     // (bounding memory to three or four batches: it is five times as fast
-    // as the commit), and writes
-    // every later chunk to a work file, handed to `upload`.
+    // as the commit), and writes every later chunk to a work file, handed
+    // to `upload`.
     let (tx, mut rx) = mpsc::channel::<Vec<Item>>(1);
     let (chunk_tx, chunk_rx) = mpsc::unbounded_channel::<ChunkFile>();
     let cancelled = Arc::new(AtomicBool::new(false));
