@@ -5,8 +5,6 @@
 //! rows and item results are exactly those of committing one batch after
 //! another; and a batch whose predecessor did not commit stores nothing.
 
-use std::collections::{HashMap, HashSet};
-
 use clearinghouse::auth::{Principal, Via};
 use clearinghouse::workflows::findings::BatchOutcome;
 use clearinghouse::workflows::findings::batches::{Chain, Position, ingest_chained};
@@ -109,27 +107,8 @@ async fn repeats_of_the_batch_before(db: Db) {
     assert_eq!(status, 200, "{page}");
     let items = page["items"].as_array().expect("items");
     assert_eq!(items.len(), n);
-    let mut first: HashMap<usize, &str> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        assert_eq!(item["seq"], i as i64, "{item}");
-        let Some(k) = keys[i] else {
-            assert_eq!(item["outcome"], "rejected", "{item}");
-            continue;
-        };
-        let fid = item["finding_id"].as_str().expect("a finding");
-        match first.get(&k) {
-            None => {
-                assert_eq!(item["outcome"], "new", "{item}");
-                first.insert(k, fid);
-            }
-            Some(f) => {
-                assert_eq!(item["outcome"], "duplicate", "{item}");
-                assert_eq!(fid, *f, "{item}");
-            }
-        }
-    }
-    let ids: HashSet<&str> = first.values().copied().collect();
-    assert_eq!(ids.len(), distinct);
+    let ids = crate::intake_chunks::check_items(items, &keys);
+    assert_eq!(ids, distinct);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,26 +98,7 @@ async fn check(app: &TestApp, token: &str, id: &str, n: usize, distinct: usize) 
         }
     }
     assert_eq!(items.len(), n);
-    let mut first_id: HashMap<usize, String> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        assert_eq!(item["seq"], i as i64, "{item}");
-        match keys[i] {
-            None => assert_eq!(item["outcome"], "rejected", "{item}"),
-            Some(k) => {
-                let fid = item["finding_id"].as_str().unwrap().to_owned();
-                match first_id.get(&k) {
-                    None => {
-                        assert_eq!(item["outcome"], "new", "{item}");
-                        first_id.insert(k, fid);
-                    }
-                    Some(first) => {
-                        assert_eq!(item["outcome"], "duplicate", "{item}");
-                        assert_eq!(&fid, first, "{item}");
-                    }
-                }
-            }
-        }
-    }
+    check_items(&items, &keys);
 
     // Every chunk job ran once, and its work file is gone.
     let chunks = scalar(
@@ -131,6 +112,33 @@ async fn check(app: &TestApp, token: &str, id: &str, n: usize, distinct: usize) 
     let work = app.data_dir.join("artifacts/work/submissions").join(id);
     let left = std::fs::read_dir(&work).map_or(0, |d| d.count());
     assert_eq!(left, 0, "work files left in {}", work.display());
+}
+
+/// Checks item results against each item's fingerprint key (None when
+/// rejected): one per item in file order, the first of a key `new`, its
+/// repeats `duplicate` naming the same finding. Returns how many distinct
+/// findings the items name.
+pub(crate) fn check_items(items: &[Value], keys: &[Option<usize>]) -> usize {
+    let mut first_id: HashMap<usize, &str> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        assert_eq!(item["seq"], i as i64, "{item}");
+        let Some(k) = keys[i] else {
+            assert_eq!(item["outcome"], "rejected", "{item}");
+            continue;
+        };
+        let fid = item["finding_id"].as_str().expect("a finding");
+        match first_id.get(&k) {
+            None => {
+                assert_eq!(item["outcome"], "new", "{item}");
+                first_id.insert(k, fid);
+            }
+            Some(first) => {
+                assert_eq!(item["outcome"], "duplicate", "{item}");
+                assert_eq!(fid, *first, "{item}");
+            }
+        }
+    }
+    first_id.values().collect::<HashSet<_>>().len()
 }
 
 async fn split_in_one_process(db: Db) {

@@ -177,13 +177,7 @@ fn a_held_back_result_nested_too_deep_is_its_own_rejection() {
         &mut |i| items.push(i),
     )
     .expect("parses");
-    let seen: Vec<String> = items
-        .iter()
-        .map(|i| match i {
-            Item::Finding(f) => format!("finding {}", f.position),
-            Item::Rejected(e) => format!("rejected {}: {}", e.position, e.message),
-        })
-        .collect();
+    let seen = described(&items);
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(seen[0], "finding runs[0].results[0]");
     assert!(
@@ -207,13 +201,7 @@ fn a_native_finding_nested_too_deep_is_its_own_rejection() {
         items.push(i)
     })
     .expect("the document parses");
-    let seen: Vec<String> = items
-        .iter()
-        .map(|i| match i {
-            Item::Finding(f) => format!("finding {}", f.position),
-            Item::Rejected(e) => format!("rejected {}: {}", e.position, e.message),
-        })
-        .collect();
+    let seen = described(&items);
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert_eq!(seen[0], "finding findings[0]");
     assert!(
@@ -221,4 +209,15 @@ fn a_native_finding_nested_too_deep_is_its_own_rejection() {
         "{seen:?}"
     );
     assert_eq!(seen[2], "finding findings[2]");
+}
+
+/// Each item as `finding POSITION` or `rejected POSITION: MESSAGE`.
+fn described(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Finding(f) => format!("finding {}", f.position),
+            Item::Rejected(e) => format!("rejected {}: {}", e.position, e.message),
+        })
+        .collect()
 }
