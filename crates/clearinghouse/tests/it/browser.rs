@@ -396,6 +396,16 @@ async fn two_person_approval_of_a_grant() {
         let buttons = format!("{pending}//button");
         assert_eq!(count(c, Locator::XPath(&buttons)).await, 1, "one button");
         assert_eq!(xtext(c, &buttons).await, "Cancel my request");
+        // The maker is told who may decide, and who may not.
+        let waiting = xtext(
+            c,
+            &format!("{pending}//small[contains(@class,'waiting-for')]"),
+        )
+        .await;
+        assert!(
+            waiting.contains("platform_admin other than you") && waiting.contains("7 days"),
+            "{waiting}"
+        );
         sign_out(c, app).await;
 
         sign_in(c, app, "admin2").await;
