@@ -53,13 +53,16 @@ impl EntryRow {
         }
     }
 
-    /// Where the entry's object can be seen, when it has a page.
-    pub fn object_link(&self) -> Option<String> {
+    /// Where the entry's object can be seen, when it has a page the
+    /// reader may open: findings and submissions are case data, read by
+    /// their organisation and the clearinghouse staff (`staff`), not by an
+    /// auditor or administrator as such, so for them there is no link.
+    pub fn object_link(&self, staff: bool) -> Option<String> {
         let id = &self.object_id;
         let path = match self.object_type.as_str() {
             "asset" => format!("/assets/{id}"),
-            "finding" => format!("/findings/{id}"),
-            "submission" => format!("/submissions/{id}"),
+            "finding" if staff => format!("/findings/{id}"),
+            "submission" if staff => format!("/submissions/{id}"),
             "document" => format!("/documents/{id}"),
             // An advisory by its storage key (`kev:CVE-...`, a CSAF
             // `<tracking id>/<ref>@<publisher>`): one path segment.
@@ -111,6 +114,8 @@ pub struct AuditPage {
     names: Names,
     f: AuditFilter,
     pager: Pager,
+    /// Whether the reader is clearinghouse staff (see [`EntryRow::object_link`]).
+    staff: bool,
 }
 
 /// The log's filters, each a substring match on one field of the entry.
@@ -218,6 +223,7 @@ pub async fn page(
         names,
         f,
         pager,
+        staff: crate::workflows::read_policy::is_staff(&who),
     })
 }
 
