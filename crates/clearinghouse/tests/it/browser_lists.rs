@@ -112,15 +112,7 @@ async fn directory_paging_inline_errors_and_phone_layout() {
         c.set_window_size(390, 844).await.expect("resize");
         for page in ["/", "/orgs", "/users", "/approvals"] {
             visit(c, app, page, &format!("phone{}", page.replace('/', "-"))).await;
-            let widths = c
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth, \
-                     document.querySelector('header').getBoundingClientRect().right];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let w: Vec<f64> = widths.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            let w = widths(c, "document.querySelector('header')").await;
             if w[0] > w[1] + 1.0 {
                 // Name the elements past the screen's edge, outermost first.
                 let wide = c
@@ -145,15 +137,7 @@ async fn directory_paging_inline_errors_and_phone_layout() {
         // A laptop: the administrator's long navigation wraps; "Sign out"
         // stays on the screen.
         visit(c, app, "/orgs", "laptop-orgs").await;
-        let edges = c
-            .execute(
-                "return [document.documentElement.scrollWidth, window.innerWidth, \
-                 document.getElementById('logout').getBoundingClientRect().right];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let w: Vec<f64> = edges.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        let w = widths(c, "document.getElementById('logout')").await;
         assert!(w[0] <= w[1] + 1.0, "the page is {} px wide on a {} px screen", w[0], w[1]);
         assert!(w[2] <= w[1] + 1.0, "Sign out is off the screen at {} px", w[2]);
         sign_out(c, app).await;
@@ -266,4 +250,19 @@ async fn findings_bulk_error_pocs_and_embargo_lifting() {
 async fn fill_in(c: &Client, css: &str, text: &str) {
     let e = wait(c, Locator::Css(css)).await;
     e.send_keys(text).await.expect("type");
+}
+
+/// The page's width, the screen's, and the right edge of `element` (a
+/// JavaScript expression naming one element), in CSS pixels.
+async fn widths(c: &Client, element: &str) -> Vec<f64> {
+    let script = format!(
+        "return [document.documentElement.scrollWidth, window.innerWidth, \
+         {element}.getBoundingClientRect().right];"
+    );
+    let v = c.execute(&script, vec![]).await.expect("widths");
+    v.as_array()
+        .expect("three numbers")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect()
 }

@@ -17,26 +17,6 @@ use crate::harness::{Db, TestApp};
 /// Items a batch in these tests.
 const BATCH: usize = 4;
 
-/// A native document of `n` items: every 13th is rejected (no title), the
-/// others name fingerprint `fp-(i % distinct)` at version `2.<i>.0`, so
-/// each item is its own sighting and, with few `distinct`, repeats a
-/// finding of the batch just before.
-fn document(n: usize, distinct: usize) -> Vec<u8> {
-    let findings: Vec<Value> = (0..n)
-        .map(|i| {
-            if i % 13 == 12 {
-                return json!({"description": "no title"});
-            }
-            let k = i % distinct;
-            json!({"title": format!("Path traversal in handler {k}"), "rule_id": "CHX-BATCH",
-                   "fingerprint": format!("fp-{k}"),
-                   "target": format!("pkg:pypi/paramiko@2.{i}.0"),
-                   "location": {"path": format!("paramiko/b{k}.py"), "start_line": k + 1}})
-        })
-        .collect();
-    crate::findings::native(&findings)
-}
-
 async fn count(app: &TestApp, sql: &str, id: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
         .bind(id)
@@ -51,26 +31,26 @@ async fn repeats_of_the_batch_before(db: Db) {
     };
     let (_, token) = reporter(&app, "lab").await;
     let (n, distinct) = (95, 6);
-    let (status, s) = submit(&app, &token, document(n, distinct), "", None).await;
+    let (status, s) = submit(
+        &app,
+        &token,
+        crate::intake_chunks::document_with(n, distinct, true),
+        "",
+        None,
+    )
+    .await;
     assert_eq!(status, 202, "{s}");
     app.run_pending_jobs().await;
     let id = s["id"].as_str().expect("an id");
 
-    let keys: Vec<Option<usize>> = (0..n)
-        .map(|i| (i % 13 != 12).then_some(i % distinct))
-        .collect();
+    let (want, keys) = crate::intake_chunks::expected(n, distinct);
     let found = keys.iter().flatten().count() as i64;
     let (status, sub) = app.get(&token, &format!("/api/v1/submissions/{id}")).await;
     assert_eq!(status, 200, "{sub}");
     assert_eq!(sub["state"], "done", "{sub}");
     let c = &sub["counts"];
     let got = ["received", "new", "duplicates", "rejected"].map(|k| c[k].as_i64().unwrap());
-    let want = [
-        n as i64,
-        distinct as i64,
-        found - distinct as i64,
-        n as i64 - found,
-    ];
+    assert_eq!(want[1], distinct as i64);
     assert_eq!(got, want, "received/new/duplicates/rejected: {sub}");
     let batches = count(
         &app,
@@ -139,7 +119,14 @@ async fn a_batch_after_one_that_failed_stores_nothing(db: Db) {
         return;
     };
     let (_, token) = reporter(&app, "lab").await;
-    let (status, s) = submit(&app, &token, document(3, 3), "", None).await;
+    let (status, s) = submit(
+        &app,
+        &token,
+        crate::intake_chunks::document_with(3, 3, true),
+        "",
+        None,
+    )
+    .await;
     assert_eq!(status, 202, "{s}");
     app.run_pending_jobs().await;
     let id = s["id"].as_str().expect("an id");

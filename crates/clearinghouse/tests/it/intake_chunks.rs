@@ -22,15 +22,25 @@ const CHUNK: usize = 10;
 /// others name fingerprint `fp-(i % distinct)`, so later items repeat
 /// earlier ones across chunk boundaries.
 fn document(n: usize, distinct: usize) -> Vec<u8> {
+    document_with(n, distinct, false)
+}
+
+/// [`document`], each item at its own version `2.<i>.0` when `versioned`
+/// (so each item found is its own sighting).
+pub(crate) fn document_with(n: usize, distinct: usize, versioned: bool) -> Vec<u8> {
     let findings: Vec<Value> = (0..n)
         .map(|i| {
             if i % 13 == 12 {
                 return json!({"description": "no title"});
             }
             let k = i % distinct;
-            json!({"title": format!("Shell injection in handler {k}"), "rule_id": "CHX-CHUNK",
-                   "severity": "high", "fingerprint": format!("fp-{k}"),
-                   "location": {"path": format!("paramiko/m{k}.py"), "start_line": k + 1}})
+            let mut f = json!({"title": format!("Shell injection in handler {k}"),
+                   "rule_id": "CHX-CHUNK", "severity": "high", "fingerprint": format!("fp-{k}"),
+                   "location": {"path": format!("paramiko/m{k}.py"), "start_line": k + 1}});
+            if versioned {
+                f["target"] = json!(format!("pkg:pypi/paramiko@2.{i}.0"));
+            }
+            f
         })
         .collect();
     crate::findings::native(&findings)
@@ -38,7 +48,7 @@ fn document(n: usize, distinct: usize) -> Vec<u8> {
 
 /// What the document must give: (received, new, duplicates, rejected) and
 /// each item's fingerprint key (None when rejected).
-fn expected(n: usize, distinct: usize) -> ([i64; 4], Vec<Option<usize>>) {
+pub(crate) fn expected(n: usize, distinct: usize) -> ([i64; 4], Vec<Option<usize>>) {
     let keys: Vec<Option<usize>> = (0..n)
         .map(|i| (i % 13 != 12).then_some(i % distinct))
         .collect();
